@@ -1,0 +1,97 @@
+import { ServiceError } from "@nats-io/services";
+import { errors, type NatsConnection } from "@nats-io/transport-node";
+import type { RequestContext } from "../context.ts";
+import type { Endpoint, RequestIn, ResponseOf } from "../endpoint.ts";
+import { AppError, isErrorCode } from "../errors.ts";
+import { parseOrThrow } from "../schema.ts";
+import { contextToHeaders } from "./headers.ts";
+
+export interface BusClientOptions {
+  /** Deployment subject prefix, e.g. `lic`. */
+  prefix: string;
+  /** Default time to wait for an answer. */
+  timeoutMs?: number;
+}
+
+export interface CallOptions {
+  ctx?: RequestContext;
+  timeoutMs?: number;
+}
+
+/**
+ * Typed requests over the bus. The request is validated before it leaves and the answer when it
+ * arrives; every failure (an error answer, no service listening, no answer in time) is an AppError.
+ */
+export class BusClient {
+  readonly #nc: NatsConnection;
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+
+  constructor(nc: NatsConnection, options: BusClientOptions) {
+    this.#nc = nc;
+    this.#prefix = options.prefix;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  async request<E extends Endpoint>(
+    endpoint: E,
+    request: RequestIn<E>,
+    options: CallOptions = {},
+  ): Promise<ResponseOf<E>> {
+    const body = parseOrThrow(endpoint.request, request);
+    const subject = `${this.#prefix}.${endpoint.subject}`;
+    const timeout = options.timeoutMs ?? this.#timeoutMs;
+    let reply: Awaited<ReturnType<NatsConnection["request"]>>;
+    try {
+      reply = await this.#nc.request(subject, JSON.stringify(body), {
+        timeout,
+        headers: contextToHeaders(options.ctx),
+      });
+    } catch (error) {
+      throw unreachable(endpoint, error, timeout);
+    }
+    if (ServiceError.isServiceError(reply))
+      throw errorFromReply(reply.data, reply.headers?.get("Nats-Service-Error"));
+    return parseOrThrow(endpoint.response, reply.json(), `answer from ${endpoint.subject}`) as ResponseOf<E>;
+  }
+}
+
+function unreachable(endpoint: Endpoint, error: unknown, timeout: number): AppError {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (
+    error instanceof errors.NoRespondersError ||
+    cause instanceof errors.NoRespondersError ||
+    (error instanceof errors.RequestError && error.isNoResponders())
+  ) {
+    return new AppError(
+      "service_unavailable",
+      `The ${endpoint.service} service is not running (no one answers ${endpoint.subject})`,
+    );
+  }
+  if (error instanceof errors.TimeoutError || cause instanceof errors.TimeoutError) {
+    return new AppError(
+      "service_unavailable",
+      `The ${endpoint.service} service did not answer ${endpoint.subject} within ${timeout} ms`,
+    );
+  }
+  return new AppError(
+    "service_unavailable",
+    `The message bus is unavailable: ${error instanceof Error ? error.message : String(error)}`,
+  );
+}
+
+function errorFromReply(data: Uint8Array, description: string | undefined): AppError {
+  try {
+    const body = JSON.parse(new TextDecoder().decode(data)) as {
+      code?: unknown;
+      message?: unknown;
+      details?: unknown;
+    };
+    if (isErrorCode(body.code) && typeof body.message === "string") {
+      return new AppError(body.code, body.message, body.details as AppError["details"]);
+    }
+  } catch {
+    // fall through: a service error without our body (e.g. from a foreign responder)
+  }
+  return new AppError("internal", description || "The service answered with an error it did not describe");
+}

@@ -1,0 +1,70 @@
+import { EndpointServer, type ErrorClassifier } from "@licensing/contracts/bus";
+import { type Service, Svcm } from "@nats-io/services";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+
+/** Something that runs beside the endpoints for the life of the service (a relay, a consumer, a schedule). */
+export interface Worker {
+  start(): void | Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface BusServiceOptions {
+  nc: NatsConnection;
+  prefix: string;
+  name: string;
+  version: string;
+  description: string;
+  log: Logger;
+  classifyError?: ErrorClassifier;
+  /** Adds the service's endpoints to the adapter. */
+  endpoints: (server: EndpointServer) => void;
+  workers?: Worker[];
+  /** Extra figures for `$SRV.STATS` (e.g. a schedule's state). */
+  stats?: () => Promise<unknown>;
+}
+
+export interface RunningService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A service on the bus: registered with the NATS service framework (so `$SRV.PING/INFO/STATS` list
+ * it), its endpoints queue-grouped by service name so replicas share the load. `stop()` first stops
+ * taking requests, then waits for those in flight and for the workers; the caller then drains NATS
+ * and closes the database.
+ */
+export function createBusService(options: BusServiceOptions): RunningService {
+  const { nc, prefix, name, version, description, log, workers = [] } = options;
+  let service: Service | undefined;
+  let server: EndpointServer | undefined;
+
+  return {
+    async start() {
+      service = await new Svcm(nc).add({
+        name,
+        version,
+        description,
+        metadata: { prefix },
+        ...(options.stats ? { statsHandler: () => options.stats!() } : {}),
+      });
+      server = new EndpointServer({
+        service,
+        prefix,
+        queue: name,
+        log,
+        ...(options.classifyError ? { classifyError: options.classifyError } : {}),
+      });
+      options.endpoints(server);
+      for (const worker of workers) await worker.start();
+      log.info({ endpoints: service.info().endpoints.map((e) => e.subject) }, `${name} service started`);
+    },
+    async stop() {
+      await service?.stop();
+      await server?.settled();
+      await Promise.all(workers.map((worker) => worker.stop()));
+      log.info(`${name} service stopped`);
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import { contextHeaders, type EventPayload, type EventType, eventSubject } from "@licensing/contracts";
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+} from "@nats-io/jetstream";
+import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+import type { EntityManager, Orm } from "./database.ts";
+import { eventStreamName } from "./event-stream.ts";
+
+export interface EventContext {
+  /** The unit of work of this event: what the handler changes commits with the deduplication mark. */
+  em: EntityManager;
+  eventId: string;
+  requestId: string | undefined;
+  log: Logger;
+}
+
+export type EventHandler<E extends EventType> = (
+  payload: EventPayload<E>,
+  ctx: EventContext,
+) => Promise<void>;
+
+interface Subscription {
+  type: EventType;
+  handle: EventHandler<EventType>;
+}
+
+export interface EventConsumerOptions {
+  nc: NatsConnection;
+  orm: Orm;
+  prefix: string;
+  /** Durable consumer name; replicas of one service share it and so share the work. */
+  name: string;
+  log: Logger;
+}
+
+/**
+ * Consumes events from the deployment's stream, exactly once in effect: each event is handled in a
+ * transaction that also records its id in `processed_events`, so a redelivery (after a crash, a
+ * relay retry, a lost ack) finds the mark and is only acknowledged.
+ */
+export class EventConsumer {
+  readonly #options: EventConsumerOptions;
+  readonly #subscriptions = new Map<string, Subscription>();
+  #messages: ConsumerMessages | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(options: EventConsumerOptions) {
+    this.#options = options;
+  }
+
+  on<E extends EventType>(type: E, handle: EventHandler<E>): this {
+    this.#subscriptions.set(`${this.#options.prefix}.${eventSubject(type)}`, {
+      type,
+      handle: handle as EventHandler<EventType>,
+    });
+    return this;
+  }
+
+  async start(): Promise<void> {
+    const { nc, prefix, name } = this.#options;
+    const stream = eventStreamName(prefix);
+    const jsm = await jetstreamManager(nc);
+    const config = {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subjects: [...this.#subscriptions.keys()],
+      ack_wait: nanos(30_000),
+      max_ack_pending: 1_000,
+    };
+    const existing = await jsm.consumers.info(stream, name).catch(() => undefined);
+    if (existing) await jsm.consumers.update(stream, name, config);
+    else await jsm.consumers.add(stream, config);
+    const consumer = await jetstream(nc).consumers.get(stream, name);
+    this.#messages = await consumer.consume({ max_messages: 200 });
+    this.#loop = this.#run(this.#messages);
+  }
+
+  async stop(): Promise<void> {
+    await this.#messages?.close();
+    await this.#loop;
+  }
+
+  async #run(messages: ConsumerMessages): Promise<void> {
+    for await (const message of messages) await this.#handle(message);
+  }
+
+  async #handle(message: JsMsg): Promise<void> {
+    const { orm, name, log: rootLog } = this.#options;
+    const eventId = message.headers?.get("Nats-Msg-Id") || `${message.info.stream}:${message.seq}`;
+    const requestId = message.headers?.get(contextHeaders.requestId) || undefined;
+    const log = rootLog.child({ eventId, subject: message.subject, requestId });
+    const subscription = this.#subscriptions.get(message.subject);
+    if (!subscription) {
+      message.ack();
+      return;
+    }
+    const parsed = subscription.type.payload.safeParse(safeJson(message));
+    if (!parsed.success) {
+      log.error({ issues: parsed.error.issues }, "event payload does not match its schema; dropped");
+      message.term();
+      return;
+    }
+    try {
+      await orm.em.fork().transactional(async (em) => {
+        const marked = await em.execute<{ marked: number }[]>(
+          `insert into processed_events (consumer, event_id, processed_at) values (?, ?, now())
+           on conflict do nothing returning 1 as marked`,
+          [name, eventId],
+        );
+        if (marked.length === 0) return;
+        await subscription.handle(parsed.data, { em, eventId, requestId, log });
+      });
+      message.ack();
+    } catch (error) {
+      const delayMs = Math.min(1_000 * 2 ** Math.min(message.info.deliveryCount, 6), 60_000);
+      log.warn(
+        { err: error, deliveryCount: message.info.deliveryCount, delayMs },
+        "event handling failed; will retry",
+      );
+      message.nak(delayMs);
+    }
+  }
+}
+
+function safeJson(message: JsMsg): unknown {
+  try {
+    return message.json();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,23 @@
+export { type BusServiceOptions, createBusService, type RunningService, type Worker } from "./bus-service.ts";
+export { baseConfig, ConfigError, databaseConfig, loadConfig } from "./config.ts";
+export {
+  classifyDatabaseError,
+  type DatabaseOptions,
+  type EntityManager,
+  type Orm,
+  openDatabase,
+} from "./database.ts";
+export { trackedProperties } from "./entity-base.ts";
+export {
+  EventConsumer,
+  type EventConsumerOptions,
+  type EventContext,
+  type EventHandler,
+} from "./event-consumer.ts";
+export { ensureEventStream, eventStreamName } from "./event-stream.ts";
+export { createLogger, type Logger } from "./logger.ts";
+export { runUntilSignal, type Stoppable } from "./main.ts";
+export { connectNats } from "./nats.ts";
+export { definedOnly } from "./objects.ts";
+export { eventEntities, eventTablesMigration, OutboxMessage, ProcessedEvent, recordEvent } from "./outbox.ts";
+export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.ts";

@@ -1,0 +1,143 @@
+import { contextHeaders } from "@licensing/contracts";
+import { LockMode } from "@mikro-orm/core";
+import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
+import { headers, type NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+import type { Orm } from "./database.ts";
+import { OutboxMessage } from "./outbox.ts";
+
+export interface OutboxRelayOptions {
+  orm: Orm;
+  nc: NatsConnection;
+  prefix: string;
+  log: Logger;
+  /** How often to look for events when nothing nudged the relay. */
+  pollMs?: number;
+  batchSize?: number;
+  /** How long published events stay in the outbox (for inspection) before they are deleted. */
+  retainMs?: number;
+  /** Test seam: runs after publishing a batch and before marking it published. */
+  beforeMarkPublished?: (eventIds: string[]) => Promise<void>;
+}
+
+/**
+ * Publishes outbox rows to JetStream with `Nats-Msg-Id` = the outbox id, then marks them published.
+ * If it dies in between, the next run publishes them again and JetStream's duplicate window (and the
+ * consumers' own deduplication) makes the repeat harmless: every event arrives, and arrives once.
+ * Replicas share the work: each batch is claimed with `FOR UPDATE SKIP LOCKED`.
+ */
+export class OutboxRelay {
+  readonly #options: Required<Omit<OutboxRelayOptions, "beforeMarkPublished">> &
+    Pick<OutboxRelayOptions, "beforeMarkPublished">;
+  readonly #js: JetStreamClient;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #nudged = false;
+  #lastCleanup = 0;
+
+  constructor(options: OutboxRelayOptions) {
+    this.#options = { pollMs: 1_000, batchSize: 200, retainMs: 7 * 24 * 3_600_000, ...options };
+    this.#js = jetstream(options.nc);
+    // Wake up as soon as a transaction that wrote an event commits.
+    let wroteEvents = false;
+    options.orm.em.getEventManager().registerSubscriber({
+      onFlush: ({ uow }) => {
+        if (uow.getChangeSets().some((cs) => cs.meta.className === "OutboxMessage" && cs.type === "create"))
+          wroteEvents = true;
+      },
+      afterTransactionCommit: () => {
+        if (wroteEvents) {
+          wroteEvents = false;
+          this.nudge();
+        }
+      },
+    });
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Publish now rather than at the next poll. */
+  nudge(): void {
+    this.#nudged = true;
+    this.#wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  /** Publishes one batch; returns how many events it published. */
+  async publishBatch(): Promise<number> {
+    const { orm, prefix, batchSize, beforeMarkPublished } = this.#options;
+    return orm.em.fork().transactional(async (em) => {
+      const batch = await em.find(
+        OutboxMessage,
+        { publishedAt: null },
+        { orderBy: { id: "asc" }, limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
+      );
+      if (batch.length === 0) return 0;
+      // Published in order on one connection; acks are awaited together.
+      await Promise.all(
+        batch.map((message) => {
+          const h = headers();
+          if (message.requestId) h.set(contextHeaders.requestId, message.requestId);
+          return this.#js.publish(`${prefix}.evt.${message.event}`, JSON.stringify(message.payload), {
+            msgID: message.id,
+            headers: h,
+          });
+        }),
+      );
+      await beforeMarkPublished?.(batch.map((m) => m.id));
+      const now = new Date();
+      for (const message of batch) message.publishedAt = now;
+      return batch.length;
+    });
+  }
+
+  async #run(): Promise<void> {
+    const { log, pollMs, batchSize } = this.#options;
+    let failures = 0;
+    while (this.#running) {
+      this.#nudged = false;
+      try {
+        const published = await this.publishBatch();
+        await this.#cleanup();
+        failures = 0;
+        if (published === batchSize) continue;
+      } catch (error) {
+        failures++;
+        if (failures === 1 || failures % 30 === 0)
+          log.warn({ err: error, failures }, "outbox relay could not publish; retrying");
+      }
+      if (!this.#nudged) await this.#sleep(failures > 0 ? Math.min(pollMs * 2 ** failures, 10_000) : pollMs);
+    }
+  }
+
+  async #cleanup(): Promise<void> {
+    const { orm, retainMs } = this.#options;
+    if (Date.now() - this.#lastCleanup < 3_600_000) return;
+    this.#lastCleanup = Date.now();
+    await orm.em
+      .fork()
+      .nativeDelete(OutboxMessage, { publishedAt: { $lt: new Date(Date.now() - retainMs) } });
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.#wake = undefined;
+    });
+  }
+}

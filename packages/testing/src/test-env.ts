@@ -1,0 +1,61 @@
+import { randomBytes } from "node:crypto";
+import { BusClient } from "@licensing/contracts/bus";
+import { databaseUrlFor, dropDatabase, ensureDatabase } from "@licensing/deploy/local-infra";
+import { connectNats, createLogger, eventStreamName, type Logger } from "@licensing/platform";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { inject } from "vitest";
+
+/**
+ * What one test file runs against: its own database and its own subject prefix (and so its own event
+ * stream) on the shared PostgreSQL and NATS, so files run side by side without seeing each other.
+ */
+export interface TestEnv {
+  /** Subject prefix of this file, e.g. `t3f9a…`; pass it to services as SUBJECT_PREFIX. */
+  prefix: string;
+  databaseUrl: string;
+  /** A URL with rights to create databases on the same server (for tests that need a second one). */
+  adminDatabaseUrl: string;
+  natsUrl: string;
+  /** The test's own NATS connection. */
+  nc: NatsConnection;
+  /** A typed client on the test's prefix. */
+  bus: BusClient;
+  log: Logger;
+  /** A further NATS connection (e.g. one per service under test). */
+  connect(name: string): Promise<NatsConnection>;
+  /** Drops the database, deletes the stream, closes connections. */
+  stop(): Promise<void>;
+}
+
+export async function createTestEnv(): Promise<TestEnv> {
+  const infra = inject("infra");
+  const suffix = randomBytes(5).toString("hex");
+  const prefix = `t${suffix}`;
+  const database = `test_${suffix}`;
+  await ensureDatabase(infra.databaseUrl, database);
+  const log = createLogger("test", process.env.TEST_LOG_LEVEL ?? "silent");
+  const connections: NatsConnection[] = [];
+  const connect = async (name: string) => {
+    const nc = await connectNats(infra.natsUrl, name, log);
+    connections.push(nc);
+    return nc;
+  };
+  const nc = await connect("test");
+  return {
+    prefix,
+    databaseUrl: databaseUrlFor(infra.databaseUrl, database),
+    adminDatabaseUrl: infra.databaseUrl,
+    natsUrl: infra.natsUrl,
+    nc,
+    bus: new BusClient(nc, { prefix, timeoutMs: 15_000 }),
+    log,
+    connect,
+    async stop() {
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.delete(eventStreamName(prefix)).catch(() => {});
+      await Promise.all(connections.map((c) => c.close().catch(() => {})));
+      await dropDatabase(infra.databaseUrl, database);
+    },
+  };
+}
