@@ -1,0 +1,8 @@
+import { eventTablesMigration } from "@licensing/platform";
+import { AccountsAndProducts } from "./0001_accounts_and_products.ts";
+
+/** Every migration of the catalog schema, in order. Applied at start; never edit one that has shipped. */
+export const migrations = [
+  eventTablesMigration,
+  { name: "0001_accounts_and_products", class: AccountsAndProducts },
+];

@@ -1,0 +1,109 @@
+import {
+  type Account,
+  AppError,
+  type catalog,
+  catalogEvents,
+  newId,
+  type RequestContext,
+  type RequestOf,
+} from "@licensing/contracts";
+import { definedOnly, type EntityManager, type Orm, recordEvent } from "@licensing/platform";
+import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import { AccountEntity, type AccountRow, toAccount } from "./account-entity.ts";
+import { searchAccounts } from "./account-search.ts";
+
+/** The account rules: what may change, when, and which event says so. */
+export class Accounts {
+  readonly #orm: Orm;
+
+  constructor(orm: Orm) {
+    this.#orm = orm;
+  }
+
+  async create(request: RequestOf<typeof catalog.createAccount>, ctx: RequestContext): Promise<Account> {
+    return this.#write(async (em) => {
+      const row = em.create(AccountEntity, { id: newId("account"), ...request, archived: false });
+      await em.flush();
+      const account = toAccount(row);
+      recordEvent(em, catalogEvents.accountCreated, account, ctx);
+      return account;
+    });
+  }
+
+  async update(request: RequestOf<typeof catalog.updateAccount>, ctx: RequestContext): Promise<Account> {
+    const { id, expectedVersion, ...fields } = request;
+    return this.#change(id, expectedVersion, ctx, (row) => {
+      if (row.archived)
+        throw new AppError("account_archived", `Account ${id} is archived; restore it before editing`);
+      Object.assign(row, definedOnly(fields));
+    });
+  }
+
+  async archive(id: string, ctx: RequestContext): Promise<Account> {
+    return this.#change(id, undefined, ctx, (row) => {
+      row.archived = true;
+    });
+  }
+
+  async restore(id: string, ctx: RequestContext): Promise<Account> {
+    return this.#change(id, undefined, ctx, (row) => {
+      row.archived = false;
+    });
+  }
+
+  async promote(id: string, ctx: RequestContext): Promise<Account> {
+    return this.#change(id, undefined, ctx, (row) => {
+      if (row.archived)
+        throw new AppError("account_archived", `Account ${id} is archived; restore it before promoting`);
+      if (row.type === "customer") throw new AppError("invalid_state", `Account ${id} is already a customer`);
+      row.type = "customer";
+    });
+  }
+
+  async get(id: string): Promise<Account> {
+    const row = await this.#orm.em.fork().findOne(AccountEntity, { id });
+    if (!row) throw AppError.notFound("Account", id);
+    return toAccount(row);
+  }
+
+  search(request: RequestOf<typeof catalog.searchAccounts>) {
+    return searchAccounts(this.#orm.em.fork(), request);
+  }
+
+  /** Loads, changes and saves one account, recording `account.updated` when something changed. */
+  async #change(
+    id: string,
+    expectedVersion: number | undefined,
+    ctx: RequestContext,
+    change: (row: AccountRow) => void,
+  ): Promise<Account> {
+    return this.#write(async (em) => {
+      const row = await em.findOne(AccountEntity, { id });
+      if (!row) throw AppError.notFound("Account", id);
+      if (expectedVersion !== undefined && row.version !== expectedVersion) {
+        throw new AppError(
+          "conflict",
+          `Account ${id} was changed by someone else (now version ${row.version}); reload and retry`,
+        );
+      }
+      const before = JSON.stringify(toAccount(row));
+      change(row);
+      await em.flush();
+      const account = toAccount(row);
+      if (JSON.stringify(account) !== before) recordEvent(em, catalogEvents.accountUpdated, account, ctx);
+      return account;
+    });
+  }
+
+  /** One transaction; a duplicate external id becomes `already_exists`. */
+  async #write<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.#orm.em.fork().transactional(work);
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException && /external_id/.test(error.message)) {
+        throw new AppError("already_exists", "Another account already has this external id");
+      }
+      throw error;
+    }
+  }
+}

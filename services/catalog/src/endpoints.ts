@@ -1,0 +1,31 @@
+import { catalog } from "@licensing/contracts";
+import type { EndpointServer } from "@licensing/contracts/bus";
+import type { Orm } from "@licensing/platform";
+import { importAccounts } from "./domain/account-import.ts";
+import type { Accounts } from "./domain/accounts.ts";
+import type { Products } from "./domain/products.ts";
+
+/** The catalog's endpoints: each contract mapped to the rule that answers it. */
+export function addCatalogEndpoints(
+  server: EndpointServer,
+  domain: { orm: Orm; accounts: Accounts; products: Products },
+): void {
+  const { orm, accounts, products } = domain;
+  server
+    .add(catalog.createAccount, (request, ctx) => accounts.create(request, ctx))
+    .add(catalog.updateAccount, (request, ctx) => accounts.update(request, ctx))
+    .add(catalog.archiveAccount, (request, ctx) => accounts.archive(request.id, ctx))
+    .add(catalog.restoreAccount, (request, ctx) => accounts.restore(request.id, ctx))
+    .add(catalog.promoteAccount, (request, ctx) => accounts.promote(request.id, ctx))
+    .add(catalog.getAccount, (request) => accounts.get(request.id))
+    .add(catalog.searchAccounts, (request) => accounts.search(request))
+    .add(catalog.importAccounts, (request, ctx) => importAccounts(orm, request, ctx))
+    .add(catalog.createProduct, (request, ctx) => products.create(request, ctx))
+    .add(catalog.updateProduct, (request, ctx) => products.update(request, ctx))
+    .add(catalog.getProduct, (request) => products.get(request.code))
+    .add(catalog.listProducts, async () => ({ items: await products.list() }))
+    .add(catalog.deleteProduct, async (request, ctx) => {
+      await products.delete(request.code, ctx);
+      return { code: request.code, deleted: true as const };
+    });
+}

@@ -1,0 +1,26 @@
+import {
+  connectNats,
+  createLogger,
+  ensureEventStream,
+  openDatabase,
+  runUntilSignal,
+} from "@licensing/platform";
+import { loadCatalogConfig } from "./config.ts";
+import { createCatalogService, openCatalogDatabase } from "./service.ts";
+
+await runUntilSignal(async () => {
+  const config = loadCatalogConfig();
+  const log = createLogger("catalog", config.LOG_LEVEL);
+  const nc = await connectNats(config.NATS_URL, "catalog", log);
+  await ensureEventStream(nc, config.SUBJECT_PREFIX);
+  const orm = await openCatalogDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
+  const service = createCatalogService({ nc, orm, prefix: config.SUBJECT_PREFIX, log });
+  await service.start();
+  return {
+    async stop() {
+      await service.stop();
+      await nc.drain();
+      await orm.close();
+    },
+  };
+});

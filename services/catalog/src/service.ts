@@ -1,0 +1,61 @@
+import { AppError } from "@licensing/contracts";
+import {
+  classifyDatabaseError,
+  createBusService,
+  eventEntities,
+  type Logger,
+  type Orm,
+  OutboxRelay,
+  openDatabase,
+  type RunningService,
+} from "@licensing/platform";
+import { OptimisticLockError } from "@mikro-orm/core";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { migrations } from "../migrations/index.ts";
+import { AccountEntity } from "./domain/account-entity.ts";
+import { Accounts } from "./domain/accounts.ts";
+import { ProductEntity } from "./domain/product-entity.ts";
+import { Products } from "./domain/products.ts";
+import { addCatalogEndpoints } from "./endpoints.ts";
+
+/** Opens the catalog's schema (migrated) on the database at `url`. */
+export function openCatalogDatabase(url: string, log: Logger, poolSize?: number): Promise<Orm> {
+  return openDatabase({
+    url,
+    schema: "catalog",
+    entities: [AccountEntity, ProductEntity, ...eventEntities],
+    migrations,
+    log,
+    ...(poolSize ? { poolSize } : {}),
+  });
+}
+
+export interface CatalogDeps {
+  nc: NatsConnection;
+  orm: Orm;
+  prefix: string;
+  log: Logger;
+}
+
+/** The catalog service: accounts and products on the bus, with their events relayed from the outbox. */
+export function createCatalogService({ nc, orm, prefix, log }: CatalogDeps): RunningService {
+  const accounts = new Accounts(orm);
+  const products = new Products(orm);
+  return createBusService({
+    nc,
+    prefix,
+    log,
+    name: "catalog",
+    version: "0.1.0",
+    description: "Accounts (customers, prospects), contacts and products",
+    classifyError: (error) =>
+      error instanceof OptimisticLockError
+        ? new AppError(
+            "conflict",
+            "The record was changed by someone else at the same time; reload and retry",
+          )
+        : classifyDatabaseError(error),
+    endpoints: (server) => addCatalogEndpoints(server, { orm, accounts, products }),
+    workers: [new OutboxRelay({ orm, nc, prefix, log })],
+  });
+}
