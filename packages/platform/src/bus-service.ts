@@ -57,6 +57,8 @@ export function createBusService(options: BusServiceOptions): RunningService {
         ...(options.classifyError ? { classifyError: options.classifyError } : {}),
       });
       options.endpoints(server);
+      // The subscriptions are in place on the server before start() returns.
+      await nc.flush();
       for (const worker of workers) await worker.start();
       log.info({ endpoints: service.info().endpoints.map((e) => e.subject) }, `${name} service started`);
     },

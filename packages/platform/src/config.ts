@@ -37,7 +37,7 @@ export function loadConfig<S extends z.ZodType>(
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const variable = issue.path.map(String).join(".") || "(environment)";
-    const value = env[variable];
+    const value = blanksRemoved[variable];
     return value === undefined
       ? `${variable} is missing (${issue.message})`
       : `${variable}=${JSON.stringify(value)} is invalid: ${issue.message}`;

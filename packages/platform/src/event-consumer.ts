@@ -11,6 +11,7 @@ import { type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { EntityManager, Orm } from "./database.ts";
 import { eventStreamName } from "./event-stream.ts";
+import { ProcessedEvent } from "./outbox.ts";
 
 export interface EventContext {
   /** The unit of work of this event: what the handler changes commits with the deduplication mark. */
@@ -70,7 +71,10 @@ export class EventConsumer {
       durable_name: name,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      filter_subjects: [...this.#subscriptions.keys()],
+      // One filter subject, not several: `filter_subjects` needs NATS 2.10 and Debian ships 2.9.
+      // With several event types the consumer reads all events and acknowledges the others unread.
+      filter_subject:
+        this.#subscriptions.size === 1 ? [...this.#subscriptions.keys()][0]! : `${prefix}.evt.>`,
       ack_wait: nanos(30_000),
       max_ack_pending: 1_000,
     };
@@ -109,12 +113,13 @@ export class EventConsumer {
     }
     try {
       await orm.em.fork().transactional(async (em) => {
-        const marked = await em.execute<{ marked: number }[]>(
-          `insert into processed_events (consumer, event_id, processed_at) values (?, ?, now())
-           on conflict do nothing returning 1 as marked`,
-          [name, eventId],
-        );
-        if (marked.length === 0) return;
+        const marked = await em
+          .createQueryBuilder(ProcessedEvent)
+          .insert({ consumer: name, eventId, processedAt: new Date() })
+          .onConflict(["consumer", "eventId"])
+          .ignore()
+          .execute("run");
+        if (marked.affectedRows === 0) return;
         await subscription.handle(parsed.data, { em, eventId, requestId, log });
       });
       message.ack();

@@ -1,1 +1,2 @@
+export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 export { createTestEnv, type TestEnv } from "./test-env.ts";

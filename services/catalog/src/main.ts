@@ -1,10 +1,4 @@
-import {
-  connectNats,
-  createLogger,
-  ensureEventStream,
-  openDatabase,
-  runUntilSignal,
-} from "@licensing/platform";
+import { connectNats, createLogger, ensureEventStream, runUntilSignal } from "@licensing/platform";
 import { loadCatalogConfig } from "./config.ts";
 import { createCatalogService, openCatalogDatabase } from "./service.ts";
 

@@ -26,7 +26,13 @@ describe("accounts", () => {
       },
       { ctx },
     );
-    expect(created).toMatchObject({ type: "prospect", name: "Acme Corporation", country: "FR", archived: false, version: 1 });
+    expect(created).toMatchObject({
+      type: "prospect",
+      name: "Acme Corporation",
+      country: "FR",
+      archived: false,
+      version: 1,
+    });
     expect(created.id).toMatch(/^acc_/);
     const fetched = await bus.request(catalog.getAccount, { id: created.id });
     expect(fetched).toEqual(created);
@@ -35,7 +41,11 @@ describe("accounts", () => {
   it("updates, promotes, archives and restores", async () => {
     const { bus } = catalogService.env;
     const account = await bus.request(catalog.createAccount, { type: "prospect", name: "Globex" }, { ctx });
-    const renamed = await bus.request(catalog.updateAccount, { id: account.id, name: "Globex Corporation", notes: "met at fair" }, { ctx });
+    const renamed = await bus.request(
+      catalog.updateAccount,
+      { id: account.id, name: "Globex Corporation", notes: "met at fair" },
+      { ctx },
+    );
     expect(renamed).toMatchObject({ name: "Globex Corporation", notes: "met at fair", version: 2 });
     const promoted = await bus.request(catalog.promoteAccount, { id: account.id }, { ctx });
     expect(promoted).toMatchObject({ type: "customer", version: 3 });

@@ -1,5 +1,5 @@
-import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { ensureEventStream, type Orm } from "@licensing/platform";
+import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { createCatalogService, openCatalogDatabase } from "../src/service.ts";
 
 export interface CatalogUnderTest {

@@ -1,0 +1,139 @@
+import { type Actor, AppError, defineEndpoint } from "@licensing/contracts";
+import { BusClient } from "@licensing/contracts/bus";
+import { createTestEnv, type TestEnv } from "@licensing/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createBusService, type RunningService } from "../src/index.ts";
+
+const echo = defineEndpoint({
+  service: "probe",
+  subject: "probe.thing.echo",
+  summary: "Echo",
+  request: z.object({ text: z.string().min(1), times: z.number().int().min(1).default(1) }),
+  response: z.object({ text: z.string(), requestId: z.string(), actor: z.string().nullable() }),
+  errors: ["validation_failed"],
+});
+const fail = defineEndpoint({
+  service: "probe",
+  subject: "probe.thing.fail",
+  summary: "Fails as asked",
+  request: z.object({ how: z.enum(["app", "crash", "slow"]) }),
+  response: z.object({ ok: z.boolean() }),
+  errors: ["not_found", "internal"],
+});
+const absent = defineEndpoint({
+  service: "nobody",
+  subject: "nobody.thing.get",
+  summary: "Nobody answers",
+  request: z.object({}),
+  response: z.object({}),
+  errors: [],
+});
+
+const actor: Actor = { id: "usr_1", username: "ann", roles: ["viewer"] };
+let env: TestEnv;
+let service: RunningService;
+let slowFinished = false;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  service = createBusService({
+    nc: await env.connect("probe"),
+    prefix: env.prefix,
+    name: "probe",
+    version: "1.0.0",
+    description: "test service",
+    log: env.log,
+    endpoints: (server) =>
+      server
+        .add(echo, async (request, ctx) => ({
+          text: request.text.repeat(request.times),
+          requestId: ctx.requestId,
+          actor: ctx.actor?.username ?? null,
+        }))
+        .add(fail, async (request) => {
+          if (request.how === "app") throw new AppError("not_found", "No such thing");
+          if (request.how === "slow") {
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            slowFinished = true;
+            return { ok: true };
+          }
+          throw new Error("boom");
+        }),
+  });
+  await service.start();
+});
+afterAll(async () => {
+  await service?.stop();
+  await env?.stop();
+});
+
+describe("endpoint adapter and bus client", () => {
+  it("answers a valid request with the request context", async () => {
+    const answer = await env.bus.request(
+      echo,
+      { text: "ab", times: 2 },
+      { ctx: { requestId: "req_42", actor } },
+    );
+    expect(answer).toEqual({ text: "abab", requestId: "req_42", actor: "ann" });
+  });
+
+  it("refuses an invalid request before it leaves, naming the field", async () => {
+    await expect(env.bus.request(echo, { text: "" })).rejects.toMatchObject({
+      code: "validation_failed",
+      details: { issues: [{ path: "text" }] },
+    });
+  });
+
+  it("answers validation_failed for an invalid body from a foreign client, and for non-JSON", async () => {
+    const raw = await env.nc.request(`${env.prefix}.probe.thing.echo`, JSON.stringify({ text: 5 }));
+    expect(raw.headers?.get("Nats-Service-Error-Code")).toBe("400");
+    expect(raw.json()).toMatchObject({ code: "validation_failed", message: expect.stringContaining("text") });
+    const garbage = await env.nc.request(`${env.prefix}.probe.thing.echo`, "{nope");
+    expect(garbage.json()).toMatchObject({
+      code: "validation_failed",
+      message: "The request body is not valid JSON",
+    });
+  });
+
+  it("passes a domain error through with its code", async () => {
+    await expect(env.bus.request(fail, { how: "app" })).rejects.toMatchObject({
+      code: "not_found",
+      message: "No such thing",
+    });
+  });
+
+  it("turns an unexpected failure into internal, with the request id, instead of a timeout", async () => {
+    const error = await env.bus
+      .request(fail, { how: "crash" }, { ctx: { requestId: "req_crash" } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: "internal" });
+    expect((error as AppError).message).not.toContain("boom");
+  });
+
+  it("reports service_unavailable when no service listens, and when the answer is late", async () => {
+    await expect(env.bus.request(absent, {})).rejects.toMatchObject({ code: "service_unavailable" });
+    const impatient = new BusClient(env.nc, { prefix: env.prefix, timeoutMs: 50 });
+    await expect(impatient.request(fail, { how: "slow" })).rejects.toMatchObject({
+      code: "service_unavailable",
+    });
+  });
+
+  it("is listed by the NATS service framework", async () => {
+    const { Svcm } = await import("@nats-io/services");
+    const pings = await new Svcm(env.nc).client().ping("probe");
+    const found = [];
+    for await (const ping of pings) found.push(ping);
+    expect(found.map((p) => p.name)).toContain("probe");
+  });
+
+  it("finishes requests in flight before it stops", async () => {
+    slowFinished = false;
+    const pending = env.bus.request(fail, { how: "slow" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await service.stop();
+    expect(slowFinished).toBe(true);
+    await expect(pending).resolves.toEqual({ ok: true });
+  });
+});

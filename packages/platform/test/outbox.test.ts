@@ -1,0 +1,170 @@
+import { defineEvent } from "@licensing/contracts";
+import { createTestEnv, type TestEnv } from "@licensing/testing";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  EventConsumer,
+  ensureEventStream,
+  eventEntities,
+  eventStreamName,
+  eventTablesMigration,
+  type Orm,
+  OutboxMessage,
+  OutboxRelay,
+  openDatabase,
+  recordEvent,
+} from "../src/index.ts";
+
+const happened = defineEvent("probe.happened", z.object({ n: z.number() }));
+
+let env: TestEnv;
+let orm: Orm;
+const running: { stop(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  await ensureEventStream(env.nc, env.prefix);
+  orm = await openDatabase({
+    url: env.databaseUrl,
+    schema: "probe",
+    entities: eventEntities,
+    migrations: [eventTablesMigration],
+    log: env.log,
+  });
+});
+afterEach(async () => {
+  for (const r of running.splice(0)) await r.stop();
+});
+afterAll(async () => {
+  await orm?.close();
+  await env?.stop();
+});
+
+async function commitEvents(...ns: number[]): Promise<string[]> {
+  return orm.em.fork().transactional(async (em) => ns.map((n) => recordEvent(em, happened, { n })));
+}
+
+function relay(options: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}): OutboxRelay {
+  const r = new OutboxRelay({ orm, nc: env.nc, prefix: env.prefix, log: env.log, pollMs: 50, ...options });
+  return r;
+}
+
+/** A consumer that records what it handled, under a fresh durable name unless one is given. */
+async function consume(name = `c${Math.random().toString(36).slice(2, 8)}`) {
+  const seen: { n: number; eventId: string }[] = [];
+  const consumer = new EventConsumer({ nc: env.nc, orm, prefix: env.prefix, name, log: env.log }).on(
+    happened,
+    async (payload, ctx) => {
+      seen.push({ n: payload.n, eventId: ctx.eventId });
+    },
+  );
+  await consumer.start();
+  running.push(consumer);
+  return { seen, name, consumer };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** How many messages the event stream holds. */
+async function streamCount(): Promise<number> {
+  const jsm = await jetstreamManager(env.nc);
+  return (await jsm.streams.info(eventStreamName(env.prefix))).state.messages;
+}
+
+describe("outbox relay and consumer", () => {
+  it("publishes committed events in order, and a rolled-back change publishes nothing", async () => {
+    const { seen } = await consume();
+    await orm.em
+      .fork()
+      .transactional(async (em) => {
+        recordEvent(em, happened, { n: -1 });
+        throw new Error("rolled back");
+      })
+      .catch(() => {});
+    await commitEvents(1, 2, 3);
+    const r = relay();
+    r.start();
+    running.push(r);
+    await until(() => seen.length >= 3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen.map((s) => s.n)).toEqual([1, 2, 3]);
+  });
+
+  it("delivers once when the relay dies between the commit and the publish", async () => {
+    const { seen } = await consume();
+    // No relay runs while the change commits: it is as if the relay died right after the commit.
+    const [id] = await commitEvents(10);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen.filter((s) => s.n === 10)).toEqual([]);
+    const restarted = relay();
+    restarted.start();
+    running.push(restarted);
+    await until(() => seen.some((s) => s.eventId === id));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen.filter((s) => s.n === 10)).toEqual([{ n: 10, eventId: id }]);
+  });
+
+  it("delivers once when the relay dies between the publish and marking it published", async () => {
+    const { seen } = await consume();
+    const before = await streamCount();
+    const [id] = await commitEvents(20);
+    const dying = relay({
+      beforeMarkPublished: async () => {
+        throw new Error("relay killed");
+      },
+    });
+    await expect(dying.publishBatch()).rejects.toThrow("relay killed");
+    const row = await orm.em.fork().findOneOrFail(OutboxMessage, { id: id! });
+    expect(row.publishedAt).toBeNull();
+    // The next relay publishes it again; JetStream drops the repeat by its Nats-Msg-Id.
+    await relay().publishBatch();
+    await until(() => seen.some((s) => s.eventId === id));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen.filter((s) => s.n === 20)).toHaveLength(1);
+    expect(await streamCount()).toBe(before + 1);
+    expect((await orm.em.fork().findOneOrFail(OutboxMessage, { id: id! })).publishedAt).not.toBeNull();
+  });
+
+  it("a consumer replaying the stream skips what it already handled", async () => {
+    const first = await consume("replayer");
+    const [id] = await commitEvents(30);
+    await relay().publishBatch();
+    await until(() => first.seen.some((s) => s.eventId === id));
+    await first.consumer.stop();
+    running.splice(running.indexOf(first.consumer), 1);
+    const jsm = await jetstreamManager(env.nc);
+    await jsm.consumers.delete(eventStreamName(env.prefix), "replayer");
+    // Same durable name, recreated: it is delivered everything again and handles nothing twice.
+    const second = await consume("replayer");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(second.seen).toEqual([]);
+  });
+
+  it("retries an event whose handler failed, and then handles it once", async () => {
+    let attempts = 0;
+    const handled: number[] = [];
+    const consumer = new EventConsumer({
+      nc: env.nc,
+      orm,
+      prefix: env.prefix,
+      name: "flaky",
+      log: env.log,
+    }).on(happened, async (payload) => {
+      attempts++;
+      if (attempts === 1) throw new Error("transient");
+      handled.push(payload.n);
+    });
+    await consumer.start();
+    running.push(consumer);
+    await until(() => handled.length > 0, 10_000);
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(new Set(handled).size).toBe(handled.length);
+  });
+});
