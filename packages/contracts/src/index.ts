@@ -4,4 +4,5 @@ export * from "./endpoint.ts";
 export * from "./errors.ts";
 export * from "./event.ts";
 export * from "./ids.ts";
+export { allEndpoints } from "./registry.ts";
 export * from "./schema.ts";

@@ -1,0 +1,28 @@
+// `npm run bus -- <subject> '<json>'`: sends one request on the bus, as a service would, and prints
+// the answer. The subject is the endpoint's (e.g. catalog.account.create); the request is validated
+// against its contract first.
+import { AppError, allEndpoints, newId } from "@licensing/contracts";
+import { BusClient } from "@licensing/contracts/bus";
+import { connect } from "@nats-io/transport-node";
+
+const [subject, body = "{}"] = process.argv.slice(2);
+const endpoint = allEndpoints.find((e) => e.subject === subject);
+if (!endpoint) {
+  console.error(
+    `Usage: npm run bus -- <subject> '<json>'\nSubjects:\n${allEndpoints.map((e) => `  ${e.subject.padEnd(32)} ${e.summary}`).join("\n")}`,
+  );
+  process.exit(2);
+}
+const nc = await connect({ servers: process.env.NATS_URL || "nats://127.0.0.1:4222" });
+try {
+  const bus = new BusClient(nc, { prefix: process.env.SUBJECT_PREFIX || "lic" });
+  const answer = await bus.request(endpoint, JSON.parse(body), { ctx: { requestId: newId("request") } });
+  console.log(JSON.stringify(answer, null, 2));
+} catch (error) {
+  if (error instanceof AppError) {
+    console.error(JSON.stringify(error.toBody(), null, 2));
+    process.exitCode = 1;
+  } else throw error;
+} finally {
+  await nc.close();
+}

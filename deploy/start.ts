@@ -1,0 +1,137 @@
+// `npm start`: the whole platform on one machine. Finds or starts PostgreSQL and NATS (see
+// local-infra.ts), creates the `licensing` database, runs every service as its own process with its
+// logs prettified and prefixed, waits until each answers on the bus, and stops everything on Ctrl-C.
+import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { Svcm } from "@nats-io/services";
+import { connect } from "@nats-io/transport-node";
+import { prettyFactory } from "pino-pretty";
+import { databaseUrlFor, ensureDatabase, resolveLocalInfra } from "./local-infra.ts";
+import { platformServices } from "./services.ts";
+
+const root = resolve(import.meta.dirname, "..");
+const say = (line: string) => console.log(`\x1b[1m[start]\x1b[0m ${line}`);
+
+const infra = await resolveLocalInfra({
+  dataDir: resolve(root, ".data"),
+  tryContainers: false,
+  embeddedOnly: process.env.LOCAL_INFRA === "embedded",
+  log: say,
+}).catch((error: unknown) => {
+  console.error(`\n${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
+for (const line of infra.description) say(line);
+
+let databaseUrl = process.env.LOCAL_INFRA === "embedded" ? undefined : process.env.DATABASE_URL;
+if (!databaseUrl) {
+  await ensureDatabase(infra.databaseUrl, "licensing");
+  databaseUrl = databaseUrlFor(infra.databaseUrl, "licensing");
+}
+const prefix = process.env.SUBJECT_PREFIX || "lic";
+const env = { ...process.env, DATABASE_URL: databaseUrl, NATS_URL: infra.natsUrl, SUBJECT_PREFIX: prefix };
+
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+for (const service of platformServices) {
+  const child = spawn(process.execPath, [resolve(root, service.entry)], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.set(service.name, child);
+  prettify(service.name, child);
+  child.on("exit", (code, signal) => {
+    children.delete(service.name);
+    if (!stopping) {
+      say(`${service.name} exited unexpectedly (${signal ?? `code ${code}`}); stopping the platform`);
+      void stopAll(1);
+    }
+  });
+}
+
+process.on("SIGINT", () => void stopAll(0));
+process.on("SIGTERM", () => void stopAll(0));
+// Whatever happens to the launcher, it takes its services with it.
+process.on("exit", () => {
+  for (const child of children.values()) child.kill("SIGKILL");
+});
+
+try {
+  await waitUntilServicesAnswer();
+} catch (error) {
+  say(`Could not check the services: ${error instanceof Error ? error.message : String(error)}`);
+  await stopAll(1);
+}
+say("The platform is up:");
+say(`  PostgreSQL database  ${databaseUrl.replace(/\/\/([^:/@]+):[^@]+@/, "//$1:***@")}`);
+say(
+  `  NATS                 ${infra.natsUrl} (subjects ${prefix}.<service>.<entity>.<verb>, events ${prefix}.evt.>)`,
+);
+for (const [name, child] of children) say(`  ${name.padEnd(20)} pid ${child.pid}`);
+say(`Try it: npm run bus -- catalog.account.create '{"type":"customer","name":"Acme"}'`);
+say("Press Ctrl-C to stop everything.");
+
+async function waitUntilServicesAnswer(): Promise<void> {
+  const nc = await connect({ servers: infra.natsUrl });
+  try {
+    const wanted = new Set<string>(platformServices.map((s) => s.name));
+    const deadline = Date.now() + 60_000;
+    while (wanted.size > 0 && !stopping) {
+      try {
+        for await (const ping of await new Svcm(nc).client({ strategy: "timer", maxWait: 500 }).ping()) {
+          if (ping.metadata?.prefix === prefix) wanted.delete(ping.name);
+        }
+      } catch {
+        // No service answers yet.
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      if (Date.now() > deadline) {
+        say(`still waiting for: ${[...wanted].join(", ")}`);
+        break;
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+async function stopAll(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say("Stopping…");
+  await Promise.all(
+    [...children.values()].map(
+      (child) =>
+        new Promise<void>((done) => {
+          const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
+          child.once("exit", () => {
+            clearTimeout(kill);
+            done();
+          });
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+  await infra.stop();
+  say("Stopped.");
+  process.exit(code);
+}
+
+/** Shows a service's JSON log lines readably, prefixed with its name. */
+function prettify(name: string, child: ChildProcess): void {
+  const pretty = prettyFactory({
+    colorize: process.stdout.isTTY,
+    ignore: "pid,hostname,service",
+    translateTime: "HH:MM:ss",
+  });
+  const tag = `\x1b[36m[${name}]\x1b[0m`;
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on("line", (line) => {
+      const text = line.startsWith("{") ? pretty(line).trimEnd() : line;
+      for (const part of text.split("\n")) console.log(`${tag} ${part}`);
+    });
+  }
+}
