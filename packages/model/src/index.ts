@@ -1,0 +1,54 @@
+// @licensing/model: the license model v2, its canonical encoding, license keys and signed documents.
+// Pure (no I/O); runs in Node and in browsers. The native Ed25519 implementation is Node-only and
+// exported from "@licensing/model/native".
+export { ed25519 } from "#ed25519";
+export { armorLabel } from "./armor.ts";
+export { canonicalBytes, canonicalize, type JsonValue, MAX_JSON_DEPTH } from "./canonical-json.ts";
+export { type Ed25519, SMALL_ORDER_ENCODINGS } from "./ed25519.ts";
+export { nobleEd25519 } from "./ed25519-noble.ts";
+export { ENCRYPTION_SCHEME } from "./encryption.ts";
+export {
+  ENVELOPE_VERSION,
+  MAX_ARMORED_LENGTH,
+  MAX_PAYLOAD_BYTES,
+  type OpenedDocument,
+  type OpenOptions,
+  openDocument,
+  PURPOSE_PATTERN,
+  type SealOptions,
+  SIGNATURE_ALGORITHM,
+  sealDocument,
+  signedMessage,
+} from "./envelope.ts";
+export {
+  isModelError,
+  MODEL_ERROR_CODES,
+  ModelError,
+  type ModelErrorCode,
+  type ValidationIssue,
+} from "./errors.ts";
+export { createSigner, KEY_ID_PATTERN, type KeySet, type PublicKeyEntry, type Signer } from "./key-set.ts";
+export { DOTNET_MIN_VALUE, fromLegacyDate, legacyFields, toLegacyDate } from "./legacy.ts";
+export {
+  type License,
+  type LicenseUsage,
+  type LicenseValidation,
+  licenseSchema,
+  UNLIMITED,
+  validateLicense,
+} from "./license.ts";
+export {
+  LICENSE_FILE_PURPOSE,
+  type SignLicenseOptions,
+  signLicense,
+  type VerifyLicenseOptions,
+  verifyLicenseFile,
+} from "./license-file.ts";
+export {
+  CROCKFORD_ALPHABET,
+  generateLicenseKey,
+  isLicenseKey,
+  LICENSE_KEY_PATTERN,
+  licenseKeyLookupHash,
+  parseLicenseKey,
+} from "./license-key.ts";
