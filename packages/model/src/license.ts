@@ -24,7 +24,6 @@ const whole = (min: number, max: number, error: string) =>
   z
     .number({ error: "must be a number" })
     .refine((n) => Number.isSafeInteger(n) && n >= min && n <= max, { error });
-const count = whole(0, Number.MAX_SAFE_INTEGER, "must be a whole number of 0 or more");
 const limit = whole(
   UNLIMITED,
   Number.MAX_SAFE_INTEGER,
@@ -97,8 +96,8 @@ export const licenseSchema = z
     /** When this file was signed. */
     signedAt: isoUtc,
     startDate: isoUtc,
-    /** Units one execution consumes. */
-    unitsPerExecution: count,
+    /** Units one execution may use at most, -1 for no per-execution limit. */
+    unitsPerExecution: limit,
     /** Code of what units count (e.g. "executions", "hours"); the product interprets it. */
     unitsType: code,
   })
@@ -136,7 +135,7 @@ function crossFieldRules(input: License, ctx: Ctx): void {
     issue(["signedAt"], "must not be before dateIssued");
   }
   if (isInt(l.accumulatedUnits) && l.accumulatedUnits !== UNLIMITED && isInt(l.unitsPerExecution)) {
-    if (l.unitsPerExecution > l.accumulatedUnits) {
+    if (l.unitsPerExecution === UNLIMITED || l.unitsPerExecution > l.accumulatedUnits) {
       issue(
         ["unitsPerExecution"],
         "must not exceed accumulatedUnits (one execution would use more than the license grants)",

@@ -58,7 +58,7 @@ describe("validateLicense", () => {
       accumulatedUnits: -5,
       seats: -2,
       availableActivations: 1.5,
-      unitsPerExecution: -1,
+      unitsPerExecution: -2,
       ownerEmail: "not-an-email",
       dateIssued: "2025-02-30T00:00:00Z",
       signedAt: "yesterday",
