@@ -128,6 +128,7 @@ export const licenseDefaultsSchema = z.object({
   durationDays: z.number().int().min(1).max(36_500).nullable().default(365),
   unitsType: codeSchema.nullable().default(null),
   accumulatedUnits: z.number().int().min(-1).default(-1),
+  /** Units one execution may use at most; -1 for no per-execution limit. */
   unitsPerExecution: z.number().int().min(-1).default(-1),
   availableActivations: z.number().int().min(-1).default(1),
   executionModes: z.array(codeSchema).default([]),

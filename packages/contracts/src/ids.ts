@@ -15,6 +15,8 @@ export const idPrefixes = {
   activation: "act",
   lease: "lse",
   import: "imp",
+  audit: "aud",
+  batch: "bat",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

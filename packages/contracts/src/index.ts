@@ -4,6 +4,8 @@ export * from "./endpoint.ts";
 export * from "./errors.ts";
 export * from "./event.ts";
 export * from "./ids.ts";
+export * from "./issuer.ts";
+export * from "./license.ts";
 export * from "./permissions.ts";
 export { allEndpoints } from "./registry.ts";
 export * from "./schema.ts";

@@ -15,6 +15,7 @@ export {
   type EventHandler,
 } from "./event-consumer.ts";
 export { ensureEventStream, eventStreamName } from "./event-stream.ts";
+export { GroupCommit } from "./group-commit.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { runUntilSignal, type Stoppable } from "./main.ts";
 export { connectNats } from "./nats.ts";

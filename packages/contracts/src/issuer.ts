@@ -1,0 +1,294 @@
+import { z } from "zod";
+import { codeSchema } from "./catalog.ts";
+import { defineEndpoint } from "./endpoint.ts";
+import { defineEvent } from "./event.ts";
+import {
+  auditEntrySchema,
+  issuedLicenseSchema,
+  licenseDetailSchema,
+  licenseEventSchema,
+  licenseKindSchema,
+  licenseParametersSchema,
+  licenseStatusSchema,
+  licenseSummarySchema,
+  licenseVersionSchema,
+  presetSchema,
+  signingKeySchema,
+} from "./license.ts";
+import { idOf, isoDate, pageOf, pageRequest, text, timestamp } from "./schema.ts";
+
+/** Makes a request safe to retry: the same key returns the first answer and creates nothing new. */
+const idempotencyKey = z.string().trim().min(8).max(200).optional();
+const licenseRef = z.object({ id: idOf("license") });
+const reason = z.string().trim().min(3, { message: "must say why (at least 3 characters)" }).max(1_000);
+
+export const createLicenseRequest = licenseParametersSchema.extend({
+  accountId: idOf("account"),
+  /** Licenses to create with these parameters, all or none. */
+  count: z.number().int().min(1).max(1_000).default(1),
+  idempotencyKey,
+});
+
+export const createLicenseResponse = z.object({
+  /** Set when `count` > 1: the batch the licenses belong to. */
+  batchId: z.string().nullable(),
+  licenses: z.array(issuedLicenseSchema),
+});
+
+export const licenseSorts = ["createdAt", "endDate", "accountName", "startDate"] as const;
+
+export const listLicensesRequest = z.object({
+  accountId: idOf("account").optional(),
+  product: codeSchema.optional(),
+  kind: licenseKindSchema.optional(),
+  internal: z.boolean().optional(),
+  status: z.array(licenseStatusSchema).max(5).optional(),
+  createdBy: z.string().max(200).optional(),
+  createdFrom: timestamp.optional(),
+  createdTo: timestamp.optional(),
+  endFrom: timestamp.optional(),
+  endTo: timestamp.optional(),
+  /** A license key (whole, or its last group), or part of an account name. */
+  text: z.string().trim().min(1).max(200).optional(),
+  sort: z.enum(licenseSorts).default("createdAt"),
+  order: z.enum(["asc", "desc"]).default("desc"),
+  ...pageRequest,
+});
+export type ListLicensesRequest = z.input<typeof listLicensesRequest>;
+
+const countBy = z.array(z.object({ key: z.string(), count: z.number().int() }));
+
+export const dashboardResponse = z.object({
+  total: z.number().int(),
+  byStatus: countBy,
+  byKind: countBy,
+  byProduct: countBy,
+  internal: z.number().int(),
+  /** Licenses created per day over the last 30 days, by kind. */
+  issuedPerDay: z.array(z.object({ day: isoDate, commercial: z.number().int(), test: z.number().int() })),
+  /** Licenses created per ISO week (its Monday) over the last 26 weeks, by kind. */
+  issuedPerWeek: z.array(z.object({ week: isoDate, commercial: z.number().int(), test: z.number().int() })),
+  /** Active licenses ending within 30, 60 and 90 days. */
+  expiringWithin: z.object({ d30: z.number().int(), d60: z.number().int(), d90: z.number().int() }),
+  /** Active licenses ending per week over the next 13 weeks. */
+  expiringPerWeek: z.array(z.object({ week: isoDate, count: z.number().int() })),
+  topAccounts: z.array(z.object({ accountId: z.string(), accountName: z.string(), count: z.number().int() })),
+  at: timestamp,
+});
+export type Dashboard = z.infer<typeof dashboardResponse>;
+
+export const expiringRequest = z.object({
+  /** The day of the digest, in `timeZone`. */
+  day: isoDate,
+  timeZone: z.string().min(1).max(64),
+  /** Notice window of licenses that do not set their own. */
+  defaultNotifyDays: z.number().int().min(0).max(3650),
+  cursor: z.string().max(500).optional(),
+  limit: z.number().int().min(1).max(5_000).default(1_000),
+});
+
+export const expiringLicenseSchema = licenseSummarySchema.extend({
+  /** 0: ends on `day` ("expired today"); n > 0: ends in n days. */
+  daysLeft: z.number().int(),
+});
+
+export const issuer = {
+  createLicense: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.create",
+    summary: "Create and sign licenses for an account (one, or a batch: all or none)",
+    request: createLicenseRequest,
+    response: createLicenseResponse,
+    errors: ["validation_failed", "not_found", "account_archived", "forbidden", "conflict"],
+  }),
+  quickGenerate: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.quick-generate",
+    summary: "Create a license for an account from a preset",
+    request: z.object({ presetId: idOf("preset"), accountId: idOf("account"), idempotencyKey }),
+    response: createLicenseResponse,
+    errors: ["validation_failed", "not_found", "account_archived", "forbidden", "conflict"],
+  }),
+  getLicense: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.get",
+    summary: "One license with every field and its derived status",
+    request: licenseRef,
+    response: licenseDetailSchema,
+    errors: ["validation_failed", "not_found"],
+  }),
+  revealKey: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.reveal-key",
+    summary: "The license key in clear (the act is audited)",
+    request: licenseRef,
+    response: z.object({ licenseKey: z.string() }),
+    errors: ["validation_failed", "not_found"],
+  }),
+  getFile: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.file",
+    summary: "The exact signed file of a version (the current one by default)",
+    request: licenseRef.extend({ serial: z.number().int().min(1).optional() }),
+    response: z.object({
+      serial: z.number().int(),
+      keyId: z.string(),
+      signedAt: timestamp,
+      file: z.string(),
+    }),
+    errors: ["validation_failed", "not_found"],
+  }),
+  listVersions: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.versions",
+    summary: "Every signed version of a license, newest first",
+    request: licenseRef,
+    response: z.object({ items: z.array(licenseVersionSchema) }),
+    errors: ["validation_failed", "not_found"],
+  }),
+  auditTrail: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.audit",
+    summary: "Everything done to a license: who, when, under which request, what changed",
+    request: licenseRef,
+    response: z.object({ items: z.array(auditEntrySchema) }),
+    errors: ["validation_failed", "not_found"],
+  }),
+  renew: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.renew",
+    summary: "Extend a license to a new end date (or by some days): signs a new version",
+    request: licenseRef.extend({
+      endDate: timestamp.nullable().optional(),
+      extendDays: z.number().int().min(1).max(36_500).optional(),
+      reason: z.string().trim().max(1_000).optional(),
+      idempotencyKey,
+    }),
+    response: licenseDetailSchema,
+    errors: ["validation_failed", "not_found", "invalid_state", "conflict"],
+  }),
+  reissue: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.reissue",
+    summary: "Sign the license again, unchanged, with the current key: a new version",
+    request: licenseRef.extend({ reason: z.string().trim().max(1_000).optional(), idempotencyKey }),
+    response: licenseDetailSchema,
+    errors: ["validation_failed", "not_found", "invalid_state", "conflict"],
+  }),
+  suspend: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.suspend",
+    summary: "Suspend a license until it is reinstated",
+    request: licenseRef.extend({ reason }),
+    response: licenseDetailSchema,
+    errors: ["validation_failed", "not_found", "invalid_state"],
+  }),
+  reinstate: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.reinstate",
+    summary: "Lift a suspension",
+    request: licenseRef.extend({ reason: z.string().trim().max(1_000).optional() }),
+    response: licenseDetailSchema,
+    errors: ["validation_failed", "not_found", "invalid_state"],
+  }),
+  revoke: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.revoke",
+    summary: "Revoke a license for good, with a reason",
+    request: licenseRef.extend({ reason }),
+    response: licenseDetailSchema,
+    errors: ["validation_failed", "not_found", "invalid_state"],
+  }),
+  listLicenses: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.list",
+    summary: "Licenses matching filters, sorted, a page at a time",
+    request: listLicensesRequest,
+    response: pageOf(licenseSummarySchema),
+    errors: ["validation_failed"],
+  }),
+  dashboard: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.dashboard",
+    summary: "Counts by status, kind and product; issuance over time; expiries ahead; top accounts",
+    request: z.object({}),
+    response: dashboardResponse,
+    errors: [],
+  }),
+  expiring: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.expiring",
+    summary: "Active licenses whose notice window includes a day, and those ending that day",
+    request: expiringRequest,
+    response: pageOf(expiringLicenseSchema),
+    errors: ["validation_failed"],
+  }),
+  listPresets: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.preset.list",
+    summary: "Every preset, by name",
+    request: z.object({}),
+    response: z.object({ items: z.array(presetSchema) }),
+    errors: [],
+  }),
+  createPreset: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.preset.create",
+    summary: "A named set of license parameters for quick generation",
+    request: z.object({
+      name: text(100),
+      description: z.string().max(1_000).default(""),
+      parameters: licenseParametersSchema,
+    }),
+    response: presetSchema,
+    errors: ["validation_failed", "already_exists"],
+  }),
+  updatePreset: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.preset.update",
+    summary: "Change a preset",
+    request: z.object({
+      id: idOf("preset"),
+      expectedVersion: z.number().int().min(1).optional(),
+      name: text(100).optional(),
+      description: z.string().max(1_000).optional(),
+      parameters: licenseParametersSchema.optional(),
+    }),
+    response: presetSchema,
+    errors: ["validation_failed", "not_found", "already_exists", "conflict"],
+  }),
+  deletePreset: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.preset.delete",
+    summary: "Remove a preset",
+    request: z.object({ id: idOf("preset") }),
+    response: z.object({ id: z.string(), deleted: z.literal(true) }),
+    errors: ["validation_failed", "not_found"],
+  }),
+  listSigningKeys: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.signing-key.list",
+    summary: "Public keys that sign (active) and still verify (retired) license files",
+    request: z.object({}),
+    response: z.object({ items: z.array(signingKeySchema) }),
+    errors: [],
+  }),
+  rotateSigningKey: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.signing-key.rotate",
+    summary: "Generate a new signing key; the old one retires but still verifies",
+    request: z.object({}),
+    response: signingKeySchema,
+    errors: [],
+  }),
+};
+
+export const issuerEvents = {
+  licenseIssued: defineEvent("license.issued", licenseEventSchema),
+  licenseRenewed: defineEvent("license.renewed", licenseEventSchema),
+  licenseReissued: defineEvent("license.reissued", licenseEventSchema),
+  licenseSuspended: defineEvent("license.suspended", licenseEventSchema),
+  licenseReinstated: defineEvent("license.reinstated", licenseEventSchema),
+  licenseRevoked: defineEvent("license.revoked", licenseEventSchema),
+  signingKeyRotated: defineEvent("signing-key.rotated", signingKeySchema),
+};

@@ -1,0 +1,32 @@
+import { catalogEvents } from "@licensing/contracts";
+import { EventConsumer, type Logger, type Orm } from "@licensing/platform";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { CatalogLookup } from "./catalog-lookup.ts";
+
+/**
+ * Keeps what the issuer holds of the catalog current: the account name shown beside each license
+ * (the signed files keep the owner they were issued to), and the lookup cache.
+ */
+export function catalogSync(deps: {
+  nc: NatsConnection;
+  orm: Orm;
+  prefix: string;
+  log: Logger;
+  catalog: CatalogLookup;
+}): EventConsumer {
+  const { catalog } = deps;
+  return new EventConsumer({ ...deps, name: "issuer-catalog-sync" })
+    .on(catalogEvents.accountUpdated, async (account, { em }) => {
+      catalog.forgetAccount(account.id);
+      await em.execute(
+        "update issuer.licenses set account_name = ? where account_id = ? and account_name <> ?",
+        [account.name, account.id, account.name],
+      );
+    })
+    .on(catalogEvents.productUpdated, async (product) => {
+      catalog.forgetProduct(product.code);
+    })
+    .on(catalogEvents.productDeleted, async ({ code }) => {
+      catalog.forgetProduct(code);
+    });
+}

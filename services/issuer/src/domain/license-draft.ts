@@ -1,0 +1,168 @@
+import {
+  type Account,
+  type Actor,
+  AppError,
+  type FieldIssue,
+  isAllowed,
+  type LicenseParameters,
+  type Product,
+} from "@licensing/contracts";
+import { type License, validateLicense } from "@licensing/model";
+
+const day = 86_400_000;
+
+/** The version of the licensing format the issuer writes into `licensingAssemblyVersion`. */
+export const licensingFormatVersion = "2.0";
+
+export interface DraftInput {
+  id: string;
+  parameters: LicenseParameters;
+  account: Account;
+  products: Product[];
+  actor: Actor;
+  keyId: string;
+  now: Date;
+}
+
+/**
+ * The license a request asks for: the operator's parameters over the main product's catalog
+ * defaults, checked against what the products offer and against the model's rules. Every problem is
+ * reported at once, named by the request field it comes from.
+ */
+export function draftLicense({
+  id,
+  parameters: p,
+  account,
+  products,
+  actor,
+  keyId,
+  now,
+}: DraftInput): License {
+  const main = products[0]!;
+  const defaults = main.defaults;
+  const issues: FieldIssue[] = [];
+  const kind = p.kind ?? defaults.kind;
+  const internal = p.internal ?? false;
+  checkMayCreate(actor, kind, internal);
+
+  const executionModes = p.executionModes ?? defaults.executionModes;
+  const customFeatures = p.customFeatures ?? defaults.customFeatures;
+  const unitsType =
+    p.unitsType ?? defaults.unitsType ?? offeredCodes(products, "unitsTypes")[0] ?? "executions";
+  issues.push(...offerIssues({ ...p, executionModes, customFeatures, unitsType }, products));
+  if (p.endDate !== undefined && p.durationDays !== undefined) {
+    issues.push({ path: "durationDays", message: "give either endDate or durationDays, not both" });
+  }
+  if (new Set(p.products).size !== p.products.length)
+    issues.push({ path: "products", message: "lists a product twice" });
+  if (issues.length > 0) throw AppError.validation(issues);
+
+  const startDate = p.startDate ? new Date(p.startDate) : now;
+  const durationDays = p.durationDays ?? defaults.durationDays;
+  const endDate =
+    p.endDate !== undefined
+      ? p.endDate
+      : durationDays === null
+        ? null
+        : new Date(startDate.getTime() + durationDays * day).toISOString();
+  const contact = account.contacts[0];
+  const license: License = {
+    accountId: account.id,
+    accumulatedUnits: p.accumulatedUnits ?? defaults.accumulatedUnits,
+    allowedCustomFeatures: customFeatures,
+    availableActivations: p.availableActivations ?? defaults.availableActivations,
+    createdAtComputer: null,
+    createdBy: actor.username,
+    dateIssued: now.toISOString(),
+    endDate,
+    executionModes,
+    fingerprint: p.fingerprint ?? null,
+    friendlyRestrictions: p.friendlyRestrictions ?? [],
+    id,
+    internal,
+    keyId,
+    kind,
+    licenseType:
+      p.licenseType ?? (kind === "test" ? "trial" : endDate === null ? "perpetual" : "subscription"),
+    licensingAssemblyVersion: licensingFormatVersion,
+    metadata: p.metadata ?? {},
+    notifyDays: p.notifyDays !== undefined ? p.notifyDays : main.defaultNotifyDays,
+    ownerCompany: account.name,
+    ownerEmail: contact?.email ?? null,
+    ownerIpAddress: null,
+    ownerName: contact?.name ?? null,
+    productFriendlyNames: products.map((product) => product.name),
+    products: products.map((product) => product.code),
+    seats: p.seats ?? defaults.seats,
+    serial: 1,
+    signedAt: now.toISOString(),
+    startDate: startDate.toISOString(),
+    unitsPerExecution: p.unitsPerExecution ?? defaults.unitsPerExecution,
+    unitsType,
+  };
+  return checked(license);
+}
+
+/** The license after a change, checked by the model's rules (e.g. an end before the start). */
+export function checked(license: License): License {
+  const result = validateLicense(license);
+  if (!result.ok)
+    throw AppError.validation(
+      result.issues.map((issue) => ({ path: requestPath(issue.path), message: issue.message })),
+    );
+  return result.license;
+}
+
+/** Kind and internal use each need their own right (DESIGN §6), checked here as well as at the gateway. */
+function checkMayCreate(actor: Actor, kind: "commercial" | "test", internal: boolean): void {
+  const action = internal
+    ? "license.create.internal"
+    : kind === "test"
+      ? "license.create.test"
+      : "license.create.commercial";
+  if (!isAllowed(actor.roles, action)) {
+    const what = internal ? "internal-use" : kind;
+    throw new AppError("forbidden", `${actor.username} may not create ${what} licenses`);
+  }
+}
+
+/** What the parameters use that none of the products offers, named by field. */
+export function offerIssues(
+  p: Pick<LicenseParameters, "executionModes" | "customFeatures" | "unitsType">,
+  products: Product[],
+): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const check = (values: string[] | undefined, list: "executionModes" | "customFeatures", what: string) => {
+    const offered = new Set(offeredCodes(products, list));
+    values?.forEach((value, i) => {
+      if (!offered.has(value))
+        issues.push({ path: `${list}.${i}`, message: `${value} is not ${what} of ${productList(products)}` });
+    });
+  };
+  check(p.executionModes, "executionModes", "an execution mode");
+  check(p.customFeatures, "customFeatures", "a custom feature");
+  const unitsTypes = offeredCodes(products, "unitsTypes");
+  if (p.unitsType !== undefined && unitsTypes.length > 0 && !unitsTypes.includes(p.unitsType)) {
+    issues.push({
+      path: "unitsType",
+      message: `${p.unitsType} is not a units type of ${productList(products)}`,
+    });
+  }
+  return issues;
+}
+
+function offeredCodes(
+  products: Product[],
+  list: "executionModes" | "customFeatures" | "unitsTypes",
+): string[] {
+  return [...new Set(products.flatMap((product) => product[list].map((item) => item.code)))];
+}
+
+// Model field names that differ from the request's.
+function requestPath(path: string): string {
+  return path.replace(/^allowedCustomFeatures/, "customFeatures");
+}
+
+function productList(products: Product[]): string {
+  return products.map((product) => product.code).join(", ");
+}

@@ -1,0 +1,213 @@
+import {
+  AppError,
+  type AuditEntry,
+  type issuer,
+  type LicenseDetail,
+  type LicenseSummary,
+  type RequestContext,
+  type RequestOf,
+} from "@licensing/contracts";
+import { isLicenseKey, licenseKeyLookupHash, parseLicenseKey } from "@licensing/model";
+import type { EntityManager, Orm } from "@licensing/platform";
+import { recordAudit } from "./audit.ts";
+import { AuditEntryEntity, LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
+import { requireActor } from "./issuance.ts";
+import type { KeyEncryption } from "./key-encryption.ts";
+import { statusCondition, toDetail, toSummary } from "./license-views.ts";
+
+type ListRequest = RequestOf<typeof issuer.listLicenses>;
+
+const sortColumns: Record<ListRequest["sort"], { sql: string; type: "time" | "text" }> = {
+  createdAt: { sql: "l.created_at", type: "time" },
+  startDate: { sql: "l.start_date", type: "time" },
+  endDate: { sql: "coalesce(l.end_date, 'infinity')", type: "time" },
+  accountName: { sql: "lower(l.account_name)", type: "text" },
+};
+
+/** Reading licenses: one, its versions and audit trail, and filtered, sorted pages of them. */
+export class LicenseQueries {
+  readonly #orm: Orm;
+  readonly #encryption: KeyEncryption;
+  readonly #defaultNotifyDays: number;
+
+  constructor(orm: Orm, encryption: KeyEncryption, defaultNotifyDays: number) {
+    this.#orm = orm;
+    this.#encryption = encryption;
+    this.#defaultNotifyDays = defaultNotifyDays;
+  }
+
+  async get(id: string): Promise<LicenseDetail> {
+    return toDetail(await findLicense(this.#orm.em.fork(), id), new Date(), this.#defaultNotifyDays);
+  }
+
+  /** The key in clear, for an operator to pass on; who looked is recorded. */
+  async revealKey(id: string, ctx: RequestContext): Promise<{ licenseKey: string }> {
+    const actor = requireActor(ctx);
+    return this.#orm.em.fork().transactional(async (em) => {
+      const row = await findLicense(em, id);
+      recordAudit(em, { licenseId: id, action: "license.key-revealed", actor, ctx, changes: {} });
+      return { licenseKey: this.#encryption.open(row.keyEnc, `license key ${id}`).toString() };
+    });
+  }
+
+  async file(id: string, serial: number | undefined) {
+    const em = this.#orm.em.fork();
+    const row = await findLicense(em, id);
+    const version = await em.findOne(
+      LicenseVersionEntity,
+      { licenseId: id, serial: serial ?? row.serial },
+      { populate: ["file"] },
+    );
+    if (!version) throw new AppError("not_found", `License ${id} has no version ${serial}`);
+    return {
+      serial: version.serial,
+      keyId: version.keyId,
+      signedAt: version.signedAt.toISOString(),
+      file: version.file,
+    };
+  }
+
+  async versions(id: string) {
+    const em = this.#orm.em.fork();
+    await findLicense(em, id);
+    const rows = await em.execute<
+      {
+        serial: number;
+        key_id: string;
+        signed_at: Date;
+        reason: "issued" | "renewed" | "reissued";
+        end_date: Date | null;
+        created_by: string;
+        size: number;
+      }[]
+    >(
+      `select serial, key_id, signed_at, reason, end_date, created_by, octet_length(file) as size
+       from issuer.license_versions where license_id = ? order by serial desc`,
+      [id],
+    );
+    return rows.map((v) => ({
+      serial: v.serial,
+      keyId: v.key_id,
+      signedAt: new Date(v.signed_at).toISOString(),
+      reason: v.reason,
+      endDate: v.end_date ? new Date(v.end_date).toISOString() : null,
+      createdBy: v.created_by,
+      size: Number(v.size),
+    }));
+  }
+
+  async audit(id: string): Promise<AuditEntry[]> {
+    const em = this.#orm.em.fork();
+    await findLicense(em, id);
+    const rows = await em.find(AuditEntryEntity, { licenseId: id }, { orderBy: { at: "desc", id: "desc" } });
+    return rows.map((row) => ({
+      id: row.id,
+      at: row.at.toISOString(),
+      action: row.action,
+      actorId: row.actorId,
+      actorName: row.actorName,
+      requestId: row.requestId ?? null,
+      reason: row.reason ?? null,
+      changes: row.changes,
+    }));
+  }
+
+  async list(request: ListRequest): Promise<{ items: LicenseSummary[]; nextCursor: string | null }> {
+    const { where, params } = filters(request, this.#defaultNotifyDays);
+    const sort = sortColumns[request.sort];
+    const direction = request.order === "asc" ? "asc" : "desc";
+    if (request.cursor) {
+      const [value, id] = decodeCursor(request.cursor, request);
+      const op = direction === "asc" ? ">" : "<";
+      where.push(`(${sort.sql}, l.id) ${op} (${sort.type === "time" ? "?::timestamptz" : "?"}, ?)`);
+      params.push(value, id);
+    }
+    const em = this.#orm.em.fork();
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select l.*, ${sort.sql} as sort_key from issuer.licenses l
+       ${where.length > 0 ? `where ${where.join(" and ")}` : ""}
+       order by ${sort.sql} ${direction}, l.id ${direction} limit ?`,
+      [...params, request.limit + 1],
+    );
+    const now = new Date();
+    const more = rows.length > request.limit;
+    const shown = more ? rows.slice(0, request.limit) : rows;
+    const items = shown.map((raw) => toSummary(em.map(LicenseEntity, raw), now, this.#defaultNotifyDays));
+    const last = shown.at(-1);
+    return {
+      items,
+      nextCursor: more && last ? encodeCursor(request, last.sort_key, last.id as string) : null,
+    };
+  }
+}
+
+export async function findLicense(em: EntityManager, id: string): Promise<LicenseRow> {
+  const row = await em.findOne(LicenseEntity, { id });
+  if (!row) throw AppError.notFound("License", id);
+  return row;
+}
+
+function filters(request: ListRequest, defaultNotifyDays: number): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => {
+    where.push(sql);
+    params.push(...values);
+  };
+  if (request.accountId) add("l.account_id = ?", request.accountId);
+  if (request.product) add("l.products @> array[?]::text[]", request.product);
+  if (request.kind) add("l.kind = ?", request.kind);
+  if (request.internal !== undefined) add("l.internal = ?", request.internal);
+  if (request.status && request.status.length > 0) {
+    where.push(
+      `(${request.status.map((status) => statusCondition(status, defaultNotifyDays)).join(" or ")})`,
+    );
+  }
+  if (request.createdBy)
+    add("(l.created_by = ? or l.created_by_name = ?)", request.createdBy, request.createdBy);
+  if (request.createdFrom) add("l.created_at >= ?", request.createdFrom);
+  if (request.createdTo) add("l.created_at < ?", request.createdTo);
+  if (request.endFrom) add("l.end_date >= ?", request.endFrom);
+  if (request.endTo) add("l.end_date < ?", request.endTo);
+  if (request.text) {
+    const text = request.text.trim();
+    if (isLicenseKey(text)) add("l.key_hash = ?", licenseKeyLookupHash(parseLicenseKey(text)));
+    else if (/^lic_[0-9A-Za-z]+$/.test(text)) add("l.id = ?", text);
+    else if (/^[0-9A-Za-z]{5}$/.test(text))
+      add(
+        "(l.key_hint = ? or lower(l.account_name) like ?)",
+        text.toUpperCase(),
+        `%${escapeLike(text.toLowerCase())}%`,
+      );
+    else add("lower(l.account_name) like ?", `%${escapeLike(text.toLowerCase())}%`);
+  }
+  return { where, params };
+}
+
+function encodeCursor(request: ListRequest, value: unknown, id: string): string {
+  const key = value instanceof Date ? value.toISOString() : String(value);
+  return Buffer.from(JSON.stringify([key, id, request.sort, request.order])).toString("base64url");
+}
+
+function decodeCursor(cursor: string, request: ListRequest): [string, string] {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 4 &&
+      parsed[2] === request.sort &&
+      parsed[3] === request.order
+    ) {
+      return [String(parsed[0]), String(parsed[1])];
+    }
+  } catch {
+    // reported below
+  }
+  throw AppError.validation([
+    { path: "cursor", message: "is not a cursor from a previous page of this list (same sort and order)" },
+  ]);
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,185 @@
+import type { LicenseDetail, LicenseEvent, LicenseStatus, LicenseSummary } from "@licensing/contracts";
+import type { License } from "@licensing/model";
+import type { LicenseRow } from "./entities.ts";
+import { licensingFormatVersion } from "./license-draft.ts";
+
+const day = 86_400_000;
+
+/**
+ * The status of a license, derived when asked (so never stale): revoked and suspended come from the
+ * operator; otherwise expired once its end has passed, expiring once its notice window has begun.
+ */
+export function licenseStatus(
+  row: Pick<LicenseRow, "state" | "endDate" | "notifyDays">,
+  now: Date,
+  defaultNotifyDays: number,
+): LicenseStatus {
+  if (row.state !== "active") return row.state;
+  if (!row.endDate) return "active";
+  const end = row.endDate.getTime();
+  if (end <= now.getTime()) return "expired";
+  const notice = (row.notifyDays ?? defaultNotifyDays) * day;
+  return notice > 0 && end - notice <= now.getTime() ? "expiring" : "active";
+}
+
+/**
+ * The same rule in SQL, for filters: the condition under which a license row `l` has `status` at
+ * the database's now(). `defaultNotifyDays` is a trusted integer.
+ */
+export function statusCondition(status: LicenseStatus, defaultNotifyDays: number): string {
+  const notice = `make_interval(days => coalesce(l.notify_days, ${Math.trunc(defaultNotifyDays)}))`;
+  switch (status) {
+    case "revoked":
+    case "suspended":
+      return `l.state = '${status}'`;
+    case "expired":
+      return "(l.state = 'active' and l.end_date <= now())";
+    case "expiring":
+      return `(l.state = 'active' and l.end_date > now() and coalesce(l.notify_days, ${Math.trunc(defaultNotifyDays)}) > 0 and l.end_date - ${notice} <= now())`;
+    case "active":
+      return `(l.state = 'active' and (l.end_date is null or (l.end_date > now() and (coalesce(l.notify_days, ${Math.trunc(defaultNotifyDays)}) = 0 or l.end_date - ${notice} > now()))))`;
+  }
+}
+
+export function toSummary(row: LicenseRow, now: Date, defaultNotifyDays: number): LicenseSummary {
+  return {
+    id: row.id,
+    keyHint: row.keyHint,
+    accountId: row.accountId,
+    accountName: row.accountName,
+    kind: row.kind,
+    internal: row.internal,
+    products: row.products,
+    status: licenseStatus(row, now, defaultNotifyDays),
+    state: row.state,
+    startDate: row.startDate.toISOString(),
+    endDate: row.endDate?.toISOString() ?? null,
+    notifyDays: row.notifyDays ?? null,
+    seats: row.seats,
+    availableActivations: row.availableActivations,
+    serial: row.serial,
+    createdBy: row.createdBy,
+    createdByName: row.createdByName,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function toDetail(row: LicenseRow, now: Date, defaultNotifyDays: number): LicenseDetail {
+  return {
+    ...toSummary(row, now, defaultNotifyDays),
+    licenseType: row.licenseType,
+    productFriendlyNames: row.productNames,
+    unitsType: row.unitsType,
+    accumulatedUnits: row.accumulatedUnits,
+    unitsPerExecution: row.unitsPerExecution,
+    fingerprint: row.fingerprint ?? null,
+    executionModes: row.executionModes,
+    customFeatures: row.customFeatures,
+    metadata: row.metadata,
+    friendlyRestrictions: row.friendlyRestrictions,
+    ownerCompany: row.ownerCompany,
+    ownerName: row.ownerName ?? null,
+    ownerEmail: row.ownerEmail ?? null,
+    encrypted: row.encrypted,
+    keyId: row.keyId,
+    signedAt: row.signedAt.toISOString(),
+    dateIssued: row.dateIssued.toISOString(),
+    stateReason: row.stateReason ?? null,
+    batchId: row.batchId ?? null,
+    presetId: row.presetId ?? null,
+  };
+}
+
+/** The fields of a row that come from the signed license. */
+export function licenseFields(license: License) {
+  return {
+    kind: license.kind,
+    internal: license.internal,
+    licenseType: license.licenseType,
+    products: license.products,
+    productNames: license.productFriendlyNames,
+    unitsType: license.unitsType,
+    accumulatedUnits: license.accumulatedUnits,
+    unitsPerExecution: license.unitsPerExecution,
+    startDate: new Date(license.startDate),
+    endDate: license.endDate ? new Date(license.endDate) : null,
+    availableActivations: license.availableActivations,
+    fingerprint: license.fingerprint,
+    executionModes: license.executionModes,
+    customFeatures: license.allowedCustomFeatures,
+    notifyDays: license.notifyDays,
+    seats: license.seats,
+    metadata: license.metadata,
+    friendlyRestrictions: license.friendlyRestrictions,
+    ownerCompany: license.ownerCompany,
+    ownerName: license.ownerName,
+    ownerEmail: license.ownerEmail,
+    serial: license.serial,
+    keyId: license.keyId,
+    signedAt: new Date(license.signedAt),
+    dateIssued: new Date(license.dateIssued),
+  };
+}
+
+/** The license a row describes, to sign a new version of it. */
+export function licenseOf(row: LicenseRow): License {
+  return {
+    accountId: row.accountId,
+    accumulatedUnits: row.accumulatedUnits,
+    allowedCustomFeatures: row.customFeatures,
+    availableActivations: row.availableActivations,
+    createdAtComputer: null,
+    createdBy: row.createdByName,
+    dateIssued: row.dateIssued.toISOString(),
+    endDate: row.endDate?.toISOString() ?? null,
+    executionModes: row.executionModes,
+    fingerprint: row.fingerprint ?? null,
+    friendlyRestrictions: row.friendlyRestrictions,
+    id: row.id,
+    internal: row.internal,
+    keyId: row.keyId,
+    kind: row.kind,
+    licenseType: row.licenseType,
+    licensingAssemblyVersion: licensingFormatVersion,
+    metadata: row.metadata,
+    notifyDays: row.notifyDays ?? null,
+    ownerCompany: row.ownerCompany,
+    ownerEmail: row.ownerEmail ?? null,
+    ownerIpAddress: null,
+    ownerName: row.ownerName ?? null,
+    productFriendlyNames: row.productNames,
+    products: row.products,
+    seats: row.seats,
+    serial: row.serial,
+    signedAt: row.signedAt.toISOString(),
+    startDate: row.startDate.toISOString(),
+    unitsPerExecution: row.unitsPerExecution,
+    unitsType: row.unitsType,
+  };
+}
+
+/** What consumers of license events need, the signed file included. */
+export function toEvent(row: LicenseRow, file: string, reason: string | null): LicenseEvent {
+  return {
+    licenseId: row.id,
+    keyHash: row.keyHash,
+    accountId: row.accountId,
+    state: row.state,
+    serial: row.serial,
+    file,
+    encrypted: row.encrypted,
+    products: row.products,
+    kind: row.kind,
+    internal: row.internal,
+    startDate: row.startDate.toISOString(),
+    endDate: row.endDate?.toISOString() ?? null,
+    availableActivations: row.availableActivations,
+    accumulatedUnits: row.accumulatedUnits,
+    unitsPerExecution: row.unitsPerExecution,
+    seats: row.seats,
+    fingerprint: row.fingerprint ?? null,
+    reason,
+    at: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import { issuerEvents, type RequestContext, type SigningKey, systemActor } from "@licensing/contracts";
+import { createSigner, ed25519, type PublicKeyEntry, type Signer } from "@licensing/model";
+import { type Logger, type Orm, recordEvent } from "@licensing/platform";
+import { LockMode, UniqueConstraintViolationException } from "@mikro-orm/core";
+import { recordAudit } from "./audit.ts";
+import { SigningKeyEntity, type SigningKeyRow } from "./entities.ts";
+import type { KeyEncryption } from "./key-encryption.ts";
+
+// How long a replica trusts its cached active key before checking whether another rotated it.
+const activeKeyTtlMs = 5_000;
+
+/**
+ * The issuer's Ed25519 keys: generated on first start, private halves stored only encrypted under
+ * the KEK and never returned, logged or published; rotated on request (the new key signs, the old
+ * ones keep verifying). Public keys are listed for anyone who verifies license files.
+ */
+export class SigningKeys {
+  readonly #orm: Orm;
+  readonly #encryption: KeyEncryption;
+  readonly #log: Logger;
+  #active: { signer: Signer; checkedAt: number } | undefined;
+
+  constructor(orm: Orm, encryption: KeyEncryption, log: Logger) {
+    this.#orm = orm;
+    this.#encryption = encryption;
+    this.#log = log;
+  }
+
+  /** Creates the first key unless one exists; two replicas starting together create one. */
+  async ensureActiveKey(): Promise<void> {
+    const em = this.#orm.em.fork();
+    if (await em.count(SigningKeyEntity, { status: "active" })) return;
+    try {
+      await this.#orm.em.fork().transactional(async (tx) => {
+        this.#createKey(tx);
+      });
+      this.#log.info("generated the first signing key");
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    }
+  }
+
+  /** The signer of the active key, decrypted once and cached. */
+  async signer(): Promise<Signer> {
+    const cached = this.#active;
+    if (cached && Date.now() - cached.checkedAt < activeKeyTtlMs) return cached.signer;
+    const row = await this.#orm.em
+      .fork()
+      .findOneOrFail(SigningKeyEntity, { status: "active" }, { populate: ["privateKeyEnc"] });
+    const signer =
+      cached?.signer.keyId === row.keyId
+        ? cached.signer
+        : createSigner(row.keyId, this.#encryption.open(row.privateKeyEnc, `signing key ${row.keyId}`));
+    this.#active = { signer, checkedAt: Date.now() };
+    return signer;
+  }
+
+  async rotate(ctx: RequestContext): Promise<SigningKey> {
+    const rotated = await this.#orm.em.fork().transactional(async (em) => {
+      const current = await em.find(
+        SigningKeyEntity,
+        { status: "active" },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      for (const key of current) {
+        key.status = "retired";
+        key.retiredAt = new Date();
+      }
+      await em.flush();
+      const row = this.#createKey(em);
+      const key = toSigningKey(row);
+      const actor = ctx.actor ?? systemActor;
+      recordAudit(em, {
+        licenseId: null,
+        action: "signing-key.rotated",
+        actor,
+        ctx,
+        changes: { activeKey: [current[0]?.keyId ?? null, key.keyId] },
+      });
+      recordEvent(em, issuerEvents.signingKeyRotated, key, ctx);
+      return key;
+    });
+    this.#active = undefined;
+    this.#log.info({ keyId: rotated.keyId }, "signing key rotated");
+    return rotated;
+  }
+
+  async list(): Promise<SigningKey[]> {
+    const rows = await this.#orm.em.fork().find(SigningKeyEntity, {}, { orderBy: { createdAt: "desc" } });
+    return rows.map(toSigningKey);
+  }
+
+  /** Every public key, active and retired: what verifies any file the issuer ever signed. */
+  async keySet(): Promise<PublicKeyEntry[]> {
+    const rows = await this.#orm.em.fork().find(SigningKeyEntity, {});
+    return rows.map((row) => ({ keyId: row.keyId, publicKey: new Uint8Array(row.publicKey) }));
+  }
+
+  #createKey(em: ReturnType<Orm["em"]["fork"]>): SigningKeyRow {
+    const { privateKey, publicKey } = ed25519.generateKeyPair();
+    const now = new Date();
+    const keyId = `k${now.toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(3).toString("hex")}`;
+    const row = em.create(SigningKeyEntity, {
+      keyId,
+      publicKey: Buffer.from(publicKey),
+      privateKeyEnc: this.#encryption.seal(privateKey, `signing key ${keyId}`),
+      status: "active",
+      createdAt: now,
+      retiredAt: null,
+    });
+    privateKey.fill(0);
+    return row;
+  }
+}
+
+export function toSigningKey(row: SigningKeyRow): SigningKey {
+  return {
+    keyId: row.keyId,
+    publicKey: Buffer.from(row.publicKey).toString("base64url"),
+    status: row.status,
+    createdAt: row.createdAt.toISOString(),
+    retiredAt: row.retiredAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,63 @@
+import { issuer } from "@licensing/contracts";
+import type { EndpointServer } from "@licensing/contracts/bus";
+import type { Orm } from "@licensing/platform";
+import type { DashboardFigures } from "./domain/dashboard.ts";
+import { expiringLicenses } from "./domain/expiring.ts";
+import type { Issuance } from "./domain/issuance.ts";
+import type { LicenseQueries } from "./domain/license-queries.ts";
+import type { Lifecycle } from "./domain/lifecycle.ts";
+import type { Presets } from "./domain/presets.ts";
+import type { SigningKeys } from "./domain/signing-keys.ts";
+
+export interface IssuerDomain {
+  orm: Orm;
+  issuance: Issuance;
+  lifecycle: Lifecycle;
+  queries: LicenseQueries;
+  dashboard: DashboardFigures;
+  presets: Presets;
+  signingKeys: SigningKeys;
+  defaultNotifyDays: number;
+}
+
+/** The issuer's endpoints: each contract mapped to the rule that answers it. */
+export function addIssuerEndpoints(server: EndpointServer, domain: IssuerDomain): void {
+  const { issuance, lifecycle, queries, dashboard, presets, signingKeys } = domain;
+  server
+    .add(issuer.createLicense, (request, ctx) => issuance.create(request, ctx))
+    .add(issuer.quickGenerate, async (request, ctx) => {
+      const preset = await presets.get(request.presetId);
+      return issuance.create(
+        {
+          ...preset.parameters,
+          accountId: request.accountId,
+          count: 1,
+          idempotencyKey: request.idempotencyKey,
+        },
+        ctx,
+        preset.id,
+      );
+    })
+    .add(issuer.getLicense, (request) => queries.get(request.id))
+    .add(issuer.revealKey, (request, ctx) => queries.revealKey(request.id, ctx))
+    .add(issuer.getFile, (request) => queries.file(request.id, request.serial))
+    .add(issuer.listVersions, async (request) => ({ items: await queries.versions(request.id) }))
+    .add(issuer.auditTrail, async (request) => ({ items: await queries.audit(request.id) }))
+    .add(issuer.renew, (request, ctx) => lifecycle.renew(request, ctx))
+    .add(issuer.reissue, (request, ctx) => lifecycle.reissue(request, ctx))
+    .add(issuer.suspend, (request, ctx) => lifecycle.suspend(request.id, request.reason, ctx))
+    .add(issuer.reinstate, (request, ctx) => lifecycle.reinstate(request.id, request.reason ?? null, ctx))
+    .add(issuer.revoke, (request, ctx) => lifecycle.revoke(request.id, request.reason, ctx))
+    .add(issuer.listLicenses, (request) => queries.list(request))
+    .add(issuer.dashboard, () => dashboard.compute())
+    .add(issuer.expiring, (request) => expiringLicenses(domain.orm, request, domain.defaultNotifyDays))
+    .add(issuer.listPresets, async () => ({ items: await presets.list() }))
+    .add(issuer.createPreset, (request, ctx) => presets.create(request, ctx))
+    .add(issuer.updatePreset, (request, ctx) => presets.update(request, ctx))
+    .add(issuer.deletePreset, async (request, ctx) => {
+      await presets.delete(request.id, ctx);
+      return { id: request.id, deleted: true as const };
+    })
+    .add(issuer.listSigningKeys, async () => ({ items: await signingKeys.list() }))
+    .add(issuer.rotateSigningKey, (_request, ctx) => signingKeys.rotate(ctx));
+}

@@ -1,0 +1,27 @@
+import { connectNats, createLogger, ensureEventStream, runUntilSignal } from "@licensing/platform";
+import { loadIssuerConfig } from "./config.ts";
+import { createIssuerService, openIssuerDatabase } from "./service.ts";
+
+await runUntilSignal(async () => {
+  const config = loadIssuerConfig();
+  const log = createLogger("issuer", config.LOG_LEVEL);
+  const nc = await connectNats(config.NATS_URL, "issuer", log);
+  await ensureEventStream(nc, config.SUBJECT_PREFIX);
+  const orm = await openIssuerDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
+  const service = createIssuerService({
+    nc,
+    orm,
+    prefix: config.SUBJECT_PREFIX,
+    log,
+    kek: config.ISSUER_KEK,
+    defaultNotifyDays: config.ISSUER_DEFAULT_NOTIFY_DAYS,
+  });
+  await service.start();
+  return {
+    async stop() {
+      await service.stop();
+      await nc.drain();
+      await orm.close();
+    },
+  };
+});

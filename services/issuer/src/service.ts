@@ -1,0 +1,88 @@
+import { BusClient } from "@licensing/contracts/bus";
+import {
+  classifyDatabaseError,
+  createBusService,
+  eventEntities,
+  type Logger,
+  type Orm,
+  OutboxRelay,
+  openDatabase,
+  type RunningService,
+} from "@licensing/platform";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { migrations } from "../migrations/index.ts";
+import { CatalogLookup } from "./domain/catalog-lookup.ts";
+import { catalogSync } from "./domain/catalog-sync.ts";
+import { DashboardFigures } from "./domain/dashboard.ts";
+import { issuerEntities } from "./domain/entities.ts";
+import { IdempotencyStore } from "./domain/idempotency.ts";
+import { Issuance } from "./domain/issuance.ts";
+import { KeyEncryption } from "./domain/key-encryption.ts";
+import { LicenseQueries } from "./domain/license-queries.ts";
+import { Lifecycle } from "./domain/lifecycle.ts";
+import { Presets } from "./domain/presets.ts";
+import { SigningKeys } from "./domain/signing-keys.ts";
+import { addIssuerEndpoints } from "./endpoints.ts";
+
+/** Opens the issuer's schema (migrated) on the database at `url`. */
+export function openIssuerDatabase(url: string, log: Logger, poolSize?: number): Promise<Orm> {
+  return openDatabase({
+    url,
+    schema: "issuer",
+    entities: [...issuerEntities, ...eventEntities],
+    migrations,
+    log,
+    ...(poolSize ? { poolSize } : {}),
+  });
+}
+
+export interface IssuerDeps {
+  nc: NatsConnection;
+  orm: Orm;
+  prefix: string;
+  log: Logger;
+  /** Key-encryption key (32 bytes). */
+  kek: Buffer;
+  defaultNotifyDays: number;
+}
+
+/** The issuer: creates, signs and manages licenses; keeps presets and signing keys. */
+export function createIssuerService(deps: IssuerDeps): RunningService {
+  const { nc, orm, prefix, log, defaultNotifyDays } = deps;
+  const encryption = new KeyEncryption(deps.kek);
+  const idempotency = new IdempotencyStore(encryption);
+  const catalog = new CatalogLookup(new BusClient(nc, { prefix }));
+  const signingKeys = new SigningKeys(orm, encryption, log);
+  const issuance = new Issuance({ orm, catalog, signingKeys, encryption, idempotency, defaultNotifyDays });
+  const service = createBusService({
+    nc,
+    prefix,
+    log,
+    name: "issuer",
+    version: "0.1.0",
+    description: "Creates, signs and manages licenses",
+    classifyError: classifyDatabaseError,
+    endpoints: (server) =>
+      addIssuerEndpoints(server, {
+        orm,
+        issuance,
+        lifecycle: new Lifecycle({ orm, signingKeys, encryption, idempotency, defaultNotifyDays }),
+        queries: new LicenseQueries(orm, encryption, defaultNotifyDays),
+        dashboard: new DashboardFigures(orm, defaultNotifyDays),
+        presets: new Presets(orm, catalog),
+        signingKeys,
+        defaultNotifyDays,
+      }),
+    workers: [new OutboxRelay({ orm, nc, prefix, log }), catalogSync({ nc, orm, prefix, log, catalog })],
+  });
+  return {
+    async start() {
+      await signingKeys.ensureActiveKey();
+      await service.start();
+    },
+    async stop() {
+      await service.stop();
+      await issuance.settled();
+    },
+  };
+}
