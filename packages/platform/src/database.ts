@@ -40,15 +40,30 @@ export async function openDatabase(options: DatabaseOptions, waitMs = 60_000): P
       allOrNothing: true,
       snapshot: false,
     },
-    pool: { min: 0, max: options.poolSize ?? 10 },
+    pool: { min: 0, max: Math.max(options.poolSize ?? 10, 2) },
     ensureDatabase: false,
     loggerFactory: () => ormLogger(options.log),
   });
   await waitForDatabase(orm, options.log, waitMs);
-  await orm.em.getConnection().execute(`create schema if not exists "${options.schema}"`);
-  const applied = await orm.migrator.up();
-  if (applied.length > 0) options.log.info({ migrations: applied.map((m) => m.name) }, "migrations applied");
+  await migrate(orm, options.schema, options.log);
   return orm;
+}
+
+/**
+ * Creates the schema and applies pending migrations, one replica at a time: each step holds a
+ * transaction-scoped advisory lock named after the schema, so replicas starting together wait for
+ * the first instead of racing it. (The migrator works on other pooled connections while the lock's
+ * transaction stays open, hence a pool of at least two.)
+ */
+async function migrate(orm: Orm, schema: string, log: Logger): Promise<void> {
+  const locked = <T>(work: () => Promise<T>) =>
+    orm.em.fork().transactional(async (em) => {
+      await em.execute("select pg_advisory_xact_lock(hashtext(?))", [`migrations ${schema}`]);
+      return work();
+    });
+  await locked(() => orm.em.getConnection().execute(`create schema if not exists "${schema}"`));
+  const applied = await locked(() => orm.migrator.up());
+  if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, "migrations applied");
 }
 
 async function waitForDatabase(orm: Orm, log: Logger, waitMs: number): Promise<void> {

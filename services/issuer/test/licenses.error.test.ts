@@ -1,0 +1,114 @@
+import { catalog, issuer } from "@licensing/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actors, as, collectorProduct, type IssuerUnderTest, startIssuer } from "./issuer-harness.ts";
+
+let under: IssuerUnderTest;
+let accountId: string;
+beforeAll(async () => {
+  under = await startIssuer();
+  await under.product("collector", collectorProduct);
+  accountId = (await under.account()).id;
+});
+afterAll(() => under?.stop());
+
+const create = (request: Record<string, unknown>, actor = actors.licenseAdmin) =>
+  under.env.bus.request(
+    issuer.createLicense,
+    { accountId, products: ["collector"], ...request } as never,
+    as(actor),
+  );
+
+describe("creating a license: errors", () => {
+  it("refuses an account the catalog does not know, and an archived one", async () => {
+    await expect(create({ accountId: "acc_01ZZZZZZZZZZZZZZZZZZZZZZZZ" })).rejects.toMatchObject({
+      code: "not_found",
+    });
+    const archived = await under.account({ name: "Gone Ltd" });
+    await under.env.bus.request(catalog.archiveAccount, { id: archived.id });
+    await expect(create({ accountId: archived.id })).rejects.toMatchObject({
+      code: "account_archived",
+      message: expect.stringContaining("Gone Ltd"),
+    });
+  });
+
+  it("names a product the catalog does not have", async () => {
+    await expect(create({ products: ["collector", "teleporter"] })).rejects.toMatchObject({
+      code: "validation_failed",
+      details: { issues: [{ path: "products.1", message: expect.stringContaining("teleporter") }] },
+    });
+  });
+
+  it("names every mode, feature or units type the products do not offer", async () => {
+    await expect(
+      create({ executionModes: ["scanning", "teleport"], customFeatures: ["cobol"], unitsType: "bytes" }),
+    ).rejects.toMatchObject({
+      code: "validation_failed",
+      details: {
+        issues: [{ path: "executionModes.1" }, { path: "customFeatures.0" }, { path: "unitsType" }],
+      },
+    });
+  });
+
+  it("reports the model's rules against the request's fields", async () => {
+    const error = await create({
+      startDate: "2030-01-01T00:00:00Z",
+      endDate: "2029-01-01T00:00:00Z",
+      accumulatedUnits: 10,
+      unitsPerExecution: 20,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "validation_failed" });
+    const paths = (error as { details: { issues: { path: string }[] } }).details.issues
+      .map((i) => i.path)
+      .sort();
+    expect(paths).toEqual(["endDate", "unitsPerExecution"]);
+    await expect(create({ endDate: "2031-01-01T00:00:00Z", durationDays: 10 })).rejects.toMatchObject({
+      details: { issues: [{ path: "durationDays" }] },
+    });
+    await expect(create({ count: 0 })).rejects.toMatchObject({
+      code: "validation_failed",
+      details: { issues: [{ path: "count" }] },
+    });
+  });
+
+  it("lets each role create only the licenses it may", async () => {
+    await expect(create({ kind: "commercial" }, actors.sales)).resolves.toBeDefined();
+    await expect(create({ kind: "test" }, actors.support)).resolves.toBeDefined();
+    await expect(create({ kind: "commercial" }, actors.support)).rejects.toMatchObject({ code: "forbidden" });
+    await expect(create({ internal: true }, actors.sales)).rejects.toMatchObject({
+      code: "forbidden",
+      message: expect.stringContaining("internal"),
+    });
+    await expect(create({ kind: "test" }, actors.viewer)).rejects.toMatchObject({ code: "forbidden" });
+    await expect(create({ internal: true }, actors.licenseAdmin)).resolves.toBeDefined();
+  });
+
+  it("refuses a request without an acting user", async () => {
+    await expect(
+      under.env.bus.request(
+        issuer.createLicense,
+        { accountId, products: ["collector"] },
+        { ctx: { requestId: "req_anonymous" } },
+      ),
+    ).rejects.toMatchObject({ code: "unauthorized" });
+  });
+
+  it("answers not_found for unknown licenses, versions and presets", async () => {
+    const missing = "lic_01ZZZZZZZZZZZZZZZZZZZZZZZZ";
+    for (const endpoint of [issuer.getLicense, issuer.listVersions, issuer.auditTrail, issuer.getFile]) {
+      await expect(under.env.bus.request(endpoint, { id: missing }, as(actors.admin))).rejects.toMatchObject({
+        code: "not_found",
+      });
+    }
+    const { licenses } = await create({});
+    await expect(
+      under.env.bus.request(issuer.getFile, { id: licenses[0]!.license.id, serial: 9 }),
+    ).rejects.toMatchObject({ code: "not_found" });
+    await expect(
+      under.env.bus.request(
+        issuer.quickGenerate,
+        { presetId: "pre_01ZZZZZZZZZZZZZZZZZZZZZZZZ", accountId },
+        as(actors.admin),
+      ),
+    ).rejects.toMatchObject({ code: "not_found" });
+  });
+});
