@@ -40,7 +40,7 @@ export class DashboardFigures {
         );
         const { now, today } = clock!;
         const buckets = await tx.execute<EndBucket[]>(
-          `select state, kind, internal, product, to_char(end_day, 'YYYY-MM-DD') as end_day, notify_days, n
+          `select state, kind, internal, product, case when end_day = 'infinity' then 'infinity' else to_char(end_day, 'YYYY-MM-DD') end as end_day, notify_days, n
          from issuer.stats_by_end where n <> 0`,
         );
         const statusCounts = await this.#statusCounts(tx, buckets, today);
@@ -123,17 +123,19 @@ export class DashboardFigures {
     // Whole days strictly after today and before the last day of each horizon are inside it.
     const whole = (from: string, to: string) =>
       active.filter((b) => b.end_day >= from && b.end_day < to).reduce((t, b) => t + Number(b.n), 0);
+    // The partial days at each horizon's ends, counted precisely.
     const [edges] = await em.execute<{ today_left: string; d30: string; d60: string; d90: string }[]>(
-      `select count(*) filter (where l.end_date > now() and l.end_date < ?::date + 1) as today_left,
-              count(*) filter (where l.end_date >= ?::date + 30 and l.end_date <= now() + interval '30 days') as d30,
-              count(*) filter (where l.end_date >= ?::date + 60 and l.end_date <= now() + interval '60 days') as d60,
-              count(*) filter (where l.end_date >= ?::date + 90 and l.end_date <= now() + interval '90 days') as d90
-       from issuer.licenses l
-       where l.state = 'active' and ((l.end_date >= ?::date and l.end_date < ?::date + 1)
-         or (l.end_date >= ?::date + 30 and l.end_date < ?::date + 31)
-         or (l.end_date >= ?::date + 60 and l.end_date < ?::date + 61)
-         or (l.end_date >= ?::date + 90 and l.end_date < ?::date + 91))`,
-      Array(11).fill(today),
+      `with d as (select ?::date as today)
+       select count(*) filter (where l.end_date > now() and l.end_date < d.today + 1) as today_left,
+              count(*) filter (where l.end_date >= d.today + 30 and l.end_date <= now() + interval '30 days') as d30,
+              count(*) filter (where l.end_date >= d.today + 60 and l.end_date <= now() + interval '60 days') as d60,
+              count(*) filter (where l.end_date >= d.today + 90 and l.end_date <= now() + interval '90 days') as d90
+       from issuer.licenses l, d
+       where l.state = 'active' and ((l.end_date >= d.today and l.end_date < d.today + 1)
+         or (l.end_date >= d.today + 30 and l.end_date < d.today + 31)
+         or (l.end_date >= d.today + 60 and l.end_date < d.today + 61)
+         or (l.end_date >= d.today + 90 and l.end_date < d.today + 91))`,
+      [today],
     );
     const todayLeft = Number(edges!.today_left);
     const tomorrow = addDays(today, 1);
