@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 import { Svcm } from "@nats-io/services";
 import { connect } from "@nats-io/transport-node";
 import { prettyFactory } from "pino-pretty";
+import { developmentSecret, randomKek } from "./dev-secrets.ts";
 import { databaseUrlFor, ensureDatabase, resolveLocalInfra } from "./local-infra.ts";
 import { platformServices } from "./services.ts";
 
@@ -30,7 +31,22 @@ if (!databaseUrl) {
   databaseUrl = databaseUrlFor(infra.databaseUrl, "licensing");
 }
 const prefix = process.env.SUBJECT_PREFIX || "lic";
-const env = { ...process.env, DATABASE_URL: databaseUrl, NATS_URL: infra.natsUrl, SUBJECT_PREFIX: prefix };
+const env = {
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  NATS_URL: infra.natsUrl,
+  SUBJECT_PREFIX: prefix,
+  ISSUER_KEK: process.env.ISSUER_KEK || developmentKek(),
+};
+
+function developmentKek(): string {
+  const path = resolve(root, ".data/issuer-kek");
+  const { value, created } = developmentSecret(path, randomKek);
+  say(
+    `${created ? "Created" : "Using"} the development key-encryption key ${path} (set ISSUER_KEK in production)`,
+  );
+  return value;
+}
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;

@@ -50,15 +50,15 @@ export async function openDatabase(options: DatabaseOptions, waitMs = 60_000): P
 }
 
 /**
- * Creates the schema and applies pending migrations, one replica at a time: each step holds a
- * transaction-scoped advisory lock named after the schema, so replicas starting together wait for
- * the first instead of racing it. (The migrator works on other pooled connections while the lock's
- * transaction stays open, hence a pool of at least two.)
+ * Creates the schema and applies pending migrations, one process at a time: each step holds a
+ * transaction-scoped advisory lock, so replicas (and services sharing database-wide objects such as
+ * extensions) starting together wait for each other instead of racing. (The migrator works on other
+ * pooled connections while the lock's transaction stays open, hence a pool of at least two.)
  */
 async function migrate(orm: Orm, schema: string, log: Logger): Promise<void> {
   const locked = <T>(work: () => Promise<T>) =>
     orm.em.fork().transactional(async (em) => {
-      await em.execute("select pg_advisory_xact_lock(hashtext(?))", [`migrations ${schema}`]);
+      await em.execute("select pg_advisory_xact_lock(hashtext('licensing platform migrations'))");
       return work();
     });
   await locked(() => orm.em.getConnection().execute(`create schema if not exists "${schema}"`));
