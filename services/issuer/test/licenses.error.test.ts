@@ -1,4 +1,4 @@
-import { catalog, issuer } from "@licensing/contracts";
+import { type Actor, catalog, issuer } from "@licensing/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actors, as, collectorProduct, type IssuerUnderTest, startIssuer } from "./issuer-harness.ts";
 
@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => under?.stop());
 
-const create = (request: Record<string, unknown>, actor = actors.licenseAdmin) =>
+const create = (request: Record<string, unknown>, actor: Actor = actors.licenseAdmin) =>
   under.env.bus.request(
     issuer.createLicense,
     { accountId, products: ["collector"], ...request } as never,
