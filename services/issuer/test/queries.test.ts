@@ -1,4 +1,10 @@
-import { type Actor, catalog, issuer, type LicenseSummary, type ListLicensesRequest } from "@licensing/contracts";
+import {
+  type Actor,
+  catalog,
+  issuer,
+  type LicenseSummary,
+  type ListLicensesRequest,
+} from "@licensing/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actors, as, collectorProduct, type IssuerUnderTest, startIssuer } from "./issuer-harness.ts";
 
@@ -17,7 +23,11 @@ beforeAll(async () => {
   await under.product("cockpit");
   acme = (await under.account({ name: "Acme Corporation" })).id;
   globex = (await under.account({ name: "Globex" })).id;
-  const create = (accountId: string, parameters: Record<string, unknown>, actor: Actor = actors.licenseAdmin) =>
+  const create = (
+    accountId: string,
+    parameters: Record<string, unknown>,
+    actor: Actor = actors.licenseAdmin,
+  ) =>
     under.env.bus.request(
       issuer.createLicense,
       { accountId, products: ["collector"], ...parameters } as never,
