@@ -44,12 +44,14 @@ export interface EventConsumerOptions {
  * Consumes events from the deployment's stream, exactly once in effect: each event is handled in a
  * transaction that also records its id in `processed_events`, so a redelivery (after a crash, a
  * relay retry, a lost ack) finds the mark and is only acknowledged.
+ *
+ * One durable JetStream consumer per entity (`<name>-<entity>`, filtered on `evt.<entity>.>`): the
+ * events of one entity arrive in order, and events of entities nobody here handles are never sent.
  */
 export class EventConsumer {
   readonly #options: EventConsumerOptions;
   readonly #subscriptions = new Map<string, Subscription>();
-  #messages: ConsumerMessages | undefined;
-  #loop: Promise<void> | undefined;
+  readonly #running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
 
   constructor(options: EventConsumerOptions) {
     this.#options = options;
@@ -67,28 +69,32 @@ export class EventConsumer {
     const { nc, prefix, name } = this.#options;
     const stream = eventStreamName(prefix);
     const jsm = await jetstreamManager(nc);
-    const config = {
-      durable_name: name,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      // One filter subject, not several: `filter_subjects` needs NATS 2.10 and Debian ships 2.9.
-      // With several event types the consumer reads all events and acknowledges the others unread.
-      filter_subject:
-        this.#subscriptions.size === 1 ? [...this.#subscriptions.keys()][0]! : `${prefix}.evt.>`,
-      ack_wait: nanos(30_000),
-      max_ack_pending: 1_000,
-    };
-    const existing = await jsm.consumers.info(stream, name).catch(() => undefined);
-    if (existing) await jsm.consumers.update(stream, name, config);
-    else await jsm.consumers.add(stream, config);
-    const consumer = await jetstream(nc).consumers.get(stream, name);
-    this.#messages = await consumer.consume({ max_messages: 200 });
-    this.#loop = this.#run(this.#messages);
+    const entities = new Set([...this.#subscriptions.values()].map(({ type }) => type.name.split(".")[0]!));
+    for (const entity of entities) {
+      const durable = `${name}-${entity}`;
+      const config = {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        // One filter subject per consumer: `filter_subjects` needs NATS 2.10 and Debian ships 2.9.
+        filter_subject: `${prefix}.evt.${entity}.>`,
+        ack_wait: nanos(30_000),
+        max_ack_pending: 1_000,
+      };
+      const existing = await jsm.consumers.info(stream, durable).catch(() => undefined);
+      if (existing) await jsm.consumers.update(stream, durable, config);
+      else await jsm.consumers.add(stream, config);
+      const messages = await (await jetstream(nc).consumers.get(stream, durable)).consume({
+        max_messages: 200,
+      });
+      this.#running.push({ messages, loop: this.#run(messages) });
+    }
   }
 
   async stop(): Promise<void> {
-    await this.#messages?.close();
-    await this.#loop;
+    for (const { messages } of this.#running) await messages.close();
+    await Promise.all(this.#running.map(({ loop }) => loop));
+    this.#running.length = 0;
   }
 
   async #run(messages: ConsumerMessages): Promise<void> {

@@ -1,54 +1,59 @@
-/**
- * Group commit: callers submit items one at a time; the committer writes whatever has queued up in
- * one transaction (up to `maxBatch`), so a burst of concurrent requests costs one commit rather than
- * one each. While a batch is being written, new items wait for the next one.
- *
- * `write` returns one outcome per item, in order: a value, or an Error for that item alone. If the
- * whole batch throws, each item is retried in a batch of its own, so one bad item cannot fail the
- * others.
- */
 interface Pending<Item, Result> {
   item: Item;
   resolve: (result: Result) => void;
   reject: (error: unknown) => void;
 }
 
+export interface GroupCommitOptions {
+  /** Largest batch written in one transaction. */
+  maxBatch?: number;
+  /** Batches written at once: while one waits on the database, the next one forms and starts. */
+  concurrency?: number;
+}
+
+/**
+ * Group commit: callers submit items one at a time; the committer writes whatever has queued up in
+ * one transaction (up to `maxBatch`), so a burst of concurrent requests costs one commit rather than
+ * one each.
+ *
+ * `write` returns one outcome per item, in order: a value, or an Error for that item alone. If the
+ * whole batch throws, each item is retried in a batch of its own, so one bad item cannot fail the
+ * others.
+ */
 export class GroupCommit<Item, Result> {
   readonly #write: (items: Item[]) => Promise<(Result | Error)[]>;
   readonly #maxBatch: number;
+  readonly #concurrency: number;
   readonly #queue: Pending<Item, Result>[] = [];
-  #writing = false;
-  #idle: Promise<void> = Promise.resolve();
-  #markIdle: (() => void) | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
 
-  constructor(write: (items: Item[]) => Promise<(Result | Error)[]>, options: { maxBatch?: number } = {}) {
+  constructor(write: (items: Item[]) => Promise<(Result | Error)[]>, options: GroupCommitOptions = {}) {
     this.#write = write;
     this.#maxBatch = options.maxBatch ?? 100;
+    this.#concurrency = options.concurrency ?? 1;
   }
 
   submit(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
-      if (!this.#writing) void this.#drain();
+      this.#pump();
     });
   }
 
   /** Resolves when nothing is queued or being written. */
-  settled(): Promise<void> {
-    return this.#idle;
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
-  async #drain(): Promise<void> {
-    this.#writing = true;
-    this.#idle = new Promise((resolve) => {
-      this.#markIdle = resolve;
-    });
-    while (this.#queue.length > 0) {
+  #pump(): void {
+    while (this.#inFlight.size < this.#concurrency && this.#queue.length > 0) {
       const batch = this.#queue.splice(0, this.#maxBatch);
-      await this.#commit(batch);
+      const writing: Promise<void> = this.#commit(batch).finally(() => {
+        this.#inFlight.delete(writing);
+        this.#pump();
+      });
+      this.#inFlight.add(writing);
     }
-    this.#writing = false;
-    this.#markIdle?.();
   }
 
   async #commit(batch: Pending<Item, Result>[]): Promise<void> {

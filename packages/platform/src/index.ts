@@ -15,10 +15,18 @@ export {
   type EventHandler,
 } from "./event-consumer.ts";
 export { ensureEventStream, eventStreamName } from "./event-stream.ts";
-export { GroupCommit } from "./group-commit.ts";
+export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
+export { insertRows } from "./insert-rows.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { runUntilSignal, type Stoppable } from "./main.ts";
 export { connectNats } from "./nats.ts";
 export { definedOnly } from "./objects.ts";
-export { eventEntities, eventTablesMigration, OutboxMessage, ProcessedEvent, recordEvent } from "./outbox.ts";
+export {
+  eventEntities,
+  eventTablesMigration,
+  OutboxMessage,
+  ProcessedEvent,
+  recordEvent,
+  recordEvents,
+} from "./outbox.ts";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.ts";

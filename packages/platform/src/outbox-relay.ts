@@ -4,7 +4,7 @@ import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { Orm } from "./database.ts";
-import { OutboxMessage } from "./outbox.ts";
+import { OutboxMessage, wroteEvents } from "./outbox.ts";
 
 export interface OutboxRelayOptions {
   orm: Orm;
@@ -40,17 +40,9 @@ export class OutboxRelay {
     this.#options = { pollMs: 1_000, batchSize: 200, retainMs: 7 * 24 * 3_600_000, ...options };
     this.#js = jetstream(options.nc);
     // Wake up as soon as a transaction that wrote an event commits.
-    let wroteEvents = false;
     options.orm.em.getEventManager().registerSubscriber({
-      onFlush: ({ uow }) => {
-        if (uow.getChangeSets().some((cs) => cs.meta.className === "OutboxMessage" && cs.type === "create"))
-          wroteEvents = true;
-      },
-      afterTransactionCommit: () => {
-        if (wroteEvents) {
-          wroteEvents = false;
-          this.nudge();
-        }
+      afterTransactionCommit: ({ transaction }) => {
+        if (wroteEvents(transaction)) this.nudge();
       },
     });
   }

@@ -5,8 +5,10 @@ import {
   parseOrThrow,
   type RequestContext,
 } from "@licensing/contracts";
-import { defineEntity, type EntityManager, p } from "@mikro-orm/core";
+import { defineEntity, p } from "@mikro-orm/core";
 import { Migration } from "@mikro-orm/migrations";
+import type { EntityManager } from "./database.ts";
+import { insertRows } from "./insert-rows.ts";
 
 /**
  * An event waiting to be published. Written in the same transaction as the change it reports, so
@@ -63,23 +65,51 @@ export class EventTablesMigration extends Migration {
 export const eventEntities = [OutboxMessage, ProcessedEvent];
 export const eventTablesMigration = { name: "0000_event_tables", class: EventTablesMigration };
 
+// Transactions that wrote events: the relay publishes as soon as one of them commits.
+const transactionsWithEvents = new WeakSet<object>();
+
+/** Whether the transaction that just committed wrote events (see OutboxRelay). */
+export function wroteEvents(transaction: unknown): boolean {
+  return typeof transaction === "object" && transaction !== null && transactionsWithEvents.has(transaction);
+}
+
+/** One event to record: its type, its payload, and the request that caused it. */
+export interface EventRecord<E extends EventType = EventType> {
+  type: E;
+  payload: EventPayload<E>;
+  ctx?: RequestContext | undefined;
+}
+
 /**
- * Records an event in the outbox of the unit of work `em` belongs to. It is stored when `em` flushes,
- * in the same transaction as the change; call it inside `em.transactional`.
+ * Records an event in the outbox, inside the transaction `em` belongs to (call it within
+ * `em.transactional`): the change and its event commit together or not at all.
  */
-export function recordEvent<E extends EventType>(
+export async function recordEvent<E extends EventType>(
   em: EntityManager,
   type: E,
   payload: EventPayload<E>,
   ctx?: RequestContext,
-): string {
-  const id = newId("event");
-  em.create(OutboxMessage, {
-    id,
+): Promise<string> {
+  const [id] = await recordEvents(em, [{ type, payload, ctx }]);
+  return id!;
+}
+
+/** Records many events in one statement (see recordEvent). */
+export async function recordEvents(em: EntityManager, events: EventRecord[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const transaction = em.getTransactionContext();
+  if (!transaction) throw new Error("recordEvent must be called inside a transaction (em.transactional)");
+  const now = new Date();
+  const rows = events.map(({ type, payload, ctx }) => ({
+    id: newId("event"),
     event: type.name,
     payload: parseOrThrow(type.payload, payload, `${type.name} event`),
     requestId: ctx?.requestId ?? null,
     actorId: ctx?.actor?.id ?? null,
-  });
-  return id;
+    createdAt: now,
+    publishedAt: null,
+  }));
+  await insertRows(em, OutboxMessage, rows);
+  transactionsWithEvents.add(transaction);
+  return rows.map((row) => row.id);
 }

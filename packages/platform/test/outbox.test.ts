@@ -14,6 +14,7 @@ import {
   OutboxRelay,
   openDatabase,
   recordEvent,
+  recordEvents,
 } from "../src/index.ts";
 
 const happened = defineEvent("probe.happened", z.object({ n: z.number() }));
@@ -42,7 +43,12 @@ afterAll(async () => {
 });
 
 async function commitEvents(...ns: number[]): Promise<string[]> {
-  return orm.em.fork().transactional(async (em) => ns.map((n) => recordEvent(em, happened, { n })));
+  return orm.em.fork().transactional((em) =>
+    recordEvents(
+      em,
+      ns.map((n) => ({ type: happened, payload: { n } })),
+    ),
+  );
 }
 
 function relay(options: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}): OutboxRelay {
@@ -84,7 +90,7 @@ describe("outbox relay and consumer", () => {
     await orm.em
       .fork()
       .transactional(async (em) => {
-        recordEvent(em, happened, { n: -1 });
+        await recordEvent(em, happened, { n: -1 });
         throw new Error("rolled back");
       })
       .catch(() => {});
@@ -140,7 +146,7 @@ describe("outbox relay and consumer", () => {
     await first.consumer.stop();
     running.splice(running.indexOf(first.consumer), 1);
     const jsm = await jetstreamManager(env.nc);
-    await jsm.consumers.delete(eventStreamName(env.prefix), "replayer");
+    await jsm.consumers.delete(eventStreamName(env.prefix), "replayer-probe");
     // Same durable name, recreated: it is delivered everything again and handles nothing twice.
     const second = await consume("replayer");
     await new Promise((resolve) => setTimeout(resolve, 500));

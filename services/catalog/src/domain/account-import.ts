@@ -10,7 +10,7 @@ import {
   type RequestContext,
   type RequestOf,
 } from "@licensing/contracts";
-import { type EntityManager, type Orm, recordEvent } from "@licensing/platform";
+import { type EntityManager, type Orm, recordEvents } from "@licensing/platform";
 import { CsvError, parse } from "csv-parse/sync";
 import { AccountEntity, type AccountRow, toAccount } from "./account-entity.ts";
 
@@ -100,8 +100,10 @@ export async function importAccounts(
     if (request.dryRun) return;
     // Events carry the accounts as stored, with their new versions and timestamps.
     await em.flush();
-    for (const row of created) recordEvent(em, catalogEvents.accountCreated, toAccount(row), ctx);
-    for (const row of updated) recordEvent(em, catalogEvents.accountUpdated, toAccount(row), ctx);
+    await recordEvents(em, [
+      ...created.map((row) => ({ type: catalogEvents.accountCreated, payload: toAccount(row), ctx })),
+      ...updated.map((row) => ({ type: catalogEvents.accountUpdated, payload: toAccount(row), ctx })),
+    ]);
   });
 
   outcomes.sort((a, b) => a.row - b.row);

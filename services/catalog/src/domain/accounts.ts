@@ -25,7 +25,7 @@ export class Accounts {
       const row = em.create(AccountEntity, { id: newId("account"), ...request, archived: false });
       await em.flush();
       const account = toAccount(row);
-      recordEvent(em, catalogEvents.accountCreated, account, ctx);
+      await recordEvent(em, catalogEvents.accountCreated, account, ctx);
       return account;
     });
   }
@@ -90,7 +90,8 @@ export class Accounts {
       change(row);
       await em.flush();
       const account = toAccount(row);
-      if (JSON.stringify(account) !== before) recordEvent(em, catalogEvents.accountUpdated, account, ctx);
+      if (JSON.stringify(account) !== before)
+        await recordEvent(em, catalogEvents.accountUpdated, account, ctx);
       return account;
     });
   }

@@ -28,7 +28,7 @@ export class Products {
         const row = em.create(ProductEntity, request);
         await em.flush();
         const product = toProduct(row);
-        recordEvent(em, catalogEvents.productUpdated, product, ctx);
+        await recordEvent(em, catalogEvents.productUpdated, product, ctx);
         return product;
       });
     } catch (error) {
@@ -55,7 +55,7 @@ export class Products {
       Object.assign(row, changes);
       await em.flush();
       const product = toProduct(row);
-      recordEvent(em, catalogEvents.productUpdated, product, ctx);
+      await recordEvent(em, catalogEvents.productUpdated, product, ctx);
       return product;
     });
   }
@@ -75,7 +75,7 @@ export class Products {
     await this.#orm.em.fork().transactional(async (em) => {
       const deleted = await em.nativeDelete(ProductEntity, { code });
       if (deleted === 0) throw AppError.notFound("Product", code);
-      recordEvent(em, catalogEvents.productDeleted, { code }, ctx);
+      await recordEvent(em, catalogEvents.productDeleted, { code }, ctx);
     });
   }
 }

@@ -1,5 +1,5 @@
 import { type Actor, newId, type RequestContext } from "@licensing/contracts";
-import type { EntityManager } from "@licensing/platform";
+import { type EntityManager, insertRows } from "@licensing/platform";
 import { AuditEntryEntity } from "./entities.ts";
 
 export interface AuditRecord {
@@ -12,19 +12,25 @@ export interface AuditRecord {
   changes: Record<string, [unknown, unknown]>;
 }
 
-/** Adds an audit entry to the unit of work of `em`: it commits with the change it describes. */
-export function recordAudit(em: EntityManager, record: AuditRecord): void {
-  em.create(AuditEntryEntity, {
-    id: newId("audit"),
-    licenseId: record.licenseId,
-    action: record.action,
-    actorId: record.actor.id,
-    actorName: record.actor.username,
-    requestId: record.ctx.requestId,
-    reason: record.reason ?? null,
-    changes: record.changes,
-    at: new Date(),
-  });
+/** Writes audit entries in the transaction of `em`: they commit with the changes they describe. */
+export async function recordAudit(em: EntityManager, ...records: AuditRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const at = new Date();
+  await insertRows(
+    em,
+    AuditEntryEntity,
+    records.map((record) => ({
+      id: newId("audit"),
+      licenseId: record.licenseId,
+      action: record.action,
+      actorId: record.actor.id,
+      actorName: record.actor.username,
+      requestId: record.ctx.requestId,
+      reason: record.reason ?? null,
+      changes: record.changes,
+      at,
+    })),
+  );
 }
 
 /** The fields that differ between two snapshots, as field → [before, after]. */

@@ -9,7 +9,7 @@ import {
   type RequestOf,
 } from "@licensing/contracts";
 import { generateLicenseKey, licenseKeyLookupHash, signLicense } from "@licensing/model";
-import { type EntityManager, GroupCommit, type Orm, recordEvent } from "@licensing/platform";
+import { type EntityManager, GroupCommit, insertRows, type Orm, recordEvents } from "@licensing/platform";
 import { recordAudit } from "./audit.ts";
 import type { CatalogLookup } from "./catalog-lookup.ts";
 import { LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
@@ -58,7 +58,10 @@ export class Issuance {
 
   constructor(deps: IssuanceDeps) {
     this.#deps = deps;
-    this.#committer = new GroupCommit((creations) => this.#store(creations), { maxBatch: 64 });
+    this.#committer = new GroupCommit((creations) => this.#store(creations), {
+      maxBatch: 64,
+      concurrency: 2,
+    });
   }
 
   async create(
@@ -146,40 +149,62 @@ export class Issuance {
           outcomes.push(error);
         }
       }
-      // Licenses first: their versions refer to them.
-      for (const creation of accepted) for (const { row } of creation.licenses) em.create(LicenseEntity, row);
-      await em.flush();
-      for (const creation of accepted)
-        for (const license of creation.licenses) recordIssued(em, license, creation);
+      await storeIssued(em, accepted);
       return outcomes;
     });
   }
 }
 
-/** The first version of a new license, its audit entry and its `license.issued` event. */
-function recordIssued(em: EntityManager, { row, file }: Signed, { actor, ctx }: Creation): void {
-  em.create(LicenseVersionEntity, {
-    licenseId: row.id,
-    serial: row.serial,
-    keyId: row.keyId,
-    signedAt: row.signedAt,
-    reason: "issued",
-    endDate: row.endDate,
-    file,
-    createdBy: actor.id,
-  });
-  recordAudit(em, {
-    licenseId: row.id,
-    action: "license.issued",
-    actor,
-    ctx,
-    changes: {
-      kind: [null, row.kind],
-      products: [null, row.products],
-      endDate: [null, row.endDate?.toISOString() ?? null],
-    },
-  });
-  recordEvent(em, issuerEvents.licenseIssued, toEvent(row, file, null), ctx);
+/**
+ * New licenses with their first versions, audit entries and `license.issued` events: one statement
+ * per table for the whole batch (licenses first: versions refer to them).
+ */
+async function storeIssued(em: EntityManager, creations: Creation[]): Promise<void> {
+  const issued = creations.flatMap((creation) =>
+    creation.licenses.map((license) => ({ ...license, creation })),
+  );
+  if (issued.length === 0) return;
+  await insertRows(
+    em,
+    LicenseEntity,
+    issued.map(({ row }) => row),
+  );
+  await insertRows(
+    em,
+    LicenseVersionEntity,
+    issued.map(({ row, file, creation }) => ({
+      licenseId: row.id,
+      serial: row.serial,
+      keyId: row.keyId,
+      signedAt: row.signedAt,
+      reason: "issued" as const,
+      endDate: row.endDate,
+      file,
+      createdBy: creation.actor.id,
+    })),
+  );
+  await recordAudit(
+    em,
+    ...issued.map(({ row, creation }) => ({
+      licenseId: row.id,
+      action: "license.issued",
+      actor: creation.actor,
+      ctx: creation.ctx,
+      changes: {
+        kind: [null, row.kind],
+        products: [null, row.products],
+        endDate: [null, row.endDate?.toISOString() ?? null],
+      } as Record<string, [unknown, unknown]>,
+    })),
+  );
+  await recordEvents(
+    em,
+    issued.map(({ row, file, creation }) => ({
+      type: issuerEvents.licenseIssued,
+      payload: toEvent(row, file, null),
+      ctx: creation.ctx,
+    })),
+  );
 }
 
 /** Licenses record who made them: every change needs a signed-in operator. */

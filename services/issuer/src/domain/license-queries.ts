@@ -45,7 +45,7 @@ export class LicenseQueries {
     const actor = requireActor(ctx);
     return this.#orm.em.fork().transactional(async (em) => {
       const row = await findLicense(em, id);
-      recordAudit(em, { licenseId: id, action: "license.key-revealed", actor, ctx, changes: {} });
+      await recordAudit(em, { licenseId: id, action: "license.key-revealed", actor, ctx, changes: {} });
       return { licenseKey: this.#encryption.open(row.keyEnc, `license key ${id}`).toString() };
     });
   }

@@ -128,7 +128,7 @@ export class Lifecycle {
         createdBy: actor.id,
       });
       await em.flush();
-      recordAudit(em, {
+      await recordAudit(em, {
         licenseId: id,
         action: `license.${reason}`,
         actor,
@@ -136,7 +136,7 @@ export class Lifecycle {
         reason: note,
         changes: changesBetween(before, snapshot(row)),
       });
-      recordEvent(
+      await recordEvent(
         em,
         reason === "renewed" ? issuerEvents.licenseRenewed : issuerEvents.licenseReissued,
         toEvent(row, file, note),
@@ -174,7 +174,7 @@ export class Lifecycle {
         { licenseId: id, serial: row.serial },
         { populate: ["file"] },
       );
-      recordAudit(em, {
+      await recordAudit(em, {
         licenseId: id,
         action: event.name,
         actor,
@@ -182,7 +182,7 @@ export class Lifecycle {
         reason,
         changes: changesBetween(before, snapshot(row)),
       });
-      recordEvent(
+      await recordEvent(
         em,
         event as EventType<typeof event.payload>,
         toEvent(row, current.file, reason) as LicenseEvent,

@@ -71,14 +71,14 @@ export class SigningKeys {
       const row = this.#createKey(em);
       const key = toSigningKey(row);
       const actor = ctx.actor ?? systemActor;
-      recordAudit(em, {
+      await recordAudit(em, {
         licenseId: null,
         action: "signing-key.rotated",
         actor,
         ctx,
         changes: { activeKey: [current[0]?.keyId ?? null, key.keyId] },
       });
-      recordEvent(em, issuerEvents.signingKeyRotated, key, ctx);
+      await recordEvent(em, issuerEvents.signingKeyRotated, key, ctx);
       return key;
     });
     this.#active = undefined;
