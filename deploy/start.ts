@@ -1,6 +1,7 @@
 // `npm start`: the whole platform on one machine. Finds or starts PostgreSQL and NATS (see
 // local-infra.ts), creates the `licensing` database, runs every service as its own process with its
-// logs prettified and prefixed, waits until each answers on the bus, and stops everything on Ctrl-C.
+// logs prettified and prefixed, waits until each answers on the bus and the gateway is ready, prints
+// where the UI is, and stops everything on Ctrl-C.
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -8,8 +9,10 @@ import { Svcm } from "@nats-io/services";
 import { connect } from "@nats-io/transport-node";
 import { prettyFactory } from "pino-pretty";
 import { developmentSecret, randomKek } from "./dev-secrets.ts";
+import { gatewayLaunch } from "./gateway-launch.ts";
 import { databaseUrlFor, ensureDatabase, resolveLocalInfra } from "./local-infra.ts";
 import { platformServices } from "./services.ts";
+import { ensureUiBuilt } from "./ui-build.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const say = (line: string) => console.log(`\x1b[1m[start]\x1b[0m ${line}`);
@@ -48,16 +51,27 @@ function developmentKek(): string {
   return value;
 }
 
+try {
+  ensureUiBuilt(root, say);
+} catch (error) {
+  say(error instanceof Error ? error.message : String(error));
+  await infra.stop();
+  process.exit(1);
+}
+
+const busServices = platformServices.filter((s) => s.kind === "bus").map((s) => s.name);
+const gateway = gatewayLaunch(resolve(root, ".data"), busServices, env);
+
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
 for (const service of platformServices) {
   const child = spawn(process.execPath, [resolve(root, service.entry)], {
-    env,
+    env: service.name === "gateway" ? { ...env, ...gateway.env } : env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.set(service.name, child);
-  prettify(service.name, child);
+  prettify(service.name, child, service.name === "gateway" ? gateway.onLogLine : undefined);
   child.on("exit", (code, signal) => {
     children.delete(service.name);
     if (!stopping) {
@@ -76,6 +90,7 @@ process.on("exit", () => {
 
 try {
   await waitUntilServicesAnswer();
+  await gateway.ready();
 } catch (error) {
   say(`Could not check the services: ${error instanceof Error ? error.message : String(error)}`);
   await stopAll(1);
@@ -86,13 +101,14 @@ say(
   `  NATS                 ${infra.natsUrl} (subjects ${prefix}.<service>.<entity>.<verb>, events ${prefix}.evt.>)`,
 );
 for (const [name, child] of children) say(`  ${name.padEnd(20)} pid ${child.pid}`);
+for (const line of gateway.summary()) say(`  ${line}`);
 say(`Try it: npm run bus -- catalog.account.create '{"type":"customer","name":"Acme"}'`);
 say("Press Ctrl-C to stop everything.");
 
 async function waitUntilServicesAnswer(): Promise<void> {
   const nc = await connect({ servers: infra.natsUrl });
   try {
-    const wanted = new Set<string>(platformServices.map((s) => s.name));
+    const wanted = new Set<string>(busServices);
     const deadline = Date.now() + 60_000;
     while (wanted.size > 0 && !stopping) {
       try {
@@ -136,7 +152,7 @@ async function stopAll(code: number): Promise<void> {
 }
 
 /** Shows a service's JSON log lines readably, prefixed with its name. */
-function prettify(name: string, child: ChildProcess): void {
+function prettify(name: string, child: ChildProcess, onLine?: (line: string) => void): void {
   const pretty = prettyFactory({
     colorize: process.stdout.isTTY,
     ignore: "pid,hostname,service",
@@ -146,6 +162,7 @@ function prettify(name: string, child: ChildProcess): void {
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     createInterface({ input: stream }).on("line", (line) => {
+      onLine?.(line);
       const text = line.startsWith("{") ? pretty(line).trimEnd() : line;
       for (const part of text.split("\n")) console.log(`${tag} ${part}`);
     });

@@ -19,6 +19,8 @@ beforeAll(async () => {
       NATS_URL: env.natsUrl,
       SUBJECT_PREFIX: env.prefix,
       LOCAL_INFRA: "",
+      // Any free port: the launcher learns the gateway's from its log.
+      PORT: "0",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -59,6 +61,22 @@ describe("npm start", () => {
   it("brings up a catalog that creates and returns an account", async () => {
     const account = await env.bus.request(catalog.createAccount, { type: "customer", name: "Started" });
     expect(await env.bus.request(catalog.getAccount, { id: account.id })).toEqual(account);
+  });
+
+  it("brings up the gateway and prints where it is and the first superadmin's credentials", async () => {
+    const url = /UI and API\s+(http\S+)/.exec(output)?.[1];
+    const [, username, password] = /First superadmin\s+(\S+) \/ (\S+)/.exec(output) ?? [];
+    expect(url).toBeDefined();
+    expect(output).toMatch(/CRM activation\s+npm run dev:activation/);
+    const response = await fetch(`${url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password }),
+    });
+    expect(response.status).toBe(200);
+    expect(
+      ((await response.json()) as { user: { mustChangePassword: boolean } }).user.mustChangePassword,
+    ).toBe(true);
   });
 
   it("stops every service on SIGTERM and leaves no process behind", async () => {

@@ -1,0 +1,113 @@
+import {
+  accountSchema,
+  catalog,
+  importAccountsRequest,
+  importAccountsResponse,
+  pageOf,
+  searchAccountsRequest,
+  updateAccountRequest,
+} from "@licensing/contracts";
+import type { GatewayModulePlugin } from "@licensing/gateway/module";
+import { z } from "zod";
+
+const accountRef = catalog.getAccount.request;
+const tags = ["accounts"];
+
+// Query strings carry text: `includeArchived=true` becomes the boolean the contract expects.
+const searchQuery = searchAccountsRequest.extend({
+  includeArchived: z.stringbool().default(false),
+});
+
+/** Customer and prospect accounts, each route one catalog endpoint (the id comes from the path). */
+export const accountRoutes: GatewayModulePlugin = async (app, { call }) => {
+  app.get(
+    "/accounts",
+    {
+      config: { access: "account.read" },
+      schema: {
+        tags,
+        summary: catalog.searchAccounts.summary,
+        querystring: searchQuery,
+        response: { 200: pageOf(accountSchema) },
+      },
+    },
+    (request) => call(request, catalog.searchAccounts, request.query),
+  );
+
+  app.post(
+    "/accounts",
+    {
+      config: { access: "account.write" },
+      schema: {
+        tags,
+        summary: catalog.createAccount.summary,
+        body: catalog.createAccount.request,
+        response: { 201: accountSchema },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await call(request, catalog.createAccount, request.body)),
+  );
+
+  app.post(
+    "/accounts/import",
+    {
+      config: { access: "account.write" },
+      bodyLimit: 20 * 1024 * 1024,
+      schema: {
+        tags,
+        summary: catalog.importAccounts.summary,
+        description: "With `dryRun`, reports what would happen (the UI's preview) and changes nothing.",
+        body: importAccountsRequest,
+        response: { 200: importAccountsResponse },
+      },
+    },
+    (request) => call(request, catalog.importAccounts, request.body),
+  );
+
+  app.get(
+    "/accounts/:id",
+    {
+      config: { access: "account.read" },
+      schema: {
+        tags,
+        summary: catalog.getAccount.summary,
+        params: accountRef,
+        response: { 200: accountSchema },
+      },
+    },
+    (request) => call(request, catalog.getAccount, request.params),
+  );
+
+  app.patch(
+    "/accounts/:id",
+    {
+      config: { access: "account.write" },
+      schema: {
+        tags,
+        summary: catalog.updateAccount.summary,
+        description:
+          "Only the fields sent change. With `expectedVersion`, a concurrent change is a 409 conflict.",
+        params: accountRef,
+        body: updateAccountRequest.omit({ id: true }),
+        response: { 200: accountSchema },
+      },
+    },
+    (request) => call(request, catalog.updateAccount, { ...request.body, id: request.params.id }),
+  );
+
+  const actions = [
+    ["archive", catalog.archiveAccount],
+    ["restore", catalog.restoreAccount],
+    ["promote", catalog.promoteAccount],
+  ] as const;
+  for (const [verb, endpoint] of actions) {
+    app.post(
+      `/accounts/:id/${verb}`,
+      {
+        config: { access: "account.write" },
+        schema: { tags, summary: endpoint.summary, params: accountRef, response: { 200: accountSchema } },
+      },
+      (request) => call(request, endpoint, request.params),
+    );
+  }
+};

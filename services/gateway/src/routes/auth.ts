@@ -1,0 +1,136 @@
+import { AppError, allowedActions } from "@licensing/contracts";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { ActiveSession, Sessions } from "../domain/sessions.ts";
+import type { Users } from "../domain/users.ts";
+import { sessionCookie } from "../http/access.ts";
+import type { LoginLimiter } from "../http/login-limits.ts";
+import {
+  changePasswordRequest,
+  loginRequest,
+  type Modules,
+  noContent,
+  type SessionView,
+  sessionSchema,
+} from "../schemas.ts";
+
+export interface AuthRouteDeps {
+  users: Users;
+  sessions: Sessions;
+  limiter: LoginLimiter;
+  modules: () => Promise<Modules>;
+  cookieSecure: boolean;
+}
+
+/** Sign-in, sign-out, the current session, and the user's own password change. */
+export const authRoutes: FastifyPluginAsyncZod<AuthRouteDeps> = async (app, deps) => {
+  const { users, sessions, limiter, modules } = deps;
+
+  const view = async ({ session, user }: ActiveSession): Promise<SessionView> => ({
+    user: {
+      id: user.id,
+      username: user.username,
+      roles: user.roles,
+      mustChangePassword: user.mustChangePassword,
+    },
+    csrfToken: sessions.csrfToken(session),
+    permissions: allowedActions(user.roles),
+    modules: await modules(),
+  });
+
+  app.post(
+    "/api/auth/login",
+    {
+      config: { access: "public" },
+      schema: {
+        tags: ["auth"],
+        summary: "Sign in",
+        description:
+          "Starts a session: sets the httpOnly `lic_session` cookie and returns the user, the CSRF token " +
+          "for state-changing requests, the user's permissions and the modules. Wrong credentials are one " +
+          "generic 401; too many attempts per address or username are 429 with Retry-After.",
+        body: loginRequest,
+        response: { 200: sessionSchema },
+      },
+    },
+    async (request, reply) => {
+      await limiter.admit(request, reply);
+      let user: Awaited<ReturnType<Users["authenticate"]>>;
+      try {
+        user = await users.authenticate(request.body.username, request.body.password);
+      } catch (error) {
+        if (error instanceof AppError && error.code === "unauthorized") await limiter.failed(request);
+        throw error;
+      }
+      // A new session on every sign-in (never the one the browser came with: no session fixation).
+      if (request.signedIn) await sessions.end(request.signedIn.session.tokenHash);
+      const { token, session } = await sessions.create(user.id);
+      setSessionCookie(reply, token, sessions.cookieMaxAgeSeconds(session), deps.cookieSecure);
+      request.log.info({ userId: user.id, username: user.username }, "signed in");
+      return view({ session, user });
+    },
+  );
+
+  app.post(
+    "/api/auth/logout",
+    {
+      config: { access: "signed-in" },
+      schema: { tags: ["auth"], summary: "Sign out (ends the session)", response: { 204: noContent } },
+    },
+    async (request, reply) => {
+      await sessions.end(signedIn(request).session.tokenHash);
+      reply.clearCookie(sessionCookie, { path: "/" });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    "/api/auth/session",
+    {
+      config: { access: "signed-in" },
+      schema: {
+        tags: ["auth"],
+        summary: "The current session",
+        description: "The same answer as sign-in, with a fresh CSRF token; 401 when signed out.",
+        response: { 200: sessionSchema },
+      },
+    },
+    (request) => view(signedIn(request)),
+  );
+
+  app.post(
+    "/api/auth/password",
+    {
+      config: { access: "signed-in" },
+      schema: {
+        tags: ["auth"],
+        summary: "Change your own password",
+        description:
+          "Needs the current password; the new one has at least 12 characters and is not the username. " +
+          "Ends the user's other sessions.",
+        body: changePasswordRequest,
+        response: { 204: noContent },
+      },
+    },
+    async (request, reply) => {
+      const { session, user } = signedIn(request);
+      await users.changePassword(
+        user.id,
+        request.body.currentPassword,
+        request.body.newPassword,
+        session.tokenHash,
+      );
+      request.log.info({ userId: user.id }, "password changed");
+      return reply.code(204).send();
+    },
+  );
+};
+
+export function signedIn(request: FastifyRequest): ActiveSession {
+  if (!request.signedIn) throw new AppError("unauthorized", "Sign in first");
+  return request.signedIn;
+}
+
+function setSessionCookie(reply: FastifyReply, token: string, maxAge: number, secure: boolean): void {
+  reply.setCookie(sessionCookie, token, { httpOnly: true, secure, sameSite: "strict", path: "/", maxAge });
+}

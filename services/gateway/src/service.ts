@@ -1,0 +1,208 @@
+import type { AddressInfo } from "node:net";
+import fastifyCookie from "@fastify/cookie";
+import { newId } from "@licensing/contracts";
+import { BusClient } from "@licensing/contracts/bus";
+import type { PublicKeyEntry } from "@licensing/model";
+import { type Logger, type Orm, openDatabase } from "@licensing/platform";
+import type { NatsConnection } from "@nats-io/transport-node";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { migrations } from "../migrations/index.ts";
+import { Activations } from "./domain/activations.ts";
+import { gatewayEntities } from "./domain/entities.ts";
+import { Sessions } from "./domain/sessions.ts";
+import { Users } from "./domain/users.ts";
+import { installAccessControl, type RegisteredRoute } from "./http/access.ts";
+import { installErrorHandler } from "./http/errors.ts";
+import { createLoginLimiter, defaultLoginLimits, type LoginLimits } from "./http/login-limits.ts";
+import { registerOpenApi } from "./http/openapi.ts";
+import { registerUi } from "./http/static-ui.ts";
+import type { GatewayModuleOptions } from "./module-api.ts";
+import { crmModuleSpecifier, loadModule, registerModule } from "./modules.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { moduleRoutes } from "./routes/modules.ts";
+import { userRoutes } from "./routes/users.ts";
+import type { Modules } from "./schemas.ts";
+
+/** Opens the gateway's schema (migrated) on the database at `url`. */
+export function openGatewayDatabase(url: string, log: Logger, poolSize?: number): Promise<Orm> {
+  return openDatabase({
+    url,
+    schema: "gateway",
+    entities: gatewayEntities,
+    migrations,
+    log,
+    ...(poolSize ? { poolSize } : {}),
+  });
+}
+
+export interface GatewayDeps {
+  nc: NatsConnection;
+  orm: Orm;
+  /** Deployment subject prefix, e.g. `lic`. */
+  prefix: string;
+  log: Logger;
+  /** The first superadmin, created when there is no user at all. */
+  admin: { username: string; password?: string | undefined };
+  /** Vendor keys trusted to sign module activation licenses. */
+  vendorKeys: readonly PublicKeyEntry[];
+  /** Where to listen; without it the gateway opens no port (tests use `app.inject`). */
+  listen?: { port: number; host: string };
+  /** PUBLIC_URL: named as the server in the OpenAPI document (else the docs use their own origin). */
+  publicUrl?: string | undefined;
+  cookieSecure?: boolean;
+  trustProxy?: boolean;
+  requiredServices?: readonly string[];
+  uiDir?: string;
+  session?: { idleMs: number; maxAgeMs: number };
+  loginLimits?: LoginLimits;
+  /** The CRM module's package; a test names one that is not installed to play a build without CRM. */
+  crmModule?: string;
+  /** The clock (tests move it to expire sessions and licenses). */
+  now?: () => Date;
+}
+
+export interface GatewayService {
+  /** The Fastify app, for `inject`. Ready once `start()` has resolved. */
+  app: FastifyInstance;
+  /** Every route the app registered, with the access it declared. */
+  routes(): RegisteredRoute[];
+  /** Creates the first superadmin if needed, loads the modules, and listens when asked to. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const hour = 3_600_000;
+
+/**
+ * The gateway: the HTTP API behind the UI. It authenticates operators (server-side sessions in its
+ * own schema), checks every route against the role × action table, and calls the platform's
+ * services over NATS as the operator.
+ */
+export function createGatewayService(deps: GatewayDeps): GatewayService {
+  const { nc, orm, prefix, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const users = new Users(orm, now);
+  const sessions = new Sessions(orm, deps.session ?? { idleMs: 12 * hour, maxAgeMs: 7 * 24 * hour }, now);
+  const activations = new Activations(orm, deps.vendorKeys, now, log);
+  const bus = new BusClient(nc, { prefix });
+  const modules = async (): Promise<Modules> => ({ crm: await activations.status("crm") });
+  const call: GatewayModuleOptions["call"] = (request, endpoint, body) =>
+    bus.request(endpoint, body, {
+      ctx: { requestId: request.id, ...(request.actor ? { actor: request.actor } : {}) },
+    });
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    genReqId: () => newId("request"),
+    // The request id is ours: a client cannot choose the id its request is logged under.
+    requestIdHeader: false,
+    // One line per request, from onResponse below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  // Cookies are parsed before the access check reads the session cookie.
+  app.register(fastifyCookie);
+  let routes: () => RegisteredRoute[] = () => [];
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("X-Request-Id", request.id);
+    reply.header("X-Content-Type-Options", "nosniff");
+    reply.header("X-Frame-Options", "DENY");
+    reply.header("Referrer-Policy", "same-origin");
+    if (request.url.startsWith("/api/") && !request.url.startsWith("/api/docs"))
+      reply.header("Cache-Control", "no-store");
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    const line = {
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+      user: request.actor?.username,
+    };
+    // Failures were logged with their cause by the error handler; this is the access log.
+    if (/^\/(healthz|readyz)\b/.test(request.url)) request.log.debug(line, "probe");
+    else request.log.info(line, "request");
+  });
+
+  app.register(async (root) => {
+    routes = installAccessControl(root, sessions);
+    await registerOpenApi(root, deps.publicUrl);
+    const limiter = await createLoginLimiter(root, deps.loginLimits ?? defaultLoginLimits);
+    await root.register(healthRoutes, {
+      nc,
+      orm,
+      subjectPrefix: prefix,
+      requiredServices: deps.requiredServices ?? ["catalog"],
+    });
+    await root.register(authRoutes, {
+      users,
+      sessions,
+      limiter,
+      modules,
+      cookieSecure: deps.cookieSecure ?? true,
+    });
+    await root.register(userRoutes, { users });
+    await root.register(moduleRoutes, { activations, modules });
+    const crm = await loadModule(deps.crmModule ?? crmModuleSpecifier);
+    if (crm) await registerModule(root, crm, activations, { call });
+    else log.info("The CRM module is not installed in this deployment: no CRM routes");
+    await registerUi(root, deps.uiDir, log);
+  });
+
+  let sweeper: NodeJS.Timeout | undefined;
+  return {
+    app,
+    routes: () => routes(),
+    async start() {
+      const created = await users.ensureFirstSuperadmin(deps.admin.username, deps.admin.password);
+      if (created?.generatedPassword) {
+        log.warn(
+          { initialSuperadmin: { username: created.username, temporaryPassword: created.generatedPassword } },
+          `FIRST SUPERADMIN CREATED: sign in as "${created.username}" with the password ` +
+            `"${created.generatedPassword}" (shown this once; you will be asked to change it)`,
+        );
+      } else if (created) {
+        log.info({ username: created.username }, "first superadmin created with ADMIN_PASSWORD");
+      }
+      await app.ready();
+      if (deps.listen) {
+        await app.listen({ port: deps.listen.port, host: deps.listen.host });
+        const { port } = app.server.address() as AddressInfo;
+        const { listening, url } = addressesOf(deps.listen.host, port, deps.publicUrl);
+        // `listening` is what the launcher polls (PORT=0 picks a free port); `url` is for people.
+        log.info({ listening, url }, `gateway listening on ${url}`);
+      }
+      sweeper = setInterval(() => {
+        sessions.sweep().catch((error: unknown) => log.warn({ err: error }, "session sweep failed"));
+      }, hour);
+      sweeper.unref();
+    },
+    async stop() {
+      clearInterval(sweeper);
+      await app.close();
+      log.info("gateway stopped");
+    },
+  };
+}
+
+/**
+ * Where the gateway answers: `listening` for programs (a loopback address when listening on all
+ * interfaces), `url` for people: PUBLIC_URL, else `localhost`, which browsers treat as a secure
+ * context, so the Secure session cookie works over plain http there.
+ */
+function addressesOf(host: string, port: number, publicUrl: string | undefined) {
+  const wildcard: Record<string, string> = { "0.0.0.0": "127.0.0.1", "::": "[::1]" };
+  const reachable = wildcard[host] ?? (host.includes(":") ? `[${host}]` : host);
+  const loopback = ["127.0.0.1", "[::1]", "localhost"].includes(reachable);
+  return {
+    listening: `http://${reachable}:${port}`,
+    url: publicUrl ?? `http://${loopback ? "localhost" : reachable}:${port}`,
+  };
+}
