@@ -2,7 +2,12 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{packages,services}/*/test/**/*.test.ts", "deploy/test/**/*.test.ts"],
+    include: [
+      "{packages,services}/*/test/**/*.test.ts",
+      "deploy/test/**/*.test.ts",
+      "ui/test/**/*.test.{ts,tsx}",
+      "packages/crm-ui/test/**/*.test.tsx",
+    ],
     globalSetup: ["packages/testing/src/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,

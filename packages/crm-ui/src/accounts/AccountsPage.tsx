@@ -1,0 +1,204 @@
+import "mantine-datatable/styles.css";
+import type { Account } from "@licensing/contracts";
+import { Can, CursorPager, formatDateTime, PageHeader, QueryError, useCursorPages } from "@licensing/ui/kit";
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  SegmentedControl,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+} from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { IconFileImport, IconPlus, IconSearch } from "@tabler/icons-react";
+import { DataTable } from "mantine-datatable";
+import { useCallback, useEffect, useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { type AccountSearch, useAccountSearch } from "./api.ts";
+import { countryName } from "./countries.ts";
+
+const typeFilters = [
+  { value: "", label: "All" },
+  { value: "customer", label: "Customers" },
+  { value: "prospect", label: "Prospects" },
+];
+
+export function TypeBadge({ type }: { type: Account["type"] }) {
+  return (
+    <Badge variant="light" color={type === "customer" ? "indigo" : "grape"} size="sm">
+      {type}
+    </Badge>
+  );
+}
+
+/** The search box's text, debounced, with type and archived in the URL so a filtered list can be shared. */
+function useAccountFilters() {
+  const [params, setParams] = useSearchParams();
+  const [text, setText] = useState(params.get("q") ?? "");
+  const [query] = useDebouncedValue(text.trim(), 300);
+  const type =
+    params.get("type") === "customer" || params.get("type") === "prospect" ? params.get("type") : "";
+  const includeArchived = params.get("archived") === "1";
+  const set = useCallback(
+    (key: string, value: string) =>
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          if (value) next.set(key, value);
+          else next.delete(key);
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
+  useEffect(() => {
+    if ((new URLSearchParams(window.location.search).get("q") ?? "") !== query) set("q", query);
+  }, [query, set]);
+  return {
+    text,
+    setText,
+    query,
+    type: (type ?? "") as "" | Account["type"],
+    setType: (value: string) => set("type", value),
+    includeArchived,
+    setIncludeArchived: (value: boolean) => set("archived", value ? "1" : ""),
+  };
+}
+
+export function AccountsPage() {
+  const navigate = useNavigate();
+  const filters = useAccountFilters();
+  const pages = useCursorPages(JSON.stringify([filters.query, filters.type, filters.includeArchived]));
+  const search: AccountSearch = {
+    query: filters.query || undefined,
+    type: filters.type || undefined,
+    includeArchived: filters.includeArchived,
+    cursor: pages.cursor,
+    limit: pages.limit,
+  };
+  const accounts = useAccountSearch(search);
+  const rows = accounts.data?.items ?? [];
+
+  return (
+    <Stack>
+      <PageHeader
+        title="Customer accounts"
+        description="Customers and prospects, the owners of licenses."
+        actions={
+          <Can action="account.write">
+            <Button
+              component={Link}
+              to="/crm/accounts/import"
+              variant="default"
+              leftSection={<IconFileImport size={16} />}
+            >
+              Import CSV
+            </Button>
+            <Button component={Link} to="/crm/accounts/new" leftSection={<IconPlus size={16} />}>
+              New account
+            </Button>
+          </Can>
+        }
+      />
+      <Group align="flex-end" gap="md" wrap="wrap">
+        <TextInput
+          label="Search"
+          placeholder="Name or external id; typos are fine"
+          leftSection={<IconSearch size={16} />}
+          value={filters.text}
+          onChange={(event) => filters.setText(event.currentTarget.value)}
+          w={{ base: "100%", sm: 340 }}
+          type="search"
+        />
+        <Stack gap={4}>
+          <Text size="sm" fw={500} id="account-type-filter">
+            Type
+          </Text>
+          <SegmentedControl
+            aria-labelledby="account-type-filter"
+            data={typeFilters}
+            value={filters.type}
+            onChange={filters.setType}
+          />
+        </Stack>
+        <Switch
+          label="Show archived"
+          checked={filters.includeArchived}
+          onChange={(event) => filters.setIncludeArchived(event.currentTarget.checked)}
+          mb={8}
+        />
+      </Group>
+      {accounts.error ? (
+        <QueryError error={accounts.error} retry={() => void accounts.refetch()} />
+      ) : (
+        <>
+          <DataTable<Account>
+            withTableBorder
+            highlightOnHover
+            minHeight={200}
+            fetching={accounts.isFetching}
+            records={rows}
+            noRecordsText={filters.query ? "No account matches this search" : "No accounts yet"}
+            onRowClick={({ record }) => navigate(`/crm/accounts/${record.id}`)}
+            rowStyle={(account) => (account.archived ? { opacity: 0.6 } : undefined)}
+            columns={[
+              {
+                accessor: "name",
+                title: "Name",
+                render: (account) => (
+                  <Group gap={6} wrap="nowrap">
+                    <Anchor
+                      component={Link}
+                      to={`/crm/accounts/${account.id}`}
+                      size="sm"
+                      fw={500}
+                      onClick={(event) => event.stopPropagation()}
+                    >
+                      {account.name}
+                    </Anchor>
+                    {account.archived && (
+                      <Badge size="xs" color="gray" variant="outline">
+                        archived
+                      </Badge>
+                    )}
+                  </Group>
+                ),
+              },
+              { accessor: "type", title: "Type", render: (account) => <TypeBadge type={account.type} /> },
+              {
+                accessor: "country",
+                title: "Country",
+                render: (account) => (account.country ? countryName(account.country) : "—"),
+              },
+              {
+                accessor: "salesOwner",
+                title: "Sales owner",
+                render: (account) => account.salesOwner ?? "—",
+              },
+              {
+                accessor: "contacts",
+                title: "Main contact",
+                render: (account) => account.contacts[0]?.email ?? "—",
+              },
+              {
+                accessor: "externalId",
+                title: "External id",
+                render: (account) => account.externalId ?? "—",
+              },
+              {
+                accessor: "updatedAt",
+                title: "Updated",
+                render: (account) => formatDateTime(account.updatedAt),
+              },
+            ]}
+          />
+          <CursorPager pages={pages} nextCursor={accounts.data?.nextCursor} shown={rows.length} />
+        </>
+      )}
+    </Stack>
+  );
+}

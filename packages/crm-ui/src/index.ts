@@ -1,0 +1,90 @@
+import type { UiModule } from "@licensing/ui/kit";
+import {
+  IconAddressBook,
+  IconChartBar,
+  IconCloudUpload,
+  IconLicense,
+  IconPackage,
+  IconWand,
+} from "@tabler/icons-react";
+
+// The CRM module as the app sees it. This file is in the app's first load, so it only names pages;
+// each page's code is its own chunk.
+
+const placeholders = () => import("./placeholders.tsx");
+
+const crm: UiModule = {
+  id: "crm",
+  title: "CRM",
+  home: "/crm/dashboard",
+  menu: [
+    { label: "License generator", path: "/crm/generator", icon: IconWand, action: "license.create.test" },
+    { label: "Licenses", path: "/crm/licenses", icon: IconLicense, action: "license.read" },
+    { label: "Dashboard", path: "/crm/dashboard", icon: IconChartBar, action: "dashboard.read" },
+    { label: "Customer accounts", path: "/crm/accounts", icon: IconAddressBook, action: "account.read" },
+    { label: "Update server", path: "/crm/update-server", icon: IconCloudUpload, action: "license.read" },
+  ],
+  settingsMenu: [
+    { label: "Products", path: "/settings/products", icon: IconPackage, action: "product.read" },
+  ],
+  pages: [
+    {
+      path: "crm/generator",
+      action: "license.create.test",
+      load: async () => (await placeholders()).LicenseGeneratorPage,
+    },
+    { path: "crm/licenses", action: "license.read", load: async () => (await placeholders()).LicensesPage },
+    {
+      path: "crm/dashboard",
+      action: "dashboard.read",
+      load: async () => (await placeholders()).DashboardPage,
+    },
+    {
+      path: "crm/update-server",
+      action: "license.read",
+      load: async () => (await placeholders()).UpdateServerPage,
+    },
+    {
+      path: "crm/accounts",
+      action: "account.read",
+      load: async () => (await import("./accounts/AccountsPage.tsx")).AccountsPage,
+    },
+    {
+      path: "crm/accounts/new",
+      action: "account.write",
+      load: async () => (await import("./accounts/AccountEditPage.tsx")).NewAccountPage,
+    },
+    {
+      path: "crm/accounts/import",
+      action: "account.write",
+      load: async () => (await import("./accounts/ImportPage.tsx")).ImportPage,
+    },
+    {
+      path: "crm/accounts/:id",
+      action: "account.read",
+      load: async () => (await import("./accounts/AccountPage.tsx")).AccountPage,
+    },
+    {
+      path: "crm/accounts/:id/edit",
+      action: "account.write",
+      load: async () => (await import("./accounts/AccountEditPage.tsx")).EditAccountPage,
+    },
+    {
+      path: "settings/products",
+      action: "product.read",
+      load: async () => (await import("./products/ProductsPage.tsx")).ProductsPage,
+    },
+    {
+      path: "settings/products/new",
+      action: "product.write",
+      load: async () => (await import("./products/ProductEditPage.tsx")).NewProductPage,
+    },
+    {
+      path: "settings/products/:code",
+      action: "product.read",
+      load: async () => (await import("./products/ProductEditPage.tsx")).EditProductPage,
+    },
+  ],
+};
+
+export default crm;

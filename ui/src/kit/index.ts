@@ -1,0 +1,15 @@
+// What feature packages (such as @licensing/crm-ui) build their pages with, so every page talks to
+// the gateway, reports errors, checks permissions and validates forms the same way.
+export { ApiError, api, apiRequest, isApiError } from "./api.ts";
+export { ConfirmButton } from "./ConfirmButton.tsx";
+export { CursorPager, type CursorPages, useCursorPages } from "./CursorPager.tsx";
+export { applyServerErrors, emptyToNull, formError, issuesToErrors } from "./form.ts";
+export { formatDate, formatDateTime } from "./format.ts";
+export { errorMessage, notifyError, notifySuccess } from "./notify.tsx";
+export { PageHeader } from "./PageHeader.tsx";
+export { PlaceholderPage } from "./PlaceholderPage.tsx";
+export { QueryError } from "./QueryError.tsx";
+export { guardedPage, NoAccess, RequireAction } from "./routes.tsx";
+export { Can, SessionProvider, useCan, useSession } from "./session.tsx";
+export type * from "./types.ts";
+export { zodValidate } from "./zod-form.ts";

@@ -1,0 +1,88 @@
+import type { Action, Role } from "@licensing/contracts";
+import type { ComponentType } from "react";
+
+// The gateway's HTTP shapes the UI reads. They mirror the gateway's documented API; the contracts
+// package holds no gateway schemas yet.
+
+/** Who is signed in. */
+export interface SessionUser {
+  id: string;
+  username: string;
+  roles: Role[];
+  mustChangePassword: boolean;
+}
+
+export interface CrmActivation {
+  licenseId: string;
+  ownerCompany: string;
+  endDate: string | null;
+  activatedAt: string;
+  activatedBy: string;
+}
+
+/** The CRM module's two factors (DESIGN §6), as the gateway sees them. */
+export interface ModuleStatus {
+  packaged: boolean;
+  active: boolean;
+  activation: CrmActivation | null;
+}
+
+export interface Modules {
+  crm: ModuleStatus;
+}
+
+/** `POST /api/auth/login` and `GET /api/auth/session`. */
+export interface Session {
+  user: SessionUser;
+  csrfToken: string;
+  permissions: Action[];
+  modules: Modules;
+}
+
+/** A user as `GET /api/users` lists it. */
+export interface User {
+  id: string;
+  username: string;
+  roles: Role[];
+  disabled: boolean;
+  mustChangePassword: boolean;
+  createdAt: string;
+  lastSignInAt?: string | null;
+}
+
+/** One entry of the left menu. */
+export interface MenuItem {
+  label: string;
+  path: string;
+  icon?: ComponentType<{ size?: number | string; stroke?: number }>;
+  /** Shown only to users holding this action. */
+  action?: Action;
+}
+
+/** A page of a module: opens only for users holding `action`; its code loads when first opened. */
+export interface ModulePage {
+  path: string;
+  action: Action;
+  load: () => Promise<ComponentType>;
+}
+
+/**
+ * What a feature package (such as `@licensing/crm-ui`) adds to the app: its menu entries, by
+ * section, and its pages.
+ */
+export interface UiModule {
+  /** The gateway's module name: the module shows only while `session.modules[id].active`. */
+  id: keyof Modules;
+  /** The section heading of `menu`. */
+  title: string;
+  menu: MenuItem[];
+  /** Entries the module adds to the Settings section. */
+  settingsMenu: MenuItem[];
+  /** Where the app goes after sign-in when the module is on. */
+  home: string;
+  /**
+   * Its pages. The descriptor itself stays tiny (the app's first load includes it); each page's code
+   * is a separate chunk.
+   */
+  pages: ModulePage[];
+}

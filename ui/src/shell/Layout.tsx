@@ -1,0 +1,138 @@
+import {
+  Anchor,
+  AppShell,
+  Avatar,
+  Burger,
+  Group,
+  Menu,
+  Modal,
+  NavLink,
+  ScrollArea,
+  Text,
+  UnstyledButton,
+} from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { IconChevronDown, IconLock, IconLogout } from "@tabler/icons-react";
+import type { ReactNode } from "react";
+import { Link, useLocation } from "react-router";
+import { useSession } from "../kit/session.tsx";
+import type { UiModule } from "../kit/types.ts";
+import { useSignOut } from "./auth.ts";
+import { ChangePasswordForm } from "./ChangePassword.tsx";
+import { buildMenu } from "./menu.ts";
+
+export function Layout({ crm, children }: { crm: UiModule | null; children: ReactNode }) {
+  const session = useSession();
+  const { pathname } = useLocation();
+  const [navOpened, nav] = useDisclosure(false);
+  const sections = buildMenu(session, crm);
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 250, breakpoint: "sm", collapsed: { mobile: !navOpened } }}
+      padding="lg"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group gap="sm">
+            <Burger
+              opened={navOpened}
+              onClick={nav.toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label="Toggle the menu"
+            />
+            <Anchor
+              component={Link}
+              to="/"
+              fw={700}
+              size="lg"
+              c="var(--mantine-color-text)"
+              underline="never"
+            >
+              Licensing
+            </Anchor>
+          </Group>
+          <UserMenu />
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main menu">
+        <AppShell.Section grow component={ScrollArea}>
+          {sections.map((section) => (
+            <section key={section.title} aria-labelledby={`menu-${section.title}`}>
+              <Text
+                id={`menu-${section.title}`}
+                size="xs"
+                fw={700}
+                c="dimmed"
+                tt="uppercase"
+                px="sm"
+                pt="md"
+                pb={4}
+              >
+                {section.title}
+              </Text>
+              {section.items.map((item) => {
+                const Icon = item.icon;
+                return (
+                  <NavLink
+                    key={item.path}
+                    component={Link}
+                    to={item.path}
+                    label={item.label}
+                    leftSection={Icon ? <Icon size={18} stroke={1.5} /> : undefined}
+                    active={pathname === item.path || pathname.startsWith(`${item.path}/`)}
+                    onClick={nav.close}
+                  />
+                );
+              })}
+            </section>
+          ))}
+        </AppShell.Section>
+      </AppShell.Navbar>
+      <AppShell.Main>{children}</AppShell.Main>
+    </AppShell>
+  );
+}
+
+function UserMenu() {
+  const session = useSession();
+  const signOut = useSignOut();
+  const [passwordOpened, password] = useDisclosure(false);
+  const { username, roles } = session.user;
+  return (
+    <>
+      <Menu position="bottom-end" width={220}>
+        <Menu.Target>
+          <UnstyledButton aria-label={`User menu for ${username}`}>
+            <Group gap={8}>
+              <Avatar size="sm" radius="xl" color="indigo">
+                {username.slice(0, 2).toUpperCase()}
+              </Avatar>
+              <div>
+                <Text size="sm" fw={500} lh={1.1}>
+                  {username}
+                </Text>
+                <Text size="xs" c="dimmed" lh={1.1}>
+                  {roles.join(", ")}
+                </Text>
+              </div>
+              <IconChevronDown size={14} />
+            </Group>
+          </UnstyledButton>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Item leftSection={<IconLock size={16} />} onClick={password.open}>
+            Change password
+          </Menu.Item>
+          <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => signOut.mutate()}>
+            Sign out
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+      <Modal opened={passwordOpened} onClose={password.close} title="Change your password">
+        <ChangePasswordForm onDone={password.close} onCancel={password.close} />
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,34 @@
+import type { Action } from "@licensing/contracts";
+import { IconCertificate, IconKey, IconTemplate, IconUsers } from "@tabler/icons-react";
+import type { MenuItem, Modules, UiModule } from "../kit/types.ts";
+
+export interface MenuSection {
+  title: string;
+  items: MenuItem[];
+}
+
+const coreSettings: MenuItem[] = [
+  { label: "Activation", path: "/settings/activation", icon: IconCertificate, action: "module.activate" },
+  { label: "Users", path: "/settings/users", icon: IconUsers, action: "user.manage" },
+  { label: "Presets", path: "/settings/presets", icon: IconTemplate, action: "preset.read" },
+  { label: "Signing keys", path: "/settings/signing-keys", icon: IconKey, action: "signing-key.read" },
+];
+
+/**
+ * The left menu for a user: the CRM section only when the build includes the module AND the gateway
+ * reports it active (DESIGN §6), and in every section only the entries the user's roles allow.
+ */
+export function buildMenu(
+  session: { permissions: readonly Action[]; modules: Modules },
+  crm: UiModule | null,
+): MenuSection[] {
+  const allowed = (item: MenuItem) => !item.action || session.permissions.includes(item.action);
+  const crmOn = crm !== null && session.modules[crm.id]?.active === true;
+  const sections: MenuSection[] = [];
+  if (crmOn) sections.push({ title: crm.title, items: crm.menu.filter(allowed) });
+  sections.push({
+    title: "Settings",
+    items: [...coreSettings, ...(crmOn ? crm.settingsMenu : [])].filter(allowed),
+  });
+  return sections.filter((section) => section.items.length > 0);
+}

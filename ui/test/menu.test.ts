@@ -1,0 +1,44 @@
+import type { Role } from "@licensing/contracts";
+import { describe, expect, it } from "vitest";
+import crm from "../../packages/crm-ui/src/index.ts";
+import type { UiModule } from "../src/kit/types.ts";
+import { buildMenu } from "../src/shell/menu.ts";
+import { sessionFor } from "./support/render.tsx";
+
+const labels = (roles: Role[], module: UiModule | null = crm, active = true) =>
+  Object.fromEntries(
+    buildMenu(sessionFor(roles, active), module).map((section) => [
+      section.title,
+      section.items.map((i) => i.label),
+    ]),
+  );
+
+describe("the left menu", () => {
+  it("holds the CRM section and the settings for a superadmin when CRM is packaged and active", () => {
+    expect(labels(["superadmin"])).toEqual({
+      CRM: ["License generator", "Licenses", "Dashboard", "Customer accounts", "Update server"],
+      Settings: ["Activation", "Users", "Presets", "Signing keys", "Products"],
+    });
+  });
+
+  it("has no CRM section, and no Products, while the module is inactive", () => {
+    expect(labels(["superadmin"], crm, false)).toEqual({
+      Settings: ["Activation", "Users", "Presets", "Signing keys"],
+    });
+  });
+
+  it("has no CRM section in a build without the CRM package, even when the gateway says active", () => {
+    expect(labels(["superadmin"], null, true)).toEqual({
+      Settings: ["Activation", "Users", "Presets", "Signing keys"],
+    });
+  });
+
+  it("shows each role only what it may open", () => {
+    expect(labels(["viewer"])).toEqual({
+      CRM: ["Licenses", "Dashboard", "Customer accounts", "Update server"],
+      Settings: ["Presets", "Products"],
+    });
+    expect(labels(["license-admin"]).Settings).toEqual(["Presets", "Signing keys", "Products"]);
+    expect(labels(["sales"]).CRM).toContain("License generator");
+  });
+});
