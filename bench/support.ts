@@ -69,14 +69,7 @@ export async function benchEnv(): Promise<BenchEnv> {
       }
     },
     async stop() {
-      await Promise.all(
-        children.map(
-          (child) =>
-            new Promise<void>((done) =>
-              child.exitCode !== null ? done() : (child.once("exit", () => done()), child.kill("SIGTERM")),
-            ),
-        ),
-      );
+      await Promise.all(children.map(stopChild));
       await nc.close();
       await dropDatabase(infra.databaseUrl, database);
       await infra.stop();
@@ -116,3 +109,11 @@ export async function load(total: number, concurrency: number, task: (i: number)
 }
 
 export const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    child.once("exit", () => done());
+    child.kill("SIGTERM");
+  });
+}
