@@ -4,14 +4,16 @@
 // licenses seeded, list pages and dashboard figures over NATS.
 //
 //   npm run bench issuer            BENCH_LICENSES=200000 npm run bench issuer   (a smaller seed)
+//   BENCH_PARTS=reads npm run bench issuer                                       (one part only)
 import { createPrivateKey, randomBytes, sign } from "node:crypto";
 import { type Actor, catalog, issuer, type ListLicensesRequest } from "@licensing/contracts";
 import { BusClient } from "@licensing/contracts/bus";
 import { canonicalize } from "@licensing/model";
 import pg from "pg";
-import { benchEnv, fixed, load } from "./support.ts";
+import { benchEnv, fixed, load, seedLicenses } from "./support.ts";
 
 const seedSize = Number(process.env.BENCH_LICENSES ?? 1_000_000);
+const parts = (process.env.BENCH_PARTS ?? "issuance,reads").split(",");
 const env = await benchEnv();
 try {
   await env.startService("catalog");
@@ -27,109 +29,93 @@ try {
   const createOne = () =>
     bus.request(issuer.createLicense, { accountId: account.id, products: ["collector"] }, { ctx });
 
-  // A typical license's canonical JSON (about 1 KiB) is what the baseline signs.
-  const sample = (await createOne()).licenses[0]!;
-  const message = Buffer.from(
-    canonicalize(JSON.parse(Buffer.from(sample.file.split("\n").slice(1, -2).join(""), "base64").toString())),
-  );
-  const privateKey = createPrivateKey({
-    key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), randomBytes(32)]),
-    format: "der",
-    type: "pkcs8",
-  });
-  const baselineDb = new pg.Pool({ connectionString: env.databaseUrl, max: 32 });
-  await baselineDb.query(
-    "create table baseline_licenses (id text primary key, signature bytea not null, payload text not null, created_at timestamptz not null)",
-  );
-  const baselineOne = async (i: number) => {
-    const signature = sign(null, message, privateKey);
-    await baselineDb.query("insert into baseline_licenses values ($1, $2, $3, now())", [
-      `b${i}_${Math.random()}`,
-      signature,
-      message.toString(),
-    ]);
-  };
+  if (parts.includes("issuance")) await issuance();
+  if (parts.includes("reads")) await reads();
 
-  await load(200, 16, createOne); // warm-up
-  await load(200, 16, baselineOne);
-  const rows: Record<string, string>[] = [];
-  for (const concurrency of [1, 16, 64]) {
-    const total = concurrency === 1 ? 400 : 3_000;
-    const ours = await load(total, concurrency, createOne);
-    const base = await load(total, concurrency, baselineOne);
-    rows.push({
-      concurrency: String(concurrency),
-      "issuer licenses/s": fixed(ours.perSecond, 0),
-      "issuer p50 ms": fixed(ours.p50, 2),
-      "issuer p99 ms": fixed(ours.p99, 2),
-      "baseline rows/s": fixed(base.perSecond, 0),
-      "baseline p50 ms": fixed(base.p50, 2),
-      "baseline p99 ms": fixed(base.p99, 2),
-      "issuer ÷ baseline": fixed(ours.perSecond / base.perSecond, 2),
+  async function issuance() {
+    // A typical license's canonical JSON (about 1 KiB) is what the baseline signs.
+    const sample = (await createOne()).licenses[0]!;
+    const message = Buffer.from(
+      canonicalize(
+        JSON.parse(Buffer.from(sample.file.split("\n").slice(1, -2).join(""), "base64").toString()),
+      ),
+    );
+    const privateKey = createPrivateKey({
+      key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), randomBytes(32)]),
+      format: "der",
+      type: "pkcs8",
     });
-  }
-  await baselineDb.end();
-  console.log("\nIssuance over NATS vs. sign + one INSERT per commit (target at concurrency 64: ≥ 1.00×)");
-  console.table(rows);
+    const baselineDb = new pg.Pool({ connectionString: env.databaseUrl, max: 32 });
+    await baselineDb.query(
+      "create table baseline_licenses (id text primary key, signature bytea not null, payload text not null, created_at timestamptz not null)",
+    );
+    const baselineOne = async (i: number) => {
+      const signature = sign(null, message, privateKey);
+      await baselineDb.query("insert into baseline_licenses values ($1, $2, $3, now())", [
+        `b${i}_${Math.random()}`,
+        signature,
+        message.toString(),
+      ]);
+    };
 
-  await seed(env.databaseUrl, account.id, seedSize);
-  const queries: [string, ListLicensesRequest][] = [
-    ["newest first", {}],
-    ["page 2 (cursor)", { cursor: (await bus.request(issuer.listLicenses, {})).nextCursor! }],
-    ["status expiring", { status: ["expiring"] }],
-    ["status expired", { status: ["expired"] }],
-    ["one account", { accountId: account.id }],
-    ["product + kind", { product: "cockpit", kind: "test" }],
-    ["ending soonest", { sort: "endDate", order: "asc" }],
-    ["by account name", { sort: "accountName", order: "asc" }],
-    ["text: account name", { text: "initech" }],
-    ["created this week", { createdFrom: new Date(Date.now() - 7 * 86_400_000).toISOString() }],
-  ];
-  const read: Record<string, string>[] = [];
-  for (const [name, request] of queries) {
-    const run = await load(200, 4, () => bus.request(issuer.listLicenses, { limit: 50, ...request }));
-    read.push({ query: `list: ${name}`, "p50 ms": fixed(run.p50, 2), "p95 ms": fixed(run.p95, 2) });
-  }
-  const dashboard = await load(200, 4, () => bus.request(issuer.dashboard, {}));
-  read.push({ query: "dashboard", "p50 ms": fixed(dashboard.p50, 2), "p95 ms": fixed(dashboard.p95, 2) });
-  console.log(`\nReads over NATS with ${seedSize.toLocaleString("en")} licenses (target p95 ≤ 50 ms each)`);
-  console.table(read);
-} finally {
-  await env.stop();
-}
-
-/** Inserts `count` licenses straight into the issuer's table (the roll-up triggers still run). */
-async function seed(databaseUrl: string, accountId: string, count: number): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  const started = performance.now();
-  const chunk = 100_000;
-  for (let from = 0; from < count; from += chunk) {
-    await client.query(
-      `insert into issuer.licenses (id, key_hash, key_hint, key_enc, account_id, account_name, kind, internal, license_type,
-         products, product_names, units_type, accumulated_units, units_per_execution, start_date, end_date,
-         available_activations, fingerprint, execution_modes, custom_features, notify_days, seats, metadata,
-         friendly_restrictions, owner_company, owner_name, owner_email, encrypted, state, state_reason, serial, key_id,
-         signed_at, date_issued, created_by, created_by_name, batch_id, preset_id, version, created_at, updated_at)
-       select 'lic_seed' || lpad(i::text, 18, '0'), md5(i::text) || md5((i + 1)::text), upper(substr(md5(i::text), 1, 5)),
-         '\\x00'::bytea, case when i % 7 = 0 then $1 else 'acc_seed' || (i % 20000) end,
-         (array['Acme','Globex','Initech','Umbrella','Hooli','Vandelay','Soylent','Tyrell'])[1 + i % 8] || ' ' || (i % 20000),
-         case when i % 3 = 0 then 'test' else 'commercial' end, i % 20 = 0, 'subscription',
-         array[(array['collector','cockpit','studio'])[1 + i % 3]], array['Product'], 'lines', -1, -1,
-         now() - interval '800 days' + (i % 800) * interval '1 day',
-         case when i % 50 = 0 then null else now() - interval '700 days' + (i % 1400) * interval '1 day' + (i % 86400) * interval '1 second' end,
-         1, null, '{}', '{}', case when i % 4 = 0 then 60 else null end, 0, '{}', '[]', 'Seed', null, null, false,
-         case when i % 53 = 0 then 'revoked' when i % 71 = 0 then 'suspended' else 'active' end, null, 1, 'kseed',
-         now(), now(), 'usr_seed', 'seed', null, null, 1,
-         now() - interval '730 days' + (i % 730) * interval '1 day', now()
-       from generate_series($2::int, $3::int) as i`,
-      [accountId, from, Math.min(from + chunk, count) - 1],
+    await load(200, 16, createOne); // warm-up
+    await load(200, 16, baselineOne);
+    const rows: Record<string, string>[] = [];
+    for (const concurrency of [1, 16, 64]) {
+      const total = concurrency === 1 ? 400 : 3_000;
+      const ours = await load(total, concurrency, createOne);
+      const base = await load(total, concurrency, baselineOne);
+      rows.push({
+        concurrency: String(concurrency),
+        "issuer licenses/s": fixed(ours.perSecond, 0),
+        "issuer p50 ms": fixed(ours.p50, 2),
+        "issuer p99 ms": fixed(ours.p99, 2),
+        "baseline rows/s": fixed(base.perSecond, 0),
+        "baseline p50 ms": fixed(base.p50, 2),
+        "baseline p99 ms": fixed(base.p99, 2),
+        "issuer ÷ baseline": fixed(ours.perSecond / base.perSecond, 2),
+      });
+    }
+    await baselineDb.end();
+    console.log("\nIssuance over NATS vs. sign + one INSERT per commit (target at concurrency 64: ≥ 1.00×)");
+    console.table(rows);
+    // The bulk path: one request creating 100 identical licenses (all or none).
+    const batch = await load(30, 1, () =>
+      bus.request(
+        issuer.createLicense,
+        { accountId: account.id, products: ["collector"], count: 100 },
+        { ctx },
+      ),
+    );
+    console.log(
+      `Batch requests of 100 licenses, one at a time: ${fixed(batch.perSecond * 100, 0)} licenses/s (p50 ${fixed(batch.p50, 1)} ms per request)`,
     );
   }
-  await client.query("vacuum analyze issuer.licenses");
-  await client.query("analyze issuer.stats_by_end");
-  await client.end();
-  console.log(
-    `\nSeeded ${count.toLocaleString("en")} licenses in ${fixed((performance.now() - started) / 1000)} s`,
-  );
+
+  async function reads() {
+    await seedLicenses(env.databaseUrl, account.id, seedSize);
+    const queries: [string, ListLicensesRequest][] = [
+      ["newest first", {}],
+      ["page 2 (cursor)", { cursor: (await bus.request(issuer.listLicenses, {})).nextCursor! }],
+      ["status expiring", { status: ["expiring"] }],
+      ["status expired", { status: ["expired"] }],
+      ["one account", { accountId: account.id }],
+      ["product + kind", { product: "cockpit", kind: "test" }],
+      ["ending soonest", { sort: "endDate", order: "asc" }],
+      ["by account name", { sort: "accountName", order: "asc" }],
+      ["text: account name", { text: "Initech 1234" }],
+      ["created this week", { createdFrom: new Date(Date.now() - 7 * 86_400_000).toISOString() }],
+    ];
+    const read: Record<string, string>[] = [];
+    for (const [name, request] of queries) {
+      const run = await load(200, 4, () => bus.request(issuer.listLicenses, { limit: 50, ...request }));
+      read.push({ query: `list: ${name}`, "p50 ms": fixed(run.p50, 2), "p95 ms": fixed(run.p95, 2) });
+    }
+    const dashboard = await load(200, 4, () => bus.request(issuer.dashboard, {}));
+    read.push({ query: "dashboard", "p50 ms": fixed(dashboard.p50, 2), "p95 ms": fixed(dashboard.p95, 2) });
+    console.log(`\nReads over NATS with ${seedSize.toLocaleString("en")} licenses (target p95 ≤ 50 ms each)`);
+    console.table(read);
+  }
+} finally {
+  await env.stop();
 }

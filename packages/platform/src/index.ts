@@ -30,3 +30,4 @@ export {
   recordEvents,
 } from "./outbox.ts";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.ts";
+export { query, tableName } from "./sql.ts";

@@ -1,10 +1,19 @@
-import type { EntitySchema } from "@mikro-orm/core";
+import { type EntitySchema, ReferenceKind } from "@mikro-orm/core";
 import type { EntityManager } from "./database.ts";
+import { query } from "./sql.ts";
+
+interface InsertPlan {
+  table: string;
+  properties: { name: string; column: string; json: boolean }[];
+}
+
+const plans = new WeakMap<object, InsertPlan>();
 
 /**
- * Inserts rows of an entity in one statement, through Kysely with bound parameters, in the
- * transaction of `em`. For write paths where the unit of work's change tracking (and MikroORM
- * inlining every value into the SQL text) costs more than the write itself.
+ * Inserts rows of an entity in one statement with bound parameters, in the transaction of `em`.
+ * For write paths where the unit of work's change tracking, and MikroORM inlining every value into
+ * the SQL text, cost more than the write itself. Rows hold property names; every scalar property of
+ * the entity must be given (no defaults or hooks run here).
  */
 export async function insertRows<T extends object>(
   em: EntityManager,
@@ -12,14 +21,37 @@ export async function insertRows<T extends object>(
   rows: Partial<T>[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const kysely = em.getKysely({
-    tableNamingStrategy: "entity",
-    columnNamingStrategy: "property",
-    convertValues: true,
+  const plan = planOf(em, entity);
+  const params: unknown[] = [];
+  const tuples = rows.map((row) => {
+    const placeholders = plan.properties.map(({ name, json }) => {
+      const value = (row as Record<string, unknown>)[name];
+      params.push(json && value !== null && value !== undefined ? JSON.stringify(value) : (value ?? null));
+      return `$${params.length}`;
+    });
+    return `(${placeholders.join(", ")})`;
   });
-  const schema = entity.meta.schema ?? em.config.get("schema");
-  await (schema ? kysely.withSchema(schema) : kysely)
-    .insertInto(entity.meta.className as never)
-    .values(rows as never)
-    .execute();
+  const columns = plan.properties.map((p) => `"${p.column}"`).join(", ");
+  await query(em, `insert into ${plan.table} (${columns}) values ${tuples.join(", ")}`, params);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: any entity schema
+function planOf(em: EntityManager, entity: EntitySchema<any>): InsertPlan {
+  let plan = plans.get(entity);
+  if (!plan) {
+    const meta = em.getMetadata().get(entity);
+    const schema = meta.schema ?? em.config.get("schema");
+    plan = {
+      table: schema ? `"${schema}"."${meta.tableName}"` : `"${meta.tableName}"`,
+      properties: meta.props
+        .filter((prop) => prop.kind === ReferenceKind.SCALAR && prop.persist !== false)
+        .map((prop) => ({
+          name: prop.name,
+          column: prop.fieldNames[0]!,
+          json: /^jsonb?$/.test(prop.columnTypes[0] ?? ""),
+        })),
+    };
+    plans.set(entity, plan);
+  }
+  return plan;
 }

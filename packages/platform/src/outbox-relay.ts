@@ -1,10 +1,10 @@
 import { contextHeaders } from "@licensing/contracts";
-import { LockMode } from "@mikro-orm/core";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { Orm } from "./database.ts";
-import { OutboxMessage, wroteEvents } from "./outbox.ts";
+import { wroteEvents } from "./outbox.ts";
+import { query, tableName } from "./sql.ts";
 
 export interface OutboxRelayOptions {
   orm: Orm;
@@ -69,26 +69,28 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const { orm, prefix, batchSize, beforeMarkPublished } = this.#options;
     return orm.em.fork().transactional(async (em) => {
-      const batch = await em.find(
-        OutboxMessage,
-        { publishedAt: null },
-        { orderBy: { id: "asc" }, limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
+      const outbox = tableName(em, "outbox");
+      const batch = await query<{ id: string; event: string; payload: unknown; request_id: string | null }>(
+        em,
+        `select id, event, payload, request_id from ${outbox}
+         where published_at is null order by id limit $1 for update skip locked`,
+        [batchSize],
       );
       if (batch.length === 0) return 0;
       // Published in order on one connection; acks are awaited together.
       await Promise.all(
         batch.map((message) => {
           const h = headers();
-          if (message.requestId) h.set(contextHeaders.requestId, message.requestId);
+          if (message.request_id) h.set(contextHeaders.requestId, message.request_id);
           return this.#js.publish(`${prefix}.evt.${message.event}`, JSON.stringify(message.payload), {
             msgID: message.id,
             headers: h,
           });
         }),
       );
-      await beforeMarkPublished?.(batch.map((m) => m.id));
-      const now = new Date();
-      for (const message of batch) message.publishedAt = now;
+      const ids = batch.map((m) => m.id);
+      await beforeMarkPublished?.(ids);
+      await query(em, `update ${outbox} set published_at = now() where id = any($1)`, [ids]);
       return batch.length;
     });
   }
@@ -116,9 +118,10 @@ export class OutboxRelay {
     const { orm, retainMs } = this.#options;
     if (Date.now() - this.#lastCleanup < 3_600_000) return;
     this.#lastCleanup = Date.now();
-    await orm.em
-      .fork()
-      .nativeDelete(OutboxMessage, { publishedAt: { $lt: new Date(Date.now() - retainMs) } });
+    const em = orm.em.fork();
+    await query(em, `delete from ${tableName(em, "outbox")} where published_at < $1`, [
+      new Date(Date.now() - retainMs),
+    ]);
   }
 
   #sleep(ms: number): Promise<void> {

@@ -1,5 +1,16 @@
 import { eventTablesMigration } from "@licensing/platform";
 import { Licenses } from "./0001_licenses.ts";
+import { FasterStats } from "./0002_faster_stats.ts";
+import { StatsDeltas } from "./0003_stats_deltas.ts";
+import { NarrowerStats } from "./0004_narrower_stats.ts";
+import { TopAccounts } from "./0005_top_accounts.ts";
 
 /** Every migration of the issuer schema, in order. Applied at start; never edit one that has shipped. */
-export const migrations = [eventTablesMigration, { name: "0001_licenses", class: Licenses }];
+export const migrations = [
+  eventTablesMigration,
+  { name: "0001_licenses", class: Licenses },
+  { name: "0002_faster_stats", class: FasterStats },
+  { name: "0003_stats_deltas", class: StatsDeltas },
+  { name: "0004_narrower_stats", class: NarrowerStats },
+  { name: "0005_top_accounts", class: TopAccounts },
+];

@@ -22,6 +22,7 @@ import { LicenseQueries } from "./domain/license-queries.ts";
 import { Lifecycle } from "./domain/lifecycle.ts";
 import { Presets } from "./domain/presets.ts";
 import { SigningKeys } from "./domain/signing-keys.ts";
+import { statsCompaction } from "./domain/stats-compaction.ts";
 import { addIssuerEndpoints } from "./endpoints.ts";
 
 /** Opens the issuer's schema (migrated) on the database at `url`. */
@@ -73,7 +74,11 @@ export function createIssuerService(deps: IssuerDeps): RunningService {
         signingKeys,
         defaultNotifyDays,
       }),
-    workers: [new OutboxRelay({ orm, nc, prefix, log }), catalogSync({ nc, orm, prefix, log, catalog })],
+    workers: [
+      new OutboxRelay({ orm, nc, prefix, log }),
+      catalogSync({ nc, orm, prefix, log, catalog }),
+      statsCompaction(orm, log),
+    ],
   });
   return {
     async start() {

@@ -1,24 +1,15 @@
 import type { Dashboard, LicenseStatus } from "@licensing/contracts";
-import type { EntityManager, Orm } from "@licensing/platform";
+import { type EntityManager, type Orm, query } from "@licensing/platform";
 import { IsolationLevel } from "@mikro-orm/core";
-
-interface EndBucket {
-  state: "active" | "suspended" | "revoked";
-  kind: string;
-  internal: boolean;
-  product: string;
-  end_day: string;
-  notify_days: number;
-  n: string;
-}
 
 const day = 86_400_000;
 
 /**
- * Dashboard figures, computed from roll-ups the database keeps exact on every change (see the
- * migration), so they cost the same for a thousand licenses or a million. The roll-ups count by day;
- * the few days on which a status changes during the day (today, and the day each notice window
- * opens) are counted precisely from the licenses themselves.
+ * Dashboard figures, computed from roll-ups the database keeps exact on every change (append-only
+ * deltas, summed here and folded now and then by stats_compact; see the migrations), so they cost
+ * about the same for a thousand licenses or a million. The roll-ups count by day; the few days on
+ * which a status changes during the day (today, and the day each notice window opens) and the
+ * partial days at the ends of each horizon are counted precisely from the licenses themselves.
  */
 export class DashboardFigures {
   readonly #orm: Orm;
@@ -30,37 +21,64 @@ export class DashboardFigures {
   }
 
   async compute(): Promise<Dashboard> {
-    const em = this.#orm.em.fork();
     // One snapshot for every figure; days are UTC days.
-    return em.transactional(
-      async (tx) => {
-        await tx.execute("set local timezone = 'UTC'");
-        const [clock] = await tx.execute<{ now: Date; today: string }[]>(
+    return this.#orm.em.fork().transactional(
+      async (em) => {
+        await query(em, "set local timezone = 'UTC'");
+        const [clock] = await query<{ now: Date; today: string }>(
+          em,
           "select now() as now, to_char(current_date, 'YYYY-MM-DD') as today",
         );
         const { now, today } = clock!;
-        const buckets = await tx.execute<EndBucket[]>(
-          `select state, kind, internal, product, case when end_day = 'infinity' then 'infinity' else to_char(end_day, 'YYYY-MM-DD') end as end_day, notify_days, n
-         from issuer.stats_by_end where n <> 0`,
+        const rollUps = await this.#rollUps(em, today);
+        const boundaryDays = [today, ...rollUps.filter((r) => r.what === "boundary-day").map((r) => r.key)];
+        const precise = await this.#preciseStatus(em, today, boundaryDays);
+        const edges = await horizonEdges(em, today);
+        const [products, issuedPerDay, issuedPerWeek, topAccounts] = [
+          await query<{ kind: string; internal: boolean; product: string; n: string }>(
+            em,
+            "select kind, internal, product, sum(n) as n from issuer.stats_by_product group by 1, 2, 3 having sum(n) <> 0",
+          ),
+          await issuedPer(em, "day", today),
+          await issuedPer(em, "week", today),
+          await top(em),
+        ];
+        const of = (what: string) => rollUps.filter((r) => r.what === what);
+        const byStatus = new Map<LicenseStatus, number>(
+          ["active", "expiring", "expired", "suspended", "revoked"].map((s) => [s as LicenseStatus, 0]),
         );
-        const statusCounts = await this.#statusCounts(tx, buckets, today);
-        const [issuedPerDay, issuedPerWeek, expiring, topAccounts] = await Promise.all([
-          issuedPer(tx, "day", today),
-          issuedPer(tx, "week", today),
-          this.#expiring(tx, buckets, today),
-          top(tx),
-        ]);
-        const sum = (key: (b: EndBucket) => string) => countBy(buckets.map((b) => [key(b), Number(b.n)]));
+        for (const { key, n } of [...of("status"), ...precise]) {
+          if (key !== "boundary")
+            byStatus.set(key as LicenseStatus, byStatus.get(key as LicenseStatus)! + Number(n));
+        }
+        const within = (days: 30 | 60 | 90) =>
+          edges.todayLeft +
+          Number(of("within").find((r) => r.key === String(days))?.n ?? 0) +
+          edges[`d${days}`];
+        const firstWeek = mondayOf(today);
+        const perWeek = of("week");
         return {
-          total: buckets.reduce((total, b) => total + Number(b.n), 0),
-          byStatus: statusCounts,
-          byKind: sum((b) => b.kind),
-          byProduct: sum((b) => b.product),
-          internal: buckets.filter((b) => b.internal).reduce((total, b) => total + Number(b.n), 0),
-          issuedPerDay,
-          issuedPerWeek,
-          expiringWithin: expiring.within,
-          expiringPerWeek: expiring.perWeek,
+          total: Number(of("total")[0]?.n ?? 0),
+          byStatus: [...byStatus].map(([key, count]) => ({ key, count })),
+          byKind: countBy(products.map((p) => [p.kind, Number(p.n)])),
+          byProduct: countBy(products.map((p) => [p.product, Number(p.n)])),
+          internal: products.filter((p) => p.internal).reduce((total, p) => total + Number(p.n), 0),
+          issuedPerDay: issuedPerDay.map(({ period, commercial, test }) => ({
+            day: period,
+            commercial,
+            test,
+          })),
+          issuedPerWeek: issuedPerWeek.map(({ period, commercial, test }) => ({
+            week: period,
+            commercial,
+            test,
+          })),
+          expiringWithin: { d30: within(30), d60: within(60), d90: within(90) },
+          expiringPerWeek: Array.from({ length: 13 }, (_, w) => {
+            const week = addDays(firstWeek, 7 * w);
+            const whole = Number(perWeek.find((r) => r.key === week)?.n ?? 0);
+            return { week, count: whole + (w === 0 ? edges.todayLeft : 0) };
+          }),
           topAccounts,
           at: new Date(now).toISOString(),
         };
@@ -69,101 +87,90 @@ export class DashboardFigures {
     );
   }
 
-  async #statusCounts(em: EntityManager, buckets: EndBucket[], today: string) {
-    const counts = new Map<LicenseStatus, number>([
-      ["active", 0],
-      ["expiring", 0],
-      ["expired", 0],
-      ["suspended", 0],
-      ["revoked", 0],
-    ]);
-    const add = (status: LicenseStatus, n: number) => counts.set(status, counts.get(status)! + n);
-    const boundaryDays = new Set<string>([today]);
-    for (const b of buckets) {
-      const n = Number(b.n);
-      if (b.state !== "active") add(b.state, n);
-      else if (b.end_day === "infinity") add("active", n);
-      else if (b.end_day < today) add("expired", n);
-      else if (b.end_day === today) continue;
-      else {
-        const notice = b.notify_days < 0 ? this.#defaultNotifyDays : b.notify_days;
-        const opens = addDays(b.end_day, -notice);
-        if (notice === 0 || opens > today) add("active", n);
-        else if (opens < today) add("expiring", n);
-        else boundaryDays.add(b.end_day);
-      }
-    }
-    // Licenses ending today, or whose notice window opens today: their status depends on the hour.
-    const days = [...boundaryDays];
-    const precise = await em.execute<{ status: LicenseStatus; n: string }[]>(
-      `select case
-         when l.end_date <= now() then 'expired'
-         when coalesce(l.notify_days, ?) > 0 and l.end_date - make_interval(days => coalesce(l.notify_days, ?)) <= now() then 'expiring'
-         else 'active' end as status, count(*) as n
-       from issuer.licenses l
-       where l.state = 'active' and (${days.map(() => "(l.end_date >= ?::date and l.end_date < ?::date + 1)").join(" or ")})
-         and ((l.end_date at time zone 'UTC')::date = ?::date
-           or (l.end_date at time zone 'UTC')::date - coalesce(l.notify_days, ?) = ?::date)
-       group by 1`,
-      [
-        this.#defaultNotifyDays,
-        this.#defaultNotifyDays,
-        ...days.flatMap((d) => [d, d]),
-        today,
-        this.#defaultNotifyDays,
-        today,
-      ],
+  /**
+   * Every figure the day roll-up answers, classified in SQL: statuses of whole days ('boundary' for
+   * the days counted precisely), the days whose notice window opens today, whole days inside each
+   * expiry horizon, whole days per week ahead, and the total.
+   */
+  #rollUps(em: EntityManager, today: string) {
+    return query<{ what: string; key: string; n: string }>(
+      em,
+      `with b as (
+         select state, end_day, case when notify_days < 0 then $2 else notify_days end as notice, sum(n) as n
+         from issuer.stats_by_end group by 1, 2, 3 having sum(n) <> 0),
+       active as (select * from b where state = 'active' and end_day <> 'infinity' and end_day > $1::date)
+       select 'status' as what, case
+           when state <> 'active' then state
+           when end_day = 'infinity' then 'active'
+           when end_day < $1::date then 'expired'
+           when end_day = $1::date then 'boundary'
+           when notice = 0 or end_day - notice > $1::date then 'active'
+           when end_day - notice < $1::date then 'expiring'
+           else 'boundary' end as key, sum(n) as n
+       from b group by 1, 2
+       union all
+       select 'boundary-day', to_char(end_day, 'YYYY-MM-DD'), sum(n) from active where notice > 0 and end_day - notice = $1::date group by 2
+       union all
+       select 'within', h::text, sum(n) from active, unnest(array[30, 60, 90]) h where end_day < $1::date + h group by 2
+       union all
+       select 'week', to_char(date_trunc('week', end_day), 'YYYY-MM-DD'), sum(n) from active
+       where end_day < date_trunc('week', $1::date)::date + 91 group by 2
+       union all
+       select 'total', '', sum(n) from b`,
+      [today, this.#defaultNotifyDays],
     );
-    for (const row of precise) add(row.status, Number(row.n));
-    return [...counts].map(([key, count]) => ({ key, count }));
   }
 
-  async #expiring(em: EntityManager, buckets: EndBucket[], today: string) {
-    const active = buckets.filter((b) => b.state === "active" && b.end_day !== "infinity");
-    // Whole days strictly after today and before the last day of each horizon are inside it.
-    const whole = (from: string, to: string) =>
-      active.filter((b) => b.end_day >= from && b.end_day < to).reduce((t, b) => t + Number(b.n), 0);
-    // The partial days at each horizon's ends, counted precisely.
-    const [edges] = await em.execute<{ today_left: string; d30: string; d60: string; d90: string }[]>(
-      `with d as (select ?::date as today)
-       select count(*) filter (where l.end_date > now() and l.end_date < d.today + 1) as today_left,
-              count(*) filter (where l.end_date >= d.today + 30 and l.end_date <= now() + interval '30 days') as d30,
-              count(*) filter (where l.end_date >= d.today + 60 and l.end_date <= now() + interval '60 days') as d60,
-              count(*) filter (where l.end_date >= d.today + 90 and l.end_date <= now() + interval '90 days') as d90
-       from issuer.licenses l, d
-       where l.state = 'active' and ((l.end_date >= d.today and l.end_date < d.today + 1)
-         or (l.end_date >= d.today + 30 and l.end_date < d.today + 31)
-         or (l.end_date >= d.today + 60 and l.end_date < d.today + 61)
-         or (l.end_date >= d.today + 90 and l.end_date < d.today + 91))`,
-      [today],
+  /** Statuses of the licenses ending today or whose notice window opens today, to the second. */
+  #preciseStatus(em: EntityManager, today: string, days: string[]) {
+    return query<{ key: LicenseStatus; n: string }>(
+      em,
+      `select case
+         when l.end_date <= now() then 'expired'
+         when coalesce(l.notify_days, $2) > 0 and l.end_date - make_interval(days => coalesce(l.notify_days, $2)) <= now() then 'expiring'
+         else 'active' end as key, count(*) as n
+       from issuer.licenses l
+       where l.state = 'active'
+         and (${days.map((_, i) => `(l.end_date >= $${i + 3}::date and l.end_date < $${i + 3}::date + 1)`).join(" or ")})
+         and ((l.end_date at time zone 'UTC')::date = $1::date
+           or (l.end_date at time zone 'UTC')::date - coalesce(l.notify_days, $2) = $1::date)
+       group by 1`,
+      [today, this.#defaultNotifyDays, ...days],
     );
-    const todayLeft = Number(edges!.today_left);
-    const tomorrow = addDays(today, 1);
-    const within = (days: number, edge: string) =>
-      todayLeft + whole(tomorrow, addDays(today, days)) + Number(edge);
-    const perWeek = new Map<string, number>();
-    const firstWeek = mondayOf(today);
-    for (let w = 0; w < 13; w++) perWeek.set(addDays(firstWeek, 7 * w), 0);
-    perWeek.set(firstWeek, todayLeft);
-    for (const b of active) {
-      if (b.end_day <= today) continue;
-      const week = mondayOf(b.end_day);
-      if (perWeek.has(week)) perWeek.set(week, perWeek.get(week)! + Number(b.n));
-    }
-    return {
-      within: { d30: within(30, edges!.d30), d60: within(60, edges!.d60), d90: within(90, edges!.d90) },
-      perWeek: [...perWeek].map(([week, count]) => ({ week, count })),
-    };
   }
+}
+
+/** Active licenses in the partial days at each horizon's ends: the rest of today, and day 30/60/90. */
+async function horizonEdges(em: EntityManager, today: string) {
+  const [row] = await query<{ today_left: string; d30: string; d60: string; d90: string }>(
+    em,
+    `select count(*) filter (where l.end_date > now() and l.end_date < $1::date + 1) as today_left,
+            count(*) filter (where l.end_date >= $1::date + 30 and l.end_date <= now() + interval '30 days') as d30,
+            count(*) filter (where l.end_date >= $1::date + 60 and l.end_date <= now() + interval '60 days') as d60,
+            count(*) filter (where l.end_date >= $1::date + 90 and l.end_date <= now() + interval '90 days') as d90
+     from issuer.licenses l
+     where l.state = 'active' and ((l.end_date >= $1::date and l.end_date < $1::date + 1)
+       or (l.end_date >= $1::date + 30 and l.end_date < $1::date + 31)
+       or (l.end_date >= $1::date + 60 and l.end_date < $1::date + 61)
+       or (l.end_date >= $1::date + 90 and l.end_date < $1::date + 91))`,
+    [today],
+  );
+  return {
+    todayLeft: Number(row!.today_left),
+    d30: Number(row!.d30),
+    d60: Number(row!.d60),
+    d90: Number(row!.d90),
+  };
 }
 
 async function issuedPer(em: EntityManager, unit: "day" | "week", today: string) {
   const periods = unit === "day" ? 30 : 26;
   const first =
     unit === "day" ? addDays(today, -(periods - 1)) : addDays(mondayOf(today), -7 * (periods - 1));
-  const rows = await em.execute<{ period: string; kind: "commercial" | "test"; n: string }[]>(
-    `select to_char(date_trunc(?, created_day), 'YYYY-MM-DD') as period, kind, sum(n) as n
-     from issuer.stats_by_created where created_day >= ?::date group by 1, 2`,
+  const rows = await query<{ period: string; kind: "commercial" | "test"; n: string }>(
+    em,
+    `select to_char(date_trunc($1, created_day), 'YYYY-MM-DD') as period, kind, sum(n) as n
+     from issuer.stats_by_created where created_day >= $2::date group by 1, 2`,
     [unit, first],
   );
   const byPeriod = new Map<string, { commercial: number; test: number }>();
@@ -173,17 +180,25 @@ async function issuedPer(em: EntityManager, unit: "day" | "week", today: string)
     const entry = byPeriod.get(row.period);
     if (entry) entry[row.kind] += Number(row.n);
   }
-  return [...byPeriod].map(([period, counts]) => ({
-    ...(unit === "day" ? { day: period } : { week: period }),
-    ...counts,
-  })) as never;
+  return [...byPeriod].map(([period, counts]) => ({ period, ...counts }));
 }
 
+/**
+ * The ten accounts with the most licenses. Deltas are never negative (licenses are never deleted),
+ * so an account outside the 20 largest folded counts and without recent deltas cannot be among them:
+ * only those candidates are summed.
+ */
 async function top(em: EntityManager) {
-  const rows = await em.execute<{ account_id: string; n: string; account_name: string }[]>(
-    `select s.account_id, s.n,
-            (select l.account_name from issuer.licenses l where l.account_id = s.account_id order by l.created_at desc limit 1) as account_name
-     from issuer.stats_by_account s where s.n > 0 order by s.n desc, s.account_id limit 10`,
+  const rows = await query<{ account_id: string; n: string; account_name: string | null }>(
+    em,
+    `with candidates as (
+       (select account_id from issuer.stats_by_account where folded order by n desc limit 20)
+       union select account_id from issuer.stats_by_account where not folded)
+     select t.account_id, t.n,
+            (select l.account_name from issuer.licenses l where l.account_id = t.account_id order by l.created_at desc limit 1) as account_name
+     from (select s.account_id, sum(s.n) as n from issuer.stats_by_account s join candidates c using (account_id)
+           group by s.account_id having sum(s.n) > 0) t
+     order by t.n desc, t.account_id limit 10`,
   );
   return rows.map((row) => ({
     accountId: row.account_id,

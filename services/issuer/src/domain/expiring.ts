@@ -15,7 +15,7 @@ export async function expiringLicenses(orm: Orm, request: ExpiringRequest, statu
   const em = orm.em.fork();
   // The widest window in use bounds the index range; the per-license window filters within it.
   const [widest] = await em.execute<{ n: number | null }[]>(
-    "select max(notify_days) as n from issuer.stats_by_end where n > 0",
+    "select max(notify_days) as n from (select notify_days from issuer.stats_by_end group by notify_days having sum(n) > 0) windows",
   );
   const maxWindow = Math.max(widest?.n ?? 0, request.defaultNotifyDays);
   const dayStart = "(?::date)::timestamp at time zone ?";

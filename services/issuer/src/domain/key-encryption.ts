@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
 
 /**
  * Encrypts what the issuer must keep secret at rest (signing keys, license keys) under the
@@ -7,11 +7,11 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
  * another row. Stored as nonce ‖ ciphertext ‖ tag.
  */
 export class KeyEncryption {
-  readonly #kek: Buffer;
+  readonly #kek: KeyObject;
 
   constructor(kek: Buffer) {
     if (kek.length !== 32) throw new Error("The key-encryption key must be 32 bytes");
-    this.#kek = kek;
+    this.#kek = createSecretKey(kek);
   }
 
   seal(plaintext: Uint8Array, context: string): Buffer {
