@@ -121,7 +121,9 @@ export const licenseVersionSchema = z.object({
   signedAt: timestamp,
   reason: z.enum(["issued", "renewed", "reissued"]),
   endDate: timestamp.nullable(),
+  /** Id and username of who signed this version. */
   createdBy: z.string(),
+  createdByName: z.string(),
   /** Size of the signed file in bytes. */
   size: z.number().int(),
 });

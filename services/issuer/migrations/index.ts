@@ -4,6 +4,7 @@ import { FasterStats } from "./0002_faster_stats.ts";
 import { StatsDeltas } from "./0003_stats_deltas.ts";
 import { NarrowerStats } from "./0004_narrower_stats.ts";
 import { TopAccounts } from "./0005_top_accounts.ts";
+import { VersionSignerName } from "./0006_version_signer_name.ts";
 
 /** Every migration of the issuer schema, in order. Applied at start; never edit one that has shipped. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   { name: "0003_stats_deltas", class: StatsDeltas },
   { name: "0004_narrower_stats", class: NarrowerStats },
   { name: "0005_top_accounts", class: TopAccounts },
+  { name: "0006_version_signer_name", class: VersionSignerName },
 ];

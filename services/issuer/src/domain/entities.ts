@@ -62,6 +62,7 @@ export const LicenseVersionEntity = defineEntity({
     endDate: p.datetime().nullable(),
     file: p.text().lazy(),
     createdBy: p.string(),
+    createdByName: p.string(),
   },
 });
 export type LicenseVersionRow = InferEntity<typeof LicenseVersionEntity>;

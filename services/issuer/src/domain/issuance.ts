@@ -181,6 +181,7 @@ async function storeIssued(em: EntityManager, creations: Creation[]): Promise<vo
       endDate: row.endDate,
       file,
       createdBy: creation.actor.id,
+      createdByName: creation.actor.username,
     })),
   );
   await recordAudit(

@@ -78,10 +78,11 @@ export class LicenseQueries {
         reason: "issued" | "renewed" | "reissued";
         end_date: Date | null;
         created_by: string;
+        created_by_name: string;
         size: number;
       }[]
     >(
-      `select serial, key_id, signed_at, reason, end_date, created_by, octet_length(file) as size
+      `select serial, key_id, signed_at, reason, end_date, created_by, created_by_name, octet_length(file) as size
        from issuer.license_versions where license_id = ? order by serial desc`,
       [id],
     );
@@ -92,6 +93,7 @@ export class LicenseQueries {
       reason: v.reason,
       endDate: v.end_date ? new Date(v.end_date).toISOString() : null,
       createdBy: v.created_by,
+      createdByName: v.created_by_name,
       size: Number(v.size),
     }));
   }

@@ -126,6 +126,7 @@ export class Lifecycle {
         endDate: row.endDate,
         file,
         createdBy: actor.id,
+        createdByName: actor.username,
       });
       await em.flush();
       await recordAudit(em, {
