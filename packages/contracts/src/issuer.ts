@@ -17,6 +17,13 @@ import {
 } from "./license.ts";
 import { idOf, isoDate, pageOf, pageRequest, text, timestamp } from "./schema.ts";
 
+/**
+ * What the issuer signs besides license files, for the distribution service (DESIGN §4: signing
+ * happens only in the issuer). A license file is never among them: only issuance signs those.
+ */
+export const signablePurposes = ["machine-activation", "fleet-lease", "status"] as const;
+export type SignablePurpose = (typeof signablePurposes)[number];
+
 /** Makes a request safe to retry: the same key returns the first answer and creates nothing new. */
 const idempotencyKey = z.string().trim().min(8).max(200).optional();
 const licenseRef = z.object({ id: idOf("license") });
@@ -24,8 +31,11 @@ const reason = z.string().trim().min(3, { message: "must say why (at least 3 cha
 
 export const createLicenseRequest = licenseParametersSchema.extend({
   accountId: idOf("account"),
-  /** Licenses to create with these parameters, all or none. */
-  count: z.number().int().min(1).max(1_000).default(1),
+  /**
+   * Licenses to create with these parameters, all or none. At most 100: the answer carries every
+   * key and signed file, and must fit in one message.
+   */
+  count: z.number().int().min(1).max(100).default(1),
   idempotencyKey,
 });
 
@@ -53,6 +63,8 @@ export const listLicensesRequest = z.object({
   sort: z.enum(licenseSorts).default("createdAt"),
   order: z.enum(["asc", "desc"]).default("desc"),
   ...pageRequest,
+  /** Up to 1,000 a page (an export reads large pages); summaries are small enough for one message. */
+  limit: z.coerce.number().int().min(1).max(1_000).default(50),
 });
 export type ListLicensesRequest = z.input<typeof listLicensesRequest>;
 
@@ -280,6 +292,17 @@ export const issuer = {
     request: z.object({}),
     response: signingKeySchema,
     errors: [],
+  }),
+  signDocument: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.document.sign",
+    summary: "Sign a document of an allowed purpose (never a license file) with the active key",
+    request: z.object({
+      purpose: z.enum(signablePurposes),
+      payload: z.record(z.string(), z.unknown()),
+    }),
+    response: z.object({ document: z.string(), keyId: z.string() }),
+    errors: ["validation_failed"],
   }),
 };
 

@@ -17,9 +17,9 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
 /** An id of the given kind, e.g. `idOf("account")` accepts `acc_…`. */
 export function idOf(kind: IdKind) {
   const prefix = `${idPrefixes[kind]}_`;
-  return z
-    .string()
-    .regex(new RegExp(`^${prefix}[0-9A-Za-z]{10,40}$`), { message: `must be a ${kind} id (${prefix}…)` });
+  return z.string().regex(new RegExp(`^${prefix}[0-9A-Za-z]{10,40}$`), {
+    message: `must be an id starting with ${prefix}`,
+  });
 }
 
 /** An ISO-8601 timestamp with offset, as every time on the wire is. */

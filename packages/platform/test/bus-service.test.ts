@@ -17,9 +17,9 @@ const fail = defineEndpoint({
   service: "probe",
   subject: "probe.thing.fail",
   summary: "Fails as asked",
-  request: z.object({ how: z.enum(["app", "crash", "slow"]) }),
-  response: z.object({ ok: z.boolean() }),
-  errors: ["not_found", "internal"],
+  request: z.object({ how: z.enum(["app", "crash", "slow", "huge"]) }),
+  response: z.object({ ok: z.boolean(), filler: z.string().optional() }),
+  errors: ["not_found", "internal", "payload_too_large"],
 });
 const absent = defineEndpoint({
   service: "nobody",
@@ -53,6 +53,7 @@ beforeAll(async () => {
         }))
         .add(fail, async (request) => {
           if (request.how === "app") throw new AppError("not_found", "No such thing");
+          if (request.how === "huge") return { ok: true, filler: "x".repeat(2 * 1024 * 1024) };
           if (request.how === "slow") {
             await new Promise((resolve) => setTimeout(resolve, 300));
             slowFinished = true;
@@ -110,6 +111,13 @@ describe("endpoint adapter and bus client", () => {
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: "internal" });
     expect((error as AppError).message).not.toContain("boom");
+  });
+
+  it("answers payload_too_large when the answer cannot fit one message", async () => {
+    await expect(env.bus.request(fail, { how: "huge" })).rejects.toMatchObject({
+      code: "payload_too_large",
+      message: expect.stringContaining("larger than the message bus allows"),
+    });
   });
 
   it("reports service_unavailable when no service listens, and when the answer is late", async () => {

@@ -2,6 +2,7 @@ import { issuer } from "@licensing/contracts";
 import type { EndpointServer } from "@licensing/contracts/bus";
 import type { Orm } from "@licensing/platform";
 import type { DashboardFigures } from "./domain/dashboard.ts";
+import { DocumentSigner } from "./domain/documents.ts";
 import { expiringLicenses } from "./domain/expiring.ts";
 import type { Issuance } from "./domain/issuance.ts";
 import type { LicenseQueries } from "./domain/license-queries.ts";
@@ -59,5 +60,8 @@ export function addIssuerEndpoints(server: EndpointServer, domain: IssuerDomain)
       return { id: request.id, deleted: true as const };
     })
     .add(issuer.listSigningKeys, async () => ({ items: await signingKeys.list() }))
-    .add(issuer.rotateSigningKey, (_request, ctx) => signingKeys.rotate(ctx));
+    .add(issuer.rotateSigningKey, (_request, ctx) => signingKeys.rotate(ctx))
+    .add(issuer.signDocument, (request) =>
+      new DocumentSigner(signingKeys).sign(request.purpose, request.payload),
+    );
 }

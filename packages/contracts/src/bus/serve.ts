@@ -77,7 +77,19 @@ export class EndpointServer {
     try {
       const request = parseRequest(endpoint, msg);
       const response = await handler(request, { ...ctx, log });
-      msg.respond(JSON.stringify(response ?? null));
+      const body = JSON.stringify(response ?? null);
+      try {
+        msg.respond(body);
+      } catch (error) {
+        // The work is done (and stays done); say plainly why its answer cannot be sent.
+        if (error instanceof Error && /max_payload/.test(error.message)) {
+          throw new AppError(
+            "payload_too_large",
+            `The answer (${body.length} bytes) is larger than the message bus allows; ask for less at a time`,
+          );
+        }
+        throw error;
+      }
     } catch (error) {
       const appError = this.#toAppError(error, log);
       if (appError.code === "internal" || appError.code === "service_unavailable") {

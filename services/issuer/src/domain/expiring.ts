@@ -1,7 +1,6 @@
 import { AppError, type issuer, type RequestOf } from "@licensing/contracts";
-import type { Orm } from "@licensing/platform";
-import { LicenseEntity } from "./entities.ts";
-import { toSummary } from "./license-views.ts";
+import { type Orm, query } from "@licensing/platform";
+import { summaryColumns, summaryRow, toSummary } from "./license-views.ts";
 
 type ExpiringRequest = RequestOf<typeof issuer.expiring>;
 
@@ -14,44 +13,38 @@ export async function expiringLicenses(orm: Orm, request: ExpiringRequest, statu
   checkTimeZone(request.timeZone);
   const em = orm.em.fork();
   // The widest window in use bounds the index range; the per-license window filters within it.
-  const [widest] = await em.execute<{ n: number | null }[]>(
+  const [widest] = await query<{ n: number | null }>(
+    em,
     "select max(notify_days) as n from (select notify_days from issuer.stats_by_end group by notify_days having sum(n) > 0) windows",
   );
   const maxWindow = Math.max(widest?.n ?? 0, request.defaultNotifyDays);
-  const dayStart = "(?::date)::timestamp at time zone ?";
+  // $1 day, $2 zone, $3 default window, $4 widest window + 1.
+  const params: unknown[] = [request.day, request.timeZone, request.defaultNotifyDays, maxWindow + 1];
   const where = [
     "l.state = 'active'",
-    `l.end_date >= ${dayStart}`,
-    `l.end_date < (?::date + ?)::timestamp at time zone ?`,
-    `l.end_date < (?::date + coalesce(l.notify_days, ?) + 1)::timestamp at time zone ?`,
-  ];
-  const params: unknown[] = [
-    request.day,
-    request.timeZone,
-    request.day,
-    maxWindow + 1,
-    request.timeZone,
-    request.day,
-    request.defaultNotifyDays,
-    request.timeZone,
+    "l.end_date >= ($1::date)::timestamp at time zone $2",
+    "l.end_date < ($1::date + $4::int)::timestamp at time zone $2",
+    "l.end_date < ($1::date + coalesce(l.notify_days, $3::int) + 1)::timestamp at time zone $2",
   ];
   if (request.cursor) {
     const [end, id] = decodeCursor(request.cursor);
-    where.push("(l.end_date, l.id) > (?::timestamptz, ?)");
     params.push(end, id);
+    where.push(`(l.end_date, l.id) > ($${params.length - 1}::timestamptz, $${params.length})`);
   }
-  const rows = await em.execute<Record<string, unknown>[]>(
-    `select l.*, ((l.end_date at time zone ?)::date - ?::date) as days_left
+  params.push(request.limit + 1);
+  const rows = await query<Record<string, unknown>>(
+    em,
+    `select ${summaryColumns}, ((l.end_date at time zone $2)::date - $1::date) as "daysLeft"
      from issuer.licenses l where ${where.join(" and ")}
-     order by l.end_date, l.id limit ?`,
-    [request.timeZone, request.day, ...params, request.limit + 1],
+     order by l.end_date, l.id limit $${params.length}`,
+    params,
   );
   const now = new Date();
   const more = rows.length > request.limit;
   const shown = more ? rows.slice(0, request.limit) : rows;
-  const items = shown.map((raw) => ({
-    ...toSummary(em.map(LicenseEntity, raw), now, statusNotifyDays),
-    daysLeft: Number(raw.days_left),
+  const items = shown.map((row) => ({
+    ...toSummary(summaryRow(row), now, statusNotifyDays),
+    daysLeft: Number(row.daysLeft),
   }));
   const last = items.at(-1);
   return {

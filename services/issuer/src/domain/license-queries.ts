@@ -8,12 +8,12 @@ import {
   type RequestOf,
 } from "@licensing/contracts";
 import { isLicenseKey, licenseKeyLookupHash, parseLicenseKey } from "@licensing/model";
-import type { EntityManager, Orm } from "@licensing/platform";
+import { type EntityManager, type Orm, query } from "@licensing/platform";
 import { recordAudit } from "./audit.ts";
 import { AuditEntryEntity, LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
 import { requireActor } from "./issuance.ts";
 import type { KeyEncryption } from "./key-encryption.ts";
-import { statusCondition, toDetail, toSummary } from "./license-views.ts";
+import { statusCondition, summaryColumns, summaryRow, toDetail, toSummary } from "./license-views.ts";
 
 type ListRequest = RequestOf<typeof issuer.listLicenses>;
 
@@ -115,30 +115,29 @@ export class LicenseQueries {
   }
 
   async list(request: ListRequest): Promise<{ items: LicenseSummary[]; nextCursor: string | null }> {
-    const { where, params } = filters(request, this.#defaultNotifyDays);
+    const { where, params, add } = filters(request, this.#defaultNotifyDays);
     const sort = sortColumns[request.sort];
     const direction = request.order === "asc" ? "asc" : "desc";
     if (request.cursor) {
       const [value, id] = decodeCursor(request.cursor, request);
       const op = direction === "asc" ? ">" : "<";
-      where.push(`(${sort.sql}, l.id) ${op} (${sort.type === "time" ? "?::timestamptz" : "?"}, ?)`);
-      params.push(value, id);
+      add(`(${sort.sql}, l.id) ${op} (${sort.type === "time" ? "?::timestamptz" : "?"}, ?)`, value, id);
     }
-    const em = this.#orm.em.fork();
-    const rows = await em.execute<Record<string, unknown>[]>(
-      `select l.*, ${sort.sql} as sort_key from issuer.licenses l
+    const rows = await query<Record<string, unknown> & { id: string; sort_key: unknown }>(
+      this.#orm.em.fork(),
+      `select ${summaryColumns}, ${sort.sql} as sort_key from issuer.licenses l
        ${where.length > 0 ? `where ${where.join(" and ")}` : ""}
-       order by ${sort.sql} ${direction}, l.id ${direction} limit ?`,
+       order by ${sort.sql} ${direction}, l.id ${direction} limit $${params.length + 1}`,
       [...params, request.limit + 1],
     );
     const now = new Date();
     const more = rows.length > request.limit;
     const shown = more ? rows.slice(0, request.limit) : rows;
-    const items = shown.map((raw) => toSummary(em.map(LicenseEntity, raw), now, this.#defaultNotifyDays));
+    const items = shown.map((row) => toSummary(summaryRow(row), now, this.#defaultNotifyDays));
     const last = shown.at(-1);
     return {
       items,
-      nextCursor: more && last ? encodeCursor(request, last.sort_key, last.id as string) : null,
+      nextCursor: more && last ? encodeCursor(request, last.sort_key, last.id) : null,
     };
   }
 }
@@ -149,12 +148,20 @@ export async function findLicense(em: EntityManager, id: string): Promise<Licens
   return row;
 }
 
-function filters(request: ListRequest, defaultNotifyDays: number): { where: string[]; params: unknown[] } {
+function filters(
+  request: ListRequest,
+  defaultNotifyDays: number,
+): { where: string[]; params: unknown[]; add: (sql: string, ...values: unknown[]) => void } {
   const where: string[] = [];
   const params: unknown[] = [];
+  // Each `?` of a condition becomes the next numbered parameter.
   const add = (sql: string, ...values: unknown[]) => {
-    where.push(sql);
-    params.push(...values);
+    where.push(
+      sql.replace(/\?/g, () => {
+        params.push(values.shift());
+        return `$${params.length}`;
+      }),
+    );
   };
   if (request.accountId) add("l.account_id = ?", request.accountId);
   if (request.product) add("l.products @> array[?]::text[]", request.product);
@@ -169,8 +176,10 @@ function filters(request: ListRequest, defaultNotifyDays: number): { where: stri
     add("(l.created_by = ? or l.created_by_name = ?)", request.createdBy, request.createdBy);
   if (request.createdFrom) add("l.created_at >= ?", request.createdFrom);
   if (request.createdTo) add("l.created_at < ?", request.createdTo);
-  if (request.endFrom) add("l.end_date >= ?", request.endFrom);
-  if (request.endTo) add("l.end_date < ?", request.endTo);
+  // Also on the end-date sort key, so a range walks the index that gives that order.
+  if (request.endFrom)
+    add("l.end_date >= ? and coalesce(l.end_date, 'infinity') >= ?", request.endFrom, request.endFrom);
+  if (request.endTo) add("coalesce(l.end_date, 'infinity') < ?", request.endTo);
   if (request.text) {
     const text = request.text.trim();
     if (isLicenseKey(text)) add("l.key_hash = ?", licenseKeyLookupHash(parseLicenseKey(text)));
@@ -183,7 +192,7 @@ function filters(request: ListRequest, defaultNotifyDays: number): { where: stri
       );
     else add("lower(l.account_name) like ?", `%${escapeLike(text.toLowerCase())}%`);
   }
-  return { where, params };
+  return { where, params, add };
 }
 
 function encodeCursor(request: ListRequest, value: unknown, id: string): string {

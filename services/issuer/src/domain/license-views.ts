@@ -41,7 +41,67 @@ export function statusCondition(status: LicenseStatus, defaultNotifyDays: number
   }
 }
 
-export function toSummary(row: LicenseRow, now: Date, defaultNotifyDays: number): LicenseSummary {
+/** What a summary needs of a license row. */
+export type SummaryRow = Pick<
+  LicenseRow,
+  | "id"
+  | "keyHint"
+  | "accountId"
+  | "accountName"
+  | "kind"
+  | "internal"
+  | "products"
+  | "state"
+  | "startDate"
+  | "endDate"
+  | "notifyDays"
+  | "seats"
+  | "availableActivations"
+  | "serial"
+  | "createdBy"
+  | "createdByName"
+  | "createdAt"
+  | "updatedAt"
+>;
+
+/**
+ * A SummaryRow from a raw row selected with `summaryColumns` (no ORM mapping on the list paths;
+ * the driver, as MikroORM configures it, leaves timestamps as text).
+ */
+export function summaryRow(raw: Record<string, unknown>): SummaryRow {
+  const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
+  return {
+    ...(raw as unknown as SummaryRow),
+    startDate: date(raw.startDate)!,
+    endDate: date(raw.endDate),
+    createdAt: date(raw.createdAt)!,
+    updatedAt: date(raw.updatedAt)!,
+  };
+}
+
+/** Selects a SummaryRow from `licenses l` (see summaryRow). */
+export const summaryColumns = [
+  "l.id",
+  'l.key_hint as "keyHint"',
+  'l.account_id as "accountId"',
+  'l.account_name as "accountName"',
+  "l.kind",
+  "l.internal",
+  "l.products",
+  "l.state",
+  'l.start_date as "startDate"',
+  'l.end_date as "endDate"',
+  'l.notify_days as "notifyDays"',
+  "l.seats",
+  'l.available_activations as "availableActivations"',
+  "l.serial",
+  'l.created_by as "createdBy"',
+  'l.created_by_name as "createdByName"',
+  'l.created_at as "createdAt"',
+  'l.updated_at as "updatedAt"',
+].join(", ");
+
+export function toSummary(row: SummaryRow, now: Date, defaultNotifyDays: number): LicenseSummary {
   return {
     id: row.id,
     keyHint: row.keyHint,

@@ -1,0 +1,60 @@
+import { AppError, issuer } from "@licensing/contracts";
+import { openDocument } from "@licensing/model";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type IssuerUnderTest, startIssuer } from "./issuer-harness.ts";
+
+// issuer.document.sign: the distribution service's documents, signed with the active key.
+let t: IssuerUnderTest;
+
+beforeAll(async () => {
+  t = await startIssuer();
+});
+afterAll(() => t?.stop());
+
+async function trustedKeys() {
+  const { items } = await t.env.bus.request(issuer.listSigningKeys, {});
+  return items.map((k) => ({
+    keyId: k.keyId,
+    publicKey: new Uint8Array(Buffer.from(k.publicKey, "base64url")),
+  }));
+}
+
+describe("issuer.document.sign", () => {
+  it("signs each allowed purpose with the active key, verifiable with the published keys", async () => {
+    for (const purpose of ["machine-activation", "fleet-lease", "status"] as const) {
+      const payload = { licenseId: "lic_x", nonce: "n0nce-0123456789", at: new Date().toISOString() };
+      const signed = await t.env.bus.request(issuer.signDocument, { purpose, payload });
+      const opened = openDocument(signed.document, { purpose, keys: await trustedKeys() });
+      expect(opened.keyId).toBe(signed.keyId);
+      expect(opened.payload).toEqual(payload);
+    }
+  });
+
+  it("never signs a license file, nor any purpose outside the list", async () => {
+    for (const purpose of ["license-file", "activation-request", "lease", ""]) {
+      const error = await t.env.bus
+        .request(issuer.signDocument, { purpose: purpose as "status", payload: { a: 1 } })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe("validation_failed");
+    }
+  });
+
+  it("refuses a payload that is not a JSON object", async () => {
+    const error = await t.env.bus
+      .request(issuer.signDocument, { purpose: "status", payload: [1, 2] as never })
+      .catch((e: unknown) => e);
+    expect((error as AppError).code).toBe("validation_failed");
+  });
+
+  it("signs with the new key after a rotation", async () => {
+    const rotated = await t.env.bus.request(
+      issuer.rotateSigningKey,
+      {},
+      { ctx: { requestId: "req_rotate", actor: { id: "usr_a", username: "a", roles: ["superadmin"] } } },
+    );
+    // A replica trusts its cached active key for a few seconds; this one was told of the rotation.
+    const signed = await t.env.bus.request(issuer.signDocument, { purpose: "status", payload: { a: 1 } });
+    expect(signed.keyId).toBe(rotated.keyId);
+  });
+});
