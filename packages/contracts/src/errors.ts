@@ -12,6 +12,8 @@ export const errorStatus = {
   module_inactive: 403,
   license_suspended: 403,
   license_revoked: 403,
+  license_expired: 403,
+  fingerprint_mismatch: 403,
   not_found: 404,
   already_exists: 409,
   conflict: 409,

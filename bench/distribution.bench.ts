@@ -1,0 +1,237 @@
+// Distribution: the public HTTP API under load, against the service started as its own process as in
+// production (with a catalog and an issuer), driven by autocannon at 50 connections:
+//   - license download by key beside a Fastify hello-world route (its own process) in the same run
+//     (target ≥ 0.35× its rate, p99 ≤ 10 ms);
+//   - activations/s and usage reports/s (target ≥ 1,500/s each);
+// then, in this process, the client's offline verification of a license file against raw native
+// Ed25519 verification of the same file (target ≥ 0.8×).
+//
+//   npm run bench distribution          BENCH_SECONDS=5 npm run bench distribution
+import { type ChildProcess, spawn } from "node:child_process";
+import { createPublicKey, verify } from "node:crypto";
+import { createServer } from "node:net";
+import { resolve } from "node:path";
+import { LicenseManager, MemoryStorage } from "@licensing/client";
+import { type Actor, catalog, issuer } from "@licensing/contracts";
+import { BusClient } from "@licensing/contracts/bus";
+import { signedMessage } from "@licensing/model";
+import autocannon from "autocannon";
+import { benchEnv, fixed } from "./support.ts";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = 50;
+const root = resolve(import.meta.dirname, "..");
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+async function waitFor(url: string, init: RequestInit = {}, ok = (s: number) => s === 200): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if (ok((await fetch(url, init)).status)) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface Run {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function cannon(options: autocannon.Options): Promise<Run> {
+  const result = await autocannon({ connections, duration: seconds, ...options });
+  return {
+    perSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+const env = await benchEnv();
+let hello: ChildProcess | undefined;
+try {
+  const port = await freePort();
+  const helloPort = await freePort();
+  await env.startService("catalog");
+  await env.startService("issuer", { ISSUER_KEK: Buffer.alloc(32, 7).toString("base64") });
+  await env.startService("distribution", {
+    DISTRIBUTION_PORT: String(port),
+    DISTRIBUTION_RATE_LIMIT_IP: "0",
+    DISTRIBUTION_RATE_LIMIT_KEY: "0",
+    DATABASE_POOL_SIZE: "20",
+  });
+  const base = `http://127.0.0.1:${port}`;
+  hello = spawn(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `import Fastify from "fastify";
+       const app = Fastify();
+       app.get("/hello", async () => ({ hello: "world" }));
+       await app.listen({ port: ${helloPort}, host: "127.0.0.1" });`,
+    ],
+    { cwd: root, stdio: "inherit" },
+  );
+  await waitFor(`http://127.0.0.1:${helloPort}/hello`);
+
+  const bus = new BusClient(env.nc, { prefix: env.prefix, timeoutMs: 60_000 });
+  const actor: Actor = { id: "usr_bench", username: "bench", roles: ["superadmin"] };
+  await bus.request(catalog.createProduct, { code: "collector", name: "Collector" });
+  const account = await bus.request(catalog.createAccount, { type: "customer", name: "Bench Corp" });
+  const licenses = [];
+  for (let batch = 0; batch < 2; batch++) {
+    const created = await bus.request(
+      issuer.createLicense,
+      {
+        accountId: account.id,
+        products: ["collector"],
+        count: 100,
+        availableActivations: -1,
+        accumulatedUnits: -1,
+        unitsPerExecution: -1,
+      },
+      { ctx: { requestId: `req_bench_${batch}`, actor } },
+    );
+    licenses.push(...created.licenses);
+  }
+  const keys = licenses.map((l) => l.licenseKey);
+  for (const key of [keys[0]!, keys.at(-1)!])
+    await waitFor(`${base}/v1/license`, { headers: { authorization: `License ${key}` } });
+  const downloadKey = keys[0]!;
+
+  // Warm-up, then the hello-world and the download, one after the other.
+  await cannon({ url: `http://127.0.0.1:${helloPort}/hello`, duration: 2 });
+  await cannon({
+    url: `${base}/v1/license`,
+    headers: { authorization: `License ${downloadKey}` },
+    duration: 2,
+  });
+  const helloRun = await cannon({ url: `http://127.0.0.1:${helloPort}/hello` });
+  const download = await cannon({
+    url: `${base}/v1/license`,
+    headers: { authorization: `License ${downloadKey}` },
+  });
+
+  let n = 0;
+  const nextKey = () => keys[n++ % keys.length]!;
+  const activations = await cannon({
+    url: base,
+    requests: [
+      {
+        method: "POST",
+        path: "/v1/machines",
+        setupRequest: (request) => ({
+          ...request,
+          headers: { "content-type": "application/json", authorization: `License ${nextKey()}` },
+          body: JSON.stringify({
+            fingerprint: `bench-machine-${n}-${Math.random()}`,
+            hostname: "bench",
+            platform: "linux-x64",
+          }),
+        }),
+      },
+    ],
+  });
+  const usage = await cannon({
+    url: base,
+    requests: [
+      {
+        method: "POST",
+        path: "/v1/usage",
+        setupRequest: (request) => ({
+          ...request,
+          headers: { "content-type": "application/json", authorization: `License ${nextKey()}` },
+          body: JSON.stringify({ units: 1, idempotencyKey: `bench-run-${n}-${Math.random()}` }),
+        }),
+      },
+    ],
+  });
+
+  const row = (name: string, run: Run, target: string) => ({
+    route: name,
+    "req/s": fixed(run.perSecond, 0),
+    "p50 ms": fixed(run.p50, 1),
+    "p99 ms": fixed(run.p99, 1),
+    "non-2xx": String(run.non2xx),
+    errors: String(run.errors),
+    target,
+  });
+  console.log(`\nHTTP at ${connections} connections, ${seconds} s each (service as its own process)`);
+  console.table([
+    row("Fastify hello-world", helloRun, "(baseline)"),
+    row("GET /v1/license", download, `≥ 0.35× baseline, p99 ≤ 10 ms`),
+    row("POST /v1/machines", activations, "≥ 1,500/s"),
+    row("POST /v1/usage", usage, "≥ 1,500/s"),
+  ]);
+  console.log(`download ÷ hello-world: ${fixed(download.perSecond / helloRun.perSecond, 2)}×`);
+
+  // Offline verification: the client's whole check of a license file vs. one raw native verify.
+  const published = (await (await fetch(`${base}/v1/keys`)).json()) as {
+    keys: { keyId: string; publicKey: string }[];
+  };
+  const file = licenses[0]!.file;
+  const manager = new LicenseManager({
+    product: "collector",
+    trustedKeys: published.keys,
+    storage: new MemoryStorage(),
+    fingerprint: "bench-machine",
+  });
+  await manager.load(file);
+  const envelope = JSON.parse(
+    Buffer.from(file.trim().split("\n").slice(1, -1).join(""), "base64").toString("utf8"),
+  ) as { keyId: string; payload: string; signature: string };
+  const message = signedMessage("license-file", Buffer.from(envelope.payload, "base64"));
+  const signature = Buffer.from(envelope.signature, "base64");
+  const rawKey = Buffer.from(published.keys.find((k) => k.keyId === envelope.keyId)!.publicKey, "base64");
+  const keyObject = createPublicKey({
+    key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), rawKey]),
+    format: "der",
+    type: "spki",
+  });
+  const timed = async (work: () => unknown | Promise<unknown>) => {
+    for (let i = 0; i < 500; i++) await work();
+    let count = 0;
+    const started = performance.now();
+    while (performance.now() - started < 3_000) {
+      for (let i = 0; i < 100; i++) await work();
+      count += 100;
+    }
+    return count / ((performance.now() - started) / 1000);
+  };
+  const raw = await timed(() => verify(null, message, keyObject, signature));
+  const client = await timed(async () => {
+    await manager.load(file);
+    await manager.validate();
+  });
+  const raw2 = await timed(() => verify(null, message, keyObject, signature));
+  const baseline = (raw + raw2) / 2;
+  console.log(`\nOffline verification of a ${file.length}-character license file (same run)`);
+  console.table([
+    { check: "raw native Ed25519 verify", "per s": fixed(baseline, 0), "µs each": fixed(1e6 / baseline, 1) },
+    {
+      check: "client: load + verify + validate",
+      "per s": fixed(client, 0),
+      "µs each": fixed(1e6 / client, 1),
+    },
+  ]);
+  console.log(`client ÷ raw: ${fixed(client / baseline, 2)}× (target ≥ 0.80×)`);
+} finally {
+  hello?.kill("SIGTERM");
+  await env.stop();
+}

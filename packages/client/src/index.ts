@@ -1,0 +1,12 @@
+// @licensing/client: the LicenseManager, for products in Node and in browsers (docs/client.md).
+export type { Requirements } from "./checks.ts";
+export { LicenseError, type RefusalReason, refusalReasons } from "./errors.ts";
+export {
+  type Authorization,
+  type Connectivity,
+  LicenseManager,
+  type LicenseManagerOptions,
+} from "./license-manager.ts";
+export type { FetchLike, Platform } from "./platform.ts";
+export { type ClientStorage, type KeyValueStore, MemoryStorage, WebStorage } from "./storage.ts";
+export { keySetOf, type TrustedKey, verifyLicense } from "./verify.ts";

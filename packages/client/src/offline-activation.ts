@@ -1,0 +1,43 @@
+import { type ActivationRequestPayload, documentPurposes } from "@licensing/contracts";
+import { createSigner, ed25519, licenseKeyLookupHash, sealDocument } from "@licensing/model";
+import { sha256Hex } from "./platform.ts";
+
+const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+/** A new Ed25519 key pair for the machine (base64). */
+export function newMachineKey(): { privateKey: string; publicKey: string } {
+  const { privateKey, publicKey } = ed25519.generateKeyPair();
+  return { privateKey: toBase64(privateKey), publicKey: toBase64(publicKey) };
+}
+
+/** The key id of a machine key: `machine-` and 16 hex digits of SHA-256 of the public key. */
+export async function machineKeyId(publicKey: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", publicKey as Uint8Array<ArrayBuffer>);
+  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return `machine-${hex.slice(0, 16)}`;
+}
+
+/** An `activation-request` document, signed with the machine's own key. */
+export async function activationRequest(
+  machineKey: { privateKey: string; publicKey: string },
+  licenseKey: string,
+  machine: { fingerprint: string; hostname: string; platform: string },
+  now: Date,
+): Promise<string> {
+  const publicKey = fromBase64(machineKey.publicKey);
+  const payload: ActivationRequestPayload = {
+    keyHash: licenseKeyLookupHash(licenseKey),
+    fingerprint: machine.fingerprint,
+    hostname: machine.hostname.slice(0, 255),
+    platform: machine.platform.slice(0, 64),
+    machinePublicKey: machineKey.publicKey,
+    requestedAt: now.toISOString(),
+    nonce: (await sha256Hex(`${crypto.randomUUID()}${now.getTime()}`)).slice(0, 32),
+  };
+  return sealDocument({
+    purpose: documentPurposes.activationRequest,
+    payload,
+    signer: createSigner(await machineKeyId(publicKey), fromBase64(machineKey.privateKey)),
+  });
+}

@@ -1,0 +1,22 @@
+import type { ClientStorage } from "./storage.ts";
+
+/** A fetch function (the global one, or one that goes through a proxy). */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** What differs between Node and browsers: the machine, the network, the storage. */
+export interface Platform {
+  /** A stable hash identifying this machine. */
+  fingerprint(): Promise<string>;
+  hostname(): string;
+  /** e.g. `linux-x64`, `browser`. */
+  platform(): string;
+  /** `proxy`: a URL to always use, false for none, undefined to follow the environment. */
+  createFetch(proxy: string | false | undefined): FetchLike;
+  defaultStorage(namespace: string): ClientStorage;
+}
+
+/** Lower-case hex SHA-256 of a text, with WebCrypto (Node and browsers). */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,78 @@
+import {
+  type FleetLeasePayload,
+  fleetLeasePayload,
+  type MachineActivationPayload,
+  machineActivationPayload,
+  type StatusPayload,
+  statusPayload,
+} from "@licensing/contracts";
+import { isModelError, type KeySet, type License, openDocument, verifyLicenseFile } from "@licensing/model";
+import type { z } from "zod";
+import { LicenseError, reasonOfModelCode } from "./errors.ts";
+
+/** A public key to trust: its id and its raw 32-byte Ed25519 key (base64 or bytes). */
+export interface TrustedKey {
+  keyId: string;
+  publicKey: string | Uint8Array;
+}
+
+export function keySetOf(keys: readonly TrustedKey[]): Map<string, Uint8Array> {
+  const set = new Map<string, Uint8Array>();
+  for (const { keyId, publicKey } of keys) {
+    const bytes = typeof publicKey === "string" ? base64Bytes(publicKey) : publicKey;
+    if (bytes.length !== 32) throw new Error(`The trusted key ${keyId} is not a 32-byte Ed25519 public key`);
+    set.set(keyId, bytes);
+  }
+  return set;
+}
+
+function base64Bytes(text: string): Uint8Array {
+  const normal = text.replaceAll("-", "+").replaceAll("_", "/");
+  const binary = atob(normal.padEnd(Math.ceil(normal.length / 4) * 4, "="));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+function refusal(error: unknown, what: string): never {
+  if (isModelError(error))
+    throw new LicenseError(reasonOfModelCode(error.code), `${what}: ${error.message}`, { cause: error });
+  throw error;
+}
+
+/** Verifies a license file offline against the pinned keys. */
+export function verifyLicense(file: string, keys: KeySet, licenseKey?: string): License {
+  try {
+    return verifyLicenseFile(file, keys, licenseKey === undefined ? {} : { licenseKey });
+  } catch (error) {
+    refusal(error, "The license file is refused");
+  }
+}
+
+function verifyDocument<S extends z.ZodType>(
+  text: string,
+  purpose: string,
+  schema: S,
+  keys: KeySet,
+): z.output<S> {
+  let payload: unknown;
+  try {
+    payload = openDocument(text, { purpose, keys }).payload;
+  } catch (error) {
+    refusal(error, `The ${purpose} document is refused`);
+  }
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success)
+    throw new LicenseError("invalid_file", `The ${purpose} document's content is not valid`);
+  return parsed.data;
+}
+
+export function verifyMachineFile(text: string, keys: KeySet): MachineActivationPayload {
+  return verifyDocument(text, "machine-activation", machineActivationPayload, keys);
+}
+
+export function verifyLease(text: string, keys: KeySet): FleetLeasePayload {
+  return verifyDocument(text, "fleet-lease", fleetLeasePayload, keys);
+}
+
+export function verifyStatus(text: string, keys: KeySet): StatusPayload {
+  return verifyDocument(text, "status", statusPayload, keys);
+}

@@ -1,0 +1,392 @@
+// The distribution service's contracts: the payloads of the documents it hands to products (signed
+// by the issuer), the shapes of its public HTTP API under /v1, its hand-off feed to the future
+// license server, and the NATS endpoints operators' tools call (usage of a license, deactivating a
+// machine, releasing a lease, the usage report). docs/distribution.md describes them in prose.
+import { z } from "zod";
+import { codeSchema } from "./catalog.ts";
+import { defineEndpoint } from "./endpoint.ts";
+import { licenseKindSchema, licenseStateSchema } from "./license.ts";
+import { idOf, isoDate, timestamp } from "./schema.ts";
+
+// ---------- Fields products send ----------
+
+/** A machine's fingerprint: any printable text without spaces, as the product computes it. */
+export const fingerprintSchema = z
+  .string()
+  .trim()
+  .min(8, { message: "must be at least 8 characters" })
+  .max(512)
+  .regex(/^[\x21-\x7e]+$/, { message: "must be printable ASCII without spaces" });
+
+const hostnameSchema = z.string().trim().max(255);
+const platformSchema = z.string().trim().max(64);
+
+/** A usage report's idempotency key: the product's id for one execution, reused on every retry. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(8, { message: "must be at least 8 characters" })
+  .max(200)
+  .regex(/^[A-Za-z0-9._:-]+$/, { message: "must be letters, digits, '.', '_', ':' or '-'" });
+
+/** A client nonce for the status check: 16 to 128 characters of base64url or hex. */
+export const nonceSchema = z
+  .string()
+  .min(16)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, { message: "must be base64url or hex" });
+
+// ---------- Signed documents (signed by the issuer, verified by the client) ----------
+
+/** Purposes of the signed documents the distribution service hands out, besides license files. */
+export const documentPurposes = {
+  machineActivation: "machine-activation",
+  fleetLease: "fleet-lease",
+  status: "status",
+  /** Signed by the machine itself (its own Ed25519 key), not by the issuer. */
+  activationRequest: "activation-request",
+} as const;
+
+/** One activated machine, as products and operators see it. */
+export const machineSchema = z.object({
+  id: idOf("activation"),
+  licenseId: z.string(),
+  fingerprint: z.string(),
+  hostname: z.string(),
+  platform: z.string(),
+  status: z.enum(["active", "deactivated", "released"]),
+  /** Activated with an offline request file: never released for silence. */
+  offline: z.boolean(),
+  activatedAt: timestamp,
+  /** Last activation, heartbeat or machine-file request from the machine. */
+  lastSeenAt: timestamp,
+  /** Last heartbeat; null until the first, and a machine that never sends one is never released. */
+  lastHeartbeatAt: timestamp.nullable(),
+  /** When the machine is released unless it sends a heartbeat first (null: never). */
+  releaseAfter: timestamp.nullable(),
+  endedAt: timestamp.nullable(),
+  endReason: z.string().nullable(),
+});
+export type Machine = z.infer<typeof machineSchema>;
+
+/** Payload of a `machine-activation` document: the license file bound to one machine, for a while. */
+export const machineActivationPayload = z.object({
+  activationId: z.string(),
+  licenseId: z.string(),
+  fingerprint: z.string(),
+  hostname: z.string(),
+  platform: z.string(),
+  offline: z.boolean(),
+  /** The license file (armored, exactly as issued) this activation is for. */
+  licenseFile: z.string(),
+  licenseSerial: z.number().int(),
+  issuedAt: timestamp,
+  /** After this the document no longer proves the activation: fetch a new one. */
+  expiresAt: timestamp,
+});
+export type MachineActivationPayload = z.infer<typeof machineActivationPayload>;
+
+/** Payload of a `fleet-lease` document: one collector holds one of a cockpit license's seats. */
+export const fleetLeasePayload = z.object({
+  leaseId: idOf("lease"),
+  licenseId: z.string(),
+  fingerprint: z.string(),
+  hostname: z.string(),
+  seats: z.number().int(),
+  issuedAt: timestamp,
+  expiresAt: timestamp,
+});
+export type FleetLeasePayload = z.infer<typeof fleetLeasePayload>;
+
+/** Payload of a `status` document: the license's standing at a signed time, echoing the nonce. */
+export const statusPayload = z.object({
+  licenseId: z.string(),
+  nonce: z.string(),
+  /** The server's clock when it answered. */
+  at: timestamp,
+  status: z.enum(["active", "expired", "not_yet_valid"]),
+  /** Serial of the newest license file: above the client's, a newer file is waiting. */
+  serial: z.number().int(),
+  endDate: timestamp.nullable(),
+  /** The fingerprint asked about, and whether it holds an active activation. */
+  fingerprint: z.string().nullable(),
+  activated: z.boolean().nullable(),
+  unitsConsumed: z.number().int(),
+  /** -1 for unlimited. */
+  unitsRemaining: z.number().int(),
+  lastUsedAt: timestamp.nullable(),
+});
+export type StatusPayload = z.infer<typeof statusPayload>;
+
+/**
+ * Payload of an `activation-request` document, made and signed by a machine that cannot reach the
+ * service, with its own Ed25519 key; the envelope's key id is `machine-` and the first 16 hex
+ * digits of SHA-256 of that public key.
+ */
+export const activationRequestPayload = z.strictObject({
+  /** Lookup hash of the license key (the key itself never goes into a file). */
+  keyHash: z.string().regex(/^[0-9a-f]{64}$/, { message: "must be a SHA-256 in lower-case hex" }),
+  fingerprint: fingerprintSchema,
+  hostname: hostnameSchema.default(""),
+  platform: platformSchema.default(""),
+  /** The machine's raw 32-byte Ed25519 public key, standard base64. */
+  machinePublicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, { message: "must be 32 bytes in base64" }),
+  requestedAt: timestamp,
+  nonce: nonceSchema,
+});
+export type ActivationRequestPayload = z.infer<typeof activationRequestPayload>;
+
+// ---------- The public HTTP API (/v1) ----------
+
+export const downloadResponse = z.object({
+  licenseId: z.string(),
+  serial: z.number().int(),
+  encrypted: z.boolean(),
+  /** The signed license file, armored, exactly as the issuer issued it. */
+  file: z.string(),
+});
+
+export const machineRef = z.object({ fingerprint: fingerprintSchema });
+
+export const activateRequest = z.object({
+  fingerprint: fingerprintSchema,
+  hostname: hostnameSchema.default(""),
+  platform: platformSchema.default(""),
+});
+
+export const activateResponse = z.object({
+  activation: machineSchema,
+  /** False when this fingerprint already held an activation (the same one is returned). */
+  created: z.boolean(),
+  /** Send a heartbeat at least this often once heartbeats have started, or the machine is released. */
+  heartbeatTimeoutSeconds: z.number().int(),
+});
+
+export const machineFileResponse = z.object({
+  /** Armored `machine-activation` document. */
+  file: z.string(),
+  expiresAt: timestamp,
+});
+
+export const usageRequest = z.object({
+  /** Units this execution used (0 to record a run that used none). */
+  units: z.number().int().min(0).max(2_000_000_000),
+  idempotencyKey: idempotencyKeySchema,
+  fingerprint: fingerprintSchema.optional(),
+  executionMode: codeSchema.optional(),
+  /** When the execution happened on the machine (its clock; informational). */
+  at: timestamp.optional(),
+});
+
+export const balanceSchema = z.object({
+  accumulatedUnits: z.number().int(),
+  unitsPerExecution: z.number().int(),
+  unitsConsumed: z.number().int(),
+  /** -1 for unlimited. */
+  unitsRemaining: z.number().int(),
+  lastUsedAt: timestamp.nullable(),
+});
+export type Balance = z.infer<typeof balanceSchema>;
+
+export const usageResponse = balanceSchema.extend({
+  /** True when this idempotency key was already counted: nothing was added. */
+  duplicate: z.boolean(),
+  units: z.number().int(),
+});
+
+export const leaseRequest = z.object({
+  fingerprint: fingerprintSchema,
+  hostname: hostnameSchema.default(""),
+});
+
+export const leaseSchema = z.object({
+  id: idOf("lease"),
+  licenseId: z.string(),
+  fingerprint: z.string(),
+  hostname: z.string(),
+  acquiredAt: timestamp,
+  renewedAt: timestamp,
+  expiresAt: timestamp,
+  releasedAt: timestamp.nullable(),
+  releaseReason: z.string().nullable(),
+});
+export type Lease = z.infer<typeof leaseSchema>;
+
+export const leaseResponse = z.object({
+  lease: leaseSchema,
+  /** Armored `fleet-lease` document. */
+  file: z.string(),
+  seats: z.number().int(),
+  seatsInUse: z.number().int(),
+});
+
+export const offlineActivationRequest = z.object({
+  /** The armored `activation-request` document the machine produced. */
+  request: z
+    .string()
+    .min(1)
+    .max(64 * 1024),
+});
+
+export const offlineActivationResponse = z.object({
+  activation: machineSchema,
+  /** Armored `machine-activation` document to carry back to the machine. */
+  file: z.string(),
+  expiresAt: timestamp,
+});
+
+export const statusRequest = z.object({
+  nonce: nonceSchema,
+  fingerprint: fingerprintSchema.optional(),
+});
+
+export const statusResponse = z.object({
+  /** Armored `status` document. */
+  document: z.string(),
+});
+
+export const publicKeySchema = z.object({
+  keyId: z.string(),
+  /** Raw 32-byte Ed25519 public key, standard base64. */
+  publicKey: z.string(),
+  status: z.enum(["active", "retired"]),
+  createdAt: timestamp,
+});
+export type PublicKey = z.infer<typeof publicKeySchema>;
+
+export const publicKeysResponse = z.object({ keys: z.array(publicKeySchema) });
+
+// ---------- Hand-off to the license server ----------
+
+/**
+ * One license as the hand-off carries it: the newest file and state. The same shape is the sync
+ * endpoint's item and the body of each message on the `<PREFIX>_LICENSE_FILES` stream.
+ */
+export const handoffItemSchema = z.object({
+  /** Hand-off format version. */
+  version: z.literal(1),
+  /** Position in the change feed: pass the last one seen as `cursor` to get what changed after it. */
+  cursor: z.string(),
+  licenseId: z.string(),
+  keyHash: z.string(),
+  accountId: z.string(),
+  state: licenseStateSchema,
+  serial: z.number().int(),
+  encrypted: z.boolean(),
+  products: z.array(z.string()),
+  kind: licenseKindSchema,
+  startDate: timestamp,
+  endDate: timestamp.nullable(),
+  file: z.string(),
+  changedAt: timestamp,
+});
+export type HandoffItem = z.infer<typeof handoffItemSchema>;
+
+export const syncRequest = z.object({
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, { message: "must be a cursor from an earlier answer" })
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).default(200),
+});
+
+export const syncResponse = z.object({
+  items: z.array(handoffItemSchema),
+  /** Pass it back to continue; the last cursor seen when nothing more has changed. */
+  nextCursor: z.string().nullable(),
+  hasMore: z.boolean(),
+});
+
+// ---------- Operators (NATS) ----------
+
+const licenseRef = z.object({ licenseId: idOf("license") });
+
+export const licenseUsageSchema = z.object({
+  licenseId: z.string(),
+  accountId: z.string(),
+  products: z.array(z.string()),
+  state: licenseStateSchema,
+  serial: z.number().int(),
+  timesDownloaded: z.number().int(),
+  lastDownloadedAt: timestamp.nullable(),
+  availableActivations: z.number().int(),
+  activeMachines: z.number().int(),
+  /** Every machine ever activated, active ones first, then the most recently ended (at most 500). */
+  machines: z.array(machineSchema),
+  balance: balanceSchema,
+  seats: z.number().int(),
+  /** Leases held now (not released, not expired). */
+  leases: z.array(leaseSchema),
+});
+export type LicenseUsage = z.infer<typeof licenseUsageSchema>;
+
+const operatorReason = z.string().trim().max(1_000).optional();
+
+export const usageReportRequest = z
+  .object({
+    from: timestamp,
+    to: timestamp,
+    accountId: idOf("account").optional(),
+    product: codeSchema.optional(),
+    /** Rows per period (in UTC) as well as per account and product; omitted: one row per pair. */
+    bucket: z.enum(["day", "week", "month"]).optional(),
+    cursor: z.string().max(500).optional(),
+    limit: z.number().int().min(1).max(1_000).default(100),
+  })
+  .refine((r) => Date.parse(r.from) < Date.parse(r.to), { message: "from must be before to", path: ["to"] });
+
+export const usageReportRowSchema = z.object({
+  /** First day of the period (UTC) when `bucket` is given, else null. */
+  period: isoDate.nullable(),
+  accountId: z.string(),
+  product: z.string(),
+  unitsConsumed: z.number().int(),
+  executions: z.number().int(),
+  /** Machines whose activation overlapped the period (for the whole range when no bucket). */
+  activeMachines: z.number().int(),
+});
+
+export const usageReportResponse = z.object({
+  items: z.array(usageReportRowSchema),
+  nextCursor: z.string().nullable(),
+  /** Over everything the filters select, every page together. */
+  totals: z.object({
+    unitsConsumed: z.number().int(),
+    executions: z.number().int(),
+    activeMachines: z.number().int(),
+  }),
+});
+
+export const distribution = {
+  licenseUsage: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.license.usage",
+    summary: "Usage of one license: machines, downloads, units consumed and remaining, leases held",
+    request: licenseRef,
+    response: licenseUsageSchema,
+    errors: ["validation_failed", "not_found"],
+  }),
+  deactivateMachine: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.machine.deactivate",
+    summary: "Deactivate a machine of a license, freeing its activation (audited)",
+    request: licenseRef.extend({ activationId: idOf("activation"), reason: operatorReason }),
+    response: machineSchema,
+    errors: ["validation_failed", "not_found", "unauthorized"],
+  }),
+  releaseLease: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.lease.release",
+    summary: "Release a fleet lease, freeing its seat (audited)",
+    request: licenseRef.extend({ leaseId: idOf("lease"), reason: operatorReason }),
+    response: leaseSchema,
+    errors: ["validation_failed", "not_found", "unauthorized"],
+  }),
+  usageReport: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.usage.report",
+    summary: "Units consumed and active machines per account and product over a period, a page at a time",
+    request: usageReportRequest,
+    response: usageReportResponse,
+    errors: ["validation_failed"],
+  }),
+};

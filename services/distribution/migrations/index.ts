@@ -1,0 +1,5 @@
+import { eventTablesMigration } from "@licensing/platform";
+import { Distribution } from "./0001_distribution.ts";
+
+/** Every migration of the distribution schema, in order. Applied at start; never edit one that has shipped. */
+export const migrations = [eventTablesMigration, { name: "0001_distribution", class: Distribution }];

@@ -1,0 +1,32 @@
+import { type Actor, newId, type RequestContext } from "@licensing/contracts";
+import type { EntityManager } from "@licensing/platform";
+
+/** Records what an operator did here, and who, under which request. */
+export async function recordAudit(
+  em: EntityManager,
+  entry: {
+    action: string;
+    licenseId: string;
+    targetId: string;
+    actor: Actor;
+    ctx: RequestContext;
+    reason?: string;
+  },
+): Promise<void> {
+  await em.execute(
+    `insert into distribution.audit (id, at, action, license_id, target_id, actor_id, actor_name, request_id, reason)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      newId("audit"),
+      new Date(),
+      entry.action,
+      entry.licenseId,
+      entry.targetId,
+      entry.actor.id,
+      entry.actor.username,
+      entry.ctx.requestId,
+      entry.reason ?? null,
+    ],
+    "run",
+  );
+}

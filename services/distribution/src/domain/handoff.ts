@@ -1,0 +1,191 @@
+// The hand-off to the future license server: every license's newest file and state, as a change
+// feed. Pulled with GET /v1/sync (cursor-based) or pushed on the JetStream stream
+// `<PREFIX>_LICENSE_FILES`, subject `<prefix>.license-files.<licenseId>`, which keeps the last
+// message of each license (a compacted log: a new server reads every license's current file).
+import type { HandoffItem } from "@licensing/contracts";
+import type { Logger, Orm, Worker } from "@licensing/platform";
+import {
+  DiscardPolicy,
+  type JetStreamClient,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { iso, isoOrNull, type Timestamp } from "./rows.ts";
+
+export function licenseFilesStream(prefix: string): string {
+  return `${prefix.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_LICENSE_FILES`;
+}
+
+export function licenseFilesSubject(prefix: string, licenseId: string): string {
+  return `${prefix}.license-files.${licenseId}`;
+}
+
+interface FeedRow {
+  change_seq: string;
+  license_id: string;
+  key_hash: string;
+  account_id: string;
+  state: HandoffItem["state"];
+  serial: number;
+  encrypted: boolean;
+  products: string[];
+  kind: HandoffItem["kind"];
+  start_date: Timestamp;
+  end_date: Timestamp | null;
+  file: string;
+  changed_at: Timestamp;
+}
+
+function toItem(row: FeedRow): HandoffItem {
+  return {
+    version: 1,
+    cursor: String(row.change_seq),
+    licenseId: row.license_id,
+    keyHash: row.key_hash,
+    accountId: row.account_id,
+    state: row.state,
+    serial: row.serial,
+    encrypted: row.encrypted,
+    products: row.products,
+    kind: row.kind,
+    startDate: iso(row.start_date),
+    endDate: isoOrNull(row.end_date),
+    file: row.file,
+    changedAt: iso(row.changed_at),
+  };
+}
+
+/** Licenses issued or changed after `cursor`, oldest change first. */
+export async function changesSince(orm: Orm, cursor: string | undefined, limit: number) {
+  const rows = await orm.em.fork().execute<FeedRow[]>(
+    `select change_seq, license_id, key_hash, account_id, state, serial, encrypted, products, kind, start_date,
+       end_date, file, changed_at
+     from distribution.licenses where change_seq > ? order by change_seq limit ?`,
+    [cursor ?? "0", limit + 1],
+  );
+  const hasMore = rows.length > limit;
+  const items = rows.slice(0, limit).map(toItem);
+  return { items, nextCursor: items.at(-1)?.cursor ?? cursor ?? null, hasMore };
+}
+
+/** Creates (or updates) the license-files stream: the last message per license, kept for good. */
+export async function ensureLicenseFilesStream(nc: NatsConnection, prefix: string): Promise<string> {
+  const jsm = await jetstreamManager(nc);
+  const name = licenseFilesStream(prefix);
+  const config = {
+    name,
+    subjects: [`${prefix}.license-files.>`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_msgs_per_subject: 1,
+    discard: DiscardPolicy.Old,
+    duplicate_window: 2 * 3_600_000_000_000,
+  };
+  try {
+    await jsm.streams.add(config);
+  } catch (error) {
+    const existing = await jsm.streams.info(name).catch(() => undefined);
+    if (!existing) throw error;
+    await jsm.streams.update(name, config);
+  }
+  return name;
+}
+
+/**
+ * Publishes the change feed to the license-files stream, from where it last stopped (kept in
+ * `feed_state`). One replica at a time holds the feed row; a repeat after a crash is deduplicated by
+ * `Nats-Msg-Id` (`<licenseId>:<cursor>`) and, being the same newest state, harmless anyway.
+ */
+export class LicenseFilesPublisher implements Worker {
+  readonly #orm: Orm;
+  readonly #nc: NatsConnection;
+  readonly #prefix: string;
+  readonly #log: Logger;
+  readonly #js: JetStreamClient;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #nudged = false;
+
+  constructor(deps: { orm: Orm; nc: NatsConnection; prefix: string; log: Logger }) {
+    this.#orm = deps.orm;
+    this.#nc = deps.nc;
+    this.#prefix = deps.prefix;
+    this.#log = deps.log;
+    this.#js = jetstream(deps.nc);
+  }
+
+  async start(): Promise<void> {
+    await ensureLicenseFilesStream(this.#nc, this.#prefix);
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  nudge(): void {
+    this.#nudged = true;
+    this.#wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  /** Publishes one batch; returns how many messages. */
+  async publishBatch(): Promise<number> {
+    return this.#orm.em.fork().transactional(async (em) => {
+      const [state] = await em.execute<{ last_seq: string }[]>(
+        "select last_seq from distribution.feed_state where name = 'license-files' for update skip locked",
+      );
+      if (!state) return 0;
+      const { items } = await changesSince(this.#orm, String(state.last_seq), 200);
+      if (items.length === 0) return 0;
+      await Promise.all(
+        items.map((item) =>
+          this.#js.publish(licenseFilesSubject(this.#prefix, item.licenseId), JSON.stringify(item), {
+            msgID: `${item.licenseId}:${item.cursor}`,
+          }),
+        ),
+      );
+      await em.execute(
+        "update distribution.feed_state set last_seq = ? where name = 'license-files'",
+        [items.at(-1)!.cursor],
+        "run",
+      );
+      return items.length;
+    });
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (this.#running) {
+      this.#nudged = false;
+      try {
+        const published = await this.publishBatch();
+        failures = 0;
+        if (published === 200) continue;
+      } catch (error) {
+        failures++;
+        if (failures === 1 || failures % 30 === 0)
+          this.#log.warn({ err: error, failures }, "could not publish license files; retrying");
+      }
+      if (!this.#nudged) await this.#sleep(failures > 0 ? Math.min(1_000 * 2 ** failures, 10_000) : 1_000);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.#wake = undefined;
+    });
+  }
+}

@@ -1,0 +1,171 @@
+import { AppError, type distribution, type LicenseUsage, type RequestOf } from "@licensing/contracts";
+import type { Orm } from "@licensing/platform";
+import type { Leases } from "./leases.ts";
+import type { Machines } from "./machines.ts";
+import { isoOrNull, type Timestamp } from "./rows.ts";
+import type { Usage } from "./usage.ts";
+
+interface UsageLicenseRow {
+  license_id: string;
+  account_id: string;
+  products: string[];
+  state: LicenseUsage["state"];
+  serial: number;
+  times_downloaded: string;
+  last_downloaded_at: Timestamp | null;
+  available_activations: number;
+  active_machines: number;
+  seats: number;
+}
+
+/** Everything about one license's use, for operators. */
+export async function licenseUsage(
+  orm: Orm,
+  parts: { machines: Machines; usage: Usage; leases: Leases },
+  licenseId: string,
+): Promise<LicenseUsage> {
+  const [row] = await orm.em.fork().execute<UsageLicenseRow[]>(
+    `select license_id, account_id, products, state, serial, times_downloaded, last_downloaded_at,
+       available_activations, active_machines, seats
+     from distribution.licenses where license_id = ?`,
+    [licenseId],
+  );
+  if (!row) throw new AppError("not_found", `License ${licenseId} has not reached the distribution service`);
+  const [machines, balance, leases] = await Promise.all([
+    parts.machines.list(licenseId),
+    parts.usage.balance({ licenseId }),
+    parts.leases.held(licenseId),
+  ]);
+  return {
+    licenseId: row.license_id,
+    accountId: row.account_id,
+    products: row.products,
+    state: row.state,
+    serial: row.serial,
+    timesDownloaded: Number(row.times_downloaded),
+    lastDownloadedAt: isoOrNull(row.last_downloaded_at),
+    availableActivations: row.available_activations,
+    activeMachines: row.active_machines,
+    machines,
+    balance,
+    seats: row.seats,
+    leases,
+  };
+}
+
+type ReportRequest = RequestOf<typeof distribution.usageReport>;
+
+interface ReportRow {
+  period: string | null;
+  account_id: string;
+  product: string;
+  units: string;
+  executions: string;
+  machines: string;
+}
+
+/**
+ * Units consumed and active machines per account and product (and period) over a range. Units and
+ * executions come from the usage reports received in the range; active machines are those whose
+ * activation overlapped it (or its period). Rows are ordered by period, account and product, and
+ * paged by a cursor holding the last row's position.
+ */
+export async function usageReport(orm: Orm, request: ReportRequest) {
+  const bucket = request.bucket ?? null;
+  const params: unknown[] = [];
+  const from = new Date(request.from);
+  const to = new Date(request.to);
+  const filters: string[] = [];
+  const licenseFilters: string[] = [];
+  if (request.accountId) {
+    filters.push("u.account_id = ?");
+    licenseFilters.push("l.account_id = ?");
+  }
+  if (request.product) {
+    filters.push("u.product = ?");
+    licenseFilters.push("l.products[1] = ?");
+  }
+  const filterParams = [request.accountId, request.product].filter((v) => v !== undefined);
+  // Periods: one per bucket in the range (UTC), or the whole range as one.
+  const periods = bucket
+    ? `select (p at time zone 'UTC')::date as period, greatest(p, ?::timestamptz) as p_from, least(p + ('1 ' || ?)::interval, ?::timestamptz) as p_to
+       from generate_series(date_trunc(?, ?::timestamptz at time zone 'UTC') at time zone 'UTC', ?::timestamptz, ('1 ' || ?)::interval) p
+       where p < ?`
+    : "select null::date as period, ?::timestamptz as p_from, ?::timestamptz as p_to";
+  const periodParams = bucket ? [from, bucket, to, bucket, from, to, bucket, to] : [from, to];
+  const sql = `
+    with periods as (${periods}),
+    units as (
+      select pr.period, u.account_id, u.product, sum(u.units) as units, count(*) as executions
+      from periods pr join distribution.usage_reports u on u.reported_at >= pr.p_from and u.reported_at < pr.p_to
+      ${filters.length ? `where ${filters.join(" and ")}` : ""}
+      group by 1, 2, 3),
+    machines as (
+      select pr.period, l.account_id, l.products[1] as product, count(distinct m.id) as machines
+      from periods pr join distribution.machines m on m.activated_at < pr.p_to and coalesce(m.ended_at, 'infinity') >= pr.p_from
+      join distribution.licenses l on l.license_id = m.license_id
+      ${licenseFilters.length ? `where ${licenseFilters.join(" and ")}` : ""}
+      group by 1, 2, 3),
+    rows as (
+      select coalesce(u.period, m.period) as period, coalesce(u.account_id, m.account_id) as account_id,
+        coalesce(u.product, m.product) as product, coalesce(u.units, 0) as units,
+        coalesce(u.executions, 0) as executions, coalesce(m.machines, 0) as machines
+      from units u full join machines m
+        on u.period is not distinct from m.period and u.account_id = m.account_id and u.product = m.product)`;
+  params.push(...periodParams, ...filterParams, ...filterParams);
+  const em = orm.em.fork();
+  const [totals] = await em.execute<
+    { units: string | null; executions: string | null; machines: string | null }[]
+  >(
+    `${sql} select sum(units) as units, sum(executions) as executions,
+       (select count(distinct m.id) from distribution.machines m join distribution.licenses l on l.license_id = m.license_id
+        where m.activated_at < ? and coalesce(m.ended_at, 'infinity') >= ?
+        ${licenseFilters.length ? `and ${licenseFilters.join(" and ")}` : ""}) as machines
+     from rows`,
+    [...params, to, from, ...filterParams],
+  );
+  const after = request.cursor ? decodeCursor(request.cursor) : undefined;
+  const rows = await em.execute<ReportRow[]>(
+    `${sql} select to_char(period, 'YYYY-MM-DD') as period, account_id, product, units, executions, machines from rows
+     ${after ? "where (coalesce(period, '-infinity'::date), account_id, product) > (coalesce(?::date, '-infinity'::date), ?, ?)" : ""}
+     order by coalesce(period, '-infinity'::date), account_id, product limit ?`,
+    [...params, ...(after ? [after.period, after.accountId, after.product] : []), request.limit + 1],
+  );
+  const more = rows.length > request.limit;
+  const page = rows.slice(0, request.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => ({
+      period: r.period,
+      accountId: r.account_id,
+      product: r.product,
+      unitsConsumed: Number(r.units),
+      executions: Number(r.executions),
+      activeMachines: Number(r.machines),
+    })),
+    nextCursor:
+      more && last
+        ? Buffer.from(JSON.stringify([last.period, last.account_id, last.product])).toString("base64url")
+        : null,
+    totals: {
+      unitsConsumed: Number(totals?.units ?? 0),
+      executions: Number(totals?.executions ?? 0),
+      activeMachines: Number(totals?.machines ?? 0),
+    },
+  };
+}
+
+function decodeCursor(cursor: string): { period: string | null; accountId: string; product: string } {
+  try {
+    const [period, accountId, product] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown[];
+    if (
+      (period === null || typeof period === "string") &&
+      typeof accountId === "string" &&
+      typeof product === "string"
+    )
+      return { period, accountId, product };
+  } catch {
+    // fall through
+  }
+  throw AppError.validation([{ path: "cursor", message: "is not a cursor from an earlier page" }]);
+}

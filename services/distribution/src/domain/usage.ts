@@ -1,0 +1,106 @@
+import { AppError, type Balance, type usageRequest } from "@licensing/contracts";
+import type { Orm } from "@licensing/platform";
+import type { z } from "zod";
+import { type LicenseRecord, remaining, requireFingerprintAllowed, requireUsable } from "./licenses.ts";
+import { isoOrNull, raised, type Timestamp } from "./rows.ts";
+
+export type UsageReport = z.output<typeof usageRequest>;
+
+interface BalanceRow {
+  units_consumed: string | number;
+  accumulated_units: string | number;
+  units_per_execution: string | number;
+  last_used_at: Timestamp | null;
+}
+
+function toBalance(row: BalanceRow): Balance {
+  const consumed = Number(row.units_consumed);
+  const accumulated = Number(row.accumulated_units);
+  return {
+    accumulatedUnits: accumulated,
+    unitsPerExecution: Number(row.units_per_execution),
+    unitsConsumed: consumed,
+    unitsRemaining: remaining(accumulated, consumed),
+    lastUsedAt: isoOrNull(row.last_used_at),
+  };
+}
+
+const balanceColumns = "units_consumed, accumulated_units, units_per_execution, last_used_at";
+
+/**
+ * Usage reports. Each is stored under its idempotency key and counted in the same transaction: the
+ * key's row is inserted first (a concurrent twin waits on the unique index, then finds it), then the
+ * license's `units_consumed` grows only where the balance allows it, under the row lock that update
+ * takes. So a retry is counted once and concurrent executions never overdraw the balance.
+ */
+export class Usage {
+  readonly #orm: Orm;
+  readonly #now: () => Date;
+
+  constructor(orm: Orm, now: () => Date) {
+    this.#orm = orm;
+    this.#now = now;
+  }
+
+  async report(
+    license: LicenseRecord,
+    report: UsageReport,
+  ): Promise<Balance & { duplicate: boolean; units: number }> {
+    const now = this.#now();
+    requireUsable(license, now);
+    if (report.fingerprint !== undefined) requireFingerprintAllowed(license, report.fingerprint);
+    if (license.unitsPerExecution >= 0 && report.units > license.unitsPerExecution) {
+      throw AppError.validation([
+        {
+          path: "units",
+          message: `must be at most ${license.unitsPerExecution} (the license's units per execution)`,
+        },
+      ]);
+    }
+    let answer: BalanceRow & { duplicate: boolean; earlierUnits?: number };
+    try {
+      const [row] = await this.#orm.em
+        .getConnection()
+        .execute<{ answer: typeof answer }[]>(
+          "select distribution.report_usage(?, ?, ?, ?, ?, ?, ?, ?, ?) as answer",
+          [
+            license.licenseId,
+            report.idempotencyKey,
+            report.units,
+            license.accountId,
+            license.products[0] ?? "",
+            report.fingerprint ?? null,
+            report.executionMode ?? null,
+            report.at ? new Date(report.at) : null,
+            now,
+          ],
+        );
+      answer = row!.answer;
+    } catch (error) {
+      if (!raised(error, "units_exhausted")) throw error;
+      const balance = await this.balance(license);
+      throw new AppError(
+        "units_exhausted",
+        `Not enough units left: this execution needs ${report.units}, ${balance.unitsRemaining} remain`,
+        { unitsRemaining: balance.unitsRemaining },
+      );
+    }
+    if (answer.duplicate && Number(answer.earlierUnits) !== report.units) {
+      throw new AppError(
+        "conflict",
+        "This idempotency key was already used for a report of another number of units; use a new key for a new execution",
+      );
+    }
+    return { ...toBalance(answer), duplicate: answer.duplicate, units: report.units };
+  }
+
+  async balance(license: Pick<LicenseRecord, "licenseId">): Promise<Balance> {
+    const [row] = await this.#orm.em
+      .fork()
+      .execute<BalanceRow[]>(`select ${balanceColumns} from distribution.licenses where license_id = ?`, [
+        license.licenseId,
+      ]);
+    if (!row) throw new AppError("not_found", "No license matches this key");
+    return toBalance(row);
+  }
+}

@@ -1,0 +1,75 @@
+import { AppError, distribution, type RequestContext } from "@licensing/contracts";
+import type { EndpointServer } from "@licensing/contracts/bus";
+import type { Orm } from "@licensing/platform";
+import { recordAudit } from "./domain/audit.ts";
+import type { Leases } from "./domain/leases.ts";
+import type { Machines } from "./domain/machines.ts";
+import { licenseUsage, usageReport } from "./domain/reports.ts";
+import type { Usage } from "./domain/usage.ts";
+
+export interface OperatorDomain {
+  orm: Orm;
+  machines: Machines;
+  usage: Usage;
+  leases: Leases;
+}
+
+/** The NATS endpoints operators' tools call (the gateway checks their roles first). */
+export function addDistributionEndpoints(server: EndpointServer, domain: OperatorDomain): void {
+  const { orm, machines, leases } = domain;
+  server
+    .add(distribution.licenseUsage, (request) => licenseUsage(orm, domain, request.licenseId))
+    .add(distribution.deactivateMachine, async (request, ctx) => {
+      const actor = requireActor(ctx);
+      const ended = await machines.deactivate(request.licenseId, { id: request.activationId }, "operator");
+      if (ended) {
+        await orm.em.fork().transactional((em) =>
+          recordAudit(em, {
+            action: "machine.deactivated",
+            licenseId: request.licenseId,
+            targetId: request.activationId,
+            actor,
+            ctx,
+            ...(request.reason ? { reason: request.reason } : {}),
+          }),
+        );
+        ctx.log.info(
+          { actor: actor.username, activationId: request.activationId },
+          "machine deactivated by an operator",
+        );
+        return ended;
+      }
+      // Already ended: answer it as it is (a repeated click is not an error).
+      const machine = (await machines.list(request.licenseId)).find((m) => m.id === request.activationId);
+      if (!machine) throw AppError.notFound("Activation", request.activationId);
+      return machine;
+    })
+    .add(distribution.releaseLease, async (request, ctx) => {
+      const actor = requireActor(ctx);
+      const released = await leases.release(request.licenseId, { id: request.leaseId }, "operator");
+      if (released) {
+        await orm.em.fork().transactional((em) =>
+          recordAudit(em, {
+            action: "lease.released",
+            licenseId: request.licenseId,
+            targetId: request.leaseId,
+            actor,
+            ctx,
+            ...(request.reason ? { reason: request.reason } : {}),
+          }),
+        );
+        ctx.log.info({ actor: actor.username, leaseId: request.leaseId }, "lease released by an operator");
+        return released;
+      }
+      const lease = await leases.get(request.licenseId, request.leaseId);
+      if (!lease) throw AppError.notFound("Lease", request.leaseId);
+      return lease;
+    })
+    .add(distribution.usageReport, (request) => usageReport(orm, request));
+}
+
+function requireActor(ctx: RequestContext) {
+  if (!ctx.actor)
+    throw new AppError("unauthorized", "This request carries no acting user (Lic-Actor header)");
+  return ctx.actor;
+}

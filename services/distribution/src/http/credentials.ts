@@ -1,0 +1,128 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import rateLimit from "@fastify/rate-limit";
+import { AppError } from "@licensing/contracts";
+import { isModelError, licenseKeyLookupHash } from "@licensing/model";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { LicenseDirectory, LicenseRecord } from "../domain/licenses.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The license whose key authenticated this request (routes with `licenseKey` access). */
+    license?: LicenseRecord;
+  }
+}
+
+export interface RateLimits {
+  /** Requests per minute from one client address; 0 for none. */
+  perIp: number;
+  /** Requests per minute with one license key; 0 for none. */
+  perKey: number;
+}
+
+/** The header that carries the license key: `Authorization: License LK-…`. */
+export const licenseScheme = "License";
+
+const minute = 60_000;
+
+function rateLimited(reply: FastifyReply, seconds: number, what: string): AppError {
+  const wait = Math.max(1, Math.ceil(seconds));
+  reply.header("Retry-After", String(wait));
+  return new AppError("rate_limited", `Too many requests ${what}; try again in ${wait} s`, {
+    retryAfterSeconds: wait,
+  });
+}
+
+/**
+ * Authentication of products by license key, and the rate limits. Every request counts against its
+ * client address; a request carrying a key is then checked in this order: the key's form (a typo is
+ * 400 `malformed_key` before any lookup), its own rate limit (by lookup hash, so unknown keys are
+ * limited too), then the lookup (unknown: 404, saying nothing more). Counters live in each replica's
+ * memory, so with R replicas behind a balancer a client gets up to R times the limit.
+ */
+export async function installCredentials(
+  app: FastifyInstance,
+  licenses: LicenseDirectory,
+  limits: RateLimits,
+): Promise<{ requireLicense: (request: FastifyRequest, reply: FastifyReply) => Promise<void> }> {
+  await app.register(rateLimit, {
+    global: false,
+    max: limits.perIp > 0 ? limits.perIp : 1,
+    timeWindow: minute,
+    keyGenerator: (request) => `ip:${request.ip}`,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        "rate_limited",
+        `Too many requests from this address; try again in ${Math.ceil(context.ttl / 1000)} s`,
+        {
+          retryAfterSeconds: Math.ceil(context.ttl / 1000),
+        },
+      ),
+  });
+  if (limits.perIp > 0) {
+    // A hook of this scope, so it runs before any route's own (the key check among them).
+    const perIp = app.rateLimit();
+    app.addHook("onRequest", async (request, reply) => {
+      if ((request.routeOptions.config as { rateLimit?: unknown }).rateLimit === false) return;
+      await perIp.call(app, request, reply);
+    });
+  }
+  const perKey =
+    limits.perKey > 0
+      ? app.createRateLimit({
+          max: limits.perKey,
+          timeWindow: minute,
+          keyGenerator: (request) => `key:${(request as FastifyRequest & { keyHash?: string }).keyHash}`,
+        })
+      : undefined;
+
+  return {
+    async requireLicense(request, reply) {
+      const header = request.headers.authorization;
+      if (!header) {
+        throw new AppError(
+          "unauthorized",
+          `Send the license key in the header "Authorization: ${licenseScheme} LK-…"`,
+        );
+      }
+      const space = header.indexOf(" ");
+      if (space < 0 || header.slice(0, space).toLowerCase() !== licenseScheme.toLowerCase()) {
+        throw new AppError(
+          "unauthorized",
+          `The Authorization header must be "${licenseScheme} <license key>"`,
+        );
+      }
+      let keyHash: string;
+      try {
+        keyHash = licenseKeyLookupHash(header.slice(space + 1).trim());
+      } catch (error) {
+        if (isModelError(error)) throw new AppError("malformed_key", error.message);
+        throw error;
+      }
+      if (perKey) {
+        (request as FastifyRequest & { keyHash?: string }).keyHash = keyHash;
+        const result = await perKey(request);
+        if (!result.isAllowed && result.isExceeded)
+          throw rateLimited(reply, result.ttlInSeconds, "with this license key");
+      }
+      const license = await licenses.byKeyHash(keyHash);
+      if (!license) throw new AppError("not_found", "No license matches this key");
+      request.license = license;
+    },
+  };
+}
+
+/** Checks a license server's bearer token against the configured ones, in constant time. */
+export function bearerChecker(tokens: readonly string[]): (request: FastifyRequest) => void {
+  const digests = tokens.map((t) => createHash("sha256").update(t).digest());
+  return (request) => {
+    if (digests.length === 0)
+      throw new AppError("forbidden", "The sync endpoint is not enabled on this deployment");
+    const header = request.headers.authorization ?? "";
+    const token = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
+    const digest = createHash("sha256").update(token).digest();
+    let ok = false;
+    for (const known of digests) ok = timingSafeEqual(known, digest) || ok;
+    if (!token || !ok)
+      throw new AppError("unauthorized", "Send a valid license-server token: Authorization: Bearer <token>");
+  };
+}

@@ -1,0 +1,37 @@
+import { connectNats, createLogger, ensureEventStream, runUntilSignal } from "@licensing/platform";
+import { loadDistributionConfig } from "./config.ts";
+import { createDistributionService, openDistributionDatabase } from "./service.ts";
+
+await runUntilSignal(async () => {
+  const config = loadDistributionConfig();
+  const log = createLogger("distribution", config.LOG_LEVEL);
+  const nc = await connectNats(config.NATS_URL, "distribution", log);
+  await ensureEventStream(nc, config.SUBJECT_PREFIX);
+  const orm = await openDistributionDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
+  const service = createDistributionService({
+    nc,
+    orm,
+    prefix: config.SUBJECT_PREFIX,
+    log,
+    listen: { port: config.DISTRIBUTION_PORT, host: config.DISTRIBUTION_HOST },
+    publicUrl: config.DISTRIBUTION_PUBLIC_URL,
+    trustProxy: config.DISTRIBUTION_TRUST_PROXY,
+    syncTokens: config.DISTRIBUTION_SYNC_TOKENS,
+    rateLimits: { perIp: config.DISTRIBUTION_RATE_LIMIT_IP, perKey: config.DISTRIBUTION_RATE_LIMIT_KEY },
+    timings: {
+      heartbeatTimeoutMs: config.DISTRIBUTION_HEARTBEAT_TIMEOUT_S * 1000,
+      machineFileTtlMs: config.DISTRIBUTION_MACHINE_FILE_TTL_H * 3_600_000,
+      offlineFileTtlMs: config.DISTRIBUTION_OFFLINE_FILE_TTL_D * 86_400_000,
+      leaseTtlMs: config.DISTRIBUTION_LEASE_TTL_S * 1000,
+      cacheTtlMs: config.DISTRIBUTION_CACHE_TTL_MS,
+    },
+  });
+  await service.start();
+  return {
+    async stop() {
+      await service.stop();
+      await nc.drain();
+      await orm.close();
+    },
+  };
+});

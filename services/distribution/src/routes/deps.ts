@@ -1,0 +1,29 @@
+import type { Orm } from "@licensing/platform";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { DownloadCounter } from "../domain/downloads.ts";
+import type { Leases } from "../domain/leases.ts";
+import type { LicenseRecord } from "../domain/licenses.ts";
+import type { Machines } from "../domain/machines.ts";
+import type { DocumentSigning, PublicKeys } from "../domain/signing.ts";
+import type { Usage } from "../domain/usage.ts";
+
+/** What the routes work with. */
+export interface RouteDeps {
+  orm: Orm;
+  nc: NatsConnection;
+  machines: Machines;
+  usage: Usage;
+  leases: Leases;
+  signing: DocumentSigning;
+  keys: PublicKeys;
+  downloads: DownloadCounter;
+  now: () => Date;
+  requireLicense: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  requireServerToken: (request: FastifyRequest) => void;
+}
+
+/** The license the request authenticated with (set by `requireLicense`). */
+export function licenseOf(request: FastifyRequest): LicenseRecord {
+  return request.license!;
+}

@@ -1,0 +1,85 @@
+import { downloadResponse, publicKeysResponse } from "@licensing/contracts";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { requireNotBlocked } from "../domain/licenses.ts";
+import { licenseOf, type RouteDeps } from "./deps.ts";
+
+/** Downloads of license files, and the public keys that verify them. */
+export const licenseRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
+  const { requireLicense, downloads, now } = deps;
+  const auth = { auth: "licenseKey" } as const;
+  const etagOf = (licenseId: string, serial: number) => `"${licenseId}.${serial}"`;
+
+  app.get(
+    "/v1/license",
+    {
+      config: auth,
+      onRequest: requireLicense,
+      schema: {
+        tags: ["license"],
+        summary: "Download the license file of a key",
+        description:
+          "The newest signed file, exactly as issued (an expired license's too, so a renewed one can replace " +
+          'it). Answers ETag `"<licenseId>.<serial>"`; with If-None-Match set to it, 304 while no newer file ' +
+          "exists. Each 200 counts as a download.",
+        response: { 200: downloadResponse, 304: z.null().describe("No newer file") },
+      },
+    },
+    async (request, reply) => {
+      const license = licenseOf(request);
+      requireNotBlocked(license);
+      const etag = etagOf(license.licenseId, license.serial);
+      reply.header("ETag", etag).header("Cache-Control", "private, no-cache");
+      if (request.headers["if-none-match"] === etag) return reply.code(304).send(null);
+      downloads.count(license.licenseId, now());
+      return {
+        licenseId: license.licenseId,
+        serial: license.serial,
+        encrypted: license.encrypted,
+        file: license.file,
+      };
+    },
+  );
+
+  app.get(
+    "/v1/license/file",
+    {
+      config: auth,
+      onRequest: requireLicense,
+      schema: {
+        tags: ["license"],
+        summary: "Download the license file as text (for curl -o license.lic)",
+        produces: ["text/plain"],
+        response: { 200: z.string().describe("The armored license file") },
+      },
+    },
+    async (request, reply) => {
+      const license = licenseOf(request);
+      requireNotBlocked(license);
+      downloads.count(license.licenseId, now());
+      return reply
+        .header("ETag", etagOf(license.licenseId, license.serial))
+        .header("Cache-Control", "private, no-cache")
+        .type("text/plain; charset=utf-8")
+        .send(license.file);
+    },
+  );
+
+  app.get(
+    "/v1/keys",
+    {
+      config: { auth: "public" },
+      schema: {
+        tags: ["keys"],
+        summary: "The public keys that sign license files and every other document, to pin in products",
+        description:
+          "Active and retired keys (retired ones still verify files they signed). Raw Ed25519, base64.",
+        response: { 200: publicKeysResponse },
+      },
+    },
+    async (_request, reply) => {
+      reply.header("Cache-Control", "public, max-age=300");
+      return { keys: deps.keys.list() };
+    },
+  );
+};

@@ -1,0 +1,241 @@
+import type { AddressInfo } from "node:net";
+import { type AppError, newId } from "@licensing/contracts";
+import { BusClient } from "@licensing/contracts/bus";
+import {
+  classifyDatabaseError,
+  createBusService,
+  eventEntities,
+  type Logger,
+  type Orm,
+  openDatabase,
+} from "@licensing/platform";
+import type { NatsConnection } from "@nats-io/transport-node";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { migrations } from "../migrations/index.ts";
+import { DownloadCounter } from "./domain/downloads.ts";
+import { LicenseFilesPublisher } from "./domain/handoff.ts";
+import { Leases } from "./domain/leases.ts";
+import { LicenseDirectory } from "./domain/licenses.ts";
+import { Machines, type MachineTimings } from "./domain/machines.ts";
+import { readModelConsumer } from "./domain/read-model.ts";
+import { DocumentSigning, PublicKeys } from "./domain/signing.ts";
+import { Usage } from "./domain/usage.ts";
+import { addDistributionEndpoints } from "./endpoints.ts";
+import { bearerChecker, installCredentials, type RateLimits } from "./http/credentials.ts";
+import { installErrorHandler } from "./http/errors.ts";
+import { registerOpenApi } from "./http/openapi.ts";
+import type { RouteDeps } from "./routes/deps.ts";
+import { leaseRoutes } from "./routes/leases.ts";
+import { licenseRoutes } from "./routes/license.ts";
+import { machineRoutes } from "./routes/machines.ts";
+import { systemRoutes } from "./routes/system.ts";
+import { usageRoutes } from "./routes/usage.ts";
+
+/** Opens the distribution schema (migrated) on the database at `url`. */
+export function openDistributionDatabase(url: string, log: Logger, poolSize?: number): Promise<Orm> {
+  return openDatabase({
+    url,
+    schema: "distribution",
+    entities: eventEntities,
+    migrations,
+    log,
+    ...(poolSize ? { poolSize } : {}),
+  });
+}
+
+export interface DistributionTimings extends MachineTimings {
+  leaseTtlMs: number;
+  /** How long a replica trusts what it read of a license. */
+  cacheTtlMs: number;
+  /** How often heartbeat-silent machines and expired leases are swept. */
+  sweepIntervalMs: number;
+}
+
+export const defaultTimings: DistributionTimings = {
+  heartbeatTimeoutMs: 600_000,
+  machineFileTtlMs: 7 * 86_400_000,
+  offlineFileTtlMs: 365 * 86_400_000,
+  leaseTtlMs: 900_000,
+  cacheTtlMs: 1_000,
+  sweepIntervalMs: 30_000,
+};
+
+export interface DistributionDeps {
+  nc: NatsConnection;
+  orm: Orm;
+  prefix: string;
+  log: Logger;
+  /** Where to listen; without it no port is opened (tests use `app.inject`). */
+  listen?: { port: number; host: string };
+  publicUrl?: string | undefined;
+  trustProxy?: boolean;
+  /** License-server tokens for GET /v1/sync. */
+  syncTokens?: readonly string[];
+  rateLimits?: RateLimits;
+  timings?: Partial<DistributionTimings>;
+  /** The clock (tests move it to expire leases and release silent machines). */
+  now?: () => Date;
+}
+
+export interface DistributionService {
+  app: FastifyInstance;
+  /** Where it listens (an address for programs), once started with `listen`. */
+  url(): string | undefined;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Releases heartbeat-silent machines and marks expired leases now (tests, and the timer). */
+  sweep(): Promise<{ machines: number; leases: number }>;
+  /** Writes pending download counts now. */
+  flushDownloads(): Promise<void>;
+}
+
+/**
+ * The distribution service: the HTTP API products call (/v1), a read model of the issuer's licenses
+ * fed by its events, the NATS endpoints operators' tools call, and the hand-off feed to license
+ * servers. Documents other than license files are signed by the issuer over the bus.
+ */
+export function createDistributionService(deps: DistributionDeps): DistributionService {
+  const { nc, orm, prefix, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const timings = { ...defaultTimings, ...deps.timings };
+  const bus = new BusClient(nc, { prefix });
+  const licenses = new LicenseDirectory(orm, timings.cacheTtlMs);
+  const machines = new Machines(orm, timings, now);
+  const usage = new Usage(orm, now);
+  const leases = new Leases(orm, timings.leaseTtlMs, now);
+  const signing = new DocumentSigning(bus);
+  const keys = new PublicKeys(orm, bus, log);
+  const downloads = new DownloadCounter(orm, log);
+  const publisher = new LicenseFilesPublisher({ orm, nc, prefix, log });
+  const consumer = readModelConsumer({
+    nc,
+    orm,
+    prefix,
+    log,
+    changed: (keyHash) => {
+      licenses.forget(keyHash);
+      publisher.nudge();
+    },
+    keysChanged: () => setTimeout(() => void keys.refresh(), 100).unref(),
+  });
+  const classify = (error: unknown): AppError | undefined => classifyDatabaseError(error);
+  const busService = createBusService({
+    nc,
+    prefix,
+    log,
+    name: "distribution",
+    version: "0.1.0",
+    description:
+      "License files, activations, usage and fleet seats for products; the license-server hand-off",
+    classifyError: classify,
+    endpoints: (server) => addDistributionEndpoints(server, { orm, machines, usage, leases }),
+    workers: [consumer, publisher, downloads, keys],
+  });
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    genReqId: () => newId("request"),
+    requestIdHeader: false,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: 256 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app, classify);
+  app.addHook("onRequest", async (request, reply) => {
+    // Products may run in browsers: the key travels in a header, never in a cookie, so any origin may call.
+    reply.header("Access-Control-Allow-Origin", "*");
+    if (request.method === "OPTIONS") {
+      reply
+        .header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+        .header("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match")
+        .header("Access-Control-Max-Age", "86400")
+        .code(204)
+        .send();
+    }
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("X-Request-Id", request.id);
+    reply.header("X-Content-Type-Options", "nosniff");
+    reply.header("Access-Control-Expose-Headers", "ETag, Retry-After, X-Request-Id");
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    // Products call often: successes are logged at debug level, failures at info.
+    const line = {
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    };
+    if (reply.statusCode >= 400) request.log.info(line, "request");
+    else request.log.debug(line, "request");
+  });
+
+  app.register(async (root) => {
+    await registerOpenApi(root, deps.publicUrl);
+    const { requireLicense } = await installCredentials(
+      root,
+      licenses,
+      deps.rateLimits ?? { perIp: 600, perKey: 300 },
+    );
+    const routeDeps: RouteDeps = {
+      orm,
+      nc,
+      machines,
+      usage,
+      leases,
+      signing,
+      keys,
+      downloads,
+      now,
+      requireLicense,
+      requireServerToken: bearerChecker(deps.syncTokens ?? []),
+    };
+    for (const routes of [licenseRoutes, machineRoutes, usageRoutes, leaseRoutes, systemRoutes])
+      await root.register(routes, routeDeps);
+  });
+
+  let sweeper: NodeJS.Timeout | undefined;
+  let url: string | undefined;
+  const sweep = async () => ({ machines: await machines.sweep(), leases: await leases.sweep() });
+  return {
+    app,
+    url: () => url,
+    sweep,
+    flushDownloads: () => downloads.flush(),
+    async start() {
+      await keys.load();
+      await app.ready();
+      if (deps.listen) {
+        await app.listen({ port: deps.listen.port, host: deps.listen.host });
+        const { port } = app.server.address() as AddressInfo;
+        const wildcard: Record<string, string> = { "0.0.0.0": "127.0.0.1", "::": "[::1]" };
+        const reachable =
+          wildcard[deps.listen.host] ??
+          (deps.listen.host.includes(":") ? `[${deps.listen.host}]` : deps.listen.host);
+        const listening = `http://${reachable}:${port}`;
+        const loopback = ["127.0.0.1", "[::1]", "localhost"].includes(reachable);
+        url = listening;
+        const forPeople = deps.publicUrl ?? (loopback ? `http://localhost:${port}` : listening);
+        // `listening` is what the launcher reads (a port of 0 picks a free one).
+        log.info(
+          { listening, url: forPeople },
+          `distribution API listening on ${forPeople}/v1 (docs ${forPeople}/v1/docs)`,
+        );
+      }
+      // On the bus last: once it answers $SRV.PING, the API is up too.
+      await busService.start();
+      sweeper = setInterval(() => {
+        sweep().catch((error: unknown) => log.warn({ err: error }, "sweep failed"));
+      }, timings.sweepIntervalMs);
+      sweeper.unref();
+    },
+    async stop() {
+      clearInterval(sweeper);
+      await app.close();
+      await busService.stop();
+    },
+  };
+}

@@ -1,0 +1,190 @@
+// A catalog, an issuer and a distribution service on this test file's own database and subject
+// prefix, all real; the distribution service listens on a free local port (the client tests call it
+// over HTTP) and runs on a clock the test can move. The issuer can be stopped and started again.
+import { randomBytes } from "node:crypto";
+import { createCatalogService, openCatalogDatabase } from "@licensing/catalog";
+import { type Actor, catalog, issuer, type RequestIn } from "@licensing/contracts";
+import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
+import { ensureEventStream, type Orm, type RunningService } from "@licensing/platform";
+import { createTestEnv, type TestEnv } from "@licensing/testing";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { LightMyRequestResponse } from "fastify";
+import { licenseFilesStream } from "../src/domain/handoff.ts";
+import {
+  createDistributionService,
+  type DistributionDeps,
+  type DistributionService,
+  openDistributionDatabase,
+} from "../src/service.ts";
+
+export const operator: Actor = { id: "usr_ops", username: "olga", roles: ["license-admin"] };
+export const as = { ctx: { requestId: "req_test", actor: operator } };
+
+export interface TestClock {
+  now(): Date;
+  advance(ms: number): void;
+}
+
+export interface Issued {
+  id: string;
+  licenseKey: string;
+  file: string;
+  accountId: string;
+}
+
+export interface DistributionUnderTest {
+  env: TestEnv;
+  orm: Orm;
+  service: DistributionService;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  clock: TestClock;
+  /** Issues a license (collector product by default) and waits until distribution has it. */
+  issue(params?: Partial<RequestIn<typeof issuer.createLicense>>): Promise<Issued>;
+  /** Waits until the read model holds `serial` (and `state`) of a license. */
+  synced(licenseId: string, serial: number, state?: string): Promise<void>;
+  /** A request to the API with the license key (through inject). */
+  call(
+    method: "GET" | "POST",
+    url: string,
+    options?: { key?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>;
+  stopIssuer(): Promise<void>;
+  startIssuer(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startDistribution(
+  options: Partial<Pick<DistributionDeps, "timings" | "rateLimits" | "syncTokens">> = {},
+): Promise<DistributionUnderTest> {
+  const env = await createTestEnv();
+  await ensureEventStream(env.nc, env.prefix);
+  const catalogOrm = await openCatalogDatabase(env.databaseUrl, env.log);
+  const catalogService = createCatalogService({
+    nc: await env.connect("catalog"),
+    orm: catalogOrm,
+    prefix: env.prefix,
+    log: env.log,
+  });
+  await catalogService.start();
+  const kek = randomBytes(32);
+  const issuerOrm = await openIssuerDatabase(env.databaseUrl, env.log);
+  let issuerService: RunningService | undefined;
+  const startIssuer = async () => {
+    issuerService = createIssuerService({
+      nc: await env.connect("issuer"),
+      orm: issuerOrm,
+      prefix: env.prefix,
+      log: env.log,
+      kek,
+      defaultNotifyDays: 30,
+    });
+    await issuerService.start();
+  };
+  await startIssuer();
+  await env.bus.request(catalog.createProduct, {
+    code: "collector",
+    name: "Collector",
+    executionModes: [
+      { code: "scanning", name: "Scanning" },
+      { code: "migration", name: "Migration" },
+    ],
+    customFeatures: [
+      { code: "csharp", name: "C#" },
+      { code: "asp", name: "ASP" },
+    ],
+    unitsTypes: [{ code: "lines", name: "Lines of code" }],
+    defaults: {
+      unitsType: "lines",
+      durationDays: 365,
+      executionModes: ["scanning"],
+      customFeatures: ["csharp"],
+    },
+  });
+  await env.bus.request(catalog.createProduct, { code: "cockpit", name: "Cockpit" });
+  const account = await env.bus.request(catalog.createAccount, { type: "customer", name: "Contoso" });
+
+  let offset = 0;
+  const clock: TestClock = {
+    now: () => new Date(Date.now() + offset),
+    advance: (ms) => {
+      offset += ms;
+    },
+  };
+  const orm = await openDistributionDatabase(env.databaseUrl, env.log);
+  const service = createDistributionService({
+    nc: await env.connect("distribution"),
+    orm,
+    prefix: env.prefix,
+    log: env.log,
+    listen: { port: 0, host: "127.0.0.1" },
+    now: clock.now,
+    rateLimits: options.rateLimits ?? { perIp: 0, perKey: 0 },
+    syncTokens: options.syncTokens ?? [],
+    timings: { cacheTtlMs: 0, ...options.timings },
+  });
+  await service.start();
+
+  const synced = async (licenseId: string, serial: number, state?: string) => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const [row] = await orm.em
+        .fork()
+        .execute<{ serial: number; state: string }[]>(
+          "select serial, state from distribution.licenses where license_id = ?",
+          [licenseId],
+        );
+      if (row && row.serial >= serial && (state === undefined || row.state === state)) return;
+      if (Date.now() > deadline) throw new Error(`license ${licenseId} did not reach distribution`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+
+  return {
+    env,
+    orm,
+    service,
+    url: service.url()!,
+    clock,
+    async issue(params = {}) {
+      const { licenses } = await env.bus.request(
+        issuer.createLicense,
+        { accountId: account.id, products: ["collector"], ...params },
+        as,
+      );
+      const issued = licenses[0]!;
+      await synced(issued.license.id, issued.license.serial);
+      return {
+        id: issued.license.id,
+        licenseKey: issued.licenseKey,
+        file: issued.file,
+        accountId: account.id,
+      };
+    },
+    synced,
+    call(method, url, { key, body, headers = {} } = {}) {
+      return service.app.inject({
+        method,
+        url,
+        headers: { ...(key ? { authorization: `License ${key}` } : {}), ...headers },
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
+    },
+    async stopIssuer() {
+      await issuerService?.stop();
+      issuerService = undefined;
+    },
+    startIssuer,
+    async stop() {
+      await service.stop();
+      await issuerService?.stop();
+      await catalogService.stop();
+      const jsm = await jetstreamManager(env.nc);
+      await jsm.streams.delete(licenseFilesStream(env.prefix)).catch(() => {});
+      await orm.close();
+      await issuerOrm.close();
+      await catalogOrm.close();
+      await env.stop();
+    },
+  };
+}
