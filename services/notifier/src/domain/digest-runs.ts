@@ -1,0 +1,170 @@
+import type { DigestRun } from "@licensing/contracts";
+import type { Orm } from "@licensing/platform";
+
+/** A day's digest this replica holds the lease on: it alone may send it until `leaseUntil`. */
+export interface Claim {
+  day: string;
+  owner: string;
+  attempt: number;
+  leaseUntil: Date;
+}
+
+interface RunRow {
+  day: string;
+  scheduled_at: Date;
+  outcome: "sent" | "nothing_to_report" | null;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: Date | null;
+  next_attempt_at: Date;
+  last_attempt_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+  sent_at: Date | null;
+  message_id: string | null;
+  row_count: number | null;
+  recipient_count: number | null;
+}
+
+const columns = `day::text as day, scheduled_at, outcome, attempts, lease_owner, lease_until, next_attempt_at,
+  last_attempt_at, last_error, last_error_at, sent_at, message_id, row_count, recipient_count`;
+
+/**
+ * One row per digest day, the record that makes the digest go out once however many replicas run.
+ * A replica sends only after claiming the day: one conditional UPDATE that succeeds for a single
+ * replica (PostgreSQL re-checks the condition on the row it locked), setting a lease with an
+ * expiry. Success records the outcome; a failure releases the lease and sets the next attempt
+ * (backoff). A replica that dies while holding the lease leaves it to expire, and another takes over.
+ * Every time comes from the caller's clock, so tests move time instead of waiting for it.
+ */
+export class DigestRuns {
+  readonly #orm: Orm;
+
+  constructor(orm: Orm) {
+    this.#orm = orm;
+  }
+
+  async claim(
+    day: string,
+    scheduledAt: Date,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<Claim | undefined> {
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    // One transaction, so nobody ever sees the day's row unclaimed.
+    const [claimed] = await this.#orm.em.fork().transactional(async (em) => {
+      await em.execute(
+        `insert into notifier.digest_runs (day, scheduled_at, next_attempt_at, created_at, updated_at)
+         values (?::date, ?, ?, ?, ?) on conflict (day) do nothing`,
+        [day, scheduledAt, scheduledAt, now, now],
+      );
+      return em.execute<{ attempts: number }[]>(
+        `update notifier.digest_runs
+         set lease_owner = ?, lease_until = ?, attempts = attempts + 1, last_attempt_at = ?, updated_at = ?
+         where day = ?::date and outcome is null and next_attempt_at <= ?
+           and (lease_until is null or lease_until <= ?)
+         returning attempts`,
+        [owner, leaseUntil, now, now, day, now, now],
+      );
+    });
+    return claimed ? { day, owner, attempt: claimed.attempts, leaseUntil } : undefined;
+  }
+
+  /** Records the outcome; false when the lease was lost meanwhile (another replica took the day over). */
+  async complete(
+    claim: Claim,
+    now: Date,
+    result: {
+      outcome: "sent" | "nothing_to_report";
+      messageId?: string;
+      rows: number;
+      recipients: number;
+      note?: string;
+    },
+  ): Promise<boolean> {
+    const changed = await this.#orm.em.fork().execute<{ day: string }[]>(
+      `update notifier.digest_runs
+       set outcome = ?, sent_at = ?, message_id = ?, row_count = ?, recipient_count = ?, lease_owner = null,
+         lease_until = null, last_error = coalesce(?::text, last_error),
+         last_error_at = case when ?::text is null then last_error_at else ?::timestamptz end,
+         updated_at = ?
+       where day = ?::date and lease_owner = ? and outcome is null
+       returning day::text`,
+      [
+        result.outcome,
+        result.outcome === "sent" ? now : null,
+        result.messageId ?? null,
+        result.rows,
+        result.recipients,
+        result.note ?? null,
+        result.note ?? null,
+        now,
+        now,
+        claim.day,
+        claim.owner,
+      ],
+    );
+    return changed.length > 0;
+  }
+
+  /** Releases the lease after a failed attempt; the next may start at `nextAttemptAt`. */
+  async fail(claim: Claim, now: Date, error: string, nextAttemptAt: Date): Promise<void> {
+    await this.#orm.em.fork().execute(
+      `update notifier.digest_runs
+       set lease_owner = null, lease_until = null, last_error = ?, last_error_at = ?, next_attempt_at = ?, updated_at = ?
+       where day = ?::date and lease_owner = ? and outcome is null`,
+      [error, now, nextAttemptAt, now, claim.day, claim.owner],
+    );
+  }
+
+  /** The last `limit` days, newest first, with their status as of `now` given the digest due now. */
+  async recent(limit: number, now: Date, currentDay: string | undefined): Promise<DigestRun[]> {
+    const rows = await this.#orm.em
+      .fork()
+      .execute<RunRow[]>(`select ${columns} from notifier.digest_runs order by day desc limit ?`, [limit]);
+    return rows.map((row) => toRun(row, now, currentDay));
+  }
+
+  async lastSent(now: Date, currentDay: string | undefined): Promise<DigestRun | undefined> {
+    const [row] = await this.#orm.em
+      .fork()
+      .execute<RunRow[]>(
+        `select ${columns} from notifier.digest_runs where outcome = 'sent' order by day desc limit 1`,
+      );
+    return row ? toRun(row, now, currentDay) : undefined;
+  }
+
+  async lastFailure(): Promise<{ day: string; at: string; error: string } | undefined> {
+    const [row] = await this.#orm.em
+      .fork()
+      .execute<RunRow[]>(
+        `select ${columns} from notifier.digest_runs where last_error_at is not null order by last_error_at desc limit 1`,
+      );
+    return row?.last_error && row.last_error_at
+      ? { day: row.day, at: new Date(row.last_error_at).toISOString(), error: row.last_error }
+      : undefined;
+  }
+}
+
+const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
+
+function toRun(row: RunRow, now: Date, currentDay: string | undefined): DigestRun {
+  const leased = row.lease_until !== null && new Date(row.lease_until).getTime() > now.getTime();
+  const status: DigestRun["status"] =
+    row.outcome ??
+    (currentDay !== undefined && row.day < currentDay ? "missed" : leased ? "sending" : "retrying");
+  return {
+    day: row.day,
+    status,
+    scheduledAt: new Date(row.scheduled_at).toISOString(),
+    attempts: row.attempts,
+    lastAttemptAt: iso(row.last_attempt_at),
+    nextAttemptAt: row.outcome || status === "missed" ? null : iso(row.next_attempt_at),
+    lastError: row.last_error,
+    sentAt: iso(row.sent_at),
+    messageId: row.message_id,
+    rows: row.row_count,
+    recipients: row.recipient_count,
+  };
+}

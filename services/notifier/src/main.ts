@@ -1,0 +1,30 @@
+import { connectNats, createLogger, runUntilSignal } from "@licensing/platform";
+import { loadNotifierConfig } from "./config.ts";
+import { createNotifierService, openNotifierDatabase } from "./service.ts";
+
+await runUntilSignal(async () => {
+  const config = loadNotifierConfig();
+  const log = createLogger("notifier", config.LOG_LEVEL);
+  const nc = await connectNats(config.NATS_URL, "notifier", log);
+  const orm = await openNotifierDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
+  const service = createNotifierService({
+    nc,
+    orm,
+    prefix: config.SUBJECT_PREFIX,
+    log,
+    kek: config.NOTIFIER_KEK,
+    seed: {
+      uiUrl: config.NOTIFIER_UI_URL ?? config.PUBLIC_URL ?? "http://localhost:8080",
+      fromAddress: config.NOTIFIER_FROM,
+      smtp: config.NOTIFIER_SMTP_URL,
+    },
+  });
+  await service.start();
+  return {
+    async stop() {
+      await service.stop();
+      await nc.drain();
+      await orm.close();
+    },
+  };
+});

@@ -1,0 +1,152 @@
+// One digest a day however many replicas run, whatever fails: three replicas racing for the
+// scheduled minute, an SMTP server refusing the first attempts, a replica dying while it holds the
+// day. Time is the test's clock; nothing waits for a real minute.
+import { notifier } from "@licensing/contracts";
+import { Svcm } from "@nats-io/services";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DigestRuns } from "../src/domain/digest-runs.ts";
+import { smtpMailer } from "../src/domain/mailer.ts";
+import type { TickOutcome } from "../src/domain/scheduler.ts";
+import { eventually, type NotifierReplica, type Platform, startPlatform } from "./notifier-harness.ts";
+
+let platform: Platform;
+let replicas: NotifierReplica[];
+const minute = 60_000;
+
+// The digest goes out at 08:00 in New York (UTC-4 in summer): 12:00Z.
+beforeAll(async () => {
+  platform = await startPlatform({ clock: "2031-06-01T11:00:00Z" });
+  const account = await platform.account("Replica Corp");
+  await platform.license(account.id, { endDate: "2031-06-20T12:00:00Z", notifyDays: 60 });
+  replicas = [await platform.addNotifier(), await platform.addNotifier(), await platform.addNotifier()];
+  await platform.configure({ dailyTime: "08:00", timeZone: "America/New_York" });
+});
+afterAll(() => platform?.stop());
+
+const state = () => platform.env.bus.request(notifier.state, {});
+const runOf = async (day: string) => (await state()).recent.find((r) => r.day === day);
+
+/** Resolves once every replica has looked `n` more times. */
+async function everyReplicaLooks(n: number): Promise<void> {
+  const targets = replicas.map((r) => r.service.scheduler.ticks + n);
+  await eventually(`every replica to look ${n} more times`, () =>
+    replicas.every((r, i) => r.service.scheduler.ticks >= targets[i]!),
+  );
+}
+
+describe("exactly once", () => {
+  it("three replicas at the scheduled minute send one email", async () => {
+    platform.clock.set("2031-06-02T12:00:00Z");
+    // Beside their own loops, all three are also asked at once.
+    const outcomes = await Promise.all(replicas.map((r) => r.service.scheduler.tick()));
+    await platform.smtp.waitFor(1);
+    await everyReplicaLooks(5);
+    expect(platform.smtp.messages).toHaveLength(1);
+    expect(outcomes.filter((o: TickOutcome) => o === "sent").length).toBeLessThanOrEqual(1);
+    expect(platform.smtp.messages[0]!.parsed.subject).toBe("License expiry digest 2031-06-02: 1 expiring");
+    expect(await runOf("2031-06-02")).toMatchObject({ status: "sent", attempts: 1 });
+  });
+
+  it("retries a refused send with backoff, and delivers it once, later", async () => {
+    const before = platform.smtp.messages.length;
+    platform.smtp.refuseNext(2);
+    platform.clock.set("2031-06-03T12:00:00Z");
+    const first = await eventually("the first attempt to fail", async () => {
+      const run = await runOf("2031-06-03");
+      return run?.status === "retrying" ? run : undefined;
+    });
+    expect(first).toMatchObject({ attempts: 1, nextAttemptAt: "2031-06-03T12:01:00.000Z" });
+    expect(first.lastError).toMatch(/451 Try again later/);
+    await everyReplicaLooks(3);
+    expect(platform.smtp.messages).toHaveLength(before);
+    expect((await state()).nextRunAt).toBe("2031-06-03T12:01:00.000Z");
+
+    platform.clock.advance(minute);
+    const second = await eventually("the second attempt to fail", async () => {
+      const run = await runOf("2031-06-03");
+      return run?.attempts === 2 && run.status === "retrying" ? run : undefined;
+    });
+    // Backoff doubles: 1, 2, 4 … minutes.
+    expect(second.nextAttemptAt).toBe("2031-06-03T12:03:00.000Z");
+
+    platform.clock.advance(2 * minute);
+    await platform.smtp.waitFor(before + 1);
+    await everyReplicaLooks(3);
+    expect(platform.smtp.refused).toBe(2);
+    expect(platform.smtp.messages).toHaveLength(before + 1);
+    const sent = await runOf("2031-06-03");
+    expect(sent).toMatchObject({ status: "sent", attempts: 3, sentAt: "2031-06-03T12:03:00.000Z" });
+    const { lastFailure } = await state();
+    expect(lastFailure).toMatchObject({ day: "2031-06-03", at: "2031-06-03T12:01:00.000Z" });
+  });
+
+  it("lets another replica take over the day of one that died holding it, with the same Message-ID", async () => {
+    const before = platform.smtp.messages.length;
+    // A replica claims the day at its minute (before the others' clocks get there) and dies.
+    const claim = await new DigestRuns(replicas[0]!.orm).claim(
+      "2031-06-04",
+      new Date("2031-06-04T12:00:00Z"),
+      "dead-replica",
+      new Date("2031-06-04T12:00:00Z"),
+      10 * minute,
+    );
+    expect(claim).toBeDefined();
+    platform.clock.set("2031-06-04T12:00:00Z");
+    await everyReplicaLooks(3);
+    expect(platform.smtp.messages).toHaveLength(before);
+    expect(await runOf("2031-06-04")).toMatchObject({ status: "sending", attempts: 1 });
+
+    platform.clock.advance(10 * minute);
+    const [mail] = (await platform.smtp.waitFor(before + 1)).slice(before);
+    await everyReplicaLooks(3);
+    expect(platform.smtp.messages).toHaveLength(before + 1);
+    expect(mail!.parsed.messageId).toMatch(/^<expiry-digest\.2031-06-04\./);
+    expect(await runOf("2031-06-04")).toMatchObject({ status: "sent", attempts: 2 });
+  });
+
+  it("resends a send whose outcome it could not learn under the same Message-ID (the documented gap)", async () => {
+    // One replica's SMTP exchange succeeds, then the replica fails before it can record it.
+    const crashing = await platform.addNotifier({
+      mailer: {
+        async send(smtp, mail) {
+          await smtpMailer.send(smtp, mail);
+          throw new Error("lost the connection after the server took the message");
+        },
+      },
+      pollMs: 3_600_000,
+    });
+    for (const r of replicas) await r.service.stop();
+    // Its loop has looked once (nothing due) and sleeps an hour: only the test makes it act.
+    await eventually("the new replica's first look", () => crashing.service.scheduler.ticks >= 1);
+    const before = platform.smtp.messages.length;
+    platform.clock.set("2031-06-05T12:00:00Z");
+    expect(await crashing.service.scheduler.tick()).toBe("failed");
+    platform.clock.advance(minute);
+    for (const r of replicas) await r.service.start();
+    const copies = (await platform.smtp.waitFor(before + 2)).slice(before);
+    expect(copies.map((m) => m.parsed.messageId)).toEqual([
+      copies[0]!.parsed.messageId,
+      copies[0]!.parsed.messageId,
+    ]);
+    const run = await eventually("the resend to be recorded", async () => {
+      const r = await runOf("2031-06-05");
+      return r?.status === "sent" ? r : undefined;
+    });
+    expect(run).toMatchObject({ attempts: 2 });
+  });
+
+  it("shows the state in $SRV.STATS", async () => {
+    const stats = [];
+    for await (const s of await new Svcm(platform.env.nc)
+      .client({ strategy: "timer", maxWait: 1_000 })
+      .stats("notifier"))
+      if (s.metadata?.prefix === platform.env.prefix) stats.push(s);
+    expect(stats.length).toBeGreaterThanOrEqual(3);
+    const data = stats[0]!.endpoints?.[0]?.data as Record<string, unknown>;
+    expect(data).toMatchObject({
+      lastSentDay: "2031-06-05",
+      nextRunAt: "2031-06-06T12:00:00.000Z",
+      lastFailure: { day: "2031-06-05" },
+    });
+  });
+});
