@@ -28,14 +28,10 @@ export function appRoutes(crm: UiModule | null): RouteObject[] {
           async () => (await import("./pages/settings/UsersPage.tsx")).UsersPage,
         ),
         page(
-          "settings/presets",
-          "preset.read",
-          async () => (await import("./pages/settings/placeholders.tsx")).PresetsPage,
-        ),
-        page(
-          "settings/signing-keys",
-          "signing-key.read",
-          async () => (await import("./pages/settings/placeholders.tsx")).SigningKeysPage,
+          "settings/notifications",
+          "settings.manage",
+          async () =>
+            (await import("./pages/settings/notifications/NotificationsPage.tsx")).NotificationsPage,
         ),
         ...(crm
           ? [

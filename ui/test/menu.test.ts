@@ -17,28 +17,28 @@ describe("the left menu", () => {
   it("holds the CRM section and the settings for a superadmin when CRM is packaged and active", () => {
     expect(labels(["superadmin"])).toEqual({
       CRM: ["License generator", "Licenses", "Dashboard", "Customer accounts", "Update server"],
-      Settings: ["Activation", "Users", "Presets", "Signing keys", "Products"],
+      Settings: ["Activation", "Users", "Notifications", "Products", "Presets", "Signing keys"],
     });
   });
 
-  it("has no CRM section, and no Products, while the module is inactive", () => {
+  it("has no CRM section, and no CRM settings, while the module is inactive", () => {
     expect(labels(["superadmin"], crm, false)).toEqual({
-      Settings: ["Activation", "Users", "Presets", "Signing keys"],
+      Settings: ["Activation", "Users", "Notifications"],
     });
   });
 
   it("has no CRM section in a build without the CRM package, even when the gateway says active", () => {
     expect(labels(["superadmin"], null, true)).toEqual({
-      Settings: ["Activation", "Users", "Presets", "Signing keys"],
+      Settings: ["Activation", "Users", "Notifications"],
     });
   });
 
   it("shows each role only what it may open", () => {
     expect(labels(["viewer"])).toEqual({
       CRM: ["Licenses", "Dashboard", "Customer accounts", "Update server"],
-      Settings: ["Presets", "Products"],
+      Settings: ["Products", "Presets"],
     });
-    expect(labels(["license-admin"]).Settings).toEqual(["Presets", "Signing keys", "Products"]);
+    expect(labels(["license-admin"]).Settings).toEqual(["Products", "Presets", "Signing keys"]);
     expect(labels(["sales"]).CRM).toContain("License generator");
   });
 });

@@ -3,13 +3,24 @@
 // under /api behind the module's activation check, and hands it the bus call it needs.
 import type { GatewayModule } from "@licensing/gateway/module";
 import { accountRoutes } from "./accounts.ts";
+import { licenseExportRoutes } from "./license-export.ts";
+import { licenseRoutes } from "./licenses.ts";
 import { productRoutes } from "./products.ts";
+import { dashboardRoutes, presetRoutes, signingKeyRoutes } from "./settings.ts";
 
 /** The CRM module as the gateway loads it. */
 export const gatewayModule: GatewayModule = {
   name: "crm",
   plugin: async (app, { call }) => {
-    await app.register(accountRoutes, { call });
-    await app.register(productRoutes, { call });
+    for (const routes of [
+      accountRoutes,
+      productRoutes,
+      licenseRoutes,
+      licenseExportRoutes,
+      dashboardRoutes,
+      presetRoutes,
+      signingKeyRoutes,
+    ])
+      await app.register(routes, { call });
   },
 };

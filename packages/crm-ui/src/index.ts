@@ -3,15 +3,15 @@ import {
   IconAddressBook,
   IconChartBar,
   IconCloudUpload,
+  IconKey,
   IconLicense,
   IconPackage,
+  IconTemplate,
   IconWand,
 } from "@tabler/icons-react";
 
 // The CRM module as the app sees it. This file is in the app's first load, so it only names pages;
 // each page's code is its own chunk.
-
-const placeholders = () => import("./placeholders.tsx");
 
 const crm: UiModule = {
   id: "crm",
@@ -26,23 +26,34 @@ const crm: UiModule = {
   ],
   settingsMenu: [
     { label: "Products", path: "/settings/products", icon: IconPackage, action: "product.read" },
+    { label: "Presets", path: "/settings/presets", icon: IconTemplate, action: "preset.read" },
+    { label: "Signing keys", path: "/settings/signing-keys", icon: IconKey, action: "signing-key.read" },
   ],
   pages: [
     {
       path: "crm/generator",
       action: "license.create.test",
-      load: async () => (await placeholders()).LicenseGeneratorPage,
+      load: async () => (await import("./licenses/GeneratorPage.tsx")).GeneratorPage,
     },
-    { path: "crm/licenses", action: "license.read", load: async () => (await placeholders()).LicensesPage },
+    {
+      path: "crm/licenses",
+      action: "license.read",
+      load: async () => (await import("./licenses/LicensesPage.tsx")).LicensesPage,
+    },
+    {
+      path: "crm/licenses/:id",
+      action: "license.read",
+      load: async () => (await import("./licenses/LicensePage.tsx")).LicensePage,
+    },
     {
       path: "crm/dashboard",
       action: "dashboard.read",
-      load: async () => (await placeholders()).DashboardPage,
+      load: async () => (await import("./licenses/DashboardPage.tsx")).DashboardPage,
     },
     {
       path: "crm/update-server",
       action: "license.read",
-      load: async () => (await placeholders()).UpdateServerPage,
+      load: async () => (await import("./placeholders.tsx")).UpdateServerPage,
     },
     {
       path: "crm/accounts",
@@ -83,6 +94,26 @@ const crm: UiModule = {
       path: "settings/products/:code",
       action: "product.read",
       load: async () => (await import("./products/ProductEditPage.tsx")).EditProductPage,
+    },
+    {
+      path: "settings/presets",
+      action: "preset.read",
+      load: async () => (await import("./settings/PresetsPage.tsx")).PresetsPage,
+    },
+    {
+      path: "settings/presets/new",
+      action: "preset.write",
+      load: async () => (await import("./settings/PresetEditPage.tsx")).NewPresetPage,
+    },
+    {
+      path: "settings/presets/:id",
+      action: "preset.read",
+      load: async () => (await import("./settings/PresetEditPage.tsx")).EditPresetPage,
+    },
+    {
+      path: "settings/signing-keys",
+      action: "signing-key.read",
+      load: async () => (await import("./settings/SigningKeysPage.tsx")).SigningKeysPage,
     },
   ],
 };

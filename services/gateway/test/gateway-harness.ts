@@ -1,11 +1,13 @@
 // A gateway on this test file's own database and subject prefix, with (when asked) a real catalog
-// service beside it, a clock the test can move, a throw-away vendor key to sign activation licenses,
+// and issuer beside it, a clock the test can move, a throw-away vendor key to sign activation licenses,
 // and a small "browser" over `app.inject` that keeps the session cookie and the CSRF token.
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCatalogService, openCatalogDatabase } from "@licensing/catalog";
 import type { Role } from "@licensing/contracts";
+import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
 import { ensureEventStream, type Orm, type RunningService } from "@licensing/platform";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import type { FastifyInstance, InjectOptions } from "fastify";
@@ -49,6 +51,8 @@ export interface GatewayUnderTest {
 export interface HarnessOptions {
   /** Start a catalog service (for CRM routes end to end and /readyz). */
   catalog?: boolean;
+  /** Start an issuer service too (and the catalog it needs), for the license routes end to end. */
+  issuer?: boolean;
   /** Activate the CRM module at start. */
   activateCrm?: boolean;
   loginLimits?: LoginLimits;
@@ -59,7 +63,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
   const env = await createTestEnv();
   const stops: (() => Promise<void>)[] = [];
   let catalogOrm: Orm | undefined;
-  if (options.catalog) {
+  if (options.catalog || options.issuer) {
     await ensureEventStream(env.nc, env.prefix);
     catalogOrm = await openCatalogDatabase(env.databaseUrl, env.log);
     const catalog: RunningService = createCatalogService({
@@ -73,6 +77,23 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
     stops.push(async () => {
       await catalog.stop();
       await orm.close();
+    });
+  }
+  if (options.issuer) {
+    const issuerOrm = await openIssuerDatabase(env.databaseUrl, env.log);
+    const issuer = createIssuerService({
+      nc: await env.connect("issuer"),
+      orm: issuerOrm,
+      prefix: env.prefix,
+      log: env.log,
+      kek: randomBytes(32),
+      defaultNotifyDays: 30,
+    });
+    await issuer.start();
+    // Stopped before the catalog it asks for accounts.
+    stops.unshift(async () => {
+      await issuer.stop();
+      await issuerOrm.close();
     });
   }
 

@@ -26,12 +26,12 @@ export function walkedRoutes(gw: GatewayUnderTest): RegisteredRoute[] {
 
 /** A concrete URL for a route: path parameters get well-formed values of things that do not exist. */
 function concrete(url: string): string {
+  const prefix = /^\/api\/(users|licenses|presets)\//.exec(url)?.[1];
+  const id = { users: "usr", licenses: "lic", presets: "pre" }[prefix ?? ""] ?? "acc";
   return url
-    .replace(
-      /:id\b/,
-      url.startsWith("/api/users") ? "usr_01ZZZZZZZZZZZZZZZZZZZZZZZZ" : "acc_01ZZZZZZZZZZZZZZZZZZZZZZZZ",
-    )
+    .replace(/:id\b/, `${id}_01ZZZZZZZZZZZZZZZZZZZZZZZZ`)
     .replace(/:code\b/, "no-such-product")
+    .replace(/:serial\b/, "1")
     .replace(/\*$/, "walk");
 }
 

@@ -5,7 +5,7 @@ import { walkEveryRoute, walkedRoutes } from "./role-walk.ts";
 
 let gw: GatewayUnderTest;
 beforeAll(async () => {
-  gw = await startGateway({ catalog: true, activateCrm: true });
+  gw = await startGateway({ issuer: true, activateCrm: true });
 });
 afterAll(() => gw?.stop());
 
@@ -19,6 +19,10 @@ describe("the role × route walk", () => {
       "GET /api/accounts",
       "PATCH /api/accounts/:id",
       "DELETE /api/products/:code",
+      "POST /api/licenses",
+      "GET /api/licenses/export.csv",
+      "POST /api/licenses/:id/revoke",
+      "POST /api/signing-keys/rotate",
       "GET /readyz",
     ])
       expect(listed).toContain(route);

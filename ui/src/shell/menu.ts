@@ -1,5 +1,5 @@
 import type { Action } from "@licensing/contracts";
-import { IconCertificate, IconKey, IconTemplate, IconUsers } from "@tabler/icons-react";
+import { IconCertificate, IconMail, IconUsers } from "@tabler/icons-react";
 import type { MenuItem, Modules, UiModule } from "../kit/types.ts";
 
 export interface MenuSection {
@@ -10,8 +10,7 @@ export interface MenuSection {
 const coreSettings: MenuItem[] = [
   { label: "Activation", path: "/settings/activation", icon: IconCertificate, action: "module.activate" },
   { label: "Users", path: "/settings/users", icon: IconUsers, action: "user.manage" },
-  { label: "Presets", path: "/settings/presets", icon: IconTemplate, action: "preset.read" },
-  { label: "Signing keys", path: "/settings/signing-keys", icon: IconKey, action: "signing-key.read" },
+  { label: "Notifications", path: "/settings/notifications", icon: IconMail, action: "settings.manage" },
 ];
 
 /**

@@ -1,8 +1,8 @@
-// The operator UI in Debian's Chromium (driven by playwright-core), against a real gateway and
-// catalog on this file's own database and subjects, serving a fresh build of the UI. Screenshots
+// The operator UI in Debian's Chromium (driven by playwright-core), against a real gateway, catalog
+// and issuer on this file's own database and subjects, serving a fresh build of the UI. Screenshots
 // of every main page go to test-artifacts/screenshots.
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -53,7 +53,7 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
       build: { outDir: uiDir },
     });
     platform = await startGateway({
-      catalog: true,
+      issuer: true,
       overrides: { listen: { port: 0, host: "127.0.0.1" }, uiDir, cookieSecure: false },
     });
     baseUrl = `http://127.0.0.1:${(platform.service.app.server.address() as AddressInfo).port}`;
@@ -197,6 +197,116 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     await shot(admin, "20-users");
   });
 
+  it("generates a commercial license for an account, with its key and file", async () => {
+    await menu(admin).getByRole("link", { name: "License generator" }).click();
+    await admin.getByRole("textbox", { name: /^Account/ }).fill("globx");
+    await admin.getByRole("option", { name: /Globex Corporation/ }).click();
+    // The only product is chosen already, its catalog defaults filled in.
+    await admin.getByText("Collector's catalog defaults filled the fields below", { exact: false }).waitFor();
+    expect(await admin.getByRole("radio", { name: "Commercial" }).isChecked()).toBe(true);
+    await admin.getByRole("textbox", { name: /^Available activations/ }).fill("5");
+    await shot(admin, "22-generator-form");
+    await admin.getByRole("button", { name: "Generate license" }).click();
+    const key = admin.getByTestId("license-key");
+    await key.waitFor();
+    expect(await key.textContent()).toMatch(/^LK-/);
+    const download = admin.waitForEvent("download");
+    await admin.getByRole("button", { name: "Download file" }).click();
+    const file = await readFile((await (await download).path())!, "utf8");
+    expect(file).toContain("-----BEGIN LICENSE FILE-----");
+    await shot(admin, "23-generator-created");
+  });
+
+  it("defines a preset, then quick-generates a test key from it", async () => {
+    await menu(admin).getByRole("link", { name: "Presets" }).click();
+    await admin.getByRole("link", { name: "New preset" }).click();
+    await admin.getByLabel(/^Name/).fill("30-day test");
+    await admin.getByRole("textbox", { name: /^Products/ }).click();
+    await admin.getByRole("option", { name: "Collector (collector)" }).click();
+    await admin.keyboard.press("Escape");
+    await admin
+      .locator("label")
+      .filter({ hasText: /^Test$/ })
+      .click();
+    await admin.getByRole("textbox", { name: /^Duration \(days\)/ }).fill("30");
+    await shot(admin, "24-preset-form");
+    await admin.getByRole("button", { name: "Create preset" }).click();
+    await admin.getByRole("heading", { name: "30-day test" }).waitFor();
+    await admin.getByRole("link", { name: "Presets" }).first().click();
+    await admin.getByRole("link", { name: "30-day test" }).waitFor();
+    await shot(admin, "25-presets");
+
+    await menu(admin).getByRole("link", { name: "License generator" }).click();
+    await admin.getByRole("textbox", { name: /^Account/ }).fill("Globex");
+    await admin.getByRole("option", { name: /Globex Corporation/ }).click();
+    await admin.getByRole("button", { name: "30-day test" }).click();
+    await admin.getByText("License created").waitFor();
+    await shot(admin, "26-quick-generated");
+  });
+
+  it("filters the licenses table, exports the filtered set as CSV", async () => {
+    await menu(admin).getByRole("link", { name: "Licenses", exact: true }).click();
+    await admin.getByRole("cell", { name: "Globex Corporation" }).first().waitFor();
+    expect(await admin.getByRole("cell", { name: "Globex Corporation" }).count()).toBe(2);
+    await admin.getByRole("textbox", { name: "Kind", exact: true }).click();
+    await admin.getByRole("option", { name: "Test" }).click();
+    await admin.waitForURL(/kind=test/);
+    await expect.poll(() => admin.locator("tbody tr").count(), { timeout: 15_000 }).toBe(1);
+    await shot(admin, "27-licenses-filtered");
+    const download = admin.waitForEvent("download");
+    await admin.getByRole("link", { name: "Export CSV" }).click();
+    const csv = (await readFile((await (await download).path())!, "utf8")).replace(/^\uFEFF/, "");
+    const lines = csv.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^License id,Key \(last group\),Account id,Account,Kind,/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(",Globex Corporation,test,false,collector,");
+  });
+
+  it("opens the commercial license, renews it, then revokes it", async () => {
+    await admin.goto(`${baseUrl}/crm/licenses?kind=commercial`);
+    await admin.getByRole("cell", { name: "Globex Corporation" }).click();
+    await admin.getByRole("heading", { name: /^License …-/ }).waitFor();
+    await admin.getByText("5", { exact: true }).first().waitFor();
+    await shot(admin, "28-license");
+    await admin.getByRole("button", { name: "Renew" }).click();
+    let dialog = admin.getByRole("dialog");
+    await dialog.getByRole("textbox", { name: /^Extend by/ }).fill("30");
+    await dialog.getByRole("button", { name: "Renew" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await admin.getByRole("cell", { name: "renewed" }).waitFor();
+    await admin.getByRole("button", { name: "Revoke" }).click();
+    dialog = admin.getByRole("dialog");
+    await dialog.getByRole("textbox", { name: /^Reason/ }).fill("Contract ended");
+    await shot(admin, "29-revoke-confirm");
+    await dialog.getByRole("button", { name: "Revoke" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await admin.getByText("Contract ended").first().waitFor();
+    expect(await admin.getByRole("button", { name: "Renew" }).count()).toBe(0);
+    await admin.getByRole("tab", { name: "Audit trail" }).click();
+    await admin.getByRole("cell", { name: "revoked", exact: true }).first().waitFor();
+    await shot(admin, "30-license-revoked");
+  });
+
+  it("shows the changes on the dashboard, each figure linking to its licenses", async () => {
+    await menu(admin).getByRole("link", { name: "Dashboard" }).click();
+    await admin.getByRole("link", { name: "Licenses: 2" }).waitFor();
+    await admin.getByRole("link", { name: "revoked: 1" }).waitFor();
+    await admin.getByRole("link", { name: "Test: 1" }).waitFor();
+    await shot(admin, "31-dashboard");
+    await admin.getByRole("link", { name: "revoked: 1" }).click();
+    await admin.waitForURL(/\/crm\/licenses\?status=revoked/);
+    await expect.poll(() => admin.locator("tbody tr").count(), { timeout: 15_000 }).toBe(1);
+  });
+
+  it("lists the signing keys and rotates them after a confirmation", async () => {
+    await menu(admin).getByRole("link", { name: "Signing keys" }).click();
+    await admin.getByText("active", { exact: true }).waitFor();
+    await admin.getByRole("button", { name: "Rotate key" }).click();
+    await admin.getByRole("dialog").getByRole("button", { name: "Rotate" }).click();
+    await admin.getByText("retired", { exact: true }).waitFor();
+    await shot(admin, "32-signing-keys");
+  });
+
   it("shows a viewer no create controls, and the API refuses them anyway", async () => {
     const viewer = await platform.userWith(["viewer"], "vera.viewer");
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
@@ -214,16 +324,41 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     await page.getByText("hank@globex.test").waitFor();
     expect(await page.getByRole("button", { name: /Archive|Promote/ }).count()).toBe(0);
 
-    const status = await page.evaluate(async () => {
+    await menu(page).getByRole("link", { name: "Licenses", exact: true }).click();
+    await page.getByRole("cell", { name: "Globex Corporation" }).first().click();
+    await page.getByRole("heading", { name: /^License …-/ }).waitFor();
+    expect(await page.getByRole("button", { name: /Renew|Revoke|Suspend|Re-issue|Reinstate/ }).count()).toBe(
+      0,
+    );
+    await page.getByRole("link", { name: "Download file" }).waitFor();
+    await shot(page, "33-viewer-license");
+    await menu(page).getByRole("link", { name: "Licenses", exact: true }).click();
+    await page.getByRole("link", { name: "Export CSV" }).waitFor();
+    expect(await page.getByRole("link", { name: "New license" }).count()).toBe(0);
+
+    const accountId = new URL(page.url(), baseUrl).searchParams.get("accountId");
+    const statuses = await page.evaluate(async (id) => {
       const session = (await (await fetch("/api/auth/session")).json()) as { csrfToken: string };
-      const response = await fetch("/api/accounts", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrfToken },
-        body: JSON.stringify({ type: "customer", name: "Sneaky" }),
-      });
-      return { status: response.status, code: ((await response.json()) as { code: string }).code };
-    });
-    expect(status).toEqual({ status: 403, code: "forbidden" });
+      const post = async (path: string, body: unknown) => {
+        const response = await fetch(path, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrfToken },
+          body: JSON.stringify(body),
+        });
+        return { status: response.status, code: ((await response.json()) as { code: string }).code };
+      };
+      return [
+        await post("/api/accounts", { type: "customer", name: "Sneaky" }),
+        await post("/api/licenses", {
+          accountId: id ?? "acc_01ZZZZZZZZZZZZZZZZZZZZZZZZ",
+          products: ["collector"],
+        }),
+      ];
+    }, accountId);
+    expect(statuses).toEqual([
+      { status: 403, code: "forbidden" },
+      { status: 403, code: "forbidden" },
+    ]);
     await context.close();
   });
 

@@ -1,13 +1,5 @@
 import type { Account } from "@licensing/contracts";
-import {
-  Can,
-  ConfirmButton,
-  formatDateTime,
-  notifySuccess,
-  PageHeader,
-  PlaceholderPage,
-  QueryError,
-} from "@licensing/ui/kit";
+import { Can, ConfirmButton, formatDateTime, notifySuccess, PageHeader, QueryError } from "@licensing/ui/kit";
 import {
   Anchor,
   Badge,
@@ -24,7 +16,8 @@ import {
 } from "@mantine/core";
 import { IconArchive, IconArrowBackUp, IconEdit, IconUserUp } from "@tabler/icons-react";
 import type { ReactNode } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
+import { AccountLicenses } from "../licenses/AccountLicenses.tsx";
 import { TypeBadge } from "./AccountsPage.tsx";
 import { useAccount, useAccountAction } from "./api.ts";
 import { countryName } from "./countries.ts";
@@ -38,6 +31,9 @@ export function AccountPage() {
 }
 
 function AccountView({ account }: { account: Account }) {
+  // The tab is in the URL, so "back" from a license returns to the account's licenses.
+  const [params, setParams] = useSearchParams();
+  const tab = params.get("tab") === "licenses" ? "licenses" : "details";
   return (
     <Stack>
       <Breadcrumbs>
@@ -65,7 +61,11 @@ function AccountView({ account }: { account: Account }) {
           </Can>
         }
       />
-      <Tabs defaultValue="details" keepMounted={false}>
+      <Tabs
+        value={tab}
+        onChange={(value) => setParams(value === "licenses" ? { tab: "licenses" } : {}, { replace: true })}
+        keepMounted={false}
+      >
         <Tabs.List>
           <Tabs.Tab value="details">Details</Tabs.Tab>
           <Tabs.Tab value="licenses">Licenses</Tabs.Tab>
@@ -74,9 +74,7 @@ function AccountView({ account }: { account: Account }) {
           <AccountDetails account={account} />
         </Tabs.Panel>
         <Tabs.Panel value="licenses" pt="md">
-          <PlaceholderPage title="Licenses of this account" arrives="arrives with the issuer">
-            The account's licenses, with their status and expiry, and a button to generate a new one for it.
-          </PlaceholderPage>
+          <AccountLicenses accountId={account.id} archived={account.archived} />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -1,0 +1,23 @@
+import { licenseStatusSchema, listLicensesRequest } from "@licensing/contracts";
+import { z } from "zod";
+
+// The issuer's list filters as a query string carries them: text everywhere, so the boolean is
+// `internal=true|false` and the statuses are repeated (`status=active&status=expiring`) or
+// comma-separated (`status=active,expiring`), whichever a client finds easier.
+const statusList = z.preprocess(
+  (value) =>
+    (Array.isArray(value) ? value : [value])
+      .flatMap((item) => (typeof item === "string" ? item.split(",") : [item]))
+      .filter((item) => item !== ""),
+  z.array(licenseStatusSchema).max(5),
+);
+
+/** `GET /api/licenses`: every filter, the sort and the keyset page of the issuer's list. */
+export const licenseListQuery = listLicensesRequest.extend({
+  internal: z.stringbool().optional(),
+  status: statusList.optional(),
+});
+
+/** `GET /api/licenses/export.csv`: the same filters and sort; the export pages through it all. */
+export const licenseExportQuery = licenseListQuery.omit({ cursor: true, limit: true });
+export type LicenseExportQuery = z.output<typeof licenseExportQuery>;

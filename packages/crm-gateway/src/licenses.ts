@@ -1,0 +1,199 @@
+import {
+  auditEntrySchema,
+  issuer,
+  licenseDetailSchema,
+  licenseSummarySchema,
+  licenseVersionSchema,
+  pageOf,
+} from "@licensing/contracts";
+import type { GatewayModulePlugin } from "@licensing/gateway/module";
+import type { FastifyReply } from "fastify";
+import { z } from "zod";
+import { licenseListQuery } from "./license-query.ts";
+
+const licenseRef = issuer.getLicense.request;
+const versionRef = licenseRef.extend({ serial: z.coerce.number().int().min(1) });
+const tags = ["licenses"];
+
+/** The armored license file as a download: `license-<id>-v<serial>.lic`, plain text. */
+const fileDownload = z.string().describe("The signed license file (armored text), as an attachment");
+
+function sendFile(reply: FastifyReply, id: string, file: { serial: number; file: string }) {
+  return reply
+    .type("text/plain; charset=utf-8")
+    .header("Content-Disposition", `attachment; filename="license-${id}-v${file.serial}.lic"`)
+    .send(file.file);
+}
+
+/**
+ * Licenses, each route one issuer endpoint (the id comes from the path). Creation needs only the
+ * least create right (`license.create.test`): the issuer checks the kind and the internal flag
+ * against the operator's roles (commercial and internal need their own rights) and answers 403.
+ */
+export const licenseRoutes: GatewayModulePlugin = async (app, { call }) => {
+  app.post(
+    "/licenses",
+    {
+      config: { access: "license.create.test" },
+      schema: {
+        tags,
+        summary: issuer.createLicense.summary,
+        description:
+          "Omitted parameters come from the main (first) product's catalog defaults. A commercial license " +
+          "also needs `license.create.commercial`, an internal one `license.create.internal` (403 otherwise). " +
+          "The answer is the only one that carries the license keys in clear. With `idempotencyKey`, a " +
+          "repeated request returns the first answer and creates nothing.",
+        body: issuer.createLicense.request,
+        response: { 201: issuer.createLicense.response },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await call(request, issuer.createLicense, request.body)),
+  );
+
+  app.post(
+    "/licenses/quick-generate",
+    {
+      config: { access: "license.create.test" },
+      schema: {
+        tags,
+        summary: issuer.quickGenerate.summary,
+        description:
+          "The preset's kind and internal flag need the same rights as creating the license by hand.",
+        body: issuer.quickGenerate.request,
+        response: { 201: issuer.quickGenerate.response },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await call(request, issuer.quickGenerate, request.body)),
+  );
+
+  app.get(
+    "/licenses",
+    {
+      config: { access: "license.read" },
+      schema: {
+        tags,
+        summary: issuer.listLicenses.summary,
+        description:
+          "`status` may repeat or be comma-separated; `text` is a license key (whole or its last group), " +
+          "a license id or part of an account name. Pass `nextCursor` as `cursor` for the next page (same " +
+          "filters and sort).",
+        querystring: licenseListQuery,
+        response: { 200: pageOf(licenseSummarySchema) },
+      },
+    },
+    (request) => call(request, issuer.listLicenses, request.query),
+  );
+
+  app.get(
+    "/licenses/:id",
+    {
+      config: { access: "license.read" },
+      schema: {
+        tags,
+        summary: issuer.getLicense.summary,
+        params: licenseRef,
+        response: { 200: licenseDetailSchema },
+      },
+    },
+    (request) => call(request, issuer.getLicense, request.params),
+  );
+
+  app.post(
+    "/licenses/:id/reveal-key",
+    {
+      config: { access: "license.read" },
+      schema: {
+        tags,
+        summary: issuer.revealKey.summary,
+        description: "A POST because it is recorded in the license's audit trail.",
+        params: licenseRef,
+        response: { 200: issuer.revealKey.response },
+      },
+    },
+    (request) => call(request, issuer.revealKey, request.params),
+  );
+
+  app.get(
+    "/licenses/:id/file",
+    {
+      config: { access: "license.read" },
+      schema: {
+        tags,
+        summary: "Download the current signed license file",
+        params: licenseRef,
+        response: { 200: fileDownload },
+      },
+    },
+    async (request, reply) =>
+      sendFile(reply, request.params.id, await call(request, issuer.getFile, request.params)),
+  );
+
+  app.get(
+    "/licenses/:id/versions/:serial/file",
+    {
+      config: { access: "license.read" },
+      schema: {
+        tags,
+        summary: "Download the exact signed file of one version",
+        params: versionRef,
+        response: { 200: fileDownload },
+      },
+    },
+    async (request, reply) =>
+      sendFile(reply, request.params.id, await call(request, issuer.getFile, request.params)),
+  );
+
+  app.get(
+    "/licenses/:id/versions",
+    {
+      config: { access: "license.read" },
+      schema: {
+        tags,
+        summary: issuer.listVersions.summary,
+        params: licenseRef,
+        response: { 200: z.object({ items: z.array(licenseVersionSchema) }) },
+      },
+    },
+    (request) => call(request, issuer.listVersions, request.params),
+  );
+
+  app.get(
+    "/licenses/:id/audit",
+    {
+      config: { access: "license.read" },
+      schema: {
+        tags,
+        summary: issuer.auditTrail.summary,
+        params: licenseRef,
+        response: { 200: z.object({ items: z.array(auditEntrySchema) }) },
+      },
+    },
+    (request) => call(request, issuer.auditTrail, request.params),
+  );
+
+  // Lifecycle changes: the body is the issuer's request without the id, which the path gives.
+  const changes = [
+    ["renew", issuer.renew, issuer.renew.request.omit({ id: true }), "license.renew"],
+    ["reissue", issuer.reissue, issuer.reissue.request.omit({ id: true }), "license.reissue"],
+    ["suspend", issuer.suspend, issuer.suspend.request.omit({ id: true }), "license.suspend"],
+    ["reinstate", issuer.reinstate, issuer.reinstate.request.omit({ id: true }), "license.reinstate"],
+    ["revoke", issuer.revoke, issuer.revoke.request.omit({ id: true }), "license.revoke"],
+  ] as const;
+  for (const [verb, endpoint, body, access] of changes) {
+    app.post(
+      `/licenses/:id/${verb}`,
+      {
+        config: { access },
+        schema: {
+          tags,
+          summary: endpoint.summary,
+          params: licenseRef,
+          body,
+          response: { 200: licenseDetailSchema },
+        },
+      },
+      // Each body was checked against its own endpoint's schema; the union of the five is what TS sees.
+      (request) => call(request, endpoint as typeof issuer.renew, { ...request.body, id: request.params.id }),
+    );
+  }
+};

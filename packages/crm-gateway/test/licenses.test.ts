@@ -1,0 +1,204 @@
+import type { Account, IssuedLicense, LicenseDetail, LicenseSummary } from "@licensing/contracts";
+import { type ErrorResponse, type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The license routes end to end: browser → gateway → NATS → real catalog and issuer → PostgreSQL.
+let gw: GatewayUnderTest;
+let account: Account;
+beforeAll(async () => {
+  gw = await startGateway({ issuer: true, activateCrm: true });
+  await gw.admin.post("/api/products", {
+    code: "collector",
+    name: "Collector",
+    executionModes: [{ code: "scanning", name: "Scanning" }],
+    customFeatures: [{ code: "csharp", name: "C#" }],
+    defaults: { durationDays: 365, availableActivations: 3, executionModes: ["scanning"] },
+  });
+  account = (await gw.admin.post("/api/accounts", { type: "customer", name: "Initech" })).json<Account>();
+});
+afterAll(() => gw?.stop());
+
+const create = (body: Record<string, unknown>, who = gw.admin) =>
+  who.post("/api/licenses", { accountId: account.id, products: ["collector"], ...body });
+const issued = (response: { json<T>(): T }) => response.json<{ licenses: IssuedLicense[] }>().licenses;
+
+describe("licenses (happy path)", () => {
+  it("creates a license with the product's defaults and answers the key and the file once", async () => {
+    const response = await create({ kind: "commercial", seats: 5, metadata: { po: "PO-1" } });
+    expect(response.statusCode).toBe(201);
+    const [first] = issued(response);
+    expect(first!.licenseKey).toMatch(/^LK-/);
+    expect(first!.file).toContain("-----BEGIN LICENSE FILE-----");
+    expect(first!.license).toMatchObject({
+      accountName: "Initech",
+      kind: "commercial",
+      seats: 5,
+      availableActivations: 3,
+      executionModes: ["scanning"],
+      metadata: { po: "PO-1" },
+      status: "active",
+    });
+    const id = first!.license.id;
+    expect((await gw.admin.get(`/api/licenses/${id}`)).json<LicenseDetail>().id).toBe(id);
+    const revealed = await gw.admin.post(`/api/licenses/${id}/reveal-key`);
+    expect(revealed.json()).toEqual({ licenseKey: first!.licenseKey });
+    const audit = (await gw.admin.get(`/api/licenses/${id}/audit`)).json().items;
+    expect(audit.map((a: { action: string }) => a.action)).toContain("license.key-revealed");
+  });
+
+  it("creates a batch once per idempotency key", async () => {
+    const body = { kind: "test", count: 3, idempotencyKey: "gateway-batch-1" };
+    const [one, two] = await Promise.all([create(body), create(body)]);
+    expect(issued(one).map((l) => l.license.id)).toEqual(issued(two).map((l) => l.license.id));
+    expect(issued(one)).toHaveLength(3);
+  });
+
+  it("downloads the current file and each version's, renews, suspends, reinstates and revokes", async () => {
+    const [license] = issued(await create({ kind: "commercial" }));
+    const id = license!.license.id;
+    const file = await gw.admin.get(`/api/licenses/${id}/file`);
+    expect(file.statusCode).toBe(200);
+    expect(file.headers["content-type"]).toBe("text/plain; charset=utf-8");
+    expect(file.headers["content-disposition"]).toBe(`attachment; filename="license-${id}-v1.lic"`);
+    expect(file.body).toBe(license!.file);
+
+    const renewed = await gw.admin.post(`/api/licenses/${id}/renew`, { extendDays: 30, reason: "paid" });
+    expect(renewed.json<LicenseDetail>().serial).toBe(2);
+    const versions = (await gw.admin.get(`/api/licenses/${id}/versions`)).json().items;
+    expect(versions.map((v: { serial: number; reason: string }) => [v.serial, v.reason])).toEqual([
+      [2, "renewed"],
+      [1, "issued"],
+    ]);
+    expect((await gw.admin.get(`/api/licenses/${id}/versions/1/file`)).body).toBe(license!.file);
+    const current = await gw.admin.get(`/api/licenses/${id}/file`);
+    expect(current.headers["content-disposition"]).toContain("-v2.lic");
+    expect(current.body).not.toBe(license!.file);
+
+    expect((await gw.admin.post(`/api/licenses/${id}/reissue`, {})).json().serial).toBe(3);
+    const suspended = await gw.admin.post(`/api/licenses/${id}/suspend`, { reason: "unpaid invoice" });
+    expect(suspended.json()).toMatchObject({ status: "suspended", stateReason: "unpaid invoice" });
+    expect((await gw.admin.post(`/api/licenses/${id}/reinstate`, {})).json().status).toBe("active");
+    expect(
+      (await gw.admin.post(`/api/licenses/${id}/revoke`, { reason: "contract ended" })).json().status,
+    ).toBe("revoked");
+    const actions = (await gw.admin.get(`/api/licenses/${id}/audit`))
+      .json()
+      .items.map((a: { action: string }) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(["license.renewed", "license.revoked"]));
+  });
+
+  it("lists with filters from the query string, sorts and pages with the cursor", async () => {
+    const other = (await gw.admin.post("/api/accounts", { type: "prospect", name: "Hooli" })).json<Account>();
+    await gw.admin.post("/api/licenses", {
+      accountId: other.id,
+      products: ["collector"],
+      kind: "test",
+      count: 3,
+    });
+    const page1 = await gw.admin.get(`/api/licenses?accountId=${other.id}&kind=test&limit=2&sort=createdAt`);
+    expect(page1.statusCode).toBe(200);
+    const body1 = page1.json<{ items: LicenseSummary[]; nextCursor: string }>();
+    expect(body1.items).toHaveLength(2);
+    const page2 = (
+      await gw.admin.get(
+        `/api/licenses?accountId=${other.id}&kind=test&limit=2&sort=createdAt&cursor=${body1.nextCursor}`,
+      )
+    ).json<{ items: LicenseSummary[]; nextCursor: string | null }>();
+    expect(page2.items).toHaveLength(1);
+    expect(page2.nextCursor).toBeNull();
+    expect(new Set([...body1.items, ...page2.items].map((l) => l.id)).size).toBe(3);
+
+    const statuses = (await gw.admin.get("/api/licenses?status=revoked,suspended&internal=false")).json();
+    expect(statuses.items.length).toBeGreaterThan(0);
+    expect(statuses.items.every((l: LicenseSummary) => l.status === "revoked" && !l.internal)).toBe(true);
+    const repeated = (await gw.admin.get("/api/licenses?status=revoked&status=active&text=hool")).json();
+    expect(repeated.items.map((l: LicenseSummary) => l.accountName)).toEqual(["Hooli", "Hooli", "Hooli"]);
+  });
+
+  it("exports the filtered set as CSV across several issuer pages", async () => {
+    const big = (
+      await gw.admin.post("/api/accounts", { type: "customer", name: "=Umbrella" })
+    ).json<Account>();
+    // 1,001 rows: two of the export's issuer pages (1,000), made in batches of at most 100.
+    for (const count of [...Array(10).fill(100), 1]) {
+      const made = await gw.admin.post("/api/licenses", {
+        accountId: big.id,
+        products: ["collector"],
+        kind: "test",
+        count,
+      });
+      expect(made.statusCode).toBe(201);
+    }
+    const csv = await gw.admin.get(`/api/licenses/export.csv?accountId=${big.id}&sort=endDate&order=asc`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers["content-type"]).toBe("text/csv; charset=utf-8");
+    expect(csv.headers["content-disposition"]).toMatch(/^attachment; filename="licenses-[\d-]+\.csv"$/);
+    const lines = csv.body
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\n");
+    expect(lines[0]).toMatch(
+      /^License id,Key \(last group\),Account id,Account,Kind,Internal,Products,Status/,
+    );
+    expect(lines).toHaveLength(1_002);
+    expect(new Set(lines.slice(1).map((line) => line.split(",")[0])).size).toBe(1_001);
+    // A name a spreadsheet would run as a formula is defused.
+    expect(lines[1]).toContain(",'=Umbrella,test,false,collector,active,");
+  });
+});
+
+describe("licenses (errors)", () => {
+  it("names bad fields from the body, the query and the issuer", async () => {
+    const body = (await create({ kind: "lifetime", seats: -5 })).json<ErrorResponse>();
+    expect(body.code).toBe("validation_failed");
+    expect(body.details?.issues?.map((i) => i.path).sort()).toEqual(["kind", "seats"]);
+    const mode = (await create({ executionModes: ["teleport"] })).json<ErrorResponse>();
+    expect(mode.details?.issues?.[0]?.path).toBe("executionModes.0");
+    const query = await gw.admin.get("/api/licenses?status=sleeping&internal=maybe");
+    expect(query.statusCode).toBe(400);
+    const paths = query.json<ErrorResponse>().details?.issues?.map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(["internal"]));
+    expect(paths?.some((p) => p.startsWith("status"))).toBe(true);
+    expect((await gw.admin.get("/api/licenses/export.csv?sort=price")).statusCode).toBe(400);
+  });
+
+  it("answers 404 for a license that does not exist, and 409 for a change its state forbids", async () => {
+    const missing = "lic_01ZZZZZZZZZZZZZZZZZZZZZZZZ";
+    expect((await gw.admin.get(`/api/licenses/${missing}/file`)).json().code).toBe("not_found");
+    const [license] = issued(await create({ kind: "test" }));
+    const id = license!.license.id;
+    expect((await gw.admin.get(`/api/licenses/${id}/versions/9/file`)).statusCode).toBe(404);
+    await gw.admin.post(`/api/licenses/${id}/revoke`, { reason: "test over" });
+    const again = await gw.admin.post(`/api/licenses/${id}/suspend`, { reason: "too late" });
+    expect([again.statusCode, again.json().code]).toEqual([409, "invalid_state"]);
+  });
+});
+
+describe("licenses (security)", () => {
+  it("lets the issuer refuse a kind or the internal flag the operator's roles do not allow", async () => {
+    const support = await gw.userWith(["support"]);
+    expect((await create({ kind: "test" }, support)).statusCode).toBe(201);
+    const commercial = await create({ kind: "commercial" }, support);
+    expect([commercial.statusCode, commercial.json().code]).toEqual([403, "forbidden"]);
+    const sales = await gw.userWith(["sales"]);
+    expect((await create({ kind: "commercial" }, sales)).statusCode).toBe(201);
+    expect((await create({ kind: "test", internal: true }, sales)).statusCode).toBe(403);
+    expect((await create({ kind: "test", internal: true })).statusCode).toBe(201);
+  });
+
+  it("keeps the viewer to reading: no creation, no change, no key rotation", async () => {
+    const viewer = await gw.userWith(["viewer"]);
+    const [license] = issued(await create({ kind: "test" }));
+    const id = license!.license.id;
+    expect((await viewer.get(`/api/licenses/${id}`)).statusCode).toBe(200);
+    expect((await viewer.get("/api/licenses/export.csv")).statusCode).toBe(200);
+    for (const [path, body] of [
+      ["/api/licenses", { accountId: account.id, products: ["collector"] }],
+      [`/api/licenses/${id}/renew`, { extendDays: 1 }],
+      [`/api/licenses/${id}/revoke`, { reason: "because" }],
+      ["/api/presets", { name: "x", parameters: { products: ["collector"] } }],
+      ["/api/signing-keys/rotate", {}],
+    ] as const)
+      expect((await viewer.post(path, body)).statusCode, path).toBe(403);
+  });
+});

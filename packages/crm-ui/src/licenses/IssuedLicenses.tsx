@@ -1,0 +1,121 @@
+import type { IssuedLicense } from "@licensing/contracts";
+import {
+  ActionIcon,
+  Alert,
+  Anchor,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Stack,
+  Table,
+  Text,
+  Tooltip,
+} from "@mantine/core";
+import { IconCheck, IconCopy, IconDownload } from "@tabler/icons-react";
+import { Link } from "react-router";
+
+/** Saves text as a file the browser downloads (the file is already in hand: no second request). */
+export function saveText(text: string, filename: string, type = "text/plain"): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1_000);
+}
+
+export function CopyKey({ value, label = "Copy the key" }: { value: string; label?: string }) {
+  return (
+    <CopyButton value={value} timeout={2_000}>
+      {({ copied, copy }) => (
+        <Tooltip label={copied ? "Copied" : label} withArrow>
+          <ActionIcon variant="subtle" color={copied ? "teal" : "gray"} onClick={copy} aria-label={label}>
+            {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
+          </ActionIcon>
+        </Tooltip>
+      )}
+    </CopyButton>
+  );
+}
+
+const fileName = (issued: IssuedLicense) => `license-${issued.license.id}-v${issued.license.serial}.lic`;
+
+/**
+ * What a creation answered: each license key (shown here once; later only by an audited reveal) with
+ * a copy button, and each signed file to download.
+ */
+export function IssuedLicenses({
+  licenses,
+  onAnother,
+}: {
+  licenses: IssuedLicense[];
+  onAnother?: () => void;
+}) {
+  const [first] = licenses;
+  if (!first) return null;
+  const single = licenses.length === 1;
+  return (
+    <Alert
+      color="teal"
+      variant="light"
+      title={single ? "License created" : `${licenses.length} licenses created`}
+    >
+      <Stack gap="sm">
+        <Text size="sm">
+          {single ? "Its key" : "Their keys"} for {first.license.accountName}. Copy {single ? "it" : "them"}{" "}
+          now: afterwards a key is shown only by "Reveal key", which is recorded in the audit trail.
+        </Text>
+        <Table withRowBorders={!single} verticalSpacing={4}>
+          <Table.Tbody>
+            {licenses.map((issued) => (
+              <Table.Tr key={issued.license.id}>
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    <Code fz="sm" data-testid="license-key">
+                      {issued.licenseKey}
+                    </Code>
+                    <CopyKey value={issued.licenseKey} />
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap="xs" justify="flex-end" wrap="nowrap">
+                    <Button
+                      size="xs"
+                      variant="default"
+                      leftSection={<IconDownload size={14} />}
+                      onClick={() => saveText(issued.file, fileName(issued))}
+                    >
+                      Download file
+                    </Button>
+                    <Anchor component={Link} to={`/crm/licenses/${issued.license.id}`} size="sm">
+                      Open
+                    </Anchor>
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+        <Group>
+          {!single && (
+            <CopyButton value={licenses.map((l) => l.licenseKey).join("\n")}>
+              {({ copied, copy }) => (
+                <Button size="xs" variant="light" onClick={copy} leftSection={<IconCopy size={14} />}>
+                  {copied ? "Copied" : "Copy all keys"}
+                </Button>
+              )}
+            </CopyButton>
+          )}
+          {onAnother && (
+            <Button size="xs" variant="light" onClick={onAnother}>
+              Generate another
+            </Button>
+          )}
+        </Group>
+      </Stack>
+    </Alert>
+  );
+}

@@ -1,0 +1,295 @@
+import type { AuditEntry, LicenseDetail } from "@licensing/contracts";
+import { formatDate, formatDateTime, PageHeader, QueryError } from "@licensing/ui/kit";
+import {
+  Alert,
+  Anchor,
+  Breadcrumbs,
+  Button,
+  Card,
+  Code,
+  Group,
+  Loader,
+  SimpleGrid,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+} from "@mantine/core";
+import { IconDownload, IconEye } from "@tabler/icons-react";
+import type { ReactNode } from "react";
+import { Link, useParams } from "react-router";
+import { fileUrl, useAudit, useLicense, useRevealKey, useVersions } from "./api.ts";
+import { CopyKey } from "./IssuedLicenses.tsx";
+import { KindBadge, limitText, StatusBadge } from "./LicenseTable.tsx";
+import { LifecycleActions } from "./LifecycleActions.tsx";
+
+export function LicensePage() {
+  const { id = "" } = useParams();
+  const license = useLicense(id);
+  if (license.isPending) return <Loader />;
+  if (license.error) return <QueryError error={license.error} retry={() => void license.refetch()} />;
+  return <LicenseView license={license.data} />;
+}
+
+function Detail({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" component="div">
+        {children}
+      </Text>
+    </div>
+  );
+}
+
+const list = (items: string[]) => (items.length ? items.join(", ") : "None");
+
+function LicenseView({ license: l }: { license: LicenseDetail }) {
+  return (
+    <Stack>
+      <Breadcrumbs>
+        <Anchor component={Link} to="/crm/licenses" size="sm">
+          Licenses
+        </Anchor>
+        <Text size="sm">…-{l.keyHint}</Text>
+      </Breadcrumbs>
+      <PageHeader
+        title={
+          <Group gap="sm">
+            License …-{l.keyHint}
+            <StatusBadge status={l.status} />
+            <KindBadge kind={l.kind} internal={l.internal} />
+          </Group>
+        }
+        description={
+          <>
+            For{" "}
+            <Anchor component={Link} to={`/crm/accounts/${l.accountId}`} size="sm">
+              {l.accountName}
+            </Anchor>{" "}
+            · version {l.serial}, signed {formatDateTime(l.signedAt)}
+          </>
+        }
+        actions={
+          <>
+            <Button
+              component="a"
+              href={fileUrl(l.id)}
+              download
+              variant="default"
+              leftSection={<IconDownload size={16} />}
+            >
+              Download file
+            </Button>
+            <LifecycleActions license={l} />
+          </>
+        }
+      />
+      {l.stateReason && (
+        <Alert color={l.state === "revoked" ? "red" : "orange"} variant="light" title={`${l.state} — reason`}>
+          {l.stateReason}
+        </Alert>
+      )}
+      <RevealKey id={l.id} />
+      <Card withBorder>
+        <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }} spacing="md">
+          <Detail label="Products">
+            {l.products.map((code, i) => `${l.productFriendlyNames[i] ?? code} (${code})`).join(", ")}
+          </Detail>
+          <Detail label="License type">{l.licenseType}</Detail>
+          <Detail label="Start">{formatDateTime(l.startDate)}</Detail>
+          <Detail label="End">{l.endDate ? formatDateTime(l.endDate) : "No end (perpetual)"}</Detail>
+          <Detail label="Notice">
+            {l.notifyDays === null ? "The notifier's default" : `${l.notifyDays} days`}
+          </Detail>
+          <Detail label="Units type">{l.unitsType}</Detail>
+          <Detail label="Accumulated units">{limitText(l.accumulatedUnits)}</Detail>
+          <Detail label="Units per execution">
+            {l.unitsPerExecution === -1 ? "No limit" : l.unitsPerExecution.toLocaleString()}
+          </Detail>
+          <Detail label="Available activations">{limitText(l.availableActivations)}</Detail>
+          <Detail label="Seats">{l.seats === 0 ? "None" : limitText(l.seats)}</Detail>
+          <Detail label="Fingerprint">{l.fingerprint ? <Code>{l.fingerprint}</Code> : "Any machine"}</Detail>
+          <Detail label="Encrypted file">{l.encrypted ? "Yes" : "No"}</Detail>
+          <Detail label="Execution modes">{list(l.executionModes)}</Detail>
+          <Detail label="Custom features">{list(l.customFeatures)}</Detail>
+          <Detail label="Owner">
+            {l.ownerCompany}
+            {l.ownerName ? ` · ${l.ownerName}` : ""}
+            {l.ownerEmail ? ` · ${l.ownerEmail}` : ""}
+          </Detail>
+          <Detail label="Created">
+            {formatDateTime(l.createdAt)} by {l.createdByName}
+          </Detail>
+          <Detail label="First issued">{formatDateTime(l.dateIssued)}</Detail>
+          <Detail label="Signing key">
+            <Code>{l.keyId}</Code>
+          </Detail>
+          <Detail label="License id">
+            <Code>{l.id}</Code>
+          </Detail>
+          {l.batchId && (
+            <Detail label="Batch">
+              <Code>{l.batchId}</Code>
+            </Detail>
+          )}
+          {l.presetId && (
+            <Detail label="From preset">
+              <Code>{l.presetId}</Code>
+            </Detail>
+          )}
+        </SimpleGrid>
+        {(Object.keys(l.metadata).length > 0 || l.friendlyRestrictions.length > 0) && (
+          <SimpleGrid cols={{ base: 1, sm: 2 }} mt="md">
+            <Detail label="Metadata">
+              {Object.entries(l.metadata).map(([k, v]) => (
+                <div key={k}>
+                  <Code>{k}</Code> {v}
+                </div>
+              ))}
+            </Detail>
+            <Detail label="Friendly restrictions">
+              {l.friendlyRestrictions.map((r, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: restrictions may repeat a key
+                <div key={i}>
+                  {r.key}: {r.value}
+                </div>
+              ))}
+            </Detail>
+          </SimpleGrid>
+        )}
+      </Card>
+      <Tabs defaultValue="versions" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="versions">Version history</Tabs.Tab>
+          <Tabs.Tab value="audit">Audit trail</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="versions" pt="md">
+          <Versions id={l.id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="audit" pt="md">
+          <Audit id={l.id} />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
+
+/** The key in clear, on request: the issuer records who looked. */
+function RevealKey({ id }: { id: string }) {
+  const reveal = useRevealKey(id);
+  if (reveal.data)
+    return (
+      <Group gap={4}>
+        <Text size="sm">License key</Text>
+        <Code fz="sm" data-testid="license-key">
+          {reveal.data.licenseKey}
+        </Code>
+        <CopyKey value={reveal.data.licenseKey} />
+      </Group>
+    );
+  return (
+    <Group gap="xs">
+      <Button
+        size="xs"
+        variant="subtle"
+        leftSection={<IconEye size={14} />}
+        loading={reveal.isPending}
+        onClick={() => reveal.mutate()}
+      >
+        Reveal key
+      </Button>
+      <Text size="xs" c="dimmed">
+        Showing the key is recorded in the audit trail.
+      </Text>
+    </Group>
+  );
+}
+
+function Versions({ id }: { id: string }) {
+  const versions = useVersions(id);
+  if (versions.isPending) return <Loader size="sm" />;
+  if (versions.error) return <QueryError error={versions.error} retry={() => void versions.refetch()} />;
+  return (
+    <Table striped>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Version</Table.Th>
+          <Table.Th>Why</Table.Th>
+          <Table.Th>Signed</Table.Th>
+          <Table.Th>End</Table.Th>
+          <Table.Th>Key</Table.Th>
+          <Table.Th>By</Table.Th>
+          <Table.Th>File</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {versions.data.map((v) => (
+          <Table.Tr key={v.serial}>
+            <Table.Td>{v.serial}</Table.Td>
+            <Table.Td>{v.reason}</Table.Td>
+            <Table.Td>{formatDateTime(v.signedAt)}</Table.Td>
+            <Table.Td>{v.endDate ? formatDate(v.endDate) : "No end"}</Table.Td>
+            <Table.Td>
+              <Code>{v.keyId}</Code>
+            </Table.Td>
+            <Table.Td>{v.createdBy}</Table.Td>
+            <Table.Td>
+              <Anchor href={fileUrl(id, v.serial)} download size="sm">
+                Download ({(v.size / 1024).toFixed(1)} KB)
+              </Anchor>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function changeText(changes: AuditEntry["changes"]): string {
+  const show = (v: unknown) =>
+    v === null || v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v);
+  return Object.entries(changes)
+    .map(([field, [before, after]]) => `${field}: ${show(before)} → ${show(after)}`)
+    .join("; ");
+}
+
+function Audit({ id }: { id: string }) {
+  const audit = useAudit(id);
+  if (audit.isPending) return <Loader size="sm" />;
+  if (audit.error) return <QueryError error={audit.error} retry={() => void audit.refetch()} />;
+  return (
+    <Table striped>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>When</Table.Th>
+          <Table.Th>What</Table.Th>
+          <Table.Th>Who</Table.Th>
+          <Table.Th>Reason</Table.Th>
+          <Table.Th>Changes</Table.Th>
+          <Table.Th>Request</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {audit.data.map((entry) => (
+          <Table.Tr key={entry.id}>
+            <Table.Td>{formatDateTime(entry.at)}</Table.Td>
+            <Table.Td>{entry.action.replace(/^license\./, "")}</Table.Td>
+            <Table.Td>{entry.actorName}</Table.Td>
+            <Table.Td>{entry.reason ?? "—"}</Table.Td>
+            <Table.Td>
+              <Text size="xs">{changeText(entry.changes) || "—"}</Text>
+            </Table.Td>
+            <Table.Td>
+              <Text size="xs" ff="monospace">
+                {entry.requestId ?? "—"}
+              </Text>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}

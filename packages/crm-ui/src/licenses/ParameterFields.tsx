@@ -1,0 +1,347 @@
+import "@mantine/dates/styles.css";
+import type { Product } from "@licensing/contracts";
+import {
+  ActionIcon,
+  Autocomplete,
+  Button,
+  Card,
+  Checkbox,
+  Group,
+  MultiSelect,
+  NumberInput,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { DatePickerInput } from "@mantine/dates";
+import type { UseFormReturnType } from "@mantine/form";
+import { IconCalendar, IconPlus, IconTrash } from "@tabler/icons-react";
+import { LimitInput } from "../products/fields.tsx";
+import { defaultsFrom, offeredOptions, type ParameterValues } from "./parameters.ts";
+
+// The license parameters, every one of the model's (DESIGN §4), as the generator and the presets
+// edit them. Modes, features and units types offer only what the chosen products offer.
+
+interface ParameterFieldsProps<V extends ParameterValues> {
+  form: UseFormReturnType<V>;
+  products: Product[];
+  /** The kinds the operator may create (a role without commercial sees test only). */
+  kinds: ("commercial" | "test")[];
+  /** Shown only to roles holding `license.create.internal`. */
+  canInternal: boolean;
+}
+
+const licenseTypes = ["subscription", "perpetual", "trial", "evaluation", "partner", "internal"];
+
+export function ParameterFields<V extends ParameterValues>({
+  form,
+  products,
+  kinds,
+  canInternal,
+}: ParameterFieldsProps<V>) {
+  // The form's own type is wider than ParameterValues; these fields only touch the parameters.
+  const f = form as unknown as UseFormReturnType<ParameterValues>;
+  const values = f.values;
+  const chosen = values.products
+    .map((code) => products.find((p) => p.code === code))
+    .filter((p): p is Product => p !== undefined);
+  const main = chosen[0];
+
+  const setProducts = (codes: string[]) => {
+    const newMain = products.find((p) => p.code === codes[0]);
+    // A new main product brings its catalog defaults (the issuer would apply the same).
+    if (newMain && codes[0] !== values.products[0]) {
+      const filled = defaultsFrom(newMain, { ...values, products: codes });
+      f.setValues({ ...filled, kind: kinds.includes(filled.kind) ? filled.kind : kinds[0]! });
+    } else f.setFieldValue("products", codes);
+  };
+
+  return (
+    <Stack>
+      <Card withBorder>
+        <Stack>
+          <MultiSelect
+            label="Products"
+            description={
+              main
+                ? `The first is the main product: ${main.name}'s catalog defaults filled the fields below`
+                : "The first one chosen is the main product; its catalog defaults fill the fields below"
+            }
+            placeholder={values.products.length ? undefined : "Choose products"}
+            data={products.map((p) => ({ value: p.code, label: `${p.name} (${p.code})` }))}
+            searchable
+            required
+            {...f.getInputProps("products")}
+            onChange={setProducts}
+          />
+          <Group align="flex-end" gap="xl">
+            <Stack gap={4}>
+              <Text size="sm" fw={500} id="kind-label">
+                Kind
+              </Text>
+              <SegmentedControl
+                aria-labelledby="kind-label"
+                data={[
+                  { value: "commercial", label: "Commercial", disabled: !kinds.includes("commercial") },
+                  { value: "test", label: "Test", disabled: !kinds.includes("test") },
+                ]}
+                {...f.getInputProps("kind")}
+              />
+            </Stack>
+            {canInternal && (
+              <Switch
+                label="Internal use"
+                description="For the company's own staff and systems"
+                {...f.getInputProps("internal", { type: "checkbox" })}
+              />
+            )}
+            <Autocomplete
+              label="License type"
+              description="Informational; empty: trial, subscription or perpetual from kind and end"
+              data={licenseTypes}
+              w={280}
+              {...f.getInputProps("licenseType")}
+            />
+          </Group>
+        </Stack>
+      </Card>
+
+      <Card withBorder>
+        <Title order={3} size="h5" mb="sm">
+          Validity
+        </Title>
+        <SimpleGrid cols={{ base: 1, sm: 3 }}>
+          <DatePickerInput
+            label="Start date"
+            placeholder="When the license is created"
+            leftSection={<IconCalendar size={16} />}
+            clearable
+            {...f.getInputProps("startDate")}
+          />
+          <Stack gap={4}>
+            <Text size="sm" fw={500} id="end-label">
+              End
+            </Text>
+            <SegmentedControl
+              aria-labelledby="end-label"
+              data={[
+                { value: "duration", label: "Duration" },
+                { value: "date", label: "End date" },
+                { value: "none", label: "No end" },
+              ]}
+              {...f.getInputProps("endMode")}
+            />
+          </Stack>
+          {values.endMode === "duration" && (
+            <NumberInput
+              label="Duration (days)"
+              description="From the start date"
+              min={1}
+              max={36_500}
+              allowDecimal={false}
+              allowNegative={false}
+              {...f.getInputProps("durationDays")}
+            />
+          )}
+          {values.endMode === "date" && (
+            <DatePickerInput
+              label="End date"
+              description="The license ends as this day starts"
+              leftSection={<IconCalendar size={16} />}
+              {...f.getInputProps("endDate")}
+            />
+          )}
+          {values.endMode === "none" && (
+            <Text size="sm" c="dimmed" mt={28}>
+              Perpetual: the license never expires.
+            </Text>
+          )}
+          <LimitInput
+            label="Notice (days before the end)"
+            description="When the expiry digest starts listing it"
+            offLabel="The notifier's default"
+            offValue={null}
+            onValue={30}
+            min={0}
+            {...f.getInputProps("notifyDays")}
+          />
+        </SimpleGrid>
+      </Card>
+
+      <Card withBorder>
+        <Title order={3} size="h5" mb="sm">
+          Usage and machines
+        </Title>
+        <SimpleGrid cols={{ base: 1, sm: 3 }}>
+          <Select
+            label="Units type"
+            placeholder={main ? "Choose" : "Choose a product first"}
+            data={offeredOptions(chosen, "unitsTypes", values.unitsType ? [values.unitsType] : [])}
+            clearable
+            {...f.getInputProps("unitsType")}
+          />
+          <LimitInput
+            label="Accumulated units"
+            description="Units the license allows in total"
+            offLabel="Unlimited (-1)"
+            offValue={-1}
+            onValue={1000}
+            min={0}
+            {...f.getInputProps("accumulatedUnits")}
+          />
+          <LimitInput
+            label="Units per execution"
+            description="Most one execution may use"
+            offLabel="No limit (-1)"
+            offValue={-1}
+            onValue={100}
+            min={0}
+            {...f.getInputProps("unitsPerExecution")}
+          />
+          <LimitInput
+            label="Available activations"
+            description="Machines that may activate it"
+            offLabel="Unlimited (-1)"
+            offValue={-1}
+            onValue={1}
+            min={0}
+            {...f.getInputProps("availableActivations")}
+          />
+          <LimitInput
+            label="Seats"
+            description="Collectors a cockpit license covers at once; 0 for none"
+            offLabel="Unlimited (-1)"
+            offValue={-1}
+            onValue={0}
+            min={0}
+            {...f.getInputProps("seats")}
+          />
+          <TextInput
+            label="Fingerprint"
+            description="Binds the license to one machine; empty for any"
+            styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
+            {...f.getInputProps("fingerprint")}
+          />
+        </SimpleGrid>
+        <SimpleGrid cols={{ base: 1, sm: 2 }} mt="md">
+          <MultiSelect
+            label="Execution modes"
+            placeholder={main ? "Choose modes" : "Choose a product first"}
+            data={offeredOptions(chosen, "executionModes", values.executionModes)}
+            searchable
+            clearable
+            {...f.getInputProps("executionModes")}
+          />
+          <MultiSelect
+            label="Custom features"
+            placeholder={main ? "Choose features" : "Choose a product first"}
+            data={offeredOptions(chosen, "customFeatures", values.customFeatures)}
+            searchable
+            clearable
+            {...f.getInputProps("customFeatures")}
+          />
+        </SimpleGrid>
+      </Card>
+
+      <Card withBorder>
+        <Stack>
+          <KeyValueList
+            form={f}
+            path="metadata"
+            label="Metadata"
+            description="Free key/values carried in the file, e.g. a purchase order (keys are codes: po-number)"
+            keyLabel="Key"
+          />
+          <KeyValueList
+            form={f}
+            path="friendlyRestrictions"
+            label="Friendly restrictions"
+            description="Conditions shown to the customer in plain words, e.g. Site: Lyon"
+            keyLabel="Restriction"
+          />
+          <Checkbox
+            label="Encrypt the file"
+            description="Only someone holding the license key can read it (AES-256-GCM, key derived from the license key)"
+            {...f.getInputProps("encrypted", { type: "checkbox" })}
+          />
+        </Stack>
+      </Card>
+    </Stack>
+  );
+}
+
+function KeyValueList({
+  form,
+  path,
+  label,
+  description,
+  keyLabel,
+}: {
+  form: UseFormReturnType<ParameterValues>;
+  path: "metadata" | "friendlyRestrictions";
+  label: string;
+  description: string;
+  keyLabel: string;
+}) {
+  const items = form.values[path];
+  return (
+    <Stack gap="xs" role="group" aria-labelledby={`${path}-label`}>
+      <Group justify="space-between">
+        <div>
+          <Text fw={600} size="sm" id={`${path}-label`}>
+            {label}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {description}
+          </Text>
+        </div>
+        <Button
+          size="xs"
+          variant="light"
+          leftSection={<IconPlus size={14} />}
+          onClick={() => form.insertListItem(path, { key: "", value: "" })}
+        >
+          Add {label.toLowerCase()}
+        </Button>
+      </Group>
+      {form.errors[path] && (
+        <Text c="red" size="sm" role="alert">
+          {form.errors[path]}
+        </Text>
+      )}
+      {items.map((_, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place; the key itself may change
+        <Group key={index} align="flex-start" wrap="nowrap">
+          <TextInput
+            aria-label={`${label} ${index + 1} ${keyLabel.toLowerCase()}`}
+            placeholder={keyLabel}
+            w={240}
+            {...form.getInputProps(`${path}.${index}.key`)}
+            // Metadata is a record: the server names the key's path by the key itself.
+            error={form.errors[`${path}.${index}.key`] ?? form.errors[`${path}.${items[index]?.key}`]}
+          />
+          <TextInput
+            aria-label={`${label} ${index + 1} value`}
+            placeholder="Value"
+            style={{ flex: 1 }}
+            {...form.getInputProps(`${path}.${index}.value`)}
+          />
+          <ActionIcon
+            variant="subtle"
+            color="red"
+            mt={4}
+            aria-label={`Remove ${label.toLowerCase()} ${index + 1}`}
+            onClick={() => form.removeListItem(path, index)}
+          >
+            <IconTrash size={16} />
+          </ActionIcon>
+        </Group>
+      ))}
+    </Stack>
+  );
+}

@@ -1,0 +1,110 @@
+import type {
+  AuditEntry,
+  createLicenseRequest,
+  Dashboard,
+  IssuedLicense,
+  LicenseDetail,
+  LicenseSummary,
+  ListLicensesRequest,
+  licenseVersionSchema,
+} from "@licensing/contracts";
+import { api } from "@licensing/ui/kit";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { z } from "zod";
+
+export type CreateLicense = z.input<typeof createLicenseRequest>;
+export type LicenseVersion = z.infer<typeof licenseVersionSchema>;
+export interface Created {
+  batchId: string | null;
+  licenses: IssuedLicense[];
+}
+/** The list's query as the gateway takes it: statuses comma-separated, everything else as is. */
+export type LicenseQuery = Omit<ListLicensesRequest, "status" | "limit"> & {
+  status?: string;
+  limit?: number;
+};
+
+export const licenseKeys = {
+  all: ["licenses"] as const,
+  list: (query: LicenseQuery) => ["licenses", "list", query] as const,
+  one: (id: string) => ["licenses", "one", id] as const,
+  versions: (id: string) => ["licenses", "one", id, "versions"] as const,
+  audit: (id: string) => ["licenses", "one", id, "audit"] as const,
+  dashboard: ["licenses", "dashboard"] as const,
+};
+
+export const licensePath = (id: string, action = "") => `/api/licenses/${encodeURIComponent(id)}${action}`;
+
+/** Where the browser downloads a file from: the current version's, or one version's. */
+export const fileUrl = (id: string, serial?: number) =>
+  licensePath(id, serial === undefined ? "/file" : `/versions/${serial}/file`);
+
+export function useLicenses(query: LicenseQuery) {
+  return useQuery({
+    queryKey: licenseKeys.list(query),
+    queryFn: ({ signal }) =>
+      api.get<{ items: LicenseSummary[]; nextCursor: string | null }>("/api/licenses", { query, signal }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export const useLicense = (id: string) =>
+  useQuery({ queryKey: licenseKeys.one(id), queryFn: () => api.get<LicenseDetail>(licensePath(id)) });
+
+export const useVersions = (id: string) =>
+  useQuery({
+    queryKey: licenseKeys.versions(id),
+    queryFn: () => api.get<{ items: LicenseVersion[] }>(licensePath(id, "/versions")),
+    select: (data) => data.items,
+  });
+
+export const useAudit = (id: string) =>
+  useQuery({
+    queryKey: licenseKeys.audit(id),
+    queryFn: () => api.get<{ items: AuditEntry[] }>(licensePath(id, "/audit")),
+    select: (data) => data.items,
+  });
+
+export const useDashboard = () =>
+  useQuery({ queryKey: licenseKeys.dashboard, queryFn: () => api.get<Dashboard>("/api/dashboard") });
+
+/** After any creation or change, every list, figure and page of licenses is stale. */
+function useLicenseMutation<Vars, Result>(fn: (vars: Vars) => Promise<Result>, meta?: { form?: boolean }) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    meta,
+    mutationFn: fn,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: licenseKeys.all }),
+  });
+}
+
+export const useCreateLicense = () =>
+  useLicenseMutation((body: CreateLicense) => api.post<Created>("/api/licenses", body), { form: true });
+
+export const useQuickGenerate = () =>
+  useLicenseMutation((body: { presetId: string; accountId: string; idempotencyKey: string }) =>
+    api.post<Created>("/api/licenses/quick-generate", body),
+  );
+
+export type LifecycleVerb = "renew" | "reissue" | "suspend" | "reinstate" | "revoke";
+
+export const useLifecycle = (id: string, verb: LifecycleVerb) =>
+  useLicenseMutation(
+    (body: { reason?: string; endDate?: string | null; extendDays?: number; idempotencyKey?: string }) =>
+      api.post<LicenseDetail>(licensePath(id, `/${verb}`), body),
+    { form: true },
+  );
+
+export const useRevealKey = (id: string) => {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.post<{ licenseKey: string }>(licensePath(id, "/reveal-key")),
+    // The reveal is in the audit trail now.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: licenseKeys.audit(id) }),
+  });
+};
+
+/** A fresh idempotency key (the issuer wants 8–200 characters). */
+export function newIdempotencyKey(): string {
+  return `ui-${crypto.randomUUID()}`;
+}

@@ -1,0 +1,58 @@
+import type { LicenseParameters, Preset, SigningKey } from "@licensing/contracts";
+import { api } from "@licensing/ui/kit";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+
+export interface PresetBody {
+  name: string;
+  description: string;
+  parameters: LicenseParameters;
+}
+
+export const presetKeys = { all: ["presets"] as const };
+export const signingKeyKeys = { all: ["signing-keys"] as const };
+
+export function usePresets(enabled = true) {
+  return useQuery({
+    queryKey: presetKeys.all,
+    queryFn: () => api.get<{ items: Preset[] }>("/api/presets"),
+    select: (data) => data.items,
+    enabled,
+  });
+}
+
+function usePresetChange<Vars, Result>(fn: (vars: Vars) => Promise<Result>, meta?: { form?: boolean }) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    meta,
+    mutationFn: fn,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: presetKeys.all }),
+  });
+}
+
+export const useCreatePreset = () =>
+  usePresetChange((body: PresetBody) => api.post<Preset>("/api/presets", body), { form: true });
+
+export const useUpdatePreset = () =>
+  usePresetChange(
+    ({ id, ...body }: PresetBody & { id: string; expectedVersion: number }) =>
+      api.patch<Preset>(`/api/presets/${encodeURIComponent(id)}`, body),
+    { form: true },
+  );
+
+export const useDeletePreset = () =>
+  usePresetChange((id: string) => api.delete<unknown>(`/api/presets/${encodeURIComponent(id)}`));
+
+export const useSigningKeys = () =>
+  useQuery({
+    queryKey: signingKeyKeys.all,
+    queryFn: () => api.get<{ items: SigningKey[] }>("/api/signing-keys"),
+    select: (data) => data.items,
+  });
+
+export function useRotateSigningKey() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.post<SigningKey>("/api/signing-keys/rotate"),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: signingKeyKeys.all }),
+  });
+}

@@ -1,0 +1,96 @@
+import type { IssuedLicense, LicenseDetail, Preset, Product } from "@licensing/contracts";
+
+export const collector: Product = {
+  code: "collector",
+  name: "Collector",
+  executionModes: [
+    { code: "scanning", name: "Scanning" },
+    { code: "migration", name: "Migration" },
+  ],
+  customFeatures: [{ code: "csharp", name: "C#" }],
+  unitsTypes: [{ code: "lines", name: "Lines of code" }],
+  defaultNotifyDays: 30,
+  defaults: {
+    kind: "commercial",
+    durationDays: 365,
+    unitsType: "lines",
+    accumulatedUnits: 1_000_000,
+    unitsPerExecution: -1,
+    availableActivations: 3,
+    executionModes: ["scanning"],
+    customFeatures: [],
+    seats: 0,
+  },
+  version: 1,
+  createdAt: "2026-01-05T10:00:00.000Z",
+  updatedAt: "2026-01-05T10:00:00.000Z",
+};
+
+export const cockpit: Product = {
+  ...collector,
+  code: "cockpit",
+  name: "Cockpit",
+  executionModes: [{ code: "fleet", name: "Fleet" }],
+  customFeatures: [],
+  unitsTypes: [],
+  defaultNotifyDays: 60,
+  defaults: { ...collector.defaults, kind: "test", durationDays: 30, executionModes: ["fleet"], seats: 10 },
+};
+
+export const license: LicenseDetail = {
+  id: "lic_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
+  keyHint: "7K3QD",
+  accountId: "acc_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
+  accountName: "Initech",
+  kind: "commercial",
+  internal: false,
+  products: ["collector"],
+  status: "active",
+  state: "active",
+  startDate: "2026-01-05T10:00:00.000Z",
+  endDate: "2027-01-05T10:00:00.000Z",
+  notifyDays: 30,
+  seats: 0,
+  availableActivations: 3,
+  serial: 1,
+  createdBy: "usr_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
+  createdByName: "alice",
+  createdAt: "2026-01-05T10:00:00.000Z",
+  updatedAt: "2026-01-05T10:00:00.000Z",
+  licenseType: "subscription",
+  productFriendlyNames: ["Collector"],
+  unitsType: "lines",
+  accumulatedUnits: 1_000_000,
+  unitsPerExecution: -1,
+  fingerprint: null,
+  executionModes: ["scanning"],
+  customFeatures: [],
+  metadata: { po: "PO-1" },
+  friendlyRestrictions: [],
+  ownerCompany: "Initech",
+  ownerName: null,
+  ownerEmail: null,
+  encrypted: false,
+  keyId: "k1",
+  signedAt: "2026-01-05T10:00:00.000Z",
+  dateIssued: "2026-01-05T10:00:00.000Z",
+  stateReason: null,
+  batchId: null,
+  presetId: null,
+};
+
+export const issued = (overrides: Partial<LicenseDetail> = {}): IssuedLicense => ({
+  license: { ...license, ...overrides },
+  licenseKey: "LK-AAAAA-BBBBB-CCCCC-DDDDD-EEEEE",
+  file: "-----BEGIN LICENSE FILE-----\nAAAA\n-----END LICENSE FILE-----\n",
+});
+
+export const testPreset: Preset = {
+  id: "pre_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
+  name: "30-day test",
+  description: "For evaluations",
+  parameters: { products: ["collector"], kind: "test", durationDays: 30 },
+  version: 1,
+  createdAt: "2026-01-05T10:00:00.000Z",
+  updatedAt: "2026-01-05T10:00:00.000Z",
+};

@@ -1,0 +1,360 @@
+// @vitest-environment jsdom
+import "../../../ui/test/support/dom.ts";
+import type { Account } from "@licensing/contracts";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeApi, type Recorded, renderPage, sessionFor } from "../../../ui/test/support/render.tsx";
+import { AccountPage } from "../src/accounts/AccountPage.tsx";
+import { DashboardPage } from "../src/licenses/DashboardPage.tsx";
+import { GeneratorPage } from "../src/licenses/GeneratorPage.tsx";
+import { LicensePage } from "../src/licenses/LicensePage.tsx";
+import { LicensesPage } from "../src/licenses/LicensesPage.tsx";
+import { cockpit, collector, issued, license, testPreset } from "./fixtures.ts";
+
+afterEach(() => vi.unstubAllGlobals());
+beforeEach(() => localStorage.clear());
+
+const initech: Account = {
+  id: license.accountId,
+  type: "customer",
+  name: "Initech",
+  externalId: null,
+  country: null,
+  contacts: [],
+  salesOwner: null,
+  notes: "",
+  archived: false,
+  version: 1,
+  createdAt: "2026-01-05T10:00:00.000Z",
+  updatedAt: "2026-01-05T10:00:00.000Z",
+};
+
+/** The API a generator page talks to; `create` answers POST /api/licenses. */
+function generatorApi(create: (request: Recorded) => { status: number; body?: unknown }) {
+  return fakeApi((request) => {
+    if (request.path === "/api/products") return { status: 200, body: { items: [collector, cockpit] } };
+    if (request.path === "/api/presets") return { status: 200, body: { items: [testPreset] } };
+    if (request.path === "/api/accounts")
+      return { status: 200, body: { items: [initech], nextCursor: null } };
+    if (request.path === `/api/accounts/${initech.id}`) return { status: 200, body: initech };
+    if (request.method === "POST") return create(request);
+    return { status: 404, body: { code: "not_found", message: "no", requestId: "req_x" } };
+  });
+}
+
+describe("the license generator", () => {
+  it("fills the main product's defaults and sends every parameter with one idempotency key", async () => {
+    const api = generatorApi(() => ({ status: 201, body: { batchId: null, licenses: [issued()] } }));
+    renderPage(<GeneratorPage />, {
+      session: sessionFor(["sales"]),
+      path: `/crm/generator?accountId=${initech.id}`,
+      pattern: "/crm/generator",
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("textbox", { name: /^Products/ }));
+    await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
+    // The catalog defaults of Collector filled the form.
+    await waitFor(() =>
+      expect((screen.getByLabelText(/^Available activations/) as HTMLInputElement).value).toBe("3"),
+    );
+    expect(screen.queryByRole("switch", { name: /Internal use/ })).toBeNull();
+    expect(screen.getByText("Initech")).toBeTruthy();
+    const submit = screen.getByRole("button", { name: "Generate license" });
+    fireEvent.click(submit);
+    fireEvent.click(submit);
+    expect(await screen.findByText("LK-AAAAA-BBBBB-CCCCC-DDDDD-EEEEE")).toBeTruthy();
+    const posts = api.requests.filter((r) => r.method === "POST");
+    expect(posts.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(posts.map((p) => (p.body as { idempotencyKey: string }).idempotencyKey)).size).toBe(1);
+    expect(posts[0]?.body).toMatchObject({
+      accountId: initech.id,
+      products: ["collector"],
+      kind: "commercial",
+      durationDays: 365,
+      executionModes: ["scanning"],
+      unitsType: "lines",
+      notifyDays: 30,
+      count: 1,
+    });
+    expect(screen.getByRole("button", { name: "Copy the key" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Download file" })).toBeTruthy();
+  });
+
+  it("checks the fields against the contract before sending, and puts the issuer's issues on them", async () => {
+    const api = generatorApi(() => ({
+      status: 400,
+      body: {
+        code: "validation_failed",
+        message: "Invalid request",
+        requestId: "req_x",
+        details: {
+          issues: [{ path: "executionModes.0", message: "teleport is not an execution mode of collector" }],
+        },
+      },
+    }));
+    renderPage(<GeneratorPage />, { session: sessionFor(["license-admin"]), path: "/crm/generator" });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Generate license" }));
+    expect(await screen.findByText(/must be an id starting with acc_/)).toBeTruthy();
+    expect(api.requests.filter((r) => r.method === "POST")).toHaveLength(0);
+    // A license admin may create internal-use licenses.
+    expect(screen.getByRole("switch", { name: /Internal use/ })).toBeTruthy();
+
+    await user.click(screen.getByRole("textbox", { name: /^Account/ }));
+    await user.click(await screen.findByRole("option", { name: /Initech/ }));
+    await user.click(screen.getByRole("textbox", { name: /^Products/ }));
+    await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
+    await user.click(screen.getByRole("button", { name: "Generate license" }));
+    expect(await screen.findByText("teleport is not an execution mode of collector")).toBeTruthy();
+  });
+
+  it("quick-generates from a preset for the chosen account", async () => {
+    const api = generatorApi(() => ({
+      status: 201,
+      body: { batchId: null, licenses: [issued({ kind: "test" })] },
+    }));
+    renderPage(<GeneratorPage />, {
+      session: sessionFor(["support"]),
+      path: `/crm/generator?accountId=${initech.id}`,
+      pattern: "/crm/generator",
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "30-day test" }));
+    expect(await screen.findByText("LK-AAAAA-BBBBB-CCCCC-DDDDD-EEEEE")).toBeTruthy();
+    const quick = api.requests.find((r) => r.path === "/api/licenses/quick-generate");
+    expect(quick?.body).toMatchObject({ presetId: testPreset.id, accountId: initech.id });
+    // Support may create test licenses only: commercial is not offered.
+    expect(screen.getByRole("radio", { name: "Commercial" }).matches(":disabled")).toBe(true);
+  });
+});
+
+describe("the licenses table", () => {
+  it("sends the URL's filters to the API and exports the same filtered set", async () => {
+    const api = fakeApi((request) =>
+      request.path === "/api/licenses"
+        ? { status: 200, body: { items: [license], nextCursor: "c2" } }
+        : request.path === "/api/products"
+          ? { status: 200, body: { items: [collector] } }
+          : { status: 200, body: { items: [initech], nextCursor: null } },
+    );
+    renderPage(<LicensesPage />, {
+      session: sessionFor(["viewer"]),
+      path: "/crm/licenses?status=expiring,expired&product=collector&kind=test&sort=endDate&order=asc",
+      pattern: "/crm/licenses",
+    });
+    expect(await screen.findByText("Initech")).toBeTruthy();
+    const list = api.requests.find((r) => r.path === "/api/licenses")!;
+    expect(Object.fromEntries(list.query)).toEqual({
+      status: "expiring,expired",
+      product: "collector",
+      kind: "test",
+      sort: "endDate",
+      order: "asc",
+      limit: "50",
+    });
+    const exportLink = screen.getByRole("link", { name: "Export CSV" }).getAttribute("href")!;
+    expect(exportLink.startsWith("/api/licenses/export.csv?")).toBe(true);
+    expect(Object.fromEntries(new URL(exportLink, "http://x").searchParams)).toEqual({
+      sort: "endDate",
+      order: "asc",
+      product: "collector",
+      kind: "test",
+      status: "expiring,expired",
+    });
+    // A viewer reads and exports, but creates nothing.
+    expect(screen.queryByRole("link", { name: "New license" })).toBeNull();
+
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Next" }));
+    await waitFor(() => expect(api.requests.at(-1)?.query.get("cursor")).toBe("c2"));
+  });
+
+  it("writes a filter typed in the page to the URL, keeping the others, and asks for it", async () => {
+    const api = fakeApi((request) => ({
+      status: 200,
+      body: { items: request.path === "/api/licenses" ? [license] : [], nextCursor: null },
+    }));
+    const { router } = renderPage(<LicensesPage />, {
+      session: sessionFor(["viewer"]),
+      path: "/crm/licenses?kind=test",
+      pattern: "/crm/licenses",
+    });
+    await screen.findByText("Initech");
+    const user = userEvent.setup();
+    await user.type(screen.getByRole("searchbox", { name: "Search" }), "7K3QD");
+    await waitFor(() => expect(router.state.location.search).toBe("?text=7K3QD&kind=test"));
+    await waitFor(() =>
+      expect(Object.fromEntries(api.requests.at(-1)!.query)).toMatchObject({ text: "7K3QD", kind: "test" }),
+    );
+  });
+
+  it("keeps the columns an operator chose, per user", async () => {
+    fakeApi((request) => ({
+      status: 200,
+      body: { items: request.path === "/api/licenses" ? [license] : [], nextCursor: null },
+    }));
+    renderPage(<LicensesPage />, { session: sessionFor(["viewer"]), path: "/crm/licenses" });
+    await screen.findByText("Initech");
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Choose columns" }));
+    await user.click(await screen.findByRole("checkbox", { name: "Seats" }));
+    await user.click(screen.getByRole("checkbox", { name: "Products" }));
+    const stored = JSON.parse(
+      localStorage.getItem("licensing:licenses-columns:usr_01JD6X8Q0V4N3ZP8E4E3W1T9QK")!,
+    );
+    expect(stored).toContain("products");
+    expect(stored).not.toContain("seats");
+  });
+});
+
+describe("a license's page", () => {
+  function licenseApi() {
+    let current = license;
+    return fakeApi((request) => {
+      if (request.path.endsWith("/versions"))
+        return {
+          status: 200,
+          body: {
+            items: [
+              {
+                serial: 1,
+                keyId: "k1",
+                signedAt: license.signedAt,
+                reason: "issued",
+                endDate: null,
+                createdBy: "alice",
+                size: 900,
+              },
+            ],
+          },
+        };
+      if (request.path.endsWith("/audit")) return { status: 200, body: { items: [] } };
+      if (request.path.endsWith("/reveal-key")) return { status: 200, body: { licenseKey: "LK-REVEALED" } };
+      if (request.path.endsWith("/revoke"))
+        current = { ...current, status: "revoked", state: "revoked", stateReason: "fraud" };
+      return { status: 200, body: current };
+    });
+  }
+
+  it("revokes only after a reason and a confirmation", async () => {
+    const api = licenseApi();
+    renderPage(<LicensePage />, {
+      session: sessionFor(["license-admin"]),
+      path: `/crm/licenses/${license.id}`,
+      pattern: "/crm/licenses/:id",
+    });
+    const user = userEvent.setup();
+    expect(await screen.findByRole("link", { name: "Download file" })).toBeTruthy();
+    expect((await screen.findByRole("link", { name: /Download \(0\.9 KB\)/ })).getAttribute("href")).toBe(
+      `/api/licenses/${license.id}/versions/1/file`,
+    );
+    await user.click(screen.getByRole("button", { name: "Revoke" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.click(within(dialog).getByRole("button", { name: "Revoke" }));
+    expect(await within(dialog).findByText(/must say why/)).toBeTruthy();
+    expect(api.requests.filter((r) => r.path.endsWith("/revoke"))).toHaveLength(0);
+    await user.type(within(dialog).getByLabelText(/^Reason/), "fraud");
+    await user.click(within(dialog).getByRole("button", { name: "Revoke" }));
+    await waitFor(() => expect(api.requests.filter((r) => r.path.endsWith("/revoke"))).toHaveLength(1));
+    expect(api.requests.find((r) => r.path.endsWith("/revoke"))?.body).toEqual({ reason: "fraud" });
+  });
+
+  it("shows a sales role renewal only, and reveals the key on request", async () => {
+    const api = licenseApi();
+    renderPage(<LicensePage />, {
+      session: sessionFor(["sales"]),
+      path: `/crm/licenses/${license.id}`,
+      pattern: "/crm/licenses/:id",
+    });
+    const user = userEvent.setup();
+    expect(await screen.findByRole("button", { name: "Renew" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: /Revoke|Suspend|Re-issue/ })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Reveal key" }));
+    expect(await screen.findByText("LK-REVEALED")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Renew" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.click(within(dialog).getByRole("button", { name: "Renew" }));
+    await waitFor(() => expect(api.requests.filter((r) => r.path.endsWith("/renew"))).toHaveLength(1));
+    expect(api.requests.find((r) => r.path.endsWith("/renew"))?.body).toMatchObject({
+      extendDays: 365,
+      idempotencyKey: expect.any(String),
+    });
+  });
+});
+
+describe("an account's Licenses tab", () => {
+  it("lists the account's licenses, with a shortcut to generate one for it", async () => {
+    const api = fakeApi((request) =>
+      request.path === "/api/licenses"
+        ? { status: 200, body: { items: [license], nextCursor: null } }
+        : { status: 200, body: initech },
+    );
+    renderPage(<AccountPage />, {
+      session: sessionFor(["sales"]),
+      path: `/crm/accounts/${initech.id}?tab=licenses`,
+      pattern: "/crm/accounts/:id",
+    });
+    expect(await screen.findByRole("link", { name: "…-7K3QD" })).toBeTruthy();
+    expect(api.requests.find((r) => r.path === "/api/licenses")?.query.get("accountId")).toBe(initech.id);
+    expect(screen.getByRole("link", { name: "New license" }).getAttribute("href")).toBe(
+      `/crm/generator?accountId=${initech.id}`,
+    );
+  });
+
+  it("offers a viewer no new license", async () => {
+    fakeApi((request) =>
+      request.path === "/api/licenses"
+        ? { status: 200, body: { items: [license], nextCursor: null } }
+        : { status: 200, body: initech },
+    );
+    renderPage(<AccountPage />, {
+      session: sessionFor(["viewer"]),
+      path: `/crm/accounts/${initech.id}?tab=licenses`,
+      pattern: "/crm/accounts/:id",
+    });
+    expect(await screen.findByRole("link", { name: "…-7K3QD" })).toBeTruthy();
+    expect(screen.queryByRole("link", { name: "New license" })).toBeNull();
+  });
+});
+
+describe("the dashboard", () => {
+  it("links each figure to the licenses it counts", async () => {
+    fakeApi(() => ({
+      status: 200,
+      body: {
+        total: 12,
+        byStatus: [{ key: "expiring", count: 2 }],
+        byKind: [
+          { key: "commercial", count: 9 },
+          { key: "test", count: 3 },
+        ],
+        byProduct: [{ key: "collector", count: 12 }],
+        internal: 1,
+        issuedPerDay: [],
+        issuedPerWeek: [{ week: "2026-01-05", commercial: 9, test: 3 }],
+        expiringWithin: { d30: 2, d60: 2, d90: 4 },
+        expiringPerWeek: [{ week: "2026-01-12", count: 2 }],
+        topAccounts: [{ accountId: initech.id, accountName: "Initech", count: 12 }],
+        at: "2026-01-10T10:00:00.000Z",
+      },
+    }));
+    renderPage(<DashboardPage />, { session: sessionFor(["viewer"]), path: "/crm/dashboard" });
+    expect((await screen.findByRole("link", { name: "Test: 3" })).getAttribute("href")).toBe(
+      "/crm/licenses?kind=test",
+    );
+    expect(screen.getByRole("link", { name: "expiring: 2" }).getAttribute("href")).toBe(
+      "/crm/licenses?status=expiring",
+    );
+    expect(screen.getByRole("link", { name: "Initech" }).getAttribute("href")).toBe(
+      `/crm/licenses?accountId=${initech.id}`,
+    );
+    expect(screen.getByRole("link", { name: "collector" }).getAttribute("href")).toBe(
+      "/crm/licenses?product=collector",
+    );
+    const ending = screen.getByRole("link", { name: "Ending ≤ 90 days: 4" }).getAttribute("href")!;
+    expect(ending).toMatch(
+      /status=active%2Cexpiring&endFrom=\d{4}-\d\d-\d\d&endTo=\d{4}-\d\d-\d\d&sort=endDate&order=asc/,
+    );
+  });
+});
