@@ -8,6 +8,8 @@ import { createInterface } from "node:readline";
 import { Svcm } from "@nats-io/services";
 import { connect } from "@nats-io/transport-node";
 import { prettyFactory } from "pino-pretty";
+import { distributionLaunch } from "../services/distribution/src/launch.ts";
+import { notifierLaunch } from "../services/notifier/src/mail-catcher/launch.ts";
 import { developmentSecret, randomKek } from "./dev-secrets.ts";
 import { gatewayLaunch } from "./gateway-launch.ts";
 import { databaseUrlFor, ensureDatabase, resolveLocalInfra } from "./local-infra.ts";
@@ -40,7 +42,17 @@ const env = {
   NATS_URL: infra.natsUrl,
   SUBJECT_PREFIX: prefix,
   ISSUER_KEK: process.env.ISSUER_KEK || developmentKek(),
+  NOTIFIER_KEK: process.env.NOTIFIER_KEK || developmentSecretFile("notifier-kek", "NOTIFIER_KEK"),
 };
+const notifier = await notifierLaunch(resolve(root, ".data"), process.env, say);
+Object.assign(env, notifier.env);
+
+function developmentSecretFile(name: string, variable: string): string {
+  const path = resolve(root, ".data", name);
+  const { value, created } = developmentSecret(path, randomKek);
+  say(`${created ? "Created" : "Using"} the development key ${path} (set ${variable} in production)`);
+  return value;
+}
 
 function developmentKek(): string {
   const path = resolve(root, ".data/issuer-kek");
@@ -62,6 +74,7 @@ try {
 const busServices = platformServices.filter((s) => s.kind === "bus").map((s) => s.name);
 const gateway = gatewayLaunch(resolve(root, ".data"), busServices, env);
 
+const distribution = distributionLaunch();
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
@@ -71,7 +84,8 @@ for (const service of platformServices) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.set(service.name, child);
-  prettify(service.name, child, service.name === "gateway" ? gateway.onLogLine : undefined);
+  const onLine = { gateway: gateway.onLogLine, distribution: distribution.onLogLine }[service.name as string];
+  prettify(service.name, child, onLine);
   child.on("exit", (code, signal) => {
     children.delete(service.name);
     if (!stopping) {
@@ -102,6 +116,8 @@ say(
 );
 for (const [name, child] of children) say(`  ${name.padEnd(20)} pid ${child.pid}`);
 for (const line of gateway.summary()) say(`  ${line}`);
+for (const line of distribution.summary()) say(`  ${line}`);
+for (const line of notifier.summary()) say(`  ${line}`);
 say(`Try it: npm run bus -- catalog.account.create '{"type":"customer","name":"Acme"}'`);
 say("Press Ctrl-C to stop everything.");
 

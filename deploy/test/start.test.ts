@@ -21,6 +21,7 @@ beforeAll(async () => {
       LOCAL_INFRA: "",
       // Any free port: the launcher learns the gateway's from its log.
       PORT: "0",
+      DISTRIBUTION_PORT: "0",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

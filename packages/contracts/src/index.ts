@@ -1,11 +1,13 @@
 export * from "./catalog.ts";
 export * from "./context.ts";
+export * from "./distribution.ts";
 export * from "./endpoint.ts";
 export * from "./errors.ts";
 export * from "./event.ts";
 export * from "./ids.ts";
 export * from "./issuer.ts";
 export * from "./license.ts";
+export * from "./notifier.ts";
 export * from "./permissions.ts";
 export { allEndpoints } from "./registry.ts";
 export * from "./schema.ts";
