@@ -7,7 +7,7 @@
 // Reading tolerates what copy and paste does to text (CRLF, blank lines, spaces and tabs around
 // lines and around the whole block) and nothing else: only space, tab, CR and LF count as
 // whitespace, so that no single flipped bit can turn a character into ignorable whitespace.
-import { fromBase64, toBase64 } from "#base64";
+import { fromBase64, toBase64 } from "#codec";
 import { clip, ModelError } from "./errors.ts";
 
 const LINE_LENGTH = 64;

@@ -14,7 +14,7 @@ const textEncoder = new TextEncoder();
 const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const asciiDecoder = new TextDecoder(); // base64 output is ASCII, which UTF-8 decodes on a fast path
 
-/** Standard base64 (RFC 4648 §4) with `=` padding. Portable; see base64-node.ts for the Node path. */
+/** Standard base64 (RFC 4648 §4) with `=` padding. Portable; see codec-node.ts for the Node path. */
 export function encodeBase64(bytes: Uint8Array): string {
   const n = bytes.length;
   const out = new Uint8Array(Math.ceil(n / 3) * 4);

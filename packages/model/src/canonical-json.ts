@@ -7,7 +7,7 @@
 // the I-JSON restrictions: no NaN/Infinity, no lone surrogates (RFC 7493 §2.1), which are rejected
 // with a typed error rather than written out in a form other implementations would not accept.
 
-import { utf8 } from "./bytes.ts";
+import { utf8 } from "#codec";
 import { ModelError } from "./errors.ts";
 
 /** A value canonical JSON can represent. */

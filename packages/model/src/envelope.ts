@@ -5,10 +5,10 @@
 // Signed message = ASCII "<purpose>/v<version>." ‖ payload bytes, so a signature made for one
 // purpose never verifies as another. The envelope carries the payload as base64 of the exact signed
 // bytes: verification never re-serializes anything.
-import { fromBase64, toBase64 } from "#base64";
+import { fromBase64, toBase64, utf8 } from "#codec";
 import { ed25519 as platformEd25519 } from "#ed25519";
 import { armor, armorLabel, dearmor } from "./armor.ts";
-import { fromUtf8, utf8 } from "./bytes.ts";
+import { fromUtf8 } from "./bytes.ts";
 import { canonicalBytes } from "./canonical-json.ts";
 import type { Ed25519 } from "./ed25519.ts";
 import { decryptPayload, ENCRYPTION_SCHEME, encryptPayload, type RandomBytes } from "./encryption.ts";

@@ -4,7 +4,7 @@ import type { RandomBytes } from "./encryption.ts";
 import { openDocument, sealDocument } from "./envelope.ts";
 import { ModelError, type ValidationIssue } from "./errors.ts";
 import type { KeySet, Signer } from "./key-set.ts";
-import { type License, validateLicense } from "./license.ts";
+import { checkLicense, type License, validateLicense } from "./license.ts";
 
 export const LICENSE_FILE_PURPOSE = "license-file";
 
@@ -55,7 +55,7 @@ export function verifyLicenseFile(text: string, keys: KeySet, options: VerifyLic
     decryptWith: options.licenseKey,
     ed25519: options.ed25519,
   });
-  const result = validateLicense(opened.payload);
+  const result = checkLicense(opened.payload);
   if (!result.ok)
     throw invalidLicense(
       "The license file is authentic but its content is not a valid v2 license",

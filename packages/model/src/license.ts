@@ -198,12 +198,38 @@ function isInt(value: unknown): value is number {
 /** The outcome of validateLicense. */
 export type LicenseValidation = { ok: true; license: License } | { ok: false; issues: ValidationIssue[] };
 
-/** Checks `input` against the v2 model and reports every problem, each with its dotted field path. */
+// Licenses this module validated, deep-frozen so they cannot have changed since: signing one again
+// skips the second validation (the issuer validates a draft, then signs it).
+const validated = new WeakSet<object>();
+
+/**
+ * Checks `input` against the v2 model and reports every problem, each with its dotted field path.
+ * A valid license comes back deep-frozen.
+ */
 export function validateLicense(input: unknown): LicenseValidation {
+  const result = checkLicense(input);
+  if (!result.ok || validated.has(result.license)) return result;
+  const license = deepFreeze(result.license);
+  validated.add(license);
+  return { ok: true, license };
+}
+
+/** validateLicense without freezing or remembering the result (for licenses just read from a file). */
+export function checkLicense(input: unknown): LicenseValidation {
+  if (typeof input === "object" && input !== null && validated.has(input))
+    return { ok: true, license: input as License };
   const result = licenseSchema.safeParse(input);
   const reserved = reservedNames(input);
   if (result.success && reserved.length === 0) return { ok: true, license: result.data };
   return { ok: false, issues: [...reserved, ...(result.success ? [] : toIssues(result.error.issues))] };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 // JSON.parse makes "__proto__" an ordinary member, but zod (like most object code) silently drops

@@ -1,7 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fromBase64 as nodeFromBase64, toBase64 as nodeToBase64 } from "../src/base64-node.ts";
-import { decodeBase64, encodeBase64, fromHex, toHex } from "../src/bytes.ts";
+import { decodeBase64, encodeBase64, fromHex, toHex, utf8 } from "../src/bytes.ts";
+import {
+  fromBase64 as nodeFromBase64,
+  toBase64 as nodeToBase64,
+  utf8 as nodeUtf8,
+} from "../src/codec-node.ts";
 
 const codecs = [
   ["portable", encodeBase64, decodeBase64],
@@ -51,6 +55,18 @@ describe.each(codecs)("base64 (%s)", (_name, encode, decode) => {
         if (bytes !== undefined) expect(encode(bytes)).toBe(text);
       }),
     );
+  });
+});
+
+describe("utf8", () => {
+  it("encodes exactly as TextEncoder on the Node path too, small and large", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 3000 }), (text) => {
+        expect(nodeUtf8(text)).toEqual(utf8(text));
+      }),
+    );
+    const large = "é".repeat(5000);
+    expect(nodeUtf8(large)).toEqual(utf8(large));
   });
 });
 

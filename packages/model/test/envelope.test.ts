@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { armor, dearmor } from "../src/armor.ts";
-import { fromBase64, toBase64 } from "../src/base64-node.ts";
 import { canonicalize } from "../src/canonical-json.ts";
+import { fromBase64, toBase64 } from "../src/codec-node.ts";
 import { nobleEd25519 } from "../src/ed25519-noble.ts";
 import {
   MAX_ARMORED_LENGTH,

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { armor, dearmor } from "../src/armor.ts";
-import { fromBase64, toBase64 } from "../src/base64-node.ts";
+import { fromBase64, toBase64 } from "../src/codec-node.ts";
 import { nativeEd25519 } from "../src/ed25519-native.ts";
 import { nobleEd25519 } from "../src/ed25519-noble.ts";
 import { sealDocument } from "../src/envelope.ts";

@@ -19,6 +19,18 @@ describe("validateLicense", () => {
     if (result.ok) expect(result.license).not.toBe(license);
   });
 
+  it("returns a deep-frozen license, accepted again as it is without a second check", () => {
+    const result = validateLicense(sampleLicense());
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(Object.isFrozen(result.license)).toBe(true);
+    expect(Object.isFrozen(result.license.products)).toBe(true);
+    expect(Object.isFrozen(result.license.metadata)).toBe(true);
+    expect(() => (result.license.products as string[]).push("more")).toThrow(TypeError);
+    const again = validateLicense(result.license);
+    expect(again.ok && again.license).toBe(result.license);
+  });
+
   it("accepts the conventions: unlimited units, open end date, no fingerprint, empty lists", () => {
     const license = sampleLicense({
       accumulatedUnits: UNLIMITED,
