@@ -16,7 +16,14 @@ const labels = (roles: Role[], module: UiModule | null = crm, active = true) =>
 describe("the left menu", () => {
   it("holds the CRM section and the settings for a superadmin when CRM is packaged and active", () => {
     expect(labels(["superadmin"])).toEqual({
-      CRM: ["License generator", "Licenses", "Dashboard", "Customer accounts", "Update server"],
+      CRM: [
+        "License generator",
+        "Licenses",
+        "Dashboard",
+        "Usage report",
+        "Customer accounts",
+        "Update server",
+      ],
       Settings: ["Activation", "Users", "Notifications", "Products", "Presets", "Signing keys"],
     });
   });
@@ -35,7 +42,7 @@ describe("the left menu", () => {
 
   it("shows each role only what it may open", () => {
     expect(labels(["viewer"])).toEqual({
-      CRM: ["Licenses", "Dashboard", "Customer accounts", "Update server"],
+      CRM: ["Licenses", "Dashboard", "Usage report", "Customer accounts", "Update server"],
       Settings: ["Products", "Presets"],
     });
     expect(labels(["license-admin"]).Settings).toEqual(["Products", "Presets", "Signing keys"]);

@@ -321,18 +321,47 @@ export type LicenseUsage = z.infer<typeof licenseUsageSchema>;
 
 const operatorReason = z.string().trim().max(1_000).optional();
 
-export const usageReportRequest = z
-  .object({
-    from: timestamp,
-    to: timestamp,
-    accountId: idOf("account").optional(),
-    product: codeSchema.optional(),
-    /** Rows per period (in UTC) as well as per account and product; omitted: one row per pair. */
-    bucket: z.enum(["day", "week", "month"]).optional(),
+export const usageBuckets = ["day", "week", "month"] as const;
+export type UsageBucket = (typeof usageBuckets)[number];
+
+/** A report's periods are at most this many (its answer carries one total per period). */
+export const maxUsagePeriods = 1_000;
+const bucketDays: Record<UsageBucket, number> = { day: 1, week: 7, month: 30 };
+
+/** The usage report's selection: a range, optional filters and the period to group by. */
+export const usageReportSelection = z.object({
+  from: timestamp,
+  to: timestamp,
+  accountId: idOf("account").optional(),
+  product: codeSchema.optional(),
+  /** Rows per period (in UTC) as well as per account and product; omitted: one row per pair. */
+  bucket: z.enum(usageBuckets).optional(),
+});
+
+/**
+ * The checks on a selection's range, for every schema built on it (the report, the gateway's query
+ * strings): `from` before `to`, and with a bucket at most `maxUsagePeriods` periods.
+ */
+export function checkUsageRange<S extends z.ZodObject>(schema: S) {
+  return schema.superRefine((value, ctx) => {
+    const r = value as z.output<typeof usageReportSelection>;
+    const span = Date.parse(r.to) - Date.parse(r.from);
+    if (!(span > 0)) ctx.addIssue({ code: "custom", message: "from must be before to", path: ["to"] });
+    else if (r.bucket && span > maxUsagePeriods * bucketDays[r.bucket] * 86_400_000)
+      ctx.addIssue({
+        code: "custom",
+        message: `makes more than ${maxUsagePeriods} periods: shorten the range or group by a longer period`,
+        path: ["bucket"],
+      });
+  });
+}
+
+export const usageReportRequest = checkUsageRange(
+  usageReportSelection.extend({
     cursor: z.string().max(500).optional(),
     limit: z.number().int().min(1).max(1_000).default(100),
-  })
-  .refine((r) => Date.parse(r.from) < Date.parse(r.to), { message: "from must be before to", path: ["to"] });
+  }),
+);
 
 export const usageReportRowSchema = z.object({
   /** First day of the period (UTC) when `bucket` is given, else null. */
@@ -345,16 +374,53 @@ export const usageReportRowSchema = z.object({
   activeMachines: z.number().int(),
 });
 
+export type UsageReportRow = z.infer<typeof usageReportRowSchema>;
+
+const usageFigures = {
+  unitsConsumed: z.number().int(),
+  executions: z.number().int(),
+  activeMachines: z.number().int(),
+};
+
+/** Every account and product together in one period: what a chart of the report draws. */
+export const usagePeriodSchema = z.object({ period: isoDate, ...usageFigures });
+export type UsagePeriod = z.infer<typeof usagePeriodSchema>;
+
 export const usageReportResponse = z.object({
   items: z.array(usageReportRowSchema),
   nextCursor: z.string().nullable(),
   /** Over everything the filters select, every page together. */
-  totals: z.object({
-    unitsConsumed: z.number().int(),
-    executions: z.number().int(),
-    activeMachines: z.number().int(),
-  }),
+  totals: z.object(usageFigures),
+  /**
+   * With `bucket`: one entry per period of the range, oldest first, periods without use included,
+   * over everything the filters select (every page together). Without `bucket`: empty.
+   */
+  periods: z.array(usagePeriodSchema),
 });
+export type UsageReportPage = z.infer<typeof usageReportResponse>;
+
+export const usageSummaryRequest = z.object({
+  /** The window: today (UTC) and the days before it, this many in all. */
+  days: z.number().int().min(1).max(366).default(30),
+});
+
+/** The dashboard's usage figures: cheap to compute, whatever the size of the history. */
+export const usageSummarySchema = z.object({
+  /** Start of the window (midnight UTC, `days - 1` days before today). */
+  from: timestamp,
+  /** End of the window (exclusive): the next midnight UTC. */
+  to: timestamp,
+  /** Over the window, every license together. */
+  unitsConsumed: z.number().int(),
+  executions: z.number().int(),
+  /** Machines holding an activation now. */
+  activeMachines: z.number().int(),
+  /** Fleet leases held now (not released, not expired). */
+  leasesHeld: z.number().int(),
+  /** One entry per UTC day of the window, oldest first, days without use included. */
+  daily: z.array(z.object({ day: isoDate, unitsConsumed: z.number().int(), executions: z.number().int() })),
+});
+export type UsageSummary = z.infer<typeof usageSummarySchema>;
 
 export const distribution = {
   licenseUsage: defineEndpoint({
@@ -387,6 +453,15 @@ export const distribution = {
     summary: "Units consumed and active machines per account and product over a period, a page at a time",
     request: usageReportRequest,
     response: usageReportResponse,
+    errors: ["validation_failed"],
+  }),
+  usageSummary: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.usage.summary",
+    summary:
+      "Units consumed over the last days (per day) and machines and leases held now, for the dashboard",
+    request: usageSummaryRequest,
+    response: usageSummarySchema,
     errors: ["validation_failed"],
   }),
 };

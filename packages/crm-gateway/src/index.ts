@@ -7,6 +7,8 @@ import { licenseExportRoutes } from "./license-export.ts";
 import { licenseRoutes } from "./licenses.ts";
 import { productRoutes } from "./products.ts";
 import { dashboardRoutes, presetRoutes, signingKeyRoutes } from "./settings.ts";
+import { usageRoutes } from "./usage.ts";
+import { usageExportRoutes } from "./usage-export.ts";
 
 /** The CRM module as the gateway loads it. */
 export const gatewayModule: GatewayModule = {
@@ -18,6 +20,8 @@ export const gatewayModule: GatewayModule = {
       licenseRoutes,
       licenseExportRoutes,
       dashboardRoutes,
+      usageRoutes,
+      usageExportRoutes,
       presetRoutes,
       signingKeyRoutes,
     ])

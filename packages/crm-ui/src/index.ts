@@ -2,6 +2,7 @@ import type { UiModule } from "@licensing/ui/kit";
 import {
   IconAddressBook,
   IconChartBar,
+  IconChartLine,
   IconCloudUpload,
   IconKey,
   IconLicense,
@@ -21,6 +22,7 @@ const crm: UiModule = {
     { label: "License generator", path: "/crm/generator", icon: IconWand, action: "license.create.test" },
     { label: "Licenses", path: "/crm/licenses", icon: IconLicense, action: "license.read" },
     { label: "Dashboard", path: "/crm/dashboard", icon: IconChartBar, action: "dashboard.read" },
+    { label: "Usage report", path: "/crm/usage", icon: IconChartLine, action: "usage.read" },
     { label: "Customer accounts", path: "/crm/accounts", icon: IconAddressBook, action: "account.read" },
     { label: "Update server", path: "/crm/update-server", icon: IconCloudUpload, action: "license.read" },
   ],
@@ -49,6 +51,11 @@ const crm: UiModule = {
       path: "crm/dashboard",
       action: "dashboard.read",
       load: async () => (await import("./licenses/DashboardPage.tsx")).DashboardPage,
+    },
+    {
+      path: "crm/usage",
+      action: "usage.read",
+      load: async () => (await import("./usage/UsageReportPage.tsx")).UsageReportPage,
     },
     {
       path: "crm/update-server",

@@ -1,4 +1,12 @@
-import type { IssuedLicense, LicenseDetail, Preset, Product } from "@licensing/contracts";
+import type {
+  IssuedLicense,
+  LicenseDetail,
+  LicenseUsage,
+  Machine,
+  Preset,
+  Product,
+  UsageSummary,
+} from "@licensing/contracts";
 
 export const collector: Product = {
   code: "collector",
@@ -93,4 +101,79 @@ export const testPreset: Preset = {
   version: 1,
   createdAt: "2026-01-05T10:00:00.000Z",
   updatedAt: "2026-01-05T10:00:00.000Z",
+};
+
+export const machine: Machine = {
+  id: "act_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
+  licenseId: license.id,
+  fingerprint: "4f2a9c1e-build-01",
+  hostname: "build-01",
+  platform: "linux-x64",
+  status: "active",
+  offline: false,
+  activatedAt: "2026-01-06T09:00:00.000Z",
+  lastSeenAt: "2026-01-09T09:00:00.000Z",
+  lastHeartbeatAt: null,
+  releaseAfter: null,
+  endedAt: null,
+  endReason: null,
+};
+
+export const usage: LicenseUsage = {
+  licenseId: license.id,
+  accountId: license.accountId,
+  products: ["collector"],
+  state: "active",
+  serial: 1,
+  timesDownloaded: 4,
+  lastDownloadedAt: "2026-01-08T09:00:00.000Z",
+  availableActivations: 3,
+  activeMachines: 1,
+  machines: [
+    machine,
+    {
+      ...machine,
+      id: "act_01JD6X8Q0V4N3ZP8E4E3W1T9QM",
+      fingerprint: "77aa-old-laptop",
+      hostname: "old-laptop",
+      status: "released",
+      endedAt: "2026-01-07T09:00:00.000Z",
+      endReason: "no heartbeat",
+    },
+  ],
+  balance: {
+    accumulatedUnits: -1,
+    unitsPerExecution: -1,
+    unitsConsumed: 12_345,
+    unitsRemaining: -1,
+    lastUsedAt: "2026-01-09T10:00:00.000Z",
+  },
+  seats: 2,
+  leases: [
+    {
+      id: "lse_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
+      licenseId: license.id,
+      fingerprint: "collector-fleet-01",
+      hostname: "fleet-01",
+      acquiredAt: "2026-01-09T09:00:00.000Z",
+      renewedAt: "2026-01-09T09:30:00.000Z",
+      expiresAt: "2026-01-09T09:45:00.000Z",
+      releasedAt: null,
+      releaseReason: null,
+    },
+  ],
+};
+
+export const usageSummary: UsageSummary = {
+  from: "2025-12-12T00:00:00.000Z",
+  to: "2026-01-11T00:00:00.000Z",
+  unitsConsumed: 4_200,
+  executions: 42,
+  activeMachines: 7,
+  leasesHeld: 2,
+  daily: Array.from({ length: 30 }, (_, i) => ({
+    day: new Date(Date.UTC(2025, 11, 12 + i)).toISOString().slice(0, 10),
+    unitsConsumed: i === 29 ? 4_200 : 0,
+    executions: i === 29 ? 42 : 0,
+  })),
 };

@@ -10,7 +10,7 @@ import { DashboardPage } from "../src/licenses/DashboardPage.tsx";
 import { GeneratorPage } from "../src/licenses/GeneratorPage.tsx";
 import { LicensePage } from "../src/licenses/LicensePage.tsx";
 import { LicensesPage } from "../src/licenses/LicensesPage.tsx";
-import { cockpit, collector, issued, license, testPreset } from "./fixtures.ts";
+import { cockpit, collector, issued, license, testPreset, usageSummary } from "./fixtures.ts";
 
 afterEach(() => vi.unstubAllGlobals());
 beforeEach(() => localStorage.clear());
@@ -320,24 +320,27 @@ describe("an account's Licenses tab", () => {
 
 describe("the dashboard", () => {
   it("links each figure to the licenses it counts", async () => {
-    fakeApi(() => ({
+    fakeApi((request) => ({
       status: 200,
-      body: {
-        total: 12,
-        byStatus: [{ key: "expiring", count: 2 }],
-        byKind: [
-          { key: "commercial", count: 9 },
-          { key: "test", count: 3 },
-        ],
-        byProduct: [{ key: "collector", count: 12 }],
-        internal: 1,
-        issuedPerDay: [],
-        issuedPerWeek: [{ week: "2026-01-05", commercial: 9, test: 3 }],
-        expiringWithin: { d30: 2, d60: 2, d90: 4 },
-        expiringPerWeek: [{ week: "2026-01-12", count: 2 }],
-        topAccounts: [{ accountId: initech.id, accountName: "Initech", count: 12 }],
-        at: "2026-01-10T10:00:00.000Z",
-      },
+      body:
+        request.path === "/api/usage/summary"
+          ? usageSummary
+          : {
+              total: 12,
+              byStatus: [{ key: "expiring", count: 2 }],
+              byKind: [
+                { key: "commercial", count: 9 },
+                { key: "test", count: 3 },
+              ],
+              byProduct: [{ key: "collector", count: 12 }],
+              internal: 1,
+              issuedPerDay: [],
+              issuedPerWeek: [{ week: "2026-01-05", commercial: 9, test: 3 }],
+              expiringWithin: { d30: 2, d60: 2, d90: 4 },
+              expiringPerWeek: [{ week: "2026-01-12", count: 2 }],
+              topAccounts: [{ accountId: initech.id, accountName: "Initech", count: 12 }],
+              at: "2026-01-10T10:00:00.000Z",
+            },
     }));
     renderPage(<DashboardPage />, { session: sessionFor(["viewer"]), path: "/crm/dashboard" });
     expect((await screen.findByRole("link", { name: "Test: 3" })).getAttribute("href")).toBe(

@@ -5,6 +5,7 @@ import { recordAudit } from "./domain/audit.ts";
 import type { Leases } from "./domain/leases.ts";
 import type { Machines } from "./domain/machines.ts";
 import { licenseUsage, usageReport } from "./domain/reports.ts";
+import { usageSummary } from "./domain/summary.ts";
 import type { Usage } from "./domain/usage.ts";
 
 export interface OperatorDomain {
@@ -12,6 +13,7 @@ export interface OperatorDomain {
   machines: Machines;
   usage: Usage;
   leases: Leases;
+  now: () => Date;
 }
 
 /** The NATS endpoints operators' tools call (the gateway checks their roles first). */
@@ -65,7 +67,8 @@ export function addDistributionEndpoints(server: EndpointServer, domain: Operato
       if (!lease) throw AppError.notFound("Lease", request.leaseId);
       return lease;
     })
-    .add(distribution.usageReport, (request) => usageReport(orm, request));
+    .add(distribution.usageReport, (request) => usageReport(orm, request))
+    .add(distribution.usageSummary, (request) => usageSummary(orm, domain.now(), request.days));
 }
 
 function requireActor(ctx: RequestContext) {

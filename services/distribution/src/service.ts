@@ -32,6 +32,8 @@ import { machineRoutes } from "./routes/machines.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { usageRoutes } from "./routes/usage.ts";
 
+export { licenseFilesStream } from "./domain/handoff.ts";
+
 /** Opens the distribution schema (migrated) on the database at `url`. */
 export function openDistributionDatabase(url: string, log: Logger, poolSize?: number): Promise<Orm> {
   return openDatabase({
@@ -129,7 +131,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     description:
       "License files, activations, usage and fleet seats for products; the license-server hand-off",
     classifyError: classify,
-    endpoints: (server) => addDistributionEndpoints(server, { orm, machines, usage, leases }),
+    endpoints: (server) => addDistributionEndpoints(server, { orm, machines, usage, leases, now }),
     workers: [consumer, publisher, downloads, keys],
   });
 

@@ -106,3 +106,97 @@ describe("distribution.usage.report", () => {
     expect(bad.code).toBe("validation_failed");
   });
 });
+
+describe("distribution.usage.report per period", () => {
+  it("totals every period of the range, those without use included, for a chart", async () => {
+    const issued = await t.issue({ accumulatedUnits: -1, unitsPerExecution: -1 });
+    await t.call("POST", "/v1/machines", {
+      key: issued.licenseKey,
+      body: { fingerprint: "period-machine-1" },
+    });
+    await report(issued.licenseKey, 4, "period-run-1");
+    await report(issued.licenseKey, 6, "period-run-2");
+    const now = t.clock.now();
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+    const from = new Date(today - 2 * 86_400_000).toISOString();
+    const to = new Date(today + 86_400_000).toISOString();
+    const daily = await t.env.bus.request(distribution.usageReport, {
+      from,
+      to,
+      bucket: "day",
+      accountId: issued.accountId,
+      limit: 1,
+    });
+    expect(daily.periods.map((p) => p.period)).toEqual(
+      [2, 1, 0].map((n) => new Date(today - n * 86_400_000).toISOString().slice(0, 10)),
+    );
+    expect(daily.periods.slice(0, 2).every((p) => p.unitsConsumed === 0 && p.executions === 0)).toBe(true);
+    expect(daily.periods[2]!.unitsConsumed).toBe(daily.totals.unitsConsumed);
+    expect(daily.periods[2]!.executions).toBe(daily.totals.executions);
+    expect(daily.periods[2]!.activeMachines).toBeGreaterThanOrEqual(1);
+    // The periods cover the whole selection, not the page.
+    expect(daily.items).toHaveLength(1);
+    const whole = await t.env.bus.request(distribution.usageReport, {
+      from,
+      to,
+      accountId: issued.accountId,
+    });
+    expect(whole.periods).toEqual([]);
+    expect(whole.totals).toEqual(daily.totals);
+  });
+
+  it("refuses a range of more than 1,000 periods", async () => {
+    const error = await t.env.bus
+      .request(distribution.usageReport, {
+        from: "2020-01-01T00:00:00Z",
+        to: "2026-01-01T00:00:00Z",
+        bucket: "day",
+      })
+      .catch((e) => e);
+    expect(error.code).toBe("validation_failed");
+    expect(error.details.issues[0].path).toBe("bucket");
+    const weekly = await t.env.bus.request(distribution.usageReport, {
+      from: "2020-01-01T00:00:00Z",
+      to: "2026-01-01T00:00:00Z",
+      bucket: "week",
+      limit: 1,
+    });
+    expect(weekly.periods.length).toBeGreaterThan(300);
+  });
+});
+
+describe("distribution.usage.summary", () => {
+  it("gives the units of each of the last days and the machines and leases held now", async () => {
+    const before = await t.env.bus.request(distribution.usageSummary, { days: 7 });
+    expect(before.daily).toHaveLength(7);
+    const issued = await t.issue({
+      accumulatedUnits: -1,
+      unitsPerExecution: -1,
+      availableActivations: 5,
+      seats: 2,
+    });
+    for (const fingerprint of ["summary-machine-1", "summary-machine-2"])
+      await t.call("POST", "/v1/machines", { key: issued.licenseKey, body: { fingerprint } });
+    await report(issued.licenseKey, 3, "summary-run-1");
+    await report(issued.licenseKey, 4, "summary-run-2");
+    const lease = await t.call("POST", "/v1/leases", {
+      key: issued.licenseKey,
+      body: { fingerprint: "summary-collector-1" },
+    });
+    expect(lease.statusCode).toBe(200);
+    const after = await t.env.bus.request(distribution.usageSummary, { days: 7 });
+    expect(after.unitsConsumed - before.unitsConsumed).toBe(7);
+    expect(after.executions - before.executions).toBe(2);
+    expect(after.activeMachines - before.activeMachines).toBe(2);
+    expect(after.leasesHeld - before.leasesHeld).toBe(1);
+    const today = after.daily.at(-1)!;
+    expect(today.day).toBe(t.clock.now().toISOString().slice(0, 10));
+    expect(today.unitsConsumed - before.daily.at(-1)!.unitsConsumed).toBe(7);
+    expect(after.unitsConsumed).toBe(after.daily.reduce((sum, d) => sum + d.unitsConsumed, 0));
+    expect(Date.parse(after.to) - Date.parse(after.from)).toBe(7 * 86_400_000);
+    // Defaults to 30 days; the window is bounded.
+    expect((await t.env.bus.request(distribution.usageSummary, {})).daily).toHaveLength(30);
+    const bad = await t.env.bus.request(distribution.usageSummary, { days: 0 }).catch((e) => e);
+    expect(bad.code).toBe("validation_failed");
+  });
+});

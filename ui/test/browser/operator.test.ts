@@ -1,6 +1,6 @@
-// The operator UI in Debian's Chromium (driven by playwright-core), against a real gateway, catalog
-// and issuer on this file's own database and subjects, serving a fresh build of the UI. Screenshots
-// of every main page go to test-artifacts/screenshots.
+// The operator UI in Debian's Chromium (driven by playwright-core), against a real gateway, catalog,
+// issuer and distribution service on this file's own database and subjects, serving a fresh build of
+// the UI. Screenshots of every main page go to test-artifacts/screenshots.
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
@@ -9,6 +9,10 @@ import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type DistributionBeside,
+  startDistributionBeside,
+} from "../../../packages/crm-gateway/test/distribution-beside.ts";
 import {
   adminCredentials,
   type GatewayUnderTest,
@@ -22,6 +26,9 @@ const screenshots = resolve(uiRoot, "../test-artifacts/screenshots");
 const runs = existsSync(chromiumPath) || process.env.CI === "true";
 
 let platform: GatewayUnderTest;
+let distribution: DistributionBeside;
+/** The key of the commercial license generated below, which a "product" then uses. */
+let commercialKey: string;
 let browser: Browser;
 let baseUrl: string;
 let uiDir: string;
@@ -57,6 +64,7 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
       overrides: { listen: { port: 0, host: "127.0.0.1" }, uiDir, cookieSecure: false },
     });
     baseUrl = `http://127.0.0.1:${(platform.service.app.server.address() as AddressInfo).port}`;
+    distribution = await startDistributionBeside(platform);
     await mkdir(screenshots, { recursive: true });
     browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -78,6 +86,7 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
 
   afterAll(async () => {
     await browser?.close();
+    await distribution?.stop();
     await platform?.stop();
     if (uiDir) await rm(uiDir, { recursive: true, force: true });
   });
@@ -209,7 +218,8 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     await admin.getByRole("button", { name: "Generate license" }).click();
     const key = admin.getByTestId("license-key");
     await key.waitFor();
-    expect(await key.textContent()).toMatch(/^LK-/);
+    commercialKey = (await key.textContent()) ?? "";
+    expect(commercialKey).toMatch(/^LK-/);
     const download = admin.waitForEvent("download");
     await admin.getByRole("button", { name: "Download file" }).click();
     const file = await readFile((await (await download).path())!, "utf8");
@@ -260,6 +270,64 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     expect(lines[0]).toMatch(/^License id,Key \(last group\),Account id,Account,Kind,/);
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(",Globex Corporation,test,false,collector,");
+  });
+
+  it("shows a license's usage, deactivates its machine after a confirmation, and reports the usage", async () => {
+    // A product uses the commercial license: one download, one machine, one execution of 42 units.
+    await distribution.knows(commercialKey);
+    const product = (path: string, body?: unknown) =>
+      distribution.product(body === undefined ? "GET" : "POST", path, commercialKey, body);
+    expect((await product("/v1/license")).status).toBe(200);
+    await distribution.service.flushDownloads();
+    const machine = {
+      fingerprint: "globex-build-01-7f3a",
+      hostname: "globex-build-01",
+      platform: "linux-x64",
+    };
+    expect((await product("/v1/machines", machine)).status).toBe(201);
+    expect((await product("/v1/usage", { units: 42, idempotencyKey: "globex-run-0001" })).status).toBe(200);
+
+    await admin.goto(`${baseUrl}/crm/licenses?kind=commercial`);
+    await admin.getByRole("cell", { name: "Globex Corporation" }).click();
+    await admin.getByRole("tab", { name: "Usage" }).click();
+    await admin.waitForURL(/tab=usage/);
+    const machines = admin.getByRole("table", { name: "Activated machines" });
+    await machines.getByRole("cell", { name: "globex-build-01", exact: true }).waitFor();
+    const figure = (label: string) => admin.getByRole("group", { name: label });
+    await figure("Units remaining").getByText("Unlimited", { exact: true }).waitFor();
+    await figure("Units consumed").getByText("42", { exact: true }).waitFor();
+    await figure("Downloads").getByText("1", { exact: true }).waitFor();
+    await shot(admin, "34-license-usage");
+    await admin.getByRole("button", { name: "Deactivate globex-build-01" }).click();
+    const dialog = admin.getByRole("dialog");
+    await dialog.getByRole("textbox", { name: /^Reason/ }).fill("Machine retired");
+    await shot(admin, "35-deactivate-confirm");
+    await dialog.getByRole("button", { name: "Deactivate" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await machines.getByText("deactivated", { exact: true }).waitFor();
+    expect(await admin.getByRole("button", { name: "Deactivate globex-build-01" }).count()).toBe(0);
+    // The product is refused from now on.
+    expect((await product("/v1/machines/heartbeat", { fingerprint: machine.fingerprint })).status).toBe(404);
+
+    await menu(admin).getByRole("link", { name: "Usage report" }).click();
+    await admin.getByRole("heading", { name: "Usage report" }).waitFor();
+    await admin.getByRole("link", { name: "Globex Corporation" }).waitFor();
+    await admin.getByLabel("Units consumed: 42").waitFor();
+    await shot(admin, "36-usage-report");
+    const download = admin.waitForEvent("download");
+    await admin.getByRole("link", { name: "Export CSV" }).click();
+    const csv = (await readFile((await (await download).path())!, "utf8")).replace(/^\uFEFF/, "");
+    const lines = csv.trimEnd().split("\n");
+    expect(lines[0]).toBe(
+      "Period (UTC day),Account id,Account,Product,Product name,Units consumed,Executions,Active machines",
+    );
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/,Globex Corporation,collector,Collector,42,1,1$/);
+
+    await menu(admin).getByRole("link", { name: "Dashboard" }).click();
+    await admin.getByRole("link", { name: "Units consumed: 42" }).click();
+    await admin.waitForURL(/\/crm\/usage\?from=/);
+    await admin.getByRole("link", { name: "Globex Corporation" }).waitFor();
   });
 
   it("opens the commercial license, renews it, then revokes it", async () => {

@@ -1,6 +1,6 @@
 import "@mantine/charts/styles.css";
 import { type Dashboard, type LicenseStatus, licenseStatuses } from "@licensing/contracts";
-import { formatDate, formatDateTime, PageHeader, QueryError } from "@licensing/ui/kit";
+import { Can, formatDate, formatDateTime, PageHeader, QueryError } from "@licensing/ui/kit";
 import { BarChart, DonutChart } from "@mantine/charts";
 import {
   Anchor,
@@ -16,6 +16,7 @@ import {
 } from "@mantine/core";
 import type { ReactNode } from "react";
 import { Link, useNavigate } from "react-router";
+import { UsageFigures } from "../usage/UsageFigures.tsx";
 import { useDashboard } from "./api.ts";
 import { licensesLink, localDay } from "./filters.ts";
 
@@ -29,9 +30,21 @@ const palette = ["indigo.6", "teal.6", "orange.6", "grape.6", "cyan.6", "pink.6"
 
 export function DashboardPage() {
   const dashboard = useDashboard();
-  if (dashboard.isPending) return <Loader />;
-  if (dashboard.error) return <QueryError error={dashboard.error} retry={() => void dashboard.refetch()} />;
-  return <DashboardView data={dashboard.data} />;
+  if (dashboard.data) return <DashboardView data={dashboard.data} />;
+  // The usage figures come from another service: they show whatever happens to the issuer's.
+  return (
+    <Stack>
+      <PageHeader title="Dashboard" />
+      {dashboard.error ? (
+        <QueryError error={dashboard.error} retry={() => void dashboard.refetch()} />
+      ) : (
+        <Loader />
+      )}
+      <Can action="usage.read">
+        <UsageFigures />
+      </Can>
+    </Stack>
+  );
 }
 
 function Kpi({ label, value, to, hint }: { label: string; value: number; to: string; hint?: string }) {
@@ -159,6 +172,9 @@ function DashboardView({ data }: { data: Dashboard }) {
           ))}
         </Group>
       </Panel>
+      <Can action="usage.read">
+        <UsageFigures />
+      </Can>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Panel
           title="Issued per week, by kind"

@@ -1,5 +1,5 @@
 import type { AuditEntry, LicenseDetail } from "@licensing/contracts";
-import { formatDate, formatDateTime, PageHeader, QueryError } from "@licensing/ui/kit";
+import { formatDate, formatDateTime, PageHeader, QueryError, useCan } from "@licensing/ui/kit";
 import {
   Alert,
   Anchor,
@@ -17,7 +17,8 @@ import {
 } from "@mantine/core";
 import { IconDownload, IconEye } from "@tabler/icons-react";
 import type { ReactNode } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
+import { UsagePanel } from "../usage/UsagePanel.tsx";
 import { fileUrl, useAudit, useLicense, useRevealKey, useVersions } from "./api.ts";
 import { CopyKey } from "./IssuedLicenses.tsx";
 import { KindBadge, limitText, StatusBadge } from "./LicenseTable.tsx";
@@ -161,19 +162,43 @@ function LicenseView({ license: l }: { license: LicenseDetail }) {
           </SimpleGrid>
         )}
       </Card>
-      <Tabs defaultValue="versions" keepMounted={false}>
-        <Tabs.List>
-          <Tabs.Tab value="versions">Version history</Tabs.Tab>
-          <Tabs.Tab value="audit">Audit trail</Tabs.Tab>
-        </Tabs.List>
-        <Tabs.Panel value="versions" pt="md">
-          <Versions id={l.id} />
-        </Tabs.Panel>
-        <Tabs.Panel value="audit" pt="md">
-          <Audit id={l.id} />
-        </Tabs.Panel>
-      </Tabs>
+      <LicenseTabs id={l.id} />
     </Stack>
+  );
+}
+
+const tabs = ["versions", "usage", "audit"] as const;
+type Tab = (typeof tabs)[number];
+
+/** The tab is in the URL (`?tab=usage`), so a link can open the Usage tab and a reload keeps it. */
+function LicenseTabs({ id }: { id: string }) {
+  const [params, setParams] = useSearchParams();
+  const usage = useCan("usage.read");
+  const asked = params.get("tab") as Tab;
+  const tab: Tab = tabs.includes(asked) && (asked !== "usage" || usage) ? asked : "versions";
+  return (
+    <Tabs
+      value={tab}
+      onChange={(value) => setParams(value && value !== "versions" ? { tab: value } : {}, { replace: true })}
+      keepMounted={false}
+    >
+      <Tabs.List>
+        <Tabs.Tab value="versions">Version history</Tabs.Tab>
+        {usage && <Tabs.Tab value="usage">Usage</Tabs.Tab>}
+        <Tabs.Tab value="audit">Audit trail</Tabs.Tab>
+      </Tabs.List>
+      <Tabs.Panel value="versions" pt="md">
+        <Versions id={id} />
+      </Tabs.Panel>
+      {usage && (
+        <Tabs.Panel value="usage" pt="md">
+          <UsagePanel licenseId={id} />
+        </Tabs.Panel>
+      )}
+      <Tabs.Panel value="audit" pt="md">
+        <Audit id={id} />
+      </Tabs.Panel>
+    </Tabs>
   );
 }
 

@@ -131,6 +131,16 @@ export async function usageReport(orm: Orm, request: ReportRequest) {
      order by coalesce(period, '-infinity'::date), account_id, product limit ?`,
     [...params, ...(after ? [after.period, after.accountId, after.product] : []), request.limit + 1],
   );
+  // Every account and product together, per period (a machine belongs to one license, so one
+  // account and one product: summing the rows' distinct counts counts each machine once a period).
+  const perPeriod = bucket
+    ? await em.execute<Omit<ReportRow, "account_id" | "product">[]>(
+        `${sql} select to_char(pr.period, 'YYYY-MM-DD') as period, coalesce(sum(r.units), 0) as units,
+           coalesce(sum(r.executions), 0) as executions, coalesce(sum(r.machines), 0) as machines
+         from periods pr left join rows r on r.period = pr.period group by pr.period order by pr.period`,
+        params,
+      )
+    : [];
   const more = rows.length > request.limit;
   const page = rows.slice(0, request.limit);
   const last = page.at(-1);
@@ -152,6 +162,12 @@ export async function usageReport(orm: Orm, request: ReportRequest) {
       executions: Number(totals?.executions ?? 0),
       activeMachines: Number(totals?.machines ?? 0),
     },
+    periods: perPeriod.map((p) => ({
+      period: p.period!,
+      unitsConsumed: Number(p.units),
+      executions: Number(p.executions),
+      activeMachines: Number(p.machines),
+    })),
   };
 }
 

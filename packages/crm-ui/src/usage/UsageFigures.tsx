@@ -1,0 +1,95 @@
+import type { UsageSummary } from "@licensing/contracts";
+import { QueryError } from "@licensing/ui/kit";
+import { BarChart } from "@mantine/charts";
+import { Anchor, Card, Group, Loader, SimpleGrid, Text, Title } from "@mantine/core";
+import { Link, useNavigate } from "react-router";
+import { useUsageSummary } from "./api.ts";
+import { dayLabel, usageLink, utcDay } from "./report-filters.ts";
+
+const days = 30;
+
+function Figure({ label, value, to, hint }: { label: string; value: number; to: string; hint: string }) {
+  return (
+    <Card
+      withBorder
+      component={Link}
+      to={to}
+      aria-label={`${label}: ${value}`}
+      style={{ textDecoration: "none" }}
+    >
+      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+        {label}
+      </Text>
+      <Text fz={28} fw={700} c="var(--mantine-color-text)">
+        {value.toLocaleString()}
+      </Text>
+      <Text size="xs" c="dimmed">
+        {hint}
+      </Text>
+    </Card>
+  );
+}
+
+/** The dashboard's usage section: the distribution service's figures, each a way into the usage report. */
+export function UsageFigures() {
+  const summary = useUsageSummary(days);
+  return (
+    <Card withBorder>
+      <Group justify="space-between" mb="sm">
+        <Title order={3} size="h5">
+          Usage, last {days} days
+        </Title>
+        <Anchor component={Link} to={usageLink({})} size="xs">
+          Open the usage report
+        </Anchor>
+      </Group>
+      {summary.isPending ? (
+        <Loader size="sm" />
+      ) : summary.error ? (
+        <QueryError error={summary.error} retry={() => void summary.refetch()} />
+      ) : (
+        <UsageView summary={summary.data} />
+      )}
+    </Card>
+  );
+}
+
+function UsageView({ summary: s }: { summary: UsageSummary }) {
+  const navigate = useNavigate();
+  const range = { from: s.from.slice(0, 10), to: utcDay(new Date(s.to), -1) };
+  const report = usageLink({ ...range, bucket: "day" });
+  const data = s.daily.map((d) => ({ ...d, label: dayLabel(d.day) }));
+  return (
+    <>
+      <SimpleGrid cols={{ base: 2, lg: 4 }} mb="md">
+        <Figure label="Units consumed" value={s.unitsConsumed} to={report} hint={`last ${days} days (UTC)`} />
+        <Figure label="Executions" value={s.executions} to={report} hint={`last ${days} days (UTC)`} />
+        <Figure
+          label="Active machines"
+          value={s.activeMachines}
+          to={report}
+          hint="holding an activation now"
+        />
+        <Figure
+          label="Fleet leases held"
+          value={s.leasesHeld}
+          to={report}
+          hint="collectors holding a seat now"
+        />
+      </SimpleGrid>
+      <BarChart
+        h={160}
+        data={data}
+        dataKey="label"
+        series={[{ name: "unitsConsumed", label: "Units consumed", color: "indigo.6" }]}
+        barChartProps={{
+          onClick: (state) => {
+            const day = data[Number(state?.activeIndex)];
+            if (day) navigate(usageLink({ from: day.day, to: day.day, bucket: "day" }));
+          },
+          style: { cursor: "pointer" },
+        }}
+      />
+    </>
+  );
+}
