@@ -1,23 +1,13 @@
-// The operator UI in Debian's Chromium (driven by playwright-core), against a real gateway, catalog,
-// issuer and distribution service on this file's own database and subjects, serving a fresh build of
-// the UI. Screenshots of every main page go to test-artifacts/screenshots.
+// The operator UI in Debian's Chromium (driven by playwright-core), against the platform as `npm start`
+// starts it (every service its own process, the UI it builds), on this file's own database and
+// subjects. Screenshots of every main page go to test-artifacts/screenshots.
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { type StartedPlatform, startPlatform } from "@licensing/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type DistributionBeside,
-  startDistributionBeside,
-} from "../../../packages/crm-gateway/test/distribution-beside.ts";
-import {
-  adminCredentials,
-  type GatewayUnderTest,
-  startGateway,
-} from "../../../services/gateway/test/gateway-harness.ts";
+import { devActivationLicense } from "../../../services/gateway/scripts/dev-activation.ts";
 
 const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const uiRoot = resolve(import.meta.dirname, "../..");
@@ -25,13 +15,30 @@ const screenshots = resolve(uiRoot, "../test-artifacts/screenshots");
 // Without Chromium a developer's run skips this file; CI installs it (.ci/run), so there it fails.
 const runs = existsSync(chromiumPath) || process.env.CI === "true";
 
-let platform: GatewayUnderTest;
-let distribution: DistributionBeside;
+const adminCredentials = { username: "admin", password: "an admin password for the browser test" };
+let platform: StartedPlatform;
 /** The key of the commercial license generated below, which a "product" then uses. */
 let commercialKey: string;
 let browser: Browser;
 let baseUrl: string;
-let uiDir: string;
+
+/** A call to the products' API (`/v1/…`) with a license key, as a product makes it. */
+async function product(
+  path: string,
+  key: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${platform.distributionUrl}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: {
+      authorization: `License ${key}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.waitForLoadState("networkidle");
@@ -52,19 +59,11 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
   let admin: Page;
 
   beforeAll(async () => {
-    uiDir = await mkdtemp(join(tmpdir(), "ui-e2e-"));
-    await build({
-      root: uiRoot,
-      configFile: resolve(uiRoot, "vite.config.ts"),
-      logLevel: "silent",
-      build: { outDir: uiDir },
+    platform = await startPlatform({
+      ADMIN_USERNAME: adminCredentials.username,
+      ADMIN_PASSWORD: adminCredentials.password,
     });
-    platform = await startGateway({
-      issuer: true,
-      overrides: { listen: { port: 0, host: "127.0.0.1" }, uiDir, cookieSecure: false },
-    });
-    baseUrl = `http://127.0.0.1:${(platform.service.app.server.address() as AddressInfo).port}`;
-    distribution = await startDistributionBeside(platform);
+    baseUrl = platform.uiUrl;
     await mkdir(screenshots, { recursive: true });
     browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -86,9 +85,7 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
 
   afterAll(async () => {
     await browser?.close();
-    await distribution?.stop();
     await platform?.stop();
-    if (uiDir) await rm(uiDir, { recursive: true, force: true });
   });
 
   it("signs in, and shows the CRM section only once a superadmin has activated it", async () => {
@@ -101,7 +98,10 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     await shot(admin, "02-home-crm-inactive");
 
     await menu(admin).getByRole("link", { name: "Activation" }).click();
-    await admin.getByLabel(/^Activation license/).fill(platform.activationLicense());
+    // What `npm run dev:activation -w services/gateway` prints: signed by the development vendor key
+    // under .data/, which npm start tells the gateway to trust.
+    const license = devActivationLicense({ dataDir: resolve(uiRoot, "../.data") });
+    await admin.getByLabel(/^Activation license/).fill(license);
     await shot(admin, "03-activation");
     await admin.getByRole("button", { name: "Activate", exact: true }).click();
     await menu(admin).getByRole("link", { name: "Customer accounts" }).waitFor();
@@ -274,18 +274,21 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
 
   it("shows a license's usage, deactivates its machine after a confirmation, and reports the usage", async () => {
     // A product uses the commercial license: one download, one machine, one execution of 42 units.
-    await distribution.knows(commercialKey);
-    const product = (path: string, body?: unknown) =>
-      distribution.product(body === undefined ? "GET" : "POST", path, commercialKey, body);
-    expect((await product("/v1/license")).status).toBe(200);
-    await distribution.service.flushDownloads();
+    // The distribution service learns of the license from the issuer's events.
+    await expect
+      .poll(async () => (await product("/v1/license", commercialKey)).status, { timeout: 15_000 })
+      .toBe(200);
+    // Download counts are written about once a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     const machine = {
       fingerprint: "globex-build-01-7f3a",
       hostname: "globex-build-01",
       platform: "linux-x64",
     };
-    expect((await product("/v1/machines", machine)).status).toBe(201);
-    expect((await product("/v1/usage", { units: 42, idempotencyKey: "globex-run-0001" })).status).toBe(200);
+    expect((await product("/v1/machines", commercialKey, machine)).status).toBe(201);
+    expect(
+      (await product("/v1/usage", commercialKey, { units: 42, idempotencyKey: "globex-run-0001" })).status,
+    ).toBe(200);
 
     await admin.goto(`${baseUrl}/crm/licenses?kind=commercial`);
     await admin.getByRole("cell", { name: "Globex Corporation" }).click();
@@ -307,7 +310,9 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     await machines.getByText("deactivated", { exact: true }).waitFor();
     expect(await admin.getByRole("button", { name: "Deactivate globex-build-01" }).count()).toBe(0);
     // The product is refused from now on.
-    expect((await product("/v1/machines/heartbeat", { fingerprint: machine.fingerprint })).status).toBe(404);
+    expect(
+      (await product("/v1/machines/heartbeat", commercialKey, { fingerprint: machine.fingerprint })).status,
+    ).toBe(404);
 
     await menu(admin).getByRole("link", { name: "Usage report" }).click();
     await admin.getByRole("heading", { name: "Usage report" }).waitFor();
@@ -376,11 +381,28 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
   });
 
   it("shows a viewer no create controls, and the API refuses them anyway", async () => {
-    const viewer = await platform.userWith(["viewer"], "vera.viewer");
+    // A superadmin creates the viewer, who chooses a password at first sign-in.
+    await menu(admin).getByRole("link", { name: "Users" }).click();
+    await admin.getByRole("button", { name: "New user" }).click();
+    const created = admin.getByRole("dialog");
+    await created.getByLabel(/^Username/).fill("vera.viewer");
+    await created.getByRole("checkbox", { name: /^viewer/ }).check();
+    await created.getByRole("button", { name: "Create user" }).click();
+    const temporaryPassword = (await admin.getByTestId("temporary-password").textContent())!.trim();
+    await admin.getByRole("button", { name: "Done" }).click();
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await signIn(page, viewer.username!, viewer.password!);
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel(/^Username/).fill("vera.viewer");
+    await page.getByLabel(/^Password/).fill(temporaryPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    await page.getByLabel(/^Current password/).fill(temporaryPassword);
+    await page.getByLabel(/^New password/).fill("vera's own long password");
+    await page.getByLabel(/^Repeat the new password/).fill("vera's own long password");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await menu(page).waitFor();
     expect(await menu(page).getByRole("link", { name: "Users" }).count()).toBe(0);
     expect(await menu(page).getByRole("link", { name: "License generator" }).count()).toBe(0);
     await menu(page).getByRole("link", { name: "Customer accounts" }).click();
