@@ -140,7 +140,11 @@ for (const [label] of sizes) {
     const raw = ops(`${label}|${op}|raw`);
     rows.push({
       payload: label,
-      operation: shared ? `${op} (no crypto, both paths)` : `${op} whole file`,
+      operation: shared
+        ? `${op} (no crypto, both paths)`
+        : op === "sign"
+          ? "validate + sign whole file"
+          : "verify whole file",
       "native ops/s": fmt(native),
       "noble ops/s": fmt(noble),
       "raw node:crypto ops/s": fmt(raw),
@@ -150,25 +154,31 @@ for (const [label] of sizes) {
   const signValidated = ops(`${label}|sign-validated|native`);
   rows.push({
     payload: label,
-    operation: "sign a validated license",
+    operation: "sign whole file (validated)",
     "native ops/s": fmt(signValidated),
     "noble ops/s": "",
     "raw node:crypto ops/s": fmt(ops(`${label}|sign|raw`)),
     "native ÷ raw": (signValidated / ops(`${label}|sign|raw`)).toFixed(2),
   });
   // A round trip (sign then verify) against raw sign then verify: time adds, rates do not.
-  const roundTrip = (path: string) =>
-    1 / (1 / ops(`${label}|sign|${path}`) + 1 / ops(`${label}|verify|${path}`));
+  const roundTrip = (sign: string, verify: string) => 1 / (1 / ops(sign) + 1 / ops(verify));
+  const rawTrip = roundTrip(`${label}|sign|raw`, `${label}|verify|raw`);
+  const validatedTrip = roundTrip(`${label}|sign-validated|native`, `${label}|verify|native`);
   rows.push({
     payload: label,
-    operation: "sign + verify round trip",
-    "native ops/s": fmt(roundTrip("native")),
-    "noble ops/s": fmt(roundTrip("noble")),
-    "raw node:crypto ops/s": fmt(roundTrip("raw")),
-    "native ÷ raw": (roundTrip("native") / roundTrip("raw")).toFixed(2),
+    operation: "sign (validated) + verify",
+    "native ops/s": fmt(validatedTrip),
+    "noble ops/s": fmt(roundTrip(`${label}|sign|noble`, `${label}|verify|noble`)),
+    "raw node:crypto ops/s": fmt(rawTrip),
+    "native ÷ raw": (validatedTrip / rawTrip).toFixed(2),
   });
 }
 console.log(
   `@licensing/model on Node ${process.version} (OpenSSL ${process.versions.openssl}), best of ${ROUNDS} rounds`,
 );
 console.table(rows);
+console.log(
+  "Target: at 1 KiB, signing a whole file from a validated license (the issuer validates each draft once,\n" +
+    "then signs it) and verifying a whole file each at ≥ 0.80× raw node:crypto. Validation itself\n" +
+    "(the schema check, about 4–5 µs) is the difference between the two sign rows.",
+);

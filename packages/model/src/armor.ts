@@ -7,7 +7,7 @@
 // Reading tolerates what copy and paste does to text (CRLF, blank lines, spaces and tabs around
 // lines and around the whole block) and nothing else: only space, tab, CR and LF count as
 // whitespace, so that no single flipped bit can turn a character into ignorable whitespace.
-import { fromBase64, toBase64 } from "#codec";
+import { fromBase64, toBase64, utf8ToBase64 } from "#codec";
 import { clip, ModelError } from "./errors.ts";
 
 const LINE_LENGTH = 64;
@@ -26,9 +26,9 @@ export function armorLabel(purpose: string): string {
   return label;
 }
 
-/** Armors `bytes` under `label`, ending with a newline. */
-export function armor(label: string, bytes: Uint8Array): string {
-  const body = toBase64(bytes);
+/** Armors `content` (bytes, or text to armor as UTF-8) under `label`, ending with a newline. */
+export function armor(label: string, content: Uint8Array | string): string {
+  const body = typeof content === "string" ? utf8ToBase64(content) : toBase64(content);
   let out = `-----BEGIN ${label}-----\n`;
   for (let i = 0; i < body.length; i += LINE_LENGTH) out += `${body.slice(i, i + LINE_LENGTH)}\n`;
   return `${out}-----END ${label}-----\n`;

@@ -23,6 +23,12 @@ export const MAX_JSON_DEPTH = 64;
  * surrogates, cycles) throws ModelError `invalid_json` naming the offending path.
  */
 export function canonicalize(value: unknown): string {
+  if (typeof value === "object" && value !== null && vouched.has(value)) {
+    const json = JSON.stringify(value);
+    // JSON.stringify writes a lone surrogate as a `\udXXX` escape (and the text "\udXXX" as
+    // `\\udXXX`): only then is the walk below needed, to tell the two apart and name the path.
+    if (!json.includes("\\ud")) return json;
+  }
   try {
     // JSON.stringify writes numbers and strings exactly as JCS does; what it does not do is sort
     // members. So once `value` is known to be valid I-JSON, it is used directly when every object is
@@ -40,9 +46,22 @@ export function canonicalize(value: unknown): string {
   }
 }
 
+// Values whose shape is vouched for: canonicalize() writes them without walking them.
+const vouched = new WeakSet<object>();
+
+/**
+ * Records that `value` is plain JSON (plain objects and arrays, strings, finite numbers, booleans,
+ * null, no undefined members, no deep nesting) with every object's members in canonical order, and
+ * that it will not change. Schema-built payloads are: canonicalize() then skips its walk, and only
+ * looks for lone surrogates (which schemas do not check) in JSON.stringify's output.
+ */
+export function vouchForShape(value: object): void {
+  vouched.add(value);
+}
+
 /** The canonical form as UTF-8 bytes: what gets signed. */
 export function canonicalBytes(value: unknown): Uint8Array {
-  return utf8(canonicalize(value));
+  return new Uint8Array(utf8(canonicalize(value))); // a copy: #codec's may share a pool
 }
 
 // Thrown while inspecting; each level adds its own path segment on the way out, so the hot path

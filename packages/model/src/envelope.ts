@@ -5,11 +5,11 @@
 // Signed message = ASCII "<purpose>/v<version>." ‖ payload bytes, so a signature made for one
 // purpose never verifies as another. The envelope carries the payload as base64 of the exact signed
 // bytes: verification never re-serializes anything.
-import { fromBase64, toBase64, utf8 } from "#codec";
+import { fromBase64, prefixedFromBase64, prefixedUtf8, toBase64, utf8 } from "#codec";
 import { ed25519 as platformEd25519 } from "#ed25519";
 import { armor, armorLabel, dearmor } from "./armor.ts";
 import { fromUtf8 } from "./bytes.ts";
-import { canonicalBytes } from "./canonical-json.ts";
+import { canonicalize } from "./canonical-json.ts";
 import type { Ed25519 } from "./ed25519.ts";
 import { decryptPayload, ENCRYPTION_SCHEME, encryptPayload, type RandomBytes } from "./encryption.ts";
 import { clip, ModelError } from "./errors.ts";
@@ -52,8 +52,6 @@ export type OpenedDocument = {
   keyId: string;
   /** The payload parsed from JSON. Not validated: that is the caller's schema's job. */
   payload: unknown;
-  /** The payload's canonical JSON bytes (decrypted when it was encrypted). */
-  payloadBytes: Uint8Array;
   encrypted: boolean;
 };
 
@@ -65,7 +63,10 @@ export function sealDocument(options: SealOptions): string {
     throw new ModelError("invalid_argument", "signer must be { keyId, sign(message) }.");
   }
   checkKeyId(signer.keyId);
-  let payload = canonicalBytes(options.payload);
+  // The signed message is built in one piece, the payload being its tail.
+  const prefix = signedPrefix(purpose);
+  let message = prefixedUtf8(prefix, canonicalize(options.payload));
+  let payload = message.subarray(prefix.length);
   if (payload.length > MAX_PAYLOAD_BYTES) {
     throw new ModelError(
       "too_large",
@@ -76,8 +77,9 @@ export function sealDocument(options: SealOptions): string {
   if (encrypted) {
     const key = parseLicenseKey(options.encryptWith!);
     payload = encryptPayload(payload, key, purpose, ENVELOPE_VERSION, options.randomBytes);
+    message = signedMessage(purpose, payload);
   }
-  const signature = signer.sign(signedMessage(purpose, payload));
+  const signature = signer.sign(message);
   if (!(signature instanceof Uint8Array) || signature.length !== 64) {
     throw new ModelError("invalid_argument", "signer.sign must return a 64-byte Ed25519 signature.");
   }
@@ -88,7 +90,7 @@ export function sealDocument(options: SealOptions): string {
   const envelope =
     `{"alg":"${SIGNATURE_ALGORITHM}",${enc}"keyId":"${signer.keyId}","payload":"${toBase64(payload)}",` +
     `"purpose":"${purpose}","signature":"${toBase64(signature)}","version":${ENVELOPE_VERSION}}`;
-  return armor(armorLabel(purpose), utf8(envelope));
+  return armor(armorLabel(purpose), envelope);
 }
 
 /**
@@ -113,7 +115,7 @@ export function openDocument(text: string, options: OpenOptions): OpenedDocument
   const envelope = parseEnvelope(bytes, purpose);
   const publicKey = findKey(options.keys, envelope.keyId);
   const ed25519 = options.ed25519 ?? platformEd25519;
-  if (!ed25519.verify(publicKey, signedMessage(purpose, envelope.payload), envelope.signature)) {
+  if (!ed25519.verify(publicKey, envelope.message, envelope.signature)) {
     throw new ModelError(
       "bad_signature",
       `The signature does not match the content: the ${expectedLabel.toLowerCase()} was modified after signing, or was not signed with key "${envelope.keyId}".`,
@@ -145,10 +147,17 @@ export function openDocument(text: string, options: OpenOptions): OpenedDocument
       "The signed payload is not UTF-8 JSON; it was produced by a faulty signer.",
     );
   }
-  return { purpose, keyId: envelope.keyId, payload, payloadBytes, encrypted: envelope.encrypted };
+  return { purpose, keyId: envelope.keyId, payload, encrypted: envelope.encrypted };
 }
 
-type Envelope = { keyId: string; payload: Uint8Array; signature: Uint8Array; encrypted: boolean };
+type Envelope = {
+  keyId: string;
+  /** The signed message: the domain-separation prefix, then the payload. */
+  message: Uint8Array;
+  payload: Uint8Array;
+  signature: Uint8Array;
+  encrypted: boolean;
+};
 const FIELDS = new Set(["version", "alg", "enc", "keyId", "purpose", "payload", "signature"]);
 
 function parseEnvelope(bytes: Uint8Array, purpose: string): Envelope {
@@ -196,28 +205,36 @@ function parseEnvelope(bytes: Uint8Array, purpose: string): Envelope {
   }
   if (typeof e.payload !== "string") throw malformed('"payload" is missing');
   if (typeof e.signature !== "string") throw malformed('"signature" is missing');
-  const payload = fromBase64(e.payload);
-  if (payload === undefined) throw malformed('"payload" is not canonical base64');
+  const prefix = signedPrefix(purpose);
+  const message = prefixedFromBase64(prefix, e.payload);
+  if (message === undefined) throw malformed('"payload" is not canonical base64');
+  const payload = message.subarray(prefix.length);
   if (payload.length > MAX_PAYLOAD_BYTES + 64)
     throw new ModelError("too_large", "The payload exceeds the size limit.");
   const signature = fromBase64(e.signature);
   if (signature?.length !== 64) throw malformed('"signature" is not 64 bytes of canonical base64');
-  return { keyId: e.keyId, payload, signature, encrypted: e.enc !== undefined };
+  return { keyId: e.keyId, message, payload, signature, encrypted: e.enc !== undefined };
 }
 
 const prefixes = new Map<string, Uint8Array>();
 
 /** ASCII `<purpose>/v<version>.` followed by the payload bytes: what the signature covers. */
 export function signedMessage(purpose: string, payload: Uint8Array): Uint8Array {
-  let prefix = prefixes.get(purpose);
-  if (prefix === undefined) {
-    prefix = utf8(`${purpose}/v${ENVELOPE_VERSION}.`);
-    prefixes.set(purpose, prefix);
-  }
+  const prefix = signedPrefix(purpose);
   const message = new Uint8Array(prefix.length + payload.length);
   message.set(prefix, 0);
   message.set(payload, prefix.length);
   return message;
+}
+
+/** The domain-separation prefix of `purpose`'s signed messages (purposes are few: cached). */
+function signedPrefix(purpose: string): Uint8Array {
+  let prefix = prefixes.get(purpose);
+  if (prefix === undefined) {
+    prefix = new Uint8Array(utf8(`${purpose}/v${ENVELOPE_VERSION}.`)); // kept: its own copy
+    prefixes.set(purpose, prefix);
+  }
+  return prefix;
 }
 
 function checkPurpose(purpose: unknown): asserts purpose is string {

@@ -4,7 +4,7 @@ import type { RandomBytes } from "./encryption.ts";
 import { openDocument, sealDocument } from "./envelope.ts";
 import { ModelError, type ValidationIssue } from "./errors.ts";
 import type { KeySet, Signer } from "./key-set.ts";
-import { checkLicense, type License, validateLicense } from "./license.ts";
+import { checkLicense, type License, vouchForLicense } from "./license.ts";
 
 export const LICENSE_FILE_PURPOSE = "license-file";
 
@@ -28,8 +28,11 @@ export type VerifyLicenseOptions = {
  * the signer's.
  */
 export function signLicense(license: License, signer: Signer, options: SignLicenseOptions = {}): string {
-  const result = validateLicense(license);
+  // checkLicense, not validateLicense: a copy the schema built is only used here, so it needs no
+  // freezing to be vouched for.
+  const result = checkLicense(license);
   if (!result.ok) throw invalidLicense("The license cannot be signed", result.issues);
+  if (result.license !== license) vouchForLicense(result.license);
   if (result.license.keyId !== signer.keyId) {
     throw invalidLicense("The license cannot be signed", [
       { path: "keyId", message: `must be the signing key's id "${signer.keyId}"` },

@@ -2,6 +2,7 @@
 // LicenseModel has a home here or, for usage state, in LicenseUsage below; docs/license-file-format.md
 // lists each field with its legacy name.
 import { z } from "zod";
+import { vouchForShape } from "./canonical-json.ts";
 import { clip, type ValidationIssue } from "./errors.ts";
 import { KEY_ID_PATTERN } from "./key-set.ts";
 
@@ -211,6 +212,7 @@ export function validateLicense(input: unknown): LicenseValidation {
   if (!result.ok || validated.has(result.license)) return result;
   const license = deepFreeze(result.license);
   validated.add(license);
+  vouchForLicense(license);
   return { ok: true, license };
 }
 
@@ -222,6 +224,17 @@ export function checkLicense(input: unknown): LicenseValidation {
   const reserved = reservedNames(input);
   if (result.success && reserved.length === 0) return { ok: true, license: result.data };
   return { ok: false, issues: [...reserved, ...(result.success ? [] : toIssues(result.error.issues))] };
+}
+
+/**
+ * Vouches for the shape of a schema-built license (see vouchForShape) when it is in canonical member
+ * order: the schema lists fields in that order, so only metadata, whose members keep the order
+ * they came in (integer-like names always first), can be out of it.
+ */
+export function vouchForLicense(license: License): void {
+  const names = Object.keys(license.metadata);
+  for (let i = 1; i < names.length; i++) if (names[i - 1]! > names[i]!) return;
+  vouchForShape(license);
 }
 
 function deepFreeze<T>(value: T): T {

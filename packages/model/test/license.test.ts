@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { canonicalize } from "../src/canonical-json.ts";
 import { DOTNET_MIN_VALUE, fromLegacyDate, legacyFields, toLegacyDate } from "../src/legacy.ts";
 import { type License, UNLIMITED, validateLicense } from "../src/license.ts";
 import { licenseArbitrary } from "./arbitraries.ts";
@@ -29,6 +30,22 @@ describe("validateLicense", () => {
     expect(() => (result.license.products as string[]).push("more")).toThrow(TypeError);
     const again = validateLicense(result.license);
     expect(again.ok && again.license).toBe(result.license);
+  });
+
+  it("canonicalizes the same whatever the order of its metadata", () => {
+    const orders: Record<string, string>[] = [
+      { zeta: "1", alpha: "2" },
+      { alpha: "2", zeta: "1" },
+      { "9": "b", "10": "a", "-": "c" },
+    ];
+    for (const metadata of orders) {
+      const result = validateLicense(sampleLicense({ metadata }));
+      expect(result.ok && canonicalize(result.license)).toBe(canonicalize(sampleLicense({ metadata })));
+    }
+    const integerLike = validateLicense(sampleLicense({ metadata: orders[2] }));
+    expect(integerLike.ok && canonicalize(integerLike.license)).toContain(
+      '"metadata":{"-":"c","10":"a","9":"b"}',
+    );
   });
 
   it("accepts the conventions: unlimited units, open end date, no fingerprint, empty lists", () => {
