@@ -5,6 +5,7 @@ import { StatsDeltas } from "./0003_stats_deltas.ts";
 import { NarrowerStats } from "./0004_narrower_stats.ts";
 import { TopAccounts } from "./0005_top_accounts.ts";
 import { VersionSignerName } from "./0006_version_signer_name.ts";
+import { ActiveByEndWithNotice } from "./0007_active_by_end_with_notice.ts";
 
 /** Every migration of the issuer schema, in order. Applied at start; never edit one that has shipped. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   { name: "0004_narrower_stats", class: NarrowerStats },
   { name: "0005_top_accounts", class: TopAccounts },
   { name: "0006_version_signer_name", class: VersionSignerName },
+  { name: "0007_active_by_end_with_notice", class: ActiveByEndWithNotice },
 ];
