@@ -1,9 +1,4 @@
-import type {
-  Balance,
-  FleetLeasePayload,
-  MachineActivationPayload,
-  StatusPayload,
-} from "@licensing/contracts";
+import type { FleetLeasePayload, MachineActivationPayload, StatusPayload } from "@licensing/contracts";
 import type { License } from "@licensing/model";
 import { currentPlatform } from "#platform";
 import { checkLicense, type Requirements, unitsLeft } from "./checks.ts";
@@ -15,6 +10,7 @@ import { MachineActivation } from "./machine.ts";
 import type { FetchLike, Platform } from "./platform.ts";
 import { type ClientState, StateStore } from "./state.ts";
 import type { ClientStorage } from "./storage.ts";
+import { type FlushResult, UsageMeter, type UsageSummary } from "./usage.ts";
 import { keySetOf, type TrustedKey, verifyLicense, verifyStatus } from "./verify.ts";
 
 export interface LicenseManagerOptions {
@@ -85,7 +81,7 @@ export class LicenseManager {
   #fingerprint: string | undefined;
   readonly #machine: MachineActivation;
   readonly #fleet: FleetLease;
-  #flushing: Promise<unknown> = Promise.resolve();
+  readonly #usage: UsageMeter;
 
   constructor(options: LicenseManagerOptions) {
     this.#options = options;
@@ -108,6 +104,7 @@ export class LicenseManager {
     };
     this.#machine = new MachineActivation(ctx);
     this.#fleet = new FleetLease(ctx);
+    this.#usage = new UsageMeter(ctx);
   }
 
   /** The verified license, once loaded. */
@@ -178,55 +175,35 @@ export class LicenseManager {
         `One execution may use at most ${license.unitsPerExecution} units (asked: ${units})`,
       );
     }
-    const state = this.#state.current;
-    const pending = state.queue.reduce((sum, q) => sum + q.units, 0);
-    const left = unitsLeft(license, state.unitsConsumed + pending);
+    const left = unitsLeft(license, this.#usage.unitsUsed());
     if (left >= 0 && units > left) {
       throw new LicenseError("units_exhausted", `Not enough units left: ${left} remain, ${units} needed`);
     }
-    const now = this.#now();
     const report = {
       idempotencyKey: `exe-${crypto.randomUUID()}`,
       units,
       ...(request.executionMode === undefined ? {} : { executionMode: request.executionMode }),
-      at: now.toISOString(),
+      at: this.#now().toISOString(),
     };
-    await this.#state.update((s) => {
-      s.lastExecutionAt = now.toISOString();
-      s.queue.push(report);
-    });
-    if (this.#options.offline || !this.#options.serverUrl) {
-      return {
-        units,
-        reportId: report.idempotencyKey,
-        queued: true,
-        unitsRemaining: unitsLeft(license, state.unitsConsumed + pending + units),
-      };
-    }
-    const flushed = await this.flushUsage();
-    const queued = this.#state.current.queue.some((q) => q.idempotencyKey === report.idempotencyKey);
-    if (flushed.blocked) {
-      // This execution does not run: its report goes too (the earlier ones wait for the license).
-      await this.#state.update((s) => {
-        s.queue = s.queue.filter((q) => q.idempotencyKey !== report.idempotencyKey);
-      });
-      throw flushed.blocked;
-    }
-    if (flushed.refused.some((r) => r.idempotencyKey === report.idempotencyKey)) {
-      const refusal = flushed.refused.find((r) => r.idempotencyKey === report.idempotencyKey)!.error;
-      throw refusal;
-    }
-    if (queued) this.#checkGrace();
-    const after = this.#state.current;
-    return {
+    await this.#usage.record(report);
+    const authorization = (queued: boolean): Authorization => ({
       units,
       reportId: report.idempotencyKey,
       queued,
-      unitsRemaining: unitsLeft(
-        license,
-        after.unitsConsumed + after.queue.reduce((sum, q) => sum + q.units, 0),
-      ),
-    };
+      unitsRemaining: unitsLeft(license, this.#usage.unitsUsed()),
+    });
+    if (this.#options.offline || !this.#options.serverUrl) return authorization(true);
+    const flushed = await this.#usage.flush();
+    if (flushed.blocked) {
+      // This execution does not run: its report goes too (the earlier ones wait for the license).
+      await this.#usage.withdraw(report.idempotencyKey);
+      throw flushed.blocked;
+    }
+    const refusal = flushed.refused.find((r) => r.idempotencyKey === report.idempotencyKey);
+    if (refusal) throw refusal.error;
+    const queued = this.#usage.isQueued(report.idempotencyKey);
+    if (queued) this.#checkGrace();
+    return authorization(queued);
   }
 
   /**
@@ -234,56 +211,8 @@ export class LicenseManager {
    * once). Stops at the first that cannot reach the server; drops (and returns) those the server
    * refuses for good, such as units_exhausted.
    */
-  flushUsage(): Promise<{
-    sent: number;
-    pending: number;
-    refused: { idempotencyKey: string; error: LicenseError }[];
-    /** Set when the server refuses the license itself: nothing more was sent, the queue is kept. */
-    blocked?: LicenseError;
-  }> {
-    const run = this.#flushing.then(() => this.#flush());
-    this.#flushing = run.catch(() => undefined);
-    return run;
-  }
-
-  async #flush() {
-    await this.#state.load(this.#now());
-    const refused: { idempotencyKey: string; error: LicenseError }[] = [];
-    let blocked: LicenseError | undefined;
-    let sent = 0;
-    const api = this.#online();
-    const fingerprint = await this.fingerprint();
-    while (this.#state.current.queue.length > 0) {
-      const next = this.#state.current.queue[0]!;
-      try {
-        const { body } = await api.call<Balance & { duplicate: boolean }>("POST", "/v1/usage", {
-          units: next.units,
-          idempotencyKey: next.idempotencyKey,
-          fingerprint,
-          ...(next.executionMode ? { executionMode: next.executionMode } : {}),
-          at: next.at,
-        });
-        sent++;
-        await this.#state.update((s) => {
-          s.queue.shift();
-          s.unitsConsumed = body.unitsConsumed;
-          s.balanceAt = this.#now().toISOString();
-          s.lastOnlineAt = this.#now().toISOString();
-        });
-      } catch (error) {
-        if (!(error instanceof LicenseError) || error.transient) break;
-        if (!reportRefusals.has(error.reason)) {
-          // The license itself is refused (suspended, revoked, expired…): keep the queue for later.
-          blocked = error;
-          break;
-        }
-        refused.push({ idempotencyKey: next.idempotencyKey, error });
-        await this.#state.update((s) => {
-          s.queue.shift();
-        });
-      }
-    }
-    return { sent, pending: this.#state.current.queue.length, refused, ...(blocked ? { blocked } : {}) };
+  flushUsage(): Promise<FlushResult> {
+    return this.#usage.flush();
   }
 
   /** Downloads the license file by key (only when newer than the stored one), verifies and stores it. */
@@ -436,21 +365,8 @@ export class LicenseManager {
   }
 
   /** What this manager knows of the usage: the server's balance plus the reports still queued. */
-  async usage(): Promise<{
-    unitsConsumed: number;
-    queued: number;
-    queuedUnits: number;
-    lastExecutionAt: string | null;
-    lastOnlineAt: string | null;
-  }> {
-    const state = await this.#state.load(this.#now());
-    return {
-      unitsConsumed: state.unitsConsumed,
-      queued: state.queue.length,
-      queuedUnits: state.queue.reduce((sum, q) => sum + q.units, 0),
-      lastExecutionAt: state.lastExecutionAt,
-      lastOnlineAt: state.lastOnlineAt,
-    };
+  usage(): Promise<UsageSummary> {
+    return this.#usage.summary();
   }
 
   /** Stops the background loops (heartbeats, lease renewal). */
@@ -491,9 +407,6 @@ export class LicenseManager {
     }
   }
 }
-
-/** Refusals of one report (dropped from the queue); any other refusal is of the license (kept). */
-const reportRefusals = new Set<string>(["units_exhausted", "units_per_execution_exceeded", "server_error"]);
 
 function safeVerify(verify: () => License): License | undefined {
   try {
