@@ -6,7 +6,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type StartedPlatform, startPlatform } from "@licensing/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { devActivationLicense } from "../../../services/gateway/scripts/dev-activation.ts";
 
 const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -55,6 +55,18 @@ async function signIn(page: Page, username: string, password: string): Promise<v
 
 const menu = (page: Page) => page.getByRole("navigation", { name: "Main menu" });
 
+/**
+ * Opens the (first) license of `account` listed in the licenses table by its key, which is a link:
+ * following it does not depend on the table having settled under the click, as a row click does.
+ */
+async function openLicenseOf(page: Page, account: string): Promise<void> {
+  await page
+    .getByRole("row", { name: new RegExp(account) })
+    .first()
+    .getByRole("link", { name: /^…-/ })
+    .click();
+}
+
 describe.skipIf(!runs)("the operator UI in a browser", () => {
   let admin: Page;
 
@@ -86,6 +98,16 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
   afterAll(async () => {
     await browser?.close();
     await platform?.stop();
+  });
+
+  // A failed step leaves a picture of every open page, to see what the browser showed.
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(async () => {
+      const pages = browser?.contexts().flatMap((context) => context.pages()) ?? [];
+      const name = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+      for (const [i, open] of pages.entries())
+        await open.screenshot({ path: join(screenshots, `failed-${name}-${i}.png`), fullPage: true });
+    });
   });
 
   it("signs in, and shows the CRM section only once a superadmin has activated it", async () => {
@@ -291,7 +313,7 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     ).toBe(200);
 
     await admin.goto(`${baseUrl}/crm/licenses?kind=commercial`);
-    await admin.getByRole("cell", { name: "Globex Corporation" }).click();
+    await openLicenseOf(admin, "Globex Corporation");
     await admin.getByRole("tab", { name: "Usage" }).click();
     await admin.waitForURL(/tab=usage/);
     const machines = admin.getByRole("table", { name: "Activated machines" });
@@ -337,7 +359,7 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
 
   it("opens the commercial license, renews it, then revokes it", async () => {
     await admin.goto(`${baseUrl}/crm/licenses?kind=commercial`);
-    await admin.getByRole("cell", { name: "Globex Corporation" }).click();
+    await openLicenseOf(admin, "Globex Corporation");
     await admin.getByRole("heading", { name: /^License …-/ }).waitFor();
     await admin.getByText("5", { exact: true }).first().waitFor();
     await shot(admin, "28-license");
@@ -415,7 +437,7 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     expect(await page.getByRole("button", { name: /Archive|Promote/ }).count()).toBe(0);
 
     await menu(page).getByRole("link", { name: "Licenses", exact: true }).click();
-    await page.getByRole("cell", { name: "Globex Corporation" }).first().click();
+    await openLicenseOf(page, "Globex Corporation");
     await page.getByRole("heading", { name: /^License …-/ }).waitFor();
     expect(await page.getByRole("button", { name: /Renew|Revoke|Suspend|Re-issue|Reinstate/ }).count()).toBe(
       0,
