@@ -104,6 +104,8 @@ try {
       ["ending soonest", { sort: "endDate", order: "asc" }],
       ["by account name", { sort: "accountName", order: "asc" }],
       ["text: account name", { text: "Initech 1234" }],
+      // The planner's worst case: a text that is a bound of the statistics' histogram.
+      ["text: a statistics bound", { text: await histogramBound(env.databaseUrl) }],
       ["created this week", { createdFrom: new Date(Date.now() - 7 * 86_400_000).toISOString() }],
     ];
     const read: Record<string, string>[] = [];
@@ -118,4 +120,20 @@ try {
   }
 } finally {
   await env.stop();
+}
+
+/** The middle bound of the histogram PostgreSQL keeps of lower(account_name). */
+async function histogramBound(databaseUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ bounds: string[] }>(
+      `select histogram_bounds::text::text[] as bounds from pg_stats
+       where schemaname = 'issuer' and tablename = 'licenses_by_account_name'`,
+    );
+    const bounds = rows[0]?.bounds ?? ["acme 1"];
+    return bounds[Math.floor(bounds.length / 2)]!;
+  } finally {
+    await client.end();
+  }
 }

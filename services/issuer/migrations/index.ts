@@ -6,6 +6,7 @@ import { NarrowerStats } from "./0004_narrower_stats.ts";
 import { TopAccounts } from "./0005_top_accounts.ts";
 import { VersionSignerName } from "./0006_version_signer_name.ts";
 import { ActiveByEndWithNotice } from "./0007_active_by_end_with_notice.ts";
+import { AccountNameStatistics } from "./0008_account_name_statistics.ts";
 
 /** Every migration of the issuer schema, in order. Applied at start; never edit one that has shipped. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   { name: "0005_top_accounts", class: TopAccounts },
   { name: "0006_version_signer_name", class: VersionSignerName },
   { name: "0007_active_by_end_with_notice", class: ActiveByEndWithNotice },
+  { name: "0008_account_name_statistics", class: AccountNameStatistics },
 ];
