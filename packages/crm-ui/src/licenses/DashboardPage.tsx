@@ -1,3 +1,4 @@
+import { KpiCard } from "../KpiCard.tsx";
 import "@mantine/charts/styles.css";
 import { type Dashboard, type LicenseStatus, licenseStatuses } from "@licensing/contracts";
 import { Can, formatDate, formatDateTime, PageHeader, QueryError } from "@licensing/ui/kit";
@@ -44,30 +45,6 @@ export function DashboardPage() {
         <UsageFigures />
       </Can>
     </Stack>
-  );
-}
-
-function Kpi({ label, value, to, hint }: { label: string; value: number; to: string; hint?: string }) {
-  return (
-    <Card
-      withBorder
-      component={Link}
-      to={to}
-      aria-label={`${label}: ${value}`}
-      style={{ textDecoration: "none" }}
-    >
-      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-        {label}
-      </Text>
-      <Text fz={28} fw={700} c="var(--mantine-color-text)">
-        {value.toLocaleString()}
-      </Text>
-      {hint && (
-        <Text size="xs" c="dimmed">
-          {hint}
-        </Text>
-      )}
-    </Card>
   );
 }
 
@@ -137,16 +114,16 @@ function DashboardView({ data }: { data: Dashboard }) {
         description={`Licenses as of ${formatDateTime(data.at)}. Every figure opens the licenses it counts.`}
       />
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>
-        <Kpi label="Licenses" value={data.total} to={licensesLink({})} />
-        <Kpi
+        <KpiCard label="Licenses" value={data.total} to={licensesLink({})} />
+        <KpiCard
           label="Commercial"
           value={countOf(data.byKind, "commercial")}
           to={licensesLink({ kind: "commercial" })}
         />
-        <Kpi label="Test" value={countOf(data.byKind, "test")} to={licensesLink({ kind: "test" })} />
-        <Kpi label="Internal use" value={data.internal} to={licensesLink({ internal: "true" })} />
-        <Kpi label="Ending ≤ 30 days" value={data.expiringWithin.d30} to={ending(30)} />
-        <Kpi
+        <KpiCard label="Test" value={countOf(data.byKind, "test")} to={licensesLink({ kind: "test" })} />
+        <KpiCard label="Internal use" value={data.internal} to={licensesLink({ internal: "true" })} />
+        <KpiCard label="Ending ≤ 30 days" value={data.expiringWithin.d30} to={ending(30)} />
+        <KpiCard
           label="Ending ≤ 90 days"
           value={data.expiringWithin.d90}
           to={ending(90)}

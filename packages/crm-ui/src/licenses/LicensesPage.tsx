@@ -7,7 +7,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { IconDownload, IconFilterOff, IconPlus, IconSearch } from "@tabler/icons-react";
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import { useProducts } from "../products/api.ts";
+import { ProductFilter } from "../products/fields.tsx";
 import { AccountPicker } from "./AccountPicker.tsx";
 import {
   activeFilterCount,
@@ -77,7 +77,6 @@ function DayRange({
 
 export function LicensesPage() {
   const { filters, set, clear } = useUrlFilters();
-  const products = useProducts();
   const [text, setText] = useDebouncedText(filters.text, (value) => set({ text: value }));
   const [createdBy, setCreatedBy] = useDebouncedText(filters.createdBy, (value) => set({ createdBy: value }));
   const exportQuery = new URLSearchParams(
@@ -120,15 +119,7 @@ export function LicensesPage() {
           onChange={(event) => setText(event.currentTarget.value)}
         />
         <AccountPicker value={filters.accountId} onChange={(accountId) => set({ accountId })} />
-        <Select
-          label="Product"
-          placeholder="Any"
-          clearable
-          searchable
-          data={(products.data ?? []).map((p) => ({ value: p.code, label: p.name }))}
-          value={filters.product || null}
-          onChange={(product) => set({ product: product ?? "" })}
-        />
+        <ProductFilter value={filters.product} onChange={(product) => set({ product })} />
         <MultiSelect
           label="Status"
           placeholder={filters.status.length ? undefined : "Any"}

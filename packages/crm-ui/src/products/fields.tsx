@@ -1,7 +1,18 @@
-import { ActionIcon, Button, Checkbox, Group, NumberInput, Stack, Text, TextInput } from "@mantine/core";
+import {
+  ActionIcon,
+  Button,
+  Checkbox,
+  Group,
+  NumberInput,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+} from "@mantine/core";
 import type { UseFormReturnType } from "@mantine/form";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import type { ReactNode } from "react";
+import { useProducts } from "./api.ts";
 import type { ProductFormValues } from "./form-values.ts";
 
 type ListPath = "executionModes" | "customFeatures" | "unitsTypes";
@@ -141,5 +152,21 @@ export function LimitInput({
         onChange={(event) => onChange(event.currentTarget.checked ? offValue : onValue)}
       />
     </Stack>
+  );
+}
+
+/** A filter on one product of the catalog ("Any" when cleared). */
+export function ProductFilter({ value, onChange }: { value: string; onChange: (product: string) => void }) {
+  const products = useProducts();
+  return (
+    <Select
+      label="Product"
+      placeholder="Any"
+      clearable
+      searchable
+      data={(products.data ?? []).map((p) => ({ value: p.code, label: p.name }))}
+      value={value || null}
+      onChange={(product) => onChange(product ?? "")}
+    />
   );
 }

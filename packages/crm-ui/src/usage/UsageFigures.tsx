@@ -1,34 +1,13 @@
 import type { UsageSummary } from "@licensing/contracts";
 import { QueryError } from "@licensing/ui/kit";
 import { BarChart } from "@mantine/charts";
-import { Anchor, Card, Group, Loader, SimpleGrid, Text, Title } from "@mantine/core";
+import { Anchor, Card, Group, Loader, SimpleGrid, Title } from "@mantine/core";
 import { Link, useNavigate } from "react-router";
+import { KpiCard } from "../KpiCard.tsx";
 import { useUsageSummary } from "./api.ts";
 import { dayLabel, usageLink, utcDay } from "./report-filters.ts";
 
 const days = 30;
-
-function Figure({ label, value, to, hint }: { label: string; value: number; to: string; hint: string }) {
-  return (
-    <Card
-      withBorder
-      component={Link}
-      to={to}
-      aria-label={`${label}: ${value}`}
-      style={{ textDecoration: "none" }}
-    >
-      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-        {label}
-      </Text>
-      <Text fz={28} fw={700} c="var(--mantine-color-text)">
-        {value.toLocaleString()}
-      </Text>
-      <Text size="xs" c="dimmed">
-        {hint}
-      </Text>
-    </Card>
-  );
-}
 
 /** The dashboard's usage section: the distribution service's figures, each a way into the usage report. */
 export function UsageFigures() {
@@ -62,15 +41,20 @@ function UsageView({ summary: s }: { summary: UsageSummary }) {
   return (
     <>
       <SimpleGrid cols={{ base: 2, lg: 4 }} mb="md">
-        <Figure label="Units consumed" value={s.unitsConsumed} to={report} hint={`last ${days} days (UTC)`} />
-        <Figure label="Executions" value={s.executions} to={report} hint={`last ${days} days (UTC)`} />
-        <Figure
+        <KpiCard
+          label="Units consumed"
+          value={s.unitsConsumed}
+          to={report}
+          hint={`last ${days} days (UTC)`}
+        />
+        <KpiCard label="Executions" value={s.executions} to={report} hint={`last ${days} days (UTC)`} />
+        <KpiCard
           label="Active machines"
           value={s.activeMachines}
           to={report}
           hint="holding an activation now"
         />
-        <Figure
+        <KpiCard
           label="Fleet leases held"
           value={s.leasesHeld}
           to={report}

@@ -10,6 +10,7 @@ import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { AccountPicker } from "../licenses/AccountPicker.tsx";
 import { useProducts } from "../products/api.ts";
+import { ProductFilter } from "../products/fields.tsx";
 import { type NamedUsageRow, usageCsvUrl, useUsageReport } from "./api.ts";
 import {
   dayLabel,
@@ -162,15 +163,7 @@ export function UsageReportPage() {
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
         <PeriodPicker from={filters.from} to={filters.to} onChange={(from, to) => set({ from, to })} />
         <AccountPicker value={filters.accountId} onChange={(accountId) => set({ accountId })} />
-        <Select
-          label="Product"
-          placeholder="Any"
-          clearable
-          searchable
-          data={(products.data ?? []).map((p) => ({ value: p.code, label: p.name }))}
-          value={filters.product || null}
-          onChange={(product) => set({ product: product ?? "" })}
-        />
+        <ProductFilter value={filters.product} onChange={(product) => set({ product })} />
         <Select
           label="Group by"
           allowDeselect={false}
