@@ -119,6 +119,21 @@ describe("usage", () => {
     expect(balance.unitsConsumed).toBe(30);
   });
 
+  it("with no per-execution cap, lets one execution take what is left and never more", async () => {
+    const { licenseKey } = await t.issue({ accumulatedUnits: 500 });
+    const m = await manager(t, { licenseKey });
+    const { license } = await m.fetchLicense();
+    expect(license).toMatchObject({ accumulatedUnits: 500, unitsPerExecution: -1 });
+    expect(await m.authorizeExecution({ units: 300 })).toMatchObject({ unitsRemaining: 200 });
+    expect(await refusal(m.authorizeExecution({ units: 201 }))).toBe("units_exhausted");
+    expect(await m.authorizeExecution({ units: 200 })).toMatchObject({ unitsRemaining: 0 });
+    expect(await refusal(m.authorizeExecution({ units: 1 }))).toBe("units_exhausted");
+    const balance = (await (
+      await fetch(`${t.url}/v1/usage`, { headers: { authorization: `License ${licenseKey}` } })
+    ).json()) as { unitsConsumed: number; unitsRemaining: number };
+    expect(balance).toMatchObject({ unitsConsumed: 500, unitsRemaining: 0 });
+  });
+
   it("queues usage while the server is unreachable and sends it later, each report once", async () => {
     const { licenseKey, file } = await t.issue({ accumulatedUnits: 1_000, unitsPerExecution: 100 });
     const storage = new FileStorage(temporaryDir());

@@ -135,13 +135,20 @@ function crossFieldRules(input: License, ctx: Ctx): void {
   if (isUtc(l.dateIssued) && isUtc(l.signedAt) && compareUtc(l.signedAt, l.dateIssued) < 0) {
     issue(["signedAt"], "must not be before dateIssued");
   }
-  if (isInt(l.accumulatedUnits) && l.accumulatedUnits !== UNLIMITED && isInt(l.unitsPerExecution)) {
-    if (l.unitsPerExecution === UNLIMITED || l.unitsPerExecution > l.accumulatedUnits) {
-      issue(
-        ["unitsPerExecution"],
-        "must not exceed accumulatedUnits (one execution would use more than the license grants)",
-      );
-    }
+  // A finite cap above a finite balance could never be used in full. No cap (-1) is always valid:
+  // what one execution may take is then bounded by the balance left, which the client and the
+  // distribution service check on every execution.
+  if (
+    isInt(l.accumulatedUnits) &&
+    l.accumulatedUnits !== UNLIMITED &&
+    isInt(l.unitsPerExecution) &&
+    l.unitsPerExecution !== UNLIMITED &&
+    l.unitsPerExecution > l.accumulatedUnits
+  ) {
+    issue(
+      ["unitsPerExecution"],
+      "must not exceed accumulatedUnits (one execution would use more than the license grants)",
+    );
   }
   if (Array.isArray(l.products) && Array.isArray(l.productFriendlyNames)) {
     if (l.products.length !== l.productFriendlyNames.length) {

@@ -42,7 +42,7 @@ export const licenseArbitrary: fc.Arbitrary<License> = fc
     fractional: fc.boolean(),
     unitsType: code,
     accumulatedUnits: limit,
-    unitsPerExecution: fc.integer({ min: 0, max: 1000 }),
+    unitsPerExecution: fc.integer({ min: -1, max: 1000 }),
     availableActivations: limit,
     seats: limit,
     fingerprint: fc.option(fc.stringMatching(/^[A-F0-9]{16,64}$/)),
@@ -67,7 +67,9 @@ export const licenseArbitrary: fc.Arbitrary<License> = fc
       endDate: openEnded ? null : iso(end, fractional),
       accumulatedUnits,
       unitsPerExecution:
-        accumulatedUnits === -1 ? l.unitsPerExecution : Math.min(l.unitsPerExecution, accumulatedUnits),
+        accumulatedUnits === -1 || l.unitsPerExecution === -1
+          ? l.unitsPerExecution
+          : Math.min(l.unitsPerExecution, accumulatedUnits),
       keyId: KEY_ID,
     };
   });

@@ -137,6 +137,14 @@ describe("validateLicense", () => {
     );
   });
 
+  it("accepts no per-execution cap (-1) with a finite balance, and a cap equal to the balance", () => {
+    for (const unitsPerExecution of [UNLIMITED, 500, 0])
+      expect(validateLicense(sampleLicense({ accumulatedUnits: 500, unitsPerExecution })).ok).toBe(true);
+    expect(validateLicense(sampleLicense({ accumulatedUnits: 0, unitsPerExecution: UNLIMITED })).ok).toBe(
+      true,
+    );
+  });
+
   it("requires UTC dates and compares mixed precisions correctly", () => {
     expect(issuesOf(sampleLicense({ startDate: "2025-02-01T00:00:00+01:00" }))[0]?.path).toBe("startDate");
     expect(issuesOf(sampleLicense({ endDate: "2025-02-01" }))[0]?.path).toBe("endDate");

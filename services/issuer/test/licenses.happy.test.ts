@@ -139,4 +139,14 @@ describe("creating a license", () => {
     expect(new Set(licenses.map((l) => l.licenseKey)).size).toBe(5);
     expect(licenses.every((l) => l.license.batchId === batchId && l.license.seats === 10)).toBe(true);
   });
+
+  it("accepts a finite balance with no per-execution cap (the default -1)", async () => {
+    const account = await under.account();
+    const { licenses } = await under.env.bus.request(
+      issuer.createLicense,
+      { accountId: account.id, products: ["cockpit"], accumulatedUnits: 500 },
+      as(actors.sales),
+    );
+    expect(licenses[0]!.license).toMatchObject({ accumulatedUnits: 500, unitsPerExecution: -1 });
+  });
 });
