@@ -138,6 +138,54 @@ describe("suspended and revoked licenses", () => {
   });
 });
 
+describe("giving a slot back", () => {
+  it("deactivates a machine and releases a lease of a suspended, revoked or expired license", async () => {
+    const activateBoth = async (key: string, fingerprint: string) => {
+      expect((await t.call("POST", "/v1/machines", { key, body: { fingerprint } })).statusCode).toBe(201);
+      expect((await t.call("POST", "/v1/leases", { key, body: { fingerprint } })).statusCode).toBe(200);
+    };
+    const giveBack = async (key: string, fingerprint: string) => {
+      const deactivated = await t.call("POST", "/v1/machines/deactivate", { key, body: { fingerprint } });
+      expect(deactivated.statusCode).toBe(200);
+      expect(deactivated.json().activation).toMatchObject({ fingerprint, status: "deactivated" });
+      const released = await t.call("POST", "/v1/leases/release", { key, body: { fingerprint } });
+      expect(released.statusCode).toBe(200);
+      expect(released.json()).toMatchObject({ released: true });
+    };
+    const suspended = await t.issue({ products: ["cockpit"], seats: 2 });
+    await activateBoth(suspended.licenseKey, "fp-give-back-suspended");
+    await t.env.bus.request(issuer.suspend, { id: suspended.id, reason: "unpaid invoice" }, as);
+    await t.synced(suspended.id, 1, "suspended");
+    await giveBack(suspended.licenseKey, "fp-give-back-suspended");
+
+    const revoked = await t.issue({ products: ["cockpit"], seats: 2 });
+    await activateBoth(revoked.licenseKey, "fp-give-back-revoked");
+    await t.env.bus.request(issuer.revoke, { id: revoked.id, reason: "contract ended" }, as);
+    await t.synced(revoked.id, 1, "revoked");
+    await giveBack(revoked.licenseKey, "fp-give-back-revoked");
+    // Taking a slot stays refused.
+    const again = await t.call("POST", "/v1/machines", {
+      key: revoked.licenseKey,
+      body: { fingerprint: "fp-give-back-revoked" },
+    });
+    expect(again.json().code).toBe("license_revoked");
+
+    const expiring = await t.issue({
+      products: ["cockpit"],
+      seats: 2,
+      startDate: new Date(Date.now() - 10 * 86_400_000).toISOString(),
+      endDate: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    await activateBoth(expiring.licenseKey, "fp-give-back-expired");
+    t.clock.advance(2 * 3_600_000);
+    try {
+      await giveBack(expiring.licenseKey, "fp-give-back-expired");
+    } finally {
+      t.clock.advance(-2 * 3_600_000);
+    }
+  });
+});
+
 describe("GET /v1/keys and the OpenAPI document", () => {
   it("publishes the issuer's keys in base64 and documents every route", async () => {
     const { items } = await t.env.bus.request(issuer.listSigningKeys, {});

@@ -33,10 +33,13 @@ export const leaseRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) =
       schema: {
         tags: ["leases"],
         summary: "Release this collector's lease, freeing its seat",
+        description:
+          "Works whatever the license's state (suspended, revoked, expired): it only gives a seat back.",
         body: machineRef,
         response: { 200: z.object({ released: z.boolean(), lease: leaseSchema.nullable() }) },
       },
     },
+    // No requireUsable: giving a seat back is allowed in every state (docs/distribution.md).
     async (request) => {
       const lease = await leases.release(
         licenseOf(request).licenseId,

@@ -50,10 +50,13 @@ export const machineRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps)
       schema: {
         tags: ["machines"],
         summary: "Deactivate this machine, freeing its activation",
+        description:
+          "Works whatever the license's state (suspended, revoked, expired): it only gives a slot back.",
         body: machineRef,
         response: { 200: z.object({ activation: machineSchema }) },
       },
     },
+    // No requireUsable: giving a slot back is allowed in every state (docs/distribution.md).
     async (request) => {
       const license = licenseOf(request);
       const activation = await machines.deactivate(
