@@ -102,6 +102,7 @@ try {
       ["one account", { accountId: account.id }],
       ["product + kind", { product: "cockpit", kind: "test" }],
       ["ending soonest", { sort: "endDate", order: "asc" }],
+      ["ending latest (open ends last)", { sort: "endDate", order: "desc" }],
       ["by account name", { sort: "accountName", order: "asc" }],
       ["text: account name", { text: "Initech 1234" }],
       // The planner's worst case: a text that is a bound of the statistics' histogram.

@@ -63,7 +63,10 @@ export const listLicensesRequest = z.object({
   sort: z.enum(licenseSorts).default("createdAt"),
   order: z.enum(["asc", "desc"]).default("desc"),
   ...pageRequest,
-  /** Up to 1,000 a page (an export reads large pages); summaries are small enough for one message. */
+  /**
+   * Up to 1,000 a page on the bus (the gateway's CSV export reads large pages; summaries are small
+   * enough for one message). The HTTP API allows 1–500.
+   */
   limit: z.coerce.number().int().min(1).max(1_000).default(50),
 });
 export type ListLicensesRequest = z.input<typeof listLicensesRequest>;

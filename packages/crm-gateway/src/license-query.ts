@@ -1,4 +1,4 @@
-import { licenseStatusSchema, listLicensesRequest } from "@licensing/contracts";
+import { licenseStatusSchema, listLicensesRequest, pageRequest } from "@licensing/contracts";
 import { z } from "zod";
 
 // The issuer's list filters as a query string carries them: text everywhere, so the boolean is
@@ -12,10 +12,15 @@ const statusList = z.preprocess(
   z.array(licenseStatusSchema).max(5),
 );
 
-/** `GET /api/licenses`: every filter, the sort and the keyset page of the issuer's list. */
+/**
+ * `GET /api/licenses`: every filter, the sort and the keyset page of the issuer's list. Pages of up
+ * to 500 here (a screen never shows more); the bus allows 1,000 for the CSV export, which pages
+ * through the issuer itself.
+ */
 export const licenseListQuery = listLicensesRequest.extend({
   internal: z.stringbool().optional(),
   status: statusList.optional(),
+  limit: pageRequest.limit,
 });
 
 /** `GET /api/licenses/export.csv`: the same filters and sort; the export pages through it all. */

@@ -162,6 +162,16 @@ describe("licenses (errors)", () => {
     expect((await gw.admin.get("/api/licenses/export.csv?sort=price")).statusCode).toBe(400);
   });
 
+  it("pages the list by at most 500, and names the start when it leaves no room for the end", async () => {
+    expect((await gw.admin.get("/api/licenses?limit=500")).statusCode).toBe(200);
+    const tooMany = await gw.admin.get("/api/licenses?limit=501");
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json<ErrorResponse>().details?.issues?.map((i) => i.path)).toEqual(["limit"]);
+    const late = await create({ startDate: "9999-12-31T00:00:00Z" });
+    expect(late.statusCode).toBe(400);
+    expect(late.json<ErrorResponse>().details?.issues?.map((i) => i.path)).toEqual(["startDate"]);
+  });
+
   it("answers 404 for a license that does not exist, and 409 for a change its state forbids", async () => {
     const missing = "lic_01ZZZZZZZZZZZZZZZZZZZZZZZZ";
     expect((await gw.admin.get(`/api/licenses/${missing}/file`)).json().code).toBe("not_found");

@@ -70,6 +70,26 @@ describe("creating a license: errors", () => {
     });
   });
 
+  it("names the start when the end it implies is past the last date a license can carry", async () => {
+    const error = await create({ startDate: "9999-12-31T00:00:00Z" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "validation_failed",
+      details: { issues: [{ path: "startDate", message: expect.stringMatching(/is too late.*9999-12-31/) }] },
+    });
+    expect((error as { details: { issues: unknown[] } }).details.issues).toHaveLength(1);
+    // An open end from that start is fine, and so is the latest start that still fits the duration.
+    await expect(create({ startDate: "9999-12-31T00:00:00Z", endDate: null })).resolves.toBeDefined();
+    await expect(create({ startDate: "9999-12-30T00:00:00Z", durationDays: 1 })).resolves.toBeDefined();
+    const { licenses } = await create({ startDate: "9999-01-01T00:00:00Z", endDate: "9999-12-01T00:00:00Z" });
+    await expect(
+      under.env.bus.request(
+        issuer.renew,
+        { id: licenses[0]!.license.id, extendDays: 60 },
+        as(actors.licenseAdmin),
+      ),
+    ).rejects.toMatchObject({ code: "validation_failed", details: { issues: [{ path: "extendDays" }] } });
+  });
+
   it("lets each role create only the licenses it may", async () => {
     await expect(create({ kind: "commercial" }, actors.sales)).resolves.toBeDefined();
     await expect(create({ kind: "test" }, actors.support)).resolves.toBeDefined();

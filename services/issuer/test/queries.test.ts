@@ -127,6 +127,43 @@ describe("listing licenses", () => {
     });
   });
 
+  it("puts licenses without an end last in both orders, and pages across that boundary", async () => {
+    const initech = (await under.account({ name: "Initech" })).id;
+    const ends = [at(30), null, at(10), null, at(20), null, null];
+    for (const endDate of ends)
+      await under.env.bus.request(
+        issuer.createLicense,
+        { accountId: initech, products: ["collector"], endDate },
+        as(actors.licenseAdmin),
+      );
+    const dated = ends.filter((e): e is string => e !== null).sort();
+    for (const order of ["asc", "desc"] as const) {
+      const whole = await list({ accountId: initech, sort: "endDate", order });
+      const expected = [...(order === "asc" ? dated : [...dated].reverse()), null, null, null, null];
+      expect(whole.map((l) => l.endDate && new Date(l.endDate).toISOString())).toEqual(expected);
+      // Open-ended licenses among themselves: by id, in the order asked.
+      const open = whole.filter((l) => l.endDate === null).map((l) => l.id);
+      expect(open).toEqual(order === "asc" ? [...open].sort() : [...open].sort().reverse());
+      for (const limit of [1, 2, 3, 4]) {
+        const paged: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await under.env.bus.request(issuer.listLicenses, {
+            accountId: initech,
+            sort: "endDate",
+            order,
+            limit,
+            ...(cursor ? { cursor } : {}),
+          });
+          expect(page.items.length).toBeLessThanOrEqual(limit);
+          paged.push(...page.items.map((l) => l.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect(paged).toEqual(whole.map((l) => l.id));
+      }
+    }
+  });
+
   it("shows the account's current name once the catalog renames it", async () => {
     await under.env.bus.request(catalog.updateAccount, { id: acme, name: "Acme Industries" });
     const deadline = Date.now() + 5_000;

@@ -11,6 +11,9 @@ import { type License, validateLicense } from "@licensing/model";
 
 const day = 86_400_000;
 
+/** The last instant a license date can hold (ISO-8601 with a four-digit year). */
+export const latestInstant = Date.parse("9999-12-31T23:59:59.999Z");
+
 /** The version of the licensing format the issuer writes into `licensingAssemblyVersion`. */
 export const licensingFormatVersion = "2.0";
 
@@ -59,12 +62,21 @@ export function draftLicense({
 
   const startDate = p.startDate ? new Date(p.startDate) : now;
   const durationDays = p.durationDays ?? defaults.durationDays;
-  const endDate =
-    p.endDate !== undefined
-      ? p.endDate
-      : durationDays === null
-        ? null
-        : new Date(startDate.getTime() + durationDays * day).toISOString();
+  const end =
+    p.endDate !== undefined || durationDays === null
+      ? null
+      : new Date(startDate.getTime() + durationDays * day);
+  if (end && end.getTime() > latestInstant) {
+    // The end is derived from the start: the start is what to change (or give an end date).
+    const from = p.durationDays !== undefined ? "" : " (the product's default)";
+    throw AppError.validation([
+      {
+        path: "startDate",
+        message: `is too late: ${durationDays} days${from} after it is past 9999-12-31, the last date a license can carry; choose an earlier start or give an endDate`,
+      },
+    ]);
+  }
+  const endDate = p.endDate !== undefined ? p.endDate : (end?.toISOString() ?? null);
   const contact = account.contacts[0];
   const license: License = {
     accountId: account.id,

@@ -16,6 +16,7 @@ import type { KeyEncryption } from "./key-encryption.ts";
 import { statusCondition, summaryColumns, summaryRow, toDetail, toSummary } from "./license-views.ts";
 
 type ListRequest = RequestOf<typeof issuer.listLicenses>;
+type ListRow = Record<string, unknown> & { id: string; sort_key: unknown };
 
 const sortColumns: Record<ListRequest["sort"], { sql: string; type: "time" | "text" }> = {
   createdAt: { sql: "l.created_at", type: "time" },
@@ -118,18 +119,64 @@ export class LicenseQueries {
     const { where, params, add } = filters(request, this.#defaultNotifyDays);
     const sort = sortColumns[request.sort];
     const direction = request.order === "asc" ? "asc" : "desc";
-    if (request.cursor) {
-      const [value, id] = decodeCursor(request.cursor, request);
-      const op = direction === "asc" ? ">" : "<";
-      add(`(${sort.sql}, l.id) ${op} (${sort.type === "time" ? "?::timestamptz" : "?"}, ?)`, value, id);
+    const cursor = request.cursor ? decodeCursor(request.cursor, request) : undefined;
+    if (request.sort === "endDate" && direction === "desc") {
+      return this.#page(request, await this.#endDescending(where, params, cursor, request.limit));
     }
-    const rows = await query<Record<string, unknown> & { id: string; sort_key: unknown }>(
+    if (cursor) {
+      const op = direction === "asc" ? ">" : "<";
+      add(`(${sort.sql}, l.id) ${op} (${sort.type === "time" ? "?::timestamptz" : "?"}, ?)`, ...cursor);
+    }
+    const rows = await query<ListRow>(
       this.#orm.em.fork(),
       `select ${summaryColumns}, ${sort.sql} as sort_key from issuer.licenses l
        ${where.length > 0 ? `where ${where.join(" and ")}` : ""}
        order by ${sort.sql} ${direction}, l.id ${direction} limit $${params.length + 1}`,
       [...params, request.limit + 1],
     );
+    return this.#page(request, rows);
+  }
+
+  /**
+   * Latest end first, open-ended licenses (no end) last, as in ascending order. The end-date index
+   * keeps open ends as 'infinity', which a descending walk meets first; so the page is read as two
+   * walks of that index, each a range stopping after a page: the dated licenses below 'infinity',
+   * then the open-ended ones by id. A cursor on either side of the boundary skips the first walk
+   * or starts the second.
+   */
+  #endDescending(
+    where: string[],
+    filterParams: unknown[],
+    cursor: [string, string] | undefined,
+    limit: number,
+  ): Promise<ListRow[]> {
+    const params = [...filterParams];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const key = sortColumns.endDate.sql;
+    const dated = [`${key} < 'infinity'`];
+    const open = [`${key} = 'infinity'`];
+    if (cursor && cursor[0] === "infinity") {
+      dated.push("false");
+      open.push(`l.id < ${param(cursor[1])}`);
+    } else if (cursor) {
+      dated.push(`(${key}, l.id) < (${param(cursor[0])}::timestamptz, ${param(cursor[1])})`);
+    }
+    const n = param(limit + 1);
+    const walk = (part: number, conditions: string[]) =>
+      `(select ${summaryColumns}, ${key} as sort_key, ${part} as part from issuer.licenses l
+        where ${[...where, ...conditions].join(" and ")}
+        order by ${key} desc, l.id desc limit ${n})`;
+    return query<ListRow>(
+      this.#orm.em.fork(),
+      `${walk(0, dated)} union all ${walk(1, open)} order by part, sort_key desc, id desc limit ${n}`,
+      params,
+    );
+  }
+
+  #page(request: ListRequest, rows: ListRow[]): { items: LicenseSummary[]; nextCursor: string | null } {
     const now = new Date();
     const more = rows.length > request.limit;
     const shown = more ? rows.slice(0, request.limit) : rows;

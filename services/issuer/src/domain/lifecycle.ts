@@ -16,7 +16,7 @@ import { LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities
 import { type IdempotencyStore, idempotentRequest } from "./idempotency.ts";
 import { requireActor } from "./issuance.ts";
 import type { KeyEncryption } from "./key-encryption.ts";
-import { checked } from "./license-draft.ts";
+import { checked, latestInstant } from "./license-draft.ts";
 import { licenseOf, toDetail, toEvent } from "./license-views.ts";
 import type { SigningKeys } from "./signing-keys.ts";
 
@@ -50,7 +50,12 @@ export class Lifecycle {
       if (request.endDate !== undefined) return request.endDate === null ? null : new Date(request.endDate);
       // Extending an expired license counts from today, not from its past end.
       const from = Math.max(row.endDate?.getTime() ?? Date.now(), Date.now());
-      return new Date(from + request.extendDays! * day);
+      const end = new Date(from + request.extendDays! * day);
+      if (end.getTime() > latestInstant)
+        throw AppError.validation([
+          { path: "extendDays", message: "ends past 9999-12-31, the last date a license can carry" },
+        ]);
+      return end;
     });
   }
 
