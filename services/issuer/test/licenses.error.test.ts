@@ -31,6 +31,23 @@ describe("creating a license: errors", () => {
     });
   });
 
+  it("stops licensing an account from the request after it is archived, on every replica", async () => {
+    const replica = await under.addReplica();
+    try {
+      const account = await under.account({ name: "Soon Gone" });
+      // Both replicas have just licensed the account (any answer they keep is fresh)...
+      for (let i = 0; i < 4; i++) await create({ accountId: account.id, count: 2 });
+      await under.env.bus.request(catalog.archiveAccount, { id: account.id });
+      // ...and the next requests, whichever replica takes them, are refused at once.
+      for (let i = 0; i < 4; i++)
+        await expect(create({ accountId: account.id })).rejects.toMatchObject({ code: "account_archived" });
+      await under.env.bus.request(catalog.restoreAccount, { id: account.id });
+      await expect(create({ accountId: account.id })).resolves.toBeDefined();
+    } finally {
+      await replica.stop();
+    }
+  });
+
   it("names a product the catalog does not have", async () => {
     await expect(create({ products: ["collector", "teleporter"] })).rejects.toMatchObject({
       code: "validation_failed",

@@ -10,27 +10,28 @@ import type { BusClient } from "@licensing/contracts/bus";
 import { LRUCache } from "lru-cache";
 
 /**
- * Accounts and products, asked of the catalog over the bus. Answers are cached briefly (a burst of
- * licenses for one account asks once) and dropped as soon as the catalog says they changed.
+ * Accounts and products, asked of the catalog over the bus. The account is asked afresh for every
+ * creation request (a batch of licenses asks once): archiving an account must stop the very next
+ * request, and the catalog's change event reaches the issuer only some time later, so a cached
+ * answer could license an account archived a moment ago. Products are cached briefly (a burst of
+ * licenses asks once) and dropped as soon as the catalog says they changed: a product edit takes
+ * effect at the latest when the entry expires.
  */
 export class CatalogLookup {
   readonly #bus: BusClient;
-  readonly #accounts: LRUCache<string, Account>;
   readonly #products: LRUCache<string, Product>;
 
   constructor(bus: BusClient, ttlMs = 30_000) {
     this.#bus = bus;
-    this.#accounts = new LRUCache({ max: 10_000, ttl: ttlMs });
     this.#products = new LRUCache({ max: 1_000, ttl: ttlMs });
   }
 
-  /** The account licenses may be created for: it exists and is not archived. */
+  /**
+   * The account licenses may be created for: it exists and is not archived, as the catalog says
+   * now (one request; never cached).
+   */
   async licensableAccount(id: string, ctx: RequestContext): Promise<Account> {
-    let account = this.#accounts.get(id);
-    if (!account) {
-      account = await this.#bus.request(catalog.getAccount, { id }, { ctx });
-      this.#accounts.set(id, account);
-    }
+    const account = await this.#bus.request(catalog.getAccount, { id }, { ctx });
     if (account.archived)
       throw new AppError(
         "account_archived",
@@ -61,10 +62,6 @@ export class CatalogLookup {
     );
     if (issues.length > 0) throw AppError.validation(issues);
     return found as Product[];
-  }
-
-  forgetAccount(id: string): void {
-    this.#accounts.delete(id);
   }
 
   forgetProduct(code: string): void {

@@ -5,7 +5,7 @@ import type { CatalogLookup } from "./catalog-lookup.ts";
 
 /**
  * Keeps what the issuer holds of the catalog current: the account name shown beside each license
- * (the signed files keep the owner they were issued to), and the lookup cache.
+ * (the signed files keep the owner they were issued to), and the product lookup cache.
  */
 export function catalogSync(deps: {
   nc: NatsConnection;
@@ -17,7 +17,6 @@ export function catalogSync(deps: {
   const { catalog } = deps;
   return new EventConsumer({ ...deps, name: "issuer-catalog-sync" })
     .on(catalogEvents.accountUpdated, async (account, { em }) => {
-      catalog.forgetAccount(account.id);
       await em.execute(
         "update issuer.licenses set account_name = ? where account_id = ? and account_name <> ?",
         [account.name, account.id, account.name],
