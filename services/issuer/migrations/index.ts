@@ -7,6 +7,7 @@ import { TopAccounts } from "./0005_top_accounts.ts";
 import { VersionSignerName } from "./0006_version_signer_name.ts";
 import { ActiveByEndWithNotice } from "./0007_active_by_end_with_notice.ts";
 import { AccountNameStatistics } from "./0008_account_name_statistics.ts";
+import { StatsEveryProduct } from "./0009_stats_every_product.ts";
 
 /** Every migration of the issuer schema, in order. Applied at start; never edit one that has shipped. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   { name: "0006_version_signer_name", class: VersionSignerName },
   { name: "0007_active_by_end_with_notice", class: ActiveByEndWithNotice },
   { name: "0008_account_name_statistics", class: AccountNameStatistics },
+  { name: "0009_stats_every_product", class: StatsEveryProduct },
 ];

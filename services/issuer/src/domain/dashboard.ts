@@ -37,15 +37,16 @@ export class DashboardFigures {
         const precise = await this.#preciseStatus(em, today, boundaryDays);
         const edges = await horizonEdges(em, today);
         const [products, issuedPerDay, issuedPerWeek, topAccounts] = [
-          await query<{ kind: string; internal: boolean; product: string; n: string }>(
+          await query<{ kind: string; internal: boolean; product: string; main: boolean; n: string }>(
             em,
-            "select kind, internal, product, sum(n) as n from issuer.stats_by_product group by 1, 2, 3 having sum(n) <> 0",
+            "select kind, internal, product, main, sum(n) as n from issuer.stats_by_product group by 1, 2, 3, 4 having sum(n) <> 0",
           ),
           await issuedPer(em, "day", today),
           await issuedPer(em, "week", today),
           await top(em),
         ];
         const of = (what: string) => rollUps.filter((r) => r.what === what);
+        const mains = products.filter((p) => p.main);
         const byStatus = new Map<LicenseStatus, number>(
           ["active", "expiring", "expired", "suspended", "revoked"].map((s) => [s as LicenseStatus, 0]),
         );
@@ -62,9 +63,11 @@ export class DashboardFigures {
         return {
           total: Number(of("total")[0]?.n ?? 0),
           byStatus: [...byStatus].map(([key, count]) => ({ key, count })),
-          byKind: countBy(products.map((p) => [p.kind, Number(p.n)])),
+          // A license counts once by kind (its main product's row), and under each of its products,
+          // as the list filtered by a product finds it.
+          byKind: countBy(mains.map((p) => [p.kind, Number(p.n)])),
           byProduct: countBy(products.map((p) => [p.product, Number(p.n)])),
-          internal: products.filter((p) => p.internal).reduce((total, p) => total + Number(p.n), 0),
+          internal: mains.filter((p) => p.internal).reduce((total, p) => total + Number(p.n), 0),
           issuedPerDay: issuedPerDay.map(({ period, commercial, test }) => ({
             day: period,
             commercial,
