@@ -1,5 +1,6 @@
 import { baseConfig, databaseConfig, loadConfig } from "@licensing/platform";
 import { z } from "zod";
+import { isTimeZone } from "./domain/expiry.ts";
 
 const kek = z
   .string()
@@ -13,6 +14,15 @@ export const issuerConfig = baseConfig.extend(databaseConfig.shape).extend({
   ISSUER_KEK: kek,
   /** Notice window, in days before the end, of licenses that do not set one: status `expiring`. */
   ISSUER_DEFAULT_NOTIFY_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /**
+   * IANA zone of the calendar days a license's status counts (`expiring` from 00:00 of the day its
+   * notice window opens); set it to the digest's zone (Settings → Notifications) so the two agree.
+   */
+  ISSUER_TIME_ZONE: z
+    .string()
+    .trim()
+    .default("UTC")
+    .refine(isTimeZone, { message: "must be an IANA time zone such as UTC or Europe/Paris" }),
 });
 export type IssuerConfig = z.output<typeof issuerConfig>;
 

@@ -4,6 +4,7 @@ import type { Orm } from "@licensing/platform";
 import type { DashboardFigures } from "./domain/dashboard.ts";
 import { DocumentSigner } from "./domain/documents.ts";
 import { expiringLicenses } from "./domain/expiring.ts";
+import type { ExpiryRule } from "./domain/expiry.ts";
 import type { Issuance } from "./domain/issuance.ts";
 import type { LicenseQueries } from "./domain/license-queries.ts";
 import type { Lifecycle } from "./domain/lifecycle.ts";
@@ -18,7 +19,7 @@ export interface IssuerDomain {
   dashboard: DashboardFigures;
   presets: Presets;
   signingKeys: SigningKeys;
-  defaultNotifyDays: number;
+  expiry: ExpiryRule;
 }
 
 /** The issuer's endpoints: each contract mapped to the rule that answers it. */
@@ -51,7 +52,7 @@ export function addIssuerEndpoints(server: EndpointServer, domain: IssuerDomain)
     .add(issuer.revoke, (request, ctx) => lifecycle.revoke(request.id, request.reason, ctx))
     .add(issuer.listLicenses, (request) => queries.list(request))
     .add(issuer.dashboard, () => dashboard.compute())
-    .add(issuer.expiring, (request) => expiringLicenses(domain.orm, request, domain.defaultNotifyDays))
+    .add(issuer.expiring, (request) => expiringLicenses(domain.orm, request, domain.expiry))
     .add(issuer.listPresets, async () => ({ items: await presets.list() }))
     .add(issuer.createPreset, (request, ctx) => presets.create(request, ctx))
     .add(issuer.updatePreset, (request, ctx) => presets.update(request, ctx))

@@ -15,6 +15,7 @@ await runUntilSignal(async () => {
     log,
     kek: config.ISSUER_KEK,
     defaultNotifyDays: config.ISSUER_DEFAULT_NOTIFY_DAYS,
+    timeZone: config.ISSUER_TIME_ZONE,
   });
   await service.start();
   return {

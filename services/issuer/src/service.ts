@@ -15,6 +15,7 @@ import { CatalogLookup } from "./domain/catalog-lookup.ts";
 import { catalogSync } from "./domain/catalog-sync.ts";
 import { DashboardFigures } from "./domain/dashboard.ts";
 import { issuerEntities } from "./domain/entities.ts";
+import { ExpiryRule } from "./domain/expiry.ts";
 import { IdempotencyStore } from "./domain/idempotency.ts";
 import { Issuance } from "./domain/issuance.ts";
 import { KeyEncryption } from "./domain/key-encryption.ts";
@@ -45,16 +46,19 @@ export interface IssuerDeps {
   /** Key-encryption key (32 bytes). */
   kek: Buffer;
   defaultNotifyDays: number;
+  /** IANA zone of the calendar days the status counts (see ExpiryRule); UTC by default. */
+  timeZone?: string;
 }
 
 /** The issuer: creates, signs and manages licenses; keeps presets and signing keys. */
 export function createIssuerService(deps: IssuerDeps): RunningService {
-  const { nc, orm, prefix, log, defaultNotifyDays } = deps;
+  const { nc, orm, prefix, log } = deps;
+  const expiry = new ExpiryRule(deps.defaultNotifyDays, deps.timeZone);
   const encryption = new KeyEncryption(deps.kek);
   const idempotency = new IdempotencyStore(encryption);
   const catalog = new CatalogLookup(new BusClient(nc, { prefix }));
   const signingKeys = new SigningKeys(orm, encryption, log);
-  const issuance = new Issuance({ orm, catalog, signingKeys, encryption, idempotency, defaultNotifyDays });
+  const issuance = new Issuance({ orm, catalog, signingKeys, encryption, idempotency, expiry });
   const service = createBusService({
     nc,
     prefix,
@@ -67,12 +71,12 @@ export function createIssuerService(deps: IssuerDeps): RunningService {
       addIssuerEndpoints(server, {
         orm,
         issuance,
-        lifecycle: new Lifecycle({ orm, signingKeys, encryption, idempotency, defaultNotifyDays }),
-        queries: new LicenseQueries(orm, encryption, defaultNotifyDays),
-        dashboard: new DashboardFigures(orm, defaultNotifyDays),
+        lifecycle: new Lifecycle({ orm, signingKeys, encryption, idempotency, expiry }),
+        queries: new LicenseQueries(orm, encryption, expiry),
+        dashboard: new DashboardFigures(orm, expiry),
         presets: new Presets(orm, catalog),
         signingKeys,
-        defaultNotifyDays,
+        expiry,
       }),
     workers: [
       new OutboxRelay({ orm, nc, prefix, log }),

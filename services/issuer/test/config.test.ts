@@ -20,4 +20,15 @@ describe("issuer configuration", () => {
       true,
     );
   });
+
+  it("counts status days in UTC unless told a valid IANA zone", () => {
+    const kek = randomBytes(32).toString("base64");
+    expect(loadIssuerConfig({ ...base, ISSUER_KEK: kek }).ISSUER_TIME_ZONE).toBe("UTC");
+    expect(
+      loadIssuerConfig({ ...base, ISSUER_KEK: kek, ISSUER_TIME_ZONE: "Europe/Paris" }).ISSUER_TIME_ZONE,
+    ).toBe("Europe/Paris");
+    expect(() => loadIssuerConfig({ ...base, ISSUER_KEK: kek, ISSUER_TIME_ZONE: "Mars/Olympus" })).toThrow(
+      /ISSUER_TIME_ZONE=.* is invalid: must be an IANA time zone/,
+    );
+  });
 });

@@ -32,7 +32,9 @@ export interface IssuerUnderTest {
 }
 
 /** A catalog and an issuer on this test file's own database and subject prefix. */
-export async function startIssuer(options: { defaultNotifyDays?: number } = {}): Promise<IssuerUnderTest> {
+export async function startIssuer(
+  options: { defaultNotifyDays?: number; timeZone?: string } = {},
+): Promise<IssuerUnderTest> {
   const env = await createTestEnv();
   await ensureEventStream(env.nc, env.prefix);
   const kek = randomBytes(32);
@@ -57,6 +59,7 @@ export async function startIssuer(options: { defaultNotifyDays?: number } = {}):
       log: env.log,
       kek,
       defaultNotifyDays: options.defaultNotifyDays ?? 30,
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     });
     await service.start();
     services.push(service);

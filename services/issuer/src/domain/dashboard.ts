@@ -1,6 +1,7 @@
 import type { Dashboard, LicenseStatus } from "@licensing/contracts";
 import { type EntityManager, type Orm, query } from "@licensing/platform";
 import { IsolationLevel } from "@mikro-orm/core";
+import { type ExpiryRule, noticeBegunSql } from "./expiry.ts";
 
 const day = 86_400_000;
 
@@ -13,11 +14,11 @@ const day = 86_400_000;
  */
 export class DashboardFigures {
   readonly #orm: Orm;
-  readonly #defaultNotifyDays: number;
+  readonly #expiry: ExpiryRule;
 
-  constructor(orm: Orm, defaultNotifyDays: number) {
+  constructor(orm: Orm, expiry: ExpiryRule) {
     this.#orm = orm;
-    this.#defaultNotifyDays = defaultNotifyDays;
+    this.#expiry = expiry;
   }
 
   async compute(): Promise<Dashboard> {
@@ -25,16 +26,17 @@ export class DashboardFigures {
     return this.#orm.em.fork().transactional(
       async (em) => {
         await query(em, "set local timezone = 'UTC'");
-        const [clock] = await query<{ now: Date; today: string }>(
+        const [clock] = await query<{ now: Date; today: string; local_today: string }>(
           em,
-          "select now() as now, to_char(current_date, 'YYYY-MM-DD') as today",
+          `select now() as now, to_char(current_date, 'YYYY-MM-DD') as today,
+             to_char(${this.#expiry.todaySql()}, 'YYYY-MM-DD') as local_today`,
         );
-        const { now, today } = clock!;
-        const rollUps = await this.#rollUps(em, today);
+        const { now, today, local_today: localToday } = clock!;
+        const rollUps = await this.#rollUps(em, today, localToday);
         const boundaryDays = [
           ...new Set([today, ...rollUps.filter((r) => r.what === "boundary-day").map((r) => r.key)]),
         ];
-        const precise = await this.#preciseStatus(em, today, boundaryDays);
+        const precise = await this.#preciseStatus(em, today, localToday, boundaryDays);
         const edges = await horizonEdges(em, today);
         const [products, issuedPerDay, issuedPerWeek, topAccounts] = [
           await query<{ kind: string; internal: boolean; product: string; main: boolean; n: string }>(
@@ -94,27 +96,36 @@ export class DashboardFigures {
 
   /**
    * Every figure the day roll-up answers, classified in SQL: statuses of whole days ('boundary' for
-   * the days counted precisely), the days whose notice window opens today, whole days inside each
-   * expiry horizon, whole days per week ahead, and the total.
+   * the days counted precisely), the days on which some licenses' notice windows open while others'
+   * do not, whole days inside each expiry horizon, whole days per week ahead, and the total.
+   *
+   * The roll-up counts by UTC end day; the status rule (ExpiryRule) counts calendar days in its own
+   * zone. The licenses of one UTC day end on local days from `lo` to `hi` (the same day in UTC,
+   * two consecutive days elsewhere), so a bucket is wholly `expiring` when its window has begun
+   * for `hi`, wholly `active` when not even for `lo`, and counted precisely otherwise: one UTC day
+   * per notice window in use, besides today.
    */
-  #rollUps(em: EntityManager, today: string) {
+  #rollUps(em: EntityManager, today: string, localToday: string) {
     return query<{ what: string; key: string; n: string }>(
       em,
       `with b as (
          select state, end_day, case when notify_days < 0 then $2 else notify_days end as notice, sum(n) as n
          from issuer.stats_by_end group by 1, 2, 3 having sum(n) <> 0),
-       active as (select * from b where state = 'active' and end_day <> 'infinity' and end_day > $1::date)
+       active as (
+         select *, ${localDay("end_day", "$4")} - notice as lo, ${localDay("end_day + 1", "$4", true)} - notice as hi
+         from b where state = 'active' and end_day <> 'infinity' and end_day > $1::date)
        select 'status' as what, case
            when state <> 'active' then state
            when end_day = 'infinity' then 'active'
            when end_day < $1::date then 'expired'
-           when end_day = $1::date then 'boundary'
-           when notice = 0 or end_day - notice > $1::date then 'active'
-           when end_day - notice < $1::date then 'expiring'
            else 'boundary' end as key, sum(n) as n
-       from b group by 1, 2
+       from b where state <> 'active' or end_day <= $1::date or end_day = 'infinity' group by 1, 2
        union all
-       select 'boundary-day', to_char(end_day, 'YYYY-MM-DD'), sum(n) from active where notice > 0 and end_day - notice = $1::date group by 2
+       select 'status', case when lo > $3::date then 'active' when hi <= $3::date then 'expiring' else 'boundary' end,
+         sum(n)
+       from active group by 1, 2
+       union all
+       select 'boundary-day', to_char(end_day, 'YYYY-MM-DD'), sum(n) from active where lo <= $3::date and hi > $3::date group by 2
        union all
        select 'within', h::text, sum(n) from active, unnest(array[30, 60, 90]) h where end_day < $1::date + h group by 2
        union all
@@ -122,29 +133,39 @@ export class DashboardFigures {
        where end_day < date_trunc('week', $1::date)::date + 91 group by 2
        union all
        select 'total', '', sum(n) from b`,
-      [today, this.#defaultNotifyDays],
+      [today, this.#expiry.defaultNotifyDays, localToday, this.#expiry.timeZone],
     );
   }
 
   /**
-   * Statuses of the licenses ending today or whose notice window opens today, to the second. One
-   * index-only range scan per day (`days` are distinct).
+   * Statuses of the licenses of the boundary buckets (ending today, or on a UTC day whose notice
+   * windows open today for some of its licenses), by the status rule itself. One index-only range
+   * scan per day (`days` are distinct).
    */
-  #preciseStatus(em: EntityManager, today: string, days: string[]) {
+  #preciseStatus(em: EntityManager, today: string, localToday: string, days: string[]) {
+    const notice = this.#expiry.noticeSql("l.notify_days");
+    const begun = noticeBegunSql({ end: "l.end_date", notice, day: "$2::date", zone: "$3" });
     return query<{ key: LicenseStatus; n: string }>(
       em,
-      `select case
-         when l.end_date <= now() then 'expired'
-         when coalesce(l.notify_days, $2) > 0 and l.end_date - make_interval(days => coalesce(l.notify_days, $2)) <= now() then 'expiring'
-         else 'active' end as key, count(*) as n
-       from unnest($3::date[]) d
+      `select case when l.end_date <= now() then 'expired' when ${begun} then 'expiring' else 'active' end as key,
+         count(*) as n
+       from unnest($4::date[]) d
        join issuer.licenses l on l.state = 'active' and l.end_date >= d and l.end_date < d + 1
-       where (l.end_date at time zone 'UTC')::date = $1::date
-          or (l.end_date at time zone 'UTC')::date - coalesce(l.notify_days, $2) = $1::date
+       where d = $1::date
+          or (${localDay("d", "$3")} - ${notice} <= $2::date and ${localDay("d + 1", "$3", true)} - ${notice} > $2::date)
        group by 1`,
-      [today, this.#defaultNotifyDays, days],
+      [today, localToday, this.#expiry.timeZone, days],
     );
   }
+}
+
+/**
+ * SQL: the calendar day, in the zone `zone` (a parameter), of the start of UTC day `utcDay` (or,
+ * with `before`, of the instant just before it).
+ */
+function localDay(utcDay: string, zone: string, before = false): string {
+  const instant = `((${utcDay})::timestamp at time zone 'UTC'${before ? " - interval '1 microsecond'" : ""})`;
+  return `(${instant} at time zone ${zone})::date`;
 }
 
 /**

@@ -1,15 +1,18 @@
 import { AppError, type issuer, type RequestOf } from "@licensing/contracts";
 import { type Orm, query } from "@licensing/platform";
+import { type ExpiryRule, isTimeZone, noticeBegunSql } from "./expiry.ts";
 import { summaryColumns, summaryRow, toSummary } from "./license-views.ts";
 
 type ExpiringRequest = RequestOf<typeof issuer.expiring>;
 
 /**
- * For the notifier's daily digest: active licenses whose notice window includes `day` (they end
- * within their `notifyDays`, else the default, after it) and those that end on `day` itself, with
- * the days left, in the digest's time zone. Ordered by end, a page at a time.
+ * For the notifier's daily digest: active licenses whose notice window has begun by `day` in the
+ * digest's time zone (the rule of ExpiryRule, applied in that zone with the digest's default
+ * window) and that end on `day` or later, with the days left. Those ending on `day` itself are its
+ * "expired today" and "expires today". Ordered by end, a page at a time. Each row's `status` is the
+ * issuer's own (ExpiryRule in the issuer's zone, at the time of the request).
  */
-export async function expiringLicenses(orm: Orm, request: ExpiringRequest, statusNotifyDays: number) {
+export async function expiringLicenses(orm: Orm, request: ExpiringRequest, expiry: ExpiryRule) {
   checkTimeZone(request.timeZone);
   const em = orm.em.fork();
   // The widest window in use bounds the index range; the per-license window filters within it.
@@ -24,7 +27,12 @@ export async function expiringLicenses(orm: Orm, request: ExpiringRequest, statu
     "l.state = 'active'",
     "l.end_date >= ($1::date)::timestamp at time zone $2",
     "l.end_date < ($1::date + $4::int)::timestamp at time zone $2",
-    "l.end_date < ($1::date + coalesce(l.notify_days, $3::int) + 1)::timestamp at time zone $2",
+    noticeBegunSql({
+      end: "l.end_date",
+      notice: "coalesce(l.notify_days, $3::int)",
+      day: "$1::date",
+      zone: "$2",
+    }),
   ];
   if (request.cursor) {
     const [end, id] = decodeCursor(request.cursor);
@@ -43,7 +51,7 @@ export async function expiringLicenses(orm: Orm, request: ExpiringRequest, statu
   const more = rows.length > request.limit;
   const shown = more ? rows.slice(0, request.limit) : rows;
   const items = shown.map((row) => ({
-    ...toSummary(summaryRow(row), now, statusNotifyDays),
+    ...toSummary(summaryRow(row), now, expiry),
     daysLeft: Number(row.daysLeft),
   }));
   const last = items.at(-1);
@@ -55,9 +63,7 @@ export async function expiringLicenses(orm: Orm, request: ExpiringRequest, statu
 }
 
 function checkTimeZone(timeZone: string): void {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone });
-  } catch {
+  if (!isTimeZone(timeZone)) {
     throw AppError.validation([
       { path: "timeZone", message: `${timeZone} is not an IANA time zone (e.g. Europe/Paris)` },
     ]);

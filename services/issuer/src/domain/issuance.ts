@@ -13,6 +13,7 @@ import { type EntityManager, GroupCommit, insertRows, type Orm, recordEvents } f
 import { recordAudit } from "./audit.ts";
 import type { CatalogLookup } from "./catalog-lookup.ts";
 import { LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
+import type { ExpiryRule } from "./expiry.ts";
 import { type IdempotencyStore, type IdempotentRequest, idempotentRequest } from "./idempotency.ts";
 import type { KeyEncryption } from "./key-encryption.ts";
 import { draftLicense } from "./license-draft.ts";
@@ -43,7 +44,7 @@ export interface IssuanceDeps {
   signingKeys: SigningKeys;
   encryption: KeyEncryption;
   idempotency: IdempotencyStore;
-  defaultNotifyDays: number;
+  expiry: ExpiryRule;
 }
 
 /**
@@ -121,7 +122,7 @@ export class Issuance {
       licenses.push({
         row,
         file,
-        issued: { license: toDetail(row, now, this.#deps.defaultNotifyDays), licenseKey, file },
+        issued: { license: toDetail(row, now, this.#deps.expiry), licenseKey, file },
       });
     }
     const response = { batchId, licenses: licenses.map((l) => l.issued) };

@@ -11,9 +11,10 @@ import { isLicenseKey, licenseKeyLookupHash, parseLicenseKey } from "@licensing/
 import { type EntityManager, type Orm, query } from "@licensing/platform";
 import { recordAudit } from "./audit.ts";
 import { AuditEntryEntity, LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
+import type { ExpiryRule } from "./expiry.ts";
 import { requireActor } from "./issuance.ts";
 import type { KeyEncryption } from "./key-encryption.ts";
-import { statusCondition, summaryColumns, summaryRow, toDetail, toSummary } from "./license-views.ts";
+import { summaryColumns, summaryRow, toDetail, toSummary } from "./license-views.ts";
 
 type ListRequest = RequestOf<typeof issuer.listLicenses>;
 type ListRow = Record<string, unknown> & { id: string; sort_key: unknown };
@@ -29,16 +30,16 @@ const sortColumns: Record<ListRequest["sort"], { sql: string; type: "time" | "te
 export class LicenseQueries {
   readonly #orm: Orm;
   readonly #encryption: KeyEncryption;
-  readonly #defaultNotifyDays: number;
+  readonly #expiry: ExpiryRule;
 
-  constructor(orm: Orm, encryption: KeyEncryption, defaultNotifyDays: number) {
+  constructor(orm: Orm, encryption: KeyEncryption, expiry: ExpiryRule) {
     this.#orm = orm;
     this.#encryption = encryption;
-    this.#defaultNotifyDays = defaultNotifyDays;
+    this.#expiry = expiry;
   }
 
   async get(id: string): Promise<LicenseDetail> {
-    return toDetail(await findLicense(this.#orm.em.fork(), id), new Date(), this.#defaultNotifyDays);
+    return toDetail(await findLicense(this.#orm.em.fork(), id), new Date(), this.#expiry);
   }
 
   /** The key in clear, for an operator to pass on; who looked is recorded. */
@@ -116,7 +117,7 @@ export class LicenseQueries {
   }
 
   async list(request: ListRequest): Promise<{ items: LicenseSummary[]; nextCursor: string | null }> {
-    const { where, params, add } = filters(request, this.#defaultNotifyDays);
+    const { where, params, add } = filters(request, this.#expiry);
     const sort = sortColumns[request.sort];
     const direction = request.order === "asc" ? "asc" : "desc";
     const cursor = request.cursor ? decodeCursor(request.cursor, request) : undefined;
@@ -180,7 +181,7 @@ export class LicenseQueries {
     const now = new Date();
     const more = rows.length > request.limit;
     const shown = more ? rows.slice(0, request.limit) : rows;
-    const items = shown.map((row) => toSummary(summaryRow(row), now, this.#defaultNotifyDays));
+    const items = shown.map((row) => toSummary(summaryRow(row), now, this.#expiry));
     const last = shown.at(-1);
     return {
       items,
@@ -197,7 +198,7 @@ export async function findLicense(em: EntityManager, id: string): Promise<Licens
 
 function filters(
   request: ListRequest,
-  defaultNotifyDays: number,
+  expiry: ExpiryRule,
 ): { where: string[]; params: unknown[]; add: (sql: string, ...values: unknown[]) => void } {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -215,9 +216,7 @@ function filters(
   if (request.kind) add("l.kind = ?", request.kind);
   if (request.internal !== undefined) add("l.internal = ?", request.internal);
   if (request.status && request.status.length > 0) {
-    where.push(
-      `(${request.status.map((status) => statusCondition(status, defaultNotifyDays)).join(" or ")})`,
-    );
+    where.push(`(${request.status.map((status) => expiry.statusCondition(status)).join(" or ")})`);
   }
   if (request.createdBy)
     add("(l.created_by = ? or l.created_by_name = ?)", request.createdBy, request.createdBy);

@@ -1,45 +1,8 @@
-import type { LicenseDetail, LicenseEvent, LicenseStatus, LicenseSummary } from "@licensing/contracts";
+import type { LicenseDetail, LicenseEvent, LicenseSummary } from "@licensing/contracts";
 import type { License } from "@licensing/model";
 import type { LicenseRow } from "./entities.ts";
+import type { ExpiryRule } from "./expiry.ts";
 import { licensingFormatVersion } from "./license-draft.ts";
-
-const day = 86_400_000;
-
-/**
- * The status of a license, derived when asked (so never stale): revoked and suspended come from the
- * operator; otherwise expired once its end has passed, expiring once its notice window has begun.
- */
-export function licenseStatus(
-  row: Pick<LicenseRow, "state" | "endDate" | "notifyDays">,
-  now: Date,
-  defaultNotifyDays: number,
-): LicenseStatus {
-  if (row.state !== "active") return row.state;
-  if (!row.endDate) return "active";
-  const end = row.endDate.getTime();
-  if (end <= now.getTime()) return "expired";
-  const notice = (row.notifyDays ?? defaultNotifyDays) * day;
-  return notice > 0 && end - notice <= now.getTime() ? "expiring" : "active";
-}
-
-/**
- * The same rule in SQL, for filters: the condition under which a license row `l` has `status` at
- * the database's now(). `defaultNotifyDays` is a trusted integer.
- */
-export function statusCondition(status: LicenseStatus, defaultNotifyDays: number): string {
-  const notice = `make_interval(days => coalesce(l.notify_days, ${Math.trunc(defaultNotifyDays)}))`;
-  switch (status) {
-    case "revoked":
-    case "suspended":
-      return `l.state = '${status}'`;
-    case "expired":
-      return "(l.state = 'active' and l.end_date <= now())";
-    case "expiring":
-      return `(l.state = 'active' and l.end_date > now() and coalesce(l.notify_days, ${Math.trunc(defaultNotifyDays)}) > 0 and l.end_date - ${notice} <= now())`;
-    case "active":
-      return `(l.state = 'active' and (l.end_date is null or (l.end_date > now() and (coalesce(l.notify_days, ${Math.trunc(defaultNotifyDays)}) = 0 or l.end_date - ${notice} > now()))))`;
-  }
-}
 
 /** What a summary needs of a license row. */
 export type SummaryRow = Pick<
@@ -101,7 +64,7 @@ export const summaryColumns = [
   'l.updated_at as "updatedAt"',
 ].join(", ");
 
-export function toSummary(row: SummaryRow, now: Date, defaultNotifyDays: number): LicenseSummary {
+export function toSummary(row: SummaryRow, now: Date, expiry: ExpiryRule): LicenseSummary {
   return {
     id: row.id,
     keyHint: row.keyHint,
@@ -110,7 +73,7 @@ export function toSummary(row: SummaryRow, now: Date, defaultNotifyDays: number)
     kind: row.kind,
     internal: row.internal,
     products: row.products,
-    status: licenseStatus(row, now, defaultNotifyDays),
+    status: expiry.status(row, now),
     state: row.state,
     startDate: row.startDate.toISOString(),
     endDate: row.endDate?.toISOString() ?? null,
@@ -125,9 +88,9 @@ export function toSummary(row: SummaryRow, now: Date, defaultNotifyDays: number)
   };
 }
 
-export function toDetail(row: LicenseRow, now: Date, defaultNotifyDays: number): LicenseDetail {
+export function toDetail(row: LicenseRow, now: Date, expiry: ExpiryRule): LicenseDetail {
   return {
-    ...toSummary(row, now, defaultNotifyDays),
+    ...toSummary(row, now, expiry),
     licenseType: row.licenseType,
     productFriendlyNames: row.productNames,
     unitsType: row.unitsType,

@@ -13,6 +13,7 @@ import { type EntityManager, type Orm, recordEvent } from "@licensing/platform";
 import { LockMode } from "@mikro-orm/core";
 import { changesBetween, recordAudit } from "./audit.ts";
 import { LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
+import type { ExpiryRule } from "./expiry.ts";
 import { type IdempotencyStore, idempotentRequest } from "./idempotency.ts";
 import { requireActor } from "./issuance.ts";
 import type { KeyEncryption } from "./key-encryption.ts";
@@ -27,7 +28,7 @@ export interface LifecycleDeps {
   signingKeys: SigningKeys;
   encryption: KeyEncryption;
   idempotency: IdempotencyStore;
-  defaultNotifyDays: number;
+  expiry: ExpiryRule;
 }
 
 /**
@@ -148,7 +149,7 @@ export class Lifecycle {
         toEvent(row, file, note),
         ctx,
       );
-      const answer = toDetail(row, now, this.#deps.defaultNotifyDays);
+      const answer = toDetail(row, now, this.#deps.expiry);
       if (idempotency) await this.#deps.idempotency.claim(em, idempotency, answer);
       return answer;
     });
@@ -194,7 +195,7 @@ export class Lifecycle {
         toEvent(row, current.file, reason) as LicenseEvent,
         ctx,
       );
-      return toDetail(row, new Date(), this.#deps.defaultNotifyDays);
+      return toDetail(row, new Date(), this.#deps.expiry);
     });
   }
 }
