@@ -29,6 +29,17 @@ const idempotencyKey = z.string().trim().min(8).max(200).optional();
 const licenseRef = z.object({ id: idOf("license") });
 const reason = z.string().trim().min(3, { message: "must say why (at least 3 characters)" }).max(1_000);
 
+/**
+ * Where a license was made (LicenseModel's `ownerIpAddress` and `createdAtComputer`), written into
+ * the file. Left out, the gateway fills both with the client's address as it sees it.
+ */
+const origin = {
+  /** IPv4 or IPv6 address of whoever asked for the license. */
+  ownerIpAddress: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).optional(),
+  /** The computer the license was created at (a name or an address). */
+  createdAtComputer: z.string().trim().min(1, { message: "must not be empty" }).max(300).optional(),
+};
+
 export const createLicenseRequest = licenseParametersSchema.extend({
   accountId: idOf("account"),
   /**
@@ -37,6 +48,7 @@ export const createLicenseRequest = licenseParametersSchema.extend({
    */
   count: z.number().int().min(1).max(100).default(1),
   idempotencyKey,
+  ...origin,
 });
 
 export const createLicenseResponse = z.object({
@@ -120,7 +132,7 @@ export const issuer = {
     service: "issuer",
     subject: "issuer.license.quick-generate",
     summary: "Create a license for an account from a preset",
-    request: z.object({ presetId: idOf("preset"), accountId: idOf("account"), idempotencyKey }),
+    request: z.object({ presetId: idOf("preset"), accountId: idOf("account"), idempotencyKey, ...origin }),
     response: createLicenseResponse,
     errors: ["validation_failed", "not_found", "account_archived", "forbidden", "conflict"],
   }),

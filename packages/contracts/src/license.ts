@@ -96,6 +96,10 @@ export const licenseDetailSchema = licenseSummarySchema.extend({
   ownerCompany: z.string(),
   ownerName: z.string().nullable(),
   ownerEmail: z.string().nullable(),
+  /** Address of whoever asked for the license (LicenseModel's `ownerIpAddress`). */
+  ownerIpAddress: z.string().nullable(),
+  /** The computer the license was created at (LicenseModel's `createdAtComputer`). */
+  createdAtComputer: z.string().nullable(),
   encrypted: z.boolean(),
   keyId: z.string(),
   signedAt: timestamp,

@@ -7,7 +7,7 @@ import {
   pageOf,
 } from "@licensing/contracts";
 import type { GatewayModulePlugin } from "@licensing/gateway/module";
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { licenseListQuery } from "./license-query.ts";
 
@@ -23,6 +23,18 @@ function sendFile(reply: FastifyReply, id: string, file: { serial: number; file:
     .type("text/plain; charset=utf-8")
     .header("Content-Disposition", `attachment; filename="license-${id}-v${file.serial}.lic"`)
     .send(file.file);
+}
+
+/**
+ * Where a license is asked for, as the gateway sees it: the client's address (`request.ip`, the
+ * forwarded one when TRUST_PROXY is on), for both `ownerIpAddress` and `createdAtComputer` unless
+ * the body gives them. The gateway knows no name for the operator's computer (a reverse DNS lookup
+ * would cost a round trip per request and says what the network's owner chose), so the address is
+ * the most exact thing it can say. An IPv4 address mapped into IPv6 is written as IPv4.
+ */
+function origin(request: FastifyRequest): { ownerIpAddress: string; createdAtComputer: string } {
+  const address = request.ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
+  return { ownerIpAddress: address, createdAtComputer: address };
 }
 
 /**
@@ -42,12 +54,17 @@ export const licenseRoutes: GatewayModulePlugin = async (app, { call }) => {
           "Omitted parameters come from the main (first) product's catalog defaults. A commercial license " +
           "also needs `license.create.commercial`, an internal one `license.create.internal` (403 otherwise). " +
           "The answer is the only one that carries the license keys in clear. With `idempotencyKey`, a " +
-          "repeated request returns the first answer and creates nothing.",
+          "repeated request returns the first answer and creates nothing. `ownerIpAddress` and " +
+          "`createdAtComputer` default to the client's address as the gateway sees it (behind a proxy, " +
+          "with TRUST_PROXY, the forwarded one).",
         body: issuer.createLicense.request,
         response: { 201: issuer.createLicense.response },
       },
     },
-    async (request, reply) => reply.code(201).send(await call(request, issuer.createLicense, request.body)),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await call(request, issuer.createLicense, { ...origin(request), ...request.body })),
   );
 
   app.post(
@@ -58,12 +75,16 @@ export const licenseRoutes: GatewayModulePlugin = async (app, { call }) => {
         tags,
         summary: issuer.quickGenerate.summary,
         description:
-          "The preset's kind and internal flag need the same rights as creating the license by hand.",
+          "The preset's kind and internal flag need the same rights as creating the license by hand. " +
+          "`ownerIpAddress` and `createdAtComputer` default to the client's address, as for a creation.",
         body: issuer.quickGenerate.request,
         response: { 201: issuer.quickGenerate.response },
       },
     },
-    async (request, reply) => reply.code(201).send(await call(request, issuer.quickGenerate, request.body)),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await call(request, issuer.quickGenerate, { ...origin(request), ...request.body })),
   );
 
   app.get(

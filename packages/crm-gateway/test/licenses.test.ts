@@ -1,5 +1,11 @@
 import type { Account, IssuedLicense, LicenseDetail, LicenseSummary } from "@licensing/contracts";
-import { type ErrorResponse, type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
+import {
+  adminCredentials,
+  Browser,
+  type ErrorResponse,
+  type GatewayUnderTest,
+  startGateway,
+} from "@licensing/gateway/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The license routes end to end: browser → gateway → NATS → real catalog and issuer → PostgreSQL.
@@ -85,6 +91,67 @@ describe("licenses (happy path)", () => {
       .json()
       .items.map((a: { action: string }) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["license.renewed", "license.revoked"]));
+  });
+
+  it("records the client's address as ownerIpAddress and createdAtComputer, unless the body says", async () => {
+    const [made] = issued(await create({ kind: "test" }));
+    expect(made!.license).toMatchObject({ ownerIpAddress: "127.0.0.1", createdAtComputer: "127.0.0.1" });
+    const given = issued(
+      await create({
+        kind: "test",
+        count: 2,
+        ownerIpAddress: "2001:db8::7",
+        createdAtComputer: "SALES-PC-07",
+      }),
+    );
+    for (const l of given)
+      expect(l.license).toMatchObject({ ownerIpAddress: "2001:db8::7", createdAtComputer: "SALES-PC-07" });
+    const wrong = await create({ ownerIpAddress: "not-an-address" });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json<ErrorResponse>().details?.issues?.map((i) => i.path)).toEqual(["ownerIpAddress"]);
+    // Shown again on the license, and kept by a renewal.
+    const id = made!.license.id;
+    await gw.admin.post(`/api/licenses/${id}/renew`, { extendDays: 10 });
+    expect((await gw.admin.get(`/api/licenses/${id}`)).json<LicenseDetail>()).toMatchObject({
+      serial: 2,
+      ownerIpAddress: "127.0.0.1",
+      createdAtComputer: "127.0.0.1",
+    });
+  });
+
+  it("takes the forwarded client address only behind a trusted proxy, for presets too", async () => {
+    const preset = (
+      await gw.admin.post("/api/presets", {
+        name: "Origin test",
+        parameters: { products: ["collector"], kind: "test" },
+      })
+    ).json<{ id: string }>();
+    const forwarded = { "x-forwarded-for": "203.0.113.9" };
+    const direct = await gw.admin.post(
+      "/api/licenses/quick-generate",
+      { presetId: preset.id, accountId: account.id },
+      forwarded,
+    );
+    expect(issued(direct)[0]!.license.ownerIpAddress).toBe("127.0.0.1");
+    const proxied = await gw.startAnother({ trustProxy: true });
+    const behindProxy = new Browser(proxied.app);
+    await behindProxy.signIn(adminCredentials.username, adminCredentials.password);
+    const quick = await behindProxy.post(
+      "/api/licenses/quick-generate",
+      { presetId: preset.id, accountId: account.id },
+      forwarded,
+    );
+    expect(issued(quick)[0]!.license).toMatchObject({
+      ownerIpAddress: "203.0.113.9",
+      createdAtComputer: "203.0.113.9",
+      presetId: preset.id,
+    });
+    const made = await behindProxy.post(
+      "/api/licenses",
+      { accountId: account.id, products: ["collector"], kind: "test" },
+      forwarded,
+    );
+    expect(issued(made)[0]!.license.ownerIpAddress).toBe("203.0.113.9");
   });
 
   it("lists with filters from the query string, sorts and pages with the cursor", async () => {

@@ -78,6 +78,8 @@ export const license: LicenseDetail = {
   ownerCompany: "Initech",
   ownerName: null,
   ownerEmail: null,
+  ownerIpAddress: "192.0.2.10",
+  createdAtComputer: "SALES-PC-07",
   encrypted: false,
   keyId: "k1",
   signedAt: "2026-01-05T10:00:00.000Z",

@@ -260,6 +260,19 @@ describe("a license's page", () => {
     expect(api.requests.find((r) => r.path.endsWith("/revoke"))?.body).toEqual({ reason: "fraud" });
   });
 
+  it("shows where the license was created, or says it was not recorded", async () => {
+    licenseApi();
+    renderPage(<LicensePage />, {
+      session: sessionFor(["viewer"]),
+      path: `/crm/licenses/${license.id}`,
+      pattern: "/crm/licenses/:id",
+    });
+    expect(await screen.findByText("SALES-PC-07")).toBeTruthy();
+    expect(screen.getByText("Created at computer")).toBeTruthy();
+    expect(screen.getByText("Owner IP address")).toBeTruthy();
+    expect(screen.getByText("192.0.2.10")).toBeTruthy();
+  });
+
   it("shows a sales role renewal only, and reveals the key on request", async () => {
     const api = licenseApi();
     renderPage(<LicensePage />, {

@@ -8,6 +8,7 @@ import { VersionSignerName } from "./0006_version_signer_name.ts";
 import { ActiveByEndWithNotice } from "./0007_active_by_end_with_notice.ts";
 import { AccountNameStatistics } from "./0008_account_name_statistics.ts";
 import { StatsEveryProduct } from "./0009_stats_every_product.ts";
+import { LicenseOrigin } from "./0010_license_origin.ts";
 
 /** Every migration of the issuer schema, in order. Applied at start; never edit one that has shipped. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   { name: "0007_active_by_end_with_notice", class: ActiveByEndWithNotice },
   { name: "0008_account_name_statistics", class: AccountNameStatistics },
   { name: "0009_stats_every_product", class: StatsEveryProduct },
+  { name: "0010_license_origin", class: LicenseOrigin },
 ];

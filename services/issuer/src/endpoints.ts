@@ -35,6 +35,8 @@ export function addIssuerEndpoints(server: EndpointServer, domain: IssuerDomain)
           accountId: request.accountId,
           count: 1,
           idempotencyKey: request.idempotencyKey,
+          ownerIpAddress: request.ownerIpAddress,
+          createdAtComputer: request.createdAtComputer,
         },
         ctx,
         preset.id,

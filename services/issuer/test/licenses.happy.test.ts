@@ -140,6 +140,46 @@ describe("creating a license", () => {
     expect(licenses.every((l) => l.license.batchId === batchId && l.license.seats === 10)).toBe(true);
   });
 
+  it("signs where the license was asked for into the file, and keeps it across versions", async () => {
+    const account = await under.account();
+    const origin = { ownerIpAddress: "192.0.2.10", createdAtComputer: "SALES-PC-07" };
+    const { licenses } = await under.env.bus.request(
+      issuer.createLicense,
+      { accountId: account.id, products: ["collector"], count: 2, ...origin },
+      as(actors.sales),
+    );
+    for (const l of licenses) {
+      expect(l.license).toMatchObject(origin);
+      expect(verifyLicenseFile(l.file, await publicKeys())).toMatchObject(origin);
+    }
+    const renewed = await under.env.bus.request(
+      issuer.renew,
+      { id: licenses[0]!.license.id, extendDays: 30 },
+      as(actors.licenseAdmin),
+    );
+    expect(renewed).toMatchObject({ serial: 2, ...origin });
+    const file = await under.env.bus.request(issuer.getFile, { id: renewed.id });
+    expect(verifyLicenseFile(file.file, await publicKeys())).toMatchObject({ serial: 2, ...origin });
+    // Left out, both stay null; a retry from elsewhere with the same key is the same request.
+    const plain = await under.env.bus.request(
+      issuer.createLicense,
+      { accountId: account.id, products: ["collector"], idempotencyKey: "origin-retry-1", ...origin },
+      as(actors.sales),
+    );
+    const retried = await under.env.bus.request(
+      issuer.createLicense,
+      { accountId: account.id, products: ["collector"], idempotencyKey: "origin-retry-1" },
+      as(actors.sales),
+    );
+    expect(retried.licenses[0]!.license.id).toBe(plain.licenses[0]!.license.id);
+    const none = await under.env.bus.request(
+      issuer.createLicense,
+      { accountId: account.id, products: ["collector"] },
+      as(actors.sales),
+    );
+    expect(none.licenses[0]!.license).toMatchObject({ ownerIpAddress: null, createdAtComputer: null });
+  });
+
   it("accepts a finite balance with no per-execution cap (the default -1)", async () => {
     const account = await under.account();
     const { licenses } = await under.env.bus.request(

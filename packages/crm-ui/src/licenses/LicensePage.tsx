@@ -124,6 +124,8 @@ function LicenseView({ license: l }: { license: LicenseDetail }) {
           <Detail label="Created">
             {formatDateTime(l.createdAt)} by {l.createdByName}
           </Detail>
+          <Detail label="Created at computer">{l.createdAtComputer ?? "Not recorded"}</Detail>
+          <Detail label="Owner IP address">{l.ownerIpAddress ?? "Not recorded"}</Detail>
           <Detail label="First issued">{formatDateTime(l.dateIssued)}</Detail>
           <Detail label="Signing key">
             <Code>{l.keyId}</Code>

@@ -33,6 +33,8 @@ export const LicenseEntity = defineEntity({
     ownerCompany: p.string(),
     ownerName: p.string().nullable(),
     ownerEmail: p.string().nullable(),
+    ownerIpAddress: p.string().nullable(),
+    createdAtComputer: p.string().nullable(),
     encrypted: p.boolean(),
     state: p.enum(["active", "suspended", "revoked"] as const),
     stateReason: p.string().nullable(),

@@ -71,7 +71,10 @@ export class Issuance {
     presetId: string | null = null,
   ): Promise<CreateResponse> {
     const actor = requireActor(ctx);
-    const idempotency = idempotentRequest(`license.create ${actor.id}`, request.idempotencyKey, request);
+    // Where the request came from is not part of what it asks: a retry from another address (the
+    // gateway fills it in) is the same request, and gets the first answer.
+    const { ownerIpAddress: _ip, createdAtComputer: _computer, ...asked } = request;
+    const idempotency = idempotentRequest(`license.create ${actor.id}`, request.idempotencyKey, asked);
     if (idempotency) {
       const earlier = await this.#deps.idempotency.find<CreateResponse>(
         this.#deps.orm.em.fork(),
@@ -92,6 +95,7 @@ export class Issuance {
       const license = draftLicense({
         id,
         parameters: request,
+        origin: request,
         account,
         products,
         actor,

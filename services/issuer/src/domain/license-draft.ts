@@ -20,6 +20,8 @@ export const licensingFormatVersion = "2.0";
 export interface DraftInput {
   id: string;
   parameters: LicenseParameters;
+  /** Where the license was asked for (see createLicenseRequest); null when nobody said. */
+  origin: { ownerIpAddress?: string | undefined; createdAtComputer?: string | undefined };
   account: Account;
   products: Product[];
   actor: Actor;
@@ -35,6 +37,7 @@ export interface DraftInput {
 export function draftLicense({
   id,
   parameters: p,
+  origin,
   account,
   products,
   actor,
@@ -83,7 +86,7 @@ export function draftLicense({
     accumulatedUnits: p.accumulatedUnits ?? defaults.accumulatedUnits,
     allowedCustomFeatures: customFeatures,
     availableActivations: p.availableActivations ?? defaults.availableActivations,
-    createdAtComputer: null,
+    createdAtComputer: origin.createdAtComputer ?? null,
     createdBy: actor.username,
     dateIssued: now.toISOString(),
     endDate,
@@ -101,7 +104,7 @@ export function draftLicense({
     notifyDays: p.notifyDays !== undefined ? p.notifyDays : main.defaultNotifyDays,
     ownerCompany: account.name,
     ownerEmail: contact?.email ?? null,
-    ownerIpAddress: null,
+    ownerIpAddress: origin.ownerIpAddress ?? null,
     ownerName: contact?.name ?? null,
     productFriendlyNames: products.map((product) => product.name),
     products: products.map((product) => product.code),
