@@ -166,7 +166,7 @@ export const notifierStateSchema = z.object({
   timeZone: z.string(),
   /** When the notifier next acts: the next scheduled digest, or the next retry of a failed one. */
   nextRunAt: timestamp.nullable(),
-  /** Why nothing would be sent now (disabled, no recipients), if so. */
+  /** Why nothing would be sent now (disabled, no recipients, today's skipped as too soon), if so. */
   waiting: z.string().nullable(),
   lastSent: digestRunSchema.nullable(),
   lastFailure: z.object({ day: isoDate, at: timestamp, error: z.string() }).nullable(),

@@ -89,6 +89,7 @@ describe("exactly once", () => {
       "dead-replica",
       new Date("2031-06-04T12:00:00Z"),
       10 * minute,
+      { dailyTime: "08:00", timeZone: "America/New_York" },
     );
     expect(claim).toBeDefined();
     platform.clock.set("2031-06-04T12:00:00Z");
@@ -148,5 +149,45 @@ describe("exactly once", () => {
       nextRunAt: "2031-06-06T12:00:00.000Z",
       lastFailure: { day: "2031-06-05" },
     });
+  });
+});
+
+describe("at most one scheduled digest per 24 hours", () => {
+  const subjects = () => platform.smtp.messages.map((m) => String(m.parsed.subject));
+
+  it("sends no second daily digest the same real day when the zone changes, then resumes", async () => {
+    const before = platform.smtp.messages.length;
+    // UTC+7: 08:00 there is 01:00Z. Today's (2031-06-05) already went, under New York's schedule.
+    await platform.configure({ dailyTime: "08:00", timeZone: "Etc/GMT-7" });
+    platform.clock.set("2031-06-07T01:00:00Z");
+    await platform.smtp.waitFor(before + 1);
+    expect(subjects().at(-1)).toMatch(/^License expiry digest 2031-06-07/);
+
+    // UTC-12: at 02:00Z it is 14:00 on the 6th there, whose 08:00 (20:00Z on the 6th) has passed and
+    // has no digest yet. It is not sent: one went out an hour ago.
+    platform.clock.set("2031-06-07T02:00:00Z");
+    await platform.configure({ dailyTime: "08:00", timeZone: "Etc/GMT+12" });
+    const outcomes = await Promise.all(replicas.map((r) => r.service.scheduler.tick()));
+    expect(outcomes).toEqual(["too-soon", "too-soon", "too-soon"]);
+    await everyReplicaLooks(3);
+    expect(platform.smtp.messages).toHaveLength(before + 1);
+    const skipped = await state();
+    expect(skipped.waiting).toMatch(/digest of 2031-06-06 is skipped/);
+    // The 7th's (20:00Z) shares its date with the digest sent at 01:00Z and comes 19 hours after it:
+    // the 8th's is the next.
+    expect(skipped.nextRunAt).toBe("2031-06-08T20:00:00.000Z");
+    platform.clock.set("2031-06-07T20:00:00Z");
+    await everyReplicaLooks(3);
+    expect(platform.smtp.messages).toHaveLength(before + 1);
+
+    platform.clock.set("2031-06-08T20:00:00Z");
+    await platform.smtp.waitFor(before + 2);
+    expect(subjects().at(-1)).toMatch(/^License expiry digest 2031-06-08/);
+    // The next day of the same schedule goes at its time, as every day.
+    platform.clock.set("2031-06-09T20:00:00Z");
+    await platform.smtp.waitFor(before + 3);
+    await everyReplicaLooks(3);
+    expect(platform.smtp.messages).toHaveLength(before + 3);
+    expect(subjects().at(-1)).toMatch(/^License expiry digest 2031-06-09/);
   });
 });

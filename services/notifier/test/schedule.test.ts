@@ -5,7 +5,7 @@ import { loadNotifierConfig } from "../src/config.ts";
 import { escapeHtml, html, htmlText } from "../src/domain/html.ts";
 import { describeMailError } from "../src/domain/mailer.ts";
 import { currentSlot, localDate, localDateTime, nextSlot } from "../src/domain/schedule.ts";
-import { backoffMs } from "../src/domain/scheduler.ts";
+import { backoffMs, spacingAllows } from "../src/domain/scheduler.ts";
 
 const at = (iso: string) => new Date(iso);
 const slot = (s: { day: string; scheduledAt: Date } | undefined) => s && [s.day, s.scheduledAt.toISOString()];
@@ -75,6 +75,43 @@ describe("the schedule", () => {
     expect(localDate(at("2031-06-14T22:00:00Z"), "America/New_York")).toBe("2031-06-14");
     expect(localDateTime(at("2031-06-15T21:59:00Z"), "Europe/Paris")).toBe("2031-06-15 23:59");
     expect(localDateTime(at("2031-06-15T00:05:00Z"), "UTC")).toBe("2031-06-15 00:05");
+  });
+});
+
+describe("at most one scheduled digest per 24 hours", () => {
+  const paris = { dailyTime: "08:00", timeZone: "Europe/Paris" };
+  const sent = (day: string, sentAt: string, schedule = paris) => ({
+    day,
+    sentAt: at(sentAt),
+    timeZone: schedule.timeZone,
+    dailyTime: schedule.dailyTime,
+  });
+
+  it("lets the next day of the same schedule go, even 23 hours later on a daylight-saving day", () => {
+    // 2031-03-30: Paris moves from UTC+1 to UTC+2, so 08:00 comes 23 hours after the day before's.
+    const slot = nextSlot(paris, at("2031-03-30T00:00:00Z"))!;
+    expect(slot.scheduledAt.toISOString()).toBe("2031-03-30T06:00:00.000Z");
+    expect(spacingAllows(slot, paris, sent("2031-03-29", "2031-03-29T07:00:00Z"))).toBe(true);
+    // Also when the day before went late, after retries.
+    expect(spacingAllows(slot, paris, sent("2031-03-29", "2031-03-30T05:59:00Z"))).toBe(true);
+  });
+
+  it("holds a digest made due by a change of zone or time to 24 hours after the last one sent", () => {
+    const west = { dailyTime: "08:00", timeZone: "Etc/GMT+12" };
+    const slot = { day: "2031-06-06", scheduledAt: at("2031-06-06T20:00:00Z") };
+    const lastUnderEast = sent("2031-06-07", "2031-06-07T01:00:00Z", {
+      dailyTime: "08:00",
+      timeZone: "Etc/GMT-7",
+    });
+    expect(spacingAllows(slot, west, lastUnderEast)).toBe(false);
+    expect(
+      spacingAllows({ day: "2031-06-08", scheduledAt: at("2031-06-08T20:00:00Z") }, west, lastUnderEast),
+    ).toBe(true);
+    // Moving the time earlier: tomorrow's comes 22 hours after today's, so it is skipped.
+    const early = { dailyTime: "06:00", timeZone: "Europe/Paris" };
+    const tomorrow = nextSlot(early, at("2031-06-15T12:00:00Z"))!;
+    expect(spacingAllows(tomorrow, early, sent("2031-06-15", "2031-06-15T06:00:00Z"))).toBe(false);
+    expect(spacingAllows(tomorrow, paris, undefined)).toBe(true);
   });
 });
 

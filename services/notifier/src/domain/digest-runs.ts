@@ -1,5 +1,14 @@
 import type { DigestRun } from "@licensing/contracts";
 import type { Orm } from "@licensing/platform";
+import type { Schedule } from "./schedule.ts";
+
+/** The digest sent last, as the spacing rule needs it (see spacingAllows). */
+export interface SentRun {
+  day: string;
+  sentAt: Date;
+  timeZone: string | null;
+  dailyTime: string | null;
+}
 
 /** A day's digest this replica holds the lease on: it alone may send it until `leaseUntil`. */
 export interface Claim {
@@ -44,31 +53,73 @@ export class DigestRuns {
     this.#orm = orm;
   }
 
+  /**
+   * Claims the day's digest for `owner`, unless it is done, leased, waiting for its next attempt,
+   * or too soon (see spacingAllows): another day's digest went out later than 24 hours before this
+   * one's scheduled instant and is not the previous day of the same schedule, or another day's is
+   * being sent right now. Claims are taken one at a time (an advisory lock), so two replicas that
+   * see different settings for a moment, and so different days, cannot both pass that check.
+   */
   async claim(
     day: string,
     scheduledAt: Date,
     owner: string,
     now: Date,
     leaseMs: number,
+    schedule: Schedule,
   ): Promise<Claim | undefined> {
     const leaseUntil = new Date(now.getTime() + leaseMs);
     // One transaction, so nobody ever sees the day's row unclaimed.
     const [claimed] = await this.#orm.em.fork().transactional(async (em) => {
+      await em.execute("select pg_advisory_xact_lock(hashtext('notifier digest claim'))");
       await em.execute(
         `insert into notifier.digest_runs (day, scheduled_at, next_attempt_at, created_at, updated_at)
          values (?::date, ?, ?, ?, ?) on conflict (day) do nothing`,
         [day, scheduledAt, scheduledAt, now, now],
       );
       return em.execute<{ attempts: number }[]>(
-        `update notifier.digest_runs
-         set lease_owner = ?, lease_until = ?, attempts = attempts + 1, last_attempt_at = ?, updated_at = ?
-         where day = ?::date and outcome is null and next_attempt_at <= ?
-           and (lease_until is null or lease_until <= ?)
-         returning attempts`,
-        [owner, leaseUntil, now, now, day, now, now],
+        `update notifier.digest_runs d
+         set lease_owner = ?, lease_until = ?, attempts = attempts + 1, last_attempt_at = ?, updated_at = ?,
+           time_zone = ?, daily_time = ?
+         where d.day = ?::date and d.outcome is null and d.next_attempt_at <= ?
+           and (d.lease_until is null or d.lease_until <= ?)
+           and not exists (
+             select 1 from notifier.digest_runs r where r.day <> d.day and (
+               (r.outcome = 'sent' and r.sent_at > ?::timestamptz - interval '24 hours'
+                 and not (r.day = d.day - 1 and r.time_zone = ? and r.daily_time = ?))
+               or (r.outcome is null and r.lease_until > ?)))
+         returning d.attempts`,
+        [
+          owner,
+          leaseUntil,
+          now,
+          now,
+          schedule.timeZone,
+          schedule.dailyTime,
+          day,
+          now,
+          now,
+          scheduledAt,
+          schedule.timeZone,
+          schedule.dailyTime,
+          now,
+        ],
       );
     });
     return claimed ? { day, owner, attempt: claimed.attempts, leaseUntil } : undefined;
+  }
+
+  /** The digest that went out last (by the time it was sent), with the schedule it went under. */
+  async lastSentRun(): Promise<SentRun | undefined> {
+    const [row] = await this.#orm.em
+      .fork()
+      .execute<{ day: string; sent_at: Date; time_zone: string | null; daily_time: string | null }[]>(
+        `select day::text as day, sent_at, time_zone, daily_time from notifier.digest_runs
+       where outcome = 'sent' order by sent_at desc limit 1`,
+      );
+    return row
+      ? { day: row.day, sentAt: new Date(row.sent_at), timeZone: row.time_zone, dailyTime: row.daily_time }
+      : undefined;
   }
 
   /** Records the outcome; false when the lease was lost meanwhile (another replica took the day over). */

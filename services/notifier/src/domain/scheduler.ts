@@ -1,9 +1,9 @@
 import type { Worker } from "@licensing/platform";
 import type { Logger } from "pino";
-import type { Claim, DigestRuns } from "./digest-runs.ts";
+import type { Claim, DigestRuns, SentRun } from "./digest-runs.ts";
 import { type Digests, digestMessageId } from "./digests.ts";
 import type { SettingsRow } from "./entities.ts";
-import { currentSlot, type DigestSlot, nextSlot } from "./schedule.ts";
+import { currentSlot, type DigestSlot, nextSlot, type Schedule } from "./schedule.ts";
 import type { SettingsStore } from "./settings.ts";
 
 export interface SchedulerOptions {
@@ -27,6 +27,8 @@ export type TickOutcome =
   | "not-due"
   | "no-recipients"
   | "claimed-elsewhere"
+  /** Another day's digest went out less than 24 hours before this one was due (spacingAllows). */
+  | "too-soon"
   | "sent"
   | "nothing-to-report"
   | "failed";
@@ -84,8 +86,18 @@ export class DigestScheduler implements Worker {
     if (!settings.enabled) return "disabled";
     if (!slot) return "not-due";
     if (settings.recipients.length === 0 && !settings.includeCreators) return "no-recipients";
-    const claim = await this.#o.runs.claim(slot.day, slot.scheduledAt, this.#o.owner, now, this.#o.leaseMs);
-    if (!claim) return "claimed-elsewhere";
+    const claim = await this.#o.runs.claim(
+      slot.day,
+      slot.scheduledAt,
+      this.#o.owner,
+      now,
+      this.#o.leaseMs,
+      settings,
+    );
+    if (!claim)
+      return spacingAllows(slot, settings, await this.#o.runs.lastSentRun())
+        ? "claimed-elsewhere"
+        : "too-soon";
     return this.#send(settings, slot, claim);
   }
 
@@ -166,6 +178,30 @@ export class DigestScheduler implements Worker {
       this.#wake = undefined;
     }
   }
+}
+
+/**
+ * At most one scheduled digest per 24 hours: a day's digest goes out only if no other day's went
+ * out later than 24 hours before its scheduled instant; otherwise that day's is skipped (a change
+ * of zone or time must not send a second "daily" digest the same real day). The one exception is
+ * the previous day of the same schedule (same zone and time), so a daylight-saving day (23 hours)
+ * or a previous day sent late after retries never holds the next day back. An operator who wants
+ * a digest now asks for it explicitly (the test email, which the schedule ignores). The claim
+ * (DigestRuns.claim) applies the same rule in SQL; this copy explains a refused claim and finds
+ * the next digest that will go.
+ */
+export function spacingAllows(slot: DigestSlot, schedule: Schedule, last: SentRun | undefined): boolean {
+  if (!last || last.day === slot.day) return true;
+  if (last.sentAt.getTime() <= slot.scheduledAt.getTime() - 24 * 60 * minute) return true;
+  return (
+    last.timeZone === schedule.timeZone &&
+    last.dailyTime === schedule.dailyTime &&
+    last.day === previousDay(slot.day)
+  );
+}
+
+function previousDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - 24 * 60 * minute).toISOString().slice(0, 10);
 }
 
 /**
