@@ -11,10 +11,11 @@ import { migrations } from "../migrations/index.ts";
 import { Activations } from "./domain/activations.ts";
 import { gatewayEntities } from "./domain/entities.ts";
 import { Sessions } from "./domain/sessions.ts";
+import { defaultSignInPolicy, type SignInPolicy, SignInThrottle } from "./domain/sign-in-throttle.ts";
 import { Users } from "./domain/users.ts";
 import { installAccessControl, type RegisteredRoute } from "./http/access.ts";
 import { installErrorHandler } from "./http/errors.ts";
-import { createLoginLimiter, defaultLoginLimits, type LoginLimits } from "./http/login-limits.ts";
+import { createLoginLimiter } from "./http/login-limits.ts";
 import { registerOpenApi } from "./http/openapi.ts";
 import { registerUi } from "./http/static-ui.ts";
 import type { GatewayModuleOptions } from "./module-api.ts";
@@ -57,7 +58,8 @@ export interface GatewayDeps {
   requiredServices?: readonly string[];
   uiDir?: string;
   session?: { idleMs: number; maxAgeMs: number };
-  loginLimits?: LoginLimits;
+  /** The sign-in throttle's numbers (tests use small ones). */
+  loginLimits?: SignInPolicy;
   /** The CRM module's package; a test names one that is not installed to play a build without CRM. */
   crmModule?: string;
   /** The clock (tests move it to expire sessions and licenses). */
@@ -87,6 +89,8 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
   const users = new Users(orm, now);
   const sessions = new Sessions(orm, deps.session ?? { idleMs: 12 * hour, maxAgeMs: 7 * 24 * hour }, now);
   const activations = new Activations(orm, deps.vendorKeys, now, log);
+  const throttle = new SignInThrottle(orm, deps.loginLimits ?? defaultSignInPolicy, now);
+  const limiter = createLoginLimiter(throttle, now);
   const bus = new BusClient(nc, { prefix });
   const modules = async (): Promise<Modules> => ({ crm: await activations.status("crm") });
   const call: GatewayModuleOptions["call"] = (request, endpoint, body) =>
@@ -135,7 +139,6 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
   app.register(async (root) => {
     routes = installAccessControl(root, sessions);
     await registerOpenApi(root, deps.publicUrl);
-    const limiter = await createLoginLimiter(root, deps.loginLimits ?? defaultLoginLimits);
     await root.register(healthRoutes, {
       nc,
       orm,
@@ -183,6 +186,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
       }
       sweeper = setInterval(() => {
         sessions.sweep().catch((error: unknown) => log.warn({ err: error }, "session sweep failed"));
+        limiter.sweep().catch((error: unknown) => log.warn({ err: error }, "sign-in counter sweep failed"));
       }, hour);
       sweeper.unref();
     },

@@ -32,7 +32,8 @@ export function actorOf(row: UserRow): Actor {
   return { id: row.id, username: row.username, roles: row.roles };
 }
 
-const keyOf = (username: string) => username.trim().toLowerCase();
+/** How users are keyed (and sign-in looks them up): trimmed, lower case. */
+export const usernameKey = (username: string) => username.trim().toLowerCase();
 
 /** The user rules: who exists, with which roles, and how passwords and superadmins are kept safe. */
 export class Users {
@@ -60,7 +61,7 @@ export class Users {
       em.create(UserEntity, {
         id: newId("user"),
         username: username.trim(),
-        usernameKey: keyOf(username),
+        usernameKey: usernameKey(username),
         roles: ["superadmin"],
         passwordHash: await hashPassword(password),
         disabled: false,
@@ -78,7 +79,7 @@ export class Users {
    */
   async authenticate(username: string, password: string): Promise<UserRow> {
     const em = this.#orm.em.fork();
-    const row = await em.findOne(UserEntity, { usernameKey: keyOf(username) });
+    const row = await em.findOne(UserEntity, { usernameKey: usernameKey(username) });
     const matches = await verifyPassword(password, row?.passwordHash ?? unmatchableHash);
     if (!row || !matches || row.disabled) throw new AppError("unauthorized", genericSignInFailure);
     if (needsRehash(row.passwordHash)) row.passwordHash = await hashPassword(password);
@@ -106,7 +107,7 @@ export class Users {
         const created = em.create(UserEntity, {
           id: newId("user"),
           username: request.username,
-          usernameKey: keyOf(request.username),
+          usernameKey: usernameKey(request.username),
           roles: request.roles,
           passwordHash,
           disabled: false,
