@@ -174,3 +174,39 @@ describe("the ceiling per username", () => {
     expect(response.statusCode).toBe(200);
   });
 });
+
+describe("the password change", () => {
+  it("limits wrong current passwords with the same counters as sign-in", async () => {
+    const address = freshAddress();
+    const user = await gw.userWith(["viewer"], "changer");
+    const browser = new Browser(gw.app, { address });
+    expect((await browser.signIn("changer", user.password!)).statusCode).toBe(200);
+    const change = (currentPassword: string, newPassword = "a-brand-new-password") =>
+      browser.post("/api/auth/password", { currentPassword, newPassword });
+
+    // A new password that breaks the rules is not a guess at the current one: never counted.
+    for (let i = 0; i < 10; i++) {
+      const response = await change(`wrong-${i}`, "short");
+      expect(response.statusCode).toBe(400);
+      expect(response.json<ErrorResponse>().details?.issues?.[0]?.path).toBe("newPassword");
+    }
+    for (let i = 0; i < 3; i++) {
+      const response = await change(`wrong-${i}`);
+      expect(response.statusCode).toBe(400);
+      expect(response.json<ErrorResponse>().details?.issues?.[0]?.path).toBe("currentPassword");
+    }
+    const refused = await change(user.password!);
+    expect(refused.statusCode).toBe(429);
+    expect(retryAfter(refused)).toBe(1);
+    expect(refused.json<ErrorResponse>().message).toMatch(
+      /^Too many password attempts: try again in 1 second/,
+    );
+    // The same counter as signing in as that user from there.
+    expect((await from(address).signIn("changer", user.password!)).statusCode).toBe(429);
+
+    gw.clock.advance(second);
+    expect((await change(user.password!)).statusCode).toBe(204);
+    // The success started the pair afresh.
+    for (let i = 0; i < 3; i++) expect((await change(`wrong-${i}`)).statusCode).toBe(400);
+  });
+});

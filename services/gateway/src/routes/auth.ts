@@ -2,7 +2,7 @@ import { AppError, allowedActions } from "@licensing/contracts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { ActiveSession, Sessions } from "../domain/sessions.ts";
-import type { Users } from "../domain/users.ts";
+import { checkNewPassword, type Users } from "../domain/users.ts";
 import { sessionCookie } from "../http/access.ts";
 import type { LoginLimiter } from "../http/login-limits.ts";
 import {
@@ -105,19 +105,20 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteDeps> = async (app, deps
         summary: "Change your own password",
         description:
           "Needs the current password; the new one has at least 12 characters and is not the username. " +
-          "Ends the user's other sessions.",
+          "Ends the user's other sessions. Wrong current passwords count with failed sign-ins of the same " +
+          "user and address: past the limits, 429 `rate_limited` with Retry-After.",
         body: changePasswordRequest,
         response: { 204: noContent },
       },
     },
     async (request, reply) => {
       const { session, user } = signedIn(request);
-      await users.changePassword(
-        user.id,
-        request.body.currentPassword,
-        request.body.newPassword,
-        session.tokenHash,
-      );
+      const { currentPassword, newPassword } = request.body;
+      // Rules that need no secret first: a too-short new password is no guess at the current one.
+      checkNewPassword(user.username, currentPassword, newPassword);
+      const attempt = await limiter.admit(request, reply, user.username, "password");
+      await users.changePassword(user.id, currentPassword, newPassword, session.tokenHash);
+      await attempt.succeeded();
       request.log.info({ userId: user.id }, "password changed");
       return reply.code(204).send();
     },
