@@ -66,13 +66,22 @@ export interface GatewayDeps {
   now?: () => Date;
 }
 
+/** What the gateway's start did that its launcher must know. */
+export interface GatewayStarted {
+  /** Where it listens, for programs (`PORT=0` picks a free port) and for people. */
+  listening?: string;
+  url?: string;
+  /** The first superadmin, when this start created it with a generated password. */
+  firstSuperadmin?: { username: string; temporaryPassword: string };
+}
+
 export interface GatewayService {
   /** The Fastify app, for `inject`. Ready once `start()` has resolved. */
   app: FastifyInstance;
   /** Every route the app registered, with the access it declared. */
   routes(): RegisteredRoute[];
   /** Creates the first superadmin if needed, loads the modules, and listens when asked to. */
-  start(): Promise<void>;
+  start(): Promise<GatewayStarted>;
   stop(): Promise<void>;
 }
 
@@ -166,8 +175,13 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     app,
     routes: () => routes(),
     async start() {
+      const started: GatewayStarted = {};
       const created = await users.ensureFirstSuperadmin(deps.admin.username, deps.admin.password);
       if (created?.generatedPassword) {
+        started.firstSuperadmin = {
+          username: created.username,
+          temporaryPassword: created.generatedPassword,
+        };
         log.warn(
           { initialSuperadmin: { username: created.username, temporaryPassword: created.generatedPassword } },
           `FIRST SUPERADMIN CREATED: sign in as "${created.username}" with the password ` +
@@ -181,7 +195,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
         await app.listen({ port: deps.listen.port, host: deps.listen.host });
         const { port } = app.server.address() as AddressInfo;
         const { listening, url } = addressesOf(deps.listen.host, port, deps.publicUrl);
-        // `listening` is what the launcher polls (PORT=0 picks a free port); `url` is for people.
+        Object.assign(started, { listening, url });
         log.info({ listening, url }, `gateway listening on ${url}`);
       }
       sweeper = setInterval(() => {
@@ -189,6 +203,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
         limiter.sweep().catch((error: unknown) => log.warn({ err: error }, "sign-in counter sweep failed"));
       }, hour);
       sweeper.unref();
+      return started;
     },
     async stop() {
       clearInterval(sweeper);
