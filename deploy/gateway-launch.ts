@@ -1,14 +1,16 @@
 // What `npm start` does for the gateway beyond starting it: trust the development vendor key when no
 // vendor key is configured, wait until the gateway is ready, and tell the person at the terminal
 // where the UI is, the first superadmin's credentials (when they were just created) and how to get
-// a development activation license for the CRM module.
+// a development activation license for the CRM module. It learns where the gateway listens and the
+// credentials from the gateway's start-up message (never from its log, which LOG_LEVEL may silence).
+import type { StartedMessage } from "@licensing/platform";
 import { devVendorPublicKeys } from "../services/gateway/scripts/dev-vendor-key.ts";
 
 export interface GatewayLaunch {
   /** Variables the gateway gets on top of the platform's. */
   env: Record<string, string>;
-  /** Reads one JSON log line of the gateway. */
-  onLogLine(line: string): void;
+  /** Takes the gateway's start-up message. */
+  onStarted(message: StartedMessage): void;
   /** Resolves once /readyz answers 200; throws after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<void>;
   /** What to print once the platform is up. */
@@ -30,19 +32,10 @@ export function gatewayLaunch(
 
   return {
     env: extra,
-    onLogLine(line) {
-      if (!line.startsWith("{")) return;
-      try {
-        const entry = JSON.parse(line) as {
-          listening?: string;
-          url?: string;
-          initialSuperadmin?: { username: string; temporaryPassword: string };
-        };
-        if (entry.listening) [listening, url] = [entry.listening, entry.url ?? entry.listening];
-        if (entry.initialSuperadmin) firstAdmin = entry.initialSuperadmin;
-      } catch {
-        // not a log line of ours
-      }
+    onStarted(message) {
+      if (message.listening) [listening, url] = [message.listening, message.url ?? message.listening];
+      const { firstSuperadmin, temporaryPassword } = message.details ?? {};
+      if (firstSuperadmin && temporaryPassword) firstAdmin = { username: firstSuperadmin, temporaryPassword };
     },
     async ready(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,7 @@
 /**
- * The services `npm start` runs, each as its own process, in start order. `bus` services are ready
- * when they answer `$SRV.PING`; the `http` gateway when its /readyz answers (which needs the others).
+ * The services `npm start` runs, each as its own process, in start order. Each says when it has
+ * started (over the IPC channel, see packages/platform/src/launcher.ts); the `http` gateway is ready
+ * when its /readyz answers, which needs every `bus` service answering `$SRV.PING`.
  */
 export const platformServices = [
   { name: "catalog", entry: "services/catalog/src/main.ts", kind: "bus" },

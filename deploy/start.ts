@@ -1,12 +1,13 @@
 // `npm start`: the whole platform on one machine. Finds or starts PostgreSQL and NATS (see
 // local-infra.ts), creates the `licensing` database, runs every service as its own process with its
-// logs prettified and prefixed, waits until each answers on the bus and the gateway is ready, prints
-// where the UI is, and stops everything on Ctrl-C.
+// logs prettified and prefixed, waits until each says it has started and the gateway is ready,
+// prints where the UI is, and stops everything on Ctrl-C. A service says it has started over Node's
+// IPC channel (runUntilSignal does it), never in its log: LOG_LEVEL=warn or silent must not keep
+// the platform from coming up, nor the person at the terminal from seeing its addresses.
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { Svcm } from "@nats-io/services";
-import { connect } from "@nats-io/transport-node";
+import { isStartedMessage, type StartedMessage } from "@licensing/platform";
 import { prettyFactory } from "pino-pretty";
 import { distributionLaunch } from "../services/distribution/src/launch.ts";
 import { notifierLaunch } from "../services/notifier/src/mail-catcher/launch.ts";
@@ -77,15 +78,29 @@ const gateway = gatewayLaunch(resolve(root, ".data"), busServices, env);
 const distribution = distributionLaunch();
 const children = new Map<string, ChildProcess>();
 let stopping = false;
+const starting = new Set<string>(platformServices.map((s) => s.name));
+let everyServiceStarted: () => void = () => {};
+const started = new Promise<void>((resolve) => {
+  everyServiceStarted = resolve;
+});
+const onStarted: Record<string, (message: StartedMessage) => void> = {
+  gateway: gateway.onStarted,
+  distribution: distribution.onStarted,
+};
 
 for (const service of platformServices) {
   const child = spawn(process.execPath, [resolve(root, service.entry)], {
     env: service.name === "gateway" ? { ...env, ...gateway.env } : env,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   children.set(service.name, child);
-  const onLine = { gateway: gateway.onLogLine, distribution: distribution.onLogLine }[service.name as string];
-  prettify(service.name, child, onLine);
+  child.on("message", (message) => {
+    if (!isStartedMessage(message)) return;
+    onStarted[service.name]?.(message);
+    starting.delete(service.name);
+    if (starting.size === 0) everyServiceStarted();
+  });
+  prettify(service.name, child);
   child.on("exit", (code, signal) => {
     children.delete(service.name);
     if (!stopping) {
@@ -103,10 +118,10 @@ process.on("exit", () => {
 });
 
 try {
-  await waitUntilServicesAnswer();
+  await waitUntilStarted(120_000);
   await gateway.ready();
 } catch (error) {
-  say(`Could not check the services: ${error instanceof Error ? error.message : String(error)}`);
+  say(`The platform did not come up: ${error instanceof Error ? error.message : String(error)}`);
   await stopAll(1);
 }
 say("The platform is up:");
@@ -121,27 +136,16 @@ for (const line of notifier.summary()) say(`  ${line}`);
 say(`Try it: npm run bus -- catalog.account.create '{"type":"customer","name":"Acme"}'`);
 say("Press Ctrl-C to stop everything.");
 
-async function waitUntilServicesAnswer(): Promise<void> {
-  const nc = await connect({ servers: infra.natsUrl });
+/** Resolves once every service has said it started; throws, naming the others, after `timeoutMs`. */
+async function waitUntilStarted(timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still starting: ${[...starting].join(", ")}`)), timeoutMs);
+  });
   try {
-    const wanted = new Set<string>(busServices);
-    const deadline = Date.now() + 60_000;
-    while (wanted.size > 0 && !stopping) {
-      try {
-        for await (const ping of await new Svcm(nc).client({ strategy: "timer", maxWait: 500 }).ping()) {
-          if (ping.metadata?.prefix === prefix) wanted.delete(ping.name);
-        }
-      } catch {
-        // No service answers yet.
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      if (Date.now() > deadline) {
-        say(`still waiting for: ${[...wanted].join(", ")}`);
-        break;
-      }
-    }
+    await Promise.race([started, timeout]);
   } finally {
-    await nc.close();
+    clearTimeout(timer);
   }
 }
 
@@ -168,7 +172,7 @@ async function stopAll(code: number): Promise<void> {
 }
 
 /** Shows a service's JSON log lines readably, prefixed with its name. */
-function prettify(name: string, child: ChildProcess, onLine?: (line: string) => void): void {
+function prettify(name: string, child: ChildProcess): void {
   const pretty = prettyFactory({
     colorize: process.stdout.isTTY,
     ignore: "pid,hostname,service",
@@ -178,7 +182,6 @@ function prettify(name: string, child: ChildProcess, onLine?: (line: string) => 
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     createInterface({ input: stream }).on("line", (line) => {
-      onLine?.(line);
       const text = line.startsWith("{") ? pretty(line).trimEnd() : line;
       for (const part of text.split("\n")) console.log(`${tag} ${part}`);
     });

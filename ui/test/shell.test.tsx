@@ -54,7 +54,11 @@ describe("the app shell", () => {
             status: 401,
             body: { code: "unauthorized", message: "Wrong username or password", requestId: "req_c" },
           }
-        : { status: 429, body: { code: "rate_limited", message: "Too many attempts", requestId: "req_d" } };
+        : {
+            status: 429,
+            body: { code: "rate_limited", message: "Too many attempts", requestId: "req_d" },
+            headers: { "Retry-After": "900" },
+          };
     });
     renderApp("/", crm);
     const user = userEvent.setup();
@@ -63,7 +67,9 @@ describe("the app shell", () => {
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     expect((await screen.findByRole("alert")).textContent).toContain("Wrong username or password");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
-    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("Too many attempts"));
+    await waitFor(() =>
+      expect(screen.getByRole("alert").textContent).toContain("Too many attempts. Try again in 15 minutes."),
+    );
   });
 
   it("makes a user with a temporary password choose their own before anything else", async () => {

@@ -126,7 +126,14 @@ export const issuer = {
     summary: "Create and sign licenses for an account (one, or a batch: all or none)",
     request: createLicenseRequest,
     response: createLicenseResponse,
-    errors: ["validation_failed", "not_found", "account_archived", "forbidden", "conflict"],
+    errors: [
+      "validation_failed",
+      "not_found",
+      "account_archived",
+      "forbidden",
+      "conflict",
+      "payload_too_large",
+    ],
   }),
   quickGenerate: defineEndpoint({
     service: "issuer",
@@ -134,7 +141,14 @@ export const issuer = {
     summary: "Create a license for an account from a preset",
     request: z.object({ presetId: idOf("preset"), accountId: idOf("account"), idempotencyKey, ...origin }),
     response: createLicenseResponse,
-    errors: ["validation_failed", "not_found", "account_archived", "forbidden", "conflict"],
+    errors: [
+      "validation_failed",
+      "not_found",
+      "account_archived",
+      "forbidden",
+      "conflict",
+      "payload_too_large",
+    ],
   }),
   getLicense: defineEndpoint({
     service: "issuer",
@@ -192,7 +206,7 @@ export const issuer = {
       idempotencyKey,
     }),
     response: licenseDetailSchema,
-    errors: ["validation_failed", "not_found", "invalid_state", "conflict"],
+    errors: ["validation_failed", "not_found", "invalid_state", "conflict", "payload_too_large"],
   }),
   reissue: defineEndpoint({
     service: "issuer",
@@ -200,7 +214,7 @@ export const issuer = {
     summary: "Sign the license again, unchanged, with the current key: a new version",
     request: licenseRef.extend({ reason: z.string().trim().max(1_000).optional(), idempotencyKey }),
     response: licenseDetailSchema,
-    errors: ["validation_failed", "not_found", "invalid_state", "conflict"],
+    errors: ["validation_failed", "not_found", "invalid_state", "conflict", "payload_too_large"],
   }),
   suspend: defineEndpoint({
     service: "issuer",
@@ -268,7 +282,7 @@ export const issuer = {
       parameters: licenseParametersSchema,
     }),
     response: presetSchema,
-    errors: ["validation_failed", "already_exists"],
+    errors: ["validation_failed", "already_exists", "payload_too_large"],
   }),
   updatePreset: defineEndpoint({
     service: "issuer",
@@ -282,7 +296,7 @@ export const issuer = {
       parameters: licenseParametersSchema.optional(),
     }),
     response: presetSchema,
-    errors: ["validation_failed", "not_found", "already_exists", "conflict"],
+    errors: ["validation_failed", "not_found", "already_exists", "conflict", "payload_too_large"],
   }),
   deletePreset: defineEndpoint({
     service: "issuer",

@@ -52,7 +52,7 @@ export const accountRoutes: GatewayModulePlugin = async (app, { call }) => {
     "/accounts/import",
     {
       config: { access: "account.write" },
-      bodyLimit: 20 * 1024 * 1024,
+      bodyLimit: 8 * 1024 * 1024,
       schema: {
         tags,
         summary: catalog.importAccounts.summary,

@@ -14,6 +14,8 @@ import { licenseListQuery } from "./license-query.ts";
 const licenseRef = issuer.getLicense.request;
 const versionRef = licenseRef.extend({ serial: z.coerce.number().int().min(1) });
 const tags = ["licenses"];
+/** The largest license-creation request (8 MiB): room for a license at the model's 2 MiB limit. */
+export const LICENSE_BODY_LIMIT = 8 * 1024 * 1024;
 
 /** The armored license file as a download: `license-<id>-v<serial>.lic`, plain text. */
 const fileDownload = z.string().describe("The signed license file (armored text), as an attachment");
@@ -47,6 +49,8 @@ export const licenseRoutes: GatewayModulePlugin = async (app, { call }) => {
     "/licenses",
     {
       config: { access: "license.create.test" },
+      // A license's content may reach the model's 2 MiB; as JSON, with escapes, it takes more.
+      bodyLimit: LICENSE_BODY_LIMIT,
       schema: {
         tags,
         summary: issuer.createLicense.summary,

@@ -28,7 +28,10 @@ export interface DistributionBeside {
 }
 
 /** Starts it once the harness is up (it needs the event stream); stop it before the harness. */
-export async function startDistributionBeside(gw: GatewayUnderTest): Promise<DistributionBeside> {
+export async function startDistributionBeside(
+  gw: GatewayUnderTest,
+  options: { syncTokens?: string[] } = {},
+): Promise<DistributionBeside> {
   const { env } = gw;
   const orm = await openDistributionDatabase(env.databaseUrl, env.log);
   const service = createDistributionService({
@@ -38,6 +41,7 @@ export async function startDistributionBeside(gw: GatewayUnderTest): Promise<Dis
     log: env.log,
     listen: { port: 0, host: "127.0.0.1" },
     rateLimits: { perIp: 0, perKey: 0 },
+    ...(options.syncTokens ? { syncTokens: options.syncTokens } : {}),
     timings: { cacheTtlMs: 0 },
   });
   await service.start();

@@ -51,6 +51,7 @@ export function createBusService(options: BusServiceOptions): RunningService {
       });
       server = new EndpointServer({
         service,
+        nc,
         prefix,
         queue: name,
         log,

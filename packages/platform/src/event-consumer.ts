@@ -1,4 +1,5 @@
 import { contextHeaders, type EventPayload, type EventType, eventSubject } from "@licensing/contracts";
+import { BodyGone, BodyStore } from "@licensing/contracts/bus";
 import {
   AckPolicy,
   type ConsumerMessages,
@@ -50,11 +51,13 @@ export interface EventConsumerOptions {
  */
 export class EventConsumer {
   readonly #options: EventConsumerOptions;
+  readonly #bodies: BodyStore;
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
 
   constructor(options: EventConsumerOptions) {
     this.#options = options;
+    this.#bodies = new BodyStore(options.nc, options.prefix, "events");
   }
 
   on<E extends EventType>(type: E, handle: EventHandler<E>): this {
@@ -111,7 +114,23 @@ export class EventConsumer {
       message.ack();
       return;
     }
-    const parsed = subscription.type.payload.safeParse(safeJson(message));
+    let body: unknown;
+    try {
+      // Every consumer of the event reads a body sent by reference; it expires with the stream.
+      body = await this.#bodies.readJson(message, `event ${eventId}`, { consume: false });
+    } catch (error) {
+      if (error instanceof SyntaxError) body = undefined;
+      else if (error instanceof BodyGone) {
+        log.error({ err: error }, "event body expired before it was handled; dropped");
+        message.term();
+        return;
+      } else {
+        log.warn({ err: error }, "event body could not be read; will retry");
+        message.nak(5_000);
+        return;
+      }
+    }
+    const parsed = subscription.type.payload.safeParse(body);
     if (!parsed.success) {
       log.error({ issues: parsed.error.issues }, "event payload does not match its schema; dropped");
       message.term();
@@ -137,13 +156,5 @@ export class EventConsumer {
       );
       message.nak(delayMs);
     }
-  }
-}
-
-function safeJson(message: JsMsg): unknown {
-  try {
-    return message.json();
-  } catch {
-    return undefined;
   }
 }

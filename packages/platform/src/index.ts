@@ -17,6 +17,12 @@ export {
 export { ensureEventStream, eventStreamName } from "./event-stream.ts";
 export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 export { insertRows } from "./insert-rows.ts";
+export {
+  isStartedMessage,
+  type ServiceStarted,
+  type StartedMessage,
+  tellLauncher,
+} from "./launcher.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { runUntilSignal, type Stoppable } from "./main.ts";
 export { connectNats } from "./nats.ts";

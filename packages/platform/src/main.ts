@@ -1,13 +1,17 @@
 import { ConfigError } from "./config.ts";
+import { type ServiceStarted, tellLauncher } from "./launcher.ts";
 
 export interface Stoppable {
   stop(): Promise<void>;
+  /** What to tell the launcher (npm start) once started, beside the fact (see launcher.ts). */
+  started?: ServiceStarted;
 }
 
 /**
- * Runs a service's `main` until SIGINT or SIGTERM, then stops it gracefully. A configuration error
- * is printed as it is (it names the variable) and exits with status 2; any other start-up failure
- * with status 1. A second signal while stopping exits at once.
+ * Runs a service's `main` until SIGINT or SIGTERM, then stops it gracefully. Once started, it tells
+ * the launcher so, if there is one (not through the log, which LOG_LEVEL may silence). A
+ * configuration error is printed as it is (it names the variable) and exits with status 2; any
+ * other start-up failure with status 1. A second signal while stopping exits at once.
  */
 export async function runUntilSignal(start: () => Promise<Stoppable>): Promise<void> {
   let running: Stoppable;
@@ -35,4 +39,5 @@ export async function runUntilSignal(start: () => Promise<Stoppable>): Promise<v
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  tellLauncher(running.started ?? {});
 }

@@ -1,4 +1,5 @@
 import { contextHeaders } from "@licensing/contracts";
+import { BodyStore } from "@licensing/contracts/bus";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
@@ -30,6 +31,7 @@ export class OutboxRelay {
   readonly #options: Required<Omit<OutboxRelayOptions, "beforeMarkPublished">> &
     Pick<OutboxRelayOptions, "beforeMarkPublished">;
   readonly #js: JetStreamClient;
+  readonly #bodies: BodyStore;
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -39,6 +41,7 @@ export class OutboxRelay {
   constructor(options: OutboxRelayOptions) {
     this.#options = { pollMs: 1_000, batchSize: 200, retainMs: 7 * 24 * 3_600_000, ...options };
     this.#js = jetstream(options.nc);
+    this.#bodies = new BodyStore(options.nc, options.prefix, "events");
     // Wake up as soon as a transaction that wrote an event commits.
     options.orm.em.getEventManager().registerSubscriber({
       afterTransactionCommit: ({ transaction }) => {
@@ -77,14 +80,18 @@ export class OutboxRelay {
         [batchSize],
       );
       if (batch.length === 0) return 0;
-      // Published in order on one connection; acks are awaited together.
+      // Published in order on one connection; acks are awaited together. An event too large for a
+      // message goes by reference, stored under its own id (so a repeated publish stores it again).
+      const bodies = await Promise.all(
+        batch.map((message) => this.#bodies.put(message.payload, `event ${message.id}`, message.id)),
+      );
       await Promise.all(
-        batch.map((message) => {
+        batch.map((message, i) => {
           const h = headers();
           if (message.request_id) h.set(contextHeaders.requestId, message.request_id);
-          return this.#js.publish(`${prefix}.evt.${message.event}`, JSON.stringify(message.payload), {
+          return this.#js.publish(`${prefix}.evt.${message.event}`, bodies[i]!.data, {
             msgID: message.id,
-            headers: h,
+            headers: bodies[i]!.annotate(h),
           });
         }),
       );

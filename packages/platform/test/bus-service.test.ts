@@ -1,6 +1,14 @@
 import { type Actor, AppError, defineEndpoint } from "@licensing/contracts";
-import { BusClient } from "@licensing/contracts/bus";
+import {
+  BodyStore,
+  BusClient,
+  bodyBucketName,
+  bodyRefHeader,
+  MAX_BODY_BYTES,
+} from "@licensing/contracts/bus";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
+import { Objm } from "@nats-io/obj";
+import { headers } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createBusService, type RunningService } from "../src/index.ts";
@@ -17,7 +25,7 @@ const fail = defineEndpoint({
   service: "probe",
   subject: "probe.thing.fail",
   summary: "Fails as asked",
-  request: z.object({ how: z.enum(["app", "crash", "slow", "huge"]) }),
+  request: z.object({ how: z.enum(["app", "crash", "slow", "huge", "enormous"]) }),
   response: z.object({ ok: z.boolean(), filler: z.string().optional() }),
   errors: ["not_found", "internal", "payload_too_large"],
 });
@@ -29,6 +37,11 @@ const absent = defineEndpoint({
   response: z.object({}),
   errors: [],
 });
+
+async function expectStoredBodies(count: number): Promise<void> {
+  const store = await new Objm(env.nc).open(bodyBucketName(env.prefix, "messages"));
+  await expect.poll(async () => (await store.list()).length).toBe(count);
+}
 
 const actor: Actor = { id: "usr_1", username: "ann", roles: ["viewer"] };
 let env: TestEnv;
@@ -53,7 +66,8 @@ beforeAll(async () => {
         }))
         .add(fail, async (request) => {
           if (request.how === "app") throw new AppError("not_found", "No such thing");
-          if (request.how === "huge") return { ok: true, filler: "x".repeat(2 * 1024 * 1024) };
+          if (request.how === "huge") return { ok: true, filler: "x".repeat(3 * 1024 * 1024) };
+          if (request.how === "enormous") return { ok: true, filler: "x".repeat(MAX_BODY_BYTES) };
           if (request.how === "slow") {
             await new Promise((resolve) => setTimeout(resolve, 300));
             slowFinished = true;
@@ -113,10 +127,47 @@ describe("endpoint adapter and bus client", () => {
     expect((error as AppError).message).not.toContain("boom");
   });
 
-  it("answers payload_too_large when the answer cannot fit one message", async () => {
-    await expect(env.bus.request(fail, { how: "huge" })).rejects.toMatchObject({
+  it("carries requests and answers larger than a NATS message by reference, and leaves nothing stored", async () => {
+    const text = "é".repeat(1_500_000); // 3 MB of UTF-8, three times NATS' max_payload
+    const answer = await env.bus.request(echo, { text, times: 2 });
+    expect(answer.text.length).toBe(3_000_000);
+    expect(answer.text).toBe(text + text);
+    const huge = await env.bus.request(fail, { how: "huge" });
+    expect(huge.filler).toHaveLength(3 * 1024 * 1024);
+    // Request and answer bodies are read once, then deleted.
+    await expectStoredBodies(0);
+  });
+
+  it("refuses a body over the bus's limit with payload_too_large naming the limit, before sending", async () => {
+    await expect(env.bus.request(echo, { text: "x".repeat(MAX_BODY_BYTES) })).rejects.toMatchObject({
       code: "payload_too_large",
-      message: expect.stringContaining("larger than the message bus allows"),
+      message: expect.stringContaining("at most 64 MiB"),
+    });
+    await expect(env.bus.request(fail, { how: "enormous" })).rejects.toMatchObject({
+      code: "payload_too_large",
+      message: expect.stringContaining("at most 64 MiB"),
+    });
+  });
+
+  it("reads a reference from a foreign client, and names a reference that is gone", async () => {
+    const bodies = new BodyStore(env.nc, env.prefix, "messages");
+    const body = await bodies.put({ text: "y".repeat(2_000_000) }, "test request");
+    expect(body.ref).toBeDefined();
+    const reply = await env.nc.request(`${env.prefix}.probe.thing.echo`, body.data, {
+      headers: body.annotate(headers()),
+      timeout: 10_000,
+    });
+    const answer = (await bodies.readJson(reply, "answer", { consume: true })) as { text: string };
+    expect(answer.text).toHaveLength(2_000_000);
+    const gone = headers();
+    gone.set(bodyRefHeader, "never-stored");
+    const refused = await env.nc.request(`${env.prefix}.probe.thing.echo`, new Uint8Array(0), {
+      headers: gone,
+      timeout: 10_000,
+    });
+    expect(refused.json()).toMatchObject({
+      code: "service_unavailable",
+      message: expect.stringContaining("no longer stored"),
     });
   });
 

@@ -1,4 +1,5 @@
 import { defineEvent } from "@licensing/contracts";
+import { bodyRefHeader } from "@licensing/contracts/bus";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +19,7 @@ import {
 } from "../src/index.ts";
 
 const happened = defineEvent("probe.happened", z.object({ n: z.number() }));
+const carried = defineEvent("probe.carried", z.object({ text: z.string() }));
 
 let env: TestEnv;
 let orm: Orm;
@@ -172,5 +174,35 @@ describe("outbox relay and consumer", () => {
     await until(() => handled.length > 0, 10_000);
     expect(attempts).toBeGreaterThanOrEqual(2);
     expect(new Set(handled).size).toBe(handled.length);
+  });
+
+  it("carries an event larger than a NATS message by reference, once, to every consumer", async () => {
+    const text = "ü".repeat(1_600_000); // 3.2 MB of UTF-8
+    const received: string[] = [];
+    const consumer = new EventConsumer({ nc: env.nc, orm, prefix: env.prefix, name: "bulky", log: env.log })
+      .on(carried, async (payload) => {
+        received.push(payload.text);
+      })
+      .on(happened, async () => {});
+    await consumer.start();
+    running.push(consumer);
+    const [id] = await orm.em
+      .fork()
+      .transactional((em) => recordEvents(em, [{ type: carried, payload: { text } }]));
+    // Published twice (a relay that died before marking it): stored and delivered once.
+    await expect(
+      relay({ beforeMarkPublished: async () => Promise.reject(new Error("killed")) }).publishBatch(),
+    ).rejects.toThrow("killed");
+    await relay().publishBatch();
+    await until(() => received.length > 0, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received).toHaveLength(1);
+    expect(received[0] === text).toBe(true);
+    const jsm = await jetstreamManager(env.nc);
+    const stored = await jsm.streams.getMessage(eventStreamName(env.prefix), {
+      last_by_subj: `${env.prefix}.evt.probe.carried`,
+    });
+    expect(stored?.data.length).toBe(0);
+    expect(stored?.header.get(bodyRefHeader)).toBe(id);
   });
 });

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { createTestEnv, type TestEnv } from "./test-env.ts";
 
@@ -19,7 +20,8 @@ const launcherPath = resolve(import.meta.dirname, "../../../deploy/start.ts");
 
 /**
  * Runs `deploy/start.ts` (what `npm start` runs) as its own process, with any free ports, and waits
- * until it says the platform is up. `env` adds or overrides variables (e.g. ADMIN_PASSWORD).
+ * until it has printed that the platform is up and what it started. `env` adds or overrides
+ * variables (e.g. ADMIN_PASSWORD, LOG_LEVEL).
  */
 export async function startPlatform(
   env: Record<string, string> = {},
@@ -36,6 +38,8 @@ export async function startPlatform(
       LOCAL_INFRA: "",
       PORT: "0",
       DISTRIBUTION_PORT: "0",
+      // Not npm start's 2525: platforms of test files running side by side would race for it.
+      MAIL_CATCHER_PORT: String(await freePort()),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -46,7 +50,8 @@ export async function startPlatform(
     });
   }
   const deadline = Date.now() + timeoutMs;
-  while (!printed.includes("The platform is up")) {
+  // The summary's last line: the addresses are all printed by then (they come in several writes).
+  while (!printed.includes("Press Ctrl-C to stop everything.")) {
     if (Date.now() > deadline || launcher.exitCode !== null) {
       launcher.kill("SIGKILL");
       await test.stop();
@@ -79,4 +84,15 @@ export async function startPlatform(
       return stopping;
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
 }

@@ -24,7 +24,7 @@ export interface TestEnv {
   log: Logger;
   /** A further NATS connection (e.g. one per service under test). */
   connect(name: string): Promise<NatsConnection>;
-  /** Drops the database, deletes the stream, closes connections. */
+  /** Drops the database, deletes the prefix's streams, closes connections. */
   stop(): Promise<void>;
 }
 
@@ -52,8 +52,13 @@ export async function createTestEnv(): Promise<TestEnv> {
     log,
     connect,
     async stop() {
+      // Every stream of this prefix: events, license files, and the object stores of large bodies.
       const jsm = await jetstreamManager(nc);
-      await jsm.streams.delete(eventStreamName(prefix)).catch(() => {});
+      const own = eventStreamName(prefix).replace(/EVENTS$/, "");
+      for await (const name of jsm.streams.names()) {
+        if (name.startsWith(own) || name.startsWith(`OBJ_${own}`))
+          await jsm.streams.delete(name).catch(() => {});
+      }
       await Promise.all(connections.map((c) => c.close().catch(() => {})));
       await dropDatabase(infra.databaseUrl, database);
     },

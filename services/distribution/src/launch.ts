@@ -1,9 +1,11 @@
-// What `npm start` does for the distribution service beyond starting it: learn from its log where
-// it listens, and say so once the platform is up.
+// What `npm start` does for the distribution service beyond starting it: learn from its start-up
+// message where it listens (not from its log, which LOG_LEVEL may silence), and say so once the
+// platform is up.
+import type { StartedMessage } from "@licensing/platform";
 
 export interface DistributionLaunch {
-  /** Reads one JSON log line of the service. */
-  onLogLine(line: string): void;
+  /** Takes the service's start-up message. */
+  onStarted(message: StartedMessage): void;
   /** What to print once the platform is up. */
   summary(): string[];
 }
@@ -11,14 +13,8 @@ export interface DistributionLaunch {
 export function distributionLaunch(): DistributionLaunch {
   let url: string | undefined;
   return {
-    onLogLine(line) {
-      if (url || !line.startsWith("{")) return;
-      try {
-        const entry = JSON.parse(line) as { url?: string; service?: string };
-        if (entry.url && entry.service === "distribution") url = entry.url;
-      } catch {
-        // not a log line of ours
-      }
+    onStarted(message) {
+      url = message.url ?? message.listening;
     },
     summary: () =>
       url

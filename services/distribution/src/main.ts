@@ -1,4 +1,10 @@
-import { connectNats, createLogger, ensureEventStream, runUntilSignal } from "@licensing/platform";
+import {
+  connectNats,
+  createLogger,
+  definedOnly,
+  ensureEventStream,
+  runUntilSignal,
+} from "@licensing/platform";
 import { loadDistributionConfig } from "./config.ts";
 import { createDistributionService, openDistributionDatabase } from "./service.ts";
 
@@ -28,6 +34,8 @@ await runUntilSignal(async () => {
   });
   await service.start();
   return {
+    // For npm start, which must show where products reach it whatever LOG_LEVEL hides.
+    started: definedOnly({ listening: service.url(), url: service.publicUrl() }),
     async stop() {
       await service.stop();
       await nc.drain();

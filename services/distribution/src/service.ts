@@ -84,6 +84,8 @@ export interface DistributionService {
   app: FastifyInstance;
   /** Where it listens (an address for programs), once started with `listen`. */
   url(): string | undefined;
+  /** Where people reach it (DISTRIBUTION_PUBLIC_URL, else a localhost address), once listening. */
+  publicUrl(): string | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Releases heartbeat-silent machines and marks expired leases now (tests, and the timer). */
@@ -201,10 +203,12 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
 
   let sweeper: NodeJS.Timeout | undefined;
   let url: string | undefined;
+  let publicUrl: string | undefined;
   const sweep = async () => ({ machines: await machines.sweep(), leases: await leases.sweep() });
   return {
     app,
     url: () => url,
+    publicUrl: () => publicUrl,
     sweep,
     flushDownloads: () => downloads.flush(),
     async start() {
@@ -221,7 +225,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
         const loopback = ["127.0.0.1", "[::1]", "localhost"].includes(reachable);
         url = listening;
         const forPeople = deps.publicUrl ?? (loopback ? `http://localhost:${port}` : listening);
-        // `listening` is what the launcher reads (a port of 0 picks a free one).
+        publicUrl = forPeople;
         log.info(
           { listening, url: forPeople },
           `distribution API listening on ${forPeople}/v1 (docs ${forPeople}/v1/docs)`,

@@ -1,4 +1,4 @@
-import { connectNats, createLogger, runUntilSignal } from "@licensing/platform";
+import { connectNats, createLogger, definedOnly, runUntilSignal } from "@licensing/platform";
 import { loadGatewayConfig } from "./config.ts";
 import { createGatewayService, openGatewayDatabase } from "./service.ts";
 
@@ -23,8 +23,14 @@ await runUntilSignal(async () => {
     uiDir: config.UI_DIR,
     session: { idleMs: config.SESSION_IDLE_HOURS * hour, maxAgeMs: config.SESSION_MAX_DAYS * 24 * hour },
   });
-  await service.start();
+  const { listening, url, firstSuperadmin: admin } = await service.start();
   return {
+    // For npm start, which must show these whatever LOG_LEVEL hides.
+    started: definedOnly({
+      listening,
+      url,
+      details: admin && { firstSuperadmin: admin.username, temporaryPassword: admin.temporaryPassword },
+    }),
     async stop() {
       await service.stop();
       await nc.drain();

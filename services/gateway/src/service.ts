@@ -11,10 +11,11 @@ import { migrations } from "../migrations/index.ts";
 import { Activations } from "./domain/activations.ts";
 import { gatewayEntities } from "./domain/entities.ts";
 import { Sessions } from "./domain/sessions.ts";
+import { defaultSignInPolicy, type SignInPolicy, SignInThrottle } from "./domain/sign-in-throttle.ts";
 import { Users } from "./domain/users.ts";
 import { installAccessControl, type RegisteredRoute } from "./http/access.ts";
 import { installErrorHandler } from "./http/errors.ts";
-import { createLoginLimiter, defaultLoginLimits, type LoginLimits } from "./http/login-limits.ts";
+import { createLoginLimiter } from "./http/login-limits.ts";
 import { registerOpenApi } from "./http/openapi.ts";
 import { registerUi } from "./http/static-ui.ts";
 import type { GatewayModuleOptions } from "./module-api.ts";
@@ -57,11 +58,21 @@ export interface GatewayDeps {
   requiredServices?: readonly string[];
   uiDir?: string;
   session?: { idleMs: number; maxAgeMs: number };
-  loginLimits?: LoginLimits;
+  /** The sign-in throttle's numbers (tests use small ones). */
+  loginLimits?: SignInPolicy;
   /** The CRM module's package; a test names one that is not installed to play a build without CRM. */
   crmModule?: string;
   /** The clock (tests move it to expire sessions and licenses). */
   now?: () => Date;
+}
+
+/** What the gateway's start did that its launcher must know. */
+export interface GatewayStarted {
+  /** Where it listens, for programs (`PORT=0` picks a free port) and for people. */
+  listening?: string;
+  url?: string;
+  /** The first superadmin, when this start created it with a generated password. */
+  firstSuperadmin?: { username: string; temporaryPassword: string };
 }
 
 export interface GatewayService {
@@ -70,7 +81,7 @@ export interface GatewayService {
   /** Every route the app registered, with the access it declared. */
   routes(): RegisteredRoute[];
   /** Creates the first superadmin if needed, loads the modules, and listens when asked to. */
-  start(): Promise<void>;
+  start(): Promise<GatewayStarted>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +98,8 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
   const users = new Users(orm, now);
   const sessions = new Sessions(orm, deps.session ?? { idleMs: 12 * hour, maxAgeMs: 7 * 24 * hour }, now);
   const activations = new Activations(orm, deps.vendorKeys, now, log);
+  const throttle = new SignInThrottle(orm, deps.loginLimits ?? defaultSignInPolicy, now);
+  const limiter = createLoginLimiter(throttle, now);
   const bus = new BusClient(nc, { prefix });
   const modules = async (): Promise<Modules> => ({ crm: await activations.status("crm") });
   const call: GatewayModuleOptions["call"] = (request, endpoint, body) =>
@@ -135,7 +148,6 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
   app.register(async (root) => {
     routes = installAccessControl(root, sessions);
     await registerOpenApi(root, deps.publicUrl);
-    const limiter = await createLoginLimiter(root, deps.loginLimits ?? defaultLoginLimits);
     await root.register(healthRoutes, {
       nc,
       orm,
@@ -163,8 +175,13 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     app,
     routes: () => routes(),
     async start() {
+      const started: GatewayStarted = {};
       const created = await users.ensureFirstSuperadmin(deps.admin.username, deps.admin.password);
       if (created?.generatedPassword) {
+        started.firstSuperadmin = {
+          username: created.username,
+          temporaryPassword: created.generatedPassword,
+        };
         log.warn(
           { initialSuperadmin: { username: created.username, temporaryPassword: created.generatedPassword } },
           `FIRST SUPERADMIN CREATED: sign in as "${created.username}" with the password ` +
@@ -178,13 +195,15 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
         await app.listen({ port: deps.listen.port, host: deps.listen.host });
         const { port } = app.server.address() as AddressInfo;
         const { listening, url } = addressesOf(deps.listen.host, port, deps.publicUrl);
-        // `listening` is what the launcher polls (PORT=0 picks a free port); `url` is for people.
+        Object.assign(started, { listening, url });
         log.info({ listening, url }, `gateway listening on ${url}`);
       }
       sweeper = setInterval(() => {
         sessions.sweep().catch((error: unknown) => log.warn({ err: error }, "session sweep failed"));
+        limiter.sweep().catch((error: unknown) => log.warn({ err: error }, "sign-in counter sweep failed"));
       }, hour);
       sweeper.unref();
+      return started;
     },
     async stop() {
       clearInterval(sweeper);

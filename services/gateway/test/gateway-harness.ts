@@ -13,7 +13,7 @@ import { createTestEnv, type TestEnv } from "@licensing/testing";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { devActivationLicense } from "../scripts/dev-activation.ts";
 import { ensureDevVendorKey } from "../scripts/dev-vendor-key.ts";
-import type { LoginLimits } from "../src/http/login-limits.ts";
+import type { SignInPolicy } from "../src/domain/sign-in-throttle.ts";
 import {
   createGatewayService,
   type GatewayDeps,
@@ -55,7 +55,7 @@ export interface HarnessOptions {
   issuer?: boolean;
   /** Activate the CRM module at start. */
   activateCrm?: boolean;
-  loginLimits?: LoginLimits;
+  loginLimits?: SignInPolicy;
   overrides?: Partial<GatewayDeps>;
 }
 
@@ -180,13 +180,16 @@ type Response = Awaited<ReturnType<FastifyInstance["inject"]>>;
 /** What a browser does: keeps the session cookie, sends the CSRF token on state-changing requests. */
 export class Browser {
   readonly app: FastifyInstance;
+  /** The client address the gateway sees (127.0.0.1 unless given). */
+  readonly address: string | undefined;
   session: string | undefined;
   csrfToken: string | undefined;
   username: string | undefined;
   password: string | undefined;
 
-  constructor(app: FastifyInstance) {
+  constructor(app: FastifyInstance, options: { address?: string } = {}) {
     this.app = app;
+    this.address = options.address;
   }
 
   async signIn(username: string, password: string): Promise<Response> {
@@ -209,6 +212,7 @@ export class Browser {
     const response = await this.app.inject({
       method,
       url,
+      ...(this.address ? { remoteAddress: this.address } : {}),
       headers: {
         ...(this.session ? { cookie: `lic_session=${this.session}` } : {}),
         ...(!safe && this.csrfToken ? { "x-csrf-token": this.csrfToken } : {}),

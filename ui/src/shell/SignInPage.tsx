@@ -21,9 +21,15 @@ function signInProblem(error: unknown): string {
     return "Wrong username or password, or the account is disabled.";
   if (error instanceof ApiError && error.code === "rate_limited") {
     const wait = error.retryAfterSeconds;
-    return `Too many attempts. Try again ${wait ? `in ${wait} seconds` : "in a moment"}.`;
+    return `Too many attempts. Try again ${wait ? `in ${duration(wait)}` : "in a moment"}.`;
   }
   return errorMessage(error);
+}
+
+/** The gateway's waits grow to 15 minutes: minutes read better than 900 seconds. */
+function duration(seconds: number): string {
+  if (seconds < 120) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
 }
 
 export function SignInPage() {

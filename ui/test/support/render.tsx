@@ -64,7 +64,9 @@ export interface Recorded {
  * JSON body. Component tests check what the UI sends and how it shows what comes back; the browser
  * tests run against the real gateway.
  */
-export function fakeApi(answer: (request: Recorded) => { status: number; body?: unknown }) {
+export function fakeApi(
+  answer: (request: Recorded) => { status: number; body?: unknown; headers?: Record<string, string> },
+) {
   const requests: Recorded[] = [];
   const fetchMock = vi.fn(async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(String(input), "http://localhost");
@@ -76,10 +78,10 @@ export function fakeApi(answer: (request: Recorded) => { status: number; body?: 
       body: typeof init?.body === "string" ? JSON.parse(init.body) : undefined,
     };
     requests.push(request);
-    const { status, body } = answer(request);
+    const { status, body, headers } = answer(request);
     return new Response(body === undefined ? null : JSON.stringify(body), {
       status,
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", ...headers },
     });
   });
   vi.stubGlobal("fetch", fetchMock);

@@ -4,6 +4,7 @@ import type { RequestContext } from "../context.ts";
 import type { Endpoint, RequestIn, ResponseOf } from "../endpoint.ts";
 import { AppError, isErrorCode } from "../errors.ts";
 import { parseOrThrow } from "../schema.ts";
+import { BodyStore } from "./bodies.ts";
 import { contextToHeaders } from "./headers.ts";
 
 export interface BusClientOptions {
@@ -21,16 +22,19 @@ export interface CallOptions {
 /**
  * Typed requests over the bus. The request is validated before it leaves and the answer when it
  * arrives; every failure (an error answer, no service listening, no answer in time) is an AppError.
+ * A request or answer too large for one message travels by reference (bodies.ts).
  */
 export class BusClient {
   readonly #nc: NatsConnection;
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  readonly #bodies: BodyStore;
 
   constructor(nc: NatsConnection, options: BusClientOptions) {
     this.#nc = nc;
     this.#prefix = options.prefix;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#bodies = new BodyStore(nc, options.prefix, "messages");
   }
 
   async request<E extends Endpoint>(
@@ -41,18 +45,22 @@ export class BusClient {
     const body = parseOrThrow(endpoint.request, request);
     const subject = `${this.#prefix}.${endpoint.subject}`;
     const timeout = options.timeoutMs ?? this.#timeoutMs;
+    const outgoing = await this.#bodies.put(body, `request to ${endpoint.subject}`);
     let reply: Awaited<ReturnType<NatsConnection["request"]>>;
     try {
-      reply = await this.#nc.request(subject, JSON.stringify(body), {
+      reply = await this.#nc.request(subject, outgoing.data, {
         timeout,
-        headers: contextToHeaders(options.ctx),
+        headers: outgoing.annotate(contextToHeaders(options.ctx)),
       });
     } catch (error) {
+      // Nobody took the request: nobody will read its stored body either.
+      void this.#bodies.discard(outgoing.ref);
       throw unreachable(endpoint, error, timeout);
     }
     if (ServiceError.isServiceError(reply))
       throw errorFromReply(reply.data, reply.headers?.get("Nats-Service-Error"));
-    return parseOrThrow(endpoint.response, reply.json(), `answer from ${endpoint.subject}`) as ResponseOf<E>;
+    const answer = await this.#bodies.readJson(reply, `answer of ${endpoint.subject}`, { consume: true });
+    return parseOrThrow(endpoint.response, answer, `answer from ${endpoint.subject}`) as ResponseOf<E>;
   }
 }
 

@@ -1,3 +1,14 @@
+export {
+  type BodyBucket,
+  BodyGone,
+  BodyStore,
+  bodyBucketName,
+  bodyRefHeader,
+  bodySizeHeader,
+  isByReference,
+  MAX_BODY_BYTES,
+  type OutgoingBody,
+} from "./bodies.ts";
 export { BusClient, type BusClientOptions, type CallOptions } from "./client.ts";
 export { contextFromHeaders, contextToHeaders } from "./headers.ts";
 export {

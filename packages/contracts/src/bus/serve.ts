@@ -1,10 +1,14 @@
 import type { Service, ServiceMsg } from "@nats-io/services";
+import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { RequestContext } from "../context.ts";
 import type { Endpoint, RequestOf, ResponseOf } from "../endpoint.ts";
 import { AppError } from "../errors.ts";
 import { toFieldIssues } from "../schema.ts";
+import { BodyStore } from "./bodies.ts";
 import { contextFromHeaders } from "./headers.ts";
+
+const decoder = new TextDecoder();
 
 /** What a handler gets besides its request: who asks, under which request id, and a logger that says so. */
 export interface HandlerContext extends RequestContext {
@@ -21,6 +25,8 @@ export type ErrorClassifier = (error: unknown) => AppError | undefined;
 
 export interface EndpointServerOptions {
   service: Service;
+  /** The connection the service runs on: large request and answer bodies travel by reference over it. */
+  nc: NatsConnection;
   /** Deployment subject prefix, e.g. `lic`. */
   prefix: string;
   /** Queue group shared by the replicas of one service. */
@@ -37,10 +43,12 @@ export interface EndpointServerOptions {
  */
 export class EndpointServer {
   readonly #options: EndpointServerOptions;
+  readonly #bodies: BodyStore;
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: EndpointServerOptions) {
     this.#options = options;
+    this.#bodies = new BodyStore(options.nc, options.prefix, "messages");
   }
 
   add<E extends Endpoint>(endpoint: E, handler: Handler<E>): this {
@@ -74,23 +82,15 @@ export class EndpointServer {
   async #answer<E extends Endpoint>(endpoint: E, handler: Handler<E>, msg: ServiceMsg): Promise<void> {
     const ctx = contextFromHeaders(msg.headers);
     const log = this.#options.log.child({ requestId: ctx.requestId, endpoint: endpoint.subject });
+    let answer: { ref?: string } | undefined;
     try {
-      const request = parseRequest(endpoint, msg);
+      const request = await this.#parseRequest(endpoint, msg);
       const response = await handler(request, { ...ctx, log });
-      const body = JSON.stringify(response ?? null);
-      try {
-        msg.respond(body);
-      } catch (error) {
-        // The work is done (and stays done); say plainly why its answer cannot be sent.
-        if (error instanceof Error && /max_payload/.test(error.message)) {
-          throw new AppError(
-            "payload_too_large",
-            `The answer (${body.length} bytes) is larger than the message bus allows; ask for less at a time`,
-          );
-        }
-        throw error;
-      }
+      const body = await this.#bodies.put(response, `answer of ${endpoint.subject}`);
+      answer = body;
+      msg.respond(body.data, body.ref ? { headers: body.annotate(natsHeaders()) } : undefined);
     } catch (error) {
+      void this.#bodies.discard(answer?.ref);
       const appError = this.#toAppError(error, log);
       if (appError.code === "internal" || appError.code === "service_unavailable") {
         log.warn({ code: appError.code, msg: appError.message }, "request failed");
@@ -103,6 +103,19 @@ export class EndpointServer {
     }
   }
 
+  async #parseRequest<E extends Endpoint>(endpoint: E, msg: ServiceMsg): Promise<RequestOf<E>> {
+    let body: unknown;
+    const bytes = await this.#bodies.read(msg, `request to ${endpoint.subject}`, { consume: true });
+    try {
+      body = bytes.length === 0 ? {} : JSON.parse(decoder.decode(bytes));
+    } catch {
+      throw new AppError("validation_failed", "The request body is not valid JSON");
+    }
+    const result = endpoint.request.safeParse(body);
+    if (!result.success) throw AppError.validation(toFieldIssues(result.error));
+    return result.data as RequestOf<E>;
+  }
+
   #toAppError(error: unknown, log: Logger): AppError {
     if (error instanceof AppError) return error;
     const known = this.#options.classifyError?.(error);
@@ -113,16 +126,4 @@ export class EndpointServer {
       "The service failed unexpectedly; the failure is logged under this request id",
     );
   }
-}
-
-function parseRequest<E extends Endpoint>(endpoint: E, msg: ServiceMsg): RequestOf<E> {
-  let body: unknown;
-  try {
-    body = msg.data.length === 0 ? {} : msg.json();
-  } catch {
-    throw new AppError("validation_failed", "The request body is not valid JSON");
-  }
-  const result = endpoint.request.safeParse(body);
-  if (!result.success) throw AppError.validation(toFieldIssues(result.error));
-  return result.data as RequestOf<E>;
 }

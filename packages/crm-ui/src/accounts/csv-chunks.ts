@@ -43,7 +43,7 @@ export interface CsvChunk {
 
 /**
  * Groups records into chunks of at most `maxRows` records and about `maxBytes` of text, each with the
- * header, so each fits one request (NATS carries at most 1 MiB by default) and the import can show
+ * header, so each request stays small (far below the 8 MiB an import takes) and the import can show
  * its progress chunk by chunk.
  */
 export function chunkCsv(split: SplitCsv, maxRows: number, maxBytes = 512 * 1024): CsvChunk[] {

@@ -1,8 +1,11 @@
 // The hand-off to the future license server: every license's newest file and state, as a change
 // feed. Pulled with GET /v1/sync (cursor-based) or pushed on the JetStream stream
 // `<PREFIX>_LICENSE_FILES`, subject `<prefix>.license-files.<licenseId>`, which keeps the last
-// message of each license (a compacted log: a new server reads every license's current file).
+// message of each license (a compacted log: a new server reads every license's current file). An
+// item too large for a message is stored in the object store `<PREFIX>_LICENSE_FILE_BODIES` under
+// the license id, and its message names it in `Lic-Body-Ref` (docs/distribution.md).
 import type { HandoffItem } from "@licensing/contracts";
+import { BodyStore } from "@licensing/contracts/bus";
 import type { Logger, Orm, Worker } from "@licensing/platform";
 import {
   DiscardPolicy,
@@ -12,7 +15,7 @@ import {
   RetentionPolicy,
   StorageType,
 } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { headers, type NatsConnection } from "@nats-io/transport-node";
 import { iso, isoOrNull, type Timestamp } from "./rows.ts";
 
 export function licenseFilesStream(prefix: string): string {
@@ -58,16 +61,31 @@ function toItem(row: FeedRow): HandoffItem {
   };
 }
 
-/** Licenses issued or changed after `cursor`, oldest change first. */
+/** A page of the feed holds files of at most this many bytes together (and always one item). */
+export const MAX_PAGE_FILE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Licenses issued or changed after `cursor`, oldest change first: at most `limit` items, and no more
+ * files than MAX_PAGE_FILE_BYTES together (a page of large licenses is shorter; `hasMore` says so).
+ */
 export async function changesSince(orm: Orm, cursor: string | undefined, limit: number) {
-  const rows = await orm.em.fork().execute<FeedRow[]>(
-    `select change_seq, license_id, key_hash, account_id, state, serial, encrypted, products, kind, start_date,
-       end_date, file, changed_at
-     from distribution.licenses where change_seq > ? order by change_seq limit ?`,
-    [cursor ?? "0", limit + 1],
+  // The next `limit + 1` changes, then a running total of their files' sizes (octet_length reads
+  // the stored length without decompressing), then the page: the changes that start under the budget.
+  const rows = await orm.em.fork().execute<(FeedRow & { fetched: string })[]>(
+    `select * from (
+       select changes.*, count(*) over () as fetched,
+         sum(octet_length(file)) over (order by change_seq) - octet_length(file) as before
+       from (
+         select change_seq, license_id, key_hash, account_id, state, serial, encrypted, products, kind,
+           start_date, end_date, file, changed_at
+         from distribution.licenses where change_seq > ? order by change_seq limit ?
+       ) changes
+     ) page where before < ? order by change_seq`,
+    [cursor ?? "0", limit + 1, MAX_PAGE_FILE_BYTES],
   );
-  const hasMore = rows.length > limit;
-  const items = rows.slice(0, limit).map(toItem);
+  const page = rows.slice(0, limit);
+  const hasMore = rows.length > 0 && Number(rows[0]!.fetched) > page.length;
+  const items = page.map(toItem);
   return { items, nextCursor: items.at(-1)?.cursor ?? cursor ?? null, hasMore };
 }
 
@@ -105,6 +123,7 @@ export class LicenseFilesPublisher implements Worker {
   readonly #prefix: string;
   readonly #log: Logger;
   readonly #js: JetStreamClient;
+  readonly #bodies: BodyStore;
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -116,6 +135,7 @@ export class LicenseFilesPublisher implements Worker {
     this.#prefix = deps.prefix;
     this.#log = deps.log;
     this.#js = jetstream(deps.nc);
+    this.#bodies = new BodyStore(deps.nc, deps.prefix, "licenseFiles");
   }
 
   async start(): Promise<void> {
@@ -144,10 +164,15 @@ export class LicenseFilesPublisher implements Worker {
       if (!state) return 0;
       const { items } = await changesSince(this.#orm, String(state.last_seq), 200);
       if (items.length === 0) return 0;
+      // A large item is stored under its license id: the store, like the stream, keeps the newest.
+      const bodies = await Promise.all(
+        items.map((item) => this.#bodies.put(item, `license file ${item.licenseId}`, item.licenseId)),
+      );
       await Promise.all(
-        items.map((item) =>
-          this.#js.publish(licenseFilesSubject(this.#prefix, item.licenseId), JSON.stringify(item), {
+        items.map((item, i) =>
+          this.#js.publish(licenseFilesSubject(this.#prefix, item.licenseId), bodies[i]!.data, {
             msgID: `${item.licenseId}:${item.cursor}`,
+            headers: bodies[i]!.annotate(headers()),
           }),
         ),
       );

@@ -77,7 +77,16 @@ export class LicenseDirectory {
 
   constructor(orm: Orm, ttlMs: number) {
     this.#orm = orm;
-    this.#cache = ttlMs > 0 ? new LRUCache({ max: 100_000, ttl: ttlMs }) : undefined;
+    // Bounded by entries and by bytes: a license file may be megabytes (docs/distribution.md).
+    this.#cache =
+      ttlMs > 0
+        ? new LRUCache({
+            max: 100_000,
+            maxSize: 256 * 1024 * 1024,
+            sizeCalculation: (record) => record.file.length + 1_024,
+            ttl: ttlMs,
+          })
+        : undefined;
   }
 
   async byKeyHash(keyHash: string): Promise<LicenseRecord | undefined> {

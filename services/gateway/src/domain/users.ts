@@ -32,7 +32,18 @@ export function actorOf(row: UserRow): Actor {
   return { id: row.id, username: row.username, roles: row.roles };
 }
 
-const keyOf = (username: string) => username.trim().toLowerCase();
+/** How users are keyed (and sign-in looks them up): trimmed, lower case. */
+export const usernameKey = (username: string) => username.trim().toLowerCase();
+
+/**
+ * The rules a new password of one's own must meet (400 naming `newPassword`). They need no secret,
+ * so they are checked before an attempt on the current password is counted.
+ */
+export function checkNewPassword(username: string, currentPassword: string, newPassword: string): void {
+  assertAcceptablePassword(newPassword, username, "newPassword");
+  if (newPassword === currentPassword)
+    throw AppError.validation([{ path: "newPassword", message: "must differ from the current password" }]);
+}
 
 /** The user rules: who exists, with which roles, and how passwords and superadmins are kept safe. */
 export class Users {
@@ -60,7 +71,7 @@ export class Users {
       em.create(UserEntity, {
         id: newId("user"),
         username: username.trim(),
-        usernameKey: keyOf(username),
+        usernameKey: usernameKey(username),
         roles: ["superadmin"],
         passwordHash: await hashPassword(password),
         disabled: false,
@@ -78,7 +89,7 @@ export class Users {
    */
   async authenticate(username: string, password: string): Promise<UserRow> {
     const em = this.#orm.em.fork();
-    const row = await em.findOne(UserEntity, { usernameKey: keyOf(username) });
+    const row = await em.findOne(UserEntity, { usernameKey: usernameKey(username) });
     const matches = await verifyPassword(password, row?.passwordHash ?? unmatchableHash);
     if (!row || !matches || row.disabled) throw new AppError("unauthorized", genericSignInFailure);
     if (needsRehash(row.passwordHash)) row.passwordHash = await hashPassword(password);
@@ -106,7 +117,7 @@ export class Users {
         const created = em.create(UserEntity, {
           id: newId("user"),
           username: request.username,
-          usernameKey: keyOf(request.username),
+          usernameKey: usernameKey(request.username),
           roles: request.roles,
           passwordHash,
           disabled: false,
@@ -171,7 +182,10 @@ export class Users {
     return password;
   }
 
-  /** The user's own change: needs the current password; ends their other sessions. */
+  /**
+   * The user's own change: the new password's rules first (they need no secret), then the current
+   * password (wrong: 400 naming `currentPassword`); ends the user's other sessions.
+   */
   async changePassword(
     id: string,
     currentPassword: string,
@@ -181,12 +195,10 @@ export class Users {
     const em = this.#orm.em.fork();
     const row = await em.findOne(UserEntity, { id });
     if (!row) throw AppError.notFound("User", id);
+    checkNewPassword(row.username, currentPassword, newPassword);
     // Not 401: the session is fine, only the confirmation is wrong (a 401 would sign the UI out).
     if (!(await verifyPassword(currentPassword, row.passwordHash)))
       throw AppError.validation([{ path: "currentPassword", message: "is not your current password" }]);
-    assertAcceptablePassword(newPassword, row.username, "newPassword");
-    if (newPassword === currentPassword)
-      throw AppError.validation([{ path: "newPassword", message: "must differ from the current password" }]);
     const passwordHash = await hashPassword(newPassword);
     await em.transactional(async (tx) => {
       const fresh = await tx.findOneOrFail(UserEntity, { id });

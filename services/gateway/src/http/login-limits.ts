@@ -1,64 +1,91 @@
-import rateLimit from "@fastify/rate-limit";
+import { isIPv4, isIPv6 } from "node:net";
 import { AppError } from "@licensing/contracts";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Attempter, SignInThrottle } from "../domain/sign-in-throttle.ts";
+import { usernameKey } from "../domain/users.ts";
 
-export interface LoginLimits {
-  /** Sign-in attempts one client address may make per window. */
-  perAddress: { max: number; windowMs: number };
-  /** Sign-in attempts for one username (from any address) per window. */
-  perUsername: { max: number; windowMs: number };
+/** An admitted attempt: it counts as a failure until it is said to have succeeded. */
+export interface AdmittedAttempt {
+  /** The password proved right: resets the (username, address) counter. */
+  succeeded(): Promise<void>;
 }
 
-export const defaultLoginLimits: LoginLimits = {
-  perAddress: { max: 30, windowMs: 15 * 60_000 },
-  perUsername: { max: 10, windowMs: 15 * 60_000 },
-};
-
 export interface LoginLimiter {
-  /** Counts the attempt against the client address; refuses it when either limit is reached. */
-  admit(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-  /** Counts a failed attempt against the username. */
-  failed(request: FastifyRequest): Promise<void>;
+  /**
+   * Counts an attempt to prove `username`'s password from the request's client address, or refuses
+   * it with 429 `rate_limited` and Retry-After, before the password is even looked at. The same
+   * counters serve sign-in and the password change, so neither is a way around the other.
+   */
+  admit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    username: string,
+    what: "sign-in" | "password",
+  ): Promise<AdmittedAttempt>;
+  /** Deletes the counters that hold nothing any more. */
+  sweep(): Promise<number>;
 }
 
 /**
- * Sign-in rate limits (@fastify/rate-limit's counters, in this replica's memory): every attempt
- * counts against the client address, failed ones against the username, so an operator who signs in
- * often is never locked out by their own successes. Reaching either limit is 429 `rate_limited`
- * with Retry-After, before the password is even checked.
+ * The sign-in limits of docs/gateway.md over the shared counters of `throttle`. The answer never
+ * depends on whether the username exists: the counters are keyed by what the client typed.
  */
-export async function createLoginLimiter(app: FastifyInstance, limits: LoginLimits): Promise<LoginLimiter> {
-  await app.register(rateLimit, { global: false });
-  const byAddress = app.createRateLimit({
-    max: limits.perAddress.max,
-    timeWindow: limits.perAddress.windowMs,
-    keyGenerator: (request) => `address:${request.ip}`,
-  });
-  const byUsername = app.createRateLimit({
-    max: limits.perUsername.max,
-    timeWindow: limits.perUsername.windowMs,
-    keyGenerator: (request) =>
-      `username:${String((request.body as { username?: unknown }).username)
-        .trim()
-        .toLowerCase()}`,
-  });
-  const refuse = (reply: FastifyReply, ttlInSeconds: number) => {
-    const seconds = Math.max(1, ttlInSeconds);
-    reply.header("Retry-After", String(seconds));
-    return new AppError(
-      "rate_limited",
-      `Too many sign-in attempts; try again in ${seconds} second${seconds === 1 ? "" : "s"}`,
-    );
-  };
+export function createLoginLimiter(throttle: SignInThrottle, now: () => Date): LoginLimiter {
   return {
-    async admit(request, reply) {
-      const address = await byAddress(request);
-      if (!address.isAllowed && address.isExceeded) throw refuse(reply, address.ttlInSeconds);
-      const username = await byUsername(request, { increment: false });
-      if (!username.isAllowed && username.remaining === 0) throw refuse(reply, username.ttlInSeconds);
+    async admit(request, reply, username, what) {
+      const who: Attempter = { usernameKey: usernameKey(username), address: addressKey(request.ip) };
+      const admission = await throttle.admit(who);
+      if (!admission.admitted) {
+        const seconds = Math.max(1, Math.ceil((admission.retryAt.getTime() - now().getTime()) / 1000));
+        reply.header("Retry-After", String(seconds));
+        const tooMany = what === "sign-in" ? "Too many sign-in attempts" : "Too many password attempts";
+        throw new AppError(
+          "rate_limited",
+          `${tooMany}: try again in ${inWords(seconds)} (after ${admission.retryAt.toISOString()})`,
+          { retryAfterSeconds: seconds, retryAt: admission.retryAt.toISOString() },
+        );
+      }
+      return {
+        // The password was right and the work is done: a lost reset must not turn it into a 500.
+        succeeded: () =>
+          throttle.succeeded(who, admission.counted).catch((error: unknown) => {
+            request.log.warn({ err: error }, "could not reset the sign-in counters after a success");
+          }),
+      };
     },
-    async failed(request) {
-      await byUsername(request);
-    },
+    sweep: () => throttle.sweep(),
   };
+}
+
+function inWords(seconds: number): string {
+  if (seconds < 120) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
+/**
+ * The client address as the limits count it: an IPv4 address as it is (also when it arrives
+ * IPv4-mapped, `::ffff:a.b.c.d`), an IPv6 address by its /64 network, since one subscriber commonly
+ * holds a whole /64 and could otherwise take a fresh address for every attempt.
+ */
+export function addressKey(ip: string): string {
+  const address = ip.replace(/%.*$/, "");
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (isIPv4(address) || !isIPv6(address)) return address;
+  return `${expandIPv6(address).slice(0, 4).join(":")}::/64`;
+}
+
+/** The eight groups of an IPv6 address, without leading zeros (an embedded IPv4 tail as two groups). */
+function expandIPv6(address: string): string[] {
+  let text = address.toLowerCase();
+  const ipv4Tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (ipv4Tail) {
+    const [a, b, c, d] = ipv4Tail.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, ipv4Tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = "", tail] = text.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill("0");
+  return [...left, ...zeros, ...right].map((group) => Number.parseInt(group, 16).toString(16));
 }

@@ -2,7 +2,7 @@ import { AppError, allowedActions } from "@licensing/contracts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { ActiveSession, Sessions } from "../domain/sessions.ts";
-import type { Users } from "../domain/users.ts";
+import { checkNewPassword, type Users } from "../domain/users.ts";
 import { sessionCookie } from "../http/access.ts";
 import type { LoginLimiter } from "../http/login-limits.ts";
 import {
@@ -48,20 +48,18 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteDeps> = async (app, deps
         description:
           "Starts a session: sets the httpOnly `lic_session` cookie and returns the user, the CSRF token " +
           "for state-changing requests, the user's permissions and the modules. Wrong credentials are one " +
-          "generic 401; too many attempts per address or username are 429 with Retry-After.",
+          "generic 401. Failed attempts slow further ones (per username and client address, per address, " +
+          "and per username from addresses the user has not signed in from lately): while one must wait, " +
+          "the answer is 429 `rate_limited` with Retry-After, even for the right password.",
         body: loginRequest,
         response: { 200: sessionSchema },
       },
     },
     async (request, reply) => {
-      await limiter.admit(request, reply);
-      let user: Awaited<ReturnType<Users["authenticate"]>>;
-      try {
-        user = await users.authenticate(request.body.username, request.body.password);
-      } catch (error) {
-        if (error instanceof AppError && error.code === "unauthorized") await limiter.failed(request);
-        throw error;
-      }
+      // Counted as a failure until the password proves right (see http/login-limits.ts).
+      const attempt = await limiter.admit(request, reply, request.body.username, "sign-in");
+      const user = await users.authenticate(request.body.username, request.body.password);
+      await attempt.succeeded();
       // A new session on every sign-in (never the one the browser came with: no session fixation).
       if (request.signedIn) await sessions.end(request.signedIn.session.tokenHash);
       const { token, session } = await sessions.create(user.id);
@@ -107,19 +105,20 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteDeps> = async (app, deps
         summary: "Change your own password",
         description:
           "Needs the current password; the new one has at least 12 characters and is not the username. " +
-          "Ends the user's other sessions.",
+          "Ends the user's other sessions. Wrong current passwords count with failed sign-ins of the same " +
+          "user and address: past the limits, 429 `rate_limited` with Retry-After.",
         body: changePasswordRequest,
         response: { 204: noContent },
       },
     },
     async (request, reply) => {
       const { session, user } = signedIn(request);
-      await users.changePassword(
-        user.id,
-        request.body.currentPassword,
-        request.body.newPassword,
-        session.tokenHash,
-      );
+      const { currentPassword, newPassword } = request.body;
+      // Rules that need no secret first: a too-short new password is no guess at the current one.
+      checkNewPassword(user.username, currentPassword, newPassword);
+      const attempt = await limiter.admit(request, reply, user.username, "password");
+      await users.changePassword(user.id, currentPassword, newPassword, session.tokenHash);
+      await attempt.succeeded();
       request.log.info({ userId: user.id }, "password changed");
       return reply.code(204).send();
     },

@@ -8,7 +8,7 @@ import {
   type RequestContext,
   type RequestOf,
 } from "@licensing/contracts";
-import { generateLicenseKey, licenseKeyLookupHash, signLicense } from "@licensing/model";
+import { generateLicenseKey, licenseKeyLookupHash } from "@licensing/model";
 import { type EntityManager, GroupCommit, insertRows, type Orm, recordEvents } from "@licensing/platform";
 import { recordAudit } from "./audit.ts";
 import type { CatalogLookup } from "./catalog-lookup.ts";
@@ -17,6 +17,7 @@ import type { ExpiryRule } from "./expiry.ts";
 import { type IdempotencyStore, type IdempotentRequest, idempotentRequest } from "./idempotency.ts";
 import type { KeyEncryption } from "./key-encryption.ts";
 import { draftLicense } from "./license-draft.ts";
+import { checkBatchSize, signWithinLimit } from "./license-signing.ts";
 import { licenseFields, toDetail, toEvent } from "./license-views.ts";
 import type { SigningKeys } from "./signing-keys.ts";
 
@@ -103,7 +104,8 @@ export class Issuance {
         now,
       });
       const licenseKey = generateLicenseKey();
-      const file = signLicense(license, signer, request.encrypted ? { encryptWith: licenseKey } : {});
+      const file = signWithinLimit(license, signer, request.encrypted ? { encryptWith: licenseKey } : {});
+      if (i === 0) checkBatchSize(file.length, request.count);
       const row = {
         id,
         keyHash: licenseKeyLookupHash(licenseKey),

@@ -8,7 +8,6 @@ import {
   type RequestContext,
   type RequestOf,
 } from "@licensing/contracts";
-import { signLicense } from "@licensing/model";
 import { type EntityManager, type Orm, recordEvent } from "@licensing/platform";
 import { LockMode } from "@mikro-orm/core";
 import { changesBetween, recordAudit } from "./audit.ts";
@@ -18,6 +17,7 @@ import { type IdempotencyStore, idempotentRequest } from "./idempotency.ts";
 import { requireActor } from "./issuance.ts";
 import type { KeyEncryption } from "./key-encryption.ts";
 import { checked, latestInstant } from "./license-draft.ts";
+import { signWithinLimit } from "./license-signing.ts";
 import { licenseOf, toDetail, toEvent } from "./license-views.ts";
 import type { SigningKeys } from "./signing-keys.ts";
 
@@ -118,7 +118,7 @@ export class Lifecycle {
       const licenseKey = row.encrypted
         ? this.#deps.encryption.open(row.keyEnc, `license key ${id}`).toString()
         : undefined;
-      const file = signLicense(license, signer, licenseKey ? { encryptWith: licenseKey } : {});
+      const file = signWithinLimit(license, signer, licenseKey ? { encryptWith: licenseKey } : {});
       row.endDate = license.endDate ? new Date(license.endDate) : null;
       row.serial = license.serial;
       row.signedAt = now;

@@ -1,5 +1,6 @@
 import {
   AppError,
+  formatBytes,
   type issuer,
   newId,
   type Preset,
@@ -12,6 +13,12 @@ import type { CatalogLookup } from "./catalog-lookup.ts";
 import { PresetEntity, type PresetRow } from "./entities.ts";
 import { requireActor } from "./issuance.ts";
 import { offerIssues } from "./license-draft.ts";
+
+/**
+ * Presets are for quick, everyday licenses, and are all listed in one answer: each holds at most
+ * 64 KiB of parameters (as JSON).
+ */
+export const MAX_PRESET_BYTES = 64 * 1024;
 
 /** Named parameter sets ("30-day test", "cockpit, 10 collectors") for quick generation. */
 export class Presets {
@@ -78,6 +85,15 @@ export class Presets {
     parameters: RequestOf<typeof issuer.createPreset>["parameters"],
     ctx: RequestContext,
   ): Promise<void> {
+    const size = Buffer.byteLength(JSON.stringify(parameters));
+    if (size > MAX_PRESET_BYTES) {
+      throw new AppError(
+        "payload_too_large",
+        `The preset's parameters take ${formatBytes(size)}; a preset holds at most ${formatBytes(MAX_PRESET_BYTES)}. ` +
+          "Create licenses with large metadata from the generator instead.",
+        { limitBytes: MAX_PRESET_BYTES, sizeBytes: size },
+      );
+    }
     const products = await this.#catalog.products(parameters.products, ctx, "parameters.products");
     const issues = offerIssues(parameters, products).map((issue) => ({
       ...issue,
