@@ -11,3 +11,4 @@ export * from "./notifier.ts";
 export * from "./permissions.ts";
 export { allEndpoints } from "./registry.ts";
 export * from "./schema.ts";
+export * from "./text.ts";

@@ -4,6 +4,7 @@ import type { RequestContext } from "../context.ts";
 import type { Endpoint, RequestOf, ResponseOf } from "../endpoint.ts";
 import { AppError } from "../errors.ts";
 import { toFieldIssues } from "../schema.ts";
+import { decodeUtf8Strictly, rejectUnsafeText } from "../text.ts";
 import { contextFromHeaders } from "./headers.ts";
 
 /** What a handler gets besides its request: who asks, under which request id, and a logger that says so. */
@@ -117,12 +118,15 @@ export class EndpointServer {
 
 function parseRequest<E extends Endpoint>(endpoint: E, msg: ServiceMsg): RequestOf<E> {
   let body: unknown;
+  const text = decodeUtf8Strictly(msg.data);
   try {
-    body = msg.data.length === 0 ? {} : msg.json();
+    body = msg.data.length === 0 ? {} : JSON.parse(text);
   } catch {
     throw new AppError("validation_failed", "The request body is not valid JSON");
   }
+  // Text hygiene (text.ts): a NUL or a lone surrogate anywhere is refused before the schema.
+  rejectUnsafeText(body);
   const result = endpoint.request.safeParse(body);
-  if (!result.success) throw AppError.validation(toFieldIssues(result.error));
+  if (!result.success) throw AppError.validation(toFieldIssues(result.error, endpoint.request));
   return result.data as RequestOf<E>;
 }

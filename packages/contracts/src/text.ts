@@ -1,0 +1,93 @@
+// Text hygiene: the one rule every request obeys, at both edges (HTTP and the bus). A NUL character
+// cannot be stored by PostgreSQL ("invalid byte sequence") nor in a `jsonb`, and a lone UTF-16
+// surrogate (`"\ud800"`, which JSON's escapes allow) has no UTF-8 form: the canonical-JSON encoder
+// refuses it and the PostgreSQL driver would silently store U+FFFD instead. Both are refused where a
+// request comes in, naming the field, so nothing behind the edge ever sees them.
+import { AppError, type FieldIssue } from "./errors.ts";
+
+/** At most this many text issues are reported for one request (the rest are the same mistake). */
+const maxIssues = 20;
+
+/** Why `text` cannot be accepted, or undefined when it can. */
+export function unsafeTextReason(text: string): string | undefined {
+  if (text.includes("\u0000")) return "must not contain a NUL character (U+0000)";
+  if (!text.isWellFormed()) {
+    const lone = loneSurrogate(text);
+    return `must not contain a lone UTF-16 surrogate (U+${lone.toString(16).toUpperCase()})`;
+  }
+  return undefined;
+}
+
+/**
+ * Every string of a JSON value (object member names included, at any depth) that holds a NUL or a
+ * lone surrogate, as field issues with dotted paths (`metadata.foo`, `friendlyRestrictions.0.value`).
+ * Walks iteratively, so a deeply nested value cannot overflow the stack.
+ */
+export function unsafeTextIssues(value: unknown, basePath: readonly (string | number)[] = []): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const stack: { value: unknown; path: readonly (string | number)[] }[] = [{ value, path: basePath }];
+  while (stack.length > 0 && issues.length < maxIssues) {
+    const { value: current, path } = stack.pop()!;
+    if (typeof current === "string") {
+      const reason = unsafeTextReason(current);
+      if (reason) issues.push({ path: path.join("."), message: reason });
+    } else if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], path: [...path, i] });
+    } else if (current !== null && typeof current === "object") {
+      const entries = Object.entries(current);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, member] = entries[i]!;
+        const reason = unsafeTextReason(key);
+        if (reason) {
+          issues.push({ path: [...path, printable(key)].join("."), message: `member name ${reason}` });
+          continue;
+        }
+        stack.push({ value: member, path: [...path, key] });
+      }
+    }
+  }
+  return issues;
+}
+
+/** Throws `validation_failed` naming every field of `value` that holds text no store can keep. */
+export function rejectUnsafeText(value: unknown, what = "request"): void {
+  const issues = unsafeTextIssues(value);
+  if (issues.length > 0) throw AppError.validation(issues, what);
+}
+
+/**
+ * Decodes UTF-8 bytes, refusing malformed ones (a decoder's default would turn them into U+FFFD
+ * without a word). Throws `validation_failed`.
+ */
+export function decodeUtf8Strictly(bytes: Uint8Array, what = "The request body"): string {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    throw new AppError("validation_failed", `${what} is not valid UTF-8`);
+  }
+}
+
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+function loneSurrogate(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      else return unit;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) return unit;
+  }
+  return 0xfffd;
+}
+
+/** A member name as a path can show it: NUL and lone surrogates as `\u` escapes. */
+function printable(key: string): string {
+  let shown = "";
+  for (const char of key) {
+    const unit = char.charCodeAt(0);
+    const bad = unit === 0 || (char.length === 1 && unit >= 0xd800 && unit <= 0xdfff);
+    shown += bad ? `\\u${unit.toString(16).padStart(4, "0")}` : char;
+  }
+  return shown;
+}
