@@ -4,16 +4,20 @@ import { newId } from "@licensing/contracts";
 import { BusClient } from "@licensing/contracts/bus";
 import type { PublicKeyEntry } from "@licensing/model";
 import { type Logger, type Orm, openDatabase } from "@licensing/platform";
+import {
+  apiContentSecurityPolicy,
+  installHttpEdge,
+  pageContentSecurityPolicy,
+} from "@licensing/platform/http";
 import type { NatsConnection } from "@nats-io/transport-node";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { migrations } from "../migrations/index.ts";
 import { Activations } from "./domain/activations.ts";
 import { gatewayEntities } from "./domain/entities.ts";
 import { Sessions } from "./domain/sessions.ts";
 import { Users } from "./domain/users.ts";
 import { installAccessControl, type RegisteredRoute } from "./http/access.ts";
-import { installErrorHandler } from "./http/errors.ts";
 import { createLoginLimiter, defaultLoginLimits, type LoginLimits } from "./http/login-limits.ts";
 import { registerOpenApi } from "./http/openapi.ts";
 import { registerUi } from "./http/static-ui.ts";
@@ -104,20 +108,22 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
+  const cookieSecure = deps.cookieSecure ?? true;
+  installHttpEdge(app, {
+    who: "gateway",
+    // The UI's own 404 (the SPA fallback) is set beside the UI (http/static-ui.ts).
+    notFoundHandler: false,
+    contentSecurityPolicy: (request) =>
+      isApi(request.url) ? apiContentSecurityPolicy : pageContentSecurityPolicy,
+    // Secure cookies mean the gateway is reached over https (a browser ignores HSTS over http).
+    strictTransportSecurity: () => cookieSecure,
+  });
   // Cookies are parsed before the access check reads the session cookie.
   app.register(fastifyCookie);
   let routes: () => RegisteredRoute[] = () => [];
 
   app.addHook("onSend", async (request, reply) => {
-    reply.header("X-Request-Id", request.id);
-    reply.header("X-Content-Type-Options", "nosniff");
-    reply.header("X-Frame-Options", "DENY");
-    reply.header("Referrer-Policy", "same-origin");
-    if (request.url.startsWith("/api/") && !request.url.startsWith("/api/docs"))
-      reply.header("Cache-Control", "no-store");
+    if (isApi(request.url)) reply.header("Cache-Control", "no-store");
   });
   app.addHook("onResponse", async (request, reply) => {
     const line = {
@@ -147,7 +153,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
       sessions,
       limiter,
       modules,
-      cookieSecure: deps.cookieSecure ?? true,
+      cookieSecure,
     });
     await root.register(userRoutes, { users });
     await root.register(moduleRoutes, { activations, modules });
@@ -192,6 +198,13 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
       log.info("gateway stopped");
     },
   };
+}
+
+/** The JSON answers: the API (not its documentation pages, which are pages like the UI's) and the probes. */
+function isApi(url: string): boolean {
+  return (
+    (url.startsWith("/api/") && !url.startsWith("/api/docs")) || /^\/(healthz|readyz)(\/|\?|$)/.test(url)
+  );
 }
 
 /**
