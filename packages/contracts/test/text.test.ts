@@ -7,8 +7,11 @@ describe("unsafeTextIssues", () => {
     const value = {
       name: "adm\u0000in",
       ok: "Café ☕ 𝄞",
-      metadata: { foo: "bar\ud800", ["k\u0000ey"]: "v" },
-      friendlyRestrictions: [{ key: "a", value: "fine" }, { key: "b", value: "\udc00x" }],
+      metadata: { foo: "bar\ud800", "k\u0000ey": "v" },
+      friendlyRestrictions: [
+        { key: "a", value: "fine" },
+        { key: "b", value: "\udc00x" },
+      ],
     };
     expect(unsafeTextIssues(value)).toEqual([
       { path: "name", message: "must not contain a NUL character (U+0000)" },
@@ -67,7 +70,9 @@ describe("parseOrThrow", () => {
         { path: "zzz", message: "unknown member" },
       ]),
     );
-    expect(error.message).toContain("availableActivation: unknown member (did you mean availableActivations?)");
+    expect(error.message).toContain(
+      "availableActivation: unknown member (did you mean availableActivations?)",
+    );
   });
 });
 
