@@ -215,6 +215,12 @@ describe("probes", () => {
     const waiting = await gw.startAnother({ requiredServices: ["catalog", "issuer"] });
     const notReady = await waiting.app.inject({ method: "GET", url: "/readyz" });
     expect(notReady.statusCode).toBe(503);
-    for (const body of [health.body, ready.body, notReady.body]) expect(body).not.toMatch(addresses);
+    const lost = await gw.env.connect("gateway-without-nats");
+    await lost.close();
+    const cutOff = await gw.startAnother({ nc: lost });
+    const down = await cutOff.app.inject({ method: "GET", url: "/healthz" });
+    expect(down.statusCode).toBe(503);
+    for (const body of [health.body, ready.body, notReady.body, down.body])
+      expect(body).not.toMatch(addresses);
   });
 });
