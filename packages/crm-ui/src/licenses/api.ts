@@ -100,7 +100,11 @@ const isPageOf = (key: readonly unknown[], result: unknown) =>
   key.length === 3 && key[1] === "one" && key[2] === (result as { id?: unknown }).id;
 
 export const useCreateLicense = () =>
-  useLicenseMutation((body: CreateLicense) => api.post<Created>("/api/licenses", body), { form: true });
+  useLicenseMutation((body: CreateLicense) => api.post<Created>("/api/licenses", body), {
+    form: true,
+    // The issuer's 413 (content past 2 MiB, or a batch past 16 MiB) shows beside the size.
+    inPlace: ["payload_too_large"],
+  });
 
 export const useQuickGenerate = () =>
   useLicenseMutation((body: { presetId: string; accountId: string; idempotencyKey: string }) =>
