@@ -6,26 +6,15 @@ import {
   FileButton,
   Group,
   List,
-  Modal,
-  Progress,
   Stack,
   Text,
-  Textarea,
   TextInput,
 } from "@mantine/core";
 import type { UseFormReturnType } from "@mantine/form";
 import { IconBraces, IconFileImport, IconPlus, IconTrash } from "@tabler/icons-react";
 import { type ReactNode, useRef, useState } from "react";
-import {
-  entriesText,
-  metadataBytes,
-  metadataObject,
-  type SizeRule,
-  shareText,
-  shortBytes,
-  sizeField,
-  sizeLevel,
-} from "./content-size.ts";
+import { entriesText, metadataBytes, metadataObject, shortBytes, sizeField } from "./content-size.ts";
+import { MetadataJsonEditor, Problems } from "./MetadataJsonEditor.tsx";
 import { checkMetadataJson, type MetadataCheck, readMetadataFile } from "./metadata-json.ts";
 import type { KeyValue, ParameterValues } from "./parameters.ts";
 
@@ -272,7 +261,7 @@ export function MetadataField({ form }: { form: Form }) {
           )}
         </>
       )}
-      <JsonEditor
+      <MetadataJsonEditor
         text={json}
         onClose={() => setJson(null)}
         onApply={(text) => {
@@ -285,17 +274,6 @@ export function MetadataField({ form }: { form: Form }) {
         }}
       />
     </Stack>
-  );
-}
-
-function Problems({ problems }: { problems: string[] }) {
-  if (problems.length === 1) return <Text size="sm">{problems[0]}</Text>;
-  return (
-    <List size="sm" spacing={2}>
-      {problems.map((problem) => (
-        <List.Item key={problem}>{problem}</List.Item>
-      ))}
-    </List>
   );
 }
 
@@ -320,96 +298,5 @@ function MetadataSummary({ rows, keyErrors }: { rows: KeyValue[]; keyErrors: [st
         </List>
       )}
     </Card>
-  );
-}
-
-/**
- * The metadata as JSON text. The textarea is left to the browser (uncontrolled): 2 MiB of text
- * re-rendered on every keystroke would be slow; it is read once, on Apply.
- */
-function JsonEditor({
-  text,
-  onClose,
-  onApply,
-}: {
-  text: string | null;
-  onClose: () => void;
-  onApply: (text: string) => MetadataCheck;
-}) {
-  const area = useRef<HTMLTextAreaElement>(null);
-  const [problems, setProblems] = useState<string[]>([]);
-  const close = () => {
-    setProblems([]);
-    onClose();
-  };
-  return (
-    <Modal opened={text !== null} onClose={close} title="Metadata as JSON" size="xl" centered>
-      <Stack>
-        <Text size="sm">
-          One object of keys (codes: lower-case letters, digits, '.', '_' or '-') and text values of at most
-          2,000 characters. Apply replaces the metadata.
-        </Text>
-        <Textarea
-          ref={area}
-          aria-label="Metadata as JSON"
-          defaultValue={text ?? ""}
-          rows={18}
-          spellCheck={false}
-          styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 12 } }}
-          data-autofocus
-        />
-        {problems.length > 0 && (
-          <Alert color="red" variant="light" role="alert">
-            <Problems problems={problems} />
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={close}>
-            Cancel
-          </Button>
-          <Button
-            onClick={() => {
-              const check = onApply(area.current?.value ?? "");
-              setProblems(check.ok ? [] : check.problems);
-            }}
-          >
-            Apply
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
-  );
-}
-
-/**
- * The size of what the form would send against its limit, growing as entries are added: a warning
- * when close, the error (the form's own check, or the issuer's 413) when past it.
- */
-export function ContentSize({ form, rule }: { form: Form; rule: SizeRule }) {
-  const bytes = rule.measure(form.values);
-  const level = sizeLevel(bytes, rule.limit);
-  const error = form.errors[sizeField] ?? (level === "over" ? rule.tooLarge(bytes) : undefined);
-  const color = error || level === "over" ? "red" : level === "warn" ? "orange" : "blue";
-  const share = Math.min(100, (bytes / rule.limit) * 100);
-  return (
-    <Stack gap={4} data-testid="content-size">
-      <Group justify="space-between" gap="xs">
-        <Text size="sm" c={level === "ok" ? "dimmed" : color}>
-          {rule.label}: {rule.estimate ? "about " : ""}
-          {shortBytes(bytes)} of {shortBytes(rule.limit)} ({shareText(bytes, rule.limit)})
-        </Text>
-        {level === "warn" && !error && (
-          <Text size="sm" c="orange">
-            Close to the limit
-          </Text>
-        )}
-      </Group>
-      <Progress value={share} color={color} size="sm" aria-label={`${rule.label} size`} />
-      {error && (
-        <Text size="sm" c="red" role="alert">
-          {error}
-        </Text>
-      )}
-    </Stack>
   );
 }

@@ -20,8 +20,9 @@ import { DatePickerInput } from "@mantine/dates";
 import type { UseFormReturnType } from "@mantine/form";
 import { IconCalendar } from "@tabler/icons-react";
 import { LimitInput } from "../products/fields.tsx";
+import { ContentSize } from "./ContentSize.tsx";
 import type { SizeRule } from "./content-size.ts";
-import { ContentSize, MetadataField, RestrictionsField } from "./KeyValueFields.tsx";
+import { MetadataField, RestrictionsField } from "./KeyValueFields.tsx";
 import { defaultsFrom, offeredOptions, type ParameterValues } from "./parameters.ts";
 
 // The license parameters, every one of the model's (DESIGN §4), as the generator and the presets
