@@ -60,6 +60,7 @@ describe("the sizes the forms measure", () => {
         account,
         products: [product],
         actor,
+        origin: {},
         keyId: "k20260105-a1b2c3",
         now: new Date("2026-01-05T10:00:00.000Z"),
       });
