@@ -36,4 +36,5 @@ export {
   recordEvents,
 } from "./outbox.ts";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.ts";
+export { PollingWorker, type PollingWorkerOptions } from "./polling-worker.ts";
 export { query, tableName } from "./sql.ts";
