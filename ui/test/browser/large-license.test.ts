@@ -57,7 +57,8 @@ async function post(path: string, body: unknown): Promise<number> {
   );
 }
 
-describe.skipIf(!runs)("a 2 MiB license in the browser", () => {
+// Each step moves megabytes through the browser, the gateway and the bus: minutes on a loaded machine.
+describe.skipIf(!runs)("a 2 MiB license in the browser", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     platform = await startPlatform({
       ADMIN_USERNAME: adminCredentials.username,
