@@ -45,7 +45,7 @@ export async function unseal(key: StateKey, text: string): Promise<string | unde
   const [format, mac] = text.slice(0, newline).split(" ");
   if (format !== FORMAT || !mac) return undefined;
   const bytes = fromBase64(mac);
-  if (!bytes || bytes.length !== 32) return undefined;
+  if (bytes?.length !== 32) return undefined;
   const json = text.slice(newline + 1);
   const ok = await crypto.subtle.verify("HMAC", key, bytes, encoder.encode(`${FORMAT}\n${json}`));
   return ok ? json : undefined;
