@@ -91,13 +91,78 @@ function fresh(now: Date): ClientState {
   };
 }
 
+/** The state as text: a line of everything but the queue, then one line per queued report. */
+function serialize(state: ClientState): string {
+  const { queue, ...rest } = state;
+  return [JSON.stringify(rest), ...queue.map((q) => JSON.stringify(q))].join("\n");
+}
+
+function parse(text: string): ClientState {
+  const [head, ...lines] = text.split("\n");
+  const state = JSON.parse(head!) as ClientState;
+  if (state.version !== 1) throw new Error("not a version 1 state");
+  state.queue = lines.map((line) => JSON.parse(line) as QueuedUsage);
+  return state;
+}
+
+function isReport(value: unknown): value is QueuedUsage {
+  const q = value as Partial<QueuedUsage> | null;
+  return (
+    typeof q?.idempotencyKey === "string" &&
+    Number.isSafeInteger(q.units) &&
+    (q.units as number) >= 0 &&
+    typeof q.at === "string" &&
+    (q.executionMode === undefined || typeof q.executionMode === "string")
+  );
+}
+
+/**
+ * A fresh state that keeps, from a damaged one, only what restricts: the reports it still queues
+ * (they charge the license; a truncated file loses its last line at most), the highest time, a
+ * remembered refusal, the balance. Nothing that grants (the grace, an activation, a lease) is kept.
+ */
+function salvage(text: string, now: Date): ClientState {
+  const state = fresh(now);
+  state.damagedAt = now.toISOString();
+  const [, head, ...lines] = text.split("\n");
+  try {
+    const old = JSON.parse(head ?? "") as Partial<ClientState>;
+    if (typeof old.highestTime === "string" && Number.isFinite(Date.parse(old.highestTime)))
+      state.highestTime = new Date(Date.parse(old.highestTime)).toISOString();
+    if (old.standing?.reason === "suspended" || old.standing?.reason === "revoked")
+      state.standing = { ...old.standing, message: String(old.standing.message) };
+    if (Number.isSafeInteger(old.unitsConsumed) && (old.unitsConsumed as number) > 0)
+      state.unitsConsumed = old.unitsConsumed as number;
+  } catch {
+    // nothing to keep from the first line
+  }
+  const seen = new Set<string>();
+  for (const line of lines) {
+    try {
+      const report = JSON.parse(line) as unknown;
+      if (isReport(report) && !seen.has(report.idempotencyKey)) {
+        seen.add(report.idempotencyKey);
+        state.queue.push({
+          idempotencyKey: report.idempotencyKey,
+          units: report.units,
+          at: report.at,
+          ...(report.executionMode === undefined ? {} : { executionMode: report.executionMode }),
+        });
+      }
+    } catch {
+      // a cut or edited line
+    }
+  }
+  return state;
+}
+
 const fallbackMutexes = new WeakMap<ClientStorage, Mutex>();
 
 /**
  * The state, read afresh for every decision (another process may have changed it) and changed only
  * inside the storage's exclusive section: read, change, seal, write. A state that does not verify
- * (edited, truncated, copied from another machine) is kept aside and replaced by a fresh one, which
- * grants nothing a fresh install would not.
+ * (edited, truncated, copied from another machine) is kept aside and replaced by a fresh one that
+ * keeps only what restricts (salvage above): it grants nothing a fresh install would not.
  */
 export class StateStore {
   readonly #storage: ClientStorage;
@@ -133,7 +198,7 @@ export class StateStore {
       const { state, json, damaged } = await this.#read();
       if (damaged !== undefined) await this.#storage.set(DAMAGED, damaged);
       const result = await change(state);
-      const after = JSON.stringify(state);
+      const after = serialize(state);
       if (after !== json) await this.#storage.set(STATE, await seal(await this.#key(), after));
       this.#current = state;
       return result;
@@ -158,15 +223,12 @@ export class StateStore {
     const json = await unseal(await this.#key(), text);
     if (json !== undefined) {
       try {
-        const state = JSON.parse(json) as ClientState;
-        if (state.version === 1) return { state, json };
+        return { state: parse(json), json };
       } catch {
-        // sealed by this key but not a state: treated as damaged below
+        // sealed by this key but not a state this version reads: damaged
       }
     }
-    const state = fresh(this.#now());
-    state.damagedAt = this.#now().toISOString();
-    return { state, json: undefined, damaged: text };
+    return { state: salvage(text, this.#now()), json: undefined, damaged: text };
   }
 
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
