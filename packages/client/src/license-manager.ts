@@ -11,7 +11,7 @@ import { MachineActivation } from "./machine.ts";
 import type { FetchLike, Platform } from "./platform.ts";
 import { checkStanding, rememberRefusal } from "./standing.ts";
 import { type ClientState, documents, StateStore } from "./state.ts";
-import { type StateKey, stateKey } from "./state-seal.ts";
+import { type StateMac, webCryptoMac } from "./state-seal.ts";
 import type { ClientStorage } from "./storage.ts";
 import { type FlushResult, UsageMeter, type UsageSummary, unitsUsed } from "./usage.ts";
 import { keySetOf, type TrustedKey, verifyLicense, verifyStatus } from "./verify.ts";
@@ -91,7 +91,7 @@ export class LicenseManager {
   #api: DistributionApi | undefined;
   #license: License | undefined;
   #fingerprint: string | undefined;
-  #stateKey: Promise<StateKey> | undefined;
+  #stateMac: Promise<StateMac> | undefined;
   readonly #machine: MachineActivation;
   readonly #fleet: FleetLease;
   readonly #usage: UsageMeter;
@@ -105,8 +105,12 @@ export class LicenseManager {
     this.#state = new StateStore(
       options.storage ?? this.#platform.defaultStorage(options.product),
       () => {
-        this.#stateKey ??= this.fingerprint().then((fp) => stateKey(fp, options.product));
-        return this.#stateKey;
+        this.#stateMac ??= this.fingerprint().then((fp) =>
+          this.#platform.stateMac
+            ? this.#platform.stateMac(fp, options.product)
+            : webCryptoMac(fp, options.product),
+        );
+        return this.#stateMac;
       },
       this.#now,
     );

@@ -2,12 +2,14 @@
 export { FileStorage, type FileStorageOptions } from "./file-storage.ts";
 
 import { execFileSync } from "node:child_process";
+import { createHmac, hkdfSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { arch, homedir, hostname, platform } from "node:os";
 import { join } from "node:path";
 import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch } from "undici";
 import { FileStorage } from "./file-storage.ts";
 import { type FetchLike, type Platform, sha256Hex } from "./platform.ts";
+import { stateKeyInfo } from "./state-seal.ts";
 
 /** The OS's machine id: /etc/machine-id, the macOS platform UUID, the Windows MachineGuid. */
 function machineId(): string {
@@ -68,6 +70,11 @@ export const nodePlatform: Platform = {
   },
   defaultStorage(namespace) {
     return new FileStorage(process.env.LICENSING_STATE_DIR ?? join(homedir(), ".licensing", namespace));
+  },
+  async stateMac(fingerprint, namespace) {
+    const { salt, info } = stateKeyInfo(namespace);
+    const key = Buffer.from(hkdfSync("sha256", fingerprint, salt, info, 32));
+    return { sign: (text) => createHmac("sha256", key).update(text).digest("base64") };
   },
 };
 

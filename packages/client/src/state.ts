@@ -1,4 +1,4 @@
-import { type StateKey, seal, unseal } from "./state-seal.ts";
+import { type StateMac, seal, unseal } from "./state-seal.ts";
 import { type ClientStorage, Mutex } from "./storage.ts";
 
 /** A usage report waiting to be sent, with the idempotency key it keeps across retries. */
@@ -91,17 +91,33 @@ function fresh(now: Date): ClientState {
   };
 }
 
+/** Each queued report's line, made once (a report never changes once queued). */
+const lines = new WeakMap<QueuedUsage, string>();
+
+function lineOf(report: QueuedUsage): string {
+  let line = lines.get(report);
+  if (line === undefined) {
+    line = JSON.stringify(report);
+    lines.set(report, line);
+  }
+  return line;
+}
+
 /** The state as text: a line of everything but the queue, then one line per queued report. */
 function serialize(state: ClientState): string {
   const { queue, ...rest } = state;
-  return [JSON.stringify(rest), ...queue.map((q) => JSON.stringify(q))].join("\n");
+  return [JSON.stringify(rest), ...queue.map(lineOf)].join("\n");
 }
 
 function parse(text: string): ClientState {
-  const [head, ...lines] = text.split("\n");
+  const [head, ...rest] = text.split("\n");
   const state = JSON.parse(head!) as ClientState;
   if (state.version !== 1) throw new Error("not a version 1 state");
-  state.queue = lines.map((line) => JSON.parse(line) as QueuedUsage);
+  state.queue = rest.map((line) => {
+    const report = JSON.parse(line) as QueuedUsage;
+    lines.set(report, line);
+    return report;
+  });
   return state;
 }
 
@@ -166,11 +182,13 @@ const fallbackMutexes = new WeakMap<ClientStorage, Mutex>();
  */
 export class StateStore {
   readonly #storage: ClientStorage;
-  readonly #key: () => Promise<StateKey>;
+  readonly #key: () => Promise<StateMac>;
   readonly #now: () => Date;
   #current: ClientState | undefined;
+  /** The sealed text last read or written, and its state: the same text again needs no checking. */
+  #known: { text: string; json: string; state: ClientState } | undefined;
 
-  constructor(storage: ClientStorage, key: () => Promise<StateKey>, now: () => Date) {
+  constructor(storage: ClientStorage, key: () => Promise<StateMac>, now: () => Date) {
     this.#storage = storage;
     this.#key = key;
     this.#now = now;
@@ -195,13 +213,23 @@ export class StateStore {
    */
   update<T>(change: (state: ClientState) => T | Promise<T>): Promise<T> {
     return this.#exclusive(async () => {
-      const { state, json, damaged } = await this.#read();
-      if (damaged !== undefined) await this.#storage.set(DAMAGED, damaged);
-      const result = await change(state);
-      const after = serialize(state);
-      if (after !== json) await this.#storage.set(STATE, await seal(await this.#key(), after));
-      this.#current = state;
-      return result;
+      try {
+        const { state, json, damaged } = await this.#read();
+        if (damaged !== undefined) await this.#storage.set(DAMAGED, damaged);
+        const result = await change(state);
+        const after = serialize(state);
+        if (after !== json) {
+          const text = await seal(await this.#key(), after);
+          await this.#storage.set(STATE, text);
+          this.#known = { text, json: after, state };
+        }
+        this.#current = state;
+        return result;
+      } catch (error) {
+        // The state object may be half changed: read it afresh next time.
+        this.#known = undefined;
+        throw error;
+      }
     });
   }
 
@@ -220,10 +248,13 @@ export class StateStore {
   async #read(): Promise<{ state: ClientState; json: string | undefined; damaged?: string }> {
     const text = await this.#storage.get(STATE);
     if (text === null) return { state: fresh(this.#now()), json: undefined };
+    if (text === this.#known?.text) return { state: this.#known.state, json: this.#known.json };
     const json = await unseal(await this.#key(), text);
     if (json !== undefined) {
       try {
-        return { state: parse(json), json };
+        const state = parse(json);
+        this.#known = { text, json, state };
+        return { state, json };
       } catch {
         // sealed by this key but not a state this version reads: damaged
       }
