@@ -1,3 +1,4 @@
+import type { ErrorCode } from "@licensing/contracts";
 import { MutationCache, QueryClient } from "@tanstack/react-query";
 import { ApiError } from "./kit/api.ts";
 import { notifyError } from "./kit/notify.tsx";
@@ -7,6 +8,8 @@ declare module "@tanstack/react-query" {
     mutationMeta: {
       /** The form shows `validation_failed` issues on its fields: no notification for those. */
       form?: boolean;
+      /** Error codes the form shows in place (e.g. `payload_too_large` beside the size): no notification. */
+      inPlace?: readonly ErrorCode[];
       /** The caller reports errors itself. */
       silent?: boolean;
     };
@@ -30,6 +33,7 @@ export function createQueryClient(): QueryClient {
       onError: (error, _variables, _result, mutation) => {
         const meta = mutation.meta ?? {};
         if (meta.silent) return;
+        if (error instanceof ApiError && meta.inPlace?.includes(error.code as ErrorCode)) return;
         if (
           meta.form &&
           error instanceof ApiError &&

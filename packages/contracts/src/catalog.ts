@@ -3,17 +3,23 @@ import { defineEndpoint } from "./endpoint.ts";
 import { defineEvent } from "./event.ts";
 import { idOf, pageOf, pageRequest, text, timestamp } from "./schema.ts";
 
+// Request schemas are strict (`z.strictObject`, an unknown member is `validation_failed` naming it);
+// answers and event payloads stay tolerant (`z.object`), so a newer writer does not break a reader.
+
 // ---------- Accounts ----------
 
 export const accountTypes = ["customer", "prospect"] as const;
 export const accountTypeSchema = z.enum(accountTypes);
 
-export const contactSchema = z.object({
+const contactShape = {
   name: text(200),
   email: z.email({ message: "must be an email address" }).max(320),
   role: z.string().trim().max(100).default(""),
-});
+};
+export const contactSchema = z.object(contactShape);
 export type Contact = z.infer<typeof contactSchema>;
+/** A contact as a request sends it: only these members. */
+export const contactInput = z.strictObject(contactShape);
 
 /** ISO 3166-1 alpha-2, upper case. */
 export const countrySchema = z
@@ -43,12 +49,12 @@ const accountFields = {
   name: text(200),
   externalId: z.string().trim().min(1).max(100).nullable(),
   country: countrySchema.nullable(),
-  contacts: z.array(contactSchema).max(50),
+  contacts: z.array(contactInput).max(50),
   salesOwner: z.string().trim().min(1).max(200).nullable(),
   notes: z.string().max(10_000),
 };
 
-export const createAccountRequest = z.object({
+export const createAccountRequest = z.strictObject({
   type: accountTypeSchema,
   name: accountFields.name,
   externalId: accountFields.externalId.default(null),
@@ -58,7 +64,7 @@ export const createAccountRequest = z.object({
   notes: accountFields.notes.default(""),
 });
 
-export const updateAccountRequest = z.object({
+export const updateAccountRequest = z.strictObject({
   id: idOf("account"),
   /** When given, the update applies only if the account is still at this version. */
   expectedVersion: z.number().int().min(1).optional(),
@@ -70,9 +76,9 @@ export const updateAccountRequest = z.object({
   notes: accountFields.notes.optional(),
 });
 
-const accountRef = z.object({ id: idOf("account") });
+const accountRef = z.strictObject({ id: idOf("account") });
 
-export const searchAccountsRequest = z.object({
+export const searchAccountsRequest = z.strictObject({
   /** Typo-tolerant match on the name (and exact match on the external id). */
   query: z.string().trim().max(200).optional(),
   type: accountTypeSchema.optional(),
@@ -80,7 +86,7 @@ export const searchAccountsRequest = z.object({
   ...pageRequest,
 });
 
-export const importAccountsRequest = z.object({
+export const importAccountsRequest = z.strictObject({
   /** A CRM export: CSV with a header row (see docs/accounts-import.md). */
   csv: z
     .string()
@@ -121,9 +127,10 @@ export const codeSchema = z
 
 export const namedCodeSchema = z.object({ code: codeSchema, name: text(200) });
 export type NamedCode = z.infer<typeof namedCodeSchema>;
+const namedCodeInput = z.strictObject(namedCodeSchema.shape);
 
 /** What a new license for the product gets unless the operator says otherwise. */
-export const licenseDefaultsSchema = z.object({
+const licenseDefaultsShape = {
   kind: z.enum(["commercial", "test"]).default("commercial"),
   durationDays: z.number().int().min(1).max(36_500).nullable().default(365),
   unitsType: codeSchema.nullable().default(null),
@@ -134,8 +141,10 @@ export const licenseDefaultsSchema = z.object({
   executionModes: z.array(codeSchema).default([]),
   customFeatures: z.array(codeSchema).default([]),
   seats: z.number().int().min(0).default(0),
-});
+};
+export const licenseDefaultsSchema = z.object(licenseDefaultsShape);
 export type LicenseDefaults = z.infer<typeof licenseDefaultsSchema>;
+const licenseDefaultsInput = z.strictObject(licenseDefaultsShape);
 
 export const productSchema = z.object({
   code: codeSchema,
@@ -153,14 +162,14 @@ export type Product = z.infer<typeof productSchema>;
 
 const productFields = {
   name: text(200),
-  executionModes: z.array(namedCodeSchema).max(100),
-  customFeatures: z.array(namedCodeSchema).max(500),
-  unitsTypes: z.array(namedCodeSchema).max(50),
+  executionModes: z.array(namedCodeInput).max(100),
+  customFeatures: z.array(namedCodeInput).max(500),
+  unitsTypes: z.array(namedCodeInput).max(50),
   defaultNotifyDays: z.number().int().min(0).max(365),
-  defaults: licenseDefaultsSchema,
+  defaults: licenseDefaultsInput,
 };
 
-export const createProductRequest = z.object({
+export const createProductRequest = z.strictObject({
   code: codeSchema,
   name: productFields.name,
   executionModes: productFields.executionModes.default([]),
@@ -170,7 +179,7 @@ export const createProductRequest = z.object({
   defaults: productFields.defaults.default(licenseDefaultsSchema.parse({})),
 });
 
-export const updateProductRequest = z.object({
+export const updateProductRequest = z.strictObject({
   code: codeSchema,
   expectedVersion: z.number().int().min(1).optional(),
   name: productFields.name.optional(),
@@ -181,7 +190,7 @@ export const updateProductRequest = z.object({
   defaults: productFields.defaults.optional(),
 });
 
-const productRef = z.object({ code: codeSchema });
+const productRef = z.strictObject({ code: codeSchema });
 
 // ---------- Endpoints ----------
 
@@ -278,7 +287,7 @@ export const catalog = {
     service: "catalog",
     subject: "catalog.product.list",
     summary: "Every product, by code",
-    request: z.object({}),
+    request: z.strictObject({}),
     response: z.object({ items: z.array(productSchema) }),
     errors: [],
   }),

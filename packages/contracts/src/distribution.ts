@@ -145,9 +145,9 @@ export const downloadResponse = z.object({
   file: z.string(),
 });
 
-export const machineRef = z.object({ fingerprint: fingerprintSchema });
+export const machineRef = z.strictObject({ fingerprint: fingerprintSchema });
 
-export const activateRequest = z.object({
+export const activateRequest = z.strictObject({
   fingerprint: fingerprintSchema,
   hostname: hostnameSchema.default(""),
   platform: platformSchema.default(""),
@@ -167,7 +167,7 @@ export const machineFileResponse = z.object({
   expiresAt: timestamp,
 });
 
-export const usageRequest = z.object({
+export const usageRequest = z.strictObject({
   /** Units this execution used (0 to record a run that used none). */
   units: z.number().int().min(0).max(2_000_000_000),
   idempotencyKey: idempotencyKeySchema,
@@ -193,7 +193,7 @@ export const usageResponse = balanceSchema.extend({
   units: z.number().int(),
 });
 
-export const leaseRequest = z.object({
+export const leaseRequest = z.strictObject({
   fingerprint: fingerprintSchema,
   hostname: hostnameSchema.default(""),
 });
@@ -219,7 +219,7 @@ export const leaseResponse = z.object({
   seatsInUse: z.number().int(),
 });
 
-export const offlineActivationRequest = z.object({
+export const offlineActivationRequest = z.strictObject({
   /** The armored `activation-request` document the machine produced. */
   request: z
     .string()
@@ -234,7 +234,7 @@ export const offlineActivationResponse = z.object({
   expiresAt: timestamp,
 });
 
-export const statusRequest = z.object({
+export const statusRequest = z.strictObject({
   nonce: nonceSchema,
   fingerprint: fingerprintSchema.optional(),
 });
@@ -281,7 +281,7 @@ export const handoffItemSchema = z.object({
 });
 export type HandoffItem = z.infer<typeof handoffItemSchema>;
 
-export const syncRequest = z.object({
+export const syncRequest = z.strictObject({
   cursor: z
     .string()
     .regex(/^\d{1,18}$/, { message: "must be a cursor from an earlier answer" })
@@ -298,7 +298,7 @@ export const syncResponse = z.object({
 
 // ---------- Operators (NATS) ----------
 
-const licenseRef = z.object({ licenseId: idOf("license") });
+const licenseRef = z.strictObject({ licenseId: idOf("license") });
 
 export const licenseUsageSchema = z.object({
   licenseId: z.string(),
@@ -329,7 +329,7 @@ export const maxUsagePeriods = 1_000;
 const bucketDays: Record<UsageBucket, number> = { day: 1, week: 7, month: 30 };
 
 /** The usage report's selection: a range, optional filters and the period to group by. */
-export const usageReportSelection = z.object({
+export const usageReportSelection = z.strictObject({
   from: timestamp,
   to: timestamp,
   accountId: idOf("account").optional(),
@@ -399,7 +399,7 @@ export const usageReportResponse = z.object({
 });
 export type UsageReportPage = z.infer<typeof usageReportResponse>;
 
-export const usageSummaryRequest = z.object({
+export const usageSummaryRequest = z.strictObject({
   /** The window: today (UTC) and the days before it, this many in all. */
   days: z.number().int().min(1).max(366).default(30),
 });

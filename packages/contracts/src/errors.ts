@@ -22,8 +22,10 @@ export const errorStatus = {
   activation_limit_reached: 409,
   units_exhausted: 409,
   seats_exhausted: 409,
+  request_timeout: 408,
   payload_too_large: 413,
   rate_limited: 429,
+  headers_too_large: 431,
   internal: 500,
   service_unavailable: 503,
 } as const;

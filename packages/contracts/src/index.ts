@@ -12,3 +12,4 @@ export * from "./permissions.ts";
 export { allEndpoints } from "./registry.ts";
 export * from "./schema.ts";
 export * from "./sizes.ts";
+export * from "./text.ts";

@@ -26,7 +26,7 @@ export type SignablePurpose = (typeof signablePurposes)[number];
 
 /** Makes a request safe to retry: the same key returns the first answer and creates nothing new. */
 const idempotencyKey = z.string().trim().min(8).max(200).optional();
-const licenseRef = z.object({ id: idOf("license") });
+const licenseRef = z.strictObject({ id: idOf("license") });
 const reason = z.string().trim().min(3, { message: "must say why (at least 3 characters)" }).max(1_000);
 
 /**
@@ -59,7 +59,7 @@ export const createLicenseResponse = z.object({
 
 export const licenseSorts = ["createdAt", "endDate", "accountName", "startDate"] as const;
 
-export const listLicensesRequest = z.object({
+export const listLicensesRequest = z.strictObject({
   accountId: idOf("account").optional(),
   product: codeSchema.optional(),
   kind: licenseKindSchema.optional(),
@@ -104,7 +104,7 @@ export const dashboardResponse = z.object({
 });
 export type Dashboard = z.infer<typeof dashboardResponse>;
 
-export const expiringRequest = z.object({
+export const expiringRequest = z.strictObject({
   /** The day of the digest, in `timeZone`. */
   day: isoDate,
   timeZone: z.string().min(1).max(64),
@@ -139,7 +139,12 @@ export const issuer = {
     service: "issuer",
     subject: "issuer.license.quick-generate",
     summary: "Create a license for an account from a preset",
-    request: z.object({ presetId: idOf("preset"), accountId: idOf("account"), idempotencyKey, ...origin }),
+    request: z.strictObject({
+      presetId: idOf("preset"),
+      accountId: idOf("account"),
+      idempotencyKey,
+      ...origin,
+    }),
     response: createLicenseResponse,
     errors: [
       "validation_failed",
@@ -252,7 +257,7 @@ export const issuer = {
     service: "issuer",
     subject: "issuer.license.dashboard",
     summary: "Counts by status, kind and product; issuance over time; expiries ahead; top accounts",
-    request: z.object({}),
+    request: z.strictObject({}),
     response: dashboardResponse,
     errors: [],
   }),
@@ -268,7 +273,7 @@ export const issuer = {
     service: "issuer",
     subject: "issuer.preset.list",
     summary: "Every preset, by name",
-    request: z.object({}),
+    request: z.strictObject({}),
     response: z.object({ items: z.array(presetSchema) }),
     errors: [],
   }),
@@ -276,7 +281,7 @@ export const issuer = {
     service: "issuer",
     subject: "issuer.preset.create",
     summary: "A named set of license parameters for quick generation",
-    request: z.object({
+    request: z.strictObject({
       name: text(100),
       description: z.string().max(1_000).default(""),
       parameters: licenseParametersSchema,
@@ -288,7 +293,7 @@ export const issuer = {
     service: "issuer",
     subject: "issuer.preset.update",
     summary: "Change a preset",
-    request: z.object({
+    request: z.strictObject({
       id: idOf("preset"),
       expectedVersion: z.number().int().min(1).optional(),
       name: text(100).optional(),
@@ -302,7 +307,7 @@ export const issuer = {
     service: "issuer",
     subject: "issuer.preset.delete",
     summary: "Remove a preset",
-    request: z.object({ id: idOf("preset") }),
+    request: z.strictObject({ id: idOf("preset") }),
     response: z.object({ id: z.string(), deleted: z.literal(true) }),
     errors: ["validation_failed", "not_found"],
   }),
@@ -310,7 +315,7 @@ export const issuer = {
     service: "issuer",
     subject: "issuer.signing-key.list",
     summary: "Public keys that sign (active) and still verify (retired) license files",
-    request: z.object({}),
+    request: z.strictObject({}),
     response: z.object({ items: z.array(signingKeySchema) }),
     errors: [],
   }),
@@ -318,7 +323,7 @@ export const issuer = {
     service: "issuer",
     subject: "issuer.signing-key.rotate",
     summary: "Generate a new signing key; the old one retires but still verifies",
-    request: z.object({}),
+    request: z.strictObject({}),
     response: signingKeySchema,
     errors: [],
   }),
@@ -326,7 +331,7 @@ export const issuer = {
     service: "issuer",
     subject: "issuer.document.sign",
     summary: "Sign a document of an allowed purpose (never a license file) with the active key",
-    request: z.object({
+    request: z.strictObject({
       purpose: z.enum(signablePurposes),
       payload: z.record(z.string(), z.unknown()),
     }),

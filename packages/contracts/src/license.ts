@@ -17,11 +17,9 @@ export type LicenseKind = z.infer<typeof licenseKindSchema>;
 /** -1 means unlimited. */
 const limit = z.number().int().min(-1).max(2_000_000_000);
 
-/**
- * The parameters of a license an operator may set (everything else is derived). Omitted ones come
- * from the main product's defaults in the catalog.
- */
-export const licenseParametersSchema = z.object({
+const friendlyRestrictionShape = { key: text(200), value: z.string().max(2_000) };
+
+const licenseParametersShape = {
   /** Product codes; the first is the main product, whose catalog defaults apply. */
   products: z.array(codeSchema).min(1).max(20),
   kind: licenseKindSchema.optional(),
@@ -47,14 +45,24 @@ export const licenseParametersSchema = z.object({
   /** Collectors a cockpit license covers at once (fleet leases); 0 for none, -1 unlimited. */
   seats: limit.optional(),
   metadata: z.record(codeSchema, z.string().max(2_000)).optional(),
-  friendlyRestrictions: z
-    .array(z.object({ key: text(200), value: z.string().max(2_000) }))
-    .max(100)
-    .optional(),
+  friendlyRestrictions: z.array(z.strictObject(friendlyRestrictionShape)).max(100).optional(),
   /** Encrypt the file with a key derived from the license key, so only its holder can read it. */
   encrypted: z.boolean().optional(),
-});
+};
+
+/**
+ * The parameters of a license an operator may set (everything else is derived). Omitted ones come
+ * from the main product's defaults in the catalog. Strict, as every request schema: an unknown
+ * member (a typo such as `availableActivation`) is `validation_failed` naming it.
+ */
+export const licenseParametersSchema = z.strictObject(licenseParametersShape);
 export type LicenseParameters = z.infer<typeof licenseParametersSchema>;
+
+/** The same parameters as answers carry them (a preset's): tolerant, as every answer. */
+const licenseParametersView = z.object({
+  ...licenseParametersShape,
+  friendlyRestrictions: z.array(z.object(friendlyRestrictionShape)).max(100).optional(),
+});
 
 /** A license as lists and reports show it. */
 export const licenseSummarySchema = z.object({
@@ -176,7 +184,7 @@ export const presetSchema = z.object({
   id: idOf("preset"),
   name: z.string(),
   description: z.string(),
-  parameters: licenseParametersSchema,
+  parameters: licenseParametersView,
   version: z.number().int(),
   createdAt: timestamp,
   updatedAt: timestamp,

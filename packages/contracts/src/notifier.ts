@@ -88,17 +88,22 @@ export const notifierSettingsSchema = notifierSettingsFields.extend({
 });
 export type NotifierSettings = z.infer<typeof notifierSettingsSchema>;
 
-export const updateNotifierSettingsRequest = notifierSettingsFields.partial().extend({
-  smtp: smtpFields
-    .partial()
-    .extend({
-      /** Omitted: unchanged; a string: the new password (stored encrypted); `null`: none. */
-      password: z.string().min(1, { error: "must not be empty" }).max(1_000).nullable().optional(),
-    })
-    .optional(),
-  /** The version the editor started from: a concurrent change answers `conflict`. */
-  expectedVersion: z.number().int().min(1).optional(),
-});
+/** Strict, as every request: an unknown member (at any depth) is `validation_failed` naming it. */
+export const updateNotifierSettingsRequest = z
+  .strictObject(notifierSettingsFields.shape)
+  .partial()
+  .extend({
+    smtp: z
+      .strictObject(smtpFields.shape)
+      .partial()
+      .extend({
+        /** Omitted: unchanged; a string: the new password (stored encrypted); `null`: none. */
+        password: z.string().min(1, { error: "must not be empty" }).max(1_000).nullable().optional(),
+      })
+      .optional(),
+    /** The version the editor started from: a concurrent change answers `conflict`. */
+    expectedVersion: z.number().int().min(1).optional(),
+  });
 export type UpdateNotifierSettingsRequest = z.input<typeof updateNotifierSettingsRequest>;
 
 /** One row of the digest, with every column as the email shows it. */
@@ -181,7 +186,7 @@ export const notifier = {
     service: "notifier",
     subject: "notifier.settings.get",
     summary: "The digest's settings (the SMTP password never: only whether one is set)",
-    request: z.object({}),
+    request: z.strictObject({}),
     response: notifierSettingsSchema,
     errors: [],
   }),
@@ -197,7 +202,7 @@ export const notifier = {
     service: "notifier",
     subject: "notifier.digest.preview",
     summary: "A day's digest (today's by default) rendered exactly as it is sent",
-    request: z.object({ day: isoDate.optional() }),
+    request: z.strictObject({ day: isoDate.optional() }),
     response: digestSchema,
     errors: ["validation_failed", "service_unavailable"],
   }),
@@ -205,7 +210,7 @@ export const notifier = {
     service: "notifier",
     subject: "notifier.digest.send-test",
     summary: "Send today's digest now, marked as a test, to the recipients or the given addresses",
-    request: z.object({ to: z.array(email).min(1).max(10).optional() }),
+    request: z.strictObject({ to: z.array(email).min(1).max(10).optional() }),
     response: z.object({
       messageId: z.string(),
       accepted: z.array(z.string()),
@@ -217,7 +222,7 @@ export const notifier = {
     service: "notifier",
     subject: "notifier.digest.state",
     summary: "The schedule's state: next run, last sent, last failure, recent days",
-    request: z.object({}),
+    request: z.strictObject({}),
     response: notifierStateSchema,
     errors: [],
   }),
@@ -245,7 +250,7 @@ export const mailCatcher = {
     service: "mailcatcher",
     subject: "mailcatcher.message.list",
     summary: "Messages the development mail catcher received, newest first",
-    request: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    request: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
     response: z.object({
       items: z.array(caughtMailSchema),
       /** Where the .eml files are. */
@@ -258,7 +263,7 @@ export const mailCatcher = {
     service: "mailcatcher",
     subject: "mailcatcher.message.get",
     summary: "One caught message: its HTML and text parts (omitted when too large for the bus)",
-    request: z.object({ id: caughtMailId }),
+    request: z.strictObject({ id: caughtMailId }),
     response: caughtMailSchema.extend({
       messageId: z.string().nullable(),
       cc: z.array(z.string()),

@@ -1,16 +1,34 @@
 import { z } from "zod";
 import { AppError, type FieldIssue } from "./errors.ts";
 import { type IdKind, idPrefixes } from "./ids.ts";
+import { rejectUnsafeText } from "./text.ts";
+import { unknownMemberMessage } from "./unknown-members.ts";
 
-/** Zod issues as field issues with dotted paths, the form every validation error takes. */
-export function toFieldIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }));
+/**
+ * Zod issues as field issues with dotted paths, the form every validation error takes. An unknown
+ * member of a strict object is named by its own path (`availableActivation: unknown member (did you
+ * mean availableActivations?)`); given the schema that was parsed, the message suggests the member
+ * it resembles.
+ */
+export function toFieldIssues(error: z.ZodError, schema?: z.ZodType): FieldIssue[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code !== "unrecognized_keys")
+      return [{ path: issue.path.map(String).join("."), message: issue.message }];
+    return issue.keys.map((key) => ({
+      path: [...issue.path, key].map(String).join("."),
+      message: unknownMemberMessage(schema, issue.path, key),
+    }));
+  });
 }
 
-/** Parses `value` or throws `validation_failed` naming every bad field. */
+/**
+ * Parses `value` or throws `validation_failed` naming every bad field. Text that no store can keep
+ * (a NUL, a lone surrogate: see text.ts) is refused first, wherever it is in the value.
+ */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what = "request"): z.output<S> {
+  rejectUnsafeText(value, what);
   const result = schema.safeParse(value);
-  if (!result.success) throw AppError.validation(toFieldIssues(result.error), what);
+  if (!result.success) throw AppError.validation(toFieldIssues(result.error, schema), what);
   return result.data;
 }
 

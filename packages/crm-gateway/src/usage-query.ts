@@ -29,6 +29,6 @@ export const namedUsageReportSchema = usageReportResponse.extend({ items: z.arra
 const usageSummaryDays = "The window: today (UTC) and the days before it, this many in all (1–366)";
 
 /** `GET /api/usage/summary`: the distribution service's request, as a query string. */
-export const usageSummaryQuery = z.object({
+export const usageSummaryQuery = z.strictObject({
   days: z.coerce.number().int().min(1).max(366).default(30).describe(usageSummaryDays),
 });

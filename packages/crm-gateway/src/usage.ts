@@ -15,7 +15,7 @@ import { namedUsageReportSchema, usageReportQuery, usageSummaryQuery } from "./u
 const licenseRef = issuer.getLicense.request;
 const tags = ["usage"];
 /** What an operator may say about a deactivation or a release: the distribution service audits it. */
-const operatorNote = z.object({ reason: z.string().trim().max(1_000).optional() });
+const operatorNote = z.strictObject({ reason: z.string().trim().max(1_000).optional() });
 
 /**
  * How licenses are used, as the distribution service knows it: each route one distribution endpoint

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { type AppError, newId } from "@licensing/contracts";
+import type { AppError } from "@licensing/contracts";
 import { BusClient } from "@licensing/contracts/bus";
 import {
   classifyDatabaseError,
@@ -9,9 +9,15 @@ import {
   type Orm,
   openDatabase,
 } from "@licensing/platform";
+import {
+  apiContentSecurityPolicy,
+  httpServerOptions,
+  installHttpEdge,
+  pageContentSecurityPolicy,
+} from "@licensing/platform/http";
 import type { NatsConnection } from "@nats-io/transport-node";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { migrations } from "../migrations/index.ts";
 import { DownloadCounter } from "./domain/downloads.ts";
 import { LicenseFilesPublisher } from "./domain/handoff.ts";
@@ -23,7 +29,6 @@ import { DocumentSigning, PublicKeys } from "./domain/signing.ts";
 import { Usage } from "./domain/usage.ts";
 import { addDistributionEndpoints } from "./endpoints.ts";
 import { bearerChecker, installCredentials, type RateLimits } from "./http/credentials.ts";
-import { installErrorHandler } from "./http/errors.ts";
 import { registerOpenApi } from "./http/openapi.ts";
 import type { RouteDeps } from "./routes/deps.ts";
 import { leaseRoutes } from "./routes/leases.ts";
@@ -137,17 +142,24 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     workers: [consumer, publisher, downloads, keys],
   });
 
-  const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
-    genReqId: () => newId("request"),
-    requestIdHeader: false,
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
-    trustProxy: deps.trustProxy ?? false,
-    bodyLimit: 256 * 1024,
-  }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app, classify);
+  const app = Fastify(
+    httpServerOptions({
+      log: log as FastifyBaseLogger,
+      trustProxy: deps.trustProxy ?? false,
+      bodyLimit: 256 * 1024,
+    }),
+  ).withTypeProvider<ZodTypeProvider>();
+  const httpsPublicUrl = deps.publicUrl?.startsWith("https://") ?? false;
+  installHttpEdge(app, {
+    who: "service",
+    classifyError: classify,
+    // JSON only, but for the API documentation (Swagger UI) under /v1/docs.
+    contentSecurityPolicy: (request) =>
+      request.url.startsWith("/v1/docs") ? pageContentSecurityPolicy : apiContentSecurityPolicy,
+    // Over https: served so directly, or behind a trusted proxy saying so (X-Forwarded-Proto), or
+    // published at an https:// DISTRIBUTION_PUBLIC_URL.
+    strictTransportSecurity: (request) => httpsPublicUrl || request.protocol === "https",
+  });
   app.addHook("onRequest", async (request, reply) => {
     // Products may run in browsers: the key travels in a header, never in a cookie, so any origin may call.
     reply.header("Access-Control-Allow-Origin", "*");
@@ -160,9 +172,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
         .send();
     }
   });
-  app.addHook("onSend", async (request, reply) => {
-    reply.header("X-Request-Id", request.id);
-    reply.header("X-Content-Type-Options", "nosniff");
+  app.addHook("onSend", async (_request, reply) => {
     reply.header("Access-Control-Expose-Headers", "ETag, Retry-After, X-Request-Id");
   });
   app.addHook("onResponse", async (request, reply) => {

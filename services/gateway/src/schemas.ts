@@ -1,5 +1,6 @@
 // The gateway's own HTTP shapes (sign-in, users, modules). The CRM routes reuse the catalog's
-// contracts as they are; these are the ones only the gateway answers.
+// contracts as they are; these are the ones only the gateway answers. Requests are strict (an
+// unknown member is `validation_failed` naming it), answers plain objects.
 import { actions, errorCodes, idOf, roleSchema, roles, timestamp } from "@licensing/contracts";
 import { z } from "zod";
 
@@ -67,17 +68,17 @@ export const sessionSchema = z.object({
 });
 export type SessionView = z.infer<typeof sessionSchema>;
 
-export const loginRequest = z.object({
+export const loginRequest = z.strictObject({
   username: z.string().trim().min(1, { message: "must not be empty" }).max(100),
   password: z.string().min(1, { message: "must not be empty" }).max(1024),
 });
 
-export const changePasswordRequest = z.object({
+export const changePasswordRequest = z.strictObject({
   currentPassword: z.string().min(1, { message: "must not be empty" }).max(1024),
   newPassword: z.string().max(1024),
 });
 
-export const createUserRequest = z.object({
+export const createUserRequest = z.strictObject({
   username: usernameSchema,
   roles: rolesSchema,
   /** When omitted, a temporary password is generated and returned once. */
@@ -90,14 +91,14 @@ export const createUserResponse = z.object({
   temporaryPassword: z.string().optional(),
 });
 
-export const updateUserRequest = z.object({
+export const updateUserRequest = z.strictObject({
   roles: rolesSchema.optional(),
   disabled: z.boolean().optional(),
 });
 
-export const userRef = z.object({ id: idOf("user") });
+export const userRef = z.strictObject({ id: idOf("user") });
 
-export const activationRequest = z.object({
+export const activationRequest = z.strictObject({
   /** The activation license file, armored text (`-----BEGIN LICENSE FILE-----`…). */
   licenseFile: z
     .string()

@@ -1,12 +1,17 @@
 import type { AddressInfo } from "node:net";
 import fastifyCookie from "@fastify/cookie";
-import { newId } from "@licensing/contracts";
 import { BusClient } from "@licensing/contracts/bus";
 import type { PublicKeyEntry } from "@licensing/model";
 import { type Logger, type Orm, openDatabase } from "@licensing/platform";
+import {
+  apiContentSecurityPolicy,
+  httpServerOptions,
+  installHttpEdge,
+  pageContentSecurityPolicy,
+} from "@licensing/platform/http";
 import type { NatsConnection } from "@nats-io/transport-node";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { migrations } from "../migrations/index.ts";
 import { Activations } from "./domain/activations.ts";
 import { gatewayEntities } from "./domain/entities.ts";
@@ -14,7 +19,6 @@ import { Sessions } from "./domain/sessions.ts";
 import { defaultSignInPolicy, type SignInPolicy, SignInThrottle } from "./domain/sign-in-throttle.ts";
 import { Users } from "./domain/users.ts";
 import { installAccessControl, type RegisteredRoute } from "./http/access.ts";
-import { installErrorHandler } from "./http/errors.ts";
 import { createLoginLimiter } from "./http/login-limits.ts";
 import { registerOpenApi } from "./http/openapi.ts";
 import { registerUi } from "./http/static-ui.ts";
@@ -107,30 +111,29 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
       ctx: { requestId: request.id, ...(request.actor ? { actor: request.actor } : {}) },
     });
 
-  const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
-    genReqId: () => newId("request"),
-    // The request id is ours: a client cannot choose the id its request is logged under.
-    requestIdHeader: false,
-    // One line per request, from onResponse below, instead of Fastify's two.
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
-    trustProxy: deps.trustProxy ?? false,
-    bodyLimit: 1024 * 1024,
-  }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
+  const app = Fastify(
+    httpServerOptions({
+      log: log as FastifyBaseLogger,
+      trustProxy: deps.trustProxy ?? false,
+      bodyLimit: 1024 * 1024,
+    }),
+  ).withTypeProvider<ZodTypeProvider>();
+  const cookieSecure = deps.cookieSecure ?? true;
+  installHttpEdge(app, {
+    who: "gateway",
+    // The UI's own 404 (the SPA fallback) is set beside the UI (http/static-ui.ts).
+    notFoundHandler: false,
+    contentSecurityPolicy: (request) =>
+      isApi(request.url) ? apiContentSecurityPolicy : pageContentSecurityPolicy,
+    // Secure cookies mean the gateway is reached over https (a browser ignores HSTS over http).
+    strictTransportSecurity: () => cookieSecure,
+  });
   // Cookies are parsed before the access check reads the session cookie.
   app.register(fastifyCookie);
   let routes: () => RegisteredRoute[] = () => [];
 
   app.addHook("onSend", async (request, reply) => {
-    reply.header("X-Request-Id", request.id);
-    reply.header("X-Content-Type-Options", "nosniff");
-    reply.header("X-Frame-Options", "DENY");
-    reply.header("Referrer-Policy", "same-origin");
-    if (request.url.startsWith("/api/") && !request.url.startsWith("/api/docs"))
-      reply.header("Cache-Control", "no-store");
+    if (isApi(request.url)) reply.header("Cache-Control", "no-store");
   });
   app.addHook("onResponse", async (request, reply) => {
     const line = {
@@ -159,7 +162,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
       sessions,
       limiter,
       modules,
-      cookieSecure: deps.cookieSecure ?? true,
+      cookieSecure,
     });
     await root.register(userRoutes, { users });
     await root.register(moduleRoutes, { activations, modules });
@@ -211,6 +214,13 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
       log.info("gateway stopped");
     },
   };
+}
+
+/** The JSON answers: the API (not its documentation pages, which are pages like the UI's) and the probes. */
+function isApi(url: string): boolean {
+  return (
+    (url.startsWith("/api/") && !url.startsWith("/api/docs")) || /^\/(healthz|readyz)(\/|\?|$)/.test(url)
+  );
 }
 
 /**

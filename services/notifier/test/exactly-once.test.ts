@@ -167,8 +167,10 @@ describe("at most one scheduled digest per 24 hours", () => {
     // has no digest yet. It is not sent: one went out an hour ago.
     platform.clock.set("2031-06-07T02:00:00Z");
     await platform.configure({ dailyTime: "08:00", timeZone: "Etc/GMT+12" });
+    // A replica's own timer may have looked first (then the others find the day claimed): either way,
+    // nobody sends.
     const outcomes = await Promise.all(replicas.map((r) => r.service.scheduler.tick()));
-    expect(outcomes).toEqual(["too-soon", "too-soon", "too-soon"]);
+    for (const outcome of outcomes) expect(["too-soon", "claimed-elsewhere"]).toContain(outcome);
     await everyReplicaLooks(3);
     expect(platform.smtp.messages).toHaveLength(before + 1);
     const skipped = await state();

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type StartedPlatform, startPlatform } from "@licensing/testing";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { devActivationLicense } from "../../../services/gateway/scripts/dev-activation.ts";
 
@@ -21,6 +21,12 @@ let platform: StartedPlatform;
 let commercialKey: string;
 let browser: Browser;
 let baseUrl: string;
+/** What Chromium reported breaking the gateway's Content-Security-Policy, on any page. */
+const cspViolations: string[] = [];
+const watchCsp = (context: BrowserContext) =>
+  context.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
 
 /** A call to the products' API (`/v1/…`) with a license key, as a product makes it. */
 async function product(
@@ -91,6 +97,7 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
       ],
     });
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    watchCsp(context);
     admin = await context.newPage();
     admin.setDefaultTimeout(15_000);
   }, 180_000);
@@ -413,6 +420,7 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     const temporaryPassword = (await admin.getByTestId("temporary-password").textContent())!.trim();
     await admin.getByRole("button", { name: "Done" }).click();
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    watchCsp(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     await page.goto(`${baseUrl}/`);
@@ -474,9 +482,27 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     await context.close();
   });
 
+  it("opens the API documentation under its Content-Security-Policy", async () => {
+    const page = await admin.context().newPage();
+    const answer = await page.goto(`${baseUrl}/api/docs`);
+    expect(answer?.headers()["content-security-policy"]).toContain("script-src 'self'");
+    await page.getByText("Licensing Platform API").first().waitFor();
+    await page.getByText("/api/licenses").first().waitFor();
+    await shot(page, "34-api-docs");
+    await page.close();
+  });
+
   it("signs out", async () => {
     await admin.getByRole("button", { name: /User menu/ }).click();
     await admin.getByRole("menuitem", { name: "Sign out" }).click();
     await admin.getByRole("button", { name: "Sign in" }).waitFor();
+  });
+
+  it("broke no rule of the Content-Security-Policy on any page (scripts from the gateway only)", async () => {
+    const home = await admin.goto(`${baseUrl}/`);
+    const policy = home?.headers()["content-security-policy"] ?? "";
+    expect(policy).toContain("script-src 'self';");
+    expect(policy).not.toMatch(/script-src[^;]*unsafe/);
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 // What jsdom lacks and Mantine uses. Imported first by every component test.
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
 
 if (!window.matchMedia) {
@@ -26,3 +26,7 @@ window.ResizeObserver ??= NoResizeObserver;
 window.HTMLElement.prototype.scrollIntoView ??= () => {};
 
 afterEach(() => cleanup());
+
+// findBy… and waitFor give up after 1 s by default; on a loaded machine a page with a large form can
+// take longer to appear. Waiting longer asserts nothing about time, it only avoids false failures.
+configure({ asyncUtilTimeout: 5_000 });

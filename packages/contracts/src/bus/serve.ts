@@ -5,10 +5,9 @@ import type { RequestContext } from "../context.ts";
 import type { Endpoint, RequestOf, ResponseOf } from "../endpoint.ts";
 import { AppError } from "../errors.ts";
 import { toFieldIssues } from "../schema.ts";
+import { decodeUtf8Strictly, rejectUnsafeText } from "../text.ts";
 import { BodyStore } from "./bodies.ts";
 import { contextFromHeaders } from "./headers.ts";
-
-const decoder = new TextDecoder();
 
 /** What a handler gets besides its request: who asks, under which request id, and a logger that says so. */
 export interface HandlerContext extends RequestContext {
@@ -106,13 +105,16 @@ export class EndpointServer {
   async #parseRequest<E extends Endpoint>(endpoint: E, msg: ServiceMsg): Promise<RequestOf<E>> {
     let body: unknown;
     const bytes = await this.#bodies.read(msg, `request to ${endpoint.subject}`, { consume: true });
+    const text = decodeUtf8Strictly(bytes);
     try {
-      body = bytes.length === 0 ? {} : JSON.parse(decoder.decode(bytes));
+      body = bytes.length === 0 ? {} : JSON.parse(text);
     } catch {
       throw new AppError("validation_failed", "The request body is not valid JSON");
     }
+    // Text hygiene (text.ts): a NUL or a lone surrogate anywhere is refused before the schema.
+    rejectUnsafeText(body);
     const result = endpoint.request.safeParse(body);
-    if (!result.success) throw AppError.validation(toFieldIssues(result.error));
+    if (!result.success) throw AppError.validation(toFieldIssues(result.error, endpoint.request));
     return result.data as RequestOf<E>;
   }
 

@@ -18,6 +18,7 @@ import { useProducts } from "../products/api.ts";
 import { usePresets } from "../settings/api.ts";
 import { AccountPicker } from "./AccountPicker.tsx";
 import { type Created, newIdempotencyKey, useCreateLicense, useQuickGenerate } from "./api.ts";
+import { licenseSizeRule, sizeErrors, sizeField } from "./content-size.ts";
 import { IssuedLicenses } from "./IssuedLicenses.tsx";
 import { ParameterFields } from "./ParameterFields.tsx";
 import {
@@ -75,7 +76,10 @@ function Generator({ products }: { products: Product[] }) {
   const form = useForm<GeneratorValues>({
     initialValues: initial,
     validate: (values) => {
-      const errors = toFieldErrors(zodValidate(createLicenseRequest, toRequest)(values));
+      const errors = {
+        ...toFieldErrors(zodValidate(createLicenseRequest, toRequest)(values)),
+        ...sizeErrors(licenseSizeRule, values),
+      };
       if (values.endMode === "date" && !values.endDate) errors.endDate = "Pick an end date";
       if (Number(values.count) > maxBatch) errors.count = `At most ${maxBatch} at once`;
       return errors;
@@ -96,6 +100,8 @@ function Generator({ products }: { products: Product[] }) {
         onError: (error) => {
           if (isApiError(error, "validation_failed"))
             form.setErrors(toFieldErrors(issuesToErrors((error as ApiError).issues)));
+          // Past the issuer's size limit: its message (naming the size and the limit) under the size.
+          else if (isApiError(error, "payload_too_large")) form.setFieldError(sizeField, error.message);
         },
       },
     );
@@ -130,7 +136,13 @@ function Generator({ products }: { products: Product[] }) {
               Define a product in Settings → Products first: a license is for one or more products.
             </Alert>
           ) : (
-            <ParameterFields form={form} products={products} kinds={kinds} canInternal={canInternal} />
+            <ParameterFields
+              form={form}
+              products={products}
+              kinds={kinds}
+              canInternal={canInternal}
+              sizeRule={licenseSizeRule}
+            />
           )}
           <Group justify="flex-end" align="flex-end">
             <NumberInput

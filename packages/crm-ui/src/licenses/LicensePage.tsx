@@ -16,11 +16,12 @@ import {
   Text,
 } from "@mantine/core";
 import { IconDownload, IconEye } from "@tabler/icons-react";
-import type { ReactNode } from "react";
+import { type ReactNode, useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { UsagePanel } from "../usage/UsagePanel.tsx";
 import { fileUrl, useAudit, useLicense, useRevealKey, useVersions } from "./api.ts";
 import { CopyKey } from "./IssuedLicenses.tsx";
+import { LicenseEntries } from "./LicenseEntries.tsx";
 import { KindBadge, limitText, StatusBadge } from "./LicenseTable.tsx";
 import { LifecycleActions } from "./LifecycleActions.tsx";
 
@@ -144,27 +145,38 @@ function LicenseView({ license: l }: { license: LicenseDetail }) {
             </Detail>
           )}
         </SimpleGrid>
-        {(Object.keys(l.metadata).length > 0 || l.friendlyRestrictions.length > 0) && (
-          <SimpleGrid cols={{ base: 1, sm: 2 }} mt="md">
-            <Detail label="Metadata">
-              {Object.entries(l.metadata).map(([k, v]) => (
-                <div key={k}>
-                  <Code>{k}</Code> {v}
-                </div>
-              ))}
-            </Detail>
-            <Detail label="Friendly restrictions">
-              {l.friendlyRestrictions.map((r, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: restrictions may repeat a key
-                <div key={i}>
-                  {r.key}: {r.value}
-                </div>
-              ))}
-            </Detail>
-          </SimpleGrid>
-        )}
+        <KeyValues license={l} />
       </Card>
       <LicenseTabs id={l.id} />
+    </Stack>
+  );
+}
+
+/** Metadata and friendly restrictions, collapsed: each may hold up to 2 MiB. */
+function KeyValues({ license: l }: { license: LicenseDetail }) {
+  const metadata = useMemo(
+    () => Object.entries(l.metadata).map(([key, value]) => ({ key, value })),
+    [l.metadata],
+  );
+  if (metadata.length === 0 && l.friendlyRestrictions.length === 0) return null;
+  return (
+    <Stack mt="md" gap="md">
+      {metadata.length > 0 && (
+        <LicenseEntries
+          label="Metadata"
+          entries={metadata}
+          json={l.metadata}
+          fileName={`license-${l.id}-metadata.json`}
+        />
+      )}
+      {l.friendlyRestrictions.length > 0 && (
+        <LicenseEntries
+          label="Friendly restrictions"
+          entries={l.friendlyRestrictions}
+          json={l.friendlyRestrictions}
+          fileName={`license-${l.id}-restrictions.json`}
+        />
+      )}
     </Stack>
   );
 }

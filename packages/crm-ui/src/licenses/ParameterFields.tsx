@@ -1,9 +1,7 @@
 import "@mantine/dates/styles.css";
 import type { Product } from "@licensing/contracts";
 import {
-  ActionIcon,
   Autocomplete,
-  Button,
   Card,
   Checkbox,
   Group,
@@ -20,8 +18,11 @@ import {
 } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 import type { UseFormReturnType } from "@mantine/form";
-import { IconCalendar, IconPlus, IconTrash } from "@tabler/icons-react";
+import { IconCalendar } from "@tabler/icons-react";
 import { LimitInput } from "../products/fields.tsx";
+import { ContentSize } from "./ContentSize.tsx";
+import type { SizeRule } from "./content-size.ts";
+import { MetadataField, RestrictionsField } from "./KeyValueFields.tsx";
 import { defaultsFrom, offeredOptions, type ParameterValues } from "./parameters.ts";
 
 // The license parameters, every one of the model's (DESIGN §4), as the generator and the presets
@@ -34,6 +35,8 @@ interface ParameterFieldsProps<V extends ParameterValues> {
   kinds: ("commercial" | "test")[];
   /** Shown only to roles holding `license.create.internal`. */
   canInternal: boolean;
+  /** The size limit of what the form sends (a license's content, a preset's parameters). */
+  sizeRule: SizeRule;
 }
 
 const licenseTypes = ["subscription", "perpetual", "trial", "evaluation", "partner", "internal"];
@@ -43,6 +46,7 @@ export function ParameterFields<V extends ParameterValues>({
   products,
   kinds,
   canInternal,
+  sizeRule,
 }: ParameterFieldsProps<V>) {
   // The form's own type is wider than ParameterValues; these fields only touch the parameters.
   const f = form as unknown as UseFormReturnType<ParameterValues>;
@@ -250,98 +254,16 @@ export function ParameterFields<V extends ParameterValues>({
 
       <Card withBorder>
         <Stack>
-          <KeyValueList
-            form={f}
-            path="metadata"
-            label="Metadata"
-            description="Free key/values carried in the file, e.g. a purchase order (keys are codes: po-number)"
-            keyLabel="Key"
-          />
-          <KeyValueList
-            form={f}
-            path="friendlyRestrictions"
-            label="Friendly restrictions"
-            description="Conditions shown to the customer in plain words, e.g. Site: Lyon"
-            keyLabel="Restriction"
-          />
+          <MetadataField form={f} />
+          <RestrictionsField form={f} />
           <Checkbox
             label="Encrypt the file"
             description="Only someone holding the license key can read it (AES-256-GCM, key derived from the license key)"
             {...f.getInputProps("encrypted", { type: "checkbox" })}
           />
+          <ContentSize form={f} rule={sizeRule} />
         </Stack>
       </Card>
-    </Stack>
-  );
-}
-
-function KeyValueList({
-  form,
-  path,
-  label,
-  description,
-  keyLabel,
-}: {
-  form: UseFormReturnType<ParameterValues>;
-  path: "metadata" | "friendlyRestrictions";
-  label: string;
-  description: string;
-  keyLabel: string;
-}) {
-  const items = form.values[path];
-  return (
-    <Stack gap="xs" role="group" aria-labelledby={`${path}-label`}>
-      <Group justify="space-between">
-        <div>
-          <Text fw={600} size="sm" id={`${path}-label`}>
-            {label}
-          </Text>
-          <Text size="xs" c="dimmed">
-            {description}
-          </Text>
-        </div>
-        <Button
-          size="xs"
-          variant="light"
-          leftSection={<IconPlus size={14} />}
-          onClick={() => form.insertListItem(path, { key: "", value: "" })}
-        >
-          Add {label.toLowerCase()}
-        </Button>
-      </Group>
-      {form.errors[path] && (
-        <Text c="red" size="sm" role="alert">
-          {form.errors[path]}
-        </Text>
-      )}
-      {items.map((_, index) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place; the key itself may change
-        <Group key={index} align="flex-start" wrap="nowrap">
-          <TextInput
-            aria-label={`${label} ${index + 1} ${keyLabel.toLowerCase()}`}
-            placeholder={keyLabel}
-            w={240}
-            {...form.getInputProps(`${path}.${index}.key`)}
-            // Metadata is a record: the server names the key's path by the key itself.
-            error={form.errors[`${path}.${index}.key`] ?? form.errors[`${path}.${items[index]?.key}`]}
-          />
-          <TextInput
-            aria-label={`${label} ${index + 1} value`}
-            placeholder="Value"
-            style={{ flex: 1 }}
-            {...form.getInputProps(`${path}.${index}.value`)}
-          />
-          <ActionIcon
-            variant="subtle"
-            color="red"
-            mt={4}
-            aria-label={`Remove ${label.toLowerCase()} ${index + 1}`}
-            onClick={() => form.removeListItem(path, index)}
-          >
-            <IconTrash size={16} />
-          </ActionIcon>
-        </Group>
-      ))}
     </Stack>
   );
 }

@@ -9,7 +9,14 @@ import type {
   licenseVersionSchema,
 } from "@licensing/contracts";
 import { api } from "@licensing/ui/kit";
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  keepPreviousData,
+  type MutationMeta,
+  type QueryClient,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
 import type { z } from "zod";
 
 export type CreateLicense = z.input<typeof createLicenseRequest>;
@@ -69,17 +76,35 @@ export const useDashboard = () =>
   useQuery({ queryKey: licenseKeys.dashboard, queryFn: () => api.get<Dashboard>("/api/dashboard") });
 
 /** After any creation or change, every list, figure and page of licenses is stale. */
-function useLicenseMutation<Vars, Result>(fn: (vars: Vars) => Promise<Result>, meta?: { form?: boolean }) {
+function useLicenseMutation<Vars, Result>(
+  fn: (vars: Vars) => Promise<Result>,
+  meta?: MutationMeta,
+  onAnswer?: (result: Result, queryClient: QueryClient) => void,
+) {
   const queryClient = useQueryClient();
   return useMutation({
     meta,
     mutationFn: fn,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: licenseKeys.all }),
+    onSuccess: (result) => {
+      onAnswer?.(result, queryClient);
+      return queryClient.invalidateQueries({
+        queryKey: licenseKeys.all,
+        // A license page the answer has just filled is current: not loaded again.
+        predicate: (query) => !onAnswer || !isPageOf(query.queryKey, result),
+      });
+    },
   });
 }
 
+const isPageOf = (key: readonly unknown[], result: unknown) =>
+  key.length === 3 && key[1] === "one" && key[2] === (result as { id?: unknown }).id;
+
 export const useCreateLicense = () =>
-  useLicenseMutation((body: CreateLicense) => api.post<Created>("/api/licenses", body), { form: true });
+  useLicenseMutation((body: CreateLicense) => api.post<Created>("/api/licenses", body), {
+    form: true,
+    // The issuer's 413 (content past 2 MiB, or a batch past 16 MiB) shows beside the size.
+    inPlace: ["payload_too_large"],
+  });
 
 export const useQuickGenerate = () =>
   useLicenseMutation((body: { presetId: string; accountId: string; idempotencyKey: string }) =>
@@ -88,11 +113,16 @@ export const useQuickGenerate = () =>
 
 export type LifecycleVerb = "renew" | "reissue" | "suspend" | "reinstate" | "revoke";
 
+/**
+ * A lifecycle change answers the license as it now is: the page shows that answer at once rather than
+ * loading the license (and its metadata, up to 2 MiB) a second time.
+ */
 export const useLifecycle = (id: string, verb: LifecycleVerb) =>
   useLicenseMutation(
     (body: { reason?: string; endDate?: string | null; extendDays?: number; idempotencyKey?: string }) =>
       api.post<LicenseDetail>(licensePath(id, `/${verb}`), body),
     { form: true },
+    (detail, queryClient) => queryClient.setQueryData(licenseKeys.one(id), detail),
   );
 
 export const useRevealKey = (id: string) => {

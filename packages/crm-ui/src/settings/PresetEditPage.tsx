@@ -27,6 +27,7 @@ import {
 import { useForm } from "@mantine/form";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
+import { presetSizeRule, sizeErrors, sizeField } from "../licenses/content-size.ts";
 import { ParameterFields } from "../licenses/ParameterFields.tsx";
 import {
   changedParameters,
@@ -138,16 +139,22 @@ function PresetForm({ products, preset }: { products: Product[]; preset: Preset 
     description: values.description,
     parameters: changedParameters(values, byCode(values.products[0])),
   });
+  const sizeRule = presetSizeRule(products);
   const form = useForm<PresetValues>({
     initialValues: initial,
     validate: (values) => {
-      const errors = toFieldErrors(zodValidate(issuer.createPreset.request, toBody)(values), "parameters.");
+      const errors = {
+        ...toFieldErrors(zodValidate(issuer.createPreset.request, toBody)(values), "parameters."),
+        ...sizeErrors(sizeRule, values),
+      };
       if (values.endMode === "date" && !values.endDate) errors.endDate = "Pick an end date";
       return errors;
     },
   });
   const onError = (error: unknown) => {
     if (isApiError(error, "conflict")) setConflict(true);
+    // Past 64 KiB: the issuer's message (naming the size and the limit) under the size.
+    else if (isApiError(error, "payload_too_large")) form.setFieldError(sizeField, error.message);
     else if (isApiError(error, "validation_failed") || isApiError(error, "already_exists"))
       form.setErrors(
         toFieldErrors(
@@ -202,7 +209,13 @@ function PresetForm({ products, preset }: { products: Product[]; preset: Preset 
               />
             </SimpleGrid>
           </Card>
-          <ParameterFields form={form} products={products} kinds={["commercial", "test"]} canInternal />
+          <ParameterFields
+            form={form}
+            products={products}
+            kinds={["commercial", "test"]}
+            canInternal
+            sizeRule={sizeRule}
+          />
           {canWrite && (
             <Group justify="flex-end">
               <Button variant="default" onClick={() => navigate("/settings/presets")}>

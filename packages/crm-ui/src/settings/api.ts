@@ -1,6 +1,6 @@
 import type { LicenseParameters, Preset, SigningKey } from "@licensing/contracts";
 import { api } from "@licensing/ui/kit";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type MutationMeta, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 export interface PresetBody {
   name: string;
@@ -20,7 +20,7 @@ export function usePresets(enabled = true) {
   });
 }
 
-function usePresetChange<Vars, Result>(fn: (vars: Vars) => Promise<Result>, meta?: { form?: boolean }) {
+function usePresetChange<Vars, Result>(fn: (vars: Vars) => Promise<Result>, meta?: MutationMeta) {
   const queryClient = useQueryClient();
   return useMutation({
     meta,
@@ -29,14 +29,17 @@ function usePresetChange<Vars, Result>(fn: (vars: Vars) => Promise<Result>, meta
   });
 }
 
+/** The form shows field issues and the issuer's 413 (parameters past 64 KiB) in place. */
+const formMeta: MutationMeta = { form: true, inPlace: ["payload_too_large"] };
+
 export const useCreatePreset = () =>
-  usePresetChange((body: PresetBody) => api.post<Preset>("/api/presets", body), { form: true });
+  usePresetChange((body: PresetBody) => api.post<Preset>("/api/presets", body), formMeta);
 
 export const useUpdatePreset = () =>
   usePresetChange(
     ({ id, ...body }: PresetBody & { id: string; expectedVersion: number }) =>
       api.patch<Preset>(`/api/presets/${encodeURIComponent(id)}`, body),
-    { form: true },
+    formMeta,
   );
 
 export const useDeletePreset = () =>

@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { Logger } from "@licensing/platform";
+import { notFound, sendError } from "@licensing/platform/http";
 import type { FastifyInstance } from "fastify";
 import { markRoutesPublic } from "./access.ts";
-import { notFound, sendError } from "./errors.ts";
 
 /**
  * Serves the built UI (ui/dist) when there is one, with the SPA fallback: a GET for any other path

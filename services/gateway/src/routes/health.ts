@@ -36,7 +36,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app, deps)
       schema: {
         tags: ["health"],
         summary: "Liveness: the process and its NATS connection",
-        response: { 200: z.object({ status: z.literal("ok"), nats: z.string() }) },
+        response: { 200: z.object({ status: z.literal("ok") }) },
       },
     },
     async () => {
@@ -46,7 +46,8 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app, deps)
       } catch {
         throw new AppError("service_unavailable", "The NATS connection is down");
       }
-      return { status: "ok" as const, nats: nc.getServer() };
+      // No server address in the answer: probes are public, and internal addresses stay internal.
+      return { status: "ok" as const };
     },
   );
 

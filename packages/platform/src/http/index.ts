@@ -1,0 +1,19 @@
+// @licensing/platform/http: the HTTP edge the gateway and the distribution service share.
+export { type HttpEdgeOptions, httpServerOptions, installHttpEdge } from "./edge.ts";
+export {
+  type ErrorHandlerOptions,
+  installErrorHandler,
+  notFound,
+  partName,
+  sendError,
+  toAppError,
+} from "./errors.ts";
+export {
+  apiContentSecurityPolicy,
+  hstsValue,
+  installSecurityHeaders,
+  pageContentSecurityPolicy,
+  type SecurityHeaderOptions,
+} from "./headers.ts";
+export { installJsonBodyParser } from "./json-body.ts";
+export { installRequestHygiene, validatorCompiler } from "./validation.ts";
