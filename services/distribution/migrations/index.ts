@@ -1,5 +1,10 @@
 import { eventTablesMigration } from "@licensing/platform";
 import { Distribution } from "./0001_distribution.ts";
+import { UsageChecks } from "./0002_usage_checks.ts";
 
 /** Every migration of the distribution schema, in order. Applied at start; never edit one that has shipped. */
-export const migrations = [eventTablesMigration, { name: "0001_distribution", class: Distribution }];
+export const migrations = [
+  eventTablesMigration,
+  { name: "0001_distribution", class: Distribution },
+  { name: "0002_usage_checks", class: UsageChecks },
+];

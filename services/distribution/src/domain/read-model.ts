@@ -33,8 +33,8 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
     await em.execute(
       `insert into distribution.licenses (license_id, key_hash, account_id, state, state_at, serial, file, encrypted,
          products, kind, internal, start_date, end_date, available_activations, accumulated_units,
-         units_per_execution, seats, fingerprint, change_seq, changed_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         units_per_execution, seats, fingerprint, execution_modes, change_seq, changed_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?)`,
       [
         event.licenseId,
         event.keyHash,
@@ -54,6 +54,7 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
         event.unitsPerExecution,
         event.seats,
         event.fingerprint,
+        event.executionModes ? textArray(event.executionModes) : null,
         seq,
         new Date(),
       ],
@@ -72,7 +73,7 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
     await em.execute(
       `update distribution.licenses set serial = ?, file = ?, encrypted = ?, products = ?::text[], kind = ?, internal = ?,
          start_date = ?, end_date = ?, available_activations = ?, accumulated_units = ?, units_per_execution = ?,
-         seats = ?, fingerprint = ?, account_id = ?, change_seq = ?, changed_at = ?
+         seats = ?, fingerprint = ?, execution_modes = ?::text[], account_id = ?, change_seq = ?, changed_at = ?
        where license_id = ?`,
       [
         event.serial,
@@ -88,6 +89,7 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
         event.unitsPerExecution,
         event.seats,
         event.fingerprint,
+        event.executionModes ? textArray(event.executionModes) : null,
         event.accountId,
         seq,
         new Date(),
