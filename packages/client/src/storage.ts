@@ -1,6 +1,8 @@
+import { createStore, del, get, set, type UseStore } from "idb-keyval";
+
 /**
  * Where the LicenseManager keeps its state between runs (the license file, the machine file, the
- * lease, the usage queue, the times it has seen). A file per key in Node, localStorage in browsers,
+ * lease, the usage queue, the times it has seen). A file per key in Node, IndexedDB in browsers,
  * or your own: three methods, and optionally a fourth that makes read-modify-write safe across
  * processes (without it, only managers of this process sharing the storage object are ordered).
  */
@@ -45,50 +47,43 @@ export class MemoryStorage implements ClientStorage {
   }
 }
 
-/** What WebStorage needs of `localStorage` (or `sessionStorage`). */
-export interface KeyValueStore {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
-
 interface LockManager {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
 }
 
 /**
- * Browser storage (localStorage by default), under a prefix. Tabs and workers of one origin share
- * it; `exclusive` holds a Web Lock named after the prefix (navigator.locks), so two tabs never
- * interleave a read-modify-write (each setItem is atomic).
+ * Browser storage: an IndexedDB database per namespace, which every tab and worker of the origin
+ * shares. IndexedDB rather than localStorage: Chromium keeps a copy of localStorage in each
+ * renderer and syncs them in the background, so a tab may read a value another tab already
+ * replaced (two tabs then spent the same units); a committed IndexedDB transaction is seen by every
+ * later one. `exclusive` holds a Web Lock named after the namespace (navigator.locks), so two tabs
+ * never interleave a read-modify-write.
  */
-export class WebStorage implements ClientStorage {
-  readonly #prefix: string;
-  readonly #store: KeyValueStore;
+export class IndexedDbStorage implements ClientStorage {
+  readonly #name: string;
+  readonly #store: UseStore;
   readonly #mutex = new Mutex();
 
-  constructor(
-    prefix = "licensing:",
-    store: KeyValueStore = (globalThis as { localStorage?: KeyValueStore }).localStorage!,
-  ) {
-    this.#prefix = prefix;
-    this.#store = store;
+  constructor(name = "licensing") {
+    this.#name = name;
+    this.#store = createStore(name, "state");
   }
 
   async get(key: string): Promise<string | null> {
-    return this.#store.getItem(this.#prefix + key);
+    return (await get<string>(key, this.#store)) ?? null;
   }
 
   async set(key: string, value: string): Promise<void> {
-    this.#store.setItem(this.#prefix + key, value);
+    await set(key, value, this.#store);
   }
 
   async delete(key: string): Promise<void> {
-    this.#store.removeItem(this.#prefix + key);
+    await del(key, this.#store);
   }
 
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
     if (!locks) return this.#mutex.run(work);
-    return locks.request(`${this.#prefix}state`, work);
+    return locks.request(`${this.#name}:state`, work);
   }
 }

@@ -1,5 +1,5 @@
 // @licensing/client in Debian's Chromium (playwright-core): the browser build (bundled by Vite,
-// so `#platform` resolves to the browser platform: localStorage through WebStorage, Web Locks,
+// so `#platform` resolves to the browser platform: IndexedDB through IndexedDbStorage, Web Locks,
 // WebCrypto) against a real distribution service on this file's own database and subjects. The
 // offline rules of issue 12 hold there as in Node: a revocation is remembered offline, the clock
 // never goes back, an edited state needs the server again, and two tabs sharing the state never
@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { issuer } from "@licensing/contracts";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { build } from "vite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   as,
   type DistributionUnderTest,
@@ -86,8 +86,15 @@ describe.skipIf(!runs)("@licensing/client in a browser", () => {
       headless: true,
       args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
     });
-    context = await browser.newContext();
   }, 180_000);
+
+  // A browser context per test: its own IndexedDB, so no test sees another's state.
+  beforeEach(async () => {
+    context = await browser.newContext();
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -96,7 +103,7 @@ describe.skipIf(!runs)("@licensing/client in a browser", () => {
     await t?.stop();
   });
 
-  it("remembers a revocation offline, in localStorage", async () => {
+  it("remembers a revocation offline, in IndexedDB", async () => {
     const { licenseKey, id } = await t.issue({ availableActivations: -1 });
     const page = await openTab();
     const first = await page.evaluate(async (key) => {
@@ -132,7 +139,6 @@ describe.skipIf(!runs)("@licensing/client in a browser", () => {
       return [learned, await reason(offline.authorizeExecution({ units: 1 })), await reason(cut.validate())];
     }, licenseKey);
     expect(reasons).toEqual(["revoked", "revoked", "revoked"]);
-    await page.evaluate(() => localStorage.clear());
     await page.close();
   });
 
@@ -161,9 +167,11 @@ describe.skipIf(!runs)("@licensing/client in a browser", () => {
       });
       const setBack = await reason(offline.authorizeExecution({ units: 1 }));
       offset = 0;
-      const state = localStorage.getItem("licensing:collector:state") ?? "";
-      localStorage.setItem(
-        "licensing:collector:state",
+      // Edited by hand where the product keeps it.
+      const storage = new licensing.IndexedDbStorage("licensing:collector");
+      const state = (await storage.get("state")) ?? "";
+      await storage.set(
+        "state",
         state.replace(
           /"lastOnlineAt":"[^"]+"/,
           `"lastOnlineAt":"${new Date(Date.now() + 86_400_000).toISOString()}"`,
@@ -180,7 +188,6 @@ describe.skipIf(!runs)("@licensing/client in a browser", () => {
       return [ran, setBack, edited, again];
     }, licenseKey);
     expect(reasons).toEqual(["authorized", "clock_set_back", "offline_grace_expired", "authorized"]);
-    await page.evaluate(() => localStorage.clear());
     await page.close();
   });
 
