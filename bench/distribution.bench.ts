@@ -71,8 +71,8 @@ try {
   await env.startService("issuer", { ISSUER_KEK: Buffer.alloc(32, 7).toString("base64") });
   await env.startService("distribution", {
     DISTRIBUTION_PORT: String(port),
-    DISTRIBUTION_RATE_LIMIT_IP: "0",
-    DISTRIBUTION_RATE_LIMIT_KEY: "0",
+    DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: "0",
+    DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: "0",
     DATABASE_POOL_SIZE: "20",
   });
   const base = `http://127.0.0.1:${port}`;

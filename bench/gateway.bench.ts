@@ -43,15 +43,15 @@ try {
       NATS_URL: env.infra.natsUrl,
       SUBJECT_PREFIX: env.prefix,
       LOG_LEVEL: "warn",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      ADMIN_USERNAME: admin.username,
-      ADMIN_PASSWORD: admin.password,
-      VENDOR_PUBLIC_KEYS: JSON.stringify([
+      GATEWAY_PORT: String(port),
+      GATEWAY_HOST: "127.0.0.1",
+      GATEWAY_ADMIN_USERNAME: admin.username,
+      GATEWAY_ADMIN_PASSWORD: admin.password,
+      GATEWAY_VENDOR_PUBLIC_KEYS: JSON.stringify([
         { keyId: vendorKey.keyId, publicKey: Buffer.from(vendorKey.publicKey).toString("base64") },
       ]),
-      COOKIE_SECURE: "false",
-      REQUIRED_SERVICES: "catalog,issuer",
+      GATEWAY_COOKIE_SECURE: "false",
+      GATEWAY_REQUIRED_SERVICES: "catalog,issuer",
     },
     stdio: ["ignore", "inherit", "inherit"],
   });

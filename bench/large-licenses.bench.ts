@@ -39,8 +39,8 @@ try {
   await env.startService("issuer", { ISSUER_KEK: Buffer.alloc(32, 7).toString("base64") });
   await env.startService("distribution", {
     DISTRIBUTION_PORT: String(port),
-    DISTRIBUTION_RATE_LIMIT_IP: "0",
-    DISTRIBUTION_RATE_LIMIT_KEY: "0",
+    DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: "0",
+    DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: "0",
   });
   const base = `http://127.0.0.1:${port}`;
   const bus = new BusClient(env.nc, { prefix: env.prefix, timeoutMs: 60_000 });

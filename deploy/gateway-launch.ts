@@ -23,9 +23,9 @@ export function gatewayLaunch(
   env: Record<string, string | undefined>,
 ): GatewayLaunch {
   const extra: Record<string, string> = {};
-  const usesDevKey = !env.VENDOR_PUBLIC_KEYS;
-  if (usesDevKey) extra.VENDOR_PUBLIC_KEYS = devVendorPublicKeys(dataDir);
-  if (!env.REQUIRED_SERVICES) extra.REQUIRED_SERVICES = busServices.join(",");
+  const usesDevKey = !env.GATEWAY_VENDOR_PUBLIC_KEYS;
+  if (usesDevKey) extra.GATEWAY_VENDOR_PUBLIC_KEYS = devVendorPublicKeys(dataDir);
+  if (!env.GATEWAY_REQUIRED_SERVICES) extra.GATEWAY_REQUIRED_SERVICES = busServices.join(",");
   let listening: string | undefined;
   let url: string | undefined;
   let firstAdmin: { username: string; temporaryPassword: string } | undefined;

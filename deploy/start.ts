@@ -11,6 +11,7 @@ import { isStartedMessage, type StartedMessage } from "@licensing/platform";
 import { prettyFactory } from "pino-pretty";
 import { distributionLaunch } from "../services/distribution/src/launch.ts";
 import { notifierLaunch } from "../services/notifier/src/mail-catcher/launch.ts";
+import { loadLauncherConfig } from "./config.ts";
 import { developmentSecret, randomKek } from "./dev-secrets.ts";
 import { gatewayLaunch } from "./gateway-launch.ts";
 import { databaseUrlFor, ensureDatabase, resolveLocalInfra } from "./local-infra.ts";
@@ -20,10 +21,19 @@ import { ensureUiBuilt } from "./ui-build.ts";
 const root = resolve(import.meta.dirname, "..");
 const say = (line: string) => console.log(`\x1b[1m[start]\x1b[0m ${line}`);
 
+const launcher = (() => {
+  try {
+    return loadLauncherConfig();
+  } catch (error) {
+    console.error(`\n${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+})();
+const embeddedOnly = launcher.LOCAL_INFRA === "embedded";
 const infra = await resolveLocalInfra({
   dataDir: resolve(root, ".data"),
   tryContainers: false,
-  embeddedOnly: process.env.LOCAL_INFRA === "embedded",
+  embeddedOnly,
   log: say,
 }).catch((error: unknown) => {
   console.error(`\n${error instanceof Error ? error.message : String(error)}`);
@@ -31,7 +41,7 @@ const infra = await resolveLocalInfra({
 });
 for (const line of infra.description) say(line);
 
-let databaseUrl = process.env.LOCAL_INFRA === "embedded" ? undefined : process.env.DATABASE_URL;
+let databaseUrl = embeddedOnly ? undefined : process.env.DATABASE_URL;
 if (!databaseUrl) {
   await ensureDatabase(infra.databaseUrl, "licensing");
   databaseUrl = databaseUrlFor(infra.databaseUrl, "licensing");

@@ -124,9 +124,9 @@ async function asAdmin(method: string, path: string, body?: unknown) {
 
 beforeAll(async () => {
   platform = await startPlatform({
-    ADMIN_PASSWORD: adminPassword,
-    DISTRIBUTION_RATE_LIMIT_IP: "0",
-    DISTRIBUTION_RATE_LIMIT_KEY: "0",
+    GATEWAY_ADMIN_PASSWORD: adminPassword,
+    DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: "0",
+    DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: "0",
     DISTRIBUTION_SYNC_TOKENS: syncToken,
   });
   sessions.push({ role: "superadmin", ...(await signIn("admin", adminPassword)) });

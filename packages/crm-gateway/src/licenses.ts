@@ -29,7 +29,7 @@ function sendFile(reply: FastifyReply, id: string, file: { serial: number; file:
 
 /**
  * Where a license is asked for, as the gateway sees it: the client's address (`request.ip`, the
- * forwarded one when TRUST_PROXY is on), for both `ownerIpAddress` and `createdAtComputer` unless
+ * forwarded one when GATEWAY_TRUST_PROXY is on), for both `ownerIpAddress` and `createdAtComputer` unless
  * the body gives them. The gateway knows no name for the operator's computer (a reverse DNS lookup
  * would cost a round trip per request and says what the network's owner chose), so the address is
  * the most exact thing it can say. An IPv4 address mapped into IPv6 is written as IPv4.
@@ -60,7 +60,7 @@ export const licenseRoutes: GatewayModulePlugin = async (app, { call }) => {
           "The answer is the only one that carries the license keys in clear. With `idempotencyKey`, a " +
           "repeated request returns the first answer and creates nothing. `ownerIpAddress` and " +
           "`createdAtComputer` default to the client's address as the gateway sees it (behind a proxy, " +
-          "with TRUST_PROXY, the forwarded one).",
+          "with GATEWAY_TRUST_PROXY, the forwarded one).",
         body: issuer.createLicense.request,
         response: { 201: issuer.createLicense.response },
       },

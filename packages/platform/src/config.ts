@@ -8,20 +8,42 @@ export class ConfigError extends Error {
   }
 }
 
-/** The settings every service reads. Services extend this with their own variables. */
+/**
+ * The settings every service reads. Services extend this with their own variables, named
+ * `<SERVICE>_<NAME>`, durations in `_SECONDS`, rates in `_PER_MINUTE`; each described with
+ * `.meta({ description, default?, npmStart? })`, from which the README's table is generated
+ * (`npm run docs:config`, docs/development.md).
+ */
 export const baseConfig = z.object({
-  NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
+  NATS_URL: z
+    .string()
+    .min(1)
+    .default("nats://127.0.0.1:4222")
+    .meta({ description: "NATS server(s), comma-separated" }),
   SUBJECT_PREFIX: z
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,30}$/, { message: "must be lower-case letters, digits, - or _ (e.g. lic)" })
-    .default("lic"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    .default("lic")
+    .meta({ description: "first token of every subject; the event stream is `<PREFIX>_EVENTS`" }),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info")
+    .meta({ description: "`fatal` … `trace`, or `silent`" }),
 });
 
 /** Settings of services that keep data in PostgreSQL. */
 export const databaseConfig = z.object({
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }).meta({
+    description: "`postgres://` URL of the platform database; each service uses its own schema in it",
+    npmStart: "sets it",
+  }),
+  DATABASE_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(200)
+    .default(10)
+    .meta({ description: "connections per service process" }),
 });
 
 /**
@@ -31,8 +53,15 @@ export const databaseConfig = z.object({
 export function loadConfig<S extends z.ZodType>(
   schema: S,
   env: Record<string, string | undefined> = process.env,
+  /** Variables an earlier release read, with what replaced them: still set, they stop the service. */
+  renamed: Record<string, string> = {},
 ): z.output<S> {
   const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const stale = Object.entries(renamed).filter(([old]) => blanksRemoved[old] !== undefined);
+  if (stale.length > 0) {
+    const lines = stale.map(([old, now]) => `${old} is no longer read: set ${now} instead`);
+    throw new ConfigError(`Invalid configuration:\n  - ${lines.join("\n  - ")}`);
+  }
   const result = schema.safeParse(blanksRemoved);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

@@ -21,7 +21,7 @@ const launcherPath = resolve(import.meta.dirname, "../../../deploy/start.ts");
 /**
  * Runs `deploy/start.ts` (what `npm start` runs) as its own process, with any free ports, and waits
  * until it has printed that the platform is up and what it started. `env` adds or overrides
- * variables (e.g. ADMIN_PASSWORD, LOG_LEVEL).
+ * variables (e.g. GATEWAY_ADMIN_PASSWORD, LOG_LEVEL).
  */
 export async function startPlatform(
   env: Record<string, string> = {},
@@ -36,7 +36,7 @@ export async function startPlatform(
       NATS_URL: test.natsUrl,
       SUBJECT_PREFIX: test.prefix,
       LOCAL_INFRA: "",
-      PORT: "0",
+      GATEWAY_PORT: "0",
       DISTRIBUTION_PORT: "0",
       // Not npm start's 2525: platforms of test files running side by side would race for it.
       MAIL_CATCHER_PORT: String(await freePort()),

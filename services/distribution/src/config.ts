@@ -7,19 +7,34 @@ const flag = (fallback: boolean) =>
     .optional()
     .transform((value) => value ?? fallback);
 
-const positive = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+const day = 86_400;
+/** A duration in whole seconds. */
+const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 export const distributionConfig = baseConfig.extend(databaseConfig.shape).extend({
-  DISTRIBUTION_PORT: z.coerce.number().int().min(0).max(65_535).default(8090),
-  DISTRIBUTION_HOST: z.string().min(1).default("127.0.0.1"),
-  /** Where products reach the API (behind a proxy): printed, and the OpenAPI server. */
+  DISTRIBUTION_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65_535)
+    .default(8090)
+    .meta({ description: "where the products' API listens (0: any free port)" }),
+  DISTRIBUTION_HOST: z
+    .string()
+    .min(1)
+    .default("127.0.0.1")
+    .meta({ description: "the address it listens on" }),
   DISTRIBUTION_PUBLIC_URL: z
     .url({ protocol: /^https?$/, error: "must be an http(s):// URL" })
     .transform((url) => url.replace(/\/$/, ""))
-    .optional(),
-  /** Behind a reverse proxy: the client address (rate limits, logs) from X-Forwarded-For. */
-  DISTRIBUTION_TRUST_PROXY: flag(false),
-  /** Tokens of license servers allowed to call GET /v1/sync, comma-separated (none: sync is off). */
+    .optional()
+    .meta({
+      description: "where products reach the API behind a proxy (printed; the OpenAPI server; https: HSTS)",
+    }),
+  DISTRIBUTION_TRUST_PROXY: flag(false).meta({
+    shownDefault: "`false`",
+    description: "behind a reverse proxy: the client address and protocol from `X-Forwarded-*`",
+  }),
   DISTRIBUTION_SYNC_TOKENS: z
     .string()
     .default("")
@@ -31,27 +46,51 @@ export const distributionConfig = baseConfig.extend(databaseConfig.shape).extend
     )
     .refine((tokens) => tokens.every((t) => t.length >= 32), {
       error: "each token must be at least 32 characters",
+    })
+    .meta({
+      description:
+        "license servers' tokens for `GET /v1/sync`, comma-separated, 32+ characters each (none: off)",
+      shownDefault: "(none)",
     }),
-  /** Requests per minute from one client address (0: no limit). */
-  DISTRIBUTION_RATE_LIMIT_IP: z.coerce.number().int().min(0).default(600),
-  /**
-   * Requests per minute per (license key, machine); a key's ceiling is this times its seats or
-   * activations (0: no limit).
-   */
-  DISTRIBUTION_RATE_LIMIT_KEY: z.coerce.number().int().min(0).default(300),
-  /** How long a replica trusts what it read of a license (a suspension reaches it within this). */
-  DISTRIBUTION_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
-  /** A machine that sends heartbeats is released after this many seconds without one. */
-  DISTRIBUTION_HEARTBEAT_TIMEOUT_S: positive(600, 30 * 86_400),
-  /** Lifetime of a machine-activation document fetched online, in hours. */
-  DISTRIBUTION_MACHINE_FILE_TTL_H: positive(168, 24 * 366),
-  /** Lifetime of the machine-activation document of an offline activation, in days. */
-  DISTRIBUTION_OFFLINE_FILE_TTL_D: positive(365, 3_660),
-  /** Lifetime of a fleet lease, in seconds; collectors renew at half of it. */
-  DISTRIBUTION_LEASE_TTL_S: positive(900, 86_400),
+  DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(600)
+    .meta({ description: "requests from one client address (0: no limit)" }),
+  DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: z.coerce.number().int().min(0).default(300).meta({
+    description:
+      "requests per (license key, machine); a key's ceiling is this times its seats or activations (0: no limit)",
+  }),
+  DISTRIBUTION_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(60).default(1).meta({
+    description: "how long a replica trusts what it read of a license (a suspension reaches it within this)",
+  }),
+  DISTRIBUTION_HEARTBEAT_TIMEOUT_SECONDS: seconds(600, 30 * day).meta({
+    description: "a machine that sends heartbeats is released after this long without one (10 minutes)",
+  }),
+  DISTRIBUTION_MACHINE_FILE_TTL_SECONDS: seconds(7 * day, 366 * day).meta({
+    description: "lifetime of a machine file fetched online (7 days)",
+  }),
+  DISTRIBUTION_OFFLINE_FILE_TTL_SECONDS: seconds(365 * day, 3_660 * day).meta({
+    description: "lifetime of the machine file of an offline activation (365 days)",
+  }),
+  DISTRIBUTION_LEASE_TTL_SECONDS: seconds(900, day).meta({
+    description: "lifetime of a fleet lease; collectors renew at half of it (15 minutes)",
+  }),
 });
 export type DistributionConfig = z.output<typeof distributionConfig>;
 
+/** Names of earlier releases. */
+const renamed = {
+  DISTRIBUTION_RATE_LIMIT_IP: "DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE",
+  DISTRIBUTION_RATE_LIMIT_KEY: "DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE",
+  DISTRIBUTION_CACHE_TTL_MS: "DISTRIBUTION_CACHE_TTL_SECONDS (in seconds)",
+  DISTRIBUTION_HEARTBEAT_TIMEOUT_S: "DISTRIBUTION_HEARTBEAT_TIMEOUT_SECONDS",
+  DISTRIBUTION_MACHINE_FILE_TTL_H: "DISTRIBUTION_MACHINE_FILE_TTL_SECONDS (in seconds)",
+  DISTRIBUTION_OFFLINE_FILE_TTL_D: "DISTRIBUTION_OFFLINE_FILE_TTL_SECONDS (in seconds)",
+  DISTRIBUTION_LEASE_TTL_S: "DISTRIBUTION_LEASE_TTL_SECONDS",
+};
+
 export function loadDistributionConfig(env?: Record<string, string | undefined>): DistributionConfig {
-  return loadConfig(distributionConfig, env);
+  return loadConfig(distributionConfig, env, renamed);
 }

@@ -23,13 +23,16 @@ await runUntilSignal(async () => {
     publicUrl: config.DISTRIBUTION_PUBLIC_URL,
     trustProxy: config.DISTRIBUTION_TRUST_PROXY,
     syncTokens: config.DISTRIBUTION_SYNC_TOKENS,
-    rateLimits: { perIp: config.DISTRIBUTION_RATE_LIMIT_IP, perKey: config.DISTRIBUTION_RATE_LIMIT_KEY },
+    rateLimits: {
+      perIp: config.DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE,
+      perKey: config.DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE,
+    },
     timings: {
-      heartbeatTimeoutMs: config.DISTRIBUTION_HEARTBEAT_TIMEOUT_S * 1000,
-      machineFileTtlMs: config.DISTRIBUTION_MACHINE_FILE_TTL_H * 3_600_000,
-      offlineFileTtlMs: config.DISTRIBUTION_OFFLINE_FILE_TTL_D * 86_400_000,
-      leaseTtlMs: config.DISTRIBUTION_LEASE_TTL_S * 1000,
-      cacheTtlMs: config.DISTRIBUTION_CACHE_TTL_MS,
+      heartbeatTimeoutMs: config.DISTRIBUTION_HEARTBEAT_TIMEOUT_SECONDS * 1_000,
+      machineFileTtlMs: config.DISTRIBUTION_MACHINE_FILE_TTL_SECONDS * 1_000,
+      offlineFileTtlMs: config.DISTRIBUTION_OFFLINE_FILE_TTL_SECONDS * 1_000,
+      leaseTtlMs: config.DISTRIBUTION_LEASE_TTL_SECONDS * 1_000,
+      cacheTtlMs: config.DISTRIBUTION_CACHE_TTL_SECONDS * 1_000,
     },
   });
   await service.start();

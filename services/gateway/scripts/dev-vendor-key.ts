@@ -1,6 +1,6 @@
 // The development vendor key: an Ed25519 key pair under .data/ that stands in for the vendor's own
 // key on a developer's machine, so the CRM module can be activated without a real license.
-// `npm start` trusts its public key when VENDOR_PUBLIC_KEYS is not set; nothing else does.
+// `npm start` trusts its public key when GATEWAY_VENDOR_PUBLIC_KEYS is not set; nothing else does.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ed25519 } from "@licensing/model";
@@ -43,7 +43,7 @@ export function ensureDevVendorKey(dataDir = defaultDataDir): DevVendorKey {
   return { keyId: devVendorKeyId, privateKey, publicKey };
 }
 
-/** VENDOR_PUBLIC_KEYS trusting the development key. */
+/** GATEWAY_VENDOR_PUBLIC_KEYS trusting the development key. */
 export function devVendorPublicKeys(dataDir = defaultDataDir): string {
   const key = ensureDevVendorKey(dataDir);
   return JSON.stringify([{ keyId: key.keyId, publicKey: Buffer.from(key.publicKey).toString("base64") }]);

@@ -7,21 +7,23 @@ await runUntilSignal(async () => {
   const log = createLogger("gateway", config.LOG_LEVEL);
   const nc = await connectNats(config.NATS_URL, "gateway", log);
   const orm = await openGatewayDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
-  const hour = 3_600_000;
   const service = createGatewayService({
     nc,
     orm,
     prefix: config.SUBJECT_PREFIX,
     log,
-    admin: { username: config.ADMIN_USERNAME, password: config.ADMIN_PASSWORD },
-    vendorKeys: config.VENDOR_PUBLIC_KEYS,
-    listen: { port: config.PORT, host: config.HOST },
-    publicUrl: config.PUBLIC_URL,
-    cookieSecure: config.COOKIE_SECURE,
-    trustProxy: config.TRUST_PROXY,
-    requiredServices: config.REQUIRED_SERVICES,
-    uiDir: config.UI_DIR,
-    session: { idleMs: config.SESSION_IDLE_HOURS * hour, maxAgeMs: config.SESSION_MAX_DAYS * 24 * hour },
+    admin: { username: config.GATEWAY_ADMIN_USERNAME, password: config.GATEWAY_ADMIN_PASSWORD },
+    vendorKeys: config.GATEWAY_VENDOR_PUBLIC_KEYS,
+    listen: { port: config.GATEWAY_PORT, host: config.GATEWAY_HOST },
+    publicUrl: config.GATEWAY_PUBLIC_URL,
+    cookieSecure: config.GATEWAY_COOKIE_SECURE,
+    trustProxy: config.GATEWAY_TRUST_PROXY,
+    requiredServices: config.GATEWAY_REQUIRED_SERVICES,
+    uiDir: config.GATEWAY_UI_DIR,
+    session: {
+      idleMs: config.GATEWAY_SESSION_IDLE_SECONDS * 1_000,
+      maxAgeMs: config.GATEWAY_SESSION_MAX_SECONDS * 1_000,
+    },
   });
   const { listening, url, firstSuperadmin: admin } = await service.start();
   return {

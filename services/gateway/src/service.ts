@@ -55,7 +55,7 @@ export interface GatewayDeps {
   vendorKeys: readonly PublicKeyEntry[];
   /** Where to listen; without it the gateway opens no port (tests use `app.inject`). */
   listen?: { port: number; host: string };
-  /** PUBLIC_URL: named as the server in the OpenAPI document (else the docs use their own origin). */
+  /** GATEWAY_PUBLIC_URL: named as the server in the OpenAPI document (else the docs use their own origin). */
   publicUrl?: string | undefined;
   cookieSecure?: boolean;
   trustProxy?: boolean;
@@ -72,7 +72,7 @@ export interface GatewayDeps {
 
 /** What the gateway's start did that its launcher must know. */
 export interface GatewayStarted {
-  /** Where it listens, for programs (`PORT=0` picks a free port) and for people. */
+  /** Where it listens, for programs (`GATEWAY_PORT=0` picks a free port) and for people. */
   listening?: string;
   url?: string;
   /** The first superadmin, when this start created it with a generated password. */
@@ -191,7 +191,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
             `"${created.generatedPassword}" (shown this once; you will be asked to change it)`,
         );
       } else if (created) {
-        log.info({ username: created.username }, "first superadmin created with ADMIN_PASSWORD");
+        log.info({ username: created.username }, "first superadmin created with GATEWAY_ADMIN_PASSWORD");
       }
       await app.ready();
       if (deps.listen) {
@@ -225,7 +225,7 @@ function isApi(url: string): boolean {
 
 /**
  * Where the gateway answers: `listening` for programs (a loopback address when listening on all
- * interfaces), `url` for people: PUBLIC_URL, else `localhost`, which browsers treat as a secure
+ * interfaces), `url` for people: GATEWAY_PUBLIC_URL, else `localhost`, which browsers treat as a secure
  * context, so the Secure session cookie works over plain http there.
  */
 function addressesOf(host: string, port: number, publicUrl: string | undefined) {

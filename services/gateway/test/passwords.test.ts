@@ -39,12 +39,12 @@ describe("configuration", () => {
   it("has defaults for everything but the database", () => {
     const config = loadGatewayConfig(base);
     expect(config).toMatchObject({
-      PORT: 8080,
-      HOST: "127.0.0.1",
-      ADMIN_USERNAME: "admin",
-      COOKIE_SECURE: true,
-      VENDOR_PUBLIC_KEYS: [],
-      REQUIRED_SERVICES: ["catalog"],
+      GATEWAY_PORT: 8080,
+      GATEWAY_HOST: "127.0.0.1",
+      GATEWAY_ADMIN_USERNAME: "admin",
+      GATEWAY_COOKIE_SECURE: true,
+      GATEWAY_VENDOR_PUBLIC_KEYS: [],
+      GATEWAY_REQUIRED_SERVICES: ["catalog"],
     });
   });
 
@@ -54,30 +54,42 @@ describe("configuration", () => {
     rmSync(keyDir, { recursive: true, force: true });
     const config = loadGatewayConfig({
       ...base,
-      VENDOR_PUBLIC_KEYS: keys,
-      COOKIE_SECURE: "false",
-      REQUIRED_SERVICES: "catalog, issuer",
-      PUBLIC_URL: "https://licensing.example.com/",
+      GATEWAY_VENDOR_PUBLIC_KEYS: keys,
+      GATEWAY_COOKIE_SECURE: "false",
+      GATEWAY_REQUIRED_SERVICES: "catalog, issuer",
+      GATEWAY_PUBLIC_URL: "https://licensing.example.com/",
     });
-    expect(config.VENDOR_PUBLIC_KEYS[0]?.publicKey).toHaveLength(32);
-    expect(config.COOKIE_SECURE).toBe(false);
-    expect(config.REQUIRED_SERVICES).toEqual(["catalog", "issuer"]);
-    expect(config.PUBLIC_URL).toBe("https://licensing.example.com");
+    expect(config.GATEWAY_VENDOR_PUBLIC_KEYS[0]?.publicKey).toHaveLength(32);
+    expect(config.GATEWAY_COOKIE_SECURE).toBe(false);
+    expect(config.GATEWAY_REQUIRED_SERVICES).toEqual(["catalog", "issuer"]);
+    expect(config.GATEWAY_PUBLIC_URL).toBe("https://licensing.example.com");
   });
 
   it("names each bad variable", () => {
     const load = () =>
       loadGatewayConfig({
         ...base,
-        VENDOR_PUBLIC_KEYS: "[{]",
-        COOKIE_SECURE: "perhaps",
-        ADMIN_PASSWORD: "short",
+        GATEWAY_VENDOR_PUBLIC_KEYS: "[{]",
+        GATEWAY_COOKIE_SECURE: "perhaps",
+        GATEWAY_ADMIN_PASSWORD: "short",
       });
     expect(load).toThrow(ConfigError);
-    expect(load).toThrow(/VENDOR_PUBLIC_KEYS.*\n.*COOKIE_SECURE|COOKIE_SECURE[\s\S]*VENDOR_PUBLIC_KEYS/);
-    expect(load).toThrow(/ADMIN_PASSWORD/);
+    expect(load).toThrow(
+      /GATEWAY_VENDOR_PUBLIC_KEYS.*\n.*GATEWAY_COOKIE_SECURE|GATEWAY_COOKIE_SECURE[\s\S]*GATEWAY_VENDOR_PUBLIC_KEYS/,
+    );
+    expect(load).toThrow(/GATEWAY_ADMIN_PASSWORD/);
     expect(() =>
-      loadGatewayConfig({ ...base, VENDOR_PUBLIC_KEYS: '[{"keyId":"k","publicKey":"AAAA"}]' }),
-    ).toThrow(/VENDOR_PUBLIC_KEYS.*32 bytes/);
+      loadGatewayConfig({ ...base, GATEWAY_VENDOR_PUBLIC_KEYS: '[{"keyId":"k","publicKey":"AAAA"}]' }),
+    ).toThrow(/GATEWAY_VENDOR_PUBLIC_KEYS.*32 bytes/);
+  });
+
+  it("stops on a variable an earlier release read, naming what replaced it", () => {
+    const load = () => loadGatewayConfig({ ...base, SESSION_IDLE_HOURS: "12", ADMIN_PASSWORD: "x" });
+    expect(load).toThrow(
+      /SESSION_IDLE_HOURS is no longer read: set GATEWAY_SESSION_IDLE_SECONDS \(in seconds\)/,
+    );
+    expect(load).toThrow(/ADMIN_PASSWORD is no longer read: set GATEWAY_ADMIN_PASSWORD/);
+    // Names a hosting platform may set for its own reasons are not taken for ours.
+    expect(loadGatewayConfig({ ...base, PORT: "3000", HOST: "0.0.0.0" }).GATEWAY_PORT).toBe(8080);
   });
 });

@@ -29,16 +29,24 @@ const httpUrl = z
   .transform((url) => url.replace(/\/+$/, ""));
 
 export const notifierConfig = baseConfig.extend(databaseConfig.shape).extend({
-  /** Key-encryption key: the SMTP password is stored encrypted under it. */
-  NOTIFIER_KEK: kek,
-  /** Where people reach the UI (as the gateway's PUBLIC_URL): the first `uiUrl` setting, unless… */
-  PUBLIC_URL: httpUrl.optional(),
-  /** …this names another (npm start: the gateway's port on localhost). */
-  NOTIFIER_UI_URL: httpUrl.optional(),
-  /** The SMTP server of the first settings (`?tls=none` for a plain local server); edited in the UI after. */
-  NOTIFIER_SMTP_URL: smtpUrl.optional(),
-  /** The sender of the first settings. */
-  NOTIFIER_FROM: z.email({ error: "must be an email address" }).default("licensing@example.com"),
+  NOTIFIER_KEK: kek.meta({
+    description: "32 random bytes, base64: the SMTP password is encrypted under it",
+    npmStart: "`.data/notifier-kek`",
+  }),
+  NOTIFIER_UI_URL: httpUrl.optional().meta({
+    description: "where people reach the UI, linked from the digest: the first settings' UI address",
+    shownDefault: "`http://localhost:8080`",
+    npmStart: "the gateway's address",
+  }),
+  NOTIFIER_SMTP_URL: smtpUrl.optional().meta({
+    description:
+      "the first settings' SMTP server (`?tls=none` for a plain local one); later edited in Settings → Notifications",
+    npmStart: "the mail catcher",
+  }),
+  NOTIFIER_FROM: z
+    .email({ error: "must be an email address" })
+    .default("licensing@example.com")
+    .meta({ description: "the first settings' sender" }),
 });
 export type NotifierConfig = z.output<typeof notifierConfig>;
 

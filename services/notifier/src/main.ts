@@ -14,7 +14,7 @@ await runUntilSignal(async () => {
     log,
     kek: config.NOTIFIER_KEK,
     seed: {
-      uiUrl: config.NOTIFIER_UI_URL ?? config.PUBLIC_URL ?? "http://localhost:8080",
+      uiUrl: config.NOTIFIER_UI_URL ?? "http://localhost:8080",
       fromAddress: config.NOTIFIER_FROM,
       smtp: config.NOTIFIER_SMTP_URL,
     },

@@ -61,8 +61,8 @@ async function post(path: string, body: unknown): Promise<number> {
 describe.skipIf(!runs)("a 2 MiB license in the browser", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     platform = await startPlatform({
-      ADMIN_USERNAME: adminCredentials.username,
-      ADMIN_PASSWORD: adminCredentials.password,
+      GATEWAY_ADMIN_USERNAME: adminCredentials.username,
+      GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
     });
     baseUrl = platform.uiUrl;
     await mkdir(screenshots, { recursive: true });

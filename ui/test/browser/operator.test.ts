@@ -78,8 +78,8 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
 
   beforeAll(async () => {
     platform = await startPlatform({
-      ADMIN_USERNAME: adminCredentials.username,
-      ADMIN_PASSWORD: adminCredentials.password,
+      GATEWAY_ADMIN_USERNAME: adminCredentials.username,
+      GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
     });
     baseUrl = platform.uiUrl;
     await mkdir(screenshots, { recursive: true });

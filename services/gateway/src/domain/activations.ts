@@ -16,7 +16,7 @@ interface Cached {
 
 /**
  * Module activation (DESIGN §6, the second factor): a superadmin pastes a license file signed by a
- * vendor key the deployment trusts (VENDOR_PUBLIC_KEYS) whose features include the module's name.
+ * vendor key the deployment trusts (GATEWAY_VENDOR_PUBLIC_KEYS) whose features include the module's name.
  * Stored in the gateway's schema, so it survives restarts and every replica sees it; re-verified
  * whenever it is read, so removing a vendor key or reaching the end date deactivates the module.
  */
@@ -108,7 +108,9 @@ export class Activations {
       license = verifyLicenseFile(licenseFile.trim(), this.#keys);
     } catch (error) {
       if (isModelError(error, "unknown_key"))
-        throw invalidFile("is not signed by a vendor key this deployment trusts (VENDOR_PUBLIC_KEYS)");
+        throw invalidFile(
+          "is not signed by a vendor key this deployment trusts (GATEWAY_VENDOR_PUBLIC_KEYS)",
+        );
       if (isModelError(error)) throw invalidFile(`is not a valid license file: ${error.message}`);
       throw error;
     }

@@ -67,7 +67,7 @@ export class Users {
     return this.#inLock(async (em) => {
       if ((await em.count(UserEntity, {})) > 0) return undefined;
       const password = configuredPassword ?? generatePassword();
-      if (configuredPassword) assertAcceptablePassword(password, username, "ADMIN_PASSWORD");
+      if (configuredPassword) assertAcceptablePassword(password, username, "GATEWAY_ADMIN_PASSWORD");
       em.create(UserEntity, {
         id: newId("user"),
         username: username.trim(),

@@ -29,7 +29,7 @@ export const moduleRoutes: FastifyPluginAsyncZod<{
         tags: ["modules"],
         summary: "Activate the CRM module with an activation license",
         description:
-          "The license file must be signed by a vendor key this deployment trusts (VENDOR_PUBLIC_KEYS), " +
+          "The license file must be signed by a vendor key this deployment trusts (GATEWAY_VENDOR_PUBLIC_KEYS), " +
           "carry the `crm` feature and be in force. Replaces any earlier activation.",
         body: activationRequest,
         response: { 200: moduleStatusSchema },

@@ -26,8 +26,8 @@ export async function notifierLaunch(
   const directory = env.MAIL_CATCHER_DIR || resolve(dataDir, "mail");
   const smtp = env.NOTIFIER_SMTP_URL || `smtp://127.0.0.1:${port}?tls=none`;
   // The digest's links go to the gateway npm start runs (a port picked at random is not known yet).
-  const gatewayPort = env.PORT && env.PORT !== "0" ? env.PORT : "8080";
-  const uiUrl = env.NOTIFIER_UI_URL || env.PUBLIC_URL || `http://localhost:${gatewayPort}`;
+  const gatewayPort = env.GATEWAY_PORT && env.GATEWAY_PORT !== "0" ? env.GATEWAY_PORT : "8080";
+  const uiUrl = env.NOTIFIER_UI_URL || env.GATEWAY_PUBLIC_URL || `http://localhost:${gatewayPort}`;
   return {
     env: {
       MAIL_CATCHER_PORT: String(port),

@@ -1,18 +1,12 @@
 // `npm start`'s mail catcher, its own process like every service: MAIL_CATCHER_PORT (default 2525)
 // on 127.0.0.1, messages under MAIL_CATCHER_DIR (default .data/mail of this repository).
-import { resolve } from "node:path";
-import { baseConfig, connectNats, createLogger, loadConfig, runUntilSignal } from "@licensing/platform";
-import { z } from "zod";
+import { connectNats, createLogger, loadConfig, runUntilSignal } from "@licensing/platform";
 import { startMailCatcher } from "./catcher.ts";
+import { mailCatcherConfig } from "./config.ts";
 import { createMailCatcherService } from "./service.ts";
 
-const catcherConfig = baseConfig.extend({
-  MAIL_CATCHER_PORT: z.coerce.number().int().min(0).max(65_535).default(2525),
-  MAIL_CATCHER_DIR: z.string().default(resolve(import.meta.dirname, "../../../../.data/mail")),
-});
-
 await runUntilSignal(async () => {
-  const config = loadConfig(catcherConfig);
+  const config = loadConfig(mailCatcherConfig);
   const log = createLogger("mailcatcher", config.LOG_LEVEL);
   const catcher = await startMailCatcher({
     directory: config.MAIL_CATCHER_DIR,

@@ -1,0 +1,14 @@
+import { loadConfig } from "@licensing/platform";
+import { z } from "zod";
+
+/** What `npm start` itself reads (each service reads its own settings from the same environment). */
+export const launcherConfig = z.object({
+  LOCAL_INFRA: z
+    .enum(["embedded"], { error: 'must be "embedded" or unset' })
+    .optional()
+    .meta({ description: "`embedded`: always use the embedded PostgreSQL and nats-server (npm start only)" }),
+});
+
+export function loadLauncherConfig(env?: Record<string, string | undefined>) {
+  return loadConfig(launcherConfig, env);
+}

@@ -1,0 +1,26 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { configTable, readmePath, readmeWithConfigTable } from "../config-reference.ts";
+
+describe("the configuration reference", () => {
+  it("is in the README exactly as the config schemas generate it (npm run docs:config)", () => {
+    const readme = readFileSync(readmePath, "utf8");
+    expect(readmeWithConfigTable(readme)).toBe(readme);
+  });
+
+  it("names each variable once, in service-prefixed names with units in the name", () => {
+    const names = [...configTable().matchAll(/^\| `([A-Z_]+)`/gm)].map((m) => m[1]!);
+    expect(new Set(names).size).toBe(names.length);
+    const shared = [
+      "NATS_URL",
+      "SUBJECT_PREFIX",
+      "LOG_LEVEL",
+      "DATABASE_URL",
+      "DATABASE_POOL_SIZE",
+      "LOCAL_INFRA",
+    ];
+    for (const name of names.filter((n) => !shared.includes(n)))
+      expect(name).toMatch(/^(ISSUER|NOTIFIER|GATEWAY|DISTRIBUTION|MAIL_CATCHER)_/);
+    for (const name of names) expect(name).not.toMatch(/_(MS|S|H|D|HOURS|MINUTES|TTL)$/);
+  });
+});
