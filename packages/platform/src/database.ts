@@ -8,6 +8,7 @@ import {
 import { Migrator } from "@mikro-orm/migrations";
 import { MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
+import { execute, query } from "./sql.ts";
 
 export type Orm = MikroORM;
 export type { EntityManager } from "@mikro-orm/postgresql";
@@ -58,10 +59,10 @@ export async function openDatabase(options: DatabaseOptions, waitMs = 60_000): P
 async function migrate(orm: Orm, schema: string, log: Logger): Promise<void> {
   const locked = <T>(work: () => Promise<T>) =>
     orm.em.fork().transactional(async (em) => {
-      await em.execute("select pg_advisory_xact_lock(hashtext('licensing platform migrations'))");
+      await query(em, "select pg_advisory_xact_lock(hashtext('licensing platform migrations'))");
       return work();
     });
-  await locked(() => orm.em.getConnection().execute(`create schema if not exists "${schema}"`));
+  await locked(() => execute(orm, `create schema if not exists "${schema}"`));
   const applied = await locked(() => orm.migrator.up());
   if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, "migrations applied");
 }

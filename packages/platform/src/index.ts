@@ -36,4 +36,4 @@ export {
   recordEvents,
 } from "./outbox.ts";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.ts";
-export { query, tableName } from "./sql.ts";
+export { execute, Params, query, queryOne, type SqlParams, type SqlTarget, tableName } from "./sql.ts";

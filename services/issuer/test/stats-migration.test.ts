@@ -1,4 +1,4 @@
-import { eventEntities, type Orm, openDatabase, query } from "@licensing/platform";
+import { eventEntities, execute, type Orm, openDatabase, query } from "@licensing/platform";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrations } from "../migrations/index.ts";
@@ -45,7 +45,8 @@ describe("0009_stats_every_product", () => {
     try {
       const em = orm.em.fork();
       const sums = async () =>
-        em.execute<{ product: string; main: boolean; kind: string; n: string }[]>(
+        query<{ product: string; main: boolean; kind: string; n: string }>(
+          em,
           "select product, main, kind, sum(n)::text as n from issuer.stats_by_product group by 1, 2, 3 having sum(n) <> 0 order by 1, 2, 3",
         );
       const expected = [
@@ -57,8 +58,8 @@ describe("0009_stats_every_product", () => {
       ];
       expect(await sums()).toEqual(expected);
       // The triggers keep counting every product of a change after it.
-      await em.execute("update issuer.licenses set products = '{viewer}' where id = 'lic_b'");
-      await em.execute("select issuer.stats_compact()");
+      await execute(em, "update issuer.licenses set products = '{viewer}' where id = 'lic_b'");
+      await execute(em, "select issuer.stats_compact()");
       expect(await sums()).toEqual([
         { product: "cockpit", main: true, kind: "test", n: "1" },
         { product: "collector", main: false, kind: "test", n: "1" },

@@ -1,5 +1,5 @@
 import { AppError, type Balance, type usageRequest } from "@licensing/contracts";
-import type { Orm } from "@licensing/platform";
+import { type Orm, queryOne } from "@licensing/platform";
 import type { z } from "zod";
 import { type LicenseRecord, remaining, requireFingerprintAllowed, requireUsable } from "./licenses.ts";
 import { isoOrNull, raised, type Timestamp } from "./rows.ts";
@@ -59,22 +59,21 @@ export class Usage {
     }
     let answer: BalanceRow & { duplicate: boolean; earlierUnits?: number };
     try {
-      const [row] = await this.#orm.em
-        .getConnection()
-        .execute<{ answer: typeof answer }[]>(
-          "select distribution.report_usage(?, ?, ?, ?, ?, ?, ?, ?, ?) as answer",
-          [
-            license.licenseId,
-            report.idempotencyKey,
-            report.units,
-            license.accountId,
-            license.products[0] ?? "",
-            report.fingerprint ?? null,
-            report.executionMode ?? null,
-            report.at ? new Date(report.at) : null,
-            now,
-          ],
-        );
+      const row = await queryOne<{ answer: typeof answer }>(
+        this.#orm,
+        "select distribution.report_usage($1, $2, $3, $4, $5, $6, $7, $8, $9) as answer",
+        [
+          license.licenseId,
+          report.idempotencyKey,
+          report.units,
+          license.accountId,
+          license.products[0] ?? "",
+          report.fingerprint ?? null,
+          report.executionMode ?? null,
+          report.at ? new Date(report.at) : null,
+          now,
+        ],
+      );
       answer = row!.answer;
     } catch (error) {
       if (!raised(error, "units_exhausted")) throw error;
@@ -95,11 +94,11 @@ export class Usage {
   }
 
   async balance(license: Pick<LicenseRecord, "licenseId">): Promise<Balance> {
-    const [row] = await this.#orm.em
-      .fork()
-      .execute<BalanceRow[]>(`select ${balanceColumns} from distribution.licenses where license_id = ?`, [
-        license.licenseId,
-      ]);
+    const row = await queryOne<BalanceRow>(
+      this.#orm,
+      `select ${balanceColumns} from distribution.licenses where license_id = $1`,
+      [license.licenseId],
+    );
     if (!row) throw new AppError("not_found", "No license matches this key");
     return toBalance(row);
   }

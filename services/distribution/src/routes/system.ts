@@ -1,4 +1,5 @@
 import { AppError, syncRequest, syncResponse } from "@licensing/contracts";
+import { query } from "@licensing/platform";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { changesSince } from "../domain/handoff.ts";
@@ -43,7 +44,7 @@ export const systemRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) 
     },
     async () => {
       try {
-        await withinMs(orm.em.getConnection().execute("select 1"), 2_000, "database check");
+        await withinMs(query(orm, "select 1"), 2_000, "database check");
       } catch {
         throw new AppError("service_unavailable", "Not ready: the database does not answer");
       }

@@ -1,5 +1,5 @@
 import { AppError } from "@licensing/contracts";
-import type { Orm } from "@licensing/platform";
+import { type Orm, query } from "@licensing/platform";
 import { Svcm } from "@nats-io/services";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
@@ -71,7 +71,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app, deps)
       const instances: Record<string, number> = Object.fromEntries(requiredServices.map((s) => [s, 0]));
       const problems: string[] = [];
       try {
-        await withinMs(orm.em.getConnection().execute("select 1"), 2_000, "database check");
+        await withinMs(query(orm, "select 1"), 2_000, "database check");
       } catch {
         problems.push("the database does not answer");
       }
