@@ -20,6 +20,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { migrations } from "../migrations/index.ts";
 import { DownloadCounter } from "./domain/downloads.ts";
+import { distributionEntities } from "./domain/entities.ts";
 import { LicenseFilesPublisher } from "./domain/handoff.ts";
 import { Leases } from "./domain/leases.ts";
 import { LicenseDirectory } from "./domain/licenses.ts";
@@ -44,7 +45,7 @@ export function openDistributionDatabase(url: string, log: Logger, poolSize?: nu
   return openDatabase({
     url,
     schema: "distribution",
-    entities: eventEntities,
+    entities: [...distributionEntities, ...eventEntities],
     migrations,
     log,
     ...(poolSize ? { poolSize } : {}),
