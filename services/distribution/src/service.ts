@@ -4,7 +4,6 @@ import { BusClient } from "@licensing/contracts/bus";
 import {
   classifyDatabaseError,
   createBusService,
-  eventEntities,
   type Logger,
   type Orm,
   openDatabase,
@@ -18,9 +17,8 @@ import {
 import type { NatsConnection } from "@nats-io/transport-node";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { migrations } from "../migrations/index.ts";
+import { distributionDatabase } from "./database.ts";
 import { DownloadCounter } from "./domain/downloads.ts";
-import { distributionEntities } from "./domain/entities.ts";
 import { LicenseFilesPublisher } from "./domain/handoff.ts";
 import { Leases } from "./domain/leases.ts";
 import { LicenseDirectory } from "./domain/licenses.ts";
@@ -42,14 +40,7 @@ export { licenseFilesStream } from "./domain/handoff.ts";
 
 /** Opens the distribution schema (migrated) on the database at `url`. */
 export function openDistributionDatabase(url: string, log: Logger, poolSize?: number): Promise<Orm> {
-  return openDatabase({
-    url,
-    schema: "distribution",
-    entities: [...distributionEntities, ...eventEntities],
-    migrations,
-    log,
-    ...(poolSize ? { poolSize } : {}),
-  });
+  return openDatabase({ ...distributionDatabase, url, log, ...(poolSize ? { poolSize } : {}) });
 }
 
 export interface DistributionTimings extends MachineTimings {

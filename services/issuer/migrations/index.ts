@@ -10,7 +10,11 @@ import { AccountNameStatistics } from "./0008_account_name_statistics.ts";
 import { StatsEveryProduct } from "./0009_stats_every_product.ts";
 import { LicenseOrigin } from "./0010_license_origin.ts";
 
-/** Every migration of the issuer schema, in order. Applied at start; never edit one that has shipped. */
+/**
+ * Every migration of the issuer schema, in order: written by hand up to 0010_license_origin,
+ * generated from the entities since (`npm run db -w services/issuer -- create <name>`). Applied at
+ * start; never edit one that has shipped.
+ */
 export const migrations = [
   eventTablesMigration,
   { name: "0001_licenses", class: Licenses },

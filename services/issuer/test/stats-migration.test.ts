@@ -1,8 +1,7 @@
-import { eventEntities, execute, type Orm, openDatabase, query } from "@licensing/platform";
-import { createTestEnv, type TestEnv } from "@licensing/testing";
+import { execute, type Orm, openDatabase, query } from "@licensing/platform";
+import { createTestEnv, openAsBefore, type TestEnv } from "@licensing/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrations } from "../migrations/index.ts";
-import { issuerEntities } from "../src/domain/entities.ts";
+import { issuerDatabase } from "../src/database.ts";
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -10,19 +9,12 @@ beforeAll(async () => {
 });
 afterAll(() => env?.stop());
 
-const open = (upTo: number) =>
-  openDatabase({
-    url: env.databaseUrl,
-    schema: "issuer",
-    entities: [...issuerEntities, ...eventEntities],
-    migrations: migrations.slice(0, upTo),
-    log: env.log,
-  });
-
 describe("0009_stats_every_product", () => {
   it("counts the licenses issued before it under every one of their products", async () => {
-    const before = migrations.findIndex((m) => m.name === "0009_stats_every_product");
-    const old = await open(before);
+    const old = await openAsBefore(
+      { ...issuerDatabase, url: env.databaseUrl, log: env.log },
+      "0008_account_name_statistics",
+    );
     const insert = (orm: Orm, id: string, kind: string, products: string[]) =>
       query(
         orm.em.fork(),
@@ -41,7 +33,7 @@ describe("0009_stats_every_product", () => {
     await insert(old, "lic_c", "test", ["cockpit", "collector", "viewer"]);
     await old.close();
 
-    const orm = await open(migrations.length);
+    const orm = await openDatabase({ ...issuerDatabase, url: env.databaseUrl, log: env.log });
     try {
       const em = orm.em.fork();
       const sums = async () =>
