@@ -9,6 +9,7 @@ import { ActiveByEndWithNotice } from "./0007_active_by_end_with_notice.ts";
 import { AccountNameStatistics } from "./0008_account_name_statistics.ts";
 import { StatsEveryProduct } from "./0009_stats_every_product.ts";
 import { LicenseOrigin } from "./0010_license_origin.ts";
+import { StatsRowIds } from "./0011_stats_row_ids.ts";
 
 /**
  * Every migration of the issuer schema, in order: written by hand up to 0010_license_origin,
@@ -27,4 +28,5 @@ export const migrations = [
   { name: "0008_account_name_statistics", class: AccountNameStatistics },
   { name: "0009_stats_every_product", class: StatsEveryProduct },
   { name: "0010_license_origin", class: LicenseOrigin },
+  { name: "0011_stats_row_ids", class: StatsRowIds },
 ];
