@@ -10,17 +10,12 @@ export interface Requirements {
 }
 
 /**
- * The offline rules of a license: product, dates, execution mode, features, fingerprint, and a
- * clock that has not gone back behind the last execution. Throws LicenseError with the reason.
+ * The offline rules of a license: product, dates, execution mode, features, fingerprint. `now` is
+ * the time decisions use (clock.ts: never behind the highest time seen). Throws LicenseError.
  */
 export function checkLicense(
   license: License,
-  requirements: Requirements & {
-    fingerprint: string;
-    now: Date;
-    lastExecutionAt: string | null;
-    toleranceMs: number;
-  },
+  requirements: Requirements & { fingerprint: string; now: Date },
 ): void {
   const { now } = requirements;
   if (requirements.product !== undefined && !license.products.includes(requirements.product)) {
@@ -28,15 +23,6 @@ export function checkLicense(
       "wrong_product",
       `This license is for ${license.products.join(", ")}, not ${requirements.product}`,
     );
-  }
-  if (requirements.lastExecutionAt !== null) {
-    const last = Date.parse(requirements.lastExecutionAt);
-    if (now.getTime() < last - requirements.toleranceMs) {
-      throw new LicenseError(
-        "clock_set_back",
-        `The clock (${now.toISOString()}) is behind the last execution (${requirements.lastExecutionAt}); set the correct time`,
-      );
-    }
   }
   if (now.getTime() < Date.parse(license.startDate)) {
     throw new LicenseError("not_yet_valid", `This license starts on ${license.startDate}`);

@@ -12,7 +12,16 @@ export interface ManagerContext {
   fingerprint(): Promise<string>;
   platform: Platform;
   now(): Date;
+  /** How far the clock may be from a time already seen, or from the server's. */
+  toleranceMs: number;
   licenseKey: string | undefined;
+  /** The license loaded (verified), if any. */
+  license(): License | undefined;
   /** Verifies and keeps a license file (LicenseManager.load). */
   load(file: string): Promise<License>;
+}
+
+/** Whether a signed time from the server is close enough to this clock to count as "just now". */
+export function isFresh(ctx: ManagerContext, signedAt: string): boolean {
+  return Math.abs(Date.parse(signedAt) - ctx.now().getTime()) <= ctx.toleranceMs;
 }

@@ -6,6 +6,8 @@ export interface ApiOptions {
   licenseKey: string | undefined;
   fetch: FetchLike;
   timeoutMs: number;
+  /** Told of every refusal the server gives before it is thrown (to remember a revocation). */
+  onRefusal?: (error: LicenseError) => Promise<void>;
 }
 
 export interface ApiAnswer<T> {
@@ -72,13 +74,13 @@ export class DistributionApi {
           },
         );
       }
-      throw new LicenseError(
+      const refusal = new LicenseError(
         reasonOfCode(code),
         error.message ?? `The license server answered ${response.status}`,
-        {
-          code,
-        },
+        { code },
       );
+      await this.#options.onRefusal?.(refusal);
+      throw refusal;
     }
     return { status: response.status, body: parsed as T, headers: response.headers };
   }

@@ -8,6 +8,6 @@ export {
   type LicenseManagerOptions,
 } from "./license-manager.ts";
 export type { FetchLike, Platform } from "./platform.ts";
-export { type ClientStorage, type KeyValueStore, MemoryStorage, WebStorage } from "./storage.ts";
+export { type ClientStorage, IndexedDbStorage, MemoryStorage } from "./storage.ts";
 export type { FlushResult, UsageSummary } from "./usage.ts";
 export { keySetOf, type TrustedKey, verifyLicense } from "./verify.ts";

@@ -2,15 +2,18 @@ import type { FleetLeasePayload, MachineActivationPayload, StatusPayload } from 
 import type { License } from "@licensing/model";
 import { currentPlatform } from "#platform";
 import { checkLicense, type Requirements, unitsLeft } from "./checks.ts";
+import { checkClock, effectiveNow, observeTime } from "./clock.ts";
 import type { ManagerContext } from "./context.ts";
 import { LicenseError } from "./errors.ts";
 import { FleetLease } from "./fleet.ts";
 import { DistributionApi } from "./http.ts";
 import { MachineActivation } from "./machine.ts";
 import type { FetchLike, Platform } from "./platform.ts";
-import { type ClientState, StateStore } from "./state.ts";
+import { checkStanding, rememberRefusal } from "./standing.ts";
+import { type ClientState, documents, StateStore } from "./state.ts";
+import { type StateMac, webCryptoMac } from "./state-seal.ts";
 import type { ClientStorage } from "./storage.ts";
-import { type FlushResult, UsageMeter, type UsageSummary } from "./usage.ts";
+import { type FlushResult, UsageMeter, type UsageSummary, unitsUsed } from "./usage.ts";
 import { keySetOf, type TrustedKey, verifyLicense, verifyStatus } from "./verify.ts";
 
 export interface LicenseManagerOptions {
@@ -32,8 +35,13 @@ export interface LicenseManagerOptions {
   offline?: boolean;
   /** How long the manager keeps working without reaching the server (online mode). Default 7 days. */
   offlineGraceMs?: number;
-  /** How far the clock may be behind the last execution (clock adjustments). Default 5 minutes. */
+  /** How far the clock may be behind a time already seen (clock adjustments). Default 5 minutes. */
   clockToleranceMs?: number;
+  /**
+   * Online mode: how old the last signed status may be before validate() and authorizeExecution()
+   * ask for a new one (also asked at once while a refusal is remembered). Default 1 hour.
+   */
+  statusIntervalMs?: number;
   /** Require an activation of this machine (a valid machine-bound file) to run. Default false. */
   requireActivation?: boolean;
   /** Require a fleet lease (collectors of a cockpit license). Default false. */
@@ -63,12 +71,15 @@ export interface Connectivity {
   error?: string;
 }
 
+const minute = 60_000;
+
 /**
  * The LicenseManager: loads a license file (or fetches it by key), verifies it offline against
  * pinned public keys, enforces product, dates, execution mode, features, fingerprint and the units
- * balance, and refuses a clock set back. Online it activates the machine, sends heartbeats, reports
- * usage (queued with idempotency keys while offline), refreshes the file, holds fleet leases.
- * Every refusal is a LicenseError with a typed `reason`.
+ * balance on a clock that never goes back, and remembers what the server said (a revocation, the
+ * end of an activation) in an authenticated state that processes share safely. Online it activates
+ * the machine, sends heartbeats, reports usage (queued with idempotency keys while offline),
+ * refreshes the file, holds fleet leases. Every refusal is a LicenseError with a typed `reason`.
  */
 export class LicenseManager {
   readonly #options: LicenseManagerOptions;
@@ -76,9 +87,11 @@ export class LicenseManager {
   readonly #keys: Map<string, Uint8Array>;
   readonly #state: StateStore;
   readonly #now: () => Date;
+  readonly #toleranceMs: number;
   #api: DistributionApi | undefined;
   #license: License | undefined;
   #fingerprint: string | undefined;
+  #stateMac: Promise<StateMac> | undefined;
   readonly #machine: MachineActivation;
   readonly #fleet: FleetLease;
   readonly #usage: UsageMeter;
@@ -88,8 +101,17 @@ export class LicenseManager {
     this.#platform = options.platform ?? currentPlatform;
     this.#keys = keySetOf(options.trustedKeys);
     this.#now = options.now ?? (() => new Date());
+    this.#toleranceMs = options.clockToleranceMs ?? 5 * minute;
     this.#state = new StateStore(
       options.storage ?? this.#platform.defaultStorage(options.product),
+      () => {
+        this.#stateMac ??= this.fingerprint().then((fp) =>
+          this.#platform.stateMac
+            ? this.#platform.stateMac(fp, options.product)
+            : webCryptoMac(fp, options.product),
+        );
+        return this.#stateMac;
+      },
       this.#now,
     );
     const ctx: ManagerContext = {
@@ -99,7 +121,9 @@ export class LicenseManager {
       fingerprint: () => this.fingerprint(),
       platform: this.#platform,
       now: this.#now,
+      toleranceMs: this.#toleranceMs,
       licenseKey: options.licenseKey,
+      license: () => this.#license,
       load: (file) => this.load(file),
     };
     this.#machine = new MachineActivation(ctx);
@@ -127,72 +151,86 @@ export class LicenseManager {
    * untrusted or altered file; a stored file is kept only once verified.
    */
   async load(file?: string): Promise<License> {
-    const state = await this.#state.load(this.#now());
-    const text = file ?? state.licenseFile;
+    const stored = await this.#storedLicense();
+    const text = file ?? stored?.file;
     if (!text)
       throw new LicenseError("no_license", "No license file: load one, or fetch it with the license key");
     const license = verifyLicense(text, this.#keys, this.#options.licenseKey);
     this.#license = license;
-    if (text !== state.licenseFile)
-      await this.#state.update((s) => {
-        s.licenseFile = text;
-        s.etag = null;
-      });
+    if (text !== stored?.file)
+      await this.#state.setDocument(documents.license, JSON.stringify({ file: text, etag: null }));
     return license;
   }
 
-  /** Checks the loaded license against `requirements` without running anything. */
+  /**
+   * Checks the loaded license against `requirements` without running anything (online, it may
+   * first ask the server for a signed status: see statusIntervalMs).
+   */
   async validate(requirements: Requirements = {}): Promise<License> {
     const license = await this.#loaded();
-    const state = this.#state.current;
-    checkLicense(license, {
-      product: requirements.product ?? this.#options.product,
-      ...(requirements.executionMode === undefined ? {} : { executionMode: requirements.executionMode }),
-      ...(requirements.features === undefined ? {} : { features: requirements.features }),
-      fingerprint: await this.fingerprint(),
-      now: this.#now(),
-      lastExecutionAt: state.lastExecutionAt,
-      toleranceMs: this.#options.clockToleranceMs ?? 5 * 60_000,
+    await this.#refreshStatus();
+    const fingerprint = await this.fingerprint();
+    const refusal = await this.#state.update(async (s) => {
+      try {
+        await this.#enforce(s, license, requirements, fingerprint, 1_000);
+      } catch (error) {
+        if (error instanceof LicenseError) return error;
+        throw error;
+      }
+      return undefined;
     });
-    if (this.#options.requireActivation) this.#machine.check(license, await this.fingerprint());
-    if (this.#options.requireLease) await this.#fleet.check();
-    this.#checkGrace();
+    if (refusal) throw refusal;
     return license;
   }
 
   /**
    * Authorizes one execution using `units`: validates the license, checks the balance, records the
-   * execution time, and reports the usage (or queues it while the server is unreachable, within
-   * the offline grace). Throws LicenseError when the execution must not run.
+   * execution and queues its report in one write (so processes sharing the state never overdraw),
+   * then reports the usage (or keeps it queued while the server is unreachable, within the offline
+   * grace). Throws LicenseError when the execution must not run.
    */
   async authorizeExecution(request: Requirements & { units?: number } = {}): Promise<Authorization> {
     const units = request.units ?? 0;
     if (!Number.isSafeInteger(units) || units < 0) throw new RangeError("units must be a whole number ≥ 0");
-    const license = await this.validate(request);
-    if (license.unitsPerExecution >= 0 && units > license.unitsPerExecution) {
-      throw new LicenseError(
-        "units_per_execution_exceeded",
-        `One execution may use at most ${license.unitsPerExecution} units (asked: ${units})`,
-      );
-    }
-    const left = unitsLeft(license, this.#usage.unitsUsed());
-    if (left >= 0 && units > left) {
-      throw new LicenseError("units_exhausted", `Not enough units left: ${left} remain, ${units} needed`);
-    }
-    const report = {
-      idempotencyKey: `exe-${crypto.randomUUID()}`,
-      units,
-      ...(request.executionMode === undefined ? {} : { executionMode: request.executionMode }),
-      at: this.#now().toISOString(),
-    };
-    await this.#usage.record(report);
-    const authorization = (queued: boolean): Authorization => ({
+    const license = await this.#loaded();
+    await this.#refreshStatus();
+    const fingerprint = await this.fingerprint();
+    const outcome = await this.#state.update(async (s) => {
+      try {
+        await this.#enforce(s, license, request, fingerprint, 0);
+        if (license.unitsPerExecution >= 0 && units > license.unitsPerExecution) {
+          throw new LicenseError(
+            "units_per_execution_exceeded",
+            `One execution may use at most ${license.unitsPerExecution} units (asked: ${units})`,
+          );
+        }
+        const left = unitsLeft(license, unitsUsed(s));
+        if (left >= 0 && units > left) {
+          throw new LicenseError("units_exhausted", `Not enough units left: ${left} remain, ${units} needed`);
+        }
+      } catch (error) {
+        if (error instanceof LicenseError) return { refusal: error };
+        throw error;
+      }
+      const report = {
+        idempotencyKey: `exe-${crypto.randomUUID()}`,
+        units,
+        ...(request.executionMode === undefined ? {} : { executionMode: request.executionMode }),
+        at: effectiveNow(s, this.#now()).toISOString(),
+      };
+      s.queue.push(report);
+      s.lastExecutionAt = report.at;
+      return { report, remaining: unitsLeft(license, unitsUsed(s)) };
+    });
+    if ("refusal" in outcome) throw outcome.refusal;
+    const { report } = outcome;
+    const authorization = (queued: boolean, remaining: number): Authorization => ({
       units,
       reportId: report.idempotencyKey,
       queued,
-      unitsRemaining: unitsLeft(license, this.#usage.unitsUsed()),
+      unitsRemaining: remaining,
     });
-    if (this.#options.offline || !this.#options.serverUrl) return authorization(true);
+    if (!this.#isOnline()) return authorization(true, outcome.remaining);
     const flushed = await this.#usage.flush();
     if (flushed.blocked) {
       // This execution does not run: its report goes too (the earlier ones wait for the license).
@@ -201,9 +239,9 @@ export class LicenseManager {
     }
     const refusal = flushed.refused.find((r) => r.idempotencyKey === report.idempotencyKey);
     if (refusal) throw refusal.error;
-    const queued = this.#usage.isQueued(report.idempotencyKey);
-    if (queued) this.#checkGrace();
-    return authorization(queued);
+    const state = this.#state.current;
+    const queued = state.queue.some((q) => q.idempotencyKey === report.idempotencyKey);
+    return authorization(queued, unitsLeft(license, unitsUsed(state)));
   }
 
   /**
@@ -218,28 +256,27 @@ export class LicenseManager {
   /** Downloads the license file by key (only when newer than the stored one), verifies and stores it. */
   async fetchLicense(): Promise<{ license: License; updated: boolean }> {
     const api = this.#online();
-    const state = await this.#state.load(this.#now());
+    const stored = await this.#storedLicense();
     const answer = await api.call<{ file: string; serial: number }>(
       "GET",
       "/v1/license",
       undefined,
-      state.etag && state.licenseFile ? { "if-none-match": state.etag } : {},
+      stored?.etag ? { "if-none-match": stored.etag } : {},
     );
     if (answer.status === 304) return { license: await this.load(), updated: false };
     const license = verifyLicense(answer.body.file, this.#keys, this.#options.licenseKey);
     const current =
       this.#license ??
-      (state.licenseFile
-        ? safeVerify(() => verifyLicense(state.licenseFile!, this.#keys, this.#options.licenseKey))
+      (stored
+        ? safeVerify(() => verifyLicense(stored.file, this.#keys, this.#options.licenseKey))
         : undefined);
     if (current && current.id === license.id && current.serial > license.serial)
       return { license: current, updated: false };
     this.#license = license;
-    await this.#state.update((s) => {
-      s.licenseFile = answer.body.file;
-      s.etag = answer.headers.get("etag");
-      s.lastOnlineAt = this.#now().toISOString();
-    });
+    await this.#state.setDocument(
+      documents.license,
+      JSON.stringify({ file: answer.body.file, etag: answer.headers.get("etag") }),
+    );
     return { license, updated: !current || current.serial !== license.serial || current.id !== license.id };
   }
 
@@ -260,18 +297,19 @@ export class LicenseManager {
 
   /**
    * Loads a machine-bound file (from an offline activation, or fetched): verifies it, checks it is
-   * for this machine and not expired, and loads the license file inside it.
+   * for this machine, not expired, and not older than one already seen, and loads the license file
+   * inside it.
    */
   loadMachineFile(text: string): Promise<MachineActivationPayload> {
     return this.#machine.loadMachineFile(text);
   }
 
-  /** Deactivates this machine (freeing its activation) and forgets its machine file. */
+  /** Deactivates this machine (freeing its activation) and forgets its machine file for good. */
   deactivate(): Promise<void> {
     return this.#machine.deactivate();
   }
 
-  /** Tells the server this machine still runs. */
+  /** Tells the server this machine still runs, and fetches a machine file that lasts until its next beat is due. */
   heartbeat(): Promise<void> {
     return this.#machine.heartbeat();
   }
@@ -318,39 +356,50 @@ export class LicenseManager {
 
   /**
    * Asks the server for the license's standing: a signed answer that must echo a fresh nonce and
-   * carry a time close to this machine's clock. Updates the balance and the last online time.
+   * carry a time close to this machine's clock. It is the one answer that clears a remembered
+   * suspension or revocation, restarts the offline grace, and corrects a clock that had run ahead;
+   * it also brings the balance and tells whether this machine's activation still holds.
    */
   async checkStatus(): Promise<StatusPayload & { newerFile: boolean }> {
-    await this.#state.load(this.#now());
     const nonce = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
       b.toString(16).padStart(2, "0"),
     ).join("");
+    const fingerprint = await this.fingerprint();
     const { body } = await this.#online().call<{ document: string }>("POST", "/v1/status", {
       nonce,
-      fingerprint: await this.fingerprint(),
+      fingerprint,
     });
     const status = verifyStatus(body.document, this.#keys);
     if (status.nonce !== nonce)
       throw new LicenseError("replayed_answer", "The status answer is not for this request (a replay?)");
-    const skew = Math.abs(Date.parse(status.at) - this.#now().getTime());
-    if (skew > (this.#options.clockToleranceMs ?? 5 * 60_000)) {
+    const now = this.#now();
+    const skew = Math.abs(Date.parse(status.at) - now.getTime());
+    if (skew > this.#toleranceMs) {
       throw new LicenseError(
         "clock_mismatch",
         `This machine's clock is ${Math.round(skew / 1000)} s away from the server's`,
       );
     }
     await this.#state.update((s) => {
-      s.lastOnlineAt = this.#now().toISOString();
-      s.unitsConsumed = status.unitsConsumed;
+      s.lastOnlineAt = now.toISOString();
+      // The server's signed time, close to this clock: the truth, also for a clock that ran ahead.
+      s.highestTime = new Date(Math.max(now.getTime(), Date.parse(status.at))).toISOString();
+      if (s.standing && (s.standing.licenseId === null || s.standing.licenseId === status.licenseId))
+        s.standing = null;
+      s.unitsConsumed = Math.max(s.unitsConsumed, status.unitsConsumed);
       s.balanceAt = status.at;
+      const held = s.machine;
+      if (status.activated === false && held && held.licenseId === status.licenseId && !held.endedAt) {
+        held.endedAt = now.toISOString();
+        held.endReason = "not active on the license server";
+      }
     });
     return { ...status, newerFile: this.#license !== undefined && status.serial > this.#license.serial };
   }
 
   /** Whether the server answers, and how fast (through the configured proxy). */
   async checkConnectivity(): Promise<Connectivity> {
-    if (this.#options.offline || !this.#options.serverUrl)
-      return { online: false, latencyMs: null, error: "offline mode" };
+    if (!this.#isOnline()) return { online: false, latencyMs: null, error: "offline mode" };
     const started = performance.now();
     try {
       await this.#online().call("GET", "/v1/keys");
@@ -375,9 +424,93 @@ export class LicenseManager {
     this.stopLeaseRenewal();
   }
 
+  /**
+   * Every offline rule, on the freshest state, in order: the clock (and the time it records), a
+   * remembered refusal, the license's terms, the activation, the lease, the offline grace.
+   */
+  async #enforce(
+    s: ClientState,
+    license: License,
+    requirements: Requirements,
+    fingerprint: string,
+    granularityMs: number,
+  ): Promise<void> {
+    const clock = this.#now();
+    checkClock(s, clock, this.#toleranceMs);
+    observeTime(s, clock, granularityMs);
+    const now = effectiveNow(s, clock);
+    checkStanding(s, license);
+    checkLicense(license, {
+      product: requirements.product ?? this.#options.product,
+      ...(requirements.executionMode === undefined ? {} : { executionMode: requirements.executionMode }),
+      ...(requirements.features === undefined ? {} : { features: requirements.features }),
+      fingerprint,
+      now,
+    });
+    if (this.#options.requireActivation) await this.#machine.check(s, license, fingerprint, now);
+    if (this.#options.requireLease) await this.#fleet.check(s, license, fingerprint, now);
+    if (this.#isOnline()) this.#checkGrace(s, now);
+  }
+
+  /**
+   * Online mode: asks for a signed status when the last one is older than statusIntervalMs, when a
+   * refusal is remembered or an activation ended, or when the clock is behind a time seen (the
+   * server's time settles it). An unreachable server leaves the decision to the state.
+   */
+  async #refreshStatus(): Promise<void> {
+    if (!this.#isOnline()) return;
+    const s = await this.#state.read();
+    const now = this.#now().getTime();
+    const last = s.lastOnlineAt === null ? Number.NaN : Date.parse(s.lastOnlineAt);
+    const due =
+      !(now - last <= (this.#options.statusIntervalMs ?? 60 * minute)) ||
+      now < last ||
+      s.standing !== null ||
+      (s.highestTime !== null && now < Date.parse(s.highestTime) - this.#toleranceMs);
+    if (!due) return;
+    try {
+      await this.checkStatus();
+    } catch (error) {
+      if (error instanceof LicenseError && error.transient) return;
+      throw error;
+    }
+  }
+
+  /** Online mode: refuse once the server has not answered with a signed status for the grace period. */
+  #checkGrace(s: ClientState, now: Date): void {
+    const grace = this.#options.offlineGraceMs ?? 7 * 86_400_000;
+    if (s.lastOnlineAt === null) {
+      throw new LicenseError(
+        "offline_grace_expired",
+        s.damagedAt
+          ? `The offline state was damaged or copied from another machine (found on ${s.damagedAt}); connect to the license server to continue`
+          : "This installation has never reached the license server; connect once to start",
+      );
+    }
+    if (now.getTime() - Date.parse(s.lastOnlineAt) > grace) {
+      throw new LicenseError(
+        "offline_grace_expired",
+        `The license server has not been reached since ${s.lastOnlineAt}; connect to continue`,
+      );
+    }
+  }
+
+  async #storedLicense(): Promise<{ file: string; etag: string | null } | undefined> {
+    const text = await this.#state.getDocument(documents.license);
+    if (!text) return undefined;
+    try {
+      return JSON.parse(text) as { file: string; etag: string | null };
+    } catch {
+      return undefined;
+    }
+  }
+
   async #loaded(): Promise<License> {
-    await this.#state.load(this.#now());
     return this.#license ?? this.load();
+  }
+
+  #isOnline(): boolean {
+    return !this.#options.offline && this.#options.serverUrl !== undefined;
   }
 
   #online(): DistributionApi {
@@ -389,22 +522,11 @@ export class LicenseManager {
       licenseKey: this.#options.licenseKey,
       fetch: this.#options.fetch ?? this.#platform.createFetch(this.#options.proxy),
       timeoutMs: this.#options.timeoutMs ?? 10_000,
+      // A suspension or revocation is remembered before the caller hears of it.
+      onRefusal: (error) =>
+        this.#state.update((s) => rememberRefusal(s, error, this.#license?.id ?? null, this.#now())),
     });
     return this.#api;
-  }
-
-  /** Online mode: refuse once the server has not answered for longer than the grace period. */
-  #checkGrace(): void {
-    if (this.#options.offline || !this.#options.serverUrl) return;
-    const state: ClientState = this.#state.current;
-    const since = Date.parse(state.lastOnlineAt ?? state.createdAt);
-    const grace = this.#options.offlineGraceMs ?? 7 * 86_400_000;
-    if (this.#now().getTime() - since > grace) {
-      throw new LicenseError(
-        "offline_grace_expired",
-        `The license server has not been reached since ${new Date(since).toISOString()}; connect to continue`,
-      );
-    }
   }
 }
 

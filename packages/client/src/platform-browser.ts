@@ -1,8 +1,13 @@
 // Browsers: no machine id is readable, so the fingerprint hashes a random id kept in localStorage
 // with the user agent; requests use the browser's fetch (and so its own proxy settings).
 import { type Platform, sha256Hex } from "./platform.ts";
-import { type KeyValueStore, WebStorage } from "./storage.ts";
+import { IndexedDbStorage } from "./storage.ts";
 
+/** The installation id's only home: set once, read on each start. */
+interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
 const store = () => (globalThis as { localStorage?: KeyValueStore }).localStorage;
 
 export const browserPlatform: Platform = {
@@ -18,7 +23,7 @@ export const browserPlatform: Platform = {
   hostname: () => (globalThis as { location?: { hostname?: string } }).location?.hostname ?? "browser",
   platform: () => "browser",
   createFetch: () => (input, init) => fetch(input, init),
-  defaultStorage: (namespace) => new WebStorage(`licensing:${namespace}:`),
+  defaultStorage: (namespace) => new IndexedDbStorage(`licensing:${namespace}`),
 };
 
 export const currentPlatform = browserPlatform;

@@ -1,11 +1,15 @@
 // Node: the machine's own identifiers for the fingerprint, undici for proxies, files for state.
+export { FileStorage, type FileStorageOptions } from "./file-storage.ts";
+
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createHmac, hkdfSync } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { arch, homedir, hostname, platform } from "node:os";
 import { join } from "node:path";
 import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch } from "undici";
+import { FileStorage } from "./file-storage.ts";
 import { type FetchLike, type Platform, sha256Hex } from "./platform.ts";
-import type { ClientStorage } from "./storage.ts";
+import { stateKeyInfo } from "./state-seal.ts";
 
 /** The OS's machine id: /etc/machine-id, the macOS platform UUID, the Windows MachineGuid. */
 function machineId(): string {
@@ -44,39 +48,6 @@ function machineId(): string {
   return "";
 }
 
-/** A file per key under `dir`, each written atomically (write, then rename). */
-export class FileStorage implements ClientStorage {
-  readonly #dir: string;
-
-  constructor(dir: string) {
-    this.#dir = dir;
-  }
-
-  #path(key: string): string {
-    return join(this.#dir, `${key.replace(/[^A-Za-z0-9._-]/g, "_")}.json`);
-  }
-
-  async get(key: string): Promise<string | null> {
-    try {
-      return readFileSync(this.#path(key), "utf8");
-    } catch {
-      return null;
-    }
-  }
-
-  async set(key: string, value: string): Promise<void> {
-    mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-    const path = this.#path(key);
-    const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, value, { mode: 0o600 });
-    renameSync(temporary, path);
-  }
-
-  async delete(key: string): Promise<void> {
-    rmSync(this.#path(key), { force: true });
-  }
-}
-
 const dispatchers = new Map<string, Dispatcher>();
 
 export const nodePlatform: Platform = {
@@ -99,6 +70,11 @@ export const nodePlatform: Platform = {
   },
   defaultStorage(namespace) {
     return new FileStorage(process.env.LICENSING_STATE_DIR ?? join(homedir(), ".licensing", namespace));
+  },
+  async stateMac(fingerprint, namespace) {
+    const { salt, info } = stateKeyInfo(namespace);
+    const key = Buffer.from(hkdfSync("sha256", fingerprint, salt, info, 32));
+    return { sign: (text) => createHmac("sha256", key).update(text).digest("base64") };
   },
 };
 

@@ -1,3 +1,4 @@
+import type { StateMac } from "./state-seal.ts";
 import type { ClientStorage } from "./storage.ts";
 
 /** A fetch function (the global one, or one that goes through a proxy). */
@@ -13,6 +14,8 @@ export interface Platform {
   /** `proxy`: a URL to always use, false for none, undefined to follow the environment. */
   createFetch(proxy: string | false | undefined): FetchLike;
   defaultStorage(namespace: string): ClientStorage;
+  /** The MAC of the offline state, keyed from the fingerprint (WebCrypto when not given). */
+  stateMac?(fingerprint: string, namespace: string): Promise<StateMac>;
 }
 
 /** Lower-case hex SHA-256 of a text, with WebCrypto (Node and browsers). */

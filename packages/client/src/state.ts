@@ -1,4 +1,5 @@
-import type { ClientStorage } from "./storage.ts";
+import { type StateMac, seal, unseal } from "./state-seal.ts";
+import { type ClientStorage, Mutex } from "./storage.ts";
 
 /** A usage report waiting to be sent, with the idempotency key it keeps across retries. */
 export interface QueuedUsage {
@@ -8,83 +9,266 @@ export interface QueuedUsage {
   at: string;
 }
 
-/** What the LicenseManager remembers between runs. */
+/** A refusal of the license itself the server gave: final on this machine until a signed status. */
+export interface Standing {
+  reason: "suspended" | "revoked";
+  /** The license it was given for (null: not known when learned). */
+  licenseId: string | null;
+  at: string;
+  message: string;
+}
+
+/** The newest machine-bound file this machine holds (the signed file itself is kept beside). */
+export interface MachineRecord {
+  activationId: string;
+  licenseId: string;
+  fingerprint: string;
+  offline: boolean;
+  issuedAt: string;
+  expiresAt: string;
+  /** Set once the activation ended (deactivated, released): final until a newer machine file. */
+  endedAt: string | null;
+  endReason: string | null;
+}
+
+/** The fleet lease this collector holds (the signed lease itself is kept beside). */
+export interface LeaseRecord {
+  leaseId: string;
+  licenseId: string;
+  fingerprint: string;
+  issuedAt: string;
+  expiresAt: string;
+}
+
+/** What the LicenseManager remembers between runs, authenticated (state-seal.ts). */
 export interface ClientState {
-  licenseFile: string | null;
-  /** ETag of the license file, to ask the server for a newer one only. */
-  etag: string | null;
-  machineFile: string | null;
-  lease: string | null;
-  /** Time of the last authorized execution (to detect a clock set back). */
-  lastExecutionAt: string | null;
-  /** Last time the server answered (offline grace counts from it). */
-  lastOnlineAt: string | null;
-  /** When this state was first created (the grace of a manager that never reached the server). */
+  version: 1;
   createdAt: string;
-  /** The server's balance at `balanceAt`, before the queued reports. */
+  /**
+   * The highest time seen: local runs and validations, the server's signed times. Every decision
+   * uses it (never the clock alone); only a signed status answer may lower it, to the server's time.
+   */
+  highestTime: string | null;
+  lastExecutionAt: string | null;
+  /** When the server last answered with a fresh signed document; the offline grace counts from it. */
+  lastOnlineAt: string | null;
+  /** The server's balance as last known (never lowered by an answer), before the queued reports. */
   unitsConsumed: number;
   balanceAt: string | null;
   queue: QueuedUsage[];
-  /** The machine's own Ed25519 key for offline activation requests (base64). */
-  machineKey: { privateKey: string; publicKey: string } | null;
+  standing: Standing | null;
+  machine: MachineRecord | null;
+  lease: LeaseRecord | null;
+  /** When a damaged or foreign state was found and set aside (it grants nothing). */
+  damagedAt: string | null;
 }
 
-const KEY = "state";
+/** Signed documents kept beside the state (each verifiable on its own), by storage key. */
+export const documents = {
+  license: "license",
+  machineFile: "machine-file",
+  lease: "lease",
+  machineKey: "machine-key",
+} as const;
+
+const STATE = "state";
+const DAMAGED = "state-damaged";
 
 function fresh(now: Date): ClientState {
   return {
-    licenseFile: null,
-    etag: null,
-    machineFile: null,
-    lease: null,
+    version: 1,
+    createdAt: now.toISOString(),
+    highestTime: null,
     lastExecutionAt: null,
     lastOnlineAt: null,
-    createdAt: now.toISOString(),
     unitsConsumed: 0,
     balanceAt: null,
     queue: [],
-    machineKey: null,
+    standing: null,
+    machine: null,
+    lease: null,
+    damagedAt: null,
   };
 }
 
-/** The state, read once and written after every change (one writer at a time within a process). */
+/** Each queued report's line, made once (a report never changes once queued). */
+const lines = new WeakMap<QueuedUsage, string>();
+
+function lineOf(report: QueuedUsage): string {
+  let line = lines.get(report);
+  if (line === undefined) {
+    line = JSON.stringify(report);
+    lines.set(report, line);
+  }
+  return line;
+}
+
+/** The state as text: a line of everything but the queue, then one line per queued report. */
+function serialize(state: ClientState): string {
+  const { queue, ...rest } = state;
+  return [JSON.stringify(rest), ...queue.map(lineOf)].join("\n");
+}
+
+function parse(text: string): ClientState {
+  const [head, ...rest] = text.split("\n");
+  const state = JSON.parse(head!) as ClientState;
+  if (state.version !== 1) throw new Error("not a version 1 state");
+  state.queue = rest.map((line) => {
+    const report = JSON.parse(line) as QueuedUsage;
+    lines.set(report, line);
+    return report;
+  });
+  return state;
+}
+
+function isReport(value: unknown): value is QueuedUsage {
+  const q = value as Partial<QueuedUsage> | null;
+  return (
+    typeof q?.idempotencyKey === "string" &&
+    Number.isSafeInteger(q.units) &&
+    (q.units as number) >= 0 &&
+    typeof q.at === "string" &&
+    (q.executionMode === undefined || typeof q.executionMode === "string")
+  );
+}
+
+/**
+ * A fresh state that keeps, from a damaged one, only what restricts: the reports it still queues
+ * (they charge the license; a truncated file loses its last line at most), the highest time, a
+ * remembered refusal, the balance. Nothing that grants (the grace, an activation, a lease) is kept.
+ */
+function salvage(text: string, now: Date): ClientState {
+  const state = fresh(now);
+  state.damagedAt = now.toISOString();
+  const [, head, ...lines] = text.split("\n");
+  try {
+    const old = JSON.parse(head ?? "") as Partial<ClientState>;
+    if (typeof old.highestTime === "string" && Number.isFinite(Date.parse(old.highestTime)))
+      state.highestTime = new Date(Date.parse(old.highestTime)).toISOString();
+    if (old.standing?.reason === "suspended" || old.standing?.reason === "revoked")
+      state.standing = { ...old.standing, message: String(old.standing.message) };
+    if (Number.isSafeInteger(old.unitsConsumed) && (old.unitsConsumed as number) > 0)
+      state.unitsConsumed = old.unitsConsumed as number;
+  } catch {
+    // nothing to keep from the first line
+  }
+  const seen = new Set<string>();
+  for (const line of lines) {
+    try {
+      const report = JSON.parse(line) as unknown;
+      if (isReport(report) && !seen.has(report.idempotencyKey)) {
+        seen.add(report.idempotencyKey);
+        state.queue.push({
+          idempotencyKey: report.idempotencyKey,
+          units: report.units,
+          at: report.at,
+          ...(report.executionMode === undefined ? {} : { executionMode: report.executionMode }),
+        });
+      }
+    } catch {
+      // a cut or edited line
+    }
+  }
+  return state;
+}
+
+const fallbackMutexes = new WeakMap<ClientStorage, Mutex>();
+
+/**
+ * The state, read afresh for every decision (another process may have changed it) and changed only
+ * inside the storage's exclusive section: read, change, seal, write. A state that does not verify
+ * (edited, truncated, copied from another machine) is kept aside and replaced by a fresh one that
+ * keeps only what restricts (salvage above): it grants nothing a fresh install would not.
+ */
 export class StateStore {
   readonly #storage: ClientStorage;
-  #state: ClientState | undefined;
-  #writing: Promise<void> = Promise.resolve();
-
+  readonly #key: () => Promise<StateMac>;
   readonly #now: () => Date;
+  #current: ClientState | undefined;
+  /** The sealed text last read or written, and its state: the same text again needs no checking. */
+  #known: { text: string; json: string; state: ClientState } | undefined;
 
-  constructor(storage: ClientStorage, now: () => Date) {
+  constructor(storage: ClientStorage, key: () => Promise<StateMac>, now: () => Date) {
     this.#storage = storage;
+    this.#key = key;
     this.#now = now;
   }
 
-  async load(now: Date = this.#now()): Promise<ClientState> {
-    if (this.#state) return this.#state;
-    const text = await this.#storage.get(KEY);
-    let state = fresh(now);
-    if (text) {
-      try {
-        state = { ...state, ...(JSON.parse(text) as Partial<ClientState>) };
-      } catch {
-        // A damaged state file: start afresh (the license file can be fetched or loaded again).
-      }
-    }
-    this.#state = state;
+  /** The state as last read or written by this manager. */
+  get current(): ClientState {
+    if (!this.#current) throw new Error("The state is not loaded yet");
+    return this.#current;
+  }
+
+  /** Reads the state afresh. */
+  async read(): Promise<ClientState> {
+    const { state } = await this.#read();
+    this.#current = state;
     return state;
   }
 
-  get current(): ClientState {
-    if (!this.#state) throw new Error("The state is not loaded yet");
-    return this.#state;
+  /**
+   * Runs `change` on the freshest state while no other process or manager changes it, and writes
+   * the result when it differs. Returns what `change` returns; if it throws, nothing is written.
+   */
+  update<T>(change: (state: ClientState) => T | Promise<T>): Promise<T> {
+    return this.#exclusive(async () => {
+      try {
+        const { state, json, damaged } = await this.#read();
+        if (damaged !== undefined) await this.#storage.set(DAMAGED, damaged);
+        const result = await change(state);
+        const after = serialize(state);
+        if (after !== json) {
+          const text = await seal(await this.#key(), after);
+          await this.#storage.set(STATE, text);
+          this.#known = { text, json: after, state };
+        }
+        this.#current = state;
+        return result;
+      } catch (error) {
+        // The state object may be half changed: read it afresh next time.
+        this.#known = undefined;
+        throw error;
+      }
+    });
   }
 
-  /** Applies a change and persists it. */
-  async update(change: (state: ClientState) => void): Promise<void> {
-    change(await this.load());
-    const text = JSON.stringify(this.current);
-    this.#writing = this.#writing.then(() => this.#storage.set(KEY, text));
-    await this.#writing;
+  getDocument(name: string): Promise<string | null> {
+    return this.#storage.get(name);
+  }
+
+  setDocument(name: string, text: string): Promise<void> {
+    return this.#storage.set(name, text);
+  }
+
+  deleteDocument(name: string): Promise<void> {
+    return this.#storage.delete(name);
+  }
+
+  async #read(): Promise<{ state: ClientState; json: string | undefined; damaged?: string }> {
+    const text = await this.#storage.get(STATE);
+    if (text === null) return { state: fresh(this.#now()), json: undefined };
+    if (text === this.#known?.text) return { state: this.#known.state, json: this.#known.json };
+    const json = await unseal(await this.#key(), text);
+    if (json !== undefined) {
+      try {
+        const state = parse(json);
+        this.#known = { text, json, state };
+        return { state, json };
+      } catch {
+        // sealed by this key but not a state this version reads: damaged
+      }
+    }
+    return { state: salvage(text, this.#now()), json: undefined, damaged: text };
+  }
+
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#storage.exclusive) return this.#storage.exclusive(work);
+    let mutex = fallbackMutexes.get(this.#storage);
+    if (!mutex) {
+      mutex = new Mutex();
+      fallbackMutexes.set(this.#storage, mutex);
+    }
+    return mutex.run(work);
   }
 }

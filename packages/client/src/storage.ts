@@ -1,17 +1,34 @@
+import { createStore, del, get, set, type UseStore } from "idb-keyval";
+
 /**
  * Where the LicenseManager keeps its state between runs (the license file, the machine file, the
- * lease, the usage queue, the last execution). A file per key in Node, localStorage in browsers, or
- * your own: three methods.
+ * lease, the usage queue, the times it has seen). A file per key in Node, IndexedDB in browsers,
+ * or your own: three methods, and optionally a fourth that makes read-modify-write safe across
+ * processes (without it, only managers of this process sharing the storage object are ordered).
  */
 export interface ClientStorage {
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Runs `work` while no other process (or manager) runs work on the same storage. */
+  exclusive?<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** Runs tasks one after the other, in the order they came (one process's share of a lock). */
+export class Mutex {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(work);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
 }
 
 /** Keeps everything in memory (tests, or products that persist state themselves). */
 export class MemoryStorage implements ClientStorage {
   readonly #values = new Map<string, string>();
+  readonly #mutex = new Mutex();
 
   async get(key: string): Promise<string | null> {
     return this.#values.get(key) ?? null;
@@ -24,37 +41,49 @@ export class MemoryStorage implements ClientStorage {
   async delete(key: string): Promise<void> {
     this.#values.delete(key);
   }
+
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.#mutex.run(work);
+  }
 }
 
-/** What WebStorage needs of `localStorage` (or `sessionStorage`). */
-export interface KeyValueStore {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
+interface LockManager {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
 }
 
-/** Browser storage (localStorage by default), under a prefix. */
-export class WebStorage implements ClientStorage {
-  readonly #prefix: string;
-  readonly #store: KeyValueStore;
+/**
+ * Browser storage: an IndexedDB database per namespace, which every tab and worker of the origin
+ * shares. IndexedDB rather than localStorage: Chromium keeps a copy of localStorage in each
+ * renderer and syncs them in the background, so a tab may read a value another tab already
+ * replaced (two tabs then spent the same units); a committed IndexedDB transaction is seen by every
+ * later one. `exclusive` holds a Web Lock named after the namespace (navigator.locks), so two tabs
+ * never interleave a read-modify-write.
+ */
+export class IndexedDbStorage implements ClientStorage {
+  readonly #name: string;
+  readonly #store: UseStore;
+  readonly #mutex = new Mutex();
 
-  constructor(
-    prefix = "licensing:",
-    store: KeyValueStore = (globalThis as { localStorage?: KeyValueStore }).localStorage!,
-  ) {
-    this.#prefix = prefix;
-    this.#store = store;
+  constructor(name = "licensing") {
+    this.#name = name;
+    this.#store = createStore(name, "state");
   }
 
   async get(key: string): Promise<string | null> {
-    return this.#store.getItem(this.#prefix + key);
+    return (await get<string>(key, this.#store)) ?? null;
   }
 
   async set(key: string, value: string): Promise<void> {
-    this.#store.setItem(this.#prefix + key, value);
+    await set(key, value, this.#store);
   }
 
   async delete(key: string): Promise<void> {
-    this.#store.removeItem(this.#prefix + key);
+    await del(key, this.#store);
+  }
+
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+    if (!locks) return this.#mutex.run(work);
+    return locks.request(`${this.#name}:state`, work);
   }
 }

@@ -1,7 +1,7 @@
 import type { Balance } from "@licensing/contracts";
 import type { ManagerContext } from "./context.ts";
 import { LicenseError } from "./errors.ts";
-import type { QueuedUsage } from "./state.ts";
+import type { ClientState, QueuedUsage } from "./state.ts";
 
 /** What one flush of the queue did. */
 export interface FlushResult {
@@ -24,9 +24,15 @@ export interface UsageSummary {
 /** Refusals of one report (dropped from the queue); any other refusal is of the license (kept). */
 const reportRefusals = new Set<string>(["units_exhausted", "units_per_execution_exceeded", "server_error"]);
 
+/** Units consumed as far as this machine knows: the server's balance plus what is queued. */
+export function unitsUsed(state: ClientState): number {
+  return state.unitsConsumed + queuedUnits(state.queue);
+}
+
 /**
- * The usage reports of executions: queued in the stored state with their idempotency keys, sent
- * oldest first when the server is reachable (a retry is counted once), kept while it is not.
+ * The usage reports of executions: queued in the stored state with their idempotency keys (by
+ * authorizeExecution, in the same write that checks the balance), sent oldest first when the server
+ * is reachable (a retry, or a twin sent by another process sharing the state, is counted once).
  */
 export class UsageMeter {
   readonly #ctx: ManagerContext;
@@ -34,24 +40,6 @@ export class UsageMeter {
 
   constructor(ctx: ManagerContext) {
     this.#ctx = ctx;
-  }
-
-  /** Units consumed as far as this machine knows: the server's balance plus what is queued. */
-  unitsUsed(): number {
-    const state = this.#ctx.state.current;
-    return state.unitsConsumed + queuedUnits(state.queue);
-  }
-
-  /** Records an execution: its time, and its report in the queue. */
-  record(report: QueuedUsage): Promise<void> {
-    return this.#ctx.state.update((s) => {
-      s.lastExecutionAt = report.at;
-      s.queue.push(report);
-    });
-  }
-
-  isQueued(idempotencyKey: string): boolean {
-    return this.#ctx.state.current.queue.some((q) => q.idempotencyKey === idempotencyKey);
   }
 
   /** Takes a report out of the queue unsent (its execution does not run). */
@@ -72,7 +60,7 @@ export class UsageMeter {
   }
 
   async summary(): Promise<UsageSummary> {
-    const state = await this.#ctx.state.load(this.#ctx.now());
+    const state = await this.#ctx.state.read();
     return {
       unitsConsumed: state.unitsConsumed,
       queued: state.queue.length,
@@ -84,14 +72,16 @@ export class UsageMeter {
 
   async #flush(): Promise<FlushResult> {
     const { state } = this.#ctx;
-    await state.load(this.#ctx.now());
     const refused: FlushResult["refused"] = [];
     let blocked: LicenseError | undefined;
     let sent = 0;
     const api = this.#ctx.api();
     const fingerprint = await this.#ctx.fingerprint();
-    while (state.current.queue.length > 0) {
-      const next = state.current.queue[0]!;
+    const tried = new Set<string>();
+    for (;;) {
+      const next = (await state.read()).queue.find((q) => !tried.has(q.idempotencyKey));
+      if (!next) break;
+      tried.add(next.idempotencyKey);
       try {
         const { body } = await api.call<Balance & { duplicate: boolean }>("POST", "/v1/usage", {
           units: next.units,
@@ -102,10 +92,12 @@ export class UsageMeter {
         });
         sent++;
         await state.update((s) => {
-          s.queue.shift();
-          s.unitsConsumed = body.unitsConsumed;
+          // Another process sharing this state may have sent it too: counted once either way. An
+          // answer never lowers the balance known here (a forged one could otherwise refill it).
+          const queued = s.queue.some((q) => q.idempotencyKey === next.idempotencyKey);
+          s.queue = s.queue.filter((q) => q.idempotencyKey !== next.idempotencyKey);
+          s.unitsConsumed = Math.max(s.unitsConsumed + (queued ? next.units : 0), body.unitsConsumed);
           s.balanceAt = this.#ctx.now().toISOString();
-          s.lastOnlineAt = this.#ctx.now().toISOString();
         });
       } catch (error) {
         if (!(error instanceof LicenseError) || error.transient) break;
@@ -115,15 +107,13 @@ export class UsageMeter {
           break;
         }
         refused.push({ idempotencyKey: next.idempotencyKey, error });
-        await state.update((s) => {
-          s.queue.shift();
-        });
+        await this.withdraw(next.idempotencyKey);
       }
     }
     return { sent, pending: state.current.queue.length, refused, ...(blocked ? { blocked } : {}) };
   }
 }
 
-function queuedUnits(queue: readonly QueuedUsage[]): number {
+export function queuedUnits(queue: readonly QueuedUsage[]): number {
   return queue.reduce((sum, q) => sum + q.units, 0);
 }

@@ -107,6 +107,7 @@ describe("usage", () => {
     const { licenseKey } = await t.issue({ accumulatedUnits: 30, unitsPerExecution: 10 });
     const m = await manager(t, { licenseKey });
     await m.fetchLicense();
+    await m.activate(); // a license limited to 1 machine takes usage from its activated machine only
     const first = await m.authorizeExecution({ units: 10 });
     expect(first).toMatchObject({ queued: false, unitsRemaining: 20 });
     expect(await refusal(m.authorizeExecution({ units: 11 }))).toBe("units_per_execution_exceeded");
@@ -123,6 +124,7 @@ describe("usage", () => {
     const { licenseKey } = await t.issue({ accumulatedUnits: 500 });
     const m = await manager(t, { licenseKey });
     const { license } = await m.fetchLicense();
+    await m.activate();
     expect(license).toMatchObject({ accumulatedUnits: 500, unitsPerExecution: -1 });
     expect(await m.authorizeExecution({ units: 300 })).toMatchObject({ unitsRemaining: 200 });
     expect(await refusal(m.authorizeExecution({ units: 201 }))).toBe("units_exhausted");
@@ -138,6 +140,7 @@ describe("usage", () => {
     const { licenseKey, file } = await t.issue({ accumulatedUnits: 1_000, unitsPerExecution: 100 });
     const storage = new FileStorage(temporaryDir());
     const options = { licenseKey, storage, fingerprint: "queueing-machine" };
+    await (await manager(t, options)).activate(); // once online: the offline grace starts
     const offline = await manager(t, { ...options, serverUrl: "http://127.0.0.1:9" });
     await offline.load(file);
     for (let i = 0; i < 3; i++) expect((await offline.authorizeExecution({ units: 5 })).queued).toBe(true);
@@ -156,8 +159,12 @@ describe("usage", () => {
   it("stops working offline after the grace period", async () => {
     const { licenseKey, file } = await t.issue();
     let now = Date.now();
+    const storage = new MemoryStorage();
+    await (await manager(t, { licenseKey, storage, fingerprint: "grace-machine" })).checkStatus();
     const m = await manager(t, {
       licenseKey,
+      storage,
+      fingerprint: "grace-machine",
       serverUrl: "http://127.0.0.1:9",
       offlineGraceMs: 3_600_000,
       now: () => new Date(now),

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { type DistributionUnderTest, startDistribution } from "@licensing/distribution/testing";
 import { createProxy } from "proxy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LicenseError } from "../src/index.ts";
+import { LicenseError, MemoryStorage } from "../src/index.ts";
 import { manager } from "./client-harness.ts";
 
 // A real HTTP proxy on a local port: the client's requests must go through it when told to.
@@ -72,8 +72,16 @@ describe("proxies", () => {
   });
 
   it("report an unreachable proxy as a network error (usage then queues)", async () => {
-    const { licenseKey, file } = await t.issue();
-    const m = await manager(t, { licenseKey, proxy: "http://127.0.0.1:9" });
+    const { licenseKey, file } = await t.issue({ availableActivations: -1 });
+    // An installation works offline only once it has reached the server (docs/client.md).
+    const storage = new MemoryStorage();
+    await (await manager(t, { licenseKey, storage, fingerprint: "proxied-machine" })).checkStatus();
+    const m = await manager(t, {
+      licenseKey,
+      storage,
+      fingerprint: "proxied-machine",
+      proxy: "http://127.0.0.1:9",
+    });
     const error = await m.fetchLicense().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LicenseError);
     expect((error as LicenseError).reason).toBe("network_error");

@@ -173,6 +173,8 @@ export const licenseEventSchema = z.object({
   unitsPerExecution: z.number().int(),
   seats: z.number().int(),
   fingerprint: z.string().nullable(),
+  /** The execution modes the file allows (absent from events recorded before it was added). */
+  executionModes: z.array(z.string()).optional(),
   reason: z.string().nullable(),
   at: timestamp,
 });

@@ -40,6 +40,7 @@ export {
   recordEvents,
 } from "./outbox.ts";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.ts";
+export { PollingWorker, type PollingWorkerOptions } from "./polling-worker.ts";
 export {
   applyRepeatableSql,
   type RepeatableSql,

@@ -67,7 +67,15 @@ export async function writeBaseline(orm: Orm): Promise<string> {
   // As the schema generator compares: the service's own schema only, and without the triggers
   // (the repeatable SQL files' own, which the generator leaves alone).
   schema.prune(name, []);
-  for (const table of schema.getTables()) table.setTriggers([]);
+  for (const table of schema.getTables()) {
+    table.setTriggers([]);
+    // MikroORM 7.2.1 joins an index to pg_constraint by name alone, so where another schema has a
+    // constraint of the same name (outbox_pkey in every service with events) the index comes twice.
+    const seen = new Set<string>();
+    table.setIndexes(
+      table.getIndexes().filter((index) => !seen.has(index.keyName) && seen.add(index.keyName)),
+    );
+  }
   await migrator(orm).writeSnapshot(schema);
   const folder = config.get("migrations").path!;
   format(folder, ["snapshot.json"]);

@@ -5,6 +5,7 @@ import { headers, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { Orm } from "./database.ts";
 import { wroteEvents } from "./outbox.ts";
+import { PollingWorker } from "./polling-worker.ts";
 import { query, tableName } from "./sql.ts";
 
 export interface OutboxRelayOptions {
@@ -32,16 +33,24 @@ export class OutboxRelay {
     Pick<OutboxRelayOptions, "beforeMarkPublished">;
   readonly #js: JetStreamClient;
   readonly #bodies: BodyStore;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #nudged = false;
+  readonly #loop: PollingWorker;
   #lastCleanup = 0;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { pollMs: 1_000, batchSize: 200, retainMs: 7 * 24 * 3_600_000, ...options };
     this.#js = jetstream(options.nc);
     this.#bodies = new BodyStore(options.nc, options.prefix, "events");
+    this.#loop = new PollingWorker({
+      what: "publish outbox events",
+      log: options.log,
+      pollMs: this.#options.pollMs,
+      batchSize: this.#options.batchSize,
+      batch: async () => {
+        const published = await this.publishBatch();
+        await this.#cleanup();
+        return published;
+      },
+    });
     // Wake up as soon as a transaction that wrote an event commits.
     options.orm.em.getEventManager().registerSubscriber({
       afterTransactionCommit: ({ transaction }) => {
@@ -51,21 +60,16 @@ export class OutboxRelay {
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
   /** Publish now rather than at the next poll. */
   nudge(): void {
-    this.#nudged = true;
-    this.#wake?.();
+    this.#loop.nudge();
   }
 
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** Publishes one batch; returns how many events it published. */
@@ -102,25 +106,6 @@ export class OutboxRelay {
     });
   }
 
-  async #run(): Promise<void> {
-    const { log, pollMs, batchSize } = this.#options;
-    let failures = 0;
-    while (this.#running) {
-      this.#nudged = false;
-      try {
-        const published = await this.publishBatch();
-        await this.#cleanup();
-        failures = 0;
-        if (published === batchSize) continue;
-      } catch (error) {
-        failures++;
-        if (failures === 1 || failures % 30 === 0)
-          log.warn({ err: error, failures }, "outbox relay could not publish; retrying");
-      }
-      if (!this.#nudged) await this.#sleep(failures > 0 ? Math.min(pollMs * 2 ** failures, 10_000) : pollMs);
-    }
-  }
-
   async #cleanup(): Promise<void> {
     const { orm, retainMs } = this.#options;
     if (Date.now() - this.#lastCleanup < 3_600_000) return;
@@ -129,17 +114,5 @@ export class OutboxRelay {
     await query(em, `delete from ${tableName(em, "outbox")} where published_at < $1`, [
       new Date(Date.now() - retainMs),
     ]);
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    }).finally(() => {
-      this.#wake = undefined;
-    });
   }
 }

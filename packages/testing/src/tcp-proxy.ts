@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
+import { Transform } from "node:stream";
 
 /**
  * A TCP proxy a test can cut and restore, to play "PostgreSQL (or NATS) went away and came back"
@@ -8,6 +9,12 @@ export interface TcpProxy {
   /** host:port to give the service instead of the real server's. */
   readonly port: number;
   cut(): Promise<void>;
+  /**
+   * From now until `restore()`, requests still reach the server but its answers never come back:
+   * the connection closes as the first byte of an answer arrives ("the server did it, the client
+   * never heard").
+   */
+  dropReplies(): void;
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -16,6 +23,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let dropping = false;
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -29,7 +37,16 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
             upstream.destroy();
           });
         }
-        client.pipe(upstream).pipe(client);
+        const gate = new Transform({
+          transform(chunk, _encoding, done) {
+            if (!dropping) return done(null, chunk);
+            client.destroy();
+            upstream.destroy();
+            done();
+          },
+        });
+        client.pipe(upstream);
+        upstream.pipe(gate).pipe(client);
       });
       server.once("error", reject);
       server.listen(port, "127.0.0.1", () => {
@@ -52,7 +69,13 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       return port;
     },
     cut,
-    restore: listen,
+    dropReplies: () => {
+      dropping = true;
+    },
+    async restore() {
+      dropping = false;
+      if (!server) await listen();
+    },
     close: cut,
   };
 }

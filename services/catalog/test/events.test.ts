@@ -32,14 +32,6 @@ afterAll(async () => {
   await under?.stop();
 });
 
-async function until(condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe("catalog events", () => {
   it("publishes account.created and account.updated carrying the account and the request id", async () => {
     const ctx = { requestId: "req_events_1" };
@@ -53,7 +45,7 @@ describe("catalog events", () => {
       { id: account.id },
       { ctx: { requestId: "req_events_2" } },
     );
-    await until(() => received.filter((r) => (r.payload as Account).id === account.id).length >= 2);
+    await expect.poll(() => received.filter((r) => (r.payload as Account).id === account.id).length).toBe(2);
     const mine = received.filter((r) => (r.payload as Account).id === account.id);
     expect(mine).toEqual([
       { event: "account.created", payload: account, requestId: "req_events_1" },
@@ -65,7 +57,7 @@ describe("catalog events", () => {
     const account = await under.env.bus.request(catalog.createAccount, { type: "customer", name: "Quiet" });
     await under.env.bus.request(catalog.updateAccount, { id: account.id, name: "Quiet" });
     await under.env.bus.request(catalog.updateAccount, { id: account.id, name: "Loud" });
-    await until(() => received.some((r) => (r.payload as Account).name === "Loud"));
+    await expect.poll(() => received.some((r) => (r.payload as Account).name === "Loud")).toBe(true);
     expect(received.filter((r) => (r.payload as Account).id === account.id).map((r) => r.event)).toEqual([
       "account.created",
       "account.updated",
@@ -76,7 +68,7 @@ describe("catalog events", () => {
     await under.env.bus.request(catalog.createProduct, { code: "evented", name: "Evented" });
     await under.env.bus.request(catalog.updateProduct, { code: "evented", name: "Evented 2" });
     await under.env.bus.request(catalog.deleteProduct, { code: "evented" });
-    await until(() => received.some((r) => r.event === "product.deleted"));
+    await expect.poll(() => received.some((r) => r.event === "product.deleted")).toBe(true);
     expect(
       received
         .filter((r) => r.event.startsWith("product."))
@@ -92,10 +84,14 @@ describe("catalog events", () => {
     await under.env.bus.request(catalog.importAccounts, {
       csv: "external id,name\nIMP-1,Imported One\nIMP-2,Imported Two",
     });
-    await until(
-      () =>
-        received.filter((r) => ["Imported One", "Imported Two"].includes((r.payload as Account).name))
-          .length === 2,
-    );
+    const imported = () =>
+      received
+        .filter((r) => ["Imported One", "Imported Two"].includes((r.payload as Account).name))
+        .map((r) => [r.event, (r.payload as Account).name]);
+    await expect.poll(() => imported().length).toBe(2);
+    expect(imported().sort()).toEqual([
+      ["account.created", "Imported One"],
+      ["account.created", "Imported Two"],
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { catalog } from "@licensing/contracts";
 import { connectNats, ensureEventStream, type RunningService } from "@licensing/platform";
 import { createTestEnv, startTcpProxy, type TcpProxy, type TestEnv } from "@licensing/testing";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createCatalogService, openCatalogDatabase } from "../src/service.ts";
 
 // The catalog reaches PostgreSQL and NATS through proxies the test can cut, as if the servers died.
@@ -41,40 +41,31 @@ afterAll(async () => {
 const create = (name: string) =>
   env.bus.request(catalog.createAccount, { type: "customer", name }, { timeoutMs: 5_000 });
 
-async function eventually<T>(attempt: () => Promise<T>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
+/** How long a service may take to notice an outage or its end (reconnects back off). */
+const recovery = { timeout: 20_000, interval: 200 };
 
 describe("when PostgreSQL or NATS goes away", () => {
   it("answers service_unavailable while PostgreSQL is down, and recovers by itself", async () => {
     await create("before the outage");
     await pgProxy.cut();
-    const started = Date.now();
+    // The database's error, not the bus's timeout: the service answered, and said why.
     await expect(create("during the outage")).rejects.toMatchObject({
       code: "service_unavailable",
       message: expect.stringMatching(/database/),
     });
-    expect(Date.now() - started).toBeLessThan(5_000);
     await pgProxy.restore();
-    const after = await eventually(() => create("after the outage"));
+    const after = await vi.waitFor(() => create("after the outage"), recovery);
     expect(after.name).toBe("after the outage");
   });
 
   it("answers service_unavailable while the service is cut off from NATS, and recovers by itself", async () => {
     await natsProxy.cut();
-    await eventually(async () => {
-      await expect(create("unreachable")).rejects.toMatchObject({ code: "service_unavailable" });
-    });
+    await vi.waitFor(
+      () => expect(create("unreachable")).rejects.toMatchObject({ code: "service_unavailable" }),
+      recovery,
+    );
     await natsProxy.restore();
-    const after = await eventually(() => create("reconnected"));
+    const after = await vi.waitFor(() => create("reconnected"), recovery);
     expect(after.name).toBe("reconnected");
   });
 });

@@ -34,7 +34,10 @@ export const distributionConfig = baseConfig.extend(databaseConfig.shape).extend
     }),
   /** Requests per minute from one client address (0: no limit). */
   DISTRIBUTION_RATE_LIMIT_IP: z.coerce.number().int().min(0).default(600),
-  /** Requests per minute with one license key, from any address (0: no limit). */
+  /**
+   * Requests per minute per (license key, machine); a key's ceiling is this times its seats or
+   * activations (0: no limit).
+   */
   DISTRIBUTION_RATE_LIMIT_KEY: z.coerce.number().int().min(0).default(300),
   /** How long a replica trusts what it read of a license (a suspension reaches it within this). */
   DISTRIBUTION_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),

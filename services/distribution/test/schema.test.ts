@@ -4,19 +4,20 @@ import { distributionDatabase } from "../src/database.ts";
 
 schemaTests({
   definition: distributionDatabase,
-  before: "0001_distribution",
+  before: "0002_usage_checks",
   async seed(em) {
     await execute(
       em,
       `insert into distribution.licenses (license_id, key_hash, account_id, state, state_at, serial, file, encrypted,
          products, kind, internal, start_date, end_date, available_activations, accumulated_units,
-         units_per_execution, seats, fingerprint, change_seq, changed_at, active_machines, units_consumed,
-         last_used_at, times_downloaded, last_downloaded_at)
+         units_per_execution, seats, fingerprint, execution_modes, change_seq, changed_at, active_machines,
+         units_consumed, last_used_at, times_downloaded, last_downloaded_at)
        values ('lic_1', 'hash-1', 'acc_1', 'active', now(), 2, $1, false, '{cockpit,collector}', 'commercial', false,
-               '2026-01-01T00:00:00Z', null, 5, 9007199254740991, 10, 3, null, nextval('distribution.license_changes'),
+               '2026-01-01T00:00:00Z', null, 5, 9007199254740991, 10, 3, null, '{online,offline}',
+               nextval('distribution.license_changes'),
                now(), 1, 42, now(), 7, now()),
               ('lic_2', 'hash-2', 'acc_2', 'revoked', now(), 1, 'file-2', true, '{collector}', 'test', true,
-               '2026-01-01T00:00:00Z', '2026-06-01T00:00:00Z', -1, -1, -1, 0, 'fp-9',
+               '2026-01-01T00:00:00Z', '2026-06-01T00:00:00Z', -1, -1, -1, 0, 'fp-9', null,
                nextval('distribution.license_changes'), now(), 0, 0, null, 0, null)`,
       [`-----BEGIN LICENSE FILE-----\n${"QUJD".repeat(4000)}\n-----END LICENSE FILE-----`],
     );

@@ -1,9 +1,9 @@
 // The digest's rows and columns, end to end: licenses created through the issuer, the digest due in
 // Europe/Paris, sent by the notifier's own schedule to a real SMTP server, parsed back.
 import { issuer, notifier } from "@licensing/contracts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { localDate } from "../src/domain/schedule.ts";
-import { actors, as, eventually, type Platform, startPlatform } from "./notifier-harness.ts";
+import { actors, as, type Platform, patience, startPlatform } from "./notifier-harness.ts";
 import type { CaughtMessage } from "./smtp-sink.ts";
 
 // The digest of 2031-06-15, at 07:30 in Paris (UTC+2 then): 05:30Z. Paris's day runs from
@@ -241,10 +241,11 @@ describe("the daily digest", () => {
   });
 
   it("records the day as sent, once, visible in the state", async () => {
-    const state = await eventually("the state to show the digest sent", async () => {
+    const state = await vi.waitFor(async () => {
       const s = await platform.env.bus.request(notifier.state, {});
-      return s.lastSent ? s : undefined;
-    });
+      expect(s.lastSent, "the state shows the digest sent").toBeTruthy();
+      return s;
+    }, patience);
     expect(state.lastSent).toMatchObject({
       day: "2031-06-15",
       status: "sent",
@@ -261,10 +262,12 @@ describe("the daily digest", () => {
 describe("a day with nothing to report", () => {
   it("sends nothing by default, and records why", async () => {
     platform.clock.set("2031-09-01T05:30:00Z");
-    const state = await eventually("the day to be recorded", async () => {
+    const state = await vi.waitFor(async () => {
       const s = await platform.env.bus.request(notifier.state, {});
-      return s.recent[0]?.day === "2031-09-01" && s.recent[0].status !== "sending" ? s : undefined;
-    });
+      expect(s.recent[0]?.day, "the day is recorded").toBe("2031-09-01");
+      expect(s.recent[0]?.status).not.toBe("sending");
+      return s;
+    }, patience);
     expect(state.recent[0]).toMatchObject({ status: "nothing_to_report", rows: 0, sentAt: null });
     expect(platform.smtp.messages).toHaveLength(1);
   });

@@ -3,11 +3,11 @@
 // day. Time is the test's clock; nothing waits for a real minute.
 import { notifier } from "@licensing/contracts";
 import { Svcm } from "@nats-io/services";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DigestRuns } from "../src/domain/digest-runs.ts";
 import { smtpMailer } from "../src/domain/mailer.ts";
 import type { TickOutcome } from "../src/domain/scheduler.ts";
-import { eventually, type NotifierReplica, type Platform, startPlatform } from "./notifier-harness.ts";
+import { type NotifierReplica, type Platform, patience, startPlatform } from "./notifier-harness.ts";
 
 let platform: Platform;
 let replicas: NotifierReplica[];
@@ -29,9 +29,9 @@ const runOf = async (day: string) => (await state()).recent.find((r) => r.day ==
 /** Resolves once every replica has looked `n` more times. */
 async function everyReplicaLooks(n: number): Promise<void> {
   const targets = replicas.map((r) => r.service.scheduler.ticks + n);
-  await eventually(`every replica to look ${n} more times`, () =>
-    replicas.every((r, i) => r.service.scheduler.ticks >= targets[i]!),
-  );
+  await expect
+    .poll(() => replicas.every((r, i) => r.service.scheduler.ticks >= targets[i]!), patience)
+    .toBe(true);
 }
 
 describe("exactly once", () => {
@@ -51,10 +51,11 @@ describe("exactly once", () => {
     const before = platform.smtp.messages.length;
     platform.smtp.refuseNext(2);
     platform.clock.set("2031-06-03T12:00:00Z");
-    const first = await eventually("the first attempt to fail", async () => {
+    const first = await vi.waitFor(async () => {
       const run = await runOf("2031-06-03");
-      return run?.status === "retrying" ? run : undefined;
-    });
+      expect(run?.status, "the first attempt failed").toBe("retrying");
+      return run!;
+    }, patience);
     expect(first).toMatchObject({ attempts: 1, nextAttemptAt: "2031-06-03T12:01:00.000Z" });
     expect(first.lastError).toMatch(/451 Try again later/);
     await everyReplicaLooks(3);
@@ -62,10 +63,11 @@ describe("exactly once", () => {
     expect((await state()).nextRunAt).toBe("2031-06-03T12:01:00.000Z");
 
     platform.clock.advance(minute);
-    const second = await eventually("the second attempt to fail", async () => {
+    const second = await vi.waitFor(async () => {
       const run = await runOf("2031-06-03");
-      return run?.attempts === 2 && run.status === "retrying" ? run : undefined;
-    });
+      expect(run, "the second attempt failed").toMatchObject({ attempts: 2, status: "retrying" });
+      return run!;
+    }, patience);
     // Backoff doubles: 1, 2, 4 … minutes.
     expect(second.nextAttemptAt).toBe("2031-06-03T12:03:00.000Z");
 
@@ -118,7 +120,7 @@ describe("exactly once", () => {
     });
     for (const r of replicas) await r.service.stop();
     // Its loop has looked once (nothing due) and sleeps an hour: only the test makes it act.
-    await eventually("the new replica's first look", () => crashing.service.scheduler.ticks >= 1);
+    await expect.poll(() => crashing.service.scheduler.ticks, patience).toBeGreaterThanOrEqual(1);
     const before = platform.smtp.messages.length;
     platform.clock.set("2031-06-05T12:00:00Z");
     expect(await crashing.service.scheduler.tick()).toBe("failed");
@@ -129,10 +131,11 @@ describe("exactly once", () => {
       copies[0]!.parsed.messageId,
       copies[0]!.parsed.messageId,
     ]);
-    const run = await eventually("the resend to be recorded", async () => {
+    const run = await vi.waitFor(async () => {
       const r = await runOf("2031-06-05");
-      return r?.status === "sent" ? r : undefined;
-    });
+      expect(r?.status, "the resend is recorded").toBe("sent");
+      return r!;
+    }, patience);
     expect(run).toMatchObject({ attempts: 2 });
   });
 

@@ -186,17 +186,5 @@ export async function startPlatform(options: { clock: string; issuer?: boolean }
   return platform;
 }
 
-/** Waits until `check` holds (polling), or fails saying what it waited for. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** How long the tests wait for what the services do in the background (timers, retries). */
+export const patience = { timeout: 20_000, interval: 25 };

@@ -16,4 +16,5 @@ export {
   type SecurityHeaderOptions,
 } from "./headers.ts";
 export { installJsonBodyParser } from "./json-body.ts";
+export { type ProbeOptions, probeRoutes, type ReadinessCheck, withinMs } from "./probes.ts";
 export { installRequestHygiene, validatorCompiler } from "./validation.ts";

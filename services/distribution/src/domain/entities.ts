@@ -28,6 +28,8 @@ export const LicenseEntity = defineEntity({
     unitsPerExecution: p.bigint("number"),
     seats: p.integer(),
     fingerprint: p.text().nullable(),
+    /** The execution modes of the newest file; null while only events that did not carry them were applied. */
+    executionModes: p.array().nullable(),
     /** The hand-off's change feed: one number per change, from the license_changes sequence, in commit order. */
     changeSeq: p.bigint("string"),
     changedAt: p.datetime(),
@@ -75,6 +77,8 @@ export const MachineEntity = defineEntity({
       where: "status = 'active' and not offline",
     },
     { name: "machines_by_license", properties: ["licenseId", "activatedAt"] },
+    // Whether a fingerprint ever activated a license (usage reports are checked against it).
+    { name: "machines_by_fingerprint", properties: ["licenseId", "fingerprint"] },
   ],
 });
 
@@ -128,6 +132,8 @@ export const LeaseEntity = defineEntity({
       where: "released_at is null",
     },
   ],
+  // Whether a fingerprint ever held one of a license's leases (usage reports are checked against it).
+  indexes: [{ name: "leases_by_fingerprint", properties: ["licenseId", "fingerprint"] }],
 });
 
 /** The issuer's public keys, kept so GET /v1/keys answers while the issuer is down. */

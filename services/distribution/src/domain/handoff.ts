@@ -6,7 +6,15 @@
 // the license id, and its message names it in `Lic-Body-Ref` (docs/distribution.md).
 import type { HandoffItem } from "@licensing/contracts";
 import { BodyStore } from "@licensing/contracts/bus";
-import { execute, type Logger, type Orm, query, queryOne, type Worker } from "@licensing/platform";
+import {
+  execute,
+  type Logger,
+  type Orm,
+  PollingWorker,
+  query,
+  queryOne,
+  type Worker,
+} from "@licensing/platform";
 import {
   DiscardPolicy,
   type JetStreamClient,
@@ -15,8 +23,11 @@ import {
   RetentionPolicy,
   StorageType,
 } from "@nats-io/jetstream";
-import { headers, type NatsConnection } from "@nats-io/transport-node";
+import { headers, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { iso, isoOrNull, type Timestamp } from "./rows.ts";
+
+/** Items published at a time (and fewer when their files pass MAX_PAGE_FILE_BYTES together). */
+const BATCH = 200;
 
 export function licenseFilesStream(prefix: string): string {
   return `${prefix.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_LICENSE_FILES`;
@@ -101,7 +112,7 @@ export async function ensureLicenseFilesStream(nc: NatsConnection, prefix: strin
     storage: StorageType.File,
     max_msgs_per_subject: 1,
     discard: DiscardPolicy.Old,
-    duplicate_window: 2 * 3_600_000_000_000,
+    duplicate_window: nanos(2 * 3_600_000),
   };
   try {
     await jsm.streams.add(config);
@@ -122,38 +133,35 @@ export class LicenseFilesPublisher implements Worker {
   readonly #orm: Orm;
   readonly #nc: NatsConnection;
   readonly #prefix: string;
-  readonly #log: Logger;
   readonly #js: JetStreamClient;
   readonly #bodies: BodyStore;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #nudged = false;
+  readonly #loop: PollingWorker;
 
   constructor(deps: { orm: Orm; nc: NatsConnection; prefix: string; log: Logger }) {
     this.#orm = deps.orm;
     this.#nc = deps.nc;
     this.#prefix = deps.prefix;
-    this.#log = deps.log;
     this.#js = jetstream(deps.nc);
     this.#bodies = new BodyStore(deps.nc, deps.prefix, "licenseFiles");
+    this.#loop = new PollingWorker({
+      what: "publish license files",
+      log: deps.log,
+      batchSize: BATCH,
+      batch: () => this.publishBatch(),
+    });
   }
 
   async start(): Promise<void> {
     await ensureLicenseFilesStream(this.#nc, this.#prefix);
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
   nudge(): void {
-    this.#nudged = true;
-    this.#wake?.();
+    this.#loop.nudge();
   }
 
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /** Publishes one batch; returns how many messages. */
@@ -164,7 +172,7 @@ export class LicenseFilesPublisher implements Worker {
         "select last_seq from distribution.feed_state where name = 'license-files' for update skip locked",
       );
       if (!state) return 0;
-      const { items } = await changesSince(this.#orm, String(state.last_seq), 200);
+      const { items } = await changesSince(this.#orm, String(state.last_seq), BATCH);
       if (items.length === 0) return 0;
       // A large item is stored under its license id: the store, like the stream, keeps the newest.
       const bodies = await Promise.all(
@@ -182,35 +190,6 @@ export class LicenseFilesPublisher implements Worker {
         items.at(-1)!.cursor,
       ]);
       return items.length;
-    });
-  }
-
-  async #run(): Promise<void> {
-    let failures = 0;
-    while (this.#running) {
-      this.#nudged = false;
-      try {
-        const published = await this.publishBatch();
-        failures = 0;
-        if (published === 200) continue;
-      } catch (error) {
-        failures++;
-        if (failures === 1 || failures % 30 === 0)
-          this.#log.warn({ err: error, failures }, "could not publish license files; retrying");
-      }
-      if (!this.#nudged) await this.#sleep(failures > 0 ? Math.min(1_000 * 2 ** failures, 10_000) : 1_000);
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    }).finally(() => {
-      this.#wake = undefined;
     });
   }
 }

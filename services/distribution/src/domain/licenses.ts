@@ -21,6 +21,8 @@ export interface LicenseRecord {
   unitsPerExecution: number;
   seats: number;
   fingerprint: string | null;
+  /** The execution modes the newest file allows; null when not known (older events). */
+  executionModes: string[] | null;
 }
 
 interface LicenseRow {
@@ -40,10 +42,12 @@ interface LicenseRow {
   units_per_execution: string | number;
   seats: number;
   fingerprint: string | null;
+  execution_modes: string[] | null;
 }
 
 export const licenseColumns = `license_id, key_hash, account_id, state, serial, file, encrypted, products, kind,
-  start_date, end_date, available_activations, accumulated_units, units_per_execution, seats, fingerprint`;
+  start_date, end_date, available_activations, accumulated_units, units_per_execution, seats, fingerprint,
+  execution_modes`;
 
 export function toRecord(row: LicenseRow): LicenseRecord {
   return {
@@ -63,6 +67,7 @@ export function toRecord(row: LicenseRow): LicenseRecord {
     unitsPerExecution: Number(row.units_per_execution),
     seats: row.seats,
     fingerprint: row.fingerprint,
+    executionModes: row.execution_modes,
   };
 }
 

@@ -125,11 +125,15 @@ export class Machines {
     return rows.length > 0;
   }
 
-  /** The signed machine-activation document: the license file bound to this machine, for a while. */
+  /**
+   * The signed machine-activation document: the license file bound to this machine, for a while.
+   * A machine that sends heartbeats gets a file that expires when this service would release it
+   * (its last heartbeat plus the timeout), so it cannot keep working offline on a slot that is
+   * given to another machine; it fetches a new one after each heartbeat (docs/distribution.md).
+   */
   async machineFile(license: LicenseRecord, machine: Machine, signing: DocumentSigning) {
     const issuedAt = this.#now();
-    const ttl = machine.offline ? this.#timings.offlineFileTtlMs : this.#timings.machineFileTtlMs;
-    const expiresAt = new Date(issuedAt.getTime() + ttl).toISOString();
+    const expiresAt = new Date(machineFileExpiry(machine, issuedAt, this.#timings)).toISOString();
     const file = await signing.machineActivation({
       activationId: machine.id,
       licenseId: license.licenseId,
@@ -209,6 +213,14 @@ async function uncount(em: EntityManager, ended: { license_id: string }[]): Prom
       [n, licenseId],
     );
   }
+}
+
+/** When a machine file issued at `issuedAt` for `machine` stops proving its activation. */
+export function machineFileExpiry(machine: Machine, issuedAt: Date, timings: MachineTimings): number {
+  if (machine.offline) return issuedAt.getTime() + timings.offlineFileTtlMs;
+  const ttl = issuedAt.getTime() + timings.machineFileTtlMs;
+  if (machine.lastHeartbeatAt === null) return ttl;
+  return Math.min(ttl, Date.parse(machine.lastHeartbeatAt) + timings.heartbeatTimeoutMs);
 }
 
 export function notActivated(): AppError {

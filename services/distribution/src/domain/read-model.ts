@@ -42,8 +42,9 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
       em,
       `insert into distribution.licenses (license_id, key_hash, account_id, state, state_at, serial, file, encrypted,
          products, kind, internal, start_date, end_date, available_activations, accumulated_units,
-         units_per_execution, seats, fingerprint, change_seq, changed_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+         units_per_execution, seats, fingerprint, execution_modes, change_seq, changed_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::text[],
+         $20, $21)`,
       [
         event.licenseId,
         event.keyHash,
@@ -63,6 +64,7 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
         event.unitsPerExecution,
         event.seats,
         event.fingerprint,
+        event.executionModes ?? null,
         seq,
         new Date(),
       ],
@@ -81,8 +83,9 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
       em,
       `update distribution.licenses set serial = $1, file = $2, encrypted = $3, products = $4::text[], kind = $5,
          internal = $6, start_date = $7, end_date = $8, available_activations = $9, accumulated_units = $10,
-         units_per_execution = $11, seats = $12, fingerprint = $13, account_id = $14, change_seq = $15, changed_at = $16
-       where license_id = $17`,
+         units_per_execution = $11, seats = $12, fingerprint = $13, execution_modes = $14::text[], account_id = $15,
+         change_seq = $16, changed_at = $17
+       where license_id = $18`,
       [
         event.serial,
         event.file,
@@ -97,6 +100,7 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
         event.unitsPerExecution,
         event.seats,
         event.fingerprint,
+        event.executionModes ?? null,
         event.accountId,
         seq,
         new Date(),

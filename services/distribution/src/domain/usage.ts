@@ -6,6 +6,15 @@ import { isoOrNull, raised, type Timestamp } from "./rows.ts";
 
 export type UsageReport = z.output<typeof usageRequest>;
 
+/** Refuses an execution mode the license's newest file does not allow (400 naming the field). */
+export function requireModeAllowed(license: LicenseRecord, mode: string | undefined): void {
+  if (mode === undefined || license.executionModes === null || license.executionModes.includes(mode)) return;
+  const allowed = license.executionModes.join(", ") || "none";
+  throw AppError.validation([
+    { path: "executionMode", message: `is not allowed by this license (allowed: ${allowed})` },
+  ]);
+}
+
 interface BalanceRow {
   units_consumed: string | number;
   accumulated_units: string | number;
@@ -49,6 +58,9 @@ export class Usage {
     const now = this.#now();
     requireUsable(license, now);
     if (report.fingerprint !== undefined) requireFingerprintAllowed(license, report.fingerprint);
+    requireModeAllowed(license, report.executionMode);
+    if (report.fingerprint !== undefined && license.availableActivations >= 0)
+      await this.#requireKnownMachine(license, report.fingerprint);
     if (license.unitsPerExecution >= 0 && report.units > license.unitsPerExecution) {
       throw AppError.validation([
         {
@@ -91,6 +103,26 @@ export class Usage {
       );
     }
     return { ...toBalance(answer), duplicate: answer.duplicate, units: report.units };
+  }
+
+  /**
+   * A license that limits its activations is node-locked: its usage comes from machines that
+   * activated it (active now or since ended: reports queued while it was active still count) or, for
+   * a fleet, from collectors that held one of its leases. Any other fingerprint is refused.
+   */
+  async #requireKnownMachine(license: LicenseRecord, fingerprint: string): Promise<void> {
+    const row = await queryOne<{ known: boolean }>(
+      this.#orm,
+      `select exists (select 1 from distribution.machines where license_id = $1 and fingerprint = $2)
+           or exists (select 1 from distribution.leases where license_id = $1 and fingerprint = $2) as known`,
+      [license.licenseId, fingerprint],
+    );
+    if (!row?.known) {
+      throw new AppError(
+        "fingerprint_mismatch",
+        "This machine never activated this license (nor held one of its fleet seats): activate it before reporting usage",
+      );
+    }
   }
 
   async balance(license: Pick<LicenseRecord, "licenseId">): Promise<Balance> {

@@ -4,6 +4,7 @@ import { AppError } from "@licensing/contracts";
 import { isModelError, licenseKeyLookupHash } from "@licensing/model";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { LicenseDirectory, LicenseRecord } from "../domain/licenses.ts";
+import { budgetKey, keyBudgets } from "../domain/rate-budget.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -35,9 +36,10 @@ function rateLimited(reply: FastifyReply, seconds: number, what: string): AppErr
 /**
  * Authentication of products by license key, and the rate limits. Every request counts against its
  * client address; a request carrying a key is then checked in this order: the key's form (a typo is
- * 400 `malformed_key` before any lookup), its own rate limit (by lookup hash, so unknown keys are
- * limited too), then the lookup (unknown: 404, saying nothing more). Counters live in each replica's
- * memory, so with R replicas behind a balancer a client gets up to R times the limit.
+ * 400 `malformed_key` before any lookup), the lookup (unknown: 404, saying nothing more), and once its
+ * body is read, the budget of its machine (key and fingerprint) and the key's ceiling, sized by the
+ * license's seats. Counters live in each replica's memory, so with R replicas behind a balancer a
+ * client gets up to R times the limit.
  */
 export async function installCredentials(
   app: FastifyInstance,
@@ -66,17 +68,39 @@ export async function installCredentials(
       await perIp.call(app, request, reply);
     });
   }
-  const perKey =
+  // Per machine (key and fingerprint), then the key's ceiling sized by its seats: a request refused
+  // for its machine's budget does not spend the ceiling the fleet shares (domain/rate-budget.ts).
+  const perMachine =
     limits.perKey > 0
       ? app.createRateLimit({
           max: limits.perKey,
           timeWindow: minute,
-          keyGenerator: (request) => `key:${(request as FastifyRequest & { keyHash?: string }).keyHash}`,
+          keyGenerator: (request) => budgetKey(request.license!.keyHash, fingerprintOf(request)),
         })
       : undefined;
+  const perKey =
+    limits.perKey > 0
+      ? app.createRateLimit({
+          max: (request) => limits.perKey * keyBudgets(request.license!),
+          timeWindow: minute,
+          keyGenerator: (request) => `key:${request.license!.keyHash}`,
+        })
+      : undefined;
+  if (perMachine && perKey) {
+    // After the body is parsed (the fingerprint travels in it), only for requests with a license.
+    app.addHook("preHandler", async (request, reply) => {
+      if (!request.license) return;
+      const machine = await perMachine(request);
+      if (!machine.isAllowed && machine.isExceeded)
+        throw rateLimited(reply, machine.ttlInSeconds, "from this machine with this license key");
+      const key = await perKey(request);
+      if (!key.isAllowed && key.isExceeded)
+        throw rateLimited(reply, key.ttlInSeconds, "with this license key");
+    });
+  }
 
   return {
-    async requireLicense(request, reply) {
+    async requireLicense(request) {
       const header = request.headers.authorization;
       if (!header) {
         throw new AppError(
@@ -98,17 +122,16 @@ export async function installCredentials(
         if (isModelError(error)) throw new AppError("malformed_key", error.message);
         throw error;
       }
-      if (perKey) {
-        (request as FastifyRequest & { keyHash?: string }).keyHash = keyHash;
-        const result = await perKey(request);
-        if (!result.isAllowed && result.isExceeded)
-          throw rateLimited(reply, result.ttlInSeconds, "with this license key");
-      }
       const license = await licenses.byKeyHash(keyHash);
       if (!license) throw new AppError("not_found", "No license matches this key");
       request.license = license;
     },
   };
+}
+
+function fingerprintOf(request: FastifyRequest): unknown {
+  const body = request.body as { fingerprint?: unknown } | null | undefined;
+  return typeof body === "object" && body !== null ? body.fingerprint : undefined;
 }
 
 /** Checks a license server's bearer token against the configured ones, in constant time. */

@@ -1,56 +1,14 @@
-import { AppError, syncRequest, syncResponse } from "@licensing/contracts";
-import { query } from "@licensing/platform";
+import { syncRequest, syncResponse } from "@licensing/contracts";
+import { probeRoutes } from "@licensing/platform/http";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
 import { changesSince } from "../domain/handoff.ts";
 import type { RouteDeps } from "./deps.ts";
-
-const withinMs = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out`)), ms).unref()),
-  ]);
 
 /** Health probes, and the license servers' sync endpoint. */
 export const systemRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
   const { nc, orm } = deps;
-  const probe = { config: { auth: "public" as const, rateLimit: false } };
 
-  app.get(
-    "/healthz",
-    {
-      ...probe,
-      schema: {
-        tags: ["health"],
-        summary: "Liveness",
-        response: { 200: z.object({ status: z.literal("ok") }) },
-      },
-    },
-    async () => {
-      if (nc.isClosed()) throw new AppError("service_unavailable", "The NATS connection is closed");
-      return { status: "ok" as const };
-    },
-  );
-
-  app.get(
-    "/readyz",
-    {
-      ...probe,
-      schema: {
-        tags: ["health"],
-        summary: "Readiness: the database answers",
-        response: { 200: z.object({ status: z.literal("ready") }) },
-      },
-    },
-    async () => {
-      try {
-        await withinMs(query(orm, "select 1"), 2_000, "database check");
-      } catch {
-        throw new AppError("service_unavailable", "Not ready: the database does not answer");
-      }
-      return { status: "ready" as const };
-    },
-  );
+  await app.register(probeRoutes, { nc, orm, routeConfig: { auth: "public", rateLimit: false } });
 
   app.get(
     "/v1/sync",

@@ -206,6 +206,7 @@ export function toEvent(row: LicenseRow, file: string, reason: string | null): L
     unitsPerExecution: row.unitsPerExecution,
     seats: row.seats,
     fingerprint: row.fingerprint ?? null,
+    executionModes: row.executionModes,
     reason,
     at: new Date().toISOString(),
   };
