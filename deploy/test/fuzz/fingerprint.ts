@@ -21,7 +21,7 @@ const derived = new Set([
   "gateway.sessions",
   "gateway.sign_in_throttle",
 ]);
-const derivedPatterns = [/\.processed_events$/, /\.schema_migrations$/, /^issuer\.stats_/];
+const derivedPatterns = [/\.processed_events$/, /\.schema_(migrations|repeatables)$/, /^issuer\.stats_/];
 
 export interface Fingerprint {
   tables: Map<string, string>;

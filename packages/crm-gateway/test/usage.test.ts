@@ -9,6 +9,7 @@ import {
   type UsageSummary,
 } from "@licensing/contracts";
 import { Browser, type ErrorResponse, type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
+import { query } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DistributionBeside, startDistributionBeside } from "./distribution-beside.ts";
 
@@ -242,11 +243,12 @@ describe("usage (happy path)", () => {
     expect(released.json()).toMatchObject({ id: lease!.id, releaseReason: "operator" });
     expect((await usageOf(cockpit)).leases).toEqual([]);
 
-    const audit = await gw.orm.em
-      .fork()
-      .execute<{ action: string; target_id: string; actor_name: string; reason: string | null }[]>(
-        "select action, target_id, actor_name, reason from distribution.audit order by at",
-      );
+    const audit = await query<{
+      action: string;
+      target_id: string;
+      actor_name: string;
+      reason: string | null;
+    }>(gw.orm, "select action, target_id, actor_name, reason from distribution.audit order by at");
     expect(audit).toEqual([
       {
         action: "machine.deactivated",
@@ -309,11 +311,10 @@ describe("usage (security)", () => {
     // The machine and the lease freed above: an allowed call answers them as they are (200).
     const [machine] = (await usageOf(collector)).machines.filter((m) => m.status !== "active");
     const lease = (
-      await gw.orm.em
-        .fork()
-        .execute<{ target_id: string }[]>(
-          "select target_id from distribution.audit where action = 'lease.released'",
-        )
+      await query<{ target_id: string }>(
+        gw.orm,
+        "select target_id from distribution.audit where action = 'lease.released'",
+      )
     )[0]!.target_id;
     const routes: [method: "GET" | "POST", url: string, access: Action][] = [
       ["GET", `/api/licenses/${cockpit.license.id}/usage`, "usage.read"],

@@ -5,65 +5,109 @@ import {
   type MigrationObject,
   type Logger as OrmLogger,
 } from "@mikro-orm/core";
-import { Migrator } from "@mikro-orm/migrations";
-import { MikroORM } from "@mikro-orm/postgresql";
+import { type EntityManager, MikroORM, type Options } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
+import { ServiceMigrationGenerator, SnapshotMigrator } from "./migrator.ts";
+import { applyRepeatableSql, readRepeatableSql, repeatableTable } from "./repeatable-sql.ts";
+import { execute, query } from "./sql.ts";
 
 export type Orm = MikroORM;
 export type { EntityManager } from "@mikro-orm/postgresql";
 
-export interface DatabaseOptions {
-  url: string;
+/**
+ * What a service's persistence is made of (docs/development.md, "Persistence"). The entities are
+ * the schema: the migrations are generated from them (`npm run db -w services/<name> -- create`),
+ * and a test checks that a migrated database and the entities agree.
+ */
+export interface DatabaseDefinition {
   /** The service's own PostgreSQL schema; it never reads another's. */
   schema: string;
   entities: EntitySchema[];
+  /** Every migration, in order: the event tables, the history, then those generated from the entities. */
   migrations: MigrationObject[];
+  /**
+   * The service's migrations folder: the snapshot the next migration is generated from
+   * (`snapshot.json`) and the repeatable SQL files (`repeatable/*.sql`).
+   */
+  folder: string;
+}
+
+export interface DatabaseOptions extends DatabaseDefinition {
+  url: string;
   poolSize?: number;
   log: Logger;
 }
 
-/**
- * Opens the ORM on the service's schema and applies its committed migrations. Waits for PostgreSQL
- * to answer (a service may start before its database does) and gives up after `waitMs`.
- */
-export async function openDatabase(options: DatabaseOptions, waitMs = 60_000): Promise<Orm> {
-  const orm = new MikroORM({
+/** The name of the snapshot file in a migrations folder. */
+export const snapshotName = "snapshot";
+
+/** MikroORM's options for a service's database (also used by the migration CLI and the schema tests). */
+export function ormOptions(options: DatabaseOptions): Options {
+  return {
     clientUrl: options.url,
     schema: options.schema,
     entities: options.entities,
-    extensions: [Migrator],
+    extensions: [SnapshotMigrator],
     migrations: {
       migrationsList: options.migrations,
       schema: options.schema,
       tableName: "schema_migrations",
       transactional: true,
       allOrNothing: true,
-      snapshot: false,
+      // Migrations are generated from the entities against this snapshot, never from a database;
+      // running them does not rewrite it (the CLI does, with the migration it writes).
+      path: options.folder,
+      snapshot: true,
+      snapshotName,
+      snapshotOnMigrate: false,
+      generator: ServiceMigrationGenerator,
+    },
+    schemaGenerator: {
+      // Functions and triggers are the repeatable SQL files' (repeatable-sql.ts): the schema
+      // generator neither drops nor rewrites them, and leaves their bookkeeping table alone.
+      ignoreRoutines: true,
+      ignoreTriggers: true,
+      skipTables: [repeatableTable],
     },
     pool: { min: 0, max: Math.max(options.poolSize ?? 10, 2) },
     ensureDatabase: false,
     loggerFactory: () => ormLogger(options.log),
-  });
+  };
+}
+
+/**
+ * Opens the ORM on the service's schema and brings the schema up to date (migrate). Waits for
+ * PostgreSQL to answer (a service may start before its database does) and gives up after `waitMs`.
+ */
+export async function openDatabase(options: DatabaseOptions, waitMs = 60_000): Promise<Orm> {
+  const orm = new MikroORM(ormOptions(options));
   await waitForDatabase(orm, options.log, waitMs);
-  await migrate(orm, options.schema, options.log);
+  await migrate(orm, options, options.log);
   return orm;
 }
 
 /**
- * Creates the schema and applies pending migrations, one process at a time: each step holds a
- * transaction-scoped advisory lock, so replicas (and services sharing database-wide objects such as
- * extensions) starting together wait for each other instead of racing. (The migrator works on other
- * pooled connections while the lock's transaction stays open, hence a pool of at least two.)
+ * Creates the schema, applies pending migrations, then the repeatable SQL files that changed, all
+ * in one transaction (a failure leaves the schema as it was), one process at a time: the
+ * transaction holds an advisory lock, so replicas (and services sharing database-wide objects such
+ * as extensions) starting together wait for each other instead of racing.
  */
-async function migrate(orm: Orm, schema: string, log: Logger): Promise<void> {
-  const locked = <T>(work: () => Promise<T>) =>
+export async function migrate(orm: Orm, definition: DatabaseDefinition, log: Logger): Promise<void> {
+  const { schema, folder } = definition;
+  const locked = <T>(work: (em: EntityManager) => Promise<T>) =>
     orm.em.fork().transactional(async (em) => {
-      await em.execute("select pg_advisory_xact_lock(hashtext('licensing platform migrations'))");
-      return work();
+      await query(em, "select pg_advisory_xact_lock(hashtext('licensing platform migrations'))");
+      return work(em);
     });
-  await locked(() => orm.em.getConnection().execute(`create schema if not exists "${schema}"`));
-  const applied = await locked(() => orm.migrator.up());
-  if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, "migrations applied");
+  // Committed first: the migrator creates its own table outside the transaction below.
+  await locked((em) => execute(em, `create schema if not exists "${schema}"`));
+  const files = readRepeatableSql(folder);
+  const { migrations, repeatables } = await locked(async (em) => ({
+    migrations: await orm.migrator.up({ transaction: em.getTransactionContext() }),
+    repeatables: await applyRepeatableSql(em, schema, files),
+  }));
+  if (migrations.length > 0) log.info({ migrations: migrations.map((m) => m.name) }, "migrations applied");
+  if (repeatables.length > 0) log.info({ repeatables }, "repeatable SQL applied");
 }
 
 async function waitForDatabase(orm: Orm, log: Logger, waitMs: number): Promise<void> {

@@ -2,10 +2,13 @@ export { type BusServiceOptions, createBusService, type RunningService, type Wor
 export { baseConfig, ConfigError, databaseConfig, loadConfig } from "./config.ts";
 export {
   classifyDatabaseError,
+  type DatabaseDefinition,
   type DatabaseOptions,
   type EntityManager,
+  migrate,
   type Orm,
   openDatabase,
+  ormOptions,
 } from "./database.ts";
 export { trackedProperties } from "./entity-base.ts";
 export {
@@ -25,6 +28,7 @@ export {
 } from "./launcher.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { runUntilSignal, type Stoppable } from "./main.ts";
+export { createMigration, pendingSchemaChanges, runMigrationCli, writeBaseline } from "./migration-cli.ts";
 export { connectNats } from "./nats.ts";
 export { definedOnly } from "./objects.ts";
 export {
@@ -37,4 +41,10 @@ export {
 } from "./outbox.ts";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.ts";
 export { PollingWorker, type PollingWorkerOptions } from "./polling-worker.ts";
-export { query, tableName } from "./sql.ts";
+export {
+  applyRepeatableSql,
+  type RepeatableSql,
+  readRepeatableSql,
+  repeatableTable,
+} from "./repeatable-sql.ts";
+export { execute, Params, query, queryOne, type SqlParams, type SqlTarget, tableName } from "./sql.ts";

@@ -12,8 +12,9 @@ const plans = new WeakMap<object, InsertPlan>();
 /**
  * Inserts rows of an entity in one statement with bound parameters, in the transaction of `em`.
  * For write paths where the unit of work's change tracking, and MikroORM inlining every value into
- * the SQL text, cost more than the write itself. Rows hold property names; every scalar property of
- * the entity must be given (no defaults or hooks run here).
+ * the SQL text, cost more than the write itself. Rows hold property names; every column the entity
+ * writes must be given (no defaults or hooks run here): its scalar properties, and the key of each
+ * many-to-one it holds as a key (`mapToPk`). Generated columns are left to the database.
  */
 export async function insertRows<T extends object>(
   em: EntityManager,
@@ -44,7 +45,13 @@ function planOf(em: EntityManager, entity: EntitySchema<any>): InsertPlan {
     plan = {
       table: schema ? `"${schema}"."${meta.tableName}"` : `"${meta.tableName}"`,
       properties: meta.props
-        .filter((prop) => prop.kind === ReferenceKind.SCALAR && prop.persist !== false)
+        .filter(
+          (prop) =>
+            (prop.kind === ReferenceKind.SCALAR ||
+              (prop.kind === ReferenceKind.MANY_TO_ONE && prop.mapToPk)) &&
+            prop.persist !== false &&
+            !prop.generated,
+        )
         .map((prop) => ({
           name: prop.name,
           column: prop.fieldNames[0]!,

@@ -18,15 +18,17 @@ export const OutboxMessage = defineEntity({
   name: "OutboxMessage",
   tableName: "outbox",
   properties: {
-    id: p.string().primary(),
+    id: p.text().primary(),
     /** The event type's name, e.g. `account.created`. */
-    event: p.string(),
+    event: p.text(),
     payload: p.json<unknown>(),
-    requestId: p.string().nullable(),
-    actorId: p.string().nullable(),
+    requestId: p.text().nullable(),
+    actorId: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     publishedAt: p.datetime().nullable(),
   },
+  // What the relay still has to publish, found without reading the published history.
+  indexes: [{ name: "outbox_unpublished", properties: ["id"], where: "published_at is null" }],
 });
 
 /** An event a consumer has handled, so a redelivery is recognised and skipped. */
@@ -34,8 +36,8 @@ export const ProcessedEvent = defineEntity({
   name: "ProcessedEvent",
   tableName: "processed_events",
   properties: {
-    consumer: p.string().primary(),
-    eventId: p.string().primary(),
+    consumer: p.text().primary(),
+    eventId: p.text().primary(),
     processedAt: p.datetime().onCreate(() => new Date()),
   },
 });

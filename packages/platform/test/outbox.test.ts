@@ -33,6 +33,7 @@ beforeAll(async () => {
     schema: "probe",
     entities: eventEntities,
     migrations: [eventTablesMigration],
+    folder: import.meta.dirname,
     log: env.log,
   });
 });

@@ -1,3 +1,14 @@
 export { type StartedPlatform, startPlatform } from "./npm-start.ts";
+export {
+  missingMigration,
+  openAsBefore,
+  type SchemaSuite,
+  schemaDifferences,
+  schemaObjects,
+  schemaTests,
+  scratchDatabase,
+  type TableContents,
+  tableContents,
+} from "./schema.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 export { createTestEnv, type TestEnv } from "./test-env.ts";

@@ -1,7 +1,11 @@
 import { eventTablesMigration } from "@licensing/platform";
 import { AccountsAndProducts } from "./0001_accounts_and_products.ts";
 
-/** Every migration of the catalog schema, in order. Applied at start; never edit one that has shipped. */
+/**
+ * Every migration of the catalog schema, in order: written by hand up to
+ * 0001_accounts_and_products, generated from the entities since (`npm run db -w services/catalog --
+ * create <name>`). Applied at start; never edit one that has shipped.
+ */
 export const migrations = [
   eventTablesMigration,
   { name: "0001_accounts_and_products", class: AccountsAndProducts },

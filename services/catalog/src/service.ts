@@ -2,7 +2,6 @@ import { AppError } from "@licensing/contracts";
 import {
   classifyDatabaseError,
   createBusService,
-  eventEntities,
   type Logger,
   type Orm,
   OutboxRelay,
@@ -11,23 +10,14 @@ import {
 } from "@licensing/platform";
 import { OptimisticLockError } from "@mikro-orm/core";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { migrations } from "../migrations/index.ts";
-import { AccountEntity } from "./domain/account-entity.ts";
+import { catalogDatabase } from "./database.ts";
 import { Accounts } from "./domain/accounts.ts";
-import { ProductEntity } from "./domain/product-entity.ts";
 import { Products } from "./domain/products.ts";
 import { addCatalogEndpoints } from "./endpoints.ts";
 
 /** Opens the catalog's schema (migrated) on the database at `url`. */
 export function openCatalogDatabase(url: string, log: Logger, poolSize?: number): Promise<Orm> {
-  return openDatabase({
-    url,
-    schema: "catalog",
-    entities: [AccountEntity, ProductEntity, ...eventEntities],
-    migrations,
-    log,
-    ...(poolSize ? { poolSize } : {}),
-  });
+  return openDatabase({ ...catalogDatabase, url, log, ...(poolSize ? { poolSize } : {}) });
 }
 
 export interface CatalogDeps {

@@ -1,4 +1,5 @@
 import { catalog } from "@licensing/contracts";
+import { execute, query } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CatalogUnderTest, startCatalog } from "./catalog-harness.ts";
 
@@ -7,18 +8,21 @@ let under: CatalogUnderTest;
 beforeAll(async () => {
   under = await startCatalog();
   // 50,000 accounts with varied names, enough for the planner to prefer an index to a scan.
-  await under.orm.em.fork().execute(`
+  await execute(
+    under.orm.em.fork(),
+    `
     insert into catalog.accounts (id, type, name, contacts, notes, archived, version, created_at, updated_at)
     select 'acc_' || lpad(i::text, 26, '0'), 'customer',
            (array['Acme','Globex','Initech','Umbrella','Hooli','Vandelay','Soylent','Tyrell'])[1 + i % 8] || ' ' || md5(i::text),
            '[]', '', false, 1, now(), now()
-    from generate_series(1, 50000) as i`);
-  await under.orm.em.fork().execute("analyze catalog.accounts");
+    from generate_series(1, 50000) as i`,
+  );
+  await execute(under.orm.em.fork(), "analyze catalog.accounts");
 });
 afterAll(() => under?.stop());
 
 async function plan(sql: string): Promise<string> {
-  const rows = await under.orm.em.fork().execute<{ "QUERY PLAN": string }[]>(`explain ${sql}`);
+  const rows = await query<{ "QUERY PLAN": string }>(under.orm.em.fork(), `explain ${sql}`);
   return rows.map((row) => row["QUERY PLAN"]).join("\n");
 }
 

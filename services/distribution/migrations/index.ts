@@ -2,7 +2,11 @@ import { eventTablesMigration } from "@licensing/platform";
 import { Distribution } from "./0001_distribution.ts";
 import { UsageChecks } from "./0002_usage_checks.ts";
 
-/** Every migration of the distribution schema, in order. Applied at start; never edit one that has shipped. */
+/**
+ * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
+ * generated from the entities since (`npm run db -w services/distribution -- create <name>`).
+ * Applied at start; never edit one that has shipped.
+ */
 export const migrations = [
   eventTablesMigration,
   { name: "0001_distribution", class: Distribution },

@@ -4,7 +4,6 @@ import { BusClient } from "@licensing/contracts/bus";
 import {
   classifyDatabaseError,
   createBusService,
-  eventEntities,
   type Logger,
   type Orm,
   openDatabase,
@@ -18,7 +17,7 @@ import {
 import type { NatsConnection } from "@nats-io/transport-node";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { migrations } from "../migrations/index.ts";
+import { distributionDatabase } from "./database.ts";
 import { DownloadCounter } from "./domain/downloads.ts";
 import { LicenseFilesPublisher } from "./domain/handoff.ts";
 import { Leases } from "./domain/leases.ts";
@@ -41,14 +40,7 @@ export { licenseFilesStream } from "./domain/handoff.ts";
 
 /** Opens the distribution schema (migrated) on the database at `url`. */
 export function openDistributionDatabase(url: string, log: Logger, poolSize?: number): Promise<Orm> {
-  return openDatabase({
-    url,
-    schema: "distribution",
-    entities: eventEntities,
-    migrations,
-    log,
-    ...(poolSize ? { poolSize } : {}),
-  });
+  return openDatabase({ ...distributionDatabase, url, log, ...(poolSize ? { poolSize } : {}) });
 }
 
 export interface DistributionTimings extends MachineTimings {

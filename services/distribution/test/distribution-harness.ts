@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { createCatalogService, openCatalogDatabase } from "@licensing/catalog";
 import { type Actor, catalog, issuer, type RequestIn } from "@licensing/contracts";
 import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
-import { ensureEventStream, type Orm, type RunningService } from "@licensing/platform";
+import { ensureEventStream, type Orm, queryOne, type RunningService } from "@licensing/platform";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { LightMyRequestResponse } from "fastify";
@@ -128,12 +128,11 @@ export async function startDistribution(
   const synced = async (licenseId: string, serial: number, state?: string) => {
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const [row] = await orm.em
-        .fork()
-        .execute<{ serial: number; state: string }[]>(
-          "select serial, state from distribution.licenses where license_id = ?",
-          [licenseId],
-        );
+      const row = await queryOne<{ serial: number; state: string }>(
+        orm,
+        "select serial, state from distribution.licenses where license_id = $1",
+        [licenseId],
+      );
       if (row && row.serial >= serial && (state === undefined || row.state === state)) return;
       if (Date.now() > deadline) throw new Error(`license ${licenseId} did not reach distribution`);
       await new Promise((r) => setTimeout(r, 25));

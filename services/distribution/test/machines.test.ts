@@ -1,4 +1,5 @@
 import { distribution, issuer } from "@licensing/contracts";
+import { queryOne } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { as, type DistributionUnderTest, startDistribution } from "./distribution-harness.ts";
 
@@ -160,12 +161,11 @@ describe("operators over the bus", () => {
       as,
     );
     expect(twice.status).toBe("deactivated");
-    const [audit] = await t.orm.em
-      .fork()
-      .execute<{ action: string; actor_name: string; reason: string }[]>(
-        "select action, actor_name, reason from distribution.audit where target_id = ?",
-        [activation.id],
-      );
+    const audit = await queryOne<{ action: string; actor_name: string; reason: string }>(
+      t.orm,
+      "select action, actor_name, reason from distribution.audit where target_id = $1",
+      [activation.id],
+    );
     expect(audit).toEqual({ action: "machine.deactivated", actor_name: "olga", reason: "machine scrapped" });
     const missing = await t.env.bus
       .request(distribution.licenseUsage, { licenseId: "lic_0000000000UNKNOWN" })

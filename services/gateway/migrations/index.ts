@@ -2,8 +2,10 @@ import { UsersSessionsModules } from "./0001_users_sessions_modules.ts";
 import { SignInThrottle } from "./0002_sign_in_throttle.ts";
 
 /**
- * Every migration of the gateway schema, in order. Applied at start; never edit one that has
- * shipped. The gateway publishes no events, so it has no outbox tables.
+ * Every migration of the gateway schema, in order: written by hand up to 0002_sign_in_throttle,
+ * generated from the entities since (`npm run db -w services/gateway -- create <name>`). Applied at
+ * start; never edit one that has shipped. The gateway publishes no events, so it has no outbox
+ * tables.
  */
 export const migrations = [
   { name: "0001_users_sessions_modules", class: UsersSessionsModules },

@@ -12,9 +12,8 @@ import {
 import type { NatsConnection } from "@nats-io/transport-node";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { migrations } from "../migrations/index.ts";
+import { gatewayDatabase } from "./database.ts";
 import { Activations } from "./domain/activations.ts";
-import { gatewayEntities } from "./domain/entities.ts";
 import { Sessions } from "./domain/sessions.ts";
 import { defaultSignInPolicy, type SignInPolicy, SignInThrottle } from "./domain/sign-in-throttle.ts";
 import { Users } from "./domain/users.ts";
@@ -33,14 +32,7 @@ import type { Modules } from "./schemas.ts";
 
 /** Opens the gateway's schema (migrated) on the database at `url`. */
 export function openGatewayDatabase(url: string, log: Logger, poolSize?: number): Promise<Orm> {
-  return openDatabase({
-    url,
-    schema: "gateway",
-    entities: gatewayEntities,
-    migrations,
-    log,
-    ...(poolSize ? { poolSize } : {}),
-  });
+  return openDatabase({ ...gatewayDatabase, url, log, ...(poolSize ? { poolSize } : {}) });
 }
 
 export interface GatewayDeps {

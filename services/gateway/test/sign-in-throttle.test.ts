@@ -1,4 +1,4 @@
-import type { Orm } from "@licensing/platform";
+import { type Orm, queryOne } from "@licensing/platform";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -123,11 +123,7 @@ describe("the counters in PostgreSQL", () => {
   it("are swept once they hold nothing, except where a user signed in lately", async () => {
     const throttle = new SignInThrottle(orm, defaultSignInPolicy, () => now);
     const count = async () =>
-      Number(
-        (
-          await orm.em.fork().execute<{ n: string }[]>("select count(*) as n from gateway.sign_in_throttle")
-        )[0]!.n,
-      );
+      Number((await queryOne<{ n: string }>(orm, "select count(*) as n from gateway.sign_in_throttle"))!.n);
     await throttle.admit({ usernameKey: "mallory-target", address: "198.51.100.1" });
     const admission = await throttle.admit({ usernameKey: "alice", address: "198.51.100.2" });
     if (!admission.admitted) throw new Error("refused");

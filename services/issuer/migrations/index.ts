@@ -9,8 +9,13 @@ import { ActiveByEndWithNotice } from "./0007_active_by_end_with_notice.ts";
 import { AccountNameStatistics } from "./0008_account_name_statistics.ts";
 import { StatsEveryProduct } from "./0009_stats_every_product.ts";
 import { LicenseOrigin } from "./0010_license_origin.ts";
+import { StatsRowIds } from "./0011_stats_row_ids.ts";
 
-/** Every migration of the issuer schema, in order. Applied at start; never edit one that has shipped. */
+/**
+ * Every migration of the issuer schema, in order: written by hand up to 0010_license_origin,
+ * generated from the entities since (`npm run db -w services/issuer -- create <name>`). Applied at
+ * start; never edit one that has shipped.
+ */
 export const migrations = [
   eventTablesMigration,
   { name: "0001_licenses", class: Licenses },
@@ -23,4 +28,5 @@ export const migrations = [
   { name: "0008_account_name_statistics", class: AccountNameStatistics },
   { name: "0009_stats_every_product", class: StatsEveryProduct },
   { name: "0010_license_origin", class: LicenseOrigin },
+  { name: "0011_stats_row_ids", class: StatsRowIds },
 ];

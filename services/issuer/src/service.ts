@@ -2,7 +2,6 @@ import { BusClient } from "@licensing/contracts/bus";
 import {
   classifyDatabaseError,
   createBusService,
-  eventEntities,
   type Logger,
   type Orm,
   OutboxRelay,
@@ -10,11 +9,10 @@ import {
   type RunningService,
 } from "@licensing/platform";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { migrations } from "../migrations/index.ts";
+import { issuerDatabase } from "./database.ts";
 import { CatalogLookup } from "./domain/catalog-lookup.ts";
 import { catalogSync } from "./domain/catalog-sync.ts";
 import { DashboardFigures } from "./domain/dashboard.ts";
-import { issuerEntities } from "./domain/entities.ts";
 import { ExpiryRule } from "./domain/expiry.ts";
 import { IdempotencyStore } from "./domain/idempotency.ts";
 import { Issuance } from "./domain/issuance.ts";
@@ -28,14 +26,7 @@ import { addIssuerEndpoints } from "./endpoints.ts";
 
 /** Opens the issuer's schema (migrated) on the database at `url`. */
 export function openIssuerDatabase(url: string, log: Logger, poolSize?: number): Promise<Orm> {
-  return openDatabase({
-    url,
-    schema: "issuer",
-    entities: [...issuerEntities, ...eventEntities],
-    migrations,
-    log,
-    ...(poolSize ? { poolSize } : {}),
-  });
+  return openDatabase({ ...issuerDatabase, url, log, ...(poolSize ? { poolSize } : {}) });
 }
 
 export interface IssuerDeps {

@@ -1,4 +1,5 @@
 import { type Dashboard, issuer, type LicenseStatus } from "@licensing/contracts";
+import { execute, query, queryOne } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExpiryRule } from "../src/domain/expiry.ts";
 import { actors, as, collectorProduct, type IssuerUnderTest, startIssuer } from "./issuer-harness.ts";
@@ -89,15 +90,15 @@ describe.each([
     const em = under.orm.em.fork();
     const count = async (where: string) =>
       Number(
-        (await em.execute<{ n: string }[]>(`select count(*) as n from issuer.licenses l where ${where}`))[0]!
-          .n,
+        (await queryOne<{ n: string }>(em, `select count(*) as n from issuer.licenses l where ${where}`))!.n,
       );
     const byStatus: Record<string, number> = {};
     for (const status of ["active", "expiring", "expired", "suspended", "revoked"] as LicenseStatus[])
       byStatus[status] = await count(new ExpiryRule(30, zone).statusCondition(status));
     const within = (days: number) =>
       count(`l.state = 'active' and l.end_date > now() and l.end_date <= now() + interval '${days} days'`);
-    const perWeek = await em.execute<{ week: string; n: string }[]>(
+    const perWeek = await query<{ week: string; n: string }>(
+      em,
       `select to_char(date_trunc('week', (l.end_date at time zone 'UTC'))::date, 'YYYY-MM-DD') as week, count(*) as n
        from issuer.licenses l where l.state = 'active' and l.end_date > now()
          and (l.end_date at time zone 'UTC')::date < date_trunc('week', now() at time zone 'UTC')::date + 91 group by 1`,
@@ -105,7 +106,8 @@ describe.each([
     const group = async (expr: string) =>
       Object.fromEntries(
         (
-          await em.execute<{ k: string; n: string }[]>(
+          await query<{ k: string; n: string }>(
+            em,
             `select ${expr} as k, count(*) as n from issuer.licenses l group by 1`,
           )
         ).map((r) => [r.k, Number(r.n)]),
@@ -117,7 +119,8 @@ describe.each([
       // Every product of a license, as the list filtered by product counts it.
       byProduct: Object.fromEntries(
         (
-          await em.execute<{ k: string; n: string }[]>(
+          await query<{ k: string; n: string }>(
+            em,
             "select p as k, count(*) as n from issuer.licenses l, unnest(l.products) p group by 1",
           )
         ).map((r) => [r.k, Number(r.n)]),
@@ -178,7 +181,7 @@ describe.each([
       };
       await check();
       // Folding the roll-ups keeps every product's count.
-      await under.orm.em.fork().execute("select issuer.stats_compact()");
+      await execute(under.orm, "select issuer.stats_compact()");
       await check();
     });
 

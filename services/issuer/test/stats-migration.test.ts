@@ -1,8 +1,7 @@
-import { eventEntities, type Orm, openDatabase, query } from "@licensing/platform";
-import { createTestEnv, type TestEnv } from "@licensing/testing";
+import { execute, type Orm, openDatabase, query } from "@licensing/platform";
+import { createTestEnv, openAsBefore, type TestEnv } from "@licensing/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrations } from "../migrations/index.ts";
-import { issuerEntities } from "../src/domain/entities.ts";
+import { issuerDatabase } from "../src/database.ts";
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -10,19 +9,12 @@ beforeAll(async () => {
 });
 afterAll(() => env?.stop());
 
-const open = (upTo: number) =>
-  openDatabase({
-    url: env.databaseUrl,
-    schema: "issuer",
-    entities: [...issuerEntities, ...eventEntities],
-    migrations: migrations.slice(0, upTo),
-    log: env.log,
-  });
-
 describe("0009_stats_every_product", () => {
   it("counts the licenses issued before it under every one of their products", async () => {
-    const before = migrations.findIndex((m) => m.name === "0009_stats_every_product");
-    const old = await open(before);
+    const old = await openAsBefore(
+      { ...issuerDatabase, url: env.databaseUrl, log: env.log },
+      "0008_account_name_statistics",
+    );
     const insert = (orm: Orm, id: string, kind: string, products: string[]) =>
       query(
         orm.em.fork(),
@@ -41,11 +33,12 @@ describe("0009_stats_every_product", () => {
     await insert(old, "lic_c", "test", ["cockpit", "collector", "viewer"]);
     await old.close();
 
-    const orm = await open(migrations.length);
+    const orm = await openDatabase({ ...issuerDatabase, url: env.databaseUrl, log: env.log });
     try {
       const em = orm.em.fork();
       const sums = async () =>
-        em.execute<{ product: string; main: boolean; kind: string; n: string }[]>(
+        query<{ product: string; main: boolean; kind: string; n: string }>(
+          em,
           "select product, main, kind, sum(n)::text as n from issuer.stats_by_product group by 1, 2, 3 having sum(n) <> 0 order by 1, 2, 3",
         );
       const expected = [
@@ -57,8 +50,8 @@ describe("0009_stats_every_product", () => {
       ];
       expect(await sums()).toEqual(expected);
       // The triggers keep counting every product of a change after it.
-      await em.execute("update issuer.licenses set products = '{viewer}' where id = 'lic_b'");
-      await em.execute("select issuer.stats_compact()");
+      await execute(em, "update issuer.licenses set products = '{viewer}' where id = 'lic_b'");
+      await execute(em, "select issuer.stats_compact()");
       expect(await sums()).toEqual([
         { product: "cockpit", main: true, kind: "test", n: "1" },
         { product: "collector", main: false, kind: "test", n: "1" },

@@ -12,10 +12,9 @@ import {
 } from "@licensing/platform";
 import { OptimisticLockError } from "@mikro-orm/core";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { migrations } from "../migrations/index.ts";
+import { notifierDatabase } from "./database.ts";
 import { DigestRuns } from "./domain/digest-runs.ts";
 import { Digests } from "./domain/digests.ts";
-import { notifierEntities } from "./domain/entities.ts";
 import { type Mailer, smtpMailer } from "./domain/mailer.ts";
 import { DigestScheduler } from "./domain/scheduler.ts";
 import { SecretBox } from "./domain/secret-box.ts";
@@ -25,14 +24,7 @@ import { addNotifierEndpoints } from "./endpoints.ts";
 
 /** Opens the notifier's schema (migrated) on the database at `url`. */
 export function openNotifierDatabase(url: string, log: Logger, poolSize?: number): Promise<Orm> {
-  return openDatabase({
-    url,
-    schema: "notifier",
-    entities: notifierEntities,
-    migrations,
-    log,
-    ...(poolSize ? { poolSize } : {}),
-  });
+  return openDatabase({ ...notifierDatabase, url, log, ...(poolSize ? { poolSize } : {}) });
 }
 
 export interface NotifierDeps {

@@ -3,6 +3,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Orm } from "../database.ts";
+import { query } from "../sql.ts";
 
 /** What a service adds to its readiness: problems that make it unready, and figures to show. */
 export interface ReadinessCheck {
@@ -80,7 +81,7 @@ export const probeRoutes: FastifyPluginAsyncZod<ProbeOptions> = async (app, opti
     async () => {
       const problems: string[] = [];
       try {
-        await withinMs(orm.em.getConnection().execute("select 1"), 2_000, "database check");
+        await withinMs(query(orm, "select 1"), 2_000, "database check");
       } catch {
         problems.push("the database does not answer");
       }

@@ -1,5 +1,5 @@
 import { type Account, AppError, type catalog, type RequestOf } from "@licensing/contracts";
-import type { EntityManager } from "@licensing/platform";
+import { type EntityManager, Params, query } from "@licensing/platform";
 import { AccountEntity, toAccount } from "./account-entity.ts";
 
 type SearchRequest = RequestOf<typeof catalog.searchAccounts>;
@@ -17,75 +17,71 @@ export async function searchAccounts(
   em: EntityManager,
   request: SearchRequest,
 ): Promise<{ items: Account[]; nextCursor: string | null }> {
-  const query = (request.query ?? "").trim();
+  const text = (request.query ?? "").trim();
+  const params = new Params();
   const filters: string[] = [];
-  const params: unknown[] = [];
-  if (request.type) {
-    filters.push("a.type = ?");
-    params.push(request.type);
-  }
+  if (request.type) filters.push(`a.type = ${params.add(request.type)}`);
   if (!request.includeArchived) filters.push("not a.archived");
   const limit = request.limit;
   return em.transactional(async (tx) => {
-    if (query === "") return byName(tx, filters, params, limit, request.cursor);
-    await tx.execute("select set_config('pg_trgm.word_similarity_threshold', ?, true)", [
+    if (text === "") return byName(tx, filters, params, limit, request.cursor);
+    await query(tx, "select set_config('pg_trgm.word_similarity_threshold', $1, true)", [
       String(similarityThreshold),
     ]);
-    return byRelevance(tx, query, filters, params, limit, request.cursor);
+    return byRelevance(tx, text, filters, params, limit, request.cursor);
   });
 }
 
 async function byName(
   em: EntityManager,
   filters: string[],
-  params: unknown[],
+  params: Params,
   limit: number,
   cursor: string | undefined,
 ) {
   const where = [...filters];
-  const args = [...params];
   if (cursor) {
     const [name, id] = decodeCursor(cursor, ["string", "string"]);
-    where.push("(a.search_name, a.id) > (?, ?)");
-    args.push(name, id);
+    where.push(`(a.search_name, a.id) > (${params.add(name)}, ${params.add(id)})`);
   }
-  const rows = await em.execute<Record<string, unknown>[]>(
+  const rows = await query(
+    em,
     `select a.*, a.search_name as sort_key from catalog.accounts a
      ${where.length > 0 ? `where ${where.join(" and ")}` : ""}
-     order by a.search_name, a.id limit ?`,
-    [...args, limit + 1],
+     order by a.search_name, a.id limit ${params.add(limit + 1)}`,
+    params.values,
   );
   return page(em, rows, limit, (row) => [row.sort_key, row.id]);
 }
 
 async function byRelevance(
   em: EntityManager,
-  query: string,
+  text: string,
   filters: string[],
-  params: unknown[],
+  params: Params,
   limit: number,
   cursor: string | undefined,
 ) {
   // The query is normalized by the same SQL function as the indexed column.
-  const contains = `a.search_name like '%' || catalog.search_text(?) || '%' escape '\\'`;
+  const normalized = `catalog.search_text(${params.add(text)}::text)`;
+  const contains = `a.search_name like '%' || catalog.search_text(${params.add(escapeLike(text))}::text) || '%' escape '\\'`;
   const rank = `((case when ${contains} then 1000 else 0 end)
-    + round(public.word_similarity(catalog.search_text(?), a.search_name) * 999))::int`;
-  const rankArgs = [escapeLike(query), query];
+    + round(public.word_similarity(${normalized}, a.search_name) * 999))::int`;
   const where = [
-    `(${contains} or catalog.search_text(?) operator(public.<%) a.search_name or a.external_id = ?)`,
+    `(${contains} or ${normalized} operator(public.<%) a.search_name or a.external_id = ${params.add(text)})`,
     ...filters,
   ];
-  const args: unknown[] = [escapeLike(query), query, query, ...params];
   if (cursor) {
     const [lastRank, id] = decodeCursor(cursor, ["number", "string"]);
-    where.push(`(${rank} < ? or (${rank} = ? and a.id > ?))`);
-    args.push(...rankArgs, lastRank, ...rankArgs, lastRank, id);
+    const last = params.add(lastRank);
+    where.push(`(${rank} < ${last} or (${rank} = ${last} and a.id > ${params.add(id)}))`);
   }
-  const rows = await em.execute<Record<string, unknown>[]>(
+  const rows = await query(
+    em,
     `select a.*, ${rank} as sort_key from catalog.accounts a
      where ${where.join(" and ")}
-     order by sort_key desc, a.id limit ?`,
-    [...rankArgs, ...args, limit + 1],
+     order by sort_key desc, a.id limit ${params.add(limit + 1)}`,
+    params.values,
   );
   return page(em, rows, limit, (row) => [row.sort_key, row.id]);
 }

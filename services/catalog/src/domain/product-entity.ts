@@ -6,8 +6,8 @@ export const ProductEntity = defineEntity({
   name: "Product",
   tableName: "products",
   properties: {
-    code: p.string().primary(),
-    name: p.string(),
+    code: p.text().primary(),
+    name: p.text(),
     executionModes: p.json<NamedCode[]>(),
     customFeatures: p.json<NamedCode[]>(),
     unitsTypes: p.json<NamedCode[]>(),

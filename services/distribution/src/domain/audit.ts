@@ -1,5 +1,5 @@
 import { type Actor, newId, type RequestContext } from "@licensing/contracts";
-import type { EntityManager } from "@licensing/platform";
+import { type EntityManager, execute } from "@licensing/platform";
 
 /** Records what an operator did here, and who, under which request. */
 export async function recordAudit(
@@ -13,9 +13,10 @@ export async function recordAudit(
     reason?: string;
   },
 ): Promise<void> {
-  await em.execute(
+  await execute(
+    em,
     `insert into distribution.audit (id, at, action, license_id, target_id, actor_id, actor_name, request_id, reason)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [
       newId("audit"),
       new Date(),
@@ -27,6 +28,5 @@ export async function recordAudit(
       entry.ctx.requestId,
       entry.reason ?? null,
     ],
-    "run",
   );
 }

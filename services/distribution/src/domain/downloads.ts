@@ -1,4 +1,4 @@
-import type { Logger, Orm, Worker } from "@licensing/platform";
+import { execute, type Logger, type Orm, type Worker } from "@licensing/platform";
 
 /**
  * Counts downloads in memory and adds them to the read model about once a second in one statement,
@@ -48,12 +48,12 @@ export class DownloadCounter implements Worker {
     this.#pending = new Map();
     const ids = [...batch.keys()];
     try {
-      await this.#orm.em.fork().execute(
+      await execute(
+        this.#orm,
         `update distribution.licenses l set times_downloaded = l.times_downloaded + d.n,
            last_downloaded_at = greatest(l.last_downloaded_at, d.at)
-         from jsonb_to_recordset(?::jsonb) as d(id text, n bigint, at timestamptz) where l.license_id = d.id`,
+         from jsonb_to_recordset($1::jsonb) as d(id text, n bigint, at timestamptz) where l.license_id = d.id`,
         [JSON.stringify(ids.map((id) => ({ id, n: batch.get(id)!.n, at: batch.get(id)!.at.toISOString() })))],
-        "run",
       );
     } catch (error) {
       // Put them back for the next attempt.

@@ -6,7 +6,15 @@
 // the license id, and its message names it in `Lic-Body-Ref` (docs/distribution.md).
 import type { HandoffItem } from "@licensing/contracts";
 import { BodyStore } from "@licensing/contracts/bus";
-import { type Logger, type Orm, PollingWorker, type Worker } from "@licensing/platform";
+import {
+  execute,
+  type Logger,
+  type Orm,
+  PollingWorker,
+  query,
+  queryOne,
+  type Worker,
+} from "@licensing/platform";
 import {
   DiscardPolicy,
   type JetStreamClient,
@@ -74,16 +82,17 @@ export const MAX_PAGE_FILE_BYTES = 8 * 1024 * 1024;
 export async function changesSince(orm: Orm, cursor: string | undefined, limit: number) {
   // The next `limit + 1` changes, then a running total of their files' sizes (octet_length reads
   // the stored length without decompressing), then the page: the changes that start under the budget.
-  const rows = await orm.em.fork().execute<(FeedRow & { fetched: string })[]>(
+  const rows = await query<FeedRow & { fetched: string }>(
+    orm,
     `select * from (
        select changes.*, count(*) over () as fetched,
          sum(octet_length(file)) over (order by change_seq) - octet_length(file) as before
        from (
          select change_seq, license_id, key_hash, account_id, state, serial, encrypted, products, kind,
            start_date, end_date, file, changed_at
-         from distribution.licenses where change_seq > ? order by change_seq limit ?
+         from distribution.licenses where change_seq > $1 order by change_seq limit $2
        ) changes
-     ) page where before < ? order by change_seq`,
+     ) page where before < $3 order by change_seq`,
     [cursor ?? "0", limit + 1, MAX_PAGE_FILE_BYTES],
   );
   const page = rows.slice(0, limit);
@@ -158,7 +167,8 @@ export class LicenseFilesPublisher implements Worker {
   /** Publishes one batch; returns how many messages. */
   async publishBatch(): Promise<number> {
     return this.#orm.em.fork().transactional(async (em) => {
-      const [state] = await em.execute<{ last_seq: string }[]>(
+      const state = await queryOne<{ last_seq: string }>(
+        em,
         "select last_seq from distribution.feed_state where name = 'license-files' for update skip locked",
       );
       if (!state) return 0;
@@ -176,11 +186,9 @@ export class LicenseFilesPublisher implements Worker {
           }),
         ),
       );
-      await em.execute(
-        "update distribution.feed_state set last_seq = ? where name = 'license-files'",
-        [items.at(-1)!.cursor],
-        "run",
-      );
+      await execute(em, "update distribution.feed_state set last_seq = $1 where name = 'license-files'", [
+        items.at(-1)!.cursor,
+      ]);
       return items.length;
     });
   }

@@ -1,7 +1,7 @@
 import { AppError, type Lease, newId } from "@licensing/contracts";
-import type { Orm } from "@licensing/platform";
+import { execute, type Orm, query, queryOne } from "@licensing/platform";
 import { type LicenseRecord, requireFingerprintAllowed, requireUsable } from "./licenses.ts";
-import { type LeaseRow, run, toLease } from "./rows.ts";
+import { type LeaseRow, toLease } from "./rows.ts";
 import type { DocumentSigning } from "./signing.ts";
 
 const leaseColumns =
@@ -36,21 +36,23 @@ export class Leases {
     if (license.seats === 0) throw new AppError("seats_exhausted", "This license has no fleet seats");
     const expiresAt = new Date(now.getTime() + this.#ttlMs);
     const { row, created, inUse } = await this.#orm.em.fork().transactional(async (em) => {
-      await em.execute("select 1 from distribution.licenses where license_id = ? for update", [
+      await query(em, "select 1 from distribution.licenses where license_id = $1 for update", [
         license.licenseId,
       ]);
-      const held = await em.execute<LeaseRow[]>(
-        `select ${leaseColumns} from distribution.leases where license_id = ? and released_at is null`,
+      const held = await query<LeaseRow>(
+        em,
+        `select ${leaseColumns} from distribution.leases where license_id = $1 and released_at is null`,
         [license.licenseId],
       );
       const live = held.filter((l) => new Date(l.expires_at).getTime() > now.getTime());
       const own = held.find((l) => l.fingerprint === collector.fingerprint);
       if (own && live.includes(own)) {
-        const [renewed] = await em.execute<LeaseRow[]>(
-          `update distribution.leases set renewed_at = ?, expires_at = ?,
-             hostname = case when ? <> '' then ? else hostname end
-           where id = ? returning ${leaseColumns}`,
-          [now, expiresAt, collector.hostname, collector.hostname, own.id],
+        const renewed = await queryOne<LeaseRow>(
+          em,
+          `update distribution.leases set renewed_at = $1, expires_at = $2,
+             hostname = case when $3::text <> '' then $3 else hostname end
+           where id = $4 returning ${leaseColumns}`,
+          [now, expiresAt, collector.hostname, own.id],
         );
         return { row: renewed!, created: false, inUse: live.length };
       }
@@ -62,16 +64,17 @@ export class Leases {
         );
       }
       if (own) {
-        await em.execute(
-          "update distribution.leases set released_at = expires_at, release_reason = 'expired' where id = ?",
+        await execute(
+          em,
+          "update distribution.leases set released_at = expires_at, release_reason = 'expired' where id = $1",
           [own.id],
-          "run",
         );
       }
-      const [inserted] = await em.execute<LeaseRow[]>(
+      const inserted = await queryOne<LeaseRow>(
+        em,
         `insert into distribution.leases (id, license_id, fingerprint, hostname, acquired_at, renewed_at, expires_at)
-         values (?, ?, ?, ?, ?, ?, ?) returning ${leaseColumns}`,
-        [newId("lease"), license.licenseId, collector.fingerprint, collector.hostname, now, now, expiresAt],
+         values ($1, $2, $3, $4, $5, $5, $6) returning ${leaseColumns}`,
+        [newId("lease"), license.licenseId, collector.fingerprint, collector.hostname, now, expiresAt],
       );
       return { row: inserted!, created: true, inUse: live.length + 1 };
     });
@@ -101,29 +104,30 @@ export class Leases {
     reason: string,
   ): Promise<Lease | undefined> {
     const [column, value] = "id" in where ? ["id", where.id] : ["fingerprint", where.fingerprint];
-    const [row] = await this.#orm.em.fork().execute<LeaseRow[]>(
-      `update distribution.leases set released_at = ?, release_reason = ?
-       where license_id = ? and ${column} = ? and released_at is null returning ${leaseColumns}`,
+    const row = await queryOne<LeaseRow>(
+      this.#orm,
+      `update distribution.leases set released_at = $1, release_reason = $2
+       where license_id = $3 and ${column} = $4 and released_at is null returning ${leaseColumns}`,
       [this.#now(), reason, licenseId, value],
     );
     return row ? toLease(row) : undefined;
   }
 
   async get(licenseId: string, id: string): Promise<Lease | undefined> {
-    const [row] = await this.#orm.em
-      .fork()
-      .execute<LeaseRow[]>(
-        `select ${leaseColumns} from distribution.leases where license_id = ? and id = ?`,
-        [licenseId, id],
-      );
+    const row = await queryOne<LeaseRow>(
+      this.#orm,
+      `select ${leaseColumns} from distribution.leases where license_id = $1 and id = $2`,
+      [licenseId, id],
+    );
     return row ? toLease(row) : undefined;
   }
 
   /** Leases held now. */
   async held(licenseId: string): Promise<Lease[]> {
-    const rows = await this.#orm.em.fork().execute<LeaseRow[]>(
+    const rows = await query<LeaseRow>(
+      this.#orm,
       `select ${leaseColumns} from distribution.leases
-       where license_id = ? and released_at is null and expires_at > ? order by acquired_at`,
+       where license_id = $1 and released_at is null and expires_at > $2 order by acquired_at`,
       [licenseId, this.#now()],
     );
     return rows.map(toLease);
@@ -131,9 +135,9 @@ export class Leases {
 
   /** Marks expired leases as such (their seats were already free); returns how many. */
   async sweep(): Promise<number> {
-    return run(
-      this.#orm.em.fork(),
-      "update distribution.leases set released_at = expires_at, release_reason = 'expired' where released_at is null and expires_at <= ?",
+    return execute(
+      this.#orm,
+      "update distribution.leases set released_at = expires_at, release_reason = 'expired' where released_at is null and expires_at <= $1",
       [this.#now()],
     );
   }

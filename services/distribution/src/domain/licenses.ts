@@ -1,5 +1,5 @@
 import { AppError } from "@licensing/contracts";
-import type { Orm } from "@licensing/platform";
+import { type Orm, queryOne } from "@licensing/platform";
 import { LRUCache } from "lru-cache";
 import { iso, isoOrNull, type Timestamp } from "./rows.ts";
 
@@ -97,11 +97,11 @@ export class LicenseDirectory {
   async byKeyHash(keyHash: string): Promise<LicenseRecord | undefined> {
     const cached = this.#cache?.get(keyHash);
     if (cached) return cached;
-    const [row] = await this.#orm.em
-      .fork()
-      .execute<LicenseRow[]>(`select ${licenseColumns} from distribution.licenses where key_hash = ?`, [
-        keyHash,
-      ]);
+    const row = await queryOne<LicenseRow>(
+      this.#orm,
+      `select ${licenseColumns} from distribution.licenses where key_hash = $1`,
+      [keyHash],
+    );
     if (!row) return undefined;
     const record = toRecord(row);
     this.#cache?.set(keyHash, record);

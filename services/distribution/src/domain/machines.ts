@@ -1,5 +1,5 @@
 import { AppError, type Machine, newId } from "@licensing/contracts";
-import type { EntityManager, Orm } from "@licensing/platform";
+import { type EntityManager, execute, type Orm, query, queryOne } from "@licensing/platform";
 import { type LicenseRecord, requireFingerprintAllowed, requireUsable } from "./licenses.ts";
 import { type MachineRow, raised, toMachine } from "./rows.ts";
 import type { DocumentSigning } from "./signing.ts";
@@ -53,21 +53,20 @@ export class Machines {
     requireUsable(license, now);
     requireFingerprintAllowed(license, info.fingerprint);
     try {
-      const [row] = await this.#orm.em
-        .getConnection()
-        .execute<{ machine: MachineRow & { created: boolean } }[]>(
-          "select distribution.activate_machine(?, ?, ?, ?, ?, ?, ?, ?) as machine",
-          [
-            newId("activation"),
-            license.licenseId,
-            info.fingerprint,
-            info.hostname,
-            info.platform,
-            info.offline ?? false,
-            info.machinePublicKey ?? null,
-            now,
-          ],
-        );
+      const row = await queryOne<{ machine: MachineRow & { created: boolean } }>(
+        this.#orm,
+        "select distribution.activate_machine($1, $2, $3, $4, $5, $6, $7, $8) as machine",
+        [
+          newId("activation"),
+          license.licenseId,
+          info.fingerprint,
+          info.hostname,
+          info.platform,
+          info.offline ?? false,
+          info.machinePublicKey ?? null,
+          now,
+        ],
+      );
       const machine = row!.machine;
       return { activation: this.#view(machine), created: machine.created };
     } catch (error) {
@@ -95,10 +94,11 @@ export class Machines {
   async heartbeat(license: LicenseRecord, fingerprint: string): Promise<Machine> {
     const now = this.#now();
     requireUsable(license, now);
-    const [row] = await this.#orm.em.fork().execute<MachineRow[]>(
-      `update distribution.machines set last_heartbeat_at = ?, last_seen_at = ?
-         where license_id = ? and fingerprint = ? and status = 'active' returning ${machineColumns}`,
-      [now, now, license.licenseId, fingerprint],
+    const row = await queryOne<MachineRow>(
+      this.#orm,
+      `update distribution.machines set last_heartbeat_at = $1, last_seen_at = $1
+         where license_id = $2 and fingerprint = $3 and status = 'active' returning ${machineColumns}`,
+      [now, license.licenseId, fingerprint],
     );
     if (!row) throw notActivated();
     return this.#view(row);
@@ -106,9 +106,10 @@ export class Machines {
 
   /** The active activation of a fingerprint, marked as seen. */
   async seen(license: LicenseRecord, fingerprint: string): Promise<Machine> {
-    const [row] = await this.#orm.em.fork().execute<MachineRow[]>(
-      `update distribution.machines set last_seen_at = ?
-         where license_id = ? and fingerprint = ? and status = 'active' returning ${machineColumns}`,
+    const row = await queryOne<MachineRow>(
+      this.#orm,
+      `update distribution.machines set last_seen_at = $1
+         where license_id = $2 and fingerprint = $3 and status = 'active' returning ${machineColumns}`,
       [this.#now(), license.licenseId, fingerprint],
     );
     if (!row) throw notActivated();
@@ -116,12 +117,11 @@ export class Machines {
   }
 
   async isActive(licenseId: string, fingerprint: string): Promise<boolean> {
-    const rows = await this.#orm.em
-      .fork()
-      .execute(
-        "select 1 from distribution.machines where license_id = ? and fingerprint = ? and status = 'active'",
-        [licenseId, fingerprint],
-      );
+    const rows = await query(
+      this.#orm,
+      "select 1 from distribution.machines where license_id = $1 and fingerprint = $2 and status = 'active'",
+      [licenseId, fingerprint],
+    );
     return rows.length > 0;
   }
 
@@ -154,13 +154,15 @@ export class Machines {
     const silentSince = new Date(this.#now().getTime() - this.#timings.heartbeatTimeoutMs);
     return this.#orm.em.fork().transactional(async (em) => {
       // One replica sweeps at a time (two would lock the same rows in different orders).
-      const [lock] = await em.execute<{ ok: boolean }[]>(
+      const lock = await queryOne<{ ok: boolean }>(
+        em,
         "select pg_try_advisory_xact_lock(hashtext('distribution machine sweep')) as ok",
       );
       if (!lock?.ok) return 0;
-      const released = await em.execute<{ license_id: string }[]>(
-        `update distribution.machines set status = 'released', ended_at = ?, end_reason = 'no heartbeat'
-         where status = 'active' and not offline and last_heartbeat_at < ? returning license_id`,
+      const released = await query<{ license_id: string }>(
+        em,
+        `update distribution.machines set status = 'released', ended_at = $1, end_reason = 'no heartbeat'
+         where status = 'active' and not offline and last_heartbeat_at < $2 returning license_id`,
         [this.#now(), silentSince],
       );
       await uncount(em, released);
@@ -169,8 +171,9 @@ export class Machines {
   }
 
   async list(licenseId: string): Promise<Machine[]> {
-    const rows = await this.#orm.em.fork().execute<MachineRow[]>(
-      `select ${machineColumns} from distribution.machines where license_id = ?
+    const rows = await query<MachineRow>(
+      this.#orm,
+      `select ${machineColumns} from distribution.machines where license_id = $1
        order by (status = 'active') desc, coalesce(ended_at, activated_at) desc limit 500`,
       [licenseId],
     );
@@ -185,9 +188,10 @@ export class Machines {
     reason: string,
   ): Promise<Machine[]> {
     const [column, value] = "id" in where ? ["id", where.id] : ["fingerprint", where.fingerprint];
-    const ended = await em.execute<MachineRow[]>(
-      `update distribution.machines set status = ?, ended_at = ?, end_reason = ?
-       where license_id = ? and ${column} = ? and status = 'active' returning ${machineColumns}`,
+    const ended = await query<MachineRow>(
+      em,
+      `update distribution.machines set status = $1, ended_at = $2, end_reason = $3
+       where license_id = $4 and ${column} = $5 and status = 'active' returning ${machineColumns}`,
       [status, this.#now(), reason, licenseId, value],
     );
     await uncount(em, ended);
@@ -203,10 +207,10 @@ async function uncount(em: EntityManager, ended: { license_id: string }[]): Prom
   const perLicense = new Map<string, number>();
   for (const { license_id } of ended) perLicense.set(license_id, (perLicense.get(license_id) ?? 0) + 1);
   for (const [licenseId, n] of [...perLicense].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    await em.execute(
-      "update distribution.licenses set active_machines = active_machines - ? where license_id = ?",
+    await execute(
+      em,
+      "update distribution.licenses set active_machines = active_machines - $1 where license_id = $2",
       [n, licenseId],
-      "run",
     );
   }
 }

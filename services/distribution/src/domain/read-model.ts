@@ -1,12 +1,19 @@
 import { issuerEvents, type LicenseEvent, type SigningKey } from "@licensing/contracts";
-import { type EntityManager, EventConsumer, type Logger, type Orm } from "@licensing/platform";
+import {
+  type EntityManager,
+  EventConsumer,
+  execute,
+  type Logger,
+  type Orm,
+  query,
+  queryOne,
+} from "@licensing/platform";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { textArray } from "./rows.ts";
 
 /** Takes the next number of the change feed. Serialized, so numbers become visible in order. */
 export async function nextChange(em: EntityManager): Promise<number> {
-  await em.execute("select pg_advisory_xact_lock(hashtext('distribution license changes'))");
-  const [row] = await em.execute<{ seq: string }[]>("select nextval('distribution.license_changes') as seq");
+  await query(em, "select pg_advisory_xact_lock(hashtext('distribution license changes'))");
+  const row = await queryOne<{ seq: string }>(em, "select nextval('distribution.license_changes') as seq");
   return Number(row!.seq);
 }
 
@@ -23,18 +30,21 @@ interface Current {
  * by time, except that a revocation is final. Returns whether anything changed.
  */
 export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent): Promise<boolean> {
-  const [current] = await em.execute<Current[]>(
-    "select serial, state, state_at, key_hash from distribution.licenses where license_id = ? for update",
+  const current = await queryOne<Current>(
+    em,
+    "select serial, state, state_at, key_hash from distribution.licenses where license_id = $1 for update",
     [event.licenseId],
   );
   const at = new Date(event.at);
   if (!current) {
     const seq = await nextChange(em);
-    await em.execute(
+    await execute(
+      em,
       `insert into distribution.licenses (license_id, key_hash, account_id, state, state_at, serial, file, encrypted,
          products, kind, internal, start_date, end_date, available_activations, accumulated_units,
          units_per_execution, seats, fingerprint, execution_modes, change_seq, changed_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, ?)`,
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::text[],
+         $20, $21)`,
       [
         event.licenseId,
         event.keyHash,
@@ -44,7 +54,7 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
         event.serial,
         event.file,
         event.encrypted,
-        textArray(event.products),
+        event.products,
         event.kind,
         event.internal,
         new Date(event.startDate),
@@ -54,11 +64,10 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
         event.unitsPerExecution,
         event.seats,
         event.fingerprint,
-        event.executionModes ? textArray(event.executionModes) : null,
+        event.executionModes ?? null,
         seq,
         new Date(),
       ],
-      "run",
     );
     return true;
   }
@@ -70,16 +79,18 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
   if (!newerFile && !newerState) return false;
   const seq = await nextChange(em);
   if (newerFile) {
-    await em.execute(
-      `update distribution.licenses set serial = ?, file = ?, encrypted = ?, products = ?::text[], kind = ?, internal = ?,
-         start_date = ?, end_date = ?, available_activations = ?, accumulated_units = ?, units_per_execution = ?,
-         seats = ?, fingerprint = ?, execution_modes = ?::text[], account_id = ?, change_seq = ?, changed_at = ?
-       where license_id = ?`,
+    await execute(
+      em,
+      `update distribution.licenses set serial = $1, file = $2, encrypted = $3, products = $4::text[], kind = $5,
+         internal = $6, start_date = $7, end_date = $8, available_activations = $9, accumulated_units = $10,
+         units_per_execution = $11, seats = $12, fingerprint = $13, execution_modes = $14::text[], account_id = $15,
+         change_seq = $16, changed_at = $17
+       where license_id = $18`,
       [
         event.serial,
         event.file,
         event.encrypted,
-        textArray(event.products),
+        event.products,
         event.kind,
         event.internal,
         new Date(event.startDate),
@@ -89,28 +100,28 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
         event.unitsPerExecution,
         event.seats,
         event.fingerprint,
-        event.executionModes ? textArray(event.executionModes) : null,
+        event.executionModes ?? null,
         event.accountId,
         seq,
         new Date(),
         event.licenseId,
       ],
-      "run",
     );
   }
   if (newerState) {
-    await em.execute(
-      "update distribution.licenses set state = ?, state_at = ?, change_seq = ?, changed_at = ? where license_id = ?",
+    await execute(
+      em,
+      "update distribution.licenses set state = $1, state_at = $2, change_seq = $3, changed_at = $4 where license_id = $5",
       [event.state, at, seq, new Date(), event.licenseId],
-      "run",
     );
   }
   return true;
 }
 
 export async function storeSigningKey(em: EntityManager, key: SigningKey): Promise<void> {
-  await em.execute(
-    `insert into distribution.signing_keys (key_id, public_key, status, created_at) values (?, ?, ?, ?)
+  await execute(
+    em,
+    `insert into distribution.signing_keys (key_id, public_key, status, created_at) values ($1, $2, $3, $4)
      on conflict (key_id) do update set status = excluded.status`,
     [
       key.keyId,
@@ -118,7 +129,6 @@ export async function storeSigningKey(em: EntityManager, key: SigningKey): Promi
       key.status,
       new Date(key.createdAt),
     ],
-    "run",
   );
 }
 

@@ -1,5 +1,5 @@
 import { AppError, type distribution, type LicenseUsage, type RequestOf } from "@licensing/contracts";
-import type { Orm } from "@licensing/platform";
+import { type Orm, Params, query, queryOne } from "@licensing/platform";
 import type { Leases } from "./leases.ts";
 import type { Machines } from "./machines.ts";
 import { isoOrNull, type Timestamp } from "./rows.ts";
@@ -24,10 +24,11 @@ export async function licenseUsage(
   parts: { machines: Machines; usage: Usage; leases: Leases },
   licenseId: string,
 ): Promise<LicenseUsage> {
-  const [row] = await orm.em.fork().execute<UsageLicenseRow[]>(
+  const row = await queryOne<UsageLicenseRow>(
+    orm,
     `select license_id, account_id, products, state, serial, times_downloaded, last_downloaded_at,
        available_activations, active_machines, seats
-     from distribution.licenses where license_id = ?`,
+     from distribution.licenses where license_id = $1`,
     [licenseId],
   );
   if (!row) throw new AppError("not_found", `License ${licenseId} has not reached the distribution service`);
@@ -72,27 +73,32 @@ interface ReportRow {
  */
 export async function usageReport(orm: Orm, request: ReportRequest) {
   const bucket = request.bucket ?? null;
-  const params: unknown[] = [];
-  const from = new Date(request.from);
-  const to = new Date(request.to);
+  // Every statement below starts with `sql`; the values its placeholders name come first.
+  const params = new Params();
+  const from = params.add(new Date(request.from));
+  const to = params.add(new Date(request.to));
   const filters: string[] = [];
   const licenseFilters: string[] = [];
   if (request.accountId) {
-    filters.push("u.account_id = ?");
-    licenseFilters.push("l.account_id = ?");
+    const account = params.add(request.accountId);
+    filters.push(`u.account_id = ${account}`);
+    licenseFilters.push(`l.account_id = ${account}`);
   }
   if (request.product) {
-    filters.push("u.product = ?");
-    licenseFilters.push("l.products[1] = ?");
+    const product = params.add(request.product);
+    filters.push(`u.product = ${product}`);
+    licenseFilters.push(`l.products[1] = ${product}`);
   }
-  const filterParams = [request.accountId, request.product].filter((v) => v !== undefined);
   // Periods: one per bucket in the range (UTC), or the whole range as one.
-  const periods = bucket
-    ? `select (p at time zone 'UTC')::date as period, greatest(p, ?::timestamptz) as p_from, least(p + ('1 ' || ?)::interval, ?::timestamptz) as p_to
-       from generate_series(date_trunc(?, ?::timestamptz at time zone 'UTC') at time zone 'UTC', ?::timestamptz, ('1 ' || ?)::interval) p
-       where p < ?`
-    : "select null::date as period, ?::timestamptz as p_from, ?::timestamptz as p_to";
-  const periodParams = bucket ? [from, bucket, to, bucket, from, to, bucket, to] : [from, to];
+  let periods = `select null::date as period, ${from}::timestamptz as p_from, ${to}::timestamptz as p_to`;
+  if (bucket) {
+    const unit = params.add(bucket);
+    periods = `select (p at time zone 'UTC')::date as period, greatest(p, ${from}::timestamptz) as p_from,
+         least(p + ('1 ' || ${unit}::text)::interval, ${to}::timestamptz) as p_to
+       from generate_series(date_trunc(${unit}::text, ${from}::timestamptz at time zone 'UTC') at time zone 'UTC',
+         ${to}::timestamptz, ('1 ' || ${unit}::text)::interval) p
+       where p < ${to}::timestamptz`;
+  }
   const sql = `
     with periods as (${periods}),
     units as (
@@ -112,33 +118,34 @@ export async function usageReport(orm: Orm, request: ReportRequest) {
         coalesce(u.executions, 0) as executions, coalesce(m.machines, 0) as machines
       from units u full join machines m
         on u.period is not distinct from m.period and u.account_id = m.account_id and u.product = m.product)`;
-  params.push(...periodParams, ...filterParams, ...filterParams);
   const em = orm.em.fork();
-  const [totals] = await em.execute<
-    { units: string | null; executions: string | null; machines: string | null }[]
-  >(
+  const totals = await queryOne<{ units: string | null; executions: string | null; machines: string | null }>(
+    em,
     `${sql} select sum(units) as units, sum(executions) as executions,
        (select count(distinct m.id) from distribution.machines m join distribution.licenses l on l.license_id = m.license_id
-        where m.activated_at < ? and coalesce(m.ended_at, 'infinity') >= ?
+        where m.activated_at < ${to} and coalesce(m.ended_at, 'infinity') >= ${from}
         ${licenseFilters.length ? `and ${licenseFilters.join(" and ")}` : ""}) as machines
      from rows`,
-    [...params, to, from, ...filterParams],
+    params.values,
   );
   const after = request.cursor ? decodeCursor(request.cursor) : undefined;
-  const rows = await em.execute<ReportRow[]>(
+  const pageParams = new Params(params.values);
+  const rows = await query<ReportRow>(
+    em,
     `${sql} select to_char(period, 'YYYY-MM-DD') as period, account_id, product, units, executions, machines from rows
-     ${after ? "where (coalesce(period, '-infinity'::date), account_id, product) > (coalesce(?::date, '-infinity'::date), ?, ?)" : ""}
-     order by coalesce(period, '-infinity'::date), account_id, product limit ?`,
-    [...params, ...(after ? [after.period, after.accountId, after.product] : []), request.limit + 1],
+     ${after ? `where (coalesce(period, '-infinity'::date), account_id, product) > (coalesce(${pageParams.add(after.period)}::date, '-infinity'::date), ${pageParams.add(after.accountId)}, ${pageParams.add(after.product)})` : ""}
+     order by coalesce(period, '-infinity'::date), account_id, product limit ${pageParams.add(request.limit + 1)}`,
+    pageParams.values,
   );
   // Every account and product together, per period (a machine belongs to one license, so one
   // account and one product: summing the rows' distinct counts counts each machine once a period).
   const perPeriod = bucket
-    ? await em.execute<Omit<ReportRow, "account_id" | "product">[]>(
+    ? await query<Omit<ReportRow, "account_id" | "product">>(
+        em,
         `${sql} select to_char(pr.period, 'YYYY-MM-DD') as period, coalesce(sum(r.units), 0) as units,
            coalesce(sum(r.executions), 0) as executions, coalesce(sum(r.machines), 0) as machines
          from periods pr left join rows r on r.period = pr.period group by pr.period order by pr.period`,
-        params,
+        params.values,
       )
     : [];
   const more = rows.length > request.limit;

@@ -1,6 +1,7 @@
 // Raw rows of the distribution schema and their mapping. The hot paths are single SQL statements
 // under row locks and counting constraints, where MikroORM's unit of work would add nothing but
-// cost, so this service reads and writes with SQL (schema-qualified) and maps rows here.
+// cost, so this service reads and writes with SQL (`query` of @licensing/platform, schema-qualified)
+// and maps rows here. The tables themselves are described by entities.ts.
 import type { Lease, Machine } from "@licensing/contracts";
 
 export type Timestamp = Date | string;
@@ -73,21 +74,6 @@ export function toLease(row: LeaseRow): Lease {
     releasedAt: isoOrNull(row.released_at),
     releaseReason: row.release_reason,
   };
-}
-
-/** Runs a statement that returns no rows; answers how many rows it changed. */
-export async function run(
-  em: { execute<T>(sql: string, params?: unknown[], method?: "all" | "get" | "run"): Promise<T> },
-  sql: string,
-  params: unknown[] = [],
-): Promise<number> {
-  const result = await em.execute<{ affectedRows: number }>(sql, params, "run");
-  return result.affectedRows;
-}
-
-/** A PostgreSQL array literal (`{"a","b"}`) for a `?::text[]` parameter (the driver expands JS arrays into lists). */
-export function textArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`).join(",")}}`;
 }
 
 /** Whether `error` is the exception a distribution function raised with this message. */

@@ -8,7 +8,7 @@ import {
   type StatusPayload,
 } from "@licensing/contracts";
 import type { BusClient } from "@licensing/contracts/bus";
-import type { Logger, Orm } from "@licensing/platform";
+import { type Logger, type Orm, query } from "@licensing/platform";
 import { storeSigningKey } from "./read-model.ts";
 import { iso, type Timestamp } from "./rows.ts";
 
@@ -96,11 +96,15 @@ export class PublicKeys {
   }
 
   async load(): Promise<void> {
-    const rows = await this.#orm.em
-      .fork()
-      .execute<{ key_id: string; public_key: string; status: "active" | "retired"; created_at: Timestamp }[]>(
-        "select key_id, public_key, status, created_at from distribution.signing_keys order by created_at desc",
-      );
+    const rows = await query<{
+      key_id: string;
+      public_key: string;
+      status: "active" | "retired";
+      created_at: Timestamp;
+    }>(
+      this.#orm,
+      "select key_id, public_key, status, created_at from distribution.signing_keys order by created_at desc",
+    );
     this.#keys = rows.map((r) => ({
       keyId: r.key_id,
       publicKey: r.public_key,

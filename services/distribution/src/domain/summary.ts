@@ -1,5 +1,5 @@
 import type { UsageSummary } from "@licensing/contracts";
-import type { Orm } from "@licensing/platform";
+import { type Orm, query, queryOne } from "@licensing/platform";
 
 const dayMs = 86_400_000;
 
@@ -12,25 +12,22 @@ export async function usageSummary(orm: Orm, now: Date, days: number): Promise<U
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const from = new Date(today - (days - 1) * dayMs);
   const to = new Date(today + dayMs);
-  const em = orm.em.fork();
-  const [daily, [machines], [leases]] = await Promise.all([
-    em.execute<{ day: string; units: string; executions: string }[]>(
+  const [daily, machines, leases] = await Promise.all([
+    query<{ day: string; units: string; executions: string }>(
+      orm,
       `with used as (
          select (reported_at at time zone 'UTC')::date as day, sum(units) as units, count(*) as executions
-         from distribution.usage_reports where reported_at >= ? and reported_at < ? group by 1)
+         from distribution.usage_reports where reported_at >= $1 and reported_at < $2 group by 1)
        select to_char(d, 'YYYY-MM-DD') as day, coalesce(used.units, 0) as units, coalesce(used.executions, 0) as executions
-       from generate_series(?::date, ?::date, '1 day') d left join used on used.day = d::date order by d`,
+       from generate_series($3::date, $4::date, '1 day') d left join used on used.day = d::date order by d`,
       [from, to, from.toISOString().slice(0, 10), new Date(today).toISOString().slice(0, 10)],
     ),
-    orm.em
-      .fork()
-      .execute<{ n: string }[]>("select count(*) as n from distribution.machines where status = 'active'"),
-    orm.em
-      .fork()
-      .execute<{ n: string }[]>(
-        "select count(*) as n from distribution.leases where released_at is null and expires_at > ?",
-        [now],
-      ),
+    queryOne<{ n: string }>(orm, "select count(*) as n from distribution.machines where status = 'active'"),
+    queryOne<{ n: string }>(
+      orm,
+      "select count(*) as n from distribution.leases where released_at is null and expires_at > $1",
+      [now],
+    ),
   ]);
   const perDay = daily.map((d) => ({
     day: d.day,

@@ -1,5 +1,5 @@
 import { AppError, type Balance, type usageRequest } from "@licensing/contracts";
-import type { Orm } from "@licensing/platform";
+import { type Orm, queryOne } from "@licensing/platform";
 import type { z } from "zod";
 import { type LicenseRecord, remaining, requireFingerprintAllowed, requireUsable } from "./licenses.ts";
 import { isoOrNull, raised, type Timestamp } from "./rows.ts";
@@ -71,22 +71,21 @@ export class Usage {
     }
     let answer: BalanceRow & { duplicate: boolean; earlierUnits?: number };
     try {
-      const [row] = await this.#orm.em
-        .getConnection()
-        .execute<{ answer: typeof answer }[]>(
-          "select distribution.report_usage(?, ?, ?, ?, ?, ?, ?, ?, ?) as answer",
-          [
-            license.licenseId,
-            report.idempotencyKey,
-            report.units,
-            license.accountId,
-            license.products[0] ?? "",
-            report.fingerprint ?? null,
-            report.executionMode ?? null,
-            report.at ? new Date(report.at) : null,
-            now,
-          ],
-        );
+      const row = await queryOne<{ answer: typeof answer }>(
+        this.#orm,
+        "select distribution.report_usage($1, $2, $3, $4, $5, $6, $7, $8, $9) as answer",
+        [
+          license.licenseId,
+          report.idempotencyKey,
+          report.units,
+          license.accountId,
+          license.products[0] ?? "",
+          report.fingerprint ?? null,
+          report.executionMode ?? null,
+          report.at ? new Date(report.at) : null,
+          now,
+        ],
+      );
       answer = row!.answer;
     } catch (error) {
       if (!raised(error, "units_exhausted")) throw error;
@@ -112,10 +111,11 @@ export class Usage {
    * a fleet, from collectors that held one of its leases. Any other fingerprint is refused.
    */
   async #requireKnownMachine(license: LicenseRecord, fingerprint: string): Promise<void> {
-    const [row] = await this.#orm.em.fork().execute<{ known: boolean }[]>(
-      `select exists (select 1 from distribution.machines where license_id = ? and fingerprint = ?)
-           or exists (select 1 from distribution.leases where license_id = ? and fingerprint = ?) as known`,
-      [license.licenseId, fingerprint, license.licenseId, fingerprint],
+    const row = await queryOne<{ known: boolean }>(
+      this.#orm,
+      `select exists (select 1 from distribution.machines where license_id = $1 and fingerprint = $2)
+           or exists (select 1 from distribution.leases where license_id = $1 and fingerprint = $2) as known`,
+      [license.licenseId, fingerprint],
     );
     if (!row?.known) {
       throw new AppError(
@@ -126,11 +126,11 @@ export class Usage {
   }
 
   async balance(license: Pick<LicenseRecord, "licenseId">): Promise<Balance> {
-    const [row] = await this.#orm.em
-      .fork()
-      .execute<BalanceRow[]>(`select ${balanceColumns} from distribution.licenses where license_id = ?`, [
-        license.licenseId,
-      ]);
+    const row = await queryOne<BalanceRow>(
+      this.#orm,
+      `select ${balanceColumns} from distribution.licenses where license_id = $1`,
+      [license.licenseId],
+    );
     if (!row) throw new AppError("not_found", "No license matches this key");
     return toBalance(row);
   }

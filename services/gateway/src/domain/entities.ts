@@ -7,14 +7,14 @@ export const UserEntity = defineEntity({
   name: "User",
   tableName: "users",
   properties: {
-    id: p.string().primary(),
+    id: p.text().primary(),
     /** As the operator typed it at creation. */
-    username: p.string(),
+    username: p.text(),
     /** Lower-cased: unique, so `Alice` and `alice` are one user. */
-    usernameKey: p.string().unique(),
+    usernameKey: p.text().unique("users_username_key_key"),
     roles: p.json<Role[]>(),
     /** argon2id, PHC string format. */
-    passwordHash: p.string(),
+    passwordHash: p.text(),
     disabled: p.boolean().default(false),
     mustChangePassword: p.boolean().default(false),
     lastSignInAt: p.datetime().nullable(),
@@ -31,15 +31,23 @@ export const SessionEntity = defineEntity({
   name: "Session",
   tableName: "sessions",
   properties: {
-    tokenHash: p.string().primary(),
-    userId: p.string().index(),
+    tokenHash: p.text().primary(),
+    userId: () =>
+      p
+        .manyToOne(UserEntity)
+        .mapToPk()
+        .fieldName("user_id")
+        .foreignKeyName("sessions_user_id_fkey")
+        .deleteRule("cascade")
+        .index("sessions_user_id_index"),
     /** The secret the session's CSRF tokens are made from and checked against. */
-    csrfSecret: p.string(),
+    csrfSecret: p.text(),
     createdAt: p.datetime(),
     lastSeenAt: p.datetime(),
     /** The absolute end of the session, however active it stays. */
     expiresAt: p.datetime(),
   },
+  indexes: [{ name: "sessions_expires_at", properties: ["expiresAt"] }],
 });
 export type SessionRow = InferEntity<typeof SessionEntity>;
 
@@ -48,15 +56,34 @@ export const ModuleActivationEntity = defineEntity({
   name: "ModuleActivation",
   tableName: "module_activations",
   properties: {
-    module: p.string().primary(),
+    module: p.text().primary(),
     licenseFile: p.text(),
-    licenseId: p.string(),
-    ownerCompany: p.string(),
+    licenseId: p.text(),
+    ownerCompany: p.text(),
     endDate: p.datetime().nullable(),
     activatedAt: p.datetime(),
-    activatedBy: p.string(),
+    activatedBy: p.text(),
   },
 });
 export type ModuleActivationRow = InferEntity<typeof ModuleActivationEntity>;
 
-export const gatewayEntities = [UserEntity, SessionEntity, ModuleActivationEntity];
+/**
+ * The sign-in throttle's counters (sign-in-throttle.ts), shared by every replica: one row per
+ * (scope, username, address), `''` where a scope does not use a part. Read and written with SQL.
+ */
+export const SignInThrottleEntity = defineEntity({
+  name: "SignInThrottle",
+  tableName: "sign_in_throttle",
+  properties: {
+    scope: p.enum(["address", "pair", "username"] as const).primary(),
+    usernameKey: p.text().primary(),
+    address: p.text().primary(),
+    failures: p.double().default(0),
+    updatedAt: p.datetime(),
+    blockedUntil: p.datetime(),
+    lastSuccessAt: p.datetime().nullable(),
+  },
+  indexes: [{ name: "sign_in_throttle_updated_at", properties: ["updatedAt"] }],
+});
+
+export const gatewayEntities = [UserEntity, SessionEntity, ModuleActivationEntity, SignInThrottleEntity];

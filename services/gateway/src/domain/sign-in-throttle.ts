@@ -1,4 +1,4 @@
-import type { EntityManager, Orm } from "@licensing/platform";
+import { type EntityManager, execute, type Orm, query, queryOne } from "@licensing/platform";
 
 /** How one counter of failed attempts slows down the next attempt. */
 export interface Backoff {
@@ -195,10 +195,11 @@ export class SignInThrottle {
     const horizon = Math.max(
       ...[pair, address, username].map((b) => ceilingOf(b) * b.forgetOneEveryMs + b.maxDelayMs),
     );
-    const [row] = await this.#orm.em.fork().execute<{ count: string }[]>(
+    const row = await queryOne<{ count: string }>(
+      this.#orm.em.fork(),
       `with swept as (
          delete from ${table}
-         where updated_at < ? and blocked_until < ? and (last_success_at is null or last_success_at < ?)
+         where updated_at < $1 and blocked_until < $2 and (last_success_at is null or last_success_at < $3)
          returning 1)
        select count(*) as count from swept`,
       [new Date(now - horizon), new Date(now), new Date(now - this.#policy.trustedForMs)],
@@ -219,9 +220,10 @@ export class SignInThrottle {
       const { result, changes } = work(counters, now);
       for (const [scope, counter] of Object.entries(changes) as [Scope, Counter][]) {
         const [usernameKey, address] = keyOf(scope, who);
-        await em.execute(
-          `update ${table} set failures = ?, updated_at = ?, blocked_until = ?, last_success_at = ?
-           where scope = ? and username_key = ? and address = ?`,
+        await execute(
+          em,
+          `update ${table} set failures = $1, updated_at = $2, blocked_until = $3, last_success_at = $4
+           where scope = $5 and username_key = $6 and address = $7`,
           [
             counter.failures,
             counter.updatedAt,
@@ -253,9 +255,10 @@ function keyOf(scope: Scope, who: Attempter): [string, string] {
 async function lockCounters(em: EntityManager, who: Attempter, now: Date): Promise<Record<Scope, Counter>> {
   const scopes: Scope[] = ["address", "pair", "username"];
   const params = scopes.flatMap((scope) => [scope, ...keyOf(scope, who), now, now]);
-  const rows = await em.execute<CounterRow[]>(
+  const rows = await query<CounterRow>(
+    em,
     `insert into ${table} as t (scope, username_key, address, updated_at, blocked_until)
-     values (?, ?, ?, ?, ?), (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)
+     values ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10), ($11, $12, $13, $14, $15)
      on conflict (scope, username_key, address) do update set scope = t.scope
      returning t.scope, t.failures, t.updated_at, t.blocked_until, t.last_success_at`,
     params,

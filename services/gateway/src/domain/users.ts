@@ -1,5 +1,5 @@
 import { type Actor, AppError, newId, type Role } from "@licensing/contracts";
-import type { EntityManager, Orm } from "@licensing/platform";
+import { type EntityManager, type Orm, query, queryOne } from "@licensing/platform";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { UserView } from "../schemas.ts";
 import { SessionEntity, UserEntity, type UserRow } from "./entities.ts";
@@ -211,14 +211,15 @@ export class Users {
   /** Serializes the changes that count superadmins, so two of them cannot demote each other at once. */
   #inLock<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.#orm.em.fork().transactional(async (em) => {
-      await em.execute("select pg_advisory_xact_lock(hashtext('gateway.users'))");
+      await query(em, "select pg_advisory_xact_lock(hashtext('gateway.users'))");
       return work(em);
     });
   }
 }
 
 async function activeSuperadmins(em: EntityManager): Promise<number> {
-  const [row] = await em.execute<{ count: string }[]>(
+  const row = await queryOne<{ count: string }>(
+    em,
     `select count(*) as count from gateway.users where roles @> '["superadmin"]' and not disabled`,
   );
   return Number(row?.count ?? 0);

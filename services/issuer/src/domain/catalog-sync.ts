@@ -1,5 +1,5 @@
 import { catalogEvents } from "@licensing/contracts";
-import { EventConsumer, type Logger, type Orm } from "@licensing/platform";
+import { EventConsumer, execute, type Logger, type Orm } from "@licensing/platform";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { CatalogLookup } from "./catalog-lookup.ts";
 
@@ -17,9 +17,10 @@ export function catalogSync(deps: {
   const { catalog } = deps;
   return new EventConsumer({ ...deps, name: "issuer-catalog-sync" })
     .on(catalogEvents.accountUpdated, async (account, { em }) => {
-      await em.execute(
-        "update issuer.licenses set account_name = ? where account_id = ? and account_name <> ?",
-        [account.name, account.id, account.name],
+      await execute(
+        em,
+        "update issuer.licenses set account_name = $1 where account_id = $2 and account_name <> $1",
+        [account.name, account.id],
       );
     })
     .on(catalogEvents.productUpdated, async (product) => {

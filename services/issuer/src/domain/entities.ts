@@ -1,53 +1,85 @@
 import { trackedProperties } from "@licensing/platform";
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import { statsEntities } from "./stats-entities.ts";
 
 /** The current state of a license. Every signed version is kept in LicenseVersion. */
 export const LicenseEntity = defineEntity({
   name: "License",
   tableName: "licenses",
   properties: {
-    id: p.string().primary(),
-    keyHash: p.string(),
-    keyHint: p.string(),
+    id: p.text().primary(),
+    keyHash: p.text(),
+    keyHint: p.text(),
     keyEnc: p.blob(),
-    accountId: p.string(),
-    accountName: p.string(),
+    accountId: p.text(),
+    accountName: p.text(),
     kind: p.enum(["commercial", "test"] as const),
     internal: p.boolean(),
-    licenseType: p.string(),
+    licenseType: p.text(),
     products: p.array(),
     productNames: p.array(),
-    unitsType: p.string(),
+    unitsType: p.text(),
     accumulatedUnits: p.integer(),
     unitsPerExecution: p.integer(),
     startDate: p.datetime(),
     endDate: p.datetime().nullable(),
     availableActivations: p.integer(),
-    fingerprint: p.string().nullable(),
+    fingerprint: p.text().nullable(),
     executionModes: p.array(),
     customFeatures: p.array(),
     notifyDays: p.integer().nullable(),
     seats: p.integer(),
     metadata: p.json<Record<string, string>>(),
     friendlyRestrictions: p.json<{ key: string; value: string }[]>(),
-    ownerCompany: p.string(),
-    ownerName: p.string().nullable(),
-    ownerEmail: p.string().nullable(),
-    ownerIpAddress: p.string().nullable(),
-    createdAtComputer: p.string().nullable(),
+    ownerCompany: p.text(),
+    ownerName: p.text().nullable(),
+    ownerEmail: p.text().nullable(),
+    ownerIpAddress: p.text().nullable(),
+    createdAtComputer: p.text().nullable(),
     encrypted: p.boolean(),
     state: p.enum(["active", "suspended", "revoked"] as const),
-    stateReason: p.string().nullable(),
+    stateReason: p.text().nullable(),
     serial: p.integer(),
-    keyId: p.string(),
+    keyId: p.text(),
     signedAt: p.datetime(),
     dateIssued: p.datetime(),
-    createdBy: p.string(),
-    createdByName: p.string(),
-    batchId: p.string().nullable(),
-    presetId: p.string().nullable(),
+    createdBy: p.text(),
+    createdByName: p.text(),
+    batchId: p.text().nullable(),
+    presetId: p.text().nullable(),
     ...trackedProperties(),
   },
+  uniques: [{ name: "licenses_key_hash_key", properties: ["keyHash"] }],
+  // Keyset pages for each sort of the licenses table, and the filters it offers.
+  indexes: [
+    { name: "licenses_by_created", properties: ["createdAt", "id"] },
+    {
+      name: "licenses_by_end",
+      expression: "create index licenses_by_end on issuer.licenses (coalesce(end_date, 'infinity'), id)",
+    },
+    { name: "licenses_by_start", properties: ["startDate", "id"] },
+    {
+      name: "licenses_by_account_name",
+      expression: "create index licenses_by_account_name on issuer.licenses (lower(account_name), id)",
+    },
+    {
+      name: "licenses_account_name_trigrams",
+      expression:
+        "create index licenses_account_name_trigrams on issuer.licenses using gin (lower(account_name) public.gin_trgm_ops)",
+    },
+    { name: "licenses_by_account", properties: ["accountId", "createdAt"] },
+    // The dashboard's precise counts and horizon edges read this index alone.
+    {
+      name: "licenses_active_by_end_notice",
+      properties: ["endDate"],
+      include: ["notifyDays"],
+      where: "state = 'active'",
+    },
+    { name: "licenses_by_state", properties: ["state"], where: "state <> 'active'" },
+    { name: "licenses_by_product", properties: ["products"], type: "gin" },
+    { name: "licenses_by_creator", properties: ["createdBy", "createdAt"] },
+    { name: "licenses_by_key_hint", properties: ["keyHint"] },
+  ],
 });
 export type LicenseRow = InferEntity<typeof LicenseEntity>;
 
@@ -56,15 +88,21 @@ export const LicenseVersionEntity = defineEntity({
   name: "LicenseVersion",
   tableName: "license_versions",
   properties: {
-    licenseId: p.string().primary(),
+    licenseId: () =>
+      p
+        .manyToOne(LicenseEntity)
+        .mapToPk()
+        .primary()
+        .fieldName("license_id")
+        .foreignKeyName("license_versions_license_id_fkey"),
     serial: p.integer().primary(),
-    keyId: p.string(),
+    keyId: p.text(),
     signedAt: p.datetime(),
     reason: p.enum(["issued", "renewed", "reissued"] as const),
     endDate: p.datetime().nullable(),
     file: p.text().lazy(),
-    createdBy: p.string(),
-    createdByName: p.string(),
+    createdBy: p.text(),
+    createdByName: p.text(),
   },
 });
 export type LicenseVersionRow = InferEntity<typeof LicenseVersionEntity>;
@@ -73,16 +111,17 @@ export const AuditEntryEntity = defineEntity({
   name: "AuditEntry",
   tableName: "audit_entries",
   properties: {
-    id: p.string().primary(),
-    licenseId: p.string().nullable(),
-    action: p.string(),
-    actorId: p.string(),
-    actorName: p.string(),
-    requestId: p.string().nullable(),
-    reason: p.string().nullable(),
+    id: p.text().primary(),
+    licenseId: p.text().nullable(),
+    action: p.text(),
+    actorId: p.text(),
+    actorName: p.text(),
+    requestId: p.text().nullable(),
+    reason: p.text().nullable(),
     changes: p.json<Record<string, [unknown, unknown]>>(),
     at: p.datetime(),
   },
+  indexes: [{ name: "audit_entries_by_license", properties: ["licenseId", "at"] }],
 });
 export type AuditEntryRow = InferEntity<typeof AuditEntryEntity>;
 
@@ -90,13 +129,19 @@ export const PresetEntity = defineEntity({
   name: "Preset",
   tableName: "presets",
   properties: {
-    id: p.string().primary(),
-    name: p.string(),
+    id: p.text().primary(),
+    name: p.text(),
     description: p.text(),
     parameters: p.json<Record<string, unknown>>(),
-    createdBy: p.string(),
+    createdBy: p.text(),
     ...trackedProperties(),
   },
+  uniques: [
+    {
+      name: "presets_by_name",
+      expression: "create unique index presets_by_name on issuer.presets (lower(name))",
+    },
+  ],
 });
 export type PresetRow = InferEntity<typeof PresetEntity>;
 
@@ -104,13 +149,15 @@ export const SigningKeyEntity = defineEntity({
   name: "SigningKey",
   tableName: "signing_keys",
   properties: {
-    keyId: p.string().primary(),
+    keyId: p.text().primary(),
     publicKey: p.blob(),
     privateKeyEnc: p.blob().lazy(),
     status: p.enum(["active", "retired"] as const),
     createdAt: p.datetime(),
     retiredAt: p.datetime().nullable(),
   },
+  // One active key at a time, also when two replicas start together.
+  uniques: [{ name: "signing_keys_one_active", properties: ["status"], where: "status = 'active'" }],
 });
 export type SigningKeyRow = InferEntity<typeof SigningKeyEntity>;
 
@@ -118,9 +165,9 @@ export const IdempotencyKeyEntity = defineEntity({
   name: "IdempotencyKey",
   tableName: "idempotency_keys",
   properties: {
-    scope: p.string().primary(),
-    key: p.string().primary(),
-    requestHash: p.string(),
+    scope: p.text().primary(),
+    key: p.text().primary(),
+    requestHash: p.text(),
     response: p.json<unknown>(),
     createdAt: p.datetime(),
   },
@@ -133,4 +180,5 @@ export const issuerEntities = [
   PresetEntity,
   SigningKeyEntity,
   IdempotencyKeyEntity,
+  ...statsEntities,
 ];

@@ -8,7 +8,7 @@ import {
   type RequestOf,
 } from "@licensing/contracts";
 import { isLicenseKey, licenseKeyLookupHash, parseLicenseKey } from "@licensing/model";
-import { type EntityManager, type Orm, query } from "@licensing/platform";
+import { type EntityManager, type Orm, Params, query } from "@licensing/platform";
 import { recordAudit } from "./audit.ts";
 import { AuditEntryEntity, LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
 import type { ExpiryRule } from "./expiry.ts";
@@ -72,20 +72,19 @@ export class LicenseQueries {
   async versions(id: string) {
     const em = this.#orm.em.fork();
     await findLicense(em, id);
-    const rows = await em.execute<
-      {
-        serial: number;
-        key_id: string;
-        signed_at: Date;
-        reason: "issued" | "renewed" | "reissued";
-        end_date: Date | null;
-        created_by: string;
-        created_by_name: string;
-        size: number;
-      }[]
-    >(
+    const rows = await query<{
+      serial: number;
+      key_id: string;
+      signed_at: Date;
+      reason: "issued" | "renewed" | "reissued";
+      end_date: Date | null;
+      created_by: string;
+      created_by_name: string;
+      size: number;
+    }>(
+      em,
       `select serial, key_id, signed_at, reason, end_date, created_by, created_by_name, octet_length(file) as size
-       from issuer.license_versions where license_id = ? order by serial desc`,
+       from issuer.license_versions where license_id = $1 order by serial desc`,
       [id],
     );
     return rows.map((v) => ({
@@ -117,7 +116,8 @@ export class LicenseQueries {
   }
 
   async list(request: ListRequest): Promise<{ items: LicenseSummary[]; nextCursor: string | null }> {
-    const { where, params, add } = filters(request, this.#expiry);
+    const params = new Params();
+    const where = filters(request, this.#expiry, params);
     const sort = sortColumns[request.sort];
     const direction = request.order === "asc" ? "asc" : "desc";
     const cursor = request.cursor ? decodeCursor(request.cursor, request) : undefined;
@@ -126,14 +126,15 @@ export class LicenseQueries {
     }
     if (cursor) {
       const op = direction === "asc" ? ">" : "<";
-      add(`(${sort.sql}, l.id) ${op} (${sort.type === "time" ? "?::timestamptz" : "?"}, ?)`, ...cursor);
+      const key = `${params.add(cursor[0])}${sort.type === "time" ? "::timestamptz" : ""}`;
+      where.push(`(${sort.sql}, l.id) ${op} (${key}, ${params.add(cursor[1])})`);
     }
     const rows = await query<ListRow>(
       this.#orm.em.fork(),
       `select ${summaryColumns}, ${sort.sql} as sort_key from issuer.licenses l
        ${where.length > 0 ? `where ${where.join(" and ")}` : ""}
-       order by ${sort.sql} ${direction}, l.id ${direction} limit $${params.length + 1}`,
-      [...params, request.limit + 1],
+       order by ${sort.sql} ${direction}, l.id ${direction} limit ${params.add(request.limit + 1)}`,
+      params.values,
     );
     return this.#page(request, rows);
   }
@@ -147,25 +148,20 @@ export class LicenseQueries {
    */
   #endDescending(
     where: string[],
-    filterParams: unknown[],
+    params: Params,
     cursor: [string, string] | undefined,
     limit: number,
   ): Promise<ListRow[]> {
-    const params = [...filterParams];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
     const key = sortColumns.endDate.sql;
     const dated = [`${key} < 'infinity'`];
     const open = [`${key} = 'infinity'`];
     if (cursor && cursor[0] === "infinity") {
       dated.push("false");
-      open.push(`l.id < ${param(cursor[1])}`);
+      open.push(`l.id < ${params.add(cursor[1])}`);
     } else if (cursor) {
-      dated.push(`(${key}, l.id) < (${param(cursor[0])}::timestamptz, ${param(cursor[1])})`);
+      dated.push(`(${key}, l.id) < (${params.add(cursor[0])}::timestamptz, ${params.add(cursor[1])})`);
     }
-    const n = param(limit + 1);
+    const n = params.add(limit + 1);
     const walk = (part: number, conditions: string[]) =>
       `(select ${summaryColumns}, ${key} as sort_key, ${part} as part from issuer.licenses l
         where ${[...where, ...conditions].join(" and ")}
@@ -173,7 +169,7 @@ export class LicenseQueries {
     return query<ListRow>(
       this.#orm.em.fork(),
       `${walk(0, dated)} union all ${walk(1, open)} order by part, sort_key desc, id desc limit ${n}`,
-      params,
+      params.values,
     );
   }
 
@@ -196,49 +192,40 @@ export async function findLicense(em: EntityManager, id: string): Promise<Licens
   return row;
 }
 
-function filters(
-  request: ListRequest,
-  expiry: ExpiryRule,
-): { where: string[]; params: unknown[]; add: (sql: string, ...values: unknown[]) => void } {
+/** The list's filters as conditions on `l`, their values kept in `params`. */
+function filters(request: ListRequest, expiry: ExpiryRule, params: Params): string[] {
   const where: string[] = [];
-  const params: unknown[] = [];
-  // Each `?` of a condition becomes the next numbered parameter.
-  const add = (sql: string, ...values: unknown[]) => {
-    where.push(
-      sql.replace(/\?/g, () => {
-        params.push(values.shift());
-        return `$${params.length}`;
-      }),
-    );
-  };
-  if (request.accountId) add("l.account_id = ?", request.accountId);
-  if (request.product) add("l.products @> array[?]::text[]", request.product);
-  if (request.kind) add("l.kind = ?", request.kind);
-  if (request.internal !== undefined) add("l.internal = ?", request.internal);
+  const $ = (value: unknown) => params.add(value);
+  if (request.accountId) where.push(`l.account_id = ${$(request.accountId)}`);
+  if (request.product) where.push(`l.products @> array[${$(request.product)}]::text[]`);
+  if (request.kind) where.push(`l.kind = ${$(request.kind)}`);
+  if (request.internal !== undefined) where.push(`l.internal = ${$(request.internal)}`);
   if (request.status && request.status.length > 0) {
     where.push(`(${request.status.map((status) => expiry.statusCondition(status)).join(" or ")})`);
   }
-  if (request.createdBy)
-    add("(l.created_by = ? or l.created_by_name = ?)", request.createdBy, request.createdBy);
-  if (request.createdFrom) add("l.created_at >= ?", request.createdFrom);
-  if (request.createdTo) add("l.created_at < ?", request.createdTo);
+  if (request.createdBy) {
+    const creator = $(request.createdBy);
+    where.push(`(l.created_by = ${creator} or l.created_by_name = ${creator})`);
+  }
+  if (request.createdFrom) where.push(`l.created_at >= ${$(request.createdFrom)}`);
+  if (request.createdTo) where.push(`l.created_at < ${$(request.createdTo)}`);
   // Also on the end-date sort key, so a range walks the index that gives that order.
-  if (request.endFrom)
-    add("l.end_date >= ? and coalesce(l.end_date, 'infinity') >= ?", request.endFrom, request.endFrom);
-  if (request.endTo) add("coalesce(l.end_date, 'infinity') < ?", request.endTo);
+  if (request.endFrom) {
+    const from = $(request.endFrom);
+    where.push(`l.end_date >= ${from} and coalesce(l.end_date, 'infinity') >= ${from}`);
+  }
+  if (request.endTo) where.push(`coalesce(l.end_date, 'infinity') < ${$(request.endTo)}`);
   if (request.text) {
     const text = request.text.trim();
-    if (isLicenseKey(text)) add("l.key_hash = ?", licenseKeyLookupHash(parseLicenseKey(text)));
-    else if (/^lic_[0-9A-Za-z]+$/.test(text)) add("l.id = ?", text);
+    if (isLicenseKey(text)) where.push(`l.key_hash = ${$(licenseKeyLookupHash(parseLicenseKey(text)))}`);
+    else if (/^lic_[0-9A-Za-z]+$/.test(text)) where.push(`l.id = ${$(text)}`);
     else if (/^[0-9A-Za-z]{5}$/.test(text))
-      add(
-        "(l.key_hint = ? or lower(l.account_name) like ?)",
-        text.toUpperCase(),
-        `%${escapeLike(text.toLowerCase())}%`,
+      where.push(
+        `(l.key_hint = ${$(text.toUpperCase())} or lower(l.account_name) like ${$(`%${escapeLike(text.toLowerCase())}%`)})`,
       );
-    else add("lower(l.account_name) like ?", `%${escapeLike(text.toLowerCase())}%`);
+    else where.push(`lower(l.account_name) like ${$(`%${escapeLike(text.toLowerCase())}%`)}`);
   }
-  return { where, params, add };
+  return where;
 }
 
 function encodeCursor(request: ListRequest, value: unknown, id: string): string {

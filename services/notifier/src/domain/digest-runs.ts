@@ -1,5 +1,5 @@
 import type { DigestRun } from "@licensing/contracts";
-import type { Orm } from "@licensing/platform";
+import { execute, type Orm, query, queryOne } from "@licensing/platform";
 import type { Schedule } from "./schedule.ts";
 
 /** The digest sent last, as the spacing rule needs it (see spacingAllows). */
@@ -70,40 +70,29 @@ export class DigestRuns {
   ): Promise<Claim | undefined> {
     const leaseUntil = new Date(now.getTime() + leaseMs);
     // One transaction, so nobody ever sees the day's row unclaimed.
-    const [claimed] = await this.#orm.em.fork().transactional(async (em) => {
-      await em.execute("select pg_advisory_xact_lock(hashtext('notifier digest claim'))");
-      await em.execute(
+    const claimed = await this.#orm.em.fork().transactional(async (em) => {
+      await query(em, "select pg_advisory_xact_lock(hashtext('notifier digest claim'))");
+      await execute(
+        em,
         `insert into notifier.digest_runs (day, scheduled_at, next_attempt_at, created_at, updated_at)
-         values (?::date, ?, ?, ?, ?) on conflict (day) do nothing`,
-        [day, scheduledAt, scheduledAt, now, now],
+         values ($1::date, $2, $2, $3, $3) on conflict (day) do nothing`,
+        [day, scheduledAt, now],
       );
-      return em.execute<{ attempts: number }[]>(
+      // $1 owner, $2 lease until, $3 now, $4 zone, $5 time of day, $6 day, $7 scheduled at.
+      return queryOne<{ attempts: number }>(
+        em,
         `update notifier.digest_runs d
-         set lease_owner = ?, lease_until = ?, attempts = attempts + 1, last_attempt_at = ?, updated_at = ?,
-           time_zone = ?, daily_time = ?
-         where d.day = ?::date and d.outcome is null and d.next_attempt_at <= ?
-           and (d.lease_until is null or d.lease_until <= ?)
+         set lease_owner = $1, lease_until = $2, attempts = attempts + 1, last_attempt_at = $3, updated_at = $3,
+           time_zone = $4, daily_time = $5
+         where d.day = $6::date and d.outcome is null and d.next_attempt_at <= $3
+           and (d.lease_until is null or d.lease_until <= $3)
            and not exists (
              select 1 from notifier.digest_runs r where r.day <> d.day and (
-               (r.outcome = 'sent' and r.sent_at > ?::timestamptz - interval '24 hours'
-                 and not (r.day = d.day - 1 and r.time_zone = ? and r.daily_time = ?))
-               or (r.outcome is null and r.lease_until > ?)))
+               (r.outcome = 'sent' and r.sent_at > $7::timestamptz - interval '24 hours'
+                 and not (r.day = d.day - 1 and r.time_zone = $4 and r.daily_time = $5))
+               or (r.outcome is null and r.lease_until > $3)))
          returning d.attempts`,
-        [
-          owner,
-          leaseUntil,
-          now,
-          now,
-          schedule.timeZone,
-          schedule.dailyTime,
-          day,
-          now,
-          now,
-          scheduledAt,
-          schedule.timeZone,
-          schedule.dailyTime,
-          now,
-        ],
+        [owner, leaseUntil, now, schedule.timeZone, schedule.dailyTime, day, scheduledAt],
       );
     });
     return claimed ? { day, owner, attempt: claimed.attempts, leaseUntil } : undefined;
@@ -111,12 +100,16 @@ export class DigestRuns {
 
   /** The digest that went out last (by the time it was sent), with the schedule it went under. */
   async lastSentRun(): Promise<SentRun | undefined> {
-    const [row] = await this.#orm.em
-      .fork()
-      .execute<{ day: string; sent_at: Date; time_zone: string | null; daily_time: string | null }[]>(
-        `select day::text as day, sent_at, time_zone, daily_time from notifier.digest_runs
+    const row = await queryOne<{
+      day: string;
+      sent_at: Date;
+      time_zone: string | null;
+      daily_time: string | null;
+    }>(
+      this.#orm.em.fork(),
+      `select day::text as day, sent_at, time_zone, daily_time from notifier.digest_runs
        where outcome = 'sent' order by sent_at desc limit 1`,
-      );
+    );
     return row
       ? { day: row.day, sentAt: new Date(row.sent_at), timeZone: row.time_zone, dailyTime: row.daily_time }
       : undefined;
@@ -134,14 +127,14 @@ export class DigestRuns {
       note?: string;
     },
   ): Promise<boolean> {
-    const changed = await this.#orm.em.fork().execute<{ day: string }[]>(
+    const changed = await execute(
+      this.#orm.em.fork(),
       `update notifier.digest_runs
-       set outcome = ?, sent_at = ?, message_id = ?, row_count = ?, recipient_count = ?, lease_owner = null,
-         lease_until = null, last_error = coalesce(?::text, last_error),
-         last_error_at = case when ?::text is null then last_error_at else ?::timestamptz end,
-         updated_at = ?
-       where day = ?::date and lease_owner = ? and outcome is null
-       returning day::text`,
+       set outcome = $1, sent_at = $2, message_id = $3, row_count = $4, recipient_count = $5, lease_owner = null,
+         lease_until = null, last_error = coalesce($6::text, last_error),
+         last_error_at = case when $6::text is null then last_error_at else $7::timestamptz end,
+         updated_at = $7
+       where day = $8::date and lease_owner = $9 and outcome is null`,
       [
         result.outcome,
         result.outcome === "sent" ? now : null,
@@ -149,49 +142,49 @@ export class DigestRuns {
         result.rows,
         result.recipients,
         result.note ?? null,
-        result.note ?? null,
-        now,
         now,
         claim.day,
         claim.owner,
       ],
     );
-    return changed.length > 0;
+    return changed > 0;
   }
 
   /** Releases the lease after a failed attempt; the next may start at `nextAttemptAt`. */
   async fail(claim: Claim, now: Date, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.#orm.em.fork().execute(
+    await execute(
+      this.#orm.em.fork(),
       `update notifier.digest_runs
-       set lease_owner = null, lease_until = null, last_error = ?, last_error_at = ?, next_attempt_at = ?, updated_at = ?
-       where day = ?::date and lease_owner = ? and outcome is null`,
-      [error, now, nextAttemptAt, now, claim.day, claim.owner],
+       set lease_owner = null, lease_until = null, last_error = $1, last_error_at = $2, next_attempt_at = $3,
+         updated_at = $2
+       where day = $4::date and lease_owner = $5 and outcome is null`,
+      [error, now, nextAttemptAt, claim.day, claim.owner],
     );
   }
 
   /** The last `limit` days, newest first, with their status as of `now` given the digest due now. */
   async recent(limit: number, now: Date, currentDay: string | undefined): Promise<DigestRun[]> {
-    const rows = await this.#orm.em
-      .fork()
-      .execute<RunRow[]>(`select ${columns} from notifier.digest_runs order by day desc limit ?`, [limit]);
+    const rows = await query<RunRow>(
+      this.#orm.em.fork(),
+      `select ${columns} from notifier.digest_runs order by day desc limit $1`,
+      [limit],
+    );
     return rows.map((row) => toRun(row, now, currentDay));
   }
 
   async lastSent(now: Date, currentDay: string | undefined): Promise<DigestRun | undefined> {
-    const [row] = await this.#orm.em
-      .fork()
-      .execute<RunRow[]>(
-        `select ${columns} from notifier.digest_runs where outcome = 'sent' order by day desc limit 1`,
-      );
+    const row = await queryOne<RunRow>(
+      this.#orm.em.fork(),
+      `select ${columns} from notifier.digest_runs where outcome = 'sent' order by day desc limit 1`,
+    );
     return row ? toRun(row, now, currentDay) : undefined;
   }
 
   async lastFailure(): Promise<{ day: string; at: string; error: string } | undefined> {
-    const [row] = await this.#orm.em
-      .fork()
-      .execute<RunRow[]>(
-        `select ${columns} from notifier.digest_runs where last_error_at is not null order by last_error_at desc limit 1`,
-      );
+    const row = await queryOne<RunRow>(
+      this.#orm.em.fork(),
+      `select ${columns} from notifier.digest_runs where last_error_at is not null order by last_error_at desc limit 1`,
+    );
     return row?.last_error && row.last_error_at
       ? { day: row.day, at: new Date(row.last_error_at).toISOString(), error: row.last_error }
       : undefined;

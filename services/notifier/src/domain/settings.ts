@@ -7,7 +7,7 @@ import {
   type RequestOf,
   type SmtpSecurity,
 } from "@licensing/contracts";
-import { definedOnly, type Orm } from "@licensing/platform";
+import { definedOnly, execute, type Orm } from "@licensing/platform";
 import { LockMode } from "@mikro-orm/core";
 import { SettingsEntity, type SettingsRow } from "./entities.ts";
 import type { SecretBox } from "./secret-box.ts";
@@ -48,11 +48,12 @@ export class SettingsStore {
   async ensure(): Promise<void> {
     const now = this.#now();
     const smtp = this.#seed.smtp ?? { host: "localhost", port: 587, security: "starttls" };
-    await this.#orm.em.fork().execute(
+    await execute(
+      this.#orm.em.fork(),
       `insert into notifier.settings (id, enabled, daily_time, time_zone, default_notify_days, recipients,
            include_creators, send_when_empty, from_address, from_name, ui_url, smtp_host, smtp_port, smtp_security,
            smtp_username, smtp_password_enc, installation_id, updated_by, version, created_at, updated_at)
-         values (1, true, '08:00', 'UTC', 30, '{}', false, false, ?, 'Licensing', ?, ?, ?, ?, null, null, ?, null, 1, ?, ?)
+         values (1, true, '08:00', 'UTC', 30, '{}', false, false, $1, 'Licensing', $2, $3, $4, $5, null, null, $6, null, 1, $7, $7)
          on conflict (id) do nothing`,
       [
         this.#seed.fromAddress,
@@ -61,7 +62,6 @@ export class SettingsStore {
         smtp.port,
         smtp.security,
         randomBytes(6).toString("hex"),
-        now,
         now,
       ],
     );

@@ -1,0 +1,187 @@
+import { defineEntity, p } from "@mikro-orm/core";
+
+// The distribution schema. The hot paths are single SQL statements under row locks and counting
+// constraints (rows.ts, and the functions in migrations/repeatable/), where the unit of work would
+// add nothing but cost; these entities describe the tables, so the schema is generated and checked
+// from them like every other service's.
+
+/** The read model of the issuer's licenses (newest file and state) and the usage state kept here. */
+export const LicenseEntity = defineEntity({
+  name: "License",
+  tableName: "licenses",
+  properties: {
+    licenseId: p.text().primary(),
+    keyHash: p.text().unique("licenses_key_hash_key"),
+    accountId: p.text(),
+    state: p.enum(["active", "suspended", "revoked"] as const),
+    stateAt: p.datetime(),
+    serial: p.integer(),
+    file: p.text().lazy(),
+    encrypted: p.boolean(),
+    products: p.array(),
+    kind: p.text(),
+    internal: p.boolean(),
+    startDate: p.datetime(),
+    endDate: p.datetime().nullable(),
+    availableActivations: p.integer(),
+    accumulatedUnits: p.bigint("number"),
+    unitsPerExecution: p.bigint("number"),
+    seats: p.integer(),
+    fingerprint: p.text().nullable(),
+    /** The execution modes of the newest file; null while only events that did not carry them were applied. */
+    executionModes: p.array().nullable(),
+    /** The hand-off's change feed: one number per change, from the license_changes sequence, in commit order. */
+    changeSeq: p.bigint("string"),
+    changedAt: p.datetime(),
+    activeMachines: p.integer().default(0),
+    unitsConsumed: p.bigint("number").defaultRaw("0"),
+    lastUsedAt: p.datetime().nullable(),
+    timesDownloaded: p.bigint("number").defaultRaw("0"),
+    lastDownloadedAt: p.datetime().nullable(),
+  },
+  checks: [
+    { name: "licenses_active_machines_check", expression: "active_machines >= 0" },
+    { name: "licenses_units_consumed_check", expression: "units_consumed >= 0" },
+  ],
+  indexes: [{ name: "licenses_by_change", properties: ["changeSeq"] }],
+});
+
+/** A machine activated on a license (online or offline). */
+export const MachineEntity = defineEntity({
+  name: "Machine",
+  tableName: "machines",
+  properties: {
+    id: p.text().primary(),
+    licenseId: () =>
+      p.manyToOne(LicenseEntity).mapToPk().fieldName("license_id").foreignKeyName("machines_license_id_fkey"),
+    fingerprint: p.text(),
+    hostname: p.text(),
+    platform: p.text(),
+    status: p.enum(["active", "deactivated", "released"] as const),
+    offline: p.boolean(),
+    machinePublicKey: p.text().nullable(),
+    activatedAt: p.datetime(),
+    lastSeenAt: p.datetime(),
+    lastHeartbeatAt: p.datetime().nullable(),
+    endedAt: p.datetime().nullable(),
+    endReason: p.text().nullable(),
+  },
+  // One active activation per fingerprint and license: the same machine twice is one activation.
+  uniques: [
+    { name: "machines_one_active", properties: ["licenseId", "fingerprint"], where: "status = 'active'" },
+  ],
+  indexes: [
+    {
+      name: "machines_heartbeats",
+      properties: ["lastHeartbeatAt"],
+      where: "status = 'active' and not offline",
+    },
+    { name: "machines_by_license", properties: ["licenseId", "activatedAt"] },
+    // Whether a fingerprint ever activated a license (usage reports are checked against it).
+    { name: "machines_by_fingerprint", properties: ["licenseId", "fingerprint"] },
+  ],
+});
+
+/** One usage report, kept by its idempotency key so a retried report counts once. */
+export const UsageReportEntity = defineEntity({
+  name: "UsageReport",
+  tableName: "usage_reports",
+  properties: {
+    licenseId: () =>
+      p
+        .manyToOne(LicenseEntity)
+        .mapToPk()
+        .primary()
+        .fieldName("license_id")
+        .foreignKeyName("usage_reports_license_id_fkey"),
+    idempotencyKey: p.text().primary(),
+    units: p.bigint("number"),
+    accountId: p.text(),
+    product: p.text(),
+    fingerprint: p.text().nullable(),
+    executionMode: p.text().nullable(),
+    executedAt: p.datetime().nullable(),
+    reportedAt: p.datetime(),
+  },
+  indexes: [
+    { name: "usage_by_time", properties: ["reportedAt"] },
+    { name: "usage_by_account", properties: ["accountId", "reportedAt"] },
+  ],
+});
+
+/** A cockpit license's fleet seat held by one collector until it expires or is released. */
+export const LeaseEntity = defineEntity({
+  name: "Lease",
+  tableName: "leases",
+  properties: {
+    id: p.text().primary(),
+    licenseId: () =>
+      p.manyToOne(LicenseEntity).mapToPk().fieldName("license_id").foreignKeyName("leases_license_id_fkey"),
+    fingerprint: p.text(),
+    hostname: p.text(),
+    acquiredAt: p.datetime(),
+    renewedAt: p.datetime(),
+    expiresAt: p.datetime(),
+    releasedAt: p.datetime().nullable(),
+    releaseReason: p.text().nullable(),
+  },
+  uniques: [
+    {
+      name: "leases_one_per_collector",
+      properties: ["licenseId", "fingerprint"],
+      where: "released_at is null",
+    },
+  ],
+  // Whether a fingerprint ever held one of a license's leases (usage reports are checked against it).
+  indexes: [{ name: "leases_by_fingerprint", properties: ["licenseId", "fingerprint"] }],
+});
+
+/** The issuer's public keys, kept so GET /v1/keys answers while the issuer is down. */
+export const SigningKeyEntity = defineEntity({
+  name: "SigningKey",
+  tableName: "signing_keys",
+  properties: {
+    keyId: p.text().primary(),
+    publicKey: p.text(),
+    status: p.text(),
+    createdAt: p.datetime(),
+  },
+});
+
+/** What operators did here (deactivations, lease releases), and who. */
+export const AuditEntity = defineEntity({
+  name: "Audit",
+  tableName: "audit",
+  properties: {
+    id: p.text().primary(),
+    at: p.datetime(),
+    action: p.text(),
+    licenseId: p.text(),
+    targetId: p.text(),
+    actorId: p.text(),
+    actorName: p.text(),
+    requestId: p.text().nullable(),
+    reason: p.text().nullable(),
+  },
+  indexes: [{ name: "audit_by_license", properties: ["licenseId", "at"] }],
+});
+
+/** How far a feed (the license-files stream) has been published. */
+export const FeedStateEntity = defineEntity({
+  name: "FeedState",
+  tableName: "feed_state",
+  properties: {
+    name: p.text().primary(),
+    lastSeq: p.bigint("string"),
+  },
+});
+
+export const distributionEntities = [
+  LicenseEntity,
+  MachineEntity,
+  UsageReportEntity,
+  LeaseEntity,
+  SigningKeyEntity,
+  AuditEntity,
+  FeedStateEntity,
+];
