@@ -243,6 +243,14 @@ export const catalog = {
     response: accountSchema,
     errors: ["validation_failed", "not_found"],
   }),
+  accountNames: defineEndpoint({
+    service: "catalog",
+    subject: "catalog.account.names",
+    summary: "The names of up to 1,000 accounts by id, in one answer (ids not found are left out)",
+    request: z.strictObject({ ids: z.array(idOf("account")).min(1).max(1_000) }),
+    response: z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) }),
+    errors: ["validation_failed"],
+  }),
   searchAccounts: defineEndpoint({
     service: "catalog",
     subject: "catalog.account.search",

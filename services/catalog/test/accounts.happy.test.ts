@@ -54,4 +54,19 @@ describe("accounts", () => {
     const restored = await bus.request(catalog.restoreAccount, { id: account.id }, { ctx });
     expect(restored.archived).toBe(false);
   });
+
+  it("names accounts by id in one request, leaving out ids it does not know", async () => {
+    const { bus } = catalogService.env;
+    const a = await bus.request(catalog.createAccount, { type: "customer", name: "Named A" }, { ctx });
+    const b = await bus.request(catalog.createAccount, { type: "prospect", name: "Named B" }, { ctx });
+    const unknown = "acc_0000000000NOTTHERE";
+    const { items } = await bus.request(catalog.accountNames, { ids: [a.id, unknown, b.id, a.id] });
+    expect(items.sort((x, y) => x.name.localeCompare(y.name))).toEqual([
+      { id: a.id, name: "Named A" },
+      { id: b.id, name: "Named B" },
+    ]);
+    await expect(
+      bus.request(catalog.accountNames, { ids: Array.from({ length: 1_001 }, () => a.id) }),
+    ).rejects.toMatchObject({ code: "validation_failed" });
+  });
 });

@@ -66,6 +66,14 @@ export class Accounts {
     return toAccount(row);
   }
 
+  /** Names by id, in one query: for callers naming rows that carry only account ids. */
+  async names(ids: string[]): Promise<{ id: string; name: string }[]> {
+    const rows = await this.#orm.em
+      .fork()
+      .find(AccountEntity, { id: { $in: [...new Set(ids)] } }, { fields: ["id", "name"] });
+    return rows.map((row) => ({ id: row.id, name: row.name }));
+  }
+
   search(request: RequestOf<typeof catalog.searchAccounts>) {
     return searchAccounts(this.#orm.em.fork(), request);
   }
