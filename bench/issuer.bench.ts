@@ -6,8 +6,8 @@
 //   npm run bench issuer            BENCH_LICENSES=200000 npm run bench issuer   (a smaller seed)
 //   BENCH_PARTS=reads npm run bench issuer                                       (one part only)
 import { createPrivateKey, randomBytes, sign } from "node:crypto";
+import { BusClient } from "@licensing/bus";
 import { type Actor, catalog, issuer, type ListLicensesRequest } from "@licensing/contracts";
-import { BusClient } from "@licensing/contracts/bus";
 import { canonicalize } from "@licensing/model";
 import pg from "pg";
 import { benchEnv, fixed, load, seedLicenses } from "./support.ts";

@@ -9,8 +9,8 @@
 //
 //   npm run bench large-licenses          BENCH_ROUNDS=40 npm run bench large-licenses
 import { createServer } from "node:net";
+import { BusClient } from "@licensing/bus";
 import { type Actor, catalog, issuer } from "@licensing/contracts";
-import { BusClient } from "@licensing/contracts/bus";
 import { benchEnv, fixed, percentile } from "./support.ts";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);

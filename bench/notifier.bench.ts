@@ -5,8 +5,8 @@
 //
 //   npm run bench notifier           BENCH_LICENSES=200000 npm run bench notifier   (a smaller seed)
 import { randomBytes } from "node:crypto";
+import { BusClient } from "@licensing/bus";
 import { notifier } from "@licensing/contracts";
-import { BusClient } from "@licensing/contracts/bus";
 import pg from "pg";
 import { digestRows } from "../services/notifier/src/domain/digest-rows.ts";
 import { Digests } from "../services/notifier/src/domain/digests.ts";

@@ -1,8 +1,9 @@
 // `npm run bus -- <subject> '<json>'`: sends one request on the bus, as a service would, and prints
 // the answer. The subject is the endpoint's (e.g. catalog.account.create); the request is validated
 // against its contract first.
+
+import { BusClient } from "@licensing/bus";
 import { AppError, allEndpoints, newId } from "@licensing/contracts";
-import { BusClient } from "@licensing/contracts/bus";
 import { connect } from "@nats-io/transport-node";
 
 const [subject, body = "{}"] = process.argv.slice(2);

@@ -1,6 +1,6 @@
+import { BodyStore, bodyRefHeader } from "@licensing/bus";
 import { LicenseManager, MemoryStorage } from "@licensing/client";
 import type { Account, HandoffItem, IssuedLicense, LicenseDetail } from "@licensing/contracts";
-import { BodyStore, bodyRefHeader } from "@licensing/contracts/bus";
 import { licenseFilesStream } from "@licensing/distribution";
 import { type ErrorResponse, type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
 import { MAX_PAYLOAD_BYTES } from "@licensing/model";

@@ -1,4 +1,4 @@
-import { EndpointServer, type ErrorClassifier } from "@licensing/contracts/bus";
+import { EndpointServer, type ErrorClassifier } from "@licensing/bus";
 import { type Service, Svcm } from "@nats-io/services";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";

@@ -1,5 +1,5 @@
+import { BodyGone, BodyStore } from "@licensing/bus";
 import { contextHeaders, type EventPayload, type EventType, eventSubject } from "@licensing/contracts";
-import { BodyGone, BodyStore } from "@licensing/contracts/bus";
 import {
   AckPolicy,
   type ConsumerMessages,

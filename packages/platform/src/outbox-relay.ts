@@ -1,5 +1,5 @@
+import { BodyStore } from "@licensing/bus";
 import { contextHeaders } from "@licensing/contracts";
-import { BodyStore } from "@licensing/contracts/bus";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";

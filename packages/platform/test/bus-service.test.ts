@@ -1,11 +1,5 @@
+import { BodyStore, BusClient, bodyBucketName, bodyRefHeader, MAX_BODY_BYTES } from "@licensing/bus";
 import { type Actor, AppError, defineEndpoint } from "@licensing/contracts";
-import {
-  BodyStore,
-  BusClient,
-  bodyBucketName,
-  bodyRefHeader,
-  MAX_BODY_BYTES,
-} from "@licensing/contracts/bus";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { Objm } from "@nats-io/obj";
 import { headers } from "@nats-io/transport-node";

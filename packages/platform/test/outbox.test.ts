@@ -1,5 +1,5 @@
+import { bodyRefHeader } from "@licensing/bus";
 import { defineEvent } from "@licensing/contracts";
-import { bodyRefHeader } from "@licensing/contracts/bus";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

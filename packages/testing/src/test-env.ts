@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { BusClient } from "@licensing/contracts/bus";
+import { BusClient } from "@licensing/bus";
 import { databaseUrlFor, dropDatabase, ensureDatabase } from "@licensing/deploy/local-infra";
 import { connectNats, createLogger, eventStreamName, type Logger } from "@licensing/platform";
 import { jetstreamManager } from "@nats-io/jetstream";

@@ -1,5 +1,5 @@
+import type { EndpointServer } from "@licensing/bus";
 import { catalog } from "@licensing/contracts";
-import type { EndpointServer } from "@licensing/contracts/bus";
 import type { Orm } from "@licensing/platform";
 import { importAccounts } from "./domain/account-import.ts";
 import type { Accounts } from "./domain/accounts.ts";

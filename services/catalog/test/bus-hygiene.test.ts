@@ -1,5 +1,5 @@
+import { BusClient } from "@licensing/bus";
 import { catalog } from "@licensing/contracts";
-import { BusClient } from "@licensing/contracts/bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CatalogUnderTest, startCatalog } from "./catalog-harness.ts";
 

@@ -1,5 +1,5 @@
+import type { EndpointServer } from "@licensing/bus";
 import { AppError, distribution, type RequestContext } from "@licensing/contracts";
-import type { EndpointServer } from "@licensing/contracts/bus";
 import type { Orm } from "@licensing/platform";
 import { recordAudit } from "./domain/audit.ts";
 import type { Leases } from "./domain/leases.ts";

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
+import { BusClient } from "@licensing/bus";
 import type { AppError } from "@licensing/contracts";
-import { BusClient } from "@licensing/contracts/bus";
 import {
   classifyDatabaseError,
   createBusService,

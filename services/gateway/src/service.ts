@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import fastifyCookie from "@fastify/cookie";
-import { BusClient } from "@licensing/contracts/bus";
+import { BusClient } from "@licensing/bus";
 import type { PublicKeyEntry } from "@licensing/model";
 import { type Logger, type Orm, openDatabase } from "@licensing/platform";
 import {

@@ -1,5 +1,5 @@
+import type { EndpointServer } from "@licensing/bus";
 import { issuer } from "@licensing/contracts";
-import type { EndpointServer } from "@licensing/contracts/bus";
 import type { Orm } from "@licensing/platform";
 import type { DashboardFigures } from "./domain/dashboard.ts";
 import { DocumentSigner } from "./domain/documents.ts";

@@ -1,4 +1,4 @@
-import { BusClient } from "@licensing/contracts/bus";
+import { BusClient } from "@licensing/bus";
 import {
   classifyDatabaseError,
   createBusService,

@@ -1,5 +1,5 @@
+import type { EndpointServer } from "@licensing/bus";
 import { notifier } from "@licensing/contracts";
-import type { EndpointServer } from "@licensing/contracts/bus";
 import type { DigestRuns } from "./domain/digest-runs.ts";
 import type { Digests } from "./domain/digests.ts";
 import type { DigestScheduler } from "./domain/scheduler.ts";

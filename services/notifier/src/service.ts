@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { BusClient } from "@licensing/bus";
 import { AppError } from "@licensing/contracts";
-import { BusClient } from "@licensing/contracts/bus";
 import {
   classifyDatabaseError,
   createBusService,

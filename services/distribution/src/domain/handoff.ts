@@ -4,8 +4,9 @@
 // message of each license (a compacted log: a new server reads every license's current file). An
 // item too large for a message is stored in the object store `<PREFIX>_LICENSE_FILE_BODIES` under
 // the license id, and its message names it in `Lic-Body-Ref` (docs/distribution.md).
+
+import { BodyStore } from "@licensing/bus";
 import type { HandoffItem } from "@licensing/contracts";
-import { BodyStore } from "@licensing/contracts/bus";
 import {
   execute,
   type Logger,

@@ -1,3 +1,4 @@
+import type { BusClient } from "@licensing/bus";
 import {
   AppError,
   documentPurposes,
@@ -7,7 +8,6 @@ import {
   type PublicKey,
   type StatusPayload,
 } from "@licensing/contracts";
-import type { BusClient } from "@licensing/contracts/bus";
 import { type Logger, type Orm, query } from "@licensing/platform";
 import { storeSigningKey } from "./read-model.ts";
 import { iso, type Timestamp } from "./rows.ts";

@@ -1,3 +1,4 @@
+import type { BusClient } from "@licensing/bus";
 import {
   type Account,
   AppError,
@@ -6,7 +7,6 @@ import {
   type Product,
   type RequestContext,
 } from "@licensing/contracts";
-import type { BusClient } from "@licensing/contracts/bus";
 import { LRUCache } from "lru-cache";
 
 /**

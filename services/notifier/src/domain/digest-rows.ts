@@ -1,5 +1,5 @@
+import type { BusClient } from "@licensing/bus";
 import { type DigestRow, issuer, type LicenseSummary, systemActor } from "@licensing/contracts";
-import type { BusClient } from "@licensing/contracts/bus";
 import { z } from "zod";
 import { localDate, localDateTime } from "./schedule.ts";
 

@@ -1,5 +1,5 @@
+import type { BusClient } from "@licensing/bus";
 import { AppError, type Digest, type DigestRow } from "@licensing/contracts";
-import type { BusClient } from "@licensing/contracts/bus";
 import { creatorAddresses, digestRows } from "./digest-rows.ts";
 import type { SettingsRow } from "./entities.ts";
 import type { Mailer, OutgoingMail, SentMail } from "./mailer.ts";

@@ -1,9 +1,14 @@
+import {
+  AppError,
+  type Endpoint,
+  isErrorCode,
+  parseOrThrow,
+  type RequestContext,
+  type RequestIn,
+  type ResponseOf,
+} from "@licensing/contracts";
 import { ServiceError } from "@nats-io/services";
 import { errors, type NatsConnection } from "@nats-io/transport-node";
-import type { RequestContext } from "../context.ts";
-import type { Endpoint, RequestIn, ResponseOf } from "../endpoint.ts";
-import { AppError, isErrorCode } from "../errors.ts";
-import { parseOrThrow } from "../schema.ts";
 import { BodyStore } from "./bodies.ts";
 import { contextToHeaders } from "./headers.ts";
 

@@ -1,11 +1,16 @@
+import {
+  AppError,
+  decodeUtf8Strictly,
+  type Endpoint,
+  type RequestContext,
+  type RequestOf,
+  type ResponseOf,
+  rejectUnsafeText,
+  toFieldIssues,
+} from "@licensing/contracts";
 import type { Service, ServiceMsg } from "@nats-io/services";
 import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import type { RequestContext } from "../context.ts";
-import type { Endpoint, RequestOf, ResponseOf } from "../endpoint.ts";
-import { AppError } from "../errors.ts";
-import { toFieldIssues } from "../schema.ts";
-import { decodeUtf8Strictly, rejectUnsafeText } from "../text.ts";
 import { BodyStore } from "./bodies.ts";
 import { contextFromHeaders } from "./headers.ts";
 

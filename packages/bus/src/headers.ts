@@ -1,6 +1,5 @@
+import { actorSchema, contextHeaders, newId, type RequestContext } from "@licensing/contracts";
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
-import { actorSchema, contextHeaders, type RequestContext } from "../context.ts";
-import { newId } from "../ids.ts";
 
 /** The request context as NATS headers. */
 export function contextToHeaders(ctx: RequestContext | undefined, into: MsgHdrs = natsHeaders()): MsgHdrs {

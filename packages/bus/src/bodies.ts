@@ -4,11 +4,10 @@
 // `Lic-Body-Ref` header. Readers resolve the reference, so requests, answers and events of any size
 // up to MAX_BODY_BYTES look the same to the code on both sides.
 import { randomUUID } from "node:crypto";
+import { AppError, formatBytes } from "@licensing/contracts";
 import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import { type ObjectStore, Objm, StorageType, setSha256Backend } from "@nats-io/obj";
 import { nanos } from "@nats-io/transport-node";
-import { AppError } from "../errors.ts";
-import { formatBytes } from "../sizes.ts";
 
 /** Header naming the object that holds a message's body; the message's own data is then empty. */
 export const bodyRefHeader = "Lic-Body-Ref";
