@@ -13,10 +13,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BusClient } from "@licensing/bus";
 import { issuer, type ListLicensesRequest } from "@licensing/contracts";
+import { devActivationLicense } from "@licensing/gateway/dev-activation";
+import { ensureDevVendorKey } from "@licensing/gateway/dev-vendor-key";
+import { measureInitialJs } from "@licensing/ui/bundle-size";
 import { build } from "vite";
-import { devActivationLicense } from "../services/gateway/scripts/dev-activation.ts";
-import { ensureDevVendorKey } from "../services/gateway/scripts/dev-vendor-key.ts";
-import { measureInitialJs } from "../ui/build/bundle-size.ts";
 import { benchEnv, fixed, load, seedLicenses } from "./support.ts";
 
 const root = resolve(import.meta.dirname, "..");

@@ -7,11 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { BusClient } from "@licensing/bus";
 import { notifier } from "@licensing/contracts";
+import { Digests, digestRows, renderDigest, type SettingsRow } from "@licensing/notifier/digest";
 import pg from "pg";
-import { digestRows } from "../services/notifier/src/domain/digest-rows.ts";
-import { Digests } from "../services/notifier/src/domain/digests.ts";
-import type { SettingsRow } from "../services/notifier/src/domain/entities.ts";
-import { renderDigest } from "../services/notifier/src/domain/render.ts";
 import { benchEnv, fixed, percentile } from "./support.ts";
 
 const seedSize = Number(process.env.BENCH_LICENSES ?? 1_000_000);

@@ -3,8 +3,9 @@
 // where the UI is, the first superadmin's credentials (when they were just created) and how to get
 // a development activation license for the CRM module. It learns where the gateway listens and the
 // credentials from the gateway's start-up message (never from its log, which LOG_LEVEL may silence).
+
+import { devVendorPublicKeys } from "@licensing/gateway/dev-vendor-key";
 import type { StartedMessage } from "@licensing/platform";
-import { devVendorPublicKeys } from "../services/gateway/scripts/dev-vendor-key.ts";
 
 export interface GatewayLaunch {
   /** Variables the gateway gets on top of the platform's. */

@@ -8,6 +8,6 @@ export const platformServices = [
   { name: "issuer", entry: "services/issuer/src/main.ts", kind: "bus" },
   { name: "distribution", entry: "services/distribution/src/main.ts", kind: "bus" },
   { name: "notifier", entry: "services/notifier/src/main.ts", kind: "bus" },
-  { name: "mailcatcher", entry: "services/notifier/src/mail-catcher/main.ts", kind: "bus" },
+  { name: "mailcatcher", entry: "tools/mail-catcher/src/main.ts", kind: "bus" },
   { name: "gateway", entry: "services/gateway/src/main.ts", kind: "http" },
 ] as const;

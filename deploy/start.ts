@@ -9,12 +9,12 @@ import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { isStartedMessage, type StartedMessage } from "@licensing/platform";
 import { prettyFactory } from "pino-pretty";
-import { distributionLaunch } from "../services/distribution/src/launch.ts";
-import { notifierLaunch } from "../services/notifier/src/mail-catcher/launch.ts";
 import { loadLauncherConfig } from "./config.ts";
 import { developmentSecret, randomKek } from "./dev-secrets.ts";
+import { distributionLaunch } from "./distribution-launch.ts";
 import { gatewayLaunch } from "./gateway-launch.ts";
 import { databaseUrlFor, ensureDatabase, resolveLocalInfra } from "./local-infra.ts";
+import { notifierLaunch } from "./notifier-launch.ts";
 import { platformServices } from "./services.ts";
 import { ensureUiBuilt } from "./ui-build.ts";
 

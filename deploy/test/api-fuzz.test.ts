@@ -8,11 +8,11 @@
 import { appendFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { errorCodes, type IssuedLicense } from "@licensing/contracts";
+import { devActivationLicense } from "@licensing/gateway/dev-activation";
 import { eventStreamName } from "@licensing/platform";
 import { type StartedPlatform, startPlatform } from "@licensing/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { devActivationLicense } from "../../services/gateway/scripts/dev-activation.ts";
 import { type KnownValues, type Schema, toJsonText, valuesFor } from "./fuzz/arbitraries.ts";
 import { type Fingerprint, Ledger, settle, streamedEvents } from "./fuzz/fingerprint.ts";
 

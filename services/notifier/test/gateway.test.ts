@@ -7,10 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Browser, type ErrorResponse, type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
 import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
+import { createMailCatcherService, type MailCatcher, startMailCatcher } from "@licensing/mail-catcher";
 import type { Orm, RunningService } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MailCatcher, startMailCatcher } from "../src/mail-catcher/catcher.ts";
-import { createMailCatcherService } from "../src/mail-catcher/service.ts";
 import { createNotifierService, openNotifierDatabase } from "../src/service.ts";
 
 let gw: GatewayUnderTest;

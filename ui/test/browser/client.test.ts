@@ -11,14 +11,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { issuer } from "@licensing/contracts";
+import { as, type DistributionUnderTest, startDistribution } from "@licensing/distribution/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  as,
-  type DistributionUnderTest,
-  startDistribution,
-} from "../../../services/distribution/test/distribution-harness.ts";
 
 const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const runs = existsSync(chromiumPath) || process.env.CI === "true";

@@ -7,10 +7,10 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { devActivationLicense } from "@licensing/gateway/dev-activation";
 import { type StartedPlatform, startPlatform } from "@licensing/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { devActivationLicense } from "../../../services/gateway/scripts/dev-activation.ts";
 
 const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const uiRoot = resolve(import.meta.dirname, "../..");

@@ -9,18 +9,13 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { catalog, issuer as licenses } from "@licensing/contracts";
+import { adminCredentials, type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
 import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
+import { createMailCatcherService, startMailCatcher } from "@licensing/mail-catcher";
+import { createNotifierService, openNotifierDatabase } from "@licensing/notifier";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  adminCredentials,
-  type GatewayUnderTest,
-  startGateway,
-} from "../../../services/gateway/test/gateway-harness.ts";
-import { startMailCatcher } from "../../../services/notifier/src/mail-catcher/catcher.ts";
-import { createMailCatcherService } from "../../../services/notifier/src/mail-catcher/service.ts";
-import { createNotifierService, openNotifierDatabase } from "../../../services/notifier/src/service.ts";
 
 const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const uiRoot = resolve(import.meta.dirname, "../..");

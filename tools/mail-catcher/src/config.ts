@@ -13,6 +13,6 @@ export const mailCatcherConfig = baseConfig.extend({
     .meta({ description: "the development mail catcher's SMTP port (npm start only)" }),
   MAIL_CATCHER_DIR: z
     .string()
-    .default(resolve(import.meta.dirname, "../../../../.data/mail"))
+    .default(resolve(import.meta.dirname, "../../../.data/mail"))
     .meta({ description: "where the mail catcher saves `.eml` files", shownDefault: "`.data/mail`" }),
 });
