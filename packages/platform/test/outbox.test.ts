@@ -73,12 +73,19 @@ async function consume(name = `c${Math.random().toString(36).slice(2, 8)}`) {
   return { seen, name, consumer };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** A marker event's `n`: what `settled` sends after the events a test is about. */
+const marker = -1_000;
+const withoutMarkers = (seen: { n: number; eventId: string }[]) => seen.filter((s) => s.n !== marker);
+
+/**
+ * Commits and publishes a marker event and waits until the consumer has handled it. A consumer
+ * handles one entity's events in order, so by then it has handled (or skipped) everything published
+ * before: what it has not seen yet, it never will.
+ */
+async function settled(seen: { eventId: string }[]): Promise<void> {
+  const [id] = await commitEvents(marker);
+  await relay().publishBatch();
+  await expect.poll(() => seen.some((s) => s.eventId === id), { timeout: 10_000 }).toBe(true);
 }
 
 /** How many messages the event stream holds. */
@@ -101,22 +108,23 @@ describe("outbox relay and consumer", () => {
     const r = relay();
     r.start();
     running.push(r);
-    await until(() => seen.length >= 3);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(seen.map((s) => s.n)).toEqual([1, 2, 3]);
+    await expect.poll(() => seen.length).toBeGreaterThanOrEqual(3);
+    await settled(seen);
+    expect(withoutMarkers(seen).map((s) => s.n)).toEqual([1, 2, 3]);
   });
 
   it("delivers once when the relay dies between the commit and the publish", async () => {
     const { seen } = await consume();
+    const before = await streamCount();
     // No relay runs while the change commits: it is as if the relay died right after the commit.
     const [id] = await commitEvents(10);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(seen.filter((s) => s.n === 10)).toEqual([]);
+    expect(await streamCount()).toBe(before);
+    expect((await orm.em.fork().findOneOrFail(OutboxMessage, { id: id! })).publishedAt).toBeNull();
     const restarted = relay();
     restarted.start();
     running.push(restarted);
-    await until(() => seen.some((s) => s.eventId === id));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect.poll(() => seen.some((s) => s.eventId === id)).toBe(true);
+    await settled(seen);
     expect(seen.filter((s) => s.n === 10)).toEqual([{ n: 10, eventId: id }]);
   });
 
@@ -134,10 +142,10 @@ describe("outbox relay and consumer", () => {
     expect(row.publishedAt).toBeNull();
     // The next relay publishes it again; JetStream drops the repeat by its Nats-Msg-Id.
     await relay().publishBatch();
-    await until(() => seen.some((s) => s.eventId === id));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(seen.filter((s) => s.n === 20)).toHaveLength(1);
+    await expect.poll(() => seen.some((s) => s.eventId === id)).toBe(true);
     expect(await streamCount()).toBe(before + 1);
+    await settled(seen);
+    expect(seen.filter((s) => s.n === 20)).toHaveLength(1);
     expect((await orm.em.fork().findOneOrFail(OutboxMessage, { id: id! })).publishedAt).not.toBeNull();
   });
 
@@ -145,34 +153,34 @@ describe("outbox relay and consumer", () => {
     const first = await consume("replayer");
     const [id] = await commitEvents(30);
     await relay().publishBatch();
-    await until(() => first.seen.some((s) => s.eventId === id));
+    await expect.poll(() => first.seen.some((s) => s.eventId === id)).toBe(true);
     await first.consumer.stop();
     running.splice(running.indexOf(first.consumer), 1);
     const jsm = await jetstreamManager(env.nc);
     await jsm.consumers.delete(eventStreamName(env.prefix), "replayer-probe");
     // Same durable name, recreated: it is delivered everything again and handles nothing twice.
     const second = await consume("replayer");
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(second.seen).toEqual([]);
+    await settled(second.seen);
+    expect(withoutMarkers(second.seen)).toEqual([]);
   });
 
   it("retries an event whose handler failed, and then handles it once", async () => {
     let attempts = 0;
-    const handled: number[] = [];
+    const handled: string[] = [];
     const consumer = new EventConsumer({
       nc: env.nc,
       orm,
       prefix: env.prefix,
       name: "flaky",
       log: env.log,
-    }).on(happened, async (payload) => {
+    }).on(happened, async (_payload, ctx) => {
       attempts++;
       if (attempts === 1) throw new Error("transient");
-      handled.push(payload.n);
+      handled.push(ctx.eventId);
     });
     await consumer.start();
     running.push(consumer);
-    await until(() => handled.length > 0, 10_000);
+    await expect.poll(() => handled.length, { timeout: 10_000 }).toBeGreaterThan(0);
     expect(attempts).toBeGreaterThanOrEqual(2);
     expect(new Set(handled).size).toBe(handled.length);
   });
@@ -195,8 +203,7 @@ describe("outbox relay and consumer", () => {
       relay({ beforeMarkPublished: async () => Promise.reject(new Error("killed")) }).publishBatch(),
     ).rejects.toThrow("killed");
     await relay().publishBatch();
-    await until(() => received.length > 0, 10_000);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBeGreaterThan(0);
     expect(received).toHaveLength(1);
     expect(received[0] === text).toBe(true);
     const jsm = await jetstreamManager(env.nc);
