@@ -168,7 +168,7 @@ describe("a machine whose activation ended", () => {
     await m.fetchLicense();
     const { activationId } = await m.activate();
     await m.validate();
-    await t.env.bus.request(distribution.deactivateMachine, { licenseId: id, activationId }, as);
+    await t.env.bus.request(distribution.deactivateMachine, { licenseId: id, machineId: activationId }, as);
     await m.checkStatus();
     expect(await reasonOf(m.validate())).toBe("not_activated");
   });

@@ -48,7 +48,7 @@ export const documentPurposes = {
 
 /** One activated machine, as products and operators see it. */
 export const machineSchema = z.object({
-  id: idOf("activation"),
+  id: idOf("machine"),
   licenseId: z.string(),
   fingerprint: z.string(),
   hostname: z.string(),
@@ -435,7 +435,7 @@ export const distribution = {
     service: "distribution",
     subject: "distribution.machine.deactivate",
     summary: "Deactivate a machine of a license, freeing its activation (audited)",
-    request: licenseRef.extend({ activationId: idOf("activation"), reason: operatorReason }),
+    request: licenseRef.extend({ machineId: idOf("machine"), reason: operatorReason }),
     response: machineSchema,
     errors: ["validation_failed", "not_found", "unauthorized"],
   }),

@@ -12,7 +12,7 @@ export const idPrefixes = {
   user: "usr",
   request: "req",
   event: "evt",
-  activation: "act",
+  machine: "mch",
   lease: "lse",
   import: "imp",
   audit: "aud",
@@ -20,6 +20,17 @@ export const idPrefixes = {
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;
+
+/** Prefixes a kind's ids had before it was renamed: still accepted where such ids are read, never issued. */
+export const legacyIdPrefixes: Partial<Record<IdKind, readonly string[]>> = {
+  /** Machines were "activations" until December 2026. */
+  machine: ["act"],
+};
+
+/** Every prefix an id of `kind` may carry: its own first, then its legacy ones. */
+export function acceptedIdPrefixes(kind: IdKind): readonly string[] {
+  return [idPrefixes[kind], ...(legacyIdPrefixes[kind] ?? [])];
+}
 
 const nextUlid = monotonicFactory();
 
@@ -29,5 +40,5 @@ export function newId(kind: IdKind): string {
 }
 
 export function hasPrefix(kind: IdKind, id: string): boolean {
-  return id.startsWith(`${idPrefixes[kind]}_`);
+  return acceptedIdPrefixes(kind).some((prefix) => id.startsWith(`${prefix}_`));
 }

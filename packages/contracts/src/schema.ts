@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError, type FieldIssue } from "./errors.ts";
-import { type IdKind, idPrefixes } from "./ids.ts";
+import { acceptedIdPrefixes, type IdKind, idPrefixes } from "./ids.ts";
 import { rejectUnsafeText } from "./text.ts";
 import { unknownMemberMessage } from "./unknown-members.ts";
 
@@ -34,9 +34,9 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
 
 /** An id of the given kind, e.g. `idOf("account")` accepts `acc_…`. */
 export function idOf(kind: IdKind) {
-  const prefix = `${idPrefixes[kind]}_`;
-  return z.string().regex(new RegExp(`^${prefix}[0-9A-Za-z]{10,40}$`), {
-    message: `must be an id starting with ${prefix}`,
+  const prefixes = acceptedIdPrefixes(kind).join("|");
+  return z.string().regex(new RegExp(`^(?:${prefixes})_[0-9A-Za-z]{10,40}$`), {
+    message: `must be an id starting with ${idPrefixes[kind]}_`,
   });
 }
 

@@ -42,7 +42,7 @@ export const usageRoutes: GatewayModulePlugin = async (app, { call }) => {
   );
 
   app.post(
-    "/licenses/:id/machines/:activationId/deactivate",
+    "/licenses/:id/machines/:machineId/deactivate",
     {
       config: { access: "usage.manage" },
       schema: {
@@ -52,7 +52,7 @@ export const usageRoutes: GatewayModulePlugin = async (app, { call }) => {
           "The machine's activation ends (`deactivated`) and one of the license's activations is free; the " +
           "product must activate again to run. Repeating it answers the machine as it is. Recorded with the " +
           "operator and the reason.",
-        params: licenseRef.extend({ activationId: idOf("activation") }),
+        params: licenseRef.extend({ machineId: idOf("machine") }),
         body: operatorNote,
         response: { 200: machineSchema },
       },
@@ -60,7 +60,7 @@ export const usageRoutes: GatewayModulePlugin = async (app, { call }) => {
     (request) =>
       call(request, distribution.deactivateMachine, {
         licenseId: request.params.id,
-        activationId: request.params.activationId,
+        machineId: request.params.machineId,
         ...request.body,
       }),
   );

@@ -302,7 +302,7 @@ describe("usage (errors)", () => {
       `/api/licenses/${collector.license.id}/machines/m-1/deactivate`,
       {},
     );
-    expect(malformed.json<ErrorResponse>().details?.issues?.map((i) => i.path)).toEqual(["activationId"]);
+    expect(malformed.json<ErrorResponse>().details?.issues?.map((i) => i.path)).toEqual(["machineId"]);
   });
 });
 

@@ -23,27 +23,27 @@ export function addDistributionEndpoints(server: EndpointServer, domain: Operato
     .add(distribution.licenseUsage, (request) => licenseUsage(orm, domain, request.licenseId))
     .add(distribution.deactivateMachine, async (request, ctx) => {
       const actor = requireActor(ctx);
-      const ended = await machines.deactivate(request.licenseId, { id: request.activationId }, "operator");
+      const ended = await machines.deactivate(request.licenseId, { id: request.machineId }, "operator");
       if (ended) {
         await orm.em.fork().transactional((em) =>
           recordAudit(em, {
             action: "machine.deactivated",
             licenseId: request.licenseId,
-            targetId: request.activationId,
+            targetId: request.machineId,
             actor,
             ctx,
             ...(request.reason ? { reason: request.reason } : {}),
           }),
         );
         ctx.log.info(
-          { actor: actor.username, activationId: request.activationId },
+          { actor: actor.username, machineId: request.machineId },
           "machine deactivated by an operator",
         );
         return ended;
       }
       // Already ended: answer it as it is (a repeated click is not an error).
-      const machine = (await machines.list(request.licenseId)).find((m) => m.id === request.activationId);
-      if (!machine) throw AppError.notFound("Activation", request.activationId);
+      const machine = (await machines.list(request.licenseId)).find((m) => m.id === request.machineId);
+      if (!machine) throw AppError.notFound("Machine", request.machineId);
       return machine;
     })
     .add(distribution.releaseLease, async (request, ctx) => {

@@ -68,7 +68,7 @@ describe.each([
     await expect(
       t.env.bus.request(
         distribution.deactivateMachine,
-        { licenseId: license.id, activationId, reason: `gone${bad}` },
+        { licenseId: license.id, machineId: activationId, reason: `gone${bad}` },
         as,
       ),
     ).rejects.toMatchObject({
@@ -78,7 +78,7 @@ describe.each([
     // Sent as raw JSON (not through the typed client, which refuses it before sending).
     const reply = await t.env.nc.request(
       `${t.env.prefix}.${distribution.deactivateMachine.subject}`,
-      JSON.stringify({ licenseId: license.id, activationId, reason: `gone${bad}` }),
+      JSON.stringify({ licenseId: license.id, machineId: activationId, reason: `gone${bad}` }),
     );
     expect(JSON.parse(reply.string())).toMatchObject({
       code: "validation_failed",

@@ -146,18 +146,18 @@ describe("operators over the bus", () => {
       platform: "linux-x64",
     });
     const noActor = await t.env.bus
-      .request(distribution.deactivateMachine, { licenseId: id, activationId: activation.id })
+      .request(distribution.deactivateMachine, { licenseId: id, machineId: activation.id })
       .catch((e: { code: string }) => e);
     expect((noActor as { code: string }).code).toBe("unauthorized");
     const ended = await t.env.bus.request(
       distribution.deactivateMachine,
-      { licenseId: id, activationId: activation.id, reason: "machine scrapped" },
+      { licenseId: id, machineId: activation.id, reason: "machine scrapped" },
       as,
     );
     expect(ended.status).toBe("deactivated");
     const twice = await t.env.bus.request(
       distribution.deactivateMachine,
-      { licenseId: id, activationId: activation.id },
+      { licenseId: id, machineId: activation.id },
       as,
     );
     expect(twice.status).toBe("deactivated");

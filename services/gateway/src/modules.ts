@@ -1,6 +1,6 @@
 import { AppError } from "@licensing/contracts";
 import type { FastifyInstance } from "fastify";
-import type { Activations } from "./domain/activations.ts";
+import type { ModuleActivations } from "./domain/module-activations.ts";
 import type { GatewayModule, GatewayModuleOptions } from "./module-api.ts";
 
 /** The package holding the CRM module's routes; a deployment built without it has no CRM routes. */
@@ -42,13 +42,13 @@ function isMissing(error: unknown, specifier: string): boolean {
 export async function registerModule(
   app: FastifyInstance,
   module: GatewayModule,
-  activations: Activations,
+  moduleActivations: ModuleActivations,
   options: GatewayModuleOptions,
 ): Promise<void> {
-  activations.markPackaged(module.name);
+  moduleActivations.markPackaged(module.name);
   await app.register(async (scope) => {
     scope.addHook("onRequest", async () => {
-      if (!(await activations.isActive(module.name)))
+      if (!(await moduleActivations.isActive(module.name)))
         throw new AppError(
           "module_inactive",
           `The ${module.name} module is not activated: a superadmin activates it with an activation license in Settings`,

@@ -13,7 +13,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { gatewayDatabase } from "./database.ts";
-import { Activations } from "./domain/activations.ts";
+import { ModuleActivations } from "./domain/module-activations.ts";
 import { Sessions } from "./domain/sessions.ts";
 import { defaultSignInPolicy, type SignInPolicy, SignInThrottle } from "./domain/sign-in-throttle.ts";
 import { Users } from "./domain/users.ts";
@@ -93,11 +93,11 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
   const now = deps.now ?? (() => new Date());
   const users = new Users(orm, now);
   const sessions = new Sessions(orm, deps.session ?? { idleMs: 12 * hour, maxAgeMs: 7 * 24 * hour }, now);
-  const activations = new Activations(orm, deps.vendorKeys, now, log);
+  const moduleActivations = new ModuleActivations(orm, deps.vendorKeys, now, log);
   const throttle = new SignInThrottle(orm, deps.loginLimits ?? defaultSignInPolicy, now);
   const limiter = createLoginLimiter(throttle, now);
   const bus = new BusClient(nc, { prefix });
-  const modules = async (): Promise<Modules> => ({ crm: await activations.status("crm") });
+  const modules = async (): Promise<Modules> => ({ crm: await moduleActivations.status("crm") });
   const call: GatewayModuleOptions["call"] = (request, endpoint, body) =>
     bus.request(endpoint, body, {
       ctx: { requestId: request.id, ...(request.actor ? { actor: request.actor } : {}) },
@@ -157,10 +157,10 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
       cookieSecure,
     });
     await root.register(userRoutes, { users });
-    await root.register(moduleRoutes, { activations, modules });
+    await root.register(moduleRoutes, { moduleActivations, modules });
     await root.register(notificationRoutes, { call });
     const crm = await loadModule(deps.crmModule ?? crmModuleSpecifier);
-    if (crm) await registerModule(root, crm, activations, { call });
+    if (crm) await registerModule(root, crm, moduleActivations, { call });
     else log.info("The CRM module is not installed in this deployment: no CRM routes");
     await registerUi(root, deps.uiDir, log);
   });

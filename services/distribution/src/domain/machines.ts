@@ -57,7 +57,7 @@ export class Machines {
         this.#orm,
         "select distribution.activate_machine($1, $2, $3, $4, $5, $6, $7, $8) as machine",
         [
-          newId("activation"),
+          newId("machine"),
           license.licenseId,
           info.fingerprint,
           info.hostname,

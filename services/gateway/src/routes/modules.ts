@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { Activations } from "../domain/activations.ts";
+import type { ModuleActivations } from "../domain/module-activations.ts";
 import { activationRequest, type Modules, moduleStatusSchema, modulesSchema } from "../schemas.ts";
 
 /** Which modules this deployment has and whether they are on; the CRM activation. */
 export const moduleRoutes: FastifyPluginAsyncZod<{
-  activations: Activations;
+  moduleActivations: ModuleActivations;
   modules: () => Promise<Modules>;
-}> = async (app, { activations, modules }) => {
+}> = async (app, { moduleActivations, modules }) => {
   app.get(
     "/api/modules",
     {
@@ -35,7 +35,7 @@ export const moduleRoutes: FastifyPluginAsyncZod<{
         response: { 200: moduleStatusSchema },
       },
     },
-    (request) => activations.activate("crm", request.body.licenseFile, request.actor!),
+    (request) => moduleActivations.activate("crm", request.body.licenseFile, request.actor!),
   );
 
   app.delete(
@@ -48,6 +48,6 @@ export const moduleRoutes: FastifyPluginAsyncZod<{
         response: { 200: moduleStatusSchema },
       },
     },
-    (request) => activations.deactivate("crm", request.actor!),
+    (request) => moduleActivations.deactivate("crm", request.actor!),
   );
 };

@@ -20,7 +20,7 @@ interface Cached {
  * Stored in the gateway's schema, so it survives restarts and every replica sees it; re-verified
  * whenever it is read, so removing a vendor key or reaching the end date deactivates the module.
  */
-export class Activations {
+export class ModuleActivations {
   readonly #orm: Orm;
   readonly #keys: readonly PublicKeyEntry[];
   readonly #now: () => Date;
