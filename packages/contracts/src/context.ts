@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Operator roles (DESIGN §6). */
+/** Operator roles (docs/architecture.md). */
 export const roles = ["superadmin", "license-admin", "sales", "support", "viewer"] as const;
 export const roleSchema = z.enum(roles);
 export type Role = z.infer<typeof roleSchema>;

@@ -18,7 +18,7 @@ import {
 import { idOf, isoDate, pageOf, pageRequest, text, timestamp } from "./schema.ts";
 
 /**
- * What the issuer signs besides license files, for the distribution service (DESIGN §4: signing
+ * What the issuer signs besides license files, for the distribution service (docs/architecture.md, Licenses: signing
  * happens only in the issuer). A license file is never among them: only issuance signs those.
  */
 export const signablePurposes = ["machine-activation", "fleet-lease", "status"] as const;

@@ -42,7 +42,7 @@ const read: Action[] = [
   "usage.read",
 ];
 
-/** The role × action table (DESIGN §6), the only place that says who may do what. */
+/** The role × action table (docs/architecture.md), the only place that says who may do what. */
 export const permissions: Record<Role, readonly Action[]> = {
   superadmin: actions,
   "license-admin": [

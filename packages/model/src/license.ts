@@ -1,4 +1,4 @@
-// The license model v2 (DESIGN §4): what a signed license file says. Every field of the original
+// The license model v2 (docs/architecture.md): what a signed license file says. Every field of the original
 // LicenseModel has a home here or, for usage state, in LicenseUsage below; docs/license-file-format.md
 // lists each field with its legacy name.
 import { z } from "zod";

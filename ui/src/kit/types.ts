@@ -20,7 +20,7 @@ export interface CrmActivation {
   activatedBy: string;
 }
 
-/** The CRM module's two factors (DESIGN §6), as the gateway sees them. */
+/** The CRM module's two factors (docs/architecture.md), as the gateway sees them. */
 export interface ModuleStatus {
   packaged: boolean;
   active: boolean;

@@ -4,7 +4,7 @@ import { Can, useSession } from "../kit/session.tsx";
 import type { UiModule } from "../kit/types.ts";
 
 /**
- * The second factor of a module (DESIGN §6): its pages open only while the gateway reports it active.
+ * The second factor of a module (docs/architecture.md): its pages open only while the gateway reports it active.
  * A bookmark to one of them while it is inactive explains why instead of failing with a 403.
  */
 export function ModuleGate({ module }: { module: UiModule }) {

@@ -15,7 +15,7 @@ const coreSettings: MenuItem[] = [
 
 /**
  * The left menu for a user: the CRM section only when the build includes the module AND the gateway
- * reports it active (DESIGN §6), and in every section only the entries the user's roles allow.
+ * reports it active (docs/architecture.md), and in every section only the entries the user's roles allow.
  */
 export function buildMenu(
   session: { permissions: readonly Action[]; modules: Modules },

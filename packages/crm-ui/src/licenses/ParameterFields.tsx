@@ -25,7 +25,7 @@ import type { SizeRule } from "./content-size.ts";
 import { MetadataField, RestrictionsField } from "./KeyValueFields.tsx";
 import { defaultsFrom, offeredOptions, type ParameterValues } from "./parameters.ts";
 
-// The license parameters, every one of the model's (DESIGN §4), as the generator and the presets
+// The license parameters, every one of the model's (docs/architecture.md), as the generator and the presets
 // edit them. Modes, features and units types offer only what the chosen products offer.
 
 interface ParameterFieldsProps<V extends ParameterValues> {

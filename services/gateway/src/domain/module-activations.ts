@@ -15,7 +15,7 @@ interface Cached {
 }
 
 /**
- * Module activation (DESIGN §6, the second factor): a superadmin pastes a license file signed by a
+ * Module activation (docs/architecture.md, the second factor): a superadmin pastes a license file signed by a
  * vendor key the deployment trusts (GATEWAY_VENDOR_PUBLIC_KEYS) whose features include the module's name.
  * Stored in the gateway's schema, so it survives restarts and every replica sees it; re-verified
  * whenever it is read, so removing a vendor key or reaching the end date deactivates the module.

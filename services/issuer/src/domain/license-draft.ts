@@ -128,7 +128,7 @@ export function checked(license: License): License {
   return result.license;
 }
 
-/** Kind and internal use each need their own right (DESIGN §6), checked here as well as at the gateway. */
+/** Kind and internal use each need their own right (docs/architecture.md), checked here as well as at the gateway. */
 function checkMayCreate(actor: Actor, kind: "commercial" | "test", internal: boolean): void {
   const action = internal
     ? "license.create.internal"

@@ -5,7 +5,7 @@ import type { User } from "../../kit/types.ts";
 
 const usersKey = ["users"] as const;
 
-/** What each role may do, in the words of DESIGN §6, for the role pickers. */
+/** What each role may do, in the words of docs/architecture.md, for the role pickers. */
 export const roleDescriptions: Record<Role, string> = {
   superadmin: "Users, activation, signing keys, settings; everything else too",
   "license-admin": "Everything on licenses and accounts, internal licenses",
