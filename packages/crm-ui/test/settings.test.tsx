@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
-import "../../../ui/test/support/dom.ts";
+import "@licensing/ui/test-support/dom";
+import { fakeApi, renderPage, sessionFor } from "@licensing/ui/test-support";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fakeApi, renderPage, sessionFor } from "../../../ui/test/support/render.tsx";
 import { EditPresetPage, NewPresetPage } from "../src/settings/PresetEditPage.tsx";
 import { SigningKeysPage } from "../src/settings/SigningKeysPage.tsx";
 import { collector, testPreset } from "./fixtures.ts";
