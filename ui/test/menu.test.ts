@@ -1,6 +1,6 @@
 import type { Role } from "@licensing/contracts";
+import crm from "@licensing/crm-ui";
 import { describe, expect, it } from "vitest";
-import crm from "../../packages/crm-ui/src/index.ts";
 import type { UiModule } from "../src/kit/types.ts";
 import { buildMenu } from "../src/shell/menu.ts";
 import { sessionFor } from "./support/render.tsx";
