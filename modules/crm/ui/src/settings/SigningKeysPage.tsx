@@ -1,7 +1,14 @@
-import { Can, ConfirmButton, formatDateTime, notifySuccess, PageHeader, QueryError } from "@licensing/ui/kit";
+import {
+  Can,
+  ConfirmButton,
+  CopyKey,
+  formatDateTime,
+  notifySuccess,
+  PageHeader,
+  QueryError,
+} from "@licensing/ui/kit";
 import { Badge, Code, Group, Loader, Stack, Table, Text } from "@mantine/core";
 import { IconRotate } from "@tabler/icons-react";
-import { CopyKey } from "../licenses/IssuedLicenses.tsx";
 import { useRotateSigningKey, useSigningKeys } from "./api.ts";
 
 export function SigningKeysPage() {
