@@ -1,7 +1,12 @@
-import { MAX_PRESET_BYTES } from "@licensing/contracts";
+import { type Account, type Actor, MAX_PRESET_BYTES, type Product } from "@licensing/contracts";
+import { draftLicense } from "@licensing/issuer/license-draft";
+import { canonicalBytes, MAX_PAYLOAD_BYTES } from "@licensing/model";
 import { describe, expect, it } from "vitest";
 import {
+  licenseContentEstimate,
+  maxLicenseContentBytes,
   metadataBytes,
+  otherFieldsBytes,
   presetParametersBytes,
   presetSizeRule,
   shareText,
@@ -12,20 +17,58 @@ import { checkMetadata, checkMetadataJson } from "../src/licenses/metadata-json.
 import { changedParameters, defaultsFrom, emptyParameters } from "../src/licenses/parameters.ts";
 import { collector } from "./fixtures.ts";
 
-// That the license estimate never overstates what the issuer drafts is checked beside the draft:
-// services/issuer/test/content-estimate.test.ts.
-
 const rows = (metadata: Record<string, string>) =>
   Object.entries(metadata).map(([key, value]) => ({ key, value }));
 
 describe("the sizes the forms measure", () => {
-  it("holds a preset to the limit the issuer enforces", () => {
+  it("uses the limits the model and the issuer enforce", () => {
+    expect(maxLicenseContentBytes).toBe(MAX_PAYLOAD_BYTES);
     expect(presetSizeRule([]).limit).toBe(MAX_PRESET_BYTES);
   });
 
   it("counts UTF-8 bytes as an encoder does, without encoding", () => {
     for (const text of ["", "plain", "é", "€ and 😀", "lone \ud800 surrogate", "\udc00", "a\ud83d"])
       expect(utf8Length(text), text).toBe(new TextEncoder().encode(text).length);
+  });
+
+  it("never overstates a license's content, so the form refuses only what the issuer would", () => {
+    // The smallest license the issuer drafts: one-letter names, no contact, no lists, a trial
+    // ("trial" being the shortest type), a notice of 0 days.
+    const product = {
+      ...collector,
+      code: "a",
+      name: "A",
+      unitsTypes: [],
+      executionModes: [],
+      customFeatures: [],
+      defaults: {
+        ...collector.defaults,
+        accumulatedUnits: -1,
+        executionModes: [],
+        unitsType: null,
+        durationDays: null,
+      },
+    } satisfies Product;
+    const account = { id: "acc_01JD6X8Q0V4N3ZP8E4E3W1T9QK", name: "A", contacts: [] } as unknown as Account;
+    const actor: Actor = { id: "usr_01JD6X8Q0V4N3ZP8E4E3W1T9QK", username: "a", roles: ["superadmin"] };
+    const examples: Record<string, string>[] = [{}, { po: "PO-1" }, { "x-y": '😀€ \u0001 "quoted"' }];
+    for (const metadata of examples) {
+      const license = draftLicense({
+        id: "lic_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
+        parameters: { products: ["a"], kind: "test", notifyDays: 0, metadata, unitsType: "x" } as never,
+        account,
+        products: [product],
+        actor,
+        origin: {},
+        keyId: "k20260105-a1b2c3",
+        now: new Date("2026-01-05T10:00:00.000Z"),
+      });
+      const estimate = licenseContentEstimate({ metadata: rows(metadata), friendlyRestrictions: [] });
+      expect(estimate).toBeLessThanOrEqual(canonicalBytes(license).length);
+      // …and by little: the estimate is what the operator reads.
+      expect(canonicalBytes(license).length - estimate).toBeLessThan(150);
+    }
+    expect(otherFieldsBytes).toBeGreaterThan(0);
   });
 
   it("measures a preset's parameters exactly as the issuer does", () => {

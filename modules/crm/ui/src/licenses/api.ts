@@ -5,6 +5,7 @@ import type {
   IssuedLicense,
   LicenseDetail,
   LicenseSummary,
+  ListLicensesRequest,
   licenseVersionSchema,
 } from "@licensing/contracts";
 import { api } from "@licensing/ui/kit";
@@ -17,7 +18,6 @@ import {
   useQueryClient,
 } from "@tanstack/react-query";
 import type { z } from "zod";
-import type { LicenseQuery } from "./filters.ts";
 
 export type CreateLicense = z.input<typeof createLicenseRequest>;
 export type LicenseVersion = z.infer<typeof licenseVersionSchema>;
@@ -25,6 +25,11 @@ export interface Created {
   batchId: string | null;
   licenses: IssuedLicense[];
 }
+/** The list's query as the gateway takes it: statuses comma-separated, everything else as is. */
+export type LicenseQuery = Omit<ListLicensesRequest, "status" | "limit"> & {
+  status?: string;
+  limit?: number;
+};
 
 export const licenseKeys = {
   all: ["licenses"] as const,

@@ -3,9 +3,6 @@ import { changedParameters, type KeyValue, type ParameterValues } from "./parame
 
 // How large a license's content (or a preset's parameters) will be, measured in the browser so the
 // form can show it growing and refuse, before sending, what the issuer would certainly refuse.
-// Exported as @licensing/crm-ui/content-size for the issuer's tests, which check the estimate
-// against what the issuer drafts: this file and what it imports stay plain TypeScript (no JSX, no
-// UI kit), which Node and the root type-check read as they are.
 
 /**
  * The most a license's content (its canonical JSON, the signed payload) may take: the model's

@@ -1,9 +1,5 @@
-import {
-  type LicenseStatus,
-  type ListLicensesRequest,
-  licenseSorts,
-  licenseStatuses,
-} from "@licensing/contracts";
+import { type LicenseStatus, licenseSorts, licenseStatuses } from "@licensing/contracts";
+import type { LicenseQuery } from "./api.ts";
 
 // The licenses table's filters live in the URL (`/crm/licenses?status=expiring&product=collector`),
 // so a filtered view can be shared, bookmarked, linked from the dashboard and survives a reload.
@@ -11,12 +7,6 @@ import {
 // "to" day included (its end is the next day's start, as the issuer's `<` wants).
 
 export type LicenseSort = (typeof licenseSorts)[number];
-
-/** The list's query as the gateway takes it: statuses comma-separated, everything else as is. */
-export type LicenseQuery = Omit<ListLicensesRequest, "status" | "limit"> & {
-  status?: string;
-  limit?: number;
-};
 
 export interface LicenseFilters {
   text: string;

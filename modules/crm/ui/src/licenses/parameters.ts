@@ -1,5 +1,4 @@
 import type { LicenseKind, LicenseParameters, Product } from "@licensing/contracts";
-import type { ReactNode } from "react";
 import { localDay, startOfDay } from "./filters.ts";
 
 // The license parameter form (the generator's and the presets'): what it edits, how the main
@@ -211,8 +210,11 @@ export function fieldOfIssue(path: string, prefix = ""): string {
 }
 
 /** A form's errors with each path moved to its field (see fieldOfIssue). */
-export function toFieldErrors(errors: Record<string, ReactNode>, prefix = ""): Record<string, ReactNode> {
-  const out: Record<string, ReactNode> = {};
+export function toFieldErrors(
+  errors: Record<string, React.ReactNode>,
+  prefix = "",
+): Record<string, React.ReactNode> {
+  const out: Record<string, React.ReactNode> = {};
   for (const [path, message] of Object.entries(errors)) out[fieldOfIssue(path, prefix)] ??= message;
   return out;
 }
