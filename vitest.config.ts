@@ -6,7 +6,7 @@ export default defineConfig({
       "{packages,services}/*/test/**/*.test.ts",
       "deploy/test/**/*.test.ts",
       "ui/test/**/*.test.{ts,tsx}",
-      "packages/crm-ui/test/**/*.test.tsx",
+      "modules/*/*/test/**/*.test.{ts,tsx}",
     ],
     globalSetup: ["packages/testing/src/global-setup.ts"],
     testTimeout: 30_000,

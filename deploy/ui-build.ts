@@ -9,7 +9,7 @@ const sources = [
   "ui/index.html",
   "ui/vite.config.ts",
   "ui/build",
-  "packages/crm-ui/src",
+  "modules/crm/ui/src",
   "packages/contracts/src",
 ];
 

@@ -33,6 +33,11 @@ export function appRoutes(crm: UiModule | null): RouteObject[] {
           async () =>
             (await import("./pages/settings/notifications/NotificationsPage.tsx")).NotificationsPage,
         ),
+        page(
+          "settings/signing-keys",
+          "signing-key.read",
+          async () => (await import("./pages/settings/SigningKeysPage.tsx")).SigningKeysPage,
+        ),
         ...(crm
           ? [
               {

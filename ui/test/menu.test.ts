@@ -1,6 +1,6 @@
 import type { Role } from "@licensing/contracts";
+import crm from "@licensing/crm-ui";
 import { describe, expect, it } from "vitest";
-import crm from "../../packages/crm-ui/src/index.ts";
 import type { UiModule } from "../src/kit/types.ts";
 import { buildMenu } from "../src/shell/menu.ts";
 import { sessionFor } from "./support/render.tsx";
@@ -24,20 +24,25 @@ describe("the left menu", () => {
         "Customer accounts",
         "Update server",
       ],
-      Settings: ["Activation", "Users", "Notifications", "Products", "Presets", "Signing keys"],
+      Settings: ["Activation", "Users", "Notifications", "Signing keys", "Products", "Presets"],
     });
   });
 
   it("has no CRM section, and no CRM settings, while the module is inactive", () => {
     expect(labels(["superadmin"], crm, false)).toEqual({
-      Settings: ["Activation", "Users", "Notifications"],
+      Settings: ["Activation", "Users", "Notifications", "Signing keys"],
     });
   });
 
   it("has no CRM section in a build without the CRM package, even when the gateway says active", () => {
     expect(labels(["superadmin"], null, true)).toEqual({
-      Settings: ["Activation", "Users", "Notifications"],
+      Settings: ["Activation", "Users", "Notifications", "Signing keys"],
     });
+  });
+
+  it("keeps Signing keys, the host's, in a build without the CRM package", () => {
+    expect(labels(["license-admin"], null)).toEqual({ Settings: ["Signing keys"] });
+    expect(labels(["viewer"], null)).toEqual({});
   });
 
   it("shows each role only what it may open", () => {
@@ -45,7 +50,7 @@ describe("the left menu", () => {
       CRM: ["Licenses", "Dashboard", "Usage report", "Customer accounts", "Update server"],
       Settings: ["Products", "Presets"],
     });
-    expect(labels(["license-admin"]).Settings).toEqual(["Products", "Presets", "Signing keys"]);
+    expect(labels(["license-admin"]).Settings).toEqual(["Signing keys", "Products", "Presets"]);
     expect(labels(["sales"]).CRM).toContain("License generator");
   });
 });

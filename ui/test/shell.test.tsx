@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import "./support/dom.ts";
+import crm from "@licensing/crm-ui";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import crm from "../../packages/crm-ui/src/index.ts";
 import { validatePasswordChange } from "../src/shell/ChangePassword.tsx";
 import { fakeApi, renderApp, sessionFor } from "./support/render.tsx";
 

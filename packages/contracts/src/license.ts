@@ -191,6 +191,12 @@ export const presetSchema = z.object({
 });
 export type Preset = z.infer<typeof presetSchema>;
 
+/**
+ * The most a preset's parameters may take, as JSON: presets are for quick, everyday licenses, and
+ * are all listed in one answer. The issuer enforces it; the preset form measures against it.
+ */
+export const MAX_PRESET_BYTES = 64 * 1024;
+
 export const signingKeySchema = z.object({
   keyId: z.string(),
   /** Raw 32-byte Ed25519 public key, base64url. */

@@ -27,6 +27,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { moduleRoutes } from "./routes/modules.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
+import { signingKeyRoutes } from "./routes/signing-keys.ts";
 import { userRoutes } from "./routes/users.ts";
 import type { Modules } from "./schemas.ts";
 
@@ -159,6 +160,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     await root.register(userRoutes, { users });
     await root.register(moduleRoutes, { moduleActivations, modules });
     await root.register(notificationRoutes, { call });
+    await root.register(signingKeyRoutes, { call });
     const crm = await loadModule(deps.crmModule ?? crmModuleSpecifier);
     if (crm) await registerModule(root, crm, moduleActivations, { call });
     else log.info("The CRM module is not installed in this deployment: no CRM routes");

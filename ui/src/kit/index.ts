@@ -2,6 +2,7 @@
 // the gateway, reports errors, checks permissions and validates forms the same way.
 export { ApiError, api, apiRequest, isApiError } from "./api.ts";
 export { ConfirmButton } from "./ConfirmButton.tsx";
+export { CopyKey } from "./CopyKey.tsx";
 export { CursorPager, type CursorPages, useCursorPages } from "./CursorPager.tsx";
 export { applyServerErrors, emptyToNull, formError, issuesToErrors } from "./form.ts";
 export { formatDate, formatDateTime } from "./format.ts";

@@ -1,5 +1,5 @@
 import type { Action } from "@licensing/contracts";
-import { IconCertificate, IconMail, IconUsers } from "@tabler/icons-react";
+import { IconCertificate, IconKey, IconMail, IconUsers } from "@tabler/icons-react";
 import type { MenuItem, Modules, UiModule } from "../kit/types.ts";
 
 export interface MenuSection {
@@ -11,6 +11,7 @@ const coreSettings: MenuItem[] = [
   { label: "Activation", path: "/settings/activation", icon: IconCertificate, action: "module.activate" },
   { label: "Users", path: "/settings/users", icon: IconUsers, action: "user.manage" },
   { label: "Notifications", path: "/settings/notifications", icon: IconMail, action: "settings.manage" },
+  { label: "Signing keys", path: "/settings/signing-keys", icon: IconKey, action: "signing-key.read" },
 ];
 
 /**

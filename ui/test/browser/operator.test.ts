@@ -124,6 +124,8 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     await signIn(admin, adminCredentials.username, adminCredentials.password);
     await expect(menu(admin).getByRole("link", { name: "Users" }).isVisible()).resolves.toBe(true);
     expect(await menu(admin).getByRole("link", { name: "Customer accounts" }).count()).toBe(0);
+    // Signing keys are the host's: there before the CRM module is activated.
+    await expect(menu(admin).getByRole("link", { name: "Signing keys" }).isVisible()).resolves.toBe(true);
     await shot(admin, "02-home-crm-inactive");
 
     await menu(admin).getByRole("link", { name: "Activation" }).click();

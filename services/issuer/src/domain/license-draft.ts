@@ -1,3 +1,5 @@
+// Exported as @licensing/issuer/license-draft too: the CRM module's tests check that the license
+// generator's size estimate never overstates the smallest license drafted here.
 import {
   type Account,
   type Actor,

@@ -2,6 +2,7 @@ import {
   AppError,
   formatBytes,
   type issuer,
+  MAX_PRESET_BYTES,
   newId,
   type Preset,
   type RequestContext,
@@ -13,12 +14,6 @@ import type { CatalogLookup } from "./catalog-lookup.ts";
 import { PresetEntity, type PresetRow } from "./entities.ts";
 import { requireActor } from "./issuance.ts";
 import { offerIssues } from "./license-draft.ts";
-
-/**
- * Presets are for quick, everyday licenses, and are all listed in one answer: each holds at most
- * 64 KiB of parameters (as JSON).
- */
-export const MAX_PRESET_BYTES = 64 * 1024;
 
 /** Named parameter sets ("30-day test", "cockpit, 10 collectors") for quick generation. */
 export class Presets {

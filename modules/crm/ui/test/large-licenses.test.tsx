@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
-import "../../../ui/test/support/dom.ts";
+import "@licensing/ui/test-support/dom";
 import type { Account, LicenseDetail } from "@licensing/contracts";
+import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { fakeApi, type Recorded, renderPage, sessionFor } from "../../../ui/test/support/render.tsx";
 import { GeneratorPage } from "../src/licenses/GeneratorPage.tsx";
 import { LicensePage } from "../src/licenses/LicensePage.tsx";
 import { NewPresetPage } from "../src/settings/PresetEditPage.tsx";

@@ -1,4 +1,4 @@
-import { dashboardResponse, issuer, presetSchema, signingKeySchema } from "@licensing/contracts";
+import { dashboardResponse, issuer, presetSchema } from "@licensing/contracts";
 import type { GatewayModulePlugin } from "@licensing/gateway/module";
 import { z } from "zod";
 
@@ -79,37 +79,5 @@ export const presetRoutes: GatewayModulePlugin = async (app, { call }) => {
       },
     },
     (request) => call(request, issuer.deletePreset, request.params),
-  );
-};
-
-/** The issuer's signing keys: listed for license admins, rotated by a superadmin. */
-export const signingKeyRoutes: GatewayModulePlugin = async (app, { call }) => {
-  const tags = ["signing keys"];
-  app.get(
-    "/signing-keys",
-    {
-      config: { access: "signing-key.read" },
-      schema: {
-        tags,
-        summary: issuer.listSigningKeys.summary,
-        response: { 200: z.object({ items: z.array(signingKeySchema) }) },
-      },
-    },
-    (request) => call(request, issuer.listSigningKeys, {}),
-  );
-
-  app.post(
-    "/signing-keys/rotate",
-    {
-      config: { access: "signing-key.rotate" },
-      schema: {
-        tags,
-        summary: issuer.rotateSigningKey.summary,
-        description:
-          "New licenses and new versions are signed with the new key; files signed before still verify.",
-        response: { 200: signingKeySchema },
-      },
-    },
-    (request) => call(request, issuer.rotateSigningKey, {}),
   );
 };

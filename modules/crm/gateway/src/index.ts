@@ -6,7 +6,7 @@ import { accountRoutes } from "./accounts.ts";
 import { licenseExportRoutes } from "./license-export.ts";
 import { licenseRoutes } from "./licenses.ts";
 import { productRoutes } from "./products.ts";
-import { dashboardRoutes, presetRoutes, signingKeyRoutes } from "./settings.ts";
+import { dashboardRoutes, presetRoutes } from "./settings.ts";
 import { usageRoutes } from "./usage.ts";
 import { usageExportRoutes } from "./usage-export.ts";
 
@@ -23,7 +23,6 @@ export const gatewayModule: GatewayModule = {
       usageRoutes,
       usageExportRoutes,
       presetRoutes,
-      signingKeyRoutes,
     ])
       await app.register(routes, { call });
   },

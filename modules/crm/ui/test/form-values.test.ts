@@ -1,6 +1,6 @@
 import { createAccountRequest, createProductRequest, updateAccountRequest } from "@licensing/contracts";
+import { zodValidate } from "@licensing/ui/kit";
 import { describe, expect, it } from "vitest";
-import { zodValidate } from "../../../ui/src/kit/zod-form.ts";
 import { emptyAccount, newContact, toCreateRequest, toUpdateRequest } from "../src/accounts/form-values.ts";
 import {
   emptyProduct,

@@ -1,5 +1,5 @@
 import type { AuditEntry, LicenseDetail } from "@licensing/contracts";
-import { formatDate, formatDateTime, PageHeader, QueryError, useCan } from "@licensing/ui/kit";
+import { CopyKey, formatDate, formatDateTime, PageHeader, QueryError, useCan } from "@licensing/ui/kit";
 import {
   Alert,
   Anchor,
@@ -20,7 +20,6 @@ import { type ReactNode, useMemo } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { UsagePanel } from "../usage/UsagePanel.tsx";
 import { fileUrl, useAudit, useLicense, useRevealKey, useVersions } from "./api.ts";
-import { CopyKey } from "./IssuedLicenses.tsx";
 import { LicenseEntries } from "./LicenseEntries.tsx";
 import { KindBadge, limitText, StatusBadge } from "./LicenseTable.tsx";
 import { LifecycleActions } from "./LifecycleActions.tsx";

@@ -1,8 +1,13 @@
-import { Can, ConfirmButton, formatDateTime, notifySuccess, PageHeader, QueryError } from "@licensing/ui/kit";
 import { Badge, Code, Group, Loader, Stack, Table, Text } from "@mantine/core";
 import { IconRotate } from "@tabler/icons-react";
-import { CopyKey } from "../licenses/IssuedLicenses.tsx";
-import { useRotateSigningKey, useSigningKeys } from "./api.ts";
+import { ConfirmButton } from "../../kit/ConfirmButton.tsx";
+import { CopyKey } from "../../kit/CopyKey.tsx";
+import { formatDateTime } from "../../kit/format.ts";
+import { notifySuccess } from "../../kit/notify.tsx";
+import { PageHeader } from "../../kit/PageHeader.tsx";
+import { QueryError } from "../../kit/QueryError.tsx";
+import { Can } from "../../kit/session.tsx";
+import { useRotateSigningKey, useSigningKeys } from "./signing-keys-api.ts";
 
 export function SigningKeysPage() {
   const keys = useSigningKeys();

@@ -1,31 +1,13 @@
 // @vitest-environment jsdom
-import "../../../ui/test/support/dom.ts";
-import { screen, waitFor, within } from "@testing-library/react";
+import "@licensing/ui/test-support/dom";
+import { fakeApi, renderPage, sessionFor } from "@licensing/ui/test-support";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fakeApi, renderPage, sessionFor } from "../../../ui/test/support/render.tsx";
 import { EditPresetPage, NewPresetPage } from "../src/settings/PresetEditPage.tsx";
-import { SigningKeysPage } from "../src/settings/SigningKeysPage.tsx";
 import { collector, testPreset } from "./fixtures.ts";
 
 afterEach(() => vi.unstubAllGlobals());
-
-const keys = [
-  {
-    keyId: "k2",
-    publicKey: "pub-two",
-    status: "active",
-    createdAt: "2026-02-01T00:00:00.000Z",
-    retiredAt: null,
-  },
-  {
-    keyId: "k1",
-    publicKey: "pub-one",
-    status: "retired",
-    createdAt: "2026-01-01T00:00:00.000Z",
-    retiredAt: "2026-02-01T00:00:00.000Z",
-  },
-];
 
 describe("presets", () => {
   it("saves only what differs from the main product's defaults", async () => {
@@ -63,33 +45,5 @@ describe("presets", () => {
     expect((screen.getByRole("textbox", { name: /^Duration \(days\)/ }) as HTMLInputElement).value).toBe(
       "30",
     );
-  });
-});
-
-describe("signing keys", () => {
-  it("lists active and retired keys, and rotates after a confirmation, for a superadmin", async () => {
-    const api = fakeApi((request) =>
-      request.method === "POST"
-        ? { status: 200, body: { ...keys[0], keyId: "k3" } }
-        : { status: 200, body: { items: keys } },
-    );
-    renderPage(<SigningKeysPage />, { session: sessionFor(["superadmin"]), path: "/settings/signing-keys" });
-    const user = userEvent.setup();
-    expect(await screen.findByText("pub-two")).toBeTruthy();
-    expect(screen.getByText("retired")).toBeTruthy();
-    await user.click(screen.getByRole("button", { name: "Rotate key" }));
-    await user.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Rotate" }));
-    await waitFor(() => expect(api.requests.filter((r) => r.method === "POST")).toHaveLength(1));
-    expect(api.requests.find((r) => r.method === "POST")?.path).toBe("/api/signing-keys/rotate");
-  });
-
-  it("offers no rotation to a license admin, who may only read them", async () => {
-    fakeApi(() => ({ status: 200, body: { items: keys } }));
-    renderPage(<SigningKeysPage />, {
-      session: sessionFor(["license-admin"]),
-      path: "/settings/signing-keys",
-    });
-    expect(await screen.findByText("pub-one")).toBeTruthy();
-    expect(screen.queryByRole("button", { name: "Rotate key" })).toBeNull();
   });
 });

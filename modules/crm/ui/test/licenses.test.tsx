@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
-import "../../../ui/test/support/dom.ts";
+import "@licensing/ui/test-support/dom";
 import type { Account } from "@licensing/contracts";
+import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { fakeApi, type Recorded, renderPage, sessionFor } from "../../../ui/test/support/render.tsx";
 import { AccountPage } from "../src/accounts/AccountPage.tsx";
 import { DashboardPage } from "../src/licenses/DashboardPage.tsx";
 import { GeneratorPage } from "../src/licenses/GeneratorPage.tsx";

@@ -1,18 +1,7 @@
 import type { IssuedLicense } from "@licensing/contracts";
-import {
-  ActionIcon,
-  Alert,
-  Anchor,
-  Button,
-  Code,
-  CopyButton,
-  Group,
-  Stack,
-  Table,
-  Text,
-  Tooltip,
-} from "@mantine/core";
-import { IconCheck, IconCopy, IconDownload } from "@tabler/icons-react";
+import { CopyKey } from "@licensing/ui/kit";
+import { Alert, Anchor, Button, Code, CopyButton, Group, Stack, Table, Text } from "@mantine/core";
+import { IconCopy, IconDownload } from "@tabler/icons-react";
 import { Link } from "react-router";
 
 /** Saves text as a file the browser downloads (the file is already in hand: no second request). */
@@ -25,20 +14,6 @@ export function saveText(text: string, filename: string, type = "text/plain"): v
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1_000);
-}
-
-export function CopyKey({ value, label = "Copy the key" }: { value: string; label?: string }) {
-  return (
-    <CopyButton value={value} timeout={2_000}>
-      {({ copied, copy }) => (
-        <Tooltip label={copied ? "Copied" : label} withArrow>
-          <ActionIcon variant="subtle" color={copied ? "teal" : "gray"} onClick={copy} aria-label={label}>
-            {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-          </ActionIcon>
-        </Tooltip>
-      )}
-    </CopyButton>
-  );
 }
 
 const fileName = (issued: IssuedLicense) => `license-${issued.license.id}-v${issued.license.serial}.lic`;

@@ -1,4 +1,4 @@
-import type { LicenseParameters, Preset, SigningKey } from "@licensing/contracts";
+import type { LicenseParameters, Preset } from "@licensing/contracts";
 import { api } from "@licensing/ui/kit";
 import { type MutationMeta, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
@@ -9,7 +9,6 @@ export interface PresetBody {
 }
 
 export const presetKeys = { all: ["presets"] as const };
-export const signingKeyKeys = { all: ["signing-keys"] as const };
 
 export function usePresets(enabled = true) {
   return useQuery({
@@ -44,18 +43,3 @@ export const useUpdatePreset = () =>
 
 export const useDeletePreset = () =>
   usePresetChange((id: string) => api.delete<unknown>(`/api/presets/${encodeURIComponent(id)}`));
-
-export const useSigningKeys = () =>
-  useQuery({
-    queryKey: signingKeyKeys.all,
-    queryFn: () => api.get<{ items: SigningKey[] }>("/api/signing-keys"),
-    select: (data) => data.items,
-  });
-
-export function useRotateSigningKey() {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: () => api.post<SigningKey>("/api/signing-keys/rotate"),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: signingKeyKeys.all }),
-  });
-}

@@ -1,4 +1,4 @@
-import { formatBytes, type Product } from "@licensing/contracts";
+import { formatBytes, MAX_PRESET_BYTES, type Product } from "@licensing/contracts";
 import { changedParameters, type KeyValue, type ParameterValues } from "./parameters.ts";
 
 // How large a license's content (or a preset's parameters) will be, measured in the browser so the
@@ -10,8 +10,6 @@ import { changedParameters, type KeyValue, type ParameterValues } from "./parame
  * keeps the two equal.
  */
 export const maxLicenseContentBytes = 2 * 1024 * 1024;
-/** The most a preset's parameters may take (the issuer's MAX_PRESET_BYTES; a unit test keeps them equal). */
-export const maxPresetBytes = 64 * 1024;
 /**
  * What a license's other fields (ids, owner, dates, products, limits) take at least, with empty
  * metadata and restrictions. An estimate built on it never overstates, so a form refuses only what
@@ -110,7 +108,7 @@ export function sizeLevel(bytes: number, limit: number): "ok" | "warn" | "over" 
 
 /**
  * The bytes of a preset's parameters as the preset page sends them (what the issuer measures against
- * maxPresetBytes), without serializing the metadata again on every keystroke.
+ * MAX_PRESET_BYTES), without serializing the metadata again on every keystroke.
  */
 export function presetParametersBytes(values: ParameterValues, main: Product | undefined): number {
   const rest = changedParameters({ ...values, metadata: [], friendlyRestrictions: [] }, main);
@@ -152,7 +150,7 @@ export const licenseSizeRule: SizeRule = {
 export function presetSizeRule(products: readonly Product[]): SizeRule {
   return {
     label: "Preset parameters",
-    limit: maxPresetBytes,
+    limit: MAX_PRESET_BYTES,
     measure: (values) =>
       presetParametersBytes(
         values,
@@ -160,7 +158,7 @@ export function presetSizeRule(products: readonly Product[]): SizeRule {
       ),
     estimate: false,
     tooLarge: (bytes) =>
-      `The preset's parameters take ${formatBytes(bytes)}; a preset holds at most ${formatBytes(maxPresetBytes)}. ` +
+      `The preset's parameters take ${formatBytes(bytes)}; a preset holds at most ${formatBytes(MAX_PRESET_BYTES)}. ` +
       "Create licenses with large metadata from the generator instead.",
   };
 }

@@ -4,7 +4,6 @@ import {
   IconChartBar,
   IconChartLine,
   IconCloudUpload,
-  IconKey,
   IconLicense,
   IconPackage,
   IconTemplate,
@@ -29,7 +28,6 @@ const crm: UiModule = {
   settingsMenu: [
     { label: "Products", path: "/settings/products", icon: IconPackage, action: "product.read" },
     { label: "Presets", path: "/settings/presets", icon: IconTemplate, action: "preset.read" },
-    { label: "Signing keys", path: "/settings/signing-keys", icon: IconKey, action: "signing-key.read" },
   ],
   pages: [
     {
@@ -116,11 +114,6 @@ const crm: UiModule = {
       path: "settings/presets/:id",
       action: "preset.read",
       load: async () => (await import("./settings/PresetEditPage.tsx")).EditPresetPage,
-    },
-    {
-      path: "settings/signing-keys",
-      action: "signing-key.read",
-      load: async () => (await import("./settings/SigningKeysPage.tsx")).SigningKeysPage,
     },
   ],
 };

@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
-import "../../../ui/test/support/dom.ts";
+import "@licensing/ui/test-support/dom";
 import type { Account } from "@licensing/contracts";
+import { fakeApi, renderPage, sessionFor } from "@licensing/ui/test-support";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fakeApi, renderPage, sessionFor } from "../../../ui/test/support/render.tsx";
 import { NewAccountPage } from "../src/accounts/AccountEditPage.tsx";
 import { AccountPage } from "../src/accounts/AccountPage.tsx";
 import { AccountsPage } from "../src/accounts/AccountsPage.tsx";

@@ -1,15 +1,14 @@
-import type { Account, Actor, Product } from "@licensing/contracts";
+import { type Account, type Actor, MAX_PRESET_BYTES, type Product } from "@licensing/contracts";
+import { draftLicense } from "@licensing/issuer/license-draft";
 import { canonicalBytes, MAX_PAYLOAD_BYTES } from "@licensing/model";
 import { describe, expect, it } from "vitest";
-import { draftLicense } from "../../../services/issuer/src/domain/license-draft.ts";
-import { MAX_PRESET_BYTES } from "../../../services/issuer/src/domain/presets.ts";
 import {
   licenseContentEstimate,
   maxLicenseContentBytes,
-  maxPresetBytes,
   metadataBytes,
   otherFieldsBytes,
   presetParametersBytes,
+  presetSizeRule,
   shareText,
   shortBytes,
   utf8Length,
@@ -24,7 +23,7 @@ const rows = (metadata: Record<string, string>) =>
 describe("the sizes the forms measure", () => {
   it("uses the limits the model and the issuer enforce", () => {
     expect(maxLicenseContentBytes).toBe(MAX_PAYLOAD_BYTES);
-    expect(maxPresetBytes).toBe(MAX_PRESET_BYTES);
+    expect(presetSizeRule([]).limit).toBe(MAX_PRESET_BYTES);
   });
 
   it("counts UTF-8 bytes as an encoder does, without encoding", () => {

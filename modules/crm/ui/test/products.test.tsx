@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
-import "../../../ui/test/support/dom.ts";
+import "@licensing/ui/test-support/dom";
 import type { Product } from "@licensing/contracts";
+import { fakeApi, renderPage, sessionFor } from "@licensing/ui/test-support";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fakeApi, renderPage, sessionFor } from "../../../ui/test/support/render.tsx";
 import { EditProductPage, NewProductPage } from "../src/products/ProductEditPage.tsx";
 
 afterEach(() => vi.unstubAllGlobals());
