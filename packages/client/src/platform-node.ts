@@ -1,4 +1,4 @@
-// Node: the machine's own identifiers for the fingerprint, undici for proxies, files for state.
+// Node: the machine's own identifiers for the fingerprint, undici for proxies, SQLite for state.
 export { FileStorage, type FileStorageOptions } from "./file-storage.ts";
 
 import { execFileSync } from "node:child_process";

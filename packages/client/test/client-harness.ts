@@ -1,7 +1,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import type { DistributionUnderTest } from "@licensing/distribution/testing";
+import { databaseFile } from "../src/file-storage.ts";
 import {
   LicenseError,
   LicenseManager,
@@ -34,6 +36,34 @@ export async function manager(
 
 export function temporaryDir(): string {
   return mkdtempSync(join(tmpdir(), "licensing-client-"));
+}
+
+/**
+ * What a person with a SQLite tool sees in a state folder (`state.sqlite`): the value stored under
+ * a key, which they may replace or delete. Each call opens its own connection, beside the product's.
+ */
+export const stateOnDisk = {
+  read(dir: string, key: string): string | null {
+    return onDisk(
+      dir,
+      (db) => (db.prepare("SELECT value FROM entries WHERE key = ?").get(key)?.value as string) ?? null,
+    );
+  },
+  write(dir: string, key: string, value: string): void {
+    onDisk(dir, (db) => db.prepare("UPDATE entries SET value = ? WHERE key = ?").run(value, key));
+  },
+  remove(dir: string, key: string): void {
+    onDisk(dir, (db) => db.prepare("DELETE FROM entries WHERE key = ?").run(key));
+  },
+};
+
+function onDisk<T>(dir: string, use: (db: DatabaseSync) => T): T {
+  const db = new DatabaseSync(join(dir, databaseFile));
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
 }
 
 /** A server address where nothing listens (the network is cut). */
