@@ -39,21 +39,30 @@ export function temporaryDir(): string {
 }
 
 /**
- * What a person with a SQLite tool sees in a state folder (`state.sqlite`): the value stored under
- * a key, which they may replace or delete. Each call opens its own connection, beside the product's.
+ * What a person with a SQLite tool sees in a state folder (`state.sqlite`, a row per line of each
+ * value): the value stored under a key, which they may replace or delete. Each call opens its own
+ * connection, beside the product's.
  */
 export const stateOnDisk = {
   read(dir: string, key: string): string | null {
-    return onDisk(
-      dir,
-      (db) => (db.prepare("SELECT value FROM entries WHERE key = ?").get(key)?.value as string) ?? null,
-    );
+    return onDisk(dir, (db) => {
+      const row = db.prepare(
+        "SELECT string_agg(text, char(10) ORDER BY n) AS value FROM lines WHERE key = ?",
+      );
+      return (row.get(key)?.value as string | null) ?? null;
+    });
   },
   write(dir: string, key: string, value: string): void {
-    onDisk(dir, (db) => db.prepare("UPDATE entries SET value = ? WHERE key = ?").run(value, key));
+    onDisk(dir, (db) => {
+      db.exec("BEGIN");
+      db.prepare("DELETE FROM lines WHERE key = ?").run(key);
+      const insert = db.prepare("INSERT INTO lines (key, n, text) VALUES (?, ?, ?)");
+      for (const [n, line] of value.split("\n").entries()) insert.run(key, n, line);
+      db.exec("COMMIT");
+    });
   },
   remove(dir: string, key: string): void {
-    onDisk(dir, (db) => db.prepare("DELETE FROM entries WHERE key = ?").run(key));
+    onDisk(dir, (db) => db.prepare("DELETE FROM lines WHERE key = ?").run(key));
   },
 };
 
