@@ -25,7 +25,7 @@ export interface LicenseManagerOptions {
   serverUrl?: string;
   /** The license key (`LK-…`): authenticates online calls, and opens encrypted files. */
   licenseKey?: string;
-  /** Where state is kept: a directory per product under ~/.licensing in Node, localStorage in browsers. */
+  /** Where state is kept: a database in a folder per product under ~/.licensing in Node, IndexedDB in browsers. */
   storage?: ClientStorage;
   /** This machine's fingerprint (or how to compute it); a hash of the machine's identifiers by default. */
   fingerprint?: string | (() => Promise<string>);

@@ -1,8 +1,8 @@
-// Node: the machine's own identifiers for the fingerprint, undici for proxies, files for state.
+// Node: the machine's own identifiers for the fingerprint, undici for proxies, SQLite for state.
 export { FileStorage, type FileStorageOptions } from "./file-storage.ts";
 
 import { execFileSync } from "node:child_process";
-import { createHmac, hkdfSync } from "node:crypto";
+import { createHmac, createSecretKey, hkdfSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { arch, homedir, hostname, platform } from "node:os";
 import { join } from "node:path";
@@ -73,7 +73,8 @@ export const nodePlatform: Platform = {
   },
   async stateMac(fingerprint, namespace) {
     const { salt, info } = stateKeyInfo(namespace);
-    const key = Buffer.from(hkdfSync("sha256", fingerprint, salt, info, 32));
+    // A KeyObject, made once: createHmac given raw bytes makes one on every call (~20 µs in Node 24).
+    const key = createSecretKey(Buffer.from(hkdfSync("sha256", fingerprint, salt, info, 32)));
     return { sign: (text) => createHmac("sha256", key).update(text).digest("base64") };
   },
 };

@@ -74,6 +74,9 @@ export const documents = {
 const STATE = "state";
 const DAMAGED = "state-damaged";
 
+/** Every key the state and its documents are stored under. */
+export const storageKeys: readonly string[] = [STATE, DAMAGED, ...Object.values(documents)];
+
 function fresh(now: Date): ClientState {
   return {
     version: 1,

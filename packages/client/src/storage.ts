@@ -2,7 +2,7 @@ import { createStore, del, get, set, type UseStore } from "idb-keyval";
 
 /**
  * Where the LicenseManager keeps its state between runs (the license file, the machine file, the
- * lease, the usage queue, the times it has seen). A file per key in Node, IndexedDB in browsers,
+ * lease, the usage queue, the times it has seen). A SQLite database in Node, IndexedDB in browsers,
  * or your own: three methods, and optionally a fourth that makes read-modify-write safe across
  * processes (without it, only managers of this process sharing the storage object are ordered).
  */

@@ -1,7 +1,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import type { DistributionUnderTest } from "@licensing/distribution/testing";
+import { databaseFile } from "../src/file-storage.ts";
 import {
   LicenseError,
   LicenseManager,
@@ -34,6 +36,43 @@ export async function manager(
 
 export function temporaryDir(): string {
   return mkdtempSync(join(tmpdir(), "licensing-client-"));
+}
+
+/**
+ * What a person with a SQLite tool sees in a state folder (`state.sqlite`, a row per line of each
+ * value): the value stored under a key, which they may replace or delete. Each call opens its own
+ * connection, beside the product's.
+ */
+export const stateOnDisk = {
+  read(dir: string, key: string): string | null {
+    return onDisk(dir, (db) => {
+      const row = db.prepare(
+        "SELECT string_agg(text, char(10) ORDER BY n) AS value FROM lines WHERE key = ?",
+      );
+      return (row.get(key)?.value as string | null) ?? null;
+    });
+  },
+  write(dir: string, key: string, value: string): void {
+    onDisk(dir, (db) => {
+      db.exec("BEGIN");
+      db.prepare("DELETE FROM lines WHERE key = ?").run(key);
+      const insert = db.prepare("INSERT INTO lines (key, n, text) VALUES (?, ?, ?)");
+      for (const [n, line] of value.split("\n").entries()) insert.run(key, n, line);
+      db.exec("COMMIT");
+    });
+  },
+  remove(dir: string, key: string): void {
+    onDisk(dir, (db) => db.prepare("DELETE FROM lines WHERE key = ?").run(key));
+  },
+};
+
+function onDisk<T>(dir: string, use: (db: DatabaseSync) => T): T {
+  const db = new DatabaseSync(join(dir, databaseFile));
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
 }
 
 /** A server address where nothing listens (the network is cut). */

@@ -3,13 +3,12 @@
 // the balance is never overdrawn, and a process killed in the middle of a write leaves a state that
 // verifies, with every execution it announced.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { type DistributionUnderTest, startDistribution } from "@licensing/distribution/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileStorage } from "../src/platform-node.ts";
-import { manager, pinnedKeys, serverBalance, temporaryDir } from "./client-harness.ts";
+import { manager, pinnedKeys, serverBalance, stateOnDisk, temporaryDir } from "./client-harness.ts";
 import type { ProductProcessConfig } from "./support/product-process.ts";
 
 let t: DistributionUnderTest;
@@ -105,7 +104,7 @@ describe("a process killed while it writes", () => {
     const announced = authorized(victim.lines).map((l) => l.ok);
     const survivor = start({ ...folder.base, units: 1, runs: 3 });
     expect(await survivor.exited).toBe(0);
-    const queue = readFileSync(join(folder.dir, "state.json"), "utf8");
+    const queue = stateOnDisk.read(folder.dir, "state");
     for (const id of announced) expect(queue).toContain(id);
     const usage = await folder.online.usage();
     // Announced, plus at most the one written before it could be announced, plus the survivor's 3.

@@ -21,7 +21,7 @@ const manager = new LicenseManager({
   product: "collector",
   trustedKeys: config.trustedKeys,
   licenseKey: config.licenseKey,
-  storage: new FileStorage(config.dir, { staleMs: 5_000 }),
+  storage: new FileStorage(config.dir),
   fingerprint: config.fingerprint,
   proxy: false,
   ...(config.serverUrl ? { serverUrl: config.serverUrl } : { offline: true }),
