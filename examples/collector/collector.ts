@@ -72,9 +72,7 @@ try {
         `License ${license.id} serial ${license.serial} ${updated ? "downloaded" : "is up to date"}; verified offline`,
       );
       const activation = await manager.activate();
-      console.log(
-        `Machine ${activation.created ? "activated" : "already active"} (${activation.activationId})`,
-      );
+      console.log(`Machine ${activation.created ? "activated" : "already active"} (${activation.machineId})`);
       await manager.heartbeat();
       const status = await manager.checkStatus();
       console.log(

@@ -23,6 +23,9 @@ export class MachineActivation {
 
   /** Activates this machine and stores its machine-bound file (when the server can sign one). */
   async activate(): Promise<{
+    /** The machine's id on the server (`mch_…`; `act_…` for machines activated before December 2026). */
+    machineId: string;
+    /** @deprecated The same id under its old name: use `machineId`. */
     activationId: string;
     created: boolean;
     heartbeatTimeoutSeconds: number;
@@ -48,6 +51,7 @@ export class MachineActivation {
     }
     this.#heartbeatTimeoutSeconds = body.heartbeatTimeoutSeconds;
     return {
+      machineId: body.activation.id,
       activationId: body.activation.id,
       created: body.created,
       heartbeatTimeoutSeconds: body.heartbeatTimeoutSeconds,

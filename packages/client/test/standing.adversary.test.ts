@@ -166,9 +166,9 @@ describe("a machine whose activation ended", () => {
       requireActivation: true,
     });
     await m.fetchLicense();
-    const { activationId } = await m.activate();
+    const { machineId } = await m.activate();
     await m.validate();
-    await t.env.bus.request(distribution.deactivateMachine, { licenseId: id, machineId: activationId }, as);
+    await t.env.bus.request(distribution.deactivateMachine, { licenseId: id, machineId }, as);
     await m.checkStatus();
     expect(await reasonOf(m.validate())).toBe("not_activated");
   });
