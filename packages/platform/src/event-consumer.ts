@@ -1,5 +1,5 @@
 import { BodyGone, BodyStore } from "@licensing/bus";
-import { contextHeaders, type EventPayload, type EventType, eventSubject } from "@licensing/contracts";
+import { type EventType, eventSubject, parseEventVersion, type ReceivedPayload } from "@licensing/contracts";
 import {
   AckPolicy,
   type ConsumerMessages,
@@ -11,6 +11,7 @@ import {
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { EntityManager, Orm } from "./database.ts";
+import { readEnvelope } from "./event-envelope.ts";
 import { eventStreamName } from "./event-stream.ts";
 import { ProcessedEvent } from "./outbox.ts";
 
@@ -18,12 +19,18 @@ export interface EventContext {
   /** The unit of work of this event: what the handler changes commits with the deduplication mark. */
   em: EntityManager;
   eventId: string;
+  /** The writer's schema version, `<major>.<minor>`: the major is the handler's, the minor any. */
+  version: string;
   requestId: string | undefined;
   log: Logger;
 }
 
+/**
+ * Handles one event. The payload was parsed by a tolerant reader (members a newer writer added are
+ * dropped, enum values it added are kept), so the handler decides what an unknown value means.
+ */
 export type EventHandler<E extends EventType> = (
-  payload: EventPayload<E>,
+  payload: ReceivedPayload<E>,
   ctx: EventContext,
 ) => Promise<void>;
 
@@ -52,7 +59,8 @@ export interface EventConsumerOptions {
 export class EventConsumer {
   readonly #options: EventConsumerOptions;
   readonly #bodies: BodyStore;
-  readonly #subscriptions = new Map<string, Subscription>();
+  /** Handlers by subject, then by major version. */
+  readonly #subscriptions = new Map<string, Map<number, Subscription>>();
   readonly #running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
 
   constructor(options: EventConsumerOptions) {
@@ -60,11 +68,17 @@ export class EventConsumer {
     this.#bodies = new BodyStore(options.nc, options.prefix, "events");
   }
 
+  /**
+   * Handles events of `type`'s major version, whatever their minor. Register the type of each major
+   * to handle several (a breaking change's upgrade window: docs/development.md).
+   */
   on<E extends EventType>(type: E, handle: EventHandler<E>): this {
-    this.#subscriptions.set(`${this.#options.prefix}.${eventSubject(type)}`, {
-      type,
-      handle: handle as EventHandler<EventType>,
-    });
+    const subject = `${this.#options.prefix}.${eventSubject(type)}`;
+    const { major } = parseEventVersion(type.version)!;
+    const byMajor = this.#subscriptions.get(subject) ?? new Map<number, Subscription>();
+    if (byMajor.has(major)) throw new Error(`${this.#options.name} already handles ${type.name} ${major}.x`);
+    byMajor.set(major, { type, handle: handle as EventHandler<EventType> });
+    this.#subscriptions.set(subject, byMajor);
     return this;
   }
 
@@ -72,7 +86,11 @@ export class EventConsumer {
     const { nc, prefix, name } = this.#options;
     const stream = eventStreamName(prefix);
     const jsm = await jetstreamManager(nc);
-    const entities = new Set([...this.#subscriptions.values()].map(({ type }) => type.name.split(".")[0]!));
+    const entities = new Set(
+      [...this.#subscriptions.values()].flatMap((byMajor) =>
+        [...byMajor.values()].map(({ type }) => type.name.split(".")[0]!),
+      ),
+    );
     for (const entity of entities) {
       const durable = `${name}-${entity}`;
       const config = {
@@ -106,12 +124,25 @@ export class EventConsumer {
 
   async #handle(message: JsMsg): Promise<void> {
     const { orm, name, log: rootLog } = this.#options;
-    const eventId = message.headers?.get("Nats-Msg-Id") || `${message.info.stream}:${message.seq}`;
-    const requestId = message.headers?.get(contextHeaders.requestId) || undefined;
-    const log = rootLog.child({ eventId, subject: message.subject, requestId });
-    const subscription = this.#subscriptions.get(message.subject);
-    if (!subscription) {
+    const { eventId, version, requestId } = readEnvelope(
+      message.headers,
+      `${message.info.stream}:${message.seq}`,
+    );
+    const log = rootLog.child({ eventId, subject: message.subject, version, requestId });
+    const byMajor = this.#subscriptions.get(message.subject);
+    if (!byMajor) {
+      // An event of an entity this consumer follows, of a type it does not handle.
       message.ack();
+      return;
+    }
+    const major = parseEventVersion(version)?.major;
+    const subscription = major === undefined ? undefined : byMajor.get(major);
+    if (!subscription) {
+      log.error(
+        { handled: [...byMajor.keys()] },
+        "event of a major version this consumer does not read; dropped",
+      );
+      message.term();
       return;
     }
     let body: unknown;
@@ -130,7 +161,7 @@ export class EventConsumer {
         return;
       }
     }
-    const parsed = subscription.type.payload.safeParse(body);
+    const parsed = subscription.type.reader.safeParse(body);
     if (!parsed.success) {
       log.error({ issues: parsed.error.issues }, "event payload does not match its schema; dropped");
       message.term();
@@ -145,7 +176,7 @@ export class EventConsumer {
           .ignore()
           .execute("run");
         if (marked.affectedRows === 0) return;
-        await subscription.handle(parsed.data, { em, eventId, requestId, log });
+        await subscription.handle(parsed.data, { em, eventId, version, requestId, log });
       });
       message.ack();
     } catch (error) {

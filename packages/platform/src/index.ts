@@ -17,6 +17,7 @@ export {
   type EventContext,
   type EventHandler,
 } from "./event-consumer.ts";
+export { type EventEnvelope, envelopeHeaders, readEnvelope } from "./event-envelope.ts";
 export { ensureEventStream, eventStreamName } from "./event-stream.ts";
 export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 export { insertRows } from "./insert-rows.ts";
@@ -34,6 +35,7 @@ export { definedOnly } from "./objects.ts";
 export {
   eventEntities,
   eventTablesMigration,
+  eventVersionMigration,
   OutboxMessage,
   ProcessedEvent,
   recordEvent,
