@@ -10,8 +10,18 @@ export {
   openDatabase,
   ormOptions,
 } from "./database.ts";
+export {
+  type DeadLetter,
+  type DeadLetterInput,
+  type DeadLetterReason,
+  DeadLetters,
+  deadLetterReasons,
+  deadLetterStreamName,
+  type Replayed,
+} from "./dead-letters.ts";
 export { trackedProperties } from "./entity-base.ts";
 export {
+  type ConsumerFigures,
   EventConsumer,
   type EventConsumerOptions,
   type EventContext,

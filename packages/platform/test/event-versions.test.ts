@@ -97,11 +97,13 @@ describe("event versions and the tolerant reader", () => {
       }),
     );
     const id = await publish(gradedLater, { n: 7, grade: "c", comment: "added in 1.3" });
-    await expect.poll(() => seen.find((s) => s.eventId === id)).toEqual({
-      eventId: id,
-      version: "1.3",
-      payload: { n: 7, grade: "c" },
-    });
+    await expect
+      .poll(() => seen.find((s) => s.eventId === id))
+      .toEqual({
+        eventId: id,
+        version: "1.3",
+        payload: { n: 7, grade: "c" },
+      });
   });
 
   it("reads an event published before versions existed as 1.0, by its Nats-Msg-Id", async () => {
@@ -114,11 +116,13 @@ describe("event versions and the tolerant reader", () => {
       msgID: "evt_old_relay_1",
       headers: headers(),
     });
-    await expect.poll(() => seen.find((s) => s.eventId === "evt_old_relay_1")).toEqual({
-      eventId: "evt_old_relay_1",
-      version: "1.0",
-      payload: { n: 3, grade: "a" },
-    });
+    await expect
+      .poll(() => seen.find((s) => s.eventId === "evt_old_relay_1"))
+      .toEqual({
+        eventId: "evt_old_relay_1",
+        version: "1.0",
+        payload: { n: 3, grade: "a" },
+      });
   });
 
   it("hands each major to its own handler during a breaking change's upgrade window", async () => {
@@ -133,10 +137,12 @@ describe("event versions and the tolerant reader", () => {
     );
     const one = await publish(graded, { n: 1, grade: "a" });
     const two = await publish(gradedV2, { n: "one", grade: "b" });
-    await expect.poll(() => seen.filter((s) => s.eventId === one || s.eventId === two)).toEqual([
-      { eventId: one, version: "1.0", payload: { n: 1, grade: "a" } },
-      { eventId: two, version: "2.0", payload: { v2: { n: "one", grade: "b" } } },
-    ]);
+    await expect
+      .poll(() => seen.filter((s) => s.eventId === one || s.eventId === two))
+      .toEqual([
+        { eventId: one, version: "1.0", payload: { n: 1, grade: "a" } },
+        { eventId: two, version: "2.0", payload: { v2: { n: "one", grade: "b" } } },
+      ]);
   });
 
   it("refuses two handlers of one major", () => {
