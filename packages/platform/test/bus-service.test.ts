@@ -3,9 +3,11 @@ import { type Actor, AppError, defineEndpoint } from "@licensing/contracts";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { Objm } from "@nats-io/obj";
 import { headers } from "@nats-io/transport-node";
+import Fastify, { type FastifyBaseLogger } from "fastify";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { apiContentSecurityPolicy, httpServerOptions, installHttpEdge } from "../src/http/index.ts";
 import { createBusService, type RunningService } from "../src/index.ts";
 
 const echo = defineEndpoint({
@@ -169,6 +171,26 @@ describe("endpoint adapter and bus client", () => {
       count: 1,
       at: "2026-03-04T05:06:07.000Z",
     });
+  });
+
+  it("shows a broken answer over HTTP as 500 internal, as the gateway's edge answers it", async () => {
+    const app = Fastify(
+      httpServerOptions({ log: env.log as FastifyBaseLogger, trustProxy: false, bodyLimit: 1024 }),
+    );
+    installHttpEdge(app, {
+      who: "test gateway",
+      contentSecurityPolicy: () => apiContentSecurityPolicy,
+      strictTransportSecurity: () => false,
+    });
+    app.get("/broken", async () => env.bus.request(broken, { how: "retyped" }));
+    try {
+      const response = await app.inject({ method: "GET", url: "/broken" });
+      expect(response.statusCode).toBe(500);
+      expect(response.json()).toMatchObject({ code: "internal", requestId: expect.stringMatching(/^req_/) });
+      expect(response.body).not.toContain("secret-value");
+    } finally {
+      await app.close();
+    }
   });
 
   it("reads an answer of another contract (a foreign or skewed responder) as internal, not the caller's fault", async () => {
