@@ -30,12 +30,14 @@ setSha256Backend("native");
  * The buckets bodies go to, by what they carry. Each lives as long as what refers to it: request and
  * reply bodies are read once within seconds (and deleted by their reader); event bodies as long as
  * the event stream keeps events; license-file bodies as long as the hand-off stream keeps its last
- * message per license (for good).
+ * message per license (for good); dead letters' bodies until the dead letter is replayed or discarded
+ * (their own copy: the event's expires with the event stream).
  */
 export const bodyBuckets = {
   messages: { suffix: "BODIES", ttlMs: 3_600_000 },
   events: { suffix: "EVENT_BODIES", ttlMs: 30 * 24 * 3_600_000 },
   licenseFiles: { suffix: "LICENSE_FILE_BODIES", ttlMs: 0 },
+  deadLetters: { suffix: "DEAD_LETTER_BODIES", ttlMs: 0 },
 } as const;
 export type BodyBucket = keyof typeof bodyBuckets;
 

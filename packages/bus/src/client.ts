@@ -65,7 +65,14 @@ export class BusClient {
     if (ServiceError.isServiceError(reply))
       throw errorFromReply(reply.data, reply.headers?.get("Nats-Service-Error"));
     const answer = await this.#bodies.readJson(reply, `answer of ${endpoint.subject}`, { consume: true });
-    return parseOrThrow(endpoint.response, answer, `answer from ${endpoint.subject}`) as ResponseOf<E>;
+    try {
+      return parseOrThrow(endpoint.response, answer, `answer from ${endpoint.subject}`) as ResponseOf<E>;
+    } catch (error) {
+      // The service's failure (or a release answering another contract), never the caller's request.
+      if (error instanceof AppError && error.code === "validation_failed")
+        throw new AppError("internal", error.message, error.details);
+      throw error;
+    }
   }
 }
 

@@ -11,8 +11,10 @@ import {
 import type { Service, ServiceMsg } from "@nats-io/services";
 import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import { BodyStore } from "./bodies.ts";
+import { BodyStore, MAX_BODY_BYTES } from "./bodies.ts";
 import { contextFromHeaders } from "./headers.ts";
+
+const encoder = new TextEncoder();
 
 /** What a handler gets besides its request: who asks, under which request id, and a logger that says so. */
 export interface HandlerContext extends RequestContext {
@@ -90,7 +92,11 @@ export class EndpointServer {
     try {
       const request = await this.#parseRequest(endpoint, msg);
       const response = await handler(request, { ...ctx, log });
-      const body = await this.#bodies.put(response, `answer of ${endpoint.subject}`);
+      const json = JSON.stringify(response ?? null);
+      const data = encoder.encode(json);
+      // Too large is the store's to say (payload_too_large); parsing 64 MiB first would only be slower.
+      if (data.length <= MAX_BODY_BYTES) checkAnswer(endpoint, json, log);
+      const body = await this.#bodies.putBytes(data, `answer of ${endpoint.subject}`);
       answer = body;
       msg.respond(body.data, body.ref ? { headers: body.annotate(natsHeaders()) } : undefined);
     } catch (error) {
@@ -133,4 +139,22 @@ export class EndpointServer {
       "The service failed unexpectedly; the failure is logged under this request id",
     );
   }
+}
+
+/**
+ * An answer that breaks its endpoint's contract is the service's failure, never the caller's: it is
+ * `internal`, logged with the issues (which name fields, not values), and the body is not sent. It is
+ * checked as JSON, as the caller will read it (a Date the handler returned is a string by then).
+ */
+function checkAnswer(endpoint: Endpoint, json: string, log: Logger): void {
+  const result = endpoint.response.safeParse(JSON.parse(json));
+  if (result.success) return;
+  log.error(
+    { issues: toFieldIssues(result.error, endpoint.response) },
+    "the answer does not match the endpoint's response schema; answered internal",
+  );
+  throw new AppError(
+    "internal",
+    "The service's answer does not match its contract; the failure is logged under this request id",
+  );
 }

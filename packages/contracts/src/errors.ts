@@ -34,6 +34,16 @@ export type ErrorCode = keyof typeof errorStatus;
 
 export const errorCodes = Object.keys(errorStatus) as ErrorCode[];
 
+/**
+ * Codes that say "not now" rather than "never": the same request, or the same event, may succeed
+ * later. Anything else (a refusal) stays a refusal however often it is retried.
+ */
+export const transientErrorCodes: ReadonlySet<ErrorCode> = new Set([
+  "service_unavailable",
+  "request_timeout",
+  "rate_limited",
+]);
+
 /** One problem with one field of a request, named by its dotted path (`contacts.0.email`). */
 export interface FieldIssue {
   path: string;

@@ -34,8 +34,9 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
 
 /** An id of the given kind, e.g. `idOf("account")` accepts `acc_…`. */
 export function idOf(kind: IdKind) {
-  const prefixes = acceptedIdPrefixes(kind).join("|");
-  return z.string().regex(new RegExp(`^(?:${prefixes})_[0-9A-Za-z]{10,40}$`), {
+  const prefixes = acceptedIdPrefixes(kind);
+  const prefix = prefixes.length === 1 ? prefixes[0] : `(?:${prefixes.join("|")})`;
+  return z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{10,40}$`), {
     message: `must be an id starting with ${idPrefixes[kind]}_`,
   });
 }

@@ -7,6 +7,8 @@ import type { Logger } from "pino";
 export interface Worker {
   start(): void | Promise<void>;
   stop(): Promise<void>;
+  /** Figures for `$SRV.STATS` (an event consumer's events handled and dead-lettered). */
+  stats?(): unknown;
 }
 
 export interface BusServiceOptions {
@@ -20,8 +22,8 @@ export interface BusServiceOptions {
   /** Adds the service's endpoints to the adapter. */
   endpoints: (server: EndpointServer) => void;
   workers?: Worker[];
-  /** Extra figures for `$SRV.STATS` (e.g. a schedule's state). */
-  stats?: () => Promise<unknown>;
+  /** Extra figures for `$SRV.STATS` (e.g. a schedule's state); the workers' come under `workers`. */
+  stats?: () => Promise<Record<string, unknown>>;
 }
 
 export interface RunningService {
@@ -39,6 +41,14 @@ export function createBusService(options: BusServiceOptions): RunningService {
   const { nc, prefix, name, version, description, log, workers = [] } = options;
   let service: Service | undefined;
   let server: EndpointServer | undefined;
+  const reporting = workers.filter((worker) => worker.stats);
+  const stats =
+    options.stats || reporting.length > 0
+      ? async () => ({
+          ...(await options.stats?.()),
+          ...(reporting.length > 0 ? { workers: reporting.map((worker) => worker.stats!()) } : {}),
+        })
+      : undefined;
 
   return {
     async start() {
@@ -47,7 +57,7 @@ export function createBusService(options: BusServiceOptions): RunningService {
         version,
         description,
         metadata: { prefix },
-        ...(options.stats ? { statsHandler: () => options.stats!() } : {}),
+        ...(stats ? { statsHandler: stats } : {}),
       });
       server = new EndpointServer({
         service,

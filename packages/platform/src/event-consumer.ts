@@ -1,5 +1,14 @@
 import { BodyGone, BodyStore } from "@licensing/bus";
-import { contextHeaders, type EventPayload, type EventType, eventSubject } from "@licensing/contracts";
+import {
+  AppError,
+  decodeUtf8Strictly,
+  type EventType,
+  eventSubject,
+  parseEventVersion,
+  type ReceivedPayload,
+  toFieldIssues,
+  transientErrorCodes,
+} from "@licensing/contracts";
 import {
   AckPolicy,
   type ConsumerMessages,
@@ -10,7 +19,9 @@ import {
 } from "@nats-io/jetstream";
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import type { EntityManager, Orm } from "./database.ts";
+import { classifyDatabaseError, type EntityManager, type Orm } from "./database.ts";
+import { type DeadLetterReason, DeadLetters } from "./dead-letters.ts";
+import { type EventEnvelope, readEnvelope } from "./event-envelope.ts";
 import { eventStreamName } from "./event-stream.ts";
 import { ProcessedEvent } from "./outbox.ts";
 
@@ -18,12 +29,20 @@ export interface EventContext {
   /** The unit of work of this event: what the handler changes commits with the deduplication mark. */
   em: EntityManager;
   eventId: string;
+  /** The writer's schema version, `<major>.<minor>`: the major is the handler's, the minor any. */
+  version: string;
   requestId: string | undefined;
   log: Logger;
 }
 
+/**
+ * Handles one event. The payload was parsed by a tolerant reader (members a newer writer added are
+ * dropped, enum values it added are kept), so the handler decides what an unknown value means. An
+ * AppError it throws is a refusal (the event is dead-lettered at once), unless its code is transient
+ * (`service_unavailable`…: retried until it passes); any other failure is retried, then dead-lettered.
+ */
 export type EventHandler<E extends EventType> = (
-  payload: EventPayload<E>,
+  payload: ReceivedPayload<E>,
   ctx: EventContext,
 ) => Promise<void>;
 
@@ -39,32 +58,71 @@ export interface EventConsumerOptions {
   /** Durable consumer name; replicas of one service share it and so share the work. */
   name: string;
   log: Logger;
+  /**
+   * Deliveries of an event whose handler fails unexpectedly (a bug, not a refusal nor a lost
+   * database) before it is dead-lettered: 10 by default, about five minutes of retries.
+   */
+  maxDeliveries?: number;
+  /** The first retry's delay, doubled at each one up to a minute: 1 s by default. */
+  retryDelayMs?: number;
+}
+
+/** What a consumer has done since it started, for `$SRV.STATS`. */
+export interface ConsumerFigures {
+  consumer: string;
+  handled: number;
+  /** Events given up, by reason (each is a dead letter). */
+  deadLettered: Partial<Record<DeadLetterReason, number>>;
 }
 
 /**
  * Consumes events from the deployment's stream, exactly once in effect: each event is handled in a
  * transaction that also records its id in `processed_events`, so a redelivery (after a crash, a
- * relay retry, a lost ack) finds the mark and is only acknowledged.
+ * relay retry, a lost ack, a replayed dead letter) finds the mark and is only acknowledged.
  *
  * One durable JetStream consumer per entity (`<name>-<entity>`, filtered on `evt.<entity>.>`): the
  * events of one entity arrive in order, and events of entities nobody here handles are never sent.
+ *
+ * An event it cannot handle (a body that is not JSON or is gone, a major version it has no handler
+ * for, a payload even the tolerant reader refuses, a handler's refusal, a handler failing on every
+ * delivery allowed) becomes a dead letter (dead-letters.ts) before it is given up: none is dropped.
  */
 export class EventConsumer {
   readonly #options: EventConsumerOptions;
   readonly #bodies: BodyStore;
-  readonly #subscriptions = new Map<string, Subscription>();
+  /** Handlers by subject, then by major version. */
+  readonly #subscriptions = new Map<string, Map<number, Subscription>>();
   readonly #running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
+  readonly #deadLetters: DeadLetters;
+  readonly #maxDeliveries: number;
+  readonly #retryDelayMs: number;
+  readonly #figures: ConsumerFigures;
 
   constructor(options: EventConsumerOptions) {
     this.#options = options;
     this.#bodies = new BodyStore(options.nc, options.prefix, "events");
+    this.#deadLetters = new DeadLetters(options.nc, options.prefix);
+    this.#maxDeliveries = options.maxDeliveries ?? 10;
+    this.#retryDelayMs = options.retryDelayMs ?? 1_000;
+    this.#figures = { consumer: options.name, handled: 0, deadLettered: {} };
   }
 
+  /** Events handled and dead-lettered since start (the dead letters themselves: `npm run dead-letters`). */
+  stats(): ConsumerFigures {
+    return { ...this.#figures, deadLettered: { ...this.#figures.deadLettered } };
+  }
+
+  /**
+   * Handles events of `type`'s major version, whatever their minor. Register the type of each major
+   * to handle several (a breaking change's upgrade window: docs/development.md).
+   */
   on<E extends EventType>(type: E, handle: EventHandler<E>): this {
-    this.#subscriptions.set(`${this.#options.prefix}.${eventSubject(type)}`, {
-      type,
-      handle: handle as EventHandler<EventType>,
-    });
+    const subject = `${this.#options.prefix}.${eventSubject(type)}`;
+    const { major } = parseEventVersion(type.version)!;
+    const byMajor = this.#subscriptions.get(subject) ?? new Map<number, Subscription>();
+    if (byMajor.has(major)) throw new Error(`${this.#options.name} already handles ${type.name} ${major}.x`);
+    byMajor.set(major, { type, handle: handle as EventHandler<EventType> });
+    this.#subscriptions.set(subject, byMajor);
     return this;
   }
 
@@ -72,7 +130,12 @@ export class EventConsumer {
     const { nc, prefix, name } = this.#options;
     const stream = eventStreamName(prefix);
     const jsm = await jetstreamManager(nc);
-    const entities = new Set([...this.#subscriptions.values()].map(({ type }) => type.name.split(".")[0]!));
+    await this.#deadLetters.ensureStream();
+    const entities = new Set(
+      [...this.#subscriptions.values()].flatMap((byMajor) =>
+        [...byMajor.values()].map(({ type }) => type.name.split(".")[0]!),
+      ),
+    );
     for (const entity of entities) {
       const durable = `${name}-${entity}`;
       const config = {
@@ -106,35 +169,48 @@ export class EventConsumer {
 
   async #handle(message: JsMsg): Promise<void> {
     const { orm, name, log: rootLog } = this.#options;
-    const eventId = message.headers?.get("Nats-Msg-Id") || `${message.info.stream}:${message.seq}`;
-    const requestId = message.headers?.get(contextHeaders.requestId) || undefined;
-    const log = rootLog.child({ eventId, subject: message.subject, requestId });
-    const subscription = this.#subscriptions.get(message.subject);
-    if (!subscription) {
+    const envelope = readEnvelope(message.headers, `${message.info.stream}:${message.seq}`);
+    const { eventId, version, requestId } = envelope;
+    const log = rootLog.child({ eventId, subject: message.subject, version, requestId });
+    const byMajor = this.#subscriptions.get(message.subject);
+    if (!byMajor) {
+      // An event of an entity this consumer follows, of a type it does not handle.
       message.ack();
       return;
     }
-    let body: unknown;
+    const giveUp = (reason: DeadLetterReason, detail: string, body: Uint8Array | undefined) =>
+      this.#deadLetter(message, envelope, { reason, detail, body }, log);
+    let bytes: Uint8Array;
     try {
       // Every consumer of the event reads a body sent by reference; it expires with the stream.
-      body = await this.#bodies.readJson(message, `event ${eventId}`, { consume: false });
+      bytes = await this.#bodies.read(message, `event ${eventId}`, { consume: false });
     } catch (error) {
-      if (error instanceof SyntaxError) body = undefined;
-      else if (error instanceof BodyGone) {
-        log.error({ err: error }, "event body expired before it was handled; dropped");
-        message.term();
-        return;
-      } else {
-        log.warn({ err: error }, "event body could not be read; will retry");
-        message.nak(5_000);
-        return;
-      }
-    }
-    const parsed = subscription.type.payload.safeParse(body);
-    if (!parsed.success) {
-      log.error({ issues: parsed.error.issues }, "event payload does not match its schema; dropped");
-      message.term();
+      if (error instanceof BodyGone || (error instanceof AppError && error.code === "payload_too_large"))
+        return giveUp("unreadable_body", error.message, undefined);
+      log.warn({ err: error }, "event body could not be read; will retry");
+      message.nak(5_000);
       return;
+    }
+    const major = parseEventVersion(version)?.major;
+    const subscription = major === undefined ? undefined : byMajor.get(major);
+    if (!subscription) {
+      const handled = [...byMajor.keys()].map((m) => `${m}.x`).join(", ");
+      return giveUp("unknown_version", `version ${version}; ${name} reads ${handled}`, bytes);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(decodeUtf8Strictly(bytes));
+    } catch {
+      return giveUp("unreadable_body", "the body is not JSON in UTF-8", bytes);
+    }
+    const parsed = subscription.type.reader.safeParse(body);
+    if (!parsed.success) {
+      const issues = toFieldIssues(parsed.error, subscription.type.reader);
+      return giveUp(
+        "invalid_payload",
+        AppError.validation(issues, `${subscription.type.name} event`).message,
+        bytes,
+      );
     }
     try {
       await orm.em.fork().transactional(async (em) => {
@@ -145,16 +221,64 @@ export class EventConsumer {
           .ignore()
           .execute("run");
         if (marked.affectedRows === 0) return;
-        await subscription.handle(parsed.data, { em, eventId, requestId, log });
+        await subscription.handle(parsed.data, { em, eventId, version, requestId, log });
       });
+      this.#figures.handled++;
       message.ack();
     } catch (error) {
-      const delayMs = Math.min(1_000 * 2 ** Math.min(message.info.deliveryCount, 6), 60_000);
-      log.warn(
-        { err: error, deliveryCount: message.info.deliveryCount, delayMs },
-        "event handling failed; will retry",
-      );
+      const known = error instanceof AppError ? error : classifyDatabaseError(error);
+      const deliveries = message.info.deliveryCount;
+      // A refusal stays one however often it is retried: give it up now. A lost database or service
+      // comes back: retry for as long as it takes. Anything else (a bug) is retried a while.
+      const transient = known !== undefined && transientErrorCodes.has(known.code);
+      if (known && !transient && known.code !== "internal")
+        return giveUp("rejected", `${known.code}: ${known.message}`, bytes);
+      if (!transient && deliveries >= this.#maxDeliveries)
+        return giveUp(
+          "max_deliveries",
+          `${deliveries} deliveries, the last failing: ${describe(error)}`,
+          bytes,
+        );
+      const delayMs = Math.min(this.#retryDelayMs * 2 ** Math.min(deliveries, 6), 60_000);
+      log.warn({ err: error, deliveryCount: deliveries, delayMs }, "event handling failed; will retry");
       message.nak(delayMs);
     }
   }
+
+  /**
+   * Records the event as a dead letter, then gives it up; should recording fail, the event is
+   * delivered again later. Never one without the other: no event is dropped silently.
+   */
+  async #deadLetter(
+    message: JsMsg,
+    envelope: EventEnvelope,
+    failure: { reason: DeadLetterReason; detail: string; body: Uint8Array | undefined },
+    log: Logger,
+  ): Promise<void> {
+    try {
+      await this.#deadLetters.record({
+        consumer: this.#options.name,
+        ...failure,
+        subject: message.subject,
+        envelope,
+        headers: message.headers,
+        deliveries: message.info.deliveryCount,
+        streamSeq: message.seq,
+      });
+    } catch (error) {
+      log.warn({ err: error, reason: failure.reason }, "the event could not be dead-lettered; will retry");
+      message.nak(5_000);
+      return;
+    }
+    this.#figures.deadLettered[failure.reason] = (this.#figures.deadLettered[failure.reason] ?? 0) + 1;
+    log.error(
+      { consumer: this.#options.name, reason: failure.reason, detail: failure.detail },
+      "event dead-lettered: npm run dead-letters lists it and replays it",
+    );
+    message.term(failure.reason);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -10,13 +10,24 @@ export {
   openDatabase,
   ormOptions,
 } from "./database.ts";
+export {
+  type DeadLetter,
+  type DeadLetterInput,
+  type DeadLetterReason,
+  DeadLetters,
+  deadLetterReasons,
+  deadLetterStreamName,
+  type Replayed,
+} from "./dead-letters.ts";
 export { trackedProperties } from "./entity-base.ts";
 export {
+  type ConsumerFigures,
   EventConsumer,
   type EventConsumerOptions,
   type EventContext,
   type EventHandler,
 } from "./event-consumer.ts";
+export { type EventEnvelope, envelopeHeaders, readEnvelope } from "./event-envelope.ts";
 export { ensureEventStream, eventStreamName } from "./event-stream.ts";
 export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 export { insertRows } from "./insert-rows.ts";
@@ -34,6 +45,7 @@ export { definedOnly } from "./objects.ts";
 export {
   eventEntities,
   eventTablesMigration,
+  eventVersionMigration,
   OutboxMessage,
   ProcessedEvent,
   recordEvent,

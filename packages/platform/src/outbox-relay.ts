@@ -1,9 +1,9 @@
 import { BodyStore } from "@licensing/bus";
-import { contextHeaders } from "@licensing/contracts";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
-import { headers, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { Orm } from "./database.ts";
+import { envelopeHeaders } from "./event-envelope.ts";
 import { wroteEvents } from "./outbox.ts";
 import { PollingWorker } from "./polling-worker.ts";
 import { query, tableName } from "./sql.ts";
@@ -77,9 +77,15 @@ export class OutboxRelay {
     const { orm, prefix, batchSize, beforeMarkPublished } = this.#options;
     return orm.em.fork().transactional(async (em) => {
       const outbox = tableName(em, "outbox");
-      const batch = await query<{ id: string; event: string; payload: unknown; request_id: string | null }>(
+      const batch = await query<{
+        id: string;
+        event: string;
+        version: string;
+        payload: unknown;
+        request_id: string | null;
+      }>(
         em,
-        `select id, event, payload, request_id from ${outbox}
+        `select id, event, version, payload, request_id from ${outbox}
          where published_at is null order by id limit $1 for update skip locked`,
         [batchSize],
       );
@@ -90,14 +96,18 @@ export class OutboxRelay {
         batch.map((message) => this.#bodies.put(message.payload, `event ${message.id}`, message.id)),
       );
       await Promise.all(
-        batch.map((message, i) => {
-          const h = headers();
-          if (message.request_id) h.set(contextHeaders.requestId, message.request_id);
-          return this.#js.publish(`${prefix}.evt.${message.event}`, bodies[i]!.data, {
+        batch.map((message, i) =>
+          this.#js.publish(`${prefix}.evt.${message.event}`, bodies[i]!.data, {
             msgID: message.id,
-            headers: bodies[i]!.annotate(h),
-          });
-        }),
+            headers: bodies[i]!.annotate(
+              envelopeHeaders({
+                eventId: message.id,
+                version: message.version,
+                requestId: message.request_id ?? undefined,
+              }),
+            ),
+          }),
+        ),
       );
       const ids = batch.map((m) => m.id);
       await beforeMarkPublished?.(ids);

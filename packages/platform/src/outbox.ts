@@ -21,6 +21,8 @@ export const OutboxMessage = defineEntity({
     id: p.text().primary(),
     /** The event type's name, e.g. `account.created`. */
     event: p.text(),
+    /** The writer's schema version of the event (`<major>.<minor>`), stamped by whoever publishes it. */
+    version: p.text().default("1.0"),
     payload: p.json<unknown>(),
     requestId: p.text().nullable(),
     actorId: p.text().nullable(),
@@ -64,8 +66,22 @@ export class EventTablesMigration extends Migration {
   }
 }
 
+/**
+ * Each outbox row keeps the schema version its writer recorded the event under: in a rolling upgrade
+ * the relay of one release publishes rows another wrote. Rows from before say nothing: `1.0`.
+ * Every service lists this migration after its own history.
+ */
+export class EventVersionMigration extends Migration {
+  override name = "platform_event_version";
+
+  override up(): void {
+    this.addSql(`alter table "outbox" add column "version" text not null default '1.0'`);
+  }
+}
+
 export const eventEntities = [OutboxMessage, ProcessedEvent];
 export const eventTablesMigration = { name: "0000_event_tables", class: EventTablesMigration };
+export const eventVersionMigration = { name: "platform_event_version", class: EventVersionMigration };
 
 // Transactions that wrote events: the relay publishes as soon as one of them commits.
 const transactionsWithEvents = new WeakSet<object>();
@@ -105,6 +121,7 @@ export async function recordEvents(em: EntityManager, events: EventRecord[]): Pr
   const rows = events.map(({ type, payload, ctx }) => ({
     id: newId("event"),
     event: type.name,
+    version: type.version,
     payload: parseOrThrow(type.payload, payload, `${type.name} event`),
     requestId: ctx?.requestId ?? null,
     actorId: ctx?.actor?.id ?? null,

@@ -3,8 +3,11 @@ import { type Actor, AppError, defineEndpoint } from "@licensing/contracts";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { Objm } from "@nats-io/obj";
 import { headers } from "@nats-io/transport-node";
+import Fastify, { type FastifyBaseLogger } from "fastify";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { apiContentSecurityPolicy, httpServerOptions, installHttpEdge } from "../src/http/index.ts";
 import { createBusService, type RunningService } from "../src/index.ts";
 
 const echo = defineEndpoint({
@@ -23,6 +26,22 @@ const fail = defineEndpoint({
   response: z.object({ ok: z.boolean(), filler: z.string().optional() }),
   errors: ["not_found", "internal", "payload_too_large"],
 });
+const broken = defineEndpoint({
+  service: "probe",
+  subject: "probe.thing.broken",
+  summary: "Answers outside its contract as asked",
+  request: z.object({ how: z.enum(["retyped", "missing", "dated"]) }),
+  response: z.object({ count: z.number().int(), at: z.iso.datetime() }),
+  errors: ["internal"],
+});
+const foreign = defineEndpoint({
+  service: "probe",
+  subject: "probe.thing.foreign",
+  summary: "Answered by a responder of another contract",
+  request: z.object({}),
+  response: z.object({ count: z.number().int() }),
+  errors: ["internal"],
+});
 const absent = defineEndpoint({
   service: "nobody",
   subject: "nobody.thing.get",
@@ -38,6 +57,9 @@ async function expectStoredBodies(count: number): Promise<void> {
 }
 
 const actor: Actor = { id: "usr_1", username: "ann", roles: ["viewer"] };
+/** What the service logged, as JSON lines. */
+const logged: Record<string, unknown>[] = [];
+const log = pino({ level: "info" }, { write: (line: string) => void logged.push(JSON.parse(line)) });
 let env: TestEnv;
 let service: RunningService;
 let slowFinished = false;
@@ -50,7 +72,7 @@ beforeAll(async () => {
     name: "probe",
     version: "1.0.0",
     description: "test service",
-    log: env.log,
+    log,
     endpoints: (server) =>
       server
         .add(echo, async (request, ctx) => ({
@@ -68,6 +90,13 @@ beforeAll(async () => {
             return { ok: true };
           }
           throw new Error("boom");
+        })
+        .add(broken, async (request) => {
+          const at = new Date("2026-03-04T05:06:07Z");
+          if (request.how === "retyped") return { count: "secret-value", at: at.toISOString() } as never;
+          if (request.how === "missing") return { at: at.toISOString() } as never;
+          // A Date is a timestamp once the answer is JSON, which is what the caller reads.
+          return { count: 1, at } as never;
         }),
   });
   await service.start();
@@ -119,6 +148,65 @@ describe("endpoint adapter and bus client", () => {
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: "internal" });
     expect((error as AppError).message).not.toContain("boom");
+  });
+
+  it("answers internal, never the body, when the handler's answer breaks the contract", async () => {
+    const error = await env.bus
+      .request(broken, { how: "retyped" }, { ctx: { requestId: "req_broken" } })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "internal", status: 500 });
+    expect((error as AppError).message).toContain("does not match its contract");
+    expect(JSON.stringify(error)).not.toContain("secret-value");
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        requestId: "req_broken",
+        endpoint: "probe.thing.broken",
+        issues: [{ path: "count", message: expect.stringContaining("expected number") }],
+      }),
+    );
+    expect(JSON.stringify(logged)).not.toContain("secret-value");
+    await expect(env.bus.request(broken, { how: "missing" })).rejects.toMatchObject({ code: "internal" });
+    await expect(env.bus.request(broken, { how: "dated" })).resolves.toEqual({
+      count: 1,
+      at: "2026-03-04T05:06:07.000Z",
+    });
+  });
+
+  it("shows a broken answer over HTTP as 500 internal, as the gateway's edge answers it", async () => {
+    const app = Fastify(
+      httpServerOptions({ log: env.log as FastifyBaseLogger, trustProxy: false, bodyLimit: 1024 }),
+    );
+    installHttpEdge(app, {
+      who: "test gateway",
+      contentSecurityPolicy: () => apiContentSecurityPolicy,
+      strictTransportSecurity: () => false,
+    });
+    app.get("/broken", async () => env.bus.request(broken, { how: "retyped" }));
+    try {
+      const response = await app.inject({ method: "GET", url: "/broken" });
+      expect(response.statusCode).toBe(500);
+      expect(response.json()).toMatchObject({ code: "internal", requestId: expect.stringMatching(/^req_/) });
+      expect(response.body).not.toContain("secret-value");
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("reads an answer of another contract (a foreign or skewed responder) as internal, not the caller's fault", async () => {
+    const sub = env.nc.subscribe(`${env.prefix}.probe.thing.foreign`, {
+      callback: (_, msg) => {
+        msg.respond(JSON.stringify({ count: "many" }));
+      },
+    });
+    try {
+      await expect(env.bus.request(foreign, {})).rejects.toMatchObject({
+        code: "internal",
+        message: expect.stringContaining("count"),
+      });
+    } finally {
+      sub.unsubscribe();
+    }
   });
 
   it("carries requests and answers larger than a NATS message by reference, and leaves nothing stored", async () => {

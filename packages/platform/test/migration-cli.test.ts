@@ -9,6 +9,7 @@ import {
   type DatabaseDefinition,
   eventEntities,
   eventTablesMigration,
+  eventVersionMigration,
   openDatabase,
   ormOptions,
   pendingSchemaChanges,
@@ -26,6 +27,7 @@ const Probe = defineEntity({
   indexes: [{ name: "probes_recent", properties: ["at"], where: "note is not null" }],
 });
 
+const eventTables = [eventTablesMigration, eventVersionMigration];
 let env: TestEnv;
 let folder: string;
 beforeAll(async () => {
@@ -34,7 +36,7 @@ beforeAll(async () => {
   folder = mkdtempSync(join(import.meta.dirname, ".migrations-"));
   writeFileSync(
     join(folder, "index.ts"),
-    `import { eventTablesMigration } from "@licensing/platform";\n\nexport const migrations = [eventTablesMigration];\n`,
+    `import { eventTablesMigration, eventVersionMigration } from "@licensing/platform";\n\nexport const migrations = [eventTablesMigration, eventVersionMigration];\n`,
   );
 });
 afterAll(async () => {
@@ -57,7 +59,7 @@ const offline = (migrations: MigrationObject[]) =>
 describe("migrations generated from the entities", () => {
   it("start from a baseline: the snapshot of a database the migrations made", async () => {
     const orm = await openDatabase({
-      ...definition([eventTablesMigration], eventEntities),
+      ...definition(eventTables, eventEntities),
       url: env.databaseUrl,
       log: env.log,
     });
@@ -74,7 +76,7 @@ describe("migrations generated from the entities", () => {
   });
 
   it("are written without a database: the next file, listed in index.ts, with the snapshot moved on", async () => {
-    const orm = offline([eventTablesMigration]);
+    const orm = offline(eventTables);
     try {
       expect(await pendingSchemaChanges(orm)).toEqual([
         expect.stringMatching(/^create table "probe"\."probes"/),
@@ -93,7 +95,7 @@ describe("migrations generated from the entities", () => {
     expect(readFileSync(join(folder, "index.ts"), "utf8")).toContain(
       'import { AddProbes } from "./0001_add_probes.ts";',
     );
-    const again = offline([eventTablesMigration, { name: "0001_add_probes", class: class {} as never }]);
+    const again = offline([...eventTables, { name: "0001_add_probes", class: class {} as never }]);
     try {
       expect(await pendingSchemaChanges(again)).toEqual([]);
       expect(await createMigration(again, "nothing")).toBeUndefined();
@@ -104,7 +106,11 @@ describe("migrations generated from the entities", () => {
 
   it("bring a database to what the entities say", async () => {
     const { migrations } = (await import(join(folder, "index.ts"))) as { migrations: MigrationObject[] };
-    expect(migrations.map((m) => m.name)).toEqual(["0000_event_tables", "0001_add_probes"]);
+    expect(migrations.map((m) => m.name)).toEqual([
+      "0000_event_tables",
+      "platform_event_version",
+      "0001_add_probes",
+    ]);
     const orm = await openDatabase({ ...definition(migrations), url: env.databaseUrl, log: env.log });
     try {
       expect(await schemaDifferences(orm, "probe")).toEqual([]);

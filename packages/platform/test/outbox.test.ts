@@ -10,6 +10,7 @@ import {
   eventEntities,
   eventStreamName,
   eventTablesMigration,
+  eventVersionMigration,
   type Orm,
   OutboxMessage,
   OutboxRelay,
@@ -32,7 +33,7 @@ beforeAll(async () => {
     url: env.databaseUrl,
     schema: "probe",
     entities: eventEntities,
-    migrations: [eventTablesMigration],
+    migrations: [eventTablesMigration, eventVersionMigration],
     folder: import.meta.dirname,
     log: env.log,
   });

@@ -8,6 +8,7 @@ import {
   type DatabaseDefinition,
   eventEntities,
   eventTablesMigration,
+  eventVersionMigration,
   type Orm,
   openDatabase,
   query,
@@ -27,7 +28,9 @@ afterAll(async () => {
 });
 
 const write = (name: string, sql: string) => writeFileSync(join(folder, "repeatable", name), sql);
-const definition = (migrations: MigrationObject[] = [eventTablesMigration]): DatabaseDefinition => ({
+const definition = (
+  migrations: MigrationObject[] = [eventTablesMigration, eventVersionMigration],
+): DatabaseDefinition => ({
   schema: "probe",
   entities: eventEntities,
   migrations,
@@ -96,7 +99,11 @@ describe("repeatable SQL files", () => {
     );
     const addNotes = { name: "0001_add_notes", class: AddNotes };
     await expect(
-      openDatabase({ ...definition([eventTablesMigration, addNotes]), url: env.databaseUrl, log: env.log }),
+      openDatabase({
+        ...definition([eventTablesMigration, eventVersionMigration, addNotes]),
+        url: env.databaseUrl,
+        log: env.log,
+      }),
     ).rejects.toThrow(/repeatable SQL probe\/c-broken\.sql failed: .*nope/);
     rmSync(join(folder, "repeatable", "c-broken.sql"));
     await opened(async (orm) => {

@@ -1,4 +1,4 @@
-import { eventTablesMigration } from "@licensing/platform";
+import { eventTablesMigration, eventVersionMigration } from "@licensing/platform";
 import { AccountsAndProducts } from "./0001_accounts_and_products.ts";
 
 /**
@@ -9,4 +9,5 @@ import { AccountsAndProducts } from "./0001_accounts_and_products.ts";
 export const migrations = [
   eventTablesMigration,
   { name: "0001_accounts_and_products", class: AccountsAndProducts },
+  eventVersionMigration,
 ];

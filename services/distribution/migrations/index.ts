@@ -1,4 +1,4 @@
-import { eventTablesMigration } from "@licensing/platform";
+import { eventTablesMigration, eventVersionMigration } from "@licensing/platform";
 import { Distribution } from "./0001_distribution.ts";
 import { UsageChecks } from "./0002_usage_checks.ts";
 
@@ -11,4 +11,5 @@ export const migrations = [
   eventTablesMigration,
   { name: "0001_distribution", class: Distribution },
   { name: "0002_usage_checks", class: UsageChecks },
+  eventVersionMigration,
 ];

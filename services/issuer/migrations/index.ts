@@ -1,4 +1,4 @@
-import { eventTablesMigration } from "@licensing/platform";
+import { eventTablesMigration, eventVersionMigration } from "@licensing/platform";
 import { Licenses } from "./0001_licenses.ts";
 import { FasterStats } from "./0002_faster_stats.ts";
 import { StatsDeltas } from "./0003_stats_deltas.ts";
@@ -29,4 +29,5 @@ export const migrations = [
   { name: "0009_stats_every_product", class: StatsEveryProduct },
   { name: "0010_license_origin", class: LicenseOrigin },
   { name: "0011_stats_row_ids", class: StatsRowIds },
+  eventVersionMigration,
 ];

@@ -27,7 +27,7 @@ beforeAll(async () => {
     issuerEvents.licenseRevoked,
   ]) {
     consumer.on(type, async (payload, ctx) => {
-      events.push({ name: type.name, payload, requestId: ctx.requestId });
+      events.push({ name: type.name, payload: type.payload.parse(payload), requestId: ctx.requestId });
     });
   }
   await consumer.start();

@@ -1,4 +1,4 @@
-import { issuerEvents, type LicenseEvent, type SigningKey } from "@licensing/contracts";
+import { issuerEvents, type LicenseEvent, parseOrThrow, type SigningKey } from "@licensing/contracts";
 import {
   type EntityManager,
   EventConsumer,
@@ -161,14 +161,19 @@ export function readModelConsumer(deps: ReadModelDeps): EventConsumer {
     issuerEvents.licenseReinstated,
     issuerEvents.licenseRevoked,
   ];
+  // The read model stores the state and kind as they are, and decides downloads by the state: an
+  // event with a value this release does not know is refused (validation_failed: dead-lettered, to
+  // replay once distribution knows it) rather than guessed at.
   for (const type of licenseEvents) {
-    consumer.on(type, async (event, { em }) => {
+    consumer.on(type, async (received, { em }) => {
+      const event = parseOrThrow(type.payload, received, `${type.name} event`);
       if (!(await applyLicenseEvent(em, event))) return;
       const transaction = em.getTransactionContext() as object | undefined;
       if (transaction) changedIn.set(transaction, [...(changedIn.get(transaction) ?? []), event.keyHash]);
     });
   }
-  consumer.on(issuerEvents.signingKeyRotated, async (key, { em }) => {
+  consumer.on(issuerEvents.signingKeyRotated, async (received, { em }) => {
+    const key = parseOrThrow(issuerEvents.signingKeyRotated.payload, received, "signing-key.rotated event");
     await storeSigningKey(em, key);
     deps.keysChanged();
   });
