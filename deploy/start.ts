@@ -1,7 +1,8 @@
 // `npm start`: the whole platform on one machine. Finds or starts PostgreSQL and NATS (see
 // local-infra.ts), creates the `licensing` database, runs every service as its own process with its
 // logs prettified and prefixed, waits until each says it has started and the gateway is ready,
-// prints where the UI is, and stops everything on Ctrl-C. A service says it has started over Node's
+// prints where the UI is, starts again a service that crashes (with backoff, the others serving on),
+// and stops everything on Ctrl-C. A service says it has started over Node's
 // IPC channel (runUntilSignal does it), never in its log: LOG_LEVEL=warn or silent must not keep
 // the platform from coming up, nor the person at the terminal from seeing its addresses.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -87,6 +88,9 @@ const gateway = gatewayLaunch(resolve(root, ".data"), busServices, env);
 
 const distribution = distributionLaunch();
 const children = new Map<string, ChildProcess>();
+/** Services that have said they started at least once: from then on, a crash restarts them. */
+const everStarted = new Set<string>();
+const pendingRestarts = new Set<NodeJS.Timeout>();
 let stopping = false;
 const starting = new Set<string>(platformServices.map((s) => s.name));
 let everyServiceStarted: () => void = () => {};
@@ -98,25 +102,48 @@ const onStarted: Record<string, (message: StartedMessage) => void> = {
   distribution: distribution.onStarted,
 };
 
-for (const service of platformServices) {
+for (const service of platformServices) launch(service);
+
+/**
+ * Starts one service and supervises it. A service that dies after it has started is started again,
+ * after 1 s, then 2, 4… up to 30 s while it keeps dying (the delay goes back to 1 s once it has run a
+ * minute), and the others keep serving meanwhile. One that dies before it ever started (a wrong
+ * setting, a port taken) stops the platform: starting it again would fail the same way.
+ */
+function launch(service: (typeof platformServices)[number], restarts = 0): void {
   const child = spawn(process.execPath, [resolve(root, service.entry)], {
     env: service.name === "gateway" ? { ...env, ...gateway.env } : env,
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
+  const launchedAt = Date.now();
   children.set(service.name, child);
   child.on("message", (message) => {
     if (!isStartedMessage(message)) return;
     onStarted[service.name]?.(message);
+    everStarted.add(service.name);
+    if (restarts > 0) say(`${service.name} is back (pid ${child.pid})`);
     starting.delete(service.name);
     if (starting.size === 0) everyServiceStarted();
   });
   prettify(service.name, child);
   child.on("exit", (code, signal) => {
-    children.delete(service.name);
-    if (!stopping) {
-      say(`${service.name} exited unexpectedly (${signal ?? `code ${code}`}); stopping the platform`);
+    if (children.get(service.name) === child) children.delete(service.name);
+    if (stopping) return;
+    const how = signal ?? `code ${code}`;
+    if (!everStarted.has(service.name)) {
+      say(`${service.name} exited before it started (${how}); stopping the platform`);
       void stopAll(1);
+      return;
     }
+    const ranLong = Date.now() - launchedAt > 60_000;
+    const attempt = ranLong ? 0 : restarts;
+    const delayMs = Math.min(1_000 * 2 ** attempt, 30_000);
+    say(`${service.name} exited unexpectedly (${how}); starting it again in ${delayMs / 1_000} s`);
+    const timer = setTimeout(() => {
+      pendingRestarts.delete(timer);
+      if (!stopping) launch(service, attempt + 1);
+    }, delayMs);
+    pendingRestarts.add(timer);
   });
 }
 
@@ -144,7 +171,7 @@ for (const line of gateway.summary()) say(`  ${line}`);
 for (const line of distribution.summary()) say(`  ${line}`);
 for (const line of notifier.summary()) say(`  ${line}`);
 say(`Try it: npm run bus -- catalog.account.create '{"type":"customer","name":"Acme"}'`);
-say("Press Ctrl-C to stop everything.");
+say("Press Ctrl-C to stop everything. A service that crashes is started again; the others keep serving.");
 
 /** Resolves once every service has said it started; throws, naming the others, after `timeoutMs`. */
 async function waitUntilStarted(timeoutMs: number): Promise<void> {
@@ -162,6 +189,7 @@ async function waitUntilStarted(timeoutMs: number): Promise<void> {
 async function stopAll(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
+  for (const timer of pendingRestarts) clearTimeout(timer);
   say("Stopping…");
   await Promise.all(
     [...children.values()].map(
