@@ -8,6 +8,7 @@ import { AppError, formatBytes } from "@licensing/contracts";
 import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import { type ObjectStore, Objm, StorageType, setSha256Backend } from "@nats-io/obj";
 import { nanos } from "@nats-io/transport-node";
+import { streamReplicas } from "./replicas.ts";
 
 /** Header naming the object that holds a message's body; the message's own data is then empty. */
 export const bodyRefHeader = "Lic-Body-Ref";
@@ -151,6 +152,7 @@ export class BodyStore {
     this.#store ??= new Objm(this.#nc)
       .create(this.#bucket, {
         storage: StorageType.File,
+        replicas: streamReplicas(this.#nc),
         ...(this.#ttlMs > 0 ? { ttl: nanos(this.#ttlMs) } : {}),
       })
       .catch((error: unknown) => {

@@ -11,6 +11,7 @@ export {
 } from "./bodies.ts";
 export { BusClient, type BusClientOptions, type CallOptions } from "./client.ts";
 export { contextFromHeaders, contextToHeaders } from "./headers.ts";
+export { setStreamReplicas, streamReplicas } from "./replicas.ts";
 export {
   EndpointServer,
   type EndpointServerOptions,

@@ -20,6 +20,10 @@ export const baseConfig = z.object({
     .min(1)
     .default("nats://127.0.0.1:4222")
     .meta({ description: "NATS server(s), comma-separated" }),
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1).meta({
+    description:
+      "copies JetStream keeps of the platform's streams and large-body buckets: 1 on one server, 3 on a cluster",
+  }),
   SUBJECT_PREFIX: z
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,30}$/, { message: "must be lower-case letters, digits, - or _ (e.g. lic)" })

@@ -15,6 +15,7 @@ import {
 } from "@nats-io/jetstream";
 import { type MsgHdrs, type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
 import { type EventEnvelope, envelopeHeaders, readEnvelope } from "./event-envelope.ts";
+import { ensureStream } from "./streams.ts";
 
 /** Why a consumer gave an event up. */
 export const deadLetterReasons = {
@@ -107,20 +108,12 @@ export class DeadLetters {
 
   /** Creates the stream if it does not exist (every service with a consumer may call this at start). */
   async ensureStream(): Promise<void> {
-    const jsm = await jetstreamManager(this.#nc);
-    const config = {
+    await ensureStream(this.#nc, {
       name: this.#stream,
       subjects: [`${this.#prefix}.dead-letter.>`],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
-    };
-    try {
-      await jsm.streams.add(config);
-    } catch (error) {
-      const existing = await jsm.streams.info(this.#stream).catch(() => undefined);
-      if (!existing) throw error;
-      await jsm.streams.update(this.#stream, config);
-    }
+    });
   }
 
   /** Stores a dead letter; it is safe to give the event up once this resolved. */

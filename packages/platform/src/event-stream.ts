@@ -1,5 +1,6 @@
-import { type JetStreamManager, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import { RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import { ensureStream } from "./streams.ts";
 
 /** The JetStream stream that carries a deployment's events, e.g. `LIC_EVENTS` for prefix `lic`. */
 export function eventStreamName(prefix: string): string {
@@ -14,23 +15,14 @@ const hour = 3_600_000;
  * window covers a relay that publishes, dies before marking, and is restarted within two hours.
  */
 export async function ensureEventStream(nc: NatsConnection, prefix: string): Promise<string> {
-  const jsm: JetStreamManager = await jetstreamManager(nc);
   const name = eventStreamName(prefix);
-  const config = {
+  await ensureStream(nc, {
     name,
     subjects: [`${prefix}.evt.>`],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     duplicate_window: nanos(2 * hour),
     max_age: nanos(30 * 24 * hour),
-  };
-  try {
-    await jsm.streams.add(config);
-  } catch (error) {
-    // Another service created it first (possibly with settings changed since): bring it up to date.
-    const existing = await jsm.streams.info(name).catch(() => undefined);
-    if (!existing) throw error;
-    await jsm.streams.update(name, config);
-  }
+  });
   return name;
 }

@@ -60,3 +60,4 @@ export {
   repeatableTable,
 } from "./repeatable-sql.ts";
 export { execute, Params, query, queryOne, type SqlParams, type SqlTarget, tableName } from "./sql.ts";
+export { ensureStream } from "./streams.ts";

@@ -1,3 +1,4 @@
+import { setStreamReplicas } from "@licensing/bus";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 
@@ -5,7 +6,12 @@ import type { Logger } from "pino";
  * Connects to NATS and keeps reconnecting for as long as the service lives: a NATS restart is an
  * outage to ride out, not a reason to exit.
  */
-export async function connectNats(url: string, name: string, log: Logger): Promise<NatsConnection> {
+export async function connectNats(
+  url: string,
+  name: string,
+  log: Logger,
+  options: { streamReplicas?: number } = {},
+): Promise<NatsConnection> {
   const nc = await connect({
     servers: url.split(","),
     name,
@@ -13,6 +19,7 @@ export async function connectNats(url: string, name: string, log: Logger): Promi
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,
   });
+  setStreamReplicas(nc, options.streamReplicas ?? 1);
   log.info({ server: nc.getServer() }, "connected to NATS");
   void watchStatus(nc, log);
   return nc;

@@ -5,7 +5,9 @@ import { createCatalogService, openCatalogDatabase } from "./service.ts";
 await runUntilSignal(async () => {
   const config = loadCatalogConfig();
   const log = createLogger("catalog", config.LOG_LEVEL);
-  const nc = await connectNats(config.NATS_URL, "catalog", log);
+  const nc = await connectNats(config.NATS_URL, "catalog", log, {
+    streamReplicas: config.NATS_STREAM_REPLICAS,
+  });
   await ensureEventStream(nc, config.SUBJECT_PREFIX);
   const orm = await openCatalogDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createCatalogService({ nc, orm, prefix: config.SUBJECT_PREFIX, log });

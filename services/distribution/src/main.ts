@@ -11,7 +11,9 @@ import { createDistributionService, openDistributionDatabase } from "./service.t
 await runUntilSignal(async () => {
   const config = loadDistributionConfig();
   const log = createLogger("distribution", config.LOG_LEVEL);
-  const nc = await connectNats(config.NATS_URL, "distribution", log);
+  const nc = await connectNats(config.NATS_URL, "distribution", log, {
+    streamReplicas: config.NATS_STREAM_REPLICAS,
+  });
   await ensureEventStream(nc, config.SUBJECT_PREFIX);
   const orm = await openDistributionDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createDistributionService({

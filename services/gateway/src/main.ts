@@ -5,7 +5,9 @@ import { createGatewayService, openGatewayDatabase } from "./service.ts";
 await runUntilSignal(async () => {
   const config = loadGatewayConfig();
   const log = createLogger("gateway", config.LOG_LEVEL);
-  const nc = await connectNats(config.NATS_URL, "gateway", log);
+  const nc = await connectNats(config.NATS_URL, "gateway", log, {
+    streamReplicas: config.NATS_STREAM_REPLICAS,
+  });
   const orm = await openGatewayDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createGatewayService({
     nc,

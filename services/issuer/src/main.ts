@@ -5,7 +5,9 @@ import { createIssuerService, openIssuerDatabase } from "./service.ts";
 await runUntilSignal(async () => {
   const config = loadIssuerConfig();
   const log = createLogger("issuer", config.LOG_LEVEL);
-  const nc = await connectNats(config.NATS_URL, "issuer", log);
+  const nc = await connectNats(config.NATS_URL, "issuer", log, {
+    streamReplicas: config.NATS_STREAM_REPLICAS,
+  });
   await ensureEventStream(nc, config.SUBJECT_PREFIX);
   const orm = await openIssuerDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createIssuerService({

@@ -5,7 +5,9 @@ import { createNotifierService, openNotifierDatabase } from "./service.ts";
 await runUntilSignal(async () => {
   const config = loadNotifierConfig();
   const log = createLogger("notifier", config.LOG_LEVEL);
-  const nc = await connectNats(config.NATS_URL, "notifier", log);
+  const nc = await connectNats(config.NATS_URL, "notifier", log, {
+    streamReplicas: config.NATS_STREAM_REPLICAS,
+  });
   const orm = await openNotifierDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createNotifierService({
     nc,

@@ -13,7 +13,9 @@ await runUntilSignal(async () => {
     port: config.MAIL_CATCHER_PORT,
     onMessage: (mail) => log.info({ id: mail.id, to: mail.to, subject: mail.subject }, "mail caught"),
   });
-  const nc = await connectNats(config.NATS_URL, "mailcatcher", log);
+  const nc = await connectNats(config.NATS_URL, "mailcatcher", log, {
+    streamReplicas: config.NATS_STREAM_REPLICAS,
+  });
   const service = createMailCatcherService({ nc, prefix: config.SUBJECT_PREFIX, log, catcher });
   await service.start();
   log.info(

@@ -8,6 +8,7 @@
 import { BodyStore } from "@licensing/bus";
 import type { HandoffItem } from "@licensing/contracts";
 import {
+  ensureStream,
   execute,
   type Logger,
   type Orm,
@@ -104,9 +105,8 @@ export async function changesSince(orm: Orm, cursor: string | undefined, limit: 
 
 /** Creates (or updates) the license-files stream: the last message per license, kept for good. */
 export async function ensureLicenseFilesStream(nc: NatsConnection, prefix: string): Promise<string> {
-  const jsm = await jetstreamManager(nc);
   const name = licenseFilesStream(prefix);
-  const config = {
+  await ensureStream(nc, {
     name,
     subjects: [`${prefix}.license-files.>`],
     retention: RetentionPolicy.Limits,
@@ -114,14 +114,7 @@ export async function ensureLicenseFilesStream(nc: NatsConnection, prefix: strin
     max_msgs_per_subject: 1,
     discard: DiscardPolicy.Old,
     duplicate_window: nanos(2 * 3_600_000),
-  };
-  try {
-    await jsm.streams.add(config);
-  } catch (error) {
-    const existing = await jsm.streams.info(name).catch(() => undefined);
-    if (!existing) throw error;
-    await jsm.streams.update(name, config);
-  }
+  });
   return name;
 }
 
