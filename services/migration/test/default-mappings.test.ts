@@ -1,7 +1,6 @@
 // Each default mapping over generated exports of its layout: every planted defect is found with its
 // reason, and every other row (dates in several formats, NULLs, trailing spaces, product codes in any
 // case, three spellings of a customer) maps to a license.
-import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import mysql from "mysql2/promise";
 import { afterAll, describe, expect, it } from "vitest";
@@ -18,6 +17,7 @@ import { type LegacySource, openSource } from "../src/sources/index.ts";
 import { type ExportFormat, writeLegacyDatabase, writeLegacyExport } from "./support/export-writers.ts";
 import { scratchDirectory } from "./support/files.ts";
 import { expectedOutcome, type LegacySourceName } from "./support/legacy-data.ts";
+import { legacyDatabaseName, MARIADB_SERVER } from "./support/mariadb.ts";
 
 const ROWS = 600;
 const scratch = scratchDirectory();
@@ -200,8 +200,8 @@ describe("default mappings over generated exports", () => {
 });
 
 describe("default mapping over a live MariaDB", () => {
-  const server = "mysql://root@127.0.0.1:3306";
-  const database = `legacy_${randomBytes(6).toString("hex")}`;
+  const server = MARIADB_SERVER;
+  const database = legacyDatabaseName();
 
   afterAll(async () => {
     const admin = await mysql.createConnection(`${server}/`);

@@ -1,13 +1,13 @@
-// Against the real MariaDB of these machines (127.0.0.1:3306, root, no password): each test file
+// Against the real MariaDB of these machines (support/mariadb.ts): each test file
 // makes its own database and drops it.
-import { randomBytes } from "node:crypto";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LegacySource, openSource } from "../src/sources/index.ts";
 import { collect } from "./support/files.ts";
+import { legacyDatabaseName, MARIADB_SERVER } from "./support/mariadb.ts";
 
-const server = "mysql://root@127.0.0.1:3306";
-const database = `legacy_${randomBytes(6).toString("hex")}`;
+const server = MARIADB_SERVER;
+const database = legacyDatabaseName();
 let admin: mysql.Connection;
 let source: LegacySource;
 
