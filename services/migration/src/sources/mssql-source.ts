@@ -4,8 +4,8 @@
 // purpose: everything past "rows of text" is shared with the other readers.
 import { AppError } from "@licensing/contracts";
 import sql from "mssql";
-import { withoutPassword } from "./mysql-source.ts";
 import type { CellValue, LegacySource, SourceRecord } from "./record.ts";
+import { withoutPassword } from "./source-url.ts";
 
 /** Opens `mssql://user:password@host:port/database` (or `sqlserver://…`). */
 export async function openMssqlSource(url: string): Promise<LegacySource> {

@@ -4,6 +4,7 @@
 import { AppError } from "@licensing/contracts";
 import mysql from "mysql2";
 import type { CellValue, LegacySource, SourceRecord } from "./record.ts";
+import { withoutPassword } from "./source-url.ts";
 
 /** Opens `mysql://user:password@host:port/database` (or `mariadb://…`). */
 export async function openMysqlSource(url: string): Promise<LegacySource> {
@@ -42,15 +43,4 @@ export async function openMysqlSource(url: string): Promise<LegacySource> {
 
 function unavailable(description: string, error: unknown): AppError {
   return new AppError("service_unavailable", `Cannot read ${description}: ${(error as Error).message}`);
-}
-
-/** The URL as it may be shown: no password. */
-export function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, "//***@");
-  }
 }
