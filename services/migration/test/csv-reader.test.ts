@@ -78,6 +78,15 @@ describe("CSV reader", () => {
     ]);
   });
 
+  it("lets a reader stop early and read the file again", async () => {
+    const path = csv("early.csv", `id\n${Array.from({ length: 10_000 }, (_, i) => i).join("\n")}\n`);
+    for await (const record of readCsvFile(path, "t")) {
+      expect(record.rowNumber).toBe(1);
+      break;
+    }
+    expect(await collect(readCsvFile(path, "t"))).toHaveLength(10_000);
+  });
+
   it("refuses bytes that are not UTF-8, a missing file and a header naming a column twice", async () => {
     await expect(
       collect(readCsvFile(csv("latin1.csv", Buffer.from([0x61, 0x0a, 0xe9, 0x0a])), "t")),

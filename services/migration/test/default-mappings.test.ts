@@ -165,6 +165,7 @@ describe("default mappings over generated exports", () => {
     for (const license of licenses) {
       expect(license.licenseFile).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?>\r\n<License Guid="/);
       expect(license.licenseFile).toContain(`Guid="${license.guid}"`);
+      expect(license.licenseFile).toMatch(/<\/License>\r\n$/);
     }
   });
 

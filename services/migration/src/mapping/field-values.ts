@@ -34,6 +34,9 @@ export function fieldConverter(field: FieldName, spec: FieldSpec, mapping: Mappi
         const text = clean(cell);
         return text === null ? fallback() : { ok: true, value: text };
       };
+    case "verbatim":
+      // The legacy license file is provenance: kept byte for byte, only a blank cell is no value.
+      return (cell) => (clean(cell) === null ? fallback() : { ok: true, value: cell });
     case "code":
       return (cell) => {
         const text = clean(cell);

@@ -1,7 +1,10 @@
 // The license model v2 fields a mapping can fill, with the type the engine makes of their text.
 
-/** text: trimmed; code: trimmed, through a value map when the mapping names one; list: split. */
-export type FieldKind = "text" | "code" | "list" | "date" | "integer" | "limit" | "pairs";
+/**
+ * text: trimmed; verbatim: as stored (provenance); code: trimmed, through a value map when the
+ * mapping names one; list: split.
+ */
+export type FieldKind = "text" | "verbatim" | "code" | "list" | "date" | "integer" | "limit" | "pairs";
 
 export interface FieldDefinition {
   kind: FieldKind;
@@ -37,7 +40,7 @@ export const FIELDS = {
   notifyDays: { kind: "integer", min: 0, max: 3650 },
   friendlyRestrictions: { kind: "pairs" },
   allowedCustomFeatures: { kind: "list" },
-  licenseFile: { kind: "text" },
+  licenseFile: { kind: "verbatim" },
   consumedAccumulatedUnits: { kind: "integer", min: 0 },
   lastUsedDate: { kind: "date" },
 } as const satisfies Record<string, FieldDefinition>;

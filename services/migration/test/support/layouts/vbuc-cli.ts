@@ -121,5 +121,6 @@ function cliLicenseFile(f: LicenseFacts, company: string, type: string): string 
     `  <Units>${f.units}</Units>`,
     `  <Signature>${Buffer.from(`sig-${f.n}`).toString("base64")}</Signature>`,
     "</License>",
+    "", // XML writers end the file with a line break: kept, like every byte of it
   ].join("\r\n");
 }
