@@ -170,3 +170,22 @@ describe("mapping engine", () => {
     ]);
   });
 });
+
+describe("mapping engine over JSON Lines", () => {
+  it("takes a member an object leaves out as NULL", async () => {
+    const results = await mapFiles(
+      {
+        "items.jsonl": `{"id":1,"order_id":"o1","key":"${GUID1}","product":"vbuc","start":"2024-01-01"}\n`,
+        "orders.jsonl": '{"order_id":"o1","customer_id":"c1","placed":"2024-01-01"}\n',
+        "customers.jsonl": '{"customer_id":"c1","name":"Acme"}\n',
+      },
+      mapping(),
+    );
+    expect(results).toEqual([
+      {
+        ok: true,
+        license: expect.objectContaining({ endDate: null, accumulatedUnits: -1, licenseType: "commercial" }),
+      },
+    ]);
+  });
+});

@@ -37,7 +37,7 @@ export async function buildJoinIndex(
       report({ table, row: record.rowNumber, column: null, reason: "unreadable_row", message: record.error });
       continue;
     }
-    if (!checked) {
+    if (!checked && !record.partial) {
       requireColumns(table, record.values, [keyColumn, ...columns]);
       checked = true;
     }

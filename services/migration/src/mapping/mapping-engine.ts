@@ -52,7 +52,7 @@ export async function* mapSource(source: LegacySource, mapping: MappingFile): As
       yield { ok: false, table: main.table, row: record.rowNumber, legacyId: null, issues: [issue] };
       continue;
     }
-    if (!checked) {
+    if (!checked && !record.partial) {
       requireColumns(main.table, record.values, [main.key, ...columnsOf(main.table)]);
       checked = true;
     }

@@ -27,7 +27,12 @@ export async function* readJsonLinesFile(path: string, table: string): AsyncGene
         yield { table, rowNumber: lineNumber, error: "not a JSON object" };
         continue;
       }
-      yield { table, rowNumber: lineNumber, values: toCells(parsed as Record<string, unknown>) };
+      yield {
+        table,
+        rowNumber: lineNumber,
+        values: toCells(parsed as Record<string, unknown>),
+        partial: true,
+      };
     }
   } finally {
     lines.close();

@@ -8,6 +8,11 @@ export interface SourceRow {
   table: string;
   rowNumber: number;
   values: Record<string, CellValue>;
+  /**
+   * The row names only the columns it has a value for (a JSON object may leave out its nulls): an
+   * absent column is NULL, not a sign the table lacks it. CSV and database rows name every column.
+   */
+  partial?: true;
 }
 
 /** A row the reader could not read (a JSON Lines line that is not an object): reported, never fatal. */
