@@ -5,7 +5,7 @@
 // wins over the zone. Hand-written rather than a date library: the tokens are few, and the zone
 // arithmetic is Intl's, so parsing is strict and has no dependency of its own.
 
-/** A compiled date format: the text → an ISO-8601 UTC string, or null when the text does not match. */
+/** A compiled date format: the text → an ISO-8601 UTC string, NO_DATE, or null when the text does not match. */
 export type DateParser = (text: string) => string | null;
 
 const TOKENS = /yyyy|MM|M|dd|d|HH|H|hh|h|mm|ss|S{1,7}|a|'[^']*'|./g;
@@ -81,7 +81,7 @@ function compile(format: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-/** .NET `DateTime.MinValue` (0001-01-01T00:00:00) means "no date" in the legacy databases. */
+/** What a parser answers for .NET `DateTime.MinValue` (0001-01-01T00:00:00): "no date" in the legacy databases. */
 export const NO_DATE = "no-date";
 
 function toUtc(groups: Record<string, string | undefined>, timeZone: string): string | null {
@@ -148,5 +148,5 @@ function zoneOffset(instant: number, timeZone: string): number {
     parts.minute!,
     parts.second!,
   );
-  return asUtc - (instant - (instant % 1000));
+  return asUtc - Math.floor(instant / 1000) * 1000; // the parts have no milliseconds
 }

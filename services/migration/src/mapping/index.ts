@@ -1,4 +1,4 @@
-export { checkDateFormat, dateParser } from "./dates.ts";
+export { checkDateFormat, dateParser, NO_DATE } from "./dates.ts";
 export {
   DEFAULT_SOURCES,
   type DefaultSource,
