@@ -21,7 +21,8 @@ describe("date formats", () => {
     expect(parse("2023-02-29")).toBeNull();
     expect(parse("2024-02-29")).toBe("2024-02-29T00:00:00.000Z");
     expect(parse("31/04/2024 10:00")).toBeNull();
-    expect(parse("01/05/2024 24:00")).toBeNull();
+    // 24:00 is the end of a day (ISO 8601 allows it, Luxon reads it so): midnight of the next.
+    expect(parse("01/05/2024 24:00")).toBe("2024-05-02T00:00:00.000Z");
     expect(parse("2024-5-1")).toBeNull();
     expect(parse("yesterday")).toBeNull();
     expect(parse("0001-01-01")).toBe(NO_DATE);

@@ -1,9 +1,10 @@
 // Legacy dates come in whatever the exporting tool wrote: `2024-03-01 13:45:00.000`, `03/01/2024`,
 // `01.03.2024 13:45`, ISO 8601 with an offset. A mapping lists the formats a column may hold, tried in
-// order, and the time zone the wall-clock times were written in. Formats use the usual tokens
-// (yyyy MM M dd d HH H hh h mm ss S… a, text in single quotes); `iso` is ISO 8601, whose own offset
-// wins over the zone. Hand-written rather than a date library: the tokens are few, and the zone
-// arithmetic is Intl's, so parsing is strict and has no dependency of its own.
+// order, and the time zone the wall-clock times were written in. Formats use Luxon's tokens (yyyy MM
+// M dd d HH H hh h mm ss a, text in single quotes; S… for a fraction of a second of any length);
+// `iso` is ISO 8601, whose own offset wins over the zone. Luxon parses; this file checks that a
+// mapping's format can give a whole date, and reads .NET's DateTime.MinValue as "no date".
+import { DateTime } from "luxon";
 
 /** A compiled date format: the text → an ISO-8601 UTC string, NO_DATE, or null when the text does not match. */
 export type DateParser = (text: string) => string | null;
@@ -24,9 +25,6 @@ const PATTERNS: Record<string, string> = {
   ss: "(?<second>\\d{2})",
   a: "(?<ampm>[AaPp][Mm])",
 };
-
-const ISO =
-  /^(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})(?:[T ](?<hour>\d{2}):(?<minute>\d{2})(?::(?<second>\d{2})(?:\.(?<fraction>\d{1,7}))?)?)?(?<offset>Z|[+-]\d{2}:?\d{2})?$/;
 
 /** Why a format or a zone is not usable, or null when it is (for the mapping file's validation). */
 export function checkDateFormat(format: string): string | null {
@@ -56,97 +54,39 @@ export function checkTimeZone(zone: string): string | null {
 
 /** A parser trying each format in order, wall-clock times taken in `timeZone`. Formats must pass checkDateFormat. */
 export function dateParser(formats: readonly string[], timeZone: string): DateParser {
-  const compiled = formats.map((format) => (format === "iso" ? ISO : compile(format)));
+  const options = { zone: timeZone, locale: "en-US" };
+  const parsers = formats.map((format): ((text: string) => DateTime) =>
+    format === "iso"
+      ? (text) => DateTime.fromISO(text, options)
+      : (text) => DateTime.fromFormat(text, luxonFormat(format), options),
+  );
   return (text) => {
     const trimmed = text.trim();
-    for (const pattern of compiled) {
-      const groups = pattern.exec(trimmed)?.groups;
-      if (groups === undefined) continue;
-      const iso = toUtc(groups, timeZone);
-      if (iso !== null) return iso;
+    for (const parse of parsers) {
+      const parsed = parse(trimmed);
+      if (!parsed.isValid) continue;
+      if (isMinValue(parsed)) return NO_DATE;
+      return parsed.toUTC().toISO();
     }
     return null;
   };
 }
 
-function compile(format: string): RegExp {
-  const source = (format.match(TOKENS) ?? [])
-    .map((token) => {
-      if (PATTERNS[token] !== undefined) return PATTERNS[token];
-      if (/^S+$/.test(token)) return `(?<fraction>\\d{${token.length}})`;
-      const literal = token.startsWith("'") && token.length > 1 ? token.slice(1, -1) : token;
-      return literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    })
-    .join("");
-  return new RegExp(`^${source}$`);
+/** Luxon reads a fraction of a second of any length as `u`; the mapping files write it S, SS, SSS… */
+function luxonFormat(format: string): string {
+  return (format.match(TOKENS) ?? []).map((token) => (/^S+$/.test(token) ? "u" : token)).join("");
 }
 
 /** What a parser answers for .NET `DateTime.MinValue` (0001-01-01T00:00:00): "no date" in the legacy databases. */
 export const NO_DATE = "no-date";
 
-function toUtc(groups: Record<string, string | undefined>, timeZone: string): string | null {
-  const year = Number(groups.year);
-  const month = Number(groups.month);
-  const day = Number(groups.day);
-  let hour = Number(groups.hour ?? 0);
-  if (groups.hour12 !== undefined) {
-    const h = Number(groups.hour12);
-    if (h < 1 || h > 12) return null;
-    hour = (h % 12) + (groups.ampm?.toLowerCase() === "pm" ? 12 : 0);
-  }
-  const minute = Number(groups.minute ?? 0);
-  const second = Number(groups.second ?? 0);
-  const millis = Number((groups.fraction ?? "").padEnd(3, "0").slice(0, 3));
-  if (year === 1 && month === 1 && day === 1 && hour === 0 && minute === 0 && second === 0) return NO_DATE;
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  const check = new Date(wall);
-  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return null; // 31 February
-  if (groups.offset !== undefined)
-    return new Date(wall - offsetMinutes(groups.offset) * 60_000).toISOString();
-  if (timeZone === "UTC") return check.toISOString();
-  // The instant whose wall clock in the zone reads `wall`: subtract the zone's offset, then check it
-  // again at the result (a DST change between the two moves it once more).
-  let utc = wall - zoneOffset(wall, timeZone);
-  const again = zoneOffset(utc, timeZone);
-  if (again !== zoneOffset(wall, timeZone)) utc = wall - again;
-  return new Date(utc).toISOString();
-}
-
-function offsetMinutes(offset: string): number {
-  if (offset === "Z") return 0;
-  const digits = offset.replace(":", "");
-  const sign = digits.startsWith("-") ? -1 : 1;
-  return sign * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The zone's offset from UTC at `instant`, in milliseconds. */
-function zoneOffset(instant: number, timeZone: string): number {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(timeZone, formatter);
-  }
-  const parts: Record<string, number> = {};
-  for (const part of formatter.formatToParts(instant)) parts[part.type] = Number(part.value);
-  const asUtc = Date.UTC(
-    parts.year!,
-    parts.month! - 1,
-    parts.day!,
-    parts.hour!,
-    parts.minute!,
-    parts.second!,
+function isMinValue(date: DateTime): boolean {
+  return (
+    date.year === 1 &&
+    date.month === 1 &&
+    date.day === 1 &&
+    date.hour === 0 &&
+    date.minute === 0 &&
+    date.second === 0
   );
-  return asUtc - Math.floor(instant / 1000) * 1000; // the parts have no milliseconds
 }
