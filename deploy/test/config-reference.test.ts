@@ -13,6 +13,7 @@ describe("the configuration reference", () => {
     expect(new Set(names).size).toBe(names.length);
     const shared = [
       "NATS_URL",
+      "NATS_STREAM_REPLICAS",
       "SUBJECT_PREFIX",
       "LOG_LEVEL",
       "DATABASE_URL",

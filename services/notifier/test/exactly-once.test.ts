@@ -137,6 +137,9 @@ describe("exactly once", () => {
       return r!;
     }, patience);
     expect(run).toMatchObject({ attempts: 2 });
+    // Its mailer fails every send: it must not take part in the tests after this one (a change of
+    // settings wakes every replica, whatever its poll interval).
+    await crashing.service.stop();
   });
 
   it("shows the state in $SRV.STATS", async () => {
@@ -165,6 +168,9 @@ describe("at most one scheduled digest per 24 hours", () => {
     platform.clock.set("2031-06-07T01:00:00Z");
     await platform.smtp.waitFor(before + 1);
     expect(subjects().at(-1)).toMatch(/^License expiry digest 2031-06-07/);
+    // The mail server has it; the run is recorded as sent just after. Moving the clock an hour
+    // before that would expire the sender's lease, as if it had died mid-send.
+    await expect.poll(async () => (await runOf("2031-06-07"))?.status, patience).toBe("sent");
 
     // UTC-12: at 02:00Z it is 14:00 on the 6th there, whose 08:00 (20:00Z on the 6th) has passed and
     // has no digest yet. It is not sent: one went out an hour ago.
