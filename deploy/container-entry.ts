@@ -3,12 +3,13 @@
 // every service; the orchestrator chooses which by argument.
 //
 // A secret mounted as a file (Compose secrets, Kubernetes secret volumes) is passed as
-// `<VARIABLE>_FILE=<path>`: the entry reads it into `<VARIABLE>` before the service parses its
-// configuration, so the services themselves read only their environment.
+// `<VARIABLE>_FILE=<path>` (the variables of `secretVariables`): the entry reads it into
+// `<VARIABLE>` before the service parses its configuration, so the services read only their
+// environment.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { containerServices, findContainerService } from "./container-services.ts";
+import { containerServices, findContainerService, secretVariables } from "./container-services.ts";
 
 const name = process.argv[2];
 const service = findContainerService(name);
@@ -17,9 +18,10 @@ if (!service) {
   console.error(`Usage: container-entry <service>, one of: ${names}${name ? ` (not "${name}")` : ""}`);
   process.exit(64);
 }
-for (const [variable, path] of Object.entries(process.env)) {
-  const target = variable.endsWith("_FILE") ? variable.slice(0, -"_FILE".length) : undefined;
-  if (!target || !path || process.env[target]) continue;
+for (const target of secretVariables) {
+  const variable = `${target}_FILE`;
+  const path = process.env[variable];
+  if (!path || process.env[target]) continue;
   try {
     process.env[target] = readFileSync(path, "utf8").trim();
   } catch (error) {

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -24,5 +25,28 @@ describe("the container image", () => {
 
   it("probes the HTTP services over HTTP", () => {
     expect(Object.keys(httpServices).sort()).toEqual(["distribution", "gateway"]);
+  });
+
+  it("reads a secret's _FILE variable, and no other program's", () => {
+    const run = spawnSync(process.execPath, [resolve(root, "deploy/container-entry.ts"), "catalog"], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL_FILE: "/nonexistent/database-url",
+        TF_CLI_CONFIG_FILE: "/nonexistent/x",
+      },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^DATABASE_URL_FILE: cannot read \/nonexistent\/database-url/);
+    expect(run.stderr).not.toMatch(/TF_CLI_CONFIG_FILE/);
+  });
+
+  it("names the services it runs when given none", () => {
+    const run = spawnSync(process.execPath, [resolve(root, "deploy/container-entry.ts")], {
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(64);
+    expect(run.stderr).toMatch(/one of: catalog, issuer, distribution, notifier, gateway/);
   });
 });

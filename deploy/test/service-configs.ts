@@ -6,7 +6,7 @@ import { gatewayConfig } from "@licensing/gateway/config";
 import { issuerConfig } from "@licensing/issuer/config";
 import { notifierConfig } from "@licensing/notifier/config";
 import { z } from "zod";
-import type { ContainerServiceName } from "../container-services.ts";
+import { type ContainerServiceName, secretVariables } from "../container-services.ts";
 
 const schemas: Record<ContainerServiceName, z.ZodType> = {
   catalog: catalogConfig,
@@ -27,15 +27,18 @@ export function serviceVariables(service: ContainerServiceName): { read: string[
 
 /**
  * Whether `variable` is set among `names`, directly or as `<variable>_FILE` (a secret mounted as a
- * file, which deploy/container-entry.ts reads into the variable).
+ * file, which deploy/container-entry.ts reads into the variable, for the secrets only).
  */
 export function isSet(variable: string, names: Iterable<string>): boolean {
   const set = new Set(names);
-  return set.has(variable) || set.has(`${variable}_FILE`);
+  return set.has(variable) || (isSecret(variable) && set.has(`${variable}_FILE`));
 }
+
+const isSecret = (variable: string) => (secretVariables as readonly string[]).includes(variable);
 
 /** Names that are not variables the service reads (a typo, or a setting of another service). */
 export function unknownVariables(service: ContainerServiceName, names: Iterable<string>): string[] {
   const read = new Set(serviceVariables(service).read);
-  return [...names].filter((name) => !read.has(name) && !read.has(name.replace(/_FILE$/, "")));
+  const fromFile = (name: string) => name.endsWith("_FILE") && isSecret(name.slice(0, -"_FILE".length));
+  return [...names].filter((name) => !read.has(name) && !(fromFile(name) && read.has(name.slice(0, -5))));
 }
