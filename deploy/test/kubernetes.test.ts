@@ -1,5 +1,6 @@
 // deploy/kubernetes/: every manifest against the Kubernetes JSON schemas (kubernetes-models), the
 // base and the production overlay as Kustomize would build them, then what the platform needs.
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Deployment } from "kubernetes-models/apps/v1";
@@ -8,7 +9,7 @@ import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ConfigMap, Namespace, Secret, Service } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { containerServices } from "../container-services.ts";
 import { build, type Manifest, readManifests } from "./kustomize.ts";
@@ -208,6 +209,29 @@ describe.each([
         .sort(),
     ).toEqual(["distribution", "gateway"]);
   });
+});
+
+describe("deploy/test/kustomize.ts", () => {
+  it.for<[string, Manifest[]]>([
+    ["base", base],
+    ["overlays/production", production],
+  ])(
+    "builds %s as Kustomize itself does (kubectl kustomize, where kubectl is on the PATH)",
+    ([dir, ours], context) => {
+      const run = spawnSync("kubectl", ["kustomize", resolve(kubernetesDir, dir)], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      if (run.error) context.skip("kubectl is not on the PATH");
+      expect(run.status, run.stderr).toBe(0);
+      const theirs = parseAllDocuments(run.stdout).map((document) => document.toJS() as Manifest);
+      const byName = (manifests: Manifest[]) =>
+        [...manifests].sort((a, b) =>
+          `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`),
+        );
+      expect(byName(ours)).toEqual(byName(theirs));
+    },
+  );
 });
 
 describe("deploy/kubernetes/overlays/production", () => {
