@@ -52,3 +52,4 @@ export {
   licenseKeyLookupHash,
   parseLicenseKey,
 } from "./license-key.ts";
+export { isLegacyKey, keyLookupHash, legacyKeyLookupHash, parseLegacyKey } from "./legacy-key.ts";
