@@ -7,7 +7,13 @@ import {
   type RequestContext,
   type RequestOf,
 } from "@licensing/contracts";
-import { isLicenseKey, licenseKeyLookupHash, parseLicenseKey } from "@licensing/model";
+import {
+  isLegacyKey,
+  isLicenseKey,
+  legacyKeyLookupHash,
+  licenseKeyLookupHash,
+  parseLicenseKey,
+} from "@licensing/model";
 import { type EntityManager, type Orm, Params, query } from "@licensing/platform";
 import { recordAudit } from "./audit.ts";
 import { AuditEntryEntity, LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
@@ -218,6 +224,7 @@ function filters(request: ListRequest, expiry: ExpiryRule, params: Params): stri
   if (request.text) {
     const text = request.text.trim();
     if (isLicenseKey(text)) where.push(`l.key_hash = ${$(licenseKeyLookupHash(parseLicenseKey(text)))}`);
+    else if (isLegacyKey(text)) where.push(`l.legacy_key_hash = ${$(legacyKeyLookupHash(text))}`);
     else if (/^lic_[0-9A-Za-z]+$/.test(text)) where.push(`l.id = ${$(text)}`);
     else if (/^[0-9A-Za-z]{5}$/.test(text))
       where.push(
