@@ -1,7 +1,7 @@
 // The read model meets events of a newer issuer, as in a rolling upgrade: a newer minor version with
 // a member it does not know is applied; a license state it does not know is refused and kept as a
 // dead letter (never applied by guess, never lost), to replay once distribution knows it.
-import { eventHeaders, type LicenseEvent, newId } from "@licensing/contracts";
+import { eventHeaders, issuerEvents, type LicenseEvent, newId } from "@licensing/contracts";
 import { DeadLetters, envelopeHeaders, eventStreamName } from "@licensing/platform";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,7 +21,7 @@ async function issuedEvent(licenseId: string): Promise<LicenseEvent> {
   });
   const event = stored!.json<LicenseEvent>();
   expect(event.licenseId).toBe(licenseId);
-  expect(stored!.header.get(eventHeaders.version)).toBe("1.0");
+  expect(stored!.header.get(eventHeaders.version)).toBe(issuerEvents.licenseIssued.version);
   return event;
 }
 
