@@ -25,7 +25,10 @@ describe("legacy keys (GUIDs)", () => {
       expect(parseLegacyKey(spelling)).toBe(guid);
       expect(legacyKeyLookupHash(spelling)).toBe(legacyKeyLookupHash(guid));
     }
-    expect(legacyKeyLookupHash(guid)).toMatch(/^[0-9a-f]{64}$/);
+    // The worked example of docs/license-file-format.md, section 9.
+    expect(legacyKeyLookupHash(`{${guid.toUpperCase()}}`)).toBe(
+      "d1bfaf4aff653cb27984b7d978e51a7d406d1572df95d205c254beb18dc134d3",
+    );
   });
 
   it("refuses what is no GUID", () => {
