@@ -112,6 +112,28 @@ describe("issuer.license.import-legacy", () => {
     expect(found.items.map((l) => l.id)).toEqual([id]);
   });
 
+  it("imports each legacy license once when two imports of it run at once, or it repeats in a batch", async () => {
+    const batch = Array.from({ length: 20 }, (_, i) => item(`RACE-${i}`));
+    const [a, b] = await Promise.all([importAs(batch, newId("run")), importAs(batch, newId("run"))]);
+    for (const [i] of batch.entries()) {
+      expect([a.items[i]!.outcome, b.items[i]!.outcome].sort()).toEqual(["created", "unchanged"]);
+      expect(a.items[i]!.licenseId).toBe(b.items[i]!.licenseId);
+    }
+    const count = await queryOne<{ n: string }>(
+      under.orm,
+      "select count(*) as n from issuer.legacy_licenses where legacy_id like 'RACE-%'",
+    );
+    expect(count!.n).toBe("20");
+
+    const guid = randomUUID();
+    const { items } = await importAs(
+      [item("REPEAT-1", guid), item("REPEAT-1", guid), item("REPEAT-1", guid, { notifyDays: 40 })],
+      newId("run"),
+    );
+    expect(items.map((i) => i.outcome)).toEqual(["created", "unchanged", "updated"]);
+    expect(new Set(items.map((i) => i.licenseId)).size).toBe(1);
+  });
+
   it("records an audit entry naming the run", async () => {
     const runId = newId("run");
     const { items } = await importAs([item("CLI-AUDIT")], runId);

@@ -1,29 +1,30 @@
-import { createHash } from "node:crypto";
 import {
   type Account,
-  type Actor,
   AppError,
   isAllowed,
   type issuer,
   issuerEvents,
   type LegacyImportResult,
-  type LegacyLicenseItem,
   newId,
   type RequestContext,
   type RequestOf,
 } from "@licensing/contracts";
 import {
-  canonicalize,
   generateLicenseKey,
   type License,
   legacyKeyLookupHash,
   licenseKeyLookupHash,
-  parseLegacyKey,
-  type Signer,
 } from "@licensing/model";
-import { type EntityManager, insertRows, type Orm, recordEvent } from "@licensing/platform";
-import { LockMode, UniqueConstraintViolationException } from "@mikro-orm/core";
-import { changesBetween, recordAudit } from "./audit.ts";
+import {
+  type EntityManager,
+  insertRows,
+  type Orm,
+  query,
+  recordEvent,
+  recordEvents,
+} from "@licensing/platform";
+import { LockMode } from "@mikro-orm/core";
+import { type AuditRecord, changesBetween, recordAudit } from "./audit.ts";
 import type { CatalogLookup } from "./catalog-lookup.ts";
 import {
   LegacyLicenseEntity,
@@ -34,12 +35,29 @@ import {
 } from "./entities.ts";
 import { requireActor } from "./issuance.ts";
 import type { KeyEncryption } from "./key-encryption.ts";
+import {
+  countBy,
+  inTurns,
+  itemError,
+  itemHash,
+  lockItems,
+  type NewLicense,
+  originKey,
+  type Prepared,
+  snapshotOf,
+} from "./legacy-items.ts";
 import { checked, draftLicense } from "./license-draft.ts";
 import { signWithinLimit } from "./license-signing.ts";
 import { licenseFields, toEvent } from "./license-views.ts";
 import type { SigningKeys } from "./signing-keys.ts";
 
 type ImportRequest = RequestOf<typeof issuer.importLegacy>;
+
+/**
+ * Items imported at once, each on its own pooled connection: enough to overlap signing with the
+ * database's round trips, few enough to leave the pool (10 by default) to other requests.
+ */
+const itemsAtOnce = 4;
 
 /** The metadata a migrated license's file carries its legacy origin in (docs/license-file-format.md). */
 export const legacyMetadata = { source: "legacy.source", id: "legacy.id" } as const;
@@ -51,25 +69,12 @@ export interface LegacyImportDeps {
   encryption: KeyEncryption;
 }
 
-/** One item, read: what every step needs of it. */
-interface Prepared {
-  index: number;
-  item: LegacyLicenseItem;
-  runId: string;
-  legacyKeyHash: string;
-  itemHash: string;
-  account: Account;
-  products: Awaited<ReturnType<CatalogLookup["products"]>>;
-  signer: Signer;
-  actor: Actor;
-  ctx: RequestContext;
-}
-
 /**
- * Importing legacy licenses (issue 14). Each item is imported in its own transaction: a bad item is
- * answered with its error and the others go on, and none is ever half-written. An item is keyed by
- * its source and legacy id: the same item again changes nothing (`unchanged`), a different one signs
- * a new version of the same license (`updated`).
+ * Importing legacy licenses (issue 14). An item is keyed by its source and legacy id: the same item
+ * again changes nothing (`unchanged`), a different one signs a new version of the same license
+ * (`updated`). A bad item is answered with its error and the others go on; none is ever half-written.
+ * Items are checked and signed before anything is stored; the new ones are then stored together in
+ * one transaction (what makes an import fast), everything else one item per transaction.
  */
 export class LegacyImport {
   readonly #deps: LegacyImportDeps;
@@ -97,36 +102,115 @@ export class LegacyImport {
       }
       return account;
     };
-    const items: LegacyImportResult[] = [];
-    for (const [index, item] of request.items.entries()) {
-      const base = { index, source: item.legacy.source, legacyId: item.legacy.id };
+    const items: LegacyImportResult[] = new Array(request.items.length);
+    const failed = (index: number, error: unknown): LegacyImportResult => {
+      const { legacy } = request.items[index]!;
+      return {
+        index,
+        source: legacy.source,
+        legacyId: legacy.id,
+        outcome: "failed",
+        licenseId: null,
+        error: itemError(error),
+      };
+    };
+    const prepared: Prepared[] = [];
+    await Promise.all(
+      request.items.map(async (item, index) => {
+        try {
+          const [account, products] = await Promise.all([
+            accountOf(item.accountId),
+            this.#deps.catalog.products(item.products, ctx),
+          ]);
+          const legacyKeyHash = legacyKeyLookupHash(item.legacy.key);
+          const hash = itemHash(item);
+          prepared.push({
+            index,
+            item,
+            runId: request.runId,
+            legacyKeyHash,
+            itemHash: hash,
+            account,
+            products,
+            signer,
+            actor,
+            ctx,
+          });
+        } catch (error) {
+          items[index] = failed(index, error);
+        }
+      }),
+    );
+    prepared.sort((a, b) => a.index - b.index);
+    const answer = (
+      p: Prepared,
+      outcome: LegacyImportResult["outcome"],
+      licenseId: string,
+    ): LegacyImportResult => ({
+      index: p.index,
+      source: p.item.legacy.source,
+      legacyId: p.item.legacy.id,
+      outcome,
+      licenseId,
+      error: null,
+    });
+
+    // What is already known is answered at once (unchanged), and what is new is stored together.
+    const rest: Prepared[] = [];
+    const fresh: Prepared[] = [];
+    const { known, held } = await this.#lookup(prepared);
+    const seen = countBy(prepared, (p) => [originKey(p), `key ${p.legacyKeyHash}`]);
+    for (const p of prepared) {
+      const origin = known.get(originKey(p));
+      if (origin && origin.itemHash === p.itemHash && seen.get(originKey(p)) === 1)
+        items[p.index] = answer(p, "unchanged", origin.licenseId);
+      else if (
+        !origin &&
+        !held.has(p.legacyKeyHash) &&
+        seen.get(originKey(p)) === 1 &&
+        seen.get(`key ${p.legacyKeyHash}`) === 1
+      )
+        fresh.push(p);
+      else rest.push(p);
+    }
+    const signed: NewLicense[] = [];
+    for (const p of fresh) {
       try {
-        const [account, products] = await Promise.all([
-          accountOf(item.accountId),
-          this.#deps.catalog.products(item.products, ctx),
-        ]);
-        const prepared: Prepared = {
-          index,
-          item,
-          runId: request.runId,
-          legacyKeyHash: legacyKeyLookupHash(item.legacy.key),
-          itemHash: itemHash(item),
-          account,
-          products,
-          signer,
-          actor,
-          ctx,
-        };
-        items.push({ ...base, ...(await this.#importOne(prepared)), error: null });
+        signed.push(this.#signNew(p));
       } catch (error) {
-        items.push({ ...base, outcome: "failed", licenseId: null, error: itemError(error) });
+        items[p.index] = failed(p.index, error);
       }
     }
+    if (await this.#createTogether(signed)) {
+      for (const n of signed) items[n.p.index] = answer(n.p, "created", n.row.id);
+    } else rest.unshift(...signed.map((n) => n.p));
+
+    // The rest one at a time, each in its own transaction (updates, repeated or disputed items, and
+    // new ones whose bulk store met a concurrent import), a few at once. Items naming the same legacy
+    // license or the same GUID go one after the other, in request order.
+    const queue = inTurns(rest.sort((a, b) => a.index - b.index));
+    const worker = async () => {
+      for (let group = queue.shift(); group; group = queue.shift()) {
+        for (const p of group) {
+          try {
+            const { outcome, licenseId } = await this.#importOne(p);
+            items[p.index] = answer(p, outcome, licenseId!);
+          } catch (error) {
+            items[p.index] = failed(p.index, error);
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(itemsAtOnce, queue.length) }, worker));
     return { runId: request.runId, items };
   }
 
   #importOne(p: Prepared): Promise<Pick<LegacyImportResult, "outcome" | "licenseId">> {
     return this.#deps.orm.em.fork().transactional(async (em) => {
+      // Two imports of the same legacy license (another replica, a re-run started twice) go one after
+      // the other, and so do two legacy licenses claiming the same GUID: the second sees what the
+      // first committed (unchanged, or the key's holder) instead of failing on a unique constraint.
+      await lockItems(em, [p]);
       const existing = await em.findOne(
         LegacyLicenseEntity,
         { source: p.item.legacy.source, legacyId: p.item.legacy.id },
@@ -151,7 +235,73 @@ export class LegacyImport {
     });
   }
 
+  /** The origins already imported of these items, and which of their GUIDs a license holds. */
+  async #lookup(prepared: Prepared[]) {
+    const known = new Map<string, { licenseId: string; itemHash: string }>();
+    const held = new Set<string>();
+    if (prepared.length === 0) return { known, held };
+    const origins = await query<{ source: string; legacy_id: string; license_id: string; item_hash: string }>(
+      this.#deps.orm,
+      `select o.source, o.legacy_id, o.license_id, o.item_hash from issuer.legacy_licenses o
+         join unnest($1::text[], $2::text[]) as k(source, legacy_id) using (source, legacy_id)`,
+      [prepared.map((p) => p.item.legacy.source), prepared.map((p) => p.item.legacy.id)],
+    );
+    for (const o of origins)
+      known.set(`${o.source} ${o.legacy_id}`, { licenseId: o.license_id, itemHash: o.item_hash });
+    const holders = await query<{ legacy_key_hash: string }>(
+      this.#deps.orm,
+      "select legacy_key_hash from issuer.licenses where legacy_key_hash = any($1::text[])",
+      [prepared.map((p) => p.legacyKeyHash)],
+    );
+    for (const h of holders) held.add(h.legacy_key_hash);
+    return { known, held };
+  }
+
+  /**
+   * Stores new licenses together: one transaction, one statement per table. Under the same locks as
+   * an item alone, it checks again that none of them arrived meanwhile; if one did (another replica,
+   * a re-run started twice), it stores nothing and answers false, and they go one at a time.
+   */
+  async #createTogether(signed: NewLicense[]): Promise<boolean> {
+    if (signed.length === 0) return true;
+    return this.#deps.orm.em.fork().transactional(async (em) => {
+      await lockItems(
+        em,
+        signed.map((n) => n.p),
+      );
+      const { known, held } = await this.#lookupIn(
+        em,
+        signed.map((n) => n.p),
+      );
+      if (known > 0 || held > 0) return false;
+      await this.#storeNew(em, signed);
+      return true;
+    });
+  }
+
+  async #lookupIn(em: EntityManager, prepared: Prepared[]): Promise<{ known: number; held: number }> {
+    const [row] = await query<{ known: number; held: number }>(
+      em,
+      `select (select count(*)::int from issuer.legacy_licenses o
+                 join unnest($1::text[], $2::text[]) as k(source, legacy_id) using (source, legacy_id)) as known,
+              (select count(*)::int from issuer.licenses where legacy_key_hash = any($3::text[])) as held`,
+      [
+        prepared.map((p) => p.item.legacy.source),
+        prepared.map((p) => p.item.legacy.id),
+        prepared.map((p) => p.legacyKeyHash),
+      ],
+    );
+    return row!;
+  }
+
   async #create(em: EntityManager, p: Prepared): Promise<string> {
+    const created = this.#signNew(p);
+    await this.#storeNew(em, [created]);
+    return created.row.id;
+  }
+
+  /** A new license for the item, drafted and signed in memory (nothing stored yet). */
+  #signNew(p: Prepared): NewLicense {
     const id = newId("license");
     const now = new Date();
     const license = this.#draft(p, id, now);
@@ -177,10 +327,21 @@ export class LegacyImport {
       createdAt: now,
       updatedAt: now,
     } satisfies LicenseRow;
-    await insertRows(em, LicenseEntity, [row]);
-    await insertRows(em, LicenseVersionEntity, [
-      {
-        licenseId: id,
+    return { p, row, file, now };
+  }
+
+  /** New licenses with their first versions, origins, audit entries and events: a statement per table. */
+  async #storeNew(em: EntityManager, created: NewLicense[]): Promise<void> {
+    await insertRows(
+      em,
+      LicenseEntity,
+      created.map((n) => n.row),
+    );
+    await insertRows(
+      em,
+      LicenseVersionEntity,
+      created.map(({ p, row, file }) => ({
+        licenseId: row.id,
         serial: row.serial,
         keyId: row.keyId,
         signedAt: row.signedAt,
@@ -189,25 +350,38 @@ export class LegacyImport {
         file,
         createdBy: p.actor.id,
         createdByName: p.actor.username,
-      },
-    ]);
-    await insertRows(em, LegacyLicenseEntity, [
-      {
+      })),
+    );
+    await insertRows(
+      em,
+      LegacyLicenseEntity,
+      created.map(({ p, row, now }) => ({
         ...this.#origin(p, now),
         source: p.item.legacy.source,
         legacyId: p.item.legacy.id,
-        licenseId: id,
+        licenseId: row.id,
         createdRunId: p.runId,
         importedVersion: 1,
-      },
-    ]);
-    await this.#audit(em, p, id, "created", {
-      kind: [null, row.kind],
-      products: [null, row.products],
-      endDate: [null, row.endDate?.toISOString() ?? null],
-    });
-    await recordEvent(em, issuerEvents.licenseIssued, toEvent(row, file, null), p.ctx);
-    return id;
+      })),
+    );
+    await recordAudit(
+      em,
+      ...created.map(({ p, row }) =>
+        this.#auditRecord(p, row.id, "created", {
+          kind: [null, row.kind],
+          products: [null, row.products],
+          endDate: [null, row.endDate?.toISOString() ?? null],
+        }),
+      ),
+    );
+    await recordEvents(
+      em,
+      created.map(({ p, row, file }) => ({
+        type: issuerEvents.licenseIssued,
+        payload: toEvent(row, file, null),
+        ctx: p.ctx,
+      })),
+    );
   }
 
   /** A new version of the license with what the legacy system says now (signed with the current key). */
@@ -247,7 +421,7 @@ export class LegacyImport {
     await em.flush();
     Object.assign(origin, this.#origin(p, now), { importedVersion: row.version });
     await em.flush();
-    await this.#audit(em, p, row.id, "updated", changesBetween(before, snapshotOf(row)));
+    await recordAudit(em, this.#auditRecord(p, row.id, "updated", changesBetween(before, snapshotOf(row))));
     await recordEvent(
       em,
       issuerEvents.licenseReissued,
@@ -299,14 +473,13 @@ export class LegacyImport {
     };
   }
 
-  #audit(
-    em: EntityManager,
+  #auditRecord(
     p: Prepared,
     licenseId: string,
     outcome: "created" | "updated",
     changes: Record<string, [unknown, unknown]>,
-  ): Promise<void> {
-    return recordAudit(em, {
+  ): AuditRecord {
+    return {
       licenseId,
       action: "license.imported",
       actor: p.actor,
@@ -319,37 +492,6 @@ export class LegacyImport {
         legacyId: [null, p.item.legacy.id],
         outcome: [null, outcome],
       },
-    });
-  }
-}
-
-/**
- * What identifies an item's content: SHA-256 of its canonical JSON, the legacy key in its normal
- * form (a GUID spelled otherwise is the same item).
- */
-function itemHash(item: LegacyLicenseItem): string {
-  const normal = { ...item, legacy: { ...item.legacy, key: parseLegacyKey(item.legacy.key) } };
-  return createHash("sha256").update(canonicalize(normal)).digest("hex");
-}
-
-function snapshotOf(row: LicenseRow): Record<string, unknown> {
-  const { keyEnc: _key, version: _version, createdAt: _created, updatedAt: _updated, ...fields } = row;
-  return JSON.parse(JSON.stringify(fields)) as Record<string, unknown>;
-}
-
-/** An item's failure as its answer says it; a failure of the service itself fails the request. */
-function itemError(error: unknown): NonNullable<LegacyImportResult["error"]> {
-  if (error instanceof UniqueConstraintViolationException) {
-    return {
-      code: "conflict",
-      message: "Another import of the same legacy license or key committed first; run the batch again",
     };
   }
-  if (!(error instanceof AppError) || error.code === "internal" || error.code === "service_unavailable")
-    throw error;
-  return {
-    code: error.code,
-    message: error.message,
-    ...(error.details?.issues ? { issues: error.details.issues } : {}),
-  };
 }
