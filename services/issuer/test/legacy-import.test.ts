@@ -276,6 +276,10 @@ describe("issuer.migration.rollback", () => {
     await expect(
       under.env.bus.request(issuer.rollbackMigration, { runId }, as(actors.admin)),
     ).rejects.toMatchObject({ code: "not_found" });
+    // The trail of a removed license stays readable.
+    const trail = await under.env.bus.request(issuer.auditTrail, { id: ids[0]! }, as(actors.admin));
+    expect(trail.items.map((e) => e.action)).toEqual(["license.rolled-back", "license.imported"]);
+    expect(trail.items[0]!.reason).toBe(`migration run ${runId} rolled back`);
     const again = await importAs([item("RB-1", guid)], newId("run"));
     expect(again.items[0]).toMatchObject({ outcome: "created" });
     expect(again.items[0]!.licenseId).not.toBe(ids[0]);
