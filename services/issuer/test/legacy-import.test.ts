@@ -110,6 +110,10 @@ describe("issuer.license.import-legacy", () => {
       as(actors.sales),
     );
     expect(found.items.map((l) => l.id)).toEqual([id]);
+
+    // The run's own update is no change since the run: it rolls back.
+    const rolledBack = await under.env.bus.request(issuer.rollbackMigration, { runId }, as(actors.admin));
+    expect(rolledBack).toEqual({ runId, removed: 1 });
   });
 
   it("imports each legacy license once when two imports of it run at once, or it repeats in a batch", async () => {
