@@ -23,7 +23,10 @@ export interface LicenseManagerOptions {
   trustedKeys: readonly TrustedKey[];
   /** The distribution API, e.g. `https://licenses.example.com` (without /v1). Not needed offline. */
   serverUrl?: string;
-  /** The license key (`LK-…`): authenticates online calls, and opens encrypted files. */
+  /**
+   * The license key (`LK-…`), or a migrated license's legacy key (a GUID, in any spelling):
+   * authenticates online calls, and (an `LK-` key) opens encrypted files.
+   */
   licenseKey?: string;
   /** Where state is kept: a database in a folder per product under ~/.licensing in Node, IndexedDB in browsers. */
   storage?: ClientStorage;

@@ -1,5 +1,5 @@
 import { type ActivationRequestPayload, documentPurposes } from "@licensing/contracts";
-import { createSigner, ed25519, licenseKeyLookupHash, sealDocument } from "@licensing/model";
+import { createSigner, ed25519, keyLookupHash, sealDocument } from "@licensing/model";
 import { sha256Hex } from "./platform.ts";
 
 const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
@@ -27,7 +27,8 @@ export async function activationRequest(
 ): Promise<string> {
   const publicKey = fromBase64(machineKey.publicKey);
   const payload: ActivationRequestPayload = {
-    keyHash: licenseKeyLookupHash(licenseKey),
+    // An LK- key or a migrated license's legacy GUID: the server accepts either.
+    keyHash: keyLookupHash(licenseKey),
     fingerprint: machine.fingerprint,
     hostname: machine.hostname.slice(0, 255),
     platform: machine.platform.slice(0, 64),

@@ -17,6 +17,8 @@ export const idPrefixes = {
   import: "imp",
   audit: "aud",
   batch: "bat",
+  /** A migration run: one import of legacy licenses, rolled back as a whole. */
+  run: "run",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

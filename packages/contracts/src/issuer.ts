@@ -57,6 +57,98 @@ export const createLicenseResponse = z.object({
   licenses: z.array(issuedLicenseSchema),
 });
 
+/** The legacy systems licenses are migrated from (issue 14; docs/issuer.md, "Legacy licenses"). */
+export const legacySources = ["studio", "vbuc-cli", "vbuc-sales"] as const;
+export const legacySourceSchema = z.enum(legacySources);
+export type LegacySource = z.infer<typeof legacySourceSchema>;
+
+/** Legacy imports at most this many licenses a request (each in its own transaction). */
+export const MAX_LEGACY_BATCH = 500;
+/** The legacy LicenseFile text kept as provenance, at most (UTF-8 bytes). */
+export const MAX_LEGACY_FILE_BYTES = 2 * 1024 * 1024;
+
+// A GUID as .NET and people write it: any case, dashed 8-4-4-4-12 or not at all, optionally in
+// braces. The issuer normalizes it with parseLegacyKey of @licensing/model (the same grammar).
+const legacyKeyPattern =
+  /^\s*(?:\{[0-9a-f]{8}(-?)[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{12}\}|[0-9a-f]{8}(-?)[0-9a-f]{4}\2[0-9a-f]{4}\2[0-9a-f]{4}\2[0-9a-f]{12})\s*$/i;
+
+const utf8 = new TextEncoder();
+
+/** Where a migrated license comes from, as its legacy system knew it. */
+const legacyOrigin = z.strictObject({
+  source: legacySourceSchema,
+  /** The source's own id of the license; with `source`, what makes an import idempotent. */
+  id: text(200),
+  /** The legacy license key (a GUID) customers hold: it stays an accepted alias of the license's key. */
+  key: z.string().max(100).regex(legacyKeyPattern, { message: "must be a GUID (the legacy license key)" }),
+  /** When the legacy system issued the license (signed into the file as `dateIssued`). */
+  dateIssued: timestamp,
+  /** Who created it in the legacy system (signed into the file as `createdBy`). */
+  createdBy: text(200),
+  /** The legacy LicenseFile text, kept as provenance only: never re-signed, never served to products. */
+  licenseFile: z
+    .string()
+    .refine((file) => utf8.encode(file).length <= MAX_LEGACY_FILE_BYTES, {
+      message: `must be at most ${MAX_LEGACY_FILE_BYTES} bytes (2 MiB)`,
+    })
+    .optional(),
+});
+
+/**
+ * One legacy license to import: the parameters of a creation (never encrypted: the file must open
+ * with the legacy key as well), the owner as the legacy system recorded it (else the account's), and
+ * its legacy origin.
+ */
+export const legacyLicenseItem = createLicenseRequest
+  .omit({ count: true, idempotencyKey: true, encrypted: true })
+  .extend({
+    ownerCompany: text(300).optional(),
+    ownerName: z.string().trim().max(300).nullable().optional(),
+    ownerEmail: z.string().trim().max(320).nullable().optional(),
+    legacy: legacyOrigin,
+  });
+export type LegacyLicenseItem = z.infer<typeof legacyLicenseItem>;
+
+export const importLegacyRequest = z.strictObject({
+  /** The migration run this batch belongs to: what its audit entries name and a rollback removes. */
+  runId: idOf("run"),
+  items: z.array(legacyLicenseItem).min(1).max(MAX_LEGACY_BATCH),
+});
+
+/** What became of one item: created, updated (a new version), unchanged, or failed with an error. */
+export const legacyImportResultSchema = z.object({
+  /** The item's position in the request. */
+  index: z.number().int(),
+  source: legacySourceSchema,
+  legacyId: z.string(),
+  outcome: z.enum(["created", "updated", "unchanged", "failed"]),
+  /** The license (`lic_…`); null when the item failed before one existed. */
+  licenseId: z.string().nullable(),
+  /** Why the item failed (`code` is one of the error codes); null otherwise. */
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    })
+    .nullable(),
+});
+export type LegacyImportResult = z.infer<typeof legacyImportResultSchema>;
+
+/** The provenance of a migrated license. */
+export const legacyFileSchema = z.object({
+  licenseId: z.string(),
+  source: legacySourceSchema,
+  legacyId: z.string(),
+  /** The run that last imported it. */
+  runId: z.string(),
+  importedAt: timestamp,
+  dateIssued: timestamp,
+  createdBy: z.string(),
+  /** The legacy LicenseFile text as the legacy system stored it; null when it had none. */
+  licenseFile: z.string().nullable(),
+});
+
 export const licenseSorts = ["createdAt", "endDate", "accountName", "startDate"] as const;
 
 export const listLicensesRequest = z.strictObject({
@@ -245,6 +337,30 @@ export const issuer = {
     response: licenseDetailSchema,
     errors: ["validation_failed", "not_found", "invalid_state"],
   }),
+  importLegacy: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.import-legacy",
+    summary: "Import legacy licenses (idempotent by source and legacy id; each item on its own)",
+    request: importLegacyRequest,
+    response: z.object({ runId: z.string(), items: z.array(legacyImportResultSchema) }),
+    errors: ["validation_failed", "forbidden", "unauthorized"],
+  }),
+  legacyFile: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.legacy-file",
+    summary: "The provenance of a migrated license, its legacy LicenseFile text included",
+    request: licenseRef,
+    response: legacyFileSchema,
+    errors: ["validation_failed", "not_found", "forbidden", "unauthorized"],
+  }),
+  rollbackMigration: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.migration.rollback",
+    summary: "Remove every license a migration run created, while none has changed since",
+    request: z.strictObject({ runId: idOf("run") }),
+    response: z.object({ runId: z.string(), removed: z.number().int() }),
+    errors: ["validation_failed", "not_found", "conflict", "forbidden", "unauthorized"],
+  }),
   listLicenses: defineEndpoint({
     service: "issuer",
     subject: "issuer.license.list",
@@ -341,11 +457,11 @@ export const issuer = {
 };
 
 export const issuerEvents = {
-  licenseIssued: defineEvent("license.issued", licenseEventSchema),
-  licenseRenewed: defineEvent("license.renewed", licenseEventSchema),
-  licenseReissued: defineEvent("license.reissued", licenseEventSchema),
-  licenseSuspended: defineEvent("license.suspended", licenseEventSchema),
-  licenseReinstated: defineEvent("license.reinstated", licenseEventSchema),
-  licenseRevoked: defineEvent("license.revoked", licenseEventSchema),
+  licenseIssued: defineEvent("license.issued", licenseEventSchema, { version: "1.1" }),
+  licenseRenewed: defineEvent("license.renewed", licenseEventSchema, { version: "1.1" }),
+  licenseReissued: defineEvent("license.reissued", licenseEventSchema, { version: "1.1" }),
+  licenseSuspended: defineEvent("license.suspended", licenseEventSchema, { version: "1.1" }),
+  licenseReinstated: defineEvent("license.reinstated", licenseEventSchema, { version: "1.1" }),
+  licenseRevoked: defineEvent("license.revoked", licenseEventSchema, { version: "1.1" }),
   signingKeyRotated: defineEvent("signing-key.rotated", signingKeySchema),
 };

@@ -177,6 +177,11 @@ export const licenseEventSchema = z.object({
   executionModes: z.array(z.string()).optional(),
   reason: z.string().nullable(),
   at: timestamp,
+  /**
+   * SHA-256 (hex) of the normalized legacy key (a GUID) of a migrated license, accepted as an alias
+   * of its key (`legacyKeyLookupHash` of `@licensing/model`); null or absent for other licenses.
+   */
+  legacyKeyHash: z.string().nullable().optional(),
 });
 export type LicenseEvent = z.infer<typeof licenseEventSchema>;
 

@@ -83,7 +83,9 @@ describe("tolerant", () => {
 
 describe("event versions", () => {
   it("are 1.0 unless declared, and must read <major>.<minor>", () => {
-    expect(issuerEvents.licenseIssued.version).toBe("1.0");
+    expect(issuerEvents.signingKeyRotated.version).toBe("1.0");
+    // license.* gained legacyKeyHash (issue 14), a compatible change.
+    expect(issuerEvents.licenseIssued.version).toBe("1.1");
     expect(defineEvent("probe.done", z.object({}), { version: "2.3" }).version).toBe("2.3");
     expect(() => defineEvent("probe.done", z.object({}), { version: "2" as "2.0" })).toThrow(
       "not <major>.<minor>",

@@ -29,6 +29,7 @@ export {
 } from "./errors.ts";
 export { createSigner, KEY_ID_PATTERN, type KeySet, type PublicKeyEntry, type Signer } from "./key-set.ts";
 export { DOTNET_MIN_VALUE, fromLegacyDate, legacyFields, toLegacyDate } from "./legacy.ts";
+export { isLegacyKey, keyLookupHash, legacyKeyLookupHash, parseLegacyKey } from "./legacy-key.ts";
 export {
   type License,
   type LicenseUsage,

@@ -1,6 +1,7 @@
 import { eventTablesMigration, eventVersionMigration } from "@licensing/platform";
 import { Distribution } from "./0001_distribution.ts";
 import { UsageChecks } from "./0002_usage_checks.ts";
+import { LegacyKeyAliases } from "./0003_legacy_key_aliases.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -12,4 +13,5 @@ export const migrations = [
   { name: "0001_distribution", class: Distribution },
   { name: "0002_usage_checks", class: UsageChecks },
   eventVersionMigration,
+  { name: "0003_legacy_key_aliases", class: LegacyKeyAliases },
 ];

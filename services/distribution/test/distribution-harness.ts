@@ -3,7 +3,7 @@
 // over HTTP) and runs on a clock the test can move. The issuer can be stopped and started again.
 import { randomBytes } from "node:crypto";
 import { createCatalogService, openCatalogDatabase } from "@licensing/catalog";
-import { type Actor, catalog, issuer, type RequestIn } from "@licensing/contracts";
+import { type Actor, catalog, issuer, newId, type RequestIn } from "@licensing/contracts";
 import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
 import { ensureEventStream, type Orm, queryOne, type RunningService } from "@licensing/platform";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
@@ -19,6 +19,8 @@ import {
 
 export const operator: Actor = { id: "usr_ops", username: "olga", roles: ["license-admin"] };
 export const as = { ctx: { requestId: "req_test", actor: operator } };
+/** Legacy imports and their rollback are a superadmin's. */
+export const superadmin: Actor = { id: "usr_root", username: "root", roles: ["superadmin"] };
 
 export interface TestClock {
   now(): Date;
@@ -41,6 +43,14 @@ export interface DistributionUnderTest {
   clock: TestClock;
   /** Issues a license (collector product by default) and waits until distribution has it. */
   issue(params?: Partial<RequestIn<typeof issuer.createLicense>>): Promise<Issued>;
+  /**
+   * Imports one legacy license (issue 14) keyed by `guid` in migration run `runId`, and waits until
+   * distribution has it.
+   */
+  importLegacy(
+    guid: string,
+    options?: { runId?: string; legacyId?: string; params?: Record<string, unknown> },
+  ): Promise<{ id: string; runId: string }>;
   /** Waits until the read model holds `serial` (and `state`) of a license. */
   synced(licenseId: string, serial: number, state?: string): Promise<void>;
   /** A request to the API with the license key (through inject). */
@@ -159,6 +169,36 @@ export async function startDistribution(
         file: issued.file,
         accountId: account.id,
       };
+    },
+    async importLegacy(guid, options = {}) {
+      const runId = options.runId ?? newId("run");
+      const { items } = await env.bus.request(
+        issuer.importLegacy,
+        {
+          runId,
+          items: [
+            {
+              accountId: account.id,
+              products: ["collector"],
+              endDate: null,
+              ...options.params,
+              legacy: {
+                source: "studio",
+                id: options.legacyId ?? `STUDIO-${guid}`,
+                key: guid,
+                dateIssued: "2018-03-01T09:00:00Z",
+                createdBy: "legacy-admin",
+              },
+            } as never,
+          ],
+        },
+        { ctx: { requestId: "req_import", actor: superadmin } },
+      );
+      const result = items[0]!;
+      if (!result.licenseId) throw new Error(`legacy import failed: ${JSON.stringify(result.error)}`);
+      const serial = result.outcome === "updated" ? 2 : 1;
+      await synced(result.licenseId, serial);
+      return { id: result.licenseId, runId };
     },
     synced,
     call(method, url, { key, body, headers = {} } = {}) {

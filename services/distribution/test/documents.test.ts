@@ -58,8 +58,10 @@ describe("fleet leases", () => {
     const { licenseKey, id } = await t.issue({ products: ["cockpit"], seats: 2 });
     const lease = (fingerprint: string) =>
       t.call("POST", "/v1/leases", { key: licenseKey, body: { fingerprint, hostname: fingerprint } });
-    const start = t.clock.now().getTime();
-    onTestFinished(() => t.clock.advance(start - t.clock.now().getTime()));
+    // Undo this test's advances (restore the offset, not the instant it started: setting the clock
+    // back to that instant left it behind real time, and a license issued next was not yet valid).
+    const offset = t.clock.now().getTime() - Date.now();
+    onTestFinished(() => t.clock.advance(Date.now() + offset - t.clock.now().getTime()));
     const a = await lease("collector-aaa");
     expect(a.statusCode).toBe(200);
     const payload = fleetLeasePayload.parse(

@@ -1,7 +1,9 @@
 // The read model meets events of a newer issuer, as in a rolling upgrade: a newer minor version with
 // a member it does not know is applied; a license state it does not know is refused and kept as a
-// dead letter (never applied by guess, never lost), to replay once distribution knows it.
-import { eventHeaders, type LicenseEvent, newId } from "@licensing/contracts";
+// dead letter (never applied by guess, never lost), to replay once distribution knows it. And events
+// of an older issuer, which leave out what they did not have (a legacy key alias), change nothing of it.
+import { randomUUID } from "node:crypto";
+import { eventHeaders, issuerEvents, type LicenseEvent, newId } from "@licensing/contracts";
 import { DeadLetters, envelopeHeaders, eventStreamName } from "@licensing/platform";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,7 +23,7 @@ async function issuedEvent(licenseId: string): Promise<LicenseEvent> {
   });
   const event = stored!.json<LicenseEvent>();
   expect(event.licenseId).toBe(licenseId);
-  expect(stored!.header.get(eventHeaders.version)).toBe("1.0");
+  expect(stored!.header.get(eventHeaders.version)).toBe(issuerEvents.licenseIssued.version);
   return event;
 }
 
@@ -71,5 +73,26 @@ describe("license events of a newer issuer", () => {
       });
     const download = await t.call("GET", "/v1/license", { key: issued.licenseKey });
     expect(download.statusCode).toBe(200);
+  });
+});
+
+describe("license events of an older issuer", () => {
+  it("keeps a legacy key alias when a 1.0 event, which cannot carry it, brings a newer file", async () => {
+    const guid = randomUUID();
+    const { id } = await t.importLegacy(guid);
+    const jsm = await jetstreamManager(t.env.nc);
+    const stored = await jsm.streams.getMessage(eventStreamName(t.env.prefix), {
+      last_by_subj: `${t.env.prefix}.evt.license.issued`,
+    });
+    const { legacyKeyHash: _alias, ...event } = stored!.json<LicenseEvent>();
+    expect(event.licenseId).toBe(id);
+    await publishAsNewerIssuer("license.renewed", "1.0", {
+      ...event,
+      serial: 2,
+      at: new Date(Date.now() + 1_000).toISOString(),
+    });
+    await t.synced(id, 2);
+    const download = await t.call("GET", "/v1/license", { key: guid });
+    expect(download.json()).toMatchObject({ licenseId: id, serial: 2 });
   });
 });

@@ -6,6 +6,8 @@ import { DocumentSigner } from "./domain/documents.ts";
 import { expiringLicenses } from "./domain/expiring.ts";
 import type { ExpiryRule } from "./domain/expiry.ts";
 import type { Issuance } from "./domain/issuance.ts";
+import type { LegacyImport } from "./domain/legacy-import.ts";
+import type { LegacyRuns } from "./domain/legacy-runs.ts";
 import type { LicenseQueries } from "./domain/license-queries.ts";
 import type { Lifecycle } from "./domain/lifecycle.ts";
 import type { Presets } from "./domain/presets.ts";
@@ -20,6 +22,8 @@ export interface IssuerDomain {
   presets: Presets;
   signingKeys: SigningKeys;
   expiry: ExpiryRule;
+  legacyImport: LegacyImport;
+  legacyRuns: LegacyRuns;
 }
 
 /** The issuer's endpoints: each contract mapped to the rule that answers it. */
@@ -52,6 +56,9 @@ export function addIssuerEndpoints(server: EndpointServer, domain: IssuerDomain)
     .add(issuer.suspend, (request, ctx) => lifecycle.suspend(request.id, request.reason, ctx))
     .add(issuer.reinstate, (request, ctx) => lifecycle.reinstate(request.id, request.reason ?? null, ctx))
     .add(issuer.revoke, (request, ctx) => lifecycle.revoke(request.id, request.reason, ctx))
+    .add(issuer.importLegacy, (request, ctx) => domain.legacyImport.import(request, ctx))
+    .add(issuer.legacyFile, (request, ctx) => domain.legacyRuns.provenance(request.id, ctx))
+    .add(issuer.rollbackMigration, (request, ctx) => domain.legacyRuns.rollback(request.runId, ctx))
     .add(issuer.listLicenses, (request) => queries.list(request))
     .add(issuer.dashboard, () => dashboard.compute())
     .add(issuer.expiring, (request) => expiringLicenses(domain.orm, request, domain.expiry))

@@ -17,6 +17,8 @@ import { ExpiryRule } from "./domain/expiry.ts";
 import { IdempotencyStore } from "./domain/idempotency.ts";
 import { Issuance } from "./domain/issuance.ts";
 import { KeyEncryption } from "./domain/key-encryption.ts";
+import { LegacyImport } from "./domain/legacy-import.ts";
+import { LegacyRuns } from "./domain/legacy-runs.ts";
 import { LicenseQueries } from "./domain/license-queries.ts";
 import { Lifecycle } from "./domain/lifecycle.ts";
 import { Presets } from "./domain/presets.ts";
@@ -68,6 +70,8 @@ export function createIssuerService(deps: IssuerDeps): RunningService {
         presets: new Presets(orm, catalog),
         signingKeys,
         expiry,
+        legacyImport: new LegacyImport({ orm, catalog, signingKeys, encryption }),
+        legacyRuns: new LegacyRuns(orm),
       }),
     workers: [
       new OutboxRelay({ orm, nc, prefix, log }),

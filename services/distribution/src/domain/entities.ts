@@ -12,6 +12,8 @@ export const LicenseEntity = defineEntity({
   properties: {
     licenseId: p.text().primary(),
     keyHash: p.text().unique("licenses_key_hash_key"),
+    /** SHA-256 of a migrated license's normalized legacy key (a GUID): an alias of its key. */
+    legacyKeyHash: p.text().nullable().unique("licenses_legacy_key_hash_key"),
     accountId: p.text(),
     state: p.enum(["active", "suspended", "revoked"] as const),
     stateAt: p.datetime(),

@@ -7,6 +7,8 @@ import { iso, isoOrNull, type Timestamp } from "./rows.ts";
 export interface LicenseRecord {
   licenseId: string;
   keyHash: string;
+  /** The hash of a migrated license's legacy key (GUID), accepted as its key; null for others. */
+  legacyKeyHash: string | null;
   accountId: string;
   state: "active" | "suspended" | "revoked";
   serial: number;
@@ -28,6 +30,7 @@ export interface LicenseRecord {
 interface LicenseRow {
   license_id: string;
   key_hash: string;
+  legacy_key_hash: string | null;
   account_id: string;
   state: LicenseRecord["state"];
   serial: number;
@@ -45,7 +48,7 @@ interface LicenseRow {
   execution_modes: string[] | null;
 }
 
-export const licenseColumns = `license_id, key_hash, account_id, state, serial, file, encrypted, products, kind,
+export const licenseColumns = `license_id, key_hash, legacy_key_hash, account_id, state, serial, file, encrypted, products, kind,
   start_date, end_date, available_activations, accumulated_units, units_per_execution, seats, fingerprint,
   execution_modes`;
 
@@ -53,6 +56,7 @@ export function toRecord(row: LicenseRow): LicenseRecord {
   return {
     licenseId: row.license_id,
     keyHash: row.key_hash,
+    legacyKeyHash: row.legacy_key_hash ?? null,
     accountId: row.account_id,
     state: row.state,
     serial: row.serial,
@@ -94,12 +98,16 @@ export class LicenseDirectory {
         : undefined;
   }
 
-  async byKeyHash(keyHash: string): Promise<LicenseRecord | undefined> {
+  /**
+   * The license a key's lookup hash names: an `LK-` key's (`key_hash`), or a migrated license's
+   * legacy GUID's (`legacy_key_hash`, when `legacy`). One query on a unique index either way.
+   */
+  async byKeyHash(keyHash: string, legacy = false): Promise<LicenseRecord | undefined> {
     const cached = this.#cache?.get(keyHash);
     if (cached) return cached;
     const row = await queryOne<LicenseRow>(
       this.#orm,
-      `select ${licenseColumns} from distribution.licenses where key_hash = $1`,
+      `select ${licenseColumns} from distribution.licenses where ${legacy ? "legacy_key_hash" : "key_hash"} = $1`,
       [keyHash],
     );
     if (!row) return undefined;

@@ -17,9 +17,14 @@ export function machineKeyId(publicKey: Uint8Array): string {
  * Reads an offline activation request: an `activation-request` document the machine signed with its
  * own Ed25519 key, whose public key travels in the payload. The payload is read once unverified to
  * learn that key, then the whole document is verified with it (so it was not altered and its maker
- * holds the private key), and the envelope's key id must be that key's. Every failure is a 400.
+ * holds the private key), and the envelope's key id must be that key's; it must name one of the
+ * license's key hashes. Every failure is a 400.
  */
-export function readActivationRequest(armored: string, keyHash: string, now: Date): ActivationRequestPayload {
+export function readActivationRequest(
+  armored: string,
+  keyHashes: readonly string[],
+  now: Date,
+): ActivationRequestPayload {
   const claimed = peekPayload(armored);
   const parsed = activationRequestPayload.safeParse(claimed);
   if (!parsed.success) throw AppError.validation(toFieldIssues(parsed.error), "activation request");
@@ -39,7 +44,8 @@ export function readActivationRequest(armored: string, keyHash: string, now: Dat
     }
     throw error;
   }
-  if (request.keyHash !== keyHash) {
+  // Made with the license's LK- key or, for a migrated license, its legacy GUID.
+  if (!keyHashes.includes(request.keyHash)) {
     throw AppError.validation(
       [{ path: "request", message: "was made for another license key" }],
       "activation request",

@@ -25,6 +25,19 @@ interface Current {
 }
 
 /**
+ * Gives a legacy key alias to `licenseId` alone. A GUID names one license in the issuer, but a
+ * license removed there (a rolled-back migration run) stays here, revoked, and the same legacy
+ * license imported again arrives as a new one: the alias moves to it.
+ */
+async function claimLegacyKey(em: EntityManager, licenseId: string, legacyKeyHash: string): Promise<void> {
+  await execute(
+    em,
+    "update distribution.licenses set legacy_key_hash = null where legacy_key_hash = $1 and license_id <> $2",
+    [legacyKeyHash, licenseId],
+  );
+}
+
+/**
  * Applies one license event to the read model. The file and the limits come from the highest serial
  * seen (an older serial arriving late never replaces a newer file); the state from the latest event
  * by time, except that a revocation is final. Returns whether anything changed.
@@ -38,13 +51,14 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
   const at = new Date(event.at);
   if (!current) {
     const seq = await nextChange(em);
+    if (event.legacyKeyHash) await claimLegacyKey(em, event.licenseId, event.legacyKeyHash);
     await execute(
       em,
       `insert into distribution.licenses (license_id, key_hash, account_id, state, state_at, serial, file, encrypted,
          products, kind, internal, start_date, end_date, available_activations, accumulated_units,
-         units_per_execution, seats, fingerprint, execution_modes, change_seq, changed_at)
+         units_per_execution, seats, fingerprint, execution_modes, change_seq, changed_at, legacy_key_hash)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::text[],
-         $20, $21)`,
+         $20, $21, $22)`,
       [
         event.licenseId,
         event.keyHash,
@@ -67,6 +81,7 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
         event.executionModes ?? null,
         seq,
         new Date(),
+        event.legacyKeyHash ?? null,
       ],
     );
     return true;
@@ -107,6 +122,14 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
         event.licenseId,
       ],
     );
+    // Left out by writers before 1.1: the alias stays as it was.
+    if (event.legacyKeyHash !== undefined) {
+      if (event.legacyKeyHash) await claimLegacyKey(em, event.licenseId, event.legacyKeyHash);
+      await execute(em, "update distribution.licenses set legacy_key_hash = $1 where license_id = $2", [
+        event.legacyKeyHash,
+        event.licenseId,
+      ]);
+    }
   }
   if (newerState) {
     await execute(
@@ -137,7 +160,7 @@ export interface ReadModelDeps {
   orm: Orm;
   prefix: string;
   log: Logger;
-  /** Called after a change to a license committed (cache, hand-off publisher). */
+  /** Called after a change to a license committed, with its key hashes (cache, hand-off publisher). */
   changed: (keyHash: string) => void;
   /** Called after a signing key rotated. */
   keysChanged: () => void;
@@ -169,7 +192,9 @@ export function readModelConsumer(deps: ReadModelDeps): EventConsumer {
       const event = parseOrThrow(type.payload, received, `${type.name} event`);
       if (!(await applyLicenseEvent(em, event))) return;
       const transaction = em.getTransactionContext() as object | undefined;
-      if (transaction) changedIn.set(transaction, [...(changedIn.get(transaction) ?? []), event.keyHash]);
+      // The legacy alias too: a cached GUID must not keep naming the license it belonged to.
+      const hashes = event.legacyKeyHash ? [event.keyHash, event.legacyKeyHash] : [event.keyHash];
+      if (transaction) changedIn.set(transaction, [...(changedIn.get(transaction) ?? []), ...hashes]);
     });
   }
   consumer.on(issuerEvents.signingKeyRotated, async (received, { em }) => {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
 import { AppError } from "@licensing/contracts";
-import { isModelError, licenseKeyLookupHash } from "@licensing/model";
+import { isLegacyKey, isModelError, legacyKeyLookupHash, licenseKeyLookupHash } from "@licensing/model";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { LicenseDirectory, LicenseRecord } from "../domain/licenses.ts";
 import { budgetKey, keyBudgets } from "../domain/rate-budget.ts";
@@ -115,14 +115,17 @@ export async function installCredentials(
           `The Authorization header must be "${licenseScheme} <license key>"`,
         );
       }
+      // A migrated license's legacy GUID is accepted wherever its LK- key is (docs/distribution.md).
+      const presented = header.slice(space + 1).trim();
+      const legacy = isLegacyKey(presented);
       let keyHash: string;
       try {
-        keyHash = licenseKeyLookupHash(header.slice(space + 1).trim());
+        keyHash = legacy ? legacyKeyLookupHash(presented) : licenseKeyLookupHash(presented);
       } catch (error) {
         if (isModelError(error)) throw new AppError("malformed_key", error.message);
         throw error;
       }
-      const license = await licenses.byKeyHash(keyHash);
+      const license = await licenses.byKeyHash(keyHash, legacy);
       if (!license) throw new AppError("not_found", "No license matches this key");
       request.license = license;
     },

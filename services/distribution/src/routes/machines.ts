@@ -127,7 +127,11 @@ export const machineRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps)
     },
     async (request) => {
       const license = licenseOf(request);
-      const machineRequest = readActivationRequest(request.body.request, license.keyHash, now());
+      const machineRequest = readActivationRequest(
+        request.body.request,
+        license.legacyKeyHash ? [license.keyHash, license.legacyKeyHash] : [license.keyHash],
+        now(),
+      );
       const { activation } = await machines.activate(license, {
         fingerprint: machineRequest.fingerprint,
         hostname: machineRequest.hostname,

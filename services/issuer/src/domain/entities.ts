@@ -47,9 +47,15 @@ export const LicenseEntity = defineEntity({
     createdByName: p.text(),
     batchId: p.text().nullable(),
     presetId: p.text().nullable(),
+    /** SHA-256 of the normalized legacy key (GUID) of a migrated license: an accepted alias of its key. */
+    legacyKeyHash: p.text().nullable(),
     ...trackedProperties(),
   },
-  uniques: [{ name: "licenses_key_hash_key", properties: ["keyHash"] }],
+  uniques: [
+    { name: "licenses_key_hash_key", properties: ["keyHash"] },
+    // A GUID names one license, whichever legacy record brings it.
+    { name: "licenses_legacy_key_hash_key", properties: ["legacyKeyHash"] },
+  ],
   // Keyset pages for each sort of the licenses table, and the filters it offers.
   indexes: [
     { name: "licenses_by_created", properties: ["createdAt", "id"] },
@@ -173,6 +179,45 @@ export const IdempotencyKeyEntity = defineEntity({
   },
 });
 
+/**
+ * Where a migrated license comes from (issue 14): its legacy source and id (what makes an import
+ * idempotent), the runs that created and last imported it, and the legacy LicenseFile text, kept as
+ * provenance and never re-signed.
+ */
+export const LegacyLicenseEntity = defineEntity({
+  name: "LegacyLicense",
+  tableName: "legacy_licenses",
+  properties: {
+    source: p.enum(["studio", "vbuc-cli", "vbuc-sales"] as const).primary(),
+    legacyId: p.text().primary(),
+    licenseId: () =>
+      p
+        .manyToOne(LicenseEntity)
+        .mapToPk()
+        .fieldName("license_id")
+        .foreignKeyName("legacy_licenses_license_id_fkey")
+        .unique("legacy_licenses_license_id_key"),
+    /** The run that created the license: a rollback of that run removes it. */
+    createdRunId: p.text(),
+    /** The run that imported it last. */
+    runId: p.text(),
+    /** SHA-256 of the item as last imported: the same item again is `unchanged`. */
+    itemHash: p.text(),
+    /** The license's row version right after its last import: anything else since is a change. */
+    importedVersion: p.integer(),
+    dateIssued: p.datetime(),
+    createdBy: p.text(),
+    licenseFile: p.text().nullable().lazy(),
+    importedAt: p.datetime(),
+  },
+  // A rollback finds a run's licenses: those it created and those it imported last.
+  indexes: [
+    { name: "legacy_licenses_by_created_run", properties: ["createdRunId"] },
+    { name: "legacy_licenses_by_run", properties: ["runId"] },
+  ],
+});
+export type LegacyLicenseRow = InferEntity<typeof LegacyLicenseEntity>;
+
 export const issuerEntities = [
   LicenseEntity,
   LicenseVersionEntity,
@@ -180,5 +225,6 @@ export const issuerEntities = [
   PresetEntity,
   SigningKeyEntity,
   IdempotencyKeyEntity,
+  LegacyLicenseEntity,
   ...statsEntities,
 ];

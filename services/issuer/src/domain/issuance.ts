@@ -121,6 +121,7 @@ export class Issuance {
         createdByName: actor.username,
         batchId,
         presetId,
+        legacyKeyHash: null,
         version: 1,
         createdAt: now,
         updatedAt: now,

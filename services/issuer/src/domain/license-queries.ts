@@ -7,7 +7,13 @@ import {
   type RequestContext,
   type RequestOf,
 } from "@licensing/contracts";
-import { isLicenseKey, licenseKeyLookupHash, parseLicenseKey } from "@licensing/model";
+import {
+  isLegacyKey,
+  isLicenseKey,
+  legacyKeyLookupHash,
+  licenseKeyLookupHash,
+  parseLicenseKey,
+} from "@licensing/model";
 import { type EntityManager, type Orm, Params, query } from "@licensing/platform";
 import { recordAudit } from "./audit.ts";
 import { AuditEntryEntity, LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
@@ -101,8 +107,9 @@ export class LicenseQueries {
 
   async audit(id: string): Promise<AuditEntry[]> {
     const em = this.#orm.em.fork();
-    await findLicense(em, id);
     const rows = await em.find(AuditEntryEntity, { licenseId: id }, { orderBy: { at: "desc", id: "desc" } });
+    // A license a migration rollback removed keeps its trail, readable still.
+    if (rows.length === 0) await findLicense(em, id);
     return rows.map((row) => ({
       id: row.id,
       at: row.at.toISOString(),
@@ -218,6 +225,7 @@ function filters(request: ListRequest, expiry: ExpiryRule, params: Params): stri
   if (request.text) {
     const text = request.text.trim();
     if (isLicenseKey(text)) where.push(`l.key_hash = ${$(licenseKeyLookupHash(parseLicenseKey(text)))}`);
+    else if (isLegacyKey(text)) where.push(`l.legacy_key_hash = ${$(legacyKeyLookupHash(text))}`);
     else if (/^lic_[0-9A-Za-z]+$/.test(text)) where.push(`l.id = ${$(text)}`);
     else if (/^[0-9A-Za-z]{5}$/.test(text))
       where.push(

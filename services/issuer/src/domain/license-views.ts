@@ -209,5 +209,6 @@ export function toEvent(row: LicenseRow, file: string, reason: string | null): L
     executionModes: row.executionModes,
     reason,
     at: new Date().toISOString(),
+    legacyKeyHash: row.legacyKeyHash ?? null,
   };
 }
