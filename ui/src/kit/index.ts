@@ -10,6 +10,7 @@ export { errorMessage, notifyError, notifySuccess } from "./notify.tsx";
 export { PageHeader } from "./PageHeader.tsx";
 export { PlaceholderPage } from "./PlaceholderPage.tsx";
 export { QueryError } from "./QueryError.tsx";
+export { reveal, revealFirstError } from "./reveal.ts";
 export { guardedPage, NoAccess, RequireAction } from "./routes.tsx";
 export { Can, SessionProvider, useCan, useSession } from "./session.tsx";
 export type * from "./types.ts";

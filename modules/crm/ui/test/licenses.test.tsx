@@ -81,6 +81,53 @@ describe("the license generator", () => {
     expect(screen.getByRole("button", { name: "Download file" })).toBeTruthy();
   });
 
+  it("moves the focus to the result, announces it, and locks the form until Generate another", async () => {
+    const api = generatorApi(() => ({ status: 201, body: { batchId: null, licenses: [issued()] } }));
+    renderPage(<GeneratorPage />, {
+      session: sessionFor(["sales"]),
+      path: `/crm/generator?accountId=${initech.id}`,
+      pattern: "/crm/generator",
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("textbox", { name: /^Products/ }));
+    await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
+    const submit = screen.getByRole("button", { name: "Generate license" });
+    await user.dblClick(submit);
+    const panel = await screen.findByRole("region", { name: "License created" });
+    await waitFor(() => expect(document.activeElement).toBe(panel));
+    expect(screen.getByRole("status").textContent).toMatch(/^The license for Initech is ready/);
+    // Locked: neither the button nor the fields take another submission.
+    expect(submit.matches(":disabled")).toBe(true);
+    expect(screen.getByRole("textbox", { name: /^Products/ }).matches(":disabled")).toBe(true);
+    await user.click(submit);
+    const posts = () => api.requests.filter((r) => r.method === "POST");
+    expect(posts()).toHaveLength(1);
+
+    await user.click(within(panel).getByRole("button", { name: "Generate another" }));
+    expect(screen.queryByRole("region", { name: "License created" })).toBeNull();
+    expect(submit.matches(":disabled")).toBe(false);
+    // A new fill: the account stays, the parameters start again, and the next key is another one.
+    expect(screen.getByText("Initech")).toBeTruthy();
+    await user.click(screen.getByRole("textbox", { name: /^Products/ }));
+    await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
+    await user.click(submit);
+    await screen.findByRole("region", { name: "License created" });
+    const keys = posts().map((p) => (p.body as { idempotencyKey: string }).idempotencyKey);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).not.toBe(keys[1]);
+  });
+
+  it("moves the focus to the first field in error and announces the refusal", async () => {
+    generatorApi(() => ({ status: 201, body: { batchId: null, licenses: [issued()] } }));
+    renderPage(<GeneratorPage />, { session: sessionFor(["sales"]), path: "/crm/generator" });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Generate license" }));
+    const account = screen.getByRole("textbox", { name: /^Account/ });
+    await waitFor(() => expect(document.activeElement).toBe(account));
+    expect(account.getAttribute("aria-invalid")).toBe("true");
+    expect(screen.getByRole("status").textContent).toMatch(/^The license was not created: \d+ fields? need/);
+  });
+
   it("checks the fields against the contract before sending, and puts the issuer's issues on them", async () => {
     const api = generatorApi(() => ({
       status: 400,
