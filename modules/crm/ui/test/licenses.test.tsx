@@ -117,6 +117,44 @@ describe("the license generator", () => {
     expect(keys[0]).not.toBe(keys[1]);
   });
 
+  it("switches to the test defaults with the kind, and keeps the notice within the license", async () => {
+    const api = generatorApi(() => ({ status: 201, body: { batchId: null, licenses: [issued()] } }));
+    renderPage(<GeneratorPage />, {
+      session: sessionFor(["sales"]),
+      path: `/crm/generator?accountId=${initech.id}`,
+      pattern: "/crm/generator",
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("textbox", { name: /^Products/ }));
+    await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
+    const duration = () => (screen.getByLabelText(/^Duration \(days\)/) as HTMLInputElement).value;
+    const notice = () => (screen.getByLabelText(/^Notice \(days before the end\)/) as HTMLInputElement).value;
+    await waitFor(() => expect(duration()).toBe("365"));
+    expect(notice()).toBe("30");
+    await user.click(screen.getByRole("radio", { name: "Test" }));
+    await waitFor(() => expect(duration()).toBe("30"));
+    expect(notice()).toBe("7");
+    // Back to commercial: the product's own year and notice.
+    await user.click(screen.getByRole("radio", { name: "Commercial" }));
+    await waitFor(() => expect(duration()).toBe("365"));
+    expect(notice()).toBe("30");
+    // A duration shorter than the notice shortens the notice.
+    await user.click(screen.getByRole("radio", { name: "Test" }));
+    await user.clear(screen.getByLabelText(/^Notice \(days before the end\)/));
+    await user.type(screen.getByLabelText(/^Notice \(days before the end\)/), "20");
+    await user.clear(screen.getByLabelText(/^Duration \(days\)/));
+    await user.type(screen.getByLabelText(/^Duration \(days\)/), "14");
+    await user.tab();
+    await waitFor(() => expect(notice()).toBe("14"));
+    await user.click(screen.getByRole("button", { name: "Generate license" }));
+    await screen.findByRole("region", { name: "License created" });
+    expect(api.requests.find((r) => r.method === "POST")?.body).toMatchObject({
+      kind: "test",
+      durationDays: 14,
+      notifyDays: 14,
+    });
+  });
+
   it("moves the focus to the first field in error and announces the refusal", async () => {
     generatorApi(() => ({ status: 201, body: { batchId: null, licenses: [issued()] } }));
     renderPage(<GeneratorPage />, { session: sessionFor(["sales"]), path: "/crm/generator" });

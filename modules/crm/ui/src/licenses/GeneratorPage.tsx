@@ -39,6 +39,7 @@ import { ParameterFields } from "./ParameterFields.tsx";
 import {
   defaultsFrom,
   emptyParameters,
+  noticeError,
   type ParameterValues,
   toFieldErrors,
   valuesToParameters,
@@ -114,6 +115,8 @@ function Generator({ products }: { products: Product[] }) {
         ...sizeErrors(licenseSizeRule, values),
       };
       if (values.endMode === "date" && !values.endDate) errors.endDate = "Pick an end date";
+      const notice = noticeError(values);
+      if (notice) errors.notifyDays = notice;
       if (Number(values.count) > maxBatch) errors.count = `At most ${maxBatch} at once`;
       return errors;
     },
