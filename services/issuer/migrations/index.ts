@@ -10,6 +10,7 @@ import { AccountNameStatistics } from "./0008_account_name_statistics.ts";
 import { StatsEveryProduct } from "./0009_stats_every_product.ts";
 import { LicenseOrigin } from "./0010_license_origin.ts";
 import { StatsRowIds } from "./0011_stats_row_ids.ts";
+import { BuiltinPresets } from "./0012_builtin_presets.ts";
 
 /**
  * Every migration of the issuer schema, in order: written by hand up to 0010_license_origin,
@@ -30,4 +31,5 @@ export const migrations = [
   { name: "0010_license_origin", class: LicenseOrigin },
   { name: "0011_stats_row_ids", class: StatsRowIds },
   eventVersionMigration,
+  { name: "0012_builtin_presets", class: BuiltinPresets },
 ];

@@ -31,10 +31,13 @@ const initech: Account = {
 };
 
 /** The API a generator page talks to; `create` answers POST /api/licenses. */
-function generatorApi(create: (request: Recorded) => { status: number; body?: unknown }) {
+function generatorApi(
+  create: (request: Recorded) => { status: number; body?: unknown },
+  presets: unknown[] = [testPreset],
+) {
   return fakeApi((request) => {
     if (request.path === "/api/products") return { status: 200, body: { items: [collector, cockpit] } };
-    if (request.path === "/api/presets") return { status: 200, body: { items: [testPreset] } };
+    if (request.path === "/api/presets") return { status: 200, body: { items: presets } };
     if (request.path === "/api/accounts")
       return { status: 200, body: { items: [initech], nextCursor: null } };
     if (request.path === `/api/accounts/${initech.id}`) return { status: 200, body: initech };
@@ -195,6 +198,13 @@ describe("the license generator", () => {
     await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
     await user.click(screen.getByRole("button", { name: "Generate license" }));
     expect(await screen.findByText("teleport is not an execution mode of collector")).toBeTruthy();
+  });
+
+  it("points to Settings → Presets when there is no preset", async () => {
+    generatorApi(() => ({ status: 500 }), []);
+    renderPage(<GeneratorPage />, { session: sessionFor(["license-admin"]), path: "/crm/generator" });
+    const link = await screen.findByRole("link", { name: "Define one in Settings → Presets" });
+    expect(link.getAttribute("href")).toBe("/settings/presets");
   });
 
   it("quick-generates from a preset for the chosen account", async () => {

@@ -13,6 +13,7 @@ import {
 } from "@licensing/ui/kit";
 import {
   Alert,
+  Anchor,
   Button,
   Card,
   Fieldset,
@@ -28,7 +29,7 @@ import {
 import { useForm } from "@mantine/form";
 import { IconBolt, IconWand } from "@tabler/icons-react";
 import { useEffect, useRef, useState } from "react";
-import { useSearchParams } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { useProducts } from "../products/api.ts";
 import { usePresets } from "../settings/api.ts";
 import { AccountPicker } from "./AccountPicker.tsx";
@@ -265,8 +266,28 @@ function QuickGenerate({
   const quick = useQuickGenerate();
   // As for the form: one key per preset and account until it has answered.
   const keys = useRef(new Map<string, string>());
+  const canManage = useCan("preset.write");
   const usable = (presets.data ?? []).filter((p) => allowed(p, kinds, canInternal));
-  if (presets.isPending || usable.length === 0) return null;
+  if (presets.isPending || presets.error) return null;
+  if (usable.length === 0)
+    return (
+      <Card withBorder>
+        <Title order={3} size="h5">
+          Quick generate
+        </Title>
+        <Text size="sm" c="dimmed">
+          {(presets.data ?? []).length === 0 ? "No presets yet" : "No preset your role may use"}: a preset is
+          a named set of parameters that generates a license in one click.{" "}
+          {canManage ? (
+            <Anchor component={Link} to="/settings/presets">
+              Define one in Settings → Presets
+            </Anchor>
+          ) : (
+            "A license admin defines them in Settings → Presets."
+          )}
+        </Text>
+      </Card>
+    );
   const run = (preset: Preset) => {
     const pair = `${preset.id}/${accountId}`;
     const idempotencyKey = keys.current.get(pair) ?? newIdempotencyKey();
