@@ -110,7 +110,7 @@ function LicenseView({ license: l }: { license: LicenseDetail }) {
           <Detail label="Products">
             {l.products.map((code, i) => `${l.productFriendlyNames[i] ?? code} (${code})`).join(", ")}
           </Detail>
-          <Detail label="License type">{l.licenseType}</Detail>
+          <Detail label="License type (informational)">{l.licenseType}</Detail>
           <Detail label="Start">{formatDateTime(l.startDate)}</Detail>
           <Detail label="End">{l.endDate ? formatDateTime(l.endDate) : "No end (perpetual)"}</Detail>
           <Detail label="Notice">

@@ -106,7 +106,7 @@ export function ParameterFields<V extends ParameterValues>({
               />
             )}
             <Autocomplete
-              label="License type"
+              label="License type (informational)"
               description="Informational; empty: trial, subscription or perpetual from kind and end"
               data={licenseTypes}
               w={280}
