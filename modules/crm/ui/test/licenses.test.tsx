@@ -158,6 +158,19 @@ describe("the license generator", () => {
     });
   });
 
+  it("starts a role that may create test licenses only from the test defaults", async () => {
+    generatorApi(() => ({ status: 500 }));
+    renderPage(<GeneratorPage />, { session: sessionFor(["support"]), path: "/crm/generator" });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("textbox", { name: /^Products/ }));
+    await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
+    await waitFor(() =>
+      expect((screen.getByLabelText(/^Duration \(days\)/) as HTMLInputElement).value).toBe("30"),
+    );
+    expect((screen.getByLabelText(/^Notice \(days before the end\)/) as HTMLInputElement).value).toBe("7");
+    expect((screen.getByRole("radio", { name: "Test" }) as HTMLInputElement).checked).toBe(true);
+  });
+
   it("moves the focus to the first field in error and announces the refusal", async () => {
     generatorApi(() => ({ status: 201, body: { batchId: null, licenses: [issued()] } }));
     renderPage(<GeneratorPage />, { session: sessionFor(["sales"]), path: "/crm/generator" });

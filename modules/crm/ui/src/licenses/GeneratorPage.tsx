@@ -44,6 +44,7 @@ import {
   type ParameterValues,
   toFieldErrors,
   valuesToParameters,
+  withKind,
 } from "./parameters.ts";
 
 /** Batches above this are refused here: the issuer's answer for one must fit one NATS message. */
@@ -102,12 +103,13 @@ function Generator({ products }: { products: Product[] }) {
   const locked = result !== null;
 
   const only = products.length === 1 ? products[0] : undefined;
+  const filled = only ? defaultsFrom(only, { ...emptyParameters, products: [only.code] }) : emptyParameters;
   const initial: GeneratorValues = {
-    ...(only ? defaultsFrom(only, { ...emptyParameters, products: [only.code] }) : emptyParameters),
+    // A role that may not create the product's kind starts from the other kind's defaults.
+    ...(kinds.includes(filled.kind) ? filled : withKind(only, filled, kinds[0] ?? "test")),
     accountId: params.get("accountId") ?? "",
     count: 1,
   };
-  if (!kinds.includes(initial.kind)) initial.kind = kinds[0] ?? "test";
   const form = useForm<GeneratorValues>({
     initialValues: initial,
     validate: (values) => {

@@ -61,7 +61,7 @@ export function ParameterFields<V extends ParameterValues>({
     // A new main product brings its catalog defaults (the issuer would apply the same).
     if (newMain && codes[0] !== values.products[0]) {
       const filled = defaultsFrom(newMain, { ...values, products: codes });
-      f.setValues({ ...filled, kind: kinds.includes(filled.kind) ? filled.kind : kinds[0]! });
+      f.setValues(kinds.includes(filled.kind) ? filled : withKind(newMain, filled, kinds[0]!));
     } else f.setFieldValue("products", codes);
   };
 
