@@ -112,7 +112,11 @@ export const digestRowSchema = z.object({
   /** The license in the UI. */
   url: z.string(),
   accountName: z.string(),
-  /** `Commercial` or `Test`, with `, internal` for internal-use licenses. */
+  /**
+   * The "Kind" column: `Commercial` or `Test`, with `, internal` for internal-use licenses. Not the
+   * license's informational `licenseType` (subscription, trial…); the member keeps its first name:
+   * renaming a member of a published response would break its callers.
+   */
   licenseType: z.string(),
   /** Machines the license may be activated on (`Unlimited`), plus fleet seats when it has some. */
   licenseCount: z.string(),

@@ -11,6 +11,7 @@ import { StatsEveryProduct } from "./0009_stats_every_product.ts";
 import { LicenseOrigin } from "./0010_license_origin.ts";
 import { StatsRowIds } from "./0011_stats_row_ids.ts";
 import { LegacyLicenses } from "./0012_legacy_licenses.ts";
+import { BuiltinPresets } from "./0013_builtin_presets.ts";
 
 /**
  * Every migration of the issuer schema, in order: written by hand up to 0010_license_origin,
@@ -32,4 +33,5 @@ export const migrations = [
   { name: "0011_stats_row_ids", class: StatsRowIds },
   eventVersionMigration,
   { name: "0012_legacy_licenses", class: LegacyLicenses },
+  { name: "0013_builtin_presets", class: BuiltinPresets },
 ];

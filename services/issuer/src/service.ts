@@ -1,4 +1,5 @@
 import { BusClient } from "@licensing/bus";
+import { catalog as catalogApi } from "@licensing/contracts";
 import {
   classifyDatabaseError,
   createBusService,
@@ -10,6 +11,7 @@ import {
 } from "@licensing/platform";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { issuerDatabase } from "./database.ts";
+import { seedAll } from "./domain/builtin-presets.ts";
 import { CatalogLookup } from "./domain/catalog-lookup.ts";
 import { catalogSync } from "./domain/catalog-sync.ts";
 import { DashboardFigures } from "./domain/dashboard.ts";
@@ -41,6 +43,8 @@ export interface IssuerDeps {
   defaultNotifyDays: number;
   /** IANA zone of the calendar days the status counts (see ExpiryRule); UTC by default. */
   timeZone?: string;
+  /** Create each product's built-in presets (builtin-presets.ts); on unless a test says otherwise. */
+  builtinPresets?: boolean;
 }
 
 /** The issuer: creates, signs and manages licenses; keeps presets and signing keys. */
@@ -49,7 +53,10 @@ export function createIssuerService(deps: IssuerDeps): RunningService {
   const expiry = new ExpiryRule(deps.defaultNotifyDays, deps.timeZone);
   const encryption = new KeyEncryption(deps.kek);
   const idempotency = new IdempotencyStore(encryption);
-  const catalog = new CatalogLookup(new BusClient(nc, { prefix }));
+  const bus = new BusClient(nc, { prefix });
+  const catalog = new CatalogLookup(bus);
+  const seeding = deps.builtinPresets ?? true;
+  let seeded: Promise<void> = Promise.resolve();
   const signingKeys = new SigningKeys(orm, encryption, log);
   const issuance = new Issuance({ orm, catalog, signingKeys, encryption, idempotency, expiry });
   const service = createBusService({
@@ -75,7 +82,7 @@ export function createIssuerService(deps: IssuerDeps): RunningService {
       }),
     workers: [
       new OutboxRelay({ orm, nc, prefix, log }),
-      catalogSync({ nc, orm, prefix, log, catalog }),
+      catalogSync({ nc, orm, prefix, log, catalog, seed: seeding }),
       statsCompaction(orm, log),
     ],
   });
@@ -83,9 +90,19 @@ export function createIssuerService(deps: IssuerDeps): RunningService {
     async start() {
       await signingKeys.ensureActiveKey();
       await service.start();
+      // The products the catalog has already (an upgrade, a catalog filled before): in the background,
+      // the catalog may be starting too; later products are seeded from their events.
+      if (seeding)
+        seeded = bus
+          .request(catalogApi.listProducts, {})
+          .then(({ items }) => seedAll(orm, items, log))
+          .catch((error: unknown) =>
+            log.warn({ err: error }, "built-in presets: the catalog did not answer"),
+          );
     },
     async stop() {
       await service.stop();
+      await seeded;
       await issuance.settled();
     },
   };

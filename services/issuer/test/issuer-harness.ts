@@ -33,7 +33,7 @@ export interface IssuerUnderTest {
 
 /** A catalog and an issuer on this test file's own database and subject prefix. */
 export async function startIssuer(
-  options: { defaultNotifyDays?: number; timeZone?: string } = {},
+  options: { defaultNotifyDays?: number; timeZone?: string; builtinPresets?: boolean } = {},
 ): Promise<IssuerUnderTest> {
   const env = await createTestEnv();
   await ensureEventStream(env.nc, env.prefix);
@@ -60,6 +60,8 @@ export async function startIssuer(
       kek,
       defaultNotifyDays: options.defaultNotifyDays ?? 30,
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+      // Off unless a test is about them: the other tests count the presets they create.
+      builtinPresets: options.builtinPresets ?? false,
     });
     await service.start();
     services.push(service);

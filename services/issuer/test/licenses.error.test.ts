@@ -66,6 +66,21 @@ describe("creating a license: errors", () => {
     });
   });
 
+  it("refuses a notice window longer than the license, naming notifyDays; shortens the product's default", async () => {
+    await expect(create({ kind: "test", durationDays: 14, notifyDays: 30 })).rejects.toMatchObject({
+      code: "validation_failed",
+      details: { issues: [{ path: "notifyDays", message: expect.stringContaining("14 days") }] },
+    });
+    await expect(
+      create({ startDate: "2030-01-01T00:00:00Z", endDate: "2030-01-11T00:00:00Z", notifyDays: 11 }),
+    ).rejects.toMatchObject({ code: "validation_failed", details: { issues: [{ path: "notifyDays" }] } });
+    // A window as long as the license is allowed; the product's 30 days, for a 7-day license, become 7.
+    const [fits] = (await create({ durationDays: 14, notifyDays: 14 })).licenses;
+    expect(fits?.license.notifyDays).toBe(14);
+    const [short] = (await create({ durationDays: 7 })).licenses;
+    expect(short?.license.notifyDays).toBe(7);
+  });
+
   it("reports the model's rules against the request's fields", async () => {
     const error = await create({
       startDate: "2030-01-01T00:00:00Z",

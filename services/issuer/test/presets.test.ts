@@ -50,6 +50,22 @@ describe("presets", () => {
     ).rejects.toMatchObject({ code: "not_found" });
   });
 
+  it("refuse a notice window longer than the preset's duration", async () => {
+    await expect(
+      under.env.bus.request(
+        issuer.createPreset,
+        {
+          name: "Floods the digest",
+          parameters: { products: ["collector"], durationDays: 14, notifyDays: 30 },
+        },
+        as(actors.licenseAdmin),
+      ),
+    ).rejects.toMatchObject({
+      code: "validation_failed",
+      details: { issues: [{ path: "parameters.notifyDays" }] },
+    });
+  });
+
   it("refuse a duplicate name and parameters the products do not offer", async () => {
     const { bus } = under.env;
     await bus.request(

@@ -185,7 +185,7 @@ describe("the daily digest", () => {
     const table = tableOf(String(mail.parsed.html));
     expect(table.header).toEqual([
       "Account",
-      "License type",
+      "Kind",
       "License count",
       "Creator",
       "Created",
@@ -206,7 +206,7 @@ describe("the daily digest", () => {
     const text = String(mail.parsed.text);
     const lines = text.split("\n");
     const header = lines.indexOf(
-      "Account | License type | License count | Creator | Created | Product | Expires | Status",
+      "Account | Kind | License count | Creator | Created | Product | Expires | Status",
     );
     expect(header).toBeGreaterThan(0);
     const body = lines.slice(header + 1, header + 1 + 2 * expectedOrder.length);

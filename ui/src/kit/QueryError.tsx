@@ -3,8 +3,32 @@ import { IconAlertTriangle } from "@tabler/icons-react";
 import { ApiError } from "./api.ts";
 import { errorMessage } from "./notify.tsx";
 
-/** A failed load shown in place of its content, with the request id and a way to try again. */
-export function QueryError({ error, retry }: { error: unknown; retry?: () => void }) {
+/**
+ * A load of one thing by the id in the address refused as `not_found`, or as `validation_failed` (the
+ * id itself is malformed: the id is all such a request carries): to the operator, both are "no such".
+ */
+export const isMissing = (error: unknown) =>
+  error instanceof ApiError && (error.code === "not_found" || error.code === "validation_failed");
+
+/**
+ * A failed load shown in place of its content, with the request id and a way to try again. With
+ * `missing` (see `missing` in messages.ts), a page opened at an id that does not exist says so.
+ */
+export function QueryError({
+  error,
+  retry,
+  missing,
+}: {
+  error: unknown;
+  retry?: () => void;
+  missing?: string;
+}) {
+  if (missing && isMissing(error))
+    return (
+      <Alert color="blue" variant="light" icon={<IconAlertTriangle />} title={missing} role="alert">
+        <Text size="sm">Check the address, or find it from the list.</Text>
+      </Alert>
+    );
   const requestId = error instanceof ApiError ? error.requestId : undefined;
   return (
     <Alert color="red" variant="light" icon={<IconAlertTriangle />} title="Could not load this" role="alert">

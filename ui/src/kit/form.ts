@@ -1,14 +1,16 @@
 import type { FormErrors } from "@mantine/form";
 import { ApiError } from "./api.ts";
+import { userMessage } from "./messages.ts";
 
 /** Where an error about the whole request (no field path) is kept among a form's errors. */
 export const formError = "_form";
 
+/** Issues (the server's or the browser's) as form errors by field, each in words for the operator. */
 export function issuesToErrors(issues: readonly { path: string; message: string }[]): FormErrors {
   const errors: FormErrors = {};
   for (const issue of issues) {
     const path = issue.path || formError;
-    errors[path] ??= issue.message;
+    errors[path] ??= userMessage(issue);
   }
   return errors;
 }

@@ -1,7 +1,8 @@
 import { toFieldIssues } from "@licensing/contracts";
 import type { FormErrors } from "@mantine/form";
-import type { z } from "zod";
+import { ZodError, type z } from "zod";
 import { issuesToErrors } from "./form.ts";
+import { type Issue, userMessage } from "./messages.ts";
 
 // Kept apart from form.ts: it brings the contracts' schemas (and zod) along, which only the pages
 // with such forms should load.
@@ -15,13 +16,15 @@ export function zodValidate<Values>(schema: z.ZodType, toRequest: (values: Value
   return (values: Values): FormErrors => {
     const result = schema.safeParse(toRequest(values));
     if (result.success) return {};
-    return issuesToErrors(
-      toFieldIssues(result.error).map((issue) => ({ ...issue, message: plain(issue.message) })),
+    // Each issue in words for the operator, from its zod details (before they are flattened away).
+    const issues = result.error.issues.map((issue) =>
+      issue.code === "unrecognized_keys"
+        ? issue
+        : {
+            ...issue,
+            message: userMessage({ ...(issue as object), path: issue.path.map(String).join(".") } as Issue),
+          },
     );
+    return issuesToErrors(toFieldIssues(new ZodError(issues)));
   };
-}
-
-/** Zod's own wording for a missing number is meant for developers; an empty number input gets this. */
-function plain(message: string): string {
-  return message.startsWith("Invalid input: expected number") ? "Enter a number" : message;
 }

@@ -85,7 +85,7 @@ describe("creating an account", () => {
     await user.type(within(contact).getByLabelText(/Name/), "Ann");
     await user.type(within(contact).getByLabelText(/Email/), "ann@");
     await user.click(screen.getByRole("button", { name: "Create account" }));
-    expect(await screen.findByText("must not be empty")).toBeTruthy();
+    expect(await screen.findByText("Enter a name")).toBeTruthy();
     expect(screen.getByText("must be an email address")).toBeTruthy();
     expect(within(contact).getByLabelText(/Email/).getAttribute("aria-invalid")).toBe("true");
     expect(api.requests).toHaveLength(0);
@@ -158,5 +158,35 @@ describe("an account's page", () => {
     expect(await screen.findByText("ann@acme.test")).toBeTruthy();
     expect(screen.queryByRole("button", { name: /Archive|Promote|Edit/ })).toBeNull();
     expect(screen.queryByRole("link", { name: /Edit/ })).toBeNull();
+  });
+
+  it.each([
+    [
+      "a malformed id",
+      "acc_nope",
+      {
+        status: 400,
+        body: {
+          code: "validation_failed",
+          message: "Invalid request",
+          requestId: "req_x",
+          details: { issues: [{ path: "id", message: "must be an id starting with acc_" }] },
+        },
+      },
+    ],
+    [
+      "an id no account has",
+      "acc_01JD6X8Q0V4N3ZP8E4E3W1T9ZZ",
+      { status: 404, body: { code: "not_found", message: "account not found", requestId: "req_x" } },
+    ],
+  ])("says there is no such account for %s", async (_, id, answer) => {
+    fakeApi(() => answer);
+    renderPage(<AccountPage />, {
+      session: sessionFor(["viewer"]),
+      path: `/crm/accounts/${id}`,
+      pattern: "/crm/accounts/:id",
+    });
+    expect(await screen.findByText("No account with this id")).toBeTruthy();
+    expect(screen.queryByText(/must be an id/)).toBeNull();
   });
 });

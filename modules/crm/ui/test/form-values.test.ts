@@ -20,7 +20,7 @@ describe("the account form", () => {
       contacts: [newContact({ name: "Ann", email: "ann@", role: "" })],
     });
     expect(errors).toEqual({
-      name: "must not be empty",
+      name: "Enter a name",
       country: "must be an ISO 3166-1 alpha-2 country code (e.g. FR)",
       "contacts.0.email": "must be an email address",
     });

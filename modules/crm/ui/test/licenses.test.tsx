@@ -31,10 +31,13 @@ const initech: Account = {
 };
 
 /** The API a generator page talks to; `create` answers POST /api/licenses. */
-function generatorApi(create: (request: Recorded) => { status: number; body?: unknown }) {
+function generatorApi(
+  create: (request: Recorded) => { status: number; body?: unknown },
+  presets: unknown[] = [testPreset],
+) {
   return fakeApi((request) => {
     if (request.path === "/api/products") return { status: 200, body: { items: [collector, cockpit] } };
-    if (request.path === "/api/presets") return { status: 200, body: { items: [testPreset] } };
+    if (request.path === "/api/presets") return { status: 200, body: { items: presets } };
     if (request.path === "/api/accounts")
       return { status: 200, body: { items: [initech], nextCursor: null } };
     if (request.path === `/api/accounts/${initech.id}`) return { status: 200, body: initech };
@@ -81,6 +84,104 @@ describe("the license generator", () => {
     expect(screen.getByRole("button", { name: "Download file" })).toBeTruthy();
   });
 
+  it("moves the focus to the result, announces it, and locks the form until Generate another", async () => {
+    const api = generatorApi(() => ({ status: 201, body: { batchId: null, licenses: [issued()] } }));
+    renderPage(<GeneratorPage />, {
+      session: sessionFor(["sales"]),
+      path: `/crm/generator?accountId=${initech.id}`,
+      pattern: "/crm/generator",
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("textbox", { name: /^Products/ }));
+    await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
+    const submit = screen.getByRole("button", { name: "Generate license" });
+    await user.dblClick(submit);
+    const panel = await screen.findByRole("region", { name: "License created" });
+    await waitFor(() => expect(document.activeElement).toBe(panel));
+    expect(screen.getByRole("status").textContent).toMatch(/^The license for Initech is ready/);
+    // Locked: neither the button nor the fields take another submission.
+    expect(submit.matches(":disabled")).toBe(true);
+    expect(screen.getByRole("textbox", { name: /^Products/ }).matches(":disabled")).toBe(true);
+    await user.click(submit);
+    const posts = () => api.requests.filter((r) => r.method === "POST");
+    expect(posts()).toHaveLength(1);
+
+    await user.click(within(panel).getByRole("button", { name: "Generate another" }));
+    expect(screen.queryByRole("region", { name: "License created" })).toBeNull();
+    expect(submit.matches(":disabled")).toBe(false);
+    // A new fill: the account stays, the parameters start again, and the next key is another one.
+    expect(screen.getByText("Initech")).toBeTruthy();
+    await user.click(screen.getByRole("textbox", { name: /^Products/ }));
+    await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
+    await user.click(submit);
+    await screen.findByRole("region", { name: "License created" });
+    const keys = posts().map((p) => (p.body as { idempotencyKey: string }).idempotencyKey);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).not.toBe(keys[1]);
+  });
+
+  it("switches to the test defaults with the kind, and keeps the notice within the license", async () => {
+    const api = generatorApi(() => ({ status: 201, body: { batchId: null, licenses: [issued()] } }));
+    renderPage(<GeneratorPage />, {
+      session: sessionFor(["sales"]),
+      path: `/crm/generator?accountId=${initech.id}`,
+      pattern: "/crm/generator",
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("textbox", { name: /^Products/ }));
+    await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
+    const duration = () => (screen.getByLabelText(/^Duration \(days\)/) as HTMLInputElement).value;
+    const notice = () => (screen.getByLabelText(/^Notice \(days before the end\)/) as HTMLInputElement).value;
+    await waitFor(() => expect(duration()).toBe("365"));
+    expect(notice()).toBe("30");
+    await user.click(screen.getByRole("radio", { name: "Test" }));
+    await waitFor(() => expect(duration()).toBe("30"));
+    expect(notice()).toBe("7");
+    // Back to commercial: the product's own year and notice.
+    await user.click(screen.getByRole("radio", { name: "Commercial" }));
+    await waitFor(() => expect(duration()).toBe("365"));
+    expect(notice()).toBe("30");
+    // A duration shorter than the notice shortens the notice.
+    await user.click(screen.getByRole("radio", { name: "Test" }));
+    await user.clear(screen.getByLabelText(/^Notice \(days before the end\)/));
+    await user.type(screen.getByLabelText(/^Notice \(days before the end\)/), "20");
+    await user.clear(screen.getByLabelText(/^Duration \(days\)/));
+    await user.type(screen.getByLabelText(/^Duration \(days\)/), "14");
+    await user.tab();
+    await waitFor(() => expect(notice()).toBe("14"));
+    await user.click(screen.getByRole("button", { name: "Generate license" }));
+    await screen.findByRole("region", { name: "License created" });
+    expect(api.requests.find((r) => r.method === "POST")?.body).toMatchObject({
+      kind: "test",
+      durationDays: 14,
+      notifyDays: 14,
+    });
+  });
+
+  it("starts a role that may create test licenses only from the test defaults", async () => {
+    generatorApi(() => ({ status: 500 }));
+    renderPage(<GeneratorPage />, { session: sessionFor(["support"]), path: "/crm/generator" });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("textbox", { name: /^Products/ }));
+    await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
+    await waitFor(() =>
+      expect((screen.getByLabelText(/^Duration \(days\)/) as HTMLInputElement).value).toBe("30"),
+    );
+    expect((screen.getByLabelText(/^Notice \(days before the end\)/) as HTMLInputElement).value).toBe("7");
+    expect((screen.getByRole("radio", { name: "Test" }) as HTMLInputElement).checked).toBe(true);
+  });
+
+  it("moves the focus to the first field in error and announces the refusal", async () => {
+    generatorApi(() => ({ status: 201, body: { batchId: null, licenses: [issued()] } }));
+    renderPage(<GeneratorPage />, { session: sessionFor(["sales"]), path: "/crm/generator" });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Generate license" }));
+    const account = screen.getByRole("textbox", { name: /^Account/ });
+    await waitFor(() => expect(document.activeElement).toBe(account));
+    expect(account.getAttribute("aria-invalid")).toBe("true");
+    expect(screen.getByRole("status").textContent).toMatch(/^The license was not created: \d+ fields? need/);
+  });
+
   it("checks the fields against the contract before sending, and puts the issuer's issues on them", async () => {
     const api = generatorApi(() => ({
       status: 400,
@@ -96,7 +197,10 @@ describe("the license generator", () => {
     renderPage(<GeneratorPage />, { session: sessionFor(["license-admin"]), path: "/crm/generator" });
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Generate license" }));
-    expect(await screen.findByText(/must be an id starting with acc_/)).toBeTruthy();
+    // In words for the operator, not the schema library's.
+    expect(await screen.findByText("Choose an account")).toBeTruthy();
+    expect(screen.getByText("Add at least one product")).toBeTruthy();
+    expect(screen.queryByText(/must be an id|Too small/)).toBeNull();
     expect(api.requests.filter((r) => r.method === "POST")).toHaveLength(0);
     // A license admin may create internal-use licenses.
     expect(screen.getByRole("switch", { name: /Internal use/ })).toBeTruthy();
@@ -107,6 +211,13 @@ describe("the license generator", () => {
     await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
     await user.click(screen.getByRole("button", { name: "Generate license" }));
     expect(await screen.findByText("teleport is not an execution mode of collector")).toBeTruthy();
+  });
+
+  it("points to Settings → Presets when there is no preset", async () => {
+    generatorApi(() => ({ status: 500 }), []);
+    renderPage(<GeneratorPage />, { session: sessionFor(["license-admin"]), path: "/crm/generator" });
+    const link = await screen.findByRole("link", { name: "Define one in Settings → Presets" });
+    expect(link.getAttribute("href")).toBe("/settings/presets");
   });
 
   it("quick-generates from a preset for the chosen account", async () => {

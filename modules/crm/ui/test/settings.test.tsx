@@ -26,7 +26,9 @@ describe("presets", () => {
     expect(api.requests.find((r) => r.method === "POST")?.body).toEqual({
       name: "Cockpit trial",
       description: "",
-      parameters: { products: ["collector"], kind: "test" },
+      // Test brings the test defaults, which differ from the product's (else the issuer would apply
+      // the commercial year to this preset's licenses).
+      parameters: { products: ["collector"], kind: "test", durationDays: 30, notifyDays: 7 },
     });
   });
 

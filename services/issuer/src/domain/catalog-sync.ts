@@ -1,6 +1,7 @@
 import { catalogEvents } from "@licensing/contracts";
 import { EventConsumer, execute, type Logger, type Orm } from "@licensing/platform";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { seedAll } from "./builtin-presets.ts";
 import type { CatalogLookup } from "./catalog-lookup.ts";
 
 /**
@@ -13,6 +14,8 @@ export function catalogSync(deps: {
   prefix: string;
   log: Logger;
   catalog: CatalogLookup;
+  /** Create a new product's built-in presets. */
+  seed?: boolean;
 }): EventConsumer {
   const { catalog } = deps;
   return new EventConsumer({ ...deps, name: "issuer-catalog-sync" })
@@ -25,6 +28,8 @@ export function catalogSync(deps: {
     })
     .on(catalogEvents.productUpdated, async (product) => {
       catalog.forgetProduct(product.code);
+      // Once per product (recorded): a later update of the same product does nothing here.
+      if (deps.seed) await seedAll(deps.orm, [product], deps.log);
     })
     .on(catalogEvents.productDeleted, async ({ code }) => {
       catalog.forgetProduct(code);

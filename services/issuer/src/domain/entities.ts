@@ -151,6 +151,20 @@ export const PresetEntity = defineEntity({
 });
 export type PresetRow = InferEntity<typeof PresetEntity>;
 
+/**
+ * The products whose built-in presets were created (builtin-presets.ts): once per product, ever. The
+ * row outlives the presets, so a built-in preset an operator deleted stays deleted, and its primary
+ * key makes two replicas seeding the same product at once create one set.
+ */
+export const PresetSeedEntity = defineEntity({
+  name: "PresetSeed",
+  tableName: "preset_seeds",
+  properties: {
+    productCode: p.text().primary(),
+    seededAt: p.datetime(),
+  },
+});
+
 export const SigningKeyEntity = defineEntity({
   name: "SigningKey",
   tableName: "signing_keys",
@@ -223,6 +237,7 @@ export const issuerEntities = [
   LicenseVersionEntity,
   AuditEntryEntity,
   PresetEntity,
+  PresetSeedEntity,
   SigningKeyEntity,
   IdempotencyKeyEntity,
   LegacyLicenseEntity,

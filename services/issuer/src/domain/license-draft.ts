@@ -82,6 +82,7 @@ export function draftLicense({
     ]);
   }
   const endDate = p.endDate !== undefined ? p.endDate : (end?.toISOString() ?? null);
+  const notifyDays = noticeWithin(p.notifyDays, main.defaultNotifyDays, startDate, endDate);
   const contact = account.contacts[0];
   const license: License = {
     accountId: account.id,
@@ -103,7 +104,7 @@ export function draftLicense({
       p.licenseType ?? (kind === "test" ? "trial" : endDate === null ? "perpetual" : "subscription"),
     licensingAssemblyVersion: licensingFormatVersion,
     metadata: p.metadata ?? {},
-    notifyDays: p.notifyDays !== undefined ? p.notifyDays : main.defaultNotifyDays,
+    notifyDays,
     ownerCompany: account.name,
     ownerEmail: contact?.email ?? null,
     ownerIpAddress: origin.ownerIpAddress ?? null,
@@ -118,6 +119,32 @@ export function draftLicense({
     unitsType,
   };
   return checked(license);
+}
+
+/**
+ * The notice window, never longer than the license: a 14-day license with a 30-day notice would be
+ * "expiring" from its first minute and flood the digest. Asked for explicitly, a longer one is
+ * refused (naming `notifyDays`); the product's default is shortened to the license's length instead.
+ */
+function noticeWithin(
+  asked: number | null | undefined,
+  productDefault: number,
+  startDate: Date,
+  endDate: string | null,
+): number | null {
+  const notice = asked !== undefined ? asked : productDefault;
+  if (notice === null || endDate === null) return notice;
+  const length = (new Date(endDate).getTime() - startDate.getTime()) / day;
+  // An end before the start is the model's rule to report (against endDate).
+  if (length < 0 || notice <= length) return notice;
+  if (asked === undefined) return Math.floor(length);
+  const days = Math.floor(length);
+  throw AppError.validation([
+    {
+      path: "notifyDays",
+      message: `is longer than the license (${days} day${days === 1 ? "" : "s"}): the notice window must fit within it`,
+    },
+  ]);
 }
 
 /** The license after a change, checked by the model's rules (e.g. an end before the start). */

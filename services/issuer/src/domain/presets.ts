@@ -94,6 +94,13 @@ export class Presets {
       ...issue,
       path: `parameters.${issue.path}`,
     }));
+    // The rule creation applies (license-draft.ts), caught here rather than at each quick generate.
+    const { durationDays, notifyDays } = parameters;
+    if (durationDays !== undefined && typeof notifyDays === "number" && notifyDays > durationDays)
+      issues.push({
+        path: "parameters.notifyDays",
+        message: `is longer than the license (${durationDays} days): the notice window must fit within it`,
+      });
     if (issues.length > 0) throw AppError.validation(issues, "preset");
   }
 

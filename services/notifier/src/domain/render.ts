@@ -21,7 +21,7 @@ export interface RenderedDigest {
 /** The columns, in the order the issue asks for them. */
 const columns: [string, (row: DigestRow) => string][] = [
   ["Account", (r) => r.accountName],
-  ["License type", (r) => r.licenseType],
+  ["Kind", (r) => r.licenseType],
   ["License count", (r) => r.licenseCount],
   ["Creator", (r) => r.creator],
   ["Created", (r) => r.created],

@@ -1,5 +1,13 @@
 import type { Account } from "@licensing/contracts";
-import { Can, ConfirmButton, formatDateTime, notifySuccess, PageHeader, QueryError } from "@licensing/ui/kit";
+import {
+  Can,
+  ConfirmButton,
+  formatDateTime,
+  missing,
+  notifySuccess,
+  PageHeader,
+  QueryError,
+} from "@licensing/ui/kit";
 import {
   Anchor,
   Badge,
@@ -26,7 +34,10 @@ export function AccountPage() {
   const { id = "" } = useParams();
   const account = useAccount(id);
   if (account.isPending) return <Loader />;
-  if (account.error) return <QueryError error={account.error} retry={() => void account.refetch()} />;
+  if (account.error)
+    return (
+      <QueryError error={account.error} retry={() => void account.refetch()} missing={missing.account} />
+    );
   return <AccountView account={account.data} />;
 }
 

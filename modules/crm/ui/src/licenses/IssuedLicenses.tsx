@@ -2,6 +2,7 @@ import type { IssuedLicense } from "@licensing/contracts";
 import { CopyKey } from "@licensing/ui/kit";
 import { Alert, Anchor, Button, Code, CopyButton, Group, Stack, Table, Text } from "@mantine/core";
 import { IconCopy, IconDownload } from "@tabler/icons-react";
+import type { Ref } from "react";
 import { Link } from "react-router";
 
 /** Saves text as a file the browser downloads (the file is already in hand: no second request). */
@@ -20,23 +21,31 @@ const fileName = (issued: IssuedLicense) => `license-${issued.license.id}-v${iss
 
 /**
  * What a creation answered: each license key (shown here once; later only by an audited reveal) with
- * a copy button, and each signed file to download.
+ * a copy button, and each signed file to download. A named region the page moves the focus to (the
+ * page's live region announces it, so it is not an alert of its own: that would be read twice).
  */
 export function IssuedLicenses({
   licenses,
   onAnother,
+  ref,
 }: {
   licenses: IssuedLicense[];
   onAnother?: () => void;
+  ref?: Ref<HTMLDivElement>;
 }) {
   const [first] = licenses;
   if (!first) return null;
   const single = licenses.length === 1;
+  const title = single ? "License created" : `${licenses.length} licenses created`;
   return (
     <Alert
+      ref={ref}
+      tabIndex={-1}
+      role="region"
+      aria-label={title}
       color="teal"
       variant="light"
-      title={single ? "License created" : `${licenses.length} licenses created`}
+      title={title}
     >
       <Stack gap="sm">
         <Text size="sm">
@@ -85,7 +94,7 @@ export function IssuedLicenses({
             </CopyButton>
           )}
           {onAnother && (
-            <Button size="xs" variant="light" onClick={onAnother}>
+            <Button size="xs" onClick={onAnother}>
               Generate another
             </Button>
           )}

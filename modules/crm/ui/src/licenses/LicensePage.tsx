@@ -1,5 +1,13 @@
 import type { AuditEntry, LicenseDetail } from "@licensing/contracts";
-import { CopyKey, formatDate, formatDateTime, PageHeader, QueryError, useCan } from "@licensing/ui/kit";
+import {
+  CopyKey,
+  formatDate,
+  formatDateTime,
+  missing,
+  PageHeader,
+  QueryError,
+  useCan,
+} from "@licensing/ui/kit";
 import {
   Alert,
   Anchor,
@@ -28,7 +36,10 @@ export function LicensePage() {
   const { id = "" } = useParams();
   const license = useLicense(id);
   if (license.isPending) return <Loader />;
-  if (license.error) return <QueryError error={license.error} retry={() => void license.refetch()} />;
+  if (license.error)
+    return (
+      <QueryError error={license.error} retry={() => void license.refetch()} missing={missing.license} />
+    );
   return <LicenseView license={license.data} />;
 }
 
@@ -99,7 +110,7 @@ function LicenseView({ license: l }: { license: LicenseDetail }) {
           <Detail label="Products">
             {l.products.map((code, i) => `${l.productFriendlyNames[i] ?? code} (${code})`).join(", ")}
           </Detail>
-          <Detail label="License type">{l.licenseType}</Detail>
+          <Detail label="License type (informational)">{l.licenseType}</Detail>
           <Detail label="Start">{formatDateTime(l.startDate)}</Detail>
           <Detail label="End">{l.endDate ? formatDateTime(l.endDate) : "No end (perpetual)"}</Detail>
           <Detail label="Notice">

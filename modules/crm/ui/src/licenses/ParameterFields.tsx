@@ -1,5 +1,5 @@
 import "@mantine/dates/styles.css";
-import type { Product } from "@licensing/contracts";
+import type { LicenseKind, Product } from "@licensing/contracts";
 import {
   Autocomplete,
   Card,
@@ -23,7 +23,7 @@ import { LimitInput } from "../products/fields.tsx";
 import { ContentSize } from "./ContentSize.tsx";
 import type { SizeRule } from "./content-size.ts";
 import { MetadataField, RestrictionsField } from "./KeyValueFields.tsx";
-import { defaultsFrom, offeredOptions, type ParameterValues } from "./parameters.ts";
+import { defaultsFrom, longestNotice, offeredOptions, type ParameterValues, withKind } from "./parameters.ts";
 
 // The license parameters, every one of the model's (docs/architecture.md), as the generator and the presets
 // edit them. Modes, features and units types offer only what the chosen products offer.
@@ -61,7 +61,7 @@ export function ParameterFields<V extends ParameterValues>({
     // A new main product brings its catalog defaults (the issuer would apply the same).
     if (newMain && codes[0] !== values.products[0]) {
       const filled = defaultsFrom(newMain, { ...values, products: codes });
-      f.setValues({ ...filled, kind: kinds.includes(filled.kind) ? filled.kind : kinds[0]! });
+      f.setValues(kinds.includes(filled.kind) ? filled : withKind(newMain, filled, kinds[0]!));
     } else f.setFieldValue("products", codes);
   };
 
@@ -95,6 +95,7 @@ export function ParameterFields<V extends ParameterValues>({
                   { value: "test", label: "Test", disabled: !kinds.includes("test") },
                 ]}
                 {...f.getInputProps("kind")}
+                onChange={(kind) => f.setValues(withKind(main, values, kind as LicenseKind))}
               />
             </Stack>
             {canInternal && (
@@ -105,7 +106,7 @@ export function ParameterFields<V extends ParameterValues>({
               />
             )}
             <Autocomplete
-              label="License type"
+              label="License type (informational)"
               description="Informational; empty: trial, subscription or perpetual from kind and end"
               data={licenseTypes}
               w={280}
@@ -150,6 +151,17 @@ export function ParameterFields<V extends ParameterValues>({
               allowDecimal={false}
               allowNegative={false}
               {...f.getInputProps("durationDays")}
+              onBlur={() => {
+                // The notice never outlasts the license: a shorter duration shortens it too (once the
+                // duration is typed: "14" passes through "1").
+                const days = values.durationDays;
+                if (
+                  typeof days === "number" &&
+                  typeof values.notifyDays === "number" &&
+                  values.notifyDays > days
+                )
+                  f.setFieldValue("notifyDays", days);
+              }}
             />
           )}
           {values.endMode === "date" && (
@@ -170,8 +182,9 @@ export function ParameterFields<V extends ParameterValues>({
             description="When the expiry digest starts listing it"
             offLabel="The notifier's default"
             offValue={null}
-            onValue={30}
+            onValue={Math.min(30, longestNotice(values) ?? 30)}
             min={0}
+            max={longestNotice(values)}
             {...f.getInputProps("notifyDays")}
           />
         </SimpleGrid>

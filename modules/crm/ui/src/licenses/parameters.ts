@@ -68,6 +68,69 @@ export const emptyParameters: ParameterValues = {
   encrypted: false,
 };
 
+/**
+ * What choosing a kind brings, where the catalog has one set of defaults per product (for its default
+ * kind): a test license is a short trial with a short notice, so switching to Test does not keep a
+ * commercial year (test licenses came out for 365 days). Switching back to Commercial restores the
+ * product's own duration and notice. Kept in the UI on purpose (docs/ui.md): the issuer applies the
+ * product's defaults to what a request leaves out, and the form always sends both fields.
+ */
+export const testDefaults = { durationDays: 30, notifyDays: 7 } as const;
+
+/** The form after the operator chose `kind`: the duration and notice that kind starts from. */
+export function withKind(
+  product: Product | undefined,
+  values: ParameterValues,
+  kind: LicenseKind,
+): ParameterValues {
+  if (kind === values.kind) return values;
+  const productKind = product?.defaults.kind ?? "commercial";
+  const own = product && kind === productKind;
+  const durationDays = own
+    ? product.defaults.durationDays
+    : kind === "test"
+      ? testDefaults.durationDays
+      : 365;
+  return {
+    ...values,
+    kind,
+    endMode: durationDays === null ? "none" : "duration",
+    durationDays: durationDays ?? values.durationDays,
+    endDate: null,
+    notifyDays: own
+      ? product.defaultNotifyDays
+      : kind === "test"
+        ? testDefaults.notifyDays
+        : (product?.defaultNotifyDays ?? 30),
+  };
+}
+
+/**
+ * The longest notice the license allows (its length in whole days), or undefined when it has no
+ * known end. The issuer refuses a longer one: the license would be "expiring" from its first day.
+ */
+export function longestNotice(values: ParameterValues): number | undefined {
+  if (values.endMode === "duration") {
+    const days = Number(values.durationDays);
+    return values.durationDays === "" || !Number.isFinite(days) ? undefined : days;
+  }
+  if (values.endMode === "date" && values.endDate) {
+    const start = values.startDate ? new Date(startOfDay(values.startDate)) : new Date();
+    const days = Math.floor((new Date(startOfDay(values.endDate)).getTime() - start.getTime()) / 86_400_000);
+    return days >= 0 ? days : undefined;
+  }
+  return undefined;
+}
+
+/** The notice window's error, when it is longer than the license. */
+export function noticeError(values: ParameterValues): string | undefined {
+  const longest = longestNotice(values);
+  const notice = values.notifyDays;
+  if (longest === undefined || notice === null || notice === "" || Number(notice) <= longest)
+    return undefined;
+  return `At most ${longest} days: the notice must fit within the license`;
+}
+
 /** The form as the main product's catalog defaults fill it (what the issuer would do with nothing). */
 export function defaultsFrom(product: Product | undefined, values: ParameterValues): ParameterValues {
   if (!product) return values;

@@ -4,6 +4,7 @@ import {
   ConfirmButton,
   formError,
   isApiError,
+  missing,
   notifySuccess,
   PageHeader,
   QueryError,
@@ -88,7 +89,10 @@ export function EditProductPage() {
   const { code = "" } = useParams();
   const product = useProduct(code);
   if (product.isPending) return <Loader />;
-  if (product.error) return <QueryError error={product.error} retry={() => void product.refetch()} />;
+  if (product.error)
+    return (
+      <QueryError error={product.error} retry={() => void product.refetch()} missing={missing.product} />
+    );
   return <EditProduct key={product.data.version} product={product.data} reload={() => product.refetch()} />;
 }
 

@@ -115,6 +115,7 @@ export function LimitInput({
   offValue,
   onValue,
   min,
+  max,
   value,
   onChange,
   error,
@@ -126,6 +127,7 @@ export function LimitInput({
   /** What the number becomes when the checkbox is cleared. */
   onValue: number;
   min: number;
+  max?: number;
   value?: number | string | null;
   onChange: (value: number | string | null) => void;
   error?: ReactNode;
@@ -140,6 +142,8 @@ export function LimitInput({
         onChange={onChange}
         disabled={off}
         min={min}
+        max={max}
+        clampBehavior={max === undefined ? "blur" : "strict"}
         allowDecimal={false}
         allowNegative={false}
         thousandSeparator=" "

@@ -32,6 +32,7 @@ import { ParameterFields } from "../licenses/ParameterFields.tsx";
 import {
   changedParameters,
   emptyParameters,
+  noticeError,
   type ParameterValues,
   parametersToValues,
   toFieldErrors,
@@ -148,6 +149,8 @@ function PresetForm({ products, preset }: { products: Product[]; preset: Preset 
         ...sizeErrors(sizeRule, values),
       };
       if (values.endMode === "date" && !values.endDate) errors.endDate = "Pick an end date";
+      const notice = noticeError(values);
+      if (notice) errors.notifyDays = notice;
       return errors;
     },
   });
