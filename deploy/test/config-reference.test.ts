@@ -14,6 +14,7 @@ describe("the configuration reference", () => {
     const shared = [
       "NATS_URL",
       "NATS_STREAM_REPLICAS",
+      "METRICS_PORT",
       "SUBJECT_PREFIX",
       "LOG_LEVEL",
       "DATABASE_URL",

@@ -39,6 +39,8 @@ export interface EndpointServerOptions {
   queue: string;
   log: Logger;
   classifyError?: ErrorClassifier;
+  /** Told of every answer: the endpoint's subject, `ok` or the error code, and the seconds it took. */
+  observe?: (endpoint: string, code: string, seconds: number) => void;
 }
 
 /**
@@ -89,6 +91,8 @@ export class EndpointServer {
     const ctx = contextFromHeaders(msg.headers);
     const log = this.#options.log.child({ requestId: ctx.requestId, endpoint: endpoint.subject });
     let answer: { ref?: string } | undefined;
+    const startedAt = performance.now();
+    let code = "ok";
     try {
       const request = await this.#parseRequest(endpoint, msg);
       const response = await handler(request, { ...ctx, log });
@@ -102,6 +106,7 @@ export class EndpointServer {
     } catch (error) {
       void this.#bodies.discard(answer?.ref);
       const appError = this.#toAppError(error, log);
+      code = appError.code;
       if (appError.code === "internal" || appError.code === "service_unavailable") {
         log.warn({ code: appError.code, msg: appError.message }, "request failed");
       }
@@ -110,6 +115,8 @@ export class EndpointServer {
         `${appError.code}: ${appError.message}`,
         JSON.stringify(appError.toBody(ctx.requestId)),
       );
+    } finally {
+      this.#options.observe?.(endpoint.subject, code, (performance.now() - startedAt) / 1_000);
     }
   }
 

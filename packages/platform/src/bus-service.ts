@@ -2,6 +2,7 @@ import { EndpointServer, type ErrorClassifier } from "@licensing/bus";
 import { type Service, Svcm } from "@nats-io/services";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
+import { observeBusRequest } from "./metrics.ts";
 
 /** Something that runs beside the endpoints for the life of the service (a relay, a consumer, a schedule). */
 export interface Worker {
@@ -65,6 +66,7 @@ export function createBusService(options: BusServiceOptions): RunningService {
         prefix,
         queue: name,
         log,
+        observe: observeBusRequest,
         ...(options.classifyError ? { classifyError: options.classifyError } : {}),
       });
       options.endpoints(server);

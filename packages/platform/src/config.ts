@@ -24,6 +24,10 @@ export const baseConfig = z.object({
     description:
       "copies JetStream keeps of the platform's streams and large-body buckets: 1 on one server, 3 on a cluster",
   }),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional().meta({
+    description:
+      "port of the Prometheus `/metrics` endpoint (unset: none); apart from the service's own port",
+  }),
   SUBJECT_PREFIX: z
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,30}$/, { message: "must be lower-case letters, digits, - or _ (e.g. lic)" })

@@ -1,10 +1,17 @@
-import { connectNats, createLogger, ensureEventStream, runUntilSignal } from "@licensing/platform";
+import {
+  connectNats,
+  createLogger,
+  ensureEventStream,
+  runUntilSignal,
+  startMetricsServer,
+} from "@licensing/platform";
 import { loadCatalogConfig } from "./config.ts";
 import { createCatalogService, openCatalogDatabase } from "./service.ts";
 
 await runUntilSignal(async () => {
   const config = loadCatalogConfig();
   const log = createLogger("catalog", config.LOG_LEVEL);
+  const metrics = await startMetricsServer("catalog", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "catalog", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,
   });
@@ -14,6 +21,7 @@ await runUntilSignal(async () => {
   await service.start();
   return {
     async stop() {
+      await metrics?.close();
       await service.stop();
       await nc.drain();
       await orm.close();

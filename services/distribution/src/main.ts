@@ -4,6 +4,7 @@ import {
   definedOnly,
   ensureEventStream,
   runUntilSignal,
+  startMetricsServer,
 } from "@licensing/platform";
 import { loadDistributionConfig } from "./config.ts";
 import { createDistributionService, openDistributionDatabase } from "./service.ts";
@@ -11,6 +12,7 @@ import { createDistributionService, openDistributionDatabase } from "./service.t
 await runUntilSignal(async () => {
   const config = loadDistributionConfig();
   const log = createLogger("distribution", config.LOG_LEVEL);
+  const metrics = await startMetricsServer("distribution", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "distribution", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,
   });
@@ -42,6 +44,7 @@ await runUntilSignal(async () => {
     // For npm start, which must show where products reach it whatever LOG_LEVEL hides.
     started: definedOnly({ listening: service.url(), url: service.publicUrl() }),
     async stop() {
+      await metrics?.close();
       await service.stop();
       await nc.drain();
       await orm.close();

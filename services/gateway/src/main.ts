@@ -1,10 +1,17 @@
-import { connectNats, createLogger, definedOnly, runUntilSignal } from "@licensing/platform";
+import {
+  connectNats,
+  createLogger,
+  definedOnly,
+  runUntilSignal,
+  startMetricsServer,
+} from "@licensing/platform";
 import { loadGatewayConfig } from "./config.ts";
 import { createGatewayService, openGatewayDatabase } from "./service.ts";
 
 await runUntilSignal(async () => {
   const config = loadGatewayConfig();
   const log = createLogger("gateway", config.LOG_LEVEL);
+  const metrics = await startMetricsServer("gateway", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "gateway", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,
   });
@@ -36,6 +43,7 @@ await runUntilSignal(async () => {
       details: admin && { firstSuperadmin: admin.username, temporaryPassword: admin.temporaryPassword },
     }),
     async stop() {
+      await metrics?.close();
       await service.stop();
       await nc.drain();
       await orm.close();

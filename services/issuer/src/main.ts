@@ -1,10 +1,17 @@
-import { connectNats, createLogger, ensureEventStream, runUntilSignal } from "@licensing/platform";
+import {
+  connectNats,
+  createLogger,
+  ensureEventStream,
+  runUntilSignal,
+  startMetricsServer,
+} from "@licensing/platform";
 import { loadIssuerConfig } from "./config.ts";
 import { createIssuerService, openIssuerDatabase } from "./service.ts";
 
 await runUntilSignal(async () => {
   const config = loadIssuerConfig();
   const log = createLogger("issuer", config.LOG_LEVEL);
+  const metrics = await startMetricsServer("issuer", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "issuer", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,
   });
@@ -22,6 +29,7 @@ await runUntilSignal(async () => {
   await service.start();
   return {
     async stop() {
+      await metrics?.close();
       await service.stop();
       await nc.drain();
       await orm.close();

@@ -1,10 +1,11 @@
-import { connectNats, createLogger, runUntilSignal } from "@licensing/platform";
+import { connectNats, createLogger, runUntilSignal, startMetricsServer } from "@licensing/platform";
 import { loadNotifierConfig } from "./config.ts";
 import { createNotifierService, openNotifierDatabase } from "./service.ts";
 
 await runUntilSignal(async () => {
   const config = loadNotifierConfig();
   const log = createLogger("notifier", config.LOG_LEVEL);
+  const metrics = await startMetricsServer("notifier", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "notifier", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,
   });
@@ -24,6 +25,7 @@ await runUntilSignal(async () => {
   await service.start();
   return {
     async stop() {
+      await metrics?.close();
       await service.stop();
       await nc.drain();
       await orm.close();

@@ -9,6 +9,7 @@ import {
   LogController,
 } from "fastify";
 import { serializerCompiler } from "fastify-type-provider-zod";
+import { observeHttpRequest } from "../metrics.ts";
 import { installErrorHandler, sendError } from "./errors.ts";
 import { apiContentSecurityPolicy, installSecurityHeaders, type SecurityHeaderOptions } from "./headers.ts";
 import { installJsonBodyParser } from "./json-body.ts";
@@ -42,6 +43,14 @@ export function installHttpEdge(app: FastifyInstance, options: HttpEdgeOptions):
   installErrorHandler(app, options);
   installRequestHygiene(app);
   installSecurityHeaders(app, options);
+  app.addHook("onResponse", async (request, reply) => {
+    observeHttpRequest(
+      request.routeOptions.url ?? "(no route)",
+      request.method,
+      reply.statusCode,
+      reply.elapsedTime / 1_000,
+    );
+  });
 }
 
 /**
