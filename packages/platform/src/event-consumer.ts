@@ -23,6 +23,7 @@ import { classifyDatabaseError, type EntityManager, type Orm } from "./database.
 import { type DeadLetterReason, DeadLetters } from "./dead-letters.ts";
 import { type EventEnvelope, readEnvelope } from "./event-envelope.ts";
 import { eventStreamName } from "./event-stream.ts";
+import { observeDeadLetter, observeEventHandled } from "./metrics.ts";
 import { ProcessedEvent } from "./outbox.ts";
 
 export interface EventContext {
@@ -224,6 +225,7 @@ export class EventConsumer {
         await subscription.handle(parsed.data, { em, eventId, version, requestId, log });
       });
       this.#figures.handled++;
+      observeEventHandled(this.#options.name);
       message.ack();
     } catch (error) {
       const known = error instanceof AppError ? error : classifyDatabaseError(error);
@@ -271,6 +273,7 @@ export class EventConsumer {
       return;
     }
     this.#figures.deadLettered[failure.reason] = (this.#figures.deadLettered[failure.reason] ?? 0) + 1;
+    observeDeadLetter(this.#options.name, failure.reason);
     log.error(
       { consumer: this.#options.name, reason: failure.reason, detail: failure.detail },
       "event dead-lettered: npm run dead-letters lists it and replays it",

@@ -31,7 +31,28 @@ const httpLatency = new Histogram({
   buckets: latencyBuckets,
 });
 
+const eventsHandled = new Counter({
+  name: "lic_events_handled_total",
+  help: "Events a consumer handled (or skipped as already handled), by consumer",
+  labelNames: ["consumer"] as const,
+});
+const deadLetters = new Counter({
+  name: "lic_dead_letters_total",
+  help: "Events a consumer gave up on, sent to the dead-letter stream, by consumer and reason",
+  labelNames: ["consumer", "reason"] as const,
+});
+
 let defaultsCollected = false;
+
+/** Records an event a consumer handled. */
+export function observeEventHandled(consumer: string): void {
+  eventsHandled.inc({ consumer });
+}
+
+/** Records a dead letter (alert on any increase). */
+export function observeDeadLetter(consumer: string, reason: string): void {
+  deadLetters.inc({ consumer, reason });
+}
 
 /** Records one answered bus request (EndpointServer's `observe`). */
 export function observeBusRequest(endpoint: string, code: string, seconds: number): void {

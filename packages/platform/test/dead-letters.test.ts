@@ -7,6 +7,7 @@ import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { jetstream } from "@nats-io/jetstream";
 import { Objm } from "@nats-io/obj";
 import { Svcm } from "@nats-io/services";
+import { register } from "prom-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -164,6 +165,9 @@ describe("dead letters", () => {
     await expect.poll(() => handledBy("other", id)).toHaveLength(1);
     expect(handledBy("strict", id)).toEqual([]);
     expect(refusing.stats()).toMatchObject({ consumer: "strict", deadLettered: { rejected: 1 } });
+    expect(await register.getSingleMetricAsString("lic_dead_letters_total")).toContain(
+      'lic_dead_letters_total{consumer="strict",reason="rejected"} 1',
+    );
 
     // The fix ships: the same consumer, now knowing grade c. The replay reaches it; the consumer that
     // had handled the event already skips it.
