@@ -208,6 +208,10 @@ describe("the generator with large metadata", () => {
     );
     expect(await screen.findByText("License created")).toBeTruthy();
 
+    // The form is locked after a success; "Generate another" opens a fresh one for the next file.
+    await user.click(screen.getByRole("button", { name: "Generate another" }));
+    await user.upload(screen.getByLabelText("Metadata JSON file"), jsonFile(metadata));
+    await within(metadataGroup()).findByTestId("metadata-summary");
     // Remove all: back to rows, none left.
     await user.click(within(metadataGroup()).getByRole("button", { name: "Remove all" }));
     expect(within(metadataGroup()).queryByTestId("metadata-summary")).toBeNull();
