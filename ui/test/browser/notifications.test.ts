@@ -63,7 +63,8 @@ describe.skipIf(!runs)("Settings → Notifications in a browser", () => {
       defaultNotifyDays: 30,
     });
     await issuer.start();
-    // One license ending in five days, so the digest has a row.
+    // One license ending in five days, so the digest has a row (begun a month ago: a notice window
+    // never outlasts the license, and the 30-day default must fit).
     await env.bus.request(catalog.createProduct, { code: "collector", name: "Collector" });
     const account = await env.bus.request(catalog.createAccount, { type: "customer", name: "Acme & Sons" });
     await env.bus.request(
@@ -71,6 +72,7 @@ describe.skipIf(!runs)("Settings → Notifications in a browser", () => {
       {
         accountId: account.id,
         products: ["collector"],
+        startDate: new Date(Date.now() - 30 * 86_400_000).toISOString(),
         endDate: new Date(Date.now() + 5 * 86_400_000).toISOString(),
       },
       {
