@@ -72,8 +72,9 @@ describe.each([
       [2, 0],
     ] as const)
       ends.push([midnight(days) - hour, notifyDays], [midnight(days) + hour, notifyDays]);
+    // Begun long ago, so each notice window fits within its license (the issuer refuses one that does not).
     for (const [i, [offset, notifyDays]] of ends.entries())
-      await create(i % 3, { endDate: at(offset), notifyDays });
+      await create(i % 3, { startDate: at(-500 * day), endDate: at(offset), notifyDays });
     await create(0, { endDate: null, products: ["cockpit"], kind: "test" });
     await create(0, { endDate: at(400 * day), internal: true, products: ["cockpit", "collector"] });
     const suspended = await create(1, { endDate: at(20 * day) });
@@ -198,7 +199,8 @@ describe.each([
       const account = await under.account({ name: "Late" });
       const { licenses } = await under.env.bus.request(
         issuer.createLicense,
-        { accountId: account.id, products: ["collector"], endDate: at(5 * day) },
+        // Begun two months ago, so the product's 30-day notice fits and the license is expiring.
+        { accountId: account.id, products: ["collector"], startDate: at(-60 * day), endDate: at(5 * day) },
         as(actors.sales),
       );
       const after = await under.env.bus.request(issuer.dashboard, {});

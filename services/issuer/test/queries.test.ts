@@ -39,10 +39,10 @@ beforeAll(async () => {
   await create(globex, { products: ["cockpit"], endDate: null, internal: true }); // active, no end
   const suspended = (await create(globex, { startDate: at(-5), endDate: at(100) })).licenses[0]!.license.id;
   await under.env.bus.request(issuer.suspend, { id: suspended, reason: "review" }, as(actors.licenseAdmin));
-  const revoked = (await create(globex, { startDate: at(-5), endDate: at(50), notifyDays: 60 })).licenses[0]!
+  const revoked = (await create(globex, { startDate: at(-15), endDate: at(50), notifyDays: 60 })).licenses[0]!
     .license.id;
   await under.env.bus.request(issuer.revoke, { id: revoked, reason: "fraud" }, as(actors.licenseAdmin));
-  await create(globex, { startDate: at(-5), endDate: at(50), notifyDays: 60 }); // expiring thanks to its own window
+  await create(globex, { startDate: at(-15), endDate: at(50), notifyDays: 60 }); // expiring thanks to its own window
   all = (await under.env.bus.request(issuer.listLicenses, { limit: 100 })).items;
 });
 afterAll(() => under?.stop());
