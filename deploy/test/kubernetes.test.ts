@@ -1,7 +1,3 @@
-// deploy/kubernetes/: every manifest against the Kubernetes JSON schemas (kubernetes-models), the
-// base and the production overlay as Kustomize builds them (kubectl kustomize), then what the
-// platform needs.
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Deployment } from "kubernetes-models/apps/v1";
@@ -10,7 +6,7 @@ import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ConfigMap, Namespace, Secret, Service } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
-import { parse, parseAllDocuments } from "yaml";
+import { parse } from "yaml";
 import { z } from "zod";
 import { containerServices } from "../container-services.ts";
 import { build, type Manifest, readManifests } from "./kustomize.ts";

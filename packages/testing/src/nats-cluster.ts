@@ -3,11 +3,11 @@
 // own store under a temporary folder, every port a free one. A node can be killed and started again.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
+import { freePort } from "./free-port.ts";
 
 export interface NatsCluster {
   /** Every node's client URL, comma-separated: what NATS_URL takes. */
@@ -110,15 +110,4 @@ async function untilJetStreamAnswers(servers: string[], timeoutMs = 30_000): Pro
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 }

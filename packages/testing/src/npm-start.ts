@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
+import { freePort } from "./free-port.ts";
 import { createTestEnv, type TestEnv } from "./test-env.ts";
 
 /** The platform as `npm start` runs it, on a test file's own database and subject prefix. */
@@ -84,15 +84,4 @@ export async function startPlatform(
       return stopping;
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 }

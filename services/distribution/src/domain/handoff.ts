@@ -21,7 +21,6 @@ import {
   DiscardPolicy,
   type JetStreamClient,
   jetstream,
-  jetstreamManager,
   RetentionPolicy,
   StorageType,
 } from "@nats-io/jetstream";
