@@ -422,7 +422,58 @@ export const usageSummarySchema = z.object({
 });
 export type UsageSummary = z.infer<typeof usageSummarySchema>;
 
+// ---------- Legacy consumption (issue 14) ----------
+
+/** Legacy consumption items at most per request. */
+export const MAX_LEGACY_CONSUMPTION_BATCH = 500;
+
+/** A machine the legacy system had activated (by fingerprint), carried over as an activation. */
+export const legacyMachineInput = z.strictObject({
+  fingerprint: z.string().trim().min(1).max(200),
+  activatedAt: timestamp.nullable().default(null),
+  lastSeenAt: timestamp.nullable().default(null),
+});
+
+/**
+ * Where a migrated license stood in its legacy system: the units it had consumed, its last use, how
+ * many times its file was downloaded, and the machines activated on it. Limits continue from there.
+ */
+export const legacyConsumptionItem = z.strictObject({
+  licenseId: idOf("license"),
+  unitsConsumed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  lastUsedAt: timestamp.nullable().default(null),
+  timesDownloaded: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  machines: z.array(legacyMachineInput).max(1_000).default([]),
+});
+export type LegacyConsumptionItem = z.infer<typeof legacyConsumptionItem>;
+
+export const importLegacyConsumptionRequest = z.strictObject({
+  /** The migration run carrying it (what the audit entries name). */
+  runId: idOf("run"),
+  items: z.array(legacyConsumptionItem).min(1).max(MAX_LEGACY_CONSUMPTION_BATCH),
+});
+
+/**
+ * What became of one item: `applied` (the license's counters now include it), `unchanged` (the same
+ * consumption was carried before), `pending` (distribution has not yet received the license: kept,
+ * and applied when it arrives), or `failed` with an error.
+ */
+export const legacyConsumptionResultSchema = z.object({
+  index: z.number().int(),
+  licenseId: z.string(),
+  outcome: z.enum(["applied", "unchanged", "pending", "failed"]),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
 export const distribution = {
+  importLegacyConsumption: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.legacy.consumption",
+    summary: "Carry migrated licenses' legacy consumption, downloads and machines (idempotent per license)",
+    request: importLegacyConsumptionRequest,
+    response: z.object({ runId: z.string(), items: z.array(legacyConsumptionResultSchema) }),
+    errors: ["validation_failed", "forbidden", "unauthorized"],
+  }),
   licenseUsage: defineEndpoint({
     service: "distribution",
     subject: "distribution.license.usage",

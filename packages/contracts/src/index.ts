@@ -7,6 +7,7 @@ export * from "./event.ts";
 export * from "./ids.ts";
 export * from "./issuer.ts";
 export * from "./license.ts";
+export * from "./migration.ts";
 export * from "./notifier.ts";
 export * from "./permissions.ts";
 export { allEndpoints, allEvents } from "./registry.ts";

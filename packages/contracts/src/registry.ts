@@ -3,6 +3,7 @@ import { distribution } from "./distribution.ts";
 import type { Endpoint } from "./endpoint.ts";
 import type { EventType } from "./event.ts";
 import { issuer, issuerEvents } from "./issuer.ts";
+import { migration } from "./migration.ts";
 import { mailCatcher, notifier } from "./notifier.ts";
 
 /** Every endpoint on the bus, for tools that list or look them up (bus CLI, API docs, snapshot). */
@@ -11,6 +12,7 @@ export const allEndpoints: readonly Endpoint[] = [
   ...Object.values(issuer),
   ...Object.values(distribution),
   ...Object.values(notifier),
+  ...Object.values(migration),
   ...Object.values(mailCatcher),
 ];
 
