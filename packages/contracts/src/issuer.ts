@@ -135,6 +135,26 @@ export const legacyImportResultSchema = z.object({
 });
 export type LegacyImportResult = z.infer<typeof legacyImportResultSchema>;
 
+/** A legacy license as a dry run sees it: its account may be one the run has yet to create (null). */
+export const previewLegacyRequest = z.strictObject({
+  items: z
+    .array(legacyLicenseItem.extend({ accountId: idOf("account").nullable() }))
+    .min(1)
+    .max(MAX_LEGACY_BATCH),
+});
+
+/** What an import of one item would do: create, update, leave unchanged, or meet a key held elsewhere. */
+export const legacyPreviewResultSchema = z.object({
+  index: z.number().int(),
+  source: legacySourceSchema,
+  legacyId: z.string(),
+  outcome: z.enum(["created", "updated", "unchanged", "conflict"]),
+  /** The license it is (updated, unchanged) or whose key it claims (conflict); null for created. */
+  licenseId: z.string().nullable(),
+  message: z.string().nullable(),
+});
+export type LegacyPreviewResult = z.infer<typeof legacyPreviewResultSchema>;
+
 /** The provenance of a migrated license. */
 export const legacyFileSchema = z.object({
   licenseId: z.string(),
@@ -343,6 +363,14 @@ export const issuer = {
     summary: "Import legacy licenses (idempotent by source and legacy id; each item on its own)",
     request: importLegacyRequest,
     response: z.object({ runId: z.string(), items: z.array(legacyImportResultSchema) }),
+    errors: ["validation_failed", "forbidden", "unauthorized"],
+  }),
+  previewLegacy: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.preview-legacy",
+    summary: "What importing these legacy licenses would do, per item (nothing is stored)",
+    request: previewLegacyRequest,
+    response: z.object({ items: z.array(legacyPreviewResultSchema) }),
     errors: ["validation_failed", "forbidden", "unauthorized"],
   }),
   legacyFile: defineEndpoint({

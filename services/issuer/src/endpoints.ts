@@ -7,6 +7,7 @@ import { expiringLicenses } from "./domain/expiring.ts";
 import type { ExpiryRule } from "./domain/expiry.ts";
 import type { Issuance } from "./domain/issuance.ts";
 import type { LegacyImport } from "./domain/legacy-import.ts";
+import { previewLegacy } from "./domain/legacy-preview.ts";
 import type { LegacyRuns } from "./domain/legacy-runs.ts";
 import type { LicenseQueries } from "./domain/license-queries.ts";
 import type { Lifecycle } from "./domain/lifecycle.ts";
@@ -57,6 +58,7 @@ export function addIssuerEndpoints(server: EndpointServer, domain: IssuerDomain)
     .add(issuer.reinstate, (request, ctx) => lifecycle.reinstate(request.id, request.reason ?? null, ctx))
     .add(issuer.revoke, (request, ctx) => lifecycle.revoke(request.id, request.reason, ctx))
     .add(issuer.importLegacy, (request, ctx) => domain.legacyImport.import(request, ctx))
+    .add(issuer.previewLegacy, (request, ctx) => previewLegacy(domain.orm, request, ctx))
     .add(issuer.legacyFile, (request, ctx) => domain.legacyRuns.provenance(request.id, ctx))
     .add(issuer.rollbackMigration, (request, ctx) => domain.legacyRuns.rollback(request.runId, ctx))
     .add(issuer.listLicenses, (request) => queries.list(request))

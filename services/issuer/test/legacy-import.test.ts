@@ -318,3 +318,41 @@ describe("issuer.migration.rollback", () => {
     ).rejects.toMatchObject({ code: "conflict", details: { changed: [{ licenseId: later[0]!.licenseId }] } });
   });
 });
+
+describe("issuer.license.preview-legacy", () => {
+  const preview = (items: unknown[], actor: Actor = actors.admin) =>
+    under.env.bus.request(issuer.previewLegacy, { items } as never, as(actor));
+
+  it("says what an import would do without storing anything", async () => {
+    const runId = newId("run");
+    const [kept, changed, taken] = [randomUUID(), randomUUID(), randomUUID()];
+    const imported = await importAs(
+      [item("PRE-1", kept), item("PRE-2", changed), item("PRE-3", taken)],
+      runId,
+    );
+    const ids = imported.items.map((i) => i.licenseId);
+    const before = await queryOne<{ n: number }>(under.orm, "select count(*)::int as n from issuer.licenses");
+
+    const answer = await preview([
+      item("PRE-1", kept),
+      item("PRE-2", changed, { notifyDays: 20 }),
+      item("PRE-4", taken),
+      item("PRE-5"),
+      { ...item("PRE-1", kept), accountId: null },
+    ]);
+    expect(answer.items.map((i) => [i.outcome, i.licenseId])).toEqual([
+      ["unchanged", ids[0]],
+      ["updated", ids[1]],
+      ["conflict", ids[2]],
+      ["created", null],
+      // An account the run has yet to create: the license would move to it.
+      ["updated", ids[0]],
+    ]);
+    expect(answer.items[2]!.message).toContain(ids[2]!);
+    expect(await queryOne(under.orm, "select count(*)::int as n from issuer.licenses")).toEqual(before);
+  });
+
+  it("is for superadmins only", async () => {
+    await expect(preview([item("PRE-6")], actors.licenseAdmin)).rejects.toMatchObject({ code: "forbidden" });
+  });
+});
