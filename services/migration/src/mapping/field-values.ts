@@ -6,7 +6,10 @@ import type { FieldSpec, MappingFile } from "./mapping-schema.ts";
 
 export type FieldValue = string | number | string[] | { key: string; value: string }[] | null;
 
-export type Converted = { ok: true; value: FieldValue } | { ok: false; reason: IssueReason; message: string };
+export type Converted =
+  | { ok: true; value: FieldValue }
+  /** `value`: the legacy value a value map does not know (reports count unknown products by it). */
+  | { ok: false; reason: IssueReason; message: string; value?: string };
 
 /** A field's converter, compiled once per mapping. */
 export type FieldConverter = (cell: string | null) => Converted;
@@ -19,7 +22,7 @@ export function fieldConverter(field: FieldName, spec: FieldSpec, mapping: Mappi
     if (valueMap === null) return { ok: true, value: text };
     const mapped = valueMap.get(text.toLowerCase());
     return mapped === undefined
-      ? { ok: false, reason: unknownReason, message: `${text} is not in value map ${spec.map}` }
+      ? { ok: false, reason: unknownReason, message: `${text} is not in value map ${spec.map}`, value: text }
       : { ok: true, value: mapped };
   };
   const fallback = (): Converted => {

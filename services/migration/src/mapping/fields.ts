@@ -40,6 +40,7 @@ export const FIELDS = {
   notifyDays: { kind: "integer", min: 0, max: 3650 },
   friendlyRestrictions: { kind: "pairs" },
   allowedCustomFeatures: { kind: "list" },
+  accountExternalId: { kind: "text" },
   licenseFile: { kind: "verbatim" },
   consumedAccumulatedUnits: { kind: "integer", min: 0 },
   lastUsedDate: { kind: "date" },

@@ -36,6 +36,8 @@ export interface LegacyLicense {
   notifyDays: number | null;
   friendlyRestrictions: { key: string; value: string }[];
   allowedCustomFeatures: string[];
+  /** The owner's id in the company's CRM, when the source holds it (matches `externalId` of accounts). */
+  accountExternalId: string | null;
   /** The stored legacy license file text (VBUC), kept as provenance. */
   licenseFile: string | null;
   consumedAccumulatedUnits: number | null;
@@ -62,6 +64,8 @@ export interface MappingIssue {
   column: string | null;
   reason: IssueReason;
   message: string;
+  /** For unknown_product and unknown_value: the legacy value itself. */
+  value?: string;
 }
 
 /** The engine's answer for one source row: a candidate, or the issues that keep it out. */

@@ -74,13 +74,14 @@ function mapRow(
 ): MappingResult {
   const table = mapping.main.table;
   const issues: MappingIssue[] = [];
-  const issue = (f: CompiledField | null, reason: MappingIssue["reason"], message: string) =>
+  const issue = (f: CompiledField | null, reason: MappingIssue["reason"], message: string, value?: string) =>
     issues.push({
       table: f?.table ?? table,
       row,
       column: f?.column ?? null,
       reason,
       message: f === null ? message : `${f.field}: ${message}`,
+      ...(value === undefined ? {} : { value }),
     });
   const legacyId = rows.get(table)?.[mapping.main.key]?.trim() || null;
   if (legacyId === null) {
@@ -99,7 +100,7 @@ function mapRow(
     const cell = f.table === null ? null : (rows.get(f.table)?.[f.column!] ?? null);
     const converted = f.convert(cell);
     if (!converted.ok) {
-      issue(f, converted.reason, converted.message);
+      issue(f, converted.reason, converted.message, converted.value);
       continue;
     }
     values[f.field] = converted.value;
@@ -165,6 +166,7 @@ function toLicense(
     notifyDays: get("notifyDays", null),
     friendlyRestrictions: get("friendlyRestrictions", []),
     allowedCustomFeatures: get("allowedCustomFeatures", []),
+    accountExternalId: get("accountExternalId", null),
     licenseFile: get("licenseFile", null),
     consumedAccumulatedUnits: get("consumedAccumulatedUnits", null),
     lastUsedDate: get("lastUsedDate", null),

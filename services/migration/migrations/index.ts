@@ -1,0 +1,7 @@
+import { MigrationSchema } from "./0001_migration.ts";
+
+/**
+ * Every migration of the migration schema, in order, generated from the entities
+ * (`npm run db -w services/migration -- create <name>`). Applied at start; never edit one that has shipped.
+ */
+export const migrations = [{ name: "0001_migration", class: MigrationSchema }];

@@ -1,0 +1,29 @@
+import { connectNats, createLogger, runUntilSignal, startMetricsServer } from "@licensing/platform";
+import { loadMigrationConfig } from "./config.ts";
+import { createMigrationService, openMigrationDatabase } from "./service.ts";
+
+await runUntilSignal(async () => {
+  const config = loadMigrationConfig();
+  const log = createLogger("migration", config.LOG_LEVEL);
+  const metrics = await startMetricsServer("migration", config.METRICS_PORT, log);
+  const nc = await connectNats(config.NATS_URL, "migration", log, {
+    streamReplicas: config.NATS_STREAM_REPLICAS,
+  });
+  const orm = await openMigrationDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
+  const service = createMigrationService({
+    nc,
+    orm,
+    prefix: config.SUBJECT_PREFIX,
+    log,
+    root: config.MIGRATION_ROOT ?? process.cwd(),
+  });
+  await service.start();
+  return {
+    async stop() {
+      await metrics?.close();
+      await service.stop();
+      await nc.drain();
+      await orm.close();
+    },
+  };
+});

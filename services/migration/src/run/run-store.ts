@@ -1,0 +1,460 @@
+// Where runs live: their progress and counts (written by the replica executing them, read by any),
+// their issues, the account questions with the operators' decisions, and the owner links.
+import {
+  type AccountQuestion,
+  type Actor,
+  AppError,
+  type LegacySource,
+  type MigrationCounts,
+  type MigrationIssue,
+  type MigrationRun,
+} from "@licensing/contracts";
+import { type EntityManager, execute, type Orm, query, queryOne } from "@licensing/platform";
+import type { Decision } from "./owners.ts";
+
+/** A running run whose heartbeat is older than this was interrupted (its process died). */
+export const HEARTBEAT_TIMEOUT_MS = 30_000;
+
+export const emptyCounts = (): MigrationCounts => ({
+  rows: 0,
+  valid: 0,
+  invalid: 0,
+  new: 0,
+  updated: 0,
+  unchanged: 0,
+  conflicting: 0,
+  failed: 0,
+  awaitingAccount: 0,
+  consumptionCarried: 0,
+  accountsCreated: 0,
+  accountsMatched: 0,
+  accountsAmbiguous: 0,
+});
+
+interface RunRow {
+  id: string;
+  source: LegacySource;
+  location: string;
+  mapping_text: string | null;
+  mapping_label: string;
+  mode: MigrationRun["mode"];
+  state: MigrationRun["state"];
+  phase: MigrationRun["phase"];
+  total: number | null;
+  processed: number;
+  phase_started_at: Date;
+  counts: MigrationCounts;
+  unknown_products: MigrationRun["unknownProducts"];
+  checkpoint_row: number | null;
+  resumed_at_row: number | null;
+  actor: Actor;
+  started_at: Date;
+  finished_at: Date | null;
+  heartbeat_at: Date;
+  error: string | null;
+}
+
+/** A run as its executor needs it: what to read, with which mapping, as whom, from where. */
+export interface StoredRun {
+  id: string;
+  source: LegacySource;
+  location: string;
+  mappingText: string | null;
+  mode: MigrationRun["mode"];
+  checkpointRow: number | null;
+  actor: Actor;
+}
+
+export interface Progress {
+  phase: MigrationRun["phase"];
+  total?: number | null;
+  processed: number;
+  counts: MigrationCounts;
+  unknownProducts: MigrationRun["unknownProducts"];
+  checkpointRow?: number | null;
+}
+
+export class RunStore {
+  readonly #orm: Orm;
+  readonly #now: () => Date;
+
+  constructor(orm: Orm, now: () => Date = () => new Date()) {
+    this.#orm = orm;
+    this.#now = now;
+  }
+
+  async create(run: {
+    id: string;
+    source: LegacySource;
+    location: string;
+    mappingText: string | null;
+    mappingLabel: string;
+    mode: MigrationRun["mode"];
+    actor: Actor;
+  }): Promise<MigrationRun> {
+    const now = this.#now();
+    await execute(
+      this.#orm,
+      `insert into migration.runs (id, source, location, mapping_text, mapping_label, mode, state, phase,
+         processed, phase_started_at, counts, unknown_products, actor, started_at, heartbeat_at)
+       values ($1, $2, $3, $4, $5, $6, 'running', 'counting', 0, $7, $8, '[]', $9, $7, $7)`,
+      [
+        run.id,
+        run.source,
+        run.location,
+        run.mappingText,
+        run.mappingLabel,
+        run.mode,
+        now,
+        JSON.stringify(emptyCounts()),
+        JSON.stringify(run.actor),
+      ],
+    );
+    return this.get(run.id);
+  }
+
+  /** An interrupted apply of the same source, location and mapping, to resume; claimed atomically. */
+  async claimInterrupted(
+    source: LegacySource,
+    location: string,
+    mappingText: string | null,
+    actor: Actor,
+  ): Promise<StoredRun | null> {
+    const stale = new Date(this.#now().getTime() - HEARTBEAT_TIMEOUT_MS);
+    const row = await queryOne<RunRow>(
+      this.#orm,
+      `update migration.runs set state = 'running', heartbeat_at = $5, resumed_at_row = checkpoint_row,
+              actor = $6, error = null, finished_at = null
+        where id = (select id from migration.runs
+                     where source = $1 and location = $2 and mapping_text is not distinct from $3
+                       and mode = 'apply'
+                       and (state = 'interrupted' or (state = 'running' and heartbeat_at < $4))
+                     order by id desc limit 1 for update skip locked)
+        returning *`,
+      [source, location, mappingText, stale, this.#now(), JSON.stringify(actor)],
+    );
+    return row ? stored(row) : null;
+  }
+
+  /** A run of this source being executed now (one at a time per source). */
+  async runningOf(source: LegacySource): Promise<string | null> {
+    const stale = new Date(this.#now().getTime() - HEARTBEAT_TIMEOUT_MS);
+    const row = await queryOne<{ id: string }>(
+      this.#orm,
+      "select id from migration.runs where source = $1 and state = 'running' and heartbeat_at >= $2 limit 1",
+      [source, stale],
+    );
+    return row?.id ?? null;
+  }
+
+  async stored(id: string): Promise<StoredRun> {
+    return stored(await this.#row(id));
+  }
+
+  async progress(id: string, progress: Progress): Promise<void> {
+    await execute(
+      this.#orm,
+      `update migration.runs set
+         phase_started_at = case when phase = $2 then phase_started_at else $8 end,
+         phase = $2, total = coalesce($3, total), processed = $4, counts = $5, unknown_products = $6,
+         checkpoint_row = coalesce($7, checkpoint_row), heartbeat_at = $8
+       where id = $1 and state = 'running'`,
+      [
+        id,
+        progress.phase,
+        progress.total ?? null,
+        progress.processed,
+        JSON.stringify(progress.counts),
+        JSON.stringify(progress.unknownProducts),
+        progress.checkpointRow ?? null,
+        this.#now(),
+      ],
+    );
+  }
+
+  async finish(
+    id: string,
+    state: "done" | "failed" | "interrupted",
+    error: string | null = null,
+  ): Promise<void> {
+    await execute(
+      this.#orm,
+      `update migration.runs set state = $2, phase = case when $2 = 'done' then 'finished' else phase end,
+         error = $3, finished_at = $4, heartbeat_at = $4 where id = $1`,
+      [id, state, error, this.#now()],
+    );
+  }
+
+  async markRolledBack(id: string): Promise<void> {
+    await execute(this.#orm, "update migration.runs set state = 'rolled_back' where id = $1", [id]);
+  }
+
+  async get(id: string): Promise<MigrationRun> {
+    return this.#view(await this.#row(id));
+  }
+
+  async list(source: LegacySource | undefined, cursor: string | undefined, limit: number) {
+    const rows = await query<RunRow>(
+      this.#orm,
+      `select * from migration.runs where ($1::text is null or source = $1) and ($2::text is null or id < $2)
+        order by id desc limit $3`,
+      [source ?? null, cursor ?? null, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((row) => this.#view(row)),
+      nextCursor: rows.length > limit ? page.at(-1)!.id : null,
+    };
+  }
+
+  async addIssues(
+    runId: string,
+    issues: MigrationIssue[],
+    em: EntityManager | Orm = this.#orm,
+  ): Promise<void> {
+    if (issues.length === 0) return;
+    await execute(
+      em,
+      `insert into migration.run_issues (run_id, seq, table_name, "row", column_name, legacy_id, reason, message)
+       select $1, coalesce((select max(seq) from migration.run_issues where run_id = $1), 0) + n,
+              t, r, c, l, re, m
+         from unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[])
+              with ordinality as i(t, r, c, l, re, m, n)`,
+      [
+        runId,
+        issues.map((i) => i.table),
+        issues.map((i) => i.row),
+        issues.map((i) => i.column),
+        issues.map((i) => i.legacyId),
+        issues.map((i) => i.reason),
+        issues.map((i) => i.message),
+      ],
+    );
+  }
+
+  /** Issues a resumed run will find again (rows after its checkpoint). */
+  async dropIssuesAfter(runId: string, row: number): Promise<void> {
+    await execute(this.#orm, `delete from migration.run_issues where run_id = $1 and "row" > $2`, [
+      runId,
+      row,
+    ]);
+  }
+
+  async issues(runId: string, reason: string | undefined, cursor: string | undefined, limit: number) {
+    await this.#row(runId);
+    const after = cursor === undefined ? 0 : Number.parseInt(cursor, 10);
+    if (!Number.isSafeInteger(after))
+      throw new AppError("validation_failed", "cursor: not a cursor of this list");
+    const rows = await query<IssueRow & { seq: number }>(
+      this.#orm,
+      `select seq, table_name, "row", column_name, legacy_id, reason, message from migration.run_issues
+        where run_id = $1 and seq > $2 and ($3::text is null or reason = $3) order by seq limit $4`,
+      [runId, after, reason ?? null, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    return { items: page.map(issueView), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
+  }
+
+  /** Every issue of a run in order, a page at a time (for the CSV report). */
+  async *allIssues(runId: string): AsyncGenerator<MigrationIssue> {
+    let after = 0;
+    for (;;) {
+      const rows = await query<IssueRow & { seq: number }>(
+        this.#orm,
+        `select seq, table_name, "row", column_name, legacy_id, reason, message from migration.run_issues
+          where run_id = $1 and seq > $2 order by seq limit 1000`,
+        [runId, after],
+      );
+      for (const row of rows) yield issueView(row);
+      if (rows.length < 1000) return;
+      after = rows.at(-1)!.seq;
+    }
+  }
+
+  // ---------- accounts ----------
+
+  async decisions(): Promise<Map<string, Decision>> {
+    const rows = await query<{
+      key: string;
+      choice: "merge" | "separate";
+      account_id: string | null;
+      decided_by: string;
+      decided_at: Date;
+    }>(
+      this.#orm,
+      "select key, choice, account_id, decided_by, decided_at from migration.account_questions where choice is not null",
+    );
+    return new Map(
+      rows.map((r) => [
+        r.key,
+        { choice: r.choice, accountId: r.account_id, decidedBy: r.decided_by, decidedAt: iso(r.decided_at) },
+      ]),
+    );
+  }
+
+  /** Records the questions a run met (their owners as they stand now); decisions are kept. */
+  async saveQuestions(questions: Omit<AccountQuestion, "decision">[]): Promise<void> {
+    if (questions.length === 0) return;
+    await execute(
+      this.#orm,
+      `insert into migration.account_questions (key, reason, owners, candidates, updated_at)
+       select k, r, o::jsonb, c::jsonb, $5 from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as q(k, r, o, c)
+       on conflict (key) do update set reason = excluded.reason, owners = excluded.owners,
+         candidates = excluded.candidates, updated_at = excluded.updated_at`,
+      [
+        questions.map((q) => q.key),
+        questions.map((q) => q.reason),
+        questions.map((q) => JSON.stringify(q.owners)),
+        questions.map((q) => JSON.stringify(q.candidates)),
+        this.#now(),
+      ],
+    );
+  }
+
+  async questions(state: "open" | "decided" | "all"): Promise<AccountQuestion[]> {
+    const rows = await query<QuestionRow>(
+      this.#orm,
+      `select * from migration.account_questions
+        where ($1 = 'all' or ($1 = 'open') = (choice is null)) order by updated_at desc, key limit 1000`,
+      [state],
+    );
+    return rows.map(questionView);
+  }
+
+  async decide(
+    key: string,
+    decision: { choice: "merge" | "separate"; accountId: string | null },
+    by: string,
+  ): Promise<AccountQuestion> {
+    const row = await queryOne<QuestionRow>(
+      this.#orm,
+      `update migration.account_questions set choice = $2, account_id = $3, decided_by = $4, decided_at = $5
+        where key = $1 returning *`,
+      [key, decision.choice, decision.accountId, by, this.#now()],
+    );
+    if (!row) throw AppError.notFound("Account question", key);
+    return questionView(row);
+  }
+
+  async links(): Promise<Map<string, string>> {
+    const rows = await query<{ owner_key: string; account_id: string }>(
+      this.#orm,
+      "select owner_key, account_id from migration.owner_links",
+    );
+    return new Map(rows.map((r) => [r.owner_key, r.account_id]));
+  }
+
+  async link(ownerKeys: string[], accountId: string, runId: string): Promise<void> {
+    await execute(
+      this.#orm,
+      `insert into migration.owner_links (owner_key, account_id, run_id, created_at)
+       select k, $2, $3, $4 from unnest($1::text[]) k on conflict (owner_key) do nothing`,
+      [ownerKeys, accountId, runId, this.#now()],
+    );
+  }
+
+  async #row(id: string): Promise<RunRow> {
+    const row = await queryOne<RunRow>(this.#orm, "select * from migration.runs where id = $1", [id]);
+    if (!row) throw AppError.notFound("Migration run", id);
+    return row;
+  }
+
+  #view(row: RunRow): MigrationRun {
+    const now = this.#now().getTime();
+    const interrupted =
+      row.state === "running" && now - new Date(row.heartbeat_at).getTime() > HEARTBEAT_TIMEOUT_MS;
+    const seconds = (now - new Date(row.phase_started_at).getTime()) / 1000;
+    const rate = row.state === "running" && seconds > 0 && row.processed > 0 ? row.processed / seconds : null;
+    const eta =
+      rate !== null && row.total !== null && row.phase !== "counting"
+        ? Math.max(0, (row.total - row.processed) / rate)
+        : null;
+    return {
+      id: row.id,
+      source: row.source,
+      location: row.location,
+      mapping: row.mapping_label,
+      mode: row.mode,
+      state: interrupted ? "interrupted" : row.state,
+      phase: row.phase,
+      total: row.total,
+      processed: row.processed,
+      rowsPerSecond: interrupted || rate === null ? null : Math.round(rate * 10) / 10,
+      etaSeconds: interrupted || eta === null ? null : Math.round(eta),
+      counts: { ...emptyCounts(), ...row.counts },
+      unknownProducts: row.unknown_products,
+      resumedAtRow: row.resumed_at_row,
+      startedBy: row.actor.username,
+      startedAt: iso(row.started_at),
+      finishedAt: row.finished_at ? iso(row.finished_at) : null,
+      error: interrupted
+        ? "The process running it stopped; start the same apply again to resume it"
+        : row.error,
+    };
+  }
+}
+
+interface IssueRow {
+  table_name: string;
+  row: number;
+  column_name: string | null;
+  legacy_id: string | null;
+  reason: string;
+  message: string;
+}
+
+interface QuestionRow {
+  key: string;
+  reason: string;
+  owners: AccountQuestion["owners"];
+  candidates: AccountQuestion["candidates"];
+  choice: "merge" | "separate" | null;
+  account_id: string | null;
+  decided_by: string | null;
+  decided_at: Date | null;
+}
+
+function stored(row: RunRow): StoredRun {
+  return {
+    id: row.id,
+    source: row.source,
+    location: row.location,
+    mappingText: row.mapping_text,
+    mode: row.mode,
+    checkpointRow: row.checkpoint_row,
+    actor: row.actor,
+  };
+}
+
+function issueView(row: IssueRow): MigrationIssue {
+  return {
+    table: row.table_name,
+    row: row.row,
+    column: row.column_name,
+    legacyId: row.legacy_id,
+    reason: row.reason,
+    message: row.message,
+  };
+}
+
+function questionView(row: QuestionRow): AccountQuestion {
+  return {
+    key: row.key,
+    reason: row.reason,
+    owners: row.owners,
+    candidates: row.candidates,
+    decision:
+      row.choice === null
+        ? null
+        : {
+            choice: row.choice,
+            accountId: row.account_id,
+            decidedBy: row.decided_by ?? "",
+            decidedAt: iso(row.decided_at!),
+          },
+  };
+}
+
+function iso(value: Date | string): string {
+  return new Date(value).toISOString();
+}
