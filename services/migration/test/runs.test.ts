@@ -1,0 +1,149 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { catalog, issuer, migration } from "@licensing/contracts";
+import { queryOne } from "@licensing/platform";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeLegacyExport } from "./support/export-writers.ts";
+import { expectedOutcome } from "./support/legacy-data.ts";
+import { as, type MigrationUnderTest, sales, startMigration } from "./support/migration-harness.ts";
+
+let under: MigrationUnderTest;
+const ROWS = 150;
+
+beforeAll(async () => {
+  under = await startMigration();
+  mkdirSync(join(under.root, "cli"));
+  await writeLegacyExport(join(under.root, "cli"), "vbuc-cli", { rows: ROWS, seed: 7 });
+  // The CRM already knows Umbrella, and holds Globex twice: a match, and a question.
+  for (const name of ["Umbrella Holdings, Inc.", "Globex Intl", "GLOBEX INTL Ltd"])
+    await under.env.bus.request(catalog.createAccount, { type: "customer", name }, as());
+}, 60_000);
+afterAll(async () => {
+  await under?.stop();
+});
+
+const licenses = async () =>
+  (await queryOne<{ n: number }>(under.issuerOrm, "select count(*)::int as n from issuer.licenses"))!.n;
+
+describe("a dry run", () => {
+  it("reports every row, the accounts and the questions, and changes nothing", async () => {
+    const expected = expectedOutcome(ROWS);
+    const started = await under.start({ source: "vbuc-cli", location: "cli" });
+    expect(started).toMatchObject({
+      source: "vbuc-cli",
+      mode: "dry-run",
+      state: "running",
+      mapping: "default",
+    });
+    const run = await under.finished(started.id);
+    expect(run.state).toBe("done");
+    expect(run.phase).toBe("finished");
+    expect(run.total).toBe(ROWS);
+    const invalid = Object.values(expected.invalid).reduce((a, b) => a + b, 0);
+    expect(run.counts).toMatchObject({ rows: ROWS, valid: expected.valid, invalid });
+    expect(run.counts.new + run.counts.awaitingAccount).toBe(expected.valid);
+    expect(run.counts.updated + run.counts.unchanged + run.counts.conflicting).toBe(0);
+    expect(run.counts.accountsCreated).toBeGreaterThan(0);
+    expect(run.counts.accountsMatched).toBe(1);
+    expect(run.counts.accountsAmbiguous).toBe(1);
+    expect(run.unknownProducts.length).toBeGreaterThan(0);
+    expect(await licenses()).toBe(0);
+
+    const issues = await under.env.bus.request(migration.runIssues, { runId: run.id, limit: 500 }, as());
+    const reasons = new Set(issues.items.map((i) => i.reason));
+    for (const reason of Object.keys(expected.invalid)) expect(reasons).toContain(reason);
+    expect(issues.items[0]).toMatchObject({ table: "generated_licenses", row: expect.any(Number) });
+
+    const report = await under.env.bus.request(migration.runReport, { runId: run.id }, as());
+    expect(report.filename).toBe(`migration-vbuc-cli-${run.id}.csv`);
+    expect(report.csv).toContain("table,row,column,legacy id,reason,message");
+    expect(report.csv).toContain(`valid,${expected.valid}`);
+
+    const { items: questions } = await under.env.bus.request(migration.accountQuestions, {}, as());
+    expect(questions).toMatchObject([
+      {
+        reason: "several accounts have this name",
+        owners: [{ name: "GLOBEX INTL", sources: ["vbuc-cli"], emailDomains: ["globex.example"] }],
+        candidates: [{ name: "Globex Intl" }, { name: "GLOBEX INTL Ltd" }],
+        decision: null,
+      },
+    ]);
+  });
+
+  it("refuses a location outside MIGRATION_ROOT, a missing directory and another source's mapping, by name", async () => {
+    await expect(under.start({ source: "vbuc-cli", location: "/etc" })).rejects.toMatchObject({
+      code: "validation_failed",
+      message: expect.stringContaining("MIGRATION_ROOT"),
+    });
+    await expect(under.start({ source: "vbuc-cli", location: "nowhere" })).rejects.toMatchObject({
+      code: "validation_failed",
+      message: expect.stringContaining("not a directory"),
+    });
+    const { yaml } = await under.env.bus.request(migration.defaultMapping, { source: "studio" }, as());
+    await expect(under.start({ source: "vbuc-cli", location: "cli", mapping: yaml })).rejects.toMatchObject({
+      code: "validation_failed",
+      message: expect.stringContaining("mapping of studio"),
+    });
+    await expect(
+      under.start({ source: "vbuc-cli", location: "cli", mapping: "version: [" }),
+    ).rejects.toMatchObject({
+      code: "validation_failed",
+    });
+  });
+
+  it("is for superadmins only", async () => {
+    await expect(under.start({ source: "vbuc-cli", location: "cli" }, sales)).rejects.toMatchObject({
+      code: "forbidden",
+    });
+    await expect(under.env.bus.request(migration.listRuns, {}, as(sales))).rejects.toMatchObject({
+      code: "forbidden",
+    });
+  });
+});
+
+describe("an apply", () => {
+  it("imports what is settled, leaves owners in question for a decision, then imports them, then changes nothing", async () => {
+    const first = await under.finished(
+      (await under.start({ source: "vbuc-cli", location: "cli", dryRun: false })).id,
+    );
+    expect(first).toMatchObject({ mode: "apply", state: "done" });
+    expect(first.counts.new).toBeGreaterThan(0);
+    expect(first.counts.awaitingAccount).toBeGreaterThan(0);
+    expect(await licenses()).toBe(first.counts.new);
+
+    const { items: open } = await under.env.bus.request(migration.accountQuestions, { state: "open" }, as());
+    expect(open).toHaveLength(1);
+    const globex = open[0]!.candidates[1]!.accountId;
+    await under.env.bus.request(
+      migration.decideAccount,
+      { key: open[0]!.key, choice: "merge", accountId: globex },
+      as(),
+    );
+    const second = await under.finished(
+      (await under.start({ source: "vbuc-cli", location: "cli", dryRun: false })).id,
+    );
+    expect(second.counts).toMatchObject({
+      new: first.counts.awaitingAccount,
+      unchanged: first.counts.new,
+      awaitingAccount: 0,
+    });
+
+    const third = await under.finished(
+      (await under.start({ source: "vbuc-cli", location: "cli", dryRun: false })).id,
+    );
+    expect(third.counts).toMatchObject({
+      new: 0,
+      updated: 0,
+      unchanged: first.counts.new + first.counts.awaitingAccount,
+    });
+    expect(await licenses()).toBe(first.counts.new + first.counts.awaitingAccount);
+
+    // Acme's licenses went to the account the CRM had; Globex's to the one the operator chose.
+    const acme = await under.env.bus.request(catalog.searchAccounts, { query: "acme" }, as());
+    expect(acme.items.filter((a) => a.name.toLowerCase().startsWith("acme")).map((a) => a.name)).toEqual([
+      "Acme Corp",
+    ]);
+    const owned = await under.env.bus.request(issuer.listLicenses, { accountId: globex, limit: 500 }, as());
+    expect(owned.items.length).toBe(first.counts.awaitingAccount);
+  });
+});
