@@ -147,3 +147,73 @@ describe("an apply", () => {
     expect(owned.items.length).toBe(first.counts.awaitingAccount);
   });
 });
+
+describe("an interrupted apply", () => {
+  it("resumes after its checkpoint when started again: no duplicate, no loss", async () => {
+    mkdirSync(join(under.root, "studio"));
+    await writeLegacyExport(join(under.root, "studio"), "studio", { rows: 1_500, seed: 3 });
+    const started = await under.start({ source: "studio", location: "studio", dryRun: false });
+    // Stop the service once the first batches are in: the run ends after its current batch.
+    for (;;) {
+      const run = await under.env.bus.request(migration.getRun, { runId: started.id }, as());
+      if (run.phase === "importing" && run.counts.new > 0) break;
+      if (run.state !== "running")
+        throw new Error(`the run ended before it could be interrupted: ${run.state}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await under.restartMigration();
+    const interrupted = await under.env.bus.request(migration.getRun, { runId: started.id }, as());
+    expect(interrupted.state).toBe("interrupted");
+    const before = await licenses();
+
+    const resumed = await under.start({ source: "studio", location: "studio", dryRun: false });
+    expect(resumed.id).toBe(started.id);
+    expect(resumed.resumedAtRow).toBeGreaterThan(0);
+    const done = await under.finished(resumed.id);
+    expect(done.state).toBe("done");
+    const expected = expectedOutcome(1_500);
+    expect(done.counts.valid).toBe(expected.valid);
+    // Every valid license is in, or waits for an account decision; none twice.
+    expect(done.counts.new + done.counts.unchanged + done.counts.awaitingAccount).toBe(expected.valid);
+    const studio = await queryOne<{ n: number; distinct: number }>(
+      under.issuerOrm,
+      "select count(*)::int as n, count(distinct legacy_id)::int as distinct from issuer.legacy_licenses where source = 'studio'",
+    );
+    expect(studio!.n).toBe(studio!.distinct);
+    expect(studio!.n).toBe(done.counts.new + done.counts.unchanged);
+    expect(await licenses()).toBeGreaterThan(before);
+  });
+});
+
+describe("one run at a time per source", () => {
+  it("refuses a second run of a source while one is in progress", async () => {
+    const first = await under.start({ source: "studio", location: "studio" });
+    await expect(under.start({ source: "studio", location: "studio" })).rejects.toMatchObject({
+      code: "conflict",
+      details: { runId: first.id },
+    });
+    await under.finished(first.id);
+  });
+});
+
+describe("a rollback", () => {
+  it("removes the licenses the run created, and refuses a dry run", async () => {
+    mkdirSync(join(under.root, "sales"));
+    await writeLegacyExport(join(under.root, "sales"), "vbuc-sales", { rows: 60, seed: 11 });
+    const dry = await under.finished((await under.start({ source: "vbuc-sales", location: "sales" })).id);
+    await expect(under.env.bus.request(migration.rollbackRun, { runId: dry.id }, as())).rejects.toMatchObject(
+      {
+        code: "invalid_state",
+      },
+    );
+    const before = await licenses();
+    const applied = await under.finished(
+      (await under.start({ source: "vbuc-sales", location: "sales", dryRun: false })).id,
+    );
+    expect(applied.counts.new).toBeGreaterThan(0);
+    expect(await licenses()).toBe(before + applied.counts.new);
+    const rolledBack = await under.env.bus.request(migration.rollbackRun, { runId: applied.id }, as());
+    expect(rolledBack.state).toBe("rolled_back");
+    expect(await licenses()).toBe(before);
+  });
+});
