@@ -137,7 +137,7 @@ class Execution {
         "accountsAmbiguous",
       ] as const)
         this.#counts[key] = 0;
-      await store.dropIssuesAfter(this.#run.id, this.#checkpoint);
+      await store.dropIssuesAfter(this.#run.id, this.#mapping.main.table, this.#checkpoint);
     }
     const source = await openSource(this.#location, this.#mapping.csv ?? {});
     try {

@@ -8,6 +8,7 @@ import { createDistributionService, openDistributionDatabase } from "@licensing/
 import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
 import { ensureEventStream, type Orm, type RunningService } from "@licensing/platform";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
+import type { LightMyRequestResponse } from "fastify";
 import { createMigrationService, openMigrationDatabase } from "../../src/service.ts";
 import { scratchDirectory } from "./files.ts";
 
@@ -37,6 +38,8 @@ export interface MigrationUnderTest {
   root: string;
   issuerOrm: Orm;
   distributionOrm: Orm;
+  /** A request to distribution's product API with a license key (GUID or LK-), through inject. */
+  product(method: "GET" | "POST", url: string, key: string, body?: unknown): Promise<LightMyRequestResponse>;
   start(request: RequestIn<typeof migration.startRun>, actor?: Actor): Promise<MigrationRun>;
   /** Waits until the run has ended, and answers it. */
   finished(runId: string): Promise<MigrationRun>;
@@ -81,18 +84,17 @@ export async function startMigration(): Promise<MigrationUnderTest> {
   );
   const distributionOrm = await openDistributionDatabase(env.databaseUrl, env.log);
   orms.push(distributionOrm);
-  await started(
-    createDistributionService({
-      nc: await env.connect("distribution"),
-      orm: distributionOrm,
-      prefix: env.prefix,
-      log: env.log,
-      listen: { port: 0, host: "127.0.0.1" },
-      rateLimits: { perIp: 0, perKey: 0 },
-      syncTokens: [],
-      timings: { cacheTtlMs: 0 },
-    }),
-  );
+  const distribution = createDistributionService({
+    nc: await env.connect("distribution"),
+    orm: distributionOrm,
+    prefix: env.prefix,
+    log: env.log,
+    listen: { port: 0, host: "127.0.0.1" },
+    rateLimits: { perIp: 0, perKey: 0 },
+    syncTokens: [],
+    timings: { cacheTtlMs: 0 },
+  });
+  await started(distribution);
   for (const product of PRODUCTS)
     await env.bus.request(catalog.createProduct, {
       code: product.code,
@@ -124,6 +126,13 @@ export async function startMigration(): Promise<MigrationUnderTest> {
     root: scratch.path,
     issuerOrm,
     distributionOrm,
+    product: (method, url, key, body) =>
+      distribution.app.inject({
+        method,
+        url,
+        headers: { authorization: `License ${key}` },
+        ...(body === undefined ? {} : { payload: body as object }),
+      }),
     start: (request, actor = superadmin) => env.bus.request(migration.startRun, request, as(actor)),
     async finished(runId) {
       const deadline = Date.now() + 120_000;
