@@ -232,12 +232,13 @@ export class RunStore {
     );
   }
 
-  /** Issues a resumed run will find again (rows after its checkpoint). */
-  async dropIssuesAfter(runId: string, row: number): Promise<void> {
-    await execute(this.#orm, `delete from migration.run_issues where run_id = $1 and "row" > $2`, [
-      runId,
-      row,
-    ]);
+  /** Issues a resumed run will find again: its main table's after the checkpoint, its joined tables'. */
+  async dropIssuesAfter(runId: string, mainTable: string, row: number): Promise<void> {
+    await execute(
+      this.#orm,
+      `delete from migration.run_issues where run_id = $1 and (table_name <> $2 or "row" > $3)`,
+      [runId, mainTable, row],
+    );
   }
 
   async issues(runId: string, reason: string | undefined, cursor: string | undefined, limit: number) {
