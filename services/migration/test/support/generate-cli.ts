@@ -1,4 +1,4 @@
-// npm run migrate:generate -w services/migration -- <source> --rows N --out dir [--format csv|jsonl|utf16]
+// npm run migrate:generate -- <source> --rows N --out dir [--format csv|jsonl|utf16]
 //   [--seed S] [--mariadb mysql://root@127.0.0.1:3306/legacy_x]
 // Writes realistic legacy exports for one source (see legacy-data.ts for the mess they carry).
 import { mkdirSync } from "node:fs";
@@ -7,7 +7,7 @@ import { type ExportFormat, writeLegacyDatabase, writeLegacyExport } from "./exp
 import { expectedOutcome, LEGACY_SOURCES, type LegacySourceName } from "./legacy-data.ts";
 
 const usage =
-  "usage: npm run migrate:generate -w services/migration -- <studio|vbuc-cli|vbuc-sales> --rows N (--out dir [--format csv|jsonl|utf16] | --mariadb url) [--seed S]";
+  "usage: npm run migrate:generate -- <studio|vbuc-cli|vbuc-sales> --rows N (--out dir [--format csv|jsonl|utf16] | --mariadb url) [--seed S]";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
