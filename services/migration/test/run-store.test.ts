@@ -1,0 +1,66 @@
+// A run whose process died (killed, its machine gone) stops refreshing its heartbeat: after 30 s it
+// reads as interrupted, and the same apply started again claims it, once.
+import { newId } from "@licensing/contracts";
+import type { Orm } from "@licensing/platform";
+import { createTestEnv, type TestEnv } from "@licensing/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HEARTBEAT_TIMEOUT_MS, RunStore } from "../src/run/run-store.ts";
+import { openMigrationDatabase } from "../src/service.ts";
+
+let env: TestEnv;
+let orm: Orm;
+const actor = { id: "usr_root", username: "root", roles: ["superadmin" as const] };
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  orm = await openMigrationDatabase(env.databaseUrl, env.log);
+});
+afterAll(async () => {
+  await orm?.close();
+  await env?.stop();
+});
+
+describe("a run without a heartbeat", () => {
+  it("reads as interrupted after the timeout, and is resumed by one start of the same apply", async () => {
+    const t0 = new Date("2026-12-01T10:00:00Z");
+    let now = t0;
+    const store = new RunStore(orm, () => now);
+    const run = await store.create({
+      id: newId("run"),
+      source: "studio",
+      location: "/exports/studio",
+      mappingText: null,
+      mappingLabel: "default",
+      mode: "apply",
+      actor,
+    });
+    await store.progress(run.id, {
+      phase: "importing",
+      processed: 400,
+      counts: run.counts,
+      unknownProducts: [],
+      checkpointRow: 400,
+    });
+    expect((await store.get(run.id)).state).toBe("running");
+    expect(await store.claimInterrupted("studio", "/exports/studio", null, actor)).toBeNull();
+
+    now = new Date(t0.getTime() + HEARTBEAT_TIMEOUT_MS + 1_000);
+    expect(await store.get(run.id)).toMatchObject({
+      state: "interrupted",
+      error: expect.stringContaining("start the same apply again"),
+    });
+    expect(await store.runningOf("studio")).toBeNull();
+    // Another location, or another mapping, is another migration.
+    expect(await store.claimInterrupted("studio", "/exports/other", null, actor)).toBeNull();
+    expect(await store.claimInterrupted("studio", "/exports/studio", "version: 1", actor)).toBeNull();
+
+    const [first, second] = await Promise.all([
+      store.claimInterrupted("studio", "/exports/studio", null, actor),
+      store.claimInterrupted("studio", "/exports/studio", null, actor),
+    ]);
+    const claimed = [first, second].filter((c) => c !== null);
+    expect(claimed).toHaveLength(1);
+    expect(claimed[0]).toMatchObject({ id: run.id, checkpointRow: 400 });
+    expect(await store.get(run.id)).toMatchObject({ state: "running", resumedAtRow: 400 });
+  });
+});
