@@ -9,6 +9,7 @@ import {
   queryOne,
 } from "@licensing/platform";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { applyPendingConsumption } from "./legacy-consumption.ts";
 
 /** Takes the next number of the change feed. Serialized, so numbers become visible in order. */
 export async function nextChange(em: EntityManager): Promise<number> {
@@ -84,6 +85,8 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
         event.legacyKeyHash ?? null,
       ],
     );
+    // Legacy consumption carried before the license arrived starts counting with it.
+    await applyPendingConsumption(em, event.licenseId, Boolean(event.legacyKeyHash));
     return true;
   }
   const newerFile = event.serial > current.serial;
