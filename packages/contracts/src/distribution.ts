@@ -268,6 +268,11 @@ export const handoffItemSchema = z.object({
   cursor: z.string(),
   licenseId: z.string(),
   keyHash: z.string(),
+  /**
+   * A migrated license's legacy key (GUID) lookup hash (`legacyKeyLookupHash`), accepted as its key;
+   * null for others. Messages published before it was added lack it: read as null.
+   */
+  legacyKeyHash: z.string().nullable().default(null),
   accountId: z.string(),
   state: licenseStateSchema,
   serial: z.number().int(),

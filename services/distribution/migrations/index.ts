@@ -2,6 +2,7 @@ import { eventTablesMigration, eventVersionMigration } from "@licensing/platform
 import { Distribution } from "./0001_distribution.ts";
 import { UsageChecks } from "./0002_usage_checks.ts";
 import { LegacyKeyAliases } from "./0003_legacy_key_aliases.ts";
+import { LegacyConsumption } from "./0004_legacy_consumption.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -14,4 +15,5 @@ export const migrations = [
   { name: "0002_usage_checks", class: UsageChecks },
   eventVersionMigration,
   { name: "0003_legacy_key_aliases", class: LegacyKeyAliases },
+  { name: "0004_legacy_consumption", class: LegacyConsumption },
 ];

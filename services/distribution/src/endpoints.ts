@@ -3,6 +3,7 @@ import { AppError, distribution, type RequestContext } from "@licensing/contract
 import type { Orm } from "@licensing/platform";
 import { recordAudit } from "./domain/audit.ts";
 import type { Leases } from "./domain/leases.ts";
+import { LegacyConsumption } from "./domain/legacy-consumption.ts";
 import type { Machines } from "./domain/machines.ts";
 import { licenseUsage, usageReport } from "./domain/reports.ts";
 import { usageSummary } from "./domain/summary.ts";
@@ -19,7 +20,9 @@ export interface OperatorDomain {
 /** The NATS endpoints operators' tools call (the gateway checks their roles first). */
 export function addDistributionEndpoints(server: EndpointServer, domain: OperatorDomain): void {
   const { orm, machines, leases } = domain;
+  const legacyConsumption = new LegacyConsumption(orm);
   server
+    .add(distribution.importLegacyConsumption, (request, ctx) => legacyConsumption.carry(request, ctx))
     .add(distribution.licenseUsage, (request) => licenseUsage(orm, domain, request.licenseId))
     .add(distribution.deactivateMachine, async (request, ctx) => {
       const actor = requireActor(ctx);

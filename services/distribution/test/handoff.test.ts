@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { handoffItemSchema, issuer } from "@licensing/contracts";
+import { legacyKeyLookupHash } from "@licensing/model";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { licenseFilesStream } from "../src/domain/handoff.ts";
-import { as, type DistributionUnderTest, startDistribution } from "./distribution-harness.ts";
+import { as, type DistributionUnderTest, startDistribution, superadmin } from "./distribution-harness.ts";
 
 const token = "server-token-0123456789abcdef0123456789";
 let t: DistributionUnderTest;
@@ -65,6 +67,85 @@ describe("hand-off to the license server", () => {
     // One message per license is kept: a server starting now reads each license's current file.
     const info = await (await jetstreamManager(t.env.nc)).streams.info(stream);
     expect(info.config.max_msgs_per_subject).toBe(1);
+  });
+});
+
+/** The newest message of a license on the license-files stream, once `ready` says it is the one awaited. */
+async function lastMessage(
+  licenseId: string,
+  ready: (item: ReturnType<typeof handoffItemSchema.parse>) => boolean,
+) {
+  const subject = `${t.env.prefix}.license-files.${licenseId}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const message = await (await jetstreamManager(t.env.nc)).streams
+      .getMessage(licenseFilesStream(t.env.prefix), { last_by_subj: subject })
+      .catch(() => null);
+    const item = message ? handoffItemSchema.parse(message.json()) : undefined;
+    if (item && ready(item)) return item;
+    if (Date.now() > deadline)
+      throw new Error(`no awaited message for ${licenseId}: ${JSON.stringify(item)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("legacy keys in the hand-off", () => {
+  it("carries a migrated license's legacy key hash, on /v1/sync and on the stream, and null for others", async () => {
+    const cursor = (await sync()).json().nextCursor ?? undefined;
+    const guid = randomUUID();
+    const { id } = await t.importLegacy(guid);
+    const native = await t.issue();
+    const items = (await sync(cursor)).json().items.map((i: unknown) => handoffItemSchema.parse(i));
+    const hash = legacyKeyLookupHash(guid);
+    expect(items.find((i: { licenseId: string }) => i.licenseId === id)).toMatchObject({
+      legacyKeyHash: hash,
+    });
+    expect(items.find((i: { licenseId: string }) => i.licenseId === native.id)).toMatchObject({
+      legacyKeyHash: null,
+    });
+    expect(await lastMessage(id, () => true)).toMatchObject({ licenseId: id, legacyKeyHash: hash });
+    expect(await lastMessage(native.id, () => true)).toMatchObject({ legacyKeyHash: null });
+  });
+
+  it("hands off the license that lost its legacy key to a re-import, so a server stops taking the GUID for it", async () => {
+    const guid = randomUUID();
+    const admin = { ctx: { requestId: "req_handoff_legacy", actor: superadmin } };
+    const first = await t.importLegacy(guid);
+    await t.env.bus.request(issuer.rollbackMigration, { runId: first.runId }, admin);
+    await t.synced(first.id, 1, "revoked");
+    const cursor = (await sync()).json().nextCursor ?? undefined;
+    const again = await t.importLegacy(guid);
+    const items = (await sync(cursor)).json().items.map((i: unknown) => handoffItemSchema.parse(i));
+    expect(
+      items.map((i: { licenseId: string; legacyKeyHash: string | null }) => [i.licenseId, i.legacyKeyHash]),
+    ).toEqual([
+      [again.id, legacyKeyLookupHash(guid)],
+      [first.id, null],
+    ]);
+    expect(await lastMessage(first.id, (item) => item.legacyKeyHash === null)).toMatchObject({
+      state: "revoked",
+    });
+  });
+
+  it("reads a message published before the member existed as having no legacy key", () => {
+    const { legacyKeyHash: _added, ...older } = {
+      version: 1,
+      cursor: "7",
+      licenseId: "lic_1",
+      keyHash: "a".repeat(64),
+      legacyKeyHash: null,
+      accountId: "acc_1",
+      state: "active",
+      serial: 1,
+      encrypted: false,
+      products: ["collector"],
+      kind: "commercial",
+      startDate: "2026-01-01T00:00:00.000Z",
+      endDate: null,
+      file: "file",
+      changedAt: "2026-01-01T00:00:00.000Z",
+    };
+    expect(handoffItemSchema.parse(older).legacyKeyHash).toBeNull();
   });
 });
 

@@ -8,8 +8,9 @@ export async function recordAudit(
     action: string;
     licenseId: string;
     targetId: string;
-    actor: Actor;
-    ctx: RequestContext;
+    actor: Pick<Actor, "id" | "username">;
+    /** The request it was done under (null for work a stored request set off later). */
+    ctx: { requestId: RequestContext["requestId"] | null };
     reason?: string;
   },
 ): Promise<void> {

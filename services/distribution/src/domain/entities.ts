@@ -168,6 +168,38 @@ export const AuditEntity = defineEntity({
   indexes: [{ name: "audit_by_license", properties: ["licenseId", "at"] }],
 });
 
+/**
+ * Where a migrated license stood in its legacy system (issue 14), as a migration run last carried it:
+ * the baseline its counters include. No foreign key: an item may arrive before the license does
+ * (`applied_at` null, pending), and is applied when the issuer's event brings the license.
+ */
+export const LegacyConsumptionEntity = defineEntity({
+  name: "LegacyConsumption",
+  tableName: "legacy_consumption",
+  properties: {
+    licenseId: p.text().primary(),
+    runId: p.text(),
+    unitsConsumed: p.bigint("number"),
+    lastUsedAt: p.datetime().nullable(),
+    timesDownloaded: p.bigint("number"),
+    /** The legacy machines as carried: `[{ fingerprint, activatedAt, lastSeenAt }]`. */
+    machines: p.json<{ fingerprint: string; activatedAt: string | null; lastSeenAt: string | null }[]>(),
+    /** SHA-256 of the carried values: the same item again changes nothing. */
+    contentHash: p.text(),
+    /** Who carried it, and under which request (the audit entry names them when it is applied later). */
+    actorId: p.text(),
+    actorName: p.text(),
+    requestId: p.text().nullable(),
+    carriedAt: p.datetime(),
+    /** When the license's counters took it in; null while distribution has not received the license. */
+    appliedAt: p.datetime().nullable(),
+  },
+  checks: [
+    { name: "legacy_consumption_units_check", expression: "units_consumed >= 0" },
+    { name: "legacy_consumption_downloads_check", expression: "times_downloaded >= 0" },
+  ],
+});
+
 /** How far a feed (the license-files stream) has been published. */
 export const FeedStateEntity = defineEntity({
   name: "FeedState",
@@ -186,4 +218,5 @@ export const distributionEntities = [
   SigningKeyEntity,
   AuditEntity,
   FeedStateEntity,
+  LegacyConsumptionEntity,
 ];

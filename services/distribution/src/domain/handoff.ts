@@ -42,6 +42,7 @@ interface FeedRow {
   change_seq: string;
   license_id: string;
   key_hash: string;
+  legacy_key_hash: string | null;
   account_id: string;
   state: HandoffItem["state"];
   serial: number;
@@ -60,6 +61,7 @@ function toItem(row: FeedRow): HandoffItem {
     cursor: String(row.change_seq),
     licenseId: row.license_id,
     keyHash: row.key_hash,
+    legacyKeyHash: row.legacy_key_hash,
     accountId: row.account_id,
     state: row.state,
     serial: row.serial,
@@ -89,7 +91,7 @@ export async function changesSince(orm: Orm, cursor: string | undefined, limit: 
        select changes.*, count(*) over () as fetched,
          sum(octet_length(file)) over (order by change_seq) - octet_length(file) as before
        from (
-         select change_seq, license_id, key_hash, account_id, state, serial, encrypted, products, kind,
+         select change_seq, license_id, key_hash, legacy_key_hash, account_id, state, serial, encrypted, products, kind,
            start_date, end_date, file, changed_at
          from distribution.licenses where change_seq > $1 order by change_seq limit $2
        ) changes

@@ -9,6 +9,7 @@ import {
   queryOne,
 } from "@licensing/platform";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { applyPendingConsumption } from "./legacy-consumption.ts";
 
 /** Takes the next number of the change feed. Serialized, so numbers become visible in order. */
 export async function nextChange(em: EntityManager): Promise<number> {
@@ -27,13 +28,20 @@ interface Current {
 /**
  * Gives a legacy key alias to `licenseId` alone. A GUID names one license in the issuer, but a
  * license removed there (a rolled-back migration run) stays here, revoked, and the same legacy
- * license imported again arrives as a new one: the alias moves to it.
+ * license imported again arrives as a new one: the alias moves to it. The license losing it is a
+ * change of the hand-off feed (a license server must stop accepting the GUID for it).
  */
 async function claimLegacyKey(em: EntityManager, licenseId: string, legacyKeyHash: string): Promise<void> {
+  const holder = await queryOne<{ license_id: string }>(
+    em,
+    "select license_id from distribution.licenses where legacy_key_hash = $1 and license_id <> $2 for update",
+    [legacyKeyHash, licenseId],
+  );
+  if (!holder) return;
   await execute(
     em,
-    "update distribution.licenses set legacy_key_hash = null where legacy_key_hash = $1 and license_id <> $2",
-    [legacyKeyHash, licenseId],
+    "update distribution.licenses set legacy_key_hash = null, change_seq = $1, changed_at = $2 where license_id = $3",
+    [await nextChange(em), new Date(), holder.license_id],
   );
 }
 
@@ -84,6 +92,8 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
         event.legacyKeyHash ?? null,
       ],
     );
+    // Legacy consumption carried before the license arrived starts counting with it.
+    await applyPendingConsumption(em, event.licenseId, Boolean(event.legacyKeyHash));
     return true;
   }
   const newerFile = event.serial > current.serial;
