@@ -1,5 +1,7 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { catalog, issuer, migration } from "@licensing/contracts";
 import { queryOne } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -138,11 +140,15 @@ describe("an apply", () => {
     });
     expect(await licenses()).toBe(first.counts.new + first.counts.awaitingAccount);
 
-    // Acme's licenses went to the account the CRM had; Globex's to the one the operator chose.
-    const acme = await under.env.bus.request(catalog.searchAccounts, { query: "acme" }, as());
-    expect(acme.items.filter((a) => a.name.toLowerCase().startsWith("acme")).map((a) => a.name)).toEqual([
-      "Acme Corp",
-    ]);
+    // Umbrella's licenses went to the account the CRM had; Globex's to the one the operator chose.
+    const umbrella = await under.env.bus.request(catalog.searchAccounts, { query: "umbrella" }, as());
+    expect(umbrella.items.map((a) => a.name)).toEqual(["Umbrella Holdings, Inc."]);
+    const umbrellas = await under.env.bus.request(
+      issuer.listLicenses,
+      { accountId: umbrella.items[0]!.id, limit: 500 },
+      as(),
+    );
+    expect(umbrellas.items.length).toBeGreaterThan(0);
     const owned = await under.env.bus.request(issuer.listLicenses, { accountId: globex, limit: 500 }, as());
     expect(owned.items.length).toBe(first.counts.awaitingAccount);
   });
@@ -215,5 +221,34 @@ describe("a rollback", () => {
     const rolledBack = await under.env.bus.request(migration.rollbackRun, { runId: applied.id }, as());
     expect(rolledBack.state).toBe("rolled_back");
     expect(await licenses()).toBe(before);
+  });
+});
+
+describe("npm run migrate", () => {
+  const cli = (args: string[]) =>
+    promisify(execFile)(process.execPath, [join(import.meta.dirname, "../src/cli.ts"), ...args], {
+      env: { ...process.env, NATS_URL: under.env.natsUrl, SUBJECT_PREFIX: under.env.prefix },
+    }).then(
+      (out) => ({ code: 0, ...out }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+
+  it("runs a dry run to its end, prints its counts and writes its report", async () => {
+    const report = join(under.root, "dry-run.csv");
+    const run = await cli(["vbuc-cli", "--from", join(under.root, "cli"), "--dry-run", "--report", report]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Dry run run_\w+ of vbuc-cli/);
+    expect(run.stdout).toContain("DONE");
+    expect(run.stdout).toMatch(/valid\s+│\s+\d+/);
+    expect(readFileSync(report, "utf8")).toContain("table,row,column,legacy id,reason,message");
+  });
+
+  it("says what is wrong, and how it is used", async () => {
+    const outside = await cli(["vbuc-cli", "--from", "/etc"]);
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toContain("validation_failed: location: /etc is outside");
+    const usage = await cli(["nope"]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("usage: npm run migrate");
   });
 });
