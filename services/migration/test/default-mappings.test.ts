@@ -118,6 +118,7 @@ describe("default mappings over generated exports", () => {
         column: "ProductCode",
         reason: "unknown_product",
         message: "products: SNOW-LEGACY is not in value map products",
+        value: "SNOW-LEGACY",
       },
       expect.objectContaining({ row: 13, column: "EndDate", reason: "end_before_start" }),
       expect.objectContaining({
