@@ -23,6 +23,11 @@ describe("the container image", () => {
     expect(dockerfile.match(/^FROM node:24-slim/gm)).toHaveLength(2);
   });
 
+  it("leaves the KEKs out of the build context", () => {
+    const ignored = readFileSync(resolve(root, ".dockerignore"), "utf8").split("\n");
+    expect(ignored).toContain("deploy/compose/secrets");
+  });
+
   it("probes the HTTP services over HTTP", () => {
     expect(Object.keys(httpServices).sort()).toEqual(["distribution", "gateway"]);
   });
