@@ -172,6 +172,9 @@ for (const [name, child] of children) say(`  ${name.padEnd(20)} pid ${child.pid}
 for (const line of gateway.summary()) say(`  ${line}`);
 for (const line of distribution.summary()) say(`  ${line}`);
 for (const line of notifier.summary()) say(`  ${line}`);
+say(
+  `  Migration exports    read from ${env.MIGRATION_ROOT} (MIGRATION_ROOT; a run's location is relative to it)`,
+);
 say(`Try it: npm run bus -- catalog.account.create '{"type":"customer","name":"Acme"}'`);
 say("Press Ctrl-C to stop everything. A service that crashes is started again; the others keep serving.");
 
