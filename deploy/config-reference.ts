@@ -8,6 +8,7 @@ import { distributionConfig } from "@licensing/distribution/config";
 import { gatewayConfig } from "@licensing/gateway/config";
 import { issuerConfig } from "@licensing/issuer/config";
 import { mailCatcherConfig } from "@licensing/mail-catcher/config";
+import { migrationConfig } from "@licensing/migration/config";
 import { notifierConfig } from "@licensing/notifier/config";
 import { baseConfig, databaseConfig } from "@licensing/platform";
 import { z } from "zod";
@@ -23,6 +24,7 @@ const sources: { usedBy: string; schema: z.ZodType }[] = [
   { usedBy: "`notifier`", schema: notifierConfig },
   { usedBy: "`gateway`", schema: gatewayConfig },
   { usedBy: "`distribution`", schema: distributionConfig },
+  { usedBy: "`migration`", schema: migrationConfig },
   { usedBy: "mail catcher", schema: mailCatcherConfig },
 ];
 

@@ -20,13 +20,13 @@ export interface GatewayLaunch {
 
 export function gatewayLaunch(
   dataDir: string,
-  busServices: readonly string[],
+  requiredServices: readonly string[],
   env: Record<string, string | undefined>,
 ): GatewayLaunch {
   const extra: Record<string, string> = {};
   const usesDevKey = !env.GATEWAY_VENDOR_PUBLIC_KEYS;
   if (usesDevKey) extra.GATEWAY_VENDOR_PUBLIC_KEYS = devVendorPublicKeys(dataDir);
-  if (!env.GATEWAY_REQUIRED_SERVICES) extra.GATEWAY_REQUIRED_SERVICES = busServices.join(",");
+  if (!env.GATEWAY_REQUIRED_SERVICES) extra.GATEWAY_REQUIRED_SERVICES = requiredServices.join(",");
   let listening: string | undefined;
   let url: string | undefined;
   let firstAdmin: { username: string; temporaryPassword: string } | undefined;

@@ -16,7 +16,7 @@ import { distributionLaunch } from "./distribution-launch.ts";
 import { gatewayLaunch } from "./gateway-launch.ts";
 import { databaseUrlFor, ensureDatabase, resolveLocalInfra } from "./local-infra.ts";
 import { notifierLaunch } from "./notifier-launch.ts";
-import { platformServices } from "./services.ts";
+import { gatewayRequiredServices, platformServices } from "./services.ts";
 import { ensureUiBuilt } from "./ui-build.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -55,6 +55,9 @@ const env = {
   SUBJECT_PREFIX: prefix,
   ISSUER_KEK: process.env.ISSUER_KEK || developmentKek(),
   NOTIFIER_KEK: process.env.NOTIFIER_KEK || developmentSecretFile("notifier-kek", "NOTIFIER_KEK"),
+  // `npm run migrate -- studio --from ./exports` names exports from the repository: the migration
+  // service takes them from its root (and refuses any outside it).
+  MIGRATION_ROOT: process.env.MIGRATION_ROOT || root,
 };
 const notifier = await notifierLaunch(resolve(root, ".data"), process.env, say);
 Object.assign(env, notifier.env);
@@ -83,8 +86,7 @@ try {
   process.exit(1);
 }
 
-const busServices = platformServices.filter((s) => s.kind === "bus").map((s) => s.name);
-const gateway = gatewayLaunch(resolve(root, ".data"), busServices, env);
+const gateway = gatewayLaunch(resolve(root, ".data"), gatewayRequiredServices(), env);
 
 const distribution = distributionLaunch();
 const children = new Map<string, ChildProcess>();
@@ -170,6 +172,9 @@ for (const [name, child] of children) say(`  ${name.padEnd(20)} pid ${child.pid}
 for (const line of gateway.summary()) say(`  ${line}`);
 for (const line of distribution.summary()) say(`  ${line}`);
 for (const line of notifier.summary()) say(`  ${line}`);
+say(
+  `  Migration exports    read from ${env.MIGRATION_ROOT} (MIGRATION_ROOT; a run's location is relative to it)`,
+);
 say(`Try it: npm run bus -- catalog.account.create '{"type":"customer","name":"Acme"}'`);
 say("Press Ctrl-C to stop everything. A service that crashes is started again; the others keep serving.");
 

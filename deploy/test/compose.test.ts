@@ -8,6 +8,7 @@ import { Ajv2019 } from "ajv/dist/2019.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { containerServices } from "../container-services.ts";
+import { gatewayRequiredServices } from "../services.ts";
 import { isSet, serviceVariables, unknownVariables } from "./service-configs.ts";
 
 const composeDir = resolve(import.meta.dirname, "../compose");
@@ -24,6 +25,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   secrets?: string[];
+  volumes?: string[];
 }
 
 /**
@@ -106,6 +108,19 @@ describe("deploy/compose/compose.yaml", () => {
           "service_healthy",
         );
     }
+  });
+
+  it("makes the gateway ready with every service it requires, which migration is not", () => {
+    const required = compose.services.gateway!.environment!.GATEWAY_REQUIRED_SERVICES!.split(",");
+    expect(required).toEqual(gatewayRequiredServices(containerServices));
+    expect(required).not.toContain("migration");
+  });
+
+  it("mounts the legacy exports read-only where the migration service reads them", () => {
+    const migration = compose.services.migration!;
+    const root = migration.environment!.MIGRATION_ROOT!;
+    expect(migration.volumes).toContain(`./migration-exports:${root}:ro`);
+    expect(readFileSync(resolve(composeDir, "migration-exports/.gitignore"), "utf8")).toMatch(/^\*$/m);
   });
 
   it("passes the key-encryption keys as Compose secrets", () => {

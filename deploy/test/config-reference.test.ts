@@ -22,7 +22,7 @@ describe("the configuration reference", () => {
       "LOCAL_INFRA",
     ];
     for (const name of names.filter((n) => !shared.includes(n)))
-      expect(name).toMatch(/^(ISSUER|NOTIFIER|GATEWAY|DISTRIBUTION|MAIL_CATCHER)_/);
+      expect(name).toMatch(/^(ISSUER|NOTIFIER|GATEWAY|DISTRIBUTION|MIGRATION|MAIL_CATCHER)_/);
     for (const name of names) expect(name).not.toMatch(/_(MS|S|H|D|HOURS|MINUTES|TTL)$/);
   });
 });

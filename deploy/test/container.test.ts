@@ -23,6 +23,21 @@ describe("the container image", () => {
     expect(dockerfile.match(/^FROM node:24-slim/gm)).toHaveLength(2);
   });
 
+  it("gives the migration service its exports' mount point, owned by the non-root user", () => {
+    expect(dockerfile).toMatch(/^ENV .*\bMIGRATION_ROOT=\/data\/migration$/m);
+    const mountPoint = dockerfile.search(
+      /^RUN mkdir -p \/data\/migration && chown node:node \/data\/migration$/m,
+    );
+    expect(mountPoint).toBeGreaterThan(0);
+    expect(mountPoint).toBeLessThan(dockerfile.search(/^USER node$/m));
+  });
+
+  it("leaves the KEKs and the legacy exports out of the build context", () => {
+    const ignored = readFileSync(resolve(root, ".dockerignore"), "utf8").split("\n");
+    expect(ignored).toContain("deploy/compose/secrets");
+    expect(ignored).toContain("deploy/compose/migration-exports");
+  });
+
   it("probes the HTTP services over HTTP", () => {
     expect(Object.keys(httpServices).sort()).toEqual(["distribution", "gateway"]);
   });
@@ -47,6 +62,6 @@ describe("the container image", () => {
       encoding: "utf8",
     });
     expect(run.status).toBe(64);
-    expect(run.stderr).toMatch(/one of: catalog, issuer, distribution, notifier, gateway/);
+    expect(run.stderr).toMatch(/one of: catalog, issuer, distribution, notifier, migration, gateway/);
   });
 });

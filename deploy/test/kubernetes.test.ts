@@ -4,11 +4,12 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
-import { ConfigMap, Namespace, Secret, Service } from "kubernetes-models/v1";
+import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { z } from "zod";
 import { containerServices } from "../container-services.ts";
+import { gatewayRequiredServices } from "../services.ts";
 import { build, type Manifest, readManifests } from "./kustomize.ts";
 import { isSet, serviceVariables, unknownVariables } from "./service-configs.ts";
 
@@ -21,6 +22,7 @@ const secrets = readManifests(resolve(kubernetesDir, "secrets.example.yaml"));
 const models: Record<string, new (data: never) => { validate(): void }> = {
   "v1/ConfigMap": ConfigMap,
   "v1/Namespace": Namespace,
+  "v1/PersistentVolumeClaim": PersistentVolumeClaim,
   "v1/Secret": Secret,
   "v1/Service": Service,
   "apps/v1/Deployment": Deployment,
@@ -168,6 +170,54 @@ describe.each([
     ).data;
     expect(data.NATS_URL!.split(",")).toHaveLength(3);
     expect(data.NATS_STREAM_REPLICAS).toBe("3");
+  });
+
+  it("makes the gateway ready with every service it requires, which migration is not", () => {
+    const data = (
+      named(manifests, "ConfigMap", "gateway-config") as unknown as { data: Record<string, string> }
+    ).data;
+    const required = data.GATEWAY_REQUIRED_SERVICES!.split(",");
+    expect(required).toEqual(gatewayRequiredServices(containerServices));
+    expect(required).not.toContain("migration");
+  });
+
+  it("mounts one claim of exports, shared by the migration replicas, at MIGRATION_ROOT", () => {
+    const root = (
+      named(manifests, "ConfigMap", "migration-config") as unknown as { data: Record<string, string> }
+    ).data.MIGRATION_ROOT;
+    const pod = (
+      named(manifests, "Deployment", "migration") as unknown as {
+        spec: {
+          template: {
+            spec: {
+              containers: { volumeMounts: { name: string; mountPath: string }[] }[];
+              volumes: { name: string; persistentVolumeClaim?: { claimName: string } }[];
+            };
+          };
+        };
+      }
+    ).spec.template.spec;
+    const mount = pod.containers[0]!.volumeMounts.find((m) => m.mountPath === root);
+    const volume = pod.volumes.find((v) => v.name === mount?.name);
+    const claim = named(manifests, "PersistentVolumeClaim", volume?.persistentVolumeClaim?.claimName ?? "");
+    expect(claim, "the exports' claim").toBeDefined();
+    expect((claim as unknown as { spec: { accessModes: string[] } }).spec.accessModes).toEqual([
+      "ReadWriteMany",
+    ]);
+  });
+
+  it("lets the migration service reach only DNS, NATS, PostgreSQL and the legacy databases' ports", () => {
+    const policy = named(manifests, "NetworkPolicy", "migration-egress") as unknown as {
+      spec: {
+        podSelector: { matchLabels: Record<string, string> };
+        policyTypes: string[];
+        egress: { ports: { port: number }[] }[];
+      };
+    };
+    expect(policy.spec.podSelector.matchLabels).toEqual({ "app.kubernetes.io/name": "migration" });
+    expect(policy.spec.policyTypes).toEqual(["Egress"]);
+    const ports = [...new Set(policy.spec.egress.flatMap((rule) => rule.ports.map((p) => p.port)))].sort();
+    expect(ports).toEqual([1433, 3306, 4222, 53, 5432]);
   });
 
   it("scales distribution with a HorizontalPodAutoscaler", () => {

@@ -4,6 +4,7 @@ import { catalogConfig } from "@licensing/catalog/config";
 import { distributionConfig } from "@licensing/distribution/config";
 import { gatewayConfig } from "@licensing/gateway/config";
 import { issuerConfig } from "@licensing/issuer/config";
+import { migrationConfig } from "@licensing/migration/config";
 import { notifierConfig } from "@licensing/notifier/config";
 import { z } from "zod";
 import { type ContainerServiceName, secretVariables } from "../container-services.ts";
@@ -13,6 +14,7 @@ const schemas: Record<ContainerServiceName, z.ZodType> = {
   issuer: issuerConfig,
   distribution: distributionConfig,
   notifier: notifierConfig,
+  migration: migrationConfig,
   gateway: gatewayConfig,
 };
 

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { catalog, issuer } from "@licensing/contracts";
 import { type StartedPlatform, startPlatform } from "@licensing/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,6 +27,7 @@ describe("npm start", () => {
     expect(output).toContain("PostgreSQL from DATABASE_URL");
     expect(output).toContain(`NATS from NATS_URL (${platform.env.natsUrl})`);
     for (const service of platformServices) expect(output).toMatch(new RegExp(`${service.name}\\s+pid \\d+`));
+    expect(output).toContain(`Migration exports    read from ${resolve(import.meta.dirname, "../..")} `);
   });
 
   it("brings up a catalog that creates and returns an account", async () => {

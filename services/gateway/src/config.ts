@@ -83,7 +83,7 @@ export const gatewayConfig = baseConfig.extend(databaseConfig.shape).extend({
     )
     .meta({
       description: "the services `/readyz` waits for, comma-separated",
-      npmStart: "every one it runs",
+      npmStart: "every one it runs but migration",
     }),
   GATEWAY_UI_DIR: z
     .string()

@@ -12,7 +12,8 @@ export const migrationConfig = baseConfig.extend(databaseConfig.shape).extend({
     .meta({
       description:
         "the directory export locations must be inside (a relative location is taken from it); database URLs are not limited by it",
-      shownDefault: "the service's working directory",
+      shownDefault: "its working directory",
+      npmStart: "the repository root",
     }),
 });
 export type MigrationConfig = ReturnType<typeof loadMigrationConfig>;
