@@ -15,11 +15,14 @@ export interface MigrationDomain {
 export function addMigrationEndpoints(server: EndpointServer, { runs, store }: MigrationDomain): void {
   server
     .add(migration.startRun, (request, ctx) => runs.start(request, ctx))
-    .add(migration.getRun, (request, ctx) => (requireImporter(ctx), store.get(request.runId)))
-    .add(
-      migration.listRuns,
-      (request, ctx) => (requireImporter(ctx), store.list(request.source, request.cursor, request.limit)),
-    )
+    .add(migration.getRun, (request, ctx) => {
+      requireImporter(ctx);
+      return store.get(request.runId);
+    })
+    .add(migration.listRuns, (request, ctx) => {
+      requireImporter(ctx);
+      return store.list(request.source, request.cursor, request.limit);
+    })
     .add(migration.runIssues, (request, ctx) => {
       requireImporter(ctx);
       return store.issues(request.runId, request.reason, request.cursor, request.limit);
