@@ -94,6 +94,8 @@ export async function lockConsumption(em: EntityManager, licenseId: string): Pro
  * `next`: units and downloads by the difference (what products reported here since is kept, and
  * nothing is counted twice), the last use to the later one, and each machine `next` names anew
  * activated (unless that fingerprint is active already). Returns how many machines were activated.
+ * The machines are inserted before the license's row is updated, the order an activation takes
+ * (distribution.activate_machine): the other order deadlocks with a product activating meanwhile.
  */
 export async function applyToLicense(
   em: EntityManager,

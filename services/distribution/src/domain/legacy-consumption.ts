@@ -87,9 +87,12 @@ export class LegacyConsumption {
     const hash = contentHash(carried);
     return this.#orm.em.fork().transactional(async (em) => {
       await lockConsumption(em, item.licenseId);
+      // Not locked here: the license's row is locked by the counters' update only, after the machines
+      // are inserted, in the order an activation takes them (distribution.activate_machine), so a
+      // product activating one of the same machines meanwhile cannot deadlock with the carry.
       const license = await queryOne<{ legacy_key_hash: string | null }>(
         em,
-        "select legacy_key_hash from distribution.licenses where license_id = $1 for update",
+        "select legacy_key_hash from distribution.licenses where license_id = $1",
         [item.licenseId],
       );
       const earlier = await readConsumption(em, item.licenseId);
