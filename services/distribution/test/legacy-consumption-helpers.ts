@@ -56,10 +56,13 @@ export async function unseenLicense(t: DistributionUnderTest): Promise<LicenseEv
   };
 }
 
-/** Publishes the license.issued event, as the issuer would, and waits until the read model has it. */
-export async function arrive(t: DistributionUnderTest, event: LicenseEvent): Promise<void> {
+/**
+ * Publishes a license event (license.issued unless told), as the issuer would, and waits until the
+ * read model has its serial.
+ */
+export async function arrive(t: DistributionUnderTest, event: LicenseEvent, name = "license.issued") {
   const eventId = newId("event");
-  await jetstream(t.env.nc).publish(`${t.env.prefix}.evt.license.issued`, JSON.stringify(event), {
+  await jetstream(t.env.nc).publish(`${t.env.prefix}.evt.${name}`, JSON.stringify(event), {
     msgID: eventId,
     headers: envelopeHeaders({
       eventId,

@@ -162,8 +162,8 @@ describe("a bad item", () => {
     expect(usage.balance.unitsConsumed).toBe(10);
   });
 
-  it("is not applied to a license that arrives without a legacy key, and is refused once it is there", async () => {
-    const { legacyKeyHash: _none, ...event } = await unseenLicense(t);
+  it("is not applied to a license that arrives without a legacy key, and is refused until it has one", async () => {
+    const { legacyKeyHash, ...event } = await unseenLicense(t);
     const item = {
       licenseId: event.licenseId,
       unitsConsumed: 40,
@@ -175,6 +175,12 @@ describe("a bad item", () => {
     expect((await stored(t, event.licenseId))!.applied_at).toBeNull();
     const later = await carry(t, [item]);
     expect(later.items[0]).toMatchObject({ outcome: "failed", error: { code: "invalid_state" } });
+    // A newer file gives it its legacy key (an issuer of 1.1 after one of 1.0): the same values apply.
+    const renewed = { ...event, legacyKeyHash, serial: 2, at: new Date(Date.now() + 1_000).toISOString() };
+    await arrive(t, renewed, "license.renewed");
+    expect((await carry(t, [item])).items[0]!.outcome).toBe("applied");
+    expect(await counters(t, event.licenseId)).toMatchObject({ units_consumed: 40, active_machines: 1 });
+    expect((await carry(t, [item])).items[0]!.outcome).toBe("unchanged");
   });
 
   it("refuses a license whose migration run was rolled back", async () => {

@@ -248,6 +248,27 @@ describe("carrying legacy consumption", () => {
       active_machines: 1,
     });
   });
+
+  it("activates alongside products activating the same machines, and counts each machine once", async () => {
+    for (let round = 0; round < 4; round++) {
+      const { id, guid } = await migrated(t, { availableActivations: 100 });
+      const fingerprints = Array.from(
+        { length: 12 },
+        (_, i) => `BOTH-PC-${round}-${String(i).padStart(2, "0")}`,
+      );
+      const [answer, ...activations] = await Promise.all([
+        carry(t, [{ licenseId: id, machines: fingerprints.map((fingerprint) => ({ fingerprint })) }]),
+        ...fingerprints.map((fingerprint) =>
+          t.call("POST", "/v1/machines", { key: guid, body: { fingerprint } }),
+        ),
+      ]);
+      expect(answer.items[0]).toMatchObject({ outcome: "applied", error: null });
+      expect(activations.map((a) => a.statusCode).every((code) => code === 200 || code === 201)).toBe(true);
+      const seen = await usage(id);
+      expect(seen.machines.filter((m) => m.status === "active")).toHaveLength(12);
+      expect(seen.activeMachines).toBe(12);
+    }
+  });
 });
 
 describe("a carry that comes before the license", () => {

@@ -9,7 +9,7 @@ import {
   queryOne,
 } from "@licensing/platform";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { applyPendingConsumption } from "./legacy-consumption.ts";
+import { applyPendingConsumption } from "./legacy-baseline.ts";
 
 /** Takes the next number of the change feed. Serialized, so numbers become visible in order. */
 export async function nextChange(em: EntityManager): Promise<number> {
