@@ -36,6 +36,8 @@ const BATCH = 200;
 /** Progress is written at most this often while reading (the counts at every checkpoint). */
 const PROGRESS_EVERY = 2_000;
 const HEARTBEAT_MS = 5_000;
+/** Batches in flight at once: the issuer signs one while distribution carries another's consumption. */
+const IN_FLIGHT = 3;
 /** A batch the services could not take (unreachable, timed out) is tried again this many times. */
 const ATTEMPTS = 3;
 
@@ -46,9 +48,31 @@ export interface RunEngineDeps {
 }
 
 interface Pending {
-  row: number;
   license: LegacyLicense;
   item: LegacyLicenseItem;
+}
+
+/** Up to BATCH licenses to send at once, and what became of the rows they span (counted once settled). */
+interface Batch {
+  pending: Pending[];
+  /** The last main-table row it spans: the checkpoint once it is settled. */
+  lastRow: number;
+  outcome: { counts: MigrationCounts; issues: MigrationIssue[] };
+}
+
+function emptyBatch(): Batch {
+  return { pending: [], lastRow: 0, outcome: { counts: emptyCounts(), issues: [] } };
+}
+
+function rowIssue(license: LegacyLicense, reason: string, message: string): MigrationIssue {
+  return {
+    table: license.table,
+    row: license.row,
+    column: null,
+    legacyId: license.legacyId,
+    reason,
+    message,
+  };
 }
 
 export class RunEngine {
@@ -105,6 +129,7 @@ class Execution {
   #counts: MigrationCounts = emptyCounts();
   readonly #unknownProducts = new Map<string, number>();
   #issues: MigrationIssue[] = [];
+  readonly #inFlight: { batch: Batch; sent: Promise<void> }[] = [];
 
   constructor(
     deps: RunEngineDeps,
@@ -154,37 +179,41 @@ class Execution {
       await this.#flushIssues();
       const accountOf = await this.#accounts(owners);
       this.#enter("importing");
-      let batch: Pending[] = [];
-      for await (const result of mapSource(source, this.#mapping)) {
-        if (this.#stopping()) return;
-        if (result.ok || result.table === this.#mapping.main.table) this.#processed++;
-        if (!result.ok || this.#unknownIn(result.license, products) || result.license.row <= this.#checkpoint)
-          continue;
-        const resolution = accountOf(result.license);
-        if (resolution.kind === "awaiting") {
-          this.#counts.awaitingAccount++;
-          this.#issue({
-            table: result.license.table,
-            row: result.license.row,
-            column: null,
-            legacyId: result.license.legacyId,
-            reason: "awaiting_account",
-            message: `The account of ${result.license.ownerCompany} awaits a decision (question ${resolution.questionKey})`,
-          });
-          continue;
+      let batch = emptyBatch();
+      try {
+        for await (const result of mapSource(source, this.#mapping)) {
+          if (this.#stopping()) break;
+          if (result.ok || result.table === this.#mapping.main.table) this.#processed++;
+          if (
+            !result.ok ||
+            this.#unknownIn(result.license, products) ||
+            result.license.row <= this.#checkpoint
+          )
+            continue;
+          batch.lastRow = result.license.row;
+          const resolution = accountOf(result.license);
+          if (resolution.kind === "awaiting") {
+            batch.outcome.counts.awaitingAccount++;
+            batch.outcome.issues.push(
+              rowIssue(
+                result.license,
+                "awaiting_account",
+                `The account of ${result.license.ownerCompany} awaits a decision (question ${resolution.questionKey})`,
+              ),
+            );
+            continue;
+          }
+          const accountId = resolution.kind === "matched" ? resolution.accountId : null;
+          batch.pending.push({ license: result.license, item: importItem(result.license, accountId) });
+          if (batch.pending.length >= BATCH) {
+            await this.#send(batch);
+            batch = emptyBatch();
+          }
         }
-        const accountId = resolution.kind === "matched" ? resolution.accountId : null;
-        batch.push({
-          row: result.license.row,
-          license: result.license,
-          item: importItem(result.license, accountId),
-        });
-        if (batch.length >= BATCH) {
-          await this.#send(batch);
-          batch = [];
-        }
+        if (batch.lastRow > 0) await this.#send(batch);
+      } finally {
+        await this.#drain();
       }
-      if (batch.length > 0) await this.#send(batch);
       await this.#flushIssues();
       this.#processed = this.#total ?? this.#processed;
       await this.save();
@@ -267,7 +296,7 @@ class Execution {
 
   #issueAfterCheckpoint(issue: MappingIssue, legacyId: string | null) {
     if (issue.row <= this.#checkpoint && issue.table === this.#mapping.main.table) return;
-    this.#issue({
+    this.#issues.push({
       table: issue.table,
       row: issue.row,
       column: issue.column,
@@ -354,57 +383,93 @@ class Execution {
     return accounts;
   }
 
-  async #send(batch: Pending[]): Promise<void> {
-    if (this.#run.mode === "dry-run") await this.#preview(batch);
-    else await this.#import(batch);
-    await this.#flushIssues();
-    await this.save(batch.at(-1)!.row);
+  /**
+   * Sends a batch while earlier ones are still in flight (the services work on several at once);
+   * their outcomes are counted, and checkpointed, in row order as each completes.
+   */
+  async #send(batch: Batch): Promise<void> {
+    const sent = this.#run.mode === "dry-run" ? this.#preview(batch) : this.#import(batch);
+    sent.catch(() => {}); // awaited in order by #settle
+    this.#inFlight.push({ batch, sent });
+    if (this.#inFlight.length >= IN_FLIGHT) await this.#settle();
   }
 
-  async #preview(batch: Pending[]): Promise<void> {
+  /** Waits for the oldest batch in flight, and records its outcome and the checkpoint after it. */
+  async #settle(): Promise<void> {
+    const { batch, sent } = this.#inFlight.shift()!;
+    await sent;
+    for (const [key, n] of Object.entries(batch.outcome.counts))
+      this.#counts[key as keyof MigrationCounts] += n;
+    this.#issues.push(...batch.outcome.issues);
+    await this.#flushIssues();
+    await this.save(batch.lastRow);
+  }
+
+  /** Settles every batch still in flight, in order; after a failure, waits for the others to end. */
+  async #drain(): Promise<void> {
+    try {
+      while (this.#inFlight.length > 0) await this.#settle();
+    } finally {
+      await Promise.allSettled(this.#inFlight.splice(0).map((f) => f.sent));
+    }
+  }
+
+  async #preview(batch: Batch): Promise<void> {
+    const { counts, issues } = batch.outcome;
+    if (batch.pending.length === 0) return;
     const { items } = await this.#retry(() =>
-      this.#deps.bus.request(issuer.previewLegacy, { items: batch.map((p) => p.item) }, { ctx: this.#ctx }),
+      this.#deps.bus.request(
+        issuer.previewLegacy,
+        { items: batch.pending.map((p) => p.item) },
+        { ctx: this.#ctx },
+      ),
     );
     for (const result of items) {
-      const p = batch[result.index]!;
-      if (result.outcome === "created") this.#counts.new++;
-      else if (result.outcome === "updated") this.#counts.updated++;
-      else if (result.outcome === "unchanged") this.#counts.unchanged++;
+      const { license } = batch.pending[result.index]!;
+      if (result.outcome === "created") counts.new++;
+      else if (result.outcome === "updated") counts.updated++;
+      else if (result.outcome === "unchanged") counts.unchanged++;
       else {
-        this.#counts.conflicting++;
-        this.#rowIssue(p, "conflict", result.message ?? "The legacy key belongs to another license");
+        counts.conflicting++;
+        issues.push(
+          rowIssue(license, "conflict", result.message ?? "The legacy key belongs to another license"),
+        );
       }
     }
   }
 
-  async #import(batch: Pending[]): Promise<void> {
+  async #import(batch: Batch): Promise<void> {
+    const { counts, issues } = batch.outcome;
+    if (batch.pending.length === 0) return;
     const { items } = await this.#retry(() =>
       this.#deps.bus.request(
         issuer.importLegacy,
-        { runId: this.#run.id, items: batch.map((p) => p.item) },
+        { runId: this.#run.id, items: batch.pending.map((p) => p.item) },
         { ctx: this.#ctx, timeoutMs: 60_000 },
       ),
     );
-    const consumption: { p: Pending; item: LegacyConsumptionItem }[] = [];
+    const consumption: { license: LegacyLicense; item: LegacyConsumptionItem }[] = [];
     for (const result of items) {
-      const p = batch[result.index]!;
+      const { license } = batch.pending[result.index]!;
       if (result.outcome === "failed") {
         const conflict = result.error?.code === "conflict";
-        if (conflict) this.#counts.conflicting++;
-        else this.#counts.failed++;
+        if (conflict) counts.conflicting++;
+        else counts.failed++;
         const detail = result.error?.issues?.map((i) => `${i.path}: ${i.message}`).join("; ");
-        this.#rowIssue(
-          p,
-          conflict ? "conflict" : "import_failed",
-          `${result.error?.message ?? "refused"}${detail ? ` (${detail})` : ""}`,
+        issues.push(
+          rowIssue(
+            license,
+            conflict ? "conflict" : "import_failed",
+            `${result.error?.message ?? "refused"}${detail ? ` (${detail})` : ""}`,
+          ),
         );
         continue;
       }
-      if (result.outcome === "created") this.#counts.new++;
-      else if (result.outcome === "updated") this.#counts.updated++;
-      else this.#counts.unchanged++;
-      const carried = consumptionOf(p.license, result.licenseId!);
-      if (carried) consumption.push({ p, item: carried });
+      if (result.outcome === "created") counts.new++;
+      else if (result.outcome === "updated") counts.updated++;
+      else counts.unchanged++;
+      const carried = consumptionOf(license, result.licenseId!);
+      if (carried) consumption.push({ license, item: carried });
     }
     if (consumption.length === 0) return;
     const answer = await this.#retry(() =>
@@ -416,12 +481,14 @@ class Execution {
     );
     for (const result of answer.items) {
       if (result.outcome === "failed")
-        this.#rowIssue(
-          consumption[result.index]!.p,
-          "consumption_failed",
-          result.error?.message ?? "refused",
+        issues.push(
+          rowIssue(
+            consumption[result.index]!.license,
+            "consumption_failed",
+            result.error?.message ?? "refused",
+          ),
         );
-      else this.#counts.consumptionCarried++;
+      else counts.consumptionCarried++;
     }
   }
 
@@ -436,21 +503,6 @@ class Execution {
         await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
       }
     }
-  }
-
-  #rowIssue(p: Pending, reason: string, message: string) {
-    this.#issue({
-      table: p.license.table,
-      row: p.row,
-      column: null,
-      legacyId: p.license.legacyId,
-      reason,
-      message,
-    });
-  }
-
-  #issue(issue: MigrationIssue) {
-    this.#issues.push(issue);
   }
 
   async #flushIssues() {
