@@ -163,7 +163,7 @@ export const migrationRoutes: GatewayModulePlugin = async (app, { call }) => {
       schema: {
         tags,
         summary: migration.decideAccount.summary,
-        description: "The decision applies to the runs started after it; a later decision replaces it.",
+        description: "The decision applies to the runs started after it.",
         params: decideAccountRequest.pick({ key: true }),
         body: decideAccountRequest.omit({ key: true }),
         response: { 200: accountQuestionSchema },

@@ -58,12 +58,21 @@ export function RunPage() {
         </Anchor>
         <Text size="sm">Run</Text>
       </Breadcrumbs>
-      {run.isPending ? (
-        <Loader />
+      {/* A reading of a running run that fails keeps the last one shown, with the failure above it
+          (the next reading may well succeed: the interval goes on). */}
+      {run.data ? (
+        <>
+          {run.isRefetchError && (
+            <Alert color="orange" variant="light" title="The run's progress could not be read">
+              {errorMessage(run.error)} Trying again.
+            </Alert>
+          )}
+          <RunDetail run={run.data} />
+        </>
       ) : run.error ? (
         <QueryError error={run.error} retry={() => void run.refetch()} missing={missing.migrationRun} />
       ) : (
-        <RunDetail run={run.data} />
+        <Loader />
       )}
     </Stack>
   );

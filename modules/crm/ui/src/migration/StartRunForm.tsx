@@ -201,7 +201,7 @@ export function StartRunForm({ onStarted }: { onStarted: (run: MigrationRun) => 
             <Stack gap={6}>
               <Textarea
                 label="Mapping (YAML)"
-                description={`How the source's tables and columns become license fields; at most ${MAX_MAPPING_BYTES / 1024} KiB.`}
+                description={`How the source's tables and columns become license fields; at most ${MAX_MAPPING_BYTES.toLocaleString()} characters.`}
                 autosize
                 minRows={6}
                 maxRows={24}
