@@ -225,6 +225,7 @@ function Question({
             size="xs"
             variant="default"
             leftSection={<IconArrowsSplit size={14} />}
+            title="Each owner its own account, or the one account of its name"
             disabled={disabled}
             loading={pending?.choice === "separate"}
             onClick={() => onDecide({ key, choice: "separate", accountId: null })}

@@ -262,7 +262,7 @@ function RollbackButton({
         <Stack>
           <Text size="sm">
             The licenses this run created are removed. It is refused if any of them has changed since
-            (renewed, suspended, used…): then nothing is removed.
+            (renewed, suspended, used…): then nothing is removed. The accounts it created stay.
           </Text>
           {error && (
             <Alert color="red" variant="light" title="Not rolled back" role="alert">

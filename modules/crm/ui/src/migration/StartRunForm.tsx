@@ -188,8 +188,8 @@ export function StartRunForm({ onStarted }: { onStarted: (run: MigrationRun) => 
           <TextInput
             label="Location"
             required
-            placeholder="/srv/exports/studio or mysql://reader@legacy-db:3306/licenses"
-            description="A directory on the migration server holding the source's exports (one CSV or JSON Lines file per table), or the URL of its database (mysql://, mariadb://, mssql://). A password in the URL is never shown back."
+            placeholder="exports/studio or mysql://reader@legacy-db:3306/licenses"
+            description="A directory of the source's exports (one CSV or JSON Lines file per table) inside the migration service's MIGRATION_ROOT, relative to it or absolute; or the URL of its database (mysql://, mariadb://, mssql://), opened from the service. A password in the URL is never shown back."
             {...form.getInputProps("location")}
           />
           <Switch

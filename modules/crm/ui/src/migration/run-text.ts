@@ -49,6 +49,7 @@ export const reasonNames: Record<string, string> = {
   conflict: "Conflict",
   import_failed: "Import failed",
   awaiting_account: "Awaiting an account decision",
+  consumption_failed: "Consumption not carried",
 };
 
 export const reasonName = (reason: string) => reasonNames[reason] ?? reason.replaceAll("_", " ");
