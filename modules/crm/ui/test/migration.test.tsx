@@ -227,6 +227,45 @@ describe("starting a run", () => {
       expect(document.activeElement).toBe(screen.getByRole("textbox", { name: /^Location/ })),
     );
   });
+
+  it("points at the mapping when the service finds problems in it", async () => {
+    migrationApi((request) =>
+      request.method === "POST"
+        ? {
+            status: 400,
+            body: {
+              code: "validation_failed",
+              message: "mapping: 2 problems",
+              requestId: "req_mapping",
+              details: {
+                issues: [
+                  {
+                    path: "fields.dateIssued.map (line 12)",
+                    message: "no value map named nope under valueMaps",
+                  },
+                  { path: "joins.0.on (line 4)", message: "orders is not the main table or an earlier join" },
+                ],
+              },
+            },
+          }
+        : undefined,
+    );
+    renderPage(<MigrationPage />, { session: admin, path: "/settings/migration" });
+    const user = userEvent.setup();
+    await chooseSource(user, "Snow Studio");
+    await user.type(screen.getByRole("textbox", { name: /^Location/ }), "exports/studio");
+    await user.click(screen.getByRole("switch", { name: /Use a custom mapping/ }));
+    await user.type(screen.getByRole("textbox", { name: "Mapping (YAML)" }), "version: 1");
+    await user.click(screen.getByRole("button", { name: "Dry run" }));
+    const alert = await screen.findByRole("alert");
+    expect(
+      within(alert).getByText("fields.dateIssued.map (line 12): no value map named nope under valueMaps"),
+    ).toBeTruthy();
+    expect(screen.getByText("2 problems in the mapping, listed above")).toBeTruthy();
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByRole("textbox", { name: "Mapping (YAML)" })),
+    );
+  });
 });
 
 describe("the runs table", () => {

@@ -101,6 +101,10 @@ export function StartRunForm({ onStarted }: { onStarted: (run: MigrationRun) => 
       onSuccess: onStarted,
       onError: (error) => {
         const { fields, others } = refusalErrors(error);
+        // Problems of a custom mapping name places in the file: listed in the alert, and the mapping
+        // field says so, so the focus lands where they are fixed.
+        if (form.values.customMapping && others.length > 0)
+          fields.mapping ??= `${others.length === 1 ? "One problem" : `${others.length} problems`} in the mapping, listed above`;
         form.setErrors(fields);
         if (Object.keys(fields).length === 0 || others.length > 0) setRefusal({ error, others });
         showRefusal();
