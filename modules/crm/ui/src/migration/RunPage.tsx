@@ -1,13 +1,5 @@
 import type { MigrationRun } from "@licensing/contracts";
-import {
-  ApiError,
-  errorMessage,
-  formatDateTime,
-  missing,
-  PageHeader,
-  QueryError,
-  reveal,
-} from "@licensing/ui/kit";
+import { errorMessage, formatDateTime, missing, PageHeader, QueryError, reveal } from "@licensing/ui/kit";
 import {
   Alert,
   Anchor,
@@ -17,19 +9,18 @@ import {
   Code,
   Group,
   Loader,
-  Modal,
   Progress,
   Stack,
   Text,
   Title,
   VisuallyHidden,
 } from "@mantine/core";
-import { useDisclosure } from "@mantine/hooks";
-import { IconArrowBackUp, IconDownload } from "@tabler/icons-react";
+import { IconDownload } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { type Ref, useEffect, useRef, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { migrationKeys, runPath, useRollback, useRun } from "./api.ts";
+import { RollbackButton } from "./RollbackButton.tsx";
 import { RunIssues } from "./RunIssues.tsx";
 import { RunReport } from "./RunReport.tsx";
 import { StateBadge } from "./RunsTable.tsx";
@@ -67,7 +58,7 @@ export function RunPage() {
               {errorMessage(run.error)} Trying again.
             </Alert>
           )}
-          <RunDetail run={run.data} />
+          <RunDetail key={run.data.id} run={run.data} />
         </>
       ) : run.error ? (
         <QueryError error={run.error} retry={() => void run.refetch()} missing={missing.migrationRun} />
@@ -230,72 +221,4 @@ function Outcome({ run, ref }: { run: MigrationRun; ref: Ref<HTMLDivElement> }) 
         </Alert>
       );
   }
-}
-
-/** Rolls back a finished apply, after a confirmation that shows a refusal (409: a license changed). */
-function RollbackButton({
-  run,
-  rollback,
-  onRolledBack,
-}: {
-  run: MigrationRun;
-  rollback: ReturnType<typeof useRollback>;
-  onRolledBack: (run: MigrationRun) => void;
-}) {
-  const [opened, { open, close }] = useDisclosure(false);
-  const cancel = () => {
-    rollback.reset();
-    close();
-  };
-  const error = rollback.error;
-  return (
-    <>
-      <Button color="red" variant="light" leftSection={<IconArrowBackUp size={16} />} onClick={open}>
-        Roll back
-      </Button>
-      <Modal
-        opened={opened}
-        onClose={cancel}
-        title={`Roll back the ${runTitle(run).toLowerCase()}?`}
-        centered
-      >
-        <Stack>
-          <Text size="sm">
-            The licenses this run created are removed. It is refused if any of them has changed since
-            (renewed, suspended, used…): then nothing is removed. The accounts it created stay.
-          </Text>
-          {error && (
-            <Alert color="red" variant="light" title="Not rolled back" role="alert">
-              <Text size="sm">{errorMessage(error)}</Text>
-              {error instanceof ApiError && error.requestId && (
-                <Text size="xs" c="dimmed" mt={4}>
-                  Request id <Code>{error.requestId}</Code>
-                </Text>
-              )}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={cancel}>
-              Cancel
-            </Button>
-            <Button
-              color="red"
-              loading={rollback.isPending}
-              onClick={() =>
-                rollback.mutate(undefined, {
-                  onSuccess: (rolledBack) => {
-                    close();
-                    onRolledBack(rolledBack);
-                  },
-                })
-              }
-              data-autofocus
-            >
-              Roll back
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
-  );
 }
