@@ -333,6 +333,31 @@ describe("a run's page", () => {
     expect(api.requests.filter((r) => r.path.endsWith("/issues")).length).toBeGreaterThanOrEqual(2);
   });
 
+  it("keeps the run shown when a reading of its progress fails, and goes on reading", async () => {
+    let reads = 0;
+    migrationApi((request) => {
+      if (request.path !== `/api/migration/runs/${runId}`) return undefined;
+      reads += 1;
+      if (reads === 2)
+        return {
+          status: 503,
+          body: { code: "service_unavailable", message: "migration is not answering", requestId: "req_x" },
+        };
+      return { status: 200, body: reads < 4 ? running : run };
+    });
+    renderPage(<RunPage />, {
+      session: admin,
+      path: `/settings/migration/runs/${runId}`,
+      pattern: "/settings/migration/runs/:runId",
+    });
+    expect(await screen.findByText("The run's progress could not be read")).toBeTruthy();
+    expect(screen.getByRole("progressbar")).toBeTruthy();
+    expect(
+      await screen.findByRole("region", { name: "Dry run of Snow Studio finished" }, { timeout: 8_000 }),
+    ).toBeTruthy();
+    expect(screen.queryByText("The run's progress could not be read")).toBeNull();
+  });
+
   it("reports the counts, the unknown products and the issues, filtered by reason, with the CSV", async () => {
     const api = migrationApi((request) =>
       request.path === `/api/migration/runs/${runId}`
