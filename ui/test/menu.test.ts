@@ -24,7 +24,7 @@ describe("the left menu", () => {
         "Customer accounts",
         "Update server",
       ],
-      Settings: ["Activation", "Users", "Notifications", "Signing keys", "Products", "Presets"],
+      Settings: ["Activation", "Users", "Notifications", "Signing keys", "Products", "Presets", "Migration"],
     });
   });
 

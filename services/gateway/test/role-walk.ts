@@ -32,6 +32,9 @@ function concrete(url: string): string {
     .replace(/:id\b/, `${id}_01ZZZZZZZZZZZZZZZZZZZZZZZZ`)
     .replace(/:code\b/, "no-such-product")
     .replace(/:serial\b/, "1")
+    .replace(/:runId\b/, "run_01ZZZZZZZZZZZZZZZZZZZZZZZZ")
+    .replace(/:source\b/, "studio")
+    .replace(/:key\b/, "walk")
     .replace(/\*$/, "walk");
 }
 

@@ -23,6 +23,7 @@ describe("the role × route walk", () => {
       "GET /api/licenses/export.csv",
       "POST /api/licenses/:id/revoke",
       "POST /api/signing-keys/rotate",
+      "POST /api/migration/runs/:runId/rollback",
       "GET /readyz",
     ])
       expect(listed).toContain(route);

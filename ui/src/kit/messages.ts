@@ -41,6 +41,7 @@ export const missing = {
   license: "No license with this id",
   product: "No product with this id",
   preset: "No preset with this id",
+  migrationRun: "No migration run with this id",
 } as const;
 
 const rawPatterns: [RegExp, (m: RegExpMatchArray) => Partial<Issue>][] = [

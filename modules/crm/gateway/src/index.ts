@@ -5,6 +5,7 @@ import type { GatewayModule } from "@licensing/gateway/module";
 import { accountRoutes } from "./accounts.ts";
 import { licenseExportRoutes } from "./license-export.ts";
 import { licenseRoutes } from "./licenses.ts";
+import { migrationRoutes } from "./migration.ts";
 import { productRoutes } from "./products.ts";
 import { dashboardRoutes, presetRoutes } from "./settings.ts";
 import { usageRoutes } from "./usage.ts";
@@ -23,6 +24,7 @@ export const gatewayModule: GatewayModule = {
       usageRoutes,
       usageExportRoutes,
       presetRoutes,
+      migrationRoutes,
     ])
       await app.register(routes, { call });
   },

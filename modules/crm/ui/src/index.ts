@@ -4,6 +4,7 @@ import {
   IconChartBar,
   IconChartLine,
   IconCloudUpload,
+  IconDatabaseImport,
   IconLicense,
   IconPackage,
   IconTemplate,
@@ -28,6 +29,7 @@ const crm: UiModule = {
   settingsMenu: [
     { label: "Products", path: "/settings/products", icon: IconPackage, action: "product.read" },
     { label: "Presets", path: "/settings/presets", icon: IconTemplate, action: "preset.read" },
+    { label: "Migration", path: "/settings/migration", icon: IconDatabaseImport, action: "license.import" },
   ],
   pages: [
     {
@@ -114,6 +116,16 @@ const crm: UiModule = {
       path: "settings/presets/:id",
       action: "preset.read",
       load: async () => (await import("./settings/PresetEditPage.tsx")).EditPresetPage,
+    },
+    {
+      path: "settings/migration",
+      action: "license.import",
+      load: async () => (await import("./migration/MigrationPage.tsx")).MigrationPage,
+    },
+    {
+      path: "settings/migration/runs/:runId",
+      action: "license.import",
+      load: async () => (await import("./migration/RunPage.tsx")).RunPage,
     },
   ],
 };
