@@ -55,11 +55,12 @@ export function checkTimeZone(zone: string): string | null {
 /** A parser trying each format in order, wall-clock times taken in `timeZone`. Formats must pass checkDateFormat. */
 export function dateParser(formats: readonly string[], timeZone: string): DateParser {
   const options = { zone: timeZone, locale: "en-US" };
-  const parsers = formats.map((format): ((text: string) => DateTime) =>
-    format === "iso"
-      ? (text) => DateTime.fromISO(text, options)
-      : (text) => DateTime.fromFormat(text, luxonFormat(format), options),
-  );
+  const parsers = formats.map((format): ((text: string) => DateTime) => {
+    if (format === "iso") return (text) => DateTime.fromISO(text, options);
+    // Built once: Luxon's fromFormat would read the format again for every cell.
+    const parser = DateTime.buildFormatParser(luxonFormat(format), options);
+    return (text) => DateTime.fromFormatParser(text, parser, options);
+  });
   return (text) => {
     const trimmed = text.trim();
     for (const parse of parsers) {
