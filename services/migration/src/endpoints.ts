@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import type { EndpointServer } from "@licensing/bus";
-import { AppError, isAllowed, migration, type RequestContext } from "@licensing/contracts";
+import { AppError, migration } from "@licensing/contracts";
 import { stringify } from "csv-stringify/sync";
 import { defaultMappingPath } from "./mapping/index.ts";
 import type { RunStore } from "./run/run-store.ts";
-import type { Runs } from "./run/runs.ts";
+import { type Runs, requireImporter } from "./run/runs.ts";
 
 export interface MigrationDomain {
   runs: Runs;
@@ -60,11 +60,4 @@ export function addMigrationEndpoints(server: EndpointServer, { runs, store }: M
         });
       return store.decide(request.key, request, actor.username);
     });
-}
-
-function requireImporter(ctx: RequestContext) {
-  if (!ctx.actor) throw new AppError("unauthorized", "This request carries no acting user");
-  if (!isAllowed(ctx.actor.roles, "license.import"))
-    throw new AppError("forbidden", `${ctx.actor.username} may not migrate legacy licenses`);
-  return ctx.actor;
 }

@@ -151,8 +151,10 @@ export class Runs {
   }
 }
 
-function requireImporter(ctx: RequestContext): Actor {
-  if (!ctx.actor) throw new AppError("unauthorized", "This request carries no acting user");
+/** The acting user, when they may migrate (superadmins: `license.import`). */
+export function requireImporter(ctx: RequestContext): Actor {
+  if (!ctx.actor)
+    throw new AppError("unauthorized", "This request carries no acting user (Lic-Actor header)");
   if (!isAllowed(ctx.actor.roles, "license.import"))
     throw new AppError("forbidden", `${ctx.actor.username} may not migrate legacy licenses`);
   return ctx.actor;
