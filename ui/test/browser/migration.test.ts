@@ -1,0 +1,285 @@
+// A legacy source migrated end to end through the operator UI in Debian's Chromium (playwright-core),
+// against the platform as `npm start` starts it, on this file's own database, subjects and
+// MIGRATION_ROOT (issue 14): a superadmin dry-runs the VBUC CLI License Generator's export, reads the
+// counts, the issues and the CSV report, settles the account question, applies, and finds the
+// licenses; a sales user is offered none of it. Screenshots go to test-artifacts/screenshots
+// (migration-*.png).
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { devActivationLicense } from "@licensing/gateway/dev-activation";
+import { expectedOutcome, writeLegacyExport } from "@licensing/migration/testing";
+import { type StartedPlatform, startPlatform } from "@licensing/testing";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const uiRoot = resolve(import.meta.dirname, "../..");
+const screenshots = resolve(uiRoot, "../test-artifacts/screenshots");
+// Without Chromium a developer's run skips this file; CI installs it (.ci/run), so there it fails.
+const runs = existsSync(chromiumPath) || process.env.CI === "true";
+
+const adminCredentials = { username: "admin", password: "an admin password for the migration" };
+const ROWS = 60;
+const expected = expectedOutcome(ROWS);
+const invalid = Object.values(expected.invalid).reduce((a, b) => a + b, 0);
+/** The names the run page gives the reasons the generator plants (run-text.ts's reasonNames). */
+const plantedReasons: Record<string, string> = {
+  unknown_product: "Unknown product",
+  end_before_start: "End before start",
+  duplicate_guid: "Duplicate GUID",
+  invalid_date: "Invalid date",
+  missing_required: "Missing required value",
+  unknown_value: "Unknown value",
+};
+
+let platform: StartedPlatform;
+let browser: Browser;
+let page: Page;
+let baseUrl: string;
+let root: string;
+
+async function shot(target: Page, name: string): Promise<void> {
+  await target.waitForLoadState("networkidle");
+  await target.screenshot({ path: join(screenshots, `migration-${name}.png`), fullPage: true });
+}
+
+const menu = (target: Page) => target.getByRole("navigation", { name: "Main menu" });
+
+/** A JSON request from the signed-in page, as the UI makes it (session cookie and CSRF token). */
+async function post(path: string, body: unknown): Promise<number> {
+  return page.evaluate(
+    async ([path, body]) => {
+      const session = (await (await fetch("/api/auth/session")).json()) as { csrfToken: string };
+      const response = await fetch(path as string, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrfToken },
+        body: JSON.stringify(body),
+      });
+      // Read to its end: a response left unread stays open, and the page never goes network-idle.
+      await response.text();
+      return response.status;
+    },
+    [path, body] as const,
+  );
+}
+
+/** Waits until the run page's live region says the run has finished, and returns what it said. */
+async function finished(title: string): Promise<string> {
+  const status = page.getByRole("status").filter({ hasText: `${title} finished.` });
+  await status.waitFor();
+  return (await status.textContent()) ?? "";
+}
+
+/** The number a run report's figure shows (each figure card is titled with what it means). */
+async function figure(hint: string): Promise<number> {
+  const text = (await page.getByTitle(hint, { exact: true }).textContent()) ?? "";
+  return Number(/^[\d,]+/.exec(text)?.[0].replaceAll(",", ""));
+}
+
+/** Fills the start form of Settings → Migration with the export of the VBUC CLI License Generator. */
+async function chooseSource(): Promise<void> {
+  const form = page.getByRole("region", { name: "Start a run" });
+  await form.getByRole("textbox", { name: /^Source/ }).click();
+  await page.getByRole("option", { name: "VBUC CLI License Generator" }).click();
+  await form.getByRole("textbox", { name: /^Location/ }).fill("vbuc-cli");
+}
+
+describe.skipIf(!runs)("a legacy migration in the browser", { timeout: 120_000 }, () => {
+  beforeAll(async () => {
+    // The migration service reads exports inside MIGRATION_ROOT only: this file's own.
+    root = await mkdtemp(join(tmpdir(), "migration-browser-"));
+    await mkdir(join(root, "vbuc-cli"));
+    await writeLegacyExport(join(root, "vbuc-cli"), "vbuc-cli", { rows: ROWS, seed: 7 });
+    platform = await startPlatform({
+      GATEWAY_ADMIN_USERNAME: adminCredentials.username,
+      GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
+      MIGRATION_ROOT: root,
+    });
+    baseUrl = platform.uiUrl;
+    await mkdir(screenshots, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1366, height: 900 },
+      acceptDownloads: true,
+    });
+    page = await context.newPage();
+    // A run reads, maps and imports on a loaded machine: allow it time, nothing here times it.
+    page.setDefaultTimeout(60_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  // A failed step leaves a picture of every open page, to see what the browser showed.
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(async () => {
+      const pages = browser?.contexts().flatMap((context) => context.pages()) ?? [];
+      const name = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+      for (const [i, open] of pages.entries())
+        await open.screenshot({
+          path: join(screenshots, `failed-migration-${name}-${i}.png`),
+          fullPage: true,
+        });
+    });
+  });
+
+  it("signs in, activates CRM, and has the products the source's default mapping needs", async () => {
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel(/^Username/).fill(adminCredentials.username);
+    await page.getByLabel(/^Password/).fill(adminCredentials.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await menu(page).getByRole("link", { name: "Activation" }).click();
+    await page
+      .getByLabel(/^Activation license/)
+      .fill(devActivationLicense({ dataDir: resolve(uiRoot, "../.data") }));
+    await page.getByRole("button", { name: "Activate", exact: true }).click();
+    await menu(page).getByRole("link", { name: "Licenses", exact: true }).waitFor();
+    // The catalog's forms are another test's subject: these come straight from the API, as the
+    // migration service's own harness defines them.
+    for (const code of ["vbuc", "vbuc-asp", "vbuc-web"]) {
+      const created = await post("/api/products", {
+        code,
+        name: code,
+        executionModes: [
+          { code: "migration", name: "Migration" },
+          { code: "scanning", name: "Scanning" },
+        ],
+        customFeatures: ["csharp", "vb.net", "asp"].map((feature) => ({ code: feature, name: feature })),
+        unitsTypes: ["lines", "files"].map((units) => ({ code: units, name: units })),
+      });
+      expect(created).toBe(201);
+    }
+    // The CRM holds Globex twice: the matching cannot settle the export's GLOBEX INTL alone.
+    for (const name of ["Globex Intl", "GLOBEX INTL Ltd"])
+      expect(await post("/api/accounts", { type: "customer", name })).toBe(201);
+  });
+
+  it("dry-runs the source: the counts, the issues with their reasons, and the CSV report", async () => {
+    await menu(page).getByRole("link", { name: "Migration", exact: true }).click();
+    await page.getByRole("heading", { name: "Migration", exact: true }).waitFor();
+    await chooseSource();
+    await shot(page, "start");
+    await page.getByRole("region", { name: "Start a run" }).getByRole("button", { name: "Dry run" }).click();
+    await page.waitForURL(/\/settings\/migration\/runs\/run_/);
+    const said = await finished("Dry run of VBUC CLI License Generator");
+    expect(said).toMatch(new RegExp(`^Dry run of VBUC CLI License Generator finished\\. ${ROWS} rows: `));
+    expect(said).toContain(`${invalid} invalid`);
+    await page.getByRole("region", { name: "Dry run of VBUC CLI License Generator finished" }).waitFor();
+
+    await page.getByText(`${ROWS} rows read, ${expected.valid} valid.`).waitFor();
+    expect(await figure("Rows that could not be read or mapped")).toBe(invalid);
+    // Every valid row would be imported, now or once its owner's account is decided.
+    const wouldBeNew = await figure("Not yet in the platform");
+    const awaiting = await figure("Left out until an account question is decided");
+    expect(wouldBeNew + awaiting).toBe(expected.valid);
+    expect(awaiting).toBeGreaterThan(0);
+    expect(await figure("Owners the matching could not settle alone")).toBe(1);
+
+    const issues = page.getByRole("region", { name: "Issues" });
+    for (const reason of Object.keys(expected.invalid))
+      await issues.getByText(plantedReasons[reason]!, { exact: true }).first().waitFor();
+    await shot(page, "dry-run");
+
+    const download = page.waitForEvent("download");
+    await page.getByRole("link", { name: "Download report (CSV)" }).click();
+    const csv = (await readFile((await (await download).path())!, "utf8")).replace(/^\uFEFF/, "");
+    const lines = csv.trimEnd().split(/\r?\n/);
+    expect(lines[0]).toMatch(/^run,run_\w+$/);
+    expect(lines).toContain("mode,dry-run");
+    expect(lines).toContain(`valid,${expected.valid}`);
+    expect(lines).toContain(`invalid,${invalid}`);
+    const header = lines.indexOf("table,row,column,legacy id,reason,message");
+    expect(header).toBeGreaterThan(0);
+    expect(lines.length - header - 1).toBeGreaterThanOrEqual(invalid);
+  });
+
+  it("decides the account question, applies after a confirmation, and lists the licenses", async () => {
+    await page.getByRole("link", { name: "answer the account questions" }).click();
+    const questions = page.getByRole("region", { name: "Account questions" });
+    const question = questions.getByRole("article", { name: /GLOBEX INTL/ });
+    await question.getByText("several accounts have this name").waitFor();
+    await shot(page, "question");
+    await question.getByRole("button", { name: "Merge as one new account" }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: /GLOBEX INTL.*: merged into one new account\./ })
+      .waitFor();
+    await questions.getByText("No open questions.").waitFor();
+
+    await chooseSource();
+    await page.getByRole("region", { name: "Start a run" }).getByRole("button", { name: "Apply" }).click();
+    const dialog = page.getByRole("dialog", { name: "Apply the migration of VBUC CLI License Generator?" });
+    await dialog.getByText("Licenses will be created").waitFor();
+    await shot(page, "apply-confirm");
+    await dialog.getByRole("button", { name: "Apply and create licenses" }).click();
+    await page.waitForURL(/\/settings\/migration\/runs\/run_/);
+    await finished("Apply of VBUC CLI License Generator");
+    // The question decided, every valid row is a new license.
+    const created = await figure("Not yet in the platform");
+    expect(created).toBe(expected.valid);
+    expect(await figure("Left out until an account question is decided")).toBe(0);
+    await page.getByRole("button", { name: "Roll back" }).waitFor();
+    await shot(page, "run");
+
+    // The platform had no license before: the dashboard counts exactly the run's new ones.
+    await menu(page).getByRole("link", { name: "Dashboard" }).click();
+    await page.getByRole("link", { name: `Licenses: ${created}` }).waitFor();
+    await menu(page).getByRole("link", { name: "Licenses", exact: true }).click();
+    await page.getByRole("heading", { name: "Licenses", exact: true }).waitFor();
+    await expect.poll(() => page.locator("tbody tr").count()).toBeGreaterThan(0);
+    await page.getByRole("cell", { name: /^vbuc/ }).first().waitFor();
+    await shot(page, "licenses");
+  });
+
+  it("offers a sales user no migration: not in the menu, and no access by URL", async () => {
+    await menu(page).getByRole("link", { name: "Users" }).click();
+    await page.getByRole("button", { name: "New user" }).click();
+    const created = page.getByRole("dialog");
+    await created.getByLabel(/^Username/).fill("sam.sales");
+    await created.getByRole("checkbox", { name: /^sales/ }).check();
+    await created.getByRole("button", { name: "Create user" }).click();
+    const temporaryPassword = (await page.getByTestId("temporary-password").textContent())!.trim();
+    await page.getByRole("button", { name: "Done" }).click();
+
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const sales = await context.newPage();
+    sales.setDefaultTimeout(30_000);
+    await sales.goto(`${baseUrl}/`);
+    await sales.getByLabel(/^Username/).fill("sam.sales");
+    await sales.getByLabel(/^Password/).fill(temporaryPassword);
+    await sales.getByRole("button", { name: "Sign in" }).click();
+    await sales.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    await sales.getByLabel(/^Current password/).fill(temporaryPassword);
+    await sales.getByLabel(/^New password/).fill("sam's own long password");
+    await sales.getByLabel(/^Repeat the new password/).fill("sam's own long password");
+    await sales.getByRole("button", { name: "Change password" }).click();
+    await menu(sales).getByRole("link", { name: "Licenses", exact: true }).waitFor();
+    expect(await menu(sales).getByRole("link", { name: "Migration", exact: true }).count()).toBe(0);
+
+    await sales.goto(`${baseUrl}/settings/migration`);
+    await sales.getByRole("heading", { name: "No access" }).waitFor();
+    expect(await sales.getByRole("button", { name: "Dry run" }).count()).toBe(0);
+    await shot(sales, "sales-no-access");
+    // The gateway refuses it anyway.
+    const status = await sales.evaluate(async () => (await fetch("/api/migration/runs")).status);
+    expect(status).toBe(403);
+    await context.close();
+  });
+});
