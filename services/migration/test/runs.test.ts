@@ -56,6 +56,24 @@ describe("a dry run", () => {
     for (const reason of Object.keys(expected.invalid)) expect(reasons).toContain(reason);
     expect(issues.items[0]).toMatchObject({ table: "generated_licenses", row: expect.any(Number) });
 
+    // A page at a time, in row order, whatever the order the issues were found in.
+    const paged: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await under.env.bus.request(
+        migration.runIssues,
+        { runId: run.id, limit: 5, ...(cursor ? { cursor } : {}) },
+        as(),
+      );
+      paged.push(...page.items.map((i) => i.row));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual(issues.items.map((i) => i.row));
+    expect(paged).toEqual([...paged].sort((a, b) => a - b));
+    await expect(
+      under.env.bus.request(migration.runIssues, { runId: run.id, cursor: "nope" }, as()),
+    ).rejects.toMatchObject({ code: "validation_failed", message: expect.stringContaining("cursor") });
+
     const report = await under.env.bus.request(migration.runReport, { runId: run.id }, as());
     expect(report.filename).toBe(`migration-vbuc-cli-${run.id}.csv`);
     expect(report.csv).toContain("table,row,column,legacy id,reason,message");

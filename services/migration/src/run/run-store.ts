@@ -241,34 +241,42 @@ export class RunStore {
     );
   }
 
+  /** A run's issues in row order (those of one row in the order found), a page at a time. */
   async issues(runId: string, reason: string | undefined, cursor: string | undefined, limit: number) {
     await this.#row(runId);
-    const after = cursor === undefined ? 0 : Number.parseInt(cursor, 10);
-    if (!Number.isSafeInteger(after))
-      throw new AppError("validation_failed", "cursor: not a cursor of this list");
+    const [row, seq] = cursor === undefined ? [0, 0] : cursor.split(".").map(Number);
+    if (!Number.isSafeInteger(row) || !Number.isSafeInteger(seq))
+      throw new AppError("validation_failed", "cursor: not a cursor of this list", {
+        issues: [{ path: "cursor", message: "not a cursor of this list" }],
+      });
     const rows = await query<IssueRow & { seq: number }>(
       this.#orm,
       `select seq, table_name, "row", column_name, legacy_id, reason, message from migration.run_issues
-        where run_id = $1 and seq > $2 and ($3::text is null or reason = $3) order by seq limit $4`,
-      [runId, after, reason ?? null, limit + 1],
+        where run_id = $1 and ("row", seq) > ($2, $3) and ($4::text is null or reason = $4)
+        order by "row", seq limit $5`,
+      [runId, row, seq, reason ?? null, limit + 1],
     );
     const page = rows.slice(0, limit);
-    return { items: page.map(issueView), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
+    const last = page.at(-1);
+    return {
+      items: page.map(issueView),
+      nextCursor: rows.length > limit && last ? `${last.row}.${last.seq}` : null,
+    };
   }
 
   /** Every issue of a run in order, a page at a time (for the CSV report). */
   async *allIssues(runId: string): AsyncGenerator<MigrationIssue> {
-    let after = 0;
+    let after = [0, 0];
     for (;;) {
       const rows = await query<IssueRow & { seq: number }>(
         this.#orm,
         `select seq, table_name, "row", column_name, legacy_id, reason, message from migration.run_issues
-          where run_id = $1 and seq > $2 order by seq limit 1000`,
-        [runId, after],
+          where run_id = $1 and ("row", seq) > ($2, $3) order by "row", seq limit 1000`,
+        [runId, ...after],
       );
       for (const row of rows) yield issueView(row);
       if (rows.length < 1000) return;
-      after = rows.at(-1)!.seq;
+      after = [rows.at(-1)!.row, rows.at(-1)!.seq];
     }
   }
 
