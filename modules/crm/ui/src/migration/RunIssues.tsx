@@ -1,7 +1,7 @@
 import "mantine-datatable/styles.css";
 import type { MigrationIssue } from "@licensing/contracts";
 import { CursorPager, QueryError, useCursorPages } from "@licensing/ui/kit";
-import { Badge, Card, Group, Select, Stack, Text, Title } from "@mantine/core";
+import { Card, Group, Select, Stack, Text, Title } from "@mantine/core";
 import { DataTable } from "mantine-datatable";
 import { useState } from "react";
 import { useRunIssues } from "./api.ts";
@@ -67,9 +67,10 @@ export function RunIssues({ runId }: { runId: string }) {
                 accessor: "reason",
                 title: "Reason",
                 render: (issue) => (
-                  <Badge variant="light" color="red" size="sm">
+                  // Text rather than a badge: a badge cuts a long reason short.
+                  <Text size="sm" c="red.8" fw={500}>
                     {reasonName(issue.reason)}
-                  </Badge>
+                  </Text>
                 ),
               },
               { accessor: "message", title: "Message" },
