@@ -99,6 +99,16 @@ describe("a dry run", () => {
       code: "validation_failed",
       message: expect.stringContaining("not a directory"),
     });
+    // A database that cannot be opened is refused at once, its password never repeated.
+    const unreachable = under.start({
+      source: "vbuc-cli",
+      location: "mysql://root:s3cret@127.0.0.1:1/legacy",
+    });
+    await expect(unreachable).rejects.toMatchObject({
+      code: "validation_failed",
+      message: expect.stringContaining("location: cannot be opened"),
+    });
+    await expect(unreachable).rejects.not.toMatchObject({ message: expect.stringContaining("s3cret") });
     const { yaml } = await under.env.bus.request(migration.defaultMapping, { source: "studio" }, as());
     await expect(under.start({ source: "vbuc-cli", location: "cli", mapping: yaml })).rejects.toMatchObject({
       code: "validation_failed",
