@@ -309,6 +309,46 @@ describe("a carry that comes before the license", () => {
     expect((await carry(t, [item])).items[0]!.outcome).toBe("unchanged");
   });
 
+  it("is kept pending together for several licenses, with a license already here carried on its own", async () => {
+    const events = [await unseenLicense(t), await unseenLicense(t), await unseenLicense(t)];
+    const here = await migrated(t);
+    const runId = newId("run");
+    const items = [
+      ...events.map((e, n) => ({
+        licenseId: e.licenseId,
+        unitsConsumed: 100 + n,
+        machines: [{ fingerprint: `BULK-PC-0${n}` }],
+      })),
+      { licenseId: here.id, unitsConsumed: 40 },
+    ];
+    const first = await carry(t, items, { runId });
+    expect(first.items.map((i) => [i.index, i.outcome])).toEqual([
+      [0, "pending"],
+      [1, "pending"],
+      [2, "pending"],
+      [3, "applied"],
+    ]);
+    // The same again: still pending (not applied twice when the licenses come), and unchanged here.
+    expect((await carry(t, items, { runId })).items.map((i) => i.outcome)).toEqual([
+      "pending",
+      "pending",
+      "pending",
+      "unchanged",
+    ]);
+    for (const event of events) await arrive(t, event);
+    for (const [n, event] of events.entries())
+      expect(await counters(t, event.licenseId)).toMatchObject({
+        units_consumed: 100 + n,
+        active_machines: 1,
+      });
+    expect((await carry(t, items, { runId })).items.map((i) => i.outcome)).toEqual([
+      "unchanged",
+      "unchanged",
+      "unchanged",
+      "unchanged",
+    ]);
+  });
+
   it("is applied once however it races the license's arrival", async () => {
     // The carry starts a little later each round: first ahead of the event, then about with it, then after.
     for (let round = 0; round < 8; round++) {

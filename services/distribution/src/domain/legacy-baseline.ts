@@ -3,7 +3,7 @@
 // The endpoint that carries it is legacy-consumption.ts; docs/distribution.md, "Legacy consumption".
 import { createHash } from "node:crypto";
 import { type Actor, AppError, type LegacyConsumptionItem, newId } from "@licensing/contracts";
-import { type EntityManager, execute, queryOne } from "@licensing/platform";
+import { type EntityManager, execute, query, queryOne } from "@licensing/platform";
 import { recordAudit } from "./audit.ts";
 import { isoOrNull, type Timestamp } from "./rows.ts";
 
@@ -81,6 +81,16 @@ export function fromRow(row: ConsumptionRow): Carried {
  * the license's arrival in the read model (which applies a pending carry). The two-key form keeps
  * these locks apart from the one-key locks elsewhere in the schema.
  */
+/** lockConsumption for several licenses, taken in one order (so two carries never wait for each other). */
+export async function lockConsumptions(em: EntityManager, licenseIds: string[]): Promise<void> {
+  await query(
+    em,
+    `select pg_advisory_xact_lock(hashtext('distribution legacy consumption'), hashtext(k))
+       from (select distinct k from unnest($1::text[]) k order by k) ordered`,
+    [licenseIds],
+  );
+}
+
 export async function lockConsumption(em: EntityManager, licenseId: string): Promise<void> {
   await queryOne(
     em,

@@ -11,7 +11,14 @@ import {
   type RequestOf,
   type ResponseOf,
 } from "@licensing/contracts";
-import { classifyDatabaseError, type Logger, type Orm, queryOne } from "@licensing/platform";
+import {
+  classifyDatabaseError,
+  type EntityManager,
+  type Logger,
+  type Orm,
+  query,
+  queryOne,
+} from "@licensing/platform";
 import { recordAudit } from "./audit.ts";
 import {
   applyToLicense,
@@ -19,6 +26,7 @@ import {
   contentHash,
   fromRow,
   lockConsumption,
+  lockConsumptions,
   normalize,
   readConsumption,
   storeConsumption,
@@ -54,6 +62,18 @@ export class LegacyConsumption {
     request.items.forEach((item, index) => {
       turns.set(item.licenseId, [...(turns.get(item.licenseId) ?? []), index]);
     });
+    // What a migration run sends first: licenses not yet in distribution, each named once. They are
+    // kept pending together, in one transaction; everything else goes one item at a time.
+    const waiting = await this.#carryWaiting(
+      request,
+      [...turns.values()].filter((turn) => turn.length === 1).map((turn) => turn[0]!),
+      actor,
+      ctx,
+    );
+    for (const [index, outcome] of waiting) {
+      items[index] = { index, licenseId: request.items[index]!.licenseId, outcome, error: null };
+      turns.delete(request.items[index]!.licenseId);
+    }
     const queue = [...turns.values()];
     const worker = async () => {
       for (let turn = queue.shift(); turn; turn = queue.shift()) {
@@ -75,6 +95,75 @@ export class LegacyConsumption {
     };
     await Promise.all(Array.from({ length: Math.min(itemsAtOnce, queue.length) }, worker));
     return { runId: request.runId, items };
+  }
+
+  /**
+   * Carries, together, the items among `indexes` whose license distribution does not have yet: each
+   * kept pending exactly as #carryOne would keep it, under the same per-license locks (taken in one
+   * order), so a license arriving meanwhile applies the carry when it gets the lock. Answers the
+   * outcome of each item it carried; the others (their license is here) are left to #carryOne.
+   */
+  async #carryWaiting(
+    request: ImportRequest,
+    indexes: number[],
+    actor: Actor,
+    ctx: RequestContext,
+  ): Promise<Map<number, "pending" | "unchanged">> {
+    const outcomes = new Map<number, "pending" | "unchanged">();
+    if (indexes.length < 2) return outcomes;
+    const ids = indexes.map((i) => request.items[i]!.licenseId);
+    const here = async (em: EntityManager | Orm) =>
+      new Set(
+        (
+          await query<{ license_id: string }>(
+            em,
+            "select license_id from distribution.licenses where license_id = any($1::text[])",
+            [ids],
+          )
+        ).map((r) => r.license_id),
+      );
+    const present = await here(this.#orm);
+    const candidates = indexes.filter((i) => !present.has(request.items[i]!.licenseId));
+    if (candidates.length < 2) return outcomes;
+    await this.#orm.em.fork().transactional(async (em) => {
+      await lockConsumptions(
+        em,
+        candidates.map((i) => request.items[i]!.licenseId),
+      );
+      const arrived = await here(em);
+      const earlier = new Map(
+        (
+          await query<{ license_id: string; content_hash: string; applied_at: Date | null }>(
+            em,
+            `select license_id, content_hash, applied_at from distribution.legacy_consumption
+              where license_id = any($1::text[]) for update`,
+            [ids],
+          )
+        ).map((r) => [r.license_id, r]),
+      );
+      for (const index of candidates) {
+        const item = request.items[index]!;
+        if (arrived.has(item.licenseId)) continue;
+        const carried = normalize(item);
+        const hash = contentHash(carried);
+        const before = earlier.get(item.licenseId);
+        if (before?.content_hash === hash) {
+          outcomes.set(index, before.applied_at === null ? "pending" : "unchanged");
+          continue;
+        }
+        await storeConsumption(em, {
+          licenseId: item.licenseId,
+          runId: request.runId,
+          carried,
+          hash,
+          actor,
+          requestId: ctx.requestId,
+          appliedAt: null,
+        });
+        outcomes.set(index, "pending");
+      }
+    });
+    return outcomes;
   }
 
   #carryOne(
