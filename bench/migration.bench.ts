@@ -16,6 +16,7 @@ import {
   catalog,
   issuer,
   type LegacySource,
+  legacySources,
   type MigrationRun,
   migration,
 } from "@licensing/contracts";
@@ -76,6 +77,7 @@ try {
     if (run.state !== "done") throw new Error(`run ${run.id} ended ${run.state}: ${run.error}`);
     return { run, seconds: (performance.now() - began) / 1000, peak };
   };
+  // Each source its own seed: the same seed would give the three sources the same GUIDs.
   const generate = (source: LegacySource, count: number, dir: string) => {
     mkdirSync(join(root, dir));
     const made = spawnSync(
@@ -85,6 +87,8 @@ try {
         source,
         "--rows",
         String(count),
+        "--seed",
+        String(legacySources.indexOf(source) + 1),
         "--out",
         join(root, dir),
       ],
