@@ -20,10 +20,10 @@ import {
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { classifyDatabaseError, type EntityManager, type Orm } from "./database.ts";
-import { type DeadLetterReason, DeadLetters } from "./dead-letters.ts";
+import { type DeadLetterReason, DeadLetters, deadLetterReasons } from "./dead-letters.ts";
 import { type EventEnvelope, readEnvelope } from "./event-envelope.ts";
 import { eventStreamName } from "./event-stream.ts";
-import { observeDeadLetter, observeEventHandled } from "./metrics.ts";
+import { observeConsumerStarted, observeDeadLetter, observeEventHandled } from "./metrics.ts";
 import { ProcessedEvent } from "./outbox.ts";
 import { watchConsumer } from "./work-metrics.ts";
 
@@ -133,6 +133,7 @@ export class EventConsumer {
     const stream = eventStreamName(prefix);
     const jsm = await jetstreamManager(nc);
     await this.#deadLetters.ensureStream();
+    observeConsumerStarted(name, Object.keys(deadLetterReasons));
     const entities = new Set(
       [...this.#subscriptions.values()].flatMap((byMajor) =>
         [...byMajor.values()].map(({ type }) => type.name.split(".")[0]!),

@@ -119,6 +119,10 @@ describe("consumer gauges", () => {
     const pending = 'lic_consumer_pending_messages{consumer="lagging",entity="probe",service="probe"}';
     const ackPending = 'lic_consumer_ack_pending_messages{consumer="lagging",entity="probe",service="probe"}';
     await commitEvents(1, 2, 3, 4);
+    // Its dead letters start at 0, so that an alert on their increase sees the first one.
+    expect(
+      await scraped('lic_dead_letters_total{consumer="lagging",reason="rejected",service="probe"}'),
+    ).toBe(0);
     const lag = async () => ((await scraped(pending)) ?? 0) + ((await scraped(ackPending)) ?? 0);
     await expect.poll(lag, { timeout: 5_000 }).toBe(earlier + 4);
 
