@@ -24,7 +24,7 @@ const ruleFile = z.strictObject({
 });
 
 /** The rules of deploy/prometheus/alerts.yaml, each checked for the fields Alertmanager's routes use. */
-export function readAlertRules(): z.infer<typeof ruleFile> {
+function readAlertRules(): z.infer<typeof ruleFile> {
   return ruleFile.parse(parse(readFileSync(resolve(deployDir, "prometheus/alerts.yaml"), "utf8")));
 }
 
@@ -69,5 +69,55 @@ describe("deploy/prometheus/alerts.yaml", () => {
         alert,
       ).toEqual([]);
     }
+  });
+});
+
+const dashboardSchema = z.object({
+  uid: z.string(),
+  schemaVersion: z.number().int().min(39),
+  templating: z.object({ list: z.array(z.object({ name: z.string(), definition: z.string().optional() })) }),
+  panels: z.array(
+    z.object({
+      type: z.string(),
+      title: z.string().min(1),
+      repeat: z.string().optional(),
+      targets: z.array(z.object({ refId: z.string(), expr: z.string().min(1) })).optional(),
+    }),
+  ),
+});
+
+describe("deploy/grafana/licensing-platform.json", () => {
+  const dashboard = dashboardSchema.parse(
+    JSON.parse(readFileSync(resolve(deployDir, "grafana/licensing-platform.json"), "utf8")),
+  );
+
+  it("repeats one row per service, with the panels the operators read", () => {
+    expect(dashboard.panels[0]).toMatchObject({ type: "row", repeat: "service" });
+    expect(dashboard.templating.list.map((v) => v.name)).toEqual(["datasource", "service"]);
+    const titles = dashboard.panels.map((p) => p.title);
+    for (const title of [
+      "Request rate",
+      "Server error ratio",
+      "p99 latency",
+      "Outbox backlog",
+      "Consumer lag",
+    ])
+      expect(titles).toContain(title);
+    expect(titles).toEqual(expect.arrayContaining(["Dead letters", "Event loop lag p99", "Memory"]));
+  });
+
+  it("reads only metrics the services export", () => {
+    const service = dashboard.templating.list.find((v) => v.name === "service")!;
+    const [, listed] = /^label_values\((\w+), service\)$/.exec(service.definition ?? "") ?? [];
+    expect(exported).toContain(listed);
+    for (const panel of dashboard.panels)
+      for (const { expr } of panel.targets ?? []) {
+        const used = metricNamesIn(expr);
+        expect(used.length, panel.title).toBeGreaterThan(0);
+        expect(
+          used.filter((name) => !exported.has(name)),
+          panel.title,
+        ).toEqual([]);
+      }
   });
 });
