@@ -70,6 +70,7 @@ const podMonitor = z.strictObject({
         port: z.string(),
         path: z.string(),
         interval: z.string().regex(/^\d+[smh]$/),
+        honorLabels: z.boolean(),
         relabelings: z.array(z.strictObject({ sourceLabels: z.array(z.string()), targetLabel: z.string() })),
       }),
     ),
