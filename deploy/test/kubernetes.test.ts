@@ -57,10 +57,57 @@ const cnpgCluster = z.strictObject({
   }),
 });
 
+/** The Prometheus Operator's kinds, also custom resources: the fields we set, as its CRDs define them. */
+const metadata = z.object({ name: z.string(), labels: z.record(z.string(), z.string()).optional() });
+const podMonitor = z.strictObject({
+  apiVersion: z.literal("monitoring.coreos.com/v1"),
+  kind: z.literal("PodMonitor"),
+  metadata,
+  spec: z.strictObject({
+    selector: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }),
+    podMetricsEndpoints: z.array(
+      z.strictObject({
+        port: z.string(),
+        path: z.string(),
+        interval: z.string().regex(/^\d+[smh]$/),
+        honorLabels: z.boolean(),
+        relabelings: z.array(z.strictObject({ sourceLabels: z.array(z.string()), targetLabel: z.string() })),
+      }),
+    ),
+  }),
+});
+const prometheusRule = z.strictObject({
+  apiVersion: z.literal("monitoring.coreos.com/v1"),
+  kind: z.literal("PrometheusRule"),
+  metadata,
+  spec: z.strictObject({
+    groups: z.array(
+      z.strictObject({
+        name: z.string(),
+        rules: z.array(
+          z.strictObject({
+            alert: z.string(),
+            expr: z.string(),
+            for: z.string(),
+            labels: z.record(z.string(), z.string()),
+            annotations: z.record(z.string(), z.string()),
+          }),
+        ),
+      }),
+    ),
+  }),
+});
+const customResources: Record<string, z.ZodType> = {
+  "postgresql.cnpg.io/v1/Cluster": cnpgCluster,
+  "monitoring.coreos.com/v1/PodMonitor": podMonitor,
+  "monitoring.coreos.com/v1/PrometheusRule": prometheusRule,
+};
+
 function validate(manifest: Manifest): void {
   const key = `${manifest.apiVersion}/${manifest.kind}`;
-  if (key === "postgresql.cnpg.io/v1/Cluster") {
-    cnpgCluster.parse(manifest);
+  const custom = customResources[key];
+  if (custom) {
+    custom.parse(manifest);
     return;
   }
   const Model = models[key];
@@ -228,6 +275,34 @@ describe.each([
       { apiVersion: "apps/v1", kind: "Deployment", name: "distribution" },
     ]);
     expect(hpas[0]!.spec.minReplicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it("has Prometheus scrape every service's METRICS_PORT, with the rules of deploy/prometheus/alerts.yaml", () => {
+    const { data } = named(manifests, "ConfigMap", "platform-config") as unknown as {
+      data: Record<string, string>;
+    };
+    for (const { name } of containerServices) {
+      const ports = (containerOf(named(manifests, "Deployment", name)!) as { ports?: object[] }).ports;
+      expect(ports, name).toContainEqual({
+        name: "metrics",
+        containerPort: Number(data.METRICS_PORT),
+        protocol: "TCP",
+      });
+    }
+    const monitor = named(manifests, "PodMonitor", "licensing-platform") as unknown as z.infer<
+      typeof podMonitor
+    >;
+    expect(monitor.spec.podMetricsEndpoints[0]).toMatchObject({ port: "metrics" });
+    expect(monitor.spec.podMetricsEndpoints[0]!.relabelings).toContainEqual(
+      expect.objectContaining({ targetLabel: "service" }),
+    );
+    const rule = named(manifests, "PrometheusRule", "licensing-platform") as { spec?: unknown };
+    const alerts = parse(readFileSync(resolve(kubernetesDir, "../prometheus/alerts.yaml"), "utf8"));
+    expect(rule.spec).toEqual(alerts);
+    const policy = named(manifests, "NetworkPolicy", "prometheus-to-metrics") as unknown as {
+      spec: { ingress: { ports: { port: string }[] }[] };
+    };
+    expect(policy.spec.ingress.flatMap((i) => i.ports)).toEqual([{ port: "metrics" }]);
   });
 
   it("denies ingress by default; only the gateway and distribution are reachable from outside", () => {

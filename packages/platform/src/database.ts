@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { ServiceMigrationGenerator, SnapshotMigrator } from "./migrator.ts";
 import { applyRepeatableSql, readRepeatableSql, repeatableTable } from "./repeatable-sql.ts";
 import { execute, query } from "./sql.ts";
+import { watchPool } from "./work-metrics.ts";
 
 export type Orm = MikroORM;
 export type { EntityManager } from "@mikro-orm/postgresql";
@@ -83,6 +84,7 @@ export async function openDatabase(options: DatabaseOptions, waitMs = 60_000): P
   const orm = new MikroORM(ormOptions(options));
   await waitForDatabase(orm, options.log, waitMs);
   await migrate(orm, options, options.log);
+  watchPool(options.schema, await orm.driver.getConnection().getNativeClient());
   return orm;
 }
 

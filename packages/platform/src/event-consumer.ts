@@ -20,11 +20,12 @@ import {
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { classifyDatabaseError, type EntityManager, type Orm } from "./database.ts";
-import { type DeadLetterReason, DeadLetters } from "./dead-letters.ts";
+import { type DeadLetterReason, DeadLetters, deadLetterReasons } from "./dead-letters.ts";
 import { type EventEnvelope, readEnvelope } from "./event-envelope.ts";
 import { eventStreamName } from "./event-stream.ts";
-import { observeDeadLetter, observeEventHandled } from "./metrics.ts";
+import { observeConsumerStarted, observeDeadLetter, observeEventHandled } from "./metrics.ts";
 import { ProcessedEvent } from "./outbox.ts";
+import { watchConsumer } from "./work-metrics.ts";
 
 export interface EventContext {
   /** The unit of work of this event: what the handler changes commits with the deduplication mark. */
@@ -93,7 +94,7 @@ export class EventConsumer {
   readonly #bodies: BodyStore;
   /** Handlers by subject, then by major version. */
   readonly #subscriptions = new Map<string, Map<number, Subscription>>();
-  readonly #running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
+  readonly #running: { messages: ConsumerMessages; loop: Promise<void>; unwatch: () => void }[] = [];
   readonly #deadLetters: DeadLetters;
   readonly #maxDeliveries: number;
   readonly #retryDelayMs: number;
@@ -132,6 +133,7 @@ export class EventConsumer {
     const stream = eventStreamName(prefix);
     const jsm = await jetstreamManager(nc);
     await this.#deadLetters.ensureStream();
+    observeConsumerStarted(name, Object.keys(deadLetterReasons));
     const entities = new Set(
       [...this.#subscriptions.values()].flatMap((byMajor) =>
         [...byMajor.values()].map(({ type }) => type.name.split(".")[0]!),
@@ -154,12 +156,24 @@ export class EventConsumer {
       const messages = await (await jetstream(nc).consumers.get(stream, durable)).consume({
         max_messages: 200,
       });
-      this.#running.push({ messages, loop: this.#run(messages) });
+      // Its lag is asked of JetStream when Prometheus scrapes, never while handling an event.
+      const unwatch = watchConsumer(
+        { consumer: name, entity },
+        async () => {
+          const info = await jsm.consumers.info(stream, durable);
+          return { pending: info.num_pending, ackPending: info.num_ack_pending };
+        },
+        this.#options.log,
+      );
+      this.#running.push({ messages, loop: this.#run(messages), unwatch });
     }
   }
 
   async stop(): Promise<void> {
-    for (const { messages } of this.#running) await messages.close();
+    for (const { messages, unwatch } of this.#running) {
+      unwatch();
+      await messages.close();
+    }
     await Promise.all(this.#running.map(({ loop }) => loop));
     this.#running.length = 0;
   }

@@ -49,6 +49,14 @@ export function observeEventHandled(consumer: string): void {
   eventsHandled.inc({ consumer });
 }
 
+/**
+ * Starts a consumer's dead-letter series at 0 for each reason: `increase()` cannot see a series'
+ * first sample, so the first dead letter of a reason would otherwise never fire the alert.
+ */
+export function observeConsumerStarted(consumer: string, reasons: readonly string[]): void {
+  for (const reason of reasons) deadLetters.inc({ consumer, reason }, 0);
+}
+
 /** Records a dead letter (alert on any increase). */
 export function observeDeadLetter(consumer: string, reason: string): void {
   deadLetters.inc({ consumer, reason });

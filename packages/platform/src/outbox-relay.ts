@@ -7,6 +7,7 @@ import { envelopeHeaders } from "./event-envelope.ts";
 import { wroteEvents } from "./outbox.ts";
 import { PollingWorker } from "./polling-worker.ts";
 import { query, tableName } from "./sql.ts";
+import { type OutboxFigures, watchOutbox } from "./work-metrics.ts";
 
 export interface OutboxRelayOptions {
   orm: Orm;
@@ -35,6 +36,7 @@ export class OutboxRelay {
   readonly #bodies: BodyStore;
   readonly #loop: PollingWorker;
   #lastCleanup = 0;
+  #unwatch: (() => void) | undefined;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { pollMs: 1_000, batchSize: 200, retainMs: 7 * 24 * 3_600_000, ...options };
@@ -61,6 +63,8 @@ export class OutboxRelay {
 
   start(): void {
     this.#loop.start();
+    const schema = this.#options.orm.config.get("schema") ?? "public";
+    this.#unwatch ??= watchOutbox(schema, () => this.backlog(), this.#options.log);
   }
 
   /** Publish now rather than at the next poll. */
@@ -69,7 +73,20 @@ export class OutboxRelay {
   }
 
   stop(): Promise<void> {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
     return this.#loop.stop();
+  }
+
+  /** The rows not yet published and the age of the oldest (`/metrics`, on each scrape). */
+  async backlog(): Promise<OutboxFigures> {
+    const em = this.#options.orm.em.fork();
+    const [row] = await query<{ backlog: string; age: number | null }>(
+      em,
+      `select count(*) as backlog, extract(epoch from now() - min(created_at))::float8 as age
+       from ${tableName(em, "outbox")} where published_at is null`,
+    );
+    return { backlog: Number(row?.backlog ?? 0), oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
   }
 
   /** Publishes one batch; returns how many events it published. */

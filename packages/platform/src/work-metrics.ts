@@ -1,0 +1,153 @@
+// Gauges that say work is stuck: outbox rows not yet relayed, events a consumer has not yet
+// acknowledged, database connections in use. Each is read when Prometheus scrapes (prom-client's
+// `collect()`), from the component that owns it while it runs: nothing is counted on the hot path,
+// and a relay or consumer that stopped stops reporting instead of reporting a stale figure.
+import { Gauge } from "prom-client";
+import type { Logger } from "./logger.ts";
+
+type Labels = Record<string, string>;
+type Read = () => Promise<[Labels, number][]>;
+
+/** A gauge whose series are read from live sources at each scrape; a source that fails is left out. */
+function sampledGauge(name: string, help: string, labelNames: string[]) {
+  const sources = new Set<Read>();
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    async collect() {
+      this.reset();
+      const readings = await Promise.all([...sources].map((read) => read()));
+      for (const [labels, value] of readings.flat()) this.set(labels, value);
+    },
+  });
+  return (read: Read): (() => void) => {
+    sources.add(read);
+    return () => sources.delete(read);
+  };
+}
+
+/**
+ * One reading shared by the gauges of a scrape (they collect one after the other), and a failure
+ * logged once and read as "no series": a scrape never fails because PostgreSQL or NATS is away.
+ */
+function sharedReading<T>(read: () => Promise<T>, what: string, log: Logger): () => Promise<T | undefined> {
+  let last: { at: number; value: Promise<T | undefined> } | undefined;
+  return () => {
+    if (last && Date.now() - last.at < 1_000) return last.value;
+    const value = read().catch((error: unknown) => {
+      log.warn({ err: error }, `${what} could not be read for /metrics`);
+      return undefined;
+    });
+    last = { at: Date.now(), value };
+    return value;
+  };
+}
+
+const outboxBacklog = sampledGauge(
+  "lic_outbox_backlog",
+  "Outbox rows not yet published to JetStream, by schema (the service's)",
+  ["schema"],
+);
+const outboxOldestAge = sampledGauge(
+  "lic_outbox_oldest_age_seconds",
+  "Age of the oldest outbox row not yet published (0 when none is waiting), by schema",
+  ["schema"],
+);
+
+export interface OutboxFigures {
+  backlog: number;
+  oldestAgeSeconds: number;
+}
+
+/** Reports an outbox relay's backlog while it runs; returns the function that stops reporting it. */
+export function watchOutbox(schema: string, read: () => Promise<OutboxFigures>, log: Logger): () => void {
+  const shared = sharedReading(read, `the ${schema} outbox backlog`, log);
+  const stops = [
+    outboxBacklog(async () => {
+      const figures = await shared();
+      return figures ? [[{ schema }, figures.backlog]] : [];
+    }),
+    outboxOldestAge(async () => {
+      const figures = await shared();
+      return figures ? [[{ schema }, figures.oldestAgeSeconds]] : [];
+    }),
+  ];
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
+const consumerPending = sampledGauge(
+  "lic_consumer_pending_messages",
+  "Events in the stream a durable consumer has not yet been sent (JetStream's num_pending), by consumer and entity",
+  ["consumer", "entity"],
+);
+const consumerAckPending = sampledGauge(
+  "lic_consumer_ack_pending_messages",
+  "Events sent to a durable consumer and not yet acknowledged (num_ack_pending), by consumer and entity",
+  ["consumer", "entity"],
+);
+
+export interface ConsumerLag {
+  pending: number;
+  ackPending: number;
+}
+
+/** Reports a durable consumer's lag while it runs; returns the function that stops reporting it. */
+export function watchConsumer(
+  labels: { consumer: string; entity: string },
+  read: () => Promise<ConsumerLag>,
+  log: Logger,
+): () => void {
+  const shared = sharedReading(read, `consumer ${labels.consumer}-${labels.entity}'s lag`, log);
+  const stops = [
+    consumerPending(async () => {
+      const lag = await shared();
+      return lag ? [[labels, lag.pending]] : [];
+    }),
+    consumerAckPending(async () => {
+      const lag = await shared();
+      return lag ? [[labels, lag.ackPending]] : [];
+    }),
+  ];
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
+const poolConnections = sampledGauge(
+  "lic_db_pool_connections",
+  "PostgreSQL connections of the service's pool, by schema and state (in_use or idle)",
+  ["schema", "state"],
+);
+const poolWaiting = sampledGauge(
+  "lic_db_pool_waiting_requests",
+  "Queries waiting for a connection of the pool (a full pool), by schema",
+  ["schema"],
+);
+
+/** What `pg`'s Pool tells of itself. */
+export interface PoolCounts {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+  ended: boolean;
+}
+
+/** Reports a connection pool until it is ended (the ORM closed). */
+export function watchPool(schema: string, pool: PoolCounts): void {
+  const stopConnections = poolConnections(async () => {
+    if (pool.ended) return stopAll();
+    return [
+      [{ schema, state: "in_use" }, pool.totalCount - pool.idleCount],
+      [{ schema, state: "idle" }, pool.idleCount],
+    ];
+  });
+  const stopWaiting = poolWaiting(async () => (pool.ended ? stopAll() : [[{ schema }, pool.waitingCount]]));
+  function stopAll(): [] {
+    stopConnections();
+    stopWaiting();
+    return [];
+  }
+}
