@@ -91,8 +91,12 @@ describe("Snow Studio, from SQL Server's UTF-16 export", () => {
       }
     await source.close();
     const licenseId = await licenseOf("studio", first!.legacyId);
-    const download = await under.product("GET", "/v1/license", `{${first!.guid.toLowerCase()}}`);
-    expect(download.statusCode).toBe(200);
+    // Distribution has the license once the issuer's event reached it (eventually, not at the answer).
+    const download = await eventually(async () => {
+      const answer = await under.product("GET", "/v1/license", `{${first!.guid.toLowerCase()}}`);
+      if (answer.statusCode !== 200) throw new Error(`GET /v1/license answered ${answer.statusCode}`);
+      return answer;
+    });
     expect(download.json().licenseId).toBe(licenseId);
   });
 });
