@@ -46,6 +46,13 @@ export const migrationCountsSchema = z.object({
 });
 export type MigrationCounts = z.infer<typeof migrationCountsSchema>;
 
+/** Every count at zero: where a run starts. */
+export function emptyMigrationCounts(): MigrationCounts {
+  return Object.fromEntries(
+    Object.keys(migrationCountsSchema.shape).map((key) => [key, 0]),
+  ) as MigrationCounts;
+}
+
 export const migrationRunSchema = z.object({
   id: z.string(),
   source: legacySourceSchema,

@@ -1,6 +1,11 @@
 // @vitest-environment jsdom
 import "@licensing/ui/test-support/dom";
-import type { AccountQuestion, MigrationIssue, MigrationRun } from "@licensing/contracts";
+import {
+  type AccountQuestion,
+  emptyMigrationCounts,
+  type MigrationIssue,
+  type MigrationRun,
+} from "@licensing/contracts";
 import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -12,21 +17,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 const admin = sessionFor(["superadmin"]);
 const runId = "run_01JD6X8Q0V4N3ZP8E4E3W1T9QK";
-const zero = {
-  rows: 0,
-  valid: 0,
-  invalid: 0,
-  new: 0,
-  updated: 0,
-  unchanged: 0,
-  conflicting: 0,
-  failed: 0,
-  awaitingAccount: 0,
-  consumptionCarried: 0,
-  accountsCreated: 0,
-  accountsMatched: 0,
-  accountsAmbiguous: 0,
-};
+const zero = emptyMigrationCounts();
 const run: MigrationRun = {
   id: runId,
   source: "studio",

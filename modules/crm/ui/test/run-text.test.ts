@@ -1,4 +1,4 @@
-import type { MigrationRun } from "@licensing/contracts";
+import { emptyMigrationCounts, type MigrationRun } from "@licensing/contracts";
 import { describe, expect, it } from "vitest";
 import {
   countsSummary,
@@ -8,21 +8,7 @@ import {
   reasonName,
 } from "../src/migration/run-text.ts";
 
-const counts = {
-  rows: 0,
-  valid: 0,
-  invalid: 0,
-  new: 0,
-  updated: 0,
-  unchanged: 0,
-  conflicting: 0,
-  failed: 0,
-  awaitingAccount: 0,
-  consumptionCarried: 0,
-  accountsCreated: 0,
-  accountsMatched: 0,
-  accountsAmbiguous: 0,
-};
+const counts = emptyMigrationCounts();
 
 describe("a migration run in words", () => {
   it("says how long is left as an operator reads a wait", () => {

@@ -4,6 +4,7 @@ import {
   type AccountQuestion,
   type Actor,
   AppError,
+  emptyMigrationCounts,
   type LegacySource,
   type MigrationCounts,
   type MigrationIssue,
@@ -15,21 +16,7 @@ import type { Decision } from "./owners.ts";
 /** A running run whose heartbeat is older than this was interrupted (its process died). */
 export const HEARTBEAT_TIMEOUT_MS = 30_000;
 
-export const emptyCounts = (): MigrationCounts => ({
-  rows: 0,
-  valid: 0,
-  invalid: 0,
-  new: 0,
-  updated: 0,
-  unchanged: 0,
-  conflicting: 0,
-  failed: 0,
-  awaitingAccount: 0,
-  consumptionCarried: 0,
-  accountsCreated: 0,
-  accountsMatched: 0,
-  accountsAmbiguous: 0,
-});
+export const emptyCounts = emptyMigrationCounts;
 
 interface RunRow {
   id: string;
