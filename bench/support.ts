@@ -42,7 +42,15 @@ export async function benchEnv(): Promise<BenchEnv> {
     prefix,
     nc,
     async startService(name, extra = {}) {
-      const child = spawn(process.execPath, [resolve(root, `services/${name}/src/main.ts`)], {
+      // BENCH_PROFILE_DIR=<dir>: each service writes a CPU profile there when it stops (`node --cpu-prof`).
+      const profile = process.env.BENCH_PROFILE_DIR
+        ? [
+            "--cpu-prof",
+            `--cpu-prof-dir=${resolve(process.env.BENCH_PROFILE_DIR)}`,
+            `--cpu-prof-name=${name}.cpuprofile`,
+          ]
+        : [];
+      const child = spawn(process.execPath, [...profile, resolve(root, `services/${name}/src/main.ts`)], {
         env: {
           ...process.env,
           DATABASE_URL: databaseUrl,
