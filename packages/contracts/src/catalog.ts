@@ -243,6 +243,14 @@ export const catalog = {
     response: accountSchema,
     errors: ["validation_failed", "not_found"],
   }),
+  getAccounts: defineEndpoint({
+    service: "catalog",
+    subject: "catalog.account.get-many",
+    summary: "Up to 1,000 accounts by id, in one answer (ids not found are left out)",
+    request: z.strictObject({ ids: z.array(idOf("account")).min(1).max(1_000) }),
+    response: z.object({ items: z.array(accountSchema) }),
+    errors: ["validation_failed"],
+  }),
   accountNames: defineEndpoint({
     service: "catalog",
     subject: "catalog.account.names",

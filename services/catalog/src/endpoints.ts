@@ -18,6 +18,7 @@ export function addCatalogEndpoints(
     .add(catalog.restoreAccount, (request, ctx) => accounts.restore(request.id, ctx))
     .add(catalog.promoteAccount, (request, ctx) => accounts.promote(request.id, ctx))
     .add(catalog.getAccount, (request) => accounts.get(request.id))
+    .add(catalog.getAccounts, async (request) => ({ items: await accounts.getMany(request.ids) }))
     .add(catalog.accountNames, async (request) => ({ items: await accounts.names(request.ids) }))
     .add(catalog.searchAccounts, (request) => accounts.search(request))
     .add(catalog.importAccounts, (request, ctx) => importAccounts(orm, request, ctx))

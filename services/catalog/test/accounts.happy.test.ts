@@ -69,4 +69,24 @@ describe("accounts", () => {
       bus.request(catalog.accountNames, { ids: Array.from({ length: 1_001 }, () => a.id) }),
     ).rejects.toMatchObject({ code: "validation_failed" });
   });
+
+  it("answers many accounts by id in one request, leaving out ids it does not know", async () => {
+    const { bus } = catalogService.env;
+    const a = await bus.request(catalog.createAccount, { type: "customer", name: "Many A" }, { ctx });
+    const b = await bus.request(catalog.createAccount, { type: "prospect", name: "Many B" }, { ctx });
+    await bus.request(catalog.archiveAccount, { id: b.id }, { ctx });
+    const unknown = "acc_0000000000NOTTHERE";
+    const { items } = await bus.request(catalog.getAccounts, { ids: [a.id, unknown, b.id, a.id] });
+    expect(items.sort((x, y) => x.name.localeCompare(y.name))).toEqual([
+      await bus.request(catalog.getAccount, { id: a.id }),
+      await bus.request(catalog.getAccount, { id: b.id }),
+    ]);
+    expect(items[1]!.archived).toBe(true);
+    await expect(
+      bus.request(catalog.getAccounts, { ids: Array.from({ length: 1_001 }, () => a.id) }),
+    ).rejects.toMatchObject({ code: "validation_failed" });
+    await expect(bus.request(catalog.getAccounts, { ids: ["prd_nope"] })).rejects.toMatchObject({
+      code: "validation_failed",
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type Account, type Actor, AppError, issuer, newId } from "@licensing/contracts";
+import { type Account, type Actor, AppError, catalog, issuer, newId } from "@licensing/contracts";
 import { legacyKeyLookupHash, verifyLicenseFile } from "@licensing/model";
 import { queryOne } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -163,9 +163,12 @@ describe("issuer.license.import-legacy", () => {
 
   it("answers each invalid item with its error and imports the valid ones", async () => {
     const guid = randomUUID();
+    const archived = await under.account({ name: "Archived Legacy Customer" });
+    await under.env.bus.request(catalog.archiveAccount, { id: archived.id });
     const { items } = await importAs(
       [
         item("ERR-1", randomUUID(), { accountId: newId("account") }),
+        item("ERR-1A", randomUUID(), { accountId: archived.id }),
         item("ERR-2"),
         item("ERR-3", randomUUID(), { products: ["nonesuch"] }),
         item("ERR-4", randomUUID(), { startDate: "2031-01-01T00:00:00Z" }),
@@ -177,18 +180,19 @@ describe("issuer.license.import-legacy", () => {
     );
     expect(items.map((i) => [i.legacyId, i.outcome, i.error?.code ?? null])).toEqual([
       ["ERR-1", "failed", "not_found"],
+      ["ERR-1A", "failed", "account_archived"],
       ["ERR-2", "created", null],
       ["ERR-3", "failed", "validation_failed"],
       ["ERR-4", "failed", "validation_failed"],
       ["ERR-5", "created", null],
       ["ERR-6", "failed", "conflict"],
     ]);
-    expect(items[2]!.error!.issues).toEqual([expect.objectContaining({ path: "products.0" })]);
-    expect(items[5]!.error!.message).toContain(items[4]!.licenseId!);
+    expect(items[3]!.error!.issues).toEqual([expect.objectContaining({ path: "products.0" })]);
+    expect(items[6]!.error!.message).toContain(items[5]!.licenseId!);
     // Nothing of a failed item was written.
     const origins = await queryOne<{ n: string }>(
       under.orm,
-      "select count(*) as n from issuer.legacy_licenses where legacy_id in ('ERR-1', 'ERR-3', 'ERR-4', 'ERR-6')",
+      "select count(*) as n from issuer.legacy_licenses where legacy_id in ('ERR-1', 'ERR-1A', 'ERR-3', 'ERR-4', 'ERR-6')",
     );
     expect(origins!.n).toBe("0");
   });

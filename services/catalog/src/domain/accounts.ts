@@ -66,6 +66,12 @@ export class Accounts {
     return toAccount(row);
   }
 
+  /** Accounts by id, in one query: for callers needing many at once (a migration's batch). */
+  async getMany(ids: string[]): Promise<Account[]> {
+    const rows = await this.#orm.em.fork().find(AccountEntity, { id: { $in: [...new Set(ids)] } });
+    return rows.map(toAccount);
+  }
+
   /** Names by id, in one query: for callers naming rows that carry only account ids. */
   async names(ids: string[]): Promise<{ id: string; name: string }[]> {
     const rows = await this.#orm.em

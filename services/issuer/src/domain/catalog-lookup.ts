@@ -32,12 +32,32 @@ export class CatalogLookup {
    */
   async licensableAccount(id: string, ctx: RequestContext): Promise<Account> {
     const account = await this.#bus.request(catalog.getAccount, { id }, { ctx });
-    if (account.archived)
-      throw new AppError(
-        "account_archived",
-        `Account ${account.name} (${id}) is archived; restore it to license it`,
-      );
+    if (account.archived) throw archived(account);
     return account;
+  }
+
+  /**
+   * The licensable accounts among `ids`, as the catalog says now, in one request (never cached): each
+   * id maps to its account, or to the error a creation for it would meet (not found, archived).
+   */
+  async licensableAccounts(ids: string[], ctx: RequestContext): Promise<Map<string, Account | AppError>> {
+    const distinct = [...new Set(ids)];
+    const found = new Map<string, Account>();
+    for (let i = 0; i < distinct.length; i += 1_000) {
+      const { items } = await this.#bus.request(
+        catalog.getAccounts,
+        { ids: distinct.slice(i, i + 1_000) },
+        { ctx },
+      );
+      for (const account of items) found.set(account.id, account);
+    }
+    return new Map(
+      distinct.map((id) => {
+        const account = found.get(id);
+        if (!account) return [id, AppError.notFound("Account", id)];
+        return [id, account.archived ? archived(account) : account];
+      }),
+    );
   }
 
   /** The products, in order; an unknown code is `validation_failed` naming `<path>.<index>`. */
@@ -67,4 +87,11 @@ export class CatalogLookup {
   forgetProduct(code: string): void {
     this.#products.delete(code);
   }
+}
+
+function archived(account: Account): AppError {
+  return new AppError(
+    "account_archived",
+    `Account ${account.name} (${account.id}) is archived; restore it to license it`,
+  );
 }

@@ -66,17 +66,11 @@ export class LegacyImport {
     if (!isAllowed(actor.roles, "license.import"))
       throw new AppError("forbidden", `${actor.username} may not import legacy licenses`);
     const signer = await this.#deps.signingKeys.signer();
-    // Each account is asked of the catalog once a batch (fresh, as for a creation).
-    const accounts = new Map<string, Promise<Account>>();
-    const accountOf = (id: string) => {
-      let account = accounts.get(id);
-      if (!account) {
-        account = this.#deps.catalog.licensableAccount(id, ctx);
-        account.catch(() => {}); // awaited by each item that names it
-        accounts.set(id, account);
-      }
-      return account;
-    };
+    // The batch's accounts are asked of the catalog at once (fresh, as for a creation).
+    const accounts = await this.#deps.catalog.licensableAccounts(
+      request.items.map((item) => item.accountId),
+      ctx,
+    );
     const items: LegacyImportResult[] = new Array(request.items.length);
     const failed = (index: number, error: unknown): LegacyImportResult => {
       const { legacy } = request.items[index]!;
@@ -93,10 +87,9 @@ export class LegacyImport {
     await Promise.all(
       request.items.map(async (item, index) => {
         try {
-          const [account, products] = await Promise.all([
-            accountOf(item.accountId),
-            this.#deps.catalog.products(item.products, ctx),
-          ]);
+          const account = accounts.get(item.accountId)!;
+          if (account instanceof AppError) throw account;
+          const products = await this.#deps.catalog.products(item.products, ctx);
           const legacyKeyHash = legacyKeyLookupHash(item.legacy.key);
           const hash = itemHash(item);
           prepared.push({
