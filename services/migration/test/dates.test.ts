@@ -1,3 +1,4 @@
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { checkDateFormat, dateParser, NO_DATE } from "../src/mapping/index.ts";
 
@@ -14,6 +15,25 @@ describe("date formats", () => {
     expect(parse(" 31.12.1999 ")).toBe("1999-12-30T23:00:00.000Z");
     expect(parse("1965-06-01T00:00:00Z")).toBe("1965-06-01T00:00:00.000Z");
     expect(parse("2024-03-01T10:00:00.5+05:30")).toBe("2024-03-01T04:30:00.500Z");
+  });
+
+  it("reads every wall-clock time as Luxon does in the zone, on and around each DST change", () => {
+    // The parser looks offsets up once a day; Luxon asking the zone itself is the reference.
+    const format = "yyyy-MM-dd HH:mm:ss";
+    for (const zone of ["Europe/Stockholm", "America/Los_Angeles", "Australia/Lord_Howe", "Asia/Kathmandu"]) {
+      const parse = dateParser([format], zone);
+      const texts: string[] = [];
+      // Every 7 minutes through 1985 (odd steps cross each transition at a different minute),
+      // then a spread of instants up to 2040, and the pre-1970 and far-future edges.
+      for (let t = Date.UTC(1985, 0, 1); t < Date.UTC(1986, 0, 1); t += 7 * 60_000) texts.push(wallClock(t));
+      for (let t = Date.UTC(1970, 0, 1); t < Date.UTC(2040, 0, 1); t += 7_919_993_000)
+        texts.push(wallClock(t));
+      texts.push("1969-12-31 23:59:59", "1900-06-01 12:00:00", "2099-03-08 02:30:00", "2024-03-31 02:30:00");
+      for (const text of texts) {
+        const reference = DateTime.fromFormat(text, format, { zone, locale: "en-US" });
+        expect(parse(text), `${zone} ${text}`).toBe(reference.isValid ? reference.toUTC().toISO() : null);
+      }
+    }
   });
 
   it("refuses impossible dates and text no format matches, and reads DateTime.MinValue as no date", () => {
@@ -39,3 +59,8 @@ describe("date formats", () => {
     expect(checkDateFormat("yyyy-MM-dd dd")).toBe("the format gives the day twice");
   });
 });
+
+/** `yyyy-MM-dd HH:mm:ss` of an instant's UTC fields: a wall-clock text to read in another zone. */
+function wallClock(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+}
