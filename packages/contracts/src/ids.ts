@@ -1,3 +1,4 @@
+import { randomBytes } from "@licensing/model";
 import { monotonicFactory } from "ulid";
 
 /** Id prefixes say what an id names (`acc_…` is an account). One place lists them. */
@@ -35,22 +36,10 @@ export function acceptedIdPrefixes(kind: IdKind): readonly string[] {
 }
 
 /**
- * Random fractions for the ULIDs' random part, drawn from the system's generator 4 KiB at a time:
- * ulid's own source asks it for one byte per character, sixteen calls an id: 4 % of the issuer's CPU
- * in the migration benchmark's profile. A byte / 256 is uniform over the 32
- * characters (256 is a multiple of 32).
+ * The ULIDs' random part, from the model's pooled generator: ulid's own asks the system's for one
+ * byte per character. A byte / 256 is uniform over the 32 characters (256 is a multiple of 32).
  */
-const randomPool = new Uint8Array(4096);
-let randomUsed = randomPool.length;
-function randomFraction(): number {
-  if (randomUsed === randomPool.length) {
-    crypto.getRandomValues(randomPool);
-    randomUsed = 0;
-  }
-  return randomPool[randomUsed++]! / 256;
-}
-
-const nextUlid = monotonicFactory(randomFraction);
+const nextUlid = monotonicFactory(() => randomBytes(1)[0]! / 256);
 
 /** A new id such as `acc_01JD6X8Q0V4N3ZP8E4E3W1T9QK`: time-ordered, so newer ids sort after older ones. */
 export function newId(kind: IdKind): string {

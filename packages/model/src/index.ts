@@ -53,3 +53,4 @@ export {
   licenseKeyLookupHash,
   parseLicenseKey,
 } from "./license-key.ts";
+export { randomBytes } from "./random.ts";

@@ -9,9 +9,11 @@
 // symbols (*~$=U) that are awkward to type; instead, keys whose check value would be 32..36 are
 // simply never generated (costing 0.2 bits of the 145), so the check is an ordinary symbol.
 // The key is a credential: the server stores only licenseKeyLookupHash(key).
+
 import { sha256 } from "@noble/hashes/sha2.js";
 import { toHex, utf8 } from "./bytes.ts";
 import { ModelError } from "./errors.ts";
+import { randomBytes } from "./random.ts";
 
 /** Crockford base32 symbols, in value order. */
 export const CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -41,9 +43,8 @@ for (const [letter, value] of [
 
 /** A new random license key in normalized form. */
 export function generateLicenseKey(): string {
-  const values = new Uint8Array(DATA_SYMBOLS);
   for (;;) {
-    crypto.getRandomValues(values);
+    const values = randomBytes(DATA_SYMBOLS);
     for (let i = 0; i < DATA_SYMBOLS; i++) values[i]! &= 31; // 256 is a multiple of 32: uniform
     const check = checkValue(values);
     if (check < 32) return format([...values, check]);

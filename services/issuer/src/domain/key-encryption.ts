@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from "node:crypto";
+import { randomBytes } from "@licensing/model";
 
 /**
  * Encrypts what the issuer must keep secret at rest (signing keys, license keys) under the
