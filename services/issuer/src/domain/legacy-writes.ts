@@ -12,7 +12,7 @@ import {
 } from "./entities.ts";
 import type { KeyEncryption } from "./key-encryption.ts";
 import { type NewLicense, type Prepared, snapshotOf } from "./legacy-items.ts";
-import { checked, draftLicense } from "./license-draft.ts";
+import { draftLicense } from "./license-draft.ts";
 import { signWithinLimit } from "./license-signing.ts";
 import { licenseFields, toEvent } from "./license-views.ts";
 
@@ -134,8 +134,7 @@ export class LegacyWrites {
         `License ${row.id} (${origin.source} ${origin.legacyId}) is revoked; its import cannot change it`,
       );
     const now = new Date();
-    const drafted = this.#draft(p, row.id, now);
-    const license = checked({ ...drafted, serial: row.serial + 1 });
+    const license = this.#draft(p, row.id, now, row.serial + 1);
     const file = signWithinLimit(license, p.signer, {});
     const before = snapshotOf(row);
     Object.assign(row, licenseFields(license), {
@@ -172,9 +171,9 @@ export class LegacyWrites {
    * offers and the model's rules), then given its legacy origin: the issue date and creator the
    * legacy system recorded, its owner as recorded there, and the legacy source and id in metadata.
    */
-  #draft(p: Prepared, id: string, now: Date): License {
+  #draft(p: Prepared, id: string, now: Date, serial = 1): License {
     const { item } = p;
-    const drafted = draftLicense({
+    return draftLicense({
       id,
       parameters: item,
       origin: item,
@@ -183,19 +182,20 @@ export class LegacyWrites {
       actor: p.actor,
       keyId: p.signer.keyId,
       now,
-    });
-    return checked({
-      ...drafted,
-      dateIssued: new Date(item.legacy.dateIssued).toISOString(),
-      createdBy: item.legacy.createdBy,
-      ownerCompany: item.ownerCompany ?? drafted.ownerCompany,
-      ownerName: item.ownerName !== undefined ? item.ownerName : drafted.ownerName,
-      ownerEmail: item.ownerEmail !== undefined ? item.ownerEmail : drafted.ownerEmail,
-      metadata: {
-        ...drafted.metadata,
-        [legacyMetadata.source]: item.legacy.source,
-        [legacyMetadata.id]: item.legacy.id,
-      },
+      adjust: (drafted) => ({
+        ...drafted,
+        serial,
+        dateIssued: new Date(item.legacy.dateIssued).toISOString(),
+        createdBy: item.legacy.createdBy,
+        ownerCompany: item.ownerCompany ?? drafted.ownerCompany,
+        ownerName: item.ownerName !== undefined ? item.ownerName : drafted.ownerName,
+        ownerEmail: item.ownerEmail !== undefined ? item.ownerEmail : drafted.ownerEmail,
+        metadata: {
+          ...drafted.metadata,
+          [legacyMetadata.source]: item.legacy.source,
+          [legacyMetadata.id]: item.legacy.id,
+        },
+      }),
     });
   }
 

@@ -29,6 +29,8 @@ export interface DraftInput {
   actor: Actor;
   keyId: string;
   now: Date;
+  /** Changes to the drafted license before the model's rules check it (once): a legacy import's origin. */
+  adjust?: (drafted: License) => License;
 }
 
 /**
@@ -45,6 +47,7 @@ export function draftLicense({
   actor,
   keyId,
   now,
+  adjust,
 }: DraftInput): License {
   const main = products[0]!;
   const defaults = main.defaults;
@@ -118,7 +121,7 @@ export function draftLicense({
     unitsPerExecution: p.unitsPerExecution ?? defaults.unitsPerExecution,
     unitsType,
   };
-  return checked(license);
+  return checked(adjust ? adjust(license) : license);
 }
 
 /**
