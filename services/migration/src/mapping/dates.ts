@@ -54,7 +54,7 @@ export function checkTimeZone(zone: string): string | null {
 
 /** A parser trying each format in order, wall-clock times taken in `timeZone`. Formats must pass checkDateFormat. */
 export function dateParser(formats: readonly string[], timeZone: string): DateParser {
-  const options = { zone: new DailyOffsetZone(timeZone), locale: "en-US" };
+  const options = { zone: DailyOffsetZone.of(timeZone), locale: "en-US" };
   const parsers = formats.map((format): ((text: string) => DateTime) => {
     if (format === "iso") return (text) => DateTime.fromISO(text, options);
     // Built once: Luxon's fromFormat would read the format again for every cell.
@@ -83,6 +83,18 @@ const DAY_MS = 86_400_000;
  * instant before 1970 (when zones' offsets had seconds), is asked of the zone as before.
  */
 class DailyOffsetZone extends IANAZone {
+  static readonly #zones = new Map<string, DailyOffsetZone>();
+
+  /** One per zone name, so that every pass of every run shares the days already looked up. */
+  static of(name: string): DailyOffsetZone {
+    let zone = DailyOffsetZone.#zones.get(name);
+    if (!zone) {
+      zone = new DailyOffsetZone(name);
+      DailyOffsetZone.#zones.set(name, zone);
+    }
+    return zone;
+  }
+
   readonly #days = new Map<number, number | null>();
 
   override offset(ts: number): number {
