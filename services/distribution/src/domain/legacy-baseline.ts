@@ -186,19 +186,16 @@ export function auditReason(runId: string, carried: Carried, activated: number):
 export async function applyPendingConsumption(em: EntityManager, licenseId: string, migrated: boolean) {
   if (!migrated) return;
   await lockConsumption(em, licenseId);
+  // Marked applied as it is read: the transaction applies it below, or nothing of it is kept.
   const pending = await queryOne<ConsumptionRow>(
     em,
-    `select ${consumptionColumns} from distribution.legacy_consumption where license_id = $1 and applied_at is null
-     for update`,
-    [licenseId],
+    `update distribution.legacy_consumption set applied_at = $2 where license_id = $1 and applied_at is null
+     returning ${consumptionColumns}`,
+    [licenseId, new Date()],
   );
   if (!pending) return;
   const carried = fromRow(pending);
   const activated = await applyToLicense(em, licenseId, carried, undefined);
-  await execute(em, "update distribution.legacy_consumption set applied_at = $1 where license_id = $2", [
-    new Date(),
-    licenseId,
-  ]);
   await recordAudit(em, {
     action: "legacy-consumption.applied",
     licenseId,
@@ -218,43 +215,51 @@ export function readConsumption(em: EntityManager, licenseId: string): Promise<C
   );
 }
 
-/** Keeps `carried` as the license's legacy consumption, replacing what was kept. */
-export async function storeConsumption(
-  em: EntityManager,
-  carry: {
-    licenseId: string;
-    runId: string;
-    carried: Carried;
-    hash: string;
-    actor: Pick<Actor, "id" | "username">;
-    requestId: string;
-    /** Null while the license has not reached distribution. */
-    appliedAt: Date | null;
-  },
-): Promise<void> {
+/** What storeConsumptions keeps for one license. */
+export interface Carry {
+  licenseId: string;
+  runId: string;
+  carried: Carried;
+  hash: string;
+  actor: Pick<Actor, "id" | "username">;
+  requestId: string;
+  /** Null while the license has not reached distribution. */
+  appliedAt: Date | null;
+}
+
+/**
+ * Keeps each carry as its license's legacy consumption, replacing what was kept: one statement for
+ * them all (a migration's batch keeps hundreds pending at once). Each license at most once.
+ */
+export async function storeConsumptions(em: EntityManager, carries: Carry[]): Promise<void> {
+  if (carries.length === 0) return;
+  const rows = carries.map((c) => ({
+    license_id: c.licenseId,
+    run_id: c.runId,
+    units_consumed: c.carried.unitsConsumed,
+    last_used_at: c.carried.lastUsedAt,
+    times_downloaded: c.carried.timesDownloaded,
+    machines: c.carried.machines,
+    content_hash: c.hash,
+    actor_id: c.actor.id,
+    actor_name: c.actor.username,
+    request_id: c.requestId,
+    applied_at: c.appliedAt?.toISOString() ?? null,
+  }));
   await execute(
     em,
     `insert into distribution.legacy_consumption (license_id, run_id, units_consumed, last_used_at, times_downloaded,
        machines, content_hash, actor_id, actor_name, request_id, carried_at, applied_at)
-     values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12)
+     select c.license_id, c.run_id, c.units_consumed, c.last_used_at, c.times_downloaded, c.machines, c.content_hash,
+       c.actor_id, c.actor_name, c.request_id, $2, c.applied_at
+     from jsonb_to_recordset($1::jsonb) as c(license_id text, run_id text, units_consumed bigint,
+       last_used_at timestamptz, times_downloaded bigint, machines jsonb, content_hash text, actor_id text,
+       actor_name text, request_id text, applied_at timestamptz)
      on conflict (license_id) do update set run_id = excluded.run_id, units_consumed = excluded.units_consumed,
        last_used_at = excluded.last_used_at, times_downloaded = excluded.times_downloaded,
        machines = excluded.machines, content_hash = excluded.content_hash, actor_id = excluded.actor_id,
        actor_name = excluded.actor_name, request_id = excluded.request_id, carried_at = excluded.carried_at,
        applied_at = excluded.applied_at`,
-    [
-      carry.licenseId,
-      carry.runId,
-      carry.carried.unitsConsumed,
-      carry.carried.lastUsedAt,
-      carry.carried.timesDownloaded,
-      JSON.stringify(carry.carried.machines),
-      carry.hash,
-      carry.actor.id,
-      carry.actor.username,
-      carry.requestId,
-      new Date(),
-      carry.appliedAt,
-    ],
+    [JSON.stringify(rows), new Date()],
   );
 }

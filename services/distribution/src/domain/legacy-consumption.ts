@@ -23,13 +23,14 @@ import { recordAudit } from "./audit.ts";
 import {
   applyToLicense,
   auditReason,
+  type Carry,
   contentHash,
   fromRow,
   lockConsumption,
   lockConsumptions,
   normalize,
   readConsumption,
-  storeConsumption,
+  storeConsumptions,
 } from "./legacy-baseline.ts";
 
 type ImportRequest = RequestOf<typeof distribution.importLegacyConsumption>;
@@ -141,6 +142,7 @@ export class LegacyConsumption {
           )
         ).map((r) => [r.license_id, r]),
       );
+      const carries: Carry[] = [];
       for (const index of candidates) {
         const item = request.items[index]!;
         if (arrived.has(item.licenseId)) continue;
@@ -151,7 +153,7 @@ export class LegacyConsumption {
           outcomes.set(index, before.applied_at === null ? "pending" : "unchanged");
           continue;
         }
-        await storeConsumption(em, {
+        carries.push({
           licenseId: item.licenseId,
           runId: request.runId,
           carried,
@@ -162,6 +164,7 @@ export class LegacyConsumption {
         });
         outcomes.set(index, "pending");
       }
+      await storeConsumptions(em, carries);
     });
     return outcomes;
   }
@@ -195,15 +198,17 @@ export class LegacyConsumption {
       // that arrived without its legacy key, and was given it by a later event).
       if (earlier?.content_hash === hash && (earlier.applied_at !== null || !license))
         return earlier.applied_at === null ? "pending" : "unchanged";
-      await storeConsumption(em, {
-        licenseId: item.licenseId,
-        runId,
-        carried,
-        hash,
-        actor,
-        requestId: ctx.requestId,
-        appliedAt: license ? new Date() : null,
-      });
+      await storeConsumptions(em, [
+        {
+          licenseId: item.licenseId,
+          runId,
+          carried,
+          hash,
+          actor,
+          requestId: ctx.requestId,
+          appliedAt: license ? new Date() : null,
+        },
+      ]);
       if (!license) return "pending";
       // The baseline the counters include: the previous carry, once it was applied.
       const previous = earlier?.applied_at ? fromRow(earlier) : undefined;
