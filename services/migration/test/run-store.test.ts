@@ -42,6 +42,10 @@ describe("a run without a heartbeat", () => {
       checkpointRow: 400,
     });
     expect((await store.get(run.id)).state).toBe("running");
+    // The database holds one running run per source.
+    await expect(
+      store.create({ ...run, id: newId("run"), mappingText: null, mappingLabel: "default", actor }),
+    ).rejects.toMatchObject({ code: "conflict", details: { runId: run.id } });
     expect(await store.claimInterrupted("studio", "/exports/studio", null, actor)).toBeNull();
 
     now = new Date(t0.getTime() + HEARTBEAT_TIMEOUT_MS + 1_000);
@@ -49,7 +53,6 @@ describe("a run without a heartbeat", () => {
       state: "interrupted",
       error: expect.stringContaining("start the same apply again"),
     });
-    expect(await store.runningOf("studio")).toBeNull();
     // Another location, or another mapping, is another migration.
     expect(await store.claimInterrupted("studio", "/exports/other", null, actor)).toBeNull();
     expect(await store.claimInterrupted("studio", "/exports/studio", "version: 1", actor)).toBeNull();

@@ -36,6 +36,8 @@ export const RunEntity = defineEntity({
     error: p.text().nullable(),
   },
   indexes: [{ name: "runs_by_source", properties: ["source", "startedAt"] }],
+  // One run at a time per source, held by the database whichever replica starts it (runs.ts).
+  uniques: [{ name: "runs_one_running_per_source", properties: ["source"], where: "state = 'running'" }],
 });
 
 /** A row a run could not take as it is. */

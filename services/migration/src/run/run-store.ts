@@ -11,12 +11,16 @@ import {
   type MigrationRun,
 } from "@licensing/contracts";
 import { type EntityManager, execute, type Orm, query, queryOne } from "@licensing/platform";
+import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { Decision } from "./owners.ts";
 
 /** A running run whose heartbeat is older than this was interrupted (its process died). */
 export const HEARTBEAT_TIMEOUT_MS = 30_000;
 
 export const emptyCounts = emptyMigrationCounts;
+
+/** Why a run whose heartbeat stopped is interrupted. */
+const DIED = "The process running it stopped; start the same apply again to resume it";
 
 interface RunRow {
   id: string;
@@ -80,22 +84,31 @@ export class RunStore {
     actor: Actor;
   }): Promise<MigrationRun> {
     const now = this.#now();
+    // A run whose process died still says `running`: it ends as interrupted, so the source is free.
     await execute(
       this.#orm,
-      `insert into migration.runs (id, source, location, mapping_text, mapping_label, mode, state, phase,
+      `update migration.runs set state = 'interrupted', finished_at = heartbeat_at, error = $3
+        where source = $1 and state = 'running' and heartbeat_at < $2`,
+      [run.source, new Date(now.getTime() - HEARTBEAT_TIMEOUT_MS), DIED],
+    );
+    await this.#oneRunningPerSource(run.source, () =>
+      execute(
+        this.#orm,
+        `insert into migration.runs (id, source, location, mapping_text, mapping_label, mode, state, phase,
          processed, phase_started_at, counts, unknown_products, actor, started_at, heartbeat_at)
        values ($1, $2, $3, $4, $5, $6, 'running', 'counting', 0, $7, $8, '[]', $9, $7, $7)`,
-      [
-        run.id,
-        run.source,
-        run.location,
-        run.mappingText,
-        run.mappingLabel,
-        run.mode,
-        now,
-        JSON.stringify(emptyCounts()),
-        JSON.stringify(run.actor),
-      ],
+        [
+          run.id,
+          run.source,
+          run.location,
+          run.mappingText,
+          run.mappingLabel,
+          run.mode,
+          now,
+          JSON.stringify(emptyCounts()),
+          JSON.stringify(run.actor),
+        ],
+      ),
     );
     return this.get(run.id);
   }
@@ -108,9 +121,10 @@ export class RunStore {
     actor: Actor,
   ): Promise<StoredRun | null> {
     const stale = new Date(this.#now().getTime() - HEARTBEAT_TIMEOUT_MS);
-    const row = await queryOne<RunRow>(
-      this.#orm,
-      `update migration.runs set state = 'running', heartbeat_at = $5, resumed_at_row = checkpoint_row,
+    const row = await this.#oneRunningPerSource(source, () =>
+      queryOne<RunRow>(
+        this.#orm,
+        `update migration.runs set state = 'running', heartbeat_at = $5, resumed_at_row = checkpoint_row,
               actor = $6, error = null, finished_at = null
         where id = (select id from migration.runs
                      where source = $1 and location = $2 and mapping_text is not distinct from $3
@@ -118,20 +132,38 @@ export class RunStore {
                        and (state = 'interrupted' or (state = 'running' and heartbeat_at < $4))
                      order by id desc limit 1 for update skip locked)
         returning *`,
-      [source, location, mappingText, stale, this.#now(), JSON.stringify(actor)],
+        [source, location, mappingText, stale, this.#now(), JSON.stringify(actor)],
+      ),
     );
     return row ? stored(row) : null;
   }
 
-  /** A run of this source being executed now (one at a time per source). */
-  async runningOf(source: LegacySource): Promise<string | null> {
-    const stale = new Date(this.#now().getTime() - HEARTBEAT_TIMEOUT_MS);
-    const row = await queryOne<{ id: string }>(
-      this.#orm,
-      "select id from migration.runs where source = $1 and state = 'running' and heartbeat_at >= $2 limit 1",
-      [source, stale],
-    );
-    return row?.id ?? null;
+  /**
+   * Runs a statement that makes a run of `source` running; the database's unique index
+   * (runs_one_running_per_source) refuses a second one, whichever replica asks: `conflict`.
+   */
+  async #oneRunningPerSource<T>(source: LegacySource, statement: () => Promise<T>): Promise<T> {
+    try {
+      return await statement();
+    } catch (error) {
+      if (
+        !(
+          error instanceof UniqueConstraintViolationException &&
+          /runs_one_running_per_source/.test(error.message)
+        )
+      )
+        throw error;
+      const running = await queryOne<{ id: string }>(
+        this.#orm,
+        "select id from migration.runs where source = $1 and state = 'running'",
+        [source],
+      );
+      throw new AppError(
+        "conflict",
+        `Run ${running?.id ?? "another run"} of ${source} is in progress; wait for it to end`,
+        running ? { runId: running.id } : undefined,
+      );
+    }
   }
 
   async stored(id: string): Promise<StoredRun> {
@@ -383,9 +415,7 @@ export class RunStore {
       startedBy: row.actor.username,
       startedAt: iso(row.started_at),
       finishedAt: row.finished_at ? iso(row.finished_at) : null,
-      error: interrupted
-        ? "The process running it stopped; start the same apply again to resume it"
-        : row.error,
+      error: interrupted ? DIED : row.error,
     };
   }
 }
