@@ -14,8 +14,17 @@ import { type EntityManager, execute, type Orm, query, queryOne } from "@licensi
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { Decision } from "./owners.ts";
 
-/** A running run whose heartbeat is older than this was interrupted (its process died). */
+/**
+ * A running run whose heartbeat is older than this was interrupted (its process died). Heartbeats
+ * are written and compared with the database's clock (`now()`) only, never a replica's: replicas
+ * whose clocks disagree still agree on which runs are alive.
+ */
 export const HEARTBEAT_TIMEOUT_MS = 30_000;
+/** SQL: the run's heartbeat is older than the timeout, by the database's clock. */
+const HEARTBEAT_STOPPED = `heartbeat_at < now() - make_interval(secs => ${HEARTBEAT_TIMEOUT_MS / 1000})`;
+/** SQL: a run's row as #view reads it (whether its process died; its phase's age in seconds). */
+const RUN_VIEW = `select *, (state = 'running' and ${HEARTBEAT_STOPPED}) as stopped,
+  extract(epoch from now() - phase_started_at)::float8 as phase_seconds from migration.runs`;
 
 export const emptyCounts = emptyMigrationCounts;
 
@@ -45,6 +54,11 @@ interface RunRow {
   error: string | null;
 }
 
+interface RunViewRow extends RunRow {
+  stopped: boolean;
+  phase_seconds: number;
+}
+
 /** A run as its executor needs it: what to read, with which mapping, as whom, from where. */
 export interface StoredRun {
   id: string;
@@ -67,11 +81,9 @@ export interface Progress {
 
 export class RunStore {
   readonly #orm: Orm;
-  readonly #now: () => Date;
 
-  constructor(orm: Orm, now: () => Date = () => new Date()) {
+  constructor(orm: Orm) {
     this.#orm = orm;
-    this.#now = now;
   }
 
   async create(run: {
@@ -83,20 +95,19 @@ export class RunStore {
     mode: MigrationRun["mode"];
     actor: Actor;
   }): Promise<MigrationRun> {
-    const now = this.#now();
     // A run whose process died still says `running`: it ends as interrupted, so the source is free.
     await execute(
       this.#orm,
-      `update migration.runs set state = 'interrupted', finished_at = heartbeat_at, error = $3
-        where source = $1 and state = 'running' and heartbeat_at < $2`,
-      [run.source, new Date(now.getTime() - HEARTBEAT_TIMEOUT_MS), DIED],
+      `update migration.runs set state = 'interrupted', finished_at = heartbeat_at, error = $2
+        where source = $1 and state = 'running' and ${HEARTBEAT_STOPPED}`,
+      [run.source, DIED],
     );
     await this.#oneRunningPerSource(run.source, () =>
       execute(
         this.#orm,
         `insert into migration.runs (id, source, location, mapping_text, mapping_label, mode, state, phase,
          processed, phase_started_at, counts, unknown_products, actor, started_at, heartbeat_at)
-       values ($1, $2, $3, $4, $5, $6, 'running', 'counting', 0, $7, $8, '[]', $9, $7, $7)`,
+       values ($1, $2, $3, $4, $5, $6, 'running', 'counting', 0, now(), $7, '[]', $8, now(), now())`,
         [
           run.id,
           run.source,
@@ -104,7 +115,6 @@ export class RunStore {
           run.mappingText,
           run.mappingLabel,
           run.mode,
-          now,
           JSON.stringify(emptyCounts()),
           JSON.stringify(run.actor),
         ],
@@ -120,19 +130,18 @@ export class RunStore {
     mappingText: string | null,
     actor: Actor,
   ): Promise<StoredRun | null> {
-    const stale = new Date(this.#now().getTime() - HEARTBEAT_TIMEOUT_MS);
     const row = await this.#oneRunningPerSource(source, () =>
       queryOne<RunRow>(
         this.#orm,
-        `update migration.runs set state = 'running', heartbeat_at = $5, resumed_at_row = checkpoint_row,
-              actor = $6, error = null, finished_at = null
+        `update migration.runs set state = 'running', heartbeat_at = now(), resumed_at_row = checkpoint_row,
+              actor = $4, error = null, finished_at = null
         where id = (select id from migration.runs
                      where source = $1 and location = $2 and mapping_text is not distinct from $3
                        and mode = 'apply'
-                       and (state = 'interrupted' or (state = 'running' and heartbeat_at < $4))
+                       and (state = 'interrupted' or (state = 'running' and ${HEARTBEAT_STOPPED}))
                      order by id desc limit 1 for update skip locked)
         returning *`,
-        [source, location, mappingText, stale, this.#now(), JSON.stringify(actor)],
+        [source, location, mappingText, JSON.stringify(actor)],
       ),
     );
     return row ? stored(row) : null;
@@ -174,9 +183,9 @@ export class RunStore {
     await execute(
       this.#orm,
       `update migration.runs set
-         phase_started_at = case when phase = $2 then phase_started_at else $8 end,
+         phase_started_at = case when phase = $2 then phase_started_at else now() end,
          phase = $2, total = coalesce($3, total), processed = $4, counts = $5, unknown_products = $6,
-         checkpoint_row = coalesce($7, checkpoint_row), heartbeat_at = $8
+         checkpoint_row = coalesce($7, checkpoint_row), heartbeat_at = now()
        where id = $1 and state = 'running'`,
       [
         id,
@@ -186,7 +195,6 @@ export class RunStore {
         JSON.stringify(progress.counts),
         JSON.stringify(progress.unknownProducts),
         progress.checkpointRow ?? null,
-        this.#now(),
       ],
     );
   }
@@ -199,8 +207,8 @@ export class RunStore {
     await execute(
       this.#orm,
       `update migration.runs set state = $2, phase = case when $2 = 'done' then 'finished' else phase end,
-         error = $3, finished_at = $4, heartbeat_at = $4 where id = $1`,
-      [id, state, error, this.#now()],
+         error = $3, finished_at = now(), heartbeat_at = now() where id = $1`,
+      [id, state, error],
     );
   }
 
@@ -213,9 +221,9 @@ export class RunStore {
   }
 
   async list(source: LegacySource | undefined, cursor: string | undefined, limit: number) {
-    const rows = await query<RunRow>(
+    const rows = await query<RunViewRow>(
       this.#orm,
-      `select * from migration.runs where ($1::text is null or source = $1) and ($2::text is null or id < $2)
+      `${RUN_VIEW} where ($1::text is null or source = $1) and ($2::text is null or id < $2)
         order by id desc limit $3`,
       [source ?? null, cursor ?? null, limit + 1],
     );
@@ -326,7 +334,7 @@ export class RunStore {
     await execute(
       this.#orm,
       `insert into migration.account_questions (key, reason, owners, candidates, updated_at)
-       select k, r, o::jsonb, c::jsonb, $5 from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as q(k, r, o, c)
+       select k, r, o::jsonb, c::jsonb, now() from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as q(k, r, o, c)
        on conflict (key) do update set reason = excluded.reason, owners = excluded.owners,
          candidates = excluded.candidates, updated_at = excluded.updated_at`,
       [
@@ -334,7 +342,6 @@ export class RunStore {
         questions.map((q) => q.reason),
         questions.map((q) => JSON.stringify(q.owners)),
         questions.map((q) => JSON.stringify(q.candidates)),
-        this.#now(),
       ],
     );
   }
@@ -356,9 +363,9 @@ export class RunStore {
   ): Promise<AccountQuestion> {
     const row = await queryOne<QuestionRow>(
       this.#orm,
-      `update migration.account_questions set choice = $2, account_id = $3, decided_by = $4, decided_at = $5
+      `update migration.account_questions set choice = $2, account_id = $3, decided_by = $4, decided_at = now()
         where key = $1 returning *`,
-      [key, decision.choice, decision.accountId, by, this.#now()],
+      [key, decision.choice, decision.accountId, by],
     );
     if (!row) throw AppError.notFound("Account question", key);
     return questionView(row);
@@ -376,22 +383,20 @@ export class RunStore {
     await execute(
       this.#orm,
       `insert into migration.owner_links (owner_key, account_id, run_id, created_at)
-       select k, $2, $3, $4 from unnest($1::text[]) k on conflict (owner_key) do nothing`,
-      [ownerKeys, accountId, runId, this.#now()],
+       select k, $2, $3, now() from unnest($1::text[]) k on conflict (owner_key) do nothing`,
+      [ownerKeys, accountId, runId],
     );
   }
 
-  async #row(id: string): Promise<RunRow> {
-    const row = await queryOne<RunRow>(this.#orm, "select * from migration.runs where id = $1", [id]);
+  async #row(id: string): Promise<RunViewRow> {
+    const row = await queryOne<RunViewRow>(this.#orm, `${RUN_VIEW} where id = $1`, [id]);
     if (!row) throw AppError.notFound("Migration run", id);
     return row;
   }
 
-  #view(row: RunRow): MigrationRun {
-    const now = this.#now().getTime();
-    const interrupted =
-      row.state === "running" && now - new Date(row.heartbeat_at).getTime() > HEARTBEAT_TIMEOUT_MS;
-    const seconds = (now - new Date(row.phase_started_at).getTime()) / 1000;
+  #view(row: RunViewRow): MigrationRun {
+    const interrupted = row.stopped;
+    const seconds = row.phase_seconds;
     const rate = row.state === "running" && seconds > 0 && row.processed > 0 ? row.processed / seconds : null;
     const eta =
       rate !== null && row.total !== null && row.phase !== "counting"
