@@ -192,6 +192,15 @@ export const migration = {
     response: migrationRunSchema,
     errors: ["validation_failed", "not_found", "invalid_state", "conflict", "forbidden", "unauthorized"],
   }),
+  cancelRun: defineEndpoint({
+    service: "migration",
+    subject: "migration.run.cancel",
+    summary:
+      "Stop a running run after its batch in flight: it ends interrupted (an apply resumes when started again)",
+    request: runRef,
+    response: migrationRunSchema,
+    errors: ["validation_failed", "not_found", "invalid_state", "forbidden", "unauthorized"],
+  }),
   defaultMapping: defineEndpoint({
     service: "migration",
     subject: "migration.mapping.default",

@@ -2,7 +2,7 @@
 // against the platform as `npm start` starts it, on this file's own database, subjects and
 // MIGRATION_ROOT (issue 14): a superadmin dry-runs the VBUC CLI License Generator's export, reads the
 // counts, the issues and the CSV report, settles the account question, applies, and finds the
-// licenses; a sales user is offered none of it. Screenshots go to test-artifacts/screenshots
+// licenses; a sales user is offered none of it; a long dry run is cancelled from its page. Screenshots go to test-artifacts/screenshots
 // (migration-*.png).
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
@@ -79,11 +79,11 @@ async function figure(hint: string): Promise<number> {
 }
 
 /** Fills the start form of Settings → Migration with the export of the VBUC CLI License Generator. */
-async function chooseSource(): Promise<void> {
+async function chooseSource(location = "vbuc-cli"): Promise<void> {
   const form = page.getByRole("region", { name: "Start a run" });
   await form.getByRole("textbox", { name: /^Source/ }).click();
   await page.getByRole("option", { name: "VBUC CLI License Generator" }).click();
-  await form.getByRole("textbox", { name: /^Location/ }).fill("vbuc-cli");
+  await form.getByRole("textbox", { name: /^Location/ }).fill(location);
 }
 
 describe.skipIf(!runs)("a legacy migration in the browser", { timeout: 120_000 }, () => {
@@ -281,5 +281,27 @@ describe.skipIf(!runs)("a legacy migration in the browser", { timeout: 120_000 }
     const status = await sales.evaluate(async () => (await fetch("/api/migration/runs")).status);
     expect(status).toBe(403);
     await context.close();
+  });
+
+  it("cancels a running dry run after a confirmation: it ends interrupted, saying who cancelled it", async () => {
+    // Large enough to be still running when the button is pressed.
+    await mkdir(join(root, "vbuc-cli-large"));
+    await writeLegacyExport(join(root, "vbuc-cli-large"), "vbuc-cli", { rows: 20_000, seed: 8 });
+    await menu(page).getByRole("link", { name: "Migration", exact: true }).click();
+    await chooseSource("vbuc-cli-large");
+    await page.getByRole("region", { name: "Start a run" }).getByRole("button", { name: "Dry run" }).click();
+    await page.waitForURL(/\/settings\/migration\/runs\/run_/);
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    const dialog = page.getByRole("dialog", { name: "Cancel the dry run of VBUC CLI License Generator?" });
+    await dialog.getByText("stops after the batch in flight").waitFor();
+    await shot(page, "cancel-confirm");
+    await dialog.getByRole("button", { name: "Cancel run" }).click();
+    await page.getByRole("button", { name: "Cancelling…" }).waitFor();
+    const outcome = page.getByRole("region", {
+      name: "Dry run of VBUC CLI License Generator was interrupted",
+    });
+    await outcome.getByText("Cancelled by admin.").waitFor();
+    expect(await page.getByRole("button", { name: /^Cancel/ }).count()).toBe(0);
+    await shot(page, "cancelled");
   });
 });

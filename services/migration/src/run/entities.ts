@@ -33,6 +33,8 @@ export const RunEntity = defineEntity({
     finishedAt: p.datetime().nullable(),
     /** Refreshed while the run executes: a running run without it for long was interrupted. */
     heartbeatAt: p.datetime(),
+    /** Who asked a running run to stop: the replica executing it reads it at each heartbeat. */
+    cancelledBy: p.text().nullable(),
     error: p.text().nullable(),
   },
   indexes: [{ name: "runs_by_source", properties: ["source", "startedAt"] }],

@@ -95,13 +95,21 @@ export class RunEngine {
   async execute(run: StoredRun, location: string, mapping: MappingFile): Promise<void> {
     const { store, log } = this.#deps;
     const execution = new Execution(this.#deps, run, location, mapping, () => this.#stopping);
-    // Between the progress written while reading, the heartbeat says the run is still alive.
+    // Between the progress written while reading, the heartbeat says the run is still alive (and
+    // learns whether an operator cancelled it).
     const heartbeat = setInterval(() => execution.save().catch(() => {}), HEARTBEAT_MS);
     heartbeat.unref();
     try {
       await execution.execute();
-      await store.finish(run.id, this.#stopping ? "interrupted" : "done");
-      log.info({ runId: run.id, source: run.source, mode: run.mode }, "migration run finished");
+      const cancelledBy = execution.cancelledBy;
+      if (cancelledBy !== null) {
+        const resume = run.mode === "apply" ? "; start the same apply again to resume it" : "";
+        await store.finish(run.id, "interrupted", `Cancelled by ${cancelledBy}${resume}`);
+        log.info({ runId: run.id, source: run.source, cancelledBy }, "migration run cancelled");
+      } else {
+        await store.finish(run.id, this.#stopping ? "interrupted" : "done");
+        log.info({ runId: run.id, source: run.source, mode: run.mode }, "migration run finished");
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const resumable =
@@ -120,7 +128,9 @@ class Execution {
   readonly #run: StoredRun;
   readonly #location: string;
   readonly #mapping: MappingFile;
-  readonly #stopping: () => boolean;
+  readonly #serviceStopping: () => boolean;
+  /** Who cancelled the run (read from its row at each save), or null. */
+  cancelledBy: string | null = null;
   readonly #ctx: RequestContext;
   readonly #checkpoint: number;
   #phase: "counting" | "accounts" | "importing" = "counting";
@@ -142,9 +152,14 @@ class Execution {
     this.#run = run;
     this.#location = location;
     this.#mapping = mapping;
-    this.#stopping = stopping;
+    this.#serviceStopping = stopping;
     this.#ctx = { requestId: newId("request"), actor: run.actor as Actor };
     this.#checkpoint = run.checkpointRow ?? 0;
+  }
+
+  /** The service stops, or an operator cancelled the run: stop after the batch in flight. */
+  #stopping(): boolean {
+    return this.#serviceStopping() || this.cancelledBy !== null;
   }
 
   async execute(): Promise<void> {
@@ -168,10 +183,13 @@ class Execution {
     try {
       this.#total = await this.#count(source);
       await this.save();
+      if (this.#stopping()) return;
       const products = await this.#catalogProducts();
       const owners = new OwnerBook();
       this.#enter("accounts");
       for await (const result of mapSource(source, this.#mapping)) {
+        // Stopped before the owners are all known: nothing is matched or imported.
+        if (this.#stopping()) return;
         const mapped = this.#validate(result, products);
         if (mapped) owners.add(mapped);
         await this.#tick();
@@ -237,6 +255,7 @@ class Execution {
   async #count(source: Awaited<ReturnType<typeof openSource>>): Promise<number> {
     let rows = 0;
     for await (const _ of source.read(this.#mapping.main.table)) {
+      if (this.#stopping()) break;
       rows++;
       if (rows % PROGRESS_EVERY === 0) {
         this.#processed = rows;
@@ -526,9 +545,10 @@ class Execution {
   }
 
   async save(checkpointRow?: number) {
-    await this.#deps.store.progress(this.#run.id, {
+    const { cancelledBy } = await this.#deps.store.progress(this.#run.id, {
       ...this.snapshot(),
       ...(checkpointRow !== undefined && this.#run.mode === "apply" ? { checkpointRow } : {}),
     });
+    this.cancelledBy ??= cancelledBy;
   }
 }

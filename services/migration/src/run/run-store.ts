@@ -51,6 +51,7 @@ interface RunRow {
   started_at: Date;
   finished_at: Date | null;
   heartbeat_at: Date;
+  cancelled_by: string | null;
   error: string | null;
 }
 
@@ -134,7 +135,7 @@ export class RunStore {
       queryOne<RunRow>(
         this.#orm,
         `update migration.runs set state = 'running', heartbeat_at = now(), resumed_at_row = checkpoint_row,
-              actor = $4, error = null, finished_at = null
+              actor = $4, error = null, finished_at = null, cancelled_by = null
         where id = (select id from migration.runs
                      where source = $1 and location = $2 and mapping_text is not distinct from $3
                        and mode = 'apply'
@@ -179,14 +180,18 @@ export class RunStore {
     return stored(await this.#row(id));
   }
 
-  async progress(id: string, progress: Progress): Promise<void> {
-    await execute(
+  /**
+   * Records a running run's progress (its heartbeat); answers who asked it to stop, if anyone did
+   * (`cancel`, from any replica), so the executor stops after its batch in flight.
+   */
+  async progress(id: string, progress: Progress): Promise<{ cancelledBy: string | null }> {
+    const row = await queryOne<{ cancelled_by: string | null }>(
       this.#orm,
       `update migration.runs set
          phase_started_at = case when phase = $2 then phase_started_at else now() end,
          phase = $2, total = coalesce($3, total), processed = $4, counts = $5, unknown_products = $6,
          checkpoint_row = coalesce($7, checkpoint_row), heartbeat_at = now()
-       where id = $1 and state = 'running'`,
+       where id = $1 and state = 'running' returning cancelled_by`,
       [
         id,
         progress.phase,
@@ -197,6 +202,27 @@ export class RunStore {
         progress.checkpointRow ?? null,
       ],
     );
+    return { cancelledBy: row?.cancelled_by ?? null };
+  }
+
+  /**
+   * Asks a running run to stop after its batch in flight: a flag on its row, which the replica
+   * executing it reads at its next heartbeat or checkpoint (whichever replica that is).
+   */
+  async cancel(id: string, by: string): Promise<MigrationRun> {
+    const updated = await execute(
+      this.#orm,
+      `update migration.runs set cancelled_by = coalesce(cancelled_by, $2)
+        where id = $1 and state = 'running' and not (${HEARTBEAT_STOPPED})`,
+      [id, by],
+    );
+    const run = await this.get(id);
+    if (updated === 0)
+      throw new AppError(
+        "invalid_state",
+        `Run ${id} is ${run.state.replace("_", " ")}: only a running run can be cancelled`,
+      );
+    return run;
   }
 
   async finish(

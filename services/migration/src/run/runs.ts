@@ -98,6 +98,14 @@ export class Runs {
     return this.#deps.store.get(runId);
   }
 
+  /** Asks a running run to stop after its batch in flight (it ends interrupted, to resume). */
+  async cancel(runId: string, ctx: HandlerContext): Promise<MigrationRun> {
+    const actor = requireImporter(ctx);
+    const run = await this.#deps.store.cancel(runId, actor.username);
+    ctx.log.info({ runId, by: actor.username }, "migration run cancel asked");
+    return run;
+  }
+
   /** Lets runs stop after their current batch, and waits for them (they end interrupted, to resume). */
   async stop(): Promise<void> {
     this.#engine.stop();
