@@ -18,6 +18,7 @@ export const RunEntity = defineEntity({
     mappingLabel: p.text(),
     mode: p.enum(["dry-run", "apply"] as const),
     state: p.enum(["running", "done", "failed", "interrupted", "rolled_back"] as const),
+    /** `counting` is only a phase of runs started by an earlier release (rows are now counted in `accounts`). */
     phase: p.enum(["counting", "accounts", "importing", "finished"] as const),
     total: p.integer().nullable(),
     processed: p.integer().default(0),

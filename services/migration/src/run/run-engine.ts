@@ -1,6 +1,7 @@
-// One run of one source (docs/migration.md, "Runs"): count the main table, map and validate every
-// row while gathering the owners, match the owners to accounts, then go through the rows again and
-// import them in batches (or, in a dry run, ask the issuer what importing them would do). An apply
+// One run of one source (docs/migration.md, "Runs"): map and validate every row while gathering the
+// owners and counting the main table's rows (the total), match the owners to accounts, then go
+// through the rows again and import them in batches (or, in a dry run, ask the issuer what importing
+// them would do): the source is read twice, and no row is kept in memory. An apply
 // records a checkpoint after each batch whose licenses, accounts and consumption are all stored, so a
 // resumed run goes on after it; every step is idempotent, so a batch done twice changes nothing.
 import type { BusClient } from "@licensing/bus";
@@ -133,7 +134,7 @@ class Execution {
   cancelledBy: string | null = null;
   readonly #ctx: RequestContext;
   readonly #checkpoint: number;
-  #phase: "counting" | "accounts" | "importing" = "counting";
+  #phase: "accounts" | "importing" = "accounts";
   #processed = 0;
   #total: number | null = null;
   #counts: MigrationCounts = emptyCounts();
@@ -181,19 +182,17 @@ class Execution {
     }
     const source = await openSource(this.#location, this.#mapping.csv ?? {});
     try {
-      this.#total = await this.#count(source);
-      await this.save();
-      if (this.#stopping()) return;
       const products = await this.#catalogProducts();
       const owners = new OwnerBook();
-      this.#enter("accounts");
+      // Until this pass ends the total is unknown (a resumed run shows the one it had).
       for await (const result of mapSource(source, this.#mapping)) {
         // Stopped before the owners are all known: nothing is matched or imported.
         if (this.#stopping()) return;
         const mapped = this.#validate(result, products);
         if (mapped) owners.add(mapped);
-        await this.#tick();
+        if (result.ok || result.table === this.#mapping.main.table) await this.#tick();
       }
+      this.#total = this.#counts.rows;
       await this.#flushIssues();
       const accountOf = await this.#accounts(owners);
       this.#enter("importing");
@@ -250,19 +249,6 @@ class Execution {
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .map(([code, rows]) => ({ code, rows })),
     };
-  }
-
-  async #count(source: Awaited<ReturnType<typeof openSource>>): Promise<number> {
-    let rows = 0;
-    for await (const _ of source.read(this.#mapping.main.table)) {
-      if (this.#stopping()) break;
-      rows++;
-      if (rows % PROGRESS_EVERY === 0) {
-        this.#processed = rows;
-        await this.save();
-      }
-    }
-    return rows;
   }
 
   async #catalogProducts(): Promise<Set<string>> {
@@ -531,7 +517,7 @@ class Execution {
       await this.#deps.store.addIssues(this.#run.id, issues.slice(i, i + 1_000));
   }
 
-  #enter(phase: "accounts" | "importing") {
+  #enter(phase: "importing") {
     this.#phase = phase;
     this.#processed = 0;
   }

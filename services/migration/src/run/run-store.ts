@@ -108,7 +108,7 @@ export class RunStore {
         this.#orm,
         `insert into migration.runs (id, source, location, mapping_text, mapping_label, mode, state, phase,
          processed, phase_started_at, counts, unknown_products, actor, started_at, heartbeat_at)
-       values ($1, $2, $3, $4, $5, $6, 'running', 'counting', 0, now(), $7, '[]', $8, now(), now())`,
+       values ($1, $2, $3, $4, $5, $6, 'running', 'accounts', 0, now(), $7, '[]', $8, now(), now())`,
         [
           run.id,
           run.source,
@@ -424,10 +424,7 @@ export class RunStore {
     const interrupted = row.stopped;
     const seconds = row.phase_seconds;
     const rate = row.state === "running" && seconds > 0 && row.processed > 0 ? row.processed / seconds : null;
-    const eta =
-      rate !== null && row.total !== null && row.phase !== "counting"
-        ? Math.max(0, (row.total - row.processed) / rate)
-        : null;
+    const eta = rate !== null && row.total !== null ? Math.max(0, (row.total - row.processed) / rate) : null;
     return {
       id: row.id,
       source: row.source,

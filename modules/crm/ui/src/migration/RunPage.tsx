@@ -165,7 +165,7 @@ function RunProgress({ run }: { run: MigrationRun }) {
           {phaseNames[run.phase]}…
         </Title>
         <Progress.Root size="xl">
-          {/* Until the rows are counted the share is unknown: a bar without a value, only its phase. */}
+          {/* Until the accounts phase has read every row the share is unknown: a bar without a value. */}
           <Progress.Section
             value={percent ?? 100}
             striped={percent === null}
