@@ -64,6 +64,14 @@ describe("cancelling a run", () => {
     expect(studio!.n).toBe(done.counts.new + done.counts.unchanged);
   });
 
+  it("stops a dry run at once, while it still reads the source", async () => {
+    const started = await under.start({ source: "studio", location: "studio" });
+    await cancel(started.id);
+    const cancelled = await under.finished(started.id);
+    expect(cancelled).toMatchObject({ state: "interrupted", error: "Cancelled by root" });
+    expect(cancelled.counts.rows).toBeLessThan(ROWS);
+  });
+
   it("refuses a run that does not exist", async () => {
     await expect(cancel(newId("run"))).rejects.toMatchObject({ code: "not_found" });
     await expect(

@@ -178,8 +178,10 @@ class Execution {
         "accountsAmbiguous",
       ] as const)
         this.#counts[key] = 0;
-      await store.dropIssuesAfter(this.#run.id, this.#mapping.main.table, this.#checkpoint);
     }
+    // A run resumed before its first checkpoint (stopped or cancelled while matching accounts) finds
+    // every issue again: those it recorded go. A new run has none, so this removes nothing.
+    await store.dropIssuesAfter(this.#run.id, this.#mapping.main.table, this.#checkpoint);
     const source = await openSource(this.#location, this.#mapping.csv ?? {});
     try {
       const products = await this.#catalogProducts();
