@@ -9,7 +9,11 @@ import { idOf, pageOf, pageRequest, text, timestamp } from "./schema.ts";
 
 export const migrationModes = ["dry-run", "apply"] as const;
 export const migrationRunStates = ["running", "done", "failed", "interrupted", "rolled_back"] as const;
-/** Where a running run is: counting the main table, matching accounts, importing, then finished. */
+/**
+ * Where a running run is: reading the source to validate its rows and match accounts (counting the
+ * rows as it goes), importing, then finished. `counting` (a pass of its own) is only ever a phase of
+ * runs started by an earlier release: kept, as an answer's enum value is never removed.
+ */
 export const migrationPhases = ["counting", "accounts", "importing", "finished"] as const;
 
 /** A mapping file (YAML or JSON text), at most. */
@@ -63,9 +67,9 @@ export const migrationRunSchema = z.object({
   mode: z.enum(migrationModes),
   state: z.enum(migrationRunStates),
   phase: z.enum(migrationPhases),
-  /** Rows of the main table; null until counted. */
+  /** Rows of the main table; null until the accounts phase has read them all (then known). */
   total: z.number().int().nullable(),
-  /** Rows processed in the current phase. */
+  /** Main-table rows processed in the current phase. */
   processed: count,
   rowsPerSecond: z.number().nullable(),
   etaSeconds: z.number().nullable(),
@@ -191,6 +195,15 @@ export const migration = {
     request: runRef,
     response: migrationRunSchema,
     errors: ["validation_failed", "not_found", "invalid_state", "conflict", "forbidden", "unauthorized"],
+  }),
+  cancelRun: defineEndpoint({
+    service: "migration",
+    subject: "migration.run.cancel",
+    summary:
+      "Stop a running run after its batch in flight: it ends interrupted (an apply resumes when started again)",
+    request: runRef,
+    response: migrationRunSchema,
+    errors: ["validation_failed", "not_found", "invalid_state", "forbidden", "unauthorized"],
   }),
   defaultMapping: defineEndpoint({
     service: "migration",

@@ -24,6 +24,7 @@ describe("the role × route walk", () => {
       "POST /api/licenses/:id/revoke",
       "POST /api/signing-keys/rotate",
       "POST /api/migration/runs/:runId/rollback",
+      "POST /api/migration/runs/:runId/cancel",
       "GET /readyz",
     ])
       expect(listed).toContain(route);

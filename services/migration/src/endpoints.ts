@@ -44,6 +44,7 @@ export function addMigrationEndpoints(server: EndpointServer, { runs, store }: M
       return { filename: `migration-${run.source}-${run.id}.csv`, csv: stringify(lines) };
     })
     .add(migration.rollbackRun, (request, ctx) => runs.rollback(request.runId, ctx))
+    .add(migration.cancelRun, (request, ctx) => runs.cancel(request.runId, ctx))
     .add(migration.defaultMapping, async (request, ctx) => {
       requireImporter(ctx);
       return { source: request.source, yaml: await readFile(defaultMappingPath(request.source), "utf8") };

@@ -228,6 +228,18 @@ describe("one run at a time per source", () => {
     });
     await under.finished(first.id);
   });
+
+  it("starts one of two runs of a source started at once, and refuses the other", async () => {
+    const started = await Promise.allSettled([
+      under.start({ source: "studio", location: "studio" }),
+      under.start({ source: "studio", location: "studio" }),
+    ]);
+    const runs = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    const refused = started.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
+    expect(runs).toHaveLength(1);
+    expect(refused).toMatchObject([{ code: "conflict", details: { runId: runs[0]!.id } }]);
+    await under.finished(runs[0]!.id);
+  });
 });
 
 describe("a rollback", () => {

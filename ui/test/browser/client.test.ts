@@ -4,7 +4,6 @@
 // offline rules of issue 12 hold there as in Node: a revocation is remembered offline, the clock
 // never goes back, an edited state needs the server again, and two tabs sharing the state never
 // overdraw the balance nor lose a report.
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,12 +11,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { issuer } from "@licensing/contracts";
 import { as, type DistributionUnderTest, startDistribution } from "@licensing/distribution/testing";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { browserTestsRun, launchChromium } from "./support.ts";
 
-const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const runs = existsSync(chromiumPath) || process.env.CI === "true";
 const clientEntry = resolve(import.meta.dirname, "../../../packages/client/src/index.ts");
 
 type Client = typeof import("../../../packages/client/src/index.ts");
@@ -42,7 +40,7 @@ async function openTab(): Promise<Page> {
   return page;
 }
 
-describe.skipIf(!runs)("@licensing/client in a browser", () => {
+describe.skipIf(!browserTestsRun)("@licensing/client in a browser", () => {
   beforeAll(async () => {
     t = await startDistribution();
     bundleDir = await mkdtemp(join(tmpdir(), "client-browser-"));
@@ -77,11 +75,7 @@ describe.skipIf(!runs)("@licensing/client in a browser", () => {
     });
     await new Promise<void>((done) => site.listen(0, "127.0.0.1", done));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   // A browser context per test: its own IndexedDB, so no test sees another's state.

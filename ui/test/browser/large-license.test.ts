@@ -3,20 +3,14 @@
 // metadata imported into the generator from a JSON file, the license created, listed and exported,
 // its page showing the metadata collapsed and whole on request, renewed and re-issued with the page
 // still usable. Screenshots go to test-artifacts/screenshots (large-*.png).
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { devActivationLicense } from "@licensing/gateway/dev-activation";
 import { type StartedPlatform, startPlatform } from "@licensing/testing";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-
-const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const uiRoot = resolve(import.meta.dirname, "../..");
-const screenshots = resolve(uiRoot, "../test-artifacts/screenshots");
-// Without Chromium a developer's run skips this file; CI installs it (.ci/run), so there it fails.
-const runs = existsSync(chromiumPath) || process.env.CI === "true";
+import { browserTestsRun, launchChromium, post, screenshots, signIn, uiRoot } from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for the large license" };
 let platform: StartedPlatform;
@@ -41,45 +35,16 @@ async function shows(testId: string, text: RegExp): Promise<void> {
   await page.getByTestId(testId).filter({ hasText: text }).waitFor();
 }
 
-/** A JSON request from the signed-in page, as the UI makes it (session cookie and CSRF token). */
-async function post(path: string, body: unknown): Promise<number> {
-  return page.evaluate(
-    async ([path, body]) => {
-      const session = (await (await fetch("/api/auth/session")).json()) as { csrfToken: string };
-      const response = await fetch(path as string, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrfToken },
-        body: JSON.stringify(body),
-      });
-      return response.status;
-    },
-    [path, body] as const,
-  );
-}
-
 // Each step moves megabytes through the browser, the gateway and the bus: minutes on a loaded machine.
-describe.skipIf(!runs)("a 2 MiB license in the browser", { timeout: 180_000 }, () => {
+describe.skipIf(!browserTestsRun)("a 2 MiB license in the browser", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     platform = await startPlatform({
       GATEWAY_ADMIN_USERNAME: adminCredentials.username,
       GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
     });
     baseUrl = platform.uiUrl;
-    await mkdir(screenshots, { recursive: true });
     workDir = await mkdtemp(join(tmpdir(), "large-license-"));
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1366, height: 900 },
       acceptDownloads: true,
@@ -103,10 +68,7 @@ describe.skipIf(!runs)("a 2 MiB license in the browser", { timeout: 180_000 }, (
   });
 
   it("signs in, activates CRM, and has a product and an account", async () => {
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel(/^Username/).fill(adminCredentials.username);
-    await page.getByLabel(/^Password/).fill(adminCredentials.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, baseUrl, adminCredentials);
     await menu().getByRole("link", { name: "Activation" }).click();
     await page
       .getByLabel(/^Activation license/)
@@ -114,8 +76,8 @@ describe.skipIf(!runs)("a 2 MiB license in the browser", { timeout: 180_000 }, (
     await page.getByRole("button", { name: "Activate", exact: true }).click();
     await menu().getByRole("link", { name: "License generator" }).waitFor();
     // The catalog's forms are another test's subject: these come straight from the API.
-    expect(await post("/api/products", { code: "collector", name: "Collector" })).toBe(201);
-    expect(await post("/api/accounts", { type: "customer", name: "Bigcorp" })).toBe(201);
+    expect((await post(page, "/api/products", { code: "collector", name: "Collector" })).status).toBe(201);
+    expect((await post(page, "/api/accounts", { type: "customer", name: "Bigcorp" })).status).toBe(201);
   });
 
   it("creates a license from metadata imported as a JSON file, and downloads its file", async () => {

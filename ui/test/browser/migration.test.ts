@@ -2,23 +2,17 @@
 // against the platform as `npm start` starts it, on this file's own database, subjects and
 // MIGRATION_ROOT (issue 14): a superadmin dry-runs the VBUC CLI License Generator's export, reads the
 // counts, the issues and the CSV report, settles the account question, applies, and finds the
-// licenses; a sales user is offered none of it. Screenshots go to test-artifacts/screenshots
+// licenses; a sales user is offered none of it; a long dry run is cancelled from its page. Screenshots go to test-artifacts/screenshots
 // (migration-*.png).
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { devActivationLicense } from "@licensing/gateway/dev-activation";
 import { expectedOutcome, writeLegacyExport } from "@licensing/migration/testing";
 import { type StartedPlatform, startPlatform } from "@licensing/testing";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-
-const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const uiRoot = resolve(import.meta.dirname, "../..");
-const screenshots = resolve(uiRoot, "../test-artifacts/screenshots");
-// Without Chromium a developer's run skips this file; CI installs it (.ci/run), so there it fails.
-const runs = existsSync(chromiumPath) || process.env.CI === "true";
+import { browserTestsRun, launchChromium, post, screenshots, signIn, uiRoot } from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for the migration" };
 const ROWS = 60;
@@ -47,24 +41,6 @@ async function shot(target: Page, name: string): Promise<void> {
 
 const menu = (target: Page) => target.getByRole("navigation", { name: "Main menu" });
 
-/** A JSON request from the signed-in page, as the UI makes it (session cookie and CSRF token). */
-async function post(path: string, body: unknown): Promise<number> {
-  return page.evaluate(
-    async ([path, body]) => {
-      const session = (await (await fetch("/api/auth/session")).json()) as { csrfToken: string };
-      const response = await fetch(path as string, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrfToken },
-        body: JSON.stringify(body),
-      });
-      // Read to its end: a response left unread stays open, and the page never goes network-idle.
-      await response.text();
-      return response.status;
-    },
-    [path, body] as const,
-  );
-}
-
 /** Waits until the run page's live region says the run has finished, and returns what it said. */
 async function finished(title: string): Promise<string> {
   const status = page.getByRole("status").filter({ hasText: `${title} finished.` });
@@ -79,14 +55,14 @@ async function figure(hint: string): Promise<number> {
 }
 
 /** Fills the start form of Settings → Migration with the export of the VBUC CLI License Generator. */
-async function chooseSource(): Promise<void> {
+async function chooseSource(location = "vbuc-cli"): Promise<void> {
   const form = page.getByRole("region", { name: "Start a run" });
   await form.getByRole("textbox", { name: /^Source/ }).click();
   await page.getByRole("option", { name: "VBUC CLI License Generator" }).click();
-  await form.getByRole("textbox", { name: /^Location/ }).fill("vbuc-cli");
+  await form.getByRole("textbox", { name: /^Location/ }).fill(location);
 }
 
-describe.skipIf(!runs)("a legacy migration in the browser", { timeout: 120_000 }, () => {
+describe.skipIf(!browserTestsRun)("a legacy migration in the browser", { timeout: 120_000 }, () => {
   beforeAll(async () => {
     // The migration service reads exports inside MIGRATION_ROOT only: this file's own.
     root = await mkdtemp(join(tmpdir(), "migration-browser-"));
@@ -98,20 +74,7 @@ describe.skipIf(!runs)("a legacy migration in the browser", { timeout: 120_000 }
       MIGRATION_ROOT: root,
     });
     baseUrl = platform.uiUrl;
-    await mkdir(screenshots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1366, height: 900 },
       acceptDownloads: true,
@@ -141,10 +104,7 @@ describe.skipIf(!runs)("a legacy migration in the browser", { timeout: 120_000 }
   });
 
   it("signs in, activates CRM, and has the products the source's default mapping needs", async () => {
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel(/^Username/).fill(adminCredentials.username);
-    await page.getByLabel(/^Password/).fill(adminCredentials.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, baseUrl, adminCredentials);
     await menu(page).getByRole("link", { name: "Activation" }).click();
     await page
       .getByLabel(/^Activation license/)
@@ -154,7 +114,7 @@ describe.skipIf(!runs)("a legacy migration in the browser", { timeout: 120_000 }
     // The catalog's forms are another test's subject: these come straight from the API, as the
     // migration service's own harness defines them.
     for (const code of ["vbuc", "vbuc-asp", "vbuc-web"]) {
-      const created = await post("/api/products", {
+      const created = await post(page, "/api/products", {
         code,
         name: code,
         executionModes: [
@@ -164,11 +124,11 @@ describe.skipIf(!runs)("a legacy migration in the browser", { timeout: 120_000 }
         customFeatures: ["csharp", "vb.net", "asp"].map((feature) => ({ code: feature, name: feature })),
         unitsTypes: ["lines", "files"].map((units) => ({ code: units, name: units })),
       });
-      expect(created).toBe(201);
+      expect(created.status).toBe(201);
     }
     // The CRM holds Globex twice: the matching cannot settle the export's GLOBEX INTL alone.
     for (const name of ["Globex Intl", "GLOBEX INTL Ltd"])
-      expect(await post("/api/accounts", { type: "customer", name })).toBe(201);
+      expect((await post(page, "/api/accounts", { type: "customer", name })).status).toBe(201);
   });
 
   it("dry-runs the source: the counts, the issues with their reasons, and the CSV report", async () => {
@@ -261,10 +221,7 @@ describe.skipIf(!runs)("a legacy migration in the browser", { timeout: 120_000 }
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     const sales = await context.newPage();
     sales.setDefaultTimeout(30_000);
-    await sales.goto(`${baseUrl}/`);
-    await sales.getByLabel(/^Username/).fill("sam.sales");
-    await sales.getByLabel(/^Password/).fill(temporaryPassword);
-    await sales.getByRole("button", { name: "Sign in" }).click();
+    await signIn(sales, baseUrl, { username: "sam.sales", password: temporaryPassword });
     await sales.getByRole("heading", { name: "Choose a new password" }).waitFor();
     await sales.getByLabel(/^Current password/).fill(temporaryPassword);
     await sales.getByLabel(/^New password/).fill("sam's own long password");
@@ -281,5 +238,27 @@ describe.skipIf(!runs)("a legacy migration in the browser", { timeout: 120_000 }
     const status = await sales.evaluate(async () => (await fetch("/api/migration/runs")).status);
     expect(status).toBe(403);
     await context.close();
+  });
+
+  it("cancels a running dry run after a confirmation: it ends interrupted, saying who cancelled it", async () => {
+    // Large enough to be still running when the button is pressed.
+    await mkdir(join(root, "vbuc-cli-large"));
+    await writeLegacyExport(join(root, "vbuc-cli-large"), "vbuc-cli", { rows: 20_000, seed: 8 });
+    await menu(page).getByRole("link", { name: "Migration", exact: true }).click();
+    await chooseSource("vbuc-cli-large");
+    await page.getByRole("region", { name: "Start a run" }).getByRole("button", { name: "Dry run" }).click();
+    await page.waitForURL(/\/settings\/migration\/runs\/run_/);
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    const dialog = page.getByRole("dialog", { name: "Cancel the dry run of VBUC CLI License Generator?" });
+    await dialog.getByText("stops after the batch in flight").waitFor();
+    await shot(page, "cancel-confirm");
+    await dialog.getByRole("button", { name: "Cancel run" }).click();
+    await page.getByRole("button", { name: "Cancelling…" }).waitFor();
+    const outcome = page.getByRole("region", {
+      name: "Dry run of VBUC CLI License Generator was interrupted",
+    });
+    await outcome.getByText("Cancelled by admin.").waitFor();
+    expect(await page.getByRole("button", { name: /^Cancel/ }).count()).toBe(0);
+    await shot(page, "cancelled");
   });
 });

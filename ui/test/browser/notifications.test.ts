@@ -3,8 +3,7 @@
 // error shown on its field, saving, the state panel, the preview in its sandboxed frame, a test
 // email caught and opened under Development mail. Screenshots go to test-artifacts/screenshots.
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -13,14 +12,10 @@ import { adminCredentials, type GatewayUnderTest, startGateway } from "@licensin
 import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
 import { createMailCatcherService, startMailCatcher } from "@licensing/mail-catcher";
 import { createNotifierService, openNotifierDatabase } from "@licensing/notifier";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const uiRoot = resolve(import.meta.dirname, "../..");
-const screenshots = resolve(uiRoot, "../test-artifacts/screenshots");
-const runs = existsSync(chromiumPath) || process.env.CI === "true";
+import { browserTestsRun, launchChromium, screenshots, signIn, uiRoot } from "./support.ts";
 
 let platform: GatewayUnderTest;
 let browser: Browser;
@@ -37,7 +32,7 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 }
 
-describe.skipIf(!runs)("Settings → Notifications in a browser", () => {
+describe.skipIf(!browserTestsRun)("Settings → Notifications in a browser", () => {
   beforeAll(async () => {
     uiDir = await mkdtemp(join(tmpdir(), "ui-notifications-"));
     mailDir = await mkdtemp(join(tmpdir(), "caught-mail-"));
@@ -112,12 +107,7 @@ describe.skipIf(!runs)("Settings → Notifications in a browser", () => {
       await issuer.stop();
       await issuerOrm.close();
     });
-    await mkdir(screenshots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     context.on("console", (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
@@ -134,10 +124,7 @@ describe.skipIf(!runs)("Settings → Notifications in a browser", () => {
   });
 
   it("edits the settings, previews the digest and catches a test email", async () => {
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel(/^Username/).fill(adminCredentials.username);
-    await page.getByLabel(/^Password/).fill(adminCredentials.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, baseUrl, adminCredentials);
     const menu = page.getByRole("navigation", { name: "Main menu" });
     await menu.getByRole("link", { name: "Notifications" }).click();
     await page.getByRole("heading", { name: "Notifications" }).waitFor();

@@ -1,19 +1,13 @@
 // The operator UI in Debian's Chromium (driven by playwright-core), against the platform as `npm start`
 // starts it (every service its own process, the UI it builds), on this file's own database and
 // subjects. Screenshots of every main page go to test-artifacts/screenshots.
-import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { devActivationLicense } from "@licensing/gateway/dev-activation";
 import { type StartedPlatform, startPlatform } from "@licensing/testing";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-
-const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const uiRoot = resolve(import.meta.dirname, "../..");
-const screenshots = resolve(uiRoot, "../test-artifacts/screenshots");
-// Without Chromium a developer's run skips this file; CI installs it (.ci/run), so there it fails.
-const runs = existsSync(chromiumPath) || process.env.CI === "true";
+import { browserTestsRun, launchChromium, post, screenshots, signIn, uiRoot } from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for the browser test" };
 let platform: StartedPlatform;
@@ -51,14 +45,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 }
 
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(`${baseUrl}/`);
-  await page.getByLabel(/^Username/).fill(username);
-  await page.getByLabel(/^Password/).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("navigation", { name: "Main menu" }).waitFor();
-}
-
 const menu = (page: Page) => page.getByRole("navigation", { name: "Main menu" });
 
 /**
@@ -73,7 +59,7 @@ async function openLicenseOf(page: Page, account: string): Promise<void> {
     .click();
 }
 
-describe.skipIf(!runs)("the operator UI in a browser", () => {
+describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   let admin: Page;
 
   beforeAll(async () => {
@@ -82,20 +68,7 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
       GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
     });
     baseUrl = platform.uiUrl;
-    await mkdir(screenshots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     watchCsp(context);
     admin = await context.newPage();
@@ -121,7 +94,7 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     await admin.goto(`${baseUrl}/`);
     await admin.getByRole("button", { name: "Sign in" }).waitFor();
     await shot(admin, "01-sign-in");
-    await signIn(admin, adminCredentials.username, adminCredentials.password);
+    await signIn(admin, baseUrl, adminCredentials);
     await expect(menu(admin).getByRole("link", { name: "Users" }).isVisible()).resolves.toBe(true);
     expect(await menu(admin).getByRole("link", { name: "Customer accounts" }).count()).toBe(0);
     // Signing keys are the host's: there before the CRM module is activated.
@@ -425,10 +398,7 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     watchCsp(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel(/^Username/).fill("vera.viewer");
-    await page.getByLabel(/^Password/).fill(temporaryPassword);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, baseUrl, { username: "vera.viewer", password: temporaryPassword });
     await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
     await page.getByLabel(/^Current password/).fill(temporaryPassword);
     await page.getByLabel(/^New password/).fill("vera's own long password");
@@ -459,24 +429,14 @@ describe.skipIf(!runs)("the operator UI in a browser", () => {
     expect(await page.getByRole("link", { name: "New license" }).count()).toBe(0);
 
     const accountId = new URL(page.url(), baseUrl).searchParams.get("accountId");
-    const statuses = await page.evaluate(async (id) => {
-      const session = (await (await fetch("/api/auth/session")).json()) as { csrfToken: string };
-      const post = async (path: string, body: unknown) => {
-        const response = await fetch(path, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrfToken },
-          body: JSON.stringify(body),
-        });
-        return { status: response.status, code: ((await response.json()) as { code: string }).code };
-      };
-      return [
-        await post("/api/accounts", { type: "customer", name: "Sneaky" }),
-        await post("/api/licenses", {
-          accountId: id ?? "acc_01ZZZZZZZZZZZZZZZZZZZZZZZZ",
-          products: ["collector"],
-        }),
-      ];
-    }, accountId);
+    const refused = [
+      await post(page, "/api/accounts", { type: "customer", name: "Sneaky" }),
+      await post(page, "/api/licenses", {
+        accountId: accountId ?? "acc_01ZZZZZZZZZZZZZZZZZZZZZZZZ",
+        products: ["collector"],
+      }),
+    ];
+    const statuses = refused.map(({ status, body }) => ({ status, code: (body as { code: string }).code }));
     expect(statuses).toEqual([
       { status: 403, code: "forbidden" },
       { status: 403, code: "forbidden" },

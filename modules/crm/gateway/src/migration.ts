@@ -128,6 +128,24 @@ export const migrationRoutes: GatewayModulePlugin = async (app, { call }) => {
     (request) => call(request, migration.rollbackRun, request.params),
   );
 
+  app.post(
+    "/migration/runs/:runId/cancel",
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: migration.cancelRun.summary,
+        description:
+          "Answers at once with the run still `running`: it stops after its batch in flight (within seconds, " +
+          "whichever replica executes it) and ends `interrupted`, its `error` naming who cancelled it. A run " +
+          "that is not running is a 409 `invalid_state`.",
+        params: runRef,
+        response: { 200: migrationRunSchema },
+      },
+    },
+    (request) => call(request, migration.cancelRun, request.params),
+  );
+
   app.get(
     "/migration/mappings/:source",
     {

@@ -66,6 +66,7 @@ const routes: [method: "GET" | "POST", url: string, body?: unknown][] = [
   ["GET", `/api/migration/runs/${runId}/issues?reason=invalid_date`],
   ["GET", `/api/migration/runs/${runId}/report.csv`],
   ["POST", `/api/migration/runs/${runId}/rollback`, {}],
+  ["POST", `/api/migration/runs/${runId}/cancel`, {}],
   ["GET", "/api/migration/mappings/vbuc-cli"],
   ["GET", "/api/migration/account-questions?state=all"],
   ["POST", "/api/migration/account-questions/owners-1/decision", { choice: "separate", accountId: null }],
@@ -129,6 +130,9 @@ describe("a dry run through the gateway", () => {
     // Nothing was imported, so there is nothing to roll back.
     const rollback = await gw.admin.post(`/api/migration/runs/${run.id}/rollback`);
     expect([rollback.statusCode, rollback.json<ErrorResponse>().code]).toEqual([409, "invalid_state"]);
+    // It has ended: there is nothing to cancel.
+    const cancel = await gw.admin.post(`/api/migration/runs/${run.id}/cancel`);
+    expect([cancel.statusCode, cancel.json<ErrorResponse>().code]).toEqual([409, "invalid_state"]);
   });
 
   it("lists the account question the run met and takes the operator's decision", async () => {

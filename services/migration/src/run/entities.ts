@@ -18,6 +18,7 @@ export const RunEntity = defineEntity({
     mappingLabel: p.text(),
     mode: p.enum(["dry-run", "apply"] as const),
     state: p.enum(["running", "done", "failed", "interrupted", "rolled_back"] as const),
+    /** `counting` is only a phase of runs started by an earlier release (rows are now counted in `accounts`). */
     phase: p.enum(["counting", "accounts", "importing", "finished"] as const),
     total: p.integer().nullable(),
     processed: p.integer().default(0),
@@ -33,9 +34,13 @@ export const RunEntity = defineEntity({
     finishedAt: p.datetime().nullable(),
     /** Refreshed while the run executes: a running run without it for long was interrupted. */
     heartbeatAt: p.datetime(),
+    /** Who asked a running run to stop: the replica executing it reads it at each heartbeat. */
+    cancelledBy: p.text().nullable(),
     error: p.text().nullable(),
   },
   indexes: [{ name: "runs_by_source", properties: ["source", "startedAt"] }],
+  // One run at a time per source, held by the database whichever replica starts it (runs.ts).
+  uniques: [{ name: "runs_one_running_per_source", properties: ["source"], where: "state = 'running'" }],
 });
 
 /** A row a run could not take as it is. */

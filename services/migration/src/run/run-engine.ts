@@ -1,6 +1,7 @@
-// One run of one source (docs/migration.md, "Runs"): count the main table, map and validate every
-// row while gathering the owners, match the owners to accounts, then go through the rows again and
-// import them in batches (or, in a dry run, ask the issuer what importing them would do). An apply
+// One run of one source (docs/migration.md, "Runs"): map and validate every row while gathering the
+// owners and counting the main table's rows (the total), match the owners to accounts, then go
+// through the rows again and import them in batches (or, in a dry run, ask the issuer what importing
+// them would do): the source is read twice, and no row is kept in memory. An apply
 // records a checkpoint after each batch whose licenses, accounts and consumption are all stored, so a
 // resumed run goes on after it; every step is idempotent, so a batch done twice changes nothing.
 import type { BusClient } from "@licensing/bus";
@@ -95,13 +96,21 @@ export class RunEngine {
   async execute(run: StoredRun, location: string, mapping: MappingFile): Promise<void> {
     const { store, log } = this.#deps;
     const execution = new Execution(this.#deps, run, location, mapping, () => this.#stopping);
-    // Between the progress written while reading, the heartbeat says the run is still alive.
+    // Between the progress written while reading, the heartbeat says the run is still alive (and
+    // learns whether an operator cancelled it).
     const heartbeat = setInterval(() => execution.save().catch(() => {}), HEARTBEAT_MS);
     heartbeat.unref();
     try {
       await execution.execute();
-      await store.finish(run.id, this.#stopping ? "interrupted" : "done");
-      log.info({ runId: run.id, source: run.source, mode: run.mode }, "migration run finished");
+      const cancelledBy = execution.cancelledBy;
+      if (cancelledBy !== null) {
+        const resume = run.mode === "apply" ? "; start the same apply again to resume it" : "";
+        await store.finish(run.id, "interrupted", `Cancelled by ${cancelledBy}${resume}`);
+        log.info({ runId: run.id, source: run.source, cancelledBy }, "migration run cancelled");
+      } else {
+        await store.finish(run.id, this.#stopping ? "interrupted" : "done");
+        log.info({ runId: run.id, source: run.source, mode: run.mode }, "migration run finished");
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const resumable =
@@ -120,10 +129,12 @@ class Execution {
   readonly #run: StoredRun;
   readonly #location: string;
   readonly #mapping: MappingFile;
-  readonly #stopping: () => boolean;
+  readonly #serviceStopping: () => boolean;
+  /** Who cancelled the run (read from its row at each save), or null. */
+  cancelledBy: string | null = null;
   readonly #ctx: RequestContext;
   readonly #checkpoint: number;
-  #phase: "counting" | "accounts" | "importing" = "counting";
+  #phase: "accounts" | "importing" = "accounts";
   #processed = 0;
   #total: number | null = null;
   #counts: MigrationCounts = emptyCounts();
@@ -142,9 +153,14 @@ class Execution {
     this.#run = run;
     this.#location = location;
     this.#mapping = mapping;
-    this.#stopping = stopping;
+    this.#serviceStopping = stopping;
     this.#ctx = { requestId: newId("request"), actor: run.actor as Actor };
     this.#checkpoint = run.checkpointRow ?? 0;
+  }
+
+  /** The service stops, or an operator cancelled the run: stop after the batch in flight. */
+  #stopping(): boolean {
+    return this.#serviceStopping() || this.cancelledBy !== null;
   }
 
   async execute(): Promise<void> {
@@ -162,20 +178,23 @@ class Execution {
         "accountsAmbiguous",
       ] as const)
         this.#counts[key] = 0;
-      await store.dropIssuesAfter(this.#run.id, this.#mapping.main.table, this.#checkpoint);
     }
+    // A run resumed before its first checkpoint (stopped or cancelled while matching accounts) finds
+    // every issue again: those it recorded go. A new run has none, so this removes nothing.
+    await store.dropIssuesAfter(this.#run.id, this.#mapping.main.table, this.#checkpoint);
     const source = await openSource(this.#location, this.#mapping.csv ?? {});
     try {
-      this.#total = await this.#count(source);
-      await this.save();
       const products = await this.#catalogProducts();
       const owners = new OwnerBook();
-      this.#enter("accounts");
+      // Until this pass ends the total is unknown (a resumed run shows the one it had).
       for await (const result of mapSource(source, this.#mapping)) {
+        // Stopped before the owners are all known: nothing is matched or imported.
+        if (this.#stopping()) return;
         const mapped = this.#validate(result, products);
         if (mapped) owners.add(mapped);
-        await this.#tick();
+        if (result.ok || result.table === this.#mapping.main.table) await this.#tick();
       }
+      this.#total = this.#counts.rows;
       await this.#flushIssues();
       const accountOf = await this.#accounts(owners);
       this.#enter("importing");
@@ -232,18 +251,6 @@ class Execution {
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .map(([code, rows]) => ({ code, rows })),
     };
-  }
-
-  async #count(source: Awaited<ReturnType<typeof openSource>>): Promise<number> {
-    let rows = 0;
-    for await (const _ of source.read(this.#mapping.main.table)) {
-      rows++;
-      if (rows % PROGRESS_EVERY === 0) {
-        this.#processed = rows;
-        await this.save();
-      }
-    }
-    return rows;
   }
 
   async #catalogProducts(): Promise<Set<string>> {
@@ -512,7 +519,7 @@ class Execution {
       await this.#deps.store.addIssues(this.#run.id, issues.slice(i, i + 1_000));
   }
 
-  #enter(phase: "accounts" | "importing") {
+  #enter(phase: "importing") {
     this.#phase = phase;
     this.#processed = 0;
   }
@@ -526,9 +533,10 @@ class Execution {
   }
 
   async save(checkpointRow?: number) {
-    await this.#deps.store.progress(this.#run.id, {
+    const { cancelledBy } = await this.#deps.store.progress(this.#run.id, {
       ...this.snapshot(),
       ...(checkpointRow !== undefined && this.#run.mode === "apply" ? { checkpointRow } : {}),
     });
+    this.cancelledBy ??= cancelledBy;
   }
 }

@@ -11,12 +11,25 @@ import {
   type MigrationRun,
 } from "@licensing/contracts";
 import { type EntityManager, execute, type Orm, query, queryOne } from "@licensing/platform";
+import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { Decision } from "./owners.ts";
 
-/** A running run whose heartbeat is older than this was interrupted (its process died). */
+/**
+ * A running run whose heartbeat is older than this was interrupted (its process died). Heartbeats
+ * are written and compared with the database's clock (`now()`) only, never a replica's: replicas
+ * whose clocks disagree still agree on which runs are alive.
+ */
 export const HEARTBEAT_TIMEOUT_MS = 30_000;
+/** SQL: the run's heartbeat is older than the timeout, by the database's clock. */
+const HEARTBEAT_STOPPED = `heartbeat_at < now() - make_interval(secs => ${HEARTBEAT_TIMEOUT_MS / 1000})`;
+/** SQL: a run's row as #view reads it (whether its process died; its phase's age in seconds). */
+const RUN_VIEW = `select *, (state = 'running' and ${HEARTBEAT_STOPPED}) as stopped,
+  extract(epoch from now() - phase_started_at)::float8 as phase_seconds from migration.runs`;
 
 export const emptyCounts = emptyMigrationCounts;
+
+/** Why a run whose heartbeat stopped is interrupted. */
+const DIED = "The process running it stopped; start the same apply again to resume it";
 
 interface RunRow {
   id: string;
@@ -38,7 +51,13 @@ interface RunRow {
   started_at: Date;
   finished_at: Date | null;
   heartbeat_at: Date;
+  cancelled_by: string | null;
   error: string | null;
+}
+
+interface RunViewRow extends RunRow {
+  stopped: boolean;
+  phase_seconds: number;
 }
 
 /** A run as its executor needs it: what to read, with which mapping, as whom, from where. */
@@ -63,11 +82,9 @@ export interface Progress {
 
 export class RunStore {
   readonly #orm: Orm;
-  readonly #now: () => Date;
 
-  constructor(orm: Orm, now: () => Date = () => new Date()) {
+  constructor(orm: Orm) {
     this.#orm = orm;
-    this.#now = now;
   }
 
   async create(run: {
@@ -79,23 +96,30 @@ export class RunStore {
     mode: MigrationRun["mode"];
     actor: Actor;
   }): Promise<MigrationRun> {
-    const now = this.#now();
+    // A run whose process died still says `running`: it ends as interrupted, so the source is free.
     await execute(
       this.#orm,
-      `insert into migration.runs (id, source, location, mapping_text, mapping_label, mode, state, phase,
+      `update migration.runs set state = 'interrupted', finished_at = heartbeat_at, error = $2
+        where source = $1 and state = 'running' and ${HEARTBEAT_STOPPED}`,
+      [run.source, DIED],
+    );
+    await this.#oneRunningPerSource(run.source, () =>
+      execute(
+        this.#orm,
+        `insert into migration.runs (id, source, location, mapping_text, mapping_label, mode, state, phase,
          processed, phase_started_at, counts, unknown_products, actor, started_at, heartbeat_at)
-       values ($1, $2, $3, $4, $5, $6, 'running', 'counting', 0, $7, $8, '[]', $9, $7, $7)`,
-      [
-        run.id,
-        run.source,
-        run.location,
-        run.mappingText,
-        run.mappingLabel,
-        run.mode,
-        now,
-        JSON.stringify(emptyCounts()),
-        JSON.stringify(run.actor),
-      ],
+       values ($1, $2, $3, $4, $5, $6, 'running', 'accounts', 0, now(), $7, '[]', $8, now(), now())`,
+        [
+          run.id,
+          run.source,
+          run.location,
+          run.mappingText,
+          run.mappingLabel,
+          run.mode,
+          JSON.stringify(emptyCounts()),
+          JSON.stringify(run.actor),
+        ],
+      ),
     );
     return this.get(run.id);
   }
@@ -107,45 +131,67 @@ export class RunStore {
     mappingText: string | null,
     actor: Actor,
   ): Promise<StoredRun | null> {
-    const stale = new Date(this.#now().getTime() - HEARTBEAT_TIMEOUT_MS);
-    const row = await queryOne<RunRow>(
-      this.#orm,
-      `update migration.runs set state = 'running', heartbeat_at = $5, resumed_at_row = checkpoint_row,
-              actor = $6, error = null, finished_at = null
+    const row = await this.#oneRunningPerSource(source, () =>
+      queryOne<RunRow>(
+        this.#orm,
+        `update migration.runs set state = 'running', heartbeat_at = now(), resumed_at_row = checkpoint_row,
+              actor = $4, error = null, finished_at = null, cancelled_by = null
         where id = (select id from migration.runs
                      where source = $1 and location = $2 and mapping_text is not distinct from $3
                        and mode = 'apply'
-                       and (state = 'interrupted' or (state = 'running' and heartbeat_at < $4))
+                       and (state = 'interrupted' or (state = 'running' and ${HEARTBEAT_STOPPED}))
                      order by id desc limit 1 for update skip locked)
         returning *`,
-      [source, location, mappingText, stale, this.#now(), JSON.stringify(actor)],
+        [source, location, mappingText, JSON.stringify(actor)],
+      ),
     );
     return row ? stored(row) : null;
   }
 
-  /** A run of this source being executed now (one at a time per source). */
-  async runningOf(source: LegacySource): Promise<string | null> {
-    const stale = new Date(this.#now().getTime() - HEARTBEAT_TIMEOUT_MS);
-    const row = await queryOne<{ id: string }>(
-      this.#orm,
-      "select id from migration.runs where source = $1 and state = 'running' and heartbeat_at >= $2 limit 1",
-      [source, stale],
-    );
-    return row?.id ?? null;
+  /**
+   * Runs a statement that makes a run of `source` running; the database's unique index
+   * (runs_one_running_per_source) refuses a second one, whichever replica asks: `conflict`.
+   */
+  async #oneRunningPerSource<T>(source: LegacySource, statement: () => Promise<T>): Promise<T> {
+    try {
+      return await statement();
+    } catch (error) {
+      if (
+        !(
+          error instanceof UniqueConstraintViolationException &&
+          /runs_one_running_per_source/.test(error.message)
+        )
+      )
+        throw error;
+      const running = await queryOne<{ id: string }>(
+        this.#orm,
+        "select id from migration.runs where source = $1 and state = 'running'",
+        [source],
+      );
+      throw new AppError(
+        "conflict",
+        `Run ${running?.id ?? "another run"} of ${source} is in progress; wait for it to end`,
+        running ? { runId: running.id } : undefined,
+      );
+    }
   }
 
   async stored(id: string): Promise<StoredRun> {
     return stored(await this.#row(id));
   }
 
-  async progress(id: string, progress: Progress): Promise<void> {
-    await execute(
+  /**
+   * Records a running run's progress (its heartbeat); answers who asked it to stop, if anyone did
+   * (`cancel`, from any replica), so the executor stops after its batch in flight.
+   */
+  async progress(id: string, progress: Progress): Promise<{ cancelledBy: string | null }> {
+    const row = await queryOne<{ cancelled_by: string | null }>(
       this.#orm,
       `update migration.runs set
-         phase_started_at = case when phase = $2 then phase_started_at else $8 end,
+         phase_started_at = case when phase = $2 then phase_started_at else now() end,
          phase = $2, total = coalesce($3, total), processed = $4, counts = $5, unknown_products = $6,
-         checkpoint_row = coalesce($7, checkpoint_row), heartbeat_at = $8
-       where id = $1 and state = 'running'`,
+         checkpoint_row = coalesce($7, checkpoint_row), heartbeat_at = now()
+       where id = $1 and state = 'running' returning cancelled_by`,
       [
         id,
         progress.phase,
@@ -154,9 +200,29 @@ export class RunStore {
         JSON.stringify(progress.counts),
         JSON.stringify(progress.unknownProducts),
         progress.checkpointRow ?? null,
-        this.#now(),
       ],
     );
+    return { cancelledBy: row?.cancelled_by ?? null };
+  }
+
+  /**
+   * Asks a running run to stop after its batch in flight: a flag on its row, which the replica
+   * executing it reads at its next heartbeat or checkpoint (whichever replica that is).
+   */
+  async cancel(id: string, by: string): Promise<MigrationRun> {
+    const updated = await execute(
+      this.#orm,
+      `update migration.runs set cancelled_by = coalesce(cancelled_by, $2)
+        where id = $1 and state = 'running' and not (${HEARTBEAT_STOPPED})`,
+      [id, by],
+    );
+    const run = await this.get(id);
+    if (updated === 0)
+      throw new AppError(
+        "invalid_state",
+        `Run ${id} is ${run.state.replace("_", " ")}: only a running run can be cancelled`,
+      );
+    return run;
   }
 
   async finish(
@@ -167,8 +233,8 @@ export class RunStore {
     await execute(
       this.#orm,
       `update migration.runs set state = $2, phase = case when $2 = 'done' then 'finished' else phase end,
-         error = $3, finished_at = $4, heartbeat_at = $4 where id = $1`,
-      [id, state, error, this.#now()],
+         error = $3, finished_at = now(), heartbeat_at = now() where id = $1`,
+      [id, state, error],
     );
   }
 
@@ -181,9 +247,9 @@ export class RunStore {
   }
 
   async list(source: LegacySource | undefined, cursor: string | undefined, limit: number) {
-    const rows = await query<RunRow>(
+    const rows = await query<RunViewRow>(
       this.#orm,
-      `select * from migration.runs where ($1::text is null or source = $1) and ($2::text is null or id < $2)
+      `${RUN_VIEW} where ($1::text is null or source = $1) and ($2::text is null or id < $2)
         order by id desc limit $3`,
       [source ?? null, cursor ?? null, limit + 1],
     );
@@ -294,7 +360,7 @@ export class RunStore {
     await execute(
       this.#orm,
       `insert into migration.account_questions (key, reason, owners, candidates, updated_at)
-       select k, r, o::jsonb, c::jsonb, $5 from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as q(k, r, o, c)
+       select k, r, o::jsonb, c::jsonb, now() from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as q(k, r, o, c)
        on conflict (key) do update set reason = excluded.reason, owners = excluded.owners,
          candidates = excluded.candidates, updated_at = excluded.updated_at`,
       [
@@ -302,7 +368,6 @@ export class RunStore {
         questions.map((q) => q.reason),
         questions.map((q) => JSON.stringify(q.owners)),
         questions.map((q) => JSON.stringify(q.candidates)),
-        this.#now(),
       ],
     );
   }
@@ -324,9 +389,9 @@ export class RunStore {
   ): Promise<AccountQuestion> {
     const row = await queryOne<QuestionRow>(
       this.#orm,
-      `update migration.account_questions set choice = $2, account_id = $3, decided_by = $4, decided_at = $5
+      `update migration.account_questions set choice = $2, account_id = $3, decided_by = $4, decided_at = now()
         where key = $1 returning *`,
-      [key, decision.choice, decision.accountId, by, this.#now()],
+      [key, decision.choice, decision.accountId, by],
     );
     if (!row) throw AppError.notFound("Account question", key);
     return questionView(row);
@@ -344,27 +409,22 @@ export class RunStore {
     await execute(
       this.#orm,
       `insert into migration.owner_links (owner_key, account_id, run_id, created_at)
-       select k, $2, $3, $4 from unnest($1::text[]) k on conflict (owner_key) do nothing`,
-      [ownerKeys, accountId, runId, this.#now()],
+       select k, $2, $3, now() from unnest($1::text[]) k on conflict (owner_key) do nothing`,
+      [ownerKeys, accountId, runId],
     );
   }
 
-  async #row(id: string): Promise<RunRow> {
-    const row = await queryOne<RunRow>(this.#orm, "select * from migration.runs where id = $1", [id]);
+  async #row(id: string): Promise<RunViewRow> {
+    const row = await queryOne<RunViewRow>(this.#orm, `${RUN_VIEW} where id = $1`, [id]);
     if (!row) throw AppError.notFound("Migration run", id);
     return row;
   }
 
-  #view(row: RunRow): MigrationRun {
-    const now = this.#now().getTime();
-    const interrupted =
-      row.state === "running" && now - new Date(row.heartbeat_at).getTime() > HEARTBEAT_TIMEOUT_MS;
-    const seconds = (now - new Date(row.phase_started_at).getTime()) / 1000;
+  #view(row: RunViewRow): MigrationRun {
+    const interrupted = row.stopped;
+    const seconds = row.phase_seconds;
     const rate = row.state === "running" && seconds > 0 && row.processed > 0 ? row.processed / seconds : null;
-    const eta =
-      rate !== null && row.total !== null && row.phase !== "counting"
-        ? Math.max(0, (row.total - row.processed) / rate)
-        : null;
+    const eta = rate !== null && row.total !== null ? Math.max(0, (row.total - row.processed) / rate) : null;
     return {
       id: row.id,
       source: row.source,
@@ -383,9 +443,7 @@ export class RunStore {
       startedBy: row.actor.username,
       startedAt: iso(row.started_at),
       finishedAt: row.finished_at ? iso(row.finished_at) : null,
-      error: interrupted
-        ? "The process running it stopped; start the same apply again to resume it"
-        : row.error,
+      error: interrupted ? DIED : row.error,
     };
   }
 }

@@ -1,6 +1,6 @@
 // The runs as operators start and follow them: checks before a run begins (who, which mapping,
-// where), one run at a time per source, an interrupted apply resumed rather than started again, the
-// run executed in this process, and its rollback.
+// where), one run at a time per source (held by the run store's unique index), an interrupted apply
+// resumed rather than started again, the run executed in this process, and its rollback.
 
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
@@ -49,15 +49,6 @@ export class Runs {
     const location = await this.#location(request.location, mapping);
     const shown = hidePassword(location);
     const mappingText = request.mapping ?? null;
-    const running = await store.runningOf(request.source);
-    if (running)
-      throw new AppError(
-        "conflict",
-        `Run ${running} of ${request.source} is in progress; wait for it to end`,
-        {
-          runId: running,
-        },
-      );
     const mode = request.dryRun ? "dry-run" : "apply";
     const resumed =
       mode === "apply" ? await store.claimInterrupted(request.source, shown, mappingText, actor) : null;
@@ -105,6 +96,14 @@ export class Runs {
     }
     await this.#deps.store.markRolledBack(runId);
     return this.#deps.store.get(runId);
+  }
+
+  /** Asks a running run to stop after its batch in flight (it ends interrupted, to resume). */
+  async cancel(runId: string, ctx: HandlerContext): Promise<MigrationRun> {
+    const actor = requireImporter(ctx);
+    const run = await this.#deps.store.cancel(runId, actor.username);
+    ctx.log.info({ runId, by: actor.username }, "migration run cancel asked");
+    return run;
   }
 
   /** Lets runs stop after their current batch, and waits for them (they end interrupted, to resume). */

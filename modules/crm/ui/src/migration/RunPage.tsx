@@ -20,6 +20,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type Ref, useEffect, useRef, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { migrationKeys, runPath, useRollback, useRun } from "./api.ts";
+import { CancelRunButton } from "./CancelRunButton.tsx";
 import { RollbackButton } from "./RollbackButton.tsx";
 import { RunIssues } from "./RunIssues.tsx";
 import { RunReport } from "./RunReport.tsx";
@@ -140,6 +141,7 @@ function RunDetail({ run }: { run: MigrationRun }) {
               >
                 Download report (CSV)
               </Button>
+              {run.state === "running" && <CancelRunButton run={run} />}
               {run.mode === "apply" && run.state === "done" && (
                 <RollbackButton run={run} rollback={rollback} onRolledBack={announceOutcome} />
               )}
@@ -163,7 +165,7 @@ function RunProgress({ run }: { run: MigrationRun }) {
           {phaseNames[run.phase]}…
         </Title>
         <Progress.Root size="xl">
-          {/* Until the rows are counted the share is unknown: a bar without a value, only its phase. */}
+          {/* Until the accounts phase has read every row the share is unknown: a bar without a value. */}
           <Progress.Section
             value={percent ?? 100}
             striped={percent === null}
@@ -201,6 +203,7 @@ function Outcome({ run, ref }: { run: MigrationRun; ref: Ref<HTMLDivElement> }) 
     case "interrupted":
       return (
         <Alert {...shared} color="orange" title={`${runTitle(run)} was interrupted`}>
+          {run.error && <Text size="sm">{run.error}.</Text>}
           {run.mode === "apply"
             ? `It stopped after ${run.counts.rows} rows. Applying ${source} again resumes where it stopped.`
             : `It stopped after ${run.counts.rows} rows. Start another dry run for a full report.`}

@@ -109,6 +109,17 @@ export function useRollback(id: string) {
   });
 }
 
+/** Asks a running run to stop after its batch in flight; the run's readings show it end. */
+export function useCancelRun(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    // The confirmation shows a refusal (the run has ended meanwhile: 409) in place.
+    meta: { silent: true },
+    mutationFn: () => api.post<MigrationRun>(runPath(id, "/cancel")),
+    onSuccess: (run) => queryClient.setQueryData(migrationKeys.run(run.id), run),
+  });
+}
+
 export function useAccountQuestions(state: QuestionState) {
   return useQuery({
     queryKey: migrationKeys.questions(state),

@@ -28,6 +28,7 @@ export const stateColors: Record<MigrationRun["state"], string> = {
 };
 
 export const phaseNames: Record<MigrationRun["phase"], string> = {
+  // Runs started by an earlier release only (the rows are now counted while matching accounts).
   counting: "Counting the rows",
   accounts: "Matching accounts",
   importing: "Importing",
