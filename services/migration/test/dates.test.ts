@@ -17,21 +17,59 @@ describe("date formats", () => {
     expect(parse("2024-03-01T10:00:00.5+05:30")).toBe("2024-03-01T04:30:00.500Z");
   });
 
-  it("reads every wall-clock time as Luxon does in the zone, on and around each DST change", () => {
-    // The parser looks offsets up once a day; Luxon asking the zone itself is the reference.
-    const format = "yyyy-MM-dd HH:mm:ss";
+  it("reads every text as Luxon's fromFormat does, in the zone, on and around each DST change", () => {
+    // The parser matches formats and looks offsets up itself; Luxon's fromFormat is the reference.
+    const formats = [
+      ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss"],
+      ["yyyy-MM-dd HH:mm:ss.SSS", "yyyy-MM-dd HH:mm:ss.u"],
+      ["M/d/yyyy h:mm:ss a", "M/d/yyyy h:mm:ss a"],
+      ["dd.MM.yyyy", "dd.MM.yyyy"],
+      ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm"],
+    ] as const;
+    // Every 61 minutes through 1985 (each transition day, at shifting minutes), then a spread of
+    // instants up to 2040; each written in the format read. Then the edges and the mistakes, in all.
+    const instants: number[] = [];
+    for (let t = Date.UTC(1985, 0, 1); t < Date.UTC(1986, 0, 1); t += 61 * 60_000) instants.push(t);
+    for (let t = Date.UTC(1970, 0, 1); t < Date.UTC(2040, 0, 1); t += 7_919_993_000) instants.push(t);
+    const edges = [
+      "1969-12-31 23:59:59",
+      "1900-06-01 12:00:00",
+      "2099-03-08 02:30:00",
+      "2024-03-31 02:30:00",
+      "2024-02-30 10:00:00",
+      "2024-13-01 10:00:00",
+      "2024-01-01 24:00:00",
+      "2024-01-01 23:60:00",
+      "2024-01-01 10:00:00.5",
+      "2024-01-01 10:00:00.1234567",
+      "2024-01-01 10:00:00.",
+      "2024-1-01 10:00:00",
+      "12/31/2024 12:00:00 am",
+      "12/31/2024 12:00:00 PM",
+      "1/1/2024 13:00:00 PM",
+      "1/1/2024 0:30:00 AM",
+      "1/1/2024 1:00:00 XM",
+      "31.12.1999",
+      "1.12.1999",
+      "2024-05-01t10:30",
+      " 2024-05-01T10:30 ",
+      "",
+    ];
     for (const zone of ["Europe/Stockholm", "America/Los_Angeles", "Australia/Lord_Howe", "Asia/Kathmandu"]) {
-      const parse = dateParser([format], zone);
-      const texts: string[] = [];
-      // Every 7 minutes through 1985 (odd steps cross each transition at a different minute),
-      // then a spread of instants up to 2040, and the pre-1970 and far-future edges.
-      for (let t = Date.UTC(1985, 0, 1); t < Date.UTC(1986, 0, 1); t += 7 * 60_000) texts.push(wallClock(t));
-      for (let t = Date.UTC(1970, 0, 1); t < Date.UTC(2040, 0, 1); t += 7_919_993_000)
-        texts.push(wallClock(t));
-      texts.push("1969-12-31 23:59:59", "1900-06-01 12:00:00", "2099-03-08 02:30:00", "2024-03-31 02:30:00");
-      for (const text of texts) {
-        const reference = DateTime.fromFormat(text, format, { zone, locale: "en-US" });
-        expect(parse(text), `${zone} ${text}`).toBe(reference.isValid ? reference.toUTC().toISO() : null);
+      const options = { zone, locale: "en-US" };
+      for (const [format, luxon] of formats) {
+        const parse = dateParser([format], zone);
+        const reference = DateTime.buildFormatParser(luxon, options);
+        const texts = [
+          ...instants.map((t) => DateTime.fromMillis(t, { zone: "utc" }).toFormat(luxon.replace("u", "SSS"))),
+          ...edges,
+        ];
+        for (const text of texts) {
+          const expected = DateTime.fromFormatParser(text.trim(), reference, options);
+          expect(parse(text), `${zone} ${format} ${text}`).toBe(
+            expected.isValid ? expected.toUTC().toISO() : null,
+          );
+        }
       }
     }
   });
@@ -59,8 +97,3 @@ describe("date formats", () => {
     expect(checkDateFormat("yyyy-MM-dd dd")).toBe("the format gives the day twice");
   });
 });
-
-/** `yyyy-MM-dd HH:mm:ss` of an instant's UTC fields: a wall-clock text to read in another zone. */
-function wallClock(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
-}
