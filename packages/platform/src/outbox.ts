@@ -112,6 +112,12 @@ export interface EventRecord<E extends EventType = EventType> {
   type: E;
   payload: EventPayload<E>;
   ctx?: RequestContext | undefined;
+  /**
+   * The trace context of the request that caused it (traceCarrier() in that request), for an event
+   * recorded outside it, e.g. by a group commit writing many requests' changes; by default the
+   * context active when it is recorded.
+   */
+  traceContext?: Record<string, string> | null | undefined;
 }
 
 /**
@@ -134,15 +140,15 @@ export async function recordEvents(em: EntityManager, events: EventRecord[]): Pr
   const transaction = em.getTransactionContext();
   if (!transaction) throw new Error("recordEvent must be called inside a transaction (em.transactional)");
   const now = new Date();
-  const trace = traceCarrier();
-  const rows = events.map(({ type, payload, ctx }) => ({
+  const active = traceCarrier();
+  const rows = events.map(({ type, payload, ctx, traceContext }) => ({
     id: newId("event"),
     event: type.name,
     version: type.version,
     payload: parseOrThrow(type.payload, payload, `${type.name} event`),
     requestId: ctx?.requestId ?? null,
     actorId: ctx?.actor?.id ?? null,
-    traceContext: trace,
+    traceContext: traceContext === undefined ? active : traceContext,
     createdAt: now,
     publishedAt: null,
   }));

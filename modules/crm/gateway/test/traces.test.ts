@@ -106,6 +106,25 @@ describe("one trace across the hops", () => {
     });
   });
 
+  it("keeps each request's trace for its event when the issuer writes concurrent ones in one batch", async () => {
+    const traceIds = ["a", "b", "c", "d"].map((c) => c.repeat(32));
+    const responses = await Promise.all(
+      traceIds.map((traceId) =>
+        gw.admin.post(
+          "/api/licenses",
+          { kind: "commercial", accountId: account.id, products: ["collector"] },
+          { traceparent: `00-${traceId}-${clientSpanId}-01` },
+        ),
+      ),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
+    for (const traceId of traceIds) {
+      const answer = await spanNamed(traceId, "issuer.license.create", SpanKind.SERVER);
+      const consumed = await spanNamed(traceId, "process license.issued", SpanKind.CONSUMER);
+      expect(parentOf(consumed)).toBe(answer.spanContext().spanId);
+    }
+  });
+
   it("starts a new trace for a request that brings none", async () => {
     const before = new Set(exporter.getFinishedSpans().map((s) => s.spanContext().traceId));
     const response = await gw.admin.get(`/api/licenses/${issued.license.id}`);
