@@ -20,6 +20,8 @@ describe("the configuration reference", () => {
       "DATABASE_URL",
       "DATABASE_POOL_SIZE",
       "LOCAL_INFRA",
+      // OpenTelemetry's own name, which collectors' and operators' tooling already knows.
+      "OTEL_EXPORTER_OTLP_ENDPOINT",
     ];
     for (const name of names.filter((n) => !shared.includes(n)))
       expect(name).toMatch(/^(ISSUER|NOTIFIER|GATEWAY|DISTRIBUTION|MIGRATION|MAIL_CATCHER)_/);

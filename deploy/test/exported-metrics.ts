@@ -1,8 +1,12 @@
 import { createLogger, startMetricsServer } from "@licensing/platform";
+// The services' own metrics register in the same (default) registry when their module loads.
+import "@licensing/distribution/metrics";
+import "@licensing/notifier/metrics";
 
 /**
- * The names of every series a service exports, as Prometheus sees them: the platform's metrics
- * started in-process and scraped once (Node's defaults included), histograms expanded to their
+ * The names of every series a service exports, as Prometheus sees them: the platform's metrics and
+ * the services' own (distribution's, the notifier's) started in-process and scraped once (Node's
+ * defaults included), histograms expanded to their
  * `_bucket`/`_sum`/`_count` series, plus the `up` Prometheus adds to each target.
  */
 export async function exportedMetricNames(): Promise<Set<string>> {

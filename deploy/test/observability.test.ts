@@ -38,6 +38,12 @@ describe("exported metric names", () => {
       "lic_db_pool_waiting_requests",
       "nodejs_eventloop_lag_p99_seconds",
       "process_resident_memory_bytes",
+      // Issue 15: what products and the digest do.
+      "lic_activations_total",
+      "lic_usage_reports_total",
+      "lic_usage_units_total",
+      "lic_digest_runs_total",
+      "lic_digest_last_run_timestamp_seconds",
     ])
       expect(exported).toContain(name);
   });
@@ -56,8 +62,21 @@ describe("deploy/prometheus/alerts.yaml", () => {
     const names = readAlertRules().groups.flatMap((g) => g.rules.map((r) => r.alert));
     expect(new Set(names).size).toBe(names.length);
     expect(names).toEqual(
-      expect.arrayContaining(["LicensingServiceDown", "LicensingOutboxStuck", "LicensingDeadLetters"]),
+      expect.arrayContaining([
+        "LicensingServiceDown",
+        "LicensingOutboxStuck",
+        "LicensingDeadLetters",
+        "LicensingDigestNotRun",
+      ]),
     );
+  });
+
+  it("alerts on a digest that has not run for 26 hours, not on one disabled (its time reads 0)", () => {
+    const rule = readAlertRules()
+      .groups.flatMap((g) => g.rules)
+      .find((r) => r.alert === "LicensingDigestNotRun")!;
+    expect(rule.expr).toContain("lic_digest_last_run_timestamp_seconds) > 0");
+    expect(rule.expr).toMatch(/time\(\) - max\(lic_digest_last_run_timestamp_seconds\) > 26 \* 3600/);
   });
 
   it("reads only metrics the services export", () => {
@@ -104,6 +123,16 @@ describe("deploy/grafana/licensing-platform.json", () => {
     ])
       expect(titles).toContain(title);
     expect(titles).toEqual(expect.arrayContaining(["Dead letters", "Event loop lag p99", "Memory"]));
+  });
+
+  it("shows activations, usage reports and the digest once, in a row of their own after the services'", () => {
+    const rows = dashboard.panels.filter((p) => p.type === "row");
+    expect(rows.map((r) => [r.title, r.repeat])).toEqual([
+      ["$service", "service"],
+      ["Products and digest", undefined],
+    ]);
+    const after = dashboard.panels.slice(dashboard.panels.indexOf(rows[1]!) + 1).map((p) => p.title);
+    expect(after).toEqual(["Activations", "Usage reports", "Units consumed", "Digest"]);
   });
 
   it("reads only metrics the services export", () => {

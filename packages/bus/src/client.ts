@@ -9,8 +9,10 @@ import {
 } from "@licensing/contracts";
 import { ServiceError } from "@nats-io/services";
 import { errors, type NatsConnection } from "@nats-io/transport-node";
+import { SpanKind } from "@opentelemetry/api";
 import { BodyStore } from "./bodies.ts";
 import { contextToHeaders } from "./headers.ts";
+import { busTracer, endSpan, injectTraceContext } from "./trace.ts";
 
 export interface BusClientOptions {
   /** Deployment subject prefix, e.g. `lic`. */
@@ -42,10 +44,34 @@ export class BusClient {
     this.#bodies = new BodyStore(nc, options.prefix, "messages");
   }
 
-  async request<E extends Endpoint>(
+  /** Sends the request under a client span whose context travels in the headers (trace.ts). */
+  request<E extends Endpoint>(
     endpoint: E,
     request: RequestIn<E>,
     options: CallOptions = {},
+  ): Promise<ResponseOf<E>> {
+    const attributes = { "rpc.system": "nats", "rpc.method": endpoint.subject };
+    return busTracer().startActiveSpan(
+      endpoint.subject,
+      { kind: SpanKind.CLIENT, attributes },
+      async (span) => {
+        let code = "ok";
+        try {
+          return await this.#request(endpoint, request, options);
+        } catch (error) {
+          code = error instanceof AppError ? error.code : "internal";
+          throw error;
+        } finally {
+          endSpan(span, code);
+        }
+      },
+    );
+  }
+
+  async #request<E extends Endpoint>(
+    endpoint: E,
+    request: RequestIn<E>,
+    options: CallOptions,
   ): Promise<ResponseOf<E>> {
     const body = parseOrThrow(endpoint.request, request);
     const subject = `${this.#prefix}.${endpoint.subject}`;
@@ -55,7 +81,7 @@ export class BusClient {
     try {
       reply = await this.#nc.request(subject, outgoing.data, {
         timeout,
-        headers: outgoing.annotate(contextToHeaders(options.ctx)),
+        headers: injectTraceContext(outgoing.annotate(contextToHeaders(options.ctx))),
       });
     } catch (error) {
       // Nobody took the request: nobody will read its stored body either.

@@ -19,3 +19,4 @@ export {
   type Handler,
   type HandlerContext,
 } from "./serve.ts";
+export { busTracer, endSpan, extractTraceContext, injectTraceContext } from "./trace.ts";

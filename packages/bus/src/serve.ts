@@ -10,9 +10,11 @@ import {
 } from "@licensing/contracts";
 import type { Service, ServiceMsg } from "@nats-io/services";
 import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
+import { SpanKind } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { BodyStore, MAX_BODY_BYTES } from "./bodies.ts";
 import { contextFromHeaders } from "./headers.ts";
+import { busTracer, endSpan, extractTraceContext } from "./trace.ts";
 
 const encoder = new TextEncoder();
 
@@ -87,8 +89,29 @@ export class EndpointServer {
     return this.#inFlight.size;
   }
 
-  async #answer<E extends Endpoint>(endpoint: E, handler: Handler<E>, msg: ServiceMsg): Promise<void> {
+  /** Answers under a server span, the child of the caller's span when its headers carry one. */
+  #answer<E extends Endpoint>(endpoint: E, handler: Handler<E>, msg: ServiceMsg): Promise<void> {
     const ctx = contextFromHeaders(msg.headers);
+    const attributes = {
+      "rpc.system": "nats",
+      "rpc.method": endpoint.subject,
+      "lic.request_id": ctx.requestId,
+    };
+    return busTracer().startActiveSpan(
+      endpoint.subject,
+      { kind: SpanKind.SERVER, attributes },
+      extractTraceContext(msg.headers),
+      async (span) => endSpan(span, await this.#answerIn(endpoint, handler, msg, ctx)),
+    );
+  }
+
+  /** Answers the request; returns the outcome (`ok` or the error code). */
+  async #answerIn<E extends Endpoint>(
+    endpoint: E,
+    handler: Handler<E>,
+    msg: ServiceMsg,
+    ctx: RequestContext,
+  ): Promise<string> {
     const log = this.#options.log.child({ requestId: ctx.requestId, endpoint: endpoint.subject });
     let answer: { ref?: string } | undefined;
     const startedAt = performance.now();
@@ -118,6 +141,7 @@ export class EndpointServer {
     } finally {
       this.#options.observe?.(endpoint.subject, code, (performance.now() - startedAt) / 1_000);
     }
+    return code;
   }
 
   async #parseRequest<E extends Endpoint>(endpoint: E, msg: ServiceMsg): Promise<RequestOf<E>> {

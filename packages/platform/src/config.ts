@@ -28,6 +28,13 @@ export const baseConfig = z.object({
     description:
       "port of the Prometheus `/metrics` endpoint (unset: none); apart from the service's own port",
   }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: "must be an http(s):// URL" })
+    .optional()
+    .meta({
+      description:
+        "OTLP/HTTP collector base URL (e.g. `http://otel-collector:4318`): traces go to `<url>/v1/traces` (unset: no tracing)",
+    }),
   SUBJECT_PREFIX: z
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,30}$/, { message: "must be lower-case letters, digits, - or _ (e.g. lic)" })

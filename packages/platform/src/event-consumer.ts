@@ -1,4 +1,4 @@
-import { BodyGone, BodyStore } from "@licensing/bus";
+import { BodyGone, BodyStore, extractTraceContext } from "@licensing/bus";
 import {
   AppError,
   decodeUtf8Strictly,
@@ -18,6 +18,7 @@ import {
   jetstreamManager,
 } from "@nats-io/jetstream";
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import { SpanKind } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { classifyDatabaseError, type EntityManager, type Orm } from "./database.ts";
 import { type DeadLetterReason, DeadLetters, deadLetterReasons } from "./dead-letters.ts";
@@ -25,6 +26,7 @@ import { type EventEnvelope, readEnvelope } from "./event-envelope.ts";
 import { eventStreamName } from "./event-stream.ts";
 import { observeConsumerStarted, observeDeadLetter, observeEventHandled } from "./metrics.ts";
 import { ProcessedEvent } from "./outbox.ts";
+import { platformTracer } from "./tracing.ts";
 import { watchConsumer } from "./work-metrics.ts";
 
 export interface EventContext {
@@ -182,7 +184,32 @@ export class EventConsumer {
     for await (const message of messages) await this.#handle(message);
   }
 
-  async #handle(message: JsMsg): Promise<void> {
+  /**
+   * Handles the event under a consumer span, the child of the span of the request that recorded it
+   * (its trace context travels from the outbox row in the event's headers).
+   */
+  #handle(message: JsMsg): Promise<void> {
+    const event = message.subject.slice(`${this.#options.prefix}.evt.`.length);
+    const attributes = {
+      "messaging.system": "nats",
+      "messaging.destination.name": message.subject,
+      "messaging.consumer.group.name": this.#options.name,
+    };
+    return platformTracer().startActiveSpan(
+      `process ${event}`,
+      { kind: SpanKind.CONSUMER, attributes },
+      extractTraceContext(message.headers),
+      async (span) => {
+        try {
+          await this.#handleMessage(message);
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  async #handleMessage(message: JsMsg): Promise<void> {
     const { orm, name, log: rootLog } = this.#options;
     const envelope = readEnvelope(message.headers, `${message.info.stream}:${message.seq}`);
     const { eventId, version, requestId } = envelope;

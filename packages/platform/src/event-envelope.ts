@@ -10,6 +10,8 @@ export interface EventEnvelope {
   version: string;
   /** The request that caused the event, when one did. */
   requestId: string | undefined;
+  /** Its trace context (`traceparent`, `tracestate`), sent as headers of those names; read with extractTraceContext. */
+  traceContext?: Record<string, string> | null | undefined;
 }
 
 /** The headers of an event's envelope. */
@@ -17,6 +19,7 @@ export function envelopeHeaders(envelope: EventEnvelope, into: MsgHdrs = natsHea
   into.set(eventHeaders.id, envelope.eventId);
   into.set(eventHeaders.version, envelope.version);
   if (envelope.requestId) into.set(contextHeaders.requestId, envelope.requestId);
+  for (const [name, value] of Object.entries(envelope.traceContext ?? {})) into.set(name, value);
   return into;
 }
 

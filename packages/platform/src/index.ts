@@ -46,6 +46,7 @@ export { definedOnly } from "./objects.ts";
 export {
   eventEntities,
   eventTablesMigration,
+  eventTraceMigration,
   eventVersionMigration,
   OutboxMessage,
   ProcessedEvent,
@@ -62,3 +63,12 @@ export {
 } from "./repeatable-sql.ts";
 export { execute, Params, query, queryOne, type SqlParams, type SqlTarget, tableName } from "./sql.ts";
 export { ensureStream } from "./streams.ts";
+export {
+  activeTraceIds,
+  platformTracer,
+  startTracing,
+  type Tracing,
+  TracingAlreadyStarted,
+  type TracingOptions,
+  traceCarrier,
+} from "./tracing.ts";

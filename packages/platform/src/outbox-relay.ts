@@ -100,9 +100,10 @@ export class OutboxRelay {
         version: string;
         payload: unknown;
         request_id: string | null;
+        trace_context: Record<string, string> | null;
       }>(
         em,
-        `select id, event, version, payload, request_id from ${outbox}
+        `select id, event, version, payload, request_id, trace_context from ${outbox}
          where published_at is null order by id limit $1 for update skip locked`,
         [batchSize],
       );
@@ -121,6 +122,7 @@ export class OutboxRelay {
                 eventId: message.id,
                 version: message.version,
                 requestId: message.request_id ?? undefined,
+                traceContext: message.trace_context,
               }),
             ),
           }),

@@ -9,6 +9,7 @@ import { defineEntity, p } from "@mikro-orm/core";
 import { Migration } from "@mikro-orm/migrations";
 import type { EntityManager } from "./database.ts";
 import { insertRows } from "./insert-rows.ts";
+import { traceCarrier } from "./tracing.ts";
 
 /**
  * An event waiting to be published. Written in the same transaction as the change it reports, so
@@ -26,6 +27,8 @@ export const OutboxMessage = defineEntity({
     payload: p.json<unknown>(),
     requestId: p.text().nullable(),
     actorId: p.text().nullable(),
+    /** The trace context (`traceparent`, `tracestate`) of the request that recorded it, when traced. */
+    traceContext: p.json<Record<string, string>>().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     publishedAt: p.datetime().nullable(),
   },
@@ -79,9 +82,22 @@ export class EventVersionMigration extends Migration {
   }
 }
 
+/**
+ * Each outbox row keeps the trace context of the request that recorded it, so the consumers'
+ * handling continues that trace (issue 15). Every service lists this migration after its own history.
+ */
+export class EventTraceMigration extends Migration {
+  override name = "platform_event_trace";
+
+  override up(): void {
+    this.addSql(`alter table "outbox" add column "trace_context" jsonb null`);
+  }
+}
+
 export const eventEntities = [OutboxMessage, ProcessedEvent];
 export const eventTablesMigration = { name: "0000_event_tables", class: EventTablesMigration };
 export const eventVersionMigration = { name: "platform_event_version", class: EventVersionMigration };
+export const eventTraceMigration = { name: "platform_event_trace", class: EventTraceMigration };
 
 // Transactions that wrote events: the relay publishes as soon as one of them commits.
 const transactionsWithEvents = new WeakSet<object>();
@@ -96,6 +112,12 @@ export interface EventRecord<E extends EventType = EventType> {
   type: E;
   payload: EventPayload<E>;
   ctx?: RequestContext | undefined;
+  /**
+   * The trace context of the request that caused it (traceCarrier() in that request), for an event
+   * recorded outside it, e.g. by a group commit writing many requests' changes; by default the
+   * context active when it is recorded.
+   */
+  traceContext?: Record<string, string> | null | undefined;
 }
 
 /**
@@ -118,13 +140,15 @@ export async function recordEvents(em: EntityManager, events: EventRecord[]): Pr
   const transaction = em.getTransactionContext();
   if (!transaction) throw new Error("recordEvent must be called inside a transaction (em.transactional)");
   const now = new Date();
-  const rows = events.map(({ type, payload, ctx }) => ({
+  const active = traceCarrier();
+  const rows = events.map(({ type, payload, ctx, traceContext }) => ({
     id: newId("event"),
     event: type.name,
     version: type.version,
     payload: parseOrThrow(type.payload, payload, `${type.name} event`),
     requestId: ctx?.requestId ?? null,
     actorId: ctx?.actor?.id ?? null,
+    traceContext: traceContext === undefined ? active : traceContext,
     createdAt: now,
     publishedAt: null,
   }));

@@ -20,6 +20,7 @@ import {
   ensureEventStream,
   eventEntities,
   eventTablesMigration,
+  eventTraceMigration,
   eventVersionMigration,
   type Orm,
   OutboxRelay,
@@ -71,7 +72,7 @@ beforeAll(async () => {
     url: env.databaseUrl,
     schema: "probe",
     entities: eventEntities,
-    migrations: [eventTablesMigration, eventVersionMigration],
+    migrations: [eventTablesMigration, eventVersionMigration, eventTraceMigration],
     folder: import.meta.dirname,
     log: env.log,
   });

@@ -9,6 +9,7 @@ import {
   type DatabaseDefinition,
   eventEntities,
   eventTablesMigration,
+  eventTraceMigration,
   eventVersionMigration,
   openDatabase,
   ormOptions,
@@ -27,7 +28,7 @@ const Probe = defineEntity({
   indexes: [{ name: "probes_recent", properties: ["at"], where: "note is not null" }],
 });
 
-const eventTables = [eventTablesMigration, eventVersionMigration];
+const eventTables = [eventTablesMigration, eventVersionMigration, eventTraceMigration];
 let env: TestEnv;
 let folder: string;
 beforeAll(async () => {
@@ -36,7 +37,7 @@ beforeAll(async () => {
   folder = mkdtempSync(join(import.meta.dirname, ".migrations-"));
   writeFileSync(
     join(folder, "index.ts"),
-    `import { eventTablesMigration, eventVersionMigration } from "@licensing/platform";\n\nexport const migrations = [eventTablesMigration, eventVersionMigration];\n`,
+    `import { eventTablesMigration, eventTraceMigration, eventVersionMigration } from "@licensing/platform";\n\nexport const migrations = [eventTablesMigration, eventVersionMigration, eventTraceMigration];\n`,
   );
 });
 afterAll(async () => {
@@ -109,6 +110,7 @@ describe("migrations generated from the entities", () => {
     expect(migrations.map((m) => m.name)).toEqual([
       "0000_event_tables",
       "platform_event_version",
+      "platform_event_trace",
       "0001_add_probes",
     ]);
     const orm = await openDatabase({ ...definition(migrations), url: env.databaseUrl, log: env.log });

@@ -10,6 +10,7 @@ import {
   eventEntities,
   eventStreamName,
   eventTablesMigration,
+  eventTraceMigration,
   eventVersionMigration,
   type Orm,
   OutboxMessage,
@@ -33,7 +34,7 @@ beforeAll(async () => {
     url: env.databaseUrl,
     schema: "probe",
     entities: eventEntities,
-    migrations: [eventTablesMigration, eventVersionMigration],
+    migrations: [eventTablesMigration, eventVersionMigration, eventTraceMigration],
     folder: import.meta.dirname,
     log: env.log,
   });

@@ -8,6 +8,7 @@ import {
   type DatabaseDefinition,
   eventEntities,
   eventTablesMigration,
+  eventTraceMigration,
   eventVersionMigration,
   type Orm,
   openDatabase,
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 const write = (name: string, sql: string) => writeFileSync(join(folder, "repeatable", name), sql);
 const definition = (
-  migrations: MigrationObject[] = [eventTablesMigration, eventVersionMigration],
+  migrations: MigrationObject[] = [eventTablesMigration, eventVersionMigration, eventTraceMigration],
 ): DatabaseDefinition => ({
   schema: "probe",
   entities: eventEntities,

@@ -9,6 +9,7 @@ import {
   eventEntities,
   eventStreamName,
   eventTablesMigration,
+  eventTraceMigration,
   eventVersionMigration,
   type MetricsServer,
   type Orm,
@@ -34,7 +35,7 @@ beforeAll(async () => {
     url: env.databaseUrl,
     schema: "probe",
     entities: eventEntities,
-    migrations: [eventTablesMigration, eventVersionMigration],
+    migrations: [eventTablesMigration, eventVersionMigration, eventTraceMigration],
     folder: import.meta.dirname,
     log: env.log,
   });

@@ -1,4 +1,4 @@
-import { eventTablesMigration, eventVersionMigration } from "@licensing/platform";
+import { eventTablesMigration, eventTraceMigration, eventVersionMigration } from "@licensing/platform";
 import { AccountsAndProducts } from "./0001_accounts_and_products.ts";
 
 /**
@@ -10,4 +10,5 @@ export const migrations = [
   eventTablesMigration,
   { name: "0001_accounts_and_products", class: AccountsAndProducts },
   eventVersionMigration,
+  eventTraceMigration,
 ];

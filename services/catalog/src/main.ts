@@ -4,6 +4,7 @@ import {
   ensureEventStream,
   runUntilSignal,
   startMetricsServer,
+  startTracing,
 } from "@licensing/platform";
 import { loadCatalogConfig } from "./config.ts";
 import { createCatalogService, openCatalogDatabase } from "./service.ts";
@@ -11,6 +12,7 @@ import { createCatalogService, openCatalogDatabase } from "./service.ts";
 await runUntilSignal(async () => {
   const config = loadCatalogConfig();
   const log = createLogger("catalog", config.LOG_LEVEL);
+  const tracing = startTracing({ service: "catalog", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const metrics = await startMetricsServer("catalog", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "catalog", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,
@@ -25,6 +27,7 @@ await runUntilSignal(async () => {
       await service.stop();
       await nc.drain();
       await orm.close();
+      await tracing.stop();
     },
   };
 });

@@ -1,4 +1,4 @@
-import { eventTablesMigration, eventVersionMigration } from "@licensing/platform";
+import { eventTablesMigration, eventTraceMigration, eventVersionMigration } from "@licensing/platform";
 import { Distribution } from "./0001_distribution.ts";
 import { UsageChecks } from "./0002_usage_checks.ts";
 import { LegacyKeyAliases } from "./0003_legacy_key_aliases.ts";
@@ -16,4 +16,5 @@ export const migrations = [
   eventVersionMigration,
   { name: "0003_legacy_key_aliases", class: LegacyKeyAliases },
   { name: "0004_legacy_consumption", class: LegacyConsumption },
+  eventTraceMigration,
 ];

@@ -5,6 +5,7 @@ import {
   ensureEventStream,
   runUntilSignal,
   startMetricsServer,
+  startTracing,
 } from "@licensing/platform";
 import { loadDistributionConfig } from "./config.ts";
 import { createDistributionService, openDistributionDatabase } from "./service.ts";
@@ -12,6 +13,7 @@ import { createDistributionService, openDistributionDatabase } from "./service.t
 await runUntilSignal(async () => {
   const config = loadDistributionConfig();
   const log = createLogger("distribution", config.LOG_LEVEL);
+  const tracing = startTracing({ service: "distribution", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const metrics = await startMetricsServer("distribution", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "distribution", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,
@@ -48,6 +50,7 @@ await runUntilSignal(async () => {
       await service.stop();
       await nc.drain();
       await orm.close();
+      await tracing.stop();
     },
   };
 });

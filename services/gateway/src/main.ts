@@ -4,6 +4,7 @@ import {
   definedOnly,
   runUntilSignal,
   startMetricsServer,
+  startTracing,
 } from "@licensing/platform";
 import { loadGatewayConfig } from "./config.ts";
 import { createGatewayService, openGatewayDatabase } from "./service.ts";
@@ -11,6 +12,7 @@ import { createGatewayService, openGatewayDatabase } from "./service.ts";
 await runUntilSignal(async () => {
   const config = loadGatewayConfig();
   const log = createLogger("gateway", config.LOG_LEVEL);
+  const tracing = startTracing({ service: "gateway", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const metrics = await startMetricsServer("gateway", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "gateway", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,
@@ -47,6 +49,7 @@ await runUntilSignal(async () => {
       await service.stop();
       await nc.drain();
       await orm.close();
+      await tracing.stop();
     },
   };
 });

@@ -1,4 +1,4 @@
-import { eventTablesMigration, eventVersionMigration } from "@licensing/platform";
+import { eventTablesMigration, eventTraceMigration, eventVersionMigration } from "@licensing/platform";
 import { Licenses } from "./0001_licenses.ts";
 import { FasterStats } from "./0002_faster_stats.ts";
 import { StatsDeltas } from "./0003_stats_deltas.ts";
@@ -34,4 +34,5 @@ export const migrations = [
   eventVersionMigration,
   { name: "0012_legacy_licenses", class: LegacyLicenses },
   { name: "0013_builtin_presets", class: BuiltinPresets },
+  eventTraceMigration,
 ];

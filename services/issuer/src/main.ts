@@ -4,6 +4,7 @@ import {
   ensureEventStream,
   runUntilSignal,
   startMetricsServer,
+  startTracing,
 } from "@licensing/platform";
 import { loadIssuerConfig } from "./config.ts";
 import { createIssuerService, openIssuerDatabase } from "./service.ts";
@@ -11,6 +12,7 @@ import { createIssuerService, openIssuerDatabase } from "./service.ts";
 await runUntilSignal(async () => {
   const config = loadIssuerConfig();
   const log = createLogger("issuer", config.LOG_LEVEL);
+  const tracing = startTracing({ service: "issuer", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const metrics = await startMetricsServer("issuer", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "issuer", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,
@@ -33,6 +35,7 @@ await runUntilSignal(async () => {
       await service.stop();
       await nc.drain();
       await orm.close();
+      await tracing.stop();
     },
   };
 });

@@ -1,10 +1,17 @@
-import { connectNats, createLogger, runUntilSignal, startMetricsServer } from "@licensing/platform";
+import {
+  connectNats,
+  createLogger,
+  runUntilSignal,
+  startMetricsServer,
+  startTracing,
+} from "@licensing/platform";
 import { loadMigrationConfig } from "./config.ts";
 import { createMigrationService, openMigrationDatabase } from "./service.ts";
 
 await runUntilSignal(async () => {
   const config = loadMigrationConfig();
   const log = createLogger("migration", config.LOG_LEVEL);
+  const tracing = startTracing({ service: "migration", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const metrics = await startMetricsServer("migration", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "migration", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,
@@ -24,6 +31,7 @@ await runUntilSignal(async () => {
       await service.stop();
       await nc.drain();
       await orm.close();
+      await tracing.stop();
     },
   };
 });

@@ -1,10 +1,17 @@
-import { connectNats, createLogger, runUntilSignal, startMetricsServer } from "@licensing/platform";
+import {
+  connectNats,
+  createLogger,
+  runUntilSignal,
+  startMetricsServer,
+  startTracing,
+} from "@licensing/platform";
 import { loadNotifierConfig } from "./config.ts";
 import { createNotifierService, openNotifierDatabase } from "./service.ts";
 
 await runUntilSignal(async () => {
   const config = loadNotifierConfig();
   const log = createLogger("notifier", config.LOG_LEVEL);
+  const tracing = startTracing({ service: "notifier", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const metrics = await startMetricsServer("notifier", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "notifier", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,
@@ -29,6 +36,7 @@ await runUntilSignal(async () => {
       await service.stop();
       await nc.drain();
       await orm.close();
+      await tracing.stop();
     },
   };
 });

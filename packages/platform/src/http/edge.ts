@@ -13,6 +13,7 @@ import { observeHttpRequest } from "../metrics.ts";
 import { installErrorHandler, sendError } from "./errors.ts";
 import { apiContentSecurityPolicy, installSecurityHeaders, type SecurityHeaderOptions } from "./headers.ts";
 import { installJsonBodyParser } from "./json-body.ts";
+import { installRequestTracing } from "./tracing.ts";
 import { installRequestHygiene, validatorCompiler } from "./validation.ts";
 
 export interface HttpEdgeOptions extends SecurityHeaderOptions {
@@ -33,10 +34,12 @@ export interface HttpEdgeOptions extends SecurityHeaderOptions {
  * - the text rule: no NUL, no lone surrogate anywhere in a request (400 naming the field);
  * - every failure as `{ code, message, requestId, details? }` with the status of its code, a body
  *   over the route's limit as 413 naming the limit;
- * - the security headers (Content-Security-Policy, HSTS where asked, nosniff, no framing).
+ * - the security headers (Content-Security-Policy, HSTS where asked, nosniff, no framing);
+ * - a trace span per request, continuing the client's `traceparent` (./tracing.ts).
  * What is a service's own (sessions and CSRF, CORS, credentials, rate limits) stays in the service.
  */
 export function installHttpEdge(app: FastifyInstance, options: HttpEdgeOptions): void {
+  installRequestTracing(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installJsonBodyParser(app);

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { requireUsable } from "../domain/licenses.ts";
 import { notActivated } from "../domain/machines.ts";
 import { readActivationRequest } from "../domain/offline.ts";
+import { countActivation } from "../metrics.ts";
 import { licenseOf, type RouteDeps } from "./deps.ts";
 
 /** Activations: activate, deactivate, heartbeat, the machine-bound file, offline activation. */
@@ -38,7 +39,9 @@ export const machineRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps)
       },
     },
     async (request, reply) => {
-      const { activation, created } = await machines.activate(licenseOf(request), request.body);
+      const { activation, created } = await countActivation(() =>
+        machines.activate(licenseOf(request), request.body),
+      );
       return reply.code(created ? 201 : 200).send({ activation, created, heartbeatTimeoutSeconds });
     },
   );
@@ -132,13 +135,15 @@ export const machineRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps)
         license.legacyKeyHash ? [license.keyHash, license.legacyKeyHash] : [license.keyHash],
         now(),
       );
-      const { activation } = await machines.activate(license, {
-        fingerprint: machineRequest.fingerprint,
-        hostname: machineRequest.hostname,
-        platform: machineRequest.platform,
-        offline: true,
-        machinePublicKey: machineRequest.machinePublicKey,
-      });
+      const { activation } = await countActivation(() =>
+        machines.activate(license, {
+          fingerprint: machineRequest.fingerprint,
+          hostname: machineRequest.hostname,
+          platform: machineRequest.platform,
+          offline: true,
+          machinePublicKey: machineRequest.machinePublicKey,
+        }),
+      );
       if (!activation.offline) throw new AppError("conflict", "The activation changed meanwhile; try again");
       const { file, expiresAt } = await machines.machineFile(license, activation, signing);
       return { activation, file, expiresAt };

@@ -8,6 +8,7 @@ import {
 } from "@licensing/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { remaining, requireFingerprintAllowed, requireNotBlocked } from "../domain/licenses.ts";
+import { countUsageReport } from "../metrics.ts";
 import { licenseOf, type RouteDeps } from "./deps.ts";
 
 /** Usage reports and balance, and the signed status check. */
@@ -30,7 +31,7 @@ export const usageRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) =
         response: { 200: usageResponse },
       },
     },
-    async (request) => usage.report(licenseOf(request), request.body),
+    async (request) => countUsageReport(() => usage.report(licenseOf(request), request.body)),
   );
 
   app.get(

@@ -9,7 +9,14 @@ import {
   type RequestOf,
 } from "@licensing/contracts";
 import { generateLicenseKey, licenseKeyLookupHash } from "@licensing/model";
-import { type EntityManager, GroupCommit, insertRows, type Orm, recordEvents } from "@licensing/platform";
+import {
+  type EntityManager,
+  GroupCommit,
+  insertRows,
+  type Orm,
+  recordEvents,
+  traceCarrier,
+} from "@licensing/platform";
 import { recordAudit } from "./audit.ts";
 import type { CatalogLookup } from "./catalog-lookup.ts";
 import { LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
@@ -32,6 +39,8 @@ interface Signed {
 }
 
 interface Creation {
+  /** The trace context of the request: the batch is written in another request's context. */
+  traceContext: Record<string, string> | null;
   idempotency: IdempotentRequest | null;
   licenses: Signed[];
   actor: Actor;
@@ -133,7 +142,14 @@ export class Issuance {
       });
     }
     const response = { batchId, licenses: licenses.map((l) => l.issued) };
-    return this.#committer.submit({ idempotency, licenses, actor, ctx, response });
+    return this.#committer.submit({
+      traceContext: traceCarrier(),
+      idempotency,
+      licenses,
+      actor,
+      ctx,
+      response,
+    });
   }
 
   /** Resolves once every submitted creation is stored (for a graceful stop). */
@@ -212,6 +228,7 @@ async function storeIssued(em: EntityManager, creations: Creation[]): Promise<vo
       type: issuerEvents.licenseIssued,
       payload: toEvent(row, file, null),
       ctx: creation.ctx,
+      traceContext: creation.traceContext,
     })),
   );
 }

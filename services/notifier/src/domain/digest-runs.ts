@@ -115,6 +115,15 @@ export class DigestRuns {
       : undefined;
   }
 
+  /** When the last digest run completed (sent, or nothing to report), by any replica; undefined before the first. */
+  async lastCompletedAt(): Promise<Date | undefined> {
+    const row = await queryOne<{ at: Date | null }>(
+      this.#orm.em.fork(),
+      `select max(updated_at) as at from notifier.digest_runs where outcome is not null`,
+    );
+    return row?.at ? new Date(row.at) : undefined;
+  }
+
   /** Records the outcome; false when the lease was lost meanwhile (another replica took the day over). */
   async complete(
     claim: Claim,

@@ -1,5 +1,6 @@
 import type { Worker } from "@licensing/platform";
 import type { Logger } from "pino";
+import { observeDigestRun, watchDigest } from "../metrics.ts";
 import type { Claim, DigestRuns, SentRun } from "./digest-runs.ts";
 import { type Digests, digestMessageId } from "./digests.ts";
 import type { SettingsRow } from "./entities.ts";
@@ -52,6 +53,7 @@ export class DigestScheduler implements Worker {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #ticks = 0;
+  #unwatch: (() => void) | undefined;
 
   constructor(options: SchedulerOptions) {
     this.#o = { leaseMs: 10 * minute, pollMs: minute, ...options };
@@ -64,10 +66,17 @@ export class DigestScheduler implements Worker {
 
   start(): void {
     this.#running = true;
+    // A disabled digest is not expected to run: its last run's time reads 0, which the alert skips.
+    this.#unwatch ??= watchDigest(
+      async () => ((await this.#o.settings.load()).enabled ? this.#o.runs.lastCompletedAt() : undefined),
+      this.#o.log,
+    );
     this.#loop = this.#run();
   }
 
   async stop(): Promise<void> {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
     this.#running = false;
     this.#wake?.();
     await this.#loop;
@@ -98,10 +107,16 @@ export class DigestScheduler implements Worker {
       return spacingAllows(slot, settings, await this.#o.runs.lastSentRun())
         ? "claimed-elsewhere"
         : "too-soon";
-    return this.#send(settings, slot, claim);
+    const outcome = await this.#send(settings, slot, claim);
+    observeDigestRun(outcome === "nothing-to-report" ? "nothing_to_report" : outcome);
+    return outcome;
   }
 
-  async #send(settings: SettingsRow, slot: DigestSlot, claim: Claim): Promise<TickOutcome> {
+  async #send(
+    settings: SettingsRow,
+    slot: DigestSlot,
+    claim: Claim,
+  ): Promise<"sent" | "nothing-to-report" | "failed"> {
     const { runs, digests, log } = this.#o;
     const started = this.#o.now();
     try {

@@ -1,0 +1,52 @@
+// What products do, as rates (issue 15). lic_http_requests_total by route already counts requests
+// to /v1/machines and /v1/usage, but not what they came to: a 200 on /v1/machines is a machine
+// activated again, a 200 on /v1/usage may be a retry counted before (duplicate), and neither says
+// how many units were consumed. These say it, by outcome: `created`/`existing`,
+// `counted`/`duplicate`, or the error code of a refusal.
+import { AppError } from "@licensing/contracts";
+import { Counter } from "prom-client";
+
+const activations = new Counter({
+  name: "lic_activations_total",
+  help: "Machine activations asked for, by outcome (created, existing: the same fingerprint again, or the error code)",
+  labelNames: ["outcome"] as const,
+});
+const usageReports = new Counter({
+  name: "lic_usage_reports_total",
+  help: "Usage reports, by outcome (counted, duplicate: a retry of one counted before, or the error code)",
+  labelNames: ["outcome"] as const,
+});
+const usageUnits = new Counter({
+  name: "lic_usage_units_total",
+  help: "Units consumed by the usage reports counted (duplicates and refusals excluded)",
+});
+
+/** Runs an activation and counts its outcome; a failure is counted by its code and thrown on. */
+export function countActivation<T extends { created: boolean }>(activate: () => Promise<T>): Promise<T> {
+  return counted(activations, activate, (result) => (result.created ? "created" : "existing"));
+}
+
+/** Runs a usage report and counts its outcome and the units it consumed. */
+export async function countUsageReport<T extends { duplicate: boolean; units: number }>(
+  report: () => Promise<T>,
+): Promise<T> {
+  const result = await counted(usageReports, report, (r) => (r.duplicate ? "duplicate" : "counted"));
+  if (!result.duplicate) usageUnits.inc(result.units);
+  return result;
+}
+
+async function counted<T>(
+  counter: Counter<"outcome">,
+  run: () => Promise<T>,
+  outcomeOf: (result: T) => string,
+): Promise<T> {
+  let result: T;
+  try {
+    result = await run();
+  } catch (error) {
+    counter.inc({ outcome: error instanceof AppError ? error.code : "internal" });
+    throw error;
+  }
+  counter.inc({ outcome: outcomeOf(result) });
+  return result;
+}
