@@ -1,5 +1,4 @@
 import {
-  type Account,
   AppError,
   isAllowed,
   type issuer,
