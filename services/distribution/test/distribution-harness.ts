@@ -59,14 +59,19 @@ export interface DistributionUnderTest {
     url: string,
     options?: { key?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<LightMyRequestResponse>;
+  /**
+   * Starts another replica of the same deployment (same database and subject prefix, its own port
+   * and NATS connection), with the first's options but those given; stopped with the rest.
+   */
+  addReplica(options?: ReplicaOptions): Promise<DistributionService>;
   stopIssuer(): Promise<void>;
   startIssuer(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startDistribution(
-  options: Partial<Pick<DistributionDeps, "timings" | "rateLimits" | "syncTokens">> = {},
-): Promise<DistributionUnderTest> {
+export type ReplicaOptions = Partial<Pick<DistributionDeps, "timings" | "rateLimits" | "syncTokens">>;
+
+export async function startDistribution(options: ReplicaOptions = {}): Promise<DistributionUnderTest> {
   const env = await createTestEnv();
   await ensureEventStream(env.nc, env.prefix);
   const catalogOrm = await openCatalogDatabase(env.databaseUrl, env.log);
@@ -121,19 +126,26 @@ export async function startDistribution(
       offset += ms;
     },
   };
-  const orm = await openDistributionDatabase(env.databaseUrl, env.log);
-  const service = createDistributionService({
-    nc: await env.connect("distribution"),
-    orm,
-    prefix: env.prefix,
-    log: env.log,
-    listen: { port: 0, host: "127.0.0.1" },
-    now: clock.now,
-    rateLimits: options.rateLimits ?? { perIp: 0, perKey: 0 },
-    syncTokens: options.syncTokens ?? [],
-    timings: { cacheTtlMs: 0, ...options.timings },
-  });
-  await service.start();
+  const replicas: { service: DistributionService; orm: Orm }[] = [];
+  const startReplica = async (given: ReplicaOptions) => {
+    const replicaOptions = { ...options, ...given };
+    const replicaOrm = await openDistributionDatabase(env.databaseUrl, env.log);
+    const replica = createDistributionService({
+      nc: await env.connect("distribution"),
+      orm: replicaOrm,
+      prefix: env.prefix,
+      log: env.log,
+      listen: { port: 0, host: "127.0.0.1" },
+      now: clock.now,
+      rateLimits: replicaOptions.rateLimits ?? { perIp: 0, perKey: 0 },
+      syncTokens: replicaOptions.syncTokens ?? [],
+      timings: { cacheTtlMs: 0, ...replicaOptions.timings },
+    });
+    await replica.start();
+    replicas.push({ service: replica, orm: replicaOrm });
+    return { service: replica, orm: replicaOrm };
+  };
+  const { service, orm } = await startReplica({});
 
   const synced = async (licenseId: string, serial: number, state?: string) => {
     const deadline = Date.now() + 15_000;
@@ -209,18 +221,19 @@ export async function startDistribution(
         ...(body === undefined ? {} : { payload: body as object }),
       });
     },
+    addReplica: async (given = {}) => (await startReplica(given)).service,
     async stopIssuer() {
       await issuerService?.stop();
       issuerService = undefined;
     },
     startIssuer,
     async stop() {
-      await service.stop();
+      for (const replica of replicas) await replica.service.stop();
       await issuerService?.stop();
       await catalogService.stop();
       const jsm = await jetstreamManager(env.nc);
       await jsm.streams.delete(licenseFilesStream(env.prefix)).catch(() => {});
-      await orm.close();
+      for (const replica of replicas) await replica.orm.close();
       await issuerOrm.close();
       await catalogOrm.close();
       await env.stop();
