@@ -69,7 +69,8 @@ export interface DistributionUnderTest {
   stop(): Promise<void>;
 }
 
-export type ReplicaOptions = Partial<Pick<DistributionDeps, "timings" | "rateLimits" | "syncTokens">>;
+/** A replica's options; `nc`, its own NATS connection (e.g. through a proxy a test cuts), closed by the caller. */
+export type ReplicaOptions = Partial<Pick<DistributionDeps, "timings" | "rateLimits" | "syncTokens" | "nc">>;
 
 export async function startDistribution(options: ReplicaOptions = {}): Promise<DistributionUnderTest> {
   const env = await createTestEnv();
@@ -131,7 +132,7 @@ export async function startDistribution(options: ReplicaOptions = {}): Promise<D
     const replicaOptions = { ...options, ...given };
     const replicaOrm = await openDistributionDatabase(env.databaseUrl, env.log);
     const replica = createDistributionService({
-      nc: await env.connect("distribution"),
+      nc: given.nc ?? (await env.connect("distribution")),
       orm: replicaOrm,
       prefix: env.prefix,
       log: env.log,

@@ -1,7 +1,10 @@
 // Issue 15: two replicas of one deployment (same database, same subject prefix) share their rate-limit
 // counts over NATS, so a client spreading its requests over both gets the limit, not twice it.
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectNats } from "@licensing/platform";
+import { startTcpProxy, type TcpProxy } from "@licensing/testing";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { rateLimitsSubject } from "../src/http/rate-limits/gossip.ts";
 import { rateLimitWindowMs } from "../src/http/rate-limits/shared-limits.ts";
 import type { DistributionService } from "../src/service.ts";
@@ -13,11 +16,18 @@ const settle = () => sleep(syncMs * 5);
 
 let t: DistributionUnderTest;
 let replicas: DistributionService[];
+/** A third replica's NATS connection, through a proxy the outage test cuts. */
+let natsProxy: TcpProxy | undefined;
+let proxiedNc: NatsConnection | undefined;
 beforeAll(async () => {
   t = await startDistribution({ rateLimits: { perIp: 6, perKey: 4, syncMs } });
   replicas = [t.service, await t.addReplica()];
 });
-afterAll(() => t?.stop());
+afterAll(async () => {
+  await t?.stop();
+  await proxiedNc?.close();
+  await natsProxy?.close();
+});
 
 /** A request from `address` to replica `n`. */
 function call(n: number, address: string, url: string, key?: string) {
@@ -133,5 +143,34 @@ describe("rate limits shared by the replicas", () => {
       await settle();
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 429, 429]);
+  });
+
+  it("counts alone while a replica has lost NATS, and shares again once it is back", async () => {
+    const nats = new URL(t.env.natsUrl.replace("nats://", "http://"));
+    natsProxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
+    proxiedNc = await connectNats(`nats://127.0.0.1:${natsProxy.port}`, "distribution", t.env.log);
+    const cutOff = await t.addReplica({ nc: proxiedNc });
+    const pair = [t.service, cutOff];
+    const spread = async (address: string, count: number) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const answer = await pair[i % 2]!.app.inject({
+          method: "GET",
+          url: "/v1/license",
+          remoteAddress: address,
+        });
+        statuses.push(answer.statusCode);
+        await settle();
+      }
+      return statuses;
+    };
+    await freshWindow();
+    await natsProxy.cut();
+    // 401 (no key): every request answered, each replica letting through its own 6.
+    expect(await spread(newAddress(), 8)).toEqual([401, 401, 401, 401, 401, 401, 401, 401]);
+    await natsProxy.restore();
+    await vi.waitFor(() => proxiedNc!.flush(), { timeout: 20_000, interval: 200 });
+    await freshWindow();
+    expect(await spread(newAddress(), 8)).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
   });
 });
