@@ -2,6 +2,7 @@
 // prefix, all real; the distribution service listens on a free local port (the client tests call it
 // over HTTP) and runs on a clock the test can move. The issuer can be stopped and started again.
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createCatalogService, openCatalogDatabase } from "@licensing/catalog";
 import { type Actor, catalog, issuer, newId, type RequestIn } from "@licensing/contracts";
 import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
@@ -10,6 +11,7 @@ import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { LightMyRequestResponse } from "fastify";
 import { licenseFilesStream } from "../src/domain/handoff.ts";
+import { rateLimitWindowMs } from "../src/http/rate-limits/shared-limits.ts";
 import {
   createDistributionService,
   type DistributionDeps,
@@ -21,6 +23,15 @@ export const operator: Actor = { id: "usr_ops", username: "olga", roles: ["licen
 export const as = { ctx: { requestId: "req_test", actor: operator } };
 /** Legacy imports and their rollback are a superadmin's. */
 export const superadmin: Actor = { id: "usr_root", username: "root", roles: ["superadmin"] };
+
+/**
+ * Rate limits count in fixed minutes of the clock, all keys falling back to 0 when one ends: a test
+ * counting up to a limit starts well inside one (waiting up to 10 s for the next).
+ */
+export async function freshRateWindow(): Promise<void> {
+  const left = rateLimitWindowMs - (Date.now() % rateLimitWindowMs);
+  if (left < 10_000) await sleep(left + 50);
+}
 
 export interface TestClock {
   now(): Date;

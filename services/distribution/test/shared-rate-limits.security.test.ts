@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { rateLimitsSubject } from "../src/http/rate-limits/gossip.ts";
 import { rateLimitWindowMs } from "../src/http/rate-limits/shared-limits.ts";
 import type { DistributionService } from "../src/service.ts";
-import { type DistributionUnderTest, startDistribution } from "./distribution-harness.ts";
+import { type DistributionUnderTest, freshRateWindow, startDistribution } from "./distribution-harness.ts";
 
 const syncMs = 50;
 /** Longer than a sync interval and its delivery, so each request sees every earlier one. */
@@ -39,19 +39,13 @@ function call(n: number, address: string, url: string, key?: string) {
   });
 }
 
-/** Counts fall back to 0 when a minute's window ends: start a burst well inside one. */
-async function freshWindow(): Promise<void> {
-  const left = rateLimitWindowMs - (Date.now() % rateLimitWindowMs);
-  if (left < 10_000) await sleep(left + 50);
-}
-
 let addresses = 0;
 const newAddress = () => `10.15.${Math.floor(++addresses / 250)}.${addresses % 250}`;
 
 describe("rate limits shared by the replicas", () => {
   it("refuses a license key past its limit however its requests are spread over the replicas", async () => {
     const { licenseKey } = await t.issue({ availableActivations: 1 });
-    await freshWindow();
+    await freshRateWindow();
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
       // Each request from its own address, so only the key's limit (4 a minute) applies.
@@ -68,7 +62,7 @@ describe("rate limits shared by the replicas", () => {
   });
 
   it("refuses an address past its limit however its requests are spread over the replicas", async () => {
-    await freshWindow();
+    await freshRateWindow();
     const address = newAddress();
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -80,7 +74,7 @@ describe("rate limits shared by the replicas", () => {
   });
 
   it("lets through at most the limit plus what the other replica admitted within one sync interval", async () => {
-    await freshWindow();
+    await freshRateWindow();
     const address = newAddress();
     // A burst on both replicas at once, faster than they report to each other.
     const burst = await Promise.all(
@@ -111,7 +105,7 @@ describe("rate limits shared by the replicas", () => {
     for (const message of garbage) t.env.nc.publish(subject, message);
     t.env.nc.publish(subject, new Uint8Array([0xff, 0xfe, 0x00]));
     await t.env.nc.flush();
-    await freshWindow();
+    await freshRateWindow();
     await settle();
     // The address still has its whole budget on both replicas.
     const statuses: number[] = [];
@@ -130,7 +124,7 @@ describe("rate limits shared by the replicas", () => {
       await t.addReplica({ rateLimits: { perIp: 6, perKey: 4, syncMs: 0 } }),
     ];
     const { licenseKey } = await t.issue({ availableActivations: 1 });
-    await freshWindow();
+    await freshRateWindow();
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) {
       const answer = await alone[i % 2]!.app.inject({
@@ -164,13 +158,13 @@ describe("rate limits shared by the replicas", () => {
       }
       return statuses;
     };
-    await freshWindow();
+    await freshRateWindow();
     await natsProxy.cut();
     // 401 (no key): every request answered, each replica letting through its own 6.
     expect(await spread(newAddress(), 8)).toEqual([401, 401, 401, 401, 401, 401, 401, 401]);
     await natsProxy.restore();
     await vi.waitFor(() => proxiedNc!.flush(), { timeout: 20_000, interval: 200 });
-    await freshWindow();
+    await freshRateWindow();
     expect(await spread(newAddress(), 8)).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
   });
 });
