@@ -1,8 +1,13 @@
 import { LRUCache } from "lru-cache";
 
-/** A key's count in the current window, as an object so a request bumps it without a second lookup. */
+/**
+ * A key's count in the current window, and how much of it this replica has not reported yet; an
+ * object so a request bumps it without a second lookup.
+ */
 interface Tally {
+  readonly key: string;
   count: number;
+  unreported: number;
 }
 
 /** What a rate-limit store answers: the key's count in the window and the milliseconds left in it. */
@@ -11,10 +16,10 @@ export interface WindowCount {
   ttl: number;
 }
 
-/** This replica's increments since it last told the others, all of one window. */
+/** This replica's increments since it last told the others, all of one window, as [key, count] pairs. */
 export interface Unpublished {
   windowStart: number;
-  counts: Map<string, number>;
+  counts: [string, number][];
 }
 
 export interface WindowCountsOptions {
@@ -42,7 +47,8 @@ export class WindowCounts {
   readonly #onShed: () => void;
   readonly #tallies: LRUCache<string, Tally>;
   #windowStart = Number.NEGATIVE_INFINITY;
-  #unpublished = new Map<string, number>();
+  /** The tallies counted since the last report (a key dropped and counted again may be there twice). */
+  #unreported: Tally[] = [];
 
   constructor(options: WindowCountsOptions) {
     this.windowMs = options.windowMs;
@@ -64,10 +70,11 @@ export class WindowCounts {
     const tally = this.#tally(key);
     tally.count += 1;
     if (this.#shared) {
-      const pending = this.#unpublished.get(key);
-      if (pending !== undefined) this.#unpublished.set(key, pending + 1);
-      else if (this.#unpublished.size < this.#maxKeys) this.#unpublished.set(key, 1);
-      else this.#onShed();
+      if (tally.unreported > 0) tally.unreported += 1;
+      else if (this.#unreported.length < this.#maxKeys) {
+        tally.unreported = 1;
+        this.#unreported.push(tally);
+      } else this.#onShed();
     }
     return { current: tally.count, ttl: this.#windowStart + this.windowMs - now };
   }
@@ -95,9 +102,13 @@ export class WindowCounts {
   /** This replica's increments since the last call, to tell the others; none when nothing was counted. */
   takeUnpublished(): Unpublished | undefined {
     this.#roll();
-    if (this.#unpublished.size === 0) return undefined;
-    const counts = this.#unpublished;
-    this.#unpublished = new Map();
+    if (this.#unreported.length === 0) return undefined;
+    const counts: [string, number][] = [];
+    for (const tally of this.#unreported) {
+      counts.push([tally.key, tally.unreported]);
+      tally.unreported = 0;
+    }
+    this.#unreported = [];
     return { windowStart: this.#windowStart, counts };
   }
 
@@ -112,7 +123,7 @@ export class WindowCounts {
     if (now - this.#windowStart >= this.windowMs) {
       this.#windowStart = now - (now % this.windowMs);
       this.#tallies.clear();
-      this.#unpublished.clear();
+      this.#unreported = [];
     }
     return now;
   }
@@ -120,7 +131,7 @@ export class WindowCounts {
   #tally(key: string): Tally {
     let tally = this.#tallies.get(key);
     if (!tally) {
-      tally = { count: 0 };
+      tally = { key, count: 0, unreported: 0 };
       this.#tallies.set(key, tally);
     }
     return tally;
