@@ -39,7 +39,13 @@ export {
 } from "./launcher.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { runUntilSignal, type Stoppable } from "./main.ts";
-export { type MetricsServer, observeBusRequest, observeHttpRequest, startMetricsServer } from "./metrics.ts";
+export {
+  type MetricsServer,
+  observeBusRequest,
+  observeHttpRequest,
+  observeRateLimitKeyShed,
+  startMetricsServer,
+} from "./metrics.ts";
 export { createMigration, pendingSchemaChanges, runMigrationCli, writeBaseline } from "./migration-cli.ts";
 export { connectNats } from "./nats.ts";
 export { definedOnly } from "./objects.ts";

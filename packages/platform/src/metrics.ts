@@ -42,7 +42,17 @@ const deadLetters = new Counter({
   labelNames: ["consumer", "reason"] as const,
 });
 
+const rateLimitKeysShed = new Counter({
+  name: "lic_rate_limit_keys_shed_total",
+  help: "Rate-limit keys dropped from a replica's counts to stay under its cap (their clients start again from 0)",
+});
+
 let defaultsCollected = false;
+
+/** Records a rate-limit key dropped to keep the counts under their cap (alert on a steady increase). */
+export function observeRateLimitKeyShed(): void {
+  rateLimitKeysShed.inc();
+}
 
 /** Records an event a consumer handled. */
 export function observeEventHandled(consumer: string): void {

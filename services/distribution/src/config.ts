@@ -62,6 +62,20 @@ export const distributionConfig = baseConfig.extend(databaseConfig.shape).extend
     description:
       "requests per (license key, machine); a key's ceiling is this times its seats or activations (0: no limit)",
   }),
+  DISTRIBUTION_RATE_LIMIT_SYNC_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .max(10)
+    .refine((s) => s === 0 || s >= 0.05, { error: "must be 0 (each replica counts alone) or at least 0.05" })
+    .default(0.25)
+    .meta({
+      description:
+        'how often replicas share rate-limit counts over NATS (docs/distribution.md, "Rate limits"); 0: each replica counts alone',
+    }),
+  DISTRIBUTION_RATE_LIMIT_MAX_KEYS: z.coerce.number().int().min(1_000).default(100_000).meta({
+    description:
+      "the most addresses, machines and keys a replica counts in a minute; past it the least recently seen are dropped",
+  }),
   DISTRIBUTION_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(60).default(1).meta({
     description: "how long a replica trusts what it read of a license (a suspension reaches it within this)",
   }),

@@ -32,6 +32,8 @@ await runUntilSignal(async () => {
     rateLimits: {
       perIp: config.DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE,
       perKey: config.DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE,
+      syncMs: Math.round(config.DISTRIBUTION_RATE_LIMIT_SYNC_SECONDS * 1_000),
+      maxKeys: config.DISTRIBUTION_RATE_LIMIT_MAX_KEYS,
     },
     timings: {
       heartbeatTimeoutMs: config.DISTRIBUTION_HEARTBEAT_TIMEOUT_SECONDS * 1_000,

@@ -29,6 +29,7 @@ import { Usage } from "./domain/usage.ts";
 import { addDistributionEndpoints } from "./endpoints.ts";
 import { bearerChecker, installCredentials, type RateLimits } from "./http/credentials.ts";
 import { registerOpenApi } from "./http/openapi.ts";
+import { createSharedLimits } from "./http/rate-limits/shared-limits.ts";
 import type { RouteDeps } from "./routes/deps.ts";
 import { leaseRoutes } from "./routes/leases.ts";
 import { licenseRoutes } from "./routes/license.ts";
@@ -120,6 +121,15 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     },
     keysChanged: () => setTimeout(() => void keys.refresh(), 100).unref(),
   });
+  const rateLimits = deps.rateLimits ?? { perIp: 600, perKey: 300 };
+  const sharedLimits = createSharedLimits({
+    nc,
+    prefix,
+    log,
+    syncMs: rateLimits.syncMs ?? 250,
+    maxKeys: rateLimits.maxKeys ?? 100_000,
+    now: deps.now ? () => now().getTime() : Date.now,
+  });
   const classify = (error: unknown): AppError | undefined => classifyDatabaseError(error);
   const busService = createBusService({
     nc,
@@ -131,7 +141,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       "License files, activations, usage and fleet seats for products; the license-server hand-off",
     classifyError: classify,
     endpoints: (server) => addDistributionEndpoints(server, { orm, machines, usage, leases, now }),
-    workers: [consumer, publisher, downloads, keys],
+    workers: [consumer, publisher, downloads, keys, ...(sharedLimits.gossip ? [sharedLimits.gossip] : [])],
   });
 
   const app = Fastify(
@@ -181,11 +191,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
 
   app.register(async (root) => {
     await registerOpenApi(root, deps.publicUrl);
-    const { requireLicense } = await installCredentials(
-      root,
-      licenses,
-      deps.rateLimits ?? { perIp: 600, perKey: 300 },
-    );
+    const { requireLicense } = await installCredentials(root, licenses, rateLimits, sharedLimits.store);
     const routeDeps: RouteDeps = {
       orm,
       nc,

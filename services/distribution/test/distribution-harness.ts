@@ -2,6 +2,7 @@
 // prefix, all real; the distribution service listens on a free local port (the client tests call it
 // over HTTP) and runs on a clock the test can move. The issuer can be stopped and started again.
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createCatalogService, openCatalogDatabase } from "@licensing/catalog";
 import { type Actor, catalog, issuer, newId, type RequestIn } from "@licensing/contracts";
 import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
@@ -10,6 +11,7 @@ import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { LightMyRequestResponse } from "fastify";
 import { licenseFilesStream } from "../src/domain/handoff.ts";
+import { rateLimitWindowMs } from "../src/http/rate-limits/shared-limits.ts";
 import {
   createDistributionService,
   type DistributionDeps,
@@ -21,6 +23,15 @@ export const operator: Actor = { id: "usr_ops", username: "olga", roles: ["licen
 export const as = { ctx: { requestId: "req_test", actor: operator } };
 /** Legacy imports and their rollback are a superadmin's. */
 export const superadmin: Actor = { id: "usr_root", username: "root", roles: ["superadmin"] };
+
+/**
+ * Rate limits count in fixed minutes of the clock, all keys falling back to 0 when one ends: a test
+ * counting up to a limit starts well inside one (waiting up to 10 s for the next).
+ */
+export async function freshRateWindow(): Promise<void> {
+  const left = rateLimitWindowMs - (Date.now() % rateLimitWindowMs);
+  if (left < 10_000) await sleep(left + 50);
+}
 
 export interface TestClock {
   now(): Date;
@@ -59,14 +70,20 @@ export interface DistributionUnderTest {
     url: string,
     options?: { key?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<LightMyRequestResponse>;
+  /**
+   * Starts another replica of the same deployment (same database and subject prefix, its own port
+   * and NATS connection), with the first's options but those given; stopped with the rest.
+   */
+  addReplica(options?: ReplicaOptions): Promise<DistributionService>;
   stopIssuer(): Promise<void>;
   startIssuer(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startDistribution(
-  options: Partial<Pick<DistributionDeps, "timings" | "rateLimits" | "syncTokens">> = {},
-): Promise<DistributionUnderTest> {
+/** A replica's options; `nc`, its own NATS connection (e.g. through a proxy a test cuts), closed by the caller. */
+export type ReplicaOptions = Partial<Pick<DistributionDeps, "timings" | "rateLimits" | "syncTokens" | "nc">>;
+
+export async function startDistribution(options: ReplicaOptions = {}): Promise<DistributionUnderTest> {
   const env = await createTestEnv();
   await ensureEventStream(env.nc, env.prefix);
   const catalogOrm = await openCatalogDatabase(env.databaseUrl, env.log);
@@ -121,19 +138,26 @@ export async function startDistribution(
       offset += ms;
     },
   };
-  const orm = await openDistributionDatabase(env.databaseUrl, env.log);
-  const service = createDistributionService({
-    nc: await env.connect("distribution"),
-    orm,
-    prefix: env.prefix,
-    log: env.log,
-    listen: { port: 0, host: "127.0.0.1" },
-    now: clock.now,
-    rateLimits: options.rateLimits ?? { perIp: 0, perKey: 0 },
-    syncTokens: options.syncTokens ?? [],
-    timings: { cacheTtlMs: 0, ...options.timings },
-  });
-  await service.start();
+  const replicas: { service: DistributionService; orm: Orm }[] = [];
+  const startReplica = async (given: ReplicaOptions) => {
+    const replicaOptions = { ...options, ...given };
+    const replicaOrm = await openDistributionDatabase(env.databaseUrl, env.log);
+    const replica = createDistributionService({
+      nc: given.nc ?? (await env.connect("distribution")),
+      orm: replicaOrm,
+      prefix: env.prefix,
+      log: env.log,
+      listen: { port: 0, host: "127.0.0.1" },
+      now: clock.now,
+      rateLimits: replicaOptions.rateLimits ?? { perIp: 0, perKey: 0 },
+      syncTokens: replicaOptions.syncTokens ?? [],
+      timings: { cacheTtlMs: 0, ...replicaOptions.timings },
+    });
+    await replica.start();
+    replicas.push({ service: replica, orm: replicaOrm });
+    return { service: replica, orm: replicaOrm };
+  };
+  const { service, orm } = await startReplica({});
 
   const synced = async (licenseId: string, serial: number, state?: string) => {
     const deadline = Date.now() + 15_000;
@@ -209,18 +233,19 @@ export async function startDistribution(
         ...(body === undefined ? {} : { payload: body as object }),
       });
     },
+    addReplica: async (given = {}) => (await startReplica(given)).service,
     async stopIssuer() {
       await issuerService?.stop();
       issuerService = undefined;
     },
     startIssuer,
     async stop() {
-      await service.stop();
+      for (const replica of replicas) await replica.service.stop();
       await issuerService?.stop();
       await catalogService.stop();
       const jsm = await jetstreamManager(env.nc);
       await jsm.streams.delete(licenseFilesStream(env.prefix)).catch(() => {});
-      await orm.close();
+      for (const replica of replicas) await replica.orm.close();
       await issuerOrm.close();
       await catalogOrm.close();
       await env.stop();

@@ -4,7 +4,13 @@ import { legacyKeyLookupHash } from "@licensing/model";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { licenseFilesStream } from "../src/domain/handoff.ts";
-import { as, type DistributionUnderTest, startDistribution, superadmin } from "./distribution-harness.ts";
+import {
+  as,
+  type DistributionUnderTest,
+  freshRateWindow,
+  startDistribution,
+  superadmin,
+} from "./distribution-harness.ts";
 
 const token = "server-token-0123456789abcdef0123456789";
 let t: DistributionUnderTest;
@@ -152,6 +158,7 @@ describe("legacy keys in the hand-off", () => {
 describe("rate limits", () => {
   it("answer 429 rate_limited with Retry-After past the per-key limit", async () => {
     const { licenseKey } = await t.issue();
+    await freshRateWindow();
     const answers = [];
     for (let i = 0; i < 7; i++) answers.push(await t.call("GET", "/v1/license", { key: licenseKey }));
     expect(answers.slice(0, 5).every((a) => a.statusCode === 200)).toBe(true);

@@ -2,7 +2,7 @@
 // budget is per (key, fingerprint), under a per-key ceiling sized by the license's seats: one
 // runaway collector is refused without blocking the lease renewals of the others.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DistributionUnderTest, startDistribution } from "./distribution-harness.ts";
+import { type DistributionUnderTest, freshRateWindow, startDistribution } from "./distribution-harness.ts";
 
 let t: DistributionUnderTest;
 beforeAll(async () => {
@@ -16,6 +16,7 @@ const lease = (key: string, fingerprint: string) =>
 describe("rate budget per (key, fingerprint)", () => {
   it("refuses a runaway collector while the others still renew, up to a ceiling sized by the seats", async () => {
     const { licenseKey } = await t.issue({ products: ["cockpit"], seats: 3 });
+    await freshRateWindow();
     const runaway = [];
     for (let i = 0; i < 6; i++) runaway.push(await lease(licenseKey, "runaway-collector"));
     expect(runaway.slice(0, 4).every((r) => r.statusCode === 200)).toBe(true);
@@ -33,6 +34,7 @@ describe("rate budget per (key, fingerprint)", () => {
 
   it("gives a single-machine license one budget, requests without a fingerprint their own", async () => {
     const { licenseKey } = await t.issue({ availableActivations: 1 });
+    await freshRateWindow();
     for (let i = 0; i < 4; i++)
       expect((await t.call("GET", "/v1/license", { key: licenseKey })).statusCode).toBe(200);
     expect((await t.call("GET", "/v1/license", { key: licenseKey })).statusCode).toBe(429);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DistributionUnderTest, startDistribution } from "./distribution-harness.ts";
+import { type DistributionUnderTest, freshRateWindow, startDistribution } from "./distribution-harness.ts";
 
 let t: DistributionUnderTest;
 beforeAll(async () => {
@@ -9,6 +9,7 @@ afterAll(() => t?.stop());
 
 describe("per-address rate limit", () => {
   it("answers 429 with Retry-After once an address sends too much, known key or not", async () => {
+    await freshRateWindow();
     const answers = [];
     for (let i = 0; i < 6; i++) answers.push(await t.call("GET", "/v1/license", { key: "LK-1" }));
     expect(answers.slice(0, 5).every((a) => a.statusCode === 400)).toBe(true);

@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import rateLimit from "@fastify/rate-limit";
+import rateLimit, { type FastifyRateLimitStoreCtor } from "@fastify/rate-limit";
 import { AppError } from "@licensing/contracts";
 import { isLegacyKey, isModelError, legacyKeyLookupHash, licenseKeyLookupHash } from "@licensing/model";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { LicenseDirectory, LicenseRecord } from "../domain/licenses.ts";
 import { budgetKey, keyBudgets } from "../domain/rate-budget.ts";
+import { rateLimitWindowMs } from "./rate-limits/shared-limits.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -18,12 +19,14 @@ export interface RateLimits {
   perIp: number;
   /** Requests per minute with one license key; 0 for none. */
   perKey: number;
+  /** How often replicas share their counts, in ms; 0: each counts alone (250 when not given). */
+  syncMs?: number;
+  /** The most keys (addresses, machines, license keys) a replica counts at once (100,000 when not given). */
+  maxKeys?: number;
 }
 
 /** The header that carries the license key: `Authorization: License LK-…`. */
 export const licenseScheme = "License";
-
-const minute = 60_000;
 
 function rateLimited(reply: FastifyReply, seconds: number, what: string): AppError {
   const wait = Math.max(1, Math.ceil(seconds));
@@ -38,18 +41,20 @@ function rateLimited(reply: FastifyReply, seconds: number, what: string): AppErr
  * client address; a request carrying a key is then checked in this order: the key's form (a typo is
  * 400 `malformed_key` before any lookup), the lookup (unknown: 404, saying nothing more), and once its
  * body is read, the budget of its machine (key and fingerprint) and the key's ceiling, sized by the
- * license's seats. Counters live in each replica's memory, so with R replicas behind a balancer a
- * client gets up to R times the limit.
+ * license's seats. Every limit counts in `store` (rate-limits/shared-limits.ts): in this replica's
+ * memory, with what the other replicas report every sync interval added.
  */
 export async function installCredentials(
   app: FastifyInstance,
   licenses: LicenseDirectory,
   limits: RateLimits,
+  store: FastifyRateLimitStoreCtor,
 ): Promise<{ requireLicense: (request: FastifyRequest, reply: FastifyReply) => Promise<void> }> {
   await app.register(rateLimit, {
     global: false,
     max: limits.perIp > 0 ? limits.perIp : 1,
-    timeWindow: minute,
+    timeWindow: rateLimitWindowMs,
+    store,
     keyGenerator: (request) => `ip:${request.ip}`,
     errorResponseBuilder: (_request, context) =>
       new AppError(
@@ -74,7 +79,7 @@ export async function installCredentials(
     limits.perKey > 0
       ? app.createRateLimit({
           max: limits.perKey,
-          timeWindow: minute,
+          timeWindow: rateLimitWindowMs,
           keyGenerator: (request) => budgetKey(request.license!.keyHash, fingerprintOf(request)),
         })
       : undefined;
@@ -82,7 +87,7 @@ export async function installCredentials(
     limits.perKey > 0
       ? app.createRateLimit({
           max: (request) => limits.perKey * keyBudgets(request.license!),
-          timeWindow: minute,
+          timeWindow: rateLimitWindowMs,
           keyGenerator: (request) => `key:${request.license!.keyHash}`,
         })
       : undefined;
