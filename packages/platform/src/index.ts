@@ -46,6 +46,7 @@ export {
   type SealedColumn,
 } from "./kek-rotation.ts";
 export {
+  hasLauncher,
   isStartedMessage,
   type ServiceStarted,
   type StartedMessage,
