@@ -34,6 +34,8 @@ interface Property {
   shownDefault?: string;
   description?: string;
   npmStart?: string;
+  /** A secret: may also be given as `<VARIABLE>_FILE=<path>` (loadConfig reads the file). */
+  secret?: boolean;
 }
 
 function defaultOf(property: Property, required: boolean): string {
@@ -60,7 +62,7 @@ export function configTable(): string {
       seen.add(name);
       if (!property.description) throw new Error(`${name} has no description (.meta({ description }))`);
       rows.push([
-        `\`${name}\``,
+        property.secret ? `\`${name}\` or \`${name}_FILE\`` : `\`${name}\``,
         usedBy,
         defaultOf(property, json.required?.includes(name) ?? false),
         property.description,

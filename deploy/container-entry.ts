@@ -3,13 +3,11 @@
 // every service; the orchestrator chooses which by argument.
 //
 // A secret mounted as a file (Compose secrets, Kubernetes secret volumes) is passed as
-// `<VARIABLE>_FILE=<path>` (the variables of `secretVariables`): the entry reads it into
-// `<VARIABLE>` before the service parses its configuration, so the services read only their
-// environment.
-import { readFileSync } from "node:fs";
+// `<VARIABLE>_FILE=<path>`: the service's own configuration loader reads it (loadConfig of
+// @licensing/platform), as it does outside the image.
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { containerServices, findContainerService, secretVariables } from "./container-services.ts";
+import { containerServices, findContainerService } from "./container-services.ts";
 
 const name = process.argv[2];
 const service = findContainerService(name);
@@ -17,18 +15,5 @@ if (!service) {
   const names = containerServices.map((s) => s.name).join(", ");
   console.error(`Usage: container-entry <service>, one of: ${names}${name ? ` (not "${name}")` : ""}`);
   process.exit(64);
-}
-for (const target of secretVariables) {
-  const variable = `${target}_FILE`;
-  const path = process.env[variable];
-  if (!path || process.env[target]) continue;
-  try {
-    process.env[target] = readFileSync(path, "utf8").trim();
-  } catch (error) {
-    console.error(
-      `${variable}: cannot read ${path} (${error instanceof Error ? error.message : String(error)})`,
-    );
-    process.exit(2);
-  }
 }
 await import(pathToFileURL(resolve(import.meta.dirname, "..", service.entry)).href);

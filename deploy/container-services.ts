@@ -20,16 +20,3 @@ export const httpServices: Partial<
 export function findContainerService(name: string | undefined) {
   return containerServices.find((service) => service.name === name);
 }
-
-/**
- * The settings that may be passed as a file, `<VARIABLE>_FILE=<path>` (a secret mounted by Compose
- * or Kubernetes): the secrets. Only these: other `_FILE` variables of the environment belong to
- * other programs.
- */
-export const secretVariables = [
-  "DATABASE_URL",
-  "ISSUER_KEK",
-  "NOTIFIER_KEK",
-  "GATEWAY_ADMIN_PASSWORD",
-  "DISTRIBUTION_SYNC_TOKENS",
-] as const;

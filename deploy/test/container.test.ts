@@ -53,7 +53,7 @@ describe("the container image", () => {
       timeout: 20_000,
     });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^DATABASE_URL_FILE: cannot read \/nonexistent\/database-url/);
+    expect(run.stderr).toMatch(/DATABASE_URL_FILE="\/nonexistent\/database-url" cannot be read \(ENOENT\)/);
     expect(run.stderr).not.toMatch(/TF_CLI_CONFIG_FILE/);
   });
 

@@ -6,8 +6,9 @@ import { gatewayConfig } from "@licensing/gateway/config";
 import { issuerConfig } from "@licensing/issuer/config";
 import { migrationConfig } from "@licensing/migration/config";
 import { notifierConfig } from "@licensing/notifier/config";
+import { secretVariablesOf } from "@licensing/platform";
 import { z } from "zod";
-import { type ContainerServiceName, secretVariables } from "../container-services.ts";
+import type { ContainerServiceName } from "../container-services.ts";
 
 const schemas: Record<ContainerServiceName, z.ZodType> = {
   catalog: catalogConfig,
@@ -29,14 +30,16 @@ export function serviceVariables(service: ContainerServiceName): { read: string[
 
 /**
  * Whether `variable` is set among `names`, directly or as `<variable>_FILE` (a secret mounted as a
- * file, which deploy/container-entry.ts reads into the variable, for the secrets only).
+ * file, which loadConfig reads into the variable, for the secrets only).
  */
 export function isSet(variable: string, names: Iterable<string>): boolean {
   const set = new Set(names);
   return set.has(variable) || (isSecret(variable) && set.has(`${variable}_FILE`));
 }
 
-const isSecret = (variable: string) => (secretVariables as readonly string[]).includes(variable);
+/** The variables marked `secret` in any service's schema: those that may come from a file. */
+const secrets = new Set(Object.values(schemas).flatMap(secretVariablesOf));
+const isSecret = (variable: string) => secrets.has(variable);
 
 /** Names that are not variables the service reads (a typo, or a setting of another service). */
 export function unknownVariables(service: ContainerServiceName, names: Iterable<string>): string[] {

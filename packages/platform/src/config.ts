@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 
 /** A configuration problem, named by its environment variable(s). Services print it and exit. */
@@ -11,7 +12,7 @@ export class ConfigError extends Error {
 /**
  * The settings every service reads. Services extend this with their own variables, named
  * `<SERVICE>_<NAME>`, durations in `_SECONDS`, rates in `_PER_MINUTE`; each described with
- * `.meta({ description, default?, npmStart? })`, from which the README's table is generated
+ * `.meta({ description, default?, npmStart?, secret? })`, from which the README's table is generated
  * (`npm run docs:config`, docs/development.md).
  */
 export const baseConfig = z.object({
@@ -50,6 +51,7 @@ export const baseConfig = z.object({
 export const databaseConfig = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }).meta({
     description: "`postgres://` URL of the platform database; each service uses its own schema in it",
+    secret: true,
     npmStart: "sets it",
   }),
   DATABASE_POOL_SIZE: z.coerce
@@ -61,9 +63,69 @@ export const databaseConfig = z.object({
     .meta({ description: "connections per service process" }),
 });
 
+/** A key-encryption key: 32 random bytes in base64. Describe it with `.meta({ secret: true, … })`. */
+export const kekSetting = z
+  .string()
+  .transform((text) => Buffer.from(text.trim(), "base64"))
+  .refine((bytes) => bytes.length === 32, {
+    message: "must be 32 random bytes in base64 (generate one with: openssl rand -base64 32)",
+  });
+
+/** Earlier KEKs, comma-separated, still read while the rotation command reseals their values. */
+export const previousKeksSetting = z
+  .string()
+  .transform((text) =>
+    text
+      .split(",")
+      .map((part) => part.trim())
+      .filter((part) => part !== ""),
+  )
+  .pipe(z.array(kekSetting))
+  .default([]);
+
+/**
+ * The variables of `schema` whose `.meta` says `secret: true`: each may also be given as
+ * `<VARIABLE>_FILE=<path>`, as Kubernetes and Docker mount secrets.
+ */
+export function secretVariablesOf(schema: z.ZodType): string[] {
+  if (!(schema instanceof z.ZodObject)) return [];
+  return Object.entries(schema.shape as Record<string, z.ZodType>)
+    .filter(([, field]) => (field.meta() as { secret?: boolean } | undefined)?.secret === true)
+    .map(([name]) => name);
+}
+
+/**
+ * The environment with every secret given as `<VARIABLE>_FILE` read into `<VARIABLE>` (one
+ * trailing newline trimmed, as `echo` and editors leave one).
+ */
+function readSecretFiles(
+  secrets: readonly string[],
+  env: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  const problems: string[] = [];
+  const read: Record<string, string> = {};
+  for (const variable of secrets) {
+    const path = env[`${variable}_FILE`];
+    if (path === undefined) continue;
+    if (env[variable] !== undefined) {
+      problems.push(`${variable} and ${variable}_FILE are both set: keep one`);
+      continue;
+    }
+    try {
+      read[variable] = readFileSync(path, "utf8").replace(/\r?\n$/, "");
+    } catch (error) {
+      const reason = error instanceof Error && "code" in error ? String(error.code) : String(error);
+      problems.push(`${variable}_FILE=${JSON.stringify(path)} cannot be read (${reason})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
+  return { ...env, ...read };
+}
+
 /**
  * Parses the environment once, at start-up. Every bad or missing variable is named in one message,
- * so a misconfigured deployment is fixed in one go.
+ * so a misconfigured deployment is fixed in one go. A secret (`.meta({ secret: true })`) may come
+ * from a file named by `<VARIABLE>_FILE`.
  */
 export function loadConfig<S extends z.ZodType>(
   schema: S,
@@ -71,7 +133,10 @@ export function loadConfig<S extends z.ZodType>(
   /** Variables an earlier release read, with what replaced them: still set, they stop the service. */
   renamed: Record<string, string> = {},
 ): z.output<S> {
-  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const blanksRemoved = readSecretFiles(
+    secretVariablesOf(schema),
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")),
+  );
   const stale = Object.entries(renamed).filter(([old]) => blanksRemoved[old] !== undefined);
   if (stale.length > 0) {
     const lines = stale.map(([old, now]) => `${old} is no longer read: set ${now} instead`);
@@ -79,11 +144,14 @@ export function loadConfig<S extends z.ZodType>(
   }
   const result = schema.safeParse(blanksRemoved);
   if (result.success) return result.data;
+  const secrets = new Set(secretVariablesOf(schema));
   const problems = result.error.issues.map((issue) => {
     const variable = issue.path.map(String).join(".") || "(environment)";
     const value = blanksRemoved[variable];
-    return value === undefined
-      ? `${variable} is missing (${issue.message})`
+    if (value === undefined) return `${variable} is missing (${issue.message})`;
+    // A secret's value is never echoed: the message goes to the console and the logs.
+    return secrets.has(variable)
+      ? `${variable} is invalid: ${issue.message}`
       : `${variable}=${JSON.stringify(value)} is invalid: ${issue.message}`;
   });
   throw new ConfigError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);

@@ -1,5 +1,13 @@
 export { type BusServiceOptions, createBusService, type RunningService, type Worker } from "./bus-service.ts";
-export { baseConfig, ConfigError, databaseConfig, loadConfig } from "./config.ts";
+export {
+  baseConfig,
+  ConfigError,
+  databaseConfig,
+  kekSetting,
+  loadConfig,
+  previousKeksSetting,
+  secretVariablesOf,
+} from "./config.ts";
 export {
   classifyDatabaseError,
   type DatabaseDefinition,
@@ -32,6 +40,13 @@ export { ensureEventStream, eventStreamName } from "./event-stream.ts";
 export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 export { insertRows } from "./insert-rows.ts";
 export {
+  type ColumnRotation,
+  rotateSealedColumns,
+  runKekRotation,
+  type SealedColumn,
+} from "./kek-rotation.ts";
+export {
+  hasLauncher,
   isStartedMessage,
   type ServiceStarted,
   type StartedMessage,
@@ -67,6 +82,7 @@ export {
   readRepeatableSql,
   repeatableTable,
 } from "./repeatable-sql.ts";
+export { type Keyring, kekId, SealedBox, SealedBoxError } from "./sealed-box.ts";
 export { execute, Params, query, queryOne, type SqlParams, type SqlTarget, tableName } from "./sql.ts";
 export { ensureStream } from "./streams.ts";
 export {

@@ -27,9 +27,14 @@ export function isStartedMessage(message: unknown): message is StartedMessage {
   );
 }
 
+/** Whether a launcher (`npm start`) started this process and will show what it is told. */
+export function hasLauncher(): boolean {
+  return typeof process.send === "function" && process.connected;
+}
+
 /** Sends `started` to the launcher, if this process has one (it was spawned with an IPC channel). */
 export function tellLauncher(started: ServiceStarted): void {
-  if (typeof process.send !== "function" || !process.connected) return;
+  if (!hasLauncher()) return;
   const message: StartedMessage = { type: "licensing/started", ...started };
-  process.send(message);
+  process.send?.(message);
 }

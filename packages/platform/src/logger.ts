@@ -16,7 +16,18 @@ export function createLogger(service: string, level = "info", destination?: Dest
     base: { service },
     mixin: () => activeTraceIds() ?? noIds,
     // Never log what could carry a secret, however it got into a log call.
-    redact: { paths: ["*.password", "*.privateKey", "*.secret", "*.token", "*.kek"], censor: "[redacted]" },
+    redact: {
+      paths: [
+        "*.password",
+        "*.temporaryPassword",
+        "*.privateKey",
+        "*.licenseKey",
+        "*.secret",
+        "*.token",
+        "*.kek",
+      ],
+      censor: "[redacted]",
+    },
   };
   return destination ? pino(options, destination) : pino(options);
 }

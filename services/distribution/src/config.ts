@@ -48,6 +48,7 @@ export const distributionConfig = baseConfig.extend(databaseConfig.shape).extend
       error: "each token must be at least 32 characters",
     })
     .meta({
+      secret: true,
       description:
         "license servers' tokens for `GET /v1/sync`, comma-separated, 32+ characters each (none: off)",
       shownDefault: "(none)",

@@ -58,6 +58,7 @@ export const gatewayConfig = baseConfig.extend(databaseConfig.shape).extend({
     .meta({
       description:
         "their password; else one is generated, printed once, and must be changed at first sign-in",
+      secret: true,
     }),
   GATEWAY_VENDOR_PUBLIC_KEYS: vendorKeysSchema.default([]).meta({
     shownDefault: "`[]`",

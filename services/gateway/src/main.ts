@@ -2,12 +2,13 @@ import {
   connectNats,
   createLogger,
   definedOnly,
+  hasLauncher,
   runUntilSignal,
   startMetricsServer,
   startTracing,
 } from "@licensing/platform";
 import { loadGatewayConfig } from "./config.ts";
-import { createGatewayService, openGatewayDatabase } from "./service.ts";
+import { createGatewayService, firstSuperadminNotice, openGatewayDatabase } from "./service.ts";
 
 await runUntilSignal(async () => {
   const config = loadGatewayConfig();
@@ -37,6 +38,8 @@ await runUntilSignal(async () => {
     },
   });
   const { listening, url, firstSuperadmin: admin } = await service.start();
+  // Plain console text, not a log field; under npm start the launcher's summary shows it instead.
+  if (admin && !hasLauncher()) console.log(firstSuperadminNotice(admin));
   return {
     // For npm start, which must show these whatever LOG_LEVEL hides.
     started: definedOnly({

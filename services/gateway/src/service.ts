@@ -89,6 +89,14 @@ const hour = 3_600_000;
  * own schema), checks every route against the role × action table, and calls the platform's
  * services over NATS as the operator.
  */
+/** The console text that tells the operator the first superadmin's generated password, once. */
+export function firstSuperadminNotice(admin: { username: string; temporaryPassword: string }): string {
+  return (
+    `FIRST SUPERADMIN CREATED: sign in as "${admin.username}" with the password ` +
+    `"${admin.temporaryPassword}" (shown this once; you will be asked to change it)`
+  );
+}
+
 export function createGatewayService(deps: GatewayDeps): GatewayService {
   const { nc, orm, prefix, log } = deps;
   const now = deps.now ?? (() => new Date());
@@ -179,10 +187,11 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
           username: created.username,
           temporaryPassword: created.generatedPassword,
         };
+        // The password goes to the console once (main.ts, or npm start's summary), never into a
+        // log line: logs are shipped, kept and read by more people than the first operator.
         log.warn(
-          { initialSuperadmin: { username: created.username, temporaryPassword: created.generatedPassword } },
-          `FIRST SUPERADMIN CREATED: sign in as "${created.username}" with the password ` +
-            `"${created.generatedPassword}" (shown this once; you will be asked to change it)`,
+          { username: created.username },
+          "first superadmin created with a generated password, printed on the console only",
         );
       } else if (created) {
         log.info({ username: created.username }, "first superadmin created with GATEWAY_ADMIN_PASSWORD");

@@ -1,18 +1,18 @@
-import { baseConfig, databaseConfig, loadConfig } from "@licensing/platform";
+import { baseConfig, databaseConfig, kekSetting, loadConfig, previousKeksSetting } from "@licensing/platform";
 import { z } from "zod";
 import { isTimeZone } from "./domain/expiry.ts";
 
-const kek = z
-  .string()
-  .transform((text) => Buffer.from(text.trim(), "base64"))
-  .refine((bytes) => bytes.length === 32, {
-    message: "must be 32 random bytes in base64 (generate one with: openssl rand -base64 32)",
-  });
-
 export const issuerConfig = baseConfig.extend(databaseConfig.shape).extend({
-  ISSUER_KEK: kek.meta({
-    description: "32 random bytes, base64: the key signing keys and license keys are encrypted under",
+  ISSUER_KEK: kekSetting.meta({
+    description:
+      "32 random bytes, base64: the key signing keys and license keys are encrypted under; rotated with `npm run kek:rotate -w services/issuer` (docs/operations.md)",
+    secret: true,
     npmStart: "`.data/issuer-kek`",
+  }),
+  ISSUER_KEK_PREVIOUS: previousKeksSetting.meta({
+    description:
+      "earlier KEKs, base64, comma-separated: still read (never written) until `kek:rotate` has resealed their values",
+    secret: true,
   }),
   /** A count of calendar days, as a license's own `notifyDays`, not a duration. */
   ISSUER_DEFAULT_NOTIFY_DAYS: z.coerce.number().int().min(0).max(3650).default(30).meta({

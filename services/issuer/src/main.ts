@@ -25,6 +25,7 @@ await runUntilSignal(async () => {
     prefix: config.SUBJECT_PREFIX,
     log,
     kek: config.ISSUER_KEK,
+    previousKeks: config.ISSUER_KEK_PREVIOUS,
     defaultNotifyDays: config.ISSUER_DEFAULT_NOTIFY_DAYS,
     timeZone: config.ISSUER_TIME_ZONE,
   });

@@ -18,12 +18,12 @@ import { DashboardFigures } from "./domain/dashboard.ts";
 import { ExpiryRule } from "./domain/expiry.ts";
 import { IdempotencyStore } from "./domain/idempotency.ts";
 import { Issuance } from "./domain/issuance.ts";
-import { KeyEncryption } from "./domain/key-encryption.ts";
 import { LegacyImport } from "./domain/legacy-import.ts";
 import { LegacyRuns } from "./domain/legacy-runs.ts";
 import { LicenseQueries } from "./domain/license-queries.ts";
 import { Lifecycle } from "./domain/lifecycle.ts";
 import { Presets } from "./domain/presets.ts";
+import { issuerSealedBox } from "./domain/sealed-values.ts";
 import { SigningKeys } from "./domain/signing-keys.ts";
 import { statsCompaction } from "./domain/stats-compaction.ts";
 import { addIssuerEndpoints } from "./endpoints.ts";
@@ -38,8 +38,10 @@ export interface IssuerDeps {
   orm: Orm;
   prefix: string;
   log: Logger;
-  /** Key-encryption key (32 bytes). */
+  /** Key-encryption key (32 bytes, ISSUER_KEK): seals signing keys, license keys, stored answers. */
   kek: Buffer;
+  /** Earlier KEKs (ISSUER_KEK_PREVIOUS): still open what they sealed until `kek:rotate` ran. */
+  previousKeks?: readonly Buffer[];
   defaultNotifyDays: number;
   /** IANA zone of the calendar days the status counts (see ExpiryRule); UTC by default. */
   timeZone?: string;
@@ -51,7 +53,7 @@ export interface IssuerDeps {
 export function createIssuerService(deps: IssuerDeps): RunningService {
   const { nc, orm, prefix, log } = deps;
   const expiry = new ExpiryRule(deps.defaultNotifyDays, deps.timeZone);
-  const encryption = new KeyEncryption(deps.kek);
+  const encryption = issuerSealedBox(deps.kek, deps.previousKeks);
   const idempotency = new IdempotencyStore(encryption);
   const bus = new BusClient(nc, { prefix });
   const catalog = new CatalogLookup(bus);

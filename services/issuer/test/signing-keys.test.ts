@@ -8,7 +8,7 @@ import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SigningKeyEntity } from "../src/domain/entities.ts";
-import { KeyEncryption } from "../src/domain/key-encryption.ts";
+import { issuerSealedBox } from "../src/domain/sealed-values.ts";
 import { createIssuerService, openIssuerDatabase } from "../src/service.ts";
 import { actors, as, collectorProduct } from "./issuer-harness.ts";
 
@@ -139,7 +139,7 @@ describe("signing keys", () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const em = (await openIssuerDatabase(env.databaseUrl, pino({ level: "silent" }))).em.fork();
     const rows = await em.find(SigningKeyEntity, {}, { populate: ["privateKeyEnc"] });
-    const encryption = new KeyEncryption(kek);
+    const encryption = issuerSealedBox(kek);
     const secrets = rows.flatMap((row) => {
       const key = encryption.open(row.privateKeyEnc, `signing key ${row.keyId}`);
       return [

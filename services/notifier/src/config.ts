@@ -1,12 +1,5 @@
-import { baseConfig, databaseConfig, loadConfig } from "@licensing/platform";
+import { baseConfig, databaseConfig, kekSetting, loadConfig, previousKeksSetting } from "@licensing/platform";
 import { z } from "zod";
-
-const kek = z
-  .string()
-  .transform((text) => Buffer.from(text.trim(), "base64"))
-  .refine((bytes) => bytes.length === 32, {
-    message: "must be 32 random bytes in base64 (generate one with: openssl rand -base64 32)",
-  });
 
 const smtpUrl = z
   .url({ protocol: /^smtps?$/, error: "must be smtp://host:port or smtps://host:port" })
@@ -29,9 +22,16 @@ const httpUrl = z
   .transform((url) => url.replace(/\/+$/, ""));
 
 export const notifierConfig = baseConfig.extend(databaseConfig.shape).extend({
-  NOTIFIER_KEK: kek.meta({
-    description: "32 random bytes, base64: the SMTP password is encrypted under it",
+  NOTIFIER_KEK: kekSetting.meta({
+    description:
+      "32 random bytes, base64: the SMTP password is encrypted under it; rotated with `npm run kek:rotate -w services/notifier` (docs/operations.md)",
+    secret: true,
     npmStart: "`.data/notifier-kek`",
+  }),
+  NOTIFIER_KEK_PREVIOUS: previousKeksSetting.meta({
+    description:
+      "earlier KEKs, base64, comma-separated: still read (never written) until `kek:rotate` has resealed their values",
+    secret: true,
   }),
   NOTIFIER_UI_URL: httpUrl.optional().meta({
     description: "where people reach the UI, linked from the digest: the first settings' UI address",

@@ -23,6 +23,7 @@ await runUntilSignal(async () => {
     prefix: config.SUBJECT_PREFIX,
     log,
     kek: config.NOTIFIER_KEK,
+    previousKeks: config.NOTIFIER_KEK_PREVIOUS,
     seed: {
       uiUrl: config.NOTIFIER_UI_URL ?? "http://localhost:8080",
       fromAddress: config.NOTIFIER_FROM,

@@ -17,7 +17,7 @@ import { DigestRuns } from "./domain/digest-runs.ts";
 import { Digests } from "./domain/digests.ts";
 import { type Mailer, smtpMailer } from "./domain/mailer.ts";
 import { DigestScheduler } from "./domain/scheduler.ts";
-import { SecretBox } from "./domain/secret-box.ts";
+import { notifierSealedBox } from "./domain/sealed-values.ts";
 import { type SettingsSeed, SettingsStore } from "./domain/settings.ts";
 import { notifierState } from "./domain/state.ts";
 import { addNotifierEndpoints } from "./endpoints.ts";
@@ -32,8 +32,10 @@ export interface NotifierDeps {
   orm: Orm;
   prefix: string;
   log: Logger;
-  /** Key-encryption key (32 bytes) of the SMTP password. */
+  /** Key-encryption key (32 bytes, NOTIFIER_KEK) of the SMTP password. */
   kek: Buffer;
+  /** Earlier KEKs (NOTIFIER_KEK_PREVIOUS): still open what they sealed until `kek:rotate` ran. */
+  previousKeks?: readonly Buffer[];
   /** What the settings start from on the very first start. */
   seed: SettingsSeed;
   /** The clock (tests move it to the scheduled minute and past retries). */
@@ -51,7 +53,7 @@ export interface NotifierService extends RunningService {
 export function createNotifierService(deps: NotifierDeps): NotifierService {
   const { nc, orm, prefix, log } = deps;
   const now = deps.now ?? (() => new Date());
-  const settings = new SettingsStore(orm, new SecretBox(deps.kek), deps.seed, now);
+  const settings = new SettingsStore(orm, notifierSealedBox(deps.kek, deps.previousKeks), deps.seed, now);
   const runs = new DigestRuns(orm);
   const digests = new Digests({
     bus: new BusClient(nc, { prefix }),

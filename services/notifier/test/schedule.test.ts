@@ -152,7 +152,7 @@ describe("the configuration", () => {
   it("needs a 32-byte key-encryption key, and names the variable", () => {
     expect(() => loadNotifierConfig(base)).toThrow(/NOTIFIER_KEK is missing/);
     expect(() => loadNotifierConfig({ ...base, NOTIFIER_KEK: "c2hvcnQ=" })).toThrow(
-      /NOTIFIER_KEK=.* is invalid/,
+      /NOTIFIER_KEK is invalid/,
     );
   });
 

@@ -183,6 +183,17 @@ export class Users {
   }
 
   /**
+   * The recovery of a lost password from the server (`npm run users -- reset-password`): as
+   * resetPassword, found by user name, every session of theirs ended.
+   */
+  async resetPasswordOf(username: string): Promise<{ user: UserView; temporaryPassword: string }> {
+    const row = await this.#orm.em.fork().findOne(UserEntity, { usernameKey: usernameKey(username) });
+    if (!row) throw AppError.notFound("User", username);
+    const temporaryPassword = await this.resetPassword(row.id);
+    return { user: toUserView({ ...row, mustChangePassword: true }), temporaryPassword };
+  }
+
+  /**
    * The user's own change: the new password's rules first (they need no secret), then the current
    * password (wrong: 400 naming `currentPassword`); ends the user's other sessions.
    */

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { AppError } from "@licensing/contracts";
 import { canonicalize } from "@licensing/model";
-import type { EntityManager } from "@licensing/platform";
+import type { EntityManager, SealedBox } from "@licensing/platform";
 import { IdempotencyKeyEntity } from "./entities.ts";
-import type { KeyEncryption } from "./key-encryption.ts";
 
 export interface IdempotentRequest {
   scope: string;
@@ -27,9 +26,9 @@ export function idempotentRequest(
  * are kept encrypted under the KEK, like the keys themselves.
  */
 export class IdempotencyStore {
-  readonly #encryption: KeyEncryption;
+  readonly #encryption: SealedBox;
 
-  constructor(encryption: KeyEncryption) {
+  constructor(encryption: SealedBox) {
     this.#encryption = encryption;
   }
 

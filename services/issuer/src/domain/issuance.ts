@@ -9,6 +9,7 @@ import {
   type RequestOf,
 } from "@licensing/contracts";
 import { generateLicenseKey, licenseKeyLookupHash } from "@licensing/model";
+import type { SealedBox } from "@licensing/platform";
 import {
   type EntityManager,
   GroupCommit,
@@ -22,7 +23,6 @@ import type { CatalogLookup } from "./catalog-lookup.ts";
 import { LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
 import type { ExpiryRule } from "./expiry.ts";
 import { type IdempotencyStore, type IdempotentRequest, idempotentRequest } from "./idempotency.ts";
-import type { KeyEncryption } from "./key-encryption.ts";
 import { draftLicense } from "./license-draft.ts";
 import { checkBatchSize, signWithinLimit } from "./license-signing.ts";
 import { licenseFields, toDetail, toEvent } from "./license-views.ts";
@@ -52,7 +52,7 @@ export interface IssuanceDeps {
   orm: Orm;
   catalog: CatalogLookup;
   signingKeys: SigningKeys;
-  encryption: KeyEncryption;
+  encryption: SealedBox;
   idempotency: IdempotencyStore;
   expiry: ExpiryRule;
 }

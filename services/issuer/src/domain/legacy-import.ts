@@ -7,12 +7,12 @@ import {
   type RequestOf,
 } from "@licensing/contracts";
 import { legacyKeyLookupHash } from "@licensing/model";
+import type { SealedBox } from "@licensing/platform";
 import { type EntityManager, type Orm, query } from "@licensing/platform";
 import { LockMode } from "@mikro-orm/core";
 import type { CatalogLookup } from "./catalog-lookup.ts";
 import { LegacyLicenseEntity, LicenseEntity } from "./entities.ts";
 import { requireActor } from "./issuance.ts";
-import type { KeyEncryption } from "./key-encryption.ts";
 import {
   countBy,
   inTurns,
@@ -38,7 +38,7 @@ export interface LegacyImportDeps {
   orm: Orm;
   catalog: CatalogLookup;
   signingKeys: SigningKeys;
-  encryption: KeyEncryption;
+  encryption: SealedBox;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { AppError, issuerEvents, newId } from "@licensing/contracts";
 import { generateLicenseKey, type License, licenseKeyLookupHash } from "@licensing/model";
+import type { SealedBox } from "@licensing/platform";
 import { type EntityManager, insertRows, recordEvent, recordEvents } from "@licensing/platform";
 import { LockMode } from "@mikro-orm/core";
 import { type AuditRecord, changesBetween, recordAudit } from "./audit.ts";
@@ -10,7 +11,6 @@ import {
   type LicenseRow,
   LicenseVersionEntity,
 } from "./entities.ts";
-import type { KeyEncryption } from "./key-encryption.ts";
 import { type NewLicense, type Prepared, snapshotOf } from "./legacy-items.ts";
 import { draftLicense } from "./license-draft.ts";
 import { signWithinLimit } from "./license-signing.ts";
@@ -25,9 +25,9 @@ export const legacyMetadata = { source: "legacy.source", id: "legacy.id" } as co
  * caller holds the item's locks and transaction.
  */
 export class LegacyWrites {
-  readonly #encryption: KeyEncryption;
+  readonly #encryption: SealedBox;
 
-  constructor(encryption: KeyEncryption) {
+  constructor(encryption: SealedBox) {
     this.#encryption = encryption;
   }
 

@@ -14,12 +14,12 @@ import {
   licenseKeyLookupHash,
   parseLicenseKey,
 } from "@licensing/model";
+import type { SealedBox } from "@licensing/platform";
 import { type EntityManager, type Orm, Params, query } from "@licensing/platform";
 import { recordAudit } from "./audit.ts";
 import { AuditEntryEntity, LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
 import type { ExpiryRule } from "./expiry.ts";
 import { requireActor } from "./issuance.ts";
-import type { KeyEncryption } from "./key-encryption.ts";
 import { summaryColumns, summaryRow, toDetail, toSummary } from "./license-views.ts";
 
 type ListRequest = RequestOf<typeof issuer.listLicenses>;
@@ -35,10 +35,10 @@ const sortColumns: Record<ListRequest["sort"], { sql: string; type: "time" | "te
 /** Reading licenses: one, its versions and audit trail, and filtered, sorted pages of them. */
 export class LicenseQueries {
   readonly #orm: Orm;
-  readonly #encryption: KeyEncryption;
+  readonly #encryption: SealedBox;
   readonly #expiry: ExpiryRule;
 
-  constructor(orm: Orm, encryption: KeyEncryption, expiry: ExpiryRule) {
+  constructor(orm: Orm, encryption: SealedBox, expiry: ExpiryRule) {
     this.#orm = orm;
     this.#encryption = encryption;
     this.#expiry = expiry;

@@ -8,6 +8,7 @@ import {
   type RequestContext,
   type RequestOf,
 } from "@licensing/contracts";
+import type { SealedBox } from "@licensing/platform";
 import { type EntityManager, type Orm, recordEvent } from "@licensing/platform";
 import { LockMode } from "@mikro-orm/core";
 import { changesBetween, recordAudit } from "./audit.ts";
@@ -15,7 +16,6 @@ import { LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities
 import type { ExpiryRule } from "./expiry.ts";
 import { type IdempotencyStore, idempotentRequest } from "./idempotency.ts";
 import { requireActor } from "./issuance.ts";
-import type { KeyEncryption } from "./key-encryption.ts";
 import { checked, latestInstant } from "./license-draft.ts";
 import { signWithinLimit } from "./license-signing.ts";
 import { licenseOf, toDetail, toEvent } from "./license-views.ts";
@@ -26,7 +26,7 @@ const day = 86_400_000;
 export interface LifecycleDeps {
   orm: Orm;
   signingKeys: SigningKeys;
-  encryption: KeyEncryption;
+  encryption: SealedBox;
   idempotency: IdempotencyStore;
   expiry: ExpiryRule;
 }

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { issuerEvents, type RequestContext, type SigningKey, systemActor } from "@licensing/contracts";
 import { createSigner, ed25519, type PublicKeyEntry, type Signer } from "@licensing/model";
+import type { SealedBox } from "@licensing/platform";
 import { type Logger, type Orm, recordEvent } from "@licensing/platform";
 import { LockMode, UniqueConstraintViolationException } from "@mikro-orm/core";
 import { recordAudit } from "./audit.ts";
 import { SigningKeyEntity, type SigningKeyRow } from "./entities.ts";
-import type { KeyEncryption } from "./key-encryption.ts";
 
 // How long a replica trusts its cached active key before checking whether another rotated it.
 const activeKeyTtlMs = 5_000;
@@ -17,11 +17,11 @@ const activeKeyTtlMs = 5_000;
  */
 export class SigningKeys {
   readonly #orm: Orm;
-  readonly #encryption: KeyEncryption;
+  readonly #encryption: SealedBox;
   readonly #log: Logger;
   #active: { signer: Signer; checkedAt: number } | undefined;
 
-  constructor(orm: Orm, encryption: KeyEncryption, log: Logger) {
+  constructor(orm: Orm, encryption: SealedBox, log: Logger) {
     this.#orm = orm;
     this.#encryption = encryption;
     this.#log = log;

@@ -21,7 +21,7 @@ export const SettingsEntity = defineEntity({
     smtpPort: p.integer(),
     smtpSecurity: p.enum(["tls", "starttls", "none"] as const),
     smtpUsername: p.text().nullable(),
-    /** AES-256-GCM under NOTIFIER_KEK (see secret-box.ts); never leaves the service. */
+    /** Sealed under NOTIFIER_KEK (see sealed-values.ts); never leaves the service. */
     smtpPasswordEnc: p.blob().nullable(),
     /** Random, made once: part of each digest's Message-ID, so two deployments never share one. */
     installationId: p.text(),

@@ -7,10 +7,10 @@ import {
   type RequestOf,
   type SmtpSecurity,
 } from "@licensing/contracts";
+import type { SealedBox } from "@licensing/platform";
 import { definedOnly, execute, type Orm } from "@licensing/platform";
 import { LockMode } from "@mikro-orm/core";
 import { SettingsEntity, type SettingsRow } from "./entities.ts";
-import type { SecretBox } from "./secret-box.ts";
 
 /** What the first settings row starts from (npm start points SMTP at its mail catcher). */
 export interface SettingsSeed {
@@ -28,16 +28,16 @@ export interface SmtpConnection {
   password: string | null;
 }
 
-const passwordPurpose = "notifier SMTP password";
+export const passwordPurpose = "notifier SMTP password";
 
 /** The one settings row: created at start when missing, read at every tick, changed by a superadmin. */
 export class SettingsStore {
   readonly #orm: Orm;
-  readonly #box: SecretBox;
+  readonly #box: SealedBox;
   readonly #seed: SettingsSeed;
   readonly #now: () => Date;
 
-  constructor(orm: Orm, box: SecretBox, seed: SettingsSeed, now: () => Date) {
+  constructor(orm: Orm, box: SealedBox, seed: SettingsSeed, now: () => Date) {
     this.#orm = orm;
     this.#box = box;
     this.#seed = seed;
@@ -83,7 +83,9 @@ export class SettingsStore {
       port: row.smtpPort,
       security: row.smtpSecurity,
       username: row.smtpUsername ?? null,
-      password: row.smtpPasswordEnc ? this.#box.open(row.smtpPasswordEnc, passwordPurpose) : null,
+      password: row.smtpPasswordEnc
+        ? this.#box.open(row.smtpPasswordEnc, passwordPurpose).toString("utf8")
+        : null,
     };
   }
 
