@@ -8,6 +8,7 @@ import {
   type Orm,
   openDatabase,
   PollingWorker,
+  type Worker,
 } from "@licensing/platform";
 import {
   apiContentSecurityPolicy,
@@ -282,16 +283,22 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
 
 /**
  * Reconciles every `intervalMs` (none when 0), the first time one interval after start: a rolling
- * restart must not make every replica walk every license at once.
+ * restart must not make every replica walk every license at once. Stopping ends a run between two
+ * licenses rather than waiting for it to walk them all.
  */
-function reconcileWorker(reconciliation: Reconciliation, intervalMs: number, log: Logger) {
+function reconcileWorker(
+  reconciliation: Reconciliation,
+  intervalMs: number,
+  log: Logger,
+): Worker | undefined {
   if (intervalMs <= 0) return undefined;
+  const stopping = new AbortController();
   let started = false;
-  return new PollingWorker({
+  const poller = new PollingWorker({
     what: "reconcile the read model with the issuer",
     log,
     batch: async () => {
-      if (started) await reconciliation.run();
+      if (started) await reconciliation.run({ signal: stopping.signal }).catch(unlessStopping);
       started = true;
       return 0;
     },
@@ -299,4 +306,14 @@ function reconcileWorker(reconciliation: Reconciliation, intervalMs: number, log
     pollMs: intervalMs,
     maxBackoffMs: Math.min(intervalMs, 300_000),
   });
+  const unlessStopping = (error: unknown) => {
+    if (!stopping.signal.aborted) throw error;
+  };
+  return {
+    start: () => poller.start(),
+    stop: () => {
+      stopping.abort();
+      return poller.stop();
+    },
+  };
 }

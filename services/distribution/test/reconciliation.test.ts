@@ -119,6 +119,18 @@ describe("reconciliation", () => {
   }, 60_000);
 });
 
+describe("the periodic reconciliation", () => {
+  it("repairs drift on its own every interval", async () => {
+    await t.addReplica({ timings: { reconcileIntervalMs: 300 } });
+    const first = (await rowsFromIssuer())[0]!.license_id as string;
+    const before = await rowsFromIssuer();
+    await execute(t.orm, "delete from distribution.licenses where license_id = $1", [first]);
+    const deadline = Date.now() + 15_000;
+    while (!(await wholeRow(first)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await rowsFromIssuer()).toEqual(before);
+  }, 20_000);
+});
+
 describe("issuer.license.digest-page and issuer.license.current-event", () => {
   const service = { ctx: { requestId: "req_reconcile", actor: serviceActor("distribution") } };
 

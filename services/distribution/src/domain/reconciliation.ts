@@ -20,6 +20,8 @@ export interface ReconcileOptions {
   /** Fetch and apply every license, agreeing or not (the rebuild); otherwise only those that drifted. */
   everyLicense?: boolean;
   pageSize?: number;
+  /** Stops the run between two licenses (the service stopping); what was repaired stays repaired. */
+  signal?: AbortSignal;
 }
 
 interface ReadModelDigest {
@@ -81,12 +83,19 @@ export class Reconciliation {
       );
       const here = await this.#readModelBetween(after, page.next);
       for (const digest of page.items) {
+        options.signal?.throwIfAborted();
         counts.checked++;
         const row = here.get(digest.id);
         here.delete(digest.id);
         if (!options.everyLicense && row && agrees(row, digest)) continue;
         if (await this.#repair(digest.id, ctx)) counts.repaired++;
-        else if (!row || !agrees(row, digest)) counts.unrepaired++;
+        else if (!row || !agrees(row, digest)) {
+          counts.unrepaired++;
+          this.#log.warn(
+            { licenseId: digest.id, here: row, issuer: digest },
+            "license disagrees with the issuer, and the read model's rules keep it as it is",
+          );
+        }
       }
       // Never deleted: machines, usage reports and leases refer to them, and a license the issuer
       // removed (a rolled-back migration run) stays here on purpose, revoked.
