@@ -1,5 +1,5 @@
 import type { BusClient } from "@licensing/bus";
-import { issuer, type LicenseDigest, newId, serviceActor } from "@licensing/contracts";
+import { issuer, type LicenseDigest, newId, type RequestContext, serviceActor } from "@licensing/contracts";
 import { type Logger, type Orm, query, queryOne } from "@licensing/platform";
 import { observeReconcileRun } from "../metrics.ts";
 import { applyLicenseEvent } from "./read-model.ts";
@@ -125,7 +125,7 @@ export class Reconciliation {
     return new Map(rows.map((row) => [row.license_id, row]));
   }
 
-  async #repair(licenseId: string, ctx: { requestId: string; actor: ReturnType<typeof serviceActor> }) {
+  async #repair(licenseId: string, ctx: RequestContext) {
     const event = await this.#bus.request(
       issuer.currentLicenseEvent,
       { id: licenseId },
