@@ -27,3 +27,19 @@ export const contextHeaders = {
 
 /** The actor of work a service does on its own (relays, schedules, imports started by the system). */
 export const systemActor: Actor = { id: "system", username: "system", roles: [] };
+
+const servicePrefix = "service:";
+
+/**
+ * The actor of a service asking another for what only services may ask (distribution reconciling its
+ * read model with the issuer). Its id cannot be an operator's (`usr_…`), which the gateway forwards.
+ */
+export function serviceActor(service: string): Actor {
+  return { id: `${servicePrefix}${service}`, username: service, roles: [] };
+}
+
+/** Whether `actor` is a service acting for itself (serviceActor), not an operator. */
+export function isServiceActor(actor: Actor | undefined): boolean {
+  if (!actor) return false;
+  return actor.id.startsWith(servicePrefix) && actor.roles.length === 0;
+}

@@ -9,6 +9,7 @@ import {
   licenseEventSchema,
   licenseKindSchema,
   licenseParametersSchema,
+  licenseStateSchema,
   licenseStatusSchema,
   licenseSummarySchema,
   licenseVersionSchema,
@@ -229,6 +230,26 @@ export const expiringRequest = z.strictObject({
 export const expiringLicenseSchema = licenseSummarySchema.extend({
   /** 0: ends on `day` ("expired today"); n > 0: ends in n days. */
   daysLeft: z.number().int(),
+});
+
+/**
+ * What distribution's read model of a license must agree with (docs/distribution.md,
+ * "Reconciliation"): the version it serves, the state it decides downloads by, and the hashes it looks
+ * the license up by. The issuer keeps no time of the last state change, so none is compared.
+ */
+export const licenseDigestSchema = z.object({
+  id: z.string(),
+  serial: z.number().int(),
+  state: licenseStateSchema,
+  keyHash: z.string(),
+  legacyKeyHash: z.string().nullable(),
+});
+export type LicenseDigest = z.infer<typeof licenseDigestSchema>;
+
+export const licenseDigestPageRequest = z.strictObject({
+  /** The last id of the previous page (`next` of its answer); left out, the first page. */
+  after: idOf("license").optional(),
+  limit: z.number().int().min(1).max(1_000).default(1_000),
 });
 
 export const issuer = {
@@ -470,6 +491,22 @@ export const issuer = {
     request: z.strictObject({}),
     response: signingKeySchema,
     errors: [],
+  }),
+  licenseDigestPage: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.digest-page",
+    summary: "Every license's digest, by id a page at a time, for a read model to reconcile (services only)",
+    request: licenseDigestPageRequest,
+    response: z.object({ items: z.array(licenseDigestSchema), next: z.string().nullable() }),
+    errors: ["validation_failed", "unauthorized", "forbidden"],
+  }),
+  currentLicenseEvent: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.current-event",
+    summary: "A license as its next event would carry it, for a read model to repair (services only)",
+    request: licenseRef,
+    response: licenseEventSchema,
+    errors: ["validation_failed", "not_found", "unauthorized", "forbidden"],
   }),
   signDocument: defineEndpoint({
     service: "issuer",

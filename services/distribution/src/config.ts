@@ -92,6 +92,16 @@ export const distributionConfig = baseConfig.extend(databaseConfig.shape).extend
   DISTRIBUTION_LEASE_TTL_SECONDS: seconds(900, day).meta({
     description: "lifetime of a fleet lease; collectors renew at half of it (15 minutes)",
   }),
+  DISTRIBUTION_RECONCILE_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * day)
+    .default(3_600)
+    .meta({
+      description:
+        'how often the read model of licenses is compared with the issuer and repaired (docs/distribution.md, "Reconciliation"); 0: never',
+    }),
 });
 export type DistributionConfig = z.output<typeof distributionConfig>;
 

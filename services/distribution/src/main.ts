@@ -41,6 +41,7 @@ await runUntilSignal(async () => {
       offlineFileTtlMs: config.DISTRIBUTION_OFFLINE_FILE_TTL_SECONDS * 1_000,
       leaseTtlMs: config.DISTRIBUTION_LEASE_TTL_SECONDS * 1_000,
       cacheTtlMs: config.DISTRIBUTION_CACHE_TTL_SECONDS * 1_000,
+      reconcileIntervalMs: config.DISTRIBUTION_RECONCILE_INTERVAL_SECONDS * 1_000,
     },
   });
   await service.start();

@@ -4,7 +4,7 @@
 // how many units were consumed. These say it, by outcome: `created`/`existing`,
 // `counted`/`duplicate`, or the error code of a refusal.
 import { AppError } from "@licensing/contracts";
-import { Counter } from "prom-client";
+import { Counter, Gauge } from "prom-client";
 
 const activations = new Counter({
   name: "lic_activations_total",
@@ -49,4 +49,25 @@ async function counted<T>(
   }
   counter.inc({ outcome: outcomeOf(result) });
   return result;
+}
+
+// The read model's reconciliation with the issuer (domain/reconciliation.ts).
+const reconcileRepaired = new Counter({
+  name: "lic_reconcile_repaired_total",
+  help: "Licenses the reconciliation with the issuer found missing or stale in the read model and repaired",
+});
+const reconcileLastRun = new Gauge({
+  name: "lic_reconcile_last_run_timestamp_seconds",
+  help: "When the last reconciliation of the read model with the issuer finished (alert when it grows old)",
+});
+const reconcileUnknown = new Gauge({
+  name: "lic_reconcile_unknown_licenses",
+  help: "Licenses in the read model that the issuer does not have, at the last reconciliation (reported, never deleted)",
+});
+
+/** Records a finished reconciliation run. */
+export function observeReconcileRun(counts: { repaired: number; unknownToIssuer: number }): void {
+  reconcileRepaired.inc(counts.repaired);
+  reconcileUnknown.set(counts.unknownToIssuer);
+  reconcileLastRun.set(Date.now() / 1_000);
 }

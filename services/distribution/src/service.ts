@@ -7,6 +7,8 @@ import {
   type Logger,
   type Orm,
   openDatabase,
+  PollingWorker,
+  type Worker,
 } from "@licensing/platform";
 import {
   apiContentSecurityPolicy,
@@ -24,6 +26,7 @@ import { Leases } from "./domain/leases.ts";
 import { LicenseDirectory } from "./domain/licenses.ts";
 import { Machines, type MachineTimings } from "./domain/machines.ts";
 import { readModelConsumer } from "./domain/read-model.ts";
+import { type ReconcileCounts, Reconciliation } from "./domain/reconciliation.ts";
 import { DocumentSigning, PublicKeys } from "./domain/signing.ts";
 import { Usage } from "./domain/usage.ts";
 import { addDistributionEndpoints } from "./endpoints.ts";
@@ -50,6 +53,8 @@ export interface DistributionTimings extends MachineTimings {
   cacheTtlMs: number;
   /** How often heartbeat-silent machines and expired leases are swept. */
   sweepIntervalMs: number;
+  /** How often the read model is reconciled with the issuer (0: never; docs/distribution.md). */
+  reconcileIntervalMs: number;
 }
 
 export const defaultTimings: DistributionTimings = {
@@ -59,6 +64,8 @@ export const defaultTimings: DistributionTimings = {
   leaseTtlMs: 900_000,
   cacheTtlMs: 1_000,
   sweepIntervalMs: 30_000,
+  // Off unless configured (main.ts passes DISTRIBUTION_RECONCILE_INTERVAL_SECONDS): tests run it by hand.
+  reconcileIntervalMs: 0,
 };
 
 export interface DistributionDeps {
@@ -90,6 +97,8 @@ export interface DistributionService {
   sweep(): Promise<{ machines: number; leases: number }>;
   /** Writes pending download counts now. */
   flushDownloads(): Promise<void>;
+  /** Reconciles the read model with the issuer now; undefined when another replica is at it. */
+  reconcile(): Promise<ReconcileCounts | undefined>;
 }
 
 /**
@@ -121,6 +130,16 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     },
     keysChanged: () => setTimeout(() => void keys.refresh(), 100).unref(),
   });
+  const reconciliation = new Reconciliation({
+    orm,
+    bus,
+    log,
+    changed: (keyHashes) => {
+      for (const keyHash of keyHashes) licenses.forget(keyHash);
+      publisher.nudge();
+    },
+  });
+  const reconciler = reconcileWorker(reconciliation, timings.reconcileIntervalMs, log);
   const rateLimits = deps.rateLimits ?? { perIp: 600, perKey: 300 };
   const sharedLimits = createSharedLimits({
     nc,
@@ -141,7 +160,14 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       "License files, activations, usage and fleet seats for products; the license-server hand-off",
     classifyError: classify,
     endpoints: (server) => addDistributionEndpoints(server, { orm, machines, usage, leases, now }),
-    workers: [consumer, publisher, downloads, keys, ...(sharedLimits.gossip ? [sharedLimits.gossip] : [])],
+    workers: [
+      consumer,
+      publisher,
+      downloads,
+      keys,
+      ...(sharedLimits.gossip ? [sharedLimits.gossip] : []),
+      ...(reconciler ? [reconciler] : []),
+    ],
   });
 
   const app = Fastify(
@@ -219,6 +245,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     publicUrl: () => publicUrl,
     sweep,
     flushDownloads: () => downloads.flush(),
+    reconcile: () => reconciliation.run(),
     async start() {
       await keys.load();
       await app.ready();
@@ -250,6 +277,43 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       clearInterval(sweeper);
       await app.close();
       await busService.stop();
+    },
+  };
+}
+
+/**
+ * Reconciles every `intervalMs` (none when 0), the first time one interval after start: a rolling
+ * restart must not make every replica walk every license at once. Stopping ends a run between two
+ * licenses rather than waiting for it to walk them all.
+ */
+function reconcileWorker(
+  reconciliation: Reconciliation,
+  intervalMs: number,
+  log: Logger,
+): Worker | undefined {
+  if (intervalMs <= 0) return undefined;
+  const stopping = new AbortController();
+  let started = false;
+  const poller = new PollingWorker({
+    what: "reconcile the read model with the issuer",
+    log,
+    batch: async () => {
+      if (started) await reconciliation.run({ signal: stopping.signal }).catch(unlessStopping);
+      started = true;
+      return 0;
+    },
+    batchSize: 1,
+    pollMs: intervalMs,
+    maxBackoffMs: Math.min(intervalMs, 300_000),
+  });
+  const unlessStopping = (error: unknown) => {
+    if (!stopping.signal.aborted) throw error;
+  };
+  return {
+    start: () => poller.start(),
+    stop: () => {
+      stopping.abort();
+      return poller.stop();
     },
   };
 }

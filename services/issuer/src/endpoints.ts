@@ -9,6 +9,7 @@ import type { Issuance } from "./domain/issuance.ts";
 import type { LegacyImport } from "./domain/legacy-import.ts";
 import { previewLegacy } from "./domain/legacy-preview.ts";
 import type { LegacyRuns } from "./domain/legacy-runs.ts";
+import type { LicenseDigests } from "./domain/license-digests.ts";
 import type { LicenseQueries } from "./domain/license-queries.ts";
 import type { Lifecycle } from "./domain/lifecycle.ts";
 import type { Presets } from "./domain/presets.ts";
@@ -25,6 +26,7 @@ export interface IssuerDomain {
   expiry: ExpiryRule;
   legacyImport: LegacyImport;
   legacyRuns: LegacyRuns;
+  digests: LicenseDigests;
 }
 
 /** The issuer's endpoints: each contract mapped to the rule that answers it. */
@@ -64,6 +66,8 @@ export function addIssuerEndpoints(server: EndpointServer, domain: IssuerDomain)
     .add(issuer.listLicenses, (request) => queries.list(request))
     .add(issuer.dashboard, () => dashboard.compute())
     .add(issuer.expiring, (request) => expiringLicenses(domain.orm, request, domain.expiry))
+    .add(issuer.licenseDigestPage, (request, ctx) => domain.digests.page(request.after, request.limit, ctx))
+    .add(issuer.currentLicenseEvent, (request, ctx) => domain.digests.currentEvent(request.id, ctx))
     .add(issuer.listPresets, async () => ({ items: await presets.list() }))
     .add(issuer.createPreset, (request, ctx) => presets.create(request, ctx))
     .add(issuer.updatePreset, (request, ctx) => presets.update(request, ctx))

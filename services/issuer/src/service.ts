@@ -20,6 +20,7 @@ import { IdempotencyStore } from "./domain/idempotency.ts";
 import { Issuance } from "./domain/issuance.ts";
 import { LegacyImport } from "./domain/legacy-import.ts";
 import { LegacyRuns } from "./domain/legacy-runs.ts";
+import { LicenseDigests } from "./domain/license-digests.ts";
 import { LicenseQueries } from "./domain/license-queries.ts";
 import { Lifecycle } from "./domain/lifecycle.ts";
 import { Presets } from "./domain/presets.ts";
@@ -60,6 +61,7 @@ export function createIssuerService(deps: IssuerDeps): RunningService {
   const seeding = deps.builtinPresets ?? true;
   let seeded: Promise<void> = Promise.resolve();
   const signingKeys = new SigningKeys(orm, encryption, log);
+  const queries = new LicenseQueries(orm, encryption, expiry);
   const issuance = new Issuance({ orm, catalog, signingKeys, encryption, idempotency, expiry });
   const service = createBusService({
     nc,
@@ -74,7 +76,8 @@ export function createIssuerService(deps: IssuerDeps): RunningService {
         orm,
         issuance,
         lifecycle: new Lifecycle({ orm, signingKeys, encryption, idempotency, expiry }),
-        queries: new LicenseQueries(orm, encryption, expiry),
+        queries,
+        digests: new LicenseDigests(orm, queries),
         dashboard: new DashboardFigures(orm, expiry),
         presets: new Presets(orm, catalog),
         signingKeys,
