@@ -3,7 +3,6 @@ export {
   baseConfig,
   ConfigError,
   databaseConfig,
-  httpConfig,
   kekSetting,
   loadConfig,
   previousKeksSetting,

@@ -48,8 +48,6 @@ export interface GatewayDeps {
   vendorKeys: readonly PublicKeyEntry[];
   /** Where to listen; without it the gateway opens no port (tests use `app.inject`). */
   listen?: { port: number; host: string };
-  /** After SIGTERM, how long it stays up but unready before it closes its port (SHUTDOWN_DELAY_SECONDS). */
-  shutdownDelayMs?: number;
   /** GATEWAY_PUBLIC_URL: named as the server in the OpenAPI document (else the docs use their own origin). */
   publicUrl?: string | undefined;
   cookieSecure?: boolean;
@@ -122,7 +120,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     }),
   ).withTypeProvider<ZodTypeProvider>();
   const cookieSecure = deps.cookieSecure ?? true;
-  const drain = installHttpEdge(app, {
+  installHttpEdge(app, {
     who: "gateway",
     // The UI's own 404 (the SPA fallback) is set beside the UI (http/static-ui.ts).
     notFoundHandler: false,
@@ -157,7 +155,6 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     await root.register(healthRoutes, {
       nc,
       orm,
-      drain,
       subjectPrefix: prefix,
       requiredServices: deps.requiredServices ?? ["catalog"],
     });
@@ -214,10 +211,9 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
       sweeper.unref();
       return started;
     },
-    /** Drains HTTP (platform http/drain.ts); the caller then drains NATS. */
     async stop() {
       clearInterval(sweeper);
-      await drain.close(app, deps.shutdownDelayMs ?? 0);
+      await app.close();
       log.info("gateway stopped");
     },
   };

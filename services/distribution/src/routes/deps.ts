@@ -1,5 +1,4 @@
 import type { Orm } from "@licensing/platform";
-import type { HttpDrain } from "@licensing/platform/http";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { DownloadCounter } from "../domain/downloads.ts";
@@ -13,8 +12,6 @@ import type { Usage } from "../domain/usage.ts";
 export interface RouteDeps {
   orm: Orm;
   nc: NatsConnection;
-  /** Readiness turns to 503 once it has begun. */
-  drain: HttpDrain;
   machines: Machines;
   usage: Usage;
   leases: Leases;
