@@ -11,17 +11,20 @@ export const isMissing = (error: unknown) =>
   error instanceof ApiError && (error.code === "not_found" || error.code === "validation_failed");
 
 /**
- * A failed load shown in place of its content, with the request id and a way to try again. With
- * `missing` (see `missing` in messages.ts), a page opened at an id that does not exist says so.
+ * A failed load (or, with `title`, a refused action) shown in place of its content, with the request
+ * id and a way to try again. With `missing` (see `missing` in messages.ts), a page opened at an id
+ * that does not exist says so.
  */
 export function QueryError({
   error,
   retry,
   missing,
+  title = "Could not load this",
 }: {
   error: unknown;
   retry?: () => void;
   missing?: string;
+  title?: string;
 }) {
   if (missing && isMissing(error))
     return (
@@ -31,7 +34,7 @@ export function QueryError({
     );
   const requestId = error instanceof ApiError ? error.requestId : undefined;
   return (
-    <Alert color="red" variant="light" icon={<IconAlertTriangle />} title="Could not load this" role="alert">
+    <Alert color="red" variant="light" icon={<IconAlertTriangle />} title={title} role="alert">
       <Text size="sm">{errorMessage(error)}</Text>
       {requestId && (
         <Text size="xs" c="dimmed" mt={4}>

@@ -1,6 +1,6 @@
 import type { MigrationRun } from "@licensing/contracts";
-import { ApiError, errorMessage } from "@licensing/ui/kit";
-import { Alert, Button, Code, Group, Modal, Stack, Text } from "@mantine/core";
+import { QueryError } from "@licensing/ui/kit";
+import { Button, Group, Modal, Stack, Text } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { IconPlayerStop } from "@tabler/icons-react";
 import { useCancelRun } from "./api.ts";
@@ -36,16 +36,7 @@ export function CancelRunButton({ run }: { run: MigrationRun }) {
               ? `The run stops after the batch it is importing and ends interrupted. What it imported stays; applying ${sourceNames[run.source]} again resumes where it stopped.`
               : "The run stops after the batch in flight and ends interrupted, its report incomplete."}
           </Text>
-          {error && (
-            <Alert color="red" variant="light" title="Not cancelled" role="alert">
-              <Text size="sm">{errorMessage(error)}</Text>
-              {error instanceof ApiError && error.requestId && (
-                <Text size="xs" c="dimmed" mt={4}>
-                  Request id <Code>{error.requestId}</Code>
-                </Text>
-              )}
-            </Alert>
-          )}
+          {error && <QueryError error={error} title="Not cancelled" />}
           <Group justify="flex-end">
             <Button variant="default" onClick={dismiss}>
               Keep running

@@ -1,6 +1,6 @@
 import type { MigrationRun } from "@licensing/contracts";
-import { ApiError, errorMessage } from "@licensing/ui/kit";
-import { Alert, Button, Code, Group, Modal, Stack, Text } from "@mantine/core";
+import { QueryError } from "@licensing/ui/kit";
+import { Button, Group, Modal, Stack, Text } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { IconArrowBackUp } from "@tabler/icons-react";
 import type { useRollback } from "./api.ts";
@@ -38,16 +38,7 @@ export function RollbackButton({
             The licenses this run created are removed. It is refused if any of them has changed since
             (renewed, suspended, used…): then nothing is removed. The accounts it created stay.
           </Text>
-          {error && (
-            <Alert color="red" variant="light" title="Not rolled back" role="alert">
-              <Text size="sm">{errorMessage(error)}</Text>
-              {error instanceof ApiError && error.requestId && (
-                <Text size="xs" c="dimmed" mt={4}>
-                  Request id <Code>{error.requestId}</Code>
-                </Text>
-              )}
-            </Alert>
-          )}
+          {error && <QueryError error={error} title="Not rolled back" />}
           <Group justify="flex-end">
             <Button variant="default" onClick={cancel}>
               Cancel
