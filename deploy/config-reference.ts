@@ -10,7 +10,7 @@ import { issuerConfig } from "@licensing/issuer/config";
 import { mailCatcherConfig } from "@licensing/mail-catcher/config";
 import { migrationConfig } from "@licensing/migration/config";
 import { notifierConfig } from "@licensing/notifier/config";
-import { baseConfig, databaseConfig } from "@licensing/platform";
+import { baseConfig, databaseConfig, httpConfig } from "@licensing/platform";
 import { z } from "zod";
 import { launcherConfig } from "./config.ts";
 
@@ -18,6 +18,7 @@ import { launcherConfig } from "./config.ts";
 const sources: { usedBy: string; schema: z.ZodType }[] = [
   { usedBy: "every service", schema: baseConfig },
   { usedBy: "services with data", schema: databaseConfig },
+  { usedBy: "HTTP services (gateway, distribution)", schema: httpConfig },
   { usedBy: "`npm start`", schema: launcherConfig },
   { usedBy: "`catalog`", schema: catalogConfig },
   { usedBy: "`issuer`", schema: issuerConfig },

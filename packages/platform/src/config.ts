@@ -45,6 +45,18 @@ export const baseConfig = z.object({
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info")
     .meta({ description: "`fatal` … `trace`, or `silent`" }),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(25).meta({
+    description:
+      "after SIGTERM, the longest a replica takes to finish what is in flight and exit (past it: exit 1); under Kubernetes' `terminationGracePeriodSeconds`",
+  }),
+});
+
+/** Settings of the services that answer HTTP (gateway, distribution). */
+export const httpConfig = z.object({
+  SHUTDOWN_DELAY_SECONDS: z.coerce.number().min(0).max(60).default(0).meta({
+    description:
+      "after SIGTERM, how long it keeps serving with `/readyz` at 503 before it closes its port, so a balancer that probes stops sending first (0 where a `preStop` sleep does it); within the grace",
+  }),
 });
 
 /** Settings of services that keep data in PostgreSQL. */

@@ -3,6 +3,7 @@ export {
   baseConfig,
   ConfigError,
   databaseConfig,
+  httpConfig,
   kekSetting,
   loadConfig,
   previousKeksSetting,

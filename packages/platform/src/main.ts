@@ -2,16 +2,21 @@ import { ConfigError } from "./config.ts";
 import { type ServiceStarted, tellLauncher } from "./launcher.ts";
 
 export interface Stoppable {
+  /** Drains: stops taking work, finishes what is in flight, closes connections. */
   stop(): Promise<void>;
+  /** The longest `stop` may take (SHUTDOWN_GRACE_SECONDS); past it the process exits with status 1. */
+  graceSeconds: number;
   /** What to tell the launcher (npm start) once started, beside the fact (see launcher.ts). */
   started?: ServiceStarted;
 }
 
 /**
- * Runs a service's `main` until SIGINT or SIGTERM, then stops it gracefully. Once started, it tells
- * the launcher so, if there is one (not through the log, which LOG_LEVEL may silence). A
- * configuration error is printed as it is (it names the variable) and exits with status 2; any
- * other start-up failure with status 1. A second signal while stopping exits at once.
+ * Runs a service's `main` until SIGINT or SIGTERM, then drains it: status 0 once `stop` finished,
+ * 1 if it failed or outlasted the grace period (an orchestrator would SIGKILL it soon after anyway;
+ * exiting first says why in the log). Once started, it tells the launcher so, if there is one (not
+ * through the log, which LOG_LEVEL may silence). A configuration error is printed as it is (it names
+ * the variable) and exits with status 2; any other start-up failure with status 1. A second signal
+ * while stopping exits at once.
  */
 export async function runUntilSignal(start: () => Promise<Stoppable>): Promise<void> {
   let running: Stoppable;
@@ -29,6 +34,11 @@ export async function runUntilSignal(start: () => Promise<Stoppable>): Promise<v
   const stop = async (signal: string) => {
     if (stopping) process.exit(130);
     stopping = true;
+    const { graceSeconds } = running;
+    setTimeout(() => {
+      console.error(`Stopping after ${signal} took over SHUTDOWN_GRACE_SECONDS=${graceSeconds}: exiting`);
+      process.exit(1);
+    }, graceSeconds * 1_000).unref();
     try {
       await running.stop();
       process.exit(0);

@@ -13,6 +13,7 @@ describe("telling the launcher a service started", () => {
         const alive = setInterval(() => {}, 60_000); // what a service's server or connection does
         return {
           stop: async () => clearInterval(alive),
+          graceSeconds: 5,
           started: { listening: "http://127.0.0.1:1234", details: { note: "hello" } },
         };
       });`;
@@ -36,5 +37,26 @@ describe("telling the launcher a service started", () => {
     const exited = new Promise<number | null>((done) => child.on("exit", done));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
+  });
+
+  it("exits with status 1 when stopping outlasts the grace period", async () => {
+    const script = `
+      import { runUntilSignal } from ${JSON.stringify(main)};
+      await runUntilSignal(async () => {
+        setInterval(() => {}, 60_000); // what a service's server or connection does
+        return { stop: () => new Promise(() => {}), graceSeconds: 1 }; // in flight for ever
+      });`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    let printed = "";
+    child.stderr?.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+    await new Promise((done) => child.once("message", done));
+    const exited = new Promise<number | null>((done) => child.on("exit", done));
+    const signalled = Date.now();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(1);
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(900);
+    expect(printed).toContain("SHUTDOWN_GRACE_SECONDS=1");
   });
 });

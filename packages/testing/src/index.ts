@@ -11,5 +11,6 @@ export {
   type TableContents,
   tableContents,
 } from "./schema.ts";
+export { type Exited, type ServiceProcess, startServiceProcess } from "./service-process.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 export { createTestEnv, type TestEnv } from "./test-env.ts";

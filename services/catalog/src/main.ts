@@ -22,6 +22,7 @@ await runUntilSignal(async () => {
   const service = createCatalogService({ nc, orm, prefix: config.SUBJECT_PREFIX, log });
   await service.start();
   return {
+    graceSeconds: config.SHUTDOWN_GRACE_SECONDS,
     async stop() {
       await metrics?.close();
       await service.stop();

@@ -26,6 +26,7 @@ await runUntilSignal(async () => {
     prefix: config.SUBJECT_PREFIX,
     log,
     listen: { port: config.DISTRIBUTION_PORT, host: config.DISTRIBUTION_HOST },
+    shutdownDelayMs: config.SHUTDOWN_DELAY_SECONDS * 1_000,
     publicUrl: config.DISTRIBUTION_PUBLIC_URL,
     trustProxy: config.DISTRIBUTION_TRUST_PROXY,
     syncTokens: config.DISTRIBUTION_SYNC_TOKENS,
@@ -48,6 +49,7 @@ await runUntilSignal(async () => {
   return {
     // For npm start, which must show where products reach it whatever LOG_LEVEL hides.
     started: definedOnly({ listening: service.url(), url: service.publicUrl() }),
+    graceSeconds: config.SHUTDOWN_GRACE_SECONDS,
     async stop() {
       await metrics?.close();
       await service.stop();

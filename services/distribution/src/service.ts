@@ -81,6 +81,8 @@ export interface DistributionDeps {
   syncTokens?: readonly string[];
   rateLimits?: RateLimits;
   timings?: Partial<DistributionTimings>;
+  /** After SIGTERM, how long it stays up but unready before it closes its port (SHUTDOWN_DELAY_SECONDS). */
+  shutdownDelayMs?: number;
   /** The clock (tests move it to expire leases and release silent machines). */
   now?: () => Date;
 }
@@ -178,7 +180,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     }),
   ).withTypeProvider<ZodTypeProvider>();
   const httpsPublicUrl = deps.publicUrl?.startsWith("https://") ?? false;
-  installHttpEdge(app, {
+  const drain = installHttpEdge(app, {
     who: "service",
     classifyError: classify,
     // JSON only, but for the API documentation (Swagger UI) under /v1/docs.
@@ -221,6 +223,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     const routeDeps: RouteDeps = {
       orm,
       nc,
+      drain,
       machines,
       usage,
       leases,
@@ -273,9 +276,10 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       }, timings.sweepIntervalMs);
       sweeper.unref();
     },
+    /** Drains HTTP (./drain.ts) then the bus endpoints and workers; the caller then drains NATS. */
     async stop() {
       clearInterval(sweeper);
-      await app.close();
+      await drain.close(app, deps.shutdownDelayMs ?? 0);
       await busService.stop();
     },
   };

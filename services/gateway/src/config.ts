@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { baseConfig, databaseConfig, loadConfig } from "@licensing/platform";
+import { baseConfig, databaseConfig, httpConfig, loadConfig } from "@licensing/platform";
 import { z } from "zod";
 import { usernameSchema } from "./schemas.ts";
 
@@ -33,81 +33,84 @@ const vendorKeysSchema = z
   })
   .pipe(z.array(vendorKeySchema));
 
-export const gatewayConfig = baseConfig.extend(databaseConfig.shape).extend({
-  GATEWAY_PORT: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(65_535)
-    .default(8080)
-    .meta({ description: "where the gateway listens (0: any free port)" }),
-  GATEWAY_HOST: z.string().min(1).default("127.0.0.1").meta({ description: "the address it listens on" }),
-  GATEWAY_PUBLIC_URL: z
-    .url({ protocol: /^https?$/, error: "must be an http(s):// URL" })
-    .transform((url) => url.replace(/\/$/, ""))
-    .optional()
-    .meta({ description: "where people reach the UI behind a proxy (printed; the OpenAPI server)" }),
-  GATEWAY_ADMIN_USERNAME: usernameSchema
-    .default("admin")
-    .meta({ description: "the first superadmin, created when there is no user" }),
-  GATEWAY_ADMIN_PASSWORD: z
-    .string()
-    .min(12, { error: "must be at least 12 characters" })
-    .max(1024)
-    .optional()
-    .meta({
-      description:
-        "their password; else one is generated, printed once, and must be changed at first sign-in",
-      secret: true,
+export const gatewayConfig = baseConfig
+  .extend(databaseConfig.shape)
+  .extend(httpConfig.shape)
+  .extend({
+    GATEWAY_PORT: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(65_535)
+      .default(8080)
+      .meta({ description: "where the gateway listens (0: any free port)" }),
+    GATEWAY_HOST: z.string().min(1).default("127.0.0.1").meta({ description: "the address it listens on" }),
+    GATEWAY_PUBLIC_URL: z
+      .url({ protocol: /^https?$/, error: "must be an http(s):// URL" })
+      .transform((url) => url.replace(/\/$/, ""))
+      .optional()
+      .meta({ description: "where people reach the UI behind a proxy (printed; the OpenAPI server)" }),
+    GATEWAY_ADMIN_USERNAME: usernameSchema
+      .default("admin")
+      .meta({ description: "the first superadmin, created when there is no user" }),
+    GATEWAY_ADMIN_PASSWORD: z
+      .string()
+      .min(12, { error: "must be at least 12 characters" })
+      .max(1024)
+      .optional()
+      .meta({
+        description:
+          "their password; else one is generated, printed once, and must be changed at first sign-in",
+        secret: true,
+      }),
+    GATEWAY_VENDOR_PUBLIC_KEYS: vendorKeysSchema.default([]).meta({
+      shownDefault: "`[]`",
+      description: "keys trusted to sign CRM activation licenses, JSON `[{keyId, publicKey}]`",
+      npmStart: "the development vendor key",
     }),
-  GATEWAY_VENDOR_PUBLIC_KEYS: vendorKeysSchema.default([]).meta({
-    shownDefault: "`[]`",
-    description: "keys trusted to sign CRM activation licenses, JSON `[{keyId, publicKey}]`",
-    npmStart: "the development vendor key",
-  }),
-  GATEWAY_COOKIE_SECURE: flag(true).meta({
-    shownDefault: "`true`",
-    description: "`Secure` session cookie (browsers treat `http://localhost` as secure); also sends HSTS",
-  }),
-  GATEWAY_TRUST_PROXY: flag(false).meta({
-    shownDefault: "`false`",
-    description: "behind a reverse proxy: the client address from `X-Forwarded-For`",
-  }),
-  GATEWAY_REQUIRED_SERVICES: z
-    .string()
-    .default("catalog")
-    .transform((list) =>
-      list
-        .split(",")
-        .map((name) => name.trim())
-        .filter(Boolean),
-    )
-    .meta({
-      description: "the services `/readyz` waits for, comma-separated",
-      npmStart: "every one it runs but migration",
+    GATEWAY_COOKIE_SECURE: flag(true).meta({
+      shownDefault: "`true`",
+      description: "`Secure` session cookie (browsers treat `http://localhost` as secure); also sends HSTS",
     }),
-  GATEWAY_UI_DIR: z
-    .string()
-    .default(resolve(import.meta.dirname, "../../../ui/dist"))
-    .meta({
-      description: "the built UI the gateway serves (`npm run build -w ui`)",
-      shownDefault: "`ui/dist`",
+    GATEWAY_TRUST_PROXY: flag(false).meta({
+      shownDefault: "`false`",
+      description: "behind a reverse proxy: the client address from `X-Forwarded-For`",
     }),
-  GATEWAY_SESSION_IDLE_SECONDS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(30 * day)
-    .default(12 * hour)
-    .meta({ description: "a session unused this long ends (12 hours)" }),
-  GATEWAY_SESSION_MAX_SECONDS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(365 * day)
-    .default(7 * day)
-    .meta({ description: "a session ends this long after sign-in (7 days)" }),
-});
+    GATEWAY_REQUIRED_SERVICES: z
+      .string()
+      .default("catalog")
+      .transform((list) =>
+        list
+          .split(",")
+          .map((name) => name.trim())
+          .filter(Boolean),
+      )
+      .meta({
+        description: "the services `/readyz` waits for, comma-separated",
+        npmStart: "every one it runs but migration",
+      }),
+    GATEWAY_UI_DIR: z
+      .string()
+      .default(resolve(import.meta.dirname, "../../../ui/dist"))
+      .meta({
+        description: "the built UI the gateway serves (`npm run build -w ui`)",
+        shownDefault: "`ui/dist`",
+      }),
+    GATEWAY_SESSION_IDLE_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(30 * day)
+      .default(12 * hour)
+      .meta({ description: "a session unused this long ends (12 hours)" }),
+    GATEWAY_SESSION_MAX_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(365 * day)
+      .default(7 * day)
+      .meta({ description: "a session ends this long after sign-in (7 days)" }),
+  });
 
 export type GatewayConfig = z.output<typeof gatewayConfig>;
 

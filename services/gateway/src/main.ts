@@ -27,6 +27,7 @@ await runUntilSignal(async () => {
     admin: { username: config.GATEWAY_ADMIN_USERNAME, password: config.GATEWAY_ADMIN_PASSWORD },
     vendorKeys: config.GATEWAY_VENDOR_PUBLIC_KEYS,
     listen: { port: config.GATEWAY_PORT, host: config.GATEWAY_HOST },
+    shutdownDelayMs: config.SHUTDOWN_DELAY_SECONDS * 1_000,
     publicUrl: config.GATEWAY_PUBLIC_URL,
     cookieSecure: config.GATEWAY_COOKIE_SECURE,
     trustProxy: config.GATEWAY_TRUST_PROXY,
@@ -47,6 +48,7 @@ await runUntilSignal(async () => {
       url,
       details: admin && { firstSuperadmin: admin.username, temporaryPassword: admin.temporaryPassword },
     }),
+    graceSeconds: config.SHUTDOWN_GRACE_SECONDS,
     async stop() {
       await metrics?.close();
       await service.stop();

@@ -48,6 +48,8 @@ export interface GatewayDeps {
   vendorKeys: readonly PublicKeyEntry[];
   /** Where to listen; without it the gateway opens no port (tests use `app.inject`). */
   listen?: { port: number; host: string };
+  /** After SIGTERM, how long it stays up but unready before it closes its port (SHUTDOWN_DELAY_SECONDS). */
+  shutdownDelayMs?: number;
   /** GATEWAY_PUBLIC_URL: named as the server in the OpenAPI document (else the docs use their own origin). */
   publicUrl?: string | undefined;
   cookieSecure?: boolean;
@@ -120,7 +122,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     }),
   ).withTypeProvider<ZodTypeProvider>();
   const cookieSecure = deps.cookieSecure ?? true;
-  installHttpEdge(app, {
+  const drain = installHttpEdge(app, {
     who: "gateway",
     // The UI's own 404 (the SPA fallback) is set beside the UI (http/static-ui.ts).
     notFoundHandler: false,
@@ -155,6 +157,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     await root.register(healthRoutes, {
       nc,
       orm,
+      drain,
       subjectPrefix: prefix,
       requiredServices: deps.requiredServices ?? ["catalog"],
     });
@@ -211,9 +214,10 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
       sweeper.unref();
       return started;
     },
+    /** Drains HTTP (platform http/drain.ts); the caller then drains NATS. */
     async stop() {
       clearInterval(sweeper);
-      await app.close();
+      await drain.close(app, deps.shutdownDelayMs ?? 0);
       log.info("gateway stopped");
     },
   };

@@ -26,6 +26,7 @@ await runUntilSignal(async () => {
   });
   await service.start();
   return {
+    graceSeconds: config.SHUTDOWN_GRACE_SECONDS,
     async stop() {
       await metrics?.close();
       await service.stop();

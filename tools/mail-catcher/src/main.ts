@@ -23,6 +23,7 @@ await runUntilSignal(async () => {
     `mail catcher listening on smtp://${catcher.host}:${catcher.port}, saving to ${catcher.directory}`,
   );
   return {
+    graceSeconds: config.SHUTDOWN_GRACE_SECONDS,
     async stop() {
       await service.stop();
       await catcher.close();

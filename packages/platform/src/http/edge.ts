@@ -10,6 +10,7 @@ import {
 } from "fastify";
 import { serializerCompiler } from "fastify-type-provider-zod";
 import { observeHttpRequest } from "../metrics.ts";
+import { HttpDrain } from "./drain.ts";
 import { installErrorHandler, sendError } from "./errors.ts";
 import { apiContentSecurityPolicy, installSecurityHeaders, type SecurityHeaderOptions } from "./headers.ts";
 import { installJsonBodyParser } from "./json-body.ts";
@@ -35,10 +36,13 @@ export interface HttpEdgeOptions extends SecurityHeaderOptions {
  * - every failure as `{ code, message, requestId, details? }` with the status of its code, a body
  *   over the route's limit as 413 naming the limit;
  * - the security headers (Content-Security-Policy, HSTS where asked, nosniff, no framing);
- * - a trace span per request, continuing the client's `traceparent` (./tracing.ts).
+ * - a trace span per request, continuing the client's `traceparent` (./tracing.ts);
+ * - the drain the service stops with (./drain.ts), returned for its `stop` and its readiness probe.
  * What is a service's own (sessions and CSRF, CORS, credentials, rate limits) stays in the service.
  */
-export function installHttpEdge(app: FastifyInstance, options: HttpEdgeOptions): void {
+export function installHttpEdge(app: FastifyInstance, options: HttpEdgeOptions): HttpDrain {
+  const drain = new HttpDrain();
+  drain.install(app);
   installRequestTracing(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -54,6 +58,7 @@ export function installHttpEdge(app: FastifyInstance, options: HttpEdgeOptions):
       reply.elapsedTime / 1_000,
     );
   });
+  return drain;
 }
 
 /**
@@ -75,6 +80,8 @@ export function httpServerOptions(options: {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
     trustProxy: options.trustProxy,
     bodyLimit: options.bodyLimit,
+    // A request arriving while it closes is answered by the drain (./drain.ts), in the error shape.
+    return503OnClosing: false,
     // Fastify answers these before any route or hook: the headers are set here.
     frameworkErrors: (error, request, reply) => {
       reply

@@ -1,4 +1,5 @@
 // @licensing/platform/http: the HTTP edge the gateway and the distribution service share.
+export { HttpDrain } from "./drain.ts";
 export { type HttpEdgeOptions, httpServerOptions, installHttpEdge } from "./edge.ts";
 export {
   type ErrorHandlerOptions,

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Orm } from "../database.ts";
 import { query } from "../sql.ts";
+import type { HttpDrain } from "./drain.ts";
 
 /** What a service adds to its readiness: problems that make it unready, and figures to show. */
 export interface ReadinessCheck {
@@ -18,6 +19,8 @@ export interface ProbeOptions {
   orm: Orm;
   /** The config each probe route carries: who may call it, in the service's own terms (public). */
   routeConfig: Record<string, unknown>;
+  /** The service's drain (installHttpEdge): once it has begun, the service is not ready. */
+  drain: HttpDrain;
   /** Checks beyond the database, run on each /readyz. */
   readiness?: () => Promise<ReadinessCheck>;
 }
@@ -34,8 +37,8 @@ export function withinMs<T>(promise: Promise<T>, ms: number, what: string): Prom
  * The probes of an HTTP service, for orchestrators and load balancers:
  * - `/healthz` (liveness): the process runs and its NATS connection answers a round trip within 2 s
  *   (restart me if not);
- * - `/readyz` (readiness): the database answers within 2 s, and whatever the service adds; 503
- *   naming what is missing (send me no traffic).
+ * - `/readyz` (readiness): not shutting down, the database answers within 2 s, and whatever the
+ *   service adds; 503 naming what is missing (send me no traffic).
  * Neither names a server, address or port: probes are public, internal addresses stay internal.
  */
 export const probeRoutes: FastifyPluginAsyncZod<ProbeOptions> = async (app, options) => {
@@ -79,6 +82,7 @@ export const probeRoutes: FastifyPluginAsyncZod<ProbeOptions> = async (app, opti
       },
     },
     async () => {
+      if (options.drain.draining) throw new AppError("service_unavailable", "Not ready: shutting down");
       const problems: string[] = [];
       try {
         await withinMs(query(orm, "select 1"), 2_000, "database check");

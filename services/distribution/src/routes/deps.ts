@@ -1,4 +1,5 @@
 import type { Orm } from "@licensing/platform";
+import type { HttpDrain } from "@licensing/platform/http";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { DownloadCounter } from "../domain/downloads.ts";
@@ -12,6 +13,8 @@ import type { Usage } from "../domain/usage.ts";
 export interface RouteDeps {
   orm: Orm;
   nc: NatsConnection;
+  /** Readiness turns to 503 once it has begun. */
+  drain: HttpDrain;
   machines: Machines;
   usage: Usage;
   leases: Leases;

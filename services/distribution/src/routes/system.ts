@@ -6,9 +6,9 @@ import type { RouteDeps } from "./deps.ts";
 
 /** Health probes, and the license servers' sync endpoint. */
 export const systemRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
-  const { nc, orm } = deps;
+  const { nc, orm, drain } = deps;
 
-  await app.register(probeRoutes, { nc, orm, routeConfig: { auth: "public", rateLimit: false } });
+  await app.register(probeRoutes, { nc, orm, drain, routeConfig: { auth: "public", rateLimit: false } });
 
   app.get(
     "/v1/sync",

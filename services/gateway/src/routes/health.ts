@@ -1,5 +1,5 @@
 import type { Orm } from "@licensing/platform";
-import { probeRoutes } from "@licensing/platform/http";
+import { type HttpDrain, probeRoutes } from "@licensing/platform/http";
 import { Svcm } from "@nats-io/services";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
@@ -7,6 +7,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 export interface HealthDeps {
   nc: NatsConnection;
   orm: Orm;
+  /** Readiness turns to 503 once it has begun. */
+  drain: HttpDrain;
   /** Deployment subject prefix (`SUBJECT_PREFIX`); services under another prefix do not count. */
   subjectPrefix: string;
   /** The platform services that must answer for the gateway to be ready, e.g. ["catalog"]. */
@@ -19,10 +21,11 @@ export interface HealthDeps {
  * service discovery (`$SRV.PING`).
  */
 export const healthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app, deps) => {
-  const { nc, orm, subjectPrefix, requiredServices } = deps;
+  const { nc, orm, drain, subjectPrefix, requiredServices } = deps;
   await app.register(probeRoutes, {
     nc,
     orm,
+    drain,
     routeConfig: { access: "public" },
     readiness: async () => {
       const services: Record<string, number> = Object.fromEntries(requiredServices.map((s) => [s, 0]));
