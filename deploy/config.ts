@@ -1,4 +1,4 @@
-import { loadConfig } from "@licensing/platform";
+import { baseConfig, loadConfig } from "@licensing/platform";
 import { z } from "zod";
 
 /** What `npm start` itself reads (each service reads its own settings from the same environment). */
@@ -7,6 +7,8 @@ export const launcherConfig = z.object({
     .enum(["embedded"], { error: 'must be "embedded" or unset' })
     .optional()
     .meta({ description: "`embedded`: always use the embedded PostgreSQL and nats-server (npm start only)" }),
+  // The services' own: on Ctrl-C, a service still running this long after it (plus a margin) is killed.
+  SHUTDOWN_GRACE_SECONDS: baseConfig.shape.SHUTDOWN_GRACE_SECONDS,
 });
 
 export function loadLauncherConfig(env?: Record<string, string | undefined>) {

@@ -200,7 +200,8 @@ async function stopAll(code: number): Promise<void> {
     [...children.values()].map(
       (child) =>
         new Promise<void>((done) => {
-          const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
+          // A service exits by itself within its grace; this is for one that cannot.
+          const kill = setTimeout(() => child.kill("SIGKILL"), (launcher.SHUTDOWN_GRACE_SECONDS + 5) * 1_000);
           child.once("exit", () => {
             clearTimeout(kill);
             done();
