@@ -200,6 +200,8 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
         .header("Access-Control-Max-Age", "86400")
         .code(204)
         .send();
+      // An async hook that sent its reply must return it, or Fastify runs the route after it.
+      return reply;
     }
   });
   app.addHook("onSend", async (_request, reply) => {

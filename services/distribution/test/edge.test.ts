@@ -200,3 +200,25 @@ describe("probes", () => {
     }
   });
 });
+
+describe("a browser's CORS preflight", () => {
+  it("is 204 with what a page may send, for any route, and runs no route after it", async () => {
+    for (const url of ["/v1/machines", "/v1/usage", "/v1/no-such-route"]) {
+      const response = await t.service.app.inject({
+        method: "OPTIONS",
+        url,
+        headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+      });
+      expect({ url, status: response.statusCode, body: response.body }).toEqual({
+        url,
+        status: 204,
+        body: "",
+      });
+      expect(response.headers).toMatchObject({
+        "access-control-allow-origin": "*",
+        "access-control-allow-methods": "GET, POST, OPTIONS",
+        "access-control-allow-headers": "Authorization, Content-Type, If-None-Match",
+      });
+    }
+  });
+});
