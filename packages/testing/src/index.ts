@@ -13,4 +13,4 @@ export {
 } from "./schema.ts";
 export { type Exited, type ServiceProcess, startServiceProcess } from "./service-process.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
-export { createTestEnv, type TestEnv } from "./test-env.ts";
+export { createTestEnv, type TestEnv, type TestEnvOptions } from "./test-env.ts";

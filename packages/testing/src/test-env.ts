@@ -28,8 +28,16 @@ export interface TestEnv {
   stop(): Promise<void>;
 }
 
-export async function createTestEnv(): Promise<TestEnv> {
+export interface TestEnvOptions {
+  /** Another NATS than the shared one (e.g. a test's own cluster, its URLs comma-separated). */
+  natsUrl?: string;
+  /** Replicas of what the test's connections create in JetStream (3 on a three-node cluster). */
+  streamReplicas?: number;
+}
+
+export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestEnv> {
   const infra = inject("infra");
+  const natsUrl = options.natsUrl ?? infra.natsUrl;
   const suffix = randomBytes(5).toString("hex");
   const prefix = `t${suffix}`;
   const database = `test_${suffix}`;
@@ -37,7 +45,7 @@ export async function createTestEnv(): Promise<TestEnv> {
   const log = createLogger("test", process.env.TEST_LOG_LEVEL ?? "silent");
   const connections: NatsConnection[] = [];
   const connect = async (name: string) => {
-    const nc = await connectNats(infra.natsUrl, name, log);
+    const nc = await connectNats(natsUrl, name, log, { streamReplicas: options.streamReplicas ?? 1 });
     connections.push(nc);
     return nc;
   };
@@ -46,7 +54,7 @@ export async function createTestEnv(): Promise<TestEnv> {
     prefix,
     databaseUrl: databaseUrlFor(infra.databaseUrl, database),
     adminDatabaseUrl: infra.databaseUrl,
-    natsUrl: infra.natsUrl,
+    natsUrl,
     nc,
     bus: new BusClient(nc, { prefix, timeoutMs: 15_000 }),
     log,

@@ -43,6 +43,10 @@ export const notifierConfig = baseConfig.extend(databaseConfig.shape).extend({
       "the first settings' SMTP server (`?tls=none` for a plain local one); later edited in Settings → Notifications",
     npmStart: "the mail catcher",
   }),
+  NOTIFIER_DIGEST_LEASE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(600).meta({
+    description:
+      "how long a replica's claim on a day's digest lasts: a replica that dies while sending holds the others off this long (10 minutes)",
+  }),
   NOTIFIER_FROM: z
     .email({ error: "must be an email address" })
     .default("licensing@example.com")

@@ -24,6 +24,7 @@ await runUntilSignal(async () => {
     log,
     kek: config.NOTIFIER_KEK,
     previousKeks: config.NOTIFIER_KEK_PREVIOUS,
+    leaseMs: config.NOTIFIER_DIGEST_LEASE_SECONDS * 1_000,
     seed: {
       uiUrl: config.NOTIFIER_UI_URL ?? "http://localhost:8080",
       fromAddress: config.NOTIFIER_FROM,
