@@ -27,10 +27,15 @@ import {
 } from "@licensing/contracts";
 import { databaseUrlFor, dropDatabase, ensureDatabase } from "@licensing/deploy/local-infra";
 import { type MailCatcher, startMailCatcher } from "@licensing/mail-catcher";
-import { createTestEnv, type NatsCluster, startNatsCluster, type TestEnv } from "@licensing/testing";
+import {
+  Balancer,
+  createTestEnv,
+  type NatsCluster,
+  startNatsCluster,
+  type TestEnv,
+} from "@licensing/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Balancer } from "../test/support/balancer.ts";
 import { describeFault, type Fault, faultPlan, type KilledService } from "./plan.ts";
 import { Replicas } from "./support/replicas.ts";
 

@@ -6,10 +6,15 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { LicenseManager, MemoryStorage, type TrustedKey } from "@licensing/client";
 import { type Actor, AppError, catalog, distribution, issuer } from "@licensing/contracts";
-import { createTestEnv, type ServiceProcess, startServiceProcess, type TestEnv } from "@licensing/testing";
+import {
+  Balancer,
+  createTestEnv,
+  type ServiceProcess,
+  startServiceProcess,
+  type TestEnv,
+} from "@licensing/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Balancer } from "./support/balancer.ts";
 
 const graceSeconds = 10;
 const operator: Actor = { id: "usr_ops", username: "olga", roles: ["license-admin"] };

@@ -2,8 +2,7 @@
 // then replaced by a fresh one (its own port), as Kubernetes would restart a crashed pod. The HTTP
 // ones are kept in a balancer's rotation.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type ServiceProcess, startServiceProcess } from "@licensing/testing";
-import type { Balancer } from "../../test/support/balancer.ts";
+import { type Balancer, type ServiceProcess, startServiceProcess } from "@licensing/testing";
 
 export class Replicas {
   readonly #entry: string;
