@@ -24,6 +24,7 @@ describe("the configuration reference", () => {
       "SHUTDOWN_DELAY_SECONDS",
       // OpenTelemetry's own name, which collectors' and operators' tooling already knows.
       "OTEL_EXPORTER_OTLP_ENDPOINT",
+      "OTEL_TRACES_SAMPLE_RATIO",
     ];
     for (const name of names.filter((n) => !shared.includes(n)))
       expect(name).toMatch(/^(ISSUER|NOTIFIER|GATEWAY|DISTRIBUTION|MIGRATION|MAIL_CATCHER)_/);

@@ -36,6 +36,10 @@ export const baseConfig = z.object({
       description:
         "OTLP/HTTP collector base URL (e.g. `http://otel-collector:4318`): traces go to `<url>/v1/traces` (unset: no tracing)",
     }),
+  OTEL_TRACES_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1).meta({
+    description:
+      "share (0–1) of the traces starting at this service that are recorded; a caller's decision is kept, so a trace is whole or absent",
+  }),
   SUBJECT_PREFIX: z
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,30}$/, { message: "must be lower-case letters, digits, - or _ (e.g. lic)" })

@@ -1,12 +1,14 @@
 import { BodyStore } from "@licensing/bus";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { Orm } from "./database.ts";
 import { envelopeHeaders } from "./event-envelope.ts";
 import { wroteEvents } from "./outbox.ts";
 import { PollingWorker } from "./polling-worker.ts";
 import { query, tableName } from "./sql.ts";
+import { platformTracer } from "./tracing.ts";
 import { type OutboxFigures, watchOutbox } from "./work-metrics.ts";
 
 export interface OutboxRelayOptions {
@@ -114,19 +116,22 @@ export class OutboxRelay {
         batch.map((message) => this.#bodies.put(message.payload, `event ${message.id}`, message.id)),
       );
       await Promise.all(
-        batch.map((message, i) =>
-          this.#js.publish(`${prefix}.evt.${message.event}`, bodies[i]!.data, {
-            msgID: message.id,
-            headers: bodies[i]!.annotate(
-              envelopeHeaders({
-                eventId: message.id,
-                version: message.version,
-                requestId: message.request_id ?? undefined,
-                traceContext: message.trace_context,
-              }),
-            ),
-          }),
-        ),
+        batch.map((message, i) => {
+          const subject = `${prefix}.evt.${message.event}`;
+          return publishSpan(subject, message, (traceContext) =>
+            this.#js.publish(subject, bodies[i]!.data, {
+              msgID: message.id,
+              headers: bodies[i]!.annotate(
+                envelopeHeaders({
+                  eventId: message.id,
+                  version: message.version,
+                  requestId: message.request_id ?? undefined,
+                  traceContext,
+                }),
+              ),
+            }),
+          );
+        }),
       );
       const ids = batch.map((m) => m.id);
       await beforeMarkPublished?.(ids);
@@ -143,5 +148,42 @@ export class OutboxRelay {
     await query(em, `delete from ${tableName(em, "outbox")} where published_at < $1`, [
       new Date(Date.now() - retainMs),
     ]);
+  }
+}
+
+/**
+ * Publishes one event inside a producer span of the trace of the request that recorded it (its
+ * outbox row's trace context), and sends that span's context with it: the consumers' spans are its
+ * children. An event recorded outside any trace, or with tracing off, goes with what it had.
+ */
+async function publishSpan<T>(
+  subject: string,
+  message: { id: string; event: string; trace_context: Record<string, string> | null },
+  publish: (traceContext: Record<string, string> | null) => Promise<T>,
+): Promise<T> {
+  if (!message.trace_context) return publish(null);
+  const parent = propagation.extract(ROOT_CONTEXT, message.trace_context);
+  const span = platformTracer().startSpan(
+    `publish ${message.event}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        "messaging.system": "nats",
+        "messaging.operation.type": "send",
+        "messaging.destination.name": subject,
+        "messaging.message.id": message.id,
+      },
+    },
+    parent,
+  );
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(parent, span), carrier);
+  try {
+    return await publish(Object.keys(carrier).length > 0 ? carrier : message.trace_context);
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+    throw error;
+  } finally {
+    span.end();
   }
 }

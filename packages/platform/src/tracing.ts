@@ -10,9 +10,11 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
   BatchSpanProcessor,
+  ParentBasedSampler,
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
+  TraceIdRatioBasedSampler,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
@@ -27,6 +29,11 @@ export interface TracingOptions {
   service: string;
   /** OTLP/HTTP base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`); spans go to `<endpoint>/v1/traces`. */
   endpoint?: string | undefined;
+  /**
+   * Share (0–1) of the traces that start here which are recorded (`OTEL_TRACES_SAMPLE_RATIO`, 1 by
+   * default); a trace a caller started keeps the caller's decision, so a trace is whole or absent.
+   */
+  sampleRatio?: number;
   /** Test seam: exports each span as it ends (e.g. an InMemorySpanExporter), beside or without OTLP. */
   exporter?: SpanExporter;
 }
@@ -62,6 +69,7 @@ export function startTracing(options: TracingOptions): Tracing {
 
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.service }),
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
     spanProcessors: processors,
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager());

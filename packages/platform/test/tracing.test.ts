@@ -126,6 +126,20 @@ describe("tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)", () => {
     expect(body).toContain("probe.thing.echo");
   });
 
+  it("samples the traces that start here at OTEL_TRACES_SAMPLE_RATIO, and keeps a caller's decision", async () => {
+    tracing = startTracing({ service: "probe", endpoint: collectorUrl, sampleRatio: 0 });
+    await env.bus.request(echo, { name: "not sampled" });
+    // The context still travels (flags 00: not recorded), so a trace is whole or absent downstream.
+    expect(seenHeaders[0]?.get("traceparent")).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    // Its log lines still carry the trace id: logs correlate across services for every request.
+    const [, traceId] = (seenHeaders[0]?.get("traceparent") ?? "").split("-");
+    expect(lines.find((line) => line.msg === "echoing")).toMatchObject({ trace_id: traceId });
+    await tracing.stop();
+    expect(received.map((r) => r.body).join("")).not.toContain("probe.thing.echo");
+    expect(loadConfig(baseConfig, { OTEL_TRACES_SAMPLE_RATIO: "0.25" }).OTEL_TRACES_SAMPLE_RATIO).toBe(0.25);
+    expect(() => loadConfig(baseConfig, { OTEL_TRACES_SAMPLE_RATIO: "2" })).toThrow(ConfigError);
+  });
+
   it("refuses a second registration in the same process", () => {
     tracing = startTracing({ service: "probe", endpoint: collectorUrl });
     expect(() => startTracing({ service: "again", endpoint: collectorUrl })).toThrow(/already started/);

@@ -12,7 +12,11 @@ import { createCatalogService, openCatalogDatabase } from "./service.ts";
 await runUntilSignal(async () => {
   const config = loadCatalogConfig();
   const log = createLogger("catalog", config.LOG_LEVEL);
-  const tracing = startTracing({ service: "catalog", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const tracing = startTracing({
+    service: "catalog",
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
+  });
   const metrics = await startMetricsServer("catalog", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "catalog", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,

@@ -13,7 +13,11 @@ import { createDistributionService, openDistributionDatabase } from "./service.t
 await runUntilSignal(async () => {
   const config = loadDistributionConfig();
   const log = createLogger("distribution", config.LOG_LEVEL);
-  const tracing = startTracing({ service: "distribution", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const tracing = startTracing({
+    service: "distribution",
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
+  });
   const metrics = await startMetricsServer("distribution", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "distribution", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,

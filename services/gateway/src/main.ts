@@ -13,7 +13,11 @@ import { createGatewayService, firstSuperadminNotice, openGatewayDatabase } from
 await runUntilSignal(async () => {
   const config = loadGatewayConfig();
   const log = createLogger("gateway", config.LOG_LEVEL);
-  const tracing = startTracing({ service: "gateway", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const tracing = startTracing({
+    service: "gateway",
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
+  });
   const metrics = await startMetricsServer("gateway", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "gateway", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,

@@ -12,7 +12,11 @@ import { createIssuerService, openIssuerDatabase } from "./service.ts";
 await runUntilSignal(async () => {
   const config = loadIssuerConfig();
   const log = createLogger("issuer", config.LOG_LEVEL);
-  const tracing = startTracing({ service: "issuer", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const tracing = startTracing({
+    service: "issuer",
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
+  });
   const metrics = await startMetricsServer("issuer", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "issuer", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,

@@ -11,7 +11,11 @@ import { createMigrationService, openMigrationDatabase } from "./service.ts";
 await runUntilSignal(async () => {
   const config = loadMigrationConfig();
   const log = createLogger("migration", config.LOG_LEVEL);
-  const tracing = startTracing({ service: "migration", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const tracing = startTracing({
+    service: "migration",
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
+  });
   const metrics = await startMetricsServer("migration", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "migration", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,

@@ -11,7 +11,11 @@ import { createNotifierService, openNotifierDatabase } from "./service.ts";
 await runUntilSignal(async () => {
   const config = loadNotifierConfig();
   const log = createLogger("notifier", config.LOG_LEVEL);
-  const tracing = startTracing({ service: "notifier", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const tracing = startTracing({
+    service: "notifier",
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
+  });
   const metrics = await startMetricsServer("notifier", config.METRICS_PORT, log);
   const nc = await connectNats(config.NATS_URL, "notifier", log, {
     streamReplicas: config.NATS_STREAM_REPLICAS,

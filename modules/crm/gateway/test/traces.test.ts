@@ -120,8 +120,10 @@ describe("one trace across the hops", () => {
     expect(responses.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
     for (const traceId of traceIds) {
       const answer = await spanNamed(traceId, "issuer.license.create", SpanKind.SERVER);
+      const published = await spanNamed(traceId, "publish license.issued", SpanKind.PRODUCER);
       const consumed = await spanNamed(traceId, "process license.issued", SpanKind.CONSUMER);
-      expect(parentOf(consumed)).toBe(answer.spanContext().spanId);
+      expect(parentOf(published)).toBe(answer.spanContext().spanId);
+      expect(parentOf(consumed)).toBe(published.spanContext().spanId);
     }
   });
 
