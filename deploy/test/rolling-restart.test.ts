@@ -1,11 +1,13 @@
-// Rolling restarts under load (issue 15): two issuers (bus) and two distribution replicas (HTTP),
-// each its own process on one database and subject prefix, restarted one at a time with SIGTERM
-// while license creations run over the bus and products download licenses and report usage over
-// HTTP. A drain must leave the clients nothing to see: no failure, no request lost in flight.
+// Rolling restarts under load (issue 15): two replicas of every service (catalog, issuer, notifier
+// on the bus; distribution and the gateway over HTTP, each behind a balancer), each its own process
+// on one database and subject prefix, restarted one at a time with SIGTERM while license creations
+// and reads run over the bus, products download licenses and report usage, and an operator's
+// session reads through the gateway. A drain must leave the clients nothing to see: no failure, no
+// request lost in flight.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { LicenseManager, MemoryStorage, type TrustedKey } from "@licensing/client";
-import { type Actor, AppError, catalog, distribution, issuer } from "@licensing/contracts";
+import { type Actor, AppError, catalog, distribution, issuer, notifier } from "@licensing/contracts";
 import {
   Balancer,
   createTestEnv,
@@ -49,26 +51,40 @@ afterAll(async () => {
 
 describe("a rolling restart of every replica under load", () => {
   it("fails no client request, creates each acknowledged license once, and each replica drains in time", async () => {
-    const issuerEnv = { ISSUER_KEK: randomBytes(32).toString("base64") };
-    const distributionEnv = {
-      DISTRIBUTION_PORT: "0",
-      DISTRIBUTION_HOST: "127.0.0.1",
-      DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: "0",
-      DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: "0",
-      // Long enough for the balancer's 100 ms readiness polls to notice before the port closes.
-      SHUTDOWN_DELAY_SECONDS: "0.5",
+    const adminPassword = randomBytes(16).toString("hex");
+    const http = { SHUTDOWN_DELAY_SECONDS: "0.5" }; // long enough for the balancer's 100 ms readiness polls
+    const envs: Record<string, Record<string, string>> = {
+      catalog: {},
+      issuer: { ISSUER_KEK: randomBytes(32).toString("base64") },
+      notifier: { NOTIFIER_KEK: randomBytes(32).toString("base64") },
+      distribution: {
+        ...http,
+        DISTRIBUTION_PORT: "0",
+        DISTRIBUTION_HOST: "127.0.0.1",
+        DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: "0",
+        DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: "0",
+      },
+      gateway: {
+        ...http,
+        GATEWAY_PORT: "0",
+        GATEWAY_HOST: "127.0.0.1",
+        GATEWAY_ADMIN_PASSWORD: adminPassword,
+        GATEWAY_COOKIE_SECURE: "false",
+      },
     };
-    await start("services/catalog/src/main.ts");
-    // One replica of a service first (it migrates its schema), then the others side by side.
-    const issuer1 = await start("services/issuer/src/main.ts", issuerEnv);
-    const [issuer2, distribution1] = await Promise.all([
-      start("services/issuer/src/main.ts", issuerEnv),
-      start("services/distribution/src/main.ts", distributionEnv),
-    ]);
-    const issuers = [issuer1, issuer2];
-    const distributions = [distribution1, await start("services/distribution/src/main.ts", distributionEnv)];
-    const balancer = new Balancer();
-    for (const replica of distributions) await balancer.add(replica.started.listening!);
+    const balancer = new Balancer(); // products → distribution
+    const operators = new Balancer(); // the UI's browsers → the gateway
+    const balancers: Record<string, Balancer> = { distribution: balancer, gateway: operators };
+    const replicas: Record<string, ServiceProcess[]> = {};
+    const launch = async (name: string) => {
+      const service = await start(`services/${name}/src/main.ts`, envs[name]);
+      if (service.started.listening) await balancers[name]?.add(service.started.listening);
+      return service;
+    };
+    const names = ["catalog", "issuer", "notifier", "distribution", "gateway"];
+    // One replica of each first (each migrates its schema), then the second beside it.
+    for (const name of names) replicas[name] = [await launch(name)];
+    await Promise.all(names.map(async (name) => replicas[name]!.push(await launch(name))));
 
     // Fixtures: a product, an account, a license per product installation.
     await env.bus.request(catalog.createProduct, {
@@ -158,33 +174,67 @@ describe("a rolling restart of every replica under load", () => {
         await sleep(10);
       }
     };
-    const workload = Promise.all([creations(0), creations(1), ...products.map((_, i) => usage(i))]);
+    // Reads an operator's screens make: on the bus (catalog, notifier) and through the gateway.
+    const reads = async (what: string, read: () => Promise<unknown>) => {
+      while (working) {
+        try {
+          await read();
+        } catch (error) {
+          // As for creations: no replica subscribed for an instant is retried; a timeout is a failure.
+          const unanswered = error instanceof AppError && error.code === "service_unavailable";
+          if (unanswered && !error.message.includes("did not answer")) busRetries++;
+          else failures.push(`${what}: ${String(error)}`);
+        }
+        await sleep(10);
+      }
+    };
+    const signIn = await operators.fetch("http://gateway/api/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: adminPassword }),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("lic_session="))!
+      .split(";")[0]!;
+    const gatewayReads = async () => {
+      const response = await operators.fetch("http://gateway/api/users", { headers: { cookie } });
+      await response.body?.cancel();
+      if (response.status !== 200) throw new Error(`GET /api/users answered ${response.status}`);
+    };
+    const workload = Promise.all([
+      creations(0),
+      creations(1),
+      ...products.map((_, i) => usage(i)),
+      reads("catalog", () => env.bus.request(catalog.getAccount, { id: account.id }, as)),
+      reads("notifier", () => env.bus.request(notifier.state, {}, as)),
+      reads("gateway", gatewayReads),
+    ]);
 
     // Restart each replica in turn: a new one up and ready, then SIGTERM the old one.
     const exits: { name: string; code: number | null; signal: string | null; ms: number }[] = [];
-    for (const [name, replicas, extra] of [
-      ["issuer", issuers, issuerEnv],
-      ["distribution", distributions, distributionEnv],
-    ] as const) {
-      for (let i = 0; i < replicas.length; i++) {
+    for (const name of names) {
+      const list = replicas[name]!;
+      for (let i = 0; i < list.length; i++) {
         await sleep(300);
-        const entry = `services/${name}/src/main.ts`;
-        const fresh = await start(entry, extra);
-        if (fresh.started.listening) await balancer.add(fresh.started.listening);
-        const old = replicas[i]!;
+        const fresh = await launch(name);
+        const old = list[i]!;
         const exited = await old.stop("SIGTERM", (graceSeconds + 5) * 1_000);
-        if (old.started.listening) balancer.remove(old.started.listening);
+        if (old.started.listening) balancers[name]?.remove(old.started.listening);
         exits.push({ name: `${name} ${i + 1}`, code: exited.code, signal: exited.signal, ms: exited.ms });
-        replicas[i] = fresh;
+        list[i] = fresh;
       }
     }
     await sleep(300);
     working = false;
     await workload;
     balancer.stop();
+    operators.stop();
 
     expect(failures).toEqual([]);
     expect(balancer.unsafe).toEqual([]);
+    expect(operators.unsafe).toEqual([]);
     for (const exit of exits) {
       expect(exit, exit.name).toMatchObject({ code: 0, signal: null });
       expect(exit.ms, exit.name).toBeLessThan(graceSeconds * 1_000);
@@ -217,5 +267,5 @@ describe("a rolling restart of every replica under load", () => {
         `${reported.reduce((a, b) => a + b, 0)} usage reports, ${balancer.retried} HTTP retries by the balancer; ` +
         `drains ${exits.map((e) => `${e.name} ${e.ms} ms`).join(", ")}`,
     );
-  }, 120_000);
+  }, 300_000);
 });
