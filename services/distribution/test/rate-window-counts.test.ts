@@ -34,6 +34,20 @@ describe("window rollover", () => {
     expect(tallies.add("ip:10.0.0.2").current).toBe(1);
   });
 
+  it("starts a new window where the clock now is when it is set back, so no limit sticks for the gap", () => {
+    const { tallies, clock } = counts();
+    for (let i = 0; i < 5; i++) tallies.add("ip:10.0.0.1");
+    clock.advance(-3_600_000);
+    // The hour back would otherwise keep this window (and its 429s) for an hour and a minute.
+    const again = tallies.add("ip:10.0.0.1");
+    expect(again.current).toBe(1);
+    expect(again.ttl).toBeGreaterThan(0);
+    expect(again.ttl).toBeLessThanOrEqual(windowMs);
+    // Another replica's report of the window it is in now (its clock moved too) still adds up.
+    expect(tallies.addRemote(windowStart - 3_600_000, [["ip:10.0.0.1", 2]])).toBe(true);
+    expect(tallies.read("ip:10.0.0.1").current).toBe(3);
+  });
+
   it("starts every key again from 0 when the next window begins, and drops the last one's keys", () => {
     const { tallies, clock } = counts();
     for (let i = 0; i < 5; i++) tallies.add("ip:10.0.0.1");

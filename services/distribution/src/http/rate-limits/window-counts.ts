@@ -117,10 +117,14 @@ export class WindowCounts {
     return this.#tallies.size;
   }
 
-  /** Starts a new window once the clock has passed the current one; answers the time. */
+  /**
+   * Starts a new window once the clock has passed the current one, or has been set back before its
+   * start (else the counts, and the refusals, would stay for as long as the clock went back);
+   * answers the time.
+   */
   #roll(): number {
     const now = this.#now();
-    if (now - this.#windowStart >= this.windowMs) {
+    if (now < this.#windowStart || now - this.#windowStart >= this.windowMs) {
       this.#windowStart = now - (now % this.windowMs);
       this.#tallies.clear();
       this.#unreported = [];
