@@ -70,6 +70,22 @@ describe("a decision", () => {
     expect(changes).toEqual({});
   });
 
+  it("never makes anyone wait longer than the policy's longest wait when the clock was set back", () => {
+    // Counted an hour "later" than now: the server's clock has since been set back an hour.
+    const ahead = at(60 * minute);
+    const before = counters({
+      pair: { failures: 9, updatedAt: ahead, blockedUntil: new Date(ahead.getTime() + 16 * second) },
+    });
+    const { admission, changes: stored } = admit(policy, before, t0);
+    // The wait it had (16 s) from now, not from an hour ahead; the counter is stored as of now.
+    expect(admission).toEqual({ admitted: false, retryAt: at(16 * second) });
+    expect(stored.pair).toMatchObject({ failures: 9, updatedAt: t0, blockedUntil: at(16 * second) });
+    // Once that wait is over the next attempt is counted on what the counter held.
+    const { admission: next, changes } = admit(policy, { ...before, ...stored }, at(16 * second));
+    expect(next.admitted).toBe(true);
+    expect(changes.pair!.failures).toBeCloseTo(10 - 16 / (15 * 60), 2);
+  });
+
   it("leaves the username ceiling out where the user signed in lately", () => {
     const lately = counters({ pair: { lastSuccessAt: at(-minute) }, username: { blockedUntil: at(minute) } });
     expect(admit(policy, lately, t0).admission).toEqual({ admitted: true, counted: ["address", "pair"] });

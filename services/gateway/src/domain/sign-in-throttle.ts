@@ -40,6 +40,7 @@ export const defaultSignInPolicy: SignInPolicy = {
 };
 
 export type Scope = "address" | "pair" | "username";
+const allScopes: Scope[] = ["address", "pair", "username"];
 
 /** Who is trying: the username as users are keyed (lower case) and the client address's key. */
 export interface Attempter {
@@ -87,9 +88,24 @@ export function remaining(backoff: Backoff, counter: Counter, now: Date): number
  */
 export function admit(
   policy: SignInPolicy,
-  counters: Record<Scope, Counter>,
+  stored: Record<Scope, Counter>,
   now: Date,
 ): { admission: Admission; changes: Partial<Record<Scope, Counter>> } {
+  // A counter updated "after" now was written before the clock was set back: it is taken as written
+  // now (and stored so), its wait kept but never longer than its scope's longest; else the refusals
+  // would last as long as the clock went back.
+  const counters = { ...stored };
+  const changes: Partial<Record<Scope, Counter>> = {};
+  for (const scope of allScopes) {
+    const counter = counters[scope];
+    if (counter.updatedAt.getTime() <= now.getTime()) continue;
+    const wait = Math.min(
+      Math.max(0, counter.blockedUntil.getTime() - counter.updatedAt.getTime()),
+      policy[scope].maxDelayMs,
+    );
+    counters[scope] = { ...counter, updatedAt: now, blockedUntil: new Date(now.getTime() + wait) };
+    changes[scope] = counters[scope];
+  }
   const lastSuccess = counters.pair.lastSuccessAt?.getTime();
   const trusted = lastSuccess !== undefined && now.getTime() - lastSuccess < policy.trustedForMs;
   const applying: Scope[] = trusted ? ["address", "pair"] : ["address", "pair", "username"];
@@ -97,8 +113,7 @@ export function admit(
     .map((scope) => counters[scope].blockedUntil.getTime())
     .filter((until) => until > now.getTime());
   if (waits.length > 0)
-    return { admission: { admitted: false, retryAt: new Date(Math.max(...waits)) }, changes: {} };
-  const changes: Partial<Record<Scope, Counter>> = {};
+    return { admission: { admitted: false, retryAt: new Date(Math.max(...waits)) }, changes };
   for (const scope of applying) {
     const backoff = policy[scope];
     const failures = Math.min(ceilingOf(backoff), remaining(backoff, counters[scope], now) + 1);
