@@ -5,8 +5,7 @@ import {
   type LicenseEvent,
   type RequestContext,
 } from "@licensing/contracts";
-import { execute, type Orm, query, recordEvents } from "@licensing/platform";
-import { recordAudit } from "./audit.ts";
+import { execute, type Orm, query, recordAudit, recordEvents } from "@licensing/platform";
 import { LegacyLicenseEntity, LicenseEntity, type LicenseRow } from "./entities.ts";
 import { requireActor } from "./issuance.ts";
 import { toEvent } from "./license-views.ts";
@@ -120,7 +119,8 @@ export class LegacyRuns {
       await recordAudit(
         em,
         ...rows.map((r) => ({
-          licenseId: r.license_id,
+          entityType: "license",
+          entityId: r.license_id,
           action: "license.rolled-back",
           actor,
           ctx,
