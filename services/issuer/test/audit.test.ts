@@ -1,5 +1,5 @@
 // The issuer's and the catalog's audit logs, read over the bus as the gateway reads them.
-import { type AuditLogEntry, audit, catalog, issuer } from "@licensing/contracts";
+import { type AuditLogEntry, audit, catalog, issuer, serviceActor } from "@licensing/contracts";
 import { verifyAuditChain } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actors, as, collectorProduct, type IssuerUnderTest, startIssuer } from "./issuer-harness.ts";
@@ -61,6 +61,47 @@ describe("the issuer's audit log", () => {
     const report = await verifyAuditChain(under.orm.em.fork(), "issuer");
     expect(report).toMatchObject({ ok: true });
     expect(report.checked).toBeGreaterThanOrEqual(4);
+  });
+
+  it("holds presets created, changed and deleted, and signed files downloaded by operators", async () => {
+    const bus = under.env.bus;
+    const preset = await bus.request(
+      issuer.createPreset,
+      { name: "Audited preset", parameters: { products: ["collector"], kind: "test", durationDays: 30 } },
+      as(actors.licenseAdmin),
+    );
+    await bus.request(
+      issuer.updatePreset,
+      { id: preset.id, description: "for audits" },
+      as(actors.licenseAdmin),
+    );
+    await bus.request(issuer.deletePreset, { id: preset.id }, as(actors.admin));
+    const trail = await chained(audit.issuer, { entityType: "preset", entityId: preset.id });
+    expect(trail.map((e) => [e.action, e.actorName])).toEqual([
+      ["preset.deleted", "ada"],
+      ["preset.updated", "lea"],
+      ["preset.created", "lea"],
+    ]);
+    expect(trail[1]!.changes.description).toEqual(["", "for audits"]);
+
+    const account = await under.account();
+    const { licenses } = await bus.request(
+      issuer.createLicense,
+      { accountId: account.id, products: ["collector"] } as never,
+      as(actors.licenseAdmin),
+    );
+    const id = licenses[0]!.license.id;
+    await bus.request(issuer.getFile, { id }, as(actors.viewer, "req_audit_download"));
+    // A service fetching a file for itself (distribution reconciling) is not an operator's download.
+    await bus.request(
+      issuer.getFile,
+      { id },
+      { ctx: { requestId: "req_service", actor: serviceActor("distribution") } },
+    );
+    const downloads = await chained(audit.issuer, { action: "license.file-downloaded", entityId: id });
+    expect(downloads.map((e) => [e.actorName, e.requestId, e.changes.serial])).toEqual([
+      ["vic", "req_audit_download", [null, 1]],
+    ]);
   });
 
   it("refuses bad filters with the field named", async () => {

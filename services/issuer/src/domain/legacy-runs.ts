@@ -45,6 +45,14 @@ export class LegacyRuns {
       .findOne(LegacyLicenseEntity, { licenseId }, { populate: ["licenseFile"] });
     if (!origin)
       throw new AppError("not_found", `License ${licenseId} was not migrated from a legacy system`);
+    await recordAudit(this.#orm.em.fork(), {
+      action: "license.legacy-file-read",
+      entityType: "license",
+      entityId: licenseId,
+      actor,
+      ctx,
+      changes: { source: [null, origin.source], legacyId: [null, origin.legacyId] },
+    });
     return {
       licenseId,
       source: origin.source,

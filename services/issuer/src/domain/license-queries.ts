@@ -1,6 +1,7 @@
 import {
   AppError,
   type AuditEntry,
+  isServiceActor,
   type issuer,
   type LicenseDetail,
   type LicenseSummary,
@@ -71,7 +72,7 @@ export class LicenseQueries {
     });
   }
 
-  async file(id: string, serial: number | undefined) {
+  async file(id: string, serial: number | undefined, ctx?: RequestContext) {
     const em = this.#orm.em.fork();
     const row = await findLicense(em, id);
     const version = await em.findOne(
@@ -80,6 +81,15 @@ export class LicenseQueries {
       { populate: ["file"] },
     );
     if (!version) throw new AppError("not_found", `License ${id} has no version ${serial}`);
+    // An operator taking a signed file away is audited; a service fetching one for itself is not.
+    if (ctx?.actor && !isServiceActor(ctx.actor))
+      await recordAudit(em, {
+        action: "license.file-downloaded",
+        entityType: "license",
+        entityId: id,
+        ctx,
+        changes: { serial: [null, version.serial] },
+      });
     return {
       serial: version.serial,
       keyId: version.keyId,
