@@ -149,6 +149,8 @@ describe("the catalog's audit log", () => {
     expect(trail[3]!.changes).toEqual({ name: ["Audited Ltd", "Audited SA"] });
     expect(trail[4]).toMatchObject({ actorName: "sam", requestId: "req_audit_account", service: "catalog" });
     expect(trail[4]!.changes.name).toEqual([null, "Audited Ltd"]);
+    // What it was created with, not its id or every empty field.
+    expect(Object.keys(trail[4]!.changes).sort()).toEqual(["country", "name", "type"]);
 
     await under.env.bus.request(
       catalog.importAccounts,

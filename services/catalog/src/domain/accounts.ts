@@ -143,9 +143,14 @@ export function accountAudit(
   ctx: RequestContext,
   reason?: string,
 ): AuditRecord {
-  const fields = ({ version: _v, createdAt: _c, updatedAt: _u, ...rest }: Account) =>
+  const fields = ({ id: _i, version: _v, createdAt: _c, updatedAt: _u, ...rest }: Account) =>
     rest as Record<string, unknown>;
   const now = fields(after);
+  // A new account's entry names what it was created with, not every empty field.
+  if (!before)
+    for (const [key, value] of Object.entries(now))
+      if (value === null || value === "" || value === false || (Array.isArray(value) && value.length === 0))
+        delete now[key];
   return {
     action,
     entityType: "account",
