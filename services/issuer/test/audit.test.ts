@@ -1,6 +1,9 @@
 // The issuer's and the catalog's audit logs, read over the bus as the gateway reads them.
+
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
 import { type AuditLogEntry, audit, catalog, issuer, serviceActor } from "@licensing/contracts";
-import { verifyAuditChain } from "@licensing/platform";
+import { execute, queryOne, verifyAuditChain } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actors, as, collectorProduct, type IssuerUnderTest, startIssuer } from "./issuer-harness.ts";
 
@@ -182,5 +185,40 @@ describe("the catalog's audit log", () => {
     ]);
     expect(trail[1]!.changes).toEqual({ name: ["Scanner", "Scanner 2"] });
     expect(trail[0]!.changes.name).toEqual(["Scanner 2", null]);
+  });
+});
+
+describe("npm run audit:verify", () => {
+  const verify = () =>
+    spawnSync(process.execPath, [resolve(import.meta.dirname, "../src/audit-verify.ts")], {
+      env: { PATH: process.env.PATH, DATABASE_URL: under.env.databaseUrl, LOG_LEVEL: "warn" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+
+  // Last in the file: it breaks the issuer's chain on purpose.
+  it("says the chain is intact, then names the first entry edited behind the platform's back", async () => {
+    await chained(audit.issuer, { entityType: "license" });
+    const intact = verify();
+    expect(intact.stdout).toMatch(
+      /^issuer: audit chain intact: \d+ entries, \d+ pending; head \d+ [0-9a-f]{64}/,
+    );
+    expect(intact.status).toBe(0);
+
+    // Someone with the owner's rights turns the guard off and rewrites who revealed a key.
+    const victim = await queryOne<{ id: string; chain_seq: string }>(
+      under.orm,
+      "select id, chain_seq from issuer.audit_log where action = 'license.key-revealed' order by chain_seq limit 1",
+    );
+    await under.orm.em.fork().transactional(async (em) => {
+      await execute(em, "alter table issuer.audit_log disable trigger audit_log_append_only");
+      await execute(em, "update issuer.audit_log set actor_name = 'nobody' where id = $1", [victim!.id]);
+      await execute(em, "alter table issuer.audit_log enable trigger audit_log_append_only");
+    });
+    const broken = verify();
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toContain(
+      `issuer: audit chain BROKEN at entry ${victim!.chain_seq} (${victim!.id})`,
+    );
   });
 });
