@@ -38,6 +38,11 @@ export function appRoutes(crm: UiModule | null): RouteObject[] {
           "signing-key.read",
           async () => (await import("./pages/settings/SigningKeysPage.tsx")).SigningKeysPage,
         ),
+        page(
+          "settings/audit",
+          "audit.read",
+          async () => (await import("./pages/settings/AuditPage.tsx")).AuditPage,
+        ),
         ...(crm
           ? [
               {

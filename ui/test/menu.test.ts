@@ -24,19 +24,28 @@ describe("the left menu", () => {
         "Customer accounts",
         "Update server",
       ],
-      Settings: ["Activation", "Users", "Notifications", "Signing keys", "Products", "Presets", "Migration"],
+      Settings: [
+        "Activation",
+        "Users",
+        "Notifications",
+        "Signing keys",
+        "Products",
+        "Presets",
+        "Migration",
+        "Audit",
+      ],
     });
   });
 
   it("has no CRM section, and no CRM settings, while the module is inactive", () => {
     expect(labels(["superadmin"], crm, false)).toEqual({
-      Settings: ["Activation", "Users", "Notifications", "Signing keys"],
+      Settings: ["Activation", "Users", "Notifications", "Signing keys", "Audit"],
     });
   });
 
   it("has no CRM section in a build without the CRM package, even when the gateway says active", () => {
     expect(labels(["superadmin"], null, true)).toEqual({
-      Settings: ["Activation", "Users", "Notifications", "Signing keys"],
+      Settings: ["Activation", "Users", "Notifications", "Signing keys", "Audit"],
     });
   });
 
@@ -52,5 +61,7 @@ describe("the left menu", () => {
     });
     expect(labels(["license-admin"]).Settings).toEqual(["Signing keys", "Products", "Presets"]);
     expect(labels(["sales"]).CRM).toContain("License generator");
+    // The auditor sees the audit log and nothing else, CRM pages included.
+    expect(labels(["auditor"])).toEqual({ Settings: ["Audit"] });
   });
 });

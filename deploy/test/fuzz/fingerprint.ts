@@ -11,7 +11,8 @@ import pg from "pg";
  * bookkeeping (processed events, the hand-off feed position), roll-ups compacted by a timer
  * (issuer's stats), the digest schedule, and session and sign-in bookkeeping that requests touch
  * by design (a refused sign-in counts against its address). Outboxes are fingerprinted by their
- * rows, not by `published_at`.
+ * rows, not by `published_at`; audit logs by their entries, not by the chain fields their chaining
+ * worker sets after commit, and without failed sign-ins, which a refused sign-in records by design.
  */
 const derived = new Set([
   "distribution.licenses",
@@ -56,8 +57,14 @@ export class Ledger {
       .filter((name) => !derived.has(name) && !derivedPatterns.some((p) => p.test(name)));
     this.#query = tables
       .map((name) => {
-        const row = name.endsWith(".outbox") ? "(t.id, t.event, t.payload)::text" : "t::text";
-        return `select '${name}' as name, count(*) || ':' || coalesce(md5(string_agg(md5(${row}), '' order by md5(${row}))), '') as digest from ${name} t`;
+        const audit = name.endsWith(".audit_log");
+        const row = name.endsWith(".outbox")
+          ? "(t.id, t.event, t.payload)::text"
+          : audit
+            ? "(t.id, t.at, t.actor_id, t.action, t.entity_type, t.entity_id, t.reason, t.changes)::text"
+            : "t::text";
+        const where = audit ? " where t.action <> 'user.sign-in-failed'" : "";
+        return `select '${name}' as name, count(*) || ':' || coalesce(md5(string_agg(md5(${row}), '' order by md5(${row}))), '') as digest from ${name} t${where}`;
       })
       .join(" union all ");
   }

@@ -1,3 +1,4 @@
+export * from "./audit.ts";
 export * from "./catalog.ts";
 export * from "./context.ts";
 export * from "./distribution.ts";

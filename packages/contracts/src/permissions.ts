@@ -31,6 +31,7 @@ export const actions = [
   "user.manage",
   "module.activate",
   "settings.manage",
+  "audit.read",
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -67,6 +68,8 @@ export const permissions: Record<Role, readonly Action[]> = {
   sales: [...read, "account.write", "license.create.commercial", "license.create.test", "license.renew"],
   support: [...read, "license.create.test"],
   viewer: read,
+  // Reads the audit log and nothing else: who did what is visible there; nothing it could change is.
+  auditor: ["audit.read"],
 };
 
 /** Whether any of `roles` allows `action`. */

@@ -1,3 +1,4 @@
+import { audit } from "./audit.ts";
 import { catalog, catalogEvents } from "./catalog.ts";
 import { distribution } from "./distribution.ts";
 import type { Endpoint } from "./endpoint.ts";
@@ -14,6 +15,7 @@ export const allEndpoints: readonly Endpoint[] = [
   ...Object.values(notifier),
   ...Object.values(migration),
   ...Object.values(mailCatcher),
+  ...Object.values(audit),
 ];
 
 /** Every event type a service writes (the contract snapshot lists them). */

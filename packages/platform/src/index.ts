@@ -1,3 +1,20 @@
+export {
+  type AuditChainReport,
+  AuditLogEntity,
+  type AuditRecord,
+  auditChainWorker,
+  auditLogMigration,
+  chainAuditBatch,
+  changesBetween,
+  checkAuditWindow,
+  decodeAuditCursor,
+  encodeAuditCursor,
+  listAudit,
+  recordAudit,
+  runAuditVerifyCli,
+  toAuditLogEntry,
+  verifyAuditChain,
+} from "./audit/index.ts";
 export { type BusServiceOptions, createBusService, type RunningService, type Worker } from "./bus-service.ts";
 export {
   baseConfig,

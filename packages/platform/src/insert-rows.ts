@@ -7,7 +7,9 @@ interface InsertPlan {
   properties: { name: string; column: string; json: boolean }[];
 }
 
-const plans = new WeakMap<object, InsertPlan>();
+// Per entity and schema: entities shared by every service (the outbox, the audit log) are written to
+// the schema of the ORM at hand, and a process (a test) may hold ORMs of several.
+const plans = new WeakMap<object, Map<string, InsertPlan>>();
 
 /**
  * Inserts rows of an entity in one statement with bound parameters, in the transaction of `em`.
@@ -38,10 +40,15 @@ export async function insertRows<T extends object>(
 
 // biome-ignore lint/suspicious/noExplicitAny: any entity schema
 function planOf(em: EntityManager, entity: EntitySchema<any>): InsertPlan {
-  let plan = plans.get(entity);
+  const meta = em.getMetadata().get(entity);
+  const schema = meta.schema ?? em.config.get("schema");
+  let bySchema = plans.get(entity);
+  if (!bySchema) {
+    bySchema = new Map();
+    plans.set(entity, bySchema);
+  }
+  let plan = bySchema.get(schema ?? "");
   if (!plan) {
-    const meta = em.getMetadata().get(entity);
-    const schema = meta.schema ?? em.config.get("schema");
     plan = {
       table: schema ? `"${schema}"."${meta.tableName}"` : `"${meta.tableName}"`,
       properties: meta.props
@@ -58,7 +65,7 @@ function planOf(em: EntityManager, entity: EntitySchema<any>): InsertPlan {
           json: /^jsonb?$/.test(prop.columnTypes[0] ?? ""),
         })),
     };
-    plans.set(entity, plan);
+    bySchema.set(schema ?? "", plan);
   }
   return plan;
 }

@@ -1,3 +1,6 @@
+import { userInfo } from "node:os";
+import { systemActor } from "@licensing/contracts";
+import { recordAudit } from "./audit/record.ts";
 import type { Orm } from "./database.ts";
 import type { Logger } from "./logger.ts";
 import type { SealedBox } from "./sealed-box.ts";
@@ -106,5 +109,24 @@ export async function runKekRotation(options: {
     { kekId: box.currentKeyId, rotation: results },
     "kek rotation: sealed values resealed under the current KEK",
   );
+  // The service's audit log records the rotation too: when, by which OS user, what it resealed.
+  await recordAudit(options.orm.em.fork(), {
+    action: "kek.rotated",
+    entityType: "kek",
+    entityId: box.currentKeyId,
+    actor: systemActor,
+    reason: `npm run kek:rotate by ${osUser()}`,
+    changes: Object.fromEntries(
+      results.map((r) => [r.name, [null, { checked: r.checked, resealed: r.resealed }]] as const),
+    ),
+  });
   return results;
+}
+
+function osUser(): string {
+  try {
+    return `os:${userInfo().username}`;
+  } catch {
+    return "an unknown OS user";
+  }
 }

@@ -159,6 +159,11 @@ export interface SchemaSuite {
   before: string;
   /** Writes realistic rows into every table of the schema as `before` left it. */
   seed(em: EntityManager): Promise<void>;
+  /**
+   * Tables a later migration replaced, moving their rows into another (old → new): the new table
+   * holds as many rows as the old one did, and the old one is gone.
+   */
+  moved?: Record<string, string>;
 }
 
 /**
@@ -168,6 +173,7 @@ export interface SchemaSuite {
  */
 export function schemaTests(suite: SchemaSuite): void {
   const { definition, before, seed } = suite;
+  const moved = suite.moved ?? {};
   const { schema } = definition;
   let env: TestEnv;
   let fresh: Orm;
@@ -210,6 +216,15 @@ export function schemaTests(suite: SchemaSuite): void {
         try {
           // Every row kept; a table a later migration added starts empty.
           const after = (await tableContents(upgraded, schema, contents.columns)).rows;
+          for (const [from, to] of Object.entries(moved)) {
+            expect(after[from], `${from} moved into ${to}`).toBeUndefined();
+            const [count] = await query<{ n: number }>(
+              upgraded,
+              `select count(*)::int as n from "${schema}"."${to}"`,
+            );
+            expect(count?.n, `${from}'s rows in ${to}`).toBe(contents.rows[from]?.length);
+            delete contents.rows[from];
+          }
           const added = Object.keys(after).filter((table) => !(table in contents.rows));
           expect(Object.fromEntries(added.map((table) => [table, after[table]]))).toEqual(
             Object.fromEntries(added.map((table) => [table, []])),

@@ -1,4 +1,9 @@
-import { eventTablesMigration, eventTraceMigration, eventVersionMigration } from "@licensing/platform";
+import {
+  auditLogMigration,
+  eventTablesMigration,
+  eventTraceMigration,
+  eventVersionMigration,
+} from "@licensing/platform";
 import { AccountsAndProducts } from "./0001_accounts_and_products.ts";
 
 /**
@@ -11,4 +16,5 @@ export const migrations = [
   { name: "0001_accounts_and_products", class: AccountsAndProducts },
   eventVersionMigration,
   eventTraceMigration,
+  auditLogMigration,
 ];

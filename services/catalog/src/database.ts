@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type DatabaseDefinition, eventEntities, runMigrationCli } from "@licensing/platform";
+import { AuditLogEntity, type DatabaseDefinition, eventEntities, runMigrationCli } from "@licensing/platform";
 import { migrations } from "../migrations/index.ts";
 import { AccountEntity } from "./domain/account-entity.ts";
 import { ProductEntity } from "./domain/product-entity.ts";
@@ -11,7 +11,7 @@ import { ProductEntity } from "./domain/product-entity.ts";
  */
 export const catalogDatabase: DatabaseDefinition = {
   schema: "catalog",
-  entities: [AccountEntity, ProductEntity, ...eventEntities],
+  entities: [AccountEntity, ProductEntity, ...eventEntities, AuditLogEntity],
   migrations,
   folder: join(import.meta.dirname, "../migrations"),
 };

@@ -1,6 +1,6 @@
 import type { EndpointServer } from "@licensing/bus";
-import { catalog } from "@licensing/contracts";
-import type { Orm } from "@licensing/platform";
+import { audit, catalog } from "@licensing/contracts";
+import { listAudit, type Orm } from "@licensing/platform";
 import { importAccounts } from "./domain/account-import.ts";
 import type { Accounts } from "./domain/accounts.ts";
 import type { Products } from "./domain/products.ts";
@@ -29,5 +29,6 @@ export function addCatalogEndpoints(
     .add(catalog.deleteProduct, async (request, ctx) => {
       await products.delete(request.code, ctx);
       return { code: request.code, deleted: true as const };
-    });
+    })
+    .add(audit.catalog, (request) => listAudit(orm.em.fork(), "catalog", request));
 }

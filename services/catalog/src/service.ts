@@ -1,5 +1,6 @@
 import { AppError } from "@licensing/contracts";
 import {
+  auditChainWorker,
   classifyDatabaseError,
   createBusService,
   type Logger,
@@ -46,6 +47,6 @@ export function createCatalogService({ nc, orm, prefix, log }: CatalogDeps): Run
           )
         : classifyDatabaseError(error),
     endpoints: (server) => addCatalogEndpoints(server, { orm, accounts, products }),
-    workers: [new OutboxRelay({ orm, nc, prefix, log })],
+    workers: [new OutboxRelay({ orm, nc, prefix, log }), auditChainWorker({ orm, service: "catalog", log })],
   });
 }

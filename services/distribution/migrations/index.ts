@@ -1,8 +1,14 @@
-import { eventTablesMigration, eventTraceMigration, eventVersionMigration } from "@licensing/platform";
+import {
+  auditLogMigration,
+  eventTablesMigration,
+  eventTraceMigration,
+  eventVersionMigration,
+} from "@licensing/platform";
 import { Distribution } from "./0001_distribution.ts";
 import { UsageChecks } from "./0002_usage_checks.ts";
 import { LegacyKeyAliases } from "./0003_legacy_key_aliases.ts";
 import { LegacyConsumption } from "./0004_legacy_consumption.ts";
+import { SharedAuditLog } from "./0005_shared_audit_log.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -17,4 +23,6 @@ export const migrations = [
   { name: "0003_legacy_key_aliases", class: LegacyKeyAliases },
   { name: "0004_legacy_consumption", class: LegacyConsumption },
   eventTraceMigration,
+  auditLogMigration,
+  { name: "0005_shared_audit_log", class: SharedAuditLog },
 ];

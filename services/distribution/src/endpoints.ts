@@ -1,7 +1,6 @@
 import type { EndpointServer } from "@licensing/bus";
-import { AppError, distribution, type RequestContext } from "@licensing/contracts";
-import type { Orm } from "@licensing/platform";
-import { recordAudit } from "./domain/audit.ts";
+import { AppError, audit, distribution, type RequestContext } from "@licensing/contracts";
+import { listAudit, type Orm, recordAudit } from "@licensing/platform";
 import type { Leases } from "./domain/leases.ts";
 import { LegacyConsumption } from "./domain/legacy-consumption.ts";
 import type { Machines } from "./domain/machines.ts";
@@ -31,11 +30,13 @@ export function addDistributionEndpoints(server: EndpointServer, domain: Operato
         await orm.em.fork().transactional((em) =>
           recordAudit(em, {
             action: "machine.deactivated",
-            licenseId: request.licenseId,
-            targetId: request.machineId,
+            entityType: "machine",
+            entityId: request.machineId,
             actor,
             ctx,
-            ...(request.reason ? { reason: request.reason } : {}),
+            reason: request.reason ?? null,
+            // The license it held, unchanged: named for context.
+            changes: { status: ["active", "deactivated"], licenseId: [request.licenseId, request.licenseId] },
           }),
         );
         ctx.log.info(
@@ -56,11 +57,12 @@ export function addDistributionEndpoints(server: EndpointServer, domain: Operato
         await orm.em.fork().transactional((em) =>
           recordAudit(em, {
             action: "lease.released",
-            licenseId: request.licenseId,
-            targetId: request.leaseId,
+            entityType: "lease",
+            entityId: request.leaseId,
             actor,
             ctx,
-            ...(request.reason ? { reason: request.reason } : {}),
+            reason: request.reason ?? null,
+            changes: { status: ["held", "released"], licenseId: [request.licenseId, request.licenseId] },
           }),
         );
         ctx.log.info({ actor: actor.username, leaseId: request.leaseId }, "lease released by an operator");
@@ -71,7 +73,8 @@ export function addDistributionEndpoints(server: EndpointServer, domain: Operato
       return lease;
     })
     .add(distribution.usageReport, (request) => usageReport(orm, request))
-    .add(distribution.usageSummary, (request) => usageSummary(orm, domain.now(), request.days));
+    .add(distribution.usageSummary, (request) => usageSummary(orm, domain.now(), request.days))
+    .add(audit.distribution, (request) => listAudit(orm.em.fork(), "distribution", request));
 }
 
 function requireActor(ctx: RequestContext) {

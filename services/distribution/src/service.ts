@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { BusClient } from "@licensing/bus";
 import type { AppError } from "@licensing/contracts";
 import {
+  auditChainWorker,
   classifyDatabaseError,
   createBusService,
   type Logger,
@@ -169,6 +170,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       keys,
       ...(sharedLimits.gossip ? [sharedLimits.gossip] : []),
       ...(reconciler ? [reconciler] : []),
+      auditChainWorker({ orm, service: "distribution", log }),
     ],
   });
 

@@ -100,7 +100,8 @@ export function audits(t: DistributionUnderTest, licenseId: string) {
     reason: string;
   }>(
     t.orm,
-    "select action, target_id, actor_name, request_id, reason from distribution.audit where license_id = $1 order by at",
+    `select action, changes->'runId'->>1 as target_id, actor_name, request_id, reason from distribution.audit_log
+      where (entity_type = 'license' and entity_id = $1) or changes->'licenseId'->>0 = $1 order by at`,
     [licenseId],
   );
 }

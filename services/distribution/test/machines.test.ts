@@ -163,7 +163,7 @@ describe("operators over the bus", () => {
     expect(twice.status).toBe("deactivated");
     const audit = await queryOne<{ action: string; actor_name: string; reason: string }>(
       t.orm,
-      "select action, actor_name, reason from distribution.audit where target_id = $1",
+      "select action, actor_name, reason from distribution.audit_log where entity_id = $1",
       [activation.id],
     );
     expect(audit).toEqual({ action: "machine.deactivated", actor_name: "olga", reason: "machine scrapped" });

@@ -4,6 +4,7 @@ import { distributionDatabase } from "../src/database.ts";
 
 schemaTests({
   definition: distributionDatabase,
+  moved: { audit: "audit_log" },
   before: "0002_usage_checks",
   async seed(em) {
     await execute(

@@ -1,3 +1,4 @@
+import { auditLogMigration } from "@licensing/platform";
 import { UsersSessionsModules } from "./0001_users_sessions_modules.ts";
 import { SignInThrottle } from "./0002_sign_in_throttle.ts";
 
@@ -10,4 +11,5 @@ import { SignInThrottle } from "./0002_sign_in_throttle.ts";
 export const migrations = [
   { name: "0001_users_sessions_modules", class: UsersSessionsModules },
   { name: "0002_sign_in_throttle", class: SignInThrottle },
+  auditLogMigration,
 ];

@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import fastifyCookie from "@fastify/cookie";
 import { BusClient } from "@licensing/bus";
 import type { PublicKeyEntry } from "@licensing/model";
-import { type Logger, type Orm, openDatabase } from "@licensing/platform";
+import { auditChainWorker, type Logger, type Orm, openDatabase } from "@licensing/platform";
 import {
   apiContentSecurityPolicy,
   httpServerOptions,
@@ -23,6 +23,7 @@ import { registerOpenApi } from "./http/openapi.ts";
 import { registerUi } from "./http/static-ui.ts";
 import type { GatewayModuleOptions } from "./module-api.ts";
 import { crmModuleSpecifier, loadModule, registerModule } from "./modules.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { moduleRoutes } from "./routes/modules.ts";
@@ -172,6 +173,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     await root.register(moduleRoutes, { moduleActivations, modules });
     await root.register(notificationRoutes, { call });
     await root.register(signingKeyRoutes, { call });
+    await root.register(auditRoutes, { call, orm });
     const crm = await loadModule(deps.crmModule ?? crmModuleSpecifier);
     if (crm) await registerModule(root, crm, moduleActivations, { call });
     else log.info("The CRM module is not installed in this deployment: no CRM routes");
@@ -179,6 +181,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
   });
 
   let sweeper: NodeJS.Timeout | undefined;
+  const auditChain = auditChainWorker({ orm, service: "gateway", log });
   return {
     app,
     routes: () => routes(),
@@ -212,12 +215,14 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
         limiter.sweep().catch((error: unknown) => log.warn({ err: error }, "sign-in counter sweep failed"));
       }, hour);
       sweeper.unref();
+      auditChain.start();
       return started;
     },
     /** Drains HTTP (platform http/drain.ts); the caller then drains NATS. */
     async stop() {
       clearInterval(sweeper);
       await drain.close(app, deps.shutdownDelayMs ?? 0);
+      await auditChain.stop();
       log.info("gateway stopped");
     },
   };

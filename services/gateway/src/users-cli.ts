@@ -2,10 +2,10 @@
 // last superadmin's, typically) on the server itself, with the gateway's configuration and direct
 // access to its database: no sign-in needed. The user gets a new temporary password, to be changed
 // at next sign-in, and every session of theirs ends. The password is printed once on the console;
-// the act is logged at warn, without it (the gateway keeps no other history of user changes).
+// the act is audited (user.password-reset by system, naming the OS user) and logged at warn, without it.
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { AppError } from "@licensing/contracts";
+import { AppError, systemActor } from "@licensing/contracts";
 import { ConfigError, createLogger } from "@licensing/platform";
 import { loadGatewayConfig } from "./config.ts";
 import { Users } from "./domain/users.ts";
@@ -32,7 +32,11 @@ const config = (() => {
 const log = createLogger("gateway", config.LOG_LEVEL);
 const orm = await openGatewayDatabase(config.DATABASE_URL, log, 2);
 try {
-  const { user, temporaryPassword } = await new Users(orm, () => new Date()).resetPasswordOf(username);
+  const { user, temporaryPassword } = await new Users(orm, () => new Date()).resetPasswordOf(username, {
+    actor: systemActor,
+    requestId: null,
+    reason: `from the server (users reset-password) by cli:${userInfo().username}`,
+  });
   log.warn(
     { userId: user.id, username: user.username, by: `cli:${userInfo().username}` },
     "password reset from the server (users reset-password): sessions ended, new temporary password",

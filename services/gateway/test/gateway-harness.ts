@@ -36,6 +36,8 @@ export interface GatewayUnderTest {
   orm: Orm;
   /** The catalog's database, when a catalog runs. */
   catalogOrm: Orm | undefined;
+  /** The issuer's database, when an issuer runs. */
+  issuerOrm: Orm | undefined;
   clock: TestClock;
   /** An activation license signed by the vendor key this gateway trusts. */
   activationLicense(options?: { features?: string[]; days?: number; now?: Date }): string;
@@ -79,11 +81,13 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
       await orm.close();
     });
   }
+  let issuerOrm: Orm | undefined;
   if (options.issuer) {
-    const issuerOrm = await openIssuerDatabase(env.databaseUrl, env.log);
+    issuerOrm = await openIssuerDatabase(env.databaseUrl, env.log);
+    const ownOrm = issuerOrm;
     const issuer = createIssuerService({
       nc: await env.connect("issuer"),
-      orm: issuerOrm,
+      orm: ownOrm,
       prefix: env.prefix,
       log: env.log,
       kek: randomBytes(32),
@@ -95,7 +99,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
     // Stopped before the catalog it asks for accounts.
     stops.unshift(async () => {
       await issuer.stop();
-      await issuerOrm.close();
+      await ownOrm.close();
     });
   }
 
@@ -148,6 +152,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
     service,
     orm,
     catalogOrm,
+    issuerOrm,
     clock,
     activationLicense,
     admin,

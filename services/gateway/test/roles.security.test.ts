@@ -1,4 +1,5 @@
-import { isAllowed, roles } from "@licensing/contracts";
+import { isAllowed, permissions, roles } from "@licensing/contracts";
+import { chainAuditBatch, type Orm, query, verifyAuditChain } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GatewayUnderTest, startGateway } from "./gateway-harness.ts";
 import { walkEveryRoute, walkedRoutes } from "./role-walk.ts";
@@ -26,18 +27,44 @@ describe("the role × route walk", () => {
       "POST /api/migration/runs/:runId/rollback",
       "POST /api/migration/runs/:runId/cancel",
       "GET /readyz",
+      "GET /api/audit",
+      "GET /api/audit.csv",
     ])
       expect(listed).toContain(route);
   });
 
   it("answers every route, for anonymous and every role, as the role × action table says", async () => {
+    const logs = auditLogs();
+    const before = await snapshot(logs);
+    expect(before.gateway!.length).toBeGreaterThan(0);
     const results = await walkEveryRoute(gw, true);
+    // The log is append-only for every role: the walk called every route (every PATCH, PUT, DELETE
+    // and POST, as every role) and every entry there before is there still, unchanged, its chain whole.
+    const after = await snapshot(logs);
+    // The walk's sign-ins and users were recorded meanwhile.
+    expect(after.gateway!.length).toBeGreaterThan(before.gateway!.length);
+    for (const [service, rows] of Object.entries(before)) {
+      expect(after[service]!.slice(0, rows.length), `${service}'s entries before the walk`).toEqual(rows);
+      const report = await verifyAuditChain(logs[service]!.em.fork(), service);
+      expect(report, service).toMatchObject({ ok: true });
+    }
     expect(results.length).toBe(walkedRoutes(gw).length * (roles.length + 1));
     // The walk exercised both sides of the table, not only one.
     expect(results.some((r) => r.code === "forbidden")).toBe(true);
     expect(
       results.filter((r) => r.who === "viewer" && r.url === "/api/accounts" && r.method === "GET")[0]?.status,
     ).toBe(200);
+    // Every route as seven visitors, and three audit logs read whole twice: ~10 s alone, more than
+    // the default 30 s on a machine busy with other test files.
+  }, 120_000);
+
+  it("has no route that writes the audit log: its routes are reads", () => {
+    const audit = walkedRoutes(gw).filter((r) => r.url.startsWith("/api/audit"));
+    expect(audit.map((r) => `${r.method} ${r.url}`).sort()).toEqual(["GET /api/audit", "GET /api/audit.csv"]);
+    expect(audit.every((r) => r.access === "audit.read")).toBe(true);
+    // The auditor reads the log and nothing else; only the superadmin shares it.
+    expect(permissions.auditor).toEqual(["audit.read"]);
+    expect(roles.filter((role) => isAllowed([role], "audit.read")).sort()).toEqual(["auditor", "superadmin"]);
   });
 
   it("lets a user with several roles do what any of them allows", async () => {
@@ -48,3 +75,18 @@ describe("the role × route walk", () => {
     expect((await both.get("/api/users")).statusCode).toBe(403);
   });
 });
+
+/** The audit logs of the services this gateway runs with. */
+function auditLogs(): Record<string, Orm> {
+  return { gateway: gw.orm, catalog: gw.catalogOrm!, issuer: gw.issuerOrm! };
+}
+
+/** Every entry of each log, in chain order, once every committed one is chained. */
+async function snapshot(logs: Record<string, Orm>): Promise<Record<string, unknown[]>> {
+  const rows: Record<string, unknown[]> = {};
+  for (const [service, orm] of Object.entries(logs)) {
+    while ((await chainAuditBatch(orm, service)) > 0);
+    rows[service] = await query(orm, `select * from "${service}".audit_log order by chain_seq`);
+  }
+  return rows;
+}

@@ -1,4 +1,9 @@
-import { eventTablesMigration, eventTraceMigration, eventVersionMigration } from "@licensing/platform";
+import {
+  auditLogMigration,
+  eventTablesMigration,
+  eventTraceMigration,
+  eventVersionMigration,
+} from "@licensing/platform";
 import { Licenses } from "./0001_licenses.ts";
 import { FasterStats } from "./0002_faster_stats.ts";
 import { StatsDeltas } from "./0003_stats_deltas.ts";
@@ -12,6 +17,7 @@ import { LicenseOrigin } from "./0010_license_origin.ts";
 import { StatsRowIds } from "./0011_stats_row_ids.ts";
 import { LegacyLicenses } from "./0012_legacy_licenses.ts";
 import { BuiltinPresets } from "./0013_builtin_presets.ts";
+import { SharedAuditLog } from "./0014_shared_audit_log.ts";
 
 /**
  * Every migration of the issuer schema, in order: written by hand up to 0010_license_origin,
@@ -35,4 +41,6 @@ export const migrations = [
   { name: "0012_legacy_licenses", class: LegacyLicenses },
   { name: "0013_builtin_presets", class: BuiltinPresets },
   eventTraceMigration,
+  auditLogMigration,
+  { name: "0014_shared_audit_log", class: SharedAuditLog },
 ];

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type DatabaseDefinition, eventEntities, runMigrationCli } from "@licensing/platform";
+import { AuditLogEntity, type DatabaseDefinition, eventEntities, runMigrationCli } from "@licensing/platform";
 import { migrations } from "../migrations/index.ts";
 import { issuerEntities } from "./domain/entities.ts";
 
@@ -10,7 +10,7 @@ import { issuerEntities } from "./domain/entities.ts";
  */
 export const issuerDatabase: DatabaseDefinition = {
   schema: "issuer",
-  entities: [...issuerEntities, ...eventEntities],
+  entities: [...issuerEntities, ...eventEntities, AuditLogEntity],
   migrations,
   folder: join(import.meta.dirname, "../migrations"),
 };

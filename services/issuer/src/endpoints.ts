@@ -1,6 +1,6 @@
 import type { EndpointServer } from "@licensing/bus";
-import { issuer } from "@licensing/contracts";
-import type { Orm } from "@licensing/platform";
+import { audit, issuer } from "@licensing/contracts";
+import { listAudit, type Orm } from "@licensing/platform";
 import type { DashboardFigures } from "./domain/dashboard.ts";
 import { DocumentSigner } from "./domain/documents.ts";
 import { expiringLicenses } from "./domain/expiring.ts";
@@ -51,9 +51,10 @@ export function addIssuerEndpoints(server: EndpointServer, domain: IssuerDomain)
     })
     .add(issuer.getLicense, (request) => queries.get(request.id))
     .add(issuer.revealKey, (request, ctx) => queries.revealKey(request.id, ctx))
-    .add(issuer.getFile, (request) => queries.file(request.id, request.serial))
+    .add(issuer.getFile, (request, ctx) => queries.file(request.id, request.serial, ctx))
     .add(issuer.listVersions, async (request) => ({ items: await queries.versions(request.id) }))
     .add(issuer.auditTrail, async (request) => ({ items: await queries.audit(request.id) }))
+    .add(audit.issuer, (request) => listAudit(domain.orm.em.fork(), "issuer", request))
     .add(issuer.renew, (request, ctx) => lifecycle.renew(request, ctx))
     .add(issuer.reissue, (request, ctx) => lifecycle.reissue(request, ctx))
     .add(issuer.suspend, (request, ctx) => lifecycle.suspend(request.id, request.reason, ctx))

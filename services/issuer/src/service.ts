@@ -1,6 +1,7 @@
 import { BusClient } from "@licensing/bus";
 import { catalog as catalogApi } from "@licensing/contracts";
 import {
+  auditChainWorker,
   classifyDatabaseError,
   createBusService,
   type Logger,
@@ -89,6 +90,7 @@ export function createIssuerService(deps: IssuerDeps): RunningService {
       new OutboxRelay({ orm, nc, prefix, log }),
       catalogSync({ nc, orm, prefix, log, catalog, seed: seeding }),
       statsCompaction(orm, log),
+      auditChainWorker({ orm, service: "issuer", log }),
     ],
   });
   return {

@@ -7,6 +7,7 @@ import { verifyLicenseFile } from "@licensing/model";
 import {
   ensureEventStream,
   execute,
+  kekId,
   type Orm,
   query,
   type RunningService,
@@ -190,6 +191,15 @@ describe("rotating ISSUER_KEK", () => {
       "signing keys": [1, 1],
       "license keys": [5, 5],
       "stored answers": [1, 1],
+    });
+    // Each run is in the issuer's audit log, with what it resealed (and no value).
+    const [rotation] = await query<{ action: string; entity_id: string; changes: Record<string, unknown> }>(
+      orm,
+      "select action, entity_id, changes from issuer.audit_log where action = 'kek.rotated'",
+    );
+    expect(rotation).toMatchObject({
+      entity_id: kekId(kekB),
+      changes: { "license keys": [null, { checked: 5, resealed: 4 }] },
     });
     const again = runRotateCommand(kekB, [kekA]);
     expect(again).toContain("signing keys: 0 resealed of 1");

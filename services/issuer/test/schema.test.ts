@@ -13,6 +13,7 @@ const license = (id: string, kind: string, products: string, state: string, end:
 schemaTests({
   definition: issuerDatabase,
   before: "0010_license_origin",
+  moved: { audit_entries: "audit_log" },
   async seed(em) {
     await execute(
       em,

@@ -1,3 +1,4 @@
+import { auditLogMigration } from "@licensing/platform";
 import { MigrationSchema } from "./0001_migration.ts";
 import { OneRunningRunPerSource } from "./0002_one_running_run_per_source.ts";
 import { RunCancel } from "./0003_run_cancel.ts";
@@ -10,4 +11,5 @@ export const migrations = [
   { name: "0001_migration", class: MigrationSchema },
   { name: "0002_one_running_run_per_source", class: OneRunningRunPerSource },
   { name: "0003_run_cancel", class: RunCancel },
+  auditLogMigration,
 ];

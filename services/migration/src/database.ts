@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type DatabaseDefinition, runMigrationCli } from "@licensing/platform";
+import { AuditLogEntity, type DatabaseDefinition, runMigrationCli } from "@licensing/platform";
 import { migrations } from "../migrations/index.ts";
 import { migrationEntities } from "./run/entities.ts";
 
@@ -9,7 +9,7 @@ import { migrationEntities } from "./run/entities.ts";
  */
 export const migrationDatabase: DatabaseDefinition = {
   schema: "migration",
-  entities: migrationEntities,
+  entities: [...migrationEntities, AuditLogEntity],
   migrations,
   folder: join(import.meta.dirname, "../migrations"),
 };

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { EndpointServer } from "@licensing/bus";
-import { AppError, migration } from "@licensing/contracts";
+import { AppError, audit, migration } from "@licensing/contracts";
 import { stringify } from "csv-stringify/sync";
 import { defaultMappingPath } from "./mapping/index.ts";
 import type { RunStore } from "./run/run-store.ts";
@@ -54,11 +54,12 @@ export function addMigrationEndpoints(server: EndpointServer, { runs, store }: M
       return store.questions(request.state).then((items) => ({ items }));
     })
     .add(migration.decideAccount, (request, ctx) => {
-      const actor = requireImporter(ctx);
+      requireImporter(ctx);
       if (request.choice === "separate" && request.accountId !== null)
         throw new AppError("validation_failed", "accountId: only a merge names an account", {
           issues: [{ path: "accountId", message: "only a merge names an account" }],
         });
-      return store.decide(request.key, request, actor.username);
-    });
+      return store.decideAudited(request.key, request, ctx);
+    })
+    .add(audit.migration, (request) => store.auditLog(request));
 }

@@ -1,5 +1,6 @@
 import { BusClient } from "@licensing/bus";
 import {
+  auditChainWorker,
   classifyDatabaseError,
   createBusService,
   type Logger,
@@ -43,6 +44,7 @@ export function createMigrationService({ nc, orm, prefix, log, root }: Migration
     description: "Brings the legacy license databases in: dry runs, applies, account questions",
     classifyError: classifyDatabaseError,
     endpoints: (server) => addMigrationEndpoints(server, { runs, store }),
+    workers: [auditChainWorker({ orm, service: "migration", log })],
   });
   return {
     start: () => service.start(),

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { catalog, issuer, migration } from "@licensing/contracts";
+import { audit, catalog, issuer, migration } from "@licensing/contracts";
 import { queryOne } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeLegacyExport } from "./support/export-writers.ts";
@@ -179,6 +179,19 @@ describe("an apply", () => {
     expect(umbrellas.items.length).toBeGreaterThan(0);
     const owned = await under.env.bus.request(issuer.listLicenses, { accountId: globex, limit: 500 }, as());
     expect(owned.items.length).toBe(first.counts.awaitingAccount);
+
+    // The migration's audit log: the operator's decision, each run started and finished.
+    const log = (await under.env.bus.request(audit.migration, { limit: 100 })).items;
+    const merge = log.find((e) => e.action === "account.merge-decided");
+    expect(merge).toMatchObject({
+      entityId: open[0]!.key,
+      changes: { choice: [null, "merge"], accountId: [null, globex] },
+    });
+    const ofFirst = log.filter((e) => e.entityId === first.id).map((e) => [e.action, e.actorId]);
+    expect(ofFirst).toEqual([
+      ["migration-run.finished", "system"],
+      ["migration-run.started", as().ctx.actor!.id],
+    ]);
   });
 });
 
@@ -260,6 +273,12 @@ describe("a rollback", () => {
     expect(await licenses()).toBe(before + applied.counts.new);
     const rolledBack = await under.env.bus.request(migration.rollbackRun, { runId: applied.id }, as());
     expect(rolledBack.state).toBe("rolled_back");
+    const rollback = await under.env.bus.request(audit.migration, {
+      entityId: applied.id,
+      action: "migration-run.rolled-back",
+      limit: 10,
+    });
+    expect(rollback.items).toHaveLength(1);
     expect(await licenses()).toBe(before);
   });
 });

@@ -1,3 +1,4 @@
+import { auditLogMigration } from "@licensing/platform";
 import { Notifier } from "./0001_notifier.ts";
 import { RunSchedule } from "./0002_run_schedule.ts";
 
@@ -9,4 +10,5 @@ import { RunSchedule } from "./0002_run_schedule.ts";
 export const migrations = [
   { name: "0001_notifier", class: Notifier },
   { name: "0002_run_schedule", class: RunSchedule },
+  auditLogMigration,
 ];

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type DatabaseDefinition, runMigrationCli } from "@licensing/platform";
+import { AuditLogEntity, type DatabaseDefinition, runMigrationCli } from "@licensing/platform";
 import { migrations } from "../migrations/index.ts";
 import { notifierEntities } from "./domain/entities.ts";
 
@@ -10,7 +10,7 @@ import { notifierEntities } from "./domain/entities.ts";
  */
 export const notifierDatabase: DatabaseDefinition = {
   schema: "notifier",
-  entities: notifierEntities,
+  entities: [...notifierEntities, AuditLogEntity],
   migrations,
   folder: join(import.meta.dirname, "../migrations"),
 };

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { BusClient } from "@licensing/bus";
 import { AppError } from "@licensing/contracts";
 import {
+  auditChainWorker,
   classifyDatabaseError,
   createBusService,
   type Logger,
@@ -86,8 +87,8 @@ export function createNotifierService(deps: NotifierDeps): NotifierService {
             "The settings were changed by someone else at the same time; reload and retry",
           )
         : classifyDatabaseError(error),
-    endpoints: (server) => addNotifierEndpoints(server, { settings, runs, digests, scheduler, now }),
-    workers: [scheduler],
+    endpoints: (server) => addNotifierEndpoints(server, { orm, settings, runs, digests, scheduler, now }),
+    workers: [scheduler, auditChainWorker({ orm, service: "notifier", log })],
     stats: async () => {
       const state = await notifierState(settings, runs, now());
       return {

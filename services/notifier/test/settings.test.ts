@@ -1,6 +1,6 @@
 // The settings over the bus: defaults, changes, errors that name the field, concurrent edits, and
 // the SMTP password, which is stored encrypted and never comes back (nor goes into a log).
-import { AppError, notifier } from "@licensing/contracts";
+import { AppError, audit, notifier } from "@licensing/contracts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actors, as, type Platform, startPlatform } from "./notifier-harness.ts";
@@ -161,6 +161,18 @@ describe("the SMTP password", () => {
     expect(logs).toContain("notification settings changed");
     for (const secret of [password, "the-wrong-Pa55word", Buffer.from(password).toString("base64")])
       expect(logs).not.toContain(secret);
+    // Nor in the audit log, which says that it was set, by whom, and what else changed.
+    const entries = (await bus().request(audit.notifier, { action: "settings.*", limit: 100 })).items;
+    expect(JSON.stringify(entries)).not.toContain("Pa55word");
+    expect(entries[0]).toMatchObject({
+      service: "notifier",
+      action: "settings.updated",
+      entityType: "settings",
+      actorName: "ada",
+      reason: "SMTP password set or cleared",
+    });
+    const schedule = entries.find((e) => e.changes.dailyTime);
+    expect(schedule?.changes.dailyTime).toEqual(["08:00", "06:45"]);
   });
 
   it("is removed with null, or with the user name", async () => {

@@ -1,5 +1,5 @@
 import type { Action } from "@licensing/contracts";
-import { IconCertificate, IconKey, IconMail, IconUsers } from "@tabler/icons-react";
+import { IconCertificate, IconKey, IconListSearch, IconMail, IconUsers } from "@tabler/icons-react";
 import type { MenuItem, Modules, UiModule } from "../kit/types.ts";
 
 export interface MenuSection {
@@ -13,6 +13,14 @@ const coreSettings: MenuItem[] = [
   { label: "Notifications", path: "/settings/notifications", icon: IconMail, action: "settings.manage" },
   { label: "Signing keys", path: "/settings/signing-keys", icon: IconKey, action: "signing-key.read" },
 ];
+
+// Last, after the modules' settings: it reads what all the others changed.
+const auditSetting: MenuItem = {
+  label: "Audit",
+  path: "/settings/audit",
+  icon: IconListSearch,
+  action: "audit.read",
+};
 
 /**
  * The left menu for a user: the CRM section only when the build includes the module AND the gateway
@@ -28,7 +36,7 @@ export function buildMenu(
   if (crmOn) sections.push({ title: crm.title, items: crm.menu.filter(allowed) });
   sections.push({
     title: "Settings",
-    items: [...coreSettings, ...(crmOn ? crm.settingsMenu : [])].filter(allowed),
+    items: [...coreSettings, ...(crmOn ? crm.settingsMenu : []), auditSetting].filter(allowed),
   });
   return sections.filter((section) => section.items.length > 0);
 }

@@ -248,7 +248,10 @@ describe("usage (happy path)", () => {
       target_id: string;
       actor_name: string;
       reason: string | null;
-    }>(gw.orm, "select action, target_id, actor_name, reason from distribution.audit order by at");
+    }>(
+      gw.orm,
+      "select action, entity_id as target_id, actor_name, reason from distribution.audit_log order by at",
+    );
     expect(audit).toEqual([
       {
         action: "machine.deactivated",
@@ -313,7 +316,7 @@ describe("usage (security)", () => {
     const lease = (
       await query<{ target_id: string }>(
         gw.orm,
-        "select target_id from distribution.audit where action = 'lease.released'",
+        "select entity_id as target_id from distribution.audit_log where action = 'lease.released'",
       )
     )[0]!.target_id;
     const routes: [method: "GET" | "POST", url: string, access: Action][] = [

@@ -1,4 +1,5 @@
 import {
+  type Account,
   AppError,
   type Contact,
   type catalog,
@@ -10,9 +11,10 @@ import {
   type RequestContext,
   type RequestOf,
 } from "@licensing/contracts";
-import { type EntityManager, type Orm, recordEvents } from "@licensing/platform";
+import { type EntityManager, type Orm, recordAudit, recordEvents } from "@licensing/platform";
 import { CsvError, parse } from "csv-parse/sync";
 import { AccountEntity, type AccountRow, toAccount } from "./account-entity.ts";
+import { accountAudit } from "./accounts.ts";
 
 type Outcome = ImportAccountsResponse["rows"][number];
 
@@ -87,7 +89,7 @@ export async function importAccounts(
     });
     const byExternalId = new Map(existing.map((row) => [row.externalId!, row]));
     const created: AccountRow[] = [];
-    const updated: AccountRow[] = [];
+    const updated: { row: AccountRow; before: Account }[] = [];
     for (const candidate of candidates) {
       const found = byExternalId.get(candidate.externalId);
       const outcome = found
@@ -95,15 +97,31 @@ export async function importAccounts(
         : create(em, candidate, request.dryRun);
       outcomes.push(outcome.outcome);
       if (outcome.outcome.outcome === "created" && outcome.row) created.push(outcome.row);
-      if (outcome.outcome.outcome === "updated" && outcome.row) updated.push(outcome.row);
+      if (outcome.outcome.outcome === "updated" && outcome.row && outcome.before)
+        updated.push({ row: outcome.row, before: outcome.before });
     }
     if (request.dryRun) return;
     // Events carry the accounts as stored, with their new versions and timestamps.
     await em.flush();
     await recordEvents(em, [
       ...created.map((row) => ({ type: catalogEvents.accountCreated, payload: toAccount(row), ctx })),
-      ...updated.map((row) => ({ type: catalogEvents.accountUpdated, payload: toAccount(row), ctx })),
+      ...updated.map(({ row }) => ({ type: catalogEvents.accountUpdated, payload: toAccount(row), ctx })),
     ]);
+    const reason = `CSV import of ${candidates.length} row(s)`;
+    await recordAudit(
+      em,
+      {
+        action: "account.import-run",
+        entityType: "account-import",
+        entityId: null,
+        ctx,
+        changes: { created: [null, created.length], updated: [null, updated.length] },
+      },
+      ...created.map((row) => accountAudit("account.created", undefined, toAccount(row), ctx, reason)),
+      ...updated.map(({ row, before }) =>
+        accountAudit("account.updated", before, toAccount(row), ctx, reason),
+      ),
+    );
   });
 
   outcomes.sort((a, b) => a.row - b.row);
@@ -121,6 +139,8 @@ export async function importAccounts(
 interface Applied {
   outcome: Outcome;
   row?: AccountRow;
+  /** An updated account as it was. */
+  before?: Account;
 }
 
 function create(em: EntityManager, candidate: Candidate, dryRun: boolean): Applied {
@@ -159,11 +179,11 @@ function update(row: AccountRow, candidate: Candidate, dryRun: boolean): Applied
     name: candidate.name,
     accountId: row.id,
   };
-  const before = JSON.stringify(toAccount(row));
-  if (JSON.stringify({ ...toAccount(row), ...changes }) === before)
+  const before = toAccount(row);
+  if (JSON.stringify({ ...before, ...changes }) === JSON.stringify(before))
     return { outcome: { ...base, outcome: "unchanged" } };
   if (!dryRun) Object.assign(row, changes);
-  return { outcome: { ...base, outcome: "updated" }, row };
+  return { outcome: { ...base, outcome: "updated" }, row, before };
 }
 
 /** Adds the contact, or updates the one with the same email. */

@@ -7,7 +7,15 @@ import {
   type RequestContext,
   type RequestOf,
 } from "@licensing/contracts";
-import { definedOnly, type EntityManager, type Orm, recordEvent } from "@licensing/platform";
+import {
+  type AuditRecord,
+  changesBetween,
+  definedOnly,
+  type EntityManager,
+  type Orm,
+  recordAudit,
+  recordEvent,
+} from "@licensing/platform";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import { AccountEntity, type AccountRow, toAccount } from "./account-entity.ts";
 import { searchAccounts } from "./account-search.ts";
@@ -26,13 +34,14 @@ export class Accounts {
       await em.flush();
       const account = toAccount(row);
       await recordEvent(em, catalogEvents.accountCreated, account, ctx);
+      await recordAudit(em, accountAudit("account.created", undefined, account, ctx));
       return account;
     });
   }
 
   async update(request: RequestOf<typeof catalog.updateAccount>, ctx: RequestContext): Promise<Account> {
     const { id, expectedVersion, ...fields } = request;
-    return this.#change(id, expectedVersion, ctx, (row) => {
+    return this.#change(id, expectedVersion, ctx, "account.updated", (row) => {
       if (row.archived)
         throw new AppError("account_archived", `Account ${id} is archived; restore it before editing`);
       Object.assign(row, definedOnly(fields));
@@ -40,19 +49,19 @@ export class Accounts {
   }
 
   async archive(id: string, ctx: RequestContext): Promise<Account> {
-    return this.#change(id, undefined, ctx, (row) => {
+    return this.#change(id, undefined, ctx, "account.archived", (row) => {
       row.archived = true;
     });
   }
 
   async restore(id: string, ctx: RequestContext): Promise<Account> {
-    return this.#change(id, undefined, ctx, (row) => {
+    return this.#change(id, undefined, ctx, "account.restored", (row) => {
       row.archived = false;
     });
   }
 
   async promote(id: string, ctx: RequestContext): Promise<Account> {
-    return this.#change(id, undefined, ctx, (row) => {
+    return this.#change(id, undefined, ctx, "account.promoted", (row) => {
       if (row.archived)
         throw new AppError("account_archived", `Account ${id} is archived; restore it before promoting`);
       if (row.type === "customer") throw new AppError("invalid_state", `Account ${id} is already a customer`);
@@ -89,6 +98,7 @@ export class Accounts {
     id: string,
     expectedVersion: number | undefined,
     ctx: RequestContext,
+    action: string,
     change: (row: AccountRow) => void,
   ): Promise<Account> {
     return this.#write(async (em) => {
@@ -100,12 +110,14 @@ export class Accounts {
           `Account ${id} was changed by someone else (now version ${row.version}); reload and retry`,
         );
       }
-      const before = JSON.stringify(toAccount(row));
+      const before = toAccount(row);
       change(row);
       await em.flush();
       const account = toAccount(row);
-      if (JSON.stringify(account) !== before)
+      if (JSON.stringify(account) !== JSON.stringify(before)) {
         await recordEvent(em, catalogEvents.accountUpdated, account, ctx);
+        await recordAudit(em, accountAudit(action, before, account, ctx));
+      }
       return account;
     });
   }
@@ -121,4 +133,33 @@ export class Accounts {
       throw error;
     }
   }
+}
+
+/** What an account's audit entry says changed: its fields, not its version and timestamps. */
+export function accountAudit(
+  action: string,
+  before: Account | undefined,
+  after: Account,
+  ctx: RequestContext,
+  reason?: string,
+): AuditRecord {
+  const fields = ({ id: _i, version: _v, createdAt: _c, updatedAt: _u, ...rest }: Account) =>
+    rest as Record<string, unknown>;
+  const now = fields(after);
+  // A new account's entry names what it was created with, not every empty field.
+  if (!before)
+    for (const [key, value] of Object.entries(now))
+      if (value === null || value === "" || value === false || (Array.isArray(value) && value.length === 0))
+        delete now[key];
+  return {
+    action,
+    entityType: "account",
+    entityId: after.id,
+    ctx,
+    reason,
+    changes: changesBetween(
+      before ? fields(before) : Object.fromEntries(Object.keys(now).map((k) => [k, null])),
+      now,
+    ),
+  };
 }

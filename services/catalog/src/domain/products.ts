@@ -7,7 +7,7 @@ import {
   type RequestContext,
   type RequestOf,
 } from "@licensing/contracts";
-import { definedOnly, type Orm, recordEvent } from "@licensing/platform";
+import { changesBetween, definedOnly, type Orm, recordAudit, recordEvent } from "@licensing/platform";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import { ProductEntity, type ProductRow, toProduct } from "./product-entity.ts";
 
@@ -29,6 +29,7 @@ export class Products {
         await em.flush();
         const product = toProduct(row);
         await recordEvent(em, catalogEvents.productUpdated, product, ctx);
+        await recordAudit(em, productAudit("product.created", undefined, product, ctx));
         return product;
       });
     } catch (error) {
@@ -52,10 +53,12 @@ export class Products {
       }
       const changes = definedOnly(fields);
       checkConsistency({ ...row, ...changes });
+      const before = toProduct(row);
       Object.assign(row, changes);
       await em.flush();
       const product = toProduct(row);
       await recordEvent(em, catalogEvents.productUpdated, product, ctx);
+      await recordAudit(em, productAudit("product.updated", before, product, ctx));
       return product;
     });
   }
@@ -73,8 +76,18 @@ export class Products {
 
   async delete(code: string, ctx: RequestContext): Promise<void> {
     await this.#orm.em.fork().transactional(async (em) => {
+      const row = await em.findOne(ProductEntity, { code });
+      if (!row) throw AppError.notFound("Product", code);
+      const before = toProduct(row);
       const deleted = await em.nativeDelete(ProductEntity, { code });
       if (deleted === 0) throw AppError.notFound("Product", code);
+      await recordAudit(em, {
+        action: "product.deleted",
+        entityType: "product",
+        entityId: code,
+        ctx,
+        changes: changesBetween(fieldsOf(before), {}),
+      });
       await recordEvent(em, catalogEvents.productDeleted, { code }, ctx);
     });
   }
@@ -116,4 +129,20 @@ function checkConsistency(product: ProductFields): void {
     });
   }
   if (issues.length > 0) throw AppError.validation(issues, "product");
+}
+
+/** A product's fields as its audit entries compare them (not its version and timestamps). */
+function fieldsOf(product: Product): Record<string, unknown> {
+  const { version: _v, createdAt: _c, updatedAt: _u, ...rest } = product as Product & Record<string, unknown>;
+  return rest;
+}
+
+function productAudit(action: string, before: Product | undefined, after: Product, ctx: RequestContext) {
+  return {
+    action,
+    entityType: "product",
+    entityId: after.code,
+    ctx,
+    changes: changesBetween(before ? fieldsOf(before) : {}, fieldsOf(after)),
+  };
 }

@@ -150,24 +150,6 @@ export const SigningKeyEntity = defineEntity({
   },
 });
 
-/** What operators did here (deactivations, lease releases), and who. */
-export const AuditEntity = defineEntity({
-  name: "Audit",
-  tableName: "audit",
-  properties: {
-    id: p.text().primary(),
-    at: p.datetime(),
-    action: p.text(),
-    licenseId: p.text(),
-    targetId: p.text(),
-    actorId: p.text(),
-    actorName: p.text(),
-    requestId: p.text().nullable(),
-    reason: p.text().nullable(),
-  },
-  indexes: [{ name: "audit_by_license", properties: ["licenseId", "at"] }],
-});
-
 /**
  * Where a migrated license stood in its legacy system (issue 14), as a migration run last carried it:
  * the baseline its counters include. No foreign key: an item may arrive before the license does
@@ -216,7 +198,6 @@ export const distributionEntities = [
   UsageReportEntity,
   LeaseEntity,
   SigningKeyEntity,
-  AuditEntity,
   FeedStateEntity,
   LegacyConsumptionEntity,
 ];

@@ -3,8 +3,7 @@
 // The endpoint that carries it is legacy-consumption.ts; docs/distribution.md, "Legacy consumption".
 import { createHash } from "node:crypto";
 import { type Actor, AppError, type LegacyConsumptionItem, newId } from "@licensing/contracts";
-import { type EntityManager, execute, query, queryOne } from "@licensing/platform";
-import { recordAudit } from "./audit.ts";
+import { type EntityManager, execute, query, queryOne, recordAudit } from "@licensing/platform";
 import { isoOrNull, type Timestamp } from "./rows.ts";
 
 /** What legacy machines are activated as: their system recorded no hostname, and never heartbeats. */
@@ -198,8 +197,9 @@ export async function applyPendingConsumption(em: EntityManager, licenseId: stri
   const activated = await applyToLicense(em, licenseId, carried, undefined);
   await recordAudit(em, {
     action: "legacy-consumption.applied",
-    licenseId,
-    targetId: pending.run_id,
+    entityType: "license",
+    entityId: licenseId,
+    changes: { runId: [null, pending.run_id] },
     actor: { id: pending.actor_id, username: pending.actor_name },
     ctx: { requestId: pending.request_id },
     reason: auditReason(pending.run_id, carried, activated),

@@ -18,8 +18,8 @@ import {
   type Orm,
   query,
   queryOne,
+  recordAudit,
 } from "@licensing/platform";
-import { recordAudit } from "./audit.ts";
 import {
   applyToLicense,
   auditReason,
@@ -215,8 +215,9 @@ export class LegacyConsumption {
       const activated = await applyToLicense(em, item.licenseId, carried, previous);
       await recordAudit(em, {
         action: "legacy-consumption.applied",
-        licenseId: item.licenseId,
-        targetId: runId,
+        entityType: "license",
+        entityId: item.licenseId,
+        changes: { runId: [null, runId] },
         actor,
         ctx,
         reason: auditReason(runId, carried, activated),

@@ -1,6 +1,6 @@
 import { type Actor, AppError } from "@licensing/contracts";
 import { isModelError, type License, type PublicKeyEntry, verifyLicenseFile } from "@licensing/model";
-import type { Logger, Orm } from "@licensing/platform";
+import { type Logger, type Orm, recordAudit } from "@licensing/platform";
 import type { ModuleName } from "../module-api.ts";
 import type { ModuleStatus } from "../schemas.ts";
 import { ModuleActivationEntity, type ModuleActivationRow } from "./entities.ts";
@@ -71,7 +71,12 @@ export class ModuleActivations {
   }
 
   /** Verifies and stores an activation license, replacing any earlier one. */
-  async activate(module: ModuleName, licenseFile: string, actor: Actor): Promise<ModuleStatus> {
+  async activate(
+    module: ModuleName,
+    licenseFile: string,
+    actor: Actor,
+    requestId: string | null = null,
+  ): Promise<ModuleStatus> {
     if (!this.isPackaged(module))
       throw new AppError("invalid_state", `The ${module} module is not installed in this deployment`);
     const license = this.#verify(module, licenseFile);
@@ -80,23 +85,49 @@ export class ModuleActivations {
       throw invalidFile(`is not valid before ${license.startDate}`);
     if (license.endDate !== null && Date.parse(license.endDate) <= now.getTime())
       throw invalidFile(`expired on ${license.endDate}`);
-    const em = this.#orm.em.fork();
-    await em.upsert(ModuleActivationEntity, {
-      module,
-      licenseFile: licenseFile.trim(),
-      licenseId: license.id,
-      ownerCompany: license.ownerCompany,
-      endDate: license.endDate ? new Date(license.endDate) : null,
-      activatedAt: now,
-      activatedBy: actor.username,
+    await this.#orm.em.fork().transactional(async (em) => {
+      const before = await em.findOne(ModuleActivationEntity, { module });
+      await em.upsert(ModuleActivationEntity, {
+        module,
+        licenseFile: licenseFile.trim(),
+        licenseId: license.id,
+        ownerCompany: license.ownerCompany,
+        endDate: license.endDate ? new Date(license.endDate) : null,
+        activatedAt: now,
+        activatedBy: actor.username,
+      });
+      await recordAudit(em, {
+        action: "module.activated",
+        entityType: "module",
+        entityId: module,
+        actor,
+        ctx: { requestId },
+        changes: {
+          licenseId: [before?.licenseId ?? null, license.id],
+          ownerCompany: [before?.ownerCompany ?? null, license.ownerCompany],
+          endDate: [before?.endDate?.toISOString() ?? null, license.endDate],
+        },
+      });
     });
     this.#cache.delete(module);
     this.#log.info({ module, licenseId: license.id, by: actor.username }, "module activated");
     return this.status(module);
   }
 
-  async deactivate(module: ModuleName, actor: Actor): Promise<ModuleStatus> {
-    await this.#orm.em.fork().nativeDelete(ModuleActivationEntity, { module });
+  async deactivate(module: ModuleName, actor: Actor, requestId: string | null = null): Promise<ModuleStatus> {
+    await this.#orm.em.fork().transactional(async (em) => {
+      const before = await em.findOne(ModuleActivationEntity, { module });
+      if (!before) return;
+      await em.nativeDelete(ModuleActivationEntity, { module });
+      await recordAudit(em, {
+        action: "module.deactivated",
+        entityType: "module",
+        entityId: module,
+        actor,
+        ctx: { requestId },
+        changes: { licenseId: [before.licenseId, null], ownerCompany: [before.ownerCompany, null] },
+      });
+    });
     this.#cache.delete(module);
     this.#log.info({ module, by: actor.username }, "module deactivated");
     return this.status(module);

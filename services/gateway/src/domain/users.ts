@@ -1,5 +1,12 @@
-import { type Actor, AppError, newId, type Role } from "@licensing/contracts";
-import { type EntityManager, type Orm, query, queryOne } from "@licensing/platform";
+import { type Actor, AppError, newId, type Role, systemActor } from "@licensing/contracts";
+import {
+  changesBetween,
+  type EntityManager,
+  type Orm,
+  query,
+  queryOne,
+  recordAudit,
+} from "@licensing/platform";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { UserView } from "../schemas.ts";
 import { SessionEntity, UserEntity, type UserRow } from "./entities.ts";
@@ -45,6 +52,16 @@ export function checkNewPassword(username: string, currentPassword: string, newP
     throw AppError.validation([{ path: "newPassword", message: "must differ from the current password" }]);
 }
 
+/** Who did a change to users, under which request, for the audit log. */
+export interface AuditedBy {
+  actor: Pick<Actor, "id" | "username">;
+  requestId: string | null;
+  reason?: string;
+}
+
+/** The actor of a sign-in attempt that did not sign anyone in. */
+const anonymous = (typed: string) => ({ id: "anonymous", username: typed.trim().slice(0, 200) || "(empty)" });
+
 /** The user rules: who exists, with which roles, and how passwords and superadmins are kept safe. */
 export class Users {
   readonly #orm: Orm;
@@ -68,7 +85,7 @@ export class Users {
       if ((await em.count(UserEntity, {})) > 0) return undefined;
       const password = configuredPassword ?? generatePassword();
       if (configuredPassword) assertAcceptablePassword(password, username, "GATEWAY_ADMIN_PASSWORD");
-      em.create(UserEntity, {
+      const row = em.create(UserEntity, {
         id: newId("user"),
         username: username.trim(),
         usernameKey: usernameKey(username),
@@ -79,6 +96,14 @@ export class Users {
         lastSignInAt: null,
       });
       await em.flush();
+      await recordAudit(em, {
+        action: "user.created",
+        entityType: "user",
+        entityId: row.id,
+        actor: systemActor,
+        reason: "the first superadmin, made at start",
+        changes: { username: [null, row.username], roles: [null, row.roles] },
+      });
       return configuredPassword ? { username } : { username, generatedPassword: password };
     });
   }
@@ -87,15 +112,61 @@ export class Users {
    * The user with these credentials, or one generic `unauthorized` whatever was wrong (unknown user,
    * wrong password, disabled), after the same work in every case.
    */
-  async authenticate(username: string, password: string): Promise<UserRow> {
+  async authenticate(username: string, password: string, requestId: string | null = null): Promise<UserRow> {
     const em = this.#orm.em.fork();
     const row = await em.findOne(UserEntity, { usernameKey: usernameKey(username) });
     const matches = await verifyPassword(password, row?.passwordHash ?? unmatchableHash);
-    if (!row || !matches || row.disabled) throw new AppError("unauthorized", genericSignInFailure);
+    if (!row || !matches || row.disabled) {
+      // The audit log says why (the caller gets one generic answer); never the password tried.
+      await this.signInRefused(
+        username,
+        requestId,
+        !row ? "unknown user" : row.disabled ? "user disabled" : "wrong password",
+        row?.id,
+      );
+      throw new AppError("unauthorized", genericSignInFailure);
+    }
     if (needsRehash(row.passwordHash)) row.passwordHash = await hashPassword(password);
     row.lastSignInAt = this.#now();
-    await em.flush();
+    await em.transactional(async (tx) => {
+      await tx.flush();
+      await recordAudit(tx, {
+        action: "user.signed-in",
+        entityType: "user",
+        entityId: row.id,
+        actor: row,
+        ctx: { requestId },
+      });
+    });
     return row;
+  }
+
+  /** Records a sign-out (the session is already ended). */
+  async signedOut(user: Pick<UserRow, "id" | "username">, requestId: string | null): Promise<void> {
+    await recordAudit(this.#orm.em.fork(), {
+      action: "user.signed-out",
+      entityType: "user",
+      entityId: user.id,
+      actor: user,
+      ctx: { requestId },
+    });
+  }
+
+  /** Records a sign-in that did not happen: its own entry, committed at once (nothing else changed). */
+  async signInRefused(
+    username: string,
+    requestId: string | null,
+    reason: string,
+    userId?: string,
+  ): Promise<void> {
+    await recordAudit(this.#orm.em.fork(), {
+      action: "user.sign-in-failed",
+      entityType: "user",
+      entityId: userId ?? null,
+      actor: anonymous(username),
+      ctx: { requestId },
+      reason,
+    });
   }
 
   async list(): Promise<UserView[]> {
@@ -103,11 +174,14 @@ export class Users {
     return rows.map(toUserView);
   }
 
-  async create(request: {
-    username: string;
-    roles: Role[];
-    password?: string | undefined;
-  }): Promise<{ user: UserView; temporaryPassword?: string }> {
+  async create(
+    request: {
+      username: string;
+      roles: Role[];
+      password?: string | undefined;
+    },
+    by: AuditedBy,
+  ): Promise<{ user: UserView; temporaryPassword?: string }> {
     const generated = request.password === undefined ? generatePassword() : undefined;
     const password = request.password ?? generated!;
     assertAcceptablePassword(password, request.username, "password");
@@ -126,6 +200,14 @@ export class Users {
           lastSignInAt: null,
         });
         await em.flush();
+        await recordAudit(em, {
+          action: "user.created",
+          entityType: "user",
+          entityId: created.id,
+          actor: by.actor,
+          ctx: { requestId: by.requestId },
+          changes: { username: [null, created.username], roles: [null, created.roles] },
+        });
         return created;
       });
       return generated ? { user: toUserView(row), temporaryPassword: generated } : { user: toUserView(row) };
@@ -146,6 +228,7 @@ export class Users {
     id: string,
     change: { roles?: Role[] | undefined; disabled?: boolean | undefined },
     actor: Actor,
+    requestId: string | null = null,
   ): Promise<UserView> {
     return this.#inLock(async (em) => {
       const row = await em.findOne(UserEntity, { id });
@@ -160,16 +243,27 @@ export class Users {
         throw new AppError("invalid_state", "You cannot remove your own superadmin role");
       if (wasActiveSuperadmin && !staysActiveSuperadmin && (await activeSuperadmins(em)) <= 1)
         throw new AppError("invalid_state", `${row.username} is the last active superadmin`);
+      const before = { roles: row.roles, disabled: row.disabled };
       row.roles = roles;
       row.disabled = disabled;
       if (disabled) await em.nativeDelete(SessionEntity, { userId: row.id });
       await em.flush();
+      const changes = changesBetween(before, { roles: row.roles, disabled: row.disabled });
+      if (Object.keys(changes).length > 0)
+        await recordAudit(em, {
+          action: changes.disabled ? (disabled ? "user.disabled" : "user.enabled") : "user.updated",
+          entityType: "user",
+          entityId: row.id,
+          actor,
+          ctx: { requestId },
+          changes,
+        });
       return toUserView(row);
     });
   }
 
   /** A new temporary password for `id`, to be changed at next sign-in; the user's sessions end. */
-  async resetPassword(id: string, keepSession?: string): Promise<string> {
+  async resetPassword(id: string, by: AuditedBy, keepSession?: string): Promise<string> {
     const password = generatePassword();
     const passwordHash = await hashPassword(password);
     await this.#orm.em.fork().transactional(async (em) => {
@@ -178,6 +272,14 @@ export class Users {
       row.passwordHash = passwordHash;
       row.mustChangePassword = true;
       await endSessions(em, row.id, keepSession);
+      await recordAudit(em, {
+        action: "user.password-reset",
+        entityType: "user",
+        entityId: row.id,
+        actor: by.actor,
+        ctx: { requestId: by.requestId },
+        reason: by.reason,
+      });
     });
     return password;
   }
@@ -186,10 +288,13 @@ export class Users {
    * The recovery of a lost password from the server (`npm run users -- reset-password`): as
    * resetPassword, found by user name, every session of theirs ended.
    */
-  async resetPasswordOf(username: string): Promise<{ user: UserView; temporaryPassword: string }> {
+  async resetPasswordOf(
+    username: string,
+    by: AuditedBy,
+  ): Promise<{ user: UserView; temporaryPassword: string }> {
     const row = await this.#orm.em.fork().findOne(UserEntity, { usernameKey: usernameKey(username) });
     if (!row) throw AppError.notFound("User", username);
-    const temporaryPassword = await this.resetPassword(row.id);
+    const temporaryPassword = await this.resetPassword(row.id, by);
     return { user: toUserView({ ...row, mustChangePassword: true }), temporaryPassword };
   }
 
@@ -202,6 +307,7 @@ export class Users {
     currentPassword: string,
     newPassword: string,
     keepSession: string,
+    requestId: string | null = null,
   ): Promise<void> {
     const em = this.#orm.em.fork();
     const row = await em.findOne(UserEntity, { id });
@@ -216,6 +322,13 @@ export class Users {
       fresh.passwordHash = passwordHash;
       fresh.mustChangePassword = false;
       await endSessions(tx, id, keepSession);
+      await recordAudit(tx, {
+        action: "user.password-changed",
+        entityType: "user",
+        entityId: id,
+        actor: fresh,
+        ctx: { requestId },
+      });
     });
   }
 

@@ -57,8 +57,18 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteDeps> = async (app, deps
     },
     async (request, reply) => {
       // Counted as a failure until the password proves right (see http/login-limits.ts).
-      const attempt = await limiter.admit(request, reply, request.body.username, "sign-in");
-      const user = await users.authenticate(request.body.username, request.body.password);
+      const attempt = await limiter
+        .admit(request, reply, request.body.username, "sign-in")
+        .catch(async (error: unknown) => {
+          if (error instanceof AppError && error.code === "rate_limited")
+            await users.signInRefused(
+              request.body.username,
+              request.id,
+              "too many failed attempts: must wait",
+            );
+          throw error;
+        });
+      const user = await users.authenticate(request.body.username, request.body.password, request.id);
       await attempt.succeeded();
       // A new session on every sign-in (never the one the browser came with: no session fixation).
       if (request.signedIn) await sessions.end(request.signedIn.session.tokenHash);
@@ -76,7 +86,9 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteDeps> = async (app, deps
       schema: { tags: ["auth"], summary: "Sign out (ends the session)", response: { 204: noContent } },
     },
     async (request, reply) => {
-      await sessions.end(signedIn(request).session.tokenHash);
+      const { session, user } = signedIn(request);
+      await sessions.end(session.tokenHash);
+      await users.signedOut(user, request.id);
       reply.clearCookie(sessionCookie, { path: "/" });
       return reply.code(204).send();
     },
@@ -117,7 +129,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteDeps> = async (app, deps
       // Rules that need no secret first: a too-short new password is no guess at the current one.
       checkNewPassword(user.username, currentPassword, newPassword);
       const attempt = await limiter.admit(request, reply, user.username, "password");
-      await users.changePassword(user.id, currentPassword, newPassword, session.tokenHash);
+      await users.changePassword(user.id, currentPassword, newPassword, session.tokenHash, request.id);
       await attempt.succeeded();
       request.log.info({ userId: user.id }, "password changed");
       return reply.code(204).send();

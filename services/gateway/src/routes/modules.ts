@@ -35,7 +35,7 @@ export const moduleRoutes: FastifyPluginAsyncZod<{
         response: { 200: moduleStatusSchema },
       },
     },
-    (request) => moduleActivations.activate("crm", request.body.licenseFile, request.actor!),
+    (request) => moduleActivations.activate("crm", request.body.licenseFile, request.actor!, request.id),
   );
 
   app.delete(
@@ -48,6 +48,6 @@ export const moduleRoutes: FastifyPluginAsyncZod<{
         response: { 200: moduleStatusSchema },
       },
     },
-    (request) => moduleActivations.deactivate("crm", request.actor!),
+    (request) => moduleActivations.deactivate("crm", request.actor!, request.id),
   );
 };

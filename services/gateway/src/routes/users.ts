@@ -36,7 +36,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: Users }> = async (app, {
       },
     },
     async (request, reply) => {
-      const created = await users.create(request.body);
+      const created = await users.create(request.body, { actor: request.actor!, requestId: request.id });
       request.log.info({ userId: created.user.id, roles: created.user.roles }, "user created");
       return reply.code(201).send(created);
     },
@@ -58,7 +58,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: Users }> = async (app, {
       },
     },
     async (request) => {
-      const user = await users.update(request.params.id, request.body, request.actor!);
+      const user = await users.update(request.params.id, request.body, request.actor!, request.id);
       request.log.info({ userId: user.id, change: request.body }, "user changed");
       return user;
     },
@@ -79,7 +79,11 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: Users }> = async (app, {
     async (request) => {
       const { session, user } = signedIn(request);
       const keep = request.params.id === user.id ? session.tokenHash : undefined;
-      const temporaryPassword = await users.resetPassword(request.params.id, keep);
+      const temporaryPassword = await users.resetPassword(
+        request.params.id,
+        { actor: request.actor!, requestId: request.id },
+        keep,
+      );
       request.log.info({ userId: request.params.id }, "password reset");
       return { temporaryPassword };
     },

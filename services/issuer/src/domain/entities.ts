@@ -113,24 +113,6 @@ export const LicenseVersionEntity = defineEntity({
 });
 export type LicenseVersionRow = InferEntity<typeof LicenseVersionEntity>;
 
-export const AuditEntryEntity = defineEntity({
-  name: "AuditEntry",
-  tableName: "audit_entries",
-  properties: {
-    id: p.text().primary(),
-    licenseId: p.text().nullable(),
-    action: p.text(),
-    actorId: p.text(),
-    actorName: p.text(),
-    requestId: p.text().nullable(),
-    reason: p.text().nullable(),
-    changes: p.json<Record<string, [unknown, unknown]>>(),
-    at: p.datetime(),
-  },
-  indexes: [{ name: "audit_entries_by_license", properties: ["licenseId", "at"] }],
-});
-export type AuditEntryRow = InferEntity<typeof AuditEntryEntity>;
-
 export const PresetEntity = defineEntity({
   name: "Preset",
   tableName: "presets",
@@ -235,7 +217,6 @@ export type LegacyLicenseRow = InferEntity<typeof LegacyLicenseEntity>;
 export const issuerEntities = [
   LicenseEntity,
   LicenseVersionEntity,
-  AuditEntryEntity,
   PresetEntity,
   PresetSeedEntity,
   SigningKeyEntity,

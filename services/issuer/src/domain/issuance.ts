@@ -15,10 +15,10 @@ import {
   GroupCommit,
   insertRows,
   type Orm,
+  recordAudit,
   recordEvents,
   traceCarrier,
 } from "@licensing/platform";
-import { recordAudit } from "./audit.ts";
 import type { CatalogLookup } from "./catalog-lookup.ts";
 import { LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
 import type { ExpiryRule } from "./expiry.ts";
@@ -211,7 +211,8 @@ async function storeIssued(em: EntityManager, creations: Creation[]): Promise<vo
   await recordAudit(
     em,
     ...issued.map(({ row, creation }) => ({
-      licenseId: row.id,
+      entityType: "license",
+      entityId: row.id,
       action: "license.issued",
       actor: creation.actor,
       ctx: creation.ctx,

@@ -5,8 +5,7 @@ import {
   type LicenseEvent,
   type RequestContext,
 } from "@licensing/contracts";
-import { execute, type Orm, query, recordEvents } from "@licensing/platform";
-import { recordAudit } from "./audit.ts";
+import { execute, type Orm, query, recordAudit, recordEvents } from "@licensing/platform";
 import { LegacyLicenseEntity, LicenseEntity, type LicenseRow } from "./entities.ts";
 import { requireActor } from "./issuance.ts";
 import { toEvent } from "./license-views.ts";
@@ -46,6 +45,14 @@ export class LegacyRuns {
       .findOne(LegacyLicenseEntity, { licenseId }, { populate: ["licenseFile"] });
     if (!origin)
       throw new AppError("not_found", `License ${licenseId} was not migrated from a legacy system`);
+    await recordAudit(this.#orm.em.fork(), {
+      action: "license.legacy-file-read",
+      entityType: "license",
+      entityId: licenseId,
+      actor,
+      ctx,
+      changes: { source: [null, origin.source], legacyId: [null, origin.legacyId] },
+    });
     return {
       licenseId,
       source: origin.source,
@@ -120,7 +127,8 @@ export class LegacyRuns {
       await recordAudit(
         em,
         ...rows.map((r) => ({
-          licenseId: r.license_id,
+          entityType: "license",
+          entityId: r.license_id,
           action: "license.rolled-back",
           actor,
           ctx,

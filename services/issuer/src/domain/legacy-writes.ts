@@ -1,9 +1,16 @@
 import { AppError, issuerEvents, newId } from "@licensing/contracts";
 import { generateLicenseKey, type License, licenseKeyLookupHash } from "@licensing/model";
 import type { SealedBox } from "@licensing/platform";
-import { type EntityManager, insertRows, recordEvent, recordEvents } from "@licensing/platform";
+import {
+  type AuditRecord,
+  changesBetween,
+  type EntityManager,
+  insertRows,
+  recordAudit,
+  recordEvent,
+  recordEvents,
+} from "@licensing/platform";
 import { LockMode } from "@mikro-orm/core";
-import { type AuditRecord, changesBetween, recordAudit } from "./audit.ts";
 import {
   LegacyLicenseEntity,
   type LegacyLicenseRow,
@@ -217,7 +224,8 @@ export class LegacyWrites {
     changes: Record<string, [unknown, unknown]>,
   ): AuditRecord {
     return {
-      licenseId,
+      entityType: "license",
+      entityId: licenseId,
       action: "license.imported",
       actor: p.actor,
       ctx: p.ctx,

@@ -1,6 +1,7 @@
 import {
   AppError,
   type AuditEntry,
+  isServiceActor,
   type issuer,
   type LicenseDetail,
   type LicenseSummary,
@@ -15,9 +16,15 @@ import {
   parseLicenseKey,
 } from "@licensing/model";
 import type { SealedBox } from "@licensing/platform";
-import { type EntityManager, type Orm, Params, query } from "@licensing/platform";
-import { recordAudit } from "./audit.ts";
-import { AuditEntryEntity, LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
+import {
+  AuditLogEntity,
+  type EntityManager,
+  type Orm,
+  Params,
+  query,
+  recordAudit,
+} from "@licensing/platform";
+import { LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
 import type { ExpiryRule } from "./expiry.ts";
 import { requireActor } from "./issuance.ts";
 import { summaryColumns, summaryRow, toDetail, toSummary } from "./license-views.ts";
@@ -53,12 +60,19 @@ export class LicenseQueries {
     const actor = requireActor(ctx);
     return this.#orm.em.fork().transactional(async (em) => {
       const row = await findLicense(em, id);
-      await recordAudit(em, { licenseId: id, action: "license.key-revealed", actor, ctx, changes: {} });
+      await recordAudit(em, {
+        entityType: "license",
+        entityId: id,
+        action: "license.key-revealed",
+        actor,
+        ctx,
+        changes: {},
+      });
       return { licenseKey: this.#encryption.open(row.keyEnc, `license key ${id}`).toString() };
     });
   }
 
-  async file(id: string, serial: number | undefined) {
+  async file(id: string, serial: number | undefined, ctx?: RequestContext) {
     const em = this.#orm.em.fork();
     const row = await findLicense(em, id);
     const version = await em.findOne(
@@ -67,6 +81,15 @@ export class LicenseQueries {
       { populate: ["file"] },
     );
     if (!version) throw new AppError("not_found", `License ${id} has no version ${serial}`);
+    // An operator taking a signed file away is audited; a service fetching one for itself is not.
+    if (ctx?.actor && !isServiceActor(ctx.actor))
+      await recordAudit(em, {
+        action: "license.file-downloaded",
+        entityType: "license",
+        entityId: id,
+        ctx,
+        changes: { serial: [null, version.serial] },
+      });
     return {
       serial: version.serial,
       keyId: version.keyId,
@@ -107,7 +130,11 @@ export class LicenseQueries {
 
   async audit(id: string): Promise<AuditEntry[]> {
     const em = this.#orm.em.fork();
-    const rows = await em.find(AuditEntryEntity, { licenseId: id }, { orderBy: { at: "desc", id: "desc" } });
+    const rows = await em.find(
+      AuditLogEntity,
+      { entityType: "license", entityId: id },
+      { orderBy: { at: "desc", id: "desc" } },
+    );
     // A license a migration rollback removed keeps its trail, readable still.
     if (rows.length === 0) await findLicense(em, id);
     return rows.map((row) => ({

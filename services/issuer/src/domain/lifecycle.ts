@@ -9,9 +9,8 @@ import {
   type RequestOf,
 } from "@licensing/contracts";
 import type { SealedBox } from "@licensing/platform";
-import { type EntityManager, type Orm, recordEvent } from "@licensing/platform";
+import { changesBetween, type EntityManager, type Orm, recordAudit, recordEvent } from "@licensing/platform";
 import { LockMode } from "@mikro-orm/core";
-import { changesBetween, recordAudit } from "./audit.ts";
 import { LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
 import type { ExpiryRule } from "./expiry.ts";
 import { type IdempotencyStore, idempotentRequest } from "./idempotency.ts";
@@ -136,7 +135,8 @@ export class Lifecycle {
       });
       await em.flush();
       await recordAudit(em, {
-        licenseId: id,
+        entityType: "license",
+        entityId: id,
         action: `license.${reason}`,
         actor,
         ctx,
@@ -182,7 +182,8 @@ export class Lifecycle {
         { populate: ["file"] },
       );
       await recordAudit(em, {
-        licenseId: id,
+        entityType: "license",
+        entityId: id,
         action: event.name,
         actor,
         ctx,

@@ -8,7 +8,7 @@ import {
   type RequestContext,
   type RequestOf,
 } from "@licensing/contracts";
-import { definedOnly, type Orm } from "@licensing/platform";
+import { changesBetween, definedOnly, type Orm, recordAudit } from "@licensing/platform";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { CatalogLookup } from "./catalog-lookup.ts";
 import { PresetEntity, type PresetRow } from "./entities.ts";
@@ -43,7 +43,9 @@ export class Presets {
       this.#orm.em.fork().transactional(async (em) => {
         const row = em.create(PresetEntity, { id: newId("preset"), ...request, createdBy: actor.id });
         await em.flush();
-        return toPreset(row);
+        const preset = toPreset(row);
+        await recordAudit(em, presetAudit("preset.created", undefined, preset, ctx));
+        return preset;
       }),
     );
   }
@@ -62,17 +64,31 @@ export class Presets {
             `Preset ${row.name} was changed by someone else (now version ${row.version}); reload and retry`,
           );
         }
+        const before = toPreset(row);
         Object.assign(row, definedOnly(fields));
         await em.flush();
-        return toPreset(row);
+        const preset = toPreset(row);
+        await recordAudit(em, presetAudit("preset.updated", before, preset, ctx));
+        return preset;
       }),
     );
   }
 
   async delete(id: string, ctx: RequestContext): Promise<void> {
     requireActor(ctx);
-    const deleted = await this.#orm.em.fork().nativeDelete(PresetEntity, { id });
-    if (deleted === 0) throw AppError.notFound("Preset", id);
+    await this.#orm.em.fork().transactional(async (em) => {
+      const row = await em.findOne(PresetEntity, { id });
+      if (!row) throw AppError.notFound("Preset", id);
+      const before = toPreset(row);
+      await em.nativeDelete(PresetEntity, { id });
+      await recordAudit(em, {
+        action: "preset.deleted",
+        entityType: "preset",
+        entityId: id,
+        ctx,
+        changes: changesBetween(presetFields(before), {}),
+      });
+    });
   }
 
   /** The products exist and offer the modes, features and units type the preset names. */
@@ -124,5 +140,21 @@ function toPreset(row: PresetRow): Preset {
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** A preset's fields as its audit entries compare them (not its version and timestamps). */
+function presetFields(preset: Preset): Record<string, unknown> {
+  const { version: _v, createdAt: _c, updatedAt: _u, ...rest } = preset as Preset & Record<string, unknown>;
+  return rest;
+}
+
+function presetAudit(action: string, before: Preset | undefined, after: Preset, ctx: RequestContext) {
+  return {
+    action,
+    entityType: "preset",
+    entityId: after.id,
+    ctx,
+    changes: changesBetween(before ? presetFields(before) : {}, presetFields(after)),
   };
 }

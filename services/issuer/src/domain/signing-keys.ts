@@ -2,9 +2,8 @@ import { randomBytes } from "node:crypto";
 import { issuerEvents, type RequestContext, type SigningKey, systemActor } from "@licensing/contracts";
 import { createSigner, ed25519, type PublicKeyEntry, type Signer } from "@licensing/model";
 import type { SealedBox } from "@licensing/platform";
-import { type Logger, type Orm, recordEvent } from "@licensing/platform";
+import { type Logger, type Orm, recordAudit, recordEvent } from "@licensing/platform";
 import { LockMode, UniqueConstraintViolationException } from "@mikro-orm/core";
-import { recordAudit } from "./audit.ts";
 import { SigningKeyEntity, type SigningKeyRow } from "./entities.ts";
 
 // How long a replica trusts its cached active key before checking whether another rotated it.
@@ -72,7 +71,8 @@ export class SigningKeys {
       const key = toSigningKey(row);
       const actor = ctx.actor ?? systemActor;
       await recordAudit(em, {
-        licenseId: null,
+        entityType: "signing-key",
+        entityId: key.keyId,
         action: "signing-key.rotated",
         actor,
         ctx,

@@ -9,8 +9,18 @@ import {
   type MigrationCounts,
   type MigrationIssue,
   type MigrationRun,
+  type RequestContext,
 } from "@licensing/contracts";
-import { type EntityManager, execute, type Orm, query, queryOne } from "@licensing/platform";
+import {
+  type AuditRecord,
+  type EntityManager,
+  execute,
+  listAudit,
+  type Orm,
+  query,
+  queryOne,
+  recordAudit,
+} from "@licensing/platform";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { Decision } from "./owners.ts";
 
@@ -230,12 +240,31 @@ export class RunStore {
     state: "done" | "failed" | "interrupted",
     error: string | null = null,
   ): Promise<void> {
-    await execute(
-      this.#orm,
-      `update migration.runs set state = $2, phase = case when $2 = 'done' then 'finished' else phase end,
-         error = $3, finished_at = now(), heartbeat_at = now() where id = $1`,
-      [id, state, error],
-    );
+    await this.#orm.em.fork().transactional(async (em) => {
+      const row = await queryOne<{ counts: unknown; source: string; mode: string }>(
+        em,
+        `update migration.runs set state = $2, phase = case when $2 = 'done' then 'finished' else phase end,
+           error = $3, finished_at = now(), heartbeat_at = now() where id = $1 returning counts, source, mode`,
+        [id, state, error],
+      );
+      await recordAudit(em, {
+        action: `migration-run.${state === "done" ? "finished" : state}`,
+        entityType: "migration-run",
+        entityId: id,
+        reason: error,
+        changes: { state: ["running", state], counts: [null, row?.counts ?? null] },
+      });
+    });
+  }
+
+  /** Records what an operator did to runs or account questions in the migration's audit log. */
+  async audit(record: AuditRecord): Promise<void> {
+    await recordAudit(this.#orm.em.fork(), record);
+  }
+
+  /** The migration's audit log (migration.audit.list). */
+  auditLog(request: Parameters<typeof listAudit>[2]) {
+    return listAudit(this.#orm.em.fork(), "migration", request);
   }
 
   async markRolledBack(id: string): Promise<void> {
@@ -395,6 +424,24 @@ export class RunStore {
     );
     if (!row) throw AppError.notFound("Account question", key);
     return questionView(row);
+  }
+
+  /** An operator's answer to an account question, decided and audited together. */
+  async decideAudited(
+    key: string,
+    decision: { choice: "merge" | "separate"; accountId: string | null },
+    ctx: RequestContext,
+  ): Promise<AccountQuestion> {
+    const by = ctx.actor?.username ?? "system";
+    const question = await this.decide(key, decision, by);
+    await this.audit({
+      action: decision.choice === "merge" ? "account.merge-decided" : "account.separate-decided",
+      entityType: "account-question",
+      entityId: key,
+      ctx,
+      changes: { choice: [null, decision.choice], accountId: [null, decision.accountId] },
+    });
+    return question;
   }
 
   async links(): Promise<Map<string, string>> {

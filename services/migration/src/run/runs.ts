@@ -74,6 +74,18 @@ export class Runs {
       { runId: run.id, source: run.source, mode, resumed: resumed !== null },
       "migration run started",
     );
+    await store.audit({
+      action: resumed ? "migration-run.resumed" : "migration-run.started",
+      entityType: "migration-run",
+      entityId: run.id,
+      ctx,
+      changes: {
+        source: [null, run.source],
+        mode: [null, mode],
+        location: [null, shown],
+        mapping: [null, mappingText === null ? "default" : "custom"],
+      },
+    });
     const execution = this.#engine.execute(run, location, mapping);
     this.#executing.add(execution);
     void execution.finally(() => this.#executing.delete(execution));
@@ -95,6 +107,13 @@ export class Runs {
       if (!(error instanceof AppError && error.code === "not_found")) throw error;
     }
     await this.#deps.store.markRolledBack(runId);
+    await this.#deps.store.audit({
+      action: "migration-run.rolled-back",
+      entityType: "migration-run",
+      entityId: runId,
+      ctx,
+      changes: { state: [run.state, "rolled_back"] },
+    });
     return this.#deps.store.get(runId);
   }
 
@@ -103,6 +122,12 @@ export class Runs {
     const actor = requireImporter(ctx);
     const run = await this.#deps.store.cancel(runId, actor.username);
     ctx.log.info({ runId, by: actor.username }, "migration run cancel asked");
+    await this.#deps.store.audit({
+      action: "migration-run.cancel-asked",
+      entityType: "migration-run",
+      entityId: runId,
+      ctx,
+    });
     return run;
   }
 

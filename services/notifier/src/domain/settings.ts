@@ -8,7 +8,7 @@ import {
   type SmtpSecurity,
 } from "@licensing/contracts";
 import type { SealedBox } from "@licensing/platform";
-import { definedOnly, execute, type Orm } from "@licensing/platform";
+import { changesBetween, definedOnly, execute, type Orm, recordAudit } from "@licensing/platform";
 import { LockMode } from "@mikro-orm/core";
 import { SettingsEntity, type SettingsRow } from "./entities.ts";
 
@@ -89,7 +89,11 @@ export class SettingsStore {
     };
   }
 
-  async update(request: RequestOf<typeof notifier.updateSettings>, actor: Actor | undefined) {
+  async update(
+    request: RequestOf<typeof notifier.updateSettings>,
+    actor: Actor | undefined,
+    requestId: string | null = null,
+  ) {
     const { expectedVersion, smtp, ...fields } = request;
     return this.#orm.em.fork().transactional(async (em) => {
       const row = await em.findOne(SettingsEntity, { id: 1 }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -99,6 +103,7 @@ export class SettingsStore {
           "conflict",
           `The notification settings were changed by someone else (now version ${row.version}); reload and retry`,
         );
+      const before = auditedFields(toView(row));
       Object.assign(row, definedOnly({ ...fields, uiUrl: fields.uiUrl?.replace(/\/+$/, "") }));
       if (smtp) {
         const { password, host, port, security, username } = smtp;
@@ -116,7 +121,20 @@ export class SettingsStore {
       }
       row.updatedBy = actor?.username ?? null;
       await em.flush();
-      return toView(row);
+      const view = toView(row);
+      // What changed, as the settings page shows it: never the SMTP password, only whether one is set.
+      const changes = changesBetween(before, auditedFields(view));
+      if (Object.keys(changes).length > 0 || smtp?.password !== undefined)
+        await recordAudit(em, {
+          action: "settings.updated",
+          entityType: "settings",
+          entityId: "notifications",
+          actor,
+          ctx: { requestId },
+          reason: smtp?.password !== undefined ? "SMTP password set or cleared" : null,
+          changes,
+        });
+      return view;
     });
   }
 }
@@ -144,4 +162,15 @@ function toView(row: SettingsRow): NotifierSettings {
     updatedAt: row.updatedAt.toISOString(),
     updatedBy: row.updatedBy ?? null,
   };
+}
+
+/** The settings as their audit entries compare them (not the version and who changed them last). */
+function auditedFields(view: NotifierSettings): Record<string, unknown> {
+  const {
+    version: _v,
+    updatedAt: _a,
+    updatedBy: _b,
+    ...rest
+  } = view as NotifierSettings & Record<string, unknown>;
+  return rest;
 }

@@ -12,6 +12,7 @@ export const roleDescriptions: Record<Role, string> = {
   sales: "Accounts; commercial and test licenses for customers and prospects",
   support: "Test licenses; reads everything",
   viewer: "Reads everything, changes nothing",
+  auditor: "Reads the audit log (Settings → Audit), nothing else",
 };
 
 export function useUsers() {

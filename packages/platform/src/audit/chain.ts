@@ -1,0 +1,194 @@
+import { createHash } from "node:crypto";
+import { canonicalize } from "@licensing/model";
+import type { Logger } from "pino";
+import type { EntityManager, Orm } from "../database.ts";
+import { PollingWorker } from "../polling-worker.ts";
+import { execute, query, queryOne, tableName } from "../sql.ts";
+
+/** An audit entry as the table holds it (raw rows: what is hashed is what is stored). */
+export interface AuditRow {
+  id: string;
+  at: Date;
+  actor_id: string;
+  actor_name: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  request_id: string | null;
+  reason: string | null;
+  changes: unknown;
+  chain_seq: string | number | null;
+  hash: string | null;
+}
+
+export const auditColumns =
+  "id, at, actor_id, actor_name, action, entity_type, entity_id, request_id, reason, changes, chain_seq, hash";
+
+/** The hash before the first entry of a chain. */
+export const chainGenesis = "0".repeat(64);
+
+/**
+ * An entry's link: SHA-256 over the previous link and the entry in canonical JSON (RFC 8785), its
+ * service and place included, so an entry moved to another place or another service's log no longer
+ * matches. Hex.
+ */
+export function chainHash(previous: string, service: string, seq: number, row: AuditRow): string {
+  const entry = canonicalize({
+    service,
+    seq,
+    id: row.id,
+    at: new Date(row.at).toISOString(),
+    actorId: row.actor_id,
+    actorName: row.actor_name,
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    requestId: row.request_id,
+    reason: row.reason,
+    changes: row.changes,
+  });
+  return createHash("sha256").update(`audit-chain/v1.${previous}.`).update(entry).digest("hex");
+}
+
+/**
+ * Chains the entries committed since the last batch, oldest first: each gets the next place and its
+ * link. One replica at a time (a transaction-scoped advisory lock per schema; a replica that does not
+ * get it leaves the batch to the one that did). Writers never wait for it: they only insert.
+ */
+export async function chainAuditBatch(orm: Orm, service: string, batchSize = 500): Promise<number> {
+  return orm.em.fork().transactional(async (em) => {
+    const table = tableName(em, "audit_log");
+    const locked = await queryOne<{ locked: boolean }>(
+      em,
+      "select pg_try_advisory_xact_lock(hashtext($1)) as locked",
+      [`audit chain ${table}`],
+    );
+    if (!locked?.locked) return 0;
+    const pending = await query<AuditRow>(
+      em,
+      `select ${auditColumns} from ${table} where chain_seq is null order by at, id limit $1`,
+      [batchSize],
+    );
+    if (pending.length === 0) return 0;
+    const head = await queryOne<{ chain_seq: string; hash: string }>(
+      em,
+      `select chain_seq, hash from ${table} where chain_seq is not null order by chain_seq desc limit 1`,
+    );
+    let seq = head ? Number(head.chain_seq) : 0;
+    let previous = head?.hash ?? chainGenesis;
+    const ids: string[] = [];
+    const seqs: number[] = [];
+    const hashes: string[] = [];
+    for (const row of pending) {
+      seq++;
+      previous = chainHash(previous, service, seq, row);
+      ids.push(row.id);
+      seqs.push(seq);
+      hashes.push(previous);
+    }
+    await execute(
+      em,
+      `update ${table} as a set chain_seq = v.seq, hash = v.hash
+         from unnest($1::text[], $2::bigint[], $3::text[]) as v(id, seq, hash)
+        where a.id = v.id and a.chain_seq is null`,
+      [ids, seqs, hashes],
+    );
+    return pending.length;
+  });
+}
+
+/** The worker that chains a service's audit entries as they commit (one per service process). */
+export function auditChainWorker(options: {
+  orm: Orm;
+  service: string;
+  log: Logger;
+  pollMs?: number;
+}): PollingWorker {
+  const batchSize = 500;
+  return new PollingWorker({
+    what: "chain audit entries",
+    log: options.log,
+    batchSize,
+    pollMs: options.pollMs ?? 1_000,
+    batch: () => chainAuditBatch(options.orm, options.service, batchSize),
+  });
+}
+
+/** What verifying a service's chain found. */
+export interface AuditChainReport {
+  service: string;
+  ok: boolean;
+  /** Chained entries checked. */
+  checked: number;
+  /** Entries not chained yet. */
+  pending: number;
+  /** The last link: note it down, and a later verify shows whether entries after it were cut off. */
+  head: { seq: number; hash: string } | null;
+  /** The first entry that does not match its place in the chain, and why. */
+  firstBroken?: { id: string | null; seq: number; reason: string };
+}
+
+/**
+ * Recomputes a service's chain from its first entry: an entry edited (its link no longer matches),
+ * deleted (a place is missing) or moved (its link names another place) is found, and the first one
+ * is named. Entries removed from the end leave no gap: compare `head` with one noted earlier.
+ */
+export async function verifyAuditChain(
+  em: EntityManager,
+  service: string,
+  pageSize = 2_000,
+): Promise<AuditChainReport> {
+  const table = tableName(em, "audit_log");
+  const pending = Number(
+    (await queryOne<{ n: string }>(em, `select count(*) as n from ${table} where chain_seq is null`))?.n ?? 0,
+  );
+  const report: AuditChainReport = { service, ok: true, checked: 0, pending, head: null };
+  let expected = 1;
+  let previous = chainGenesis;
+  for (;;) {
+    const rows = await query<AuditRow>(
+      em,
+      `select ${auditColumns} from ${table} where chain_seq >= $1 order by chain_seq limit $2`,
+      [expected, pageSize],
+    );
+    for (const row of rows) {
+      const seq = Number(row.chain_seq);
+      if (seq !== expected) {
+        report.ok = false;
+        report.firstBroken = {
+          id: null,
+          seq: expected,
+          reason: `entry ${expected} is missing (the next one is ${seq}): deleted, or renumbered`,
+        };
+        return report;
+      }
+      if (row.hash !== chainHash(previous, service, seq, row)) {
+        report.ok = false;
+        report.firstBroken = {
+          id: row.id,
+          seq,
+          reason: "its hash does not match: it, or an entry before it, was changed, moved or replaced",
+        };
+        return report;
+      }
+      previous = row.hash;
+      report.checked++;
+      report.head = { seq, hash: row.hash };
+      expected++;
+    }
+    if (rows.length < pageSize) break;
+  }
+  const stray = await queryOne<{ id: string }>(
+    em,
+    `select id from ${table} where (chain_seq is null) <> (hash is null) limit 1`,
+  );
+  if (stray) {
+    report.ok = false;
+    report.firstBroken = {
+      id: stray.id,
+      seq: expected,
+      reason: "it has a hash without a place, or a place without a hash",
+    };
+  }
+  return report;
+}
