@@ -7,7 +7,9 @@ interface InsertPlan {
   properties: { name: string; column: string; json: boolean }[];
 }
 
-const plans = new WeakMap<object, InsertPlan>();
+// By entity, then by the ORM's schema: two services in one process (tests) share entity definitions
+// such as the outbox, and each must write its own schema's table.
+const plans = new WeakMap<object, Map<string, InsertPlan>>();
 
 /**
  * Inserts rows of an entity in one statement with bound parameters, in the transaction of `em`.
@@ -38,10 +40,13 @@ export async function insertRows<T extends object>(
 
 // biome-ignore lint/suspicious/noExplicitAny: any entity schema
 function planOf(em: EntityManager, entity: EntitySchema<any>): InsertPlan {
-  let plan = plans.get(entity);
+  const bySchema = plans.get(entity) ?? new Map<string, InsertPlan>();
+  plans.set(entity, bySchema);
+  const key = String(em.config.get("schema") ?? "");
+  let plan = bySchema.get(key);
   if (!plan) {
     const meta = em.getMetadata().get(entity);
-    const schema = meta.schema ?? em.config.get("schema");
+    const schema = em.config.get("schema") ?? meta.schema;
     plan = {
       table: schema ? `"${schema}"."${meta.tableName}"` : `"${meta.tableName}"`,
       properties: meta.props
@@ -58,7 +63,7 @@ function planOf(em: EntityManager, entity: EntitySchema<any>): InsertPlan {
           json: /^jsonb?$/.test(prop.columnTypes[0] ?? ""),
         })),
     };
-    plans.set(entity, plan);
+    bySchema.set(key, plan);
   }
   return plan;
 }
