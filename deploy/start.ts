@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { isStartedMessage, type StartedMessage } from "@licensing/platform";
 import { prettyFactory } from "pino-pretty";
+import { developmentIdentities } from "./bus-identities.ts";
 import { loadLauncherConfig } from "./config.ts";
 import { developmentSecret, randomKek } from "./dev-secrets.ts";
 import { distributionLaunch } from "./distribution-launch.ts";
@@ -59,6 +60,9 @@ const env = {
   // service takes them from its root (and refuses any outside it).
   MIGRATION_ROOT: process.env.MIGRATION_ROOT || root,
 };
+// Each service's bus identity: its own actor key (and NKey), generated once under .data/bus/.
+// BUS_ACTOR_TRUSTED_KEYS, when set, adds keys to trust (a test's, signing as its gateway).
+const busKeys = developmentIdentities(resolve(root, ".data/bus"), process.env.BUS_ACTOR_TRUSTED_KEYS);
 const notifier = await notifierLaunch(resolve(root, ".data"), process.env, say);
 Object.assign(env, notifier.env);
 
@@ -114,7 +118,11 @@ for (const service of platformServices) launch(service);
  */
 function launch(service: (typeof platformServices)[number], restarts = 0): void {
   const child = spawn(process.execPath, [resolve(root, service.entry)], {
-    env: service.name === "gateway" ? { ...env, ...gateway.env } : env,
+    env: {
+      ...env,
+      ...(service.name === "gateway" ? gateway.env : {}),
+      ...busKeys.env(service.name, false),
+    },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   const launchedAt = Date.now();

@@ -1,3 +1,4 @@
+export * from "./bus-actors.ts";
 export * from "./catalog.ts";
 export * from "./context.ts";
 export * from "./distribution.ts";

@@ -1,3 +1,4 @@
+export { testActorEnv, testActorKeys } from "./actor-keys.ts";
 export { type NatsCluster, startNatsCluster } from "./nats-cluster.ts";
 export { type StartedPlatform, startPlatform } from "./npm-start.ts";
 export {

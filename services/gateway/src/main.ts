@@ -3,6 +3,7 @@ import {
   createLogger,
   definedOnly,
   hasLauncher,
+  natsOptionsFrom,
   runUntilSignal,
   startMetricsServer,
   startTracing,
@@ -15,9 +16,7 @@ await runUntilSignal(async () => {
   const log = createLogger("gateway", config.LOG_LEVEL);
   const tracing = startTracing({ service: "gateway", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const metrics = await startMetricsServer("gateway", config.METRICS_PORT, log);
-  const nc = await connectNats(config.NATS_URL, "gateway", log, {
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-  });
+  const nc = await connectNats(config.NATS_URL, "gateway", log, natsOptionsFrom(config));
   const orm = await openGatewayDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createGatewayService({
     nc,

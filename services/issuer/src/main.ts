@@ -2,6 +2,7 @@ import {
   connectNats,
   createLogger,
   ensureEventStream,
+  natsOptionsFrom,
   runUntilSignal,
   startMetricsServer,
   startTracing,
@@ -14,9 +15,7 @@ await runUntilSignal(async () => {
   const log = createLogger("issuer", config.LOG_LEVEL);
   const tracing = startTracing({ service: "issuer", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const metrics = await startMetricsServer("issuer", config.METRICS_PORT, log);
-  const nc = await connectNats(config.NATS_URL, "issuer", log, {
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-  });
+  const nc = await connectNats(config.NATS_URL, "issuer", log, natsOptionsFrom(config));
   await ensureEventStream(nc, config.SUBJECT_PREFIX);
   const orm = await openIssuerDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createIssuerService({

@@ -1,6 +1,7 @@
 import {
   connectNats,
   createLogger,
+  natsOptionsFrom,
   runUntilSignal,
   startMetricsServer,
   startTracing,
@@ -13,9 +14,7 @@ await runUntilSignal(async () => {
   const log = createLogger("migration", config.LOG_LEVEL);
   const tracing = startTracing({ service: "migration", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const metrics = await startMetricsServer("migration", config.METRICS_PORT, log);
-  const nc = await connectNats(config.NATS_URL, "migration", log, {
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-  });
+  const nc = await connectNats(config.NATS_URL, "migration", log, natsOptionsFrom(config));
   const orm = await openMigrationDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createMigrationService({
     nc,

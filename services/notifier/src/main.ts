@@ -1,6 +1,7 @@
 import {
   connectNats,
   createLogger,
+  natsOptionsFrom,
   runUntilSignal,
   startMetricsServer,
   startTracing,
@@ -13,9 +14,7 @@ await runUntilSignal(async () => {
   const log = createLogger("notifier", config.LOG_LEVEL);
   const tracing = startTracing({ service: "notifier", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const metrics = await startMetricsServer("notifier", config.METRICS_PORT, log);
-  const nc = await connectNats(config.NATS_URL, "notifier", log, {
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-  });
+  const nc = await connectNats(config.NATS_URL, "notifier", log, natsOptionsFrom(config));
   const orm = await openNotifierDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createNotifierService({
     nc,
