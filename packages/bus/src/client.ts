@@ -107,6 +107,13 @@ export class BusClient {
 
 function unreachable(endpoint: Endpoint, error: unknown, timeout: number): AppError {
   const cause = error instanceof Error ? error.cause : undefined;
+  // The NATS server refused this identity the subject (bus-permissions.ts): the caller may not ask.
+  if (error instanceof errors.PermissionViolationError || cause instanceof errors.PermissionViolationError) {
+    return new AppError(
+      "forbidden",
+      `This bus identity may not call ${endpoint.subject} (the NATS server refused it the subject)`,
+    );
+  }
   if (
     error instanceof errors.NoRespondersError ||
     cause instanceof errors.NoRespondersError ||

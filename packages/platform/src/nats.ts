@@ -1,4 +1,5 @@
 import { setActorKeys, setStreamReplicas, type TrustedActorKey } from "@licensing/bus";
+import { inboxPrefixOf } from "@licensing/contracts";
 import { connect, type NatsConnection, nkeyAuthenticator } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { z } from "zod";
@@ -57,8 +58,12 @@ export async function connectNats(
     // Without it every request captures a stack trace up front, in case it fails: over a quarter of
     // the outbox relay's publish in a profile. Failures still say which subject and why.
     noAsyncTraces: true,
+    // With an identity, replies come to its own inbox prefix: the only one its permissions let it read.
     ...(options.nkeySeed
-      ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)) }
+      ? {
+          authenticator: nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)),
+          inboxPrefix: inboxPrefixOf(options.identity ?? name),
+        }
       : {}),
     // The transport reads the files; a TLS object, even empty, refuses a server without TLS.
     ...(options.tls ? { tls: options.tls } : {}),

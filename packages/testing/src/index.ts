@@ -12,6 +12,7 @@ export {
   type TableContents,
   tableContents,
 } from "./schema.ts";
+export { type SecureNats, startSecureNats } from "./secure-nats.ts";
 export { type Exited, type ServiceProcess, startServiceProcess } from "./service-process.ts";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.ts";
 export { createTestEnv, type TestEnv } from "./test-env.ts";
