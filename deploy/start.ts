@@ -15,6 +15,7 @@ import { loadLauncherConfig } from "./config.ts";
 import { developmentSecret, randomKek } from "./dev-secrets.ts";
 import { distributionLaunch } from "./distribution-launch.ts";
 import { gatewayLaunch } from "./gateway-launch.ts";
+import { natsServerInstalled, startLocalBus } from "./local-bus.ts";
 import { databaseUrlFor, ensureDatabase, resolveLocalInfra } from "./local-infra.ts";
 import { notifierLaunch } from "./notifier-launch.ts";
 import { gatewayRequiredServices, platformServices } from "./services.ts";
@@ -32,12 +33,27 @@ const launcher = (() => {
   }
 })();
 const embeddedOnly = launcher.LOCAL_INFRA === "embedded";
+const prefix = process.env.SUBJECT_PREFIX || "lic";
+// Each service's bus identity: its own actor key and NKey, generated once under .data/bus/.
+// BUS_ACTOR_TRUSTED_KEYS, when set, adds keys to trust (a test's, signing as its gateway).
+const busKeys = developmentIdentities(resolve(root, ".data/bus"), process.env.BUS_ACTOR_TRUSTED_KEYS);
+// Where NATS_URL names no NATS, npm start runs its own with the bus identities and permissions, so
+// the secure path is the one exercised every day (LOCAL_NATS=open: the open one, as before).
+const secureBus =
+  !process.env.NATS_URL && launcher.LOCAL_NATS === "secure" && natsServerInstalled()
+    ? await startLocalBus(resolve(root, ".data"), prefix, busKeys, say).catch((error: unknown) => {
+        console.error(`\n${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      })
+    : undefined;
 const infra = await resolveLocalInfra({
   dataDir: resolve(root, ".data"),
   tryContainers: false,
   embeddedOnly,
+  ...(secureBus ? { nats: { url: secureBus.url, line: secureBus.line } } : {}),
   log: say,
-}).catch((error: unknown) => {
+}).catch(async (error: unknown) => {
+  await secureBus?.stop();
   console.error(`\n${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
@@ -48,7 +64,6 @@ if (!databaseUrl) {
   await ensureDatabase(infra.databaseUrl, "licensing");
   databaseUrl = databaseUrlFor(infra.databaseUrl, "licensing");
 }
-const prefix = process.env.SUBJECT_PREFIX || "lic";
 const env = {
   ...process.env,
   DATABASE_URL: databaseUrl,
@@ -60,9 +75,6 @@ const env = {
   // service takes them from its root (and refuses any outside it).
   MIGRATION_ROOT: process.env.MIGRATION_ROOT || root,
 };
-// Each service's bus identity: its own actor key (and NKey), generated once under .data/bus/.
-// BUS_ACTOR_TRUSTED_KEYS, when set, adds keys to trust (a test's, signing as its gateway).
-const busKeys = developmentIdentities(resolve(root, ".data/bus"), process.env.BUS_ACTOR_TRUSTED_KEYS);
 const notifier = await notifierLaunch(resolve(root, ".data"), process.env, say);
 Object.assign(env, notifier.env);
 
@@ -87,6 +99,7 @@ try {
 } catch (error) {
   say(error instanceof Error ? error.message : String(error));
   await infra.stop();
+  await secureBus?.stop();
   process.exit(1);
 }
 
@@ -121,7 +134,7 @@ function launch(service: (typeof platformServices)[number], restarts = 0): void 
     env: {
       ...env,
       ...(service.name === "gateway" ? gateway.env : {}),
-      ...busKeys.env(service.name, false),
+      ...busKeys.env(service.name, secureBus !== undefined),
     },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
@@ -219,6 +232,7 @@ async function stopAll(code: number): Promise<void> {
     ),
   );
   await infra.stop();
+  await secureBus?.stop();
   say("Stopped.");
   process.exit(code);
 }

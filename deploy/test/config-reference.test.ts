@@ -20,6 +20,7 @@ describe("the configuration reference", () => {
       "DATABASE_URL",
       "DATABASE_POOL_SIZE",
       "LOCAL_INFRA",
+      "LOCAL_NATS",
       "SHUTDOWN_GRACE_SECONDS",
       "SHUTDOWN_DELAY_SECONDS",
       // OpenTelemetry's own name, which collectors' and operators' tooling already knows.

@@ -311,7 +311,7 @@ export const catalog = {
     request: z.strictObject({}),
     response: z.object({ items: z.array(productSchema) }),
     errors: [],
-    callers: ["gateway", "migration"],
+    callers: ["gateway", "issuer", "migration"],
   }),
   deleteProduct: defineEndpoint({
     service: "catalog",

@@ -68,7 +68,9 @@ export const baseConfig = z.object({
           signer: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/),
           publicKey: z
             .string()
-            .transform((text) => Buffer.from(text, "base64"))
+            // A copy of its own: the native Ed25519 verification misreads a public key that is a view
+            // into Node's shared Buffer pool (found with npm start's keys; noted in issue 16's report).
+            .transform((text) => new Uint8Array(Buffer.from(text, "base64")))
             .refine((bytes) => bytes.length === 32, { message: "must be 32 bytes in base64" }),
         }),
       ),
