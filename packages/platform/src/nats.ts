@@ -17,6 +17,8 @@ export interface NatsOptions {
   identity?: string;
   /** Keys assertions received on this connection are trusted under. */
   trustedActorKeys?: readonly TrustedActorKey[];
+  /** A tool's connection: fail at once when NATS cannot be reached, rather than wait for it. */
+  failFast?: boolean;
 }
 
 /** The NatsOptions of a service's configuration (baseConfig): its identity, TLS and actor keys. */
@@ -52,9 +54,9 @@ export async function connectNats(
   const nc = await connect({
     servers: url.split(","),
     name,
-    maxReconnectAttempts: -1,
+    maxReconnectAttempts: options.failFast ? 0 : -1,
     reconnectTimeWait: 500,
-    waitOnFirstConnect: true,
+    waitOnFirstConnect: !options.failFast,
     // Without it every request captures a stack trace up front, in case it fails: over a quarter of
     // the outbox relay's publish in a profile. Failures still say which subject and why.
     noAsyncTraces: true,

@@ -29,6 +29,7 @@ export async function connectTool(name: string): Promise<{ nc: NatsConnection; p
   const nc = await connectNats(config.NATS_URL, name, createLogger(name, "warn"), {
     ...natsOptionsFrom(config),
     identity: "gateway",
+    failFast: true,
   });
   return { nc, prefix: config.SUBJECT_PREFIX };
 }
