@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BusClient } from "@licensing/bus";
-import { catalog, issuer, newId } from "@licensing/contracts";
+import { catalog, issuer, newId, notifier } from "@licensing/contracts";
 import { connectNats, createLogger } from "@licensing/platform";
 import { type StartedPlatform, startPlatform } from "@licensing/testing";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -73,6 +73,21 @@ describe("npm start on its authenticated bus", () => {
         { timeout: 15_000 },
       )
       .toBe(200);
+  });
+
+  it("lets the notifier ask the issuer for expiring licenses, and distribution for the signing keys", async () => {
+    const gateway = await as("gateway");
+    // The preview asks the issuer (issuer.license.expiring) as the notifier, under its own identity.
+    const digest = await gateway.request(
+      notifier.preview,
+      {},
+      { ctx: { requestId: "req_preview", actor: operator } },
+    );
+    expect(digest).toBeDefined();
+    // Distribution publishes the keys it asks the issuer for (issuer.signing-key.list).
+    const keys = await fetch(`${platform.distributionUrl}/v1/keys`);
+    expect(keys.status).toBe(200);
+    expect(platform.output()).not.toMatch(/Violation.*(license\.expiring|signing-key\.list)/);
   });
 
   it("refuses a client without an identity, and distribution creating licenses", async () => {
