@@ -11,7 +11,7 @@
 //   npm run bench cluster          BENCH_SECONDS=5 npm run bench cluster
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BusClient } from "@licensing/bus";
+import { BusClient, setActorKeys } from "@licensing/bus";
 import { type Actor, catalog, issuer } from "@licensing/contracts";
 import {
   databaseUrlFor,
@@ -25,6 +25,7 @@ import {
   type ServiceProcess,
   startNatsCluster,
   startServiceProcess,
+  testActorKeys,
 } from "@licensing/testing";
 import { connect } from "@nats-io/transport-node";
 import autocannon from "autocannon";
@@ -148,6 +149,7 @@ async function measure(
     return started;
   };
   const nc = await connect({ servers: natsUrl.split(",") });
+  setActorKeys(nc, testActorKeys("test"));
   const balancer = new Balancer();
   try {
     const issuers: ServiceProcess[] = [];

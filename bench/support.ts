@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
+import { setActorKeys } from "@licensing/bus";
 import {
   databaseUrlFor,
   dropDatabase,
@@ -11,6 +12,7 @@ import {
   type LocalInfra,
   resolveLocalInfra,
 } from "@licensing/deploy/local-infra";
+import { testActorEnv, testActorKeys } from "@licensing/testing";
 import { Svcm } from "@nats-io/services";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import pg from "pg";
@@ -35,6 +37,8 @@ export async function benchEnv(): Promise<BenchEnv> {
   const databaseUrl = databaseUrlFor(infra.databaseUrl, database);
   const prefix = `b${suffix}`;
   const nc = await connect({ servers: infra.natsUrl });
+  // The benchmark calls services as the gateway does: with signed actor assertions.
+  setActorKeys(nc, testActorKeys("test"));
   const children: ChildProcess[] = [];
   return {
     infra,
@@ -57,6 +61,7 @@ export async function benchEnv(): Promise<BenchEnv> {
           NATS_URL: infra.natsUrl,
           SUBJECT_PREFIX: prefix,
           LOG_LEVEL: "warn",
+          ...testActorEnv(name),
           ...extra,
         },
         stdio: ["ignore", "inherit", "inherit"],

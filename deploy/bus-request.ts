@@ -4,7 +4,7 @@
 
 import { BusClient } from "@licensing/bus";
 import { AppError, allEndpoints, newId } from "@licensing/contracts";
-import { connect } from "@nats-io/transport-node";
+import { connectTool } from "@licensing/platform";
 
 const [subject, body = "{}"] = process.argv.slice(2);
 const endpoint = allEndpoints.find((e) => e.subject === subject);
@@ -14,9 +14,9 @@ if (!endpoint) {
   );
   process.exit(2);
 }
-const nc = await connect({ servers: process.env.NATS_URL || "nats://127.0.0.1:4222" });
+const { nc, prefix } = await connectTool("bus-cli");
 try {
-  const bus = new BusClient(nc, { prefix: process.env.SUBJECT_PREFIX || "lic" });
+  const bus = new BusClient(nc, { prefix });
   const answer = await bus.request(endpoint, JSON.parse(body), { ctx: { requestId: newId("request") } });
   console.log(JSON.stringify(answer, null, 2));
 } catch (error) {

@@ -4,7 +4,8 @@
 // HTTP services' /healthz checks beyond the process itself (a process that dies ends the container
 // anyway). Without a service name (the image's HEALTHCHECK) it reads the one PID 1 was started for.
 import { readFileSync } from "node:fs";
-import { connect } from "@nats-io/transport-node";
+import { baseConfig, loadConfig, natsOptionsFrom } from "@licensing/platform";
+import { connect, nkeyAuthenticator } from "@nats-io/transport-node";
 import { findContainerService, httpServices } from "./container-services.ts";
 
 const timeoutMs = 3_000;
@@ -26,12 +27,18 @@ try {
     });
     if (!response.ok) throw new Error(`/${probe} answered ${response.status}`);
   } else {
-    const servers = (process.env.NATS_URL || "nats://127.0.0.1:4222").split(",");
+    // As the service itself: its NKey and TLS, from the same variables (and *_FILE secrets).
+    const config = loadConfig(baseConfig);
+    const options = natsOptionsFrom(config);
     const nc = await connect({
-      servers,
+      servers: config.NATS_URL.split(","),
       name: `${service.name}-probe`,
       timeout: timeoutMs,
       reconnect: false,
+      ...(options.nkeySeed
+        ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)) }
+        : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
     });
     try {
       await nc.flush();

@@ -9,8 +9,7 @@
 
 import { parseArgs } from "node:util";
 import { AppError } from "@licensing/contracts";
-import { type DeadLetter, DeadLetters } from "@licensing/platform";
-import { connect } from "@nats-io/transport-node";
+import { connectTool, type DeadLetter, DeadLetters } from "@licensing/platform";
 
 const usage = `Usage: npm run dead-letters -- [list] [--consumer <name>]
        npm run dead-letters -- replay <seq> | replay --all [--consumer <name>]
@@ -42,9 +41,11 @@ if (
   process.exit(2);
 }
 
-const nc = await connect({ servers: process.env.NATS_URL || "nats://127.0.0.1:4222" });
+// As an operators' tool: NATS_NKEY_SEED (admin) where NATS authenticates; npm start's own NATS and
+// admin identity while it runs (connectTool).
+const { nc, prefix } = await connectTool("dead-letters-cli");
 try {
-  const deadLetters = new DeadLetters(nc, process.env.SUBJECT_PREFIX || "lic");
+  const deadLetters = new DeadLetters(nc, prefix);
   if (command === "list") {
     const letters = await deadLetters.list(filter);
     console.log(letters.length === 0 ? "No dead letters." : letters.map(show).join("\n"));

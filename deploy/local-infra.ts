@@ -24,6 +24,8 @@ export interface ResolveOptions {
   embeddedOnly?: boolean;
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
+  /** A NATS already provided (npm start's own authenticated one, local-bus.ts): used as it is. */
+  nats?: { url: string; line: string };
 }
 
 const localPostgres = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -135,6 +137,7 @@ async function resolveNats(
   options: ResolveOptions,
   log: (line: string) => void,
 ): Promise<Resolved> {
+  if (options.nats) return { ...options.nats, stop: nothingToStop };
   const lookAround = !options.embeddedOnly;
   if (lookAround && env.NATS_URL)
     return { url: env.NATS_URL, line: `NATS from NATS_URL (${env.NATS_URL})`, stop: nothingToStop };

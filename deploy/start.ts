@@ -10,10 +10,12 @@ import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { isStartedMessage, type StartedMessage } from "@licensing/platform";
 import { prettyFactory } from "pino-pretty";
+import { developmentIdentities } from "./bus-identities.ts";
 import { loadLauncherConfig } from "./config.ts";
 import { developmentSecret, randomKek } from "./dev-secrets.ts";
 import { distributionLaunch } from "./distribution-launch.ts";
 import { gatewayLaunch } from "./gateway-launch.ts";
+import { natsServerInstalled, startLocalBus } from "./local-bus.ts";
 import { databaseUrlFor, ensureDatabase, resolveLocalInfra } from "./local-infra.ts";
 import { notifierLaunch } from "./notifier-launch.ts";
 import { gatewayRequiredServices, platformServices } from "./services.ts";
@@ -31,12 +33,27 @@ const launcher = (() => {
   }
 })();
 const embeddedOnly = launcher.LOCAL_INFRA === "embedded";
+const prefix = process.env.SUBJECT_PREFIX || "lic";
+// Each service's bus identity: its own actor key and NKey, generated once under .data/bus/.
+// BUS_ACTOR_TRUSTED_KEYS, when set, adds keys to trust (a test's, signing as its gateway).
+const busKeys = developmentIdentities(resolve(root, ".data/bus"), process.env.BUS_ACTOR_TRUSTED_KEYS);
+// Where NATS_URL names no NATS, npm start runs its own with the bus identities and permissions, so
+// the secure path is the one exercised every day (LOCAL_NATS=open: the open one, as before).
+const secureBus =
+  !process.env.NATS_URL && launcher.LOCAL_NATS === "secure" && natsServerInstalled()
+    ? await startLocalBus(resolve(root, ".data"), prefix, busKeys, say).catch((error: unknown) => {
+        console.error(`\n${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      })
+    : undefined;
 const infra = await resolveLocalInfra({
   dataDir: resolve(root, ".data"),
   tryContainers: false,
   embeddedOnly,
+  ...(secureBus ? { nats: { url: secureBus.url, line: secureBus.line } } : {}),
   log: say,
-}).catch((error: unknown) => {
+}).catch(async (error: unknown) => {
+  await secureBus?.stop();
   console.error(`\n${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
@@ -47,7 +64,6 @@ if (!databaseUrl) {
   await ensureDatabase(infra.databaseUrl, "licensing");
   databaseUrl = databaseUrlFor(infra.databaseUrl, "licensing");
 }
-const prefix = process.env.SUBJECT_PREFIX || "lic";
 const env = {
   ...process.env,
   DATABASE_URL: databaseUrl,
@@ -83,6 +99,7 @@ try {
 } catch (error) {
   say(error instanceof Error ? error.message : String(error));
   await infra.stop();
+  await secureBus?.stop();
   process.exit(1);
 }
 
@@ -114,7 +131,11 @@ for (const service of platformServices) launch(service);
  */
 function launch(service: (typeof platformServices)[number], restarts = 0): void {
   const child = spawn(process.execPath, [resolve(root, service.entry)], {
-    env: service.name === "gateway" ? { ...env, ...gateway.env } : env,
+    env: {
+      ...env,
+      ...(service.name === "gateway" ? gateway.env : {}),
+      ...busKeys.env(service.name, secureBus !== undefined),
+    },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   const launchedAt = Date.now();
@@ -211,6 +232,7 @@ async function stopAll(code: number): Promise<void> {
     ),
   );
   await infra.stop();
+  await secureBus?.stop();
   say("Stopped.");
   process.exit(code);
 }

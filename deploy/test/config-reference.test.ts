@@ -20,11 +20,19 @@ describe("the configuration reference", () => {
       "DATABASE_URL",
       "DATABASE_POOL_SIZE",
       "LOCAL_INFRA",
+      "LOCAL_NATS",
       "SHUTDOWN_GRACE_SECONDS",
       "SHUTDOWN_DELAY_SECONDS",
       // OpenTelemetry's own name, which collectors' and operators' tooling already knows.
       "OTEL_EXPORTER_OTLP_ENDPOINT",
       "OTEL_TRACES_SAMPLE_RATIO",
+      // Every service's bus identity and TLS (docs/operations.md, "The bus").
+      "NATS_NKEY_SEED",
+      "NATS_TLS_CA_PATH",
+      "NATS_TLS_CERT_PATH",
+      "NATS_TLS_KEY_PATH",
+      "BUS_ACTOR_KEY",
+      "BUS_ACTOR_TRUSTED_KEYS",
     ];
     for (const name of names.filter((n) => !shared.includes(n)))
       expect(name).toMatch(/^(ISSUER|NOTIFIER|GATEWAY|DISTRIBUTION|MIGRATION|MAIL_CATCHER)_/);

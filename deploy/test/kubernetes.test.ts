@@ -350,16 +350,16 @@ describe("deploy/kubernetes/overlays/production", () => {
 });
 
 describe("deploy/kubernetes/secrets.example.yaml", () => {
-  it("holds valid Secrets for the KEKs and the NATS credentials, with placeholders", () => {
+  it("holds valid Secrets for the KEKs and the bus identities, with placeholders", () => {
     for (const secret of secrets) validate(secret);
     expect(secrets.map((s) => s.metadata.name)).toEqual(
-      expect.arrayContaining(["issuer-kek", "notifier-kek", "nats-credentials"]),
+      expect.arrayContaining(["issuer-kek", "notifier-kek", "bus-gateway", "bus-trusted-keys", "nats-auth"]),
     );
     for (const secret of secrets)
       for (const [key, value] of Object.entries(
         (secret as unknown as { stringData: Record<string, string> }).stringData,
       ))
-        if (key !== "NATS_USER") expect(value, `${secret.metadata.name}.${key}`).toMatch(/REPLACE/);
+        expect(value, `${secret.metadata.name}.${key}`).toMatch(/REPLACE/);
   });
 });
 

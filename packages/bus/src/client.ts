@@ -10,6 +10,7 @@ import {
 import { ServiceError } from "@nats-io/services";
 import { errors, type NatsConnection } from "@nats-io/transport-node";
 import { SpanKind } from "@opentelemetry/api";
+import { actorKeysOf } from "./actor-assertion.ts";
 import { BodyStore } from "./bodies.ts";
 import { contextToHeaders } from "./headers.ts";
 import { busTracer, endSpan, injectTraceContext } from "./trace.ts";
@@ -76,12 +77,14 @@ export class BusClient {
     const body = parseOrThrow(endpoint.request, request);
     const subject = `${this.#prefix}.${endpoint.subject}`;
     const timeout = options.timeoutMs ?? this.#timeoutMs;
+    // Signed before anything is stored: a caller that may not send this actor sends nothing.
+    const headers = contextToHeaders(options.ctx, actorKeysOf(this.#nc));
     const outgoing = await this.#bodies.put(body, `request to ${endpoint.subject}`);
     let reply: Awaited<ReturnType<NatsConnection["request"]>>;
     try {
       reply = await this.#nc.request(subject, outgoing.data, {
         timeout,
-        headers: injectTraceContext(outgoing.annotate(contextToHeaders(options.ctx))),
+        headers: injectTraceContext(outgoing.annotate(headers)),
       });
     } catch (error) {
       // Nobody took the request: nobody will read its stored body either.
@@ -104,6 +107,13 @@ export class BusClient {
 
 function unreachable(endpoint: Endpoint, error: unknown, timeout: number): AppError {
   const cause = error instanceof Error ? error.cause : undefined;
+  // The NATS server refused this identity the subject (bus-permissions.ts): the caller may not ask.
+  if (error instanceof errors.PermissionViolationError || cause instanceof errors.PermissionViolationError) {
+    return new AppError(
+      "forbidden",
+      `This bus identity may not call ${endpoint.subject} (the NATS server refused it the subject)`,
+    );
+  }
   if (
     error instanceof errors.NoRespondersError ||
     cause instanceof errors.NoRespondersError ||

@@ -1,22 +1,46 @@
-import { actorSchema, contextHeaders, newId, type RequestContext } from "@licensing/contracts";
+import { contextHeaders, newId, type RequestContext } from "@licensing/contracts";
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
+import {
+  ActorAssertionError,
+  type ActorKeys,
+  signActorAssertion,
+  verifyActorAssertion,
+} from "./actor-assertion.ts";
 
-/** The request context as NATS headers. */
-export function contextToHeaders(ctx: RequestContext | undefined, into: MsgHdrs = natsHeaders()): MsgHdrs {
-  into.set(contextHeaders.requestId, ctx?.requestId ?? newId("request"));
-  if (ctx?.actor) into.set(contextHeaders.actor, JSON.stringify(ctx.actor));
+/**
+ * The request context as NATS headers. The actor goes as the assertion it arrived with (a handler
+ * forwarding its context) or as one signed here with the connection's own key; a caller without a
+ * key cannot send an actor at all.
+ */
+export function contextToHeaders(
+  ctx: RequestContext | undefined,
+  keys: ActorKeys,
+  into: MsgHdrs = natsHeaders(),
+): MsgHdrs {
+  const requestId = ctx?.requestId ?? newId("request");
+  into.set(contextHeaders.requestId, requestId);
+  if (ctx?.actor) {
+    if (ctx.assertion) into.set(contextHeaders.actor, ctx.assertion);
+    else if (keys.signing)
+      into.set(contextHeaders.actor, signActorAssertion(keys.signing, ctx.actor, requestId));
+    else
+      throw new ActorAssertionError(
+        `this connection has no BUS_ACTOR_KEY, so it cannot act as ${ctx.actor.username}`,
+      );
+  }
   return into;
 }
 
-/** The request context from NATS headers; a missing request id gets a fresh one, a garbled actor none. */
-export function contextFromHeaders(headers: MsgHdrs | undefined): RequestContext {
+/**
+ * The request context from NATS headers: a missing request id gets a fresh one, a missing actor
+ * assertion means no actor. An assertion that does not verify against `keys.trusted` (forged,
+ * expired, made for another request, or by a signer that may not assert this actor) throws an
+ * ActorAssertionError: the request is refused, not served as nobody.
+ */
+export function contextFromHeaders(headers: MsgHdrs | undefined, keys: ActorKeys): RequestContext {
   const requestId = headers?.get(contextHeaders.requestId) || newId("request");
-  const rawActor = headers?.get(contextHeaders.actor);
-  if (!rawActor) return { requestId };
-  try {
-    const actor = actorSchema.safeParse(JSON.parse(rawActor));
-    return actor.success ? { requestId, actor: actor.data } : { requestId };
-  } catch {
-    return { requestId };
-  }
+  const assertion = headers?.get(contextHeaders.actor);
+  if (!assertion) return { requestId };
+  const actor = verifyActorAssertion(assertion, requestId, keys.trusted);
+  return { requestId, actor, assertion };
 }

@@ -1,4 +1,16 @@
 export {
+  ActorAssertionError,
+  type ActorKeys,
+  type ActorSigningKey,
+  ASSERTION_TTL_SECONDS,
+  actorKeyId,
+  actorKeysOf,
+  setActorKeys,
+  signActorAssertion,
+  type TrustedActorKey,
+  verifyActorAssertion,
+} from "./actor-assertion.ts";
+export {
   type BodyBucket,
   BodyGone,
   BodyStore,

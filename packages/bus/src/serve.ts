@@ -1,7 +1,9 @@
 import {
   AppError,
+  contextHeaders,
   decodeUtf8Strictly,
   type Endpoint,
+  newId,
   type RequestContext,
   type RequestOf,
   type ResponseOf,
@@ -12,6 +14,7 @@ import type { Service, ServiceMsg } from "@nats-io/services";
 import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
 import { SpanKind } from "@opentelemetry/api";
 import type { Logger } from "pino";
+import { ActorAssertionError, actorKeysOf } from "./actor-assertion.ts";
 import { BodyStore, MAX_BODY_BYTES } from "./bodies.ts";
 import { contextFromHeaders } from "./headers.ts";
 import { busTracer, endSpan, extractTraceContext } from "./trace.ts";
@@ -91,7 +94,16 @@ export class EndpointServer {
 
   /** Answers under a server span, the child of the caller's span when its headers carry one. */
   #answer<E extends Endpoint>(endpoint: E, handler: Handler<E>, msg: ServiceMsg): Promise<void> {
-    const ctx = contextFromHeaders(msg.headers);
+    let ctx: RequestContext;
+    let refused: ActorAssertionError | undefined;
+    try {
+      ctx = contextFromHeaders(msg.headers, actorKeysOf(this.#options.nc));
+    } catch (error) {
+      if (!(error instanceof ActorAssertionError)) throw error;
+      // Answered unauthorized below, under the request id it came with (the log names it).
+      refused = error;
+      ctx = { requestId: msg.headers?.get(contextHeaders.requestId) || newId("request") };
+    }
     const attributes = {
       "rpc.system": "nats",
       "rpc.method": endpoint.subject,
@@ -101,7 +113,7 @@ export class EndpointServer {
       endpoint.subject,
       { kind: SpanKind.SERVER, attributes },
       extractTraceContext(msg.headers),
-      async (span) => endSpan(span, await this.#answerIn(endpoint, handler, msg, ctx)),
+      async (span) => endSpan(span, await this.#answerIn(endpoint, handler, msg, ctx, refused)),
     );
   }
 
@@ -111,12 +123,21 @@ export class EndpointServer {
     handler: Handler<E>,
     msg: ServiceMsg,
     ctx: RequestContext,
+    refused?: ActorAssertionError,
   ): Promise<string> {
     const log = this.#options.log.child({ requestId: ctx.requestId, endpoint: endpoint.subject });
     let answer: { ref?: string } | undefined;
     const startedAt = performance.now();
     let code = "ok";
     try {
+      if (refused) {
+        log.warn(
+          { reason: refused.reason, signer: refused.signer, subject: msg.subject },
+          "refused a request: its actor assertion is not valid",
+        );
+        // Its body is not read, so one stored by reference is left to the bucket's expiry.
+        throw refused;
+      }
       const request = await this.#parseRequest(endpoint, msg);
       const response = await handler(request, { ...ctx, log });
       const json = JSON.stringify(response ?? null);

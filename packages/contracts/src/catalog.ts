@@ -202,6 +202,7 @@ export const catalog = {
     request: createAccountRequest,
     response: accountSchema,
     errors: ["validation_failed", "already_exists"],
+    callers: ["gateway", "migration"],
   }),
   updateAccount: defineEndpoint({
     service: "catalog",
@@ -242,6 +243,7 @@ export const catalog = {
     request: accountRef,
     response: accountSchema,
     errors: ["validation_failed", "not_found"],
+    callers: ["gateway", "issuer"],
   }),
   getAccounts: defineEndpoint({
     service: "catalog",
@@ -250,6 +252,7 @@ export const catalog = {
     request: z.strictObject({ ids: z.array(idOf("account")).min(1).max(1_000) }),
     response: z.object({ items: z.array(accountSchema) }),
     errors: ["validation_failed"],
+    callers: ["issuer"],
   }),
   accountNames: defineEndpoint({
     service: "catalog",
@@ -266,6 +269,7 @@ export const catalog = {
     request: searchAccountsRequest,
     response: pageOf(accountSchema),
     errors: ["validation_failed"],
+    callers: ["gateway", "migration"],
   }),
   importAccounts: defineEndpoint({
     service: "catalog",
@@ -298,6 +302,7 @@ export const catalog = {
     request: productRef,
     response: productSchema,
     errors: ["validation_failed", "not_found"],
+    callers: ["gateway", "issuer"],
   }),
   listProducts: defineEndpoint({
     service: "catalog",
@@ -306,6 +311,7 @@ export const catalog = {
     request: z.strictObject({}),
     response: z.object({ items: z.array(productSchema) }),
     errors: [],
+    callers: ["gateway", "issuer", "migration"],
   }),
   deleteProduct: defineEndpoint({
     service: "catalog",

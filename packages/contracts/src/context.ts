@@ -17,11 +17,17 @@ export type Actor = z.infer<typeof actorSchema>;
 export interface RequestContext {
   requestId: string;
   actor?: Actor;
+  /**
+   * The signed assertion the actor arrived with (`Lic-Actor`), forwarded as it is when a handler
+   * passes its context on to another service; absent, the caller's bus client signs one.
+   */
+  assertion?: string;
 }
 
 /** NATS header names carrying the request context. */
 export const contextHeaders = {
   requestId: "Lic-Request-Id",
+  /** A signed actor assertion (bus/src/actor-assertion.ts), never a bare actor. */
   actor: "Lic-Actor",
 } as const;
 

@@ -478,6 +478,7 @@ export const distribution = {
     request: importLegacyConsumptionRequest,
     response: z.object({ runId: z.string(), items: z.array(legacyConsumptionResultSchema) }),
     errors: ["validation_failed", "forbidden", "unauthorized"],
+    callers: ["migration"],
   }),
   licenseUsage: defineEndpoint({
     service: "distribution",

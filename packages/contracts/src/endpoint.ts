@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { BusIdentity } from "./bus-actors.ts";
 import type { ErrorCode } from "./errors.ts";
 
 /** One request/reply endpoint on the bus: its subject, both schemas and the errors it may answer. */
@@ -11,6 +12,11 @@ export interface Endpoint<Req extends z.ZodType = z.ZodType, Res extends z.ZodTy
   request: Req;
   response: Res;
   errors: readonly ErrorCode[];
+  /**
+   * The bus identities that may call it (the NATS server refuses the others): the gateway, on behalf
+   * of operators, when not given (bus-permissions.ts).
+   */
+  callers?: readonly BusIdentity[];
 }
 
 export function defineEndpoint<Req extends z.ZodType, Res extends z.ZodType>(

@@ -1,4 +1,6 @@
 export * from "./audit.ts";
+export * from "./bus-actors.ts";
+export * from "./bus-permissions.ts";
 export * from "./catalog.ts";
 export * from "./context.ts";
 export * from "./distribution.ts";
@@ -11,7 +13,7 @@ export * from "./license.ts";
 export * from "./migration.ts";
 export * from "./notifier.ts";
 export * from "./permissions.ts";
-export { allEndpoints, allEvents } from "./registry.ts";
+export { allEndpoints, allEvents, eventPublishers, platformBusPermissions } from "./registry.ts";
 export * from "./schema.ts";
 export * from "./sizes.ts";
 export * from "./text.ts";

@@ -385,6 +385,7 @@ export const issuer = {
     request: importLegacyRequest,
     response: z.object({ runId: z.string(), items: z.array(legacyImportResultSchema) }),
     errors: ["validation_failed", "forbidden", "unauthorized"],
+    callers: ["migration"],
   }),
   previewLegacy: defineEndpoint({
     service: "issuer",
@@ -393,6 +394,7 @@ export const issuer = {
     request: previewLegacyRequest,
     response: z.object({ items: z.array(legacyPreviewResultSchema) }),
     errors: ["validation_failed", "forbidden", "unauthorized"],
+    callers: ["migration"],
   }),
   legacyFile: defineEndpoint({
     service: "issuer",
@@ -409,6 +411,7 @@ export const issuer = {
     request: z.strictObject({ runId: idOf("run") }),
     response: z.object({ runId: z.string(), removed: z.number().int() }),
     errors: ["validation_failed", "not_found", "conflict", "forbidden", "unauthorized"],
+    callers: ["migration"],
   }),
   listLicenses: defineEndpoint({
     service: "issuer",
@@ -433,6 +436,7 @@ export const issuer = {
     request: expiringRequest,
     response: pageOf(expiringLicenseSchema),
     errors: ["validation_failed"],
+    callers: ["notifier"],
   }),
   listPresets: defineEndpoint({
     service: "issuer",
@@ -483,6 +487,7 @@ export const issuer = {
     request: z.strictObject({}),
     response: z.object({ items: z.array(signingKeySchema) }),
     errors: [],
+    callers: ["gateway", "distribution"],
   }),
   rotateSigningKey: defineEndpoint({
     service: "issuer",
@@ -499,6 +504,7 @@ export const issuer = {
     request: licenseDigestPageRequest,
     response: z.object({ items: z.array(licenseDigestSchema), next: z.string().nullable() }),
     errors: ["validation_failed", "unauthorized", "forbidden"],
+    callers: ["distribution"],
   }),
   currentLicenseEvent: defineEndpoint({
     service: "issuer",
@@ -507,6 +513,7 @@ export const issuer = {
     request: licenseRef,
     response: licenseEventSchema,
     errors: ["validation_failed", "not_found", "unauthorized", "forbidden"],
+    callers: ["distribution"],
   }),
   signDocument: defineEndpoint({
     service: "issuer",
@@ -518,6 +525,7 @@ export const issuer = {
     }),
     response: z.object({ document: z.string(), keyId: z.string() }),
     errors: ["validation_failed"],
+    callers: ["distribution"],
   }),
 };
 

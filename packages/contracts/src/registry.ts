@@ -1,4 +1,6 @@
 import { audit } from "./audit.ts";
+import type { BusIdentity } from "./bus-actors.ts";
+import { busPermissions, type SubjectPermissions } from "./bus-permissions.ts";
 import { catalog, catalogEvents } from "./catalog.ts";
 import { distribution } from "./distribution.ts";
 import type { Endpoint } from "./endpoint.ts";
@@ -18,8 +20,16 @@ export const allEndpoints: readonly Endpoint[] = [
   ...Object.values(audit),
 ];
 
-/** Every event type a service writes (the contract snapshot lists them). */
-export const allEvents: readonly EventType[] = [
-  ...Object.values(catalogEvents),
-  ...Object.values(issuerEvents),
+/** Every event type a service writes, with the one service that may publish it. */
+export const eventPublishers: readonly { publisher: BusIdentity; event: EventType }[] = [
+  ...Object.values(catalogEvents).map((event) => ({ publisher: "catalog" as const, event })),
+  ...Object.values(issuerEvents).map((event) => ({ publisher: "issuer" as const, event })),
 ];
+
+/** Every event type a service writes (the contract snapshot lists them). */
+export const allEvents: readonly EventType[] = eventPublishers.map(({ event }) => event);
+
+/** The platform's subject permissions for the deployment of `prefix` (bus-permissions.ts). */
+export function platformBusPermissions(prefix: string): Record<BusIdentity, SubjectPermissions> {
+  return busPermissions(prefix, allEndpoints, eventPublishers);
+}

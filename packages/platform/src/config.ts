@@ -25,6 +25,62 @@ export const baseConfig = z.object({
     description:
       "copies JetStream keeps of the platform's streams and large-body buckets: 1 on one server, 3 on a cluster",
   }),
+  NATS_NKEY_SEED: z
+    .string()
+    .regex(/^SU[A-Z2-7]{56}$/, {
+      message: "must be a NATS user NKey seed (SU…, from `nsc` or `nk -gen user`)",
+    })
+    .optional()
+    .meta({
+      description:
+        "this service's NATS identity, a user NKey seed (the server's configuration names its public key and its permissions: docs/operations.md, \"The bus\"); unset: connects without one",
+      secret: true,
+      npmStart: "generated in `.data/bus/`",
+    }),
+  NATS_TLS_CA_PATH: z.string().min(1).optional().meta({
+    description: "PEM file of the CA that signed the NATS servers' certificates: connects over TLS",
+  }),
+  NATS_TLS_CERT_PATH: z.string().min(1).optional().meta({
+    description: "PEM client certificate, for NATS servers that verify clients (with NATS_TLS_KEY_PATH)",
+  }),
+  NATS_TLS_KEY_PATH: z.string().min(1).optional().meta({
+    description: "PEM private key of NATS_TLS_CERT_PATH",
+  }),
+  BUS_ACTOR_KEY: base64Key32().optional().meta({
+    description:
+      "32 random bytes, base64: the Ed25519 seed this service signs its actor assertions with (the gateway: for the operator signed in; others: for themselves); unset: it cannot send an actor",
+    secret: true,
+    npmStart: "generated in `.data/bus/`",
+  }),
+  BUS_ACTOR_TRUSTED_KEYS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.array(
+        z.object({
+          signer: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/),
+          publicKey: z
+            .string()
+            // A copy of its own: the native Ed25519 verification misreads a public key that is a view
+            // into Node's shared Buffer pool (found with npm start's keys; noted in issue 16's report).
+            .transform((text) => new Uint8Array(Buffer.from(text, "base64")))
+            .refine((bytes) => bytes.length === 32, { message: "must be 32 bytes in base64" }),
+        }),
+      ),
+    )
+    .default([])
+    .meta({
+      description:
+        "public keys actor assertions are trusted under, JSON `[{signer, publicKey}]` (base64); an assertion under no key here is refused (`[]`: every actor is refused)",
+      npmStart: "the generated keys",
+    }),
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional().meta({
     description:
       "port of the Prometheus `/metrics` endpoint (unset: none); apart from the service's own port",
@@ -54,6 +110,16 @@ export const baseConfig = z.object({
       "after SIGTERM, the longest a replica takes to finish what is in flight and exit (past it: exit 1); under Kubernetes' `terminationGracePeriodSeconds`",
   }),
 });
+
+/** 32 random bytes in base64, as raw bytes. */
+function base64Key32() {
+  return z
+    .string()
+    .transform((text) => new Uint8Array(Buffer.from(text.trim(), "base64")))
+    .refine((bytes) => bytes.length === 32, {
+      message: "must be 32 random bytes in base64 (generate one with: openssl rand -base64 32)",
+    });
+}
 
 /** Settings of the services that answer HTTP (gateway, distribution). */
 export const httpConfig = z.object({

@@ -3,6 +3,7 @@ import {
   AppError,
   decodeUtf8Strictly,
   type EventType,
+  eventReaders,
   eventSubject,
   parseEventVersion,
   type ReceivedPayload,
@@ -141,6 +142,15 @@ export class EventConsumer {
         [...byMajor.values()].map(({ type }) => type.name.split(".")[0]!),
       ),
     );
+    // The NATS server lets a consumer read only what the permissions table grants it: say so here,
+    // by name, rather than as a permission violation on the bus.
+    const granted = eventReaders.find((reader) => reader.consumer === name)?.entities ?? [];
+    const missing = [...entities].filter((entity) => !granted.includes(entity));
+    if (missing.length > 0)
+      this.#options.log.warn(
+        { consumer: name, entities: missing },
+        "this consumer reads entities the bus permissions table (contracts bus-permissions.ts, eventReaders) does not grant it: an authenticated NATS will refuse them",
+      );
     for (const entity of entities) {
       const durable = `${name}-${entity}`;
       const config = {

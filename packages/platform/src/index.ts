@@ -80,7 +80,7 @@ export {
   startMetricsServer,
 } from "./metrics.ts";
 export { createMigration, pendingSchemaChanges, runMigrationCli, writeBaseline } from "./migration-cli.ts";
-export { connectNats } from "./nats.ts";
+export { connectNats, type NatsOptions, natsOptionsFrom } from "./nats.ts";
 export { definedOnly } from "./objects.ts";
 export {
   eventEntities,
@@ -103,6 +103,7 @@ export {
 export { type Keyring, kekId, SealedBox, SealedBoxError } from "./sealed-box.ts";
 export { execute, Params, query, queryOne, type SqlParams, type SqlTarget, tableName } from "./sql.ts";
 export { ensureStream } from "./streams.ts";
+export { connectTool } from "./tool-connection.ts";
 export {
   activeTraceIds,
   platformTracer,

@@ -126,6 +126,12 @@ describe("loadConfig: secrets from files", () => {
   });
 
   it("lists the secrets of a schema", () => {
-    expect(secretVariablesOf(secretSchema)).toEqual(["DATABASE_URL", "SOME_KEK", "SOME_KEK_PREVIOUS"]);
+    expect(secretVariablesOf(secretSchema)).toEqual([
+      "NATS_NKEY_SEED",
+      "BUS_ACTOR_KEY",
+      "DATABASE_URL",
+      "SOME_KEK",
+      "SOME_KEK_PREVIOUS",
+    ]);
   });
 });

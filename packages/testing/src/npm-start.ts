@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { testActorEnv } from "./actor-keys.ts";
 import { freePort } from "./free-port.ts";
 import { createTestEnv, type TestEnv } from "./test-env.ts";
 
@@ -40,6 +41,8 @@ export async function startPlatform(
       DISTRIBUTION_PORT: "0",
       // Not npm start's 2525: platforms of test files running side by side would race for it.
       MAIL_CATCHER_PORT: String(await freePort()),
+      // The test's own connection signs as a gateway: the platform trusts its key too.
+      BUS_ACTOR_TRUSTED_KEYS: testActorEnv("gateway").BUS_ACTOR_TRUSTED_KEYS!,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { isStartedMessage, type StartedMessage } from "@licensing/platform";
+import { testActorEnv } from "./actor-keys.ts";
 
 const root = resolve(import.meta.dirname, "../../..");
 
@@ -31,8 +32,11 @@ export async function startServiceProcess(
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<ServiceProcess> {
+  // It signs and trusts actor assertions as the test's own connections do (actor-keys.ts).
+  const identity =
+    /^services\/([a-z-]+)\//.exec(entry)?.[1] ?? (entry.includes("mail-catcher") ? "mailcatcher" : "");
   const child: ChildProcess = spawn(process.execPath, [resolve(root, entry)], {
-    env: { ...process.env, LOCAL_INFRA: "", ...env },
+    env: { ...process.env, LOCAL_INFRA: "", ...(identity ? testActorEnv(identity) : {}), ...env },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   let printed = "";

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { BusClient } from "@licensing/bus";
+import { BusClient, setActorKeys } from "@licensing/bus";
 import { databaseUrlFor, dropDatabase, ensureDatabase } from "@licensing/deploy/local-infra";
 import { connectNats, createLogger, eventStreamName, type Logger } from "@licensing/platform";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { inject } from "vitest";
+import { testActorKeys } from "./actor-keys.ts";
 
 /**
  * What one test file runs against: its own database and its own subject prefix (and so its own event
@@ -22,7 +23,10 @@ export interface TestEnv {
   /** A typed client on the test's prefix. */
   bus: BusClient;
   log: Logger;
-  /** A further NATS connection (e.g. one per service under test). */
+  /**
+   * A further NATS connection (e.g. one per service under test), signing actor assertions as the
+   * bus identity `name` and trusting every test identity's key.
+   */
   connect(name: string): Promise<NatsConnection>;
   /** Drops the database, deletes the prefix's streams, closes connections. */
   stop(): Promise<void>;
@@ -46,6 +50,8 @@ export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestE
   const connections: NatsConnection[] = [];
   const connect = async (name: string) => {
     const nc = await connectNats(natsUrl, name, log, { streamReplicas: options.streamReplicas ?? 1 });
+    // Signs as the identity it is named for (any name: its own key); `test` as the gateway.
+    setActorKeys(nc, testActorKeys(name));
     connections.push(nc);
     return nc;
   };

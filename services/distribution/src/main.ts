@@ -3,6 +3,7 @@ import {
   createLogger,
   definedOnly,
   ensureEventStream,
+  natsOptionsFrom,
   runUntilSignal,
   startMetricsServer,
   startTracing,
@@ -19,9 +20,7 @@ await runUntilSignal(async () => {
     sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
   });
   const metrics = await startMetricsServer("distribution", config.METRICS_PORT, log);
-  const nc = await connectNats(config.NATS_URL, "distribution", log, {
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-  });
+  const nc = await connectNats(config.NATS_URL, "distribution", log, natsOptionsFrom(config));
   await ensureEventStream(nc, config.SUBJECT_PREFIX);
   const orm = await openDistributionDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createDistributionService({

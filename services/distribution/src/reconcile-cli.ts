@@ -4,7 +4,7 @@
 // emptied table). Same configuration as the service; the issuer must be running. Safe to run again.
 // Rows are never deleted (docs/distribution.md, "Reconciliation", says why).
 import { BusClient } from "@licensing/bus";
-import { ConfigError, connectNats, createLogger } from "@licensing/platform";
+import { ConfigError, connectNats, createLogger, natsOptionsFrom } from "@licensing/platform";
 import { loadDistributionConfig } from "./config.ts";
 import { Reconciliation } from "./domain/reconciliation.ts";
 import { openDistributionDatabase } from "./service.ts";
@@ -20,7 +20,10 @@ const config = (() => {
   }
 })();
 const log = createLogger("distribution", config.LOG_LEVEL);
-const nc = await connectNats(config.NATS_URL, "distribution-reconcile", log);
+const nc = await connectNats(config.NATS_URL, "distribution-reconcile", log, {
+  ...natsOptionsFrom(config),
+  identity: "distribution",
+});
 const orm = await openDistributionDatabase(config.DATABASE_URL, log, 2);
 try {
   const bus = new BusClient(nc, { prefix: config.SUBJECT_PREFIX });

@@ -2,7 +2,7 @@
 // before anything is stored (a request that breaks the contract), or failed alone while the others
 // go on (an item the data refuses), never half-written.
 import { randomUUID } from "node:crypto";
-import { contextToHeaders } from "@licensing/bus";
+import { actorKeysOf, contextToHeaders } from "@licensing/bus";
 import { type Actor, distribution, issuer, newId } from "@licensing/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -34,7 +34,10 @@ async function raw(body: unknown, actor: Actor | null = superadmin) {
     `${t.env.prefix}.${distribution.importLegacyConsumption.subject}`,
     JSON.stringify(body),
     {
-      headers: contextToHeaders({ requestId: newId("request"), ...(actor ? { actor } : {}) }),
+      headers: contextToHeaders(
+        { requestId: newId("request"), ...(actor ? { actor } : {}) },
+        actorKeysOf(t.env.nc),
+      ),
       timeout: 10_000,
     },
   );

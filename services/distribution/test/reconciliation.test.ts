@@ -1,8 +1,10 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { BusClient } from "@licensing/bus";
 import { issuer, serviceActor } from "@licensing/contracts";
 import { execute, query, queryOne } from "@licensing/platform";
+import { testActorEnv } from "@licensing/testing";
 import { register } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Reconciliation } from "../src/domain/reconciliation.ts";
@@ -11,10 +13,13 @@ import { as, type DistributionUnderTest, startDistribution, superadmin } from ".
 // Drift as a lost event leaves it (a row missing, a row behind), repaired from the issuer, the record.
 let t: DistributionUnderTest;
 let reconciliation: Reconciliation;
+/** The bus as the distribution service has it: it signs its own service actor. */
+let distributionBus: BusClient;
 
 beforeAll(async () => {
   t = await startDistribution();
-  reconciliation = new Reconciliation({ orm: t.orm, bus: t.env.bus, log: t.env.log });
+  distributionBus = new BusClient(await t.env.connect("distribution"), { prefix: t.env.prefix });
+  reconciliation = new Reconciliation({ orm: t.orm, bus: distributionBus, log: t.env.log });
 }, 60_000);
 afterAll(() => t?.stop());
 
@@ -112,6 +117,8 @@ describe("reconciliation", () => {
         NATS_URL: t.env.natsUrl,
         SUBJECT_PREFIX: t.env.prefix,
         LOG_LEVEL: "warn",
+        // It acts as the distribution service, with its actor key.
+        ...testActorEnv("distribution"),
       },
     });
     expect(JSON.parse(stdout)).toEqual({ checked: 3, repaired: 3, unrepaired: 0, unknownToIssuer: 0 });
@@ -135,10 +142,10 @@ describe("issuer.license.digest-page and issuer.license.current-event", () => {
   const service = { ctx: { requestId: "req_reconcile", actor: serviceActor("distribution") } };
 
   it("answer a service: every license's digest, and one as its event", async () => {
-    const page = await t.env.bus.request(issuer.licenseDigestPage, { limit: 1_000 }, service);
+    const page = await distributionBus.request(issuer.licenseDigestPage, { limit: 1_000 }, service);
     expect(page.next).toBeNull();
     const [digest] = page.items;
-    const event = await t.env.bus.request(issuer.currentLicenseEvent, { id: digest!.id }, service);
+    const event = await distributionBus.request(issuer.currentLicenseEvent, { id: digest!.id }, service);
     expect(event).toMatchObject({ licenseId: digest!.id, serial: digest!.serial, state: digest!.state });
   });
 

@@ -3,6 +3,7 @@ import {
   createLogger,
   definedOnly,
   hasLauncher,
+  natsOptionsFrom,
   runUntilSignal,
   startMetricsServer,
   startTracing,
@@ -19,9 +20,7 @@ await runUntilSignal(async () => {
     sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
   });
   const metrics = await startMetricsServer("gateway", config.METRICS_PORT, log);
-  const nc = await connectNats(config.NATS_URL, "gateway", log, {
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-  });
+  const nc = await connectNats(config.NATS_URL, "gateway", log, natsOptionsFrom(config));
   const orm = await openGatewayDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createGatewayService({
     nc,

@@ -2,6 +2,7 @@ import {
   connectNats,
   createLogger,
   ensureEventStream,
+  natsOptionsFrom,
   runUntilSignal,
   startMetricsServer,
   startTracing,
@@ -18,9 +19,7 @@ await runUntilSignal(async () => {
     sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
   });
   const metrics = await startMetricsServer("issuer", config.METRICS_PORT, log);
-  const nc = await connectNats(config.NATS_URL, "issuer", log, {
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-  });
+  const nc = await connectNats(config.NATS_URL, "issuer", log, natsOptionsFrom(config));
   await ensureEventStream(nc, config.SUBJECT_PREFIX);
   const orm = await openIssuerDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createIssuerService({

@@ -18,7 +18,7 @@ import {
   migration,
   newId,
 } from "@licensing/contracts";
-import { connect } from "@nats-io/transport-node";
+import { connectTool } from "@licensing/platform";
 import { Presets, SingleBar } from "cli-progress";
 
 const usage = `usage: npm run migrate -- <${legacySources.join("|")}> --from <directory|database URL> [--mapping file] [--dry-run] [--report file.csv]
@@ -51,13 +51,13 @@ if (
   process.exit(2);
 }
 
-// The bus trusts the acting user it is told (until it is authenticated, issue 16): the CLI acts as a
-// superadmin named after the operating-system user, which the run and its audit entries record.
+// The CLI acts as a superadmin named after the operating-system user, which the run and its audit
+// entries record; it signs that assertion as the gateway does (connectTool: BUS_ACTOR_KEY).
 const actor: Actor = { id: "cli", username: `cli:${userInfo().username}`, roles: ["superadmin"] };
 const ctx = () => ({ ctx: { requestId: newId("request"), actor } });
 
-const nc = await connect({ servers: process.env.NATS_URL || "nats://127.0.0.1:4222" });
-const bus = new BusClient(nc, { prefix: process.env.SUBJECT_PREFIX || "lic" });
+const { nc, prefix } = await connectTool("migrate-cli");
+const bus = new BusClient(nc, { prefix });
 try {
   const run =
     values.follow !== undefined

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { audit, catalog, issuer, migration } from "@licensing/contracts";
 import { queryOne } from "@licensing/platform";
+import { testActorEnv } from "@licensing/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeLegacyExport } from "./support/export-writers.ts";
 import { expectedOutcome } from "./support/legacy-data.ts";
@@ -286,7 +287,13 @@ describe("a rollback", () => {
 describe("npm run migrate", () => {
   const cli = (args: string[]) =>
     promisify(execFile)(process.execPath, [join(import.meta.dirname, "../src/cli.ts"), ...args], {
-      env: { ...process.env, NATS_URL: under.env.natsUrl, SUBJECT_PREFIX: under.env.prefix },
+      env: {
+        ...process.env,
+        NATS_URL: under.env.natsUrl,
+        SUBJECT_PREFIX: under.env.prefix,
+        // An operators' tool signs as the gateway.
+        ...testActorEnv("gateway"),
+      },
     }).then(
       (out) => ({ code: 0, ...out }),
       (error: { code: number; stdout: string; stderr: string }) => error,

@@ -1,6 +1,7 @@
 import {
   connectNats,
   createLogger,
+  natsOptionsFrom,
   runUntilSignal,
   startMetricsServer,
   startTracing,
@@ -17,9 +18,7 @@ await runUntilSignal(async () => {
     sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
   });
   const metrics = await startMetricsServer("notifier", config.METRICS_PORT, log);
-  const nc = await connectNats(config.NATS_URL, "notifier", log, {
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-  });
+  const nc = await connectNats(config.NATS_URL, "notifier", log, natsOptionsFrom(config));
   const orm = await openNotifierDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createNotifierService({
     nc,

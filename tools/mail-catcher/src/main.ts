@@ -1,6 +1,6 @@
 // `npm start`'s mail catcher, its own process like every service: MAIL_CATCHER_PORT (default 2525)
 // on 127.0.0.1, messages under MAIL_CATCHER_DIR (default .data/mail of this repository).
-import { connectNats, createLogger, loadConfig, runUntilSignal } from "@licensing/platform";
+import { connectNats, createLogger, loadConfig, natsOptionsFrom, runUntilSignal } from "@licensing/platform";
 import { startMailCatcher } from "./catcher.ts";
 import { mailCatcherConfig } from "./config.ts";
 import { createMailCatcherService } from "./service.ts";
@@ -13,9 +13,7 @@ await runUntilSignal(async () => {
     port: config.MAIL_CATCHER_PORT,
     onMessage: (mail) => log.info({ id: mail.id, to: mail.to, subject: mail.subject }, "mail caught"),
   });
-  const nc = await connectNats(config.NATS_URL, "mailcatcher", log, {
-    streamReplicas: config.NATS_STREAM_REPLICAS,
-  });
+  const nc = await connectNats(config.NATS_URL, "mailcatcher", log, natsOptionsFrom(config));
   const service = createMailCatcherService({ nc, prefix: config.SUBJECT_PREFIX, log, catcher });
   await service.start();
   log.info(
