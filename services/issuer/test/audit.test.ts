@@ -2,6 +2,7 @@
 
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
+import { BusClient } from "@licensing/bus";
 import { type AuditLogEntry, audit, catalog, issuer, serviceActor } from "@licensing/contracts";
 import { execute, queryOne, verifyAuditChain } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,7 +97,10 @@ describe("the issuer's audit log", () => {
     const id = licenses[0]!.license.id;
     await bus.request(issuer.getFile, { id }, as(actors.viewer, "req_audit_download"));
     // A service fetching a file for itself (distribution reconciling) is not an operator's download.
-    await bus.request(
+    const asDistribution = new BusClient(await under.env.connect("distribution"), {
+      prefix: under.env.prefix,
+    });
+    await asDistribution.request(
       issuer.getFile,
       { id },
       { ctx: { requestId: "req_service", actor: serviceActor("distribution") } },
