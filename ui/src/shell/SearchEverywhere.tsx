@@ -102,6 +102,9 @@ function Palette({ store, crm }: { store: SpotlightStore; crm: UiModule | null }
       store={store}
       query={query}
       onQueryChange={setQuery}
+      // Spotlight clears the query once its closing animation ends; reopened before that (a quick
+      // Ctrl-K after choosing a result), it would still hold the last search.
+      onSpotlightOpen={() => setQuery("")}
       shortcut={["mod + K"]}
       // Ctrl/⌘-K opens the palette even while the focus is in a field (a table's filter, say).
       tagsToIgnore={[]}
