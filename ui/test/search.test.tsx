@@ -43,7 +43,7 @@ describe("search everywhere", () => {
     await user.click(button);
     const dialog = await screen.findByRole("dialog", { name: "Search everywhere" });
     // CRM is not active: the palette offers pages only, and says so.
-    const input = within(dialog).getByRole("textbox", { name: "Search pages" });
+    const input = within(dialog).getByRole("combobox", { name: "Search pages" });
     await waitFor(() => expect(document.activeElement).toBe(input));
     expect(input.getAttribute("placeholder")).toBe("Go to a page…");
   });
@@ -57,7 +57,7 @@ describe("search everywhere", () => {
     const { dialog } = await openWithShortcut();
     const pages = within(dialog).getByRole("group", { name: "Pages" });
     const labels = within(pages)
-      .getAllByRole("button")
+      .getAllByRole("option")
       .map((b) => b.textContent);
     // The viewer's menu: no generator (license.create.test), no Users or Activation (superadmin).
     expect(labels).toContain("LicensesCRM");
@@ -67,16 +67,25 @@ describe("search everywhere", () => {
     expect(await within(dialog).findByText(/No results for “usr”/)).toBeTruthy();
   });
 
-  it("goes to the page chosen with the keyboard", async () => {
+  it("goes to the page chosen with the keyboard, naming the chosen one to assistive technology", async () => {
     signedIn(sessionFor(["superadmin"]));
     const { router } = renderApp("/crm/update-server", crm);
     const { user, dialog } = await openWithShortcut();
-    await user.keyboard("signing");
-    await waitFor(() =>
-      expect(within(dialog).getByRole("group", { name: "Pages" }).textContent).toBe("Signing keysSettings"),
+    await user.keyboard("settings");
+    const input = within(dialog).getByRole("combobox", { name: /^Search pages/ });
+    await waitFor(() => expect(within(dialog).getByRole("status").textContent).toBe("7 results"));
+    const options = within(within(dialog).getByRole("listbox", { name: "Results" })).getAllByRole("option");
+    expect(options.map((o) => o.textContent)).toEqual(
+      ["Activation", "Users", "Notifications", "Signing keys", "Products", "Presets", "Migration"].map(
+        (label) => `${label}Settings`,
+      ),
     );
+    await waitFor(() => expect(input.getAttribute("aria-activedescendant")).toBe(options[0]!.id));
+    await user.keyboard("{ArrowDown}");
+    await waitFor(() => expect(input.getAttribute("aria-activedescendant")).toBe(options[1]!.id));
+    expect(options[1]!.getAttribute("aria-selected")).toBe("true");
     await user.keyboard("{Enter}");
-    await waitFor(() => expect(router.state.location.pathname).toBe("/settings/signing-keys"));
+    await waitFor(() => expect(router.state.location.pathname).toBe("/settings/users"));
     await waitFor(() => expect(screen.queryByRole("dialog", { name: "Search everywhere" })).toBeNull());
   });
 
@@ -107,10 +116,11 @@ describe("search everywhere", () => {
     renderApp("/crm/update-server", crm);
     const { user, dialog } = await openWithShortcut();
     await user.keyboard("dash");
-    const accounts = await within(dialog).findByRole("group", { name: "Accounts" });
-    expect(within(accounts).getByRole("alert").textContent).toBe(
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert.textContent).toBe(
       "Accounts could not be searched: The catalog is not answering (request id req_x)",
     );
+    expect(within(dialog).queryByRole("group", { name: "Accounts" })).toBeNull();
     expect(within(dialog).getByRole("group", { name: "Pages" }).textContent).toContain("Dashboard");
   });
 });

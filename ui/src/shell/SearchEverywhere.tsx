@@ -1,6 +1,6 @@
 import { ActionIcon, Button, Group, Kbd, Loader, Modal, Text, VisuallyHidden } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { createSpotlight, Spotlight, type SpotlightStore } from "@mantine/spotlight";
+import { createSpotlight, Spotlight, type SpotlightStore, useSpotlight } from "@mantine/spotlight";
 import { IconSearch } from "@tabler/icons-react";
 import { useQueries } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
@@ -79,31 +79,53 @@ function Palette({ store, crm }: { store: SpotlightStore; crm: UiModule | null }
   const typing = trimmed !== debounced;
   const searching = typing || groups.some(({ search }) => search.isFetching);
   const found = pages.length + groups.reduce((n, { search }) => n + (search.data?.length ?? 0), 0);
-  const failed = groups.some(({ search }) => search.isError);
+
+  // Spotlight keeps the selected result in its store without telling React (it marks the element),
+  // so `active` mirrors it for aria-activedescendant, read once Spotlight has handled a key.
+  const { opened } = useSpotlight(store);
+  const [active, setActive] = useState(-1);
+  const syncActive = () => setTimeout(() => setActive(store.getState().selected), 0);
 
   // Spotlight selects the first result when the query changes, but remote results arrive later:
-  // select the first one again whenever the results change, so Enter opens what is listed first.
+  // select the first one again whenever the results change (or the palette opens), so Enter opens
+  // what is listed first.
   const shown = [...pages, ...groups.flatMap(({ search }) => search.data ?? [])].map((r) => r.path).join();
   useEffect(() => {
-    if (shown === "") return;
-    const list = document.getElementById(listId);
+    const list = opened && shown !== "" ? document.getElementById(listId) : null;
     const first = list?.querySelector("[data-action]");
-    if (!list || !first) return;
+    if (!list || !first) return setActive(-1);
     list.querySelector("[data-selected]")?.removeAttribute("data-selected");
     first.setAttribute("data-selected", "true");
     store.updateState((state) => ({ ...state, selected: 0 }));
-  }, [shown, listId, store]);
+    setActive(0);
+  }, [shown, opened, listId, store]);
 
   const open = (result: SearchResult) => navigate(result.path);
   const kinds = providers.map((p) => p.group.toLowerCase());
+  // The results in the order they are listed (Spotlight's `selected` counts them so), each with the
+  // id the search box names as its active descendant: a screen reader hears the one ↑/↓ reached.
+  const listed = [
+    ...(pages.length > 0 ? [{ group: "Pages", results: pages as SearchResult[] }] : []),
+    ...groups.flatMap(({ provider, search }) =>
+      search.data && search.data.length > 0 ? [{ group: provider.group, results: search.data }] : [],
+    ),
+  ];
+  const optionId = (index: number) => `${listId}-${index}`;
+  let index = 0;
+  const failures = groups.filter(({ search }) => search.isError);
 
   return (
     <Spotlight.Root
       store={store}
       query={query}
-      onQueryChange={setQuery}
-      // Spotlight clears the query once its closing animation ends; reopened before that (a quick
-      // Ctrl-K after choosing a result), it would still hold the last search.
+      onQueryChange={(value) => {
+        setQuery(value);
+        syncActive();
+      }}
+      // A new search each time it opens. Not Spotlight's clearing when its closing animation ends:
+      // reopened before that (a quick Ctrl-K after choosing a result), the animation's end would
+      // wipe what is being typed.
+      clearQueryOnClose={false}
       onSpotlightOpen={() => setQuery("")}
       shortcut={["mod + K"]}
       // Ctrl/⌘-K opens the palette even while the focus is in a field (a table's filter, say).
@@ -116,69 +138,62 @@ function Palette({ store, crm }: { store: SpotlightStore; crm: UiModule | null }
       </VisuallyHidden>
       <Spotlight.Search
         data-autofocus
+        role="combobox"
         aria-label={`Search ${["pages", ...kinds].join(", ")}`}
+        aria-autocomplete="list"
+        aria-expanded={found > 0}
+        aria-controls={found > 0 ? listId : undefined}
+        aria-activedescendant={active >= 0 && active < found ? optionId(active) : undefined}
+        onKeyDown={syncActive}
         placeholder={placeholder(providers)}
         leftSection={<IconSearch size={18} stroke={1.5} aria-hidden />}
-        rightSection={searching && trimmed !== "" ? <Loader size="xs" aria-label="Searching" /> : null}
+        rightSection={searching && trimmed !== "" ? <Loader size="xs" aria-hidden /> : null}
         maxLength={200}
       />
-      <Spotlight.ActionsList id={listId} aria-label="Results">
-        {pages.length > 0 && (
-          <Spotlight.ActionsGroup label="Pages" role="group" aria-label="Pages">
-            {pages.map((page) => (
-              <Spotlight.Action
-                key={page.id}
-                label={page.label}
-                description={page.description}
-                onClick={() => open(page)}
-              />
-            ))}
-          </Spotlight.ActionsGroup>
-        )}
-        {groups.map(({ provider, search }) =>
-          search.isError ? (
-            <Spotlight.ActionsGroup
-              key={provider.id}
-              label={provider.group}
-              role="group"
-              aria-label={provider.group}
-            >
-              <Text size="sm" c="red" px="md" py="xs" role="alert">
-                {provider.group} could not be searched: {errorMessage(search.error)}
-                {search.error instanceof ApiError && search.error.requestId
-                  ? ` (request id ${search.error.requestId})`
-                  : ""}
-              </Text>
+      {found > 0 && (
+        <Spotlight.ActionsList id={listId} role="listbox" aria-label="Results">
+          {listed.map(({ group, results }) => (
+            <Spotlight.ActionsGroup key={group} label={group} role="group" aria-label={group}>
+              {results.map((result) => {
+                const at = index++;
+                return (
+                  <Spotlight.Action
+                    key={result.id}
+                    // Spotlight.Action keeps `id` to itself: the id goes on the element directly.
+                    ref={(element) => {
+                      if (element) element.id = optionId(at);
+                    }}
+                    role="option"
+                    aria-selected={active === at}
+                    label={result.label}
+                    description={result.description}
+                    onClick={() => open(result)}
+                  />
+                );
+              })}
             </Spotlight.ActionsGroup>
-          ) : search.data && search.data.length > 0 ? (
-            <Spotlight.ActionsGroup
-              key={provider.id}
-              label={provider.group}
-              role="group"
-              aria-label={provider.group}
-            >
-              {search.data.map((result) => (
-                <Spotlight.Action
-                  key={result.id}
-                  label={result.label}
-                  description={result.description}
-                  onClick={() => open(result)}
-                />
-              ))}
-            </Spotlight.ActionsGroup>
-          ) : null,
-        )}
-        {found === 0 && !failed && trimmed !== "" && !searching && (
-          <Spotlight.Empty role="status">
-            No results for “{trimmed}”.
-            {providers.length > 0 && (
-              <Text size="sm" c="dimmed" mt={4} component="span" display="block">
-                {hint(providers)}
-              </Text>
-            )}
-          </Spotlight.Empty>
-        )}
-      </Spotlight.ActionsList>
+          ))}
+        </Spotlight.ActionsList>
+      )}
+      {failures.map(({ provider, search }) => (
+        <Text key={provider.id} size="sm" c="red" px="md" py="xs" role="alert">
+          {provider.group} could not be searched: {errorMessage(search.error)}
+          {search.error instanceof ApiError && search.error.requestId
+            ? ` (request id ${search.error.requestId})`
+            : ""}
+        </Text>
+      ))}
+      {found === 0 && failures.length === 0 && trimmed !== "" && !searching && (
+        <Spotlight.Empty>
+          No results for “{trimmed}”.
+          {providers.length > 0 && (
+            <Text size="sm" c="dimmed" mt={4} component="span" display="block">
+              {hint(providers)}
+            </Text>
+          )}
+        </Spotlight.Empty>
+      )}
+      <VisuallyHidden role="status">{announcement(trimmed, searching, found)}</VisuallyHidden>
       <Spotlight.Footer>
         <Group gap="xs" justify="space-between">
           <Text size="xs" c="dimmed">
@@ -186,7 +201,7 @@ function Palette({ store, crm }: { store: SpotlightStore; crm: UiModule | null }
             <Kbd size="xs">Esc</Kbd> to close
           </Text>
           {searching && trimmed !== "" && (
-            <Text size="xs" c="dimmed" role="status">
+            <Text size="xs" c="dimmed" aria-hidden>
               Searching…
             </Text>
           )}
@@ -194,6 +209,14 @@ function Palette({ store, crm }: { store: SpotlightStore; crm: UiModule | null }
       </Spotlight.Footer>
     </Spotlight.Root>
   );
+}
+
+/** What the live region says once a search settles, so a screen reader hears that results came. */
+function announcement(query: string, searching: boolean, found: number): string {
+  if (query === "") return "";
+  if (searching) return "Searching…";
+  if (found === 0) return "No results";
+  return found === 1 ? "1 result" : `${found} results`;
 }
 
 function placeholder(providers: SearchProvider[]): string {

@@ -27,7 +27,7 @@ const palette = () => page.getByRole("dialog", { name: "Search everywhere" });
 async function searchFor(text: string): Promise<void> {
   await page.keyboard.press("Control+K");
   await palette()
-    .getByRole("textbox", { name: /^Search pages/ })
+    .getByRole("combobox", { name: /^Search pages/ })
     .waitFor();
   await page.keyboard.type(text);
 }
@@ -87,8 +87,8 @@ describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout:
     expect(tail).toBe(first!.license.keyHint);
     await searchFor(`…-${tail.toLowerCase()}`);
     const licenses = palette().getByRole("group", { name: "Licenses" });
-    await licenses.getByRole("button", { name: new RegExp(`License …-${tail}`) }).waitFor();
-    expect(await licenses.getByRole("button").count()).toBe(1);
+    await licenses.getByRole("option", { name: new RegExp(`License …-${tail}`) }).waitFor();
+    expect(await licenses.getByRole("option").count()).toBe(1);
     await page.waitForLoadState("networkidle");
     await page.screenshot({ path: join(screenshots, "search-palette.png") });
     await page.keyboard.press("Enter");
@@ -104,11 +104,11 @@ describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout:
     const second = issued[1]!;
     await page.getByRole("button", { name: "Search (Ctrl K)" }).click();
     await palette()
-      .getByRole("textbox", { name: /^Search pages/ })
+      .getByRole("combobox", { name: /^Search pages/ })
       .fill(second.licenseKey);
     await palette()
       .getByRole("group", { name: "Licenses" })
-      .getByRole("button", { name: new RegExp(`License …-${second.license.keyHint}`) })
+      .getByRole("option", { name: new RegExp(`License …-${second.license.keyHint}`) })
       .click();
     await page.waitForURL(`${baseUrl}/crm/licenses/${second.license.id}`);
   });
@@ -117,7 +117,7 @@ describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout:
     await searchFor("umbrela");
     await palette()
       .getByRole("group", { name: "Accounts" })
-      .getByRole("button", { name: /Umbrella Corporation/ })
+      .getByRole("option", { name: /Umbrella Corporation/ })
       .waitFor();
     await page.keyboard.press("Enter");
     await page.waitForURL(`${baseUrl}/crm/accounts/${accountId}`);
@@ -125,14 +125,14 @@ describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout:
     await searchFor("scanner");
     await palette()
       .getByRole("group", { name: "Products" })
-      .getByRole("button", { name: /Code Scanner/ })
+      .getByRole("option", { name: /Code Scanner/ })
       .click();
     await page.waitForURL(`${baseUrl}/settings/products/scanner`);
 
     await searchFor("signing");
     await palette()
       .getByRole("group", { name: "Pages" })
-      .getByRole("button", { name: /Signing keys/ })
+      .getByRole("option", { name: /Signing keys/ })
       .waitFor();
     await page.keyboard.press("Enter");
     await page.waitForURL(`${baseUrl}/settings/signing-keys`);

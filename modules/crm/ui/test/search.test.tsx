@@ -57,7 +57,7 @@ async function openPalette() {
 
 const names = (group: HTMLElement) =>
   within(group)
-    .getAllByRole("button")
+    .getAllByRole("option")
     .map((b) => b.textContent);
 
 describe("the CRM module in the command palette", () => {
@@ -65,7 +65,7 @@ describe("the CRM module in the command palette", () => {
     const api = gateway(sessionFor(["support"]));
     const { router } = renderApp("/crm/update-server", crm);
     const { user, dialog } = await openPalette();
-    expect(within(dialog).getByRole("textbox").getAttribute("aria-label")).toBe(
+    expect(within(dialog).getByRole("combobox").getAttribute("aria-label")).toBe(
       "Search pages, accounts, licenses, products",
     );
     await user.keyboard("…-7k3qd");
@@ -102,11 +102,11 @@ describe("the CRM module in the command palette", () => {
       limit: "5",
     });
 
-    await user.clear(within(dialog).getByRole("textbox"));
+    await user.clear(within(dialog).getByRole("combobox"));
     await user.keyboard("cock");
     const products = await within(dialog).findByRole("group", { name: "Products" });
     expect(names(products)).toEqual(["Cockpitcockpit"]);
-    await user.click(within(products).getByRole("button", { name: /Cockpit/ }));
+    await user.click(within(products).getByRole("option", { name: /Cockpit/ }));
     await waitFor(() => expect(router.state.location.pathname).toBe("/settings/products/cockpit"));
   });
 
