@@ -122,11 +122,12 @@ function Palette({ store, crm }: { store: SpotlightStore; crm: UiModule | null }
         setQuery(value);
         syncActive();
       }}
-      // A new search each time it opens. Not Spotlight's clearing when its closing animation ends:
-      // reopened before that (a quick Ctrl-K after choosing a result), the animation's end would
-      // wipe what is being typed.
+      // A new search each time it opens, so the query is emptied as it closes. Not when Spotlight's
+      // closing animation ends (its default): reopened before that (a quick Ctrl-K after choosing a
+      // result), the animation's end would wipe what is being typed; nor as it opens, which can land
+      // after the first keys typed.
       clearQueryOnClose={false}
-      onSpotlightOpen={() => setQuery("")}
+      onSpotlightClose={() => setQuery("")}
       shortcut={["mod + K"]}
       // Ctrl/⌘-K opens the palette even while the focus is in a field (a table's filter, say).
       tagsToIgnore={[]}

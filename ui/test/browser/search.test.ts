@@ -138,8 +138,22 @@ describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout:
     await page.waitForURL(`${baseUrl}/settings/signing-keys`);
 
     await searchFor("no such thing anywhere");
+    await palette().getByRole("status").filter({ hasText: "No results" }).waitFor();
     await palette().getByText("No results for “no such thing anywhere”.").waitFor();
     await page.keyboard.press("Escape");
     await palette().waitFor({ state: "detached" });
+  });
+
+  it("opens from the header's magnifier on a phone", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await palette()
+      .getByRole("combobox", { name: /^Search pages/ })
+      .fill("dash");
+    await palette()
+      .getByRole("group", { name: "Pages" })
+      .getByRole("option", { name: /Dashboard/ })
+      .click();
+    await page.waitForURL(`${baseUrl}/crm/dashboard`);
   });
 });
