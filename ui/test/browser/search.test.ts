@@ -146,6 +146,10 @@ describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout:
 
   it("opens from the header's magnifier on a phone", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
+    // The magnifier takes the place of the labelled button: the header still fits a phone's width.
+    const header = page.locator("header");
+    expect(await header.evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(true);
+    await page.screenshot({ path: join(screenshots, "search-phone-header.png") });
     await page.getByRole("button", { name: "Search", exact: true }).click();
     await palette()
       .getByRole("combobox", { name: /^Search pages/ })
