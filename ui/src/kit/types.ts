@@ -59,6 +59,38 @@ export interface MenuItem {
   action?: Action;
 }
 
+/** One thing the command palette found: its name, a line that tells it apart, and the page it opens. */
+export interface SearchResult {
+  /** Unique within its provider's results (an account or license id, a product code). */
+  id: string;
+  label: string;
+  description?: string;
+  /** The app path choosing the result navigates to. */
+  path: string;
+}
+
+/**
+ * A kind of thing a module lets the command palette (Ctrl/⌘-K) find, such as accounts or licenses.
+ * The shell shows each provider's results as one group, after the pages of the menu.
+ */
+export interface SearchProvider {
+  /** Unique across providers; part of the query's cache key. */
+  id: string;
+  /** The group's heading in the palette ("Accounts"). */
+  group: string;
+  /** Searched only for users holding this action: the one the result's page needs. */
+  action: Action;
+  /** What it finds by, for the palette's "No results" ("by name", "by id, whole key or…"). */
+  hint?: string;
+  /** Characters typed before it searches (a shorter query would match too much to be useful). */
+  minLength: number;
+  /**
+   * The results for `query` (already trimmed), best first, a handful at most. The descriptor stays
+   * tiny, so this usually imports its code the first time it runs.
+   */
+  search: (query: string, signal: AbortSignal) => Promise<SearchResult[]>;
+}
+
 /** A page of a module: opens only for users holding `action`; its code loads when first opened. */
 export interface ModulePage {
   path: string;
@@ -85,4 +117,6 @@ export interface UiModule {
    * is a separate chunk.
    */
   pages: ModulePage[];
+  /** What the command palette finds through the module, searched only while the module is active. */
+  search?: SearchProvider[];
 }

@@ -20,6 +20,7 @@ import type { UiModule } from "../kit/types.ts";
 import { useSignOut } from "./auth.ts";
 import { ChangePasswordForm } from "./ChangePassword.tsx";
 import { buildMenu } from "./menu.ts";
+import { SearchEverywhere } from "./SearchEverywhere.tsx";
 
 export function Layout({ crm, children }: { crm: UiModule | null; children: ReactNode }) {
   const session = useSession();
@@ -53,7 +54,10 @@ export function Layout({ crm, children }: { crm: UiModule | null; children: Reac
               Licensing
             </Anchor>
           </Group>
-          <UserMenu />
+          <Group gap="sm" wrap="nowrap">
+            <SearchEverywhere crm={crm} />
+            <UserMenu />
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main menu">

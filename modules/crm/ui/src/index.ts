@@ -12,7 +12,9 @@ import {
 } from "@tabler/icons-react";
 
 // The CRM module as the app sees it. This file is in the app's first load, so it only names pages;
-// each page's code is its own chunk.
+// each page's code is its own chunk, and so is the command palette's search code (./search.ts).
+
+const search = () => import("./search.ts");
 
 const crm: UiModule = {
   id: "crm",
@@ -126,6 +128,33 @@ const crm: UiModule = {
       path: "settings/migration/runs/:runId",
       action: "license.import",
       load: async () => (await import("./migration/RunPage.tsx")).RunPage,
+    },
+  ],
+  // The palette's groups, in this order after the pages; each needs the action of the page it opens.
+  search: [
+    {
+      id: "accounts",
+      group: "Accounts",
+      action: "account.read",
+      hint: "by name or CRM id",
+      minLength: 2,
+      search: async (query, signal) => (await search()).searchAccounts(query, signal),
+    },
+    {
+      id: "licenses",
+      group: "Licenses",
+      action: "license.read",
+      hint: "by id (lic_…), whole key, the key's last five characters or account name",
+      minLength: 2,
+      search: async (query, signal) => (await search()).searchLicenses(query, signal),
+    },
+    {
+      id: "products",
+      group: "Products",
+      action: "product.read",
+      hint: "by code or name",
+      minLength: 1,
+      search: async (query, signal) => (await search()).searchProducts(query, signal),
     },
   ],
 };

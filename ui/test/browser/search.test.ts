@@ -1,0 +1,163 @@
+// Search everywhere (issue 17) in Debian's Chromium (playwright-core), against the platform as
+// `npm start` starts it, on this file's own database and subjects: Ctrl-K from a page whose focus is
+// in a field, a license found by the key tail the tables show and by its whole key, an account by a
+// misspelt name, a product by its code, a page by its name; each opened with the keyboard or a click.
+// Screenshots go to test-artifacts/screenshots (search-*.png).
+import { join, resolve } from "node:path";
+import type { IssuedLicense } from "@licensing/contracts";
+import { devActivationLicense } from "@licensing/gateway/dev-activation";
+import { type StartedPlatform, startPlatform } from "@licensing/testing";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { browserTestsRun, launchChromium, post, screenshots, signIn, uiRoot } from "./support.ts";
+
+const adminCredentials = { username: "admin", password: "an admin password for the palette" };
+
+let platform: StartedPlatform;
+let browser: Browser;
+let page: Page;
+let baseUrl: string;
+const issued: IssuedLicense[] = [];
+let accountId: string;
+
+const menu = () => page.getByRole("navigation", { name: "Main menu" });
+const palette = () => page.getByRole("dialog", { name: "Search everywhere" });
+
+/** Opens the palette with the shortcut and types `text` into it. */
+async function searchFor(text: string): Promise<void> {
+  await page.keyboard.press("Control+K");
+  await palette()
+    .getByRole("combobox", { name: /^Search pages/ })
+    .waitFor();
+  await page.keyboard.type(text);
+}
+
+describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout: 120_000 }, () => {
+  beforeAll(async () => {
+    platform = await startPlatform({
+      GATEWAY_ADMIN_USERNAME: adminCredentials.username,
+      GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
+    });
+    baseUrl = platform.uiUrl;
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(async () => {
+      const name = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+      await page?.screenshot({ path: join(screenshots, `failed-search-${name}.png`), fullPage: true });
+    });
+  });
+
+  it("signs in, activates CRM, and has an account with two licenses and a product", async () => {
+    await signIn(page, baseUrl, adminCredentials);
+    await menu().getByRole("link", { name: "Activation" }).click();
+    await page
+      .getByLabel(/^Activation license/)
+      .fill(devActivationLicense({ dataDir: resolve(uiRoot, "../.data") }));
+    await page.getByRole("button", { name: "Activate", exact: true }).click();
+    await menu().getByRole("link", { name: "Licenses", exact: true }).waitFor();
+    // The forms are other tests' subject: the things to find come straight from the API.
+    expect((await post(page, "/api/products", { code: "scanner", name: "Code Scanner" })).status).toBe(201);
+    const account = await post(page, "/api/accounts", { type: "customer", name: "Umbrella Corporation" });
+    expect(account.status).toBe(201);
+    accountId = (account.body as { id: string }).id;
+    for (let i = 0; i < 2; i += 1) {
+      const created = await post(page, "/api/licenses", { accountId, products: ["scanner"], kind: "test" });
+      expect(created.status).toBe(201);
+      issued.push(...(created.body as { licenses: IssuedLicense[] }).licenses);
+    }
+  });
+
+  it("finds a license by its key tail with Ctrl-K from a field, and Enter opens it", async () => {
+    await menu().getByRole("link", { name: "Licenses", exact: true }).click();
+    await page.getByRole("heading", { name: "Licenses", exact: true }).waitFor();
+    // The focus in a field of the page: the shortcut still opens the palette.
+    await page.getByRole("textbox").first().click();
+    const [first] = issued;
+    const tail = first!.licenseKey.slice(-5);
+    expect(tail).toBe(first!.license.keyHint);
+    await searchFor(`…-${tail.toLowerCase()}`);
+    const licenses = palette().getByRole("group", { name: "Licenses" });
+    await licenses.getByRole("option", { name: new RegExp(`License …-${tail}`) }).waitFor();
+    expect(await licenses.getByRole("option").count()).toBe(1);
+    await page.waitForLoadState("networkidle");
+    await page.screenshot({ path: join(screenshots, "search-palette.png") });
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${baseUrl}/crm/licenses/${first!.license.id}`);
+    await page
+      .getByRole("heading", { name: new RegExp(`License …-${tail}`) })
+      .first()
+      .waitFor();
+    await palette().waitFor({ state: "detached" });
+  });
+
+  it("finds a license by its whole key from the header's Search button", async () => {
+    const second = issued[1]!;
+    await page.getByRole("button", { name: "Search (Ctrl K)" }).click();
+    await palette()
+      .getByRole("combobox", { name: /^Search pages/ })
+      .fill(second.licenseKey);
+    await palette()
+      .getByRole("group", { name: "Licenses" })
+      .getByRole("option", { name: new RegExp(`License …-${second.license.keyHint}`) })
+      .click();
+    await page.waitForURL(`${baseUrl}/crm/licenses/${second.license.id}`);
+  });
+
+  it("finds an account by a misspelt name, a product by its code and a page by its name", async () => {
+    await searchFor("umbrela");
+    await palette()
+      .getByRole("group", { name: "Accounts" })
+      .getByRole("option", { name: /Umbrella Corporation/ })
+      .waitFor();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${baseUrl}/crm/accounts/${accountId}`);
+
+    await searchFor("scanner");
+    await palette()
+      .getByRole("group", { name: "Products" })
+      .getByRole("option", { name: /Code Scanner/ })
+      .click();
+    await page.waitForURL(`${baseUrl}/settings/products/scanner`);
+
+    await searchFor("signing");
+    await palette()
+      .getByRole("group", { name: "Pages" })
+      .getByRole("option", { name: /Signing keys/ })
+      .waitFor();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${baseUrl}/settings/signing-keys`);
+
+    await searchFor("no such thing anywhere");
+    await palette().getByRole("status").filter({ hasText: "No results" }).waitFor();
+    await palette().getByText("No results for “no such thing anywhere”.").waitFor();
+    await page.keyboard.press("Escape");
+    await palette().waitFor({ state: "detached" });
+  });
+
+  it("opens from the header's magnifier on a phone", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    // The magnifier takes the place of the labelled button: the header still fits a phone's width.
+    const header = page.locator("header");
+    expect(await header.evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(true);
+    await page.screenshot({ path: join(screenshots, "search-phone-header.png") });
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await palette()
+      .getByRole("combobox", { name: /^Search pages/ })
+      .fill("dash");
+    await palette()
+      .getByRole("group", { name: "Pages" })
+      .getByRole("option", { name: /Dashboard/ })
+      .click();
+    await page.waitForURL(`${baseUrl}/crm/dashboard`);
+  });
+});
