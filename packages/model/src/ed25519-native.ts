@@ -32,7 +32,7 @@ function privateKeyObject(privateKey: Uint8Array): KeyObject {
     format: "der",
     type: "pkcs8",
   });
-  privateKeys.set(privateKey, { bytes: privateKey.slice(), value });
+  privateKeys.set(privateKey, { bytes: Uint8Array.from(privateKey), value });
   return value;
 }
 
@@ -54,7 +54,7 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
     if (publicKeysByContent.size >= MAX_CACHED_KEYS) publicKeysByContent.clear();
     publicKeysByContent.set(id, value);
   }
-  publicKeysByRef.set(publicKey, { bytes: publicKey.slice(), value });
+  publicKeysByRef.set(publicKey, { bytes: Uint8Array.from(publicKey), value });
   return value;
 }
 

@@ -69,7 +69,8 @@ export function isCanonicalPointEncoding(bytes: Uint8Array): boolean {
   if (allOnes && bytes[0]! >= 0xed) return false;
   // x = 0 only for y = 1 and y = p − 1; with the sign bit set those encodings are non-canonical.
   if (bytes[31]! & 0x80) {
-    const y = bytes.slice();
+    // A copy: a Node Buffer's slice() is a view, and clearing its bit would alter the caller's key.
+    const y = Uint8Array.from(bytes);
     y[31]! &= 0x7f;
     if (equal32(y, SMALL_ORDER[0]!) || equal32(y, SMALL_ORDER[1]!)) return false;
   }

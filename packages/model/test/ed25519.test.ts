@@ -85,6 +85,24 @@ describe.each(implementations)("Ed25519 ($name)", (impl) => {
     expect(impl.sign(key, message)).toEqual(nobleEd25519.sign(key, message));
     expect(impl.sign(key, message)).not.toEqual(before);
   });
+
+  it("verifies with keys held in Node Buffers (views of a shared pool), and never alters them", () => {
+    // Public keys whose last byte has the sign bit: the canonical-encoding check looks at them with
+    // the bit cleared, which must happen on a copy (a Buffer's slice() is a view).
+    const message = new Uint8Array([4, 5, 6]);
+    const pairs = Array.from({ length: 40 }, () => nobleEd25519.generateKeyPair()).filter(
+      (pair) => pair.publicKey[31]! & 0x80,
+    );
+    expect(pairs.length).toBeGreaterThan(3);
+    for (const { privateKey, publicKey } of pairs) {
+      const signature = impl.sign(privateKey, message);
+      const text = Buffer.from(publicKey).toString("base64");
+      const pooled = Buffer.from(text, "base64");
+      expect(impl.verify(pooled, message, signature)).toBe(true);
+      expect(pooled.toString("base64")).toBe(text);
+      expect(impl.verify(Buffer.from(text, "base64"), message, signature)).toBe(true);
+    }
+  });
 });
 
 describe("the platform default", () => {
