@@ -113,7 +113,8 @@ export const auditRoutes: FastifyPluginAsyncZod<Pick<GatewayModuleOptions, "call
         description:
           `The same filters as \`GET /api/audit\`, without the page: up to ${auditExportMax} entries, newest ` +
           "first (UTF-8 with a byte order mark; one header row). `Audit-Unavailable` names services that " +
-          "did not answer; `Audit-Truncated: true` says the selection held more.",
+          `did not answer. A selection of more than ${auditExportMax} entries is cut there (the rows are ` +
+          "streamed, so no header can say so): narrow the filters, e.g. `from`/`to`, to export the rest.",
         querystring: exportQuery,
       },
     },
