@@ -1,5 +1,7 @@
 // What feature packages (such as @licensing/crm-ui) build their pages with, so every page talks to
 // the gateway, reports errors, checks permissions and validates forms the same way.
+
+export { AuditChanges } from "./AuditChanges.tsx";
 export { ApiError, api, apiRequest, isApiError } from "./api.ts";
 export { ConfirmButton } from "./ConfirmButton.tsx";
 export { CopyKey } from "./CopyKey.tsx";

@@ -1,5 +1,8 @@
 import {
   accountSchema,
+  audit,
+  auditListRequest,
+  auditListResponse,
   catalog,
   importAccountsRequest,
   importAccountsResponse,
@@ -12,6 +15,9 @@ import { z } from "zod";
 
 const accountRef = catalog.getAccount.request;
 const tags = ["accounts"];
+
+// An account's history is its entries in the catalog's audit log, a page at a time.
+const historyQuery = auditListRequest.pick({ cursor: true, limit: true });
 
 // Query strings carry text: `includeArchived=true` becomes the boolean the contract expects.
 const searchQuery = searchAccountsRequest.extend({
@@ -76,6 +82,32 @@ export const accountRoutes: GatewayModulePlugin = async (app, { call }) => {
       },
     },
     (request) => call(request, catalog.getAccount, request.params),
+  );
+
+  app.get(
+    "/accounts/:id/history",
+    {
+      config: { access: "account.read" },
+      schema: {
+        tags,
+        summary: "Everything done to an account: who, when, under which request, what changed",
+        description:
+          "The account's entries in the catalog's audit log (created, updated, promoted, archived, " +
+          "restored, imported), newest first; `nextCursor` continues. Its licenses' history is on each license.",
+        params: accountRef,
+        querystring: historyQuery,
+        response: { 200: auditListResponse },
+      },
+    },
+    async (request) => {
+      // An unknown account is a 404, not an empty history.
+      await call(request, catalog.getAccount, request.params);
+      return call(request, audit.catalog, {
+        ...request.query,
+        entityType: "account",
+        entityId: request.params.id,
+      });
+    },
   );
 
   app.patch(

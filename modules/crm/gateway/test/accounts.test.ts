@@ -67,6 +67,36 @@ describe("accounts (happy path)", () => {
     expect((await gw.admin.post(`/api/accounts/${account.id}/promote`)).json().type).toBe("customer");
     expect((await gw.admin.post(`/api/accounts/${account.id}/archive`)).json().archived).toBe(true);
     expect((await gw.admin.post(`/api/accounts/${account.id}/restore`)).json().archived).toBe(false);
+
+    // Its history: every change, newest first, by whom, with what changed; readable by a viewer.
+    const viewer = await gw.userWith(["viewer"]);
+    await expect
+      .poll(async () => {
+        const history = (await viewer.get(`/api/accounts/${account.id}/history`)).json();
+        return history.items.map((e: { action: string }) => e.action);
+      })
+      .toEqual([
+        "account.restored",
+        "account.archived",
+        "account.promoted",
+        "account.updated",
+        "account.created",
+      ]);
+    const history = (await viewer.get(`/api/accounts/${account.id}/history?limit=2`)).json();
+    expect(history.items).toHaveLength(2);
+    expect(history.nextCursor).toEqual(expect.any(String));
+    const older = (
+      await viewer.get(`/api/accounts/${account.id}/history?limit=10&cursor=${history.nextCursor}`)
+    ).json();
+    expect(older.items.map((e: { action: string }) => e.action)).toEqual([
+      "account.promoted",
+      "account.updated",
+      "account.created",
+    ]);
+    expect(older.items[1]).toMatchObject({ actorName: "admin", changes: { notes: ["", "met at fair"] } });
+    const unknown = await viewer.get("/api/accounts/acc_01J0000000000000000000000X/history");
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: "not_found" });
   });
 
   it("imports a CRM export, with a dry run first", async () => {

@@ -148,6 +148,52 @@ describe("an account's page", () => {
     ]);
   });
 
+  it("shows the account's history, newest first, a page at a time", async () => {
+    const entry = (action: string, at: string, changes: Record<string, [unknown, unknown]>) => ({
+      id: `aud_${action}`,
+      service: "catalog",
+      at,
+      actorId: "usr_01",
+      actorName: "alice",
+      action: `account.${action}`,
+      entityType: "account",
+      entityId: acme.id,
+      requestId: "req_1",
+      reason: null,
+      changes,
+      chainSeq: 1,
+    });
+    const api = fakeApi((request) =>
+      request.path.endsWith("/history")
+        ? {
+            status: 200,
+            body: {
+              items: [
+                entry("updated", "2026-01-06T10:00:00.000Z", { notes: ["", "met at fair"] }),
+                entry("created", "2026-01-05T10:00:00.000Z", {}),
+              ],
+              nextCursor: null,
+            },
+          }
+        : { status: 200, body: acme },
+    );
+    renderPage(<AccountPage />, {
+      session: sessionFor(["viewer"]),
+      path: `/crm/accounts/${acme.id}?tab=history`,
+      pattern: "/crm/accounts/:id",
+    });
+    const table = await screen.findByRole("table", { name: "Account history" });
+    const rows = await within(table).findAllByRole("row");
+    expect(rows.map((row) => row.textContent)).toEqual([
+      "WhenWhatWhoChanges",
+      expect.stringMatching(/updated.*alice.*notes: "" → "met at fair"/),
+      expect.stringMatching(/created.*alice.*—/),
+    ]);
+    const asked = api.requests.find((r) => r.path.endsWith("/history"))!;
+    expect(asked.path).toBe(`/api/accounts/${acme.id}/history`);
+    expect(Object.fromEntries(asked.query)).toEqual({ limit: "25" });
+  });
+
   it("shows a viewer the details without any action", async () => {
     fakeApi(() => ({ status: 200, body: acme }));
     renderPage(<AccountPage />, {

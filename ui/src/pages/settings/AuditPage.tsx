@@ -7,6 +7,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { IconCalendar, IconDownload, IconFilterOff } from "@tabler/icons-react";
 import { DataTable, type DataTableColumn } from "mantine-datatable";
 import { useSearchParams } from "react-router";
+import { AuditChanges } from "../../kit/AuditChanges.tsx";
 import { CursorPager, useCursorPages } from "../../kit/CursorPager.tsx";
 import { formatDateTime } from "../../kit/format.ts";
 import { PageHeader } from "../../kit/PageHeader.tsx";
@@ -49,22 +50,6 @@ const entityTypes = [
   "migration-run",
 ];
 
-/** What changed, one `field: before → after` line each. */
-function Changes({ changes }: { changes: AuditLogEntry["changes"] }) {
-  const entries = Object.entries(changes);
-  if (entries.length === 0) return <Text c="dimmed">—</Text>;
-  const show = (value: unknown) => (value === null || value === undefined ? "∅" : JSON.stringify(value));
-  return (
-    <Stack gap={0}>
-      {entries.map(([field, [before, after]]) => (
-        <Text key={field} size="xs" ff="monospace" style={{ wordBreak: "break-word" }}>
-          {field}: {show(before)} → {show(after)}
-        </Text>
-      ))}
-    </Stack>
-  );
-}
-
 const columns: DataTableColumn<AuditLogEntry>[] = [
   { accessor: "at", title: "Time", width: 170, render: (e) => formatDateTime(e.at) },
   { accessor: "service", title: "Service", width: 100 },
@@ -92,7 +77,7 @@ const columns: DataTableColumn<AuditLogEntry>[] = [
       </Stack>
     ),
   },
-  { accessor: "changes", title: "Changes", width: 340, render: (e) => <Changes changes={e.changes} /> },
+  { accessor: "changes", title: "Changes", width: 340, render: (e) => <AuditChanges changes={e.changes} /> },
   { accessor: "reason", title: "Reason", render: (e) => e.reason ?? "—" },
   {
     accessor: "requestId",

@@ -1,12 +1,15 @@
 import type { Account } from "@licensing/contracts";
 import {
+  AuditChanges,
   Can,
   ConfirmButton,
+  CursorPager,
   formatDateTime,
   missing,
   notifySuccess,
   PageHeader,
   QueryError,
+  useCursorPages,
 } from "@licensing/ui/kit";
 import {
   Anchor,
@@ -27,7 +30,7 @@ import type { ReactNode } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { AccountLicenses } from "../licenses/AccountLicenses.tsx";
 import { TypeBadge } from "./AccountsPage.tsx";
-import { useAccount, useAccountAction } from "./api.ts";
+import { useAccount, useAccountAction, useAccountHistory } from "./api.ts";
 import { countryName } from "./countries.ts";
 
 export function AccountPage() {
@@ -44,7 +47,8 @@ export function AccountPage() {
 function AccountView({ account }: { account: Account }) {
   // The tab is in the URL, so "back" from a license returns to the account's licenses.
   const [params, setParams] = useSearchParams();
-  const tab = params.get("tab") === "licenses" ? "licenses" : "details";
+  const tabs = ["details", "licenses", "history"] as const;
+  const tab = tabs.find((t) => t === params.get("tab")) ?? "details";
   return (
     <Stack>
       <Breadcrumbs>
@@ -74,18 +78,22 @@ function AccountView({ account }: { account: Account }) {
       />
       <Tabs
         value={tab}
-        onChange={(value) => setParams(value === "licenses" ? { tab: "licenses" } : {}, { replace: true })}
+        onChange={(value) => setParams(value && value !== "details" ? { tab: value } : {}, { replace: true })}
         keepMounted={false}
       >
         <Tabs.List>
           <Tabs.Tab value="details">Details</Tabs.Tab>
           <Tabs.Tab value="licenses">Licenses</Tabs.Tab>
+          <Tabs.Tab value="history">History</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="details" pt="md">
           <AccountDetails account={account} />
         </Tabs.Panel>
         <Tabs.Panel value="licenses" pt="md">
           <AccountLicenses accountId={account.id} archived={account.archived} />
+        </Tabs.Panel>
+        <Tabs.Panel value="history" pt="md">
+          <AccountHistory accountId={account.id} />
         </Tabs.Panel>
       </Tabs>
     </Stack>
@@ -226,6 +234,51 @@ function AccountDetails({ account }: { account: Account }) {
           {account.notes || "No notes."}
         </Text>
       </Card>
+    </Stack>
+  );
+}
+
+/** Everything done to the account (its licenses' history is on each license). */
+function AccountHistory({ accountId }: { accountId: string }) {
+  const pages = useCursorPages(accountId, 25);
+  const history = useAccountHistory(accountId, pages.cursor, pages.limit);
+  if (history.isPending) return <Loader size="sm" />;
+  if (history.error) return <QueryError error={history.error} retry={() => void history.refetch()} />;
+  const entries = history.data.items;
+  return (
+    <Stack gap="xs">
+      <Table striped aria-label="Account history">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>When</Table.Th>
+            <Table.Th>What</Table.Th>
+            <Table.Th>Who</Table.Th>
+            <Table.Th>Changes</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {entries.length === 0 && (
+            <Table.Tr>
+              <Table.Td colSpan={4}>
+                <Text c="dimmed" size="sm">
+                  Nothing recorded for this account yet.
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          )}
+          {entries.map((entry) => (
+            <Table.Tr key={entry.id}>
+              <Table.Td>{formatDateTime(entry.at)}</Table.Td>
+              <Table.Td>{entry.action.replace(/^account\./, "")}</Table.Td>
+              <Table.Td>{entry.actorName}</Table.Td>
+              <Table.Td>
+                <AuditChanges changes={entry.changes} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <CursorPager pages={pages} nextCursor={history.data.nextCursor} shown={entries.length} />
     </Stack>
   );
 }

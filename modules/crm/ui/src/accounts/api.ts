@@ -1,5 +1,6 @@
 import type {
   Account,
+  AuditLogEntry,
   createAccountRequest,
   ImportAccountsResponse,
   searchAccountsRequest,
@@ -17,6 +18,8 @@ export const accountKeys = {
   all: ["accounts"] as const,
   search: (params: AccountSearch) => ["accounts", "search", params] as const,
   one: (id: string) => ["accounts", "one", id] as const,
+  history: (id: string, cursor: string | undefined, limit: number) =>
+    ["accounts", "history", id, cursor, limit] as const,
 };
 
 const path = (id: string, action = "") => `/api/accounts/${encodeURIComponent(id)}${action}`;
@@ -33,6 +36,19 @@ export function useAccountSearch(params: AccountSearch) {
 
 export function useAccount(id: string) {
   return useQuery({ queryKey: accountKeys.one(id), queryFn: () => api.get<Account>(path(id)) });
+}
+
+/** The account's entries in the audit log, newest first, a page at a time. */
+export function useAccountHistory(id: string, cursor: string | undefined, limit: number) {
+  return useQuery({
+    queryKey: accountKeys.history(id, cursor, limit),
+    queryFn: ({ signal }) =>
+      api.get<{ items: AuditLogEntry[]; nextCursor: string | null }>(path(id, "/history"), {
+        query: { cursor, limit },
+        signal,
+      }),
+    placeholderData: keepPreviousData,
+  });
 }
 
 function useAccountChange<Vars>(fn: (vars: Vars) => Promise<Account>, meta?: { form?: boolean }) {
