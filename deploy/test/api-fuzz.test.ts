@@ -99,7 +99,13 @@ async function call(
     const bytes =
       typeof options.body === "string" ? Buffer.byteLength(options.body) : (options.body?.length ?? 0);
     if (bytes > 1024 * 1024 && (code === "EPIPE" || code === "ECONNRESET")) return null;
-    throw new Error(`${method} ${path.slice(0, 300)}: no answer (${String(error)}, ${bytes} bytes sent)`);
+    // The cause (a reset, a closed socket, a refused connection) tells a dropped answer from a
+    // gateway that was not there (npm start restarts a crashed one: its output says so).
+    const cause = (error as { cause?: { message?: unknown } }).cause?.message;
+    throw new Error(
+      `${method} ${path.slice(0, 300)}: no answer (${String(error)}: ${String(cause)} [${String(code)}], ` +
+        `${bytes} bytes sent)\n${platform.output().slice(-3_000)}`,
+    );
   });
   if (response === null) return { status: 413, headers: new Headers(), text: "", cutOff: true };
   return { status: response.status, headers: response.headers, text: await response.text(), cutOff: false };

@@ -160,7 +160,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
     await shot(admin, "14-account");
 
     await admin.getByRole("link", { name: "Customer accounts" }).first().click();
-    await admin.getByLabel("Search").fill("globx");
+    await admin.getByRole("searchbox", { name: "Search" }).fill("globx");
     await admin.waitForURL(/q=globx/);
     await admin.getByRole("link", { name: "Globex Corporation" }).waitFor();
     await shot(admin, "15-accounts-search");

@@ -25,11 +25,13 @@ const palette = () => page.getByRole("dialog", { name: "Search everywhere" });
 
 /** Opens the palette with the shortcut and types `text` into it. */
 async function searchFor(text: string): Promise<void> {
+  // The palette a previous step closed is gone first: its closing empties the query.
+  await palette().waitFor({ state: "detached" });
   await page.keyboard.press("Control+K");
-  await palette()
-    .getByRole("combobox", { name: /^Search pages/ })
-    .waitFor();
+  const box = palette().getByRole("combobox", { name: /^Search pages/ });
+  await box.waitFor();
   await page.keyboard.type(text);
+  await expect.poll(() => box.inputValue()).toBe(text);
 }
 
 describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout: 120_000 }, () => {
