@@ -372,4 +372,22 @@ describe("deploy/kubernetes/nats-values.yaml", () => {
     expect(values.config.jetstream.enabled).toBe(true);
     expect(values.config.jetstream.fileStore).toMatchObject({ enabled: true, pvc: { enabled: true } });
   });
+
+  it("includes the servers' authorization from the nats-auth Secret, mounted where the reloader sees it", () => {
+    const values = parse(readFileSync(resolve(kubernetesDir, "nats-values.yaml"), "utf8"));
+    // The chart resolves an include against its configuration folder, /etc/nats-config.
+    expect(values.config.merge.$include).toBe("../nats-auth/nats-auth.conf");
+    expect(values.container.patch).toContainEqual({
+      op: "add",
+      path: "/volumeMounts/-",
+      value: { name: "nats-auth", mountPath: "/etc/nats-auth", readOnly: true },
+    });
+    expect(values.podTemplate.patch).toContainEqual({
+      op: "add",
+      path: "/spec/volumes/-",
+      value: { name: "nats-auth", secret: { secretName: "nats-auth" } },
+    });
+    const secrets = readFileSync(resolve(kubernetesDir, "secrets.example.yaml"), "utf8");
+    expect(secrets).toMatch(/name: nats-auth\n(?:.*\n)*?\s+nats-auth\.conf: /);
+  });
 });
