@@ -146,6 +146,23 @@ export const licenseDefaultsSchema = z.object(licenseDefaultsShape);
 export type LicenseDefaults = z.infer<typeof licenseDefaultsSchema>;
 const licenseDefaultsInput = z.strictObject(licenseDefaultsShape);
 
+/**
+ * What a test license of the product gets unless the operator says otherwise: a short trial with a
+ * short notice. `defaults.durationDays` and `defaultNotifyDays` are those of commercial licenses.
+ */
+const testDefaultsShape = {
+  durationDays: z.number().int().min(1).max(36_500),
+  notifyDays: z.number().int().min(0).max(365),
+};
+export const testDefaultsSchema = z.object(testDefaultsShape);
+export type TestDefaults = z.infer<typeof testDefaultsSchema>;
+/** Test licenses run 30 days with a 7-day notice unless the product says otherwise. */
+export const builtinTestDefaults: TestDefaults = { durationDays: 30, notifyDays: 7 };
+const testDefaultsInput = z.strictObject(testDefaultsShape).refine((d) => d.notifyDays < d.durationDays, {
+  message: "must be shorter than the test license's duration",
+  path: ["notifyDays"],
+});
+
 export const productSchema = z.object({
   code: codeSchema,
   name: z.string(),
@@ -154,11 +171,27 @@ export const productSchema = z.object({
   unitsTypes: z.array(namedCodeSchema),
   defaultNotifyDays: z.number().int(),
   defaults: licenseDefaultsSchema,
+  /** Defaulted: products described before test defaults existed (stored events) read as the built-in ones. */
+  testDefaults: testDefaultsSchema.default(builtinTestDefaults),
   version: z.number().int(),
   createdAt: timestamp,
   updatedAt: timestamp,
 });
 export type Product = z.infer<typeof productSchema>;
+
+/**
+ * The duration (null: no end) and notice a license of `kind` gets from its main product when nobody
+ * says otherwise: a test license the product's test defaults, a commercial one its license defaults.
+ * The issuer drafts with it, the generator fills its form with it.
+ */
+export function defaultsOfKind(
+  product: Pick<Product, "defaults" | "defaultNotifyDays" | "testDefaults">,
+  kind: "commercial" | "test",
+): { durationDays: number | null; notifyDays: number } {
+  return kind === "test"
+    ? product.testDefaults
+    : { durationDays: product.defaults.durationDays, notifyDays: product.defaultNotifyDays };
+}
 
 const productFields = {
   name: text(200),
@@ -167,6 +200,7 @@ const productFields = {
   unitsTypes: z.array(namedCodeInput).max(50),
   defaultNotifyDays: z.number().int().min(0).max(365),
   defaults: licenseDefaultsInput,
+  testDefaults: testDefaultsInput,
 };
 
 export const createProductRequest = z.strictObject({
@@ -177,6 +211,7 @@ export const createProductRequest = z.strictObject({
   unitsTypes: productFields.unitsTypes.default([]),
   defaultNotifyDays: productFields.defaultNotifyDays.default(30),
   defaults: productFields.defaults.default(licenseDefaultsSchema.parse({})),
+  testDefaults: productFields.testDefaults.default(builtinTestDefaults),
 });
 
 export const updateProductRequest = z.strictObject({
@@ -188,6 +223,7 @@ export const updateProductRequest = z.strictObject({
   unitsTypes: productFields.unitsTypes.optional(),
   defaultNotifyDays: productFields.defaultNotifyDays.optional(),
   defaults: productFields.defaults.optional(),
+  testDefaults: productFields.testDefaults.optional(),
 });
 
 const productRef = z.strictObject({ code: codeSchema });
@@ -328,6 +364,7 @@ export const catalog = {
 export const catalogEvents = {
   accountCreated: defineEvent("account.created", accountSchema),
   accountUpdated: defineEvent("account.updated", accountSchema),
-  productUpdated: defineEvent("product.updated", productSchema),
+  // 1.1: testDefaults (a reader of 1.0 payloads gets the built-in ones).
+  productUpdated: defineEvent("product.updated", productSchema, { version: "1.1" }),
   productDeleted: defineEvent("product.deleted", z.object({ code: codeSchema })),
 };

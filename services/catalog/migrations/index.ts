@@ -5,6 +5,7 @@ import {
   eventVersionMigration,
 } from "@licensing/platform";
 import { AccountsAndProducts } from "./0001_accounts_and_products.ts";
+import { TestDefaults } from "./0002_test_defaults.ts";
 
 /**
  * Every migration of the catalog schema, in order: written by hand up to
@@ -17,4 +18,5 @@ export const migrations = [
   eventVersionMigration,
   eventTraceMigration,
   auditLogMigration,
+  { name: "0002_test_defaults", class: TestDefaults },
 ];

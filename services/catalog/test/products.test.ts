@@ -36,6 +36,7 @@ describe("products", () => {
       defaultNotifyDays: 45,
       version: 1,
       defaults: { kind: "commercial", seats: 0, availableActivations: 1 },
+      testDefaults: { durationDays: 30, notifyDays: 7 },
     });
     expect(await bus.request(catalog.getProduct, { code: "collector" })).toEqual(created);
     await bus.request(catalog.createProduct, { code: "cockpit", name: "Cockpit" });
@@ -91,6 +92,40 @@ describe("products", () => {
       code: "validation_failed",
       details: { issues: [{ path: "defaults.executionModes.0" }] },
     });
+  });
+
+  it("keeps test licenses' own duration and notice, the notice shorter than the duration", async () => {
+    const { bus } = under.env;
+    const trial = await bus.request(catalog.createProduct, {
+      code: "trial",
+      name: "Trial",
+      testDefaults: { durationDays: 14, notifyDays: 3 },
+    });
+    expect(trial.testDefaults).toEqual({ durationDays: 14, notifyDays: 3 });
+    await expect(
+      bus.request(catalog.updateProduct, {
+        code: "trial",
+        testDefaults: { durationDays: 14, notifyDays: 30 },
+      }),
+    ).rejects.toMatchObject({
+      code: "validation_failed",
+      details: {
+        issues: [
+          { path: "testDefaults.notifyDays", message: "must be shorter than the test license's duration" },
+        ],
+      },
+    });
+    await expect(
+      bus.request(catalog.updateProduct, { code: "trial", testDefaults: { durationDays: 0, notifyDays: 0 } }),
+    ).rejects.toMatchObject({ code: "validation_failed" });
+    const updated = await bus.request(catalog.updateProduct, {
+      code: "trial",
+      testDefaults: { durationDays: 60, notifyDays: 10 },
+    });
+    expect(updated.testDefaults).toEqual({ durationDays: 60, notifyDays: 10 });
+    expect((await bus.request(catalog.getProduct, { code: "trial" })).testDefaults).toEqual(
+      updated.testDefaults,
+    );
   });
 
   it("refuses an invalid code and a code listed twice", async () => {

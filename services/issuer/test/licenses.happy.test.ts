@@ -73,6 +73,24 @@ describe("creating a license", () => {
     expect((await under.env.bus.request(issuer.getFile, { id: issued!.license.id })).file).toBe(issued!.file);
   });
 
+  it("gives a test license the product's test duration and notice, not a commercial year", async () => {
+    await under.product("trialware", { testDefaults: { durationDays: 14, notifyDays: 3 } });
+    const account = await under.account();
+    const request = { accountId: account.id, products: ["trialware"] };
+    const [test] = (
+      await under.env.bus.request(issuer.createLicense, { ...request, kind: "test" }, as(actors.sales))
+    ).licenses;
+    expect(test!.license).toMatchObject({ kind: "test", notifyDays: 3 });
+    expect(Date.parse(test!.license.endDate!) - Date.parse(test!.license.startDate)).toBe(14 * 86_400_000);
+    // A commercial license of the same product keeps the product's license defaults.
+    const [commercial] = (await under.env.bus.request(issuer.createLicense, request, as(actors.sales)))
+      .licenses;
+    expect(commercial!.license).toMatchObject({ kind: "commercial", notifyDays: 30 });
+    expect(Date.parse(commercial!.license.endDate!) - Date.parse(commercial!.license.startDate)).toBe(
+      365 * 86_400_000,
+    );
+  });
+
   it("takes every parameter of the model from the request", async () => {
     const account = await under.account();
     const { licenses } = await under.env.bus.request(

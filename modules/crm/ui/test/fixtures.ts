@@ -29,6 +29,7 @@ export const collector: Product = {
     customFeatures: [],
     seats: 0,
   },
+  testDefaults: { durationDays: 21, notifyDays: 5 },
   version: 1,
   createdAt: "2026-01-05T10:00:00.000Z",
   updatedAt: "2026-01-05T10:00:00.000Z",

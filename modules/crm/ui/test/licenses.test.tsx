@@ -120,7 +120,7 @@ describe("the license generator", () => {
     expect(keys[0]).not.toBe(keys[1]);
   });
 
-  it("switches to the test defaults with the kind, and keeps the notice within the license", async () => {
+  it("switches to the product's test defaults with the kind, and keeps the notice within the license", async () => {
     const api = generatorApi(() => ({ status: 201, body: { batchId: null, licenses: [issued()] } }));
     renderPage(<GeneratorPage />, {
       session: sessionFor(["sales"]),
@@ -135,8 +135,8 @@ describe("the license generator", () => {
     await waitFor(() => expect(duration()).toBe("365"));
     expect(notice()).toBe("30");
     await user.click(screen.getByRole("radio", { name: "Test" }));
-    await waitFor(() => expect(duration()).toBe("30"));
-    expect(notice()).toBe("7");
+    await waitFor(() => expect(duration()).toBe("21"));
+    expect(notice()).toBe("5");
     // Back to commercial: the product's own year and notice.
     await user.click(screen.getByRole("radio", { name: "Commercial" }));
     await waitFor(() => expect(duration()).toBe("365"));
@@ -165,9 +165,9 @@ describe("the license generator", () => {
     await user.click(await screen.findByRole("textbox", { name: /^Products/ }));
     await user.click(await screen.findByRole("option", { name: "Collector (collector)" }));
     await waitFor(() =>
-      expect((screen.getByLabelText(/^Duration \(days\)/) as HTMLInputElement).value).toBe("30"),
+      expect((screen.getByLabelText(/^Duration \(days\)/) as HTMLInputElement).value).toBe("21"),
     );
-    expect((screen.getByLabelText(/^Notice \(days before the end\)/) as HTMLInputElement).value).toBe("7");
+    expect((screen.getByLabelText(/^Notice \(days before the end\)/) as HTMLInputElement).value).toBe("5");
     expect((screen.getByRole("radio", { name: "Test" }) as HTMLInputElement).checked).toBe(true);
   });
 

@@ -30,6 +30,7 @@ const collector: Product = {
     customFeatures: [],
     seats: 0,
   },
+  testDefaults: { durationDays: 30, notifyDays: 7 },
   version: 4,
   createdAt: "2026-01-05T10:00:00.000Z",
   updatedAt: "2026-01-05T10:00:00.000Z",
@@ -83,6 +84,37 @@ describe("a product", () => {
       expectedVersion: 4,
       executionModes: [{ code: "online", name: "Online" }],
       defaults: { executionModes: ["online"], durationDays: null },
+    });
+  });
+
+  it("edits the test licenses' duration and notice, refusing a notice as long as the test", async () => {
+    const api = fakeApi((request) => ({
+      status: 200,
+      body: request.method === "GET" ? collector : { ...collector, version: 5 },
+    }));
+    renderPage(<EditProductPage />, {
+      session: sessionFor(["license-admin"]),
+      path: "/settings/products/collector",
+      pattern: "/settings/products/:code",
+    });
+    const user = userEvent.setup();
+    const duration = await screen.findByLabelText(/^Test duration \(days\)/);
+    const notice = screen.getByLabelText(/^Test notice \(days\)/);
+    expect((duration as HTMLInputElement).value).toBe("30");
+    expect((notice as HTMLInputElement).value).toBe("7");
+    await user.clear(duration);
+    await user.type(duration, "14");
+    await user.clear(notice);
+    await user.type(notice, "14");
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await screen.findByText("must be shorter than the test license's duration")).toBeTruthy();
+    expect(api.requests.filter((r) => r.method === "PATCH")).toHaveLength(0);
+    await user.clear(notice);
+    await user.type(notice, "3");
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(api.requests.filter((r) => r.method === "PATCH")).toHaveLength(1));
+    expect(api.requests.find((r) => r.method === "PATCH")!.body).toMatchObject({
+      testDefaults: { durationDays: 14, notifyDays: 3 },
     });
   });
 

@@ -1,4 +1,4 @@
-import type { LicenseDefaults, NamedCode, Product } from "@licensing/contracts";
+import type { LicenseDefaults, NamedCode, Product, TestDefaults } from "@licensing/contracts";
 import { trackedProperties } from "@licensing/platform";
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 
@@ -13,6 +13,7 @@ export const ProductEntity = defineEntity({
     unitsTypes: p.json<NamedCode[]>(),
     defaultNotifyDays: p.integer(),
     defaults: p.json<LicenseDefaults>(),
+    testDefaults: p.json<TestDefaults>(),
     ...trackedProperties(),
   },
 });
@@ -27,6 +28,7 @@ export function toProduct(row: ProductRow): Product {
     unitsTypes: row.unitsTypes,
     defaultNotifyDays: row.defaultNotifyDays,
     defaults: row.defaults,
+    testDefaults: row.testDefaults,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

@@ -4,6 +4,7 @@ import {
   type Account,
   type Actor,
   AppError,
+  defaultsOfKind,
   type FieldIssue,
   isAllowed,
   type LicenseParameters,
@@ -69,7 +70,8 @@ export function draftLicense({
   if (issues.length > 0) throw AppError.validation(issues);
 
   const startDate = p.startDate ? new Date(p.startDate) : now;
-  const durationDays = p.durationDays ?? defaults.durationDays;
+  const kindDefaults = defaultsOfKind(main, kind);
+  const durationDays = p.durationDays ?? kindDefaults.durationDays;
   const end =
     p.endDate !== undefined || durationDays === null
       ? null
@@ -85,7 +87,7 @@ export function draftLicense({
     ]);
   }
   const endDate = p.endDate !== undefined ? p.endDate : (end?.toISOString() ?? null);
-  const notifyDays = noticeWithin(p.notifyDays, main.defaultNotifyDays, startDate, endDate);
+  const notifyDays = noticeWithin(p.notifyDays, kindDefaults.notifyDays, startDate, endDate);
   const contact = account.contacts[0];
   const license: License = {
     accountId: account.id,

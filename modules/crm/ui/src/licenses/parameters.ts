@@ -1,4 +1,10 @@
-import type { LicenseKind, LicenseParameters, Product } from "@licensing/contracts";
+import {
+  builtinTestDefaults,
+  defaultsOfKind,
+  type LicenseKind,
+  type LicenseParameters,
+  type Product,
+} from "@licensing/contracts";
 import { localDay, startOfDay } from "./filters.ts";
 
 // The license parameter form (the generator's and the presets'): what it edits, how the main
@@ -69,39 +75,28 @@ export const emptyParameters: ParameterValues = {
 };
 
 /**
- * What choosing a kind brings, where the catalog has one set of defaults per product (for its default
- * kind): a test license is a short trial with a short notice, so switching to Test does not keep a
- * commercial year (test licenses came out for 365 days). Switching back to Commercial restores the
- * product's own duration and notice. Kept in the UI on purpose (docs/ui.md): the issuer applies the
- * product's defaults to what a request leaves out, and the form always sends both fields.
+ * The form after the operator chose `kind`: the duration and notice the main product gives that
+ * kind (a test license is a short trial with a short notice, so switching to Test does not keep a
+ * commercial year). Without a product, the built-in test defaults and a commercial year.
  */
-export const testDefaults = { durationDays: 30, notifyDays: 7 } as const;
-
-/** The form after the operator chose `kind`: the duration and notice that kind starts from. */
 export function withKind(
   product: Product | undefined,
   values: ParameterValues,
   kind: LicenseKind,
 ): ParameterValues {
   if (kind === values.kind) return values;
-  const productKind = product?.defaults.kind ?? "commercial";
-  const own = product && kind === productKind;
-  const durationDays = own
-    ? product.defaults.durationDays
+  const { durationDays, notifyDays } = product
+    ? defaultsOfKind(product, kind)
     : kind === "test"
-      ? testDefaults.durationDays
-      : 365;
+      ? builtinTestDefaults
+      : { durationDays: 365, notifyDays: 30 };
   return {
     ...values,
     kind,
     endMode: durationDays === null ? "none" : "duration",
     durationDays: durationDays ?? values.durationDays,
     endDate: null,
-    notifyDays: own
-      ? product.defaultNotifyDays
-      : kind === "test"
-        ? testDefaults.notifyDays
-        : (product?.defaultNotifyDays ?? 30),
+    notifyDays,
   };
 }
 
@@ -135,19 +130,20 @@ export function noticeError(values: ParameterValues): string | undefined {
 export function defaultsFrom(product: Product | undefined, values: ParameterValues): ParameterValues {
   if (!product) return values;
   const d = product.defaults;
+  const ofKind = defaultsOfKind(product, d.kind);
   return {
     ...values,
     kind: d.kind,
     unitsType: d.unitsType ?? product.unitsTypes[0]?.code ?? null,
     accumulatedUnits: d.accumulatedUnits,
     unitsPerExecution: d.unitsPerExecution,
-    endMode: d.durationDays === null ? "none" : "duration",
-    durationDays: d.durationDays ?? 365,
+    endMode: ofKind.durationDays === null ? "none" : "duration",
+    durationDays: ofKind.durationDays ?? 365,
     endDate: null,
     availableActivations: d.availableActivations,
     executionModes: d.executionModes,
     customFeatures: d.customFeatures,
-    notifyDays: product.defaultNotifyDays,
+    notifyDays: ofKind.notifyDays,
     seats: d.seats,
   };
 }

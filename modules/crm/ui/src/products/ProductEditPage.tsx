@@ -248,7 +248,7 @@ function ProductForm({
               />
               <NumberInput
                 label="Notice period (days)"
-                description="Expiry warnings start this many days before"
+                description="Expiry warnings for a commercial license start this many days before"
                 min={0}
                 max={365}
                 allowDecimal={false}
@@ -300,6 +300,9 @@ function ProductForm({
                 <Text size="sm" fw={500} id="defaults-kind-label">
                   Kind
                 </Text>
+                <Text size="xs" c="dimmed">
+                  The kind the generator starts with
+                </Text>
                 <SegmentedControl
                   aria-labelledby="defaults-kind-label"
                   w="fit-content"
@@ -313,6 +316,7 @@ function ProductForm({
               <SimpleGrid cols={{ base: 1, sm: 3 }}>
                 <LimitInput
                   label="Duration (days)"
+                  description="Of a commercial license"
                   offLabel="No end date"
                   offValue={null}
                   onValue={365}
@@ -376,6 +380,31 @@ function ProductForm({
                   searchable
                   clearable
                   {...form.getInputProps("defaults.customFeatures")}
+                />
+              </SimpleGrid>
+              <div>
+                <Title order={4} size="h5">
+                  Test licenses
+                </Title>
+                <Text size="sm" c="dimmed">
+                  A test license is a short trial: it gets its own duration and notice.
+                </Text>
+              </div>
+              <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                <NumberInput
+                  label="Test duration (days)"
+                  min={1}
+                  allowDecimal={false}
+                  allowNegative={false}
+                  {...form.getInputProps("testDefaults.durationDays")}
+                />
+                <NumberInput
+                  label="Test notice (days)"
+                  description="Shorter than the test duration"
+                  min={0}
+                  allowDecimal={false}
+                  allowNegative={false}
+                  {...form.getInputProps("testDefaults.notifyDays")}
                 />
               </SimpleGrid>
             </Stack>

@@ -1,4 +1,9 @@
-import type { LicenseDefaults, NamedCode, Product } from "@licensing/contracts";
+import {
+  builtinTestDefaults,
+  type LicenseDefaults,
+  type NamedCode,
+  type Product,
+} from "@licensing/contracts";
 import type { CreateProduct, UpdateProduct } from "./api.ts";
 
 /** Number inputs hold `""` while empty. */
@@ -23,6 +28,8 @@ export interface ProductFormValues {
     customFeatures: string[];
     seats: NumberField;
   };
+  /** What a test license gets: a short trial with a short notice. */
+  testDefaults: { durationDays: NumberField; notifyDays: NumberField };
 }
 
 export const emptyProduct: ProductFormValues = {
@@ -43,6 +50,7 @@ export const emptyProduct: ProductFormValues = {
     customFeatures: [],
     seats: 0,
   },
+  testDefaults: { ...builtinTestDefaults },
 };
 
 export function productToForm(product: Product): ProductFormValues {
@@ -58,6 +66,7 @@ export function productToForm(product: Product): ProductFormValues {
       executionModes: [...product.defaults.executionModes],
       customFeatures: [...product.defaults.customFeatures],
     },
+    testDefaults: { ...product.testDefaults },
   };
 }
 
@@ -87,6 +96,10 @@ function fields(values: ProductFormValues) {
       executionModes: d.executionModes,
       customFeatures: d.customFeatures,
       seats: toNumber(d.seats),
+    },
+    testDefaults: {
+      durationDays: toNumber(values.testDefaults.durationDays),
+      notifyDays: toNumber(values.testDefaults.notifyDays),
     },
   };
 }
