@@ -59,7 +59,10 @@ async function machineFolder(params: { accumulatedUnits: number; unitsPerExecuti
 
 const authorized = (lines: Line[]) => lines.filter((l): l is { ok: string; units: number } => "ok" in l);
 
-describe.each([2, 8])("%i processes sharing one state folder", (processes) => {
+// Eight Node processes starting at once take most of the default 30 s on a busy two-core machine.
+const processTimeout = { timeout: 120_000 };
+
+describe.each([2, 8])("%i processes sharing one state folder", processTimeout, (processes) => {
   it("offline: never overdraw, lose no report, and the server counts each once", async () => {
     const units = 5;
     const limit = 100 * units; // fewer than the processes ask for together
@@ -94,7 +97,7 @@ describe.each([2, 8])("%i processes sharing one state folder", (processes) => {
   });
 });
 
-describe("a process killed while it writes", () => {
+describe("a process killed while it writes", processTimeout, () => {
   it("leaves a state that verifies, with every execution it announced, and does not block the others", async () => {
     const folder = await machineFolder({ accumulatedUnits: -1, unitsPerExecution: -1 });
     const victim = start({ ...folder.base, units: 1, runs: 0 });
