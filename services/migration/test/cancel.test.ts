@@ -24,7 +24,8 @@ afterAll(async () => {
 
 const cancel = (runId: string, actor = as()) => under.env.bus.request(migration.cancelRun, { runId }, actor);
 
-describe("cancelling a run", () => {
+// An apply of 3,000 rows, cancelled and then resumed to its end: well over 30 s on a busy machine.
+describe("cancelling a run", { timeout: 120_000 }, () => {
   it("stops an apply after its batch in flight; the same apply started again resumes it", async () => {
     const started = await under.start({ source: "studio", location: "studio", dryRun: false });
     for (;;) {
