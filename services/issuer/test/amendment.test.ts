@@ -137,6 +137,9 @@ describe("amending a license", () => {
     });
     // Only what changed is in the entry.
     expect(Object.keys(trail[0]!.changes)).not.toContain("seats");
+    // The figures count the added product (the statistics follow the row's update).
+    const dashboard = await under.env.bus.request(issuer.dashboard, {});
+    expect(dashboard.byProduct).toContainEqual({ key: "cockpit", count: 1 });
 
     const deadline = Date.now() + 5_000;
     while (!events.some((e) => e.payload.licenseId === license.id) && Date.now() < deadline)
