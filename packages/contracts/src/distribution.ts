@@ -487,6 +487,8 @@ export const distribution = {
     request: licenseRef,
     response: licenseUsageSchema,
     errors: ["validation_failed", "not_found"],
+    // The issuer asks before an amendment lowers activations or units below what is in use.
+    callers: ["gateway", "issuer"],
   }),
   deactivateMachine: defineEndpoint({
     service: "distribution",

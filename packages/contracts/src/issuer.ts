@@ -170,6 +170,51 @@ export const legacyFileSchema = z.object({
   licenseFile: z.string().nullable(),
 });
 
+/**
+ * What an amendment may change of a license (docs/issuer.md, "Amending a license"): each member given
+ * replaces the license's value, the rest stays. `products` lists every product the license keeps
+ * (its current ones, in order, then those added); `metadata` and `friendlyRestrictions` replace the
+ * whole map or list. Kind, internal use, start and encryption are not amended: a license that
+ * differs in those is a new license ("clone as new license").
+ */
+export const amendLicenseRequest = licenseParametersSchema
+  .pick({
+    products: true,
+    availableActivations: true,
+    accumulatedUnits: true,
+    unitsPerExecution: true,
+    seats: true,
+    endDate: true,
+    notifyDays: true,
+    executionModes: true,
+    customFeatures: true,
+    metadata: true,
+    friendlyRestrictions: true,
+  })
+  .partial()
+  .extend({
+    id: idOf("license"),
+    /** Why it changed: kept in the license's history and audit entry. */
+    reason: z.string().trim().max(1_000).optional(),
+    idempotencyKey,
+  });
+export type AmendLicenseRequest = z.input<typeof amendLicenseRequest>;
+
+/** The members of an amendment that change the license (everything but its id, reason and key). */
+export const amendableFields = [
+  "products",
+  "availableActivations",
+  "accumulatedUnits",
+  "unitsPerExecution",
+  "seats",
+  "endDate",
+  "notifyDays",
+  "executionModes",
+  "customFeatures",
+  "metadata",
+  "friendlyRestrictions",
+] as const satisfies readonly (keyof AmendLicenseRequest)[];
+
 export const licenseSorts = ["createdAt", "endDate", "accountName", "startDate"] as const;
 
 export const listLicensesRequest = z.strictObject({
@@ -354,6 +399,23 @@ export const issuer = {
     response: licenseDetailSchema,
     errors: ["validation_failed", "not_found", "invalid_state", "conflict", "payload_too_large"],
   }),
+  amend: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.amend",
+    summary:
+      "Change what a license grants (products, activations, units, end date, metadata…): signs a new version",
+    request: amendLicenseRequest,
+    response: licenseDetailSchema,
+    errors: [
+      "validation_failed",
+      "not_found",
+      "invalid_state",
+      "forbidden",
+      "account_archived",
+      "conflict",
+      "payload_too_large",
+    ],
+  }),
   suspend: defineEndpoint({
     service: "issuer",
     subject: "issuer.license.suspend",
@@ -533,6 +595,7 @@ export const issuerEvents = {
   licenseIssued: defineEvent("license.issued", licenseEventSchema, { version: "1.1" }),
   licenseRenewed: defineEvent("license.renewed", licenseEventSchema, { version: "1.1" }),
   licenseReissued: defineEvent("license.reissued", licenseEventSchema, { version: "1.1" }),
+  licenseAmended: defineEvent("license.amended", licenseEventSchema, { version: "1.1" }),
   licenseSuspended: defineEvent("license.suspended", licenseEventSchema, { version: "1.1" }),
   licenseReinstated: defineEvent("license.reinstated", licenseEventSchema, { version: "1.1" }),
   licenseRevoked: defineEvent("license.revoked", licenseEventSchema, { version: "1.1" }),

@@ -131,7 +131,13 @@ export const licenseVersionSchema = z.object({
   serial: z.number().int(),
   keyId: z.string(),
   signedAt: timestamp,
+  /** Why the version was signed; an amended version is `reissued` here, with `amended` true. */
   reason: z.enum(["issued", "renewed", "reissued"]),
+  /**
+   * The version changed what the license grants (docs/issuer.md, "Amending a license"): its audit
+   * entry says what. A member of its own, since readers of answers refuse an enum value they do not know.
+   */
+  amended: z.boolean(),
   endDate: timestamp.nullable(),
   /** Id and username of who signed this version. */
   createdBy: z.string(),

@@ -181,3 +181,23 @@ describe("operators over the bus", () => {
     expect((await activate(licenseKey, "renew-machine-2")).statusCode).toBe(201);
   });
 });
+
+describe("an amended license (license.amended)", () => {
+  it("serves the amended version, and the issuer refuses fewer activations than machines active", async () => {
+    const { licenseKey, id } = await t.issue({ availableActivations: 2 });
+    expect((await activate(licenseKey, "amend-machine-01")).statusCode).toBe(201);
+    expect((await activate(licenseKey, "amend-machine-02")).statusCode).toBe(201);
+    expect((await activate(licenseKey, "amend-machine-03")).json().code).toBe("activation_limit_reached");
+    // The issuer asks distribution what is in use: two machines, so one activation is refused.
+    await expect(t.env.bus.request(issuer.amend, { id, availableActivations: 1 }, as)).rejects.toMatchObject({
+      code: "validation_failed",
+      details: { issues: [{ path: "availableActivations" }] },
+    });
+    await t.env.bus.request(issuer.amend, { id, availableActivations: 3 }, as);
+    await t.synced(id, 2);
+    expect((await t.call("GET", "/v1/license", { key: licenseKey })).json().serial).toBe(2);
+    expect((await activate(licenseKey, "amend-machine-03")).statusCode).toBe(201);
+    const usage = await t.env.bus.request(distribution.licenseUsage, { licenseId: id });
+    expect(usage).toMatchObject({ serial: 2, availableActivations: 3, activeMachines: 3 });
+  });
+});

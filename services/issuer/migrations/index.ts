@@ -18,6 +18,7 @@ import { StatsRowIds } from "./0011_stats_row_ids.ts";
 import { LegacyLicenses } from "./0012_legacy_licenses.ts";
 import { BuiltinPresets } from "./0013_builtin_presets.ts";
 import { SharedAuditLog } from "./0014_shared_audit_log.ts";
+import { AmendedVersions } from "./0015_amended_versions.ts";
 
 /**
  * Every migration of the issuer schema, in order: written by hand up to 0010_license_origin,
@@ -43,4 +44,5 @@ export const migrations = [
   eventTraceMigration,
   auditLogMigration,
   { name: "0014_shared_audit_log", class: SharedAuditLog },
+  { name: "0015_amended_versions", class: AmendedVersions },
 ];

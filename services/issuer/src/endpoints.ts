@@ -1,6 +1,7 @@
 import type { EndpointServer } from "@licensing/bus";
 import { audit, issuer } from "@licensing/contracts";
 import { listAudit, type Orm } from "@licensing/platform";
+import type { Amendment } from "./domain/amendment.ts";
 import type { DashboardFigures } from "./domain/dashboard.ts";
 import { DocumentSigner } from "./domain/documents.ts";
 import { expiringLicenses } from "./domain/expiring.ts";
@@ -19,6 +20,7 @@ export interface IssuerDomain {
   orm: Orm;
   issuance: Issuance;
   lifecycle: Lifecycle;
+  amendment: Amendment;
   queries: LicenseQueries;
   dashboard: DashboardFigures;
   presets: Presets;
@@ -57,6 +59,7 @@ export function addIssuerEndpoints(server: EndpointServer, domain: IssuerDomain)
     .add(audit.issuer, (request) => listAudit(domain.orm.em.fork(), "issuer", request))
     .add(issuer.renew, (request, ctx) => lifecycle.renew(request, ctx))
     .add(issuer.reissue, (request, ctx) => lifecycle.reissue(request, ctx))
+    .add(issuer.amend, (request, ctx) => domain.amendment.amend(request, ctx))
     .add(issuer.suspend, (request, ctx) => lifecycle.suspend(request.id, request.reason, ctx))
     .add(issuer.reinstate, (request, ctx) => lifecycle.reinstate(request.id, request.reason ?? null, ctx))
     .add(issuer.revoke, (request, ctx) => lifecycle.revoke(request.id, request.reason, ctx))

@@ -12,6 +12,7 @@ import {
 } from "@licensing/platform";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { issuerDatabase } from "./database.ts";
+import { Amendment } from "./domain/amendment.ts";
 import { seedAll } from "./domain/builtin-presets.ts";
 import { CatalogLookup } from "./domain/catalog-lookup.ts";
 import { catalogSync } from "./domain/catalog-sync.ts";
@@ -28,6 +29,7 @@ import { Presets } from "./domain/presets.ts";
 import { issuerSealedBox } from "./domain/sealed-values.ts";
 import { SigningKeys } from "./domain/signing-keys.ts";
 import { statsCompaction } from "./domain/stats-compaction.ts";
+import { UsageLookup } from "./domain/usage-lookup.ts";
 import { addIssuerEndpoints } from "./endpoints.ts";
 
 /** Opens the issuer's schema (migrated) on the database at `url`. */
@@ -77,6 +79,15 @@ export function createIssuerService(deps: IssuerDeps): RunningService {
         orm,
         issuance,
         lifecycle: new Lifecycle({ orm, signingKeys, encryption, idempotency, expiry }),
+        amendment: new Amendment({
+          orm,
+          catalog,
+          usage: new UsageLookup(bus),
+          signingKeys,
+          encryption,
+          idempotency,
+          expiry,
+        }),
         queries,
         digests: new LicenseDigests(orm, queries),
         dashboard: new DashboardFigures(orm, expiry),

@@ -196,6 +196,31 @@ export const licenseRoutes: GatewayModulePlugin = async (app, { call }) => {
     (request) => call(request, issuer.auditTrail, request.params),
   );
 
+  app.post(
+    "/licenses/:id/amend",
+    {
+      config: { access: "license.amend" },
+      // An amendment may carry a license's whole metadata, up to the model's 2 MiB, as a creation does.
+      bodyLimit: LICENSE_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: issuer.amend.summary,
+        description:
+          "Each member given replaces the license's value; the rest stays. `products` lists every product " +
+          "the license keeps (its main product first, none removed). The amended license is checked as a " +
+          "creation is: the products' offers, the model's rules, and the right to create its kind " +
+          "(`license.create.commercial` or `.test`, `license.create.internal` for internal use: 403 " +
+          "otherwise). Activations and units below what is in use, an amendment that changes nothing and " +
+          "unknown products are 400; a revoked license 409. With `idempotencyKey`, a repeat returns the " +
+          "first answer and signs nothing.",
+        params: licenseRef,
+        body: issuer.amend.request.omit({ id: true }),
+        response: { 200: licenseDetailSchema },
+      },
+    },
+    (request) => call(request, issuer.amend, { ...request.body, id: request.params.id }),
+  );
+
   // Lifecycle changes: the body is the issuer's request without the id, which the path gives.
   const changes = [
     ["renew", issuer.renew, issuer.renew.request.omit({ id: true }), "license.renew"],

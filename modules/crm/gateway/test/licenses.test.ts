@@ -278,3 +278,84 @@ describe("licenses (security)", () => {
       expect((await viewer.post(path, body)).statusCode, path).toBe(403);
   });
 });
+
+describe("licenses (amend)", () => {
+  it("amends a license into a new signed version, in its versions and audit trail", async () => {
+    const [license] = issued(await create({ kind: "commercial", metadata: { po: "PO-1" } }));
+    const id = license!.license.id;
+    const response = await gw.admin.post(`/api/licenses/${id}/amend`, {
+      availableActivations: 7,
+      metadata: { po: "PO-2" },
+      reason: "two more seats bought",
+      idempotencyKey: "gw-amend-0001",
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json<LicenseDetail>()).toMatchObject({
+      serial: 2,
+      availableActivations: 7,
+      metadata: { po: "PO-2" },
+    });
+    const again = await gw.admin.post(`/api/licenses/${id}/amend`, {
+      availableActivations: 7,
+      metadata: { po: "PO-2" },
+      reason: "two more seats bought",
+      idempotencyKey: "gw-amend-0001",
+    });
+    expect(again.json<LicenseDetail>().serial).toBe(2);
+    const versions = (await gw.admin.get(`/api/licenses/${id}/versions`)).json<{
+      items: { serial: number; amended: boolean }[];
+    }>().items;
+    expect(versions.map((v) => [v.serial, v.amended])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    const audit = (await gw.admin.get(`/api/licenses/${id}/audit`)).json<{
+      items: { action: string; reason: string | null; changes: Record<string, unknown> }[];
+    }>().items;
+    expect(audit[0]).toMatchObject({
+      action: "license.amended",
+      reason: "two more seats bought",
+      changes: { availableActivations: [3, 7], metadata: [{ po: "PO-1" }, { po: "PO-2" }] },
+    });
+  });
+
+  it("lets license admins and sales amend, not support or viewers; the issuer checks the kind", async () => {
+    const [commercial] = issued(await create({ kind: "commercial" }));
+    const [internal] = issued(await create({ kind: "test", internal: true }));
+    const sales = await gw.userWith(["sales"]);
+    const licenseAdmin = await gw.userWith(["license-admin"]);
+    const path = (l: typeof commercial) => `/api/licenses/${l!.license.id}/amend`;
+    expect((await sales.post(path(commercial), { seats: 2 })).statusCode).toBe(200);
+    expect((await licenseAdmin.post(path(commercial), { seats: 3 })).statusCode).toBe(200);
+    for (const role of ["support", "viewer", "auditor"] as const) {
+      const refused = await (await gw.userWith([role])).post(path(commercial), { seats: 4 });
+      expect([refused.statusCode, refused.json().code], role).toEqual([403, "forbidden"]);
+    }
+    // Sales may amend, but not an internal license: creating one needs license.create.internal.
+    const kind = await sales.post(path(internal), { seats: 2 });
+    expect([kind.statusCode, kind.json().code]).toEqual([403, "forbidden"]);
+    expect((await licenseAdmin.post(path(internal), { seats: 2 })).statusCode).toBe(200);
+  });
+
+  it("answers 404 for an unknown license, 400 for a bad or empty change, 409 once revoked", async () => {
+    const missing = await gw.admin.post("/api/licenses/lic_01ZZZZZZZZZZZZZZZZZZZZZZZZ/amend", { seats: 2 });
+    expect([missing.statusCode, missing.json().code]).toEqual([404, "not_found"]);
+    const [license] = issued(await create({ kind: "test" }));
+    const path = `/api/licenses/${license!.license.id}/amend`;
+    const bad = await gw.admin.post(path, { kind: "commercial", availableActivations: "many" });
+    expect(bad.statusCode).toBe(400);
+    expect(
+      bad
+        .json<ErrorResponse>()
+        .details?.issues?.map((i) => i.path)
+        .sort(),
+    ).toEqual(["availableActivations", "kind"]);
+    const nothing = await gw.admin.post(path, { seats: license!.license.seats });
+    expect([nothing.statusCode, nothing.json().code]).toEqual([400, "validation_failed"]);
+    const unknown = await gw.admin.post(path, { products: ["collector", "no-such-product"] });
+    expect(unknown.json<ErrorResponse>().details?.issues?.map((i) => i.path)).toEqual(["products.1"]);
+    await gw.admin.post(`/api/licenses/${license!.license.id}/revoke`, { reason: "test over" });
+    const revoked = await gw.admin.post(path, { seats: 9 });
+    expect([revoked.statusCode, revoked.json().code]).toEqual([409, "invalid_state"]);
+  });
+});

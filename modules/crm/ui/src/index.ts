@@ -50,6 +50,11 @@ const crm: UiModule = {
       load: async () => (await import("./licenses/LicensePage.tsx")).LicensePage,
     },
     {
+      path: "crm/licenses/:id/amend",
+      action: "license.amend",
+      load: async () => (await import("./licenses/AmendPage.tsx")).AmendPage,
+    },
+    {
       path: "crm/dashboard",
       action: "dashboard.read",
       load: async () => (await import("./licenses/DashboardPage.tsx")).DashboardPage,

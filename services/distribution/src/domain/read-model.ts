@@ -190,6 +190,7 @@ export function readModelConsumer(deps: ReadModelDeps): EventConsumer {
     issuerEvents.licenseIssued,
     issuerEvents.licenseRenewed,
     issuerEvents.licenseReissued,
+    issuerEvents.licenseAmended,
     issuerEvents.licenseSuspended,
     issuerEvents.licenseReinstated,
     issuerEvents.licenseRevoked,

@@ -104,7 +104,7 @@ export const LicenseVersionEntity = defineEntity({
     serial: p.integer().primary(),
     keyId: p.text(),
     signedAt: p.datetime(),
-    reason: p.enum(["issued", "renewed", "reissued"] as const),
+    reason: p.enum(["issued", "renewed", "reissued", "amended"] as const),
     endDate: p.datetime().nullable(),
     file: p.text().lazy(),
     createdBy: p.text(),

@@ -105,7 +105,7 @@ export class LicenseQueries {
       serial: number;
       key_id: string;
       signed_at: Date;
-      reason: "issued" | "renewed" | "reissued";
+      reason: "issued" | "renewed" | "reissued" | "amended";
       end_date: Date | null;
       created_by: string;
       created_by_name: string;
@@ -120,7 +120,8 @@ export class LicenseQueries {
       serial: v.serial,
       keyId: v.key_id,
       signedAt: new Date(v.signed_at).toISOString(),
-      reason: v.reason,
+      reason: v.reason === "amended" ? ("reissued" as const) : v.reason,
+      amended: v.reason === "amended",
       endDate: v.end_date ? new Date(v.end_date).toISOString() : null,
       createdBy: v.created_by,
       createdByName: v.created_by_name,

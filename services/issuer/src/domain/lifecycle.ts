@@ -201,7 +201,7 @@ export class Lifecycle {
   }
 }
 
-async function lockLicense(em: EntityManager, id: string): Promise<LicenseRow> {
+export async function lockLicense(em: EntityManager, id: string): Promise<LicenseRow> {
   const row = await em.findOne(LicenseEntity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!row) throw AppError.notFound("License", id);
   return row;

@@ -1,9 +1,10 @@
-import { createLicenseRequest, type Preset, type Product } from "@licensing/contracts";
+import { createLicenseRequest, type LicenseDetail, type Preset, type Product } from "@licensing/contracts";
 import {
   type ApiError,
   formError,
   isApiError,
   issuesToErrors,
+  missing,
   PageHeader,
   QueryError,
   reveal,
@@ -33,7 +34,14 @@ import { Link, useSearchParams } from "react-router";
 import { useProducts } from "../products/api.ts";
 import { usePresets } from "../settings/api.ts";
 import { AccountPicker } from "./AccountPicker.tsx";
-import { type Created, newIdempotencyKey, useCreateLicense, useQuickGenerate } from "./api.ts";
+import { cloneValues } from "./amendment.ts";
+import {
+  type Created,
+  newIdempotencyKey,
+  useCloneSource,
+  useCreateLicense,
+  useQuickGenerate,
+} from "./api.ts";
 import { licenseSizeRule, sizeErrors, sizeField } from "./content-size.ts";
 import { IssuedLicenses } from "./IssuedLicenses.tsx";
 import { ParameterFields } from "./ParameterFields.tsx";
@@ -69,12 +77,18 @@ function useKinds(): ("commercial" | "test")[] {
 
 export function GeneratorPage() {
   const products = useProducts();
-  if (products.isPending) return <Loader />;
+  // "Clone as new license" opens the generator with `?from=<license id>`: the form starts from it.
+  const [params] = useSearchParams();
+  const from = params.get("from");
+  const source = useCloneSource(from);
+  if (products.isPending || (from && source.isPending)) return <Loader />;
   if (products.error) return <QueryError error={products.error} retry={() => void products.refetch()} />;
-  return <Generator products={products.data} />;
+  if (source.error)
+    return <QueryError error={source.error} retry={() => void source.refetch()} missing={missing.license} />;
+  return <Generator key={from ?? ""} products={products.data} source={source.data} />;
 }
 
-function Generator({ products }: { products: Product[] }) {
+function Generator({ products, source }: { products: Product[]; source?: LicenseDetail | undefined }) {
   const [params] = useSearchParams();
   const kinds = useKinds();
   const canInternal = useCan("license.create.internal");
@@ -103,11 +117,16 @@ function Generator({ products }: { products: Product[] }) {
   const locked = result !== null;
 
   const only = products.length === 1 ? products[0] : undefined;
-  const filled = only ? defaultsFrom(only, { ...emptyParameters, products: [only.code] }) : emptyParameters;
+  const filled = source
+    ? { ...cloneValues(source), internal: source.internal && canInternal }
+    : only
+      ? defaultsFrom(only, { ...emptyParameters, products: [only.code] })
+      : emptyParameters;
+  const main = products.find((p) => p.code === filled.products[0]);
   const initial: GeneratorValues = {
     // A role that may not create the product's kind starts from the other kind's defaults.
-    ...(kinds.includes(filled.kind) ? filled : withKind(only, filled, kinds[0] ?? "test")),
-    accountId: params.get("accountId") ?? "",
+    ...(kinds.includes(filled.kind) ? filled : withKind(main, filled, kinds[0] ?? "test")),
+    accountId: params.get("accountId") ?? source?.accountId ?? "",
     count: 1,
   };
   const form = useForm<GeneratorValues>({
@@ -189,6 +208,15 @@ function Generator({ products }: { products: Product[] }) {
       <VisuallyHidden role="status" aria-live="polite" aria-atomic="true">
         {announcement}
       </VisuallyHidden>
+      {source && !result && (
+        <Alert variant="light" title={`Prefilled from license …-${source.keyHint}`}>
+          A clone of {source.accountName}'s license: the same parameters, starting when it is created. It is a
+          new license, with its own key and history; change anything before generating it.{" "}
+          <Anchor component={Link} to={`/crm/licenses/${source.id}`}>
+            Open the original
+          </Anchor>
+        </Alert>
+      )}
       {result && <IssuedLicenses ref={resultPanel} licenses={result.licenses} onAnother={another} />}
       {/* Locked after a success: a second click cannot create a second license by mistake. */}
       <Fieldset variant="unstyled" disabled={locked} ref={formStart} aria-label="License parameters">

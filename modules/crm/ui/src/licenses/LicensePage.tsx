@@ -1,11 +1,13 @@
 import type { AuditEntry, LicenseDetail } from "@licensing/contracts";
 import {
+  Can,
   CopyKey,
   formatDate,
   formatDateTime,
   missing,
   PageHeader,
   QueryError,
+  reveal,
   useCan,
 } from "@licensing/ui/kit";
 import {
@@ -22,11 +24,13 @@ import {
   Table,
   Tabs,
   Text,
+  VisuallyHidden,
 } from "@mantine/core";
-import { IconDownload, IconEye } from "@tabler/icons-react";
-import { type ReactNode, useMemo } from "react";
-import { Link, useParams, useSearchParams } from "react-router";
+import { IconCopy, IconDownload, IconEye, IconPencil } from "@tabler/icons-react";
+import { type ReactNode, useEffect, useMemo, useRef } from "react";
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 import { UsagePanel } from "../usage/UsagePanel.tsx";
+import type { AmendedState } from "./AmendPage.tsx";
 import { fileUrl, useAudit, useLicense, useRevealKey, useVersions } from "./api.ts";
 import { LicenseEntries } from "./LicenseEntries.tsx";
 import { KindBadge, limitText, StatusBadge } from "./LicenseTable.tsx";
@@ -95,10 +99,33 @@ function LicenseView({ license: l }: { license: LicenseDetail }) {
             >
               Download file
             </Button>
+            {l.state !== "revoked" && (
+              <Can action="license.amend">
+                <Button
+                  component={Link}
+                  to={`/crm/licenses/${l.id}/amend`}
+                  variant="default"
+                  leftSection={<IconPencil size={16} />}
+                >
+                  Amend
+                </Button>
+              </Can>
+            )}
+            <Can action="license.create.test">
+              <Button
+                component={Link}
+                to={`/crm/generator?from=${l.id}`}
+                variant="default"
+                leftSection={<IconCopy size={16} />}
+              >
+                Clone as new license
+              </Button>
+            </Can>
             <LifecycleActions license={l} />
           </>
         }
       />
+      <AmendedOutcome license={l} />
       {l.stateReason && (
         <Alert color={l.state === "revoked" ? "red" : "orange"} variant="light" title={`${l.state} — reason`}>
           {l.stateReason}
@@ -159,6 +186,43 @@ function LicenseView({ license: l }: { license: LicenseDetail }) {
       </Card>
       <LicenseTabs id={l.id} />
     </Stack>
+  );
+}
+
+/**
+ * After an amendment (the amend page's router state): what was done, focused and announced, so the
+ * outcome is where the user looks; the version history below lists the new version.
+ */
+function AmendedOutcome({ license: l }: { license: LicenseDetail }) {
+  const location = useLocation();
+  const navigate = useNavigate();
+  const outcome = (location.state as AmendedState | null)?.amended;
+  const panel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (outcome) reveal(panel.current);
+  }, [outcome]);
+  if (!outcome || outcome.serial !== l.serial) return null;
+  const text = `Version ${outcome.serial} is signed${outcome.what ? ` with the new ${outcome.what}` : ""}. The customer downloads the new file; the change is in the version history and the audit trail.`;
+  return (
+    <>
+      <VisuallyHidden role="status" aria-live="polite" aria-atomic="true">
+        {`The license was amended. ${text}`}
+      </VisuallyHidden>
+      <Alert
+        ref={panel}
+        tabIndex={-1}
+        color="green"
+        variant="light"
+        title="License amended"
+        withCloseButton
+        closeButtonLabel="Dismiss"
+        onClose={() =>
+          navigate({ pathname: location.pathname, search: location.search }, { replace: true, state: null })
+        }
+      >
+        {text}
+      </Alert>
+    </>
   );
 }
 
@@ -278,7 +342,7 @@ function Versions({ id }: { id: string }) {
         {versions.data.map((v) => (
           <Table.Tr key={v.serial}>
             <Table.Td>{v.serial}</Table.Td>
-            <Table.Td>{v.reason}</Table.Td>
+            <Table.Td>{v.amended ? "amended" : v.reason}</Table.Td>
             <Table.Td>{formatDateTime(v.signedAt)}</Table.Td>
             <Table.Td>{v.endDate ? formatDate(v.endDate) : "No end"}</Table.Td>
             <Table.Td>

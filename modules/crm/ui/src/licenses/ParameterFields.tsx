@@ -37,6 +37,12 @@ interface ParameterFieldsProps<V extends ParameterValues> {
   canInternal: boolean;
   /** The size limit of what the form sends (a license's content, a preset's parameters). */
   sizeRule: SizeRule;
+  /**
+   * Amending an existing license (docs/ui.md, "Amending and cloning a license"): only what an
+   * amendment may change is editable; the license's own products stay (more may be added), and its
+   * kind, internal use, type, start, units type, fingerprint and encryption are shown, not changed.
+   */
+  amending?: { products: string[] };
 }
 
 const licenseTypes = ["subscription", "perpetual", "trial", "evaluation", "partner", "internal"];
@@ -47,7 +53,9 @@ export function ParameterFields<V extends ParameterValues>({
   kinds,
   canInternal,
   sizeRule,
+  amending,
 }: ParameterFieldsProps<V>) {
+  const fixed = amending !== undefined;
   // The form's own type is wider than ParameterValues; these fields only touch the parameters.
   const f = form as unknown as UseFormReturnType<ParameterValues>;
   const values = f.values;
@@ -56,7 +64,11 @@ export function ParameterFields<V extends ParameterValues>({
     .filter((p): p is Product => p !== undefined);
   const main = chosen[0];
 
-  const setProducts = (codes: string[]) => {
+  const setProducts = (picked: string[]) => {
+    // An amendment adds products: the license's own stay, in their order, the main one first.
+    const codes = amending
+      ? [...amending.products, ...picked.filter((code) => !amending.products.includes(code))]
+      : picked;
     const newMain = products.find((p) => p.code === codes[0]);
     // A new main product brings its catalog defaults (the issuer would apply the same).
     if (newMain && codes[0] !== values.products[0]) {
@@ -72,9 +84,11 @@ export function ParameterFields<V extends ParameterValues>({
           <MultiSelect
             label="Products"
             description={
-              main
-                ? `The first is the main product: ${main.name}'s catalog defaults filled the fields below`
-                : "The first one chosen is the main product; its catalog defaults fill the fields below"
+              amending
+                ? `Add products; the license keeps its own (${amending.products.join(", ")}), the first the main one`
+                : main
+                  ? `The first is the main product: ${main.name}'s catalog defaults filled the fields below`
+                  : "The first one chosen is the main product; its catalog defaults fill the fields below"
             }
             placeholder={values.products.length ? undefined : "Choose products"}
             data={products.map((p) => ({ value: p.code, label: `${p.name} (${p.code})` }))}
@@ -94,12 +108,14 @@ export function ParameterFields<V extends ParameterValues>({
                   { value: "commercial", label: "Commercial", disabled: !kinds.includes("commercial") },
                   { value: "test", label: "Test", disabled: !kinds.includes("test") },
                 ]}
+                disabled={fixed}
                 {...f.getInputProps("kind")}
                 onChange={(kind) => f.setValues(withKind(main, values, kind as LicenseKind))}
               />
             </Stack>
             {canInternal && (
               <Switch
+                disabled={fixed}
                 label="Internal use"
                 description="For the company's own staff and systems"
                 {...f.getInputProps("internal", { type: "checkbox" })}
@@ -109,6 +125,7 @@ export function ParameterFields<V extends ParameterValues>({
               label="License type (informational)"
               description="Informational; empty: trial, subscription or perpetual from kind and end"
               data={licenseTypes}
+              disabled={fixed}
               w={280}
               {...f.getInputProps("licenseType")}
             />
@@ -126,6 +143,7 @@ export function ParameterFields<V extends ParameterValues>({
             placeholder="When the license is created"
             leftSection={<IconCalendar size={16} />}
             clearable
+            disabled={fixed}
             {...f.getInputProps("startDate")}
           />
           <Stack gap={4}>
@@ -135,7 +153,8 @@ export function ParameterFields<V extends ParameterValues>({
             <SegmentedControl
               aria-labelledby="end-label"
               data={[
-                { value: "duration", label: "Duration" },
+                // An amendment gives the new end as a date (a duration would count from the start).
+                ...(fixed ? [] : [{ value: "duration", label: "Duration" }]),
                 { value: "date", label: "End date" },
                 { value: "none", label: "No end" },
               ]}
@@ -200,6 +219,7 @@ export function ParameterFields<V extends ParameterValues>({
             placeholder={main ? "Choose" : "Choose a product first"}
             data={offeredOptions(chosen, "unitsTypes", values.unitsType ? [values.unitsType] : [])}
             clearable
+            disabled={fixed}
             {...f.getInputProps("unitsType")}
           />
           <LimitInput
@@ -241,6 +261,7 @@ export function ParameterFields<V extends ParameterValues>({
           <TextInput
             label="Fingerprint"
             description="Binds the license to one machine; empty for any"
+            disabled={fixed}
             styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
             {...f.getInputProps("fingerprint")}
           />
@@ -272,6 +293,7 @@ export function ParameterFields<V extends ParameterValues>({
           <Checkbox
             label="Encrypt the file"
             description="Only someone holding the license key can read it (AES-256-GCM, key derived from the license key)"
+            disabled={fixed}
             {...f.getInputProps("encrypted", { type: "checkbox" })}
           />
           <ContentSize form={f} rule={sizeRule} />

@@ -18,6 +18,7 @@ import {
   useQueryClient,
 } from "@tanstack/react-query";
 import type { z } from "zod";
+import type { AmendBody } from "./amendment.ts";
 
 export type CreateLicense = z.input<typeof createLicenseRequest>;
 export type LicenseVersion = z.infer<typeof licenseVersionSchema>;
@@ -57,6 +58,14 @@ export function useLicenses(query: LicenseQuery) {
 
 export const useLicense = (id: string) =>
   useQuery({ queryKey: licenseKeys.one(id), queryFn: () => api.get<LicenseDetail>(licensePath(id)) });
+
+/** The license "Clone as new license" starts the generator from (none without an id). */
+export const useCloneSource = (id: string | null) =>
+  useQuery({
+    queryKey: licenseKeys.one(id ?? ""),
+    queryFn: () => api.get<LicenseDetail>(licensePath(id ?? "")),
+    enabled: Boolean(id),
+  });
 
 export const useVersions = (id: string) =>
   useQuery({
@@ -122,6 +131,15 @@ export const useLifecycle = (id: string, verb: LifecycleVerb) =>
     (body: { reason?: string; endDate?: string | null; extendDays?: number; idempotencyKey?: string }) =>
       api.post<LicenseDetail>(licensePath(id, `/${verb}`), body),
     { form: true },
+    (detail, queryClient) => queryClient.setQueryData(licenseKeys.one(id), detail),
+  );
+
+/** An amendment signs a new version and answers the license as it now is (as a lifecycle change). */
+export const useAmend = (id: string) =>
+  useLicenseMutation(
+    (body: AmendBody & { idempotencyKey: string }) =>
+      api.post<LicenseDetail>(licensePath(id, "/amend"), body),
+    { form: true, inPlace: ["payload_too_large"] },
     (detail, queryClient) => queryClient.setQueryData(licenseKeys.one(id), detail),
   );
 
