@@ -167,6 +167,24 @@ describe("sealReleaseIndex / openReleaseIndex", () => {
     expect(KEY_ID).not.toBe(RELEASE_KEY_ID);
   });
 
+  it("refuses any changed character of a signed index with a typed error", () => {
+    const text = sealReleaseIndex(sampleIndex(), releaseSigner);
+    const body = text.indexOf("\n") + 1;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: body, max: text.lastIndexOf("-----END") - 2 }),
+        fc.constantFrom("A", "b", "+", "9"),
+        (at, c) => {
+          fc.pre(text[at] !== c && text[at] !== "\n");
+          const changed = text.slice(0, at) + c + text.slice(at + 1);
+          const code = codeOf(() => open(changed));
+          expect(code).not.toBe("ok");
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("refuses an authentic payload that is not a valid index", () => {
     const bad = sealDocument({
       purpose: RELEASE_INDEX_PURPOSE,

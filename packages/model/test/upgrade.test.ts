@@ -1,8 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Release } from "../src/release-index-schema.ts";
+import { compareSemver } from "../src/semver.ts";
 import { bestUpgrade } from "../src/upgrade.ts";
 import { codeOf } from "./helpers.ts";
-import { sampleArtifact, sampleIndex, sampleRelease } from "./release-fixtures.ts";
+import { releaseIndexArbitrary, sampleArtifact, sampleIndex, sampleRelease } from "./release-fixtures.ts";
 
 const win = { platform: "windows", arch: "x64" };
 const release = (version: string, extra: Partial<Release> = {}) =>
@@ -113,6 +115,32 @@ describe("bestUpgrade", () => {
     expect(codeOf(() => pick([release("2.5.0")], "v2.0"))).toBe("invalid_argument");
     expect(codeOf(() => pick([release("2.5.0")], "2.0.0", { platform: 5 as never }))).toBe(
       "invalid_argument",
+    );
+  });
+
+  it("offers only what qualifies, and nothing that qualifies is higher", () => {
+    fc.assert(
+      fc.property(releaseIndexArbitrary, fc.nat(30), fc.nat(30), (index, major, minor) => {
+        const currentVersion = `${major % 31}.${minor % 31}.0`;
+        const platform = index.releases[0]?.artifacts[0]?.platform ?? "windows";
+        const arch = index.releases[0]?.artifacts[0]?.arch ?? "x64";
+        const answer = bestUpgrade(index, { currentVersion, platform, arch });
+        const qualifies = (r: Release) =>
+          !r.yanked &&
+          compareSemver(r.version, currentVersion) > 0 &&
+          (r.minUpgradableFrom === undefined || compareSemver(currentVersion, r.minUpgradableFrom) >= 0) &&
+          (r.maxUpgradableFrom === undefined || compareSemver(currentVersion, r.maxUpgradableFrom) <= 0) &&
+          r.artifacts.some((a) => a.platform === platform && a.arch === arch);
+        const eligible = index.releases.filter(qualifies);
+        if (!answer.upgrade) expect(eligible).toEqual([]);
+        else {
+          expect(qualifies(answer.release)).toBe(true);
+          for (const r of eligible)
+            expect(compareSemver(r.version, answer.release.version)).toBeLessThanOrEqual(0);
+          expect(answer.artifact.platform).toBe(platform);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });
