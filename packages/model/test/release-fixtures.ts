@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { nobleEd25519 } from "../src/ed25519-noble.ts";
 import { createSigner } from "../src/key-set.ts";
 import type { Artifact, Release, ReleaseIndex } from "../src/release-index-schema.ts";
+import { compareSemver } from "../src/semver.ts";
 
 export const RELEASE_PRIVATE_KEY = Uint8Array.from({ length: 32 }, (_, i) => 100 + i);
 export const RELEASE_KEY_ID = "r2025-01";
@@ -90,6 +91,7 @@ export const releaseIndexArbitrary: fc.Arbitrary<ReleaseIndex> = fc
           { nil: undefined },
         ),
         yanked: fc.boolean(),
+        range: fc.tuple(fc.option(semverArbitrary), fc.option(semverArbitrary)),
         artifacts: fc.uniqueArray(
           fc.record({
             platform: token,
@@ -114,9 +116,14 @@ export const releaseIndexArbitrary: fc.Arbitrary<ReleaseIndex> = fc
     ...rest,
     issuedAt: `${new Date(issued * 1000).toISOString().slice(0, 19)}Z`,
     expiresAt: `${new Date((issued + lifetime) * 1000).toISOString().slice(0, 19)}Z`,
-    releases: releases.map((r) => {
+    releases: releases.map(({ range, ...r }) => {
       const release: Release = { ...r, publishedAt: "2026-01-01T00:00:00Z" };
       if (r.notes === undefined) delete release.notes;
+      // An upgradable-from range with either bound or both, the lower one first.
+      const [a, b] = range;
+      const [min, max] = a !== null && b !== null && compareSemver(a, b) > 0 ? [b, a] : [a, b];
+      if (min !== null) release.minUpgradableFrom = min;
+      if (max !== null) release.maxUpgradableFrom = max;
       return release;
     }),
   }));
