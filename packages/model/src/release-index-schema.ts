@@ -47,11 +47,12 @@ const semver = z.string({ error: "must be text" }).refine(isSemver, {
 });
 const whole = (min: number, error: string) =>
   z.number({ error: "must be a number" }).refine((n) => Number.isSafeInteger(n) && n >= min, { error });
-// A file name a client can write as it is: no directory part, no `.` or `..`, no control characters.
-const fileName = cleanText(1, MAX_FILE_NAME_LENGTH).refine(
-  (s) => !/[/\\]/.test(s) && s !== "." && s !== "..",
-  { error: 'must be a plain file name (no "/" or "\\", not "." or "..")' },
-);
+// A file name a client can write as it is on any system: no directory part, none of the characters
+// Windows reserves (":" would even name an NTFS alternate data stream), no trailing dot or space
+// (Windows drops them), no control characters.
+const fileName = cleanText(1, MAX_FILE_NAME_LENGTH).refine((s) => !/[<>:"/\\|?*]|[. ]$/.test(s), {
+  error: 'must be a plain file name: none of < > : " / \\ | ? *, not ending with a dot or a space',
+});
 
 // Members in RFC 8785 order (UTF-16 code units), as in license.ts.
 export const artifactSchema = z.strictObject({

@@ -97,7 +97,7 @@ export const releaseIndexArbitrary: fc.Arbitrary<ReleaseIndex> = fc
             platform: token,
             arch: token,
             fileType: token,
-            fileName: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,30}$/),
+            fileName: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,30}[A-Za-z0-9]$/),
             size: fc.oneof(
               fc.integer({ min: 1, max: 1 << 20 }),
               fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),

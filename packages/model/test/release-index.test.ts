@@ -371,6 +371,22 @@ describe("release index fields", () => {
       ["releases.0.artifacts.0.fileName"],
     ],
     [
+      "fileName naming an NTFS stream",
+      (i) => ({
+        ...i,
+        releases: [sampleRelease({ artifacts: [sampleArtifact({ fileName: "setup.msi:payload" })] })],
+      }),
+      ["releases.0.artifacts.0.fileName"],
+    ],
+    [
+      "fileName ending with a dot",
+      (i) => ({
+        ...i,
+        releases: [sampleRelease({ artifacts: [sampleArtifact({ fileName: "setup.msi." })] })],
+      }),
+      ["releases.0.artifacts.0.fileName"],
+    ],
+    [
       "fileName with NUL",
       (i) => ({
         ...i,
