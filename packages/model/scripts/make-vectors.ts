@@ -18,6 +18,7 @@ import { signLicense } from "../src/license-file.ts";
 import { licenseKeyLookupHash, parseLicenseKey } from "../src/license-key.ts";
 import { buildEdgeCases } from "../test/ed25519-edge-cases.ts";
 import { sampleLicense } from "../test/fixtures.ts";
+import { buildReleaseVectors } from "./release-vectors.ts";
 
 const seed = (label: string) => sha256(utf8(`licensing vectors: ${label}`));
 const KEYS = ["k2025-01", "k2026-01", "k2030-01"].map((keyId) => {
@@ -217,6 +218,7 @@ export function buildVectors(): Record<string, unknown> {
       signedMessagePrefix: toHex(signedMessage("license-file", new Uint8Array())),
       cases,
     },
+    "release-indexes.json": buildReleaseVectors(),
     "license-keys.json": {
       description: "License key inputs, their normalized form and lookup hash, or the error.",
       cases: licenseKeys,

@@ -20,6 +20,15 @@ export const MODEL_ERROR_CODES = [
   "key_checksum_mismatch",
   "invalid_json",
   "invalid_argument",
+  // Release indexes (release-index.ts) and artifacts (artifact.ts): the attacks of The Update
+  // Framework, each with its own code.
+  "index_scope_mismatch",
+  "index_rollback",
+  "index_conflict",
+  "index_not_yet_valid",
+  "index_expired",
+  "artifact_size_mismatch",
+  "artifact_hash_mismatch",
 ] as const;
 
 /** A stable error code from MODEL_ERROR_CODES. */

@@ -1,8 +1,10 @@
-// @licensing/model: the license model v2, its canonical encoding, license keys and signed documents.
+// @licensing/model: the license model v2, its canonical encoding, license keys and signed documents
+// (license files, release indexes).
 // Pure (no I/O); runs in Node and in browsers. The native Ed25519 implementation is Node-only and
 // exported from "@licensing/model/native".
 export { ed25519 } from "#ed25519";
 export { armorLabel } from "./armor.ts";
+export { type ArtifactVerifier, createArtifactVerifier } from "./artifact.ts";
 export { canonicalBytes, canonicalize, type JsonValue, MAX_JSON_DEPTH } from "./canonical-json.ts";
 export { type Ed25519, SMALL_ORDER_ENCODINGS } from "./ed25519.ts";
 export { nobleEd25519 } from "./ed25519-noble.ts";
@@ -54,3 +56,27 @@ export {
   parseLicenseKey,
 } from "./license-key.ts";
 export { randomBytes } from "./random.ts";
+export {
+  MAX_CLOCK_SKEW_MS,
+  type OpenedReleaseIndex,
+  type OpenReleaseIndexOptions,
+  openReleaseIndex,
+  RELEASE_INDEX_PURPOSE,
+  type ReleaseIndexState,
+  sealReleaseIndex,
+} from "./release-index.ts";
+export {
+  type Artifact,
+  checkReleaseIndex,
+  MAX_ARTIFACTS,
+  MAX_FILE_NAME_LENGTH,
+  MAX_INDEX_LIFETIME_MS,
+  MAX_NOTES_LENGTH,
+  MAX_RELEASES,
+  type Release,
+  type ReleaseIndex,
+  type ReleaseIndexValidation,
+  releaseIndexSchema,
+} from "./release-index-schema.ts";
+export { compareSemver, isSemver, MAX_SEMVER_LENGTH, parseSemver, type SemVer } from "./semver.ts";
+export { bestUpgrade, type NoUpgradeReason, type UpgradeAnswer, type UpgradeQuery } from "./upgrade.ts";

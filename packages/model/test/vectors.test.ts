@@ -4,12 +4,17 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildVectors } from "../scripts/make-vectors.ts";
+import { createArtifactVerifier } from "../src/artifact.ts";
 import { fromHex } from "../src/bytes.ts";
 import { canonicalize } from "../src/canonical-json.ts";
 import { nativeEd25519 } from "../src/ed25519-native.ts";
 import { nobleEd25519 } from "../src/ed25519-noble.ts";
 import { verifyLicenseFile } from "../src/license-file.ts";
 import { licenseKeyLookupHash, parseLicenseKey } from "../src/license-key.ts";
+import { openReleaseIndex, type ReleaseIndexState } from "../src/release-index.ts";
+import type { ReleaseIndex } from "../src/release-index-schema.ts";
+import { compareSemver, isSemver } from "../src/semver.ts";
+import { bestUpgrade, type UpgradeQuery } from "../src/upgrade.ts";
 import { codeOf } from "./helpers.ts";
 
 const dir = join(import.meta.dirname, "vectors");
@@ -35,6 +40,89 @@ describe("interoperability vectors", () => {
       if (c.expected.valid) expect(verify()).toEqual(c.expected.license);
       else expect(codeOf(verify)).toBe(c.expected.code);
     });
+  });
+
+  describe("release indexes", () => {
+    type IndexCase = {
+      name: string;
+      file: string;
+      now: string;
+      lastSeen?: ReleaseIndexState;
+      product?: string;
+      channel?: string;
+      expected:
+        | { valid: true; index: ReleaseIndex; state: ReleaseIndexState }
+        | { valid: false; code: string };
+    };
+    const vectors = read<{
+      keys: { keyId: string; trustedForReleaseIndexes: boolean; publicKeyHex: string }[];
+      cases: IndexCase[];
+      artifacts: {
+        size: number;
+        sha256: string;
+        cases: { name: string; bytesHex: string; expected: string }[];
+      };
+      semver: { ascending: string[]; equal: [string, string][]; invalid: string[] };
+      upgrades: { cases: { query: UpgradeQuery; expected: Record<string, unknown> }[] };
+    }>("release-indexes.json");
+    const releaseKeys = vectors.keys
+      .filter((k) => k.trustedForReleaseIndexes)
+      .map((k) => ({ keyId: k.keyId, publicKey: fromHex(k.publicKeyHex) }));
+
+    describe.each([nativeEd25519, nobleEd25519])("$name", (ed25519) => {
+      it.each(vectors.cases)("$name", (c) => {
+        const open = () =>
+          openReleaseIndex(c.file, {
+            keys: releaseKeys,
+            now: Date.parse(c.now),
+            lastSeen: c.lastSeen,
+            product: c.product,
+            channel: c.channel,
+            ed25519,
+          });
+        if (c.expected.valid) {
+          const opened = open();
+          expect(opened.index).toEqual(c.expected.index);
+          expect(opened.state).toEqual(c.expected.state);
+        } else expect(codeOf(open)).toBe(c.expected.code);
+      });
+    });
+
+    it.each(vectors.artifacts.cases)("artifact: $name", (c) => {
+      const bytes = fromHex(c.bytesHex);
+      const check = () => {
+        const verifier = createArtifactVerifier(vectors.artifacts);
+        for (let i = 0; i < bytes.length; i += 64) verifier.update(bytes.subarray(i, i + 64));
+        return verifier.finish();
+      };
+      expect(codeOf(check)).toBe(c.expected);
+    });
+
+    it("SemVer order", () => {
+      const { ascending, equal, invalid } = vectors.semver;
+      for (let i = 1; i < ascending.length; i++)
+        expect(compareSemver(ascending[i - 1]!, ascending[i]!)).toBeLessThan(0);
+      for (const [a, b] of equal) expect(compareSemver(a, b)).toBe(0);
+      for (const v of invalid) expect([v, isSemver(v)]).toEqual([v, false]);
+    });
+
+    it.each(vectors.upgrades.cases)(
+      "upgrade from $query.currentVersion on $query.platform/$query.arch",
+      (c) => {
+        const index = (vectors.cases[0]!.expected as { index: ReleaseIndex }).index;
+        const answer = bestUpgrade(index, c.query);
+        expect(
+          answer.upgrade
+            ? {
+                upgrade: true,
+                version: answer.release.version,
+                fileName: answer.artifact.fileName,
+                currentYanked: answer.currentYanked,
+              }
+            : { upgrade: false, reason: answer.reason, currentYanked: answer.currentYanked },
+        ).toEqual(c.expected);
+      },
+    );
   });
 
   it.each(
