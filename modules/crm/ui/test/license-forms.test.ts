@@ -108,10 +108,12 @@ describe("the license parameter form", () => {
       metadata: [{ key: "source", value: "trade fair" }],
     };
     const preset = changedParameters(values, collector);
+    // Compared with the product's test defaults (21 days, notice 5): the kept commercial notice differs.
     expect(preset).toEqual({
       products: ["collector"],
       kind: "test",
       durationDays: 30,
+      notifyDays: 30,
       metadata: { source: "trade fair" },
     });
     expect(parametersToValues(preset, collector)).toMatchObject({

@@ -26,9 +26,9 @@ describe("presets", () => {
     expect(api.requests.find((r) => r.method === "POST")?.body).toEqual({
       name: "Cockpit trial",
       description: "",
-      // Test brings the test defaults, which differ from the product's (else the issuer would apply
-      // the commercial year to this preset's licenses).
-      parameters: { products: ["collector"], kind: "test", durationDays: 30, notifyDays: 7 },
+      // Test brings the product's test defaults, which the issuer applies to a test license too:
+      // the preset keeps following them.
+      parameters: { products: ["collector"], kind: "test" },
     });
   });
 

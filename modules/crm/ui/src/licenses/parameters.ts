@@ -151,8 +151,8 @@ export function defaultsFrom(product: Product | undefined, values: ParameterValu
 /** The form for saved parameters (a preset's): the main product's defaults, then what it sets. */
 export function parametersToValues(p: LicenseParameters, main: Product | undefined): ParameterValues {
   const base = defaultsFrom(main, { ...emptyParameters, products: p.products });
-  const values: ParameterValues = { ...base };
-  if (p.kind !== undefined) values.kind = p.kind;
+  // A kind the preset sets brings that kind's duration and notice, as the issuer gives them.
+  const values: ParameterValues = p.kind !== undefined ? withKind(main, base, p.kind) : { ...base };
   if (p.internal !== undefined) values.internal = p.internal;
   if (p.licenseType !== undefined) values.licenseType = p.licenseType;
   if (p.unitsType !== undefined) values.unitsType = p.unitsType;
@@ -215,21 +215,32 @@ export function valuesToParameters(v: ParameterValues): LicenseParameters {
 }
 
 /**
- * Only what differs from the main product's defaults (for a preset): the rest keeps following the
- * catalog, so a preset "30-day test" stays right when the product's defaults change.
+ * Only what differs from the main product's defaults for the chosen kind (for a preset): the rest
+ * keeps following the catalog, so a preset "30-day test" stays right when the product's defaults
+ * change.
  */
 export function changedParameters(v: ParameterValues, main: Product | undefined): LicenseParameters {
   const all = valuesToParameters(v);
   if (!main) return all;
-  const defaults = valuesToParameters(defaultsFrom(main, { ...emptyParameters, products: v.products }));
+  // The defaults of the chosen kind: a test preset keeps following the product's test defaults.
+  const kindDefaults = withKind(
+    main,
+    defaultsFrom(main, { ...emptyParameters, products: v.products }),
+    v.kind,
+  );
+  const defaults = valuesToParameters(kindDefaults);
   const changed: Record<string, unknown> = { products: all.products };
   for (const [key, value] of Object.entries(all)) {
     if (key === "products" || key === "durationDays" || key === "endDate") continue;
+    if (key === "kind") {
+      if (value !== main.defaults.kind) changed.kind = value;
+      continue;
+    }
     if (JSON.stringify(value) !== JSON.stringify((defaults as Record<string, unknown>)[key]))
       changed[key] = value;
   }
   // The end is one choice in the form: a changed end sends its whole choice.
-  const defaultEnd = main.defaults.durationDays === null ? "none" : "duration";
+  const defaultEnd = kindDefaults.endMode;
   if (v.endMode !== defaultEnd || (v.endMode === "duration" && all.durationDays !== defaults.durationDays)) {
     if (v.endMode === "duration") changed.durationDays = all.durationDays;
     else changed.endDate = all.endDate;
