@@ -28,7 +28,8 @@ export const usernameSchema = z
 export const rolesSchema = z
   .array(roleNameSchema)
   .min(1, { message: `must hold at least one role (${roles.join(", ")}, or a custom one)` })
-  .max(64)
+  // The roles travel in every actor assertion, whose size is bounded (bus/src/actor-assertion.ts).
+  .max(20, { message: "must hold at most 20 roles" })
   .transform((list) => [...new Set(list)]);
 
 export const userSchema = z.object({
