@@ -28,6 +28,11 @@ export function appRoutes(crm: UiModule | null): RouteObject[] {
           async () => (await import("./pages/settings/UsersPage.tsx")).UsersPage,
         ),
         page(
+          "settings/roles",
+          "user.manage",
+          async () => (await import("./pages/settings/RolesPage.tsx")).RolesPage,
+        ),
+        page(
           "settings/notifications",
           "settings.manage",
           async () =>

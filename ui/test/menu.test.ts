@@ -27,6 +27,7 @@ describe("the left menu", () => {
       Settings: [
         "Activation",
         "Users",
+        "Roles",
         "Notifications",
         "Signing keys",
         "Products",
@@ -39,13 +40,13 @@ describe("the left menu", () => {
 
   it("has no CRM section, and no CRM settings, while the module is inactive", () => {
     expect(labels(["superadmin"], crm, false)).toEqual({
-      Settings: ["Activation", "Users", "Notifications", "Signing keys", "Audit"],
+      Settings: ["Activation", "Users", "Roles", "Notifications", "Signing keys", "Audit"],
     });
   });
 
   it("has no CRM section in a build without the CRM package, even when the gateway says active", () => {
     expect(labels(["superadmin"], null, true)).toEqual({
-      Settings: ["Activation", "Users", "Notifications", "Signing keys", "Audit"],
+      Settings: ["Activation", "Users", "Roles", "Notifications", "Signing keys", "Audit"],
     });
   });
 

@@ -5,11 +5,23 @@ export const roles = ["superadmin", "license-admin", "sales", "support", "viewer
 export const roleSchema = z.enum(roles);
 export type Role = z.infer<typeof roleSchema>;
 
+/**
+ * A role's name as an actor carries it: a built-in role or a custom one (the gateway checks a custom
+ * role's name when it is defined: customRoleNameSchema).
+ */
+export const roleNameSchema = z.string().min(1).max(64);
+
 /** Who is acting: set by the gateway from the session, recorded by services in their audit trails. */
 export const actorSchema = z.object({
   id: z.string().min(1).max(100),
   username: z.string().min(1).max(200),
-  roles: z.array(roleSchema),
+  roles: z.array(roleNameSchema).max(64),
+  /**
+   * Every action the operator's roles allow, custom roles included, as the gateway resolved them
+   * (permissions.ts, actionsOf): what services check (actorMay). Names a service does not know (a
+   * newer gateway's) are ignored. Absent, the built-in roles say.
+   */
+  actions: z.array(z.string().min(1).max(64)).max(200).optional(),
 });
 export type Actor = z.infer<typeof actorSchema>;
 

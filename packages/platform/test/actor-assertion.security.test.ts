@@ -76,6 +76,18 @@ describe("an actor assertion signed by the gateway", () => {
     });
   });
 
+  it("carries the actions the gateway resolved (custom roles included), which cannot be added to", () => {
+    const keys = testActorKeys("gateway");
+    const cy: Actor = { id: "usr_2", username: "cy", roles: ["field-support"], actions: ["license.read"] };
+    const token = signActorAssertion(keys.signing!, cy, "req_actions");
+    expect(verifyActorAssertion(token, "req_actions", keys.trusted)).toEqual(cy);
+    const [version, body, signature] = token.split(".") as [string, string, string];
+    const claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+    claims.act.actions.push("license.reveal");
+    const widened = `${version}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${signature}`;
+    expect(() => verifyActorAssertion(widened, "req_actions", keys.trusted)).toThrow(ActorAssertionError);
+  });
+
   it("without one, the request acts as nobody", async () => {
     expect(await send(undefined)).toEqual({ actor: null });
   });

@@ -1,7 +1,16 @@
 // The gateway's own HTTP shapes (sign-in, users, modules). The CRM routes reuse the catalog's
 // contracts as they are; these are the ones only the gateway answers. Requests are strict (an
 // unknown member is `validation_failed` naming it), answers plain objects.
-import { actions, errorCodes, idOf, roleSchema, roles, timestamp } from "@licensing/contracts";
+import {
+  actions,
+  customRoleNameRule,
+  errorCodes,
+  idOf,
+  roleDescriptionMaxLength,
+  roleNameSchema,
+  roles,
+  timestamp,
+} from "@licensing/contracts";
 import { z } from "zod";
 
 /** Letters, digits and `._@+-`, 2 to 100 characters, unique regardless of case. */
@@ -12,16 +21,22 @@ export const usernameSchema = z
     message: "must be 2 to 100 letters, digits or . _ @ + -, starting with a letter or digit",
   });
 
-/** At least one role, each once. */
+/**
+ * At least one role, each once: built-in ones or custom ones (whether a custom one exists is checked
+ * when it is given: 400 naming `roles.<i>`).
+ */
 export const rolesSchema = z
-  .array(roleSchema)
-  .min(1, { message: `must hold at least one role (${roles.join(", ")})` })
+  .array(roleNameSchema)
+  .min(1, { message: `must hold at least one role (${roles.join(", ")}, or a custom one)` })
+  // The roles travel in every actor assertion, whose size is bounded (bus/src/actor-assertion.ts).
+  .max(20, { message: "must hold at most 20 roles" })
   .transform((list) => [...new Set(list)]);
 
 export const userSchema = z.object({
   id: idOf("user"),
   username: z.string(),
-  roles: z.array(roleSchema),
+  /** Built-in and custom role names. */
+  roles: z.array(z.string()),
   disabled: z.boolean(),
   /** Set for new users and after a reset: the user must choose a password before anything else. */
   mustChangePassword: z.boolean(),
@@ -34,7 +49,7 @@ export type UserView = z.infer<typeof userSchema>;
 export const sessionUserSchema = z.object({
   id: z.string(),
   username: z.string(),
-  roles: z.array(roleSchema),
+  roles: z.array(z.string()),
   mustChangePassword: z.boolean(),
 });
 
@@ -62,7 +77,10 @@ export const sessionSchema = z.object({
   user: sessionUserSchema,
   /** Send it back in `X-CSRF-Token` on every state-changing request. */
   csrfToken: z.string(),
-  /** The actions the user's roles allow; the UI shows a control only when its action is here. */
+  /**
+   * The actions the user's roles allow (custom roles included), as the gateway checks them; the UI
+   * shows a control only when its action is here.
+   */
   permissions: z.array(z.enum(actions)),
   modules: modulesSchema,
 });
@@ -97,6 +115,60 @@ export const updateUserRequest = z.strictObject({
 });
 
 export const userRef = z.strictObject({ id: idOf("user") });
+
+/** A custom role's name (contracts' customRoleNameRule); a built-in role's name is 409 when created. */
+export const customRoleNameSchema = z
+  .string()
+  .min(customRoleNameRule.minLength, {
+    message: `must be at least ${customRoleNameRule.minLength} characters`,
+  })
+  .max(customRoleNameRule.maxLength, {
+    message: `must be at most ${customRoleNameRule.maxLength} characters`,
+  })
+  .regex(customRoleNameRule.pattern, { message: customRoleNameRule.message });
+
+const roleDescription = z
+  .string()
+  .trim()
+  .max(roleDescriptionMaxLength, { message: `must be at most ${roleDescriptionMaxLength} characters` })
+  .regex(/^[^\p{Cc}]*$/u, { message: "must be one line, without control characters" });
+
+/** The actions of a custom role: at least one, each of the permission list, each once. */
+const roleActions = z
+  .array(z.enum(actions))
+  .min(1, { message: "must allow at least one action" })
+  .max(actions.length * 2)
+  .transform((list) => [...new Set(list)]);
+
+/** A role of the table, built-in or custom, as `GET /api/roles` lists it. */
+export const roleSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  builtIn: z.boolean(),
+  /** What it allows, in the order of the permission list. */
+  actions: z.array(z.enum(actions)),
+  /** How many users hold it, disabled ones included. */
+  users: z.number().int(),
+  /** A custom role's version, for `expectedVersion`. */
+  version: z.number().int().optional(),
+  updatedAt: timestamp.optional(),
+});
+export type RoleView = z.infer<typeof roleSchema>;
+
+export const createRoleRequest = z.strictObject({
+  name: customRoleNameSchema,
+  description: roleDescription.default(""),
+  actions: roleActions,
+});
+
+export const updateRoleRequest = z.strictObject({
+  description: roleDescription.optional(),
+  actions: roleActions.optional(),
+  /** The version read: a role changed since is 409 `conflict`. */
+  expectedVersion: z.number().int().min(1).optional(),
+});
+
+export const roleRef = z.strictObject({ name: z.string().min(1).max(100) });
 
 export const activationRequest = z.strictObject({
   /** The activation license file, armored text (`-----BEGIN LICENSE FILE-----`…). */

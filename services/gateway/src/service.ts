@@ -14,6 +14,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { gatewayDatabase } from "./database.ts";
 import { ModuleActivations } from "./domain/module-activations.ts";
+import { Roles } from "./domain/roles.ts";
 import { Sessions } from "./domain/sessions.ts";
 import { defaultSignInPolicy, type SignInPolicy, SignInThrottle } from "./domain/sign-in-throttle.ts";
 import { Users } from "./domain/users.ts";
@@ -28,6 +29,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { moduleRoutes } from "./routes/modules.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
+import { roleRoutes } from "./routes/roles.ts";
 import { signingKeyRoutes } from "./routes/signing-keys.ts";
 import { userRoutes } from "./routes/users.ts";
 import type { Modules } from "./schemas.ts";
@@ -103,8 +105,14 @@ export function firstSuperadminNotice(admin: { username: string; temporaryPasswo
 export function createGatewayService(deps: GatewayDeps): GatewayService {
   const { nc, orm, prefix, log } = deps;
   const now = deps.now ?? (() => new Date());
-  const users = new Users(orm, now);
-  const sessions = new Sessions(orm, deps.session ?? { idleMs: 12 * hour, maxAgeMs: 7 * 24 * hour }, now);
+  const roles = new Roles(orm);
+  const users = new Users(orm, now, roles);
+  const sessions = new Sessions(
+    orm,
+    deps.session ?? { idleMs: 12 * hour, maxAgeMs: 7 * 24 * hour },
+    now,
+    roles,
+  );
   const moduleActivations = new ModuleActivations(orm, deps.vendorKeys, now, log);
   const throttle = new SignInThrottle(orm, deps.loginLimits ?? defaultSignInPolicy, now);
   const limiter = createLoginLimiter(throttle, now);
@@ -164,12 +172,14 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     });
     await root.register(authRoutes, {
       users,
+      roles,
       sessions,
       limiter,
       modules,
       cookieSecure,
     });
     await root.register(userRoutes, { users });
+    await root.register(roleRoutes, { roles });
     await root.register(moduleRoutes, { moduleActivations, modules });
     await root.register(notificationRoutes, { call });
     await root.register(signingKeyRoutes, { call });

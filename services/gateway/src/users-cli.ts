@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { AppError, systemActor } from "@licensing/contracts";
 import { ConfigError, createLogger } from "@licensing/platform";
 import { loadGatewayConfig } from "./config.ts";
+import { Roles } from "./domain/roles.ts";
 import { Users } from "./domain/users.ts";
 import { openGatewayDatabase } from "./service.ts";
 
@@ -32,11 +33,14 @@ const config = (() => {
 const log = createLogger("gateway", config.LOG_LEVEL);
 const orm = await openGatewayDatabase(config.DATABASE_URL, log, 2);
 try {
-  const { user, temporaryPassword } = await new Users(orm, () => new Date()).resetPasswordOf(username, {
-    actor: systemActor,
-    requestId: null,
-    reason: `from the server (users reset-password) by cli:${userInfo().username}`,
-  });
+  const { user, temporaryPassword } = await new Users(orm, () => new Date(), new Roles(orm)).resetPasswordOf(
+    username,
+    {
+      actor: systemActor,
+      requestId: null,
+      reason: `from the server (users reset-password) by cli:${userInfo().username}`,
+    },
+  );
   log.warn(
     { userId: user.id, username: user.username, by: `cli:${userInfo().username}` },
     "password reset from the server (users reset-password): sessions ended, new temporary password",

@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCatalogService, openCatalogDatabase } from "@licensing/catalog";
-import type { Role } from "@licensing/contracts";
 import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
 import { ensureEventStream, type Orm, type RunningService } from "@licensing/platform";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
@@ -43,8 +42,11 @@ export interface GatewayUnderTest {
   activationLicense(options?: { features?: string[]; days?: number; now?: Date }): string;
   /** A browser signed in as the first superadmin. */
   admin: Browser;
-  /** A browser signed in as a new user holding `roles` (password already changed). */
-  userWith(roles: Role[], username?: string): Promise<Browser>;
+  /**
+   * A browser signed in as a new user holding `roles`, built-in or custom (defined first), with the
+   * password already changed.
+   */
+  userWith(roles: string[], username?: string): Promise<Browser>;
   /** Another gateway on the same database and bus (a second replica, or a restart). */
   startAnother(overrides?: Partial<GatewayDeps>): Promise<GatewayService>;
   stop(): Promise<void>;

@@ -1,7 +1,7 @@
 // The role × route walk: every route the gateway registered (collected by its onRoute hook), called
-// by an anonymous browser and by a user of each role, expecting exactly what the one role × action
-// table (contracts' permissions.ts) says.
-import { actions, isAllowed, type Role, roles } from "@licensing/contracts";
+// by an anonymous browser and by a user of each role, built-in and custom, expecting exactly what the
+// one role × action table (contracts' permissions.ts, joined with the custom roles) says.
+import { type Action, actions, isAllowed, roles } from "@licensing/contracts";
 import { expect } from "vitest";
 import type { RegisteredRoute } from "../src/http/access.ts";
 import { Browser, type GatewayUnderTest } from "./gateway-harness.ts";
@@ -35,11 +35,25 @@ function concrete(url: string): string {
     .replace(/:runId\b/, "run_01ZZZZZZZZZZZZZZZZZZZZZZZZ")
     .replace(/:source\b/, "studio")
     .replace(/:key\b/, "walk")
+    .replace(/:name\b/, "no-such-role")
     .replace(/\*$/, "walk");
 }
 
-/** Checks that every route declares an access the table knows, then walks them all. */
-export async function walkEveryRoute(gw: GatewayUnderTest, activate: boolean): Promise<WalkResult[]> {
+/** A custom role the walk defines (as the superadmin) and walks as, beside the built-in ones. */
+export interface WalkedCustomRole {
+  name: string;
+  actions: Action[];
+}
+
+/**
+ * Checks that every route declares an access the table knows, then walks them all: as anonymous, as
+ * each built-in role, and as each of `custom` (defined first through the API).
+ */
+export async function walkEveryRoute(
+  gw: GatewayUnderTest,
+  activate: boolean,
+  custom: readonly WalkedCustomRole[] = [],
+): Promise<WalkResult[]> {
   const routes = walkedRoutes(gw);
   for (const route of routes) {
     expect(
@@ -48,9 +62,14 @@ export async function walkEveryRoute(gw: GatewayUnderTest, activate: boolean): P
     ).toBe(true);
   }
   const results: WalkResult[] = [];
-  const visitors: [string, Role | undefined][] = [
+  for (const role of custom) {
+    const defined = await gw.admin.post("/api/roles", { ...role, description: "Defined by the role walk" });
+    expect(defined.statusCode, `defining ${role.name}: ${defined.body}`).toBe(201);
+  }
+  const visitors: [string, string | undefined][] = [
     ["anonymous", undefined],
-    ...roles.map((r) => [r, r] as [string, Role]),
+    ...roles.map((r) => [r, r] as [string, string]),
+    ...custom.map((r) => [r.name, r.name] as [string, string]),
   ];
   for (const [who, role] of visitors) {
     if (activate) {
@@ -73,7 +92,7 @@ export async function walkEveryRoute(gw: GatewayUnderTest, activate: boolean): P
         expect([401, 403], label).not.toContain(response.statusCode);
       } else if (!role) {
         expect([response.statusCode, code], label).toEqual([401, "unauthorized"]);
-      } else if (route.access === "signed-in" || isAllowed([role], route.access!)) {
+      } else if (route.access === "signed-in" || isAllowed([role], route.access!, custom)) {
         expect([401, 403], label).not.toContain(response.statusCode);
       } else {
         expect([response.statusCode, code], label).toEqual([403, "forbidden"]);

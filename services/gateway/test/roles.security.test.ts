@@ -2,9 +2,15 @@ import { isAllowed, permissions, roles } from "@licensing/contracts";
 import { chainAuditBatch, type Orm, query, verifyAuditChain } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GatewayUnderTest, startGateway } from "./gateway-harness.ts";
-import { walkEveryRoute, walkedRoutes } from "./role-walk.ts";
+import { type WalkedCustomRole, walkEveryRoute, walkedRoutes } from "./role-walk.ts";
 
 let gw: GatewayUnderTest;
+// Custom roles go through the same table: one that reads licenses and nothing else, and one that
+// reveals keys and manages presets without reading licenses.
+const custom: WalkedCustomRole[] = [
+  { name: "license-reader", actions: ["license.read"] },
+  { name: "preset-keeper", actions: ["preset.read", "preset.write", "license.reveal"] },
+];
 beforeAll(async () => {
   gw = await startGateway({ issuer: true, activateCrm: true });
 });
@@ -29,15 +35,19 @@ describe("the role × route walk", () => {
       "GET /readyz",
       "GET /api/audit",
       "GET /api/audit.csv",
+      "GET /api/roles",
+      "POST /api/roles",
+      "PATCH /api/roles/:name",
+      "DELETE /api/roles/:name",
     ])
       expect(listed).toContain(route);
   });
 
-  it("answers every route, for anonymous and every role, as the role × action table says", async () => {
+  it("answers every route, for anonymous, every role and custom roles, as the role × action table says", async () => {
     const logs = auditLogs();
     const before = await snapshot(logs);
     expect(before.gateway!.length).toBeGreaterThan(0);
-    const results = await walkEveryRoute(gw, true);
+    const results = await walkEveryRoute(gw, true, custom);
     // The log is append-only for every role: the walk called every route (every PATCH, PUT, DELETE
     // and POST, as every role) and every entry there before is there still, unchanged, its chain whole.
     const after = await snapshot(logs);
@@ -48,15 +58,30 @@ describe("the role × route walk", () => {
       const report = await verifyAuditChain(logs[service]!.em.fork(), service);
       expect(report, service).toMatchObject({ ok: true });
     }
-    expect(results.length).toBe(walkedRoutes(gw).length * (roles.length + 1));
+    expect(results.length).toBe(walkedRoutes(gw).length * (roles.length + custom.length + 1));
     // The walk exercised both sides of the table, not only one.
     expect(results.some((r) => r.code === "forbidden")).toBe(true);
     expect(
       results.filter((r) => r.who === "viewer" && r.url === "/api/accounts" && r.method === "GET")[0]?.status,
     ).toBe(200);
-    // Every route as seven visitors, and three audit logs read whole twice: ~10 s alone, more than
+    // The license reader reads licenses and is refused everything else that needs an action.
+    const reader = results.filter((r) => r.who === "license-reader");
+    const readerRoutes = walkedRoutes(gw);
+    expect(reader.find((r) => r.method === "GET" && r.url === "/api/licenses")?.status).toBe(200);
+    for (const r of reader) {
+      const access = readerRoutes.find((route) => route.method === r.method && route.url === r.url)?.access;
+      if (access === "license.read") expect([401, 403], `${r.method} ${r.url}`).not.toContain(r.status);
+      else if (access !== "public" && access !== "signed-in")
+        expect([r.status, r.code], `${r.method} ${r.url}`).toEqual([403, "forbidden"]);
+    }
+    // Viewers no longer reveal keys nor download signed files; license admins do.
+    for (const route of ["/api/licenses/:id/reveal-key", "/api/licenses/:id/file"]) {
+      expect(results.find((r) => r.who === "viewer" && r.url === route)?.code, route).toBe("forbidden");
+      expect(results.find((r) => r.who === "license-admin" && r.url === route)?.status, route).toBe(404);
+    }
+    // Every route as nine visitors, and three audit logs read whole twice: ~15 s alone, more than
     // the default 30 s on a machine busy with other test files.
-  }, 120_000);
+  }, 180_000);
 
   it("has no route that writes the audit log: its routes are reads", () => {
     const audit = walkedRoutes(gw).filter((r) => r.url.startsWith("/api/audit"));
@@ -65,6 +90,32 @@ describe("the role × route walk", () => {
     // The auditor reads the log and nothing else; only the superadmin shares it.
     expect(permissions.auditor).toEqual(["audit.read"]);
     expect(roles.filter((role) => isAllowed([role], "audit.read")).sort()).toEqual(["auditor", "superadmin"]);
+  });
+
+  it("gives a user of a custom role exactly its actions, in the session and at every check", async () => {
+    const reader = await gw.userWith(["license-reader"]);
+    const session = (await reader.get("/api/auth/session")).json<{
+      permissions: string[];
+      user: { roles: string[] };
+    }>();
+    expect(session.permissions).toEqual(["license.read"]);
+    expect(session.user.roles).toEqual(["license-reader"]);
+    expect((await reader.get("/api/licenses")).statusCode).toBe(200);
+    expect((await reader.get("/api/accounts")).statusCode).toBe(403);
+    // With a built-in role beside it, the union; and a change of the role holds at the next request.
+    const both = await gw.userWith(["license-reader", "auditor"]);
+    expect((await both.get("/api/auth/session")).json().permissions).toEqual(["license.read", "audit.read"]);
+    const changed = await gw.admin.patch("/api/roles/license-reader", {
+      actions: ["license.read", "account.read"],
+    });
+    expect(changed.statusCode).toBe(200);
+    expect((await reader.get("/api/accounts")).statusCode).toBe(200);
+    expect((await reader.get("/api/auth/session")).json().permissions).toEqual([
+      "account.read",
+      "license.read",
+    ]);
+    await gw.admin.patch("/api/roles/license-reader", { actions: ["license.read"] });
+    expect((await reader.get("/api/accounts")).statusCode).toBe(403);
   });
 
   it("lets a user with several roles do what any of them allows", async () => {

@@ -95,7 +95,14 @@ describe("the issuer's audit log", () => {
       as(actors.licenseAdmin),
     );
     const id = licenses[0]!.license.id;
-    await bus.request(issuer.getFile, { id }, as(actors.viewer, "req_audit_download"));
+    await bus.request(issuer.getFile, { id }, as(actors.support, "req_audit_download"));
+    // A viewer reads licenses but not their secrets (`license.reveal`): refused, nothing recorded.
+    await expect(bus.request(issuer.getFile, { id }, as(actors.viewer))).rejects.toMatchObject({
+      code: "forbidden",
+    });
+    await expect(bus.request(issuer.revealKey, { id }, as(actors.viewer))).rejects.toMatchObject({
+      code: "forbidden",
+    });
     // A service fetching a file for itself (distribution reconciling) is not an operator's download.
     const asDistribution = new BusClient(await under.env.connect("distribution"), {
       prefix: under.env.prefix,
@@ -107,7 +114,7 @@ describe("the issuer's audit log", () => {
     );
     const downloads = await chained(audit.issuer, { action: "license.file-downloaded", entityId: id });
     expect(downloads.map((e) => [e.actorName, e.requestId, e.changes.serial])).toEqual([
-      ["vic", "req_audit_download", [null, 1]],
+      ["sue", "req_audit_download", [null, 1]],
     ]);
   });
 

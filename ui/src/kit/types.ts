@@ -1,4 +1,4 @@
-import type { Action, Role } from "@licensing/contracts";
+import type { Action } from "@licensing/contracts";
 import type { ComponentType } from "react";
 
 // The gateway's HTTP shapes the UI reads. They mirror the gateway's documented API; the contracts
@@ -8,7 +8,8 @@ import type { ComponentType } from "react";
 export interface SessionUser {
   id: string;
   username: string;
-  roles: Role[];
+  /** Built-in and custom role names. */
+  roles: string[];
   mustChangePassword: boolean;
 }
 
@@ -43,11 +44,26 @@ export interface Session {
 export interface User {
   id: string;
   username: string;
-  roles: Role[];
+  /** Built-in and custom role names. */
+  roles: string[];
   disabled: boolean;
   mustChangePassword: boolean;
   createdAt: string;
   lastSignInAt?: string | null;
+}
+
+/** A role of the table, as `GET /api/roles` lists it: built in, or defined by a superadmin. */
+export interface RoleInfo {
+  name: string;
+  description: string;
+  builtIn: boolean;
+  /** What it allows, in the order of the permission list. */
+  actions: Action[];
+  /** How many users hold it, disabled ones included. */
+  users: number;
+  /** A custom role's version. */
+  version?: number;
+  updatedAt?: string;
 }
 
 /** One entry of the left menu. */

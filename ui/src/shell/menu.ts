@@ -1,5 +1,12 @@
 import type { Action } from "@licensing/contracts";
-import { IconCertificate, IconKey, IconListSearch, IconMail, IconUsers } from "@tabler/icons-react";
+import {
+  IconCertificate,
+  IconKey,
+  IconListSearch,
+  IconMail,
+  IconShieldLock,
+  IconUsers,
+} from "@tabler/icons-react";
 import type { MenuItem, Modules, UiModule } from "../kit/types.ts";
 
 export interface MenuSection {
@@ -10,6 +17,7 @@ export interface MenuSection {
 const coreSettings: MenuItem[] = [
   { label: "Activation", path: "/settings/activation", icon: IconCertificate, action: "module.activate" },
   { label: "Users", path: "/settings/users", icon: IconUsers, action: "user.manage" },
+  { label: "Roles", path: "/settings/roles", icon: IconShieldLock, action: "user.manage" },
   { label: "Notifications", path: "/settings/notifications", icon: IconMail, action: "settings.manage" },
   { label: "Signing keys", path: "/settings/signing-keys", icon: IconKey, action: "signing-key.read" },
 ];

@@ -422,7 +422,10 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
     expect(await page.getByRole("button", { name: /Renew|Revoke|Suspend|Re-issue|Reinstate/ }).count()).toBe(
       0,
     );
-    await page.getByRole("link", { name: "Download file" }).waitFor();
+    // Viewers read the license, not its secrets (`license.reveal`): no key in clear, no signed file.
+    await page.getByRole("tab", { name: "Version history" }).waitFor();
+    expect(await page.getByRole("link", { name: "Download file" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Reveal key" }).count()).toBe(0);
     await shot(page, "33-viewer-license");
     await menu(page).getByRole("link", { name: "Licenses", exact: true }).click();
     await page.getByRole("link", { name: "Export CSV" }).waitFor();

@@ -126,7 +126,7 @@ export const licenseRoutes: GatewayModulePlugin = async (app, { call }) => {
   app.post(
     "/licenses/:id/reveal-key",
     {
-      config: { access: "license.read" },
+      config: { access: "license.reveal" },
       schema: {
         tags,
         summary: issuer.revealKey.summary,
@@ -141,7 +141,7 @@ export const licenseRoutes: GatewayModulePlugin = async (app, { call }) => {
   app.get(
     "/licenses/:id/file",
     {
-      config: { access: "license.read" },
+      config: { access: "license.reveal" },
       schema: {
         tags,
         summary: "Download the current signed license file",
@@ -156,7 +156,7 @@ export const licenseRoutes: GatewayModulePlugin = async (app, { call }) => {
   app.get(
     "/licenses/:id/versions/:serial/file",
     {
-      config: { access: "license.read" },
+      config: { access: "license.reveal" },
       schema: {
         tags,
         summary: "Download the exact signed file of one version",

@@ -277,6 +277,45 @@ describe("licenses (security)", () => {
     ] as const)
       expect((await viewer.post(path, body)).statusCode, path).toBe(403);
   });
+
+  it("lets a role reveal keys and download signed files only with license.reveal, which viewers lack", async () => {
+    const [license] = issued(await create({ kind: "test" }));
+    const id = license!.license.id;
+    const secrets = [
+      ["POST", `/api/licenses/${id}/reveal-key`],
+      ["GET", `/api/licenses/${id}/file`],
+      ["GET", `/api/licenses/${id}/versions/1/file`],
+    ] as const;
+    const viewer = await gw.userWith(["viewer"]);
+    expect((await viewer.get(`/api/licenses/${id}`)).statusCode).toBe(200);
+    for (const [method, path] of secrets) {
+      const refused = await viewer.request(method, path);
+      expect([refused.statusCode, refused.json<ErrorResponse>().code], path).toEqual([403, "forbidden"]);
+    }
+    const licenseAdmin = await gw.userWith(["license-admin"]);
+    expect((await licenseAdmin.post(`/api/licenses/${id}/reveal-key`)).json()).toEqual({
+      licenseKey: license!.licenseKey,
+    });
+    expect((await licenseAdmin.get(`/api/licenses/${id}/file`)).body).toBe(license!.file);
+    expect((await licenseAdmin.get(`/api/licenses/${id}/versions/1/file`)).statusCode).toBe(200);
+    // A custom role holding it reveals too: the gateway's check and the issuer's (which reads the
+    // actions the gateway resolved and signed into the actor) agree.
+    const defined = await gw.admin.post("/api/roles", {
+      name: "key-keeper",
+      description: "Reads licenses and hands out their keys",
+      actions: ["license.read", "license.reveal"],
+    });
+    expect(defined.statusCode).toBe(201);
+    const keeper = await gw.userWith(["key-keeper"]);
+    expect((await keeper.post(`/api/licenses/${id}/reveal-key`)).statusCode).toBe(200);
+    expect((await keeper.get(`/api/licenses/${id}/file`)).statusCode).toBe(200);
+    expect((await create({ kind: "test" }, keeper)).statusCode).toBe(403);
+    const audit = (await gw.admin.get(`/api/licenses/${id}/audit`)).json().items;
+    const reveals = audit.filter((a: { action: string }) => a.action === "license.key-revealed");
+    expect(reveals.map((a: { actorName: string }) => a.actorName).sort()).toEqual(
+      [licenseAdmin.username, keeper.username].sort(),
+    );
+  });
 });
 
 describe("licenses (amend)", () => {

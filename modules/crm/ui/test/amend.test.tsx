@@ -188,8 +188,9 @@ describe("a license's page after an amendment", () => {
       path: `/crm/licenses/${license.id}`,
       pattern: "/crm/licenses/:id",
     });
-    expect(await screen.findByRole("link", { name: "Download file" })).toBeTruthy();
-    expect(screen.queryByRole("link", { name: /Amend|Clone/ })).toBeNull();
+    // A viewer reads the license: no amendment, no clone, and no signed file (`license.reveal`).
+    expect(await screen.findByRole("heading", { name: /^License …-/ })).toBeTruthy();
+    expect(screen.queryByRole("link", { name: /Amend|Clone|Download file/ })).toBeNull();
   });
 
   it("shows the outcome focused and announced", async () => {

@@ -382,6 +382,9 @@ describe("a license's page", () => {
     expect(screen.getByText("Created at computer")).toBeTruthy();
     expect(screen.getByText("Owner IP address")).toBeTruthy();
     expect(screen.getByText("192.0.2.10")).toBeTruthy();
+    // Viewers read the license, not its secrets: no key in clear, no signed file (`license.reveal`).
+    expect(screen.queryByRole("button", { name: "Reveal key" })).toBeNull();
+    expect(screen.queryByRole("link", { name: "Download file" })).toBeNull();
   });
 
   it("shows a sales role renewal only, and reveals the key on request", async () => {

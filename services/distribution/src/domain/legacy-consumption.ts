@@ -4,8 +4,8 @@
 import {
   type Actor,
   AppError,
+  actorMay,
   type distribution,
-  isAllowed,
   type LegacyConsumptionItem,
   type RequestContext,
   type RequestOf,
@@ -56,7 +56,7 @@ export class LegacyConsumption {
   async carry(request: ImportRequest, ctx: RequestContext & { log: Logger }): Promise<ImportResponse> {
     const actor = ctx.actor;
     if (!actor) throw new AppError("unauthorized", "This request carries no acting user (Lic-Actor header)");
-    if (!isAllowed(actor.roles, "license.import"))
+    if (!actorMay(actor, "license.import"))
       throw new AppError("forbidden", `${actor.username} may not carry legacy consumption`);
     const items: ItemResult[] = new Array(request.items.length);
     const turns = new Map<string, number[]>();

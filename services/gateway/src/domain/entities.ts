@@ -1,4 +1,4 @@
-import type { Role } from "@licensing/contracts";
+import type { Action } from "@licensing/contracts";
 import { trackedProperties } from "@licensing/platform";
 import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
 
@@ -12,7 +12,8 @@ export const UserEntity = defineEntity({
     username: p.text(),
     /** Lower-cased: unique, so `Alice` and `alice` are one user. */
     usernameKey: p.text().unique("users_username_key_key"),
-    roles: p.json<Role[]>(),
+    /** Role names: built-in ones (contracts' permissions.ts) and custom ones (the roles table). */
+    roles: p.json<string[]>(),
     /** argon2id, PHC string format. */
     passwordHash: p.text(),
     disabled: p.boolean().default(false),
@@ -86,4 +87,26 @@ export const SignInThrottleEntity = defineEntity({
   indexes: [{ name: "sign_in_throttle_updated_at", properties: ["updatedAt"] }],
 });
 
-export const gatewayEntities = [UserEntity, SessionEntity, ModuleActivationEntity, SignInThrottleEntity];
+/**
+ * A custom role, defined by a superadmin: a name no built-in role has, and the actions it allows
+ * (contracts' permissions.ts joins it to the built-in table). Users hold it by name, in users.roles.
+ */
+export const CustomRoleEntity = defineEntity({
+  name: "CustomRole",
+  tableName: "custom_roles",
+  properties: {
+    name: p.text().primary(),
+    description: p.text(),
+    actions: p.json<Action[]>(),
+    ...trackedProperties(),
+  },
+});
+export type CustomRoleRow = InferEntity<typeof CustomRoleEntity>;
+
+export const gatewayEntities = [
+  UserEntity,
+  SessionEntity,
+  ModuleActivationEntity,
+  SignInThrottleEntity,
+  CustomRoleEntity,
+];

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import Tokens from "@fastify/csrf";
+import type { Action } from "@licensing/contracts";
 import type { Orm } from "@licensing/platform";
 import { SessionEntity, type SessionRow, UserEntity, type UserRow } from "./entities.ts";
+import type { Roles } from "./roles.ts";
 
 export interface SessionPolicy {
   /** A session unused this long ends. */
@@ -13,6 +15,8 @@ export interface SessionPolicy {
 export interface ActiveSession {
   session: SessionRow;
   user: UserRow;
+  /** Every action the user's roles allow now (custom roles as they are defined now). */
+  actions: Action[];
 }
 
 // Writing last-seen on every request would make every read a write; once a minute is enough for
@@ -33,11 +37,13 @@ export class Sessions {
   readonly #policy: SessionPolicy;
   readonly #now: () => Date;
   readonly #csrf = Tokens();
+  readonly #roles: Roles;
 
-  constructor(orm: Orm, policy: SessionPolicy, now: () => Date) {
+  constructor(orm: Orm, policy: SessionPolicy, now: () => Date, roles: Roles) {
     this.#orm = orm;
     this.#policy = policy;
     this.#now = now;
+    this.#roles = roles;
   }
 
   get policy(): SessionPolicy {
@@ -61,7 +67,11 @@ export class Sessions {
     return { token, session };
   }
 
-  /** The live session of `token` and its (enabled) user, else undefined; extends the idle deadline. */
+  /**
+   * The live session of `token`, its (enabled) user and what their roles allow, else undefined;
+   * extends the idle deadline. The roles are resolved on every request, so a change of a user's
+   * roles or of a custom role holds from the next one.
+   */
   async resume(token: string): Promise<ActiveSession | undefined> {
     const em = this.#orm.em.fork();
     const session = await em.findOne(SessionEntity, { tokenHash: tokenHash(token) });
@@ -77,7 +87,7 @@ export class Sessions {
       session.lastSeenAt = now;
       await em.flush();
     }
-    return { session, user };
+    return { session, user, actions: await this.#roles.actionsOf(user.roles, em) };
   }
 
   async end(hash: string): Promise<void> {

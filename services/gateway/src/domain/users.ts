@@ -1,12 +1,5 @@
-import { type Actor, AppError, newId, type Role, systemActor } from "@licensing/contracts";
-import {
-  changesBetween,
-  type EntityManager,
-  type Orm,
-  query,
-  queryOne,
-  recordAudit,
-} from "@licensing/platform";
+import { type Action, type Actor, AppError, newId, systemActor } from "@licensing/contracts";
+import { changesBetween, type EntityManager, type Orm, queryOne, recordAudit } from "@licensing/platform";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { UserView } from "../schemas.ts";
 import { SessionEntity, UserEntity, type UserRow } from "./entities.ts";
@@ -18,6 +11,7 @@ import {
   unmatchableHash,
   verifyPassword,
 } from "./passwords.ts";
+import { lockUsersAndRoles, mayGrant, type Roles } from "./roles.ts";
 
 export const genericSignInFailure = "Wrong username or password";
 
@@ -35,8 +29,12 @@ export function toUserView(row: UserRow): UserView {
   };
 }
 
-export function actorOf(row: UserRow): Actor {
-  return { id: row.id, username: row.username, roles: row.roles };
+/**
+ * The operator as the services see them: with every action their roles allow (custom ones
+ * included), resolved here and signed with them in the actor assertion (contracts' actorMay).
+ */
+export function actorOf(row: UserRow, actions: readonly Action[]): Actor {
+  return { id: row.id, username: row.username, roles: row.roles, actions: [...actions] };
 }
 
 /** How users are keyed (and sign-in looks them up): trimmed, lower case. */
@@ -66,10 +64,12 @@ const anonymous = (typed: string) => ({ id: "anonymous", username: typed.trim().
 export class Users {
   readonly #orm: Orm;
   readonly #now: () => Date;
+  readonly #roles: Roles;
 
-  constructor(orm: Orm, now: () => Date) {
+  constructor(orm: Orm, now: () => Date, roles: Roles) {
     this.#orm = orm;
     this.#now = now;
+    this.#roles = roles;
   }
 
   /**
@@ -177,17 +177,18 @@ export class Users {
   async create(
     request: {
       username: string;
-      roles: Role[];
+      roles: string[];
       password?: string | undefined;
     },
-    by: AuditedBy,
+    by: AuditedBy & { actor: Actor },
   ): Promise<{ user: UserView; temporaryPassword?: string }> {
     const generated = request.password === undefined ? generatePassword() : undefined;
     const password = request.password ?? generated!;
     assertAcceptablePassword(password, request.username, "password");
     const passwordHash = await hashPassword(password);
     try {
-      const row = await this.#orm.em.fork().transactional(async (em) => {
+      const row = await this.#inLock(async (em) => {
+        await this.#checkRoles(em, request.roles, [], by.actor);
         const created = em.create(UserEntity, {
           id: newId("user"),
           username: request.username,
@@ -204,7 +205,7 @@ export class Users {
           action: "user.created",
           entityType: "user",
           entityId: created.id,
-          actor: by.actor,
+          actor: { id: by.actor.id, username: by.actor.username },
           ctx: { requestId: by.requestId },
           changes: { username: [null, created.username], roles: [null, created.roles] },
         });
@@ -226,7 +227,7 @@ export class Users {
    */
   async update(
     id: string,
-    change: { roles?: Role[] | undefined; disabled?: boolean | undefined },
+    change: { roles?: string[] | undefined; disabled?: boolean | undefined },
     actor: Actor,
     requestId: string | null = null,
   ): Promise<UserView> {
@@ -234,6 +235,7 @@ export class Users {
       const row = await em.findOne(UserEntity, { id });
       if (!row) throw AppError.notFound("User", id);
       const roles = change.roles ?? row.roles;
+      if (change.roles) await this.#checkRoles(em, roles, row.roles, actor);
       const disabled = change.disabled ?? row.disabled;
       const wasActiveSuperadmin = row.roles.includes("superadmin") && !row.disabled;
       const staysActiveSuperadmin = roles.includes("superadmin") && !disabled;
@@ -332,10 +334,23 @@ export class Users {
     });
   }
 
-  /** Serializes the changes that count superadmins, so two of them cannot demote each other at once. */
+  /**
+   * The roles given must exist (400 naming `roles.<i>`), and those not held before must allow
+   * nothing the giver's own roles do not (403).
+   */
+  async #checkRoles(em: EntityManager, roles: string[], before: string[], actor: Actor): Promise<void> {
+    await this.#roles.checkAssignable(em, roles);
+    const added = roles.filter((role) => !before.includes(role));
+    mayGrant(actor, await this.#roles.actionsOf(added, em));
+  }
+
+  /**
+   * Serializes the changes that count superadmins, so two of them cannot demote each other at once,
+   * and those that give roles with the deletion of a role.
+   */
   #inLock<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.#orm.em.fork().transactional(async (em) => {
-      await query(em, "select pg_advisory_xact_lock(hashtext('gateway.users'))");
+      await lockUsersAndRoles(em);
       return work(em);
     });
   }

@@ -1,4 +1,4 @@
-import { AppError, actions, isAllowed } from "@licensing/contracts";
+import { AppError, actions } from "@licensing/contracts";
 import type { FastifyInstance, FastifyRequest, RouteOptions } from "fastify";
 import type { ActiveSession, Sessions } from "../domain/sessions.ts";
 import { actorOf } from "../domain/users.ts";
@@ -39,7 +39,7 @@ export function markRoutesPublic(scope: FastifyInstance): void {
  * the role × action table, "signed-in" or "public"); a route that declares none, or an unknown
  * action, stops the gateway at start. Per request, in this order: the session (401 without one),
  * the CSRF token on state-changing requests (403 csrf_failed), a pending password change (403),
- * the action (403 forbidden).
+ * the action (403 forbidden), among those the user's roles allow (built-in and custom: domain/roles.ts).
  */
 export function installAccessControl(app: FastifyInstance, sessions: Sessions): () => RegisteredRoute[] {
   const routes: { options: RouteOptions; method: string }[] = [];
@@ -72,7 +72,7 @@ export function installAccessControl(app: FastifyInstance, sessions: Sessions): 
     const active = token ? await sessions.resume(token) : undefined;
     if (active) {
       request.signedIn = active;
-      request.actor = actorOf(active.user);
+      request.actor = actorOf(active.user, active.actions);
     } else if (token) {
       // The session ended (signed out, expired, revoked): drop the stale cookie.
       reply.clearCookie(sessionCookie, { path: "/" });
@@ -87,7 +87,8 @@ export function installAccessControl(app: FastifyInstance, sessions: Sessions): 
     if (access === "signed-in") return;
     if (active.user.mustChangePassword)
       throw new AppError("forbidden", "Change your password (POST /api/auth/password) before anything else");
-    if (!isAllowed(active.user.roles, access))
+    // The actions the roles allow, custom roles included, as Sessions.resume resolved them.
+    if (!active.actions.includes(access))
       throw new AppError("forbidden", `Your roles (${active.user.roles.join(", ")}) do not allow ${access}`);
   });
 

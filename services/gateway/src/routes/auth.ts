@@ -1,6 +1,7 @@
-import { AppError, allowedActions } from "@licensing/contracts";
+import { AppError } from "@licensing/contracts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { Roles } from "../domain/roles.ts";
 import type { ActiveSession, Sessions } from "../domain/sessions.ts";
 import { checkNewPassword, type Users } from "../domain/users.ts";
 import { sessionCookie } from "../http/access.ts";
@@ -16,6 +17,7 @@ import {
 
 export interface AuthRouteDeps {
   users: Users;
+  roles: Roles;
   sessions: Sessions;
   limiter: LoginLimiter;
   modules: () => Promise<Modules>;
@@ -24,9 +26,9 @@ export interface AuthRouteDeps {
 
 /** Sign-in, sign-out, the current session, and the user's own password change. */
 export const authRoutes: FastifyPluginAsyncZod<AuthRouteDeps> = async (app, deps) => {
-  const { users, sessions, limiter, modules } = deps;
+  const { users, roles, sessions, limiter, modules } = deps;
 
-  const view = async ({ session, user }: ActiveSession): Promise<SessionView> => ({
+  const view = async ({ session, user, actions }: ActiveSession): Promise<SessionView> => ({
     user: {
       id: user.id,
       username: user.username,
@@ -34,7 +36,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteDeps> = async (app, deps
       mustChangePassword: user.mustChangePassword,
     },
     csrfToken: sessions.csrfToken(session),
-    permissions: allowedActions(user.roles),
+    permissions: actions,
     modules: await modules(),
   });
 
@@ -75,7 +77,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRouteDeps> = async (app, deps
       const { token, session } = await sessions.create(user.id);
       setSessionCookie(reply, token, sessions.cookieMaxAgeSeconds(session), deps.cookieSecure);
       request.log.info({ userId: user.id, username: user.username }, "signed in");
-      return view({ session, user });
+      return view({ session, user, actions: await roles.actionsOf(user.roles) });
     },
   );
 

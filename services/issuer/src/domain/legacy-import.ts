@@ -1,6 +1,6 @@
 import {
   AppError,
-  isAllowed,
+  actorMay,
   type issuer,
   type LegacyImportResult,
   type RequestContext,
@@ -62,7 +62,7 @@ export class LegacyImport {
     ctx: RequestContext,
   ): Promise<{ runId: string; items: LegacyImportResult[] }> {
     const actor = requireActor(ctx);
-    if (!isAllowed(actor.roles, "license.import"))
+    if (!actorMay(actor, "license.import"))
       throw new AppError("forbidden", `${actor.username} may not import legacy licenses`);
     const signer = await this.#deps.signingKeys.signer();
     // The batch's accounts are asked of the catalog at once (fresh, as for a creation).

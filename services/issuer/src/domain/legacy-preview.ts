@@ -1,6 +1,6 @@
 import {
   AppError,
-  isAllowed,
+  actorMay,
   type issuer,
   type LegacyLicenseItem,
   type LegacyPreviewResult,
@@ -26,7 +26,7 @@ export async function previewLegacy(
   ctx: RequestContext,
 ): Promise<{ items: LegacyPreviewResult[] }> {
   const actor = requireActor(ctx);
-  if (!isAllowed(actor.roles, "license.import"))
+  if (!actorMay(actor, "license.import"))
     throw new AppError("forbidden", `${actor.username} may not import legacy licenses`);
   const items = request.items.map((item) => ({
     item,

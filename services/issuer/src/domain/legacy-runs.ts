@@ -1,6 +1,6 @@
 import {
   AppError,
-  isAllowed,
+  actorMay,
   issuerEvents,
   type LicenseEvent,
   type RequestContext,
@@ -38,7 +38,7 @@ export class LegacyRuns {
   /** Where a migrated license comes from, its legacy LicenseFile text included: license admins only. */
   async provenance(licenseId: string, ctx: RequestContext) {
     const actor = requireActor(ctx);
-    if (!isAllowed(actor.roles, "license.legacy-file.read"))
+    if (!actorMay(actor, "license.legacy-file.read"))
       throw new AppError("forbidden", `${actor.username} may not read legacy license files`);
     const origin = await this.#orm.em
       .fork()
@@ -72,7 +72,7 @@ export class LegacyRuns {
    */
   async rollback(runId: string, ctx: RequestContext): Promise<{ runId: string; removed: number }> {
     const actor = requireActor(ctx);
-    if (!isAllowed(actor.roles, "license.import"))
+    if (!actorMay(actor, "license.import"))
       throw new AppError("forbidden", `${actor.username} may not roll back a migration run`);
     return this.#orm.em.fork().transactional(async (em) => {
       const rows = await query<RunLicense>(

@@ -4,9 +4,9 @@ import {
   type Account,
   type Actor,
   AppError,
+  actorMay,
   defaultsOfKind,
   type FieldIssue,
-  isAllowed,
   type LicenseParameters,
   type Product,
 } from "@licensing/contracts";
@@ -169,7 +169,7 @@ function checkMayCreate(actor: Actor, kind: "commercial" | "test", internal: boo
     : kind === "test"
       ? "license.create.test"
       : "license.create.commercial";
-  if (!isAllowed(actor.roles, action)) {
+  if (!actorMay(actor, action)) {
     const what = internal ? "internal-use" : kind;
     throw new AppError("forbidden", `${actor.username} may not create ${what} licenses`);
   }

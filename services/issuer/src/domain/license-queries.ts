@@ -1,12 +1,15 @@
 import {
+  type Actor,
   AppError,
   type AuditEntry,
+  actorMay,
   isServiceActor,
   type issuer,
   type LicenseDetail,
   type LicenseSummary,
   type RequestContext,
   type RequestOf,
+  systemActor,
 } from "@licensing/contracts";
 import {
   isLegacyKey,
@@ -58,6 +61,7 @@ export class LicenseQueries {
   /** The key in clear, for an operator to pass on; who looked is recorded. */
   async revealKey(id: string, ctx: RequestContext): Promise<{ licenseKey: string }> {
     const actor = requireActor(ctx);
+    mayReveal(actor);
     return this.#orm.em.fork().transactional(async (em) => {
       const row = await findLicense(em, id);
       await recordAudit(em, {
@@ -73,6 +77,8 @@ export class LicenseQueries {
   }
 
   async file(id: string, serial: number | undefined, ctx?: RequestContext) {
+    const operator = ctx?.actor && !isServiceActor(ctx.actor) && ctx.actor.id !== systemActor.id;
+    if (operator) mayReveal(ctx.actor!);
     const em = this.#orm.em.fork();
     const row = await findLicense(em, id);
     const version = await em.findOne(
@@ -219,6 +225,15 @@ export class LicenseQueries {
       nextCursor: more && last ? encodeCursor(request, last.sort_key, last.id) : null,
     };
   }
+}
+
+/**
+ * A license key in clear and a signed file are secrets of their own (`license.reveal`, not
+ * `license.read`): checked here as well as at the gateway.
+ */
+function mayReveal(actor: Actor): void {
+  if (!actorMay(actor, "license.reveal"))
+    throw new AppError("forbidden", `${actor.username} may not reveal license keys or download signed files`);
 }
 
 export async function findLicense(em: EntityManager, id: string): Promise<LicenseRow> {

@@ -9,7 +9,7 @@ import type { BusClient, HandlerContext } from "@licensing/bus";
 import {
   type Actor,
   AppError,
-  isAllowed,
+  actorMay,
   issuer,
   type LegacySource,
   type MigrationRun,
@@ -179,7 +179,7 @@ export class Runs {
 export function requireImporter(ctx: RequestContext): Actor {
   if (!ctx.actor)
     throw new AppError("unauthorized", "This request carries no acting user (Lic-Actor header)");
-  if (!isAllowed(ctx.actor.roles, "license.import"))
+  if (!actorMay(ctx.actor, "license.import"))
     throw new AppError("forbidden", `${ctx.actor.username} may not migrate legacy licenses`);
   return ctx.actor;
 }

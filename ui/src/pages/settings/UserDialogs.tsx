@@ -1,4 +1,3 @@
-import { type Role, roles } from "@licensing/contracts";
 import {
   Alert,
   Button,
@@ -19,14 +18,22 @@ import type { ReactNode } from "react";
 import { applyServerErrors } from "../../kit/form.ts";
 import type { User } from "../../kit/types.ts";
 import { minPasswordLength } from "../../shell/auth.ts";
-import { roleDescriptions, useCreateUser } from "./users-api.ts";
+import { useRoleOptions } from "./roles-api.ts";
+import { useCreateUser } from "./users-api.ts";
 
+/** The built-in roles and the custom ones (Settings → Roles), each with what it is for. */
 function RolePicker(props: { value: string[]; onChange: (value: string[]) => void; error?: ReactNode }) {
+  const roles = useRoleOptions();
   return (
     <Checkbox.Group label="Roles" withAsterisk {...props}>
       <Stack gap="xs" mt={6}>
         {roles.map((role) => (
-          <Checkbox key={role} value={role} label={role} description={roleDescriptions[role]} />
+          <Checkbox
+            key={role.name}
+            value={role.name}
+            label={role.builtIn ? role.name : `${role.name} (custom)`}
+            description={role.description || undefined}
+          />
         ))}
       </Stack>
     </Checkbox.Group>
@@ -35,7 +42,7 @@ function RolePicker(props: { value: string[]; onChange: (value: string[]) => voi
 
 interface NewUserValues {
   username: string;
-  roles: Role[];
+  roles: string[];
   password: string;
 }
 
@@ -124,10 +131,10 @@ export function RolesModal({
 }: {
   user: User;
   onClose: () => void;
-  onSave: (roles: Role[]) => Promise<unknown>;
+  onSave: (roles: string[]) => Promise<unknown>;
   saving: boolean;
 }) {
-  const form = useForm<{ roles: Role[] }>({
+  const form = useForm<{ roles: string[] }>({
     initialValues: { roles: user.roles },
     validate: { roles: (value) => (value.length === 0 ? "Give at least one role" : null) },
   });

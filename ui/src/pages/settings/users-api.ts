@@ -1,19 +1,9 @@
-import type { Role } from "@licensing/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../kit/api.ts";
 import type { User } from "../../kit/types.ts";
+import { rolesKey } from "./roles-api.ts";
 
 const usersKey = ["users"] as const;
-
-/** What each role may do, in the words of docs/architecture.md, for the role pickers. */
-export const roleDescriptions: Record<Role, string> = {
-  superadmin: "Users, activation, signing keys, settings; everything else too",
-  "license-admin": "Everything on licenses and accounts, internal licenses",
-  sales: "Accounts; commercial and test licenses for customers and prospects",
-  support: "Test licenses; reads everything",
-  viewer: "Reads everything, changes nothing",
-  auditor: "Reads the audit log (Settings → Audit), nothing else",
-};
 
 export function useUsers() {
   return useQuery({
@@ -28,13 +18,18 @@ function useUserMutation<Vars, Result>(fn: (vars: Vars) => Promise<Result>, meta
   return useMutation({
     meta,
     mutationFn: fn,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: usersKey }),
+    // Who holds which role changed: the roles' holder counts too.
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: usersKey }),
+        queryClient.invalidateQueries({ queryKey: rolesKey }),
+      ]),
   });
 }
 
 export interface CreateUserBody {
   username: string;
-  roles: Role[];
+  roles: string[];
   password?: string;
 }
 
@@ -45,7 +40,7 @@ export const useCreateUser = () =>
   );
 
 export const useUpdateUser = () =>
-  useUserMutation(({ id, ...body }: { id: string; roles?: Role[]; disabled?: boolean }) =>
+  useUserMutation(({ id, ...body }: { id: string; roles?: string[]; disabled?: boolean }) =>
     api.patch<User>(`/api/users/${encodeURIComponent(id)}`, body),
   );
 

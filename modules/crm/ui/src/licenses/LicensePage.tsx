@@ -63,6 +63,9 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
 const list = (items: string[]) => (items.length ? items.join(", ") : "None");
 
 function LicenseView({ license: l }: { license: LicenseDetail }) {
+  // The key in clear and the signed files are secrets of their own (`license.reveal`): viewers read
+  // the license without them.
+  const mayReveal = useCan("license.reveal");
   return (
     <Stack>
       <Breadcrumbs>
@@ -90,15 +93,17 @@ function LicenseView({ license: l }: { license: LicenseDetail }) {
         }
         actions={
           <>
-            <Button
-              component="a"
-              href={fileUrl(l.id)}
-              download
-              variant="default"
-              leftSection={<IconDownload size={16} />}
-            >
-              Download file
-            </Button>
+            {mayReveal && (
+              <Button
+                component="a"
+                href={fileUrl(l.id)}
+                download
+                variant="default"
+                leftSection={<IconDownload size={16} />}
+              >
+                Download file
+              </Button>
+            )}
             {l.state !== "revoked" && (
               <Can action="license.amend">
                 <Button
@@ -131,7 +136,7 @@ function LicenseView({ license: l }: { license: LicenseDetail }) {
           {l.stateReason}
         </Alert>
       )}
-      <RevealKey id={l.id} />
+      {mayReveal && <RevealKey id={l.id} />}
       <Card withBorder>
         <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }} spacing="md">
           <Detail label="Products">
@@ -323,6 +328,7 @@ function RevealKey({ id }: { id: string }) {
 
 function Versions({ id }: { id: string }) {
   const versions = useVersions(id);
+  const mayDownload = useCan("license.reveal");
   if (versions.isPending) return <Loader size="sm" />;
   if (versions.error) return <QueryError error={versions.error} retry={() => void versions.refetch()} />;
   return (
@@ -335,7 +341,7 @@ function Versions({ id }: { id: string }) {
           <Table.Th>End</Table.Th>
           <Table.Th>Key</Table.Th>
           <Table.Th>By</Table.Th>
-          <Table.Th>File</Table.Th>
+          {mayDownload && <Table.Th>File</Table.Th>}
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
@@ -349,11 +355,13 @@ function Versions({ id }: { id: string }) {
               <Code>{v.keyId}</Code>
             </Table.Td>
             <Table.Td>{v.createdBy}</Table.Td>
-            <Table.Td>
-              <Anchor href={fileUrl(id, v.serial)} download size="sm">
-                Download ({(v.size / 1024).toFixed(1)} KB)
-              </Anchor>
-            </Table.Td>
+            {mayDownload && (
+              <Table.Td>
+                <Anchor href={fileUrl(id, v.serial)} download size="sm">
+                  Download ({(v.size / 1024).toFixed(1)} KB)
+                </Anchor>
+              </Table.Td>
+            )}
           </Table.Tr>
         ))}
       </Table.Tbody>
