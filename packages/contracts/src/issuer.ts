@@ -354,6 +354,19 @@ export const issuer = {
     response: licenseDetailSchema,
     errors: ["validation_failed", "not_found", "invalid_state", "conflict", "payload_too_large"],
   }),
+  setNotice: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.set-notice",
+    summary: "Change a license's notice window (days before its end): signs a new version",
+    request: licenseRef.extend({
+      /** Days before the end the license counts as expiring; null: the issuer's default. */
+      notifyDays: z.number().int().min(0).max(3650).nullable(),
+      reason: z.string().trim().max(1_000).optional(),
+      idempotencyKey,
+    }),
+    response: licenseDetailSchema,
+    errors: ["validation_failed", "not_found", "invalid_state", "conflict", "payload_too_large"],
+  }),
   suspend: defineEndpoint({
     service: "issuer",
     subject: "issuer.license.suspend",
