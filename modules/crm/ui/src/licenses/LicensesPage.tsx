@@ -1,4 +1,5 @@
 import "@mantine/dates/styles.css";
+import type { LicenseSummary } from "@licensing/contracts";
 import { licenseStatuses } from "@licensing/contracts";
 import { Can, PageHeader } from "@licensing/ui/kit";
 import { Button, Group, MultiSelect, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
@@ -9,6 +10,7 @@ import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ProductFilter } from "../products/fields.tsx";
 import { AccountPicker } from "./AccountPicker.tsx";
+import { BulkBar } from "./BulkActions.tsx";
 import {
   activeFilterCount,
   filtersFromParams,
@@ -83,6 +85,15 @@ export function LicensesPage() {
     Object.entries(filtersToQuery(filters)).map(([key, value]) => [key, String(value)]),
   );
   const count = activeFilterCount(filters);
+  const query = filtersToQuery(filters);
+  // The selection belongs to the filters it was made under: other filters start with none.
+  const [selection, setSelection] = useState<{ key: string; licenses: LicenseSummary[] }>({
+    key: "",
+    licenses: [],
+  });
+  const filterKey = JSON.stringify({ ...query, sort: undefined, order: undefined });
+  const selected = selection.key === filterKey ? selection.licenses : [];
+  const select = (licenses: LicenseSummary[]) => setSelection({ key: filterKey, licenses });
   return (
     <Stack>
       <PageHeader
@@ -181,8 +192,10 @@ export function LicensesPage() {
         </Button>
         <ColumnChooser />
       </Group>
+      <BulkBar selected={selected} onSelect={select} query={query} />
       <LicenseTable
         filters={filters}
+        selection={{ selected, onChange: select }}
         onSort={(sort, order) => set({ sort, order })}
         emptyText={count ? "No license matches these filters" : "No licenses yet"}
       />
