@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { errorCodes } from "./errors.ts";
-import { listLicensesRequest } from "./issuer.ts";
+import { countLicensesRequest } from "./issuer.ts";
 import { licenseStatusSchema } from "./license.ts";
 import { idOf, timestamp } from "./schema.ts";
 
@@ -23,12 +23,7 @@ export type BulkAction = keyof typeof bulkActions;
 const reason = z.string().trim().max(1_000).optional();
 
 /** The list's filters (no sort, cursor or page size): "every license matching these". */
-export const bulkFilterSchema = listLicensesRequest.omit({
-  sort: true,
-  order: true,
-  cursor: true,
-  limit: true,
-});
+export const bulkFilterSchema = countLicensesRequest;
 
 /** What every bulk request names: the run, and the licenses (listed, or a filter). */
 const target = {

@@ -196,6 +196,20 @@ export const listLicensesRequest = z.strictObject({
 });
 export type ListLicensesRequest = z.input<typeof listLicensesRequest>;
 
+/**
+ * A count stops here: counting every match of a loose filter over millions of licenses would read
+ * them all on each change of filter, and past this many a table's reader needs the exact figure no more.
+ */
+export const MAX_LICENSE_COUNT = 10_000;
+
+/** The list's filters, without its sort and page. */
+export const countLicensesRequest = listLicensesRequest.omit({
+  sort: true,
+  order: true,
+  cursor: true,
+  limit: true,
+});
+
 const countBy = z.array(z.object({ key: z.string(), count: z.number().int() }));
 
 export const dashboardResponse = z.object({
@@ -432,6 +446,19 @@ export const issuer = {
     summary: "Licenses matching filters, sorted, a page at a time",
     request: listLicensesRequest,
     response: pageOf(licenseSummarySchema),
+    errors: ["validation_failed"],
+  }),
+  countLicenses: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.count",
+    summary: `How many licenses match the list's filters, counted up to ${MAX_LICENSE_COUNT.toLocaleString("en")}`,
+    request: countLicensesRequest,
+    response: z.object({
+      /** The matches, at most MAX_LICENSE_COUNT. */
+      count: z.number().int(),
+      /** True when more match than were counted: show "10,000+". */
+      capped: z.boolean(),
+    }),
     errors: ["validation_failed"],
   }),
   dashboard: defineEndpoint({

@@ -25,6 +25,7 @@ function tableApi(bulk: (request: Recorded) => { status: number; body?: unknown 
     if (request.path === "/api/licenses")
       return { status: 200, body: { items: [license, second], nextCursor: null } };
     if (request.path === "/api/licenses/bulk") return bulk(request);
+    if (request.path === "/api/licenses/count") return { status: 200, body: { count: 2, capped: false } };
     return { status: 200, body: { items: [], nextCursor: null } };
   });
 }
@@ -139,6 +140,7 @@ describe("bulk actions in the licenses table", () => {
 
   it("selects every license matching the filters across pages", async () => {
     const api = fakeApi((request) => {
+      if (request.path === "/api/licenses/count") return { status: 200, body: { count: 2, capped: false } };
       if (request.path !== "/api/licenses") return { status: 200, body: { items: [], nextCursor: null } };
       if (request.query.get("limit") === "500")
         return request.query.get("cursor")

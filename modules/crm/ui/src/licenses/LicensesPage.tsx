@@ -2,7 +2,7 @@ import "@mantine/dates/styles.css";
 import type { LicenseSummary } from "@licensing/contracts";
 import { licenseStatuses } from "@licensing/contracts";
 import { Can, PageHeader } from "@licensing/ui/kit";
-import { Button, Group, MultiSelect, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Button, Group, MultiSelect, Select, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconDownload, IconFilterOff, IconPlus, IconSearch } from "@tabler/icons-react";
@@ -10,6 +10,7 @@ import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ProductFilter } from "../products/fields.tsx";
 import { AccountPicker } from "./AccountPicker.tsx";
+import { useLicenseCount } from "./api.ts";
 import { BulkBar } from "./BulkActions.tsx";
 import {
   activeFilterCount,
@@ -74,6 +75,18 @@ function DayRange({
         else if (!next[0] && !next[1]) onChange("", "");
       }}
     />
+  );
+}
+
+/** "1,234 licenses match" (or "10,000+" past the issuer's count limit), announced as it changes. */
+function MatchCount({ query }: { query: ReturnType<typeof filtersToQuery> }) {
+  const counted = useLicenseCount(query);
+  if (!counted.data) return null;
+  const { count, capped } = counted.data;
+  return (
+    <Text size="sm" c="dimmed" role="status" aria-live="polite">
+      {`${count.toLocaleString()}${capped ? "+" : ""} license${count === 1 && !capped ? "" : "s"} match${count === 1 && !capped ? "es" : ""}`}
+    </Text>
   );
 }
 
@@ -181,15 +194,18 @@ export function LicensesPage() {
         />
       </SimpleGrid>
       <Group justify="space-between">
-        <Button
-          variant="subtle"
-          size="xs"
-          leftSection={<IconFilterOff size={14} />}
-          disabled={count === 0}
-          onClick={clear}
-        >
-          Clear filters{count ? ` (${count})` : ""}
-        </Button>
+        <Group gap="sm">
+          <MatchCount query={query} />
+          <Button
+            variant="subtle"
+            size="xs"
+            leftSection={<IconFilterOff size={14} />}
+            disabled={count === 0}
+            onClick={clear}
+          >
+            Clear filters{count ? ` (${count})` : ""}
+          </Button>
+        </Group>
         <ColumnChooser />
       </Group>
       <BulkBar selected={selected} onSelect={select} query={query} />
