@@ -5,7 +5,7 @@ import {
   type issuer,
   type LicenseDetail,
   type LicenseSummary,
-  MAX_LICENSE_COUNT,
+  MAX_COUNT,
   type RequestContext,
   type RequestOf,
 } from "@licensing/contracts";
@@ -174,7 +174,7 @@ export class LicenseQueries {
     return this.#page(request, rows);
   }
 
-  /** The matches of the list's filters, counted up to MAX_LICENSE_COUNT (the rest are not read). */
+  /** The matches of the list's filters, counted up to MAX_COUNT (the rest are not read). */
   async count(request: RequestOf<typeof issuer.countLicenses>): Promise<{ count: number; capped: boolean }> {
     const params = new Params();
     const where = filters(request, this.#expiry, params);
@@ -182,11 +182,11 @@ export class LicenseQueries {
       this.#orm.em.fork(),
       `select count(*)::int as n from (select 1 from issuer.licenses l
          ${where.length > 0 ? `where ${where.join(" and ")}` : ""}
-         limit ${params.add(MAX_LICENSE_COUNT + 1)}) matches`,
+         limit ${params.add(MAX_COUNT + 1)}) matches`,
       params.values,
     );
     const n = row?.n ?? 0;
-    return { count: Math.min(n, MAX_LICENSE_COUNT), capped: n > MAX_LICENSE_COUNT };
+    return { count: Math.min(n, MAX_COUNT), capped: n > MAX_COUNT };
   }
 
   /**

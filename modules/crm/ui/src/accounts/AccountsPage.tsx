@@ -17,7 +17,8 @@ import { IconFileImport, IconPlus, IconSearch } from "@tabler/icons-react";
 import { DataTable } from "mantine-datatable";
 import { useCallback, useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { type AccountSearch, useAccountSearch } from "./api.ts";
+import { matchText } from "../match-count.ts";
+import { type AccountSearch, useAccountCount, useAccountSearch } from "./api.ts";
 import { countryName } from "./countries.ts";
 
 const typeFilters = [
@@ -81,6 +82,11 @@ export function AccountsPage() {
     limit: pages.limit,
   };
   const accounts = useAccountSearch(search);
+  const counted = useAccountCount({
+    query: search.query,
+    type: search.type,
+    includeArchived: search.includeArchived,
+  });
   const rows = accounts.data?.items ?? [];
 
   return (
@@ -131,6 +137,11 @@ export function AccountsPage() {
           onChange={(event) => filters.setIncludeArchived(event.currentTarget.checked)}
           mb={8}
         />
+        {counted.data && (
+          <Text size="sm" c="dimmed" mb={8} role="status" aria-live="polite">
+            {matchText(counted.data, "account")}
+          </Text>
+        )}
       </Group>
       {accounts.error ? (
         <QueryError error={accounts.error} retry={() => void accounts.refetch()} />

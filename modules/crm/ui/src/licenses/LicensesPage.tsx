@@ -8,6 +8,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { IconDownload, IconFilterOff, IconPlus, IconSearch } from "@tabler/icons-react";
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
+import { matchText } from "../match-count.ts";
 import { ProductFilter } from "../products/fields.tsx";
 import { AccountPicker } from "./AccountPicker.tsx";
 import { useLicenseCount } from "./api.ts";
@@ -82,10 +83,9 @@ function DayRange({
 function MatchCount({ query }: { query: ReturnType<typeof filtersToQuery> }) {
   const counted = useLicenseCount(query);
   if (!counted.data) return null;
-  const { count, capped } = counted.data;
   return (
     <Text size="sm" c="dimmed" role="status" aria-live="polite">
-      {`${count.toLocaleString()}${capped ? "+" : ""} license${count === 1 && !capped ? "" : "s"} match${count === 1 && !capped ? "es" : ""}`}
+      {matchText(counted.data, "license")}
     </Text>
   );
 }
