@@ -1,7 +1,6 @@
 import type { Action, BulkAction, BulkItemResult, LicenseSummary } from "@licensing/contracts";
 import { Can, notifyError } from "@licensing/ui/kit";
 import {
-  Badge,
   Button,
   Group,
   Modal,
@@ -24,7 +23,7 @@ import {
   IconX,
 } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useRef, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { type LicenseQuery, licenseKeys, newIdempotencyKey } from "./api.ts";
 import {
   allMatching,
@@ -248,6 +247,14 @@ function BulkDialog({
   // One bulk id for the dialog: a retry of failed licenses never changes twice what was done.
   const bulkId = useRef(newIdempotencyKey().replace(/[^A-Za-z0-9_-]/g, "")).current;
   const params = useRef<BulkParams>({});
+  // The confirmation button goes away once the run starts: the focus follows the progress, then the
+  // way out, rather than falling to the page behind the dialog.
+  const progressRef = useRef<HTMLParagraphElement>(null);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (phase === "running") progressRef.current?.focus();
+    if (phase === "finished") closeRef.current?.focus();
+  }, [phase]);
   const count = licenses.length;
 
   const run = async (ids: string[]) => {
@@ -285,7 +292,7 @@ function BulkDialog({
       ? `${spec.verb} ${plural(count)}?`
       : phase === "running"
         ? `${spec.verb} ${plural(count)}`
-        : "Done";
+        : `${spec.verb} ${plural(count)}: finished`;
 
   return (
     <Modal
@@ -362,7 +369,7 @@ function BulkDialog({
             aria-label="Progress"
             animated={phase === "running"}
           />
-          <Text size="sm" role="status" aria-live="polite">
+          <Text size="sm" role="status" aria-live="polite" ref={progressRef} tabIndex={-1}>
             {phase === "running"
               ? `${processed.toLocaleString()} of ${target.toLocaleString()} done…`
               : `${tally("done").toLocaleString()} ${spec.done}, ${tally("refused").toLocaleString()} refused, ${tally("failed").toLocaleString()} failed.`}
@@ -380,10 +387,12 @@ function BulkDialog({
               <Table.Tbody>
                 {rows.map(({ license, result }) => (
                   <Table.Tr key={license.id}>
-                    <Table.Td ff="monospace">…-{license.keyHint}</Table.Td>
+                    <Table.Td ff="monospace" style={{ whiteSpace: "nowrap" }}>
+                      …-{license.keyHint}
+                    </Table.Td>
                     <Table.Td>{license.accountName}</Table.Td>
-                    <Table.Td>
-                      <OutcomeBadge result={result} />
+                    <Table.Td style={{ whiteSpace: "nowrap" }}>
+                      <Outcome result={result} />
                     </Table.Td>
                     <Table.Td>{result?.message ?? ""}</Table.Td>
                   </Table.Tr>
@@ -405,7 +414,7 @@ function BulkDialog({
                   Retry {plural(failedIds.length)} that failed
                 </Button>
               )}
-              <Button data-autofocus onClick={() => onClose(true)}>
+              <Button ref={closeRef} onClick={() => onClose(true)}>
                 Close
               </Button>
             </Group>
@@ -416,17 +425,16 @@ function BulkDialog({
   );
 }
 
-function OutcomeBadge({ result }: { result: BulkItemResult | undefined }) {
-  if (!result)
-    return (
-      <Badge color="gray" variant="outline" size="sm">
-        waiting
-      </Badge>
-    );
-  const color = { done: "teal", refused: "red", failed: "orange" }[result.outcome];
+/** The outcome as a word in a dark shade (plain text: a badge's label is clipped in a narrow cell). */
+function Outcome({ result }: { result: BulkItemResult | undefined }) {
+  const [label, color] = result
+    ? { done: ["Done", "teal.9"], refused: ["Refused", "red.9"], failed: ["Failed", "orange.9"] }[
+        result.outcome
+      ]
+    : ["Waiting", "gray.7"];
   return (
-    <Badge color={color} variant="light" size="sm">
-      {result.outcome}
-    </Badge>
+    <Text size="sm" fw={600} c={color}>
+      {label}
+    </Text>
   );
 }
