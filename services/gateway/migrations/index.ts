@@ -1,6 +1,7 @@
 import { auditLogMigration } from "@licensing/platform";
 import { UsersSessionsModules } from "./0001_users_sessions_modules.ts";
 import { SignInThrottle } from "./0002_sign_in_throttle.ts";
+import { SavedViews } from "./0003_saved_views.ts";
 
 /**
  * Every migration of the gateway schema, in order: written by hand up to 0002_sign_in_throttle,
@@ -12,4 +13,5 @@ export const migrations = [
   { name: "0001_users_sessions_modules", class: UsersSessionsModules },
   { name: "0002_sign_in_throttle", class: SignInThrottle },
   auditLogMigration,
+  { name: "0003_saved_views", class: SavedViews },
 ];
