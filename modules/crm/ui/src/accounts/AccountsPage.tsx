@@ -18,6 +18,7 @@ import { DataTable } from "mantine-datatable";
 import { useCallback, useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { matchText } from "../match-count.ts";
+import { SavedViews } from "../SavedViews.tsx";
 import { type AccountSearch, useAccountCount, useAccountSearch } from "./api.ts";
 import { countryName } from "./countries.ts";
 
@@ -137,6 +138,9 @@ export function AccountsPage() {
           onChange={(event) => filters.setIncludeArchived(event.currentTarget.checked)}
           mb={8}
         />
+        <Group mb={4}>
+          <SavedViews table="accounts" />
+        </Group>
         {counted.data && (
           <Text size="sm" c="dimmed" mb={8} role="status" aria-live="polite">
             {matchText(counted.data, "account")}

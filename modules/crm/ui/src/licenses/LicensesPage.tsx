@@ -10,6 +10,7 @@ import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { matchText } from "../match-count.ts";
 import { ProductFilter } from "../products/fields.tsx";
+import { SavedViews } from "../SavedViews.tsx";
 import { AccountPicker } from "./AccountPicker.tsx";
 import { useLicenseCount } from "./api.ts";
 import { BulkBar } from "./BulkActions.tsx";
@@ -195,6 +196,7 @@ export function LicensesPage() {
       </SimpleGrid>
       <Group justify="space-between">
         <Group gap="sm">
+          <SavedViews table="licenses" />
           <MatchCount query={query} />
           <Button
             variant="subtle"
