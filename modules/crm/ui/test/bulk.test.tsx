@@ -2,7 +2,7 @@
 import "@licensing/ui/test-support/dom";
 import type { BulkItemResult, LicenseSummary } from "@licensing/contracts";
 import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
-import { screen, waitFor, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { resultsCsv } from "../src/licenses/bulk-run.ts";
