@@ -49,8 +49,8 @@ const answer = (request: Recorded, items: BulkItemResult[]) => {
 async function selectBoth() {
   const user = userEvent.setup();
   await screen.findByText("Globex");
-  await user.click(screen.getByRole("checkbox", { name: "Select license …-7K3QD of Initech" }));
-  await user.click(screen.getByRole("checkbox", { name: "Select license …-9ZZZZ of Globex" }));
+  await user.click(screen.getByRole("checkbox", { name: "Select license …-7K3QD" }));
+  await user.click(screen.getByRole("checkbox", { name: "Select license …-9ZZZZ" }));
   expect(
     within(screen.getByRole("region", { name: "Selected licenses" })).getByText("2 licenses selected"),
   ).toBeTruthy();
@@ -154,7 +154,7 @@ describe("bulk actions in the licenses table", () => {
       pattern: "/crm/licenses",
     });
     const user = userEvent.setup();
-    await user.click(await screen.findByRole("checkbox", { name: "Select license …-7K3QD of Initech" }));
+    await user.click(await screen.findByRole("checkbox", { name: "Select license …-7K3QD" }));
     await user.click(screen.getByRole("button", { name: "Select all matching the filters" }));
     expect(await screen.findByText("2 licenses selected")).toBeTruthy();
     const all = api.requests.filter((r) => r.query.get("limit") === "500");

@@ -185,7 +185,7 @@ export function LicenseTable({
           onSelectedRecordsChange: selection.onChange,
           allRecordsSelectionCheckboxProps: { "aria-label": "Select every license on this page" },
           getRecordSelectionCheckboxProps: (l: LicenseSummary) => ({
-            "aria-label": `Select license …-${l.keyHint} of ${l.accountName}`,
+            "aria-label": `Select license …-${l.keyHint}`,
           }),
         })}
         onRowClick={({ record }) => navigate(`/crm/licenses/${record.id}`)}
