@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineEndpoint } from "./endpoint.ts";
 import { defineEvent } from "./event.ts";
-import { idOf, pageOf, pageRequest, text, timestamp } from "./schema.ts";
+import { countResponse, idOf, pageOf, pageRequest, text, timestamp } from "./schema.ts";
 
 // Request schemas are strict (`z.strictObject`, an unknown member is `validation_failed` naming it);
 // answers and event payloads stay tolerant (`z.object`), so a newer writer does not break a reader.
@@ -85,6 +85,9 @@ export const searchAccountsRequest = z.strictObject({
   includeArchived: z.boolean().default(false),
   ...pageRequest,
 });
+
+/** The search's filters, without its page: what `catalog.account.count` counts. */
+export const countAccountsRequest = searchAccountsRequest.omit({ cursor: true, limit: true });
 
 export const importAccountsRequest = z.strictObject({
   /** A CRM export: CSV with a header row (see docs/accounts-import.md). */
@@ -306,6 +309,14 @@ export const catalog = {
     response: pageOf(accountSchema),
     errors: ["validation_failed"],
     callers: ["gateway", "migration"],
+  }),
+  countAccounts: defineEndpoint({
+    service: "catalog",
+    subject: "catalog.account.count",
+    summary: "How many accounts match the search's filters, counted up to 10,000 (MAX_COUNT)",
+    request: countAccountsRequest,
+    response: countResponse,
+    errors: ["validation_failed"],
   }),
   importAccounts: defineEndpoint({
     service: "catalog",

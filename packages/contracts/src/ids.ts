@@ -20,6 +20,8 @@ export const idPrefixes = {
   batch: "bat",
   /** A migration run: one import of legacy licenses, rolled back as a whole. */
   run: "run",
+  /** An operator's saved view: a named set of one table's filters. */
+  savedView: "view",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

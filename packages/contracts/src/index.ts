@@ -1,4 +1,5 @@
 export * from "./audit.ts";
+export * from "./bulk.ts";
 export * from "./bus-actors.ts";
 export * from "./bus-permissions.ts";
 export * from "./catalog.ts";

@@ -16,7 +16,7 @@ import {
   presetSchema,
   signingKeySchema,
 } from "./license.ts";
-import { idOf, isoDate, pageOf, pageRequest, text, timestamp } from "./schema.ts";
+import { countResponse, idOf, isoDate, pageOf, pageRequest, text, timestamp } from "./schema.ts";
 
 /**
  * What the issuer signs besides license files, for the distribution service (docs/architecture.md, Licenses: signing
@@ -241,6 +241,14 @@ export const listLicensesRequest = z.strictObject({
 });
 export type ListLicensesRequest = z.input<typeof listLicensesRequest>;
 
+/** The list's filters, without its sort and page. */
+export const countLicensesRequest = listLicensesRequest.omit({
+  sort: true,
+  order: true,
+  cursor: true,
+  limit: true,
+});
+
 const countBy = z.array(z.object({ key: z.string(), count: z.number().int() }));
 
 export const dashboardResponse = z.object({
@@ -416,6 +424,19 @@ export const issuer = {
       "payload_too_large",
     ],
   }),
+  setNotice: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.set-notice",
+    summary: "Change a license's notice window (days before its end): signs a new version",
+    request: licenseRef.extend({
+      /** Days before the end the license counts as expiring; null: the issuer's default. */
+      notifyDays: z.number().int().min(0).max(3650).nullable(),
+      reason: z.string().trim().max(1_000).optional(),
+      idempotencyKey,
+    }),
+    response: licenseDetailSchema,
+    errors: ["validation_failed", "not_found", "invalid_state", "conflict", "payload_too_large"],
+  }),
   suspend: defineEndpoint({
     service: "issuer",
     subject: "issuer.license.suspend",
@@ -481,6 +502,14 @@ export const issuer = {
     summary: "Licenses matching filters, sorted, a page at a time",
     request: listLicensesRequest,
     response: pageOf(licenseSummarySchema),
+    errors: ["validation_failed"],
+  }),
+  countLicenses: defineEndpoint({
+    service: "issuer",
+    subject: "issuer.license.count",
+    summary: "How many licenses match the list's filters, counted up to 10,000 (MAX_COUNT)",
+    request: countLicensesRequest,
+    response: countResponse,
     errors: ["validation_failed"],
   }),
   dashboard: defineEndpoint({

@@ -61,3 +61,17 @@ export const pageRequest = {
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+
+/**
+ * A table's total stops here: counting every match of a loose filter over millions of rows would
+ * read them all on each change of filter, and past this many a reader needs the exact figure no more.
+ */
+export const MAX_COUNT = 10_000;
+
+/** How many rows match a table's filters, counted up to MAX_COUNT. */
+export const countResponse = z.object({
+  /** The matches, at most MAX_COUNT. */
+  count: z.number().int(),
+  /** True when more match than were counted: a table shows "10,000+". */
+  capped: z.boolean(),
+});

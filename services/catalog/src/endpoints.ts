@@ -21,6 +21,7 @@ export function addCatalogEndpoints(
     .add(catalog.getAccounts, async (request) => ({ items: await accounts.getMany(request.ids) }))
     .add(catalog.accountNames, async (request) => ({ items: await accounts.names(request.ids) }))
     .add(catalog.searchAccounts, (request) => accounts.search(request))
+    .add(catalog.countAccounts, (request) => accounts.count(request))
     .add(catalog.importAccounts, (request, ctx) => importAccounts(orm, request, ctx))
     .add(catalog.createProduct, (request, ctx) => products.create(request, ctx))
     .add(catalog.updateProduct, (request, ctx) => products.update(request, ctx))

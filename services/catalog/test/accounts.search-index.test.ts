@@ -47,6 +47,17 @@ describe("account search at scale", () => {
     expect(page).toMatch(/Index (Only )?Scan using accounts_by_name/);
   });
 
+  it("counts matches up to 10,000, saying when more match", async () => {
+    const count = (request: Record<string, unknown>) => under.env.bus.request(catalog.countAccounts, request);
+    expect(await count({})).toEqual({ count: 10_000, capped: true });
+    // The typo finds the Vandelays among the trigram matches, as the search does, counted whole.
+    const typo = await count({ query: "vandlay" });
+    expect(typo.capped).toBe(false);
+    expect(typo.count).toBeGreaterThanOrEqual(6_250);
+    expect(await count({ query: "nobody at all here" })).toEqual({ count: 0, capped: false });
+    expect(await count({ type: "prospect" })).toEqual({ count: 0, capped: false });
+  });
+
   it("answers a search over the bus", async () => {
     const found = await under.env.bus.request(catalog.searchAccounts, { query: "vandlay", limit: 5 });
     expect(found.items).toHaveLength(5);

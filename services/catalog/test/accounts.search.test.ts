@@ -96,6 +96,24 @@ describe("account search", () => {
     );
   });
 
+  it("counts what the search's filters match", async () => {
+    const count = (request: Record<string, unknown>) => under.env.bus.request(catalog.countAccounts, request);
+    const listed = async (request: Record<string, unknown>) =>
+      (await search({ ...request, limit: 500 })).items.length;
+    for (const request of [
+      {},
+      { query: "acme" },
+      { query: "EXT-3" },
+      { type: "prospect" },
+      { includeArchived: true },
+    ])
+      expect(await count(request), JSON.stringify(request)).toEqual({
+        count: await listed(request),
+        capped: false,
+      });
+    await expect(count({ limit: 5 })).rejects.toMatchObject({ code: "validation_failed" });
+  });
+
   it("refuses a cursor it did not make", async () => {
     await expect(search({ cursor: "garbage" })).rejects.toMatchObject({
       code: "validation_failed",

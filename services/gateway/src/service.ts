@@ -32,6 +32,7 @@ import { notificationRoutes } from "./routes/notifications.ts";
 import { roleRoutes } from "./routes/roles.ts";
 import { signingKeyRoutes } from "./routes/signing-keys.ts";
 import { userRoutes } from "./routes/users.ts";
+import { viewRoutes } from "./routes/views.ts";
 import type { Modules } from "./schemas.ts";
 
 /** Opens the gateway's schema (migrated) on the database at `url`. */
@@ -184,6 +185,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     await root.register(notificationRoutes, { call });
     await root.register(signingKeyRoutes, { call });
     await root.register(auditRoutes, { call, orm });
+    await root.register(viewRoutes, { orm });
     const crm = await loadModule(deps.crmModule ?? crmModuleSpecifier);
     if (crm) await registerModule(root, crm, moduleActivations, { call });
     else log.info("The CRM module is not installed in this deployment: no CRM routes");

@@ -124,6 +124,33 @@ describe("license lifecycle", () => {
     });
   });
 
+  it("changes the notice window as a new signed version, once per idempotency key, audited", async () => {
+    const { license } = await newLicense({ durationDays: 365, notifyDays: 30 });
+    const request = { id: license.id, notifyDays: 60, idempotencyKey: "bulk-1 notice" };
+    const changed = await under.env.bus.request(issuer.setNotice, request, as(actors.sales, "req_notice"));
+    expect(changed).toMatchObject({ serial: 2, notifyDays: 60, endDate: license.endDate });
+    // A retry with the same key answers the first result and signs nothing more.
+    expect(await under.env.bus.request(issuer.setNotice, request, as(actors.sales))).toMatchObject({
+      serial: 2,
+    });
+    const [latest] = (await under.env.bus.request(issuer.listVersions, { id: license.id })).items;
+    expect(latest).toMatchObject({ reason: "reissued", serial: 2 });
+    const file = await under.env.bus.request(issuer.getFile, { id: license.id });
+    expect(verifyLicenseFile(file.file, await keys()).notifyDays).toBe(60);
+    const trail = (await under.env.bus.request(issuer.auditTrail, { id: license.id })).items;
+    expect(trail.find((e) => e.action === "license.notice-changed")).toMatchObject({
+      requestId: "req_notice",
+      changes: { notifyDays: [30, 60], serial: [1, 2] },
+    });
+    await expect(
+      under.env.bus.request(issuer.setNotice, { id: license.id, notifyDays: 400 }, as(actors.sales)),
+    ).rejects.toMatchObject({ code: "validation_failed" });
+    await under.env.bus.request(issuer.revoke, { id: license.id, reason: "fraud" }, as(actors.licenseAdmin));
+    await expect(
+      under.env.bus.request(issuer.setNotice, { id: license.id, notifyDays: 10 }, as(actors.sales)),
+    ).rejects.toMatchObject({ code: "invalid_state", message: expect.stringContaining("revoked") });
+  });
+
   it("suspends, reinstates and revokes, refusing moves the state does not allow", async () => {
     const { license } = await newLicense();
     const id = license.id;

@@ -88,6 +88,16 @@ describe("listing licenses", () => {
     expect(await list({ createdFrom: at(1) })).toHaveLength(0);
   });
 
+  it("counts what the list's filters match, with the same filters", async () => {
+    const count = (request: Record<string, unknown>) => under.env.bus.request(issuer.countLicenses, request);
+    expect(await count({})).toEqual({ count: 7, capped: false });
+    expect(await count({ accountId: acme })).toEqual({ count: 3, capped: false });
+    expect(await count({ status: ["expired", "revoked", "suspended"] })).toEqual({ count: 3, capped: false });
+    expect(await count({ text: "corpor", kind: "test" })).toEqual({ count: 1, capped: false });
+    expect(await count({ createdFrom: at(1) })).toEqual({ count: 0, capped: false });
+    await expect(count({ sort: "endDate" })).rejects.toMatchObject({ code: "validation_failed" });
+  });
+
   it("finds a license by its whole key, its last group, or part of the account name", async () => {
     const byKey = await list({ text: firstKey.toLowerCase().replaceAll("-", " ") });
     expect(byKey).toHaveLength(1);

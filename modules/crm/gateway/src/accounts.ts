@@ -24,6 +24,8 @@ const searchQuery = searchAccountsRequest.extend({
   includeArchived: z.stringbool().default(false),
 });
 
+const countQuery = searchQuery.omit({ cursor: true, limit: true });
+
 /** Customer and prospect accounts, each route one catalog endpoint (the id comes from the path). */
 export const accountRoutes: GatewayModulePlugin = async (app, { call }) => {
   app.get(
@@ -38,6 +40,23 @@ export const accountRoutes: GatewayModulePlugin = async (app, { call }) => {
       },
     },
     (request) => call(request, catalog.searchAccounts, request.query),
+  );
+
+  app.get(
+    "/accounts/count",
+    {
+      config: { access: "account.read" },
+      schema: {
+        tags,
+        summary: catalog.countAccounts.summary,
+        description:
+          "The filters of `GET /api/accounts` (no page). The count stops at 10,000: `capped` is true when " +
+          'more match (a table shows "10,000+").',
+        querystring: countQuery,
+        response: { 200: catalog.countAccounts.response },
+      },
+    },
+    (request) => call(request, catalog.countAccounts, request.query),
   );
 
   app.post(

@@ -3,6 +3,7 @@
 // under /api behind the module's activation check, and hands it the bus call it needs.
 import type { GatewayModule } from "@licensing/gateway/module";
 import { accountRoutes } from "./accounts.ts";
+import { licenseBulkRoutes } from "./license-bulk.ts";
 import { licenseExportRoutes } from "./license-export.ts";
 import { licenseRoutes } from "./licenses.ts";
 import { migrationRoutes } from "./migration.ts";
@@ -20,6 +21,7 @@ export const gatewayModule: GatewayModule = {
       productRoutes,
       licenseRoutes,
       licenseExportRoutes,
+      licenseBulkRoutes,
       dashboardRoutes,
       usageRoutes,
       usageExportRoutes,

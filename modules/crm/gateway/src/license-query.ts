@@ -26,3 +26,11 @@ export const licenseListQuery = listLicensesRequest.extend({
 /** `GET /api/licenses/export.csv`: the same filters and sort; the export pages through it all. */
 export const licenseExportQuery = licenseListQuery.omit({ cursor: true, limit: true });
 export type LicenseExportQuery = z.output<typeof licenseExportQuery>;
+
+/** `GET /api/licenses/count`: the filters alone (a count has no sort and no page). */
+export const licenseCountQuery = licenseListQuery.omit({
+  cursor: true,
+  limit: true,
+  sort: true,
+  order: true,
+});

@@ -9,7 +9,7 @@ import {
 import type { GatewayModulePlugin } from "@licensing/gateway/module";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { licenseListQuery } from "./license-query.ts";
+import { licenseCountQuery, licenseListQuery } from "./license-query.ts";
 
 const licenseRef = issuer.getLicense.request;
 const versionRef = licenseRef.extend({ serial: z.coerce.number().int().min(1) });
@@ -107,6 +107,24 @@ export const licenseRoutes: GatewayModulePlugin = async (app, { call }) => {
       },
     },
     (request) => call(request, issuer.listLicenses, request.query),
+  );
+
+  app.get(
+    "/licenses/count",
+    {
+      config: { access: "license.read" },
+      schema: {
+        tags,
+        summary: issuer.countLicenses.summary,
+        description:
+          "The filters of `GET /api/licenses` (no sort, no page). The count stops at 10,000: `capped` is " +
+          'true when more match (a table shows "10,000+"), so a loose filter over millions of licenses ' +
+          "never reads them all.",
+        querystring: licenseCountQuery,
+        response: { 200: issuer.countLicenses.response },
+      },
+    },
+    (request) => call(request, issuer.countLicenses, request.query),
   );
 
   app.get(

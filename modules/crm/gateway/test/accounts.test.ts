@@ -53,6 +53,12 @@ describe("accounts (happy path)", () => {
     expect(names.sort()).toEqual(["Globex One", "Globex Three", "Globex Two"]);
     const all = (await gw.admin.get("/api/accounts?query=globex&includeArchived=true&limit=50")).json();
     expect(all.items.map((a: Account) => a.name)).toContain("Globex Archived");
+    // The count takes the same filters, without the page.
+    const counted = await gw.admin.get("/api/accounts/count?query=globex&type=customer");
+    expect([counted.statusCode, counted.json()]).toEqual([200, { count: 3, capped: false }]);
+    const withArchived = (await gw.admin.get("/api/accounts/count?query=globex&includeArchived=true")).json();
+    expect(withArchived).toEqual({ count: 4, capped: false });
+    expect((await gw.admin.get("/api/accounts/count?limit=2")).statusCode).toBe(400);
   });
 
   it("edits, promotes, archives and restores", async () => {

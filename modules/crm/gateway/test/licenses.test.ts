@@ -180,6 +180,13 @@ describe("licenses (happy path)", () => {
     expect(statuses.items.every((l: LicenseSummary) => l.status === "revoked" && !l.internal)).toBe(true);
     const repeated = (await gw.admin.get("/api/licenses?status=revoked&status=active&text=hool")).json();
     expect(repeated.items.map((l: LicenseSummary) => l.accountName)).toEqual(["Hooli", "Hooli", "Hooli"]);
+    // The count takes the same filters, without sort or page.
+    const counted = await gw.admin.get(
+      `/api/licenses/count?accountId=${other.id}&kind=test&status=active,expiring`,
+    );
+    expect([counted.statusCode, counted.json()]).toEqual([200, { count: 3, capped: false }]);
+    const paged = await gw.admin.get(`/api/licenses/count?accountId=${other.id}&limit=2`);
+    expect([paged.statusCode, paged.json().code]).toEqual([400, "validation_failed"]);
   });
 
   it("exports the filtered set as CSV across several issuer pages", async () => {

@@ -26,17 +26,27 @@ const acme: Account = {
   updatedAt: "2026-01-05T10:00:00.000Z",
 };
 
+/** The accounts list's API: one page of `acme`, and its count. */
+const listApi = () =>
+  fakeApi((request) =>
+    request.path === "/api/accounts/count"
+      ? { status: 200, body: { count: 1, capped: false } }
+      : { status: 200, body: { items: [acme], nextCursor: null } },
+  );
+
 describe("the accounts list", () => {
   it("searches as the operator types (debounced), with the type and archived filters", async () => {
-    const api = fakeApi(() => ({ status: 200, body: { items: [acme], nextCursor: null } }));
+    const api = listApi();
     renderPage(<AccountsPage />, { session: sessionFor(["sales"]), path: "/crm/accounts" });
     expect(await screen.findByRole("link", { name: "Acme" })).toBeTruthy();
+    expect(await screen.findByText("1 account matches")).toBeTruthy();
     const user = userEvent.setup();
     await user.type(screen.getByLabelText("Search"), "acne");
     await user.click(screen.getByRole("radio", { name: "Prospects" }));
     await user.click(screen.getByRole("switch", { name: "Show archived" }));
+    const lists = () => api.requests.filter((r) => r.path === "/api/accounts");
     await waitFor(() => {
-      const last = api.requests.at(-1)!;
+      const last = lists().at(-1)!;
       expect(Object.fromEntries(last.query)).toEqual({
         query: "acne",
         type: "prospect",
@@ -44,12 +54,22 @@ describe("the accounts list", () => {
         limit: "50",
       });
     });
+    // The count takes the same filters, without the page.
+    await waitFor(() =>
+      expect(
+        Object.fromEntries(api.requests.filter((r) => r.path === "/api/accounts/count").at(-1)!.query),
+      ).toEqual({
+        query: "acne",
+        type: "prospect",
+        includeArchived: "true",
+      }),
+    );
     // One request for the whole word, not one per keystroke.
-    expect(api.requests.filter((r) => r.query.get("query")?.startsWith("ac")).length).toBeLessThanOrEqual(3);
+    expect(lists().filter((r) => r.query.get("query")?.startsWith("ac")).length).toBeLessThanOrEqual(3);
   });
 
   it("shows the create and import controls only to roles that may write accounts", async () => {
-    fakeApi(() => ({ status: 200, body: { items: [acme], nextCursor: null } }));
+    listApi();
     renderPage(<AccountsPage />, { session: sessionFor(["viewer"]), path: "/crm/accounts" });
     expect(await screen.findByRole("link", { name: "Acme" })).toBeTruthy();
     expect(screen.queryByRole("link", { name: /New account/ })).toBeNull();
@@ -59,16 +79,25 @@ describe("the accounts list", () => {
   it("pages forward with the cursor the server gave, and back", async () => {
     const api = fakeApi((request) => ({
       status: 200,
-      body: request.query.get("cursor")
-        ? { items: [{ ...acme, id: "acc_01JD6X8Q0V4N3ZP8E4E3W1T9QZ", name: "Zeta" }], nextCursor: null }
-        : { items: [acme], nextCursor: "c2" },
+      body:
+        request.path === "/api/accounts/count"
+          ? { count: 10_000, capped: true }
+          : request.query.get("cursor")
+            ? { items: [{ ...acme, id: "acc_01JD6X8Q0V4N3ZP8E4E3W1T9QZ", name: "Zeta" }], nextCursor: null }
+            : { items: [acme], nextCursor: "c2" },
     }));
     renderPage(<AccountsPage />, { session: sessionFor(["viewer"]), path: "/crm/accounts" });
     const user = userEvent.setup();
     await screen.findByRole("link", { name: "Acme" });
+    expect(await screen.findByText("10,000+ accounts match")).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Next" }));
     expect(await screen.findByRole("link", { name: "Zeta" })).toBeTruthy();
-    expect(api.requests.at(-1)?.query.get("cursor")).toBe("c2");
+    expect(
+      api.requests
+        .filter((r) => r.path === "/api/accounts")
+        .at(-1)
+        ?.query.get("cursor"),
+    ).toBe("c2");
     expect((screen.getByRole("button", { name: "Next" }) as HTMLButtonElement).disabled).toBe(true);
     await user.click(screen.getByRole("button", { name: "Previous" }));
     expect(await screen.findByRole("link", { name: "Acme" })).toBeTruthy();

@@ -245,9 +245,11 @@ describe("the licenses table", () => {
     const api = fakeApi((request) =>
       request.path === "/api/licenses"
         ? { status: 200, body: { items: [license], nextCursor: "c2" } }
-        : request.path === "/api/products"
-          ? { status: 200, body: { items: [collector] } }
-          : { status: 200, body: { items: [initech], nextCursor: null } },
+        : request.path === "/api/licenses/count"
+          ? { status: 200, body: { count: 10_000, capped: true } }
+          : request.path === "/api/products"
+            ? { status: 200, body: { items: [collector] } }
+            : { status: 200, body: { items: [initech], nextCursor: null } },
     );
     renderPage(<LicensesPage />, {
       session: sessionFor(["viewer"]),
@@ -273,6 +275,14 @@ describe("the licenses table", () => {
       kind: "test",
       status: "expiring,expired",
     });
+    // The count takes the filters without sort or page; past the issuer's limit it says so.
+    expect(await screen.findByText("10,000+ licenses match")).toBeTruthy();
+    const count = api.requests.find((r) => r.path === "/api/licenses/count")!;
+    expect(Object.fromEntries(count.query)).toEqual({
+      status: "expiring,expired",
+      product: "collector",
+      kind: "test",
+    });
     // A viewer reads and exports, but creates nothing.
     expect(screen.queryByRole("link", { name: "New license" })).toBeNull();
 
@@ -282,16 +292,21 @@ describe("the licenses table", () => {
   });
 
   it("writes a filter typed in the page to the URL, keeping the others, and asks for it", async () => {
-    const api = fakeApi((request) => ({
-      status: 200,
-      body: { items: request.path === "/api/licenses" ? [license] : [], nextCursor: null },
-    }));
+    const api = fakeApi((request) =>
+      request.path === "/api/licenses/count"
+        ? { status: 200, body: { count: 1, capped: false } }
+        : {
+            status: 200,
+            body: { items: request.path === "/api/licenses" ? [license] : [], nextCursor: null },
+          },
+    );
     const { router } = renderPage(<LicensesPage />, {
       session: sessionFor(["viewer"]),
       path: "/crm/licenses?kind=test",
       pattern: "/crm/licenses",
     });
     await screen.findByText("Initech");
+    expect(await screen.findByText("1 license matches")).toBeTruthy();
     const user = userEvent.setup();
     await user.type(screen.getByRole("searchbox", { name: "Search" }), "7K3QD");
     await waitFor(() => expect(router.state.location.search).toBe("?text=7K3QD&kind=test"));
@@ -301,10 +316,14 @@ describe("the licenses table", () => {
   });
 
   it("keeps the columns an operator chose, per user", async () => {
-    fakeApi((request) => ({
-      status: 200,
-      body: { items: request.path === "/api/licenses" ? [license] : [], nextCursor: null },
-    }));
+    fakeApi((request) =>
+      request.path === "/api/licenses/count"
+        ? { status: 200, body: { count: 1, capped: false } }
+        : {
+            status: 200,
+            body: { items: request.path === "/api/licenses" ? [license] : [], nextCursor: null },
+          },
+    );
     renderPage(<LicensesPage />, { session: sessionFor(["viewer"]), path: "/crm/licenses" });
     await screen.findByText("Initech");
     const user = userEvent.setup();

@@ -1,4 +1,4 @@
-import { type Account, AppError, type catalog, type RequestOf } from "@licensing/contracts";
+import { type Account, AppError, type catalog, MAX_COUNT, type RequestOf } from "@licensing/contracts";
 import { type EntityManager, Params, query } from "@licensing/platform";
 import { AccountEntity, toAccount } from "./account-entity.ts";
 
@@ -32,6 +32,47 @@ export async function searchAccounts(
   });
 }
 
+/**
+ * How many accounts the search's filters match, up to MAX_COUNT: the same conditions as the search
+ * (a name containing the text, a similar one, or the external id), its first MAX_COUNT + 1 matches read.
+ */
+export async function countAccounts(
+  em: EntityManager,
+  request: RequestOf<typeof catalog.countAccounts>,
+): Promise<{ count: number; capped: boolean }> {
+  const text = (request.query ?? "").trim();
+  const params = new Params();
+  const where: string[] = [];
+  if (request.type) where.push(`a.type = ${params.add(request.type)}`);
+  if (!request.includeArchived) where.push("not a.archived");
+  return em.transactional(async (tx) => {
+    if (text !== "") {
+      await query(tx, "select set_config('pg_trgm.word_similarity_threshold', $1, true)", [
+        String(similarityThreshold),
+      ]);
+      where.push(matching(text, params).condition);
+    }
+    const [row] = await query<{ n: number }>(
+      tx,
+      `select count(*)::int as n from (select 1 from catalog.accounts a
+         ${where.length > 0 ? `where ${where.join(" and ")}` : ""}
+         limit ${params.add(MAX_COUNT + 1)}) matches`,
+      params.values,
+    );
+    const n = row?.n ?? 0;
+    return { count: Math.min(n, MAX_COUNT), capped: n > MAX_COUNT };
+  });
+}
+
+/** A name containing `text`, one similar to it (typos), or the external id exactly. */
+function matching(text: string, params: Params) {
+  // The query is normalized by the same SQL function as the indexed column.
+  const normalized = `catalog.search_text(${params.add(text)}::text)`;
+  const contains = `a.search_name like '%' || catalog.search_text(${params.add(escapeLike(text))}::text) || '%' escape '\\'`;
+  const condition = `(${contains} or ${normalized} operator(public.<%) a.search_name or a.external_id = ${params.add(text)})`;
+  return { normalized, contains, condition };
+}
+
 async function byName(
   em: EntityManager,
   filters: string[],
@@ -62,15 +103,10 @@ async function byRelevance(
   limit: number,
   cursor: string | undefined,
 ) {
-  // The query is normalized by the same SQL function as the indexed column.
-  const normalized = `catalog.search_text(${params.add(text)}::text)`;
-  const contains = `a.search_name like '%' || catalog.search_text(${params.add(escapeLike(text))}::text) || '%' escape '\\'`;
+  const { normalized, contains, condition } = matching(text, params);
   const rank = `((case when ${contains} then 1000 else 0 end)
     + round(public.word_similarity(${normalized}, a.search_name) * 999))::int`;
-  const where = [
-    `(${contains} or ${normalized} operator(public.<%) a.search_name or a.external_id = ${params.add(text)})`,
-    ...filters,
-  ];
+  const where = [condition, ...filters];
   if (cursor) {
     const [lastRank, id] = decodeCursor(cursor, ["number", "string"]);
     const last = params.add(lastRank);

@@ -18,7 +18,7 @@ import {
 } from "@licensing/platform";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import { AccountEntity, type AccountRow, toAccount } from "./account-entity.ts";
-import { searchAccounts } from "./account-search.ts";
+import { countAccounts, searchAccounts } from "./account-search.ts";
 
 /** The account rules: what may change, when, and which event says so. */
 export class Accounts {
@@ -91,6 +91,10 @@ export class Accounts {
 
   search(request: RequestOf<typeof catalog.searchAccounts>) {
     return searchAccounts(this.#orm.em.fork(), request);
+  }
+
+  count(request: RequestOf<typeof catalog.countAccounts>) {
+    return countAccounts(this.#orm.em.fork(), request);
   }
 
   /** Loads, changes and saves one account, recording `account.updated` when something changed. */

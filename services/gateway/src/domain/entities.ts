@@ -103,10 +103,40 @@ export const CustomRoleEntity = defineEntity({
 });
 export type CustomRoleRow = InferEntity<typeof CustomRoleEntity>;
 
+/** The tables whose filters an operator can save under a name (the URL's query string). */
+export const savedViewTables = ["licenses", "accounts"] as const;
+
+/**
+ * A named set of filters of one table, one operator's own: the table's query string as the URL
+ * carries it. Names are unique per user and table whatever their case (`name_key`, lower-cased).
+ */
+export const SavedViewEntity = defineEntity({
+  name: "SavedView",
+  tableName: "saved_views",
+  properties: {
+    id: p.text().primary(),
+    userId: () =>
+      p
+        .manyToOne(UserEntity)
+        .mapToPk()
+        .fieldName("user_id")
+        .foreignKeyName("saved_views_user_id_fkey")
+        .deleteRule("cascade"),
+    tableName: p.enum(savedViewTables).fieldName("table_name"),
+    name: p.text(),
+    nameKey: p.text(),
+    query: p.text(),
+    createdAt: p.datetime(),
+  },
+  uniques: [{ name: "saved_views_user_table_name_key", properties: ["userId", "tableName", "nameKey"] }],
+});
+export type SavedViewRow = InferEntity<typeof SavedViewEntity>;
+
 export const gatewayEntities = [
   UserEntity,
   SessionEntity,
   ModuleActivationEntity,
   SignInThrottleEntity,
   CustomRoleEntity,
+  SavedViewEntity,
 ];

@@ -7,6 +7,7 @@ import {
   type issuer,
   type LicenseDetail,
   type LicenseSummary,
+  MAX_COUNT,
   type RequestContext,
   type RequestOf,
   systemActor,
@@ -180,6 +181,21 @@ export class LicenseQueries {
     return this.#page(request, rows);
   }
 
+  /** The matches of the list's filters, counted up to MAX_COUNT (the rest are not read). */
+  async count(request: RequestOf<typeof issuer.countLicenses>): Promise<{ count: number; capped: boolean }> {
+    const params = new Params();
+    const where = filters(request, this.#expiry, params);
+    const [row] = await query<{ n: number }>(
+      this.#orm.em.fork(),
+      `select count(*)::int as n from (select 1 from issuer.licenses l
+         ${where.length > 0 ? `where ${where.join(" and ")}` : ""}
+         limit ${params.add(MAX_COUNT + 1)}) matches`,
+      params.values,
+    );
+    const n = row?.n ?? 0;
+    return { count: Math.min(n, MAX_COUNT), capped: n > MAX_COUNT };
+  }
+
   /**
    * Latest end first, open-ended licenses (no end) last, as in ascending order. The end-date index
    * keeps open ends as 'infinity', which a descending walk meets first; so the page is read as two
@@ -243,7 +259,11 @@ export async function findLicense(em: EntityManager, id: string): Promise<Licens
 }
 
 /** The list's filters as conditions on `l`, their values kept in `params`. */
-function filters(request: ListRequest, expiry: ExpiryRule, params: Params): string[] {
+function filters(
+  request: Omit<ListRequest, "sort" | "order" | "cursor" | "limit">,
+  expiry: ExpiryRule,
+  params: Params,
+): string[] {
   const where: string[] = [];
   const $ = (value: unknown) => params.add(value);
   if (request.accountId) where.push(`l.account_id = ${$(request.accountId)}`);

@@ -63,6 +63,28 @@ export class Lifecycle {
     return this.#newVersion(request, ctx, "reissued", (row) => row.endDate ?? null);
   }
 
+  /**
+   * The notice window is signed into the file (LicenseModel's `notifyDays`), so changing it signs a
+   * new version, the end date unchanged. To every reader of versions and events that version is a
+   * re-issue (reason `reissued`, event `license.reissued`: their enums stay as they are, which a
+   * rolling upgrade needs); the audit entry says what changed, `license.notice-changed`. A window
+   * longer than the license itself is refused, as at issuance: it would be expiring from day one.
+   */
+  setNotice(request: RequestOf<typeof issuer.setNotice>, ctx: RequestContext): Promise<LicenseDetail> {
+    return this.#newVersion(request, ctx, "reissued", (row) => row.endDate ?? null, {
+      audit: "license.notice-changed",
+      refusal: "changed",
+      notifyDaysOf: (row) => {
+        const days = request.notifyDays;
+        if (days !== null && row.endDate && days * day > row.endDate.getTime() - row.startDate.getTime())
+          throw AppError.validation([
+            { path: "notifyDays", message: "must not be longer than the license itself" },
+          ]);
+        return days;
+      },
+    });
+  }
+
   suspend(id: string, reason: string, ctx: RequestContext): Promise<LicenseDetail> {
     return this.#changeState(id, ctx, ["active"], "suspended", reason, issuerEvents.licenseSuspended);
   }
@@ -91,11 +113,19 @@ export class Lifecycle {
     ctx: RequestContext,
     reason: "renewed" | "reissued",
     endDateOf: (row: LicenseRow) => Date | null,
+    change: {
+      /** The audit action, when it says more than the version's reason. */
+      audit?: string;
+      /** How a refusal names the change. */
+      refusal?: string;
+      notifyDaysOf?: (row: LicenseRow) => number | null;
+    } = {},
   ): Promise<LicenseDetail> {
     const { id } = request;
     const note = request.reason ?? null;
     const actor = requireActor(ctx);
-    const idempotency = idempotentRequest(`license.${reason} ${actor.id}`, request.idempotencyKey, request);
+    const action = change.audit ?? `license.${reason}`;
+    const idempotency = idempotentRequest(`${action} ${actor.id}`, request.idempotencyKey, request);
     const signer = await this.#deps.signingKeys.signer();
     return this.#deps.orm.em.fork().transactional(async (em) => {
       const row = await lockLicense(em, id);
@@ -104,12 +134,16 @@ export class Lifecycle {
         : undefined;
       if (earlier) return earlier;
       if (row.state === "revoked")
-        throw new AppError("invalid_state", `License ${id} is revoked; it cannot be ${reason}`);
+        throw new AppError(
+          "invalid_state",
+          `License ${id} is revoked; it cannot be ${change.refusal ?? reason}`,
+        );
       const before = snapshot(row);
       const now = new Date();
       const license = checked({
         ...licenseOf(row),
         endDate: endDateOf(row)?.toISOString() ?? null,
+        notifyDays: change.notifyDaysOf ? change.notifyDaysOf(row) : (row.notifyDays ?? null),
         serial: row.serial + 1,
         signedAt: now.toISOString(),
         keyId: signer.keyId,
@@ -119,6 +153,7 @@ export class Lifecycle {
         : undefined;
       const file = signWithinLimit(license, signer, licenseKey ? { encryptWith: licenseKey } : {});
       row.endDate = license.endDate ? new Date(license.endDate) : null;
+      row.notifyDays = license.notifyDays;
       row.serial = license.serial;
       row.signedAt = now;
       row.keyId = signer.keyId;
@@ -137,7 +172,7 @@ export class Lifecycle {
       await recordAudit(em, {
         entityType: "license",
         entityId: id,
-        action: `license.${reason}`,
+        action,
         actor,
         ctx,
         reason: note,
@@ -212,6 +247,7 @@ function snapshot(row: LicenseRow): Record<string, unknown> {
     state: row.state,
     stateReason: row.stateReason ?? null,
     endDate: row.endDate?.toISOString() ?? null,
+    notifyDays: row.notifyDays ?? null,
     serial: row.serial,
     keyId: row.keyId,
   };

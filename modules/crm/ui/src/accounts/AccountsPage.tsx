@@ -17,7 +17,9 @@ import { IconFileImport, IconPlus, IconSearch } from "@tabler/icons-react";
 import { DataTable } from "mantine-datatable";
 import { useCallback, useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { type AccountSearch, useAccountSearch } from "./api.ts";
+import { matchText } from "../match-count.ts";
+import { SavedViews } from "../SavedViews.tsx";
+import { type AccountSearch, useAccountCount, useAccountSearch } from "./api.ts";
 import { countryName } from "./countries.ts";
 
 const typeFilters = [
@@ -81,6 +83,11 @@ export function AccountsPage() {
     limit: pages.limit,
   };
   const accounts = useAccountSearch(search);
+  const counted = useAccountCount({
+    query: search.query,
+    type: search.type,
+    includeArchived: search.includeArchived,
+  });
   const rows = accounts.data?.items ?? [];
 
   return (
@@ -131,6 +138,14 @@ export function AccountsPage() {
           onChange={(event) => filters.setIncludeArchived(event.currentTarget.checked)}
           mb={8}
         />
+        <Group mb={4}>
+          <SavedViews table="accounts" />
+        </Group>
+        {counted.data && (
+          <Text size="sm" c="dimmed" mb={8} role="status" aria-live="polite">
+            {matchText(counted.data, "account")}
+          </Text>
+        )}
       </Group>
       {accounts.error ? (
         <QueryError error={accounts.error} retry={() => void accounts.refetch()} />

@@ -17,6 +17,7 @@ export type UpdateAccount = z.input<typeof updateAccountRequest>;
 export const accountKeys = {
   all: ["accounts"] as const,
   search: (params: AccountSearch) => ["accounts", "search", params] as const,
+  count: (params: Omit<AccountSearch, "cursor" | "limit">) => ["accounts", "count", params] as const,
   one: (id: string) => ["accounts", "one", id] as const,
   history: (id: string, cursor: string | undefined, limit: number) =>
     ["accounts", "history", id, cursor, limit] as const,
@@ -31,6 +32,18 @@ export function useAccountSearch(params: AccountSearch) {
       api.get<{ items: Account[]; nextCursor: string | null }>("/api/accounts", { query: params, signal }),
     // The table keeps its rows while the next page or the next search loads.
     placeholderData: keepPreviousData,
+  });
+}
+
+/** How many accounts the search's filters match (the page aside), counted up to 10,000. */
+export function useAccountCount(params: Omit<AccountSearch, "cursor" | "limit">) {
+  return useQuery({
+    queryKey: accountKeys.count(params),
+    queryFn: ({ signal }) =>
+      api.get<{ count: number; capped: boolean }>("/api/accounts/count", { query: params, signal }),
+    placeholderData: keepPreviousData,
+    // A total is a nicety beside the table: an answer that is not one (an older gateway) shows none.
+    select: (data) => (typeof data?.count === "number" ? data : undefined),
   });
 }
 

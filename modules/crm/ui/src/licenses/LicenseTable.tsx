@@ -152,10 +152,13 @@ export function LicenseTable({
   filters,
   onSort,
   emptyText = "No license matches these filters",
+  selection,
 }: {
   filters: LicenseFilters;
   onSort: (sort: LicenseSort, order: "asc" | "desc") => void;
   emptyText?: string;
+  /** Rows with checkboxes, for bulk actions; the selection outlives a page change. */
+  selection?: { selected: LicenseSummary[]; onChange: (licenses: LicenseSummary[]) => void };
 }) {
   const navigate = useNavigate();
   const [hidden] = useHiddenColumns();
@@ -177,6 +180,14 @@ export function LicenseTable({
         fetching={licenses.isFetching}
         records={rows}
         noRecordsText={emptyText}
+        {...(selection && {
+          selectedRecords: selection.selected,
+          onSelectedRecordsChange: selection.onChange,
+          allRecordsSelectionCheckboxProps: { "aria-label": "Select every license on this page" },
+          getRecordSelectionCheckboxProps: (l: LicenseSummary) => ({
+            "aria-label": `Select license …-${l.keyHint}`,
+          }),
+        })}
         onRowClick={({ record }) => navigate(`/crm/licenses/${record.id}`)}
         sortStatus={sortStatus}
         onSortStatusChange={(status) => {

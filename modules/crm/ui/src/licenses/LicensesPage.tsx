@@ -1,14 +1,19 @@
 import "@mantine/dates/styles.css";
+import type { LicenseSummary } from "@licensing/contracts";
 import { licenseStatuses } from "@licensing/contracts";
 import { Can, PageHeader } from "@licensing/ui/kit";
-import { Button, Group, MultiSelect, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Button, Group, MultiSelect, Select, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconDownload, IconFilterOff, IconPlus, IconSearch } from "@tabler/icons-react";
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
+import { matchText } from "../match-count.ts";
 import { ProductFilter } from "../products/fields.tsx";
+import { SavedViews } from "../SavedViews.tsx";
 import { AccountPicker } from "./AccountPicker.tsx";
+import { useLicenseCount } from "./api.ts";
+import { BulkBar } from "./BulkActions.tsx";
 import {
   activeFilterCount,
   filtersFromParams,
@@ -75,6 +80,17 @@ function DayRange({
   );
 }
 
+/** "1,234 licenses match" (or "10,000+" past the issuer's count limit), announced as it changes. */
+function MatchCount({ query }: { query: ReturnType<typeof filtersToQuery> }) {
+  const counted = useLicenseCount(query);
+  if (!counted.data) return null;
+  return (
+    <Text size="sm" c="dimmed" role="status" aria-live="polite">
+      {matchText(counted.data, "license")}
+    </Text>
+  );
+}
+
 export function LicensesPage() {
   const { filters, set, clear } = useUrlFilters();
   const [text, setText] = useDebouncedText(filters.text, (value) => set({ text: value }));
@@ -83,6 +99,15 @@ export function LicensesPage() {
     Object.entries(filtersToQuery(filters)).map(([key, value]) => [key, String(value)]),
   );
   const count = activeFilterCount(filters);
+  const query = filtersToQuery(filters);
+  // The selection belongs to the filters it was made under: other filters start with none.
+  const [selection, setSelection] = useState<{ key: string; licenses: LicenseSummary[] }>({
+    key: "",
+    licenses: [],
+  });
+  const filterKey = JSON.stringify({ ...query, sort: undefined, order: undefined });
+  const selected = selection.key === filterKey ? selection.licenses : [];
+  const select = (licenses: LicenseSummary[]) => setSelection({ key: filterKey, licenses });
   return (
     <Stack>
       <PageHeader
@@ -170,19 +195,25 @@ export function LicensesPage() {
         />
       </SimpleGrid>
       <Group justify="space-between">
-        <Button
-          variant="subtle"
-          size="xs"
-          leftSection={<IconFilterOff size={14} />}
-          disabled={count === 0}
-          onClick={clear}
-        >
-          Clear filters{count ? ` (${count})` : ""}
-        </Button>
+        <Group gap="sm">
+          <SavedViews table="licenses" />
+          <MatchCount query={query} />
+          <Button
+            variant="subtle"
+            size="xs"
+            leftSection={<IconFilterOff size={14} />}
+            disabled={count === 0}
+            onClick={clear}
+          >
+            Clear filters{count ? ` (${count})` : ""}
+          </Button>
+        </Group>
         <ColumnChooser />
       </Group>
+      <BulkBar selected={selected} onSelect={select} query={query} />
       <LicenseTable
         filters={filters}
+        selection={{ selected, onChange: select }}
         onSort={(sort, order) => set({ sort, order })}
         emptyText={count ? "No license matches these filters" : "No licenses yet"}
       />

@@ -35,6 +35,7 @@ export type LicenseQuery = Omit<ListLicensesRequest, "status" | "limit"> & {
 export const licenseKeys = {
   all: ["licenses"] as const,
   list: (query: LicenseQuery) => ["licenses", "list", query] as const,
+  count: (query: LicenseQuery) => ["licenses", "count", query] as const,
   one: (id: string) => ["licenses", "one", id] as const,
   versions: (id: string) => ["licenses", "one", id, "versions"] as const,
   audit: (id: string) => ["licenses", "one", id, "audit"] as const,
@@ -53,6 +54,19 @@ export function useLicenses(query: LicenseQuery) {
     queryFn: ({ signal }) =>
       api.get<{ items: LicenseSummary[]; nextCursor: string | null }>("/api/licenses", { query, signal }),
     placeholderData: keepPreviousData,
+  });
+}
+
+/** How many licenses the filters match (sort and page aside), counted up to 10,000 by the issuer. */
+export function useLicenseCount(query: LicenseQuery) {
+  const { sort: _sort, order: _order, cursor: _cursor, limit: _limit, ...filters } = query;
+  return useQuery({
+    queryKey: licenseKeys.count(filters),
+    queryFn: ({ signal }) =>
+      api.get<{ count: number; capped: boolean }>("/api/licenses/count", { query: filters, signal }),
+    placeholderData: keepPreviousData,
+    // A total is a nicety beside the table: an answer that is not one (an older gateway) shows none.
+    select: (data) => (typeof data?.count === "number" ? data : undefined),
   });
 }
 
