@@ -13,10 +13,11 @@ export function App() {
   const [router] = useState(() => createAppRouter(crm));
   return (
     <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto">
-      <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>
+      {/* After the app: the skip link stays the first thing Tab reaches, whatever is notified. */}
+      <Notifications position="top-right" />
     </MantineProvider>
   );
 }

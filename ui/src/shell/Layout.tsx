@@ -2,6 +2,7 @@ import {
   Anchor,
   AppShell,
   Avatar,
+  Box,
   Burger,
   Group,
   Menu,
@@ -33,6 +34,7 @@ export function Layout({ crm, children }: { crm: UiModule | null; children: Reac
       navbar={{ width: 250, breakpoint: "sm", collapsed: { mobile: !navOpened } }}
       padding="lg"
     >
+      <SkipLink />
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
           <Group gap="sm">
@@ -94,8 +96,34 @@ export function Layout({ crm, children }: { crm: UiModule | null; children: Reac
           ))}
         </AppShell.Section>
       </AppShell.Navbar>
-      <AppShell.Main>{children}</AppShell.Main>
+      {/* The skip link's target: focusable by script only, so Tab continues from the page's start. */}
+      <AppShell.Main id="main" tabIndex={-1} style={{ outline: "none" }}>
+        {children}
+      </AppShell.Main>
     </AppShell>
+  );
+}
+
+/**
+ * "Skip to main content", the first thing Tab reaches (WCAG 2.4.1): off screen until it has the
+ * focus (ui/src/a11y.css), it moves the focus past the header and the menu to the page itself.
+ */
+function SkipLink() {
+  return (
+    // biome-ignore lint/a11y/useValidAnchor: it is a link to a section of the page, as skip links are; the handler only keeps the router from taking #main for a route
+    <a
+      href="#main"
+      className="skip-link"
+      onClick={(event) => {
+        // The router would take a bare #main for a navigation; the focus move is all that is wanted.
+        event.preventDefault();
+        const main = document.getElementById("main");
+        main?.focus();
+        main?.scrollIntoView();
+      }}
+    >
+      Skip to main content
+    </a>
   );
 }
 
@@ -108,19 +136,19 @@ function UserMenu() {
     <>
       <Menu position="bottom-end" width={220}>
         <Menu.Target>
-          <UnstyledButton aria-label={`User menu for ${username}`}>
-            <Group gap={8}>
-              <Avatar size="sm" radius="xl" color="indigo">
-                {username.slice(0, 2).toUpperCase()}
-              </Avatar>
-              <div>
+          {/* Named by what it shows, then what it is (WCAG 2.5.3, label in name); on a phone only
+              the avatar shows, so the header keeps to the screen's width. */}
+          <UnstyledButton aria-label={`${username} ${roles.join(", ")}: user menu`}>
+            <Group gap={8} wrap="nowrap">
+              <Avatar size="sm" radius="xl" color="indigo" />
+              <Box visibleFrom="sm">
                 <Text size="sm" fw={500} lh={1.1}>
                   {username}
                 </Text>
                 <Text size="xs" c="dimmed" lh={1.1}>
                   {roles.join(", ")}
                 </Text>
-              </div>
+              </Box>
               <IconChevronDown size={14} />
             </Group>
           </UnstyledButton>
