@@ -255,6 +255,8 @@ describe("the licenses table", () => {
       pattern: "/crm/licenses",
     });
     expect(await screen.findByText("Initech")).toBeTruthy();
+    // Products by the catalog's name, the code on hover.
+    expect((await screen.findByTitle("collector")).textContent).toBe("Collector");
     const list = api.requests.find((r) => r.path === "/api/licenses")!;
     expect(Object.fromEntries(list.query)).toEqual({
       status: "expiring,expired",
