@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import "@licensing/ui/test-support/dom";
-import type { Account } from "@licensing/contracts";
+import type { Account, LicenseDetail } from "@licensing/contracts";
 import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -322,8 +322,8 @@ describe("the licenses table", () => {
 });
 
 describe("a license's page", () => {
-  function licenseApi() {
-    let current = license;
+  function licenseApi(shown: LicenseDetail = license) {
+    let current = shown;
     return fakeApi((request) => {
       if (request.path.endsWith("/versions"))
         return {
@@ -336,7 +336,8 @@ describe("a license's page", () => {
                 signedAt: license.signedAt,
                 reason: "issued",
                 endDate: null,
-                createdBy: "alice",
+                createdBy: "usr_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
+                createdByName: "alice",
                 size: 900,
               },
             ],
@@ -384,6 +385,21 @@ describe("a license's page", () => {
     expect(screen.getByText("Created at computer")).toBeTruthy();
     expect(screen.getByText("Owner IP address")).toBeTruthy();
     expect(screen.getByText("192.0.2.10")).toBeTruthy();
+  });
+
+  it("names who signed each version, and says when a restriction has no value", async () => {
+    licenseApi({ ...license, friendlyRestrictions: [{ key: "Site", value: "" }] });
+    renderPage(<LicensePage />, {
+      session: sessionFor(["viewer"]),
+      path: `/crm/licenses/${license.id}`,
+      pattern: "/crm/licenses/:id",
+    });
+    const versions = await screen.findByRole("table");
+    const signer = await within(versions).findByTitle("usr_01JD6X8Q0V4N3ZP8E4E3W1T9QK");
+    expect(signer.textContent).toBe("alice");
+    const restrictions = screen.getByRole("group", { name: "Friendly restrictions" });
+    expect(within(restrictions).getByText("Site")).toBeTruthy();
+    expect(within(restrictions).getByText("(no value)")).toBeTruthy();
   });
 
   it("shows a sales role renewal only, and reveals the key on request", async () => {

@@ -284,7 +284,8 @@ function Versions({ id }: { id: string }) {
             <Table.Td>
               <Code>{v.keyId}</Code>
             </Table.Td>
-            <Table.Td>{v.createdBy}</Table.Td>
+            {/* The name, as the audit trail shows it; the id on hover. */}
+            <Table.Td title={v.createdBy}>{v.createdByName}</Table.Td>
             <Table.Td>
               <Anchor href={fileUrl(id, v.serial)} download size="sm">
                 Download ({(v.size / 1024).toFixed(1)} KB)
