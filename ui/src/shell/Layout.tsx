@@ -11,6 +11,7 @@ import {
   ScrollArea,
   Text,
   UnstyledButton,
+  VisuallyHidden,
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { IconChevronDown, IconLock, IconLogout } from "@tabler/icons-react";
@@ -136,9 +137,10 @@ function UserMenu() {
     <>
       <Menu position="bottom-end" width={220}>
         <Menu.Target>
-          {/* Named by what it shows, then what it is (WCAG 2.5.3, label in name); on a phone only
-              the avatar shows, so the header keeps to the screen's width. */}
-          <UnstyledButton aria-label={`${username} ${roles.join(", ")}: user menu`}>
+          {/* Named by what it shows, then what it is: "admin superadmin user menu" (WCAG 2.5.3: no
+              name of its own, which would differ from the visible text). On a phone only the avatar
+              shows, so the header keeps to the screen's width; the name still says whose menu it is. */}
+          <UnstyledButton>
             <Group gap={8} wrap="nowrap">
               <Avatar size="sm" radius="xl" color="indigo" />
               <Box visibleFrom="sm">
@@ -149,6 +151,8 @@ function UserMenu() {
                   {roles.join(", ")}
                 </Text>
               </Box>
+              <VisuallyHidden hiddenFrom="sm">{username}</VisuallyHidden>
+              <VisuallyHidden>user menu</VisuallyHidden>
               <IconChevronDown size={14} />
             </Group>
           </UnstyledButton>
