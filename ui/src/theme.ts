@@ -94,11 +94,14 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
   light: Object.assign({}, ...palette.map((p) => p.light), {
     "--mantine-color-dimmed": readable(gray[6], lightSurface, darken),
+    // Placeholders drawn as text (the pickers' "Pick a date") are read like any text.
+    "--mantine-color-placeholder": readable(gray[5], white, darken),
     "--mantine-color-anchor": primary.light["--mantine-color-indigo-text"],
     "--mantine-color-error": red.light["--mantine-color-red-text"],
   }),
   dark: Object.assign({}, ...palette.map((p) => p.dark), {
     "--mantine-color-dimmed": readable(dark[2], darkSurface, lighten),
+    "--mantine-color-placeholder": readable(dark[3], dark[6], lighten),
     "--mantine-color-anchor": primary.dark["--mantine-color-indigo-text"],
     "--mantine-color-error": red.dark["--mantine-color-red-text"],
   }),
