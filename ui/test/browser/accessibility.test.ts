@@ -151,6 +151,32 @@ describe.skipIf(!browserTestsRun)("every page passes axe-core, light and dark", 
     await platform?.stop();
   });
 
+  it("starts every page with a skip link that moves the focus to the page itself", async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    page.setDefaultTimeout(30_000);
+    try {
+      await signIn(page, baseUrl, adminCredentials);
+      await page.goto(`${baseUrl}/crm/licenses`);
+      await settle(page);
+      await page.keyboard.press("Tab");
+      const skip = page.getByRole("link", { name: "Skip to main content" });
+      expect(await skip.evaluate((link) => link === (link.ownerDocument.activeElement as unknown))).toBe(
+        true,
+      );
+      // Shown while it has the focus.
+      expect((await skip.boundingBox())!.x).toBeGreaterThanOrEqual(0);
+      await page.keyboard.press("Enter");
+      const main = page.getByRole("main");
+      expect(await main.evaluate((m) => m === (m.ownerDocument.activeElement as unknown))).toBe(true);
+      expect(page.url()).toBe(`${baseUrl}/crm/licenses`);
+      // The next Tab is in the page, not back in the header.
+      await page.keyboard.press("Tab");
+      expect(await main.evaluate((m) => m.contains(m.ownerDocument.activeElement))).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("fits the license page to a phone (390 × 844), with the user menu on screen", async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
