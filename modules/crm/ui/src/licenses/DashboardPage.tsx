@@ -36,8 +36,14 @@ const cssColor = (color: string) => `var(--mantine-color-${color.replace(".", "-
 const weekLabel = (week: string) =>
   new Date(`${week}T00:00:00`).toLocaleDateString(undefined, { day: "numeric", month: "short" });
 
-// Every week gets its tick (recharts drops those it thinks crowded), slanted to fit; counts are whole.
-const weekAxis = { interval: 0, angle: -45, textAnchor: "end", height: 48 } as const;
+// Every week gets its tick (recharts drops those it thinks crowded), slanted to fit (Mantine's own
+// tick style moves the text by a transform, which would undo the slant: it is replaced); counts are
+// whole numbers.
+const weekAxis = {
+  interval: 0,
+  height: 44,
+  tick: { fontSize: 10, fill: "currentColor", angle: -60, textAnchor: "end" },
+} as const;
 const countAxis = { allowDecimals: false } as const;
 
 export function DashboardPage() {
