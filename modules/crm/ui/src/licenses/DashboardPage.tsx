@@ -44,7 +44,7 @@ const weekAxis = {
   height: 44,
   tick: { fontSize: 10, fill: "currentColor", angle: -60, textAnchor: "end" },
 } as const;
-const countAxis = { allowDecimals: false } as const;
+const countAxis = { allowDecimals: false, interval: 0 } as const;
 
 export function DashboardPage() {
   const dashboard = useDashboard();
