@@ -9,7 +9,7 @@ import { fakeApi, type Recorded, renderPage, sessionFor } from "./support/render
 
 afterEach(() => vi.unstubAllGlobals());
 
-const settings: NotifierSettings = {
+const defaultSettings: NotifierSettings = {
   enabled: true,
   dailyTime: "08:00",
   timeZone: "Europe/Paris",
@@ -38,7 +38,10 @@ const state: NotifierState = {
   at: "2031-06-15T07:00:00.000Z",
 };
 
-function api(options: { devMail?: boolean; onPut?: (r: Recorded) => void } = {}) {
+function api(
+  options: { devMail?: boolean; onPut?: (r: Recorded) => void; settings?: NotifierSettings } = {},
+) {
+  const settings = options.settings ?? defaultSettings;
   return fakeApi((request) => {
     if (request.path === "/api/notifications/settings" && request.method === "PUT") {
       options.onPut?.(request);
@@ -89,6 +92,14 @@ describe("Settings → Notifications", () => {
     expect(((await screen.findByLabelText(/^Host/)) as HTMLInputElement).value).toBe("127.0.0.1");
     expect((screen.getByLabelText(/^Password/) as HTMLInputElement).value).toBe("");
     expect(screen.getByText(/A password is stored \(never shown\)/)).toBeTruthy();
+  });
+
+  it("says nothing is sent while there are no recipients, instead of a daily time", async () => {
+    api({ settings: { ...defaultSettings, recipients: [] } });
+    render();
+    const panel = await screen.findByRole("region", { name: "Schedule state" });
+    expect(await within(panel).findByText("Nothing is sent until recipients are added")).toBeTruthy();
+    expect(within(panel).queryByText(/^Daily at/)).toBeNull();
   });
 
   it("checks the fields against the contract and sends nothing while one is wrong", async () => {

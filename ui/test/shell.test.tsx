@@ -124,6 +124,25 @@ describe("the app shell", () => {
     expect(screen.getByRole("link", { name: "Go to Activation" })).toBeTruthy();
   });
 
+  it("starts with a skip link to the page, has one level-one heading, and names the user menu as it shows", async () => {
+    fakeApi((request) =>
+      request.path === "/api/auth/session" ? { status: 200, body: sessionFor(["viewer"]) } : { status: 500 },
+    );
+    const { router } = renderApp("/settings/users", crm);
+    await screen.findByRole("heading", { level: 1, name: "No access" });
+    expect(screen.getAllByRole("heading", { level: 1 })).toHaveLength(1);
+    // Named by the visible username and roles (WCAG 2.5.3), then what it is.
+    expect(screen.getByRole("button", { name: /^alice ?viewer.*user menu$/ })).toBeTruthy();
+    const user = userEvent.setup();
+    await user.tab();
+    const skip = screen.getByRole("link", { name: "Skip to main content" });
+    expect(document.activeElement).toBe(skip);
+    await user.keyboard("{Enter}");
+    expect(document.activeElement).toBe(screen.getByRole("main"));
+    // Only the focus moved: the page is where it was.
+    expect(router.state.location.pathname).toBe("/settings/users");
+  });
+
   it("has no CRM pages at all in a build without the module", async () => {
     fakeApi((request) =>
       request.path === "/api/auth/session"

@@ -14,7 +14,9 @@ export function PageHeader({
   return (
     <Group justify="space-between" align="flex-start" mb="md" wrap="wrap">
       <Stack gap={2}>
-        <Title order={2}>{title}</Title>
+        <Title order={1} size="h2">
+          {title}
+        </Title>
         {description && (
           <Text c="dimmed" size="sm">
             {description}

@@ -13,7 +13,9 @@ export function PlaceholderPage({
 }) {
   return (
     <Stack maw={720}>
-      <Title order={2}>{title}</Title>
+      <Title order={1} size="h2">
+        {title}
+      </Title>
       <Alert
         variant="light"
         color="blue"

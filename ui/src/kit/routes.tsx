@@ -12,7 +12,9 @@ export function RequireAction({ action }: { action: Action }) {
 export function NoAccess() {
   return (
     <Stack maw={560}>
-      <Title order={2}>No access</Title>
+      <Title order={1} size="h2">
+        No access
+      </Title>
       <Text>Your role does not allow this page. Ask a superadmin if you need it.</Text>
       <div>
         <Button component={Link} to="/" variant="light">

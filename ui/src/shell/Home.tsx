@@ -9,7 +9,9 @@ export function Home({ crm }: { crm: UiModule | null }) {
   if (crm && session.modules.crm.active) return <Navigate to={crm.home} replace />;
   return (
     <Stack maw={720}>
-      <Title order={2}>Welcome, {session.user.username}</Title>
+      <Title order={1} size="h2">
+        Welcome, {session.user.username}
+      </Title>
       {!crm ? (
         <Text>This build of the platform has no CRM module. Settings are in the menu.</Text>
       ) : (

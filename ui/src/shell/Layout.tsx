@@ -2,6 +2,7 @@ import {
   Anchor,
   AppShell,
   Avatar,
+  Box,
   Burger,
   Group,
   Menu,
@@ -10,6 +11,7 @@ import {
   ScrollArea,
   Text,
   UnstyledButton,
+  VisuallyHidden,
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { IconChevronDown, IconLock, IconLogout } from "@tabler/icons-react";
@@ -33,6 +35,7 @@ export function Layout({ crm, children }: { crm: UiModule | null; children: Reac
       navbar={{ width: 250, breakpoint: "sm", collapsed: { mobile: !navOpened } }}
       padding="lg"
     >
+      <SkipLink />
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
           <Group gap="sm">
@@ -94,8 +97,34 @@ export function Layout({ crm, children }: { crm: UiModule | null; children: Reac
           ))}
         </AppShell.Section>
       </AppShell.Navbar>
-      <AppShell.Main>{children}</AppShell.Main>
+      {/* The skip link's target: focusable by script only, so Tab continues from the page's start. */}
+      <AppShell.Main id="main" tabIndex={-1} style={{ outline: "none" }}>
+        {children}
+      </AppShell.Main>
     </AppShell>
+  );
+}
+
+/**
+ * "Skip to main content", the first thing Tab reaches (WCAG 2.4.1): off screen until it has the
+ * focus (ui/src/a11y.css), it moves the focus past the header and the menu to the page itself.
+ */
+function SkipLink() {
+  return (
+    // biome-ignore lint/a11y/useValidAnchor: it is a link to a section of the page, as skip links are; the handler only keeps the router from taking #main for a route
+    <a
+      href="#main"
+      className="skip-link"
+      onClick={(event) => {
+        // The router would take a bare #main for a navigation; the focus move is all that is wanted.
+        event.preventDefault();
+        const main = document.getElementById("main");
+        main?.focus();
+        main?.scrollIntoView();
+      }}
+    >
+      Skip to main content
+    </a>
   );
 }
 
@@ -108,19 +137,22 @@ function UserMenu() {
     <>
       <Menu position="bottom-end" width={220}>
         <Menu.Target>
-          <UnstyledButton aria-label={`User menu for ${username}`}>
-            <Group gap={8}>
-              <Avatar size="sm" radius="xl" color="indigo">
-                {username.slice(0, 2).toUpperCase()}
-              </Avatar>
-              <div>
+          {/* Named by what it shows, then what it is: "admin superadmin user menu" (WCAG 2.5.3: no
+              name of its own, which would differ from the visible text). On a phone only the avatar
+              shows, so the header keeps to the screen's width; the name still says whose menu it is. */}
+          <UnstyledButton>
+            <Group gap={8} wrap="nowrap">
+              <Avatar size="sm" radius="xl" color="indigo" />
+              <Box visibleFrom="sm">
                 <Text size="sm" fw={500} lh={1.1}>
                   {username}
                 </Text>
                 <Text size="xs" c="dimmed" lh={1.1}>
                   {roles.join(", ")}
                 </Text>
-              </div>
+              </Box>
+              <VisuallyHidden hiddenFrom="sm">{username}</VisuallyHidden>
+              <VisuallyHidden>user menu</VisuallyHidden>
               <IconChevronDown size={14} />
             </Group>
           </UnstyledButton>

@@ -15,7 +15,9 @@ export function RouteError() {
   return (
     <Center h="100vh" p="md">
       <Stack maw={560} role="alert">
-        <Title order={2}>This page failed</Title>
+        <Title order={1} size="h2">
+          This page failed
+        </Title>
         <Text>Reloading usually helps, for instance after the platform was updated.</Text>
         <Code block>{detail}</Code>
         <div>

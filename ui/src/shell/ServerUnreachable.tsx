@@ -5,7 +5,9 @@ export function ServerUnreachable({ error, retry }: { error: unknown; retry: () 
   return (
     <Center h="100vh" p="md">
       <Stack maw={520}>
-        <Title order={2}>The platform does not answer</Title>
+        <Title order={1} size="h2">
+          The platform does not answer
+        </Title>
         <Text>The gateway could not tell whether you are signed in.</Text>
         <QueryError error={error} />
         <div>

@@ -12,7 +12,9 @@ export function ModuleGate({ module }: { module: UiModule }) {
   if (session.modules[module.id]?.active) return <Outlet />;
   return (
     <Stack maw={560}>
-      <Title order={2}>The {module.title} module is not active</Title>
+      <Title order={1} size="h2">
+        The {module.title} module is not active
+      </Title>
       <Text>Its pages open once a superadmin activates it with an activation license.</Text>
       <Can action="module.activate">
         <div>
@@ -28,7 +30,9 @@ export function ModuleGate({ module }: { module: UiModule }) {
 export function NotFound() {
   return (
     <Stack maw={560}>
-      <Title order={2}>Page not found</Title>
+      <Title order={1} size="h2">
+        Page not found
+      </Title>
       <Text>There is nothing at this address.</Text>
       <div>
         <Button component={Link} to="/" variant="light">

@@ -200,7 +200,7 @@ describe.skipIf(!browserTestsRun)("a legacy migration in the browser", { timeout
 
     // The platform had no license before: the dashboard counts exactly the run's new ones.
     await menu(page).getByRole("link", { name: "Dashboard" }).click();
-    await page.getByRole("link", { name: `Licenses: ${created}` }).waitFor();
+    await page.getByRole("link", { name: `Licenses ${created}` }).waitFor();
     await menu(page).getByRole("link", { name: "Licenses", exact: true }).click();
     await page.getByRole("heading", { name: "Licenses", exact: true }).waitFor();
     await expect.poll(() => page.locator("tbody tr").count()).toBeGreaterThan(0);

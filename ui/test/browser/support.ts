@@ -1,8 +1,9 @@
 // What the browser tests share: Debian's Chromium driven by playwright-core (never a downloaded
-// browser), where screenshots go, signing in through the sign-in form, and JSON requests made from a
-// signed-in page as the UI makes them.
+// browser), where screenshots go, signing in through the sign-in form, JSON requests made from a
+// signed-in page as the UI makes them, and axe-core's accessibility check of a page.
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 
@@ -76,4 +77,67 @@ export async function post(
     },
     [path, body] as const,
   );
+}
+
+/** The WCAG levels axe checks against: 2.0, 2.1 and 2.2, A and AA (issue 17's goal). */
+const wcagTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
+/** axe-core's own script, evaluated in the page under test (no Playwright add-on, no download). */
+const axeSource = createRequire(import.meta.url)("axe-core").source as string;
+
+/** One violation axe reports, as much of it as a failure message needs. */
+interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core in `page` against WCAG 2.0/2.1/2.2 A and AA and returns its serious and critical
+ * violations, each as one readable line: the rule, its impact, how many nodes and the first nodes'
+ * targets with axe's summary of what fails (the contrast ratio, say). Moderate and minor findings are
+ * not the bar the issue sets; they are left to whoever reads axe's full report.
+ */
+export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  // Evaluated rather than added as a <script>: the gateway's Content-Security-Policy refuses inline
+  // scripts, and DevTools' evaluation is not subject to it.
+  // (The tests are checked without the DOM's types: the page's globals are reached through globalThis.)
+  if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async (tags) => {
+    const { axe, document } = globalThis as unknown as {
+      axe: { run: (context: unknown, options: unknown) => Promise<unknown> };
+      document: unknown;
+    };
+    const results = (await axe.run(document, { runOnly: { type: "tag", values: tags } })) as {
+      violations: AxeViolation[];
+    };
+    return results.violations.map(({ id, impact, help, nodes }) => ({
+      id,
+      impact,
+      help,
+      nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })),
+    }));
+  }, wcagTags);
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => {
+      const first = v.nodes
+        .slice(0, 3)
+        .map((n) => `${JSON.stringify(n.target)}: ${(n.failureSummary ?? "").replace(/\s+/g, " ").trim()}`)
+        .join("; ");
+      return `${v.id} (${v.impact}, ${v.nodes.length} node${v.nodes.length === 1 ? "" : "s"}): ${v.help} — ${first}`;
+    });
+}
+
+/**
+ * Fails with every serious or critical WCAG A/AA violation axe-core finds in `page`, named with
+ * `where` (the page and colour scheme), after the page has settled (network idle).
+ */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  await page.waitForLoadState("networkidle");
+  const found = await seriousA11yViolations(page);
+  if (found.length > 0)
+    throw new Error(
+      `axe-core: ${found.length} serious or critical violation(s) on ${where}:\n${found.join("\n")}`,
+    );
 }

@@ -40,12 +40,12 @@ export function renderPage(
   );
   const view = render(
     <MantineProvider theme={theme} env="test">
-      <Notifications />
       <QueryClientProvider client={queryClient}>
         <SessionProvider session={options.session}>
           <RouterProvider router={router} />
         </SessionProvider>
       </QueryClientProvider>
+      <Notifications />
     </MantineProvider>,
   );
   return { ...view, router, queryClient };
@@ -96,10 +96,10 @@ export function renderApp(path: string, crm: UiModule | null) {
   const router = createMemoryRouter(appRoutes(crm), { initialEntries: [path] });
   const view = render(
     <MantineProvider theme={theme} env="test">
-      <Notifications />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>
+      <Notifications />
     </MantineProvider>,
   );
   return { ...view, router, queryClient };

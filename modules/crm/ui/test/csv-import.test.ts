@@ -1,7 +1,7 @@
 import type { ImportAccountsResponse } from "@licensing/contracts";
 import { describe, expect, it } from "vitest";
 import { chunkCsv, splitCsv } from "../src/accounts/csv-chunks.ts";
-import { ImportStopped, markRepeatedIds, runImport } from "../src/accounts/import-runner.ts";
+import { ImportStopped, markRepeatedIds, rejectedRowsCsv, runImport } from "../src/accounts/import-runner.ts";
 
 describe("splitting a CRM export", () => {
   it("numbers rows as the catalog does, keeps quoted line breaks in their record, skips empty lines", () => {
@@ -121,5 +121,28 @@ describe("importing chunk by chunk", () => {
     expect(error).toBeInstanceOf(ImportStopped);
     expect((error as ImportStopped).message).toBe("gateway gone");
     expect((error as ImportStopped).report.rows.map((r) => r.row)).toEqual([2, 3]);
+  });
+});
+
+describe("the rejected rows' download", () => {
+  it("lists each rejected row with its reason and the row as the file had it, in cells a spreadsheet reads safely", async () => {
+    const split = splitCsv('id;name\nA1;Acme\nB2;=cmd()\nC3;"Globex, ""Intl"""');
+    const report: ImportAccountsResponse = {
+      dryRun: true,
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      rejected: 2,
+      rows: [
+        { row: 2, externalId: "A1", name: "Acme", outcome: "created" },
+        { row: 3, externalId: "B2", name: "=cmd()", outcome: "rejected", reason: "name: not allowed" },
+        { row: 4, externalId: "C3", name: 'Globex, "Intl"', outcome: "rejected", reason: "country XX1" },
+      ],
+    };
+    expect(rejectedRowsCsv(report, split)).toBe(
+      "\uFEFFRow,External id,Name,Reason,Row as in the file\r\n" +
+        "3,B2,'=cmd(),name: not allowed,B2;=cmd()\r\n" +
+        '4,C3,"Globex, ""Intl""",country XX1,"C3;""Globex, """"Intl"""""""\r\n',
+    );
   });
 });

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import "@licensing/ui/test-support/dom";
-import type { Account } from "@licensing/contracts";
+import type { Account, LicenseDetail } from "@licensing/contracts";
 import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -257,6 +257,8 @@ describe("the licenses table", () => {
       pattern: "/crm/licenses",
     });
     expect(await screen.findByText("Initech")).toBeTruthy();
+    // Products by the catalog's name, the code on hover.
+    expect((await screen.findByTitle("collector")).textContent).toBe("Collector");
     const list = api.requests.find((r) => r.path === "/api/licenses")!;
     expect(Object.fromEntries(list.query)).toEqual({
       status: "expiring,expired",
@@ -339,8 +341,8 @@ describe("the licenses table", () => {
 });
 
 describe("a license's page", () => {
-  function licenseApi() {
-    let current = license;
+  function licenseApi(shown: LicenseDetail = license) {
+    let current = shown;
     return fakeApi((request) => {
       if (request.path.endsWith("/versions"))
         return {
@@ -353,7 +355,8 @@ describe("a license's page", () => {
                 signedAt: license.signedAt,
                 reason: "issued",
                 endDate: null,
-                createdBy: "alice",
+                createdBy: "usr_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
+                createdByName: "alice",
                 size: 900,
               },
             ],
@@ -404,6 +407,21 @@ describe("a license's page", () => {
     // Viewers read the license, not its secrets: no key in clear, no signed file (`license.reveal`).
     expect(screen.queryByRole("button", { name: "Reveal key" })).toBeNull();
     expect(screen.queryByRole("link", { name: "Download file" })).toBeNull();
+  });
+
+  it("names who signed each version, and says when a restriction has no value", async () => {
+    licenseApi({ ...license, friendlyRestrictions: [{ key: "Site", value: "" }] });
+    renderPage(<LicensePage />, {
+      session: sessionFor(["viewer"]),
+      path: `/crm/licenses/${license.id}`,
+      pattern: "/crm/licenses/:id",
+    });
+    const versions = await screen.findByRole("table");
+    const signer = await within(versions).findByTitle("usr_01JD6X8Q0V4N3ZP8E4E3W1T9QK");
+    expect(signer.textContent).toBe("alice");
+    const restrictions = screen.getByRole("group", { name: "Friendly restrictions" });
+    expect(within(restrictions).getByText("Site")).toBeTruthy();
+    expect(within(restrictions).getByText("(no value)")).toBeTruthy();
   });
 
   it("shows a sales role renewal only, and reveals the key on request", async () => {
@@ -471,37 +489,43 @@ describe("the dashboard", () => {
       body:
         request.path === "/api/usage/summary"
           ? usageSummary
-          : {
-              total: 12,
-              byStatus: [{ key: "expiring", count: 2 }],
-              byKind: [
-                { key: "commercial", count: 9 },
-                { key: "test", count: 3 },
-              ],
-              byProduct: [{ key: "collector", count: 12 }],
-              internal: 1,
-              issuedPerDay: [],
-              issuedPerWeek: [{ week: "2026-01-05", commercial: 9, test: 3 }],
-              expiringWithin: { d30: 2, d60: 2, d90: 4 },
-              expiringPerWeek: [{ week: "2026-01-12", count: 2 }],
-              topAccounts: [{ accountId: initech.id, accountName: "Initech", count: 12 }],
-              at: "2026-01-10T10:00:00.000Z",
-            },
+          : request.path === "/api/products"
+            ? { items: [collector] }
+            : {
+                total: 12,
+                byStatus: [{ key: "expiring", count: 2 }],
+                byKind: [
+                  { key: "commercial", count: 9 },
+                  { key: "test", count: 3 },
+                ],
+                byProduct: [{ key: "collector", count: 12 }],
+                internal: 1,
+                issuedPerDay: [],
+                issuedPerWeek: [{ week: "2026-01-05", commercial: 9, test: 3 }],
+                expiringWithin: { d30: 2, d60: 2, d90: 4 },
+                expiringPerWeek: [{ week: "2026-01-12", count: 2 }],
+                topAccounts: [{ accountId: initech.id, accountName: "Initech", count: 12 }],
+                at: "2026-01-10T10:00:00.000Z",
+              },
     }));
     renderPage(<DashboardPage />, { session: sessionFor(["viewer"]), path: "/crm/dashboard" });
-    expect((await screen.findByRole("link", { name: "Test: 3" })).getAttribute("href")).toBe(
+    expect((await screen.findByRole("link", { name: "Test 3" })).getAttribute("href")).toBe(
       "/crm/licenses?kind=test",
     );
-    expect(screen.getByRole("link", { name: "expiring: 2" }).getAttribute("href")).toBe(
+    expect(screen.getByRole("link", { name: "2 expiring" }).getAttribute("href")).toBe(
       "/crm/licenses?status=expiring",
     );
     expect(screen.getByRole("link", { name: "Initech" }).getAttribute("href")).toBe(
       `/crm/licenses?accountId=${initech.id}`,
     );
-    expect(screen.getByRole("link", { name: "collector" }).getAttribute("href")).toBe(
+    // The donut's key names the product as the catalog does, and links by its code.
+    const key = screen.getByRole("table", { name: "Licenses by product" });
+    expect((await within(key).findByRole("link", { name: "Collector" })).getAttribute("href")).toBe(
       "/crm/licenses?product=collector",
     );
-    const ending = screen.getByRole("link", { name: "Ending ≤ 90 days: 4" }).getAttribute("href")!;
+    const ending = screen
+      .getByRole("link", { name: "Ending ≤ 90 days 4 2 within 60 days" })
+      .getAttribute("href")!;
     expect(ending).toMatch(
       /status=active%2Cexpiring&endFrom=\d{4}-\d\d-\d\d&endTo=\d{4}-\d\d-\d\d&sort=endDate&order=asc/,
     );

@@ -51,7 +51,7 @@ function gateway(session: Session) {
 
 async function openPalette() {
   const user = userEvent.setup();
-  await user.click(await screen.findByRole("button", { name: "Search (Ctrl K)" }));
+  await user.click(await screen.findByRole("button", { name: /^Search ?Ctrl K$/ }));
   return { user, dialog: await screen.findByRole("dialog", { name: "Search everywhere" }) };
 }
 

@@ -196,6 +196,11 @@ export function AuditPage() {
         <>
           <DataTable<AuditLogEntry>
             withTableBorder
+            // Entries hold no link or button: the table's scrolling area takes the focus itself, so
+            // a keyboard can scroll it sideways (axe's scrollable-region-focusable).
+            scrollAreaProps={{
+              viewportProps: { tabIndex: 0, role: "region", "aria-label": "Audit entries" },
+            }}
             minHeight={160}
             fetching={log.isFetching}
             records={rows}

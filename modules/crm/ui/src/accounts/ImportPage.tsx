@@ -18,7 +18,7 @@ import {
   Stepper,
   Text,
 } from "@mantine/core";
-import { IconFileTypeCsv } from "@tabler/icons-react";
+import { IconDownload, IconFileTypeCsv } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { DataTable } from "mantine-datatable";
 import { useState } from "react";
@@ -30,6 +30,7 @@ import {
   type ImportRow,
   ImportStopped,
   markRepeatedIds,
+  rejectedRowsCsv,
   runImport,
 } from "./import-runner.ts";
 
@@ -161,6 +162,7 @@ export function ImportPage() {
             <Stack mt="md">
               <Summary report={preview.report} future />
               <RowsTable rows={preview.report.rows} />
+              <DownloadRejected report={preview.report} split={split} />
               <Group>
                 <Button variant="default" onClick={restart}>
                   Choose another file
@@ -199,6 +201,7 @@ export function ImportPage() {
               )}
               <Summary report={report} />
               <RowsTable rows={report.rows} />
+              <DownloadRejected report={report} split={split} />
               <Group>
                 <Button component={Link} to="/crm/accounts">
                   Go to the accounts
@@ -295,12 +298,14 @@ function RowsTable({ rows }: { rows: ImportRow[] }) {
         onPageChange={setPage}
         noRecordsText="No rows"
         columns={[
-          { accessor: "row", title: "Row", width: 70 },
+          { accessor: "row", title: "Row", width: 70, noWrap: true },
           { accessor: "externalId", title: "External id", render: (row) => row.externalId ?? "—" },
           { accessor: "name", title: "Name", render: (row) => row.name ?? "—" },
           {
+            // The badge keeps its whole word ("REJECT…" was cut): the cell takes its width.
             accessor: "outcome",
             title: "Outcome",
+            noWrap: true,
             render: (row) => (
               <Badge color={outcomeColor[row.outcome]} variant="light" size="sm">
                 {row.outcome}
@@ -311,6 +316,31 @@ function RowsTable({ rows }: { rows: ImportRow[] }) {
         ]}
       />
     </Stack>
+  );
+}
+
+/** "Download rejected rows (CSV)", when there are any: the file is made here, from the report. */
+function DownloadRejected({ report, split }: { report: ImportReport; split: SplitCsv | null }) {
+  if (report.rejected === 0) return null;
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([rejectedRowsCsv(report, split)], { type: "text/csv" }));
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = "rejected-rows.csv";
+    link.click();
+    // The download has started from the click: the object URL is no longer needed.
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  };
+  return (
+    <Group>
+      <Button variant="default" leftSection={<IconDownload size={16} />} onClick={download}>
+        Download rejected rows (CSV)
+      </Button>
+      <Text size="sm" c="dimmed">
+        {report.rejected} row{report.rejected === 1 ? "" : "s"}, with the reasons and each row as the file had
+        it.
+      </Text>
+    </Group>
   );
 }
 

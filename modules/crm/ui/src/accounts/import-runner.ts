@@ -100,3 +100,29 @@ function summarize(dryRun: boolean, rows: ImportRow[]): ImportReport {
     rows: sorted,
   };
 }
+
+/**
+ * The rejected rows of a report as a CSV file (with a BOM, so spreadsheets read it as UTF-8): each
+ * row's number in the file, external id, name, the reason, and the row as the file had it, so the
+ * operator can correct those rows and import them again. A cell that a spreadsheet would take for a
+ * formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
+ */
+export function rejectedRowsCsv(report: ImportReport, split: SplitCsv | null): string {
+  const original = new Map(split?.records.map((record) => [record.row, record.text]));
+  const lines = [["Row", "External id", "Name", "Reason", "Row as in the file"]];
+  for (const row of report.rows)
+    if (row.outcome === "rejected")
+      lines.push([
+        String(row.row),
+        row.externalId ?? "",
+        row.name ?? "",
+        row.reason ?? "",
+        original.get(row.row) ?? "",
+      ]);
+  return `\uFEFF${lines.map((cells) => cells.map(csvCell).join(",")).join("\r\n")}\r\n`;
+}
+
+function csvCell(value: string): string {
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}

@@ -1,11 +1,12 @@
 import { KpiCard } from "../KpiCard.tsx";
 import "@mantine/charts/styles.css";
 import { type Dashboard, type LicenseStatus, licenseStatuses } from "@licensing/contracts";
-import { Can, formatDate, formatDateTime, PageHeader, QueryError } from "@licensing/ui/kit";
+import { Can, formatDateTime, PageHeader, QueryError } from "@licensing/ui/kit";
 import { BarChart, DonutChart } from "@mantine/charts";
 import {
   Anchor,
   Card,
+  ColorSwatch,
   Group,
   Loader,
   SimpleGrid,
@@ -13,10 +14,10 @@ import {
   Table,
   Text,
   Title,
-  UnstyledButton,
 } from "@mantine/core";
 import type { ReactNode } from "react";
 import { Link, useNavigate } from "react-router";
+import { useProductNames } from "../products/api.ts";
 import { UsageFigures } from "../usage/UsageFigures.tsx";
 import { useDashboard } from "./api.ts";
 import { licensesLink, localDay } from "./filters.ts";
@@ -28,6 +29,22 @@ const kindSeries = [
   { name: "test", label: "Test", color: "grape.5" },
 ];
 const palette = ["indigo.6", "teal.6", "orange.6", "grape.6", "cyan.6", "pink.6", "lime.6", "yellow.6"];
+/** A palette entry ("teal.6") as the CSS colour the chart draws it with. */
+const cssColor = (color: string) => `var(--mantine-color-${color.replace(".", "-")})`;
+
+/** A week as a short axis label ("12 Jan"): 26 of them fit under a chart, slanted, none skipped. */
+const weekLabel = (week: string) =>
+  new Date(`${week}T00:00:00`).toLocaleDateString(undefined, { day: "numeric", month: "short" });
+
+// Every week gets its tick (recharts drops those it thinks crowded), slanted to fit (Mantine's own
+// tick style moves the text by a transform, which would undo the slant: it is replaced); counts are
+// whole numbers.
+const weekAxis = {
+  interval: 0,
+  height: 44,
+  tick: { fontSize: 10, fill: "currentColor", angle: -60, textAnchor: "end" },
+} as const;
+const countAxis = { allowDecimals: false, interval: 0 } as const;
 
 export function DashboardPage() {
   const dashboard = useDashboard();
@@ -85,6 +102,7 @@ const clickedIndex = (state: { activeIndex?: unknown }) => {
 
 function DashboardView({ data }: { data: Dashboard }) {
   const navigate = useNavigate();
+  const productNames = useProductNames();
   const today = localDay();
   const ending = (days: number) =>
     licensesLink({
@@ -94,16 +112,17 @@ function DashboardView({ data }: { data: Dashboard }) {
       sort: "endDate",
       order: "asc",
     });
-  const weeks = data.issuedPerWeek.map((w) => ({ ...w, label: formatDate(w.week) }));
+  const weeks = data.issuedPerWeek.map((w) => ({ ...w, label: weekLabel(w.week) }));
   const weekLink = (week: string, kind?: "commercial" | "test") =>
     licensesLink({
       createdFrom: week,
       createdTo: localDay(new Date(`${week}T00:00:00`), 6),
       ...(kind ? { kind } : {}),
     });
-  const expiring = data.expiringPerWeek.map((w) => ({ ...w, label: formatDate(w.week) }));
+  const expiring = data.expiringPerWeek.map((w) => ({ ...w, label: weekLabel(w.week) }));
   const products = data.byProduct.map((p, i) => ({
-    name: p.key,
+    name: productNames.get(p.key) ?? p.key,
+    code: p.key,
     value: p.count,
     color: palette[i % palette.length]!,
   }));
@@ -133,12 +152,7 @@ function DashboardView({ data }: { data: Dashboard }) {
       <Panel title="By status">
         <Group gap="lg">
           {licenseStatuses.map((status: LicenseStatus) => (
-            <Anchor
-              key={status}
-              component={Link}
-              to={licensesLink({ status: [status] })}
-              aria-label={`${status}: ${countOf(data.byStatus, status)}`}
-            >
+            <Anchor key={status} component={Link} to={licensesLink({ status: [status] })}>
               <Text span fw={700}>
                 {countOf(data.byStatus, status).toLocaleString()}
               </Text>{" "}
@@ -167,6 +181,8 @@ function DashboardView({ data }: { data: Dashboard }) {
             type="stacked"
             series={kindSeries}
             withLegend
+            xAxisProps={weekAxis}
+            yAxisProps={countAxis}
             barChartProps={{
               onClick: (state) => {
                 const week = weeks[clickedIndex(state) ?? -1];
@@ -182,6 +198,8 @@ function DashboardView({ data }: { data: Dashboard }) {
             data={expiring}
             dataKey="label"
             series={[{ name: "count", label: "Ending", color: "orange.6" }]}
+            xAxisProps={weekAxis}
+            yAxisProps={countAxis}
             barChartProps={{
               onClick: (state) => {
                 const week = expiring[clickedIndex(state) ?? -1];
@@ -203,16 +221,18 @@ function DashboardView({ data }: { data: Dashboard }) {
         <Panel title="By product">
           <Group align="flex-start" wrap="nowrap">
             <DonutChart data={products} size={180} thickness={26} withTooltip />
-            <Table>
+            {/* The donut's colour key: each product's colour beside its name and count. */}
+            <Table aria-label="Licenses by product">
               <Table.Tbody>
                 {products.map((p) => (
-                  <Table.Tr key={p.name}>
+                  <Table.Tr key={p.code}>
+                    <Table.Td w={28} pr={0}>
+                      <ColorSwatch color={cssColor(p.color)} size={14} aria-hidden />
+                    </Table.Td>
                     <Table.Td>
-                      <UnstyledButton component={Link} to={licensesLink({ product: p.name })}>
-                        <Text size="sm" c="blue">
-                          {p.name}
-                        </Text>
-                      </UnstyledButton>
+                      <Anchor component={Link} to={licensesLink({ product: p.code })} size="sm">
+                        {p.name}
+                      </Anchor>
                     </Table.Td>
                     <Table.Td ta="right">{p.value.toLocaleString()}</Table.Td>
                   </Table.Tr>

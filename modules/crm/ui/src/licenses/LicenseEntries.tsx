@@ -31,6 +31,14 @@ const pageSizes = ["25", "50", "100"];
 /** A value on one line, with a control to read it whole. */
 function ClippedValue({ entryKey, value }: { entryKey: string; value: string }) {
   const [open, setOpen] = useState(false);
+  // A key with an empty value is legal (a restriction that is only a name): say so, rather than
+  // leave a label that looks as if its value failed to show.
+  if (value === "")
+    return (
+      <Text size="sm" c="dimmed" fs="italic">
+        (no value)
+      </Text>
+    );
   if (value.length <= clipAt && !value.includes("\n"))
     return (
       <Text size="sm" style={{ overflowWrap: "anywhere" }}>

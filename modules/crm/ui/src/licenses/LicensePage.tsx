@@ -53,7 +53,8 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
       <Text size="xs" c="dimmed">
         {label}
       </Text>
-      <Text size="sm" component="div">
+      {/* Ids, keys and fingerprints break anywhere rather than widen a phone's page. */}
+      <Text size="sm" component="div" style={{ overflowWrap: "anywhere" }}>
         {children}
       </Text>
     </div>
@@ -332,40 +333,44 @@ function Versions({ id }: { id: string }) {
   if (versions.isPending) return <Loader size="sm" />;
   if (versions.error) return <QueryError error={versions.error} retry={() => void versions.refetch()} />;
   return (
-    <Table striped>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Version</Table.Th>
-          <Table.Th>Why</Table.Th>
-          <Table.Th>Signed</Table.Th>
-          <Table.Th>End</Table.Th>
-          <Table.Th>Key</Table.Th>
-          <Table.Th>By</Table.Th>
-          {mayDownload && <Table.Th>File</Table.Th>}
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {versions.data.map((v) => (
-          <Table.Tr key={v.serial}>
-            <Table.Td>{v.serial}</Table.Td>
-            <Table.Td>{v.amended ? "amended" : v.reason}</Table.Td>
-            <Table.Td>{formatDateTime(v.signedAt)}</Table.Td>
-            <Table.Td>{v.endDate ? formatDate(v.endDate) : "No end"}</Table.Td>
-            <Table.Td>
-              <Code>{v.keyId}</Code>
-            </Table.Td>
-            <Table.Td>{v.createdBy}</Table.Td>
-            {mayDownload && (
-              <Table.Td>
-                <Anchor href={fileUrl(id, v.serial)} download size="sm">
-                  Download ({(v.size / 1024).toFixed(1)} KB)
-                </Anchor>
-              </Table.Td>
-            )}
+    // On a phone the table scrolls within itself; the page keeps to the screen's width.
+    <Table.ScrollContainer minWidth={640}>
+      <Table striped>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Version</Table.Th>
+            <Table.Th>Why</Table.Th>
+            <Table.Th>Signed</Table.Th>
+            <Table.Th>End</Table.Th>
+            <Table.Th>Key</Table.Th>
+            <Table.Th>By</Table.Th>
+            {mayDownload && <Table.Th>File</Table.Th>}
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <Table.Tbody>
+          {versions.data.map((v) => (
+            <Table.Tr key={v.serial}>
+              <Table.Td>{v.serial}</Table.Td>
+              <Table.Td>{v.amended ? "amended" : v.reason}</Table.Td>
+              <Table.Td>{formatDateTime(v.signedAt)}</Table.Td>
+              <Table.Td>{v.endDate ? formatDate(v.endDate) : "No end"}</Table.Td>
+              <Table.Td>
+                <Code>{v.keyId}</Code>
+              </Table.Td>
+              {/* The name, as the audit trail shows it; the id on hover. */}
+              <Table.Td title={v.createdBy}>{v.createdByName}</Table.Td>
+              {mayDownload && (
+                <Table.Td>
+                  <Anchor href={fileUrl(id, v.serial)} download size="sm">
+                    Download ({(v.size / 1024).toFixed(1)} KB)
+                  </Anchor>
+                </Table.Td>
+              )}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
 
@@ -382,35 +387,38 @@ function Audit({ id }: { id: string }) {
   if (audit.isPending) return <Loader size="sm" />;
   if (audit.error) return <QueryError error={audit.error} retry={() => void audit.refetch()} />;
   return (
-    <Table striped>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>When</Table.Th>
-          <Table.Th>What</Table.Th>
-          <Table.Th>Who</Table.Th>
-          <Table.Th>Reason</Table.Th>
-          <Table.Th>Changes</Table.Th>
-          <Table.Th>Request</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {audit.data.map((entry) => (
-          <Table.Tr key={entry.id}>
-            <Table.Td>{formatDateTime(entry.at)}</Table.Td>
-            <Table.Td>{entry.action.replace(/^license\./, "")}</Table.Td>
-            <Table.Td>{entry.actorName}</Table.Td>
-            <Table.Td>{entry.reason ?? "—"}</Table.Td>
-            <Table.Td>
-              <Text size="xs">{changeText(entry.changes) || "—"}</Text>
-            </Table.Td>
-            <Table.Td>
-              <Text size="xs" ff="monospace">
-                {entry.requestId ?? "—"}
-              </Text>
-            </Table.Td>
+    // On a phone the table scrolls within itself; the page keeps to the screen's width.
+    <Table.ScrollContainer minWidth={640}>
+      <Table striped>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>When</Table.Th>
+            <Table.Th>What</Table.Th>
+            <Table.Th>Who</Table.Th>
+            <Table.Th>Reason</Table.Th>
+            <Table.Th>Changes</Table.Th>
+            <Table.Th>Request</Table.Th>
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <Table.Tbody>
+          {audit.data.map((entry) => (
+            <Table.Tr key={entry.id}>
+              <Table.Td>{formatDateTime(entry.at)}</Table.Td>
+              <Table.Td>{entry.action.replace(/^license\./, "")}</Table.Td>
+              <Table.Td>{entry.actorName}</Table.Td>
+              <Table.Td>{entry.reason ?? "—"}</Table.Td>
+              <Table.Td>
+                <Text size="xs">{changeText(entry.changes) || "—"}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="xs" ff="monospace">
+                  {entry.requestId ?? "—"}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }

@@ -13,6 +13,7 @@ import { useLocalStorage } from "@mantine/hooks";
 import { IconColumns } from "@tabler/icons-react";
 import { DataTable, type DataTableColumn, type DataTableSortStatus } from "mantine-datatable";
 import { Link, useNavigate } from "react-router";
+import { useProductNames } from "../products/api.ts";
 import { useLicenses } from "./api.ts";
 import { filtersToQuery, type LicenseFilters, type LicenseSort } from "./filters.ts";
 
@@ -47,6 +48,16 @@ export function KindBadge({ kind, internal }: { kind: LicenseSummary["kind"]; in
   );
 }
 
+/** The products by name (the code on hover), or by code where the catalog's name is not known. */
+function ProductNames({ codes, names }: { codes: string[]; names: ReadonlyMap<string, string> }) {
+  return codes.map((code, i) => (
+    <span key={code}>
+      {i > 0 && ", "}
+      {names.has(code) ? <span title={code}>{names.get(code)}</span> : code}
+    </span>
+  ));
+}
+
 /** -1 is "unlimited" everywhere in the model. */
 export const limitText = (n: number) => (n === -1 ? "Unlimited" : n.toLocaleString());
 
@@ -76,11 +87,23 @@ const columns: Column[] = [
     ),
   },
   { accessor: "accountName", title: "Account" },
-  { accessor: "kind", title: "Kind", render: (l) => <KindBadge kind={l.kind} internal={l.internal} /> },
+  // Badges, dates and times never wrap nor shrink: a cell takes its content's width ("COMME…").
+  {
+    accessor: "kind",
+    title: "Kind",
+    noWrap: true,
+    render: (l) => <KindBadge kind={l.kind} internal={l.internal} />,
+  },
+  // Named by LicenseTable with the catalog's names, when it has them.
   { accessor: "products", title: "Products", render: (l) => l.products.join(", ") },
-  { accessor: "status", title: "Status", render: (l) => <StatusBadge status={l.status} /> },
-  { accessor: "startDate", title: "Start", render: (l) => formatDate(l.startDate) },
-  { accessor: "endDate", title: "End", render: (l) => (l.endDate ? formatDate(l.endDate) : "No end") },
+  { accessor: "status", title: "Status", noWrap: true, render: (l) => <StatusBadge status={l.status} /> },
+  { accessor: "startDate", title: "Start", noWrap: true, render: (l) => formatDate(l.startDate) },
+  {
+    accessor: "endDate",
+    title: "End",
+    noWrap: true,
+    render: (l) => (l.endDate ? formatDate(l.endDate) : "No end"),
+  },
   {
     accessor: "availableActivations",
     title: "Activations",
@@ -90,8 +113,8 @@ const columns: Column[] = [
   { accessor: "notifyDays", title: "Notice days", render: (l) => l.notifyDays ?? "default" },
   { accessor: "serial", title: "Version" },
   { accessor: "createdByName", title: "Created by" },
-  { accessor: "createdAt", title: "Created", render: (l) => formatDateTime(l.createdAt) },
-  { accessor: "updatedAt", title: "Updated", render: (l) => formatDateTime(l.updatedAt) },
+  { accessor: "createdAt", title: "Created", noWrap: true, render: (l) => formatDateTime(l.createdAt) },
+  { accessor: "updatedAt", title: "Updated", noWrap: true, render: (l) => formatDateTime(l.updatedAt) },
 ];
 
 const defaultHidden = ["availableActivations", "seats", "notifyDays", "serial", "updatedAt"];
@@ -162,6 +185,7 @@ export function LicenseTable({
 }) {
   const navigate = useNavigate();
   const [hidden] = useHiddenColumns();
+  const productNames = useProductNames();
   const query = filtersToQuery(filters);
   const pages = useCursorPages(JSON.stringify(query));
   const licenses = useLicenses({ ...query, cursor: pages.cursor, limit: pages.limit });
@@ -196,6 +220,9 @@ export function LicenseTable({
         }}
         columns={columns.map((column) => ({
           ...column,
+          ...(column.accessor === "products" && {
+            render: (l: LicenseSummary) => <ProductNames codes={l.products} names={productNames} />,
+          }),
           sortable: column.accessor in sortable,
           hidden: hidden.includes(column.accessor) && column.accessor !== "keyHint",
         }))}

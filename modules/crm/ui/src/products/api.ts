@@ -1,6 +1,7 @@
 import type { createProductRequest, Product, updateProductRequest } from "@licensing/contracts";
-import { api } from "@licensing/ui/kit";
+import { api, useCan } from "@licensing/ui/kit";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMemo } from "react";
 import type { z } from "zod";
 
 export type CreateProduct = z.input<typeof createProductRequest>;
@@ -19,6 +20,20 @@ export function useProducts() {
     queryFn: () => api.get<{ items: Product[] }>("/api/products"),
     select: (data) => data.items,
   });
+}
+
+/**
+ * Product names by code, for lists that hold codes (the licenses table). Empty while loading, when it
+ * failed, or for a role that may not read products: callers then show the codes.
+ */
+export function useProductNames(): ReadonlyMap<string, string> {
+  const canRead = useCan("product.read");
+  const { data } = useQuery({
+    queryKey: productKeys.all,
+    queryFn: () => api.get<{ items: Product[] }>("/api/products"),
+    enabled: canRead,
+  });
+  return useMemo(() => new Map((data?.items ?? []).map((p) => [p.code, p.name])), [data]);
 }
 
 export function useProduct(code: string) {

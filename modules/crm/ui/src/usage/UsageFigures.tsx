@@ -5,7 +5,7 @@ import { Anchor, Card, Group, Loader, SimpleGrid, Title } from "@mantine/core";
 import { Link, useNavigate } from "react-router";
 import { KpiCard } from "../KpiCard.tsx";
 import { useUsageSummary } from "./api.ts";
-import { dayLabel, usageLink, utcDay } from "./report-filters.ts";
+import { usageLink, utcDay } from "./report-filters.ts";
 
 const days = 30;
 
@@ -33,11 +33,27 @@ export function UsageFigures() {
   );
 }
 
+/** A UTC day as a short axis label ("5 Nov"), so all 30 fit. */
+const shortDay = (day: string) =>
+  new Date(`${day}T00:00:00Z`).toLocaleDateString(undefined, {
+    day: "numeric",
+    month: "short",
+    timeZone: "UTC",
+  });
+
+// Every day gets its tick (recharts drops those it thinks crowded), slanted to fit, as on the
+// dashboard's week charts (Mantine's tick style, whose transform would undo the slant, is replaced).
+const dayAxis = {
+  interval: 0,
+  height: 44,
+  tick: { fontSize: 10, fill: "currentColor", angle: -60, textAnchor: "end" },
+} as const;
+
 function UsageView({ summary: s }: { summary: UsageSummary }) {
   const navigate = useNavigate();
   const range = { from: s.from.slice(0, 10), to: utcDay(new Date(s.to), -1) };
   const report = usageLink({ ...range, bucket: "day" });
-  const data = s.daily.map((d) => ({ ...d, label: dayLabel(d.day) }));
+  const data = s.daily.map((d) => ({ ...d, label: shortDay(d.day) }));
   return (
     <>
       <SimpleGrid cols={{ base: 2, lg: 4 }} mb="md">
@@ -66,6 +82,8 @@ function UsageView({ summary: s }: { summary: UsageSummary }) {
         data={data}
         dataKey="label"
         series={[{ name: "unitsConsumed", label: "Units consumed", color: "indigo.6" }]}
+        xAxisProps={dayAxis}
+        yAxisProps={{ allowDecimals: false, interval: 0 }}
         barChartProps={{
           onClick: (state) => {
             const day = data[Number(state?.activeIndex)];

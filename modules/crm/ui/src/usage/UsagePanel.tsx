@@ -280,44 +280,46 @@ function Leases({ licenseId, leases }: { licenseId: string; leases: Lease[] }) {
           No collector holds a seat now.
         </Text>
       ) : (
-        <Table striped aria-label="Fleet leases held">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Collector</Table.Th>
-              <Table.Th>Fingerprint</Table.Th>
-              <Table.Th>Acquired</Table.Th>
-              <Table.Th>Renewed</Table.Th>
-              <Table.Th>Expires</Table.Th>
-              {manage && <Table.Th />}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {leases.map((l) => (
-              <Table.Tr key={l.id}>
-                <Table.Td>{l.hostname || "—"}</Table.Td>
-                <Table.Td maw={260}>
-                  <Fingerprint value={l.fingerprint} />
-                </Table.Td>
-                <Table.Td>{formatDateTime(l.acquiredAt)}</Table.Td>
-                <Table.Td>{formatDateTime(l.renewedAt)}</Table.Td>
-                <Table.Td>{formatDateTime(l.expiresAt)}</Table.Td>
-                {manage && (
-                  <Table.Td>
-                    <FreeButton
-                      label="Release"
-                      ariaLabel={`Release the seat of ${l.hostname || l.fingerprint}`}
-                      title={`Release the seat of ${l.hostname || "this collector"}?`}
-                      message="The seat is free at once for another collector. This one gets a seat back at its next renewal only if one is free then."
-                      done="The lease is released."
-                      target={l.id}
-                      mutation={release}
-                    />
-                  </Table.Td>
-                )}
+        <Table.ScrollContainer minWidth={720}>
+          <Table striped aria-label="Fleet leases held">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Collector</Table.Th>
+                <Table.Th>Fingerprint</Table.Th>
+                <Table.Th>Acquired</Table.Th>
+                <Table.Th>Renewed</Table.Th>
+                <Table.Th>Expires</Table.Th>
+                {manage && <Table.Th />}
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {leases.map((l) => (
+                <Table.Tr key={l.id}>
+                  <Table.Td>{l.hostname || "—"}</Table.Td>
+                  <Table.Td maw={260}>
+                    <Fingerprint value={l.fingerprint} />
+                  </Table.Td>
+                  <Table.Td>{formatDateTime(l.acquiredAt)}</Table.Td>
+                  <Table.Td>{formatDateTime(l.renewedAt)}</Table.Td>
+                  <Table.Td>{formatDateTime(l.expiresAt)}</Table.Td>
+                  {manage && (
+                    <Table.Td>
+                      <FreeButton
+                        label="Release"
+                        ariaLabel={`Release the seat of ${l.hostname || l.fingerprint}`}
+                        title={`Release the seat of ${l.hostname || "this collector"}?`}
+                        message="The seat is free at once for another collector. This one gets a seat back at its next renewal only if one is free then."
+                        done="The lease is released."
+                        target={l.id}
+                        mutation={release}
+                      />
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
     </Stack>
   );

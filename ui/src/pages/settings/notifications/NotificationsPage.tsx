@@ -20,7 +20,7 @@ export function NotificationsPage() {
         description="Once a day, one email listing the licenses that expire within their notice window or expired today."
       />
       {state.data ? (
-        <StatePanel state={state.data} />
+        <StatePanel state={state.data} recipients={settings.data?.recipients.length} />
       ) : state.error ? (
         <QueryError error={state.error} retry={() => void state.refetch()} />
       ) : null}

@@ -36,17 +36,40 @@ function Figure({ label, value, hint }: { label: string; value: string; hint?: s
   );
 }
 
+/**
+ * The schedule in one badge: "Daily at 08:00 (Europe/Paris)" only when a digest can go out. With
+ * no recipients (`recipients` 0, from the settings) it says nothing is sent until some are added,
+ * rather than promise a daily mail that never comes.
+ */
+function ScheduleBadge({ state, recipients }: { state: NotifierState; recipients?: number | undefined }) {
+  if (!state.enabled)
+    return (
+      <Badge color="gray" variant="light">
+        Off
+      </Badge>
+    );
+  if (recipients === 0)
+    return (
+      <Badge color="orange" variant="light">
+        Nothing is sent until recipients are added
+      </Badge>
+    );
+  return (
+    <Badge color="green" variant="light">
+      Daily at {state.dailyTime} ({state.timeZone})
+    </Badge>
+  );
+}
+
 /** Where the schedule stands: next run, last sent, last failure, and the last days. */
-export function StatePanel({ state }: { state: NotifierState }) {
+export function StatePanel({ state, recipients }: { state: NotifierState; recipients?: number | undefined }) {
   return (
     <Card withBorder aria-label="Schedule state" component="section">
       <Group justify="space-between" mb="sm">
         <Title order={3} size="h4">
           Schedule
         </Title>
-        <Badge color={state.enabled ? "green" : "gray"} variant="light">
-          {state.enabled ? `Daily at ${state.dailyTime} (${state.timeZone})` : "Off"}
-        </Badge>
+        <ScheduleBadge state={state} recipients={recipients} />
       </Group>
       {state.waiting && (
         <Alert color="orange" variant="light" mb="sm">
