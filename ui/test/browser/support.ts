@@ -1,11 +1,15 @@
-// What the browser tests share: Debian's Chromium driven by playwright-core (never a downloaded
-// browser), where screenshots go, signing in through the sign-in form, JSON requests made from a
-// signed-in page as the UI makes them, and axe-core's accessibility check of a page.
+// What the browser tests share: one session per test file (the platform as `npm start` starts it,
+// Debian's Chromium driven by playwright-core, never a downloaded browser, a page, a screenshot of
+// each failure), signing in through the sign-in form, the CRM module's activation, JSON requests
+// made from a signed-in page as the UI makes them, and axe-core's accessibility check of a page.
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { devActivationLicense } from "@licensing/gateway/dev-activation";
+import { type StartedPlatform, startPlatform } from "@licensing/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 export const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 /** Without Chromium a developer's run skips the browser tests; CI installs it (.ci/run), so there they fail. */
@@ -35,6 +39,129 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** A browser window's size. */
+export interface Viewport {
+  width: number;
+  height: number;
+}
+
+/** What a browser test file works with, there once the session's `beforeAll` has run. */
+export interface BrowserSession {
+  readonly platform: StartedPlatform;
+  /** Where the gateway serves the UI and API. */
+  readonly baseUrl: string;
+  readonly browser: Browser;
+  /** The page opened at the start, in its own context (cookies) at the session's viewport. */
+  readonly page: Page;
+  /** Another page in a fresh context (no session cookie), at the session's viewport or `viewport`. */
+  newPage(viewport?: Viewport): Promise<Page>;
+}
+
+/**
+ * Registers, at the top of a browser test file, the hooks of one browser session (none where the
+ * browser tests do not run, see `browserTestsRun`): the platform started with
+ * `credentials` as its first superadmin (and `env`), Chromium launched, a page opened at `viewport`
+ * with `timeout` as its default, a full-page screenshot named `failed-<name>-<test>.png` of every
+ * test that fails, and everything stopped after the last test. The returned session's members are
+ * read inside tests, once started.
+ */
+export function browserSession(
+  name: string,
+  {
+    credentials,
+    env = {},
+    viewport = { width: 1366, height: 900 },
+    timeout = 30_000,
+  }: {
+    credentials: { username: string; password: string };
+    env?: Record<string, string>;
+    viewport?: Viewport;
+    timeout?: number;
+  },
+): BrowserSession {
+  let started: { platform: StartedPlatform; browser: Browser; page: Page } | undefined;
+  const get = () => {
+    if (!started) throw new Error(`the ${name} browser session is not started (read it inside a test)`);
+    return started;
+  };
+  const newPage = async (size: Viewport = viewport) => {
+    const context = await get().browser.newContext({ viewport: size });
+    const page = await context.newPage();
+    page.setDefaultTimeout(timeout);
+    return page;
+  };
+  const session: BrowserSession = {
+    get platform() {
+      return get().platform;
+    },
+    get baseUrl() {
+      return get().platform.uiUrl;
+    },
+    get browser() {
+      return get().browser;
+    },
+    get page() {
+      return get().page;
+    },
+    newPage,
+  };
+  if (!browserTestsRun) return session;
+
+  beforeAll(async () => {
+    const platform = await startPlatform({
+      GATEWAY_ADMIN_USERNAME: credentials.username,
+      GATEWAY_ADMIN_PASSWORD: credentials.password,
+      ...env,
+    });
+    let browser: Browser | undefined;
+    try {
+      browser = await launchChromium();
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      page.setDefaultTimeout(timeout);
+      started = { platform, browser, page };
+    } catch (error) {
+      await browser?.close();
+      await platform.stop();
+      throw error;
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await started?.browser.close();
+    await started?.platform.stop();
+  });
+
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(async () => {
+      const test = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+      await started?.page.screenshot({
+        path: join(screenshots, `failed-${name}-${test}.png`),
+        fullPage: true,
+      });
+    });
+  });
+  return session;
+}
+
+/** The development activation license of the CRM module (what `npm start` prints the path of). */
+export const crmActivationLicense = () => devActivationLicense({ dataDir: resolve(uiRoot, "../.data") });
+
+/**
+ * Activates the CRM module through its API from a signed-in superadmin's page, and reloads the page
+ * so that its menu shows the module. The Activation page itself is the operator test's subject.
+ */
+export async function activateCrm(page: Page): Promise<void> {
+  const activated = await put(page, "/api/modules/crm/activation", { licenseFile: crmActivationLicense() });
+  if (activated.status !== 200)
+    throw new Error(`activating CRM answered ${activated.status}: ${JSON.stringify(activated.body)}`);
+  await page.reload();
+  await page
+    .getByRole("navigation", { name: "Main menu" })
+    .getByRole("link", { name: "Licenses", exact: true })
+    .waitFor();
+}
+
 /**
  * Signs in through the sign-in form at `baseUrl`, and waits until the user is in (the main menu) or
  * asked to choose a new password (a temporary one).
@@ -55,19 +182,20 @@ export async function signIn(
 }
 
 /**
- * A JSON POST from the signed-in page, as the UI makes it (session cookie and CSRF token): its status
- * and its body (parsed JSON, or null when empty).
+ * A JSON request from the signed-in page, as the UI makes it (session cookie and CSRF token): its
+ * status and its body (parsed JSON, or null when empty).
  */
-export async function post(
+export async function send(
   page: Page,
+  method: "POST" | "PUT" | "PATCH" | "DELETE",
   path: string,
   body: unknown,
 ): Promise<{ status: number; body: unknown }> {
   return page.evaluate(
-    async ([path, body]) => {
+    async ([method, path, body]) => {
       const session = (await (await fetch("/api/auth/session")).json()) as { csrfToken: string };
       const response = await fetch(path as string, {
-        method: "POST",
+        method: method as string,
         headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrfToken },
         body: JSON.stringify(body),
       });
@@ -75,9 +203,14 @@ export async function post(
       const text = await response.text();
       return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
     },
-    [path, body] as const,
+    [method, path, body] as const,
   );
 }
+
+/** A JSON POST from the signed-in page (see `send`). */
+export const post = (page: Page, path: string, body: unknown) => send(page, "POST", path, body);
+/** A JSON PUT from the signed-in page (see `send`). */
+export const put = (page: Page, path: string, body: unknown) => send(page, "PUT", path, body);
 
 /** The WCAG levels axe checks against: 2.0, 2.1 and 2.2, A and AA (issue 17's goal). */
 const wcagTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
