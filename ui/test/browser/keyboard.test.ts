@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { Locator } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { activateCrm, browserTestsRun, post, screenshots, browserSession } from "./support.ts";
+import { activateCrm, browserSession, browserTestsRun, post, screenshots } from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for the keyboard" };
 const session = browserSession("keyboard", { credentials: adminCredentials });
