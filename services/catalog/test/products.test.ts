@@ -118,6 +118,25 @@ describe("products", () => {
     await expect(
       bus.request(catalog.updateProduct, { code: "trial", testDefaults: { durationDays: 0, notifyDays: 0 } }),
     ).rejects.toMatchObject({ code: "validation_failed" });
+    // At the caps (100 years, a year's notice) and one past each; unknown members are refused.
+    const atCaps = await bus.request(catalog.updateProduct, {
+      code: "trial",
+      testDefaults: { durationDays: 36_500, notifyDays: 365 },
+    });
+    expect(atCaps.testDefaults).toEqual({ durationDays: 36_500, notifyDays: 365 });
+    for (const [testDefaults, path] of [
+      [{ durationDays: 36_501, notifyDays: 7 }, "testDefaults.durationDays"],
+      [{ durationDays: 400, notifyDays: 366 }, "testDefaults.notifyDays"],
+      [{ durationDays: 30.5, notifyDays: 7 }, "testDefaults.durationDays"],
+      [{ durationDays: 30 }, "testDefaults.notifyDays"],
+      [{ durationDays: 30, notifyDays: 7, graceDays: 3 }, "testDefaults.graceDays"],
+    ] as const)
+      await expect(
+        bus.request(catalog.updateProduct, { code: "trial", testDefaults } as never),
+      ).rejects.toMatchObject({ code: "validation_failed", details: { issues: [{ path }] } });
+    expect((await bus.request(catalog.getProduct, { code: "trial" })).testDefaults).toEqual(
+      atCaps.testDefaults,
+    );
     const updated = await bus.request(catalog.updateProduct, {
       code: "trial",
       testDefaults: { durationDays: 60, notifyDays: 10 },

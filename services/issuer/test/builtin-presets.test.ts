@@ -1,5 +1,6 @@
-import { issuer } from "@licensing/contracts";
-import { query } from "@licensing/platform";
+import { catalogEvents, issuer, licenseDefaultsSchema, newId } from "@licensing/contracts";
+import { DeadLetters, envelopeHeaders, query } from "@licensing/platform";
+import { jetstream } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedBuiltinPresets } from "../src/domain/builtin-presets.ts";
 import { openIssuerDatabase } from "../src/service.ts";
@@ -37,6 +38,36 @@ describe("built-in presets", () => {
       as(actors.licenseAdmin),
     );
     expect(changed).toMatchObject({ description: "our trials", version: preset.version + 1 });
+  });
+
+  it("are created from a product.updated 1.0 event of an older catalog, which has no test defaults", async () => {
+    // As a catalog of the release before test defaults wrote it (a rolling upgrade, or a replay).
+    const eventId = newId("event");
+    const at = new Date().toISOString();
+    await jetstream(under.env.nc).publish(
+      `${under.env.prefix}.evt.${catalogEvents.productUpdated.name}`,
+      JSON.stringify({
+        code: "legacy",
+        name: "Legacy",
+        executionModes: [],
+        customFeatures: [],
+        unitsTypes: [],
+        defaultNotifyDays: 30,
+        defaults: licenseDefaultsSchema.parse({}),
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      }),
+      {
+        msgID: eventId,
+        headers: envelopeHeaders({ eventId, version: "1.0", requestId: "req_older_catalog" }),
+      },
+    );
+    await expect
+      .poll(async () => (await names()).filter((n) => n.startsWith("Legacy")), { timeout: 10_000 })
+      .toEqual(builtins("Legacy"));
+    const letters = await new DeadLetters(under.env.nc, under.env.prefix).list();
+    expect(letters.filter((letter) => letter.eventId === eventId)).toEqual([]);
   });
 
   it("stay deleted once deleted, across a restart of the seeding", async () => {
