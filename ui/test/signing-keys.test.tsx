@@ -11,7 +11,16 @@ afterEach(() => vi.unstubAllGlobals());
 
 const keys: SigningKey[] = [
   {
+    keyId: "r1",
+    role: "release",
+    publicKey: "pub-release",
+    status: "active",
+    createdAt: "2026-02-01T00:00:00.000Z",
+    retiredAt: null,
+  },
+  {
     keyId: "k2",
+    role: "license",
     publicKey: "pub-two",
     status: "active",
     createdAt: "2026-02-01T00:00:00.000Z",
@@ -19,6 +28,7 @@ const keys: SigningKey[] = [
   },
   {
     keyId: "k1",
+    role: "license",
     publicKey: "pub-one",
     status: "retired",
     createdAt: "2026-01-01T00:00:00.000Z",
@@ -27,20 +37,28 @@ const keys: SigningKey[] = [
 ];
 
 describe("the signing keys page", () => {
-  it("lists active and retired keys, and rotates after a confirmation, for a superadmin", async () => {
+  it("lists each role's active and retired keys, and rotates one role after a confirmation, for a superadmin", async () => {
     const api = fakeApi((request) =>
       request.method === "POST"
-        ? { status: 200, body: { ...keys[0], keyId: "k3" } }
+        ? { status: 200, body: { ...keys[0], keyId: "r2" } }
         : { status: 200, body: { items: keys } },
     );
     renderPage(<SigningKeysPage />, { session: sessionFor(["superadmin"]), path: "/settings/signing-keys" });
     const user = userEvent.setup();
-    expect(await screen.findByText("pub-two")).toBeTruthy();
-    expect(screen.getByText("retired")).toBeTruthy();
-    await user.click(screen.getByRole("button", { name: "Rotate key" }));
+    const licenseKeys = await screen.findByRole("region", { name: "License keys" });
+    expect(within(licenseKeys).getByText("pub-two")).toBeTruthy();
+    expect(within(licenseKeys).getByText("retired")).toBeTruthy();
+    expect(within(licenseKeys).queryByText("pub-release")).toBeNull();
+    const releaseKeys = screen.getByRole("region", { name: "Release keys" });
+    expect(within(releaseKeys).getByText("pub-release")).toBeTruthy();
+    await user.click(within(releaseKeys).getByRole("button", { name: "Rotate release key" }));
     await user.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Rotate" }));
     await waitFor(() => expect(api.requests.filter((r) => r.method === "POST")).toHaveLength(1));
-    expect(api.requests.find((r) => r.method === "POST")?.path).toBe("/api/signing-keys/rotate");
+    expect(api.requests.find((r) => r.method === "POST")).toMatchObject({
+      path: "/api/signing-keys/rotate",
+      body: { role: "release" },
+    });
+    expect(await screen.findByText("Key r2 now signs release indexes.")).toBeTruthy();
   });
 
   it("offers no rotation to a license admin, who may only read them", async () => {
@@ -50,7 +68,7 @@ describe("the signing keys page", () => {
       path: "/settings/signing-keys",
     });
     expect(await screen.findByText("pub-one")).toBeTruthy();
-    expect(screen.queryByRole("button", { name: "Rotate key" })).toBeNull();
+    expect(screen.queryByRole("button", { name: /^Rotate/ })).toBeNull();
   });
 
   it("is in the menu and opens in a build without the CRM module", async () => {

@@ -10,15 +10,27 @@ import { isModelError, type KeySet, type License, openDocument, verifyLicenseFil
 import type { z } from "zod";
 import { LicenseError, reasonOfModelCode } from "./errors.ts";
 
-/** A public key to trust: its id and its raw 32-byte Ed25519 key (base64 or bytes). */
+/**
+ * A public key to trust: its id, its raw 32-byte Ed25519 key (base64 or bytes) and, as GET /v1/keys
+ * lists it, its role (`license` when absent, as keys pinned before roles existed).
+ */
 export interface TrustedKey {
   keyId: string;
   publicKey: string | Uint8Array;
+  role?: "license" | "release";
 }
 
-export function keySetOf(keys: readonly TrustedKey[]): Map<string, Uint8Array> {
+/**
+ * The keys of `role` among `keys`, by id. A key of another role is left out: a release key never
+ * verifies a license file, whatever list a product pinned.
+ */
+export function keySetOf(
+  keys: readonly TrustedKey[],
+  role: "license" | "release" = "license",
+): Map<string, Uint8Array> {
   const set = new Map<string, Uint8Array>();
-  for (const { keyId, publicKey } of keys) {
+  for (const { keyId, publicKey, role: keyRole = "license" } of keys) {
+    if (keyRole !== role) continue;
     const bytes = typeof publicKey === "string" ? base64Bytes(publicKey) : publicKey;
     if (bytes.length !== 32) throw new Error(`The trusted key ${keyId} is not a 32-byte Ed25519 public key`);
     set.set(keyId, bytes);

@@ -2,7 +2,7 @@ import { issuer } from "@licensing/contracts";
 import { as, type DistributionUnderTest, startDistribution } from "@licensing/distribution/testing";
 import { createSigner, ed25519, sealDocument } from "@licensing/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LicenseError, LicenseManager, MemoryStorage } from "../src/index.ts";
+import { LicenseError, LicenseManager, MemoryStorage, type TrustedKey } from "../src/index.ts";
 import { FileStorage } from "../src/platform-node.ts";
 import { manager, pinnedKeys, temporaryDir } from "./client-harness.ts";
 
@@ -64,6 +64,14 @@ describe("loading and verifying offline", () => {
       fingerprint: "fp-forger-1",
     });
     expect(await refusal(trusting.load(forged))).toBe("invalid_file");
+    // The license key pinned as a release key (a hand-edited list) verifies no license file.
+    const relabelled = new LicenseManager({
+      product: "collector",
+      trustedKeys: (await pinnedKeys(t)).map((key) => ({ ...key, role: "release" as const })),
+      storage: new MemoryStorage(),
+      fingerprint: "fp-relabelled-1",
+    });
+    expect(await refusal(relabelled.load(file))).toBe("untrusted_key");
     expect(await refusal(m.validate())).toBe("no_license");
   });
 
@@ -257,7 +265,15 @@ describe("fleet leases and status", () => {
     expect(await unreachable.checkConnectivity()).toMatchObject({ online: false });
   });
 
-  it("pins keys from GET /v1/keys", async () => {
-    expect((await pinnedKeys(t)).length).toBeGreaterThan(0);
+  it("pins keys from GET /v1/keys: the license keys, which verify license files", async () => {
+    const pinned = await pinnedKeys(t);
+    expect(pinned.length).toBeGreaterThan(0);
+    expect(pinned.every((key) => key.role === "license")).toBe(true);
+    // Release keys pinned beside them (GET /v1/keys?role=release) change nothing for licenses.
+    const release = (await (await fetch(`${t.url}/v1/keys?role=release`)).json()) as { keys: TrustedKey[] };
+    expect(release.keys.length).toBeGreaterThan(0);
+    const { licenseKey } = await t.issue();
+    const both = await manager(t, { licenseKey, trustedKeys: [...release.keys, ...pinned] });
+    expect((await both.refresh()).license.id).toBeDefined();
   });
 });

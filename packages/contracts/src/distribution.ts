@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { codeSchema } from "./catalog.ts";
 import { defineEndpoint } from "./endpoint.ts";
-import { licenseKindSchema, licenseStateSchema } from "./license.ts";
+import { keyRoles, licenseKindSchema, licenseStateSchema } from "./license.ts";
 import { idOf, isoDate, timestamp } from "./schema.ts";
 
 // ---------- Fields products send ----------
@@ -246,6 +246,8 @@ export const statusResponse = z.object({
 
 export const publicKeySchema = z.object({
   keyId: z.string(),
+  /** `license` keys verify license files and documents about licenses; `release` keys, release indexes. */
+  role: z.enum(keyRoles),
   /** Raw 32-byte Ed25519 public key, standard base64. */
   publicKey: z.string(),
   status: z.enum(["active", "retired"]),

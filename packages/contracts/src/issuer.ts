@@ -5,6 +5,8 @@ import { defineEvent } from "./event.ts";
 import {
   auditEntrySchema,
   issuedLicenseSchema,
+  type KeyRole,
+  keyRoles,
   licenseDetailSchema,
   licenseEventSchema,
   licenseKindSchema,
@@ -22,8 +24,15 @@ import { countResponse, idOf, isoDate, pageOf, pageRequest, text, timestamp } fr
  * What the issuer signs besides license files, for the distribution service (docs/architecture.md, Licenses: signing
  * happens only in the issuer). A license file is never among them: only issuance signs those.
  */
-export const signablePurposes = ["machine-activation", "fleet-lease", "status"] as const;
+export const signablePurposes = ["machine-activation", "fleet-lease", "status", "release-index"] as const;
 export type SignablePurpose = (typeof signablePurposes)[number];
+/** The role of the key that signs each purpose: a release index with a release key, never a license key. */
+export const purposeKeyRole: Record<SignablePurpose, KeyRole> = {
+  "machine-activation": "license",
+  "fleet-lease": "license",
+  status: "license",
+  "release-index": "release",
+};
 
 /** Makes a request safe to retry: the same key returns the first answer and creates nothing new. */
 const idempotencyKey = z.string().trim().min(8).max(200).optional();
@@ -574,7 +583,8 @@ export const issuer = {
   listSigningKeys: defineEndpoint({
     service: "issuer",
     subject: "issuer.signing-key.list",
-    summary: "Public keys that sign (active) and still verify (retired) license files",
+    summary:
+      "Public keys that sign (active) and still verify (retired) license files and release indexes, by role",
     request: z.strictObject({}),
     response: z.object({ items: z.array(signingKeySchema) }),
     errors: [],
@@ -583,8 +593,8 @@ export const issuer = {
   rotateSigningKey: defineEndpoint({
     service: "issuer",
     subject: "issuer.signing-key.rotate",
-    summary: "Generate a new signing key; the old one retires but still verifies",
-    request: z.strictObject({}),
+    summary: "Generate a new signing key of a role; the role's old key retires but still verifies",
+    request: z.strictObject({ role: z.enum(keyRoles).default("license") }),
     response: signingKeySchema,
     errors: [],
   }),
@@ -609,7 +619,8 @@ export const issuer = {
   signDocument: defineEndpoint({
     service: "issuer",
     subject: "issuer.document.sign",
-    summary: "Sign a document of an allowed purpose (never a license file) with the active key",
+    summary:
+      "Sign a document of an allowed purpose (never a license file) with the active key of its role (purposeKeyRole)",
     request: z.strictObject({
       purpose: z.enum(signablePurposes),
       payload: z.record(z.string(), z.unknown()),
@@ -628,5 +639,6 @@ export const issuerEvents = {
   licenseSuspended: defineEvent("license.suspended", licenseEventSchema, { version: "1.1" }),
   licenseReinstated: defineEvent("license.reinstated", licenseEventSchema, { version: "1.1" }),
   licenseRevoked: defineEvent("license.revoked", licenseEventSchema, { version: "1.1" }),
-  signingKeyRotated: defineEvent("signing-key.rotated", signingKeySchema),
+  // 1.1: role (a reader of 1.0 payloads gets "license").
+  signingKeyRotated: defineEvent("signing-key.rotated", signingKeySchema, { version: "1.1" }),
 };

@@ -208,8 +208,19 @@ export type Preset = z.infer<typeof presetSchema>;
  */
 export const MAX_PRESET_BYTES = 64 * 1024;
 
+/**
+ * What a signing key signs: `license` keys sign license files and the documents about licenses
+ * (machine activations, fleet leases, status answers); `release` keys sign release indexes only. A
+ * product trusts each role's keys for its own documents alone, so a release key can never vouch
+ * for a license file, nor a license key for an update.
+ */
+export const keyRoles = ["license", "release"] as const;
+export type KeyRole = (typeof keyRoles)[number];
+
 export const signingKeySchema = z.object({
   keyId: z.string(),
+  /** Defaulted: keys listed before roles existed (stored events, an older issuer) are license keys. */
+  role: z.enum(keyRoles).default("license"),
   /** Raw 32-byte Ed25519 public key, base64url. */
   publicKey: z.string(),
   status: z.enum(["active", "retired"]),

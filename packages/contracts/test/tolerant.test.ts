@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import {
+  catalogEvents,
   defineEvent,
   issuerEvents,
   parseEventVersion,
@@ -83,7 +84,17 @@ describe("tolerant", () => {
 
 describe("event versions", () => {
   it("are 1.0 unless declared, and must read <major>.<minor>", () => {
-    expect(issuerEvents.signingKeyRotated.version).toBe("1.0");
+    expect(catalogEvents.productDeleted.version).toBe("1.0");
+    // signing-key.rotated gained role (issue 18), a compatible change with a default for 1.0 payloads.
+    expect(issuerEvents.signingKeyRotated.version).toBe("1.1");
+    const writtenBy10 = {
+      keyId: "k20260101-abcdef",
+      publicKey: "A".repeat(43),
+      status: "active",
+      createdAt: "2026-01-01T00:00:00.000Z",
+      retiredAt: null,
+    };
+    expect(issuerEvents.signingKeyRotated.reader.parse(writtenBy10)).toMatchObject({ role: "license" });
     // license.* gained legacyKeyHash (issue 14), a compatible change.
     expect(issuerEvents.licenseIssued.version).toBe("1.1");
     expect(defineEvent("probe.done", z.object({}), { version: "2.3" }).version).toBe("2.3");

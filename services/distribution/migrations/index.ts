@@ -9,6 +9,7 @@ import { UsageChecks } from "./0002_usage_checks.ts";
 import { LegacyKeyAliases } from "./0003_legacy_key_aliases.ts";
 import { LegacyConsumption } from "./0004_legacy_consumption.ts";
 import { SharedAuditLog } from "./0005_shared_audit_log.ts";
+import { KeyRoles } from "./0006_key_roles.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -25,4 +26,5 @@ export const migrations = [
   eventTraceMigration,
   auditLogMigration,
   { name: "0005_shared_audit_log", class: SharedAuditLog },
+  { name: "0006_key_roles", class: KeyRoles },
 ];

@@ -187,10 +187,29 @@ describe("giving a slot back", () => {
 });
 
 describe("GET /v1/keys and the OpenAPI document", () => {
-  it("publishes the issuer's keys in base64 and documents every route", async () => {
+  it("publishes the issuer's keys in base64 by role, license keys unless asked, and documents every route", async () => {
     const { items } = await t.env.bus.request(issuer.listSigningKeys, {});
+    const idsOf = (role: string) =>
+      items
+        .filter((k) => k.role === role)
+        .map((k) => k.keyId)
+        .sort();
     const keys = await trusted();
-    expect(keys.map((k) => k.keyId).sort()).toEqual(items.map((k) => k.keyId).sort());
+    expect(keys.map((k) => k.keyId).sort()).toEqual(idsOf("license"));
+    const release = (await t.call("GET", "/v1/keys?role=release")).json() as {
+      keys: { keyId: string; role: string }[];
+    };
+    expect(release.keys.map((k) => k.keyId).sort()).toEqual(idsOf("release"));
+    expect(release.keys.every((k) => k.role === "release")).toBe(true);
+    expect(idsOf("release")).toHaveLength(1);
+    for (const query of ["role=signing", "role=license%00", "role=license&extra=1"]) {
+      const refused = await t.call("GET", `/v1/keys?${query}`);
+      expect(refused.statusCode, query).toBe(400);
+      expect(refused.json(), query).toMatchObject({
+        code: "validation_failed",
+        requestId: expect.any(String),
+      });
+    }
     const openapi = (await t.call("GET", "/v1/openapi.json")).json();
     for (const path of ["/v1/license", "/v1/machines", "/v1/usage", "/v1/leases", "/v1/status", "/v1/sync"])
       expect(openapi.paths[path]).toBeDefined();

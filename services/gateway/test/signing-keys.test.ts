@@ -28,18 +28,45 @@ describe("signing keys in a gateway built without the CRM module", () => {
     expect((await gw.admin.get("/api/accounts")).json<ErrorResponse>().code).toBe("not_found");
   });
 
-  it("lists them for license admins and lets only a superadmin rotate", async () => {
+  it("lists them for license admins and lets only a superadmin rotate, one role at a time", async () => {
     const licenseAdmin = await gw.userWith(["license-admin"]);
     const before = await keys(licenseAdmin);
-    expect(before.filter((k) => k.status === "active")).toHaveLength(1);
+    expect(before.filter((k) => k.status === "active").map((k) => k.role)).toEqual(
+      expect.arrayContaining(["license", "release"]),
+    );
+    expect(before.filter((k) => k.status === "active")).toHaveLength(2);
     expect(JSON.stringify(before)).not.toMatch(/private/i);
     expect((await licenseAdmin.post("/api/signing-keys/rotate")).statusCode).toBe(403);
+    // No body: the license keys, as before roles existed.
     const rotated = await gw.admin.post("/api/signing-keys/rotate");
     expect(rotated.statusCode).toBe(200);
-    expect(rotated.json<SigningKey>().status).toBe("active");
+    expect(rotated.json<SigningKey>()).toMatchObject({ status: "active", role: "license" });
     const after = await keys(gw.admin);
-    expect(after.map((k) => k.status).sort()).toEqual(["active", "retired"]);
-    expect(after.find((k) => k.status === "active")?.keyId).toBe(rotated.json<SigningKey>().keyId);
+    const ofRole = (role: string) => after.filter((k) => k.role === role);
+    expect(
+      ofRole("license")
+        .map((k) => k.status)
+        .sort(),
+    ).toEqual(["active", "retired"]);
+    expect(ofRole("license").find((k) => k.status === "active")?.keyId).toBe(
+      rotated.json<SigningKey>().keyId,
+    );
+    expect(ofRole("release").map((k) => k.status)).toEqual(["active"]);
+    const release = await gw.admin.post("/api/signing-keys/rotate", { role: "release" });
+    expect(release.json<SigningKey>()).toMatchObject({ status: "active", role: "release" });
+    expect(
+      (await keys(gw.admin))
+        .filter((k) => k.role === "release")
+        .map((k) => k.status)
+        .sort(),
+    ).toEqual(["active", "retired"]);
+    for (const body of [{ role: "signing" }, { role: "release", extra: 1 }, { role: "release\u0000" }]) {
+      const refused = await gw.admin.post("/api/signing-keys/rotate", body);
+      expect(refused.json<ErrorResponse>(), JSON.stringify(body)).toMatchObject({
+        code: "validation_failed",
+        requestId: expect.any(String),
+      });
+    }
   });
 
   it("keeps them from a viewer, and from anyone not signed in", async () => {

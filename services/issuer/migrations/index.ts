@@ -19,6 +19,7 @@ import { LegacyLicenses } from "./0012_legacy_licenses.ts";
 import { BuiltinPresets } from "./0013_builtin_presets.ts";
 import { SharedAuditLog } from "./0014_shared_audit_log.ts";
 import { AmendedVersions } from "./0015_amended_versions.ts";
+import { ReleaseKeys } from "./0016_release_keys.ts";
 
 /**
  * Every migration of the issuer schema, in order: written by hand up to 0010_license_origin,
@@ -45,4 +46,5 @@ export const migrations = [
   auditLogMigration,
   { name: "0014_shared_audit_log", class: SharedAuditLog },
   { name: "0015_amended_versions", class: AmendedVersions },
+  { name: "0016_release_keys", class: ReleaseKeys },
 ];

@@ -82,7 +82,7 @@ export function addIssuerEndpoints(server: EndpointServer, domain: IssuerDomain)
       return { id: request.id, deleted: true as const };
     })
     .add(issuer.listSigningKeys, async () => ({ items: await signingKeys.list() }))
-    .add(issuer.rotateSigningKey, (_request, ctx) => signingKeys.rotate(ctx))
+    .add(issuer.rotateSigningKey, (request, ctx) => signingKeys.rotate(ctx, request.role))
     .add(issuer.signDocument, (request) =>
       new DocumentSigner(signingKeys).sign(request.purpose, request.payload),
     );

@@ -106,7 +106,7 @@ export function createIssuerService(deps: IssuerDeps): RunningService {
   });
   return {
     async start() {
-      await signingKeys.ensureActiveKey();
+      await signingKeys.ensureActiveKeys();
       await service.start();
       // The products the catalog has already (an upgrade, a catalog filled before): in the background,
       // the catalog may be starting too; later products are seeded from their events.

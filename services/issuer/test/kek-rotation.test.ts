@@ -20,7 +20,7 @@ import { issuerSealedBox, issuerSealedColumns } from "../src/domain/sealed-value
 import { createIssuerService, openIssuerDatabase } from "../src/service.ts";
 import { actors, as, collectorProduct } from "./issuer-harness.ts";
 
-// KEK rotation end to end: licenses, a signing key and a stored idempotent answer sealed under
+// KEK rotation end to end: licenses, the signing keys (a license and a release key) and a stored idempotent answer sealed under
 // KEK A; the issuer restarted with B current and A previous; `npm run kek:rotate`; the issuer
 // restarted with B only.
 const [kekA, kekB, kekC] = [randomBytes(32), randomBytes(32), randomBytes(32)];
@@ -165,7 +165,7 @@ describe("rotating ISSUER_KEK", () => {
       legacy.id,
     ]);
     expect(await sealedUnder(kekA)).toEqual({
-      "signing keys": [1, 1],
+      "signing keys": [2, 2],
       "license keys": [3, 4],
       "stored answers": [1, 1],
     });
@@ -184,11 +184,11 @@ describe("rotating ISSUER_KEK", () => {
 
   it("reseals every value under B with `npm run kek:rotate`, and a second run changes nothing", async () => {
     const output = runRotateCommand(kekB, [kekA]);
-    expect(output).toContain("signing keys: 1 resealed of 1");
+    expect(output).toContain("signing keys: 2 resealed of 2");
     expect(output).toContain("license keys: 4 resealed of 5");
     expect(output).toContain("stored answers: 1 resealed of 1");
     expect(await sealedUnder(kekB)).toEqual({
-      "signing keys": [1, 1],
+      "signing keys": [2, 2],
       "license keys": [5, 5],
       "stored answers": [1, 1],
     });
@@ -202,7 +202,7 @@ describe("rotating ISSUER_KEK", () => {
       changes: { "license keys": [null, { checked: 5, resealed: 4 }] },
     });
     const again = runRotateCommand(kekB, [kekA]);
-    expect(again).toContain("signing keys: 0 resealed of 1");
+    expect(again).toContain("signing keys: 0 resealed of 2");
     expect(again).toContain("license keys: 0 resealed of 5");
     expect(again).toContain("stored answers: 0 resealed of 1");
   });
@@ -222,20 +222,21 @@ describe("rotating ISSUER_KEK", () => {
     const stopped = rotateSealedColumns(orm, box, issuerSealedColumns, {
       batchSize: 2,
       onBatch: () => {
-        // The process dies after its third committed batch (mid-way through the license keys).
-        if (++batches === 3) throw new Error("killed");
+        // The process dies after its fourth committed batch (mid-way through the license keys): the
+        // two signing keys fill a batch, an empty one ends their column, then two of license keys.
+        if (++batches === 4) throw new Error("killed");
       },
     });
     await expect(stopped).rejects.toThrow("killed");
     const halfway = await sealedUnder(kekC);
-    expect(halfway["signing keys"]).toEqual([1, 1]);
+    expect(halfway["signing keys"]).toEqual([2, 2]);
     expect(halfway["license keys"]![0]).toBe(4);
     expect(halfway["stored answers"]).toEqual([0, 1]);
 
     const output = runRotateCommand(kekC, [kekB]);
     expect(output).toContain("license keys: 2 resealed of 6");
     expect(await sealedUnder(kekC)).toEqual({
-      "signing keys": [1, 1],
+      "signing keys": [2, 2],
       "license keys": [6, 6],
       "stored answers": [1, 1],
     });

@@ -83,20 +83,24 @@ async function record<T>(answer: Promise<T>): Promise<T> {
   return value;
 }
 
-async function publishedKeys() {
+async function publishedKeys(role: "license" | "release" = "license") {
   const { items } = await record(env.bus.request(issuer.listSigningKeys, {}));
-  return items.map((k) => ({
-    keyId: k.keyId,
-    publicKey: new Uint8Array(Buffer.from(k.publicKey, "base64url")),
-  }));
+  return items
+    .filter((k) => k.role === role)
+    .map((k) => ({
+      keyId: k.keyId,
+      publicKey: new Uint8Array(Buffer.from(k.publicKey, "base64url")),
+    }));
 }
 
 describe("signing keys", () => {
-  it("generates one active key on first start, even with two replicas starting together", async () => {
+  it("generates one active key per role on first start, even with two replicas starting together", async () => {
     const { items } = await env.bus.request(issuer.listSigningKeys, {});
-    expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ status: "active", retiredAt: null });
-    expect(Buffer.from(items[0]!.publicKey, "base64url")).toHaveLength(32);
+    expect(items.map((k) => k.role).sort()).toEqual(["license", "release"]);
+    for (const key of items) {
+      expect(key).toMatchObject({ status: "active", retiredAt: null });
+      expect(Buffer.from(key.publicKey, "base64url")).toHaveLength(32);
+    }
   });
 
   it("rotates: the new key signs, files signed by the old one still verify", async () => {
@@ -110,7 +114,9 @@ describe("signing keys", () => {
         ),
       );
     const before = (await create()).licenses[0]!;
+    const releaseKeyBefore = (await publishedKeys("release"))[0]!.keyId;
     const rotated = await record(env.bus.request(issuer.rotateSigningKey, {}, as(actors.admin)));
+    expect(rotated.role).toBe("license");
     // Every replica signs with the new key once it rechecks its cached one (within seconds).
     await new Promise((resolve) => setTimeout(resolve, 5_500));
     const after = await Promise.all([create(), create(), create(), create()]);
@@ -125,13 +131,17 @@ describe("signing keys", () => {
       env.bus.request(issuer.renew, { id: before.license.id, extendDays: 1 }, as(actors.admin)),
     );
     expect(renewed.keyId).toBe(rotated.keyId);
-    const statuses = (await env.bus.request(issuer.listSigningKeys, {})).items.map((k) => [
-      k.keyId === rotated.keyId,
-      k.status,
-    ]);
+    const listed = (await env.bus.request(issuer.listSigningKeys, {})).items;
+    const statuses = listed
+      .filter((k) => k.role === "license")
+      .map((k) => [k.keyId === rotated.keyId, k.status]);
     expect(statuses).toEqual([
       [true, "active"],
       [false, "retired"],
+    ]);
+    // The release key is another role's: a license key rotation leaves it as it was.
+    expect(listed.filter((k) => k.role === "release")).toMatchObject([
+      { keyId: releaseKeyBefore, status: "active" },
     ]);
   });
 
@@ -149,7 +159,7 @@ describe("signing keys", () => {
         Buffer.from(row.privateKeyEnc).toString("base64"),
       ];
     });
-    expect(rows.length).toBe(2);
+    expect(rows.length).toBe(3); // the license key, its successor and the release key
     expect(logLines.length).toBeGreaterThan(10);
     expect(eventBodies.length).toBeGreaterThan(5);
     expect(answers.length).toBeGreaterThan(5);

@@ -375,12 +375,14 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
     await expect.poll(() => admin.locator("tbody tr").count(), { timeout: 15_000 }).toBe(1);
   });
 
-  it("lists the signing keys and rotates them after a confirmation", async () => {
+  it("lists the signing keys by role and rotates the license keys after a confirmation", async () => {
     await menu(admin).getByRole("link", { name: "Signing keys" }).click();
-    await admin.getByText("active", { exact: true }).waitFor();
-    await admin.getByRole("button", { name: "Rotate key" }).click();
+    const licenseKeys = admin.getByRole("region", { name: "License keys" });
+    await licenseKeys.getByText("active", { exact: true }).waitFor();
+    await admin.getByRole("region", { name: "Release keys" }).getByText("active", { exact: true }).waitFor();
+    await licenseKeys.getByRole("button", { name: "Rotate license key" }).click();
     await admin.getByRole("dialog").getByRole("button", { name: "Rotate" }).click();
-    await admin.getByText("retired", { exact: true }).waitFor();
+    await licenseKeys.getByText("retired", { exact: true }).waitFor();
     await shot(admin, "32-signing-keys");
   });
 

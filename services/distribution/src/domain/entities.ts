@@ -144,6 +144,8 @@ export const SigningKeyEntity = defineEntity({
   tableName: "signing_keys",
   properties: {
     keyId: p.text().primary(),
+    /** `license` or `release` (keyRoles): what the key's signatures vouch for. */
+    role: p.text().default("license"),
     publicKey: p.text(),
     status: p.text(),
     createdAt: p.datetime(),

@@ -154,10 +154,11 @@ export async function applyLicenseEvent(em: EntityManager, event: LicenseEvent):
 export async function storeSigningKey(em: EntityManager, key: SigningKey): Promise<void> {
   await execute(
     em,
-    `insert into distribution.signing_keys (key_id, public_key, status, created_at) values ($1, $2, $3, $4)
+    `insert into distribution.signing_keys (key_id, role, public_key, status, created_at) values ($1, $2, $3, $4, $5)
      on conflict (key_id) do update set status = excluded.status`,
     [
       key.keyId,
+      key.role,
       Buffer.from(key.publicKey, "base64url").toString("base64"),
       key.status,
       new Date(key.createdAt),

@@ -4,6 +4,7 @@ import {
   documentPurposes,
   type FleetLeasePayload,
   issuer,
+  type KeyRole,
   type MachineActivationPayload,
   type PublicKey,
   type StatusPayload,
@@ -98,15 +99,17 @@ export class PublicKeys {
   async load(): Promise<void> {
     const rows = await query<{
       key_id: string;
+      role: KeyRole;
       public_key: string;
       status: "active" | "retired";
       created_at: Timestamp;
     }>(
       this.#orm,
-      "select key_id, public_key, status, created_at from distribution.signing_keys order by created_at desc",
+      "select key_id, role, public_key, status, created_at from distribution.signing_keys order by created_at desc",
     );
     this.#keys = rows.map((r) => ({
       keyId: r.key_id,
+      role: r.role,
       publicKey: r.public_key,
       status: r.status,
       createdAt: iso(r.created_at),

@@ -1,4 +1,4 @@
-import { downloadResponse, publicKeysResponse } from "@licensing/contracts";
+import { downloadResponse, keyRoles, publicKeysResponse } from "@licensing/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { requireNotBlocked } from "../domain/licenses.ts";
@@ -71,15 +71,16 @@ export const licenseRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps)
       config: { auth: "public" },
       schema: {
         tags: ["keys"],
-        summary: "The public keys that sign license files and every other document, to pin in products",
+        summary: "The public keys of one role, to pin in products: license keys unless role=release",
         description:
-          "Active and retired keys (retired ones still verify files they signed). Raw Ed25519, base64.",
+          "Active and retired keys (retired ones still verify what they signed). Raw Ed25519, base64. `license` keys (the default) verify license files and the documents about licenses; `release` keys verify release indexes only. Pin each role's keys for its own documents: a product that trusted a release key for license files would let whoever can publish a release vouch for a license.",
+        querystring: z.strictObject({ role: z.enum(keyRoles).default("license") }),
         response: { 200: publicKeysResponse },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       reply.header("Cache-Control", "public, max-age=300");
-      return { keys: deps.keys.list() };
+      return { keys: deps.keys.list().filter((key) => key.role === request.query.role) };
     },
   );
 };

@@ -152,14 +152,16 @@ export const SigningKeyEntity = defineEntity({
   tableName: "signing_keys",
   properties: {
     keyId: p.text().primary(),
+    /** What the key signs (keyRoles): license files and their documents, or release indexes. */
+    role: p.enum(["license", "release"] as const).default("license"),
     publicKey: p.blob(),
     privateKeyEnc: p.blob().lazy(),
     status: p.enum(["active", "retired"] as const),
     createdAt: p.datetime(),
     retiredAt: p.datetime().nullable(),
   },
-  // One active key at a time, also when two replicas start together.
-  uniques: [{ name: "signing_keys_one_active", properties: ["status"], where: "status = 'active'" }],
+  // One active key per role at a time, also when two replicas start together.
+  uniques: [{ name: "signing_keys_one_active_per_role", properties: ["role"], where: "status = 'active'" }],
 });
 export type SigningKeyRow = InferEntity<typeof SigningKeyEntity>;
 

@@ -1,5 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { issuerEvents, type RequestContext, type SigningKey, systemActor } from "@licensing/contracts";
+import {
+  issuerEvents,
+  type KeyRole,
+  keyRoles,
+  type RequestContext,
+  type SigningKey,
+  systemActor,
+} from "@licensing/contracts";
 import { createSigner, ed25519, type PublicKeyEntry, type Signer } from "@licensing/model";
 import type { SealedBox } from "@licensing/platform";
 import { type Logger, type Orm, recordAudit, recordEvent } from "@licensing/platform";
@@ -10,15 +17,17 @@ import { SigningKeyEntity, type SigningKeyRow } from "./entities.ts";
 const activeKeyTtlMs = 5_000;
 
 /**
- * The issuer's Ed25519 keys: generated on first start, private halves stored only encrypted under
- * the KEK and never returned, logged or published; rotated on request (the new key signs, the old
- * ones keep verifying). Public keys are listed for anyone who verifies license files.
+ * The issuer's Ed25519 keys, one active key per role (`license` keys sign license files and the
+ * documents about licenses, `release` keys sign release indexes): generated on first start, private
+ * halves stored only encrypted under the KEK and never returned, logged or published; rotated per
+ * role on request (the new key signs, the old ones keep verifying). Public keys are listed, with
+ * their role, for anyone who verifies what the issuer signs.
  */
 export class SigningKeys {
   readonly #orm: Orm;
   readonly #encryption: SealedBox;
   readonly #log: Logger;
-  #active: { signer: Signer; checkedAt: number } | undefined;
+  readonly #active = new Map<KeyRole, { signer: Signer; checkedAt: number }>();
 
   constructor(orm: Orm, encryption: SealedBox, log: Logger) {
     this.#orm = orm;
@@ -26,40 +35,42 @@ export class SigningKeys {
     this.#log = log;
   }
 
-  /** Creates the first key unless one exists; two replicas starting together create one. */
-  async ensureActiveKey(): Promise<void> {
-    const em = this.#orm.em.fork();
-    if (await em.count(SigningKeyEntity, { status: "active" })) return;
-    try {
-      await this.#orm.em.fork().transactional(async (tx) => {
-        this.#createKey(tx);
-      });
-      this.#log.info("generated the first signing key");
-    } catch (error) {
-      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+  /** Creates each role's first key unless it exists; two replicas starting together create one. */
+  async ensureActiveKeys(): Promise<void> {
+    for (const role of keyRoles) {
+      const em = this.#orm.em.fork();
+      if (await em.count(SigningKeyEntity, { role, status: "active" })) continue;
+      try {
+        await this.#orm.em.fork().transactional(async (tx) => {
+          this.#createKey(tx, role);
+        });
+        this.#log.info({ role }, "generated the first signing key of its role");
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      }
     }
   }
 
-  /** The signer of the active key, decrypted once and cached. */
-  async signer(): Promise<Signer> {
-    const cached = this.#active;
+  /** The signer of `role`'s active key, decrypted once and cached. */
+  async signer(role: KeyRole = "license"): Promise<Signer> {
+    const cached = this.#active.get(role);
     if (cached && Date.now() - cached.checkedAt < activeKeyTtlMs) return cached.signer;
     const row = await this.#orm.em
       .fork()
-      .findOneOrFail(SigningKeyEntity, { status: "active" }, { populate: ["privateKeyEnc"] });
+      .findOneOrFail(SigningKeyEntity, { role, status: "active" }, { populate: ["privateKeyEnc"] });
     const signer =
       cached?.signer.keyId === row.keyId
         ? cached.signer
         : createSigner(row.keyId, this.#encryption.open(row.privateKeyEnc, `signing key ${row.keyId}`));
-    this.#active = { signer, checkedAt: Date.now() };
+    this.#active.set(role, { signer, checkedAt: Date.now() });
     return signer;
   }
 
-  async rotate(ctx: RequestContext): Promise<SigningKey> {
+  async rotate(ctx: RequestContext, role: KeyRole): Promise<SigningKey> {
     const rotated = await this.#orm.em.fork().transactional(async (em) => {
       const current = await em.find(
         SigningKeyEntity,
-        { status: "active" },
+        { role, status: "active" },
         { lockMode: LockMode.PESSIMISTIC_WRITE },
       );
       for (const key of current) {
@@ -67,7 +78,7 @@ export class SigningKeys {
         key.retiredAt = new Date();
       }
       await em.flush();
-      const row = this.#createKey(em);
+      const row = this.#createKey(em, role);
       const key = toSigningKey(row);
       const actor = ctx.actor ?? systemActor;
       await recordAudit(em, {
@@ -76,13 +87,13 @@ export class SigningKeys {
         action: "signing-key.rotated",
         actor,
         ctx,
-        changes: { activeKey: [current[0]?.keyId ?? null, key.keyId] },
+        changes: { role: [null, role], activeKey: [current[0]?.keyId ?? null, key.keyId] },
       });
       await recordEvent(em, issuerEvents.signingKeyRotated, key, ctx);
       return key;
     });
-    this.#active = undefined;
-    this.#log.info({ keyId: rotated.keyId }, "signing key rotated");
+    this.#active.delete(role);
+    this.#log.info({ keyId: rotated.keyId, role }, "signing key rotated");
     return rotated;
   }
 
@@ -91,18 +102,19 @@ export class SigningKeys {
     return rows.map(toSigningKey);
   }
 
-  /** Every public key, active and retired: what verifies any file the issuer ever signed. */
-  async keySet(): Promise<PublicKeyEntry[]> {
-    const rows = await this.#orm.em.fork().find(SigningKeyEntity, {});
+  /** Every public key of `role`, active and retired: what verifies anything it ever signed. */
+  async keySet(role: KeyRole = "license"): Promise<PublicKeyEntry[]> {
+    const rows = await this.#orm.em.fork().find(SigningKeyEntity, { role });
     return rows.map((row) => ({ keyId: row.keyId, publicKey: new Uint8Array(row.publicKey) }));
   }
 
-  #createKey(em: ReturnType<Orm["em"]["fork"]>): SigningKeyRow {
+  #createKey(em: ReturnType<Orm["em"]["fork"]>, role: KeyRole): SigningKeyRow {
     const { privateKey, publicKey } = ed25519.generateKeyPair();
     const now = new Date();
     const keyId = `k${now.toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(3).toString("hex")}`;
     const row = em.create(SigningKeyEntity, {
       keyId,
+      role,
       publicKey: Buffer.from(publicKey),
       privateKeyEnc: this.#encryption.seal(privateKey, `signing key ${keyId}`),
       status: "active",
@@ -117,6 +129,7 @@ export class SigningKeys {
 export function toSigningKey(row: SigningKeyRow): SigningKey {
   return {
     keyId: row.keyId,
+    role: row.role,
     publicKey: Buffer.from(row.publicKey).toString("base64url"),
     status: row.status,
     createdAt: row.createdAt.toISOString(),

@@ -1,4 +1,4 @@
-import type { SigningKey } from "@licensing/contracts";
+import type { KeyRole, SigningKey } from "@licensing/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../kit/api.ts";
 
@@ -14,7 +14,7 @@ export const useSigningKeys = () =>
 export function useRotateSigningKey() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => api.post<SigningKey>("/api/signing-keys/rotate"),
+    mutationFn: (role: KeyRole) => api.post<SigningKey>("/api/signing-keys/rotate", { role }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: signingKeysKey }),
   });
 }
