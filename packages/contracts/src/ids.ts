@@ -22,6 +22,9 @@ export const idPrefixes = {
   run: "run",
   /** An operator's saved view: a named set of one table's filters. */
   savedView: "view",
+  /** A product release (the Update server) and one of its files. */
+  release: "rel",
+  artifact: "art",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -15,6 +15,7 @@ export * from "./migration.ts";
 export * from "./notifier.ts";
 export * from "./permissions.ts";
 export { allEndpoints, allEvents, eventPublishers, platformBusPermissions } from "./registry.ts";
+export * from "./releases.ts";
 export * from "./schema.ts";
 export * from "./sizes.ts";
 export * from "./text.ts";

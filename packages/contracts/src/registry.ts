@@ -8,10 +8,12 @@ import type { EventType } from "./event.ts";
 import { issuer, issuerEvents } from "./issuer.ts";
 import { migration } from "./migration.ts";
 import { mailCatcher, notifier } from "./notifier.ts";
+import { releaseEvents, releases } from "./releases.ts";
 
 /** Every endpoint on the bus, for tools that list or look them up (bus CLI, API docs, snapshot). */
 export const allEndpoints: readonly Endpoint[] = [
   ...Object.values(catalog),
+  ...Object.values(releases),
   ...Object.values(issuer),
   ...Object.values(distribution),
   ...Object.values(notifier),
@@ -23,6 +25,7 @@ export const allEndpoints: readonly Endpoint[] = [
 /** Every event type a service writes, with the one service that may publish it. */
 export const eventPublishers: readonly { publisher: BusIdentity; event: EventType }[] = [
   ...Object.values(catalogEvents).map((event) => ({ publisher: "catalog" as const, event })),
+  ...Object.values(releaseEvents).map((event) => ({ publisher: "catalog" as const, event })),
   ...Object.values(issuerEvents).map((event) => ({ publisher: "issuer" as const, event })),
 ];
 

@@ -67,6 +67,7 @@ export {
 } from "./release-index.ts";
 export {
   type Artifact,
+  artifactSchema,
   checkReleaseIndex,
   MAX_ARTIFACTS,
   MAX_FILE_NAME_LENGTH,

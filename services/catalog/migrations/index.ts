@@ -6,6 +6,7 @@ import {
 } from "@licensing/platform";
 import { AccountsAndProducts } from "./0001_accounts_and_products.ts";
 import { TestDefaults } from "./0002_test_defaults.ts";
+import { Releases } from "./0003_releases.ts";
 
 /**
  * Every migration of the catalog schema, in order: written by hand up to
@@ -19,4 +20,5 @@ export const migrations = [
   eventTraceMigration,
   auditLogMigration,
   { name: "0002_test_defaults", class: TestDefaults },
+  { name: "0003_releases", class: Releases },
 ];

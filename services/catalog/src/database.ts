@@ -3,6 +3,7 @@ import { AuditLogEntity, type DatabaseDefinition, eventEntities, runMigrationCli
 import { migrations } from "../migrations/index.ts";
 import { AccountEntity } from "./domain/account-entity.ts";
 import { ProductEntity } from "./domain/product-entity.ts";
+import { releaseEntities } from "./domain/release-entities.ts";
 
 /**
  * The catalog schema: its entities, its migrations, and the folder of its snapshot and repeatable
@@ -11,7 +12,7 @@ import { ProductEntity } from "./domain/product-entity.ts";
  */
 export const catalogDatabase: DatabaseDefinition = {
   schema: "catalog",
-  entities: [AccountEntity, ProductEntity, ...eventEntities, AuditLogEntity],
+  entities: [AccountEntity, ProductEntity, ...releaseEntities, ...eventEntities, AuditLogEntity],
   migrations,
   folder: join(import.meta.dirname, "../migrations"),
 };

@@ -1,16 +1,17 @@
 import type { EndpointServer } from "@licensing/bus";
-import { audit, catalog } from "@licensing/contracts";
+import { audit, catalog, releases as releaseEndpoints } from "@licensing/contracts";
 import { listAudit, type Orm } from "@licensing/platform";
 import { importAccounts } from "./domain/account-import.ts";
 import type { Accounts } from "./domain/accounts.ts";
 import type { Products } from "./domain/products.ts";
+import type { Releases } from "./domain/releases.ts";
 
 /** The catalog's endpoints: each contract mapped to the rule that answers it. */
 export function addCatalogEndpoints(
   server: EndpointServer,
-  domain: { orm: Orm; accounts: Accounts; products: Products },
+  domain: { orm: Orm; accounts: Accounts; products: Products; releases: Releases },
 ): void {
-  const { orm, accounts, products } = domain;
+  const { orm, accounts, products, releases } = domain;
   server
     .add(catalog.createAccount, (request, ctx) => accounts.create(request, ctx))
     .add(catalog.updateAccount, (request, ctx) => accounts.update(request, ctx))
@@ -31,5 +32,20 @@ export function addCatalogEndpoints(
       await products.delete(request.code, ctx);
       return { code: request.code, deleted: true as const };
     })
+    .add(releaseEndpoints.listChannels, async () => ({ items: await releases.channels() }))
+    .add(releaseEndpoints.saveChannel, (request, ctx) => releases.saveChannel(request, ctx))
+    .add(releaseEndpoints.deleteChannel, async (request, ctx) => {
+      await releases.deleteChannel(request.code, ctx);
+      return { code: request.code, deleted: true as const };
+    })
+    .add(releaseEndpoints.createRelease, (request, ctx) => releases.create(request, ctx))
+    .add(releaseEndpoints.updateRelease, (request, ctx) => releases.update(request, ctx))
+    .add(releaseEndpoints.addArtifact, (request, ctx) => releases.addArtifact(request, ctx))
+    .add(releaseEndpoints.removeArtifact, (request, ctx) => releases.removeArtifact(request, ctx))
+    .add(releaseEndpoints.publishRelease, (request, ctx) => releases.publish(request.id, ctx))
+    .add(releaseEndpoints.yankRelease, (request, ctx) => releases.yank(request.id, request.reason, ctx))
+    .add(releaseEndpoints.deleteRelease, (request, ctx) => releases.delete(request.id, ctx))
+    .add(releaseEndpoints.getRelease, (request) => releases.get(request.id))
+    .add(releaseEndpoints.listReleases, async (request) => ({ items: await releases.list(request) }))
     .add(audit.catalog, (request) => listAudit(orm.em.fork(), "catalog", request));
 }
