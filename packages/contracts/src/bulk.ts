@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { errorCodes } from "./errors.ts";
 import { accountTypeSchema, countAccountsRequest } from "./catalog.ts";
+import { errorCodes } from "./errors.ts";
 import { countLicensesRequest } from "./issuer.ts";
 import { licenseStatusSchema } from "./license.ts";
 import { idOf, timestamp } from "./schema.ts";

@@ -108,7 +108,10 @@ describe("bulk account actions (errors)", () => {
       expect(response.statusCode, JSON.stringify(body)).toBe(400);
       const error = response.json<ErrorResponse>();
       expect([error.code, typeof error.requestId]).toEqual(["validation_failed", "string"]);
-      expect(error.details?.issues?.map((i) => i.path), JSON.stringify(body)).toContain(path);
+      expect(
+        error.details?.issues?.map((i) => i.path),
+        JSON.stringify(body),
+      ).toContain(path);
     }
     expect((await account(id)).type).toBe("prospect");
   });

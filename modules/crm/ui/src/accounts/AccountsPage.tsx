@@ -58,9 +58,17 @@ function useAccountFilters() {
       ),
     [setParams],
   );
+  const addressText = params.get("q") ?? "";
+  // Only a settled change of the typed text writes the address; the address changing otherwise (a
+  // saved view applied, Back) fills the box, rather than the box's old text overwriting it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the typed text settles, not when the address moves
   useEffect(() => {
     if ((new URLSearchParams(window.location.search).get("q") ?? "") !== query) set("q", query);
-  }, [query, set]);
+  }, [query]);
+  useEffect(
+    () => setText((current) => (current.trim() === addressText ? current : addressText)),
+    [addressText],
+  );
   return {
     text,
     setText,
