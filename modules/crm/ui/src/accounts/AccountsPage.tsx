@@ -182,7 +182,6 @@ export function AccountsPage() {
             })}
             noRecordsText={filters.query ? "No account matches this search" : "No accounts yet"}
             onRowClick={({ record }) => navigate(`/crm/accounts/${record.id}`)}
-            rowStyle={(account) => (account.archived ? { opacity: 0.6 } : undefined)}
             columns={[
               {
                 accessor: "name",
