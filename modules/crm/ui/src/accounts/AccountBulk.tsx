@@ -1,4 +1,4 @@
-import type { Account, BulkAccountItemResult } from "@licensing/contracts";
+import type { Account } from "@licensing/contracts";
 import { Can } from "@licensing/ui/kit";
 import { Button, Text } from "@mantine/core";
 import { IconDownload, IconUserUp } from "@tabler/icons-react";
@@ -90,9 +90,7 @@ function PromoteDialog({ rows, onClose }: { rows: Account[]; onClose: (finished:
         { title: "Type before", render: (account) => account.type },
       ]}
       onConfirm={() => true}
-      send={(bulkId, ids, onPart) =>
-        runAccountBulk(bulkId, "promote", ids, onPart as (results: BulkAccountItemResult[]) => void)
-      }
+      send={(bulkId, ids, onPart) => runAccountBulk(bulkId, "promote", ids, onPart)}
       onRan={() => void queryClient.invalidateQueries({ queryKey: accountKeys.all })}
       resultsCsv={accountResultsCsv}
       resultsFile="bulk-promote-results.csv"

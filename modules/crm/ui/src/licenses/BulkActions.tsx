@@ -1,4 +1,4 @@
-import type { Action, BulkAction, BulkItemResult, LicenseSummary } from "@licensing/contracts";
+import type { Action, BulkAction, LicenseSummary } from "@licensing/contracts";
 import { Can } from "@licensing/ui/kit";
 import { Button, NumberInput, Text, Textarea } from "@mantine/core";
 import {
@@ -197,13 +197,9 @@ function BulkDialog({
         { title: "Account", render: (license) => license.accountName },
       ]}
       onConfirm={confirm}
-      send={(bulkId, ids, onPart) =>
-        runBulk(bulkId, spec.action, params.current, ids, onPart as (results: BulkItemResult[]) => void)
-      }
+      send={(bulkId, ids, onPart) => runBulk(bulkId, spec.action, params.current, ids, onPart)}
       onRan={() => void queryClient.invalidateQueries({ queryKey: licenseKeys.all })}
-      resultsCsv={(run) =>
-        resultsCsv(run.map(({ row, result }) => ({ license: row, result: result as BulkItemResult })))
-      }
+      resultsCsv={(run) => resultsCsv(run.map(({ row, result }) => ({ license: row, result })))}
       resultsFile={`bulk-${spec.action}-results.csv`}
       onClose={onClose}
     >

@@ -1,6 +1,6 @@
 import type { BulkAction, BulkItemResult, BulkLicenseResponse, LicenseSummary } from "@licensing/contracts";
 import { api } from "@licensing/ui/kit";
-import { allPages, runInParts, toCsv } from "../bulk/bulk-kit.ts";
+import { allPages, type BulkOutcome, runInParts, toCsv } from "../bulk/bulk-kit.ts";
 import type { LicenseQuery } from "./api.ts";
 
 export { BULK_CHUNK, BULK_UI_MAX, download, toCsv } from "../bulk/bulk-kit.ts";
@@ -15,7 +15,7 @@ export type BulkParams = Record<string, unknown>;
 /** What the table shows of one license in a run: its row, and what became of it. */
 export interface BulkRow {
   license: Pick<LicenseSummary, "id" | "keyHint" | "accountName">;
-  result?: BulkItemResult;
+  result?: BulkOutcome;
 }
 
 /** Sends `ids` in parts of `BULK_CHUNK` under one bulk id (`runInParts` says what a refused part does). */
