@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { accountTypeSchema, countAccountsRequest } from "./catalog.ts";
 import { errorCodes } from "./errors.ts";
 import { countLicensesRequest } from "./issuer.ts";
 import { licenseStatusSchema } from "./license.ts";
@@ -25,9 +26,14 @@ const reason = z.string().trim().max(1_000).optional();
 /** The list's filters (no sort, cursor or page size): "every license matching these". */
 export const bulkFilterSchema = countLicensesRequest;
 
+/** Names one bulk run, chosen by the client: a repeat of the same run changes nothing twice. */
+const bulkIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,100}$/, { message: "must be 8 to 100 letters, digits, - or _" });
+
 /** What every bulk request names: the run, and the licenses (listed, or a filter). */
 const target = {
-  bulkId: z.string().regex(/^[A-Za-z0-9_-]{8,100}$/, { message: "must be 8 to 100 letters, digits, - or _" }),
+  bulkId: bulkIdSchema,
   ids: z
     .array(idOf("license"))
     .min(1)
@@ -107,3 +113,62 @@ export const bulkLicenseResponse = z.object({
   items: z.array(bulkItemResultSchema),
 });
 export type BulkLicenseResponse = z.infer<typeof bulkLicenseResponse>;
+
+// ---------- Accounts ----------
+
+/**
+ * What a bulk request does to each account, and the right each needs (the single action's). The
+ * type changes one way only, as on an account's page: there is no way back from customer to prospect.
+ */
+export const bulkAccountActions = {
+  promote: "account.write",
+} as const;
+export type BulkAccountAction = keyof typeof bulkAccountActions;
+
+/** The search's filters (no cursor or page size): "every account matching these". */
+export const bulkAccountFilterSchema = countAccountsRequest;
+
+/**
+ * `POST /api/accounts/bulk`: one action over listed accounts or every account the search's filters
+ * match, at most `MAX_BULK_ITEMS` a request, each through the single-account endpoint.
+ */
+export const bulkAccountRequest = z
+  .strictObject({
+    bulkId: bulkIdSchema,
+    action: z.enum(Object.keys(bulkAccountActions) as [BulkAccountAction, ...BulkAccountAction[]]),
+    ids: z
+      .array(idOf("account"))
+      .min(1)
+      .max(MAX_BULK_ITEMS, { message: `at most ${MAX_BULK_ITEMS} accounts a request` })
+      .refine((ids) => new Set(ids).size === ids.length, { message: "lists an account twice" })
+      .optional(),
+    filter: bulkAccountFilterSchema.optional(),
+  })
+  .refine((b) => (b.ids === undefined) !== (b.filter === undefined), {
+    message: "give either ids or filter",
+    path: ["ids"],
+  });
+export type BulkAccountRequest = z.input<typeof bulkAccountRequest>;
+
+/** What became of one account: `done`, `refused` or `failed`, as for licenses. */
+export const bulkAccountItemResultSchema = z.object({
+  id: z.string(),
+  outcome: z.enum(["done", "refused", "failed"]),
+  /** The error code of a refusal or failure. */
+  code: z.enum(errorCodes as [string, ...string[]]).optional(),
+  message: z.string().optional(),
+  /** The account as it now is, when done. */
+  type: accountTypeSchema.optional(),
+  version: z.number().int().optional(),
+});
+export type BulkAccountItemResult = z.infer<typeof bulkAccountItemResultSchema>;
+
+export const bulkAccountResponse = z.object({
+  bulkId: z.string(),
+  action: z.enum(Object.keys(bulkAccountActions) as [BulkAccountAction, ...BulkAccountAction[]]),
+  done: z.number().int(),
+  refused: z.number().int(),
+  failed: z.number().int(),
+  items: z.array(bulkAccountItemResultSchema),
+});
+export type BulkAccountResponse = z.infer<typeof bulkAccountResponse>;

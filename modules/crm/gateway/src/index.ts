@@ -2,6 +2,7 @@
 // when it is installed (a deployment built without it has no CRM routes), registers the plugin
 // under /api behind the module's activation check, and hands it the bus call it needs.
 import type { GatewayModule } from "@licensing/gateway/module";
+import { accountBulkRoutes } from "./account-bulk.ts";
 import { accountRoutes } from "./accounts.ts";
 import { licenseBulkRoutes } from "./license-bulk.ts";
 import { licenseExportRoutes } from "./license-export.ts";
@@ -18,6 +19,7 @@ export const gatewayModule: GatewayModule = {
   plugin: async (app, { call }) => {
     for (const routes of [
       accountRoutes,
+      accountBulkRoutes,
       productRoutes,
       licenseRoutes,
       licenseExportRoutes,

@@ -1,4 +1,5 @@
 import type {
+  Account,
   IssuedLicense,
   LicenseDetail,
   LicenseUsage,
@@ -179,4 +180,19 @@ export const usageSummary: UsageSummary = {
     unitsConsumed: i === 29 ? 4_200 : 0,
     executions: i === 29 ? 42 : 0,
   })),
+};
+
+export const prospect: Account = {
+  id: "acc_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
+  type: "prospect",
+  name: "Initech",
+  externalId: "CRM-1",
+  country: "FR",
+  contacts: [{ name: "Ann", email: "ann@initech.test", role: "CTO" }],
+  salesOwner: "alice",
+  notes: "",
+  archived: false,
+  version: 1,
+  createdAt: "2026-01-05T10:00:00.000Z",
+  updatedAt: "2026-01-05T10:00:00.000Z",
 };

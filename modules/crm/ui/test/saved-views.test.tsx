@@ -119,4 +119,32 @@ describe("saved views", () => {
     expect(await screen.findByRole("menuitem", { name: "None yet" })).toBeTruthy();
     expect(api.requests.find((r) => r.path === "/api/views")?.query.get("table")).toBe("accounts");
   });
+
+  it("applies an accounts view with a search: the box shows it and the list is searched by it", async () => {
+    const acmeView = {
+      ...expiring,
+      table: "accounts",
+      name: "Acme prospects",
+      query: "q=acme&type=prospect",
+    };
+    const api = fakeApi((request) => {
+      if (request.path === "/api/views") return { status: 200, body: { items: [acmeView] } };
+      if (request.path === "/api/accounts/count") return { status: 200, body: { count: 0, capped: false } };
+      return { status: 200, body: { items: [], nextCursor: null } };
+    });
+    const { router } = renderPage(<AccountsPage />, {
+      session: sessionFor(["viewer"]),
+      path: "/crm/accounts?q=globex",
+      pattern: "/crm/accounts",
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Views" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Acme prospects" }));
+    await waitFor(() => expect(screen.getByLabelText("Search")).toHaveProperty("value", "acme"));
+    // Past the search's debounce, the view's search is still the address's and the list's.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(router.state.location.search).toBe("?q=acme&type=prospect");
+    const last = api.requests.filter((r) => r.path === "/api/accounts").at(-1)!;
+    expect([last.query.get("query"), last.query.get("type")]).toEqual(["acme", "prospect"]);
+  });
 });

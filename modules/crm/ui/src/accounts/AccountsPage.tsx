@@ -19,6 +19,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { matchText } from "../match-count.ts";
 import { SavedViews } from "../SavedViews.tsx";
+import { AccountBulkBar } from "./AccountBulk.tsx";
 import { type AccountSearch, useAccountCount, useAccountSearch } from "./api.ts";
 import { countryName } from "./countries.ts";
 
@@ -57,9 +58,17 @@ function useAccountFilters() {
       ),
     [setParams],
   );
+  const addressText = params.get("q") ?? "";
+  // Only a settled change of the typed text writes the address; the address changing otherwise (a
+  // saved view applied, Back) fills the box, rather than the box's old text overwriting it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the typed text settles, not when the address moves
   useEffect(() => {
     if ((new URLSearchParams(window.location.search).get("q") ?? "") !== query) set("q", query);
-  }, [query, set]);
+  }, [query]);
+  useEffect(
+    () => setText((current) => (current.trim() === addressText ? current : addressText)),
+    [addressText],
+  );
   return {
     text,
     setText,
@@ -89,6 +98,13 @@ export function AccountsPage() {
     includeArchived: search.includeArchived,
   });
   const rows = accounts.data?.items ?? [];
+  // The selection belongs to the filters it was made under (as in the licenses table): other
+  // filters start with none, paging keeps it.
+  const filter = { query: search.query, type: search.type, includeArchived: search.includeArchived };
+  const filterKey = JSON.stringify(filter);
+  const [selection, setSelection] = useState<{ key: string; accounts: Account[] }>({ key: "", accounts: [] });
+  const selected = selection.key === filterKey ? selection.accounts : [];
+  const select = (chosen: Account[]) => setSelection({ key: filterKey, accounts: chosen });
 
   return (
     <Stack>
@@ -151,15 +167,21 @@ export function AccountsPage() {
         <QueryError error={accounts.error} retry={() => void accounts.refetch()} />
       ) : (
         <>
+          <AccountBulkBar selected={selected} onSelect={select} filter={filter} />
           <DataTable<Account>
             withTableBorder
             highlightOnHover
             minHeight={200}
             fetching={accounts.isFetching}
             records={rows}
+            selectedRecords={selected}
+            onSelectedRecordsChange={select}
+            allRecordsSelectionCheckboxProps={{ "aria-label": "Select every account on this page" }}
+            getRecordSelectionCheckboxProps={(account) => ({
+              "aria-label": `Select account ${account.name}`,
+            })}
             noRecordsText={filters.query ? "No account matches this search" : "No accounts yet"}
             onRowClick={({ record }) => navigate(`/crm/accounts/${record.id}`)}
-            rowStyle={(account) => (account.archived ? { opacity: 0.6 } : undefined)}
             columns={[
               {
                 accessor: "name",

@@ -1,40 +1,19 @@
-import type { Action, BulkAction, BulkItemResult, LicenseSummary } from "@licensing/contracts";
-import { Can, notifyError } from "@licensing/ui/kit";
-import {
-  Button,
-  Group,
-  Modal,
-  NumberInput,
-  Paper,
-  Progress,
-  ScrollArea,
-  Stack,
-  Table,
-  Text,
-  Textarea,
-} from "@mantine/core";
+import type { Action, BulkAction, LicenseSummary } from "@licensing/contracts";
+import { Can } from "@licensing/ui/kit";
+import { Button, NumberInput, Text, Textarea } from "@mantine/core";
 import {
   IconBellRinging,
   IconCalendarPlus,
   IconDownload,
-  IconListCheck,
   IconPlayerPause,
   IconPlayerPlay,
-  IconX,
 } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useRef, useState } from "react";
-import { type LicenseQuery, licenseKeys, newIdempotencyKey } from "./api.ts";
-import {
-  allMatching,
-  BULK_UI_MAX,
-  type BulkParams,
-  type BulkRow,
-  download,
-  resultsCsv,
-  runBulk,
-  selectionCsv,
-} from "./bulk-run.ts";
+import { useRef, useState } from "react";
+import { BulkRunDialog, SelectionBar } from "../bulk/BulkSelection.tsx";
+import type { Noun } from "../bulk/bulk-kit.ts";
+import { type LicenseQuery, licenseKeys } from "./api.ts";
+import { allMatching, type BulkParams, download, resultsCsv, runBulk, selectionCsv } from "./bulk-run.ts";
 
 interface Values {
   extendDays: number | string;
@@ -122,7 +101,7 @@ const specs: BulkSpec[] = [
   },
 ];
 
-const plural = (n: number) => `${n.toLocaleString()} license${n === 1 ? "" : "s"}`;
+const licenses: Noun = { one: "license", many: "licenses" };
 
 /**
  * The bar above the licenses table while rows are selected: how many, "select all matching", the
@@ -138,79 +117,39 @@ export function BulkBar({
   query: LicenseQuery;
 }) {
   const [spec, setSpec] = useState<BulkSpec | null>(null);
-  const [finding, setFinding] = useState(false);
-  if (selected.length === 0) return null;
-  const selectAll = async () => {
-    setFinding(true);
-    try {
-      const all = await allMatching(query);
-      if (all === "too-many")
-        notifyError(
-          new Error(
-            `More than ${BULK_UI_MAX.toLocaleString()} licenses match. Narrow the filters and work in parts.`,
-          ),
-          "Too many to select",
-        );
-      else onSelect(all);
-    } catch (error) {
-      notifyError(error);
-    } finally {
-      setFinding(false);
-    }
-  };
   return (
-    <Paper withBorder p="xs" role="region" aria-label="Selected licenses">
-      <Group justify="space-between" gap="xs">
-        <Group gap="xs">
-          <Text size="sm" fw={600} role="status">
-            {plural(selected.length)} selected
-          </Text>
-          <Button
-            variant="subtle"
-            size="xs"
-            leftSection={<IconListCheck size={14} />}
-            loading={finding}
-            onClick={selectAll}
-          >
-            Select all matching the filters
-          </Button>
-          <Button
-            variant="subtle"
-            size="xs"
-            color="gray"
-            leftSection={<IconX size={14} />}
-            onClick={() => onSelect([])}
-          >
-            Clear selection
-          </Button>
-        </Group>
-        <Group gap="xs">
-          {specs.map((s) => (
-            <Can key={s.action} action={s.right}>
-              <Button
-                size="xs"
-                variant={s.color ? "light" : "default"}
-                color={s.color}
-                leftSection={<s.icon size={14} />}
-                onClick={() => setSpec(s)}
-              >
-                {s.label}
-              </Button>
-            </Can>
-          ))}
-          <Can action="license.export">
+    <>
+      <SelectionBar
+        noun={licenses}
+        selected={selected}
+        onSelect={onSelect}
+        selectAll={() => allMatching(query)}
+      >
+        {specs.map((s) => (
+          <Can key={s.action} action={s.right}>
             <Button
               size="xs"
-              variant="default"
-              leftSection={<IconDownload size={14} />}
-              onClick={() => download("licenses-selected.csv", selectionCsv(selected))}
+              variant={s.color ? "light" : "default"}
+              color={s.color}
+              leftSection={<s.icon size={14} />}
+              onClick={() => setSpec(s)}
             >
-              Export selected
+              {s.label}
             </Button>
           </Can>
-        </Group>
-      </Group>
-      {spec && (
+        ))}
+        <Can action="license.export">
+          <Button
+            size="xs"
+            variant="default"
+            leftSection={<IconDownload size={14} />}
+            onClick={() => download("licenses-selected.csv", selectionCsv(selected))}
+          >
+            Export selected
+          </Button>
+        </Can>
+      </SelectionBar>
+      {spec && selected.length > 0 && (
         <BulkDialog
           spec={spec}
           licenses={selected}
@@ -220,16 +159,14 @@ export function BulkBar({
           }}
         />
       )}
-    </Paper>
+    </>
   );
 }
 
-type Phase = "form" | "running" | "finished";
-
-/** Confirmation (naming the count and the action), then progress, then every license's result. */
+/** The action's fields, inside the shared confirmation, progress and per-license results. */
 function BulkDialog({
   spec,
-  licenses,
+  licenses: rows,
   onClose,
 }: {
   spec: BulkSpec;
@@ -239,202 +176,76 @@ function BulkDialog({
   const queryClient = useQueryClient();
   const [values, setValues] = useState<Values>({ extendDays: 365, notifyDays: "", reason: "" });
   const [errors, setErrors] = useState<Partial<Record<keyof Values, string>>>({});
-  const [phase, setPhase] = useState<Phase>("form");
-  const [results, setResults] = useState<Map<string, BulkItemResult>>(new Map());
-  // How many licenses this run sends (all, or those that failed), and how many have come back.
-  const [target, setTarget] = useState(licenses.length);
-  const [processed, setProcessed] = useState(0);
-  // One bulk id for the dialog: a retry of failed licenses never changes twice what was done.
-  const bulkId = useRef(newIdempotencyKey().replace(/[^A-Za-z0-9_-]/g, "")).current;
   const params = useRef<BulkParams>({});
-  // The confirmation button goes away once the run starts: the focus follows the progress, then the
-  // way out, rather than falling to the page behind the dialog.
-  const progressRef = useRef<HTMLParagraphElement>(null);
-  const closeRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (phase === "running") progressRef.current?.focus();
-    if (phase === "finished") closeRef.current?.focus();
-  }, [phase]);
-  const count = licenses.length;
-
-  const run = async (ids: string[]) => {
-    setPhase("running");
-    setTarget(ids.length);
-    setProcessed(0);
-    const before = new Map(results);
-    for (const id of ids) before.delete(id);
-    setResults(before);
-    try {
-      await runBulk(bulkId, spec.action, params.current, ids, (part) => {
-        setProcessed(part.length);
-        setResults(new Map([...before, ...part.map((r) => [r.id, r] as const)]));
-      });
-    } finally {
-      setPhase("finished");
-      void queryClient.invalidateQueries({ queryKey: licenseKeys.all });
-    }
-  };
-  const confirm = (event: FormEvent) => {
-    event.preventDefault();
+  const confirm = () => {
     const found = spec.validate(values);
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) return false;
     params.current = spec.params(values);
-    void run(licenses.map((l) => l.id));
+    return true;
   };
-
-  const rows: BulkRow[] = licenses.map((license) => ({ license, result: results.get(license.id) }));
-  const tally = (outcome: BulkItemResult["outcome"]) =>
-    rows.filter((r) => r.result?.outcome === outcome).length;
-  const failedIds = rows.filter((r) => r.result?.outcome === "failed").map((r) => r.license.id);
-  const title =
-    phase === "form"
-      ? `${spec.verb} ${plural(count)}?`
-      : phase === "running"
-        ? `${spec.verb} ${plural(count)}`
-        : `${spec.verb} ${plural(count)}: finished`;
-
   return (
-    <Modal
-      opened
-      size="xl"
-      centered
-      title={title}
-      onClose={() => phase !== "running" && onClose(phase === "finished")}
-      closeOnEscape={phase !== "running"}
-      closeOnClickOutside={phase !== "running"}
-      withCloseButton={phase !== "running"}
+    <BulkRunDialog
+      noun={licenses}
+      rows={rows}
+      idOf={(license) => license.id}
+      phrase={(count) => `${spec.verb} ${count}`}
+      doneWord={spec.done}
+      color={spec.color}
+      columns={[
+        { title: "Key", render: (license) => `…-${license.keyHint}`, code: true },
+        { title: "Account", render: (license) => license.accountName },
+      ]}
+      onConfirm={confirm}
+      send={(bulkId, ids, onPart) => runBulk(bulkId, spec.action, params.current, ids, onPart)}
+      onRan={() => void queryClient.invalidateQueries({ queryKey: licenseKeys.all })}
+      resultsCsv={(run) => resultsCsv(run.map(({ row, result }) => ({ license: row, result })))}
+      resultsFile={`bulk-${spec.action}-results.csv`}
+      onClose={onClose}
     >
-      {phase === "form" && (
-        <form onSubmit={confirm} noValidate>
-          <Stack>
-            <Text size="sm">{spec.explain}</Text>
-            {spec.action === "renew" && (
-              <NumberInput
-                label="Extend by (days)"
-                min={1}
-                max={36_500}
-                allowDecimal={false}
-                allowNegative={false}
-                data-autofocus
-                value={values.extendDays}
-                error={errors.extendDays}
-                onChange={(extendDays) => setValues({ ...values, extendDays })}
-              />
-            )}
-            {spec.action === "notice" && (
-              <NumberInput
-                label="Notice days"
-                description="Empty: the default notice window"
-                min={0}
-                max={3650}
-                allowDecimal={false}
-                allowNegative={false}
-                data-autofocus
-                value={values.notifyDays}
-                error={errors.notifyDays}
-                onChange={(notifyDays) => setValues({ ...values, notifyDays })}
-              />
-            )}
-            <Textarea
-              label="Reason"
-              description={
-                spec.reasonRequired
-                  ? "Required; recorded in each license's audit trail"
-                  : "Optional; recorded in each license's audit trail"
-              }
-              required={spec.reasonRequired}
-              autosize
-              minRows={2}
-              data-autofocus={spec.action === "suspend" || spec.action === "reinstate" || undefined}
-              value={values.reason}
-              error={errors.reason}
-              onChange={(event) => setValues({ ...values, reason: event.currentTarget.value })}
-            />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => onClose(false)}>
-                Cancel
-              </Button>
-              <Button type="submit" color={spec.color}>
-                {spec.verb} {plural(count)}
-              </Button>
-            </Group>
-          </Stack>
-        </form>
+      <Text size="sm">{spec.explain}</Text>
+      {spec.action === "renew" && (
+        <NumberInput
+          label="Extend by (days)"
+          min={1}
+          max={36_500}
+          allowDecimal={false}
+          allowNegative={false}
+          data-autofocus
+          value={values.extendDays}
+          error={errors.extendDays}
+          onChange={(extendDays) => setValues({ ...values, extendDays })}
+        />
       )}
-      {phase !== "form" && (
-        <Stack>
-          <Progress
-            value={target ? (processed / target) * 100 : 100}
-            aria-label="Progress"
-            animated={phase === "running"}
-          />
-          <Text size="sm" role="status" aria-live="polite" ref={progressRef} tabIndex={-1}>
-            {phase === "running"
-              ? `${processed.toLocaleString()} of ${target.toLocaleString()} done…`
-              : `${tally("done").toLocaleString()} ${spec.done}, ${tally("refused").toLocaleString()} refused, ${tally("failed").toLocaleString()} failed.`}
-          </Text>
-          <ScrollArea.Autosize mah={360}>
-            <Table striped withTableBorder aria-label="Result per license">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Key</Table.Th>
-                  <Table.Th>Account</Table.Th>
-                  <Table.Th>Result</Table.Th>
-                  <Table.Th>Reason</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map(({ license, result }) => (
-                  <Table.Tr key={license.id}>
-                    <Table.Td ff="monospace" style={{ whiteSpace: "nowrap" }}>
-                      …-{license.keyHint}
-                    </Table.Td>
-                    <Table.Td>{license.accountName}</Table.Td>
-                    <Table.Td style={{ whiteSpace: "nowrap" }}>
-                      <Outcome result={result} />
-                    </Table.Td>
-                    <Table.Td>{result?.message ?? ""}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollArea.Autosize>
-          {phase === "finished" && (
-            <Group justify="flex-end">
-              <Button
-                variant="default"
-                leftSection={<IconDownload size={16} />}
-                onClick={() => download(`bulk-${spec.action}-results.csv`, resultsCsv(rows))}
-              >
-                Download results (CSV)
-              </Button>
-              {failedIds.length > 0 && (
-                <Button variant="default" onClick={() => void run(failedIds)}>
-                  Retry {plural(failedIds.length)} that failed
-                </Button>
-              )}
-              <Button ref={closeRef} onClick={() => onClose(true)}>
-                Close
-              </Button>
-            </Group>
-          )}
-        </Stack>
+      {spec.action === "notice" && (
+        <NumberInput
+          label="Notice days"
+          description="Empty: the default notice window"
+          min={0}
+          max={3650}
+          allowDecimal={false}
+          allowNegative={false}
+          data-autofocus
+          value={values.notifyDays}
+          error={errors.notifyDays}
+          onChange={(notifyDays) => setValues({ ...values, notifyDays })}
+        />
       )}
-    </Modal>
-  );
-}
-
-/** The outcome as a word in a dark shade (plain text: a badge's label is clipped in a narrow cell). */
-function Outcome({ result }: { result: BulkItemResult | undefined }) {
-  const [label, color] = result
-    ? { done: ["Done", "teal.9"], refused: ["Refused", "red.9"], failed: ["Failed", "orange.9"] }[
-        result.outcome
-      ]
-    : ["Waiting", "gray.7"];
-  return (
-    <Text size="sm" fw={600} c={color}>
-      {label}
-    </Text>
+      <Textarea
+        label="Reason"
+        description={
+          spec.reasonRequired
+            ? "Required; recorded in each license's audit trail"
+            : "Optional; recorded in each license's audit trail"
+        }
+        required={spec.reasonRequired}
+        autosize
+        minRows={2}
+        data-autofocus={spec.action === "suspend" || spec.action === "reinstate" || undefined}
+        value={values.reason}
+        error={errors.reason}
+        onChange={(event) => setValues({ ...values, reason: event.currentTarget.value })}
+      />
+    </BulkRunDialog>
   );
 }
