@@ -153,14 +153,17 @@ export function browserSession(
 export const crmActivationLicense = () => devActivationLicense({ dataDir: resolve(uiRoot, "../.data") });
 
 /**
- * Activates the CRM module through its API from a signed-in superadmin's page, and reloads the page
- * so that its menu shows the module. The Activation page itself is the operator test's subject.
+ * Activates the CRM module through its API from a signed-in superadmin's page, and opens Settings →
+ * Activation, where activating it by hand leaves the user, so that the menu shows the module. Not a
+ * reload: on the home page that opens the CRM dashboard, whose figures the page would keep for later
+ * (a test counting licenses there would read the cached zero). The Activation page itself is the
+ * operator test's subject.
  */
 export async function activateCrm(page: Page): Promise<void> {
   const activated = await put(page, "/api/modules/crm/activation", { licenseFile: crmActivationLicense() });
   if (activated.status !== 200)
     throw new Error(`activating CRM answered ${activated.status}: ${JSON.stringify(activated.body)}`);
-  await page.reload();
+  await page.goto(new URL("/settings/activation", page.url()).href);
   await page
     .getByRole("navigation", { name: "Main menu" })
     .getByRole("link", { name: "Licenses", exact: true })
