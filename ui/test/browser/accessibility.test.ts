@@ -3,27 +3,23 @@
 // against the platform as `npm start` starts it, on this file's own database and subjects. Zero
 // serious or critical violations is the bar. Each scheme's run visits every page and reports all
 // it found at once, so one run shows everything to fix. Screenshots: a11y-<scheme>-<page>.png.
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { IssuedLicense } from "@licensing/contracts";
-import { devActivationLicense } from "@licensing/gateway/dev-activation";
-import { type StartedPlatform, startPlatform } from "@licensing/testing";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
+  activateCrm,
+  browserSession,
   browserTestsRun,
-  launchChromium,
   post,
   screenshots,
   seriousA11yViolations,
   signIn,
-  uiRoot,
 } from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for the axe run" };
+const session = browserSession("accessibility", { credentials: adminCredentials });
 
-let platform: StartedPlatform;
-let browser: Browser;
-let baseUrl: string;
 let accountId: string;
 let licenseId: string;
 let presetId: string;
@@ -108,24 +104,11 @@ async function check(page: Page, name: string, found: Record<string, string[]>, 
 
 describe.skipIf(!browserTestsRun)("every page passes axe-core, light and dark", { timeout: 300_000 }, () => {
   beforeAll(async () => {
-    platform = await startPlatform({
-      GATEWAY_ADMIN_USERNAME: adminCredentials.username,
-      GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
-    });
-    baseUrl = platform.uiUrl;
-    browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    page.setDefaultTimeout(30_000);
-    // The data every page shows, through the API: a product (with the issuer's built-in presets), an
-    // account with a commercial and a test license, and a second user.
+    const { page, baseUrl } = session;
+    // The data every page shows, through the API: CRM activated, a product (with the issuer's
+    // built-in presets), an account with a commercial and a test license, and a second user.
     await signIn(page, baseUrl, adminCredentials);
-    const menu = page.getByRole("navigation", { name: "Main menu" });
-    await menu.getByRole("link", { name: "Activation" }).click();
-    await page
-      .getByLabel(/^Activation license/)
-      .fill(devActivationLicense({ dataDir: resolve(uiRoot, "../.data") }));
-    await page.getByRole("button", { name: "Activate", exact: true }).click();
-    await menu.getByRole("link", { name: "Licenses", exact: true }).waitFor();
+    await activateCrm(page);
     expect((await post(page, "/api/products", { code: "scanner", name: "Code Scanner" })).status).toBe(201);
     const account = await post(page, "/api/accounts", { type: "customer", name: "Umbrella Corporation" });
     expect(account.status).toBe(201);
@@ -143,17 +126,11 @@ describe.skipIf(!browserTestsRun)("every page passes axe-core, light and dark", 
       if (!presetId && tries > 60) throw new Error("The issuer made no built-in preset");
       if (!presetId) await page.waitForTimeout(500);
     }
-    await page.close();
-  }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-  });
+  }, 180_000);
 
   it("starts every page with a skip link that moves the focus to the page itself", async () => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    page.setDefaultTimeout(30_000);
+    const { baseUrl } = session;
+    const page = await session.newPage();
     try {
       await signIn(page, baseUrl, adminCredentials);
       await page.goto(`${baseUrl}/crm/licenses`);
@@ -173,14 +150,13 @@ describe.skipIf(!browserTestsRun)("every page passes axe-core, light and dark", 
       await page.keyboard.press("Tab");
       expect(await main.evaluate((m) => m.contains(m.ownerDocument.activeElement))).toBe(true);
     } finally {
-      await page.close();
+      await page.context().close();
     }
   });
 
   it("fits the license page to a phone (390 × 844), with the user menu on screen", async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
+    const { baseUrl } = session;
+    const page = await session.newPage({ width: 390, height: 844 });
     try {
       await signIn(page, baseUrl, adminCredentials);
       for (const tab of ["", "?tab=usage", "?tab=audit"]) {
@@ -202,20 +178,17 @@ describe.skipIf(!browserTestsRun)("every page passes axe-core, light and dark", 
       expect(signOut.x).toBeGreaterThanOrEqual(0);
       expect(signOut.x + signOut.width).toBeLessThanOrEqual(390);
     } finally {
-      await context.close();
+      await page.context().close();
     }
   });
 
   for (const scheme of ["light", "dark"] as const) {
     it(`has no serious or critical violation on any page, ${scheme}`, async () => {
+      const { baseUrl } = session;
       const found: Record<string, string[]> = {};
       // The app follows the system's colour scheme (MantineProvider's "auto").
-      const context = await browser.newContext({
-        viewport: { width: 1366, height: 900 },
-        colorScheme: scheme,
-      });
-      const page = await context.newPage();
-      page.setDefaultTimeout(30_000);
+      const page = await session.newPage();
+      await page.emulateMedia({ colorScheme: scheme });
       try {
         await page.goto(`${baseUrl}/`);
         await page.getByRole("button", { name: "Sign in" }).waitFor();
@@ -250,7 +223,7 @@ describe.skipIf(!browserTestsRun)("every page passes axe-core, light and dark", 
         await settle(page);
         await check(page, "import-report", found, scheme);
       } finally {
-        await context.close();
+        await page.context().close();
       }
       expect(found).toEqual({});
     });

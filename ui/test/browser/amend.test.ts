@@ -2,23 +2,17 @@
 // against the platform as `npm start` starts it, on this file's own database and subjects. Both are
 // done with the keyboard only: Tab to each control, Enter to press it, typing into fields; no click.
 // Screenshots go to test-artifacts/screenshots (amend-*.png).
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { IssuedLicense } from "@licensing/contracts";
-import { devActivationLicense } from "@licensing/gateway/dev-activation";
-import { type StartedPlatform, startPlatform } from "@licensing/testing";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { browserTestsRun, launchChromium, post, screenshots, signIn, uiRoot } from "./support.ts";
+import type { Locator } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { activateCrm, browserSession, browserTestsRun, post, screenshots, signIn } from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for amendments" };
+const session = browserSession("amend", { credentials: adminCredentials });
 
-let platform: StartedPlatform;
-let browser: Browser;
-let page: Page;
-let baseUrl: string;
 let issued: IssuedLicense;
 
-const menu = () => page.getByRole("navigation", { name: "Main menu" });
 // The page's own `document` (this file is typed for Node, without the DOM library).
 const isFocused = (locator: Locator) =>
   locator.evaluate(
@@ -31,7 +25,7 @@ async function tabTo(target: Locator, most = 120): Promise<void> {
   await target.waitFor();
   for (let i = 0; i < most; i += 1) {
     if (await isFocused(target)) return;
-    await page.keyboard.press("Tab");
+    await session.page.keyboard.press("Tab");
   }
   throw new Error(`${most} presses of Tab never reached ${target}`);
 }
@@ -40,39 +34,11 @@ describe.skipIf(!browserTestsRun)(
   "amending and cloning a license in the browser",
   { timeout: 180_000 },
   () => {
-    beforeAll(async () => {
-      platform = await startPlatform({
-        GATEWAY_ADMIN_USERNAME: adminCredentials.username,
-        GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
-      });
-      baseUrl = platform.uiUrl;
-      browser = await launchChromium();
-      const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-      page = await context.newPage();
-      page.setDefaultTimeout(30_000);
-    }, 180_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await platform?.stop();
-    });
-
-    beforeEach(({ task, onTestFailed }) => {
-      onTestFailed(async () => {
-        const name = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-        await page?.screenshot({ path: join(screenshots, `failed-amend-${name}.png`), fullPage: true });
-      });
-    });
-
     it("signs in, activates CRM, and has a license to amend", async () => {
+      const { page, baseUrl } = session;
       await signIn(page, baseUrl, adminCredentials);
-      await menu().getByRole("link", { name: "Activation" }).click();
-      await page
-        .getByLabel(/^Activation license/)
-        .fill(devActivationLicense({ dataDir: resolve(uiRoot, "../.data") }));
-      await page.getByRole("button", { name: "Activate", exact: true }).click();
-      await menu().getByRole("link", { name: "Licenses", exact: true }).waitFor();
-      // Setting up is other tests' subject: the product, account and license come from the API.
+      // Setting up is other tests' subject: CRM, the product, account and license come from the API.
+      await activateCrm(page);
       const product = await post(page, "/api/products", {
         code: "collector",
         name: "Collector",
@@ -91,6 +57,7 @@ describe.skipIf(!browserTestsRun)(
     });
 
     it("amends the license with the keyboard only, and shows the new version", async () => {
+      const { page, baseUrl } = session;
       const id = issued.license.id;
       await page.goto(`${baseUrl}/crm/licenses/${id}`);
       await tabTo(page.getByRole("link", { name: "Amend", exact: true }));
@@ -132,6 +99,7 @@ describe.skipIf(!browserTestsRun)(
     });
 
     it("clones the license into a prefilled generator, and generates a new one", async () => {
+      const { page, baseUrl } = session;
       await tabTo(page.getByRole("link", { name: "Clone as new license" }));
       await page.keyboard.press("Enter");
       await page.getByText(`Prefilled from license …-${issued.license.keyHint}`).waitFor();

@@ -3,28 +3,23 @@
 // with the keyboard alone (Tab, Space, Enter), the confirmation naming the count, and the result of
 // each license at the end, a revoked one refused with its reason. Screenshots go to
 // test-artifacts/screenshots (bulk-*.png).
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { IssuedLicense, LicenseDetail } from "@licensing/contracts";
-import { devActivationLicense } from "@licensing/gateway/dev-activation";
-import { type StartedPlatform, startPlatform } from "@licensing/testing";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { browserTestsRun, launchChromium, post, screenshots, signIn, uiRoot } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import { activateCrm, browserSession, browserTestsRun, post, screenshots, signIn } from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for bulk work" };
+const session = browserSession("bulk", {
+  credentials: adminCredentials,
+  viewport: { width: 1440, height: 900 },
+});
 
-let platform: StartedPlatform;
-let browser: Browser;
-let page: Page;
-let baseUrl: string;
 let accountId: string;
 const issued: IssuedLicense[] = [];
 
-const menu = () => page.getByRole("navigation", { name: "Main menu" });
-
 /** The accessible name of the focused element (its aria-label, or its text). */
 async function focusedName(): Promise<string> {
-  const focused = page.locator(":focus");
+  const focused = session.page.locator(":focus");
   if ((await focused.count()) === 0) return "";
   return (await focused.getAttribute("aria-label")) ?? (await focused.textContent())?.trim() ?? "";
 }
@@ -33,45 +28,17 @@ async function focusedName(): Promise<string> {
 async function tabTo(name: string, limit = 120): Promise<void> {
   for (let presses = 0; presses < limit; presses += 1) {
     if ((await focusedName()) === name) return;
-    await page.keyboard.press("Tab");
+    await session.page.keyboard.press("Tab");
   }
   throw new Error(`${limit} presses of Tab never reached "${name}" (now on "${await focusedName()}")`);
 }
 
 describe.skipIf(!browserTestsRun)("bulk actions in the browser", { timeout: 120_000 }, () => {
-  beforeAll(async () => {
-    platform = await startPlatform({
-      GATEWAY_ADMIN_USERNAME: adminCredentials.username,
-      GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
-    });
-    baseUrl = platform.uiUrl;
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-  });
-
-  beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(async () => {
-      const name = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-      await page?.screenshot({ path: join(screenshots, `failed-bulk-${name}.png`), fullPage: true });
-    });
-  });
-
   it("signs in, activates CRM, and has an account with three licenses, one revoked", async () => {
+    const { page, baseUrl } = session;
     await signIn(page, baseUrl, adminCredentials);
-    await menu().getByRole("link", { name: "Activation" }).click();
-    await page
-      .getByLabel(/^Activation license/)
-      .fill(devActivationLicense({ dataDir: resolve(uiRoot, "../.data") }));
-    await page.getByRole("button", { name: "Activate", exact: true }).click();
-    await menu().getByRole("link", { name: "Licenses", exact: true }).waitFor();
-    // The forms are other tests' subject: the licenses come straight from the API.
+    // The forms are other tests' subject: CRM's activation and the licenses come straight from the API.
+    await activateCrm(page);
     expect((await post(page, "/api/products", { code: "scanner", name: "Code Scanner" })).status).toBe(201);
     const account = await post(page, "/api/accounts", { type: "customer", name: "Bulk Widgets" });
     expect(account.status).toBe(201);
@@ -90,6 +57,7 @@ describe.skipIf(!browserTestsRun)("bulk actions in the browser", { timeout: 120_
   });
 
   it("selects the account's licenses and renews them with the keyboard alone, showing each result", async () => {
+    const { page, baseUrl } = session;
     await page.goto(`${baseUrl}/crm/licenses?accountId=${accountId}`);
     await page
       .getByRole("checkbox", { name: /^Select license/ })

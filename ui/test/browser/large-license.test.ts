@@ -5,18 +5,13 @@
 // still usable. Screenshots go to test-artifacts/screenshots (large-*.png).
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { devActivationLicense } from "@licensing/gateway/dev-activation";
-import { type StartedPlatform, startPlatform } from "@licensing/testing";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { browserTestsRun, launchChromium, post, screenshots, signIn, uiRoot } from "./support.ts";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { activateCrm, browserSession, browserTestsRun, post, screenshots, signIn } from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for the large license" };
-let platform: StartedPlatform;
-let browser: Browser;
-let page: Page;
-let baseUrl: string;
+// Signing and carrying 2 MiB on a loaded machine may take a while; nothing here times it.
+const session = browserSession("large", { credentials: adminCredentials, timeout: 60_000 });
 let workDir: string;
 
 /** 1,040 values of 2,000 characters: just under the 2 MiB a license carries, as the API test makes. */
@@ -25,62 +20,37 @@ for (let i = 0; i < 1_040; i++) metadata[`k${String(i).padStart(4, "0")}`] = `${
 
 async function shot(name: string): Promise<void> {
   // A picture of what the page shows now (each step already waited for what it needs).
-  await page.screenshot({ path: join(screenshots, `large-${name}.png`), fullPage: true });
+  await session.page.screenshot({ path: join(screenshots, `large-${name}.png`), fullPage: true });
 }
 
-const menu = () => page.getByRole("navigation", { name: "Main menu" });
+const menu = () => session.page.getByRole("navigation", { name: "Main menu" });
 
 /** Waits (as long as the page's default timeout) until `testId` shows text matching `text`. */
 async function shows(testId: string, text: RegExp): Promise<void> {
-  await page.getByTestId(testId).filter({ hasText: text }).waitFor();
+  await session.page.getByTestId(testId).filter({ hasText: text }).waitFor();
 }
 
 // Each step moves megabytes through the browser, the gateway and the bus: minutes on a loaded machine.
 describe.skipIf(!browserTestsRun)("a 2 MiB license in the browser", { timeout: 180_000 }, () => {
   beforeAll(async () => {
-    platform = await startPlatform({
-      GATEWAY_ADMIN_USERNAME: adminCredentials.username,
-      GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
-    });
-    baseUrl = platform.uiUrl;
     workDir = await mkdtemp(join(tmpdir(), "large-license-"));
-    browser = await launchChromium();
-    const context = await browser.newContext({
-      viewport: { width: 1366, height: 900 },
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    // Signing and carrying 2 MiB on a loaded machine may take a while; nothing here times it.
-    page.setDefaultTimeout(60_000);
-  }, 180_000);
+  });
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
-  beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(async () => {
-      const name = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-      await page?.screenshot({ path: join(screenshots, `failed-large-${name}.png`), fullPage: true });
-    });
-  });
-
   it("signs in, activates CRM, and has a product and an account", async () => {
+    const { page, baseUrl } = session;
     await signIn(page, baseUrl, adminCredentials);
-    await menu().getByRole("link", { name: "Activation" }).click();
-    await page
-      .getByLabel(/^Activation license/)
-      .fill(devActivationLicense({ dataDir: resolve(uiRoot, "../.data") }));
-    await page.getByRole("button", { name: "Activate", exact: true }).click();
-    await menu().getByRole("link", { name: "License generator" }).waitFor();
-    // The catalog's forms are another test's subject: these come straight from the API.
+    // The activation and the catalog's forms are other tests' subject: these come straight from the API.
+    await activateCrm(page);
     expect((await post(page, "/api/products", { code: "collector", name: "Collector" })).status).toBe(201);
     expect((await post(page, "/api/accounts", { type: "customer", name: "Bigcorp" })).status).toBe(201);
   });
 
   it("creates a license from metadata imported as a JSON file, and downloads its file", async () => {
+    const { page } = session;
     const file = join(workDir, "metadata.json");
     await writeFile(file, JSON.stringify(metadata, null, 2));
     await menu().getByRole("link", { name: "License generator" }).click();
@@ -118,6 +88,7 @@ describe.skipIf(!browserTestsRun)("a 2 MiB license in the browser", { timeout: 1
   });
 
   it("lists the license and exports it as any other", async () => {
+    const { page } = session;
     await menu().getByRole("link", { name: "Licenses", exact: true }).click();
     await page.getByRole("cell", { name: "Bigcorp" }).first().waitFor();
     const download = page.waitForEvent("download");
@@ -130,6 +101,7 @@ describe.skipIf(!browserTestsRun)("a 2 MiB license in the browser", { timeout: 1
   });
 
   it("shows the metadata collapsed on the license page, and all of it on request", async () => {
+    const { page } = session;
     await page
       .getByRole("row", { name: /Bigcorp/ })
       .first()
@@ -161,6 +133,7 @@ describe.skipIf(!browserTestsRun)("a 2 MiB license in the browser", { timeout: 1
   });
 
   it("renews and re-issues it from the page, which stays usable", async () => {
+    const { page } = session;
     await page.getByRole("button", { name: "Renew" }).click();
     let dialog = page.getByRole("dialog");
     await dialog.getByRole("textbox", { name: /^Extend by/ }).fill("30");

@@ -6,13 +6,11 @@
 // (migration-*.png).
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { devActivationLicense } from "@licensing/gateway/dev-activation";
+import { join } from "node:path";
 import { expectedOutcome, writeLegacyExport } from "@licensing/migration/testing";
-import { type StartedPlatform, startPlatform } from "@licensing/testing";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { browserTestsRun, launchChromium, post, screenshots, signIn, uiRoot } from "./support.ts";
+import type { Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { activateCrm, browserSession, browserTestsRun, post, screenshots, signIn } from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for the migration" };
 const ROWS = 60;
@@ -28,11 +26,19 @@ const plantedReasons: Record<string, string> = {
   unknown_value: "Unknown value",
 };
 
-let platform: StartedPlatform;
-let browser: Browser;
-let page: Page;
-let baseUrl: string;
 let root: string;
+const session = browserSession("migration", {
+  credentials: adminCredentials,
+  // The migration service reads exports inside MIGRATION_ROOT only: this file's own.
+  env: async () => {
+    root = await mkdtemp(join(tmpdir(), "migration-browser-"));
+    await mkdir(join(root, "vbuc-cli"));
+    await writeLegacyExport(join(root, "vbuc-cli"), "vbuc-cli", { rows: ROWS, seed: 7 });
+    return { MIGRATION_ROOT: root };
+  },
+  // A run reads, maps and imports on a loaded machine: allow it time, nothing here times it.
+  timeout: 60_000,
+});
 
 async function shot(target: Page, name: string): Promise<void> {
   await target.waitForLoadState("networkidle");
@@ -43,76 +49,36 @@ const menu = (target: Page) => target.getByRole("navigation", { name: "Main menu
 
 /** Waits until the run page's live region says the run has finished, and returns what it said. */
 async function finished(title: string): Promise<string> {
-  const status = page.getByRole("status").filter({ hasText: `${title} finished.` });
+  const status = session.page.getByRole("status").filter({ hasText: `${title} finished.` });
   await status.waitFor();
   return (await status.textContent()) ?? "";
 }
 
 /** The number a run report's figure shows (each figure card is titled with what it means). */
 async function figure(hint: string): Promise<number> {
-  const text = (await page.getByTitle(hint, { exact: true }).textContent()) ?? "";
+  const text = (await session.page.getByTitle(hint, { exact: true }).textContent()) ?? "";
   return Number(/^[\d,]+/.exec(text)?.[0].replaceAll(",", ""));
 }
 
 /** Fills the start form of Settings → Migration with the export of the VBUC CLI License Generator. */
 async function chooseSource(location = "vbuc-cli"): Promise<void> {
-  const form = page.getByRole("region", { name: "Start a run" });
+  const form = session.page.getByRole("region", { name: "Start a run" });
   await form.getByRole("textbox", { name: /^Source/ }).click();
-  await page.getByRole("option", { name: "VBUC CLI License Generator" }).click();
+  await session.page.getByRole("option", { name: "VBUC CLI License Generator" }).click();
   await form.getByRole("textbox", { name: /^Location/ }).fill(location);
 }
 
 describe.skipIf(!browserTestsRun)("a legacy migration in the browser", { timeout: 120_000 }, () => {
-  beforeAll(async () => {
-    // The migration service reads exports inside MIGRATION_ROOT only: this file's own.
-    root = await mkdtemp(join(tmpdir(), "migration-browser-"));
-    await mkdir(join(root, "vbuc-cli"));
-    await writeLegacyExport(join(root, "vbuc-cli"), "vbuc-cli", { rows: ROWS, seed: 7 });
-    platform = await startPlatform({
-      GATEWAY_ADMIN_USERNAME: adminCredentials.username,
-      GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
-      MIGRATION_ROOT: root,
-    });
-    baseUrl = platform.uiUrl;
-    browser = await launchChromium();
-    const context = await browser.newContext({
-      viewport: { width: 1366, height: 900 },
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    // A run reads, maps and imports on a loaded machine: allow it time, nothing here times it.
-    page.setDefaultTimeout(60_000);
-  }, 180_000);
-
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  // A failed step leaves a picture of every open page, to see what the browser showed.
-  beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(async () => {
-      const pages = browser?.contexts().flatMap((context) => context.pages()) ?? [];
-      const name = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-      for (const [i, open] of pages.entries())
-        await open.screenshot({
-          path: join(screenshots, `failed-migration-${name}-${i}.png`),
-          fullPage: true,
-        });
-    });
-  });
-
   it("signs in, activates CRM, and has the products the source's default mapping needs", async () => {
+    const { page, baseUrl } = session;
     await signIn(page, baseUrl, adminCredentials);
-    await menu(page).getByRole("link", { name: "Activation" }).click();
-    await page
-      .getByLabel(/^Activation license/)
-      .fill(devActivationLicense({ dataDir: resolve(uiRoot, "../.data") }));
-    await page.getByRole("button", { name: "Activate", exact: true }).click();
-    await menu(page).getByRole("link", { name: "Licenses", exact: true }).waitFor();
-    // The catalog's forms are another test's subject: these come straight from the API, as the
-    // migration service's own harness defines them.
+    // The activation and the catalog's forms are other tests' subject: these come straight from the
+    // API, the products as the migration service's own harness defines them.
+    await activateCrm(page);
     for (const code of ["vbuc", "vbuc-asp", "vbuc-web"]) {
       const created = await post(page, "/api/products", {
         code,
@@ -132,6 +98,7 @@ describe.skipIf(!browserTestsRun)("a legacy migration in the browser", { timeout
   });
 
   it("dry-runs the source: the counts, the issues with their reasons, and the CSV report", async () => {
+    const { page } = session;
     await menu(page).getByRole("link", { name: "Migration", exact: true }).click();
     await page.getByRole("heading", { name: "Migration", exact: true }).waitFor();
     await chooseSource();
@@ -171,6 +138,7 @@ describe.skipIf(!browserTestsRun)("a legacy migration in the browser", { timeout
   });
 
   it("decides the account question, applies after a confirmation, and lists the licenses", async () => {
+    const { page } = session;
     await page.getByRole("link", { name: "answer the account questions" }).click();
     const questions = page.getByRole("region", { name: "Account questions" });
     const question = questions.getByRole("article", { name: /GLOBEX INTL/ });
@@ -209,6 +177,7 @@ describe.skipIf(!browserTestsRun)("a legacy migration in the browser", { timeout
   });
 
   it("offers a sales user no migration: not in the menu, and no access by URL", async () => {
+    const { page, baseUrl } = session;
     await menu(page).getByRole("link", { name: "Users" }).click();
     await page.getByRole("button", { name: "New user" }).click();
     const created = page.getByRole("dialog");
@@ -218,8 +187,7 @@ describe.skipIf(!browserTestsRun)("a legacy migration in the browser", { timeout
     const temporaryPassword = (await page.getByTestId("temporary-password").textContent())!.trim();
     await page.getByRole("button", { name: "Done" }).click();
 
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const sales = await context.newPage();
+    const sales = await session.newPage();
     sales.setDefaultTimeout(30_000);
     await signIn(sales, baseUrl, { username: "sam.sales", password: temporaryPassword });
     await sales.getByRole("heading", { name: "Choose a new password" }).waitFor();
@@ -237,10 +205,11 @@ describe.skipIf(!browserTestsRun)("a legacy migration in the browser", { timeout
     // The gateway refuses it anyway.
     const status = await sales.evaluate(async () => (await fetch("/api/migration/runs")).status);
     expect(status).toBe(403);
-    await context.close();
+    await sales.context().close();
   });
 
   it("cancels a running dry run after a confirmation: it ends interrupted, saying who cancelled it", async () => {
+    const { page } = session;
     // Large enough to be still running when the button is pressed.
     await mkdir(join(root, "vbuc-cli-large"));
     await writeLegacyExport(join(root, "vbuc-cli-large"), "vbuc-cli", { rows: 20_000, seed: 8 });

@@ -2,19 +2,22 @@
 // starts it (every service its own process, the UI it builds), on this file's own database and
 // subjects. Screenshots of every main page go to test-artifacts/screenshots.
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { devActivationLicense } from "@licensing/gateway/dev-activation";
-import { type StartedPlatform, startPlatform } from "@licensing/testing";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { browserTestsRun, launchChromium, post, screenshots, signIn, uiRoot } from "./support.ts";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  browserSession,
+  browserTestsRun,
+  crmActivationLicense,
+  post,
+  screenshots,
+  signIn,
+} from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for the browser test" };
-let platform: StartedPlatform;
+const session = browserSession("operator", { credentials: adminCredentials, timeout: 15_000 });
 /** The key of the commercial license generated below, which a "product" then uses. */
 let commercialKey: string;
-let browser: Browser;
-let baseUrl: string;
 /** What Chromium reported breaking the gateway's Content-Security-Policy, on any page. */
 const cspViolations: string[] = [];
 const watchCsp = (context: BrowserContext) =>
@@ -28,7 +31,7 @@ async function product(
   key: string,
   body?: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${platform.distributionUrl}${path}`, {
+  const response = await fetch(`${session.platform.distributionUrl}${path}`, {
     method: body === undefined ? "GET" : "POST",
     headers: {
       authorization: `License ${key}`,
@@ -60,37 +63,12 @@ async function openLicenseOf(page: Page, account: string): Promise<void> {
 }
 
 describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
-  let admin: Page;
-
-  beforeAll(async () => {
-    platform = await startPlatform({
-      GATEWAY_ADMIN_USERNAME: adminCredentials.username,
-      GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
-    });
-    baseUrl = platform.uiUrl;
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    watchCsp(context);
-    admin = await context.newPage();
-    admin.setDefaultTimeout(15_000);
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-  });
-
-  // A failed step leaves a picture of every open page, to see what the browser showed.
-  beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(async () => {
-      const pages = browser?.contexts().flatMap((context) => context.pages()) ?? [];
-      const name = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-      for (const [i, open] of pages.entries())
-        await open.screenshot({ path: join(screenshots, `failed-${name}-${i}.png`), fullPage: true });
-    });
+  beforeAll(() => {
+    watchCsp(session.page.context());
   });
 
   it("signs in, and shows the CRM section only once a superadmin has activated it", async () => {
+    const { page: admin, baseUrl } = session;
     await admin.goto(`${baseUrl}/`);
     await admin.getByRole("button", { name: "Sign in" }).waitFor();
     await shot(admin, "01-sign-in");
@@ -104,8 +82,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
     await menu(admin).getByRole("link", { name: "Activation" }).click();
     // What `npm run dev:activation -w services/gateway` prints: signed by the development vendor key
     // under .data/, which npm start tells the gateway to trust.
-    const license = devActivationLicense({ dataDir: resolve(uiRoot, "../.data") });
-    await admin.getByLabel(/^Activation license/).fill(license);
+    await admin.getByLabel(/^Activation license/).fill(crmActivationLicense());
     await shot(admin, "03-activation");
     await admin.getByRole("button", { name: "Activate", exact: true }).click();
     await menu(admin).getByRole("link", { name: "Customer accounts" }).waitFor();
@@ -126,6 +103,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("defines a product with its modes", async () => {
+    const { page: admin } = session;
     await menu(admin).getByRole("link", { name: "Products" }).click();
     await admin.getByRole("link", { name: "New product" }).click();
     await admin.getByLabel(/^Code/).fill("collector");
@@ -142,6 +120,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("creates an account, then finds it by a misspelt search", async () => {
+    const { page: admin } = session;
     await menu(admin).getByRole("link", { name: "Customer accounts" }).click();
     await admin.getByRole("link", { name: "New account" }).click();
     await admin.getByLabel(/^Name/).fill("Globex Corporation");
@@ -167,6 +146,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("imports a CSV: preview with each row's outcome, then the import and its report", async () => {
+    const { page: admin, baseUrl } = session;
     await admin.goto(`${baseUrl}/crm/accounts`);
     await admin.getByRole("link", { name: "Import CSV" }).click();
     const csv = [
@@ -197,6 +177,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("manages users: creates one and shows the temporary password once", async () => {
+    const { page: admin } = session;
     await menu(admin).getByRole("link", { name: "Users" }).click();
     await admin.getByRole("button", { name: "New user" }).click();
     const dialog = admin.getByRole("dialog");
@@ -211,6 +192,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("generates a commercial license for an account, with its key and file", async () => {
+    const { page: admin } = session;
     await menu(admin).getByRole("link", { name: "License generator" }).click();
     await admin.getByRole("textbox", { name: /^Account/ }).fill("globx");
     await admin.getByRole("option", { name: /Globex Corporation/ }).click();
@@ -232,6 +214,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("defines a preset, then quick-generates a test key from it", async () => {
+    const { page: admin } = session;
     await menu(admin).getByRole("link", { name: "Presets" }).click();
     await admin.getByRole("link", { name: "New preset" }).click();
     await admin.getByLabel(/^Name/).fill("30-day test");
@@ -259,6 +242,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("filters the licenses table, exports the filtered set as CSV", async () => {
+    const { page: admin } = session;
     await menu(admin).getByRole("link", { name: "Licenses", exact: true }).click();
     await admin.getByRole("cell", { name: "Globex Corporation" }).first().waitFor();
     expect(await admin.getByRole("cell", { name: "Globex Corporation" }).count()).toBe(2);
@@ -277,6 +261,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("shows a license's usage, deactivates its machine after a confirmation, and reports the usage", async () => {
+    const { page: admin, baseUrl } = session;
     // A product uses the commercial license: one download, one machine, one execution of 42 units.
     // The distribution service learns of the license from the issuer's events.
     await expect
@@ -340,6 +325,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("opens the commercial license, renews it, then revokes it", async () => {
+    const { page: admin, baseUrl } = session;
     await admin.goto(`${baseUrl}/crm/licenses?kind=commercial`);
     await openLicenseOf(admin, "Globex Corporation");
     await admin.getByRole("heading", { name: /^License …-/ }).waitFor();
@@ -365,6 +351,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("shows the changes on the dashboard, each figure linking to its licenses", async () => {
+    const { page: admin } = session;
     await menu(admin).getByRole("link", { name: "Dashboard" }).click();
     await admin.getByRole("link", { name: "Licenses 2" }).waitFor();
     await admin.getByRole("link", { name: "1 revoked" }).waitFor();
@@ -376,6 +363,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("lists the signing keys by role and rotates the license keys after a confirmation", async () => {
+    const { page: admin } = session;
     await menu(admin).getByRole("link", { name: "Signing keys" }).click();
     const licenseKeys = admin.getByRole("region", { name: "License keys" });
     await licenseKeys.getByText("active", { exact: true }).waitFor();
@@ -387,6 +375,7 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("shows a viewer no create controls, and the API refuses them anyway", async () => {
+    const { page: admin, baseUrl } = session;
     // A superadmin creates the viewer, who chooses a password at first sign-in.
     await menu(admin).getByRole("link", { name: "Users" }).click();
     await admin.getByRole("button", { name: "New user" }).click();
@@ -396,10 +385,8 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
     await created.getByRole("button", { name: "Create user" }).click();
     const temporaryPassword = (await admin.getByTestId("temporary-password").textContent())!.trim();
     await admin.getByRole("button", { name: "Done" }).click();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    watchCsp(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    const page = await session.newPage();
+    watchCsp(page.context());
     await signIn(page, baseUrl, { username: "vera.viewer", password: temporaryPassword });
     await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
     await page.getByLabel(/^Current password/).fill(temporaryPassword);
@@ -446,10 +433,11 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
       { status: 403, code: "forbidden" },
       { status: 403, code: "forbidden" },
     ]);
-    await context.close();
+    await page.context().close();
   });
 
   it("opens the API documentation under its Content-Security-Policy", async () => {
+    const { page: admin, baseUrl } = session;
     const page = await admin.context().newPage();
     const answer = await page.goto(`${baseUrl}/api/docs`);
     expect(answer?.headers()["content-security-policy"]).toContain("script-src 'self'");
@@ -460,12 +448,14 @@ describe.skipIf(!browserTestsRun)("the operator UI in a browser", () => {
   });
 
   it("signs out", async () => {
+    const { page: admin } = session;
     await admin.getByRole("button", { name: /user menu/ }).click();
     await admin.getByRole("menuitem", { name: "Sign out" }).click();
     await admin.getByRole("button", { name: "Sign in" }).waitFor();
   });
 
   it("broke no rule of the Content-Security-Policy on any page (scripts from the gateway only)", async () => {
+    const { page: admin, baseUrl } = session;
     const home = await admin.goto(`${baseUrl}/`);
     const policy = home?.headers()["content-security-policy"] ?? "";
     expect(policy).toContain("script-src 'self';");

@@ -3,71 +3,38 @@
 // in a field, a license found by the key tail the tables show and by its whole key, an account by a
 // misspelt name, a product by its code, a page by its name; each opened with the keyboard or a click.
 // Screenshots go to test-artifacts/screenshots (search-*.png).
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { IssuedLicense } from "@licensing/contracts";
-import { devActivationLicense } from "@licensing/gateway/dev-activation";
-import { type StartedPlatform, startPlatform } from "@licensing/testing";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { browserTestsRun, launchChromium, post, screenshots, signIn, uiRoot } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import { activateCrm, browserSession, browserTestsRun, post, screenshots, signIn } from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for the palette" };
+const session = browserSession("search", { credentials: adminCredentials });
 
-let platform: StartedPlatform;
-let browser: Browser;
-let page: Page;
-let baseUrl: string;
 const issued: IssuedLicense[] = [];
 let accountId: string;
 
-const menu = () => page.getByRole("navigation", { name: "Main menu" });
-const palette = () => page.getByRole("dialog", { name: "Search everywhere" });
+const menu = () => session.page.getByRole("navigation", { name: "Main menu" });
+const palette = () => session.page.getByRole("dialog", { name: "Search everywhere" });
 
 /** Opens the palette with the shortcut and types `text` into it. */
 async function searchFor(text: string): Promise<void> {
   // The palette a previous step closed is gone first: its closing empties the query.
   await palette().waitFor({ state: "detached" });
-  await page.keyboard.press("Control+K");
+  await session.page.keyboard.press("Control+K");
   const box = palette().getByRole("combobox", { name: /^Search pages/ });
   await box.waitFor();
-  await page.keyboard.type(text);
+  await session.page.keyboard.type(text);
   await expect.poll(() => box.inputValue()).toBe(text);
 }
 
 describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout: 120_000 }, () => {
-  beforeAll(async () => {
-    platform = await startPlatform({
-      GATEWAY_ADMIN_USERNAME: adminCredentials.username,
-      GATEWAY_ADMIN_PASSWORD: adminCredentials.password,
-    });
-    baseUrl = platform.uiUrl;
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-  });
-
-  beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(async () => {
-      const name = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-      await page?.screenshot({ path: join(screenshots, `failed-search-${name}.png`), fullPage: true });
-    });
-  });
-
   it("signs in, activates CRM, and has an account with two licenses and a product", async () => {
+    const { page, baseUrl } = session;
     await signIn(page, baseUrl, adminCredentials);
-    await menu().getByRole("link", { name: "Activation" }).click();
-    await page
-      .getByLabel(/^Activation license/)
-      .fill(devActivationLicense({ dataDir: resolve(uiRoot, "../.data") }));
-    await page.getByRole("button", { name: "Activate", exact: true }).click();
-    await menu().getByRole("link", { name: "Licenses", exact: true }).waitFor();
-    // The forms are other tests' subject: the things to find come straight from the API.
+    // The forms are other tests' subject: CRM's activation and the things to find come straight
+    // from the API.
+    await activateCrm(page);
     expect((await post(page, "/api/products", { code: "scanner", name: "Code Scanner" })).status).toBe(201);
     const account = await post(page, "/api/accounts", { type: "customer", name: "Umbrella Corporation" });
     expect(account.status).toBe(201);
@@ -80,6 +47,7 @@ describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout:
   });
 
   it("finds a license by its key tail with Ctrl-K from a field, and Enter opens it", async () => {
+    const { page, baseUrl } = session;
     await menu().getByRole("link", { name: "Licenses", exact: true }).click();
     await page.getByRole("heading", { name: "Licenses", exact: true }).waitFor();
     // The focus in a field of the page: the shortcut still opens the palette.
@@ -103,6 +71,7 @@ describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout:
   });
 
   it("finds a license by its whole key from the header's Search button", async () => {
+    const { page, baseUrl } = session;
     const second = issued[1]!;
     await page.getByRole("button", { name: "Search Ctrl K" }).click();
     await palette()
@@ -116,6 +85,7 @@ describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout:
   });
 
   it("finds an account by a misspelt name, a product by its code and a page by its name", async () => {
+    const { page, baseUrl } = session;
     await searchFor("umbrela");
     await palette()
       .getByRole("group", { name: "Accounts" })
@@ -147,6 +117,7 @@ describe.skipIf(!browserTestsRun)("search everywhere in the browser", { timeout:
   });
 
   it("opens from the header's magnifier on a phone", async () => {
+    const { page, baseUrl } = session;
     await page.setViewportSize({ width: 390, height: 844 });
     // The magnifier takes the place of the labelled button: the header still fits a phone's width.
     const header = page.locator("header");

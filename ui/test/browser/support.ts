@@ -61,9 +61,11 @@ export interface BrowserSession {
  * Registers, at the top of a browser test file, the hooks of one browser session (none where the
  * browser tests do not run, see `browserTestsRun`): the platform started with
  * `credentials` as its first superadmin (and `env`), Chromium launched, a page opened at `viewport`
- * with `timeout` as its default, a full-page screenshot named `failed-<name>-<test>.png` of every
- * test that fails, and everything stopped after the last test. The returned session's members are
- * read inside tests, once started.
+ * with `timeout` as its default, a full-page screenshot of every open page when a test fails
+ * (`failed-<name>-<test>.png` for the first, then `-1`, `-2`… for pages the test opened), and
+ * everything stopped after the last test. `env` is either the variables themselves or a function
+ * that prepares what they name before the platform starts (a directory it reads, say) and resolves
+ * with them. The returned session's members are read inside tests, once started.
  */
 export function browserSession(
   name: string,
@@ -74,7 +76,7 @@ export function browserSession(
     timeout = 30_000,
   }: {
     credentials: { username: string; password: string };
-    env?: Record<string, string>;
+    env?: Record<string, string> | (() => Promise<Record<string, string>>);
     viewport?: Viewport;
     timeout?: number;
   },
@@ -111,7 +113,7 @@ export function browserSession(
     const platform = await startPlatform({
       GATEWAY_ADMIN_USERNAME: credentials.username,
       GATEWAY_ADMIN_PASSWORD: credentials.password,
-      ...env,
+      ...(typeof env === "function" ? await env() : env),
     });
     let browser: Browser | undefined;
     try {
@@ -132,13 +134,16 @@ export function browserSession(
     await started?.platform.stop();
   });
 
+  // Every open page, the session's own first: another user's page shows what the test saw there too.
   beforeEach(({ task, onTestFailed }) => {
     onTestFailed(async () => {
       const test = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-      await started?.page.screenshot({
-        path: join(screenshots, `failed-${name}-${test}.png`),
-        fullPage: true,
-      });
+      const pages = started?.browser.contexts().flatMap((context) => context.pages()) ?? [];
+      for (const [i, open] of pages.entries())
+        await open.screenshot({
+          path: join(screenshots, `failed-${name}-${test}${i === 0 ? "" : `-${i}`}.png`),
+          fullPage: true,
+        });
     });
   });
   return session;
@@ -148,14 +153,17 @@ export function browserSession(
 export const crmActivationLicense = () => devActivationLicense({ dataDir: resolve(uiRoot, "../.data") });
 
 /**
- * Activates the CRM module through its API from a signed-in superadmin's page, and reloads the page
- * so that its menu shows the module. The Activation page itself is the operator test's subject.
+ * Activates the CRM module through its API from a signed-in superadmin's page, and opens Settings →
+ * Activation, where activating it by hand leaves the user, so that the menu shows the module. Not a
+ * reload: on the home page that opens the CRM dashboard, whose figures the page would keep for later
+ * (a test counting licenses there would read the cached zero). The Activation page itself is the
+ * operator test's subject.
  */
 export async function activateCrm(page: Page): Promise<void> {
   const activated = await put(page, "/api/modules/crm/activation", { licenseFile: crmActivationLicense() });
   if (activated.status !== 200)
     throw new Error(`activating CRM answered ${activated.status}: ${JSON.stringify(activated.body)}`);
-  await page.reload();
+  await page.goto(new URL("/settings/activation", page.url()).href);
   await page
     .getByRole("navigation", { name: "Main menu" })
     .getByRole("link", { name: "Licenses", exact: true })

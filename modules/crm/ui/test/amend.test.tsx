@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import "@licensing/ui/test-support/dom";
-import type { Account, LicenseDetail } from "@licensing/contracts";
+import type { LicenseDetail } from "@licensing/contracts";
 import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -9,25 +9,10 @@ import { AmendPage } from "../src/licenses/AmendPage.tsx";
 import { amendmentBody, cloneValues, licenseToValues } from "../src/licenses/amendment.ts";
 import { GeneratorPage } from "../src/licenses/GeneratorPage.tsx";
 import { LicensePage } from "../src/licenses/LicensePage.tsx";
-import { cockpit, collector, issued, license } from "./fixtures.ts";
+import { cockpit, collector, initech, issued, license } from "./fixtures.ts";
 
 afterEach(() => vi.unstubAllGlobals());
 beforeEach(() => localStorage.clear());
-
-const initech: Account = {
-  id: license.accountId,
-  type: "customer",
-  name: "Initech",
-  externalId: null,
-  country: null,
-  contacts: [],
-  salesOwner: null,
-  notes: "",
-  archived: false,
-  version: 1,
-  createdAt: "2026-01-05T10:00:00.000Z",
-  updatedAt: "2026-01-05T10:00:00.000Z",
-};
 
 /** The API the amend page, the license page and the generator talk to. */
 function amendApi(

@@ -47,11 +47,27 @@ export const cockpit: Product = {
   defaults: { ...collector.defaults, kind: "test", durationDays: 30, executionModes: ["fleet"], seats: 10 },
 };
 
+/** The customer account that `license` belongs to. */
+export const initech: Account = {
+  id: "acc_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
+  type: "customer",
+  name: "Initech",
+  externalId: null,
+  country: null,
+  contacts: [],
+  salesOwner: null,
+  notes: "",
+  archived: false,
+  version: 1,
+  createdAt: "2026-01-05T10:00:00.000Z",
+  updatedAt: "2026-01-05T10:00:00.000Z",
+};
+
 export const license: LicenseDetail = {
   id: "lic_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
   keyHint: "7K3QD",
-  accountId: "acc_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
-  accountName: "Initech",
+  accountId: initech.id,
+  accountName: initech.name,
   kind: "commercial",
   internal: false,
   products: ["collector"],

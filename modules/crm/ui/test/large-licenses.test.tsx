@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import "@licensing/ui/test-support/dom";
-import type { Account, LicenseDetail } from "@licensing/contracts";
+import type { LicenseDetail } from "@licensing/contracts";
 import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GeneratorPage } from "../src/licenses/GeneratorPage.tsx";
 import { LicensePage } from "../src/licenses/LicensePage.tsx";
 import { NewPresetPage } from "../src/settings/PresetEditPage.tsx";
-import { collector, issued, license } from "./fixtures.ts";
+import { collector, initech, issued, license } from "./fixtures.ts";
 
 // Licenses whose metadata reaches the 2 MiB a license file carries: the license page shows it
 // collapsed, the generator takes it as JSON (a file or a text) and shows its size, and the issuer's
@@ -23,21 +23,6 @@ function metadataOf(entries: number, length = 2_000): Record<string, string> {
 
 const jsonFile = (value: unknown, name = "metadata.json") =>
   new File([typeof value === "string" ? value : JSON.stringify(value)], name, { type: "application/json" });
-
-const initech: Account = {
-  id: license.accountId,
-  type: "customer",
-  name: "Initech",
-  externalId: null,
-  country: null,
-  contacts: [],
-  salesOwner: null,
-  notes: "",
-  archived: false,
-  version: 1,
-  createdAt: "2026-01-05T10:00:00.000Z",
-  updatedAt: "2026-01-05T10:00:00.000Z",
-};
 
 let downloads: { name: string; text: Promise<string> }[];
 beforeEach(() => {

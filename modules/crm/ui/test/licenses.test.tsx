@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import "@licensing/ui/test-support/dom";
-import type { Account, LicenseDetail } from "@licensing/contracts";
+import type { LicenseDetail } from "@licensing/contracts";
 import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -10,25 +10,10 @@ import { DashboardPage } from "../src/licenses/DashboardPage.tsx";
 import { GeneratorPage } from "../src/licenses/GeneratorPage.tsx";
 import { LicensePage } from "../src/licenses/LicensePage.tsx";
 import { LicensesPage } from "../src/licenses/LicensesPage.tsx";
-import { cockpit, collector, issued, license, testPreset, usageSummary } from "./fixtures.ts";
+import { cockpit, collector, initech, issued, license, testPreset, usageSummary } from "./fixtures.ts";
 
 afterEach(() => vi.unstubAllGlobals());
 beforeEach(() => localStorage.clear());
-
-const initech: Account = {
-  id: license.accountId,
-  type: "customer",
-  name: "Initech",
-  externalId: null,
-  country: null,
-  contacts: [],
-  salesOwner: null,
-  notes: "",
-  archived: false,
-  version: 1,
-  createdAt: "2026-01-05T10:00:00.000Z",
-  updatedAt: "2026-01-05T10:00:00.000Z",
-};
 
 /** The API a generator page talks to; `create` answers POST /api/licenses. */
 function generatorApi(

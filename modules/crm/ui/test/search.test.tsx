@@ -8,24 +8,12 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import crm from "../src/index.ts";
 import { licenseSearchText } from "../src/search.ts";
-import { cockpit, collector, license } from "./fixtures.ts";
+import { cockpit, collector, initech, license } from "./fixtures.ts";
 
 afterEach(() => vi.unstubAllGlobals());
 
-const initech: Account = {
-  id: "acc_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
-  type: "customer",
-  name: "Initech",
-  externalId: "CRM-42",
-  country: "FR",
-  contacts: [],
-  salesOwner: null,
-  notes: "",
-  archived: false,
-  version: 1,
-  createdAt: "2026-01-05T10:00:00.000Z",
-  updatedAt: "2026-01-05T10:00:00.000Z",
-};
+/** Initech with the country and CRM id the palette shows beside an account's name. */
+const initechWithCrmId: Account = { ...initech, externalId: "CRM-42", country: "FR" };
 
 const page = (items: unknown[]) => ({ status: 200, body: { items, nextCursor: null } });
 
@@ -37,7 +25,7 @@ function gateway(session: Session) {
   return fakeApi((request: Recorded) => {
     if (request.path === "/api/auth/session") return { status: 200, body: session };
     if (request.path === "/api/accounts")
-      return page(request.query.get("query")?.toLowerCase().startsWith("init") ? [initech] : []);
+      return page(request.query.get("query")?.toLowerCase().startsWith("init") ? [initechWithCrmId] : []);
     if (request.path === "/api/licenses") {
       const text = request.query.get("text") ?? "";
       const hit = text.toUpperCase() === license.keyHint || text === license.id || text === "init";
