@@ -25,7 +25,7 @@ export interface EventReader {
 
 /** The event consumers of the platform (EventConsumer names in the services). */
 export const eventReaders: readonly EventReader[] = [
-  { identity: "distribution", consumer: "distribution", entities: ["license", "signing-key"] },
+  { identity: "distribution", consumer: "distribution", entities: ["license", "signing-key", "release"] },
   { identity: "issuer", consumer: "issuer-catalog-sync", entities: ["account", "product"] },
 ];
 

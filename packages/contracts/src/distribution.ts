@@ -244,6 +244,62 @@ export const statusResponse = z.object({
   document: z.string(),
 });
 
+// ---------- Updates (issue 18) ----------
+
+/** "Is there an update for me?": what a product sends with its license key. */
+export const updateCheckRequest = z.strictObject({
+  product: codeSchema,
+  channel: codeSchema.default("stable"),
+  currentVersion: z.string().min(1).max(256),
+  platform: z.string().min(1).max(32),
+  arch: z.string().min(1).max(32),
+  fileType: z.string().min(1).max(32).optional(),
+});
+
+/** Why there is no update: the release index's reasons, and the license's entitlement. */
+export const noUpdateReasons = [
+  "up_to_date",
+  "no_artifact_for_platform",
+  "not_upgradable_from_current",
+  /** Newer releases exist, but were published after the license's end: renew to get them. */
+  "not_entitled",
+] as const;
+
+export const updateArtifactSchema = z.object({
+  id: idOf("artifact"),
+  platform: z.string(),
+  arch: z.string(),
+  fileType: z.string(),
+  fileName: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  /** Where to download it (GET, with the license key; Range requests resume). */
+  url: z.string(),
+});
+
+export const updateCheckResponse = z.object({
+  update: z.boolean(),
+  /** Why there is none (when `update` is false). */
+  reason: z.enum(noUpdateReasons).nullable(),
+  /** The release to install (when `update` is true). */
+  release: z
+    .object({
+      version: z.string(),
+      publishedAt: timestamp,
+      notes: z.string(),
+      artifact: updateArtifactSchema,
+    })
+    .nullable(),
+  /** The current version is yanked: the product should urge the upgrade. */
+  currentYanked: z.boolean(),
+  /**
+   * The product and channel's release index, signed by the issuer's release key: the client checks
+   * the release and artifact above against it (and its version and expiry against rollback and
+   * freezing) before trusting them. Null before the product and channel's first release.
+   */
+  index: z.string().nullable(),
+});
+
 export const publicKeySchema = z.object({
   keyId: z.string(),
   /** `license` keys verify license files and documents about licenses; `release` keys, release indexes. */

@@ -10,6 +10,7 @@ import { LegacyKeyAliases } from "./0003_legacy_key_aliases.ts";
 import { LegacyConsumption } from "./0004_legacy_consumption.ts";
 import { SharedAuditLog } from "./0005_shared_audit_log.ts";
 import { KeyRoles } from "./0006_key_roles.ts";
+import { Releases } from "./0007_releases.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -27,4 +28,5 @@ export const migrations = [
   auditLogMigration,
   { name: "0005_shared_audit_log", class: SharedAuditLog },
   { name: "0006_key_roles", class: KeyRoles },
+  { name: "0007_releases", class: Releases },
 ];

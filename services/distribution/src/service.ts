@@ -29,6 +29,7 @@ import { Machines, type MachineTimings } from "./domain/machines.ts";
 import { readModelConsumer } from "./domain/read-model.ts";
 import { type ReconcileCounts, Reconciliation } from "./domain/reconciliation.ts";
 import { DocumentSigning, PublicKeys } from "./domain/signing.ts";
+import { Updates } from "./domain/updates.ts";
 import { Usage } from "./domain/usage.ts";
 import { addDistributionEndpoints } from "./endpoints.ts";
 import { bearerChecker, installCredentials, type RateLimits } from "./http/credentials.ts";
@@ -39,6 +40,7 @@ import { leaseRoutes } from "./routes/leases.ts";
 import { licenseRoutes } from "./routes/license.ts";
 import { machineRoutes } from "./routes/machines.ts";
 import { systemRoutes } from "./routes/system.ts";
+import { updateRoutes } from "./routes/updates.ts";
 import { usageRoutes } from "./routes/usage.ts";
 
 export { licenseFilesStream } from "./domain/handoff.ts";
@@ -121,6 +123,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
   const signing = new DocumentSigning(bus);
   const keys = new PublicKeys(orm, bus, log);
   const downloads = new DownloadCounter(orm, log);
+  const updates = new Updates({ orm, bus, now });
   const publisher = new LicenseFilesPublisher({ orm, nc, prefix, log });
   const consumer = readModelConsumer({
     nc,
@@ -234,11 +237,12 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       signing,
       keys,
       downloads,
+      updates,
       now,
       requireLicense,
       requireServerToken: bearerChecker(deps.syncTokens ?? []),
     };
-    for (const routes of [licenseRoutes, machineRoutes, usageRoutes, leaseRoutes, systemRoutes])
+    for (const routes of [licenseRoutes, machineRoutes, usageRoutes, leaseRoutes, updateRoutes, systemRoutes])
       await root.register(routes, routeDeps);
   });
 

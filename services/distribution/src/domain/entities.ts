@@ -194,6 +194,40 @@ export const FeedStateEntity = defineEntity({
   },
 });
 
+/**
+ * The read model of the catalog's published and yanked releases (issue 18), from release.published
+ * and release.yanked: what update checks answer from, while the catalog is down too.
+ */
+export const ReleaseEntity = defineEntity({
+  name: "Release",
+  tableName: "releases",
+  properties: {
+    id: p.text().primary(),
+    product: p.text(),
+    channel: p.text(),
+    version: p.text(),
+    state: p.text(),
+    notes: p.text(),
+    minUpgradableFrom: p.text().nullable(),
+    maxUpgradableFrom: p.text().nullable(),
+    publishedAt: p.datetime(),
+    /** The release's artifacts as the event carried them (ReleaseArtifact[]). */
+    artifacts: p.json<unknown[]>(),
+  },
+  indexes: [{ name: "releases_by_product_channel", properties: ["product", "channel"] }],
+});
+
+/** Each product and channel's release index version, the highest an event carried. */
+export const ReleaseIndexVersionEntity = defineEntity({
+  name: "ReleaseIndexVersion",
+  tableName: "release_index_versions",
+  properties: {
+    product: p.text().primary(),
+    channel: p.text().primary(),
+    indexVersion: p.integer(),
+  },
+});
+
 export const distributionEntities = [
   LicenseEntity,
   MachineEntity,
@@ -202,4 +236,6 @@ export const distributionEntities = [
   SigningKeyEntity,
   FeedStateEntity,
   LegacyConsumptionEntity,
+  ReleaseEntity,
+  ReleaseIndexVersionEntity,
 ];

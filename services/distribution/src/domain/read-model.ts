@@ -1,4 +1,10 @@
-import { issuerEvents, type LicenseEvent, parseOrThrow, type SigningKey } from "@licensing/contracts";
+import {
+  issuerEvents,
+  type LicenseEvent,
+  parseOrThrow,
+  releaseEvents,
+  type SigningKey,
+} from "@licensing/contracts";
 import {
   type EntityManager,
   EventConsumer,
@@ -10,6 +16,7 @@ import {
 } from "@licensing/platform";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { applyPendingConsumption } from "./legacy-baseline.ts";
+import { applyReleaseEvent } from "./updates.ts";
 
 /** Takes the next number of the change feed. Serialized, so numbers become visible in order. */
 export async function nextChange(em: EntityManager): Promise<number> {
@@ -177,7 +184,7 @@ export interface ReadModelDeps {
   keysChanged: () => void;
 }
 
-/** Keeps the read model current from the issuer's events, each handled once. */
+/** Keeps the read model current from the issuer's and the catalog's release events, each handled once. */
 export function readModelConsumer(deps: ReadModelDeps): EventConsumer {
   // Caches are told after the transaction commits (a request in between would cache the old row).
   const changedIn = new WeakMap<object, string[]>();
@@ -207,6 +214,12 @@ export function readModelConsumer(deps: ReadModelDeps): EventConsumer {
       // The legacy alias too: a cached GUID must not keep naming the license it belonged to.
       const hashes = event.legacyKeyHash ? [event.keyHash, event.legacyKeyHash] : [event.keyHash];
       if (transaction) changedIn.set(transaction, [...(changedIn.get(transaction) ?? []), ...hashes]);
+    });
+  }
+  // The catalog's releases (issue 18): what update checks answer from.
+  for (const type of Object.values(releaseEvents)) {
+    consumer.on(type, async (received, { em }) => {
+      await applyReleaseEvent(em, parseOrThrow(type.payload, received, `${type.name} event`));
     });
   }
   consumer.on(issuerEvents.signingKeyRotated, async (received, { em }) => {

@@ -7,6 +7,7 @@ import type { Leases } from "../domain/leases.ts";
 import type { LicenseRecord } from "../domain/licenses.ts";
 import type { Machines } from "../domain/machines.ts";
 import type { DocumentSigning, PublicKeys } from "../domain/signing.ts";
+import type { Updates } from "../domain/updates.ts";
 import type { Usage } from "../domain/usage.ts";
 
 /** What the routes work with. */
@@ -21,6 +22,7 @@ export interface RouteDeps {
   signing: DocumentSigning;
   keys: PublicKeys;
   downloads: DownloadCounter;
+  updates: Updates;
   now: () => Date;
   requireLicense: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   requireServerToken: (request: FastifyRequest) => void;

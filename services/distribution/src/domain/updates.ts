@@ -1,0 +1,235 @@
+import type { BusClient } from "@licensing/bus";
+import {
+  AppError,
+  issuer,
+  type ReleaseArtifact,
+  type ReleaseChannel,
+  type ReleaseEvent,
+  releases,
+  type updateCheckRequest,
+  type updateCheckResponse,
+} from "@licensing/contracts";
+import { bestUpgrade, MAX_RELEASES, type ReleaseIndex } from "@licensing/model";
+import { type EntityManager, execute, type Orm, query, queryOne } from "@licensing/platform";
+import type { z } from "zod";
+import { type LicenseRecord, requireNotBlocked } from "./licenses.ts";
+import { iso, type Timestamp } from "./rows.ts";
+
+type CheckRequest = z.output<typeof updateCheckRequest>;
+type CheckResponse = z.output<typeof updateCheckResponse>;
+
+/** How long a signed index is valid: a product offline longer than this checks again before trusting it. */
+const indexLifetimeMs = 24 * 3600 * 1000;
+/** A signed index is re-signed (a fresh expiry) once this old, even when nothing changed. */
+const resignAfterMs = 3600 * 1000;
+/** How long the channels the catalog answered are trusted before asking again. */
+const channelsTtlMs = 60_000;
+
+interface ReleaseRow {
+  id: string;
+  version: string;
+  state: string;
+  notes: string;
+  min_upgradable_from: string | null;
+  max_upgradable_from: string | null;
+  published_at: Timestamp;
+  artifacts: ReleaseArtifact[];
+}
+
+/** Applies a release.published or release.yanked event to the read model; yanked is final. */
+export async function applyReleaseEvent(em: EntityManager, event: ReleaseEvent): Promise<void> {
+  await execute(
+    em,
+    `insert into distribution.releases
+       (id, product, channel, version, state, notes, min_upgradable_from, max_upgradable_from, published_at, artifacts)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     on conflict (id) do update set
+       state = case when releases.state = 'yanked' then 'yanked' else excluded.state end,
+       notes = excluded.notes,
+       min_upgradable_from = excluded.min_upgradable_from,
+       max_upgradable_from = excluded.max_upgradable_from`,
+    [
+      event.id,
+      event.product,
+      event.channel,
+      event.version,
+      event.state === "yanked" ? "yanked" : "published",
+      event.notes,
+      event.minUpgradableFrom,
+      event.maxUpgradableFrom,
+      new Date(event.publishedAt ?? event.updatedAt),
+      JSON.stringify(event.artifacts),
+    ],
+  );
+  await execute(
+    em,
+    `insert into distribution.release_index_versions (product, channel, index_version) values ($1, $2, $3)
+     on conflict (product, channel) do update
+       set index_version = greatest(release_index_versions.index_version, excluded.index_version)`,
+    [event.product, event.channel, event.indexVersion],
+  );
+}
+
+/**
+ * "Is there an update for me?" (issue 18). Every license of a product entitled to a channel gets the
+ * same signed index of the channel (published and yanked releases, cached per index version); the
+ * answer picks, among the releases published before the license's end, the best upgrade from the
+ * product's current version (the client checks it against the index).
+ */
+export class Updates {
+  readonly #orm: Orm;
+  readonly #bus: BusClient;
+  readonly #now: () => Date;
+  /** Signed indexes by product, channel and index version (a newer version replaces an older one's use). */
+  readonly #signed = new Map<string, { document: string; payload: ReleaseIndex; signedAt: number }>();
+  #channels: { items: ReleaseChannel[]; at: number } | undefined;
+
+  constructor(deps: { orm: Orm; bus: BusClient; now: () => Date }) {
+    this.#orm = deps.orm;
+    this.#bus = deps.bus;
+    this.#now = deps.now;
+  }
+
+  async check(license: LicenseRecord, request: CheckRequest): Promise<CheckResponse> {
+    requireNotBlocked(license);
+    if (!license.products.includes(request.product))
+      throw new AppError("forbidden", `This license is not for ${request.product}`);
+    const channel = (await this.#channelList()).find((c) => c.code === request.channel);
+    if (!channel) throw AppError.notFound("Release channel", request.channel);
+    if (!channel.kinds.includes(license.kind))
+      throw new AppError(
+        "forbidden",
+        `The ${channel.name} channel is for ${channel.kinds.join(" and ")} licenses, not ${license.kind} ones`,
+      );
+    const index = await this.#index(request.product, request.channel);
+    if (!index)
+      return { update: false, reason: "up_to_date", release: null, currentYanked: false, index: null };
+    const query = {
+      currentVersion: request.currentVersion,
+      platform: request.platform,
+      arch: request.arch,
+      ...(request.fileType ? { fileType: request.fileType } : {}),
+    };
+    const entitled = {
+      ...index.payload,
+      releases: index.payload.releases.filter(
+        (r) => license.endDate === null || Date.parse(r.publishedAt) <= Date.parse(license.endDate),
+      ),
+    };
+    let answer: ReturnType<typeof bestUpgrade>;
+    try {
+      answer = bestUpgrade(entitled, query);
+    } catch {
+      throw AppError.validation([
+        { path: "currentVersion", message: "must be a semantic version such as 1.4.2" },
+      ]);
+    }
+    if (!answer.upgrade) {
+      const reason =
+        answer.reason === "up_to_date" && bestUpgrade(index.payload, query).upgrade
+          ? "not_entitled"
+          : answer.reason;
+      return {
+        update: false,
+        reason,
+        release: null,
+        currentYanked: answer.currentYanked,
+        index: index.document,
+      };
+    }
+    const row = index.rows.find((r) => r.version === answer.release.version)!;
+    const stored = row.artifacts.find(
+      (a) =>
+        a.platform === answer.artifact.platform &&
+        a.arch === answer.artifact.arch &&
+        a.fileType === answer.artifact.fileType,
+    )!;
+    return {
+      update: true,
+      reason: null,
+      release: {
+        version: row.version,
+        publishedAt: iso(row.published_at),
+        notes: row.notes,
+        artifact: {
+          id: stored.id,
+          platform: stored.platform,
+          arch: stored.arch,
+          fileType: stored.fileType,
+          fileName: stored.fileName,
+          size: stored.size,
+          sha256: stored.sha256,
+          url: `/v1/updates/artifacts/${stored.id}`,
+        },
+      },
+      currentYanked: answer.currentYanked,
+      index: index.document,
+    };
+  }
+
+  /** The product and channel's index, signed by the issuer's release key; undefined before any release. */
+  async #index(product: string, channel: string) {
+    const version = await queryOne<{ index_version: number }>(
+      this.#orm,
+      "select index_version from distribution.release_index_versions where product = $1 and channel = $2",
+      [product, channel],
+    );
+    if (!version) return undefined;
+    const rows = await query<ReleaseRow>(
+      this.#orm,
+      `select id, version, state, notes, min_upgradable_from, max_upgradable_from, published_at, artifacts
+         from distribution.releases where product = $1 and channel = $2
+         order by published_at desc limit ${MAX_RELEASES}`,
+      [product, channel],
+    );
+    const now = this.#now();
+    const payload: ReleaseIndex = {
+      channel,
+      expiresAt: new Date(now.getTime() + indexLifetimeMs).toISOString(),
+      indexVersion: version.index_version,
+      issuedAt: now.toISOString(),
+      product,
+      releases: rows.map((row) => ({
+        artifacts: row.artifacts.map(({ arch, fileName, fileType, platform, sha256, size }) => ({
+          arch,
+          fileName,
+          fileType,
+          platform,
+          sha256,
+          size,
+        })),
+        ...(row.max_upgradable_from ? { maxUpgradableFrom: row.max_upgradable_from } : {}),
+        ...(row.min_upgradable_from ? { minUpgradableFrom: row.min_upgradable_from } : {}),
+        publishedAt: iso(row.published_at),
+        version: row.version,
+        yanked: row.state === "yanked",
+      })),
+    };
+    const key = `${product}\u0000${channel}\u0000${version.index_version}`;
+    let signed = this.#signed.get(key);
+    if (!signed || now.getTime() - signed.signedAt > resignAfterMs) {
+      const { document } = await this.#bus.request(
+        issuer.signDocument,
+        { purpose: "release-index", payload: payload as unknown as Record<string, unknown> },
+        { timeoutMs: 5_000 },
+      );
+      signed = { document, payload, signedAt: now.getTime() };
+      this.#signed.set(key, signed);
+    }
+    return { document: signed.document, payload: signed.payload, rows };
+  }
+
+  async #channelList(): Promise<ReleaseChannel[]> {
+    const cached = this.#channels;
+    if (cached && Date.now() - cached.at < channelsTtlMs) return cached.items;
+    try {
+      const { items } = await this.#bus.request(releases.listChannels, {}, { timeoutMs: 5_000 });
+      this.#channels = { items, at: Date.now() };
+      return items;
+    } catch (error) {
+      // The catalog away: the channels it last answered still hold.
+      if (cached) return cached.items;
+      throw error;
+    }
+  }
+}

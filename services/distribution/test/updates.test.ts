@@ -1,0 +1,172 @@
+// Update checks (issue 18): releases published in the catalog reach distribution's read model
+// through their events; a product asks with its license key and gets the best upgrade its license
+// is entitled to, or the reason there is none, with the channel's index signed by the release key.
+import { randomBytes } from "node:crypto";
+import { releases } from "@licensing/contracts";
+import { openReleaseIndex } from "@licensing/model";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { as, type DistributionUnderTest, startDistribution } from "./distribution-harness.ts";
+
+let t: DistributionUnderTest;
+beforeAll(async () => {
+  t = await startDistribution();
+});
+afterAll(() => t?.stop());
+
+const file = (platform: string, arch: string, fileType = "tar.gz") => ({
+  platform,
+  arch,
+  fileType,
+  fileName: `collector-${platform}-${arch}.${fileType}`,
+  size: 10_000 + Math.floor(Math.random() * 1_000),
+  sha256: randomBytes(32).toString("hex"),
+  storageKey: randomBytes(16).toString("hex"),
+});
+
+/** Publishes `version` of the collector on `channel` with `files`, as a release manager would. */
+async function publish(
+  version: string,
+  options: { channel?: string; files?: ReturnType<typeof file>[]; min?: string } = {},
+) {
+  const draft = await t.env.bus.request(
+    releases.createRelease,
+    {
+      product: "collector",
+      version,
+      channel: options.channel ?? "stable",
+      ...(options.min ? { minUpgradableFrom: options.min } : {}),
+    },
+    as,
+  );
+  for (const f of options.files ?? [file("linux", "x64")])
+    await t.env.bus.request(releases.addArtifact, { releaseId: draft.id, ...f }, as);
+  return t.env.bus.request(releases.publishRelease, { id: draft.id }, as);
+}
+
+async function check(licenseKey: string, body: Record<string, unknown>) {
+  return t.call("POST", "/v1/updates/check", {
+    key: licenseKey,
+    body: { product: "collector", platform: "linux", arch: "x64", ...body },
+  });
+}
+
+async function releaseKeys() {
+  const { keys } = (await t.call("GET", "/v1/keys?role=release")).json() as {
+    keys: { keyId: string; publicKey: string }[];
+  };
+  return keys.map((k) => ({ keyId: k.keyId, publicKey: new Uint8Array(Buffer.from(k.publicKey, "base64")) }));
+}
+
+describe("POST /v1/updates/check", () => {
+  it("says up to date before any release, then offers the newest release with a file for the platform", async () => {
+    const { licenseKey } = await t.issue();
+    const before = await check(licenseKey, { currentVersion: "1.0.0" });
+    expect(before.statusCode).toBe(200);
+    expect(before.json()).toMatchObject({ update: false, reason: "up_to_date", index: null });
+
+    await publish("1.1.0");
+    const linuxOnly = await publish("1.2.0", {
+      files: [file("linux", "x64"), file("windows", "x64", "msi")],
+    });
+    await publish("1.3.0", { files: [file("windows", "x64", "msi")] });
+    await expect
+      .poll(async () => (await check(licenseKey, { currentVersion: "1.0.0" })).json().release?.version)
+      .toBe("1.2.0");
+    const answer = (await check(licenseKey, { currentVersion: "1.0.0" })).json();
+    const artifact = linuxOnly.artifacts.find((a) => a.platform === "linux")!;
+    expect(answer).toMatchObject({
+      update: true,
+      reason: null,
+      currentYanked: false,
+      release: {
+        version: "1.2.0",
+        artifact: {
+          id: artifact.id,
+          sha256: artifact.sha256,
+          size: artifact.size,
+          url: `/v1/updates/artifacts/${artifact.id}`,
+        },
+      },
+    });
+    // The index is the release key's, and says the same.
+    const opened = openReleaseIndex(answer.index, {
+      keys: await releaseKeys(),
+      product: "collector",
+      channel: "stable",
+      now: new Date(),
+    });
+    expect(opened.index.releases.map((r) => r.version).sort()).toEqual(["1.1.0", "1.2.0", "1.3.0"]);
+    expect(opened.index.indexVersion).toBe(3);
+    // Windows gets 1.3.0; a machine on 1.2.0 is up to date on Linux.
+    expect(
+      (await check(licenseKey, { currentVersion: "1.0.0", platform: "windows" })).json().release.version,
+    ).toBe("1.3.0");
+    expect((await check(licenseKey, { currentVersion: "1.2.0" })).json()).toMatchObject({
+      update: false,
+      reason: "no_artifact_for_platform",
+    });
+  });
+
+  it("skips a yanked release, tells a product running it, and respects the upgradable-from range", async () => {
+    const { licenseKey } = await t.issue();
+    const broken = await publish("1.4.0");
+    await publish("2.0.0", { min: "1.3.0" });
+    await t.env.bus.request(releases.yankRelease, { id: broken.id, reason: "corrupts the cache" }, as);
+    await expect
+      .poll(async () => (await check(licenseKey, { currentVersion: "1.4.0" })).json().currentYanked)
+      .toBe(true);
+    expect((await check(licenseKey, { currentVersion: "1.4.0" })).json().release.version).toBe("2.0.0");
+    // 2.0.0 installs over 1.3.0 and later only: from 1.1.0 the best is 1.2.0.
+    expect((await check(licenseKey, { currentVersion: "1.1.0" })).json().release.version).toBe("1.2.0");
+  });
+
+  it("offers beta releases to test licenses only, and nothing of another product", async () => {
+    await publish("3.0.0-beta.1", { channel: "beta" });
+    const commercial = await t.issue({ kind: "commercial" });
+    const test = await t.issue({ kind: "test" });
+    const refused = await check(commercial.licenseKey, { currentVersion: "2.0.0", channel: "beta" });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: "forbidden", message: expect.stringContaining("Beta") });
+    await expect
+      .poll(
+        async () =>
+          (await check(test.licenseKey, { currentVersion: "2.0.0", channel: "beta" })).json().release
+            ?.version,
+      )
+      .toBe("3.0.0-beta.1");
+    const cockpit = await t.issue({ products: ["cockpit"] });
+    expect((await check(cockpit.licenseKey, { currentVersion: "1.0.0" })).statusCode).toBe(403);
+    expect((await check(test.licenseKey, { currentVersion: "1.0.0", channel: "nightly" })).statusCode).toBe(
+      404,
+    );
+  });
+
+  it("does not offer releases published after the license's end, and says so", async () => {
+    const ended = await t.issue({
+      startDate: "2020-01-01T00:00:00Z",
+      endDate: "2021-01-01T00:00:00Z",
+    });
+    const answer = await check(ended.licenseKey, { currentVersion: "1.0.0" });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toMatchObject({ update: false, reason: "not_entitled", release: null });
+    expect(answer.json().index).toEqual(expect.any(String));
+  });
+
+  it("names what is wrong with a request", async () => {
+    const { licenseKey } = await t.issue();
+    for (const [body, path] of [
+      [{ currentVersion: "one" }, "currentVersion"],
+      [{ currentVersion: "1.0.0", extra: true }, "extra"],
+      [{ currentVersion: "1.0.0", channel: "Beta Channel" }, "channel"],
+      [{ currentVersion: "1.0.0\u0000" }, "currentVersion"],
+      [{ currentVersion: "1.0.0", platform: "x".repeat(33) }, "platform"],
+    ] as const) {
+      const refused = await check(licenseKey, body);
+      expect(refused.statusCode, JSON.stringify(body)).toBe(400);
+      expect(JSON.stringify(refused.json()), JSON.stringify(body)).toContain(path);
+    }
+    expect((await t.call("POST", "/v1/updates/check", { body: { product: "collector" } })).statusCode).toBe(
+      401,
+    );
+  });
+});
