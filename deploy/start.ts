@@ -74,6 +74,8 @@ const env = {
   // `npm run migrate -- studio --from ./exports` names exports from the repository: the migration
   // service takes them from its root (and refuses any outside it).
   MIGRATION_ROOT: process.env.MIGRATION_ROOT || root,
+  // Release artifacts (issue 18): the gateway writes uploads there, distribution serves them.
+  ARTIFACT_DIR: process.env.ARTIFACT_DIR || resolve(root, ".data/artifacts"),
 };
 const notifier = await notifierLaunch(resolve(root, ".data"), process.env, say);
 Object.assign(env, notifier.env);

@@ -34,8 +34,9 @@ describe("the configuration reference", () => {
       "BUS_ACTOR_KEY",
       "BUS_ACTOR_TRUSTED_KEYS",
     ];
+    // ARTIFACT_*: the release files' store, which the services that write and serve them share.
     for (const name of names.filter((n) => !shared.includes(n)))
-      expect(name).toMatch(/^(ISSUER|NOTIFIER|GATEWAY|DISTRIBUTION|MIGRATION|MAIL_CATCHER)_/);
+      expect(name).toMatch(/^(ISSUER|NOTIFIER|GATEWAY|DISTRIBUTION|MIGRATION|MAIL_CATCHER|ARTIFACT)_/);
     for (const name of names) expect(name).not.toMatch(/_(MS|S|H|D|HOURS|MINUTES|TTL)$/);
   });
 });

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
-import type { DataStore } from "@tus/utils";
+import { type DataStore, Upload } from "@tus/utils";
 import { ArtifactNotFound, checkArtifactKey, type Digest } from "./store.ts";
 
 /**
@@ -23,6 +23,18 @@ export async function requireCompleted(uploads: DataStore, key: string): Promise
   const size = await completedSize(uploads, key);
   if (size === undefined) throw new ArtifactNotFound(key);
   return size;
+}
+
+/** Stores `size` bytes as one completed upload of a new key, through the tus data store itself. */
+export async function putThroughUploads(uploads: DataStore, bytes: Readable, size: number): Promise<string> {
+  const key = randomBytes(16).toString("hex");
+  await uploads.create(new Upload({ id: key, size, offset: 0 }));
+  const written = await uploads.write(bytes, key, 0);
+  if (written !== size) {
+    await uploads.remove(key);
+    throw new Error(`${written} bytes came where ${size} were announced`);
+  }
+  return key;
 }
 
 /** Reads `bytes` to its end: its size and SHA-256, checked against the size the store declared. */

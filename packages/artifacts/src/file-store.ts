@@ -3,7 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { FileStore } from "@tus/file-store";
-import { completedSize, digestOf, requireCompleted } from "./completed.ts";
+import { completedSize, digestOf, putThroughUploads, requireCompleted } from "./completed.ts";
 import type { ArtifactStore, ByteRange, Digest } from "./store.ts";
 
 /**
@@ -23,6 +23,10 @@ export class FileArtifactStore implements ArtifactStore {
     const absolute = resolve(directory);
     await mkdir(absolute, { recursive: true });
     return new FileArtifactStore(absolute);
+  }
+
+  put(bytes: Readable, size: number): Promise<string> {
+    return putThroughUploads(this.uploads, bytes, size);
   }
 
   size(key: string): Promise<number | undefined> {

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { GetObjectCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { S3Store } from "@tus/s3-store";
-import { completedSize, digestOf, requireCompleted } from "./completed.ts";
+import { completedSize, digestOf, putThroughUploads, requireCompleted } from "./completed.ts";
 import { type ArtifactStore, type ByteRange, checkArtifactKey, type Digest } from "./store.ts";
 
 /**
@@ -19,6 +19,10 @@ export class S3ArtifactStore implements ArtifactStore {
     this.#bucket = options.bucket;
     this.#client = new S3Client(options.client);
     this.uploads = new S3Store({ s3ClientConfig: { ...options.client, bucket: options.bucket } });
+  }
+
+  put(bytes: Readable, size: number): Promise<string> {
+    return putThroughUploads(this.uploads, bytes, size);
   }
 
   size(key: string): Promise<number | undefined> {

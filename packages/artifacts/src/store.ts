@@ -25,6 +25,8 @@ export interface Digest {
 export interface ArtifactStore {
   /** The data store a tus server writes uploads into: the same place artifacts are read from. */
   readonly uploads: DataStore;
+  /** Stores `size` bytes under a new key in one go (tools and tests; people upload with tus). */
+  put(bytes: Readable, size: number): Promise<string>;
   /** The size in bytes of the completed object `key`, or undefined when there is none. */
   size(key: string): Promise<number | undefined>;
   /** The bytes of the completed object `key`: all of them, or `range`. Throws ArtifactNotFound. */

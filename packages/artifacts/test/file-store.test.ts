@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { Server as TusServer } from "@tus/server";
 import * as tus from "tus-js-client";
@@ -86,6 +87,14 @@ describe("the filesystem artifact store", () => {
     expect(await text(await store.read(key, { start: 5, end: 9 }))).toBe("56789");
     expect(await text(await store.read(key, { start: 0, end: 0 }))).toBe("0");
     expect(await text(await store.read(key, { start: 19, end: 19 }))).toBe("j");
+  });
+
+  it("stores bytes in one go under a new key, and refuses fewer bytes than announced", async () => {
+    const key = await store.put(Readable.from([Buffer.from("hello "), Buffer.from("world")]), 11);
+    expect(await text(await store.read(key))).toBe("hello world");
+    await expect(store.put(Readable.from([Buffer.from("short")]), 11)).rejects.toThrow(
+      /5 bytes came where 11/,
+    );
   });
 
   it("knows nothing of an unknown key, and refuses keys that could name a path", async () => {

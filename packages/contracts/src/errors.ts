@@ -24,6 +24,8 @@ export const errorStatus = {
   seats_exhausted: 409,
   request_timeout: 408,
   payload_too_large: 413,
+  /** A byte range outside the file (HTTP Range). */
+  range_not_satisfiable: 416,
   rate_limited: 429,
   headers_too_large: 431,
   internal: 500,

@@ -1,3 +1,4 @@
+import { artifactStoreConfig } from "@licensing/artifacts";
 import { baseConfig, databaseConfig, httpConfig, loadConfig } from "@licensing/platform";
 import { z } from "zod";
 
@@ -14,6 +15,7 @@ const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1
 export const distributionConfig = baseConfig
   .extend(databaseConfig.shape)
   .extend(httpConfig.shape)
+  .extend(artifactStoreConfig.shape)
   .extend({
     DISTRIBUTION_PORT: z.coerce
       .number()

@@ -1,3 +1,4 @@
+import { openArtifactStore } from "@licensing/artifacts";
 import {
   connectNats,
   createLogger,
@@ -31,6 +32,7 @@ await runUntilSignal(async () => {
     listen: { port: config.DISTRIBUTION_PORT, host: config.DISTRIBUTION_HOST },
     shutdownDelayMs: config.SHUTDOWN_DELAY_SECONDS * 1_000,
     publicUrl: config.DISTRIBUTION_PUBLIC_URL,
+    artifacts: await openArtifactStore(config),
     trustProxy: config.DISTRIBUTION_TRUST_PROXY,
     syncTokens: config.DISTRIBUTION_SYNC_TOKENS,
     rateLimits: {

@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import type { ArtifactStore } from "@licensing/artifacts";
 import { BusClient } from "@licensing/bus";
 import type { AppError } from "@licensing/contracts";
 import {
@@ -88,6 +89,8 @@ export interface DistributionDeps {
   shutdownDelayMs?: number;
   /** The clock (tests move it to expire leases and release silent machines). */
   now?: () => Date;
+  /** Where release files are (ARTIFACT_*); without one, their downloads answer 503. */
+  artifacts?: ArtifactStore;
 }
 
 export interface DistributionService {
@@ -238,6 +241,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       keys,
       downloads,
       updates,
+      artifacts: deps.artifacts,
       now,
       requireLicense,
       requireServerToken: bearerChecker(deps.syncTokens ?? []),

@@ -2,7 +2,11 @@
 // prefix, all real; the distribution service listens on a free local port (the client tests call it
 // over HTTP) and runs on a clock the test can move. The issuer can be stopped and started again.
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { FileArtifactStore } from "@licensing/artifacts";
 import { createCatalogService, openCatalogDatabase } from "@licensing/catalog";
 import { type Actor, catalog, issuer, newId, type RequestIn } from "@licensing/contracts";
 import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
@@ -52,6 +56,8 @@ export interface DistributionUnderTest {
   /** http://127.0.0.1:<port> */
   url: string;
   clock: TestClock;
+  /** The release files' store, in a folder of its own (removed at the end). */
+  artifacts: FileArtifactStore;
   /** Issues a license (collector product by default) and waits until distribution has it. */
   issue(params?: Partial<RequestIn<typeof issuer.createLicense>>): Promise<Issued>;
   /**
@@ -138,6 +144,8 @@ export async function startDistribution(options: ReplicaOptions = {}): Promise<D
       offset += ms;
     },
   };
+  const artifactDir = await mkdtemp(join(tmpdir(), "distribution-artifacts-"));
+  const artifacts = await FileArtifactStore.open(artifactDir);
   const replicas: { service: DistributionService; orm: Orm }[] = [];
   const startReplica = async (given: ReplicaOptions) => {
     const replicaOptions = { ...options, ...given };
@@ -152,6 +160,7 @@ export async function startDistribution(options: ReplicaOptions = {}): Promise<D
       rateLimits: replicaOptions.rateLimits ?? { perIp: 0, perKey: 0 },
       syncTokens: replicaOptions.syncTokens ?? [],
       timings: { cacheTtlMs: 0, ...replicaOptions.timings },
+      artifacts,
     });
     await replica.start();
     replicas.push({ service: replica, orm: replicaOrm });
@@ -179,6 +188,7 @@ export async function startDistribution(options: ReplicaOptions = {}): Promise<D
     service,
     url: service.url()!,
     clock,
+    artifacts,
     async issue(params = {}) {
       const { licenses } = await env.bus.request(
         issuer.createLicense,
@@ -249,6 +259,7 @@ export async function startDistribution(options: ReplicaOptions = {}): Promise<D
       await issuerOrm.close();
       await catalogOrm.close();
       await env.stop();
+      await rm(artifactDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,8 @@
 // Update checks (issue 18): releases published in the catalog reach distribution's read model
 // through their events; a product asks with its license key and gets the best upgrade its license
 // is entitled to, or the reason there is none, with the channel's index signed by the release key.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
 import { releases } from "@licensing/contracts";
 import { openReleaseIndex } from "@licensing/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -150,6 +151,63 @@ describe("POST /v1/updates/check", () => {
     expect(answer.statusCode).toBe(200);
     expect(answer.json()).toMatchObject({ update: false, reason: "not_entitled", release: null });
     expect(answer.json().index).toEqual(expect.any(String));
+  });
+
+  it("serves the file of an entitled release whole and by range, and refuses the others", async () => {
+    const bytes = randomBytes(300_000);
+    const storageKey = await t.artifacts.put(Readable.from([bytes]), bytes.length);
+    const stored = {
+      ...file("linux", "arm64"),
+      size: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      storageKey,
+    };
+    const release = await publish("4.0.0", { files: [stored] });
+    const artifactId = release.artifacts[0]!.id;
+    const { licenseKey } = await t.issue();
+    const url = `/v1/updates/artifacts/${artifactId}`;
+    await expect.poll(async () => (await t.call("GET", url, { key: licenseKey })).statusCode).toBe(200);
+    const whole = await t.call("GET", url, { key: licenseKey });
+    expect(whole.rawPayload.equals(bytes)).toBe(true);
+    expect(whole.headers).toMatchObject({
+      "accept-ranges": "bytes",
+      etag: `"${stored.sha256}"`,
+      "content-length": String(bytes.length),
+      "content-type": "application/octet-stream",
+    });
+    // Resuming: the rest from where a broken download stopped, and a middle part.
+    const rest = await t.call("GET", url, { key: licenseKey, headers: { range: "bytes=200000-" } });
+    expect(rest.statusCode).toBe(206);
+    expect(rest.headers["content-range"]).toBe(`bytes 200000-299999/${bytes.length}`);
+    expect(rest.rawPayload.equals(bytes.subarray(200_000))).toBe(true);
+    const middle = await t.call("GET", url, { key: licenseKey, headers: { range: "bytes=10-19" } });
+    expect(middle.rawPayload.equals(bytes.subarray(10, 20))).toBe(true);
+    // An If-Range naming another file: the whole current file.
+    const changed = await t.call("GET", url, {
+      key: licenseKey,
+      headers: { range: "bytes=10-19", "if-range": '"old"' },
+    });
+    expect(changed.statusCode).toBe(200);
+    const outside = await t.call("GET", url, { key: licenseKey, headers: { range: "bytes=300000-" } });
+    expect(outside.statusCode).toBe(416);
+    expect(outside.json()).toMatchObject({ code: "range_not_satisfiable" });
+    expect(outside.headers["content-range"]).toBe(`bytes */${bytes.length}`);
+    // Another product's license, a license that ended before the release, no key, an unknown id.
+    const cockpit = await t.issue({ products: ["cockpit"] });
+    expect((await t.call("GET", url, { key: cockpit.licenseKey })).statusCode).toBe(403);
+    const ended = await t.issue({ startDate: "2020-01-01T00:00:00Z", endDate: "2021-01-01T00:00:00Z" });
+    expect((await t.call("GET", url, { key: ended.licenseKey })).statusCode).toBe(403);
+    expect((await t.call("GET", url)).statusCode).toBe(401);
+    expect(
+      (await t.call("GET", "/v1/updates/artifacts/art_01M8ZZZZZZZZZZZZZZZZZZZZZZ", { key: licenseKey }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await t.call("GET", "/v1/updates/artifacts/../../etc", { key: licenseKey })).statusCode,
+    ).toBeGreaterThanOrEqual(400);
+    // A yanked release's file is no longer served.
+    await t.env.bus.request(releases.yankRelease, { id: release.id, reason: "withdrawn for a fix" }, as);
+    await expect.poll(async () => (await t.call("GET", url, { key: licenseKey })).statusCode).toBe(403);
   });
 
   it("names what is wrong with a request", async () => {

@@ -91,16 +91,7 @@ export class Updates {
   }
 
   async check(license: LicenseRecord, request: CheckRequest): Promise<CheckResponse> {
-    requireNotBlocked(license);
-    if (!license.products.includes(request.product))
-      throw new AppError("forbidden", `This license is not for ${request.product}`);
-    const channel = (await this.#channelList()).find((c) => c.code === request.channel);
-    if (!channel) throw AppError.notFound("Release channel", request.channel);
-    if (!channel.kinds.includes(license.kind))
-      throw new AppError(
-        "forbidden",
-        `The ${channel.name} channel is for ${channel.kinds.join(" and ")} licenses, not ${license.kind} ones`,
-      );
+    await this.#requireEntitled(license, request.product, request.channel);
     const index = await this.#index(request.product, request.channel);
     if (!index)
       return { update: false, reason: "up_to_date", release: null, currentYanked: false, index: null };
@@ -165,6 +156,57 @@ export class Updates {
       currentYanked: answer.currentYanked,
       index: index.document,
     };
+  }
+
+  /**
+   * The artifact `id` of a release this license is entitled to (its product, its channel's kinds, published
+   * before the license's end, not yanked), for its download. 404 for an unknown id.
+   */
+  async artifact(
+    license: LicenseRecord,
+    id: string,
+  ): Promise<ReleaseArtifact & { product: string; version: string }> {
+    const row = await queryOne<{
+      product: string;
+      channel: string;
+      version: string;
+      state: string;
+      published_at: Timestamp;
+      artifact: ReleaseArtifact;
+    }>(
+      this.#orm,
+      `select r.product, r.channel, r.version, r.state, r.published_at, a.artifact
+       from distribution.releases r, jsonb_array_elements(r.artifacts) as a(artifact)
+       where a.artifact->>'id' = $1`,
+      [id],
+    );
+    if (!row) throw AppError.notFound("Artifact", id);
+    await this.#requireEntitled(license, row.product, row.channel);
+    if (row.state === "yanked")
+      throw new AppError(
+        "forbidden",
+        `Release ${row.version} was withdrawn (yanked); check for updates again`,
+      );
+    if (license.endDate !== null && Date.parse(iso(row.published_at)) > Date.parse(license.endDate))
+      throw new AppError(
+        "forbidden",
+        `Release ${row.version} came after this license's end (${license.endDate})`,
+      );
+    return { ...row.artifact, product: row.product, version: row.version };
+  }
+
+  /** A usable license for `product` whose kind `channel` serves. */
+  async #requireEntitled(license: LicenseRecord, product: string, channelCode: string): Promise<void> {
+    requireNotBlocked(license);
+    if (!license.products.includes(product))
+      throw new AppError("forbidden", `This license is not for ${product}`);
+    const channel = (await this.#channelList()).find((c) => c.code === channelCode);
+    if (!channel) throw AppError.notFound("Release channel", channelCode);
+    if (!channel.kinds.includes(license.kind))
+      throw new AppError(
+        "forbidden",
+        `The ${channel.name} channel is for ${channel.kinds.join(" and ")} licenses, not ${license.kind} ones`,
+      );
   }
 
   /** The product and channel's index, signed by the issuer's release key; undefined before any release. */

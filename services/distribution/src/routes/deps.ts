@@ -1,3 +1,4 @@
+import type { ArtifactStore } from "@licensing/artifacts";
 import type { Orm } from "@licensing/platform";
 import type { HttpDrain } from "@licensing/platform/http";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -23,6 +24,8 @@ export interface RouteDeps {
   keys: PublicKeys;
   downloads: DownloadCounter;
   updates: Updates;
+  /** Where release files are (issue 18); without one, their downloads answer 503. */
+  artifacts: ArtifactStore | undefined;
   now: () => Date;
   requireLicense: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   requireServerToken: (request: FastifyRequest) => void;

@@ -1,10 +1,12 @@
-import { updateCheckRequest, updateCheckResponse } from "@licensing/contracts";
+import { AppError, idOf, updateCheckRequest, updateCheckResponse } from "@licensing/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import parseRange from "range-parser";
+import { z } from "zod";
 import { licenseOf, type RouteDeps } from "./deps.ts";
 
 /** "Is there an update for me?" (issue 18): the best upgrade the license is entitled to, with the signed index. */
 export const updateRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
-  const { requireLicense, updates } = deps;
+  const { requireLicense, updates, artifacts } = deps;
 
   app.post(
     "/v1/updates/check",
@@ -26,5 +28,53 @@ export const updateRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) 
       },
     },
     async (request) => updates.check(licenseOf(request), request.body),
+  );
+
+  app.get(
+    "/v1/updates/artifacts/:id",
+    {
+      config: { auth: "licenseKey" },
+      onRequest: requireLicense,
+      schema: {
+        tags: ["updates"],
+        summary: "Download a release's file, whole or a byte range (to resume)",
+        description:
+          "For a license entitled to the release (as for the update check; 403 otherwise, and for a yanked " +
+          "release). `Range: bytes=start-end` answers 206 with that part (one range; 416 " +
+          "range_not_satisfiable outside the file). The ETag is the file's SHA-256.",
+        params: z.strictObject({ id: idOf("artifact") }),
+      },
+    },
+    async (request, reply) => {
+      if (!artifacts) throw new AppError("service_unavailable", "This deployment keeps no release files");
+      const artifact = await updates.artifact(licenseOf(request), request.params.id);
+      const size = artifact.size;
+      reply
+        .header("Accept-Ranges", "bytes")
+        .header("ETag", `"${artifact.sha256}"`)
+        .header("Cache-Control", "private, no-transform")
+        .header("Content-Type", "application/octet-stream")
+        .header("Content-Disposition", `attachment; filename="${artifact.fileName.replace(/["\\]/g, "_")}"`);
+      const header = request.headers.range;
+      // One range is served as asked; several, a malformed header or an If-Range naming another file
+      // are ignored (the whole file), as RFC 9110 allows.
+      const ifRange = request.headers["if-range"];
+      const current = ifRange === undefined || ifRange === `"${artifact.sha256}"`;
+      const ranges = header && current ? parseRange(size, header) : -2;
+      if (ranges === -1) {
+        reply.header("Content-Range", `bytes */${size}`);
+        throw new AppError("range_not_satisfiable", `The file has ${size} bytes; ${header} is outside it`);
+      }
+      if (Array.isArray(ranges) && ranges.length === 1) {
+        const { start, end } = ranges[0]!;
+        reply
+          .code(206)
+          .header("Content-Range", `bytes ${start}-${end}/${size}`)
+          .header("Content-Length", end - start + 1);
+        return reply.send(await artifacts.read(artifact.storageKey, { start, end }));
+      }
+      reply.header("Content-Length", size);
+      return reply.send(await artifacts.read(artifact.storageKey));
+    },
   );
 };
