@@ -180,3 +180,10 @@ export const usageSummary: UsageSummary = {
     executions: i === 29 ? 42 : 0,
   })),
 };
+
+/** The gateway's user directory (`GET /api/users/directory`): active users, id and username. */
+export const directoryUsers = [
+  { id: "usr_01JD6X8Q0V4N3ZP8E4E3W1T9QK", username: "alice" },
+  { id: "usr_01JD6X8Q0V4N3ZP8E4E3W1T9QM", username: "bob.sales" },
+  { id: "usr_01JD6X8Q0V4N3ZP8E4E3W1T9QN", username: "carol" },
+];

@@ -18,6 +18,8 @@ export function AccountPicker({
   label = "Account",
   required,
   description,
+  clearable,
+  w,
 }: {
   value: string;
   onChange: (id: string, account: Account | undefined) => void;
@@ -25,6 +27,9 @@ export function AccountPicker({
   label?: string;
   required?: boolean;
   description?: React.ReactNode;
+  /** A filter's picker may be emptied; a form's required one may not. */
+  clearable?: boolean;
+  w?: number;
 }) {
   const [search, setSearch] = useState("");
   const [query] = useDebouncedValue(search.trim(), 250);
@@ -48,6 +53,8 @@ export function AccountPicker({
       label={label}
       description={description}
       required={required}
+      clearable={clearable}
+      w={w}
       placeholder="Search by name (typos are fine) or CRM id"
       leftSection={<IconSearch size={16} />}
       rightSection={found.isFetching ? <Loader size={14} /> : undefined}
