@@ -20,6 +20,7 @@ export function AccountPicker({
   description,
   clearable,
   w,
+  placeholder = "Search by name (typos are fine) or CRM id",
 }: {
   value: string;
   onChange: (id: string, account: Account | undefined) => void;
@@ -30,6 +31,7 @@ export function AccountPicker({
   /** A filter's picker may be emptied; a form's required one may not. */
   clearable?: boolean;
   w?: number;
+  placeholder?: string;
 }) {
   const [search, setSearch] = useState("");
   const [query] = useDebouncedValue(search.trim(), 250);
@@ -55,7 +57,7 @@ export function AccountPicker({
       required={required}
       clearable={clearable}
       w={w}
-      placeholder="Search by name (typos are fine) or CRM id"
+      placeholder={placeholder}
       leftSection={<IconSearch size={16} />}
       rightSection={found.isFetching ? <Loader size={14} /> : undefined}
       searchable

@@ -101,25 +101,26 @@ export function LicenseFilterBar({
       <Group gap="sm" align="flex-end" wrap="wrap" data-testid="license-filter-row">
         <TextInput
           label="Search"
-          placeholder="Key, its last group, or account"
+          placeholder="Key or account name"
           leftSection={<IconSearch size={16} />}
           type="search"
           value={text}
           onChange={(event) => setText(event.currentTarget.value)}
-          style={{ flex: "1 1 200px" }}
+          style={{ flex: "1 1 160px" }}
         />
         <AccountPicker
           value={filters.accountId}
           onChange={(accountId) => set({ accountId })}
           clearable
-          w={220}
+          w={200}
+          placeholder="Name or CRM id"
         />
-        <ProductFilter value={filters.product} onChange={(product) => set({ product })} w={170} />
+        <ProductFilter value={filters.product} onChange={(product) => set({ product })} w={160} />
         <MultiSelect
           label="Status"
           placeholder={filters.status.length ? undefined : "Any"}
           clearable
-          w={210}
+          w={200}
           // The chosen statuses stay on one line (the list shows them all, checked).
           styles={{ pillsList: { flexWrap: "nowrap", overflow: "hidden" } }}
           data={[...licenseStatuses]}
@@ -130,7 +131,7 @@ export function LicenseFilterBar({
           label="Kind"
           placeholder="Any"
           clearable
-          w={140}
+          w={120}
           data={[
             { value: "commercial", label: "Commercial" },
             { value: "test", label: "Test" },
