@@ -46,6 +46,16 @@ export const userSchema = z.object({
 });
 export type UserView = z.infer<typeof userSchema>;
 
+/** A user as the directory shows them to whoever reads licenses: who they are, nothing they hold. */
+export const directoryEntrySchema = z.object({ id: idOf("user"), username: z.string() });
+export type DirectoryEntry = z.infer<typeof directoryEntrySchema>;
+
+/** `GET /api/users/directory`: a part of the username, and how many to answer (default and most 500). */
+export const directoryQuery = z.strictObject({
+  q: z.string().trim().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(500),
+});
+
 export const sessionUserSchema = z.object({
   id: z.string(),
   username: z.string(),

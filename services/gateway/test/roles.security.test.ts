@@ -22,6 +22,7 @@ describe("the role × route walk", () => {
     for (const route of [
       "POST /api/auth/login",
       "GET /api/users",
+      "GET /api/users/directory",
       "PUT /api/modules/crm/activation",
       "GET /api/accounts",
       "PATCH /api/accounts/:id",

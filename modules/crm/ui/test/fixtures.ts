@@ -212,3 +212,10 @@ export const prospect: Account = {
   createdAt: "2026-01-05T10:00:00.000Z",
   updatedAt: "2026-01-05T10:00:00.000Z",
 };
+
+/** The gateway's user directory (`GET /api/users/directory`): active users, id and username. */
+export const directoryUsers = [
+  { id: "usr_01JD6X8Q0V4N3ZP8E4E3W1T9QK", username: "alice" },
+  { id: "usr_01JD6X8Q0V4N3ZP8E4E3W1T9QM", username: "bob.sales" },
+  { id: "usr_01JD6X8Q0V4N3ZP8E4E3W1T9QN", username: "carol" },
+];

@@ -1,7 +1,7 @@
 import { type Action, type Actor, AppError, newId, systemActor } from "@licensing/contracts";
 import { changesBetween, type EntityManager, type Orm, queryOne, recordAudit } from "@licensing/platform";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
-import type { UserView } from "../schemas.ts";
+import type { DirectoryEntry, UserView } from "../schemas.ts";
 import { SessionEntity, UserEntity, type UserRow } from "./entities.ts";
 import {
   assertAcceptablePassword,
@@ -167,6 +167,21 @@ export class Users {
       ctx: { requestId },
       reason,
     });
+  }
+
+  /**
+   * The users a license can name as its creator: active ones only, id and username (no roles, no
+   * dates), by username; `q` a case-insensitive part of the username.
+   */
+  async directory(filter: { q?: string | undefined; limit: number }): Promise<DirectoryEntry[]> {
+    const q = filter.q?.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+    const where = { disabled: false, ...(q && { usernameKey: { $like: `%${q}%` } }) };
+    const rows = await this.#orm.em.fork().find(UserEntity, where, {
+      orderBy: { usernameKey: "asc" },
+      limit: filter.limit,
+      fields: ["id", "username"],
+    });
+    return rows.map((row) => ({ id: row.id, username: row.username }));
   }
 
   async list(): Promise<UserView[]> {

@@ -1,12 +1,39 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Users } from "../domain/users.ts";
-import { createUserRequest, createUserResponse, updateUserRequest, userRef, userSchema } from "../schemas.ts";
+import {
+  createUserRequest,
+  createUserResponse,
+  directoryEntrySchema,
+  directoryQuery,
+  updateUserRequest,
+  userRef,
+  userSchema,
+} from "../schemas.ts";
 import { signedIn } from "./auth.ts";
 
-/** User management, for superadmins (action `user.manage`). */
+/** User management, for superadmins (action `user.manage`), and the directory that license readers pick from. */
 export const userRoutes: FastifyPluginAsyncZod<{ users: Users }> = async (app, { users }) => {
   const access = { access: "user.manage" } as const;
+
+  // The licenses table's "Created by" picker: whoever may read licenses (viewers, sales, support)
+  // needs to name their creators, without the roles and state that user management shows.
+  app.get(
+    "/api/users/directory",
+    {
+      config: { access: "license.read" },
+      schema: {
+        tags: ["users"],
+        summary: "Active users by username: id and username only",
+        description:
+          "For pickers of a license's creator. Disabled users are left out; `q` matches part of the " +
+          "username whatever its case. At most `limit` (1–500, default 500).",
+        querystring: directoryQuery,
+        response: { 200: z.object({ items: z.array(directoryEntrySchema) }) },
+      },
+    },
+    async (request) => ({ items: await users.directory(request.query) }),
+  );
 
   app.get(
     "/api/users",

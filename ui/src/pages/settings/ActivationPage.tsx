@@ -85,7 +85,7 @@ export function ActivationPage() {
         <>
           <Card withBorder>
             <Group justify="space-between" mb="sm">
-              <Title order={3} size="h4">
+              <Title order={2} size="h4">
                 CRM module
               </Title>
               <Badge color={crm.active ? "green" : "gray"} size="lg" variant="light">
@@ -132,7 +132,7 @@ export function ActivationPage() {
               noValidate
             >
               <Stack>
-                <Title order={3} size="h4">
+                <Title order={2} size="h4">
                   {crm.activation ? "Replace the activation license" : "Activate"}
                 </Title>
                 <Textarea

@@ -172,7 +172,7 @@ function PermissionTable({ roles }: { roles: RoleInfo[] }) {
   const allowed = new Map(roles.map((role) => [role.name, new Set<Action>(role.actions)]));
   return (
     <Stack gap="xs">
-      <Title order={3} id="permission-table-title">
+      <Title order={2} size="h3" id="permission-table-title">
         What each role allows
       </Title>
       <Table.ScrollContainer minWidth={320 + roles.length * 96}>

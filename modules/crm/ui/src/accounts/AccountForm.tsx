@@ -104,7 +104,7 @@ export function AccountForm({
         <Card withBorder>
           <Stack>
             <Group justify="space-between">
-              <Title order={3} size="h4" id="contacts-heading">
+              <Title order={2} size="h4" id="contacts-heading">
                 Contacts
               </Title>
               <Button

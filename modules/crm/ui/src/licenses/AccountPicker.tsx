@@ -18,6 +18,9 @@ export function AccountPicker({
   label = "Account",
   required,
   description,
+  clearable,
+  w,
+  placeholder = "Search by name (typos are fine) or CRM id",
 }: {
   value: string;
   onChange: (id: string, account: Account | undefined) => void;
@@ -25,6 +28,10 @@ export function AccountPicker({
   label?: string;
   required?: boolean;
   description?: React.ReactNode;
+  /** A filter's picker may be emptied; a form's required one may not. */
+  clearable?: boolean;
+  w?: number;
+  placeholder?: string;
 }) {
   const [search, setSearch] = useState("");
   const [query] = useDebouncedValue(search.trim(), 250);
@@ -48,7 +55,9 @@ export function AccountPicker({
       label={label}
       description={description}
       required={required}
-      placeholder="Search by name (typos are fine) or CRM id"
+      clearable={clearable}
+      w={w}
+      placeholder={placeholder}
       leftSection={<IconSearch size={16} />}
       rightSection={found.isFetching ? <Loader size={14} /> : undefined}
       searchable

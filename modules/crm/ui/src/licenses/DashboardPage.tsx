@@ -77,7 +77,7 @@ function Panel({
   return (
     <Card withBorder>
       <Group justify="space-between" mb="sm">
-        <Title order={3} size="h5">
+        <Title order={2} size="h5">
           {title}
         </Title>
         {link && (

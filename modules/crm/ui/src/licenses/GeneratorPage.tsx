@@ -302,7 +302,7 @@ function QuickGenerate({
   if (usable.length === 0)
     return (
       <Card withBorder>
-        <Title order={3} size="h5">
+        <Title order={2} size="h5">
           Quick generate
         </Title>
         <Text size="sm" c="dimmed">
@@ -334,7 +334,7 @@ function QuickGenerate({
   };
   return (
     <Card withBorder>
-      <Title order={3} size="h5">
+      <Title order={2} size="h5">
         Quick generate
       </Title>
       <Text size="sm" c="dimmed" mb="sm">

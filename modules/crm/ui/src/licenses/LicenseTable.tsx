@@ -25,9 +25,14 @@ const statusColors: Record<LicenseStatus, string> = {
   revoked: "red",
 };
 
+// A badge clips its label (overflow hidden), so its narrowest is nothing, and a squeezed table gave
+// its cell less than the text ("ACTI…", at 1366 px): badges keep their text's width, and the columns
+// of free text wrap instead.
+const uncut = { root: { maxWidth: "none", minWidth: "max-content" } };
+
 export function StatusBadge({ status }: { status: LicenseStatus }) {
   return (
-    <Badge color={statusColors[status]} variant="light" size="sm">
+    <Badge color={statusColors[status]} variant="light" size="sm" styles={uncut}>
       {status}
     </Badge>
   );
@@ -36,11 +41,11 @@ export function StatusBadge({ status }: { status: LicenseStatus }) {
 export function KindBadge({ kind, internal }: { kind: LicenseSummary["kind"]; internal: boolean }) {
   return (
     <Group gap={4} wrap="nowrap">
-      <Badge color={kind === "commercial" ? "indigo" : "grape"} variant="light" size="sm">
+      <Badge color={kind === "commercial" ? "indigo" : "grape"} variant="light" size="sm" styles={uncut}>
         {kind}
       </Badge>
       {internal && (
-        <Badge color="cyan" variant="outline" size="sm">
+        <Badge color="cyan" variant="outline" size="sm" styles={uncut}>
           internal
         </Badge>
       )}

@@ -134,7 +134,7 @@ export function ParameterFields<V extends ParameterValues>({
       </Card>
 
       <Card withBorder>
-        <Title order={3} size="h5" mb="sm">
+        <Title order={2} size="h5" mb="sm">
           Validity
         </Title>
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
@@ -210,7 +210,7 @@ export function ParameterFields<V extends ParameterValues>({
       </Card>
 
       <Card withBorder>
-        <Title order={3} size="h5" mb="sm">
+        <Title order={2} size="h5" mb="sm">
           Usage and machines
         </Title>
         <SimpleGrid cols={{ base: 1, sm: 3 }}>

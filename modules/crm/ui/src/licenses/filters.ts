@@ -117,14 +117,39 @@ export function localDay(from: Date = new Date(), plusDays = 0): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-/** How many filters differ from none (sort aside), for the "Clear filters" button. */
+/**
+ * The filters the table's row does not show, behind "More filters": each with the members it sets
+ * (a day range is one filter of two members).
+ */
+export const moreFilters = {
+  createdBy: ["createdBy"],
+  internal: ["internal"],
+  created: ["createdFrom", "createdTo"],
+  ends: ["endFrom", "endTo"],
+} as const satisfies Record<string, readonly (keyof LicenseFilters)[]>;
+export type MoreFilter = keyof typeof moreFilters;
+
+/** The filters of the row: the ones an operator reaches for (and the dashboard's links set). */
+const rowFilters = ["text", "accountId", "product", "status", "kind"] as const;
+
+const isSet = (filters: LicenseFilters, key: keyof LicenseFilters) => {
+  const value = filters[key];
+  return Array.isArray(value) ? value.length > 0 : value !== noFilters[key];
+};
+
+/** The filters behind "More filters" that are set, in their order there. */
+export function activeMoreFilters(filters: LicenseFilters): MoreFilter[] {
+  return (Object.keys(moreFilters) as MoreFilter[]).filter((name) =>
+    moreFilters[name].some((key) => isSet(filters, key)),
+  );
+}
+
+/** What clearing one of the "More filters" changes. */
+export function clearingOf(name: MoreFilter): Partial<LicenseFilters> {
+  return Object.fromEntries(moreFilters[name].map((key) => [key, noFilters[key]]));
+}
+
+/** How many filters are set (sort aside; a day range counts once), for the "Clear filters" button. */
 export function activeFilterCount(filters: LicenseFilters): number {
-  return (Object.keys(noFilters) as (keyof LicenseFilters)[]).filter(
-    (key) =>
-      key !== "sort" &&
-      key !== "order" &&
-      (Array.isArray(filters[key])
-        ? (filters[key] as unknown[]).length > 0
-        : filters[key] !== noFilters[key]),
-  ).length;
+  return rowFilters.filter((key) => isSet(filters, key)).length + activeMoreFilters(filters).length;
 }

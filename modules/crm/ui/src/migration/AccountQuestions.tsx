@@ -78,7 +78,7 @@ export function AccountQuestions() {
     <Card withBorder component="section" aria-labelledby="account-questions-title" id="account-questions">
       <Group justify="space-between" align="flex-end" mb="xs">
         <Stack gap={2}>
-          <Title order={3} size="h4" id="account-questions-title" ref={heading} tabIndex={-1}>
+          <Title order={2} size="h4" id="account-questions-title" ref={heading} tabIndex={-1}>
             Account questions
           </Title>
           <Text size="sm" c="dimmed">
@@ -145,7 +145,7 @@ function Question({
       <Stack gap="xs">
         <Group justify="space-between" align="flex-start">
           <Stack gap={2}>
-            <Title order={4} size="h5" id={titleId}>
+            <Title order={3} size="h5" id={titleId}>
               {ownerNames(question)}
             </Title>
             <Text size="sm">{question.reason}</Text>

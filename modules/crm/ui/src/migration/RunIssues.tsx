@@ -20,7 +20,7 @@ export function RunIssues({ runId }: { runId: string }) {
   return (
     <Card withBorder component="section" aria-labelledby="run-issues-title">
       <Group justify="space-between" align="flex-end" mb="sm">
-        <Title order={3} size="h4" id="run-issues-title">
+        <Title order={2} size="h4" id="run-issues-title">
           Issues
         </Title>
         <Select

@@ -161,7 +161,7 @@ function RunProgress({ run }: { run: MigrationRun }) {
   return (
     <Card withBorder component="section" aria-labelledby="run-progress-title">
       <Stack gap="xs">
-        <Title order={3} size="h4" id="run-progress-title">
+        <Title order={2} size="h4" id="run-progress-title">
           {phaseNames[run.phase]}…
         </Title>
         <Progress.Root size="xl">

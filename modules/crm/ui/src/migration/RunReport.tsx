@@ -14,7 +14,7 @@ interface Figure {
 function Figures({ title, figures }: { title: string; figures: Figure[] }) {
   return (
     <Stack gap={6}>
-      <Title order={4} size="h5">
+      <Title order={3} size="h5">
         {title}
       </Title>
       <SimpleGrid cols={{ base: 2, sm: 4, lg: 7 }} spacing="xs">
@@ -86,7 +86,7 @@ export function RunReport({ run }: { run: MigrationRun }) {
     <Card withBorder component="section" aria-labelledby="run-report-title">
       <Stack>
         <Stack gap={2}>
-          <Title order={3} size="h4" id="run-report-title">
+          <Title order={2} size="h4" id="run-report-title">
             Report
           </Title>
           <Text size="sm" c="dimmed">
@@ -109,7 +109,7 @@ export function RunReport({ run }: { run: MigrationRun }) {
           </Text>
         )}
         <Stack gap={6}>
-          <Title order={4} size="h5">
+          <Title order={3} size="h5">
             Unknown products
           </Title>
           {run.unknownProducts.length === 0 ? (

@@ -37,7 +37,7 @@ export function RunsTable() {
   return (
     <Card withBorder component="section" aria-labelledby="migration-runs-title">
       <Group justify="space-between" align="flex-end" mb="sm">
-        <Title order={3} size="h4" id="migration-runs-title">
+        <Title order={2} size="h4" id="migration-runs-title">
           Runs
         </Title>
         <Select

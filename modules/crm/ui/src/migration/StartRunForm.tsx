@@ -140,7 +140,7 @@ export function StartRunForm({ onStarted }: { onStarted: (run: MigrationRun) => 
 
   return (
     <Card withBorder component="section" aria-labelledby="migration-start-title">
-      <Title order={3} size="h4" id="migration-start-title" mb="xs">
+      <Title order={2} size="h4" id="migration-start-title" mb="xs">
         Start a run
       </Title>
       <form

@@ -288,7 +288,7 @@ function ProductForm({
           <Card withBorder>
             <Stack>
               <div>
-                <Title order={3} size="h4">
+                <Title order={2} size="h4">
                   License defaults
                 </Title>
                 <Text size="sm" c="dimmed">
@@ -383,7 +383,7 @@ function ProductForm({
                 />
               </SimpleGrid>
               <div>
-                <Title order={4} size="h5">
+                <Title order={3} size="h5">
                   Test licenses
                 </Title>
                 <Text size="sm" c="dimmed">

@@ -160,7 +160,15 @@ export function LimitInput({
 }
 
 /** A filter on one product of the catalog ("Any" when cleared). */
-export function ProductFilter({ value, onChange }: { value: string; onChange: (product: string) => void }) {
+export function ProductFilter({
+  value,
+  onChange,
+  w,
+}: {
+  value: string;
+  onChange: (product: string) => void;
+  w?: number;
+}) {
   const products = useProducts();
   return (
     <Select
@@ -168,6 +176,7 @@ export function ProductFilter({ value, onChange }: { value: string; onChange: (p
       placeholder="Any"
       clearable
       searchable
+      w={w}
       data={(products.data ?? []).map((p) => ({ value: p.code, label: p.name }))}
       value={value || null}
       onChange={(product) => onChange(product ?? "")}

@@ -15,7 +15,7 @@ export function UsageFigures() {
   return (
     <Card withBorder>
       <Group justify="space-between" mb="sm">
-        <Title order={3} size="h5">
+        <Title order={2} size="h5">
           Usage, last {days} days
         </Title>
         <Anchor component={Link} to={usageLink({})} size="xs">

@@ -197,7 +197,7 @@ function Machines({ licenseId, machines }: { licenseId: string; machines: Machin
   const deactivate = useDeactivateMachine(licenseId);
   return (
     <Stack gap="xs">
-      <Title order={3} size="h5">
+      <Title order={2} size="h5">
         Activated machines
       </Title>
       {machines.length === 0 ? (
@@ -272,7 +272,7 @@ function Leases({ licenseId, leases }: { licenseId: string; leases: Lease[] }) {
   const release = useReleaseLease(licenseId);
   return (
     <Stack gap="xs">
-      <Title order={3} size="h5">
+      <Title order={2} size="h5">
         Fleet leases held
       </Title>
       {leases.length === 0 ? (

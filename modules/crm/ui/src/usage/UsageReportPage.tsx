@@ -195,7 +195,7 @@ export function UsageReportPage() {
           </SimpleGrid>
           {bucket && report.data && (
             <Card withBorder>
-              <Title order={3} size="h5" mb="sm">
+              <Title order={2} size="h5" mb="sm">
                 Per {bucket}, every account and product selected
               </Title>
               <UsageChart periods={report.data.periods} bucket={bucket} onPeriod={narrow} />

@@ -61,7 +61,9 @@ export function DevMailPanel({ list }: { list: DevMailList }) {
           <QueryError error={message.error} retry={() => void message.refetch()} />
         ) : (
           <Stack gap="xs">
-            <Title order={4}>{message.data.subject || "(no subject)"}</Title>
+            <Title order={3} size="h4">
+              {message.data.subject || "(no subject)"}
+            </Title>
             <Text size="sm">
               <b>From:</b> {message.data.from} · <b>To:</b> {message.data.to.join(", ")}
               {message.data.cc.length > 0 && ` · Cc: ${message.data.cc.join(", ")}`}

@@ -91,7 +91,7 @@ export function SettingsForm({ settings, reload }: { settings: NotifierSettings;
           </Alert>
         )}
         <Card withBorder>
-          <Title order={3} size="h4" mb="sm">
+          <Title order={2} size="h4" mb="sm">
             When
           </Title>
           <Stack>
@@ -120,7 +120,7 @@ export function SettingsForm({ settings, reload }: { settings: NotifierSettings;
           </Stack>
         </Card>
         <Card withBorder>
-          <Title order={3} size="h4" mb="sm">
+          <Title order={2} size="h4" mb="sm">
             Who
           </Title>
           <Stack>
@@ -153,7 +153,7 @@ export function SettingsForm({ settings, reload }: { settings: NotifierSettings;
           </Stack>
         </Card>
         <Card withBorder>
-          <Title order={3} size="h4" mb="sm">
+          <Title order={2} size="h4" mb="sm">
             Mail server (SMTP)
           </Title>
           <SimpleGrid cols={{ base: 1, sm: 3 }}>

@@ -66,7 +66,7 @@ export function StatePanel({ state, recipients }: { state: NotifierState; recipi
   return (
     <Card withBorder aria-label="Schedule state" component="section">
       <Group justify="space-between" mb="sm">
-        <Title order={3} size="h4">
+        <Title order={2} size="h4">
           Schedule
         </Title>
         <ScheduleBadge state={state} recipients={recipients} />
