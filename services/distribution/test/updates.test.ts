@@ -70,9 +70,13 @@ describe("POST /v1/updates/check", () => {
       files: [file("linux", "x64"), file("windows", "x64", "msi")],
     });
     await publish("1.3.0", { files: [file("windows", "x64", "msi")] });
+    // Once the three events are in (1.3.0, Windows only, is the last).
     await expect
-      .poll(async () => (await check(licenseKey, { currentVersion: "1.0.0" })).json().release?.version)
-      .toBe("1.2.0");
+      .poll(
+        async () =>
+          (await check(licenseKey, { currentVersion: "1.0.0", platform: "windows" })).json().release?.version,
+      )
+      .toBe("1.3.0");
     const answer = (await check(licenseKey, { currentVersion: "1.0.0" })).json();
     const artifact = linuxOnly.artifacts.find((a) => a.platform === "linux")!;
     expect(answer).toMatchObject({

@@ -82,7 +82,10 @@ export class Updates {
   readonly #bus: BusClient;
   readonly #now: () => Date;
   /** Signed indexes by product, channel and index version (a newer version replaces an older one's use). */
-  readonly #signed = new Map<string, { document: string; payload: ReleaseIndex; signedAt: number }>();
+  readonly #signed = new Map<
+    string,
+    { document: string; payload: ReleaseIndex; rows: ReleaseRow[]; signedAt: number }
+  >();
   #channels: { items: ReleaseChannel[]; at: number } | undefined;
 
   constructor(deps: { orm: Orm; bus: BusClient; now: () => Date }) {
@@ -261,6 +264,12 @@ export class Updates {
       [product, channel],
     );
     if (!version) return undefined;
+    const key = `${product}\u0000${channel}\u0000${version.index_version}`;
+    const now = this.#now();
+    const cached = this.#signed.get(key);
+    // The index of a version never changes: the rows are read and the index signed once per version
+    // (and again once the signature is an hour old, for a fresh expiry).
+    if (cached && now.getTime() - cached.signedAt <= resignAfterMs) return cached;
     const rows = await query<ReleaseRow>(
       this.#orm,
       `select id, version, state, notes, min_upgradable_from, max_upgradable_from, published_at, artifacts
@@ -268,7 +277,6 @@ export class Updates {
          order by published_at desc limit ${MAX_RELEASES}`,
       [product, channel],
     );
-    const now = this.#now();
     const payload: ReleaseIndex = {
       channel,
       expiresAt: new Date(now.getTime() + indexLifetimeMs).toISOString(),
@@ -291,18 +299,17 @@ export class Updates {
         yanked: row.state === "yanked",
       })),
     };
-    const key = `${product}\u0000${channel}\u0000${version.index_version}`;
-    let signed = this.#signed.get(key);
-    if (!signed || now.getTime() - signed.signedAt > resignAfterMs) {
-      const { document } = await this.#bus.request(
-        issuer.signDocument,
-        { purpose: "release-index", payload: payload as unknown as Record<string, unknown> },
-        { timeoutMs: 5_000 },
-      );
-      signed = { document, payload, signedAt: now.getTime() };
-      this.#signed.set(key, signed);
-    }
-    return { document: signed.document, payload: signed.payload, rows };
+    const { document } = await this.#bus.request(
+      issuer.signDocument,
+      { purpose: "release-index", payload: payload as unknown as Record<string, unknown> },
+      { timeoutMs: 5_000 },
+    );
+    const signed = { document, payload, rows, signedAt: now.getTime() };
+    // Older versions of this product and channel are never asked for again.
+    for (const old of this.#signed.keys())
+      if (old.startsWith(`${product}\u0000${channel}\u0000`)) this.#signed.delete(old);
+    this.#signed.set(key, signed);
+    return signed;
   }
 
   async #channelList(): Promise<ReleaseChannel[]> {
