@@ -3,6 +3,7 @@
 // README's table cannot drift from the code. `npm run docs:config` rewrites it; a test checks it.
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { artifactStoreConfig } from "@licensing/artifacts";
 import { catalogConfig } from "@licensing/catalog/config";
 import { distributionConfig } from "@licensing/distribution/config";
 import { gatewayConfig } from "@licensing/gateway/config";
@@ -19,6 +20,7 @@ const sources: { usedBy: string; schema: z.ZodType }[] = [
   { usedBy: "every service", schema: baseConfig },
   { usedBy: "services with data", schema: databaseConfig },
   { usedBy: "HTTP services (gateway, distribution)", schema: httpConfig },
+  { usedBy: "`gateway` (uploads) and `distribution` (downloads)", schema: artifactStoreConfig },
   { usedBy: "`npm start`", schema: launcherConfig },
   { usedBy: "`catalog`", schema: catalogConfig },
   { usedBy: "`issuer`", schema: issuerConfig },

@@ -14,6 +14,7 @@ export const artifactStoreConfig = z.object({
   }),
   ARTIFACT_DIR: z.string().min(1).default(".data/artifacts").meta({
     description: "the directory of `fs` artifacts; replicas on several machines need it on a shared volume",
+    npmStart: "`.data/artifacts`",
   }),
   ARTIFACT_S3_BUCKET: z.string().min(3).max(63).optional().meta({
     description: "the bucket of `s3` artifacts (credentials from the AWS SDK's chain: AWS_ACCESS_KEY_ID…)",

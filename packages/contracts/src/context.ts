@@ -1,7 +1,15 @@
 import { z } from "zod";
 
 /** Operator roles (docs/architecture.md). */
-export const roles = ["superadmin", "license-admin", "sales", "support", "viewer", "auditor"] as const;
+export const roles = [
+  "superadmin",
+  "license-admin",
+  "sales",
+  "support",
+  "viewer",
+  "auditor",
+  "release-manager",
+] as const;
 export const roleSchema = z.enum(roles);
 export type Role = z.infer<typeof roleSchema>;
 

@@ -26,6 +26,9 @@ export const actions = [
   "license.legacy-file.read",
   "preset.read",
   "preset.write",
+  "release.read",
+  "release.write",
+  "release.publish",
   "dashboard.read",
   "usage.read",
   "usage.manage",
@@ -43,6 +46,7 @@ export const actionAreas = [
   "Accounts and products",
   "Licenses",
   "Presets, dashboard and usage",
+  "Update server",
   "Administration",
 ] as const;
 export type ActionArea = (typeof actionAreas)[number];
@@ -69,6 +73,12 @@ export const actionDescriptions: Record<Action, { area: ActionArea; label: strin
   "license.legacy-file.read": { area: "Licenses", label: "Read migrated licenses' legacy files" },
   "preset.read": { area: "Presets, dashboard and usage", label: "See presets" },
   "preset.write": { area: "Presets, dashboard and usage", label: "Create, change and delete presets" },
+  "release.read": { area: "Update server", label: "See releases, their files and channels" },
+  "release.write": {
+    area: "Update server",
+    label: "Create and change draft releases, upload their files, edit channels",
+  },
+  "release.publish": { area: "Update server", label: "Publish and yank releases" },
   "dashboard.read": { area: "Presets, dashboard and usage", label: "See the dashboard" },
   "usage.read": { area: "Presets, dashboard and usage", label: "See usage and machines" },
   "usage.manage": { area: "Presets, dashboard and usage", label: "Release machines and seats" },
@@ -86,6 +96,7 @@ const read: Action[] = [
   "license.read",
   "license.export",
   "preset.read",
+  "release.read",
   "dashboard.read",
   "usage.read",
 ];
@@ -130,6 +141,8 @@ export const permissions: Record<Role, readonly Action[]> = {
   viewer: read,
   // Reads the audit log and nothing else: who did what is visible there; nothing it could change is.
   auditor: ["audit.read"],
+  // Publishes the products' releases (the Update server, issue 18): nothing of licenses or accounts.
+  "release-manager": ["product.read", "release.read", "release.write", "release.publish"],
 };
 
 /** What each built-in role is for, in a line (Settings → Roles, the role pickers). */
@@ -140,6 +153,7 @@ export const roleDescriptions: Record<Role, string> = {
   support: "Test licenses; reads everything",
   viewer: "Reads everything but license keys and signed files, changes nothing",
   auditor: "Reads the audit log (Settings → Audit), nothing else",
+  "release-manager": "Drafts, uploads, publishes and yanks product releases (Update server)",
 };
 
 /** A role as the table holds it: built in (permissions above), or defined by a superadmin. */

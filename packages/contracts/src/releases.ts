@@ -50,6 +50,10 @@ const semver = z
 
 /** An artifact's members as a release index carries them (the index refuses what they refuse). */
 const indexArtifact = artifactSchema.shape;
+export const artifactSchemaFields = indexArtifact;
+
+/** The largest release file an upload may bring (8 GiB). */
+export const MAX_ARTIFACT_BYTES = 8 * 1024 ** 3;
 
 export const releaseStates = ["draft", "published", "yanked"] as const;
 

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { artifactStoreConfig } from "@licensing/artifacts";
 import { baseConfig, databaseConfig, httpConfig, loadConfig } from "@licensing/platform";
 import { z } from "zod";
 import { usernameSchema } from "./schemas.ts";
@@ -36,6 +37,7 @@ const vendorKeysSchema = z
 export const gatewayConfig = baseConfig
   .extend(databaseConfig.shape)
   .extend(httpConfig.shape)
+  .extend(artifactStoreConfig.shape)
   .extend({
     GATEWAY_PORT: z.coerce
       .number()

@@ -1,3 +1,4 @@
+import { openArtifactStore } from "@licensing/artifacts";
 import {
   connectNats,
   createLogger,
@@ -32,6 +33,7 @@ await runUntilSignal(async () => {
     listen: { port: config.GATEWAY_PORT, host: config.GATEWAY_HOST },
     shutdownDelayMs: config.SHUTDOWN_DELAY_SECONDS * 1_000,
     publicUrl: config.GATEWAY_PUBLIC_URL,
+    artifacts: await openArtifactStore(config),
     cookieSecure: config.GATEWAY_COOKIE_SECURE,
     trustProxy: config.GATEWAY_TRUST_PROXY,
     requiredServices: config.GATEWAY_REQUIRED_SERVICES,

@@ -1,6 +1,7 @@
 // What a module package (such as @licensing/crm-gateway) builds on: the access every route declares,
 // the bus call made as the signed-in operator, and the shape of the plugin the gateway loads.
 // Types only, so a module depends on the gateway at compile time and never at run time.
+import type { ArtifactStore } from "@licensing/artifacts";
 import type { Action, Actor, Endpoint, RequestIn, ResponseOf } from "@licensing/contracts";
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
@@ -32,6 +33,8 @@ export interface GatewayModuleOptions {
    * the actor travel in the message headers; a service error becomes the HTTP error with its code.
    */
   call<E extends Endpoint>(request: FastifyRequest, endpoint: E, body: RequestIn<E>): Promise<ResponseOf<E>>;
+  /** Where release files are uploaded to (ARTIFACT_*); without one, uploads answer 503. */
+  artifacts: ArtifactStore | undefined;
 }
 
 /** A module's routes, registered under `/api`; each route declares its `config.access`. */

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import fastifyCookie from "@fastify/cookie";
+import type { ArtifactStore } from "@licensing/artifacts";
 import { BusClient } from "@licensing/bus";
 import type { PublicKeyEntry } from "@licensing/model";
 import { auditChainWorker, type Logger, type Orm, openDatabase } from "@licensing/platform";
@@ -67,6 +68,8 @@ export interface GatewayDeps {
   crmModule?: string;
   /** The clock (tests move it to expire sessions and licenses). */
   now?: () => Date;
+  /** Where release files are uploaded to (ARTIFACT_*); without one, uploads answer 503. */
+  artifacts?: ArtifactStore;
 }
 
 /** What the gateway's start did that its launcher must know. */
@@ -187,7 +190,7 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     await root.register(auditRoutes, { call, orm });
     await root.register(viewRoutes, { orm });
     const crm = await loadModule(deps.crmModule ?? crmModuleSpecifier);
-    if (crm) await registerModule(root, crm, moduleActivations, { call });
+    if (crm) await registerModule(root, crm, moduleActivations, { call, artifacts: deps.artifacts });
     else log.info("The CRM module is not installed in this deployment: no CRM routes");
     await registerUi(root, deps.uiDir, log);
   });

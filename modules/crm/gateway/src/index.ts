@@ -1,6 +1,6 @@
 // @licensing/crm-gateway: the CRM module's HTTP routes. The gateway imports this package at start
 // when it is installed (a deployment built without it has no CRM routes), registers the plugin
-// under /api behind the module's activation check, and hands it the bus call it needs.
+// under /api behind the module's activation check, and hands it the bus call and the artifact store.
 import type { GatewayModule } from "@licensing/gateway/module";
 import { accountBulkRoutes } from "./account-bulk.ts";
 import { accountRoutes } from "./accounts.ts";
@@ -9,6 +9,8 @@ import { licenseExportRoutes } from "./license-export.ts";
 import { licenseRoutes } from "./licenses.ts";
 import { migrationRoutes } from "./migration.ts";
 import { productRoutes } from "./products.ts";
+import { releaseUploadRoutes } from "./release-uploads.ts";
+import { releaseRoutes } from "./releases.ts";
 import { dashboardRoutes, presetRoutes } from "./settings.ts";
 import { usageRoutes } from "./usage.ts";
 import { usageExportRoutes } from "./usage-export.ts";
@@ -16,7 +18,7 @@ import { usageExportRoutes } from "./usage-export.ts";
 /** The CRM module as the gateway loads it. */
 export const gatewayModule: GatewayModule = {
   name: "crm",
-  plugin: async (app, { call }) => {
+  plugin: async (app, { call, artifacts }) => {
     for (const routes of [
       accountRoutes,
       accountBulkRoutes,
@@ -29,7 +31,9 @@ export const gatewayModule: GatewayModule = {
       usageExportRoutes,
       presetRoutes,
       migrationRoutes,
+      releaseRoutes,
+      releaseUploadRoutes,
     ])
-      await app.register(routes, { call });
+      await app.register(routes, { call, artifacts });
   },
 };
