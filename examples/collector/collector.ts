@@ -2,10 +2,12 @@
 //
 //   npm run example:collector -- --key LK-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XXXXX [--server http://localhost:8090]
 //                                [--units 100] [--runs 3] [--mode scanning] [--offline] [--state-dir DIR]
+//                                [--check-update 1.0.0 [--download FILE] [--channel beta]]
 //
 // It pins the server's public keys on first run (a real product ships them), downloads and verifies
 // the license file, activates this machine, sends a heartbeat, then authorizes a few executions,
-// reporting their units (queued if the server is unreachable) and printing the balance.
+// reporting their units (queued if the server is unreachable) and printing the balance. With
+// --check-update VERSION it asks whether a newer release is there for it (and --download saves it).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +25,9 @@ const { values } = parseArgs({
     mode: { type: "string" },
     offline: { type: "boolean", default: false },
     "state-dir": { type: "string", default: join(homedir(), ".licensing", "example-collector") },
+    "check-update": { type: "string" },
+    channel: { type: "string", default: "stable" },
+    download: { type: "string" },
   },
 });
 if (!values.key) {
@@ -41,8 +46,12 @@ async function trustedKeys(): Promise<TrustedKey[]> {
   try {
     return JSON.parse(readFileSync(pinned, "utf8")) as TrustedKey[];
   } catch {
-    const response = await fetch(`${values.server}/v1/keys`);
-    const { keys } = (await response.json()) as { keys: TrustedKey[] };
+    // The license keys and the release keys, each kept with its role.
+    const keys: TrustedKey[] = [];
+    for (const role of ["license", "release"]) {
+      const response = await fetch(`${values.server}/v1/keys?role=${role}`);
+      keys.push(...((await response.json()) as { keys: TrustedKey[] }).keys);
+    }
     writeFileSync(pinned, JSON.stringify(keys, null, 2));
     console.log(`Pinned ${keys.length} public key(s) from ${values.server} in ${pinned}`);
     return keys;
@@ -78,6 +87,24 @@ try {
       console.log(
         `Status: ${status.status}, ${status.unitsConsumed} units consumed, remaining ${status.unitsRemaining === -1 ? "unlimited" : status.unitsRemaining}`,
       );
+    }
+  }
+  if (values["check-update"]) {
+    const check = await manager.checkForUpdate({
+      currentVersion: values["check-update"],
+      channel: values.channel,
+    });
+    if (check.currentYanked) console.log(`Version ${values["check-update"]} was withdrawn: update it.`);
+    if (!check.update) console.log(`No update: ${check.reason}`);
+    else {
+      const { version, artifact } = check.release;
+      console.log(
+        `Update: ${version} (${artifact.fileName}, ${artifact.size} bytes), checked against the signed index`,
+      );
+      if (values.download) {
+        const saved = await manager.downloadUpdate(values.download);
+        console.log(`Saved to ${saved.path}; SHA-256 ${saved.sha256} verified`);
+      }
     }
   }
   const license = await manager.load();

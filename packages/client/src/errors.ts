@@ -50,6 +50,21 @@ export const refusalReasons = [
   "network_error",
   /** The server answered with an error this client does not expect. */
   "server_error",
+  // Updates (checkForUpdate, downloadUpdate):
+  /** The license does not entitle this product to the channel asked (its kind), or the product. */
+  "not_entitled",
+  /** The release index is older than one already accepted: a rollback. */
+  "index_rollback",
+  /** The release index has expired: a frozen index, served past its life. */
+  "index_expired",
+  /** The release index carries other content under a version already accepted, or is not yet valid. */
+  "index_conflict",
+  /** The release index is another product's or channel's. */
+  "index_scope_mismatch",
+  /** The server's answer names a release or file the signed index does not hold. */
+  "update_mismatch",
+  /** The downloaded file is not the one released (its size or SHA-256 differs from the index). */
+  "artifact_mismatch",
 ] as const;
 
 export type RefusalReason = (typeof refusalReasons)[number];
@@ -101,6 +116,9 @@ export function reasonOfCode(code: string): RefusalReason {
 
 /** A ModelError code (from verifying a document) as a refusal reason. */
 export function reasonOfModelCode(code: string): RefusalReason {
+  if (code === "index_rollback" || code === "index_expired" || code === "index_scope_mismatch") return code;
+  if (code === "index_conflict" || code === "index_not_yet_valid") return "index_conflict";
+  if (code === "artifact_size_mismatch" || code === "artifact_hash_mismatch") return "artifact_mismatch";
   if (code === "unknown_key") return "untrusted_key";
   if (code === "bad_signature") return "bad_signature";
   if (code === "decryption_failed" || code === "key_required") return "wrong_license_key";

@@ -7,7 +7,8 @@ export {
   LicenseManager,
   type LicenseManagerOptions,
 } from "./license-manager.ts";
-export type { FetchLike, Platform } from "./platform.ts";
+export type { DownloadFiles, FetchLike, Platform } from "./platform.ts";
 export { type ClientStorage, IndexedDbStorage, MemoryStorage } from "./storage.ts";
+export type { AvailableUpdate, UpdateCheck, UpdateQuery } from "./updates.ts";
 export type { FlushResult, UsageSummary } from "./usage.ts";
 export { keySetOf, type TrustedKey, verifyLicense } from "./verify.ts";

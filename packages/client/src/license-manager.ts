@@ -13,13 +13,18 @@ import { checkStanding, rememberRefusal } from "./standing.ts";
 import { type ClientState, documents, StateStore } from "./state.ts";
 import { type StateMac, webCryptoMac } from "./state-seal.ts";
 import type { ClientStorage } from "./storage.ts";
+import { type AvailableUpdate, type UpdateCheck, type UpdateQuery, Updates } from "./updates.ts";
 import { type FlushResult, UsageMeter, type UsageSummary, unitsUsed } from "./usage.ts";
 import { keySetOf, type TrustedKey, verifyLicense, verifyStatus } from "./verify.ts";
 
 export interface LicenseManagerOptions {
   /** The product this code is, e.g. `collector`: the license must include it. */
   product: string;
-  /** Public keys to trust (from GET /v1/keys, pinned in the product). */
+  /**
+   * Public keys to trust, pinned in the product: the license keys (GET /v1/keys) and, to check for
+   * updates, the release keys (GET /v1/keys?role=release, `role: "release"`). Each verifies only its
+   * own role's documents.
+   */
   trustedKeys: readonly TrustedKey[];
   /** The distribution API, e.g. `https://licenses.example.com` (without /v1). Not needed offline. */
   serverUrl?: string;
@@ -98,6 +103,8 @@ export class LicenseManager {
   readonly #machine: MachineActivation;
   readonly #fleet: FleetLease;
   readonly #usage: UsageMeter;
+  readonly #updates: Updates;
+  #lastUpdate: AvailableUpdate | undefined;
 
   constructor(options: LicenseManagerOptions) {
     this.#options = options;
@@ -132,6 +139,7 @@ export class LicenseManager {
     this.#machine = new MachineActivation(ctx);
     this.#fleet = new FleetLease(ctx);
     this.#usage = new UsageMeter(ctx);
+    this.#updates = new Updates(ctx, options.product, keySetOf(options.trustedKeys, "release"));
   }
 
   /** The verified license, once loaded. */
@@ -398,6 +406,33 @@ export class LicenseManager {
       }
     });
     return { ...status, newerFile: this.#license !== undefined && status.serial > this.#license.serial };
+  }
+
+  /**
+   * "Is there an update for me?" (online): the best release this license is entitled to for this
+   * machine from `currentVersion`, or why there is none. The answer is checked against the release
+   * index it comes with (signed by a pinned release key, not rolled back, not expired, holding what
+   * is offered); a refusal is a LicenseError (`index_rollback`, `index_expired`, `update_mismatch`,
+   * `not_entitled`…).
+   */
+  async checkForUpdate(query: UpdateQuery): Promise<UpdateCheck> {
+    const check = await this.#updates.check(query);
+    this.#lastUpdate = check.update ? check.release : undefined;
+    return check;
+  }
+
+  /**
+   * Downloads the update found by the last checkForUpdate (or `release`) to `path` (Node): resumed
+   * from `path.part` when a previous try was cut, and renamed to `path` only once its size and
+   * SHA-256 are those of the signed index (`artifact_mismatch` otherwise, the part deleted).
+   */
+  async downloadUpdate(
+    path: string,
+    release?: AvailableUpdate,
+  ): Promise<{ path: string; size: number; sha256: string }> {
+    const chosen = release ?? this.#lastUpdate;
+    if (!chosen) throw new TypeError("No update to download: checkForUpdate() found none");
+    return this.#updates.download(chosen, path);
   }
 
   /** Whether the server answers, and how fast (through the configured proxy). */

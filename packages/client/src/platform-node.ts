@@ -3,9 +3,12 @@ export { FileStorage, type FileStorageOptions } from "./file-storage.ts";
 
 import { execFileSync } from "node:child_process";
 import { createHmac, createSecretKey, hkdfSync } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { createReadStream, createWriteStream, readFileSync } from "node:fs";
+import { rename, rm, stat } from "node:fs/promises";
 import { arch, homedir, hostname, platform } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch } from "undici";
 import { FileStorage } from "./file-storage.ts";
 import { type FetchLike, type Platform, sha256Hex } from "./platform.ts";
@@ -70,6 +73,23 @@ export const nodePlatform: Platform = {
   },
   defaultStorage(namespace) {
     return new FileStorage(process.env.LICENSING_STATE_DIR ?? join(homedir(), ".licensing", namespace));
+  },
+  updateTarget: () => ({
+    // As release indexes name them: windows, macos, linux…; x64, arm64…
+    platform: { win32: "windows", darwin: "macos" }[platform() as string] ?? platform(),
+    arch: arch(),
+  }),
+  files: {
+    size: (path) =>
+      stat(path).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    read: (path) => createReadStream(path),
+    append: (path, chunks) =>
+      pipeline(Readable.from(chunks), createWriteStream(path, { flags: "a", flush: true })),
+    rename: (from, to) => rename(from, to),
+    remove: (path) => rm(path, { force: true }),
   },
   async stateMac(fingerprint, namespace) {
     const { salt, info } = stateKeyInfo(namespace);

@@ -16,6 +16,22 @@ export interface Platform {
   defaultStorage(namespace: string): ClientStorage;
   /** The MAC of the offline state, keyed from the fingerprint (WebCrypto when not given). */
   stateMac?(fingerprint: string, namespace: string): Promise<StateMac>;
+  /** What release files this machine takes: operating system and architecture as release indexes name them. */
+  updateTarget?(): { platform: string; arch: string };
+  /** Files for downloads (Node; browsers have none): where an update is saved. */
+  files?: DownloadFiles;
+}
+
+/** The few file operations a resumable download needs. */
+export interface DownloadFiles {
+  /** The size of `path`, 0 when there is no such file. */
+  size(path: string): Promise<number>;
+  /** Reads `path` to its end, chunk by chunk (to hash what a resumed download already has). */
+  read(path: string): AsyncIterable<Uint8Array>;
+  /** Appends `chunks` to `path` (created when missing) and flushes them to the disk. */
+  append(path: string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
 }
 
 /** Lower-case hex SHA-256 of a text, with WebCrypto (Node and browsers). */

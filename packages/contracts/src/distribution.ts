@@ -300,6 +300,16 @@ export const updateCheckResponse = z.object({
   index: z.string().nullable(),
 });
 
+/** A release's downloads: a download counts once, when it starts from the file's first byte. */
+export const releaseDownloadsSchema = z.object({
+  releaseId: z.string(),
+  total: z.number().int(),
+  byArtifact: z.array(z.object({ artifactId: z.string(), downloads: z.number().int() })),
+  /** The accounts that downloaded it, most downloads first (at most 100). */
+  byAccount: z.array(z.object({ accountId: z.string(), downloads: z.number().int(), lastAt: timestamp })),
+});
+export type ReleaseDownloads = z.infer<typeof releaseDownloadsSchema>;
+
 export const publicKeySchema = z.object({
   keyId: z.string(),
   /** `license` keys verify license files and documents about licenses; `release` keys, release indexes. */
@@ -579,6 +589,14 @@ export const distribution = {
       "Units consumed over the last days (per day) and machines and leases held now, for the dashboard",
     request: usageSummaryRequest,
     response: usageSummarySchema,
+    errors: ["validation_failed"],
+  }),
+  releaseDownloads: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.release.downloads",
+    summary: "How often a release's files were downloaded, in all, by file and by account (issue 18)",
+    request: z.strictObject({ releaseId: idOf("release") }),
+    response: releaseDownloadsSchema,
     errors: ["validation_failed"],
   }),
 };

@@ -11,6 +11,7 @@ import { LegacyConsumption } from "./0004_legacy_consumption.ts";
 import { SharedAuditLog } from "./0005_shared_audit_log.ts";
 import { KeyRoles } from "./0006_key_roles.ts";
 import { Releases } from "./0007_releases.ts";
+import { ReleaseDownloads } from "./0008_release_downloads.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -29,4 +30,5 @@ export const migrations = [
   { name: "0005_shared_audit_log", class: SharedAuditLog },
   { name: "0006_key_roles", class: KeyRoles },
   { name: "0007_releases", class: Releases },
+  { name: "0008_release_downloads", class: ReleaseDownloads },
 ];

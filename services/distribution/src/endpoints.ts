@@ -6,6 +6,7 @@ import { LegacyConsumption } from "./domain/legacy-consumption.ts";
 import type { Machines } from "./domain/machines.ts";
 import { licenseUsage, usageReport } from "./domain/reports.ts";
 import { usageSummary } from "./domain/summary.ts";
+import type { Updates } from "./domain/updates.ts";
 import type { Usage } from "./domain/usage.ts";
 
 export interface OperatorDomain {
@@ -13,6 +14,7 @@ export interface OperatorDomain {
   machines: Machines;
   usage: Usage;
   leases: Leases;
+  updates: Updates;
   now: () => Date;
 }
 
@@ -74,6 +76,7 @@ export function addDistributionEndpoints(server: EndpointServer, domain: Operato
     })
     .add(distribution.usageReport, (request) => usageReport(orm, request))
     .add(distribution.usageSummary, (request) => usageSummary(orm, domain.now(), request.days))
+    .add(distribution.releaseDownloads, (request) => domain.updates.downloads(request.releaseId))
     .add(audit.distribution, (request) => listAudit(orm.em.fork(), "distribution", request));
 }
 

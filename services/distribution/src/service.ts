@@ -168,7 +168,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     description:
       "License files, activations, usage and fleet seats for products; the license-server hand-off",
     classifyError: classify,
-    endpoints: (server) => addDistributionEndpoints(server, { orm, machines, usage, leases, now }),
+    endpoints: (server) => addDistributionEndpoints(server, { orm, machines, usage, leases, updates, now }),
     workers: [
       consumer,
       publisher,

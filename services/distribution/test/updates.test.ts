@@ -3,7 +3,7 @@
 // is entitled to, or the reason there is none, with the channel's index signed by the release key.
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
-import { releases } from "@licensing/contracts";
+import { distribution, releases } from "@licensing/contracts";
 import { openReleaseIndex } from "@licensing/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { as, type DistributionUnderTest, startDistribution } from "./distribution-harness.ts";
@@ -205,6 +205,13 @@ describe("POST /v1/updates/check", () => {
     expect(
       (await t.call("GET", "/v1/updates/artifacts/../../etc", { key: licenseKey })).statusCode,
     ).toBeGreaterThanOrEqual(400);
+    // Counted once per download from the first byte (the poll's, the whole, the If-Range one), not per resumed part.
+    const counted = await t.env.bus.request(distribution.releaseDownloads, { releaseId: release.id });
+    expect(counted).toMatchObject({
+      total: 3,
+      byArtifact: [{ artifactId, downloads: 3 }],
+      byAccount: [{ downloads: 3 }],
+    });
     // A yanked release's file is no longer served.
     await t.env.bus.request(releases.yankRelease, { id: release.id, reason: "withdrawn for a fix" }, as);
     await expect.poll(async () => (await t.call("GET", url, { key: licenseKey })).statusCode).toBe(403);

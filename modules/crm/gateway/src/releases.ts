@@ -1,4 +1,12 @@
-import { catalog, idOf, productReleaseSchema, releaseChannelSchema, releases } from "@licensing/contracts";
+import {
+  catalog,
+  distribution,
+  idOf,
+  productReleaseSchema,
+  releaseChannelSchema,
+  releaseDownloadsSchema,
+  releases,
+} from "@licensing/contracts";
 import type { GatewayModuleOptions, GatewayModulePlugin } from "@licensing/gateway/module";
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -154,6 +162,20 @@ export const releaseRoutes: GatewayModulePlugin = async (app, { call, artifacts 
       );
       return deleted;
     },
+  );
+
+  app.get(
+    "/releases/:id/downloads",
+    {
+      config: { access: "release.read" },
+      schema: {
+        tags,
+        summary: distribution.releaseDownloads.summary,
+        params: releaseParams,
+        response: { 200: releaseDownloadsSchema },
+      },
+    },
+    (request) => call(request, distribution.releaseDownloads, { releaseId: request.params.id }),
   );
 
   app.delete(

@@ -217,6 +217,20 @@ export const ReleaseEntity = defineEntity({
   indexes: [{ name: "releases_by_product_channel", properties: ["product", "channel"] }],
 });
 
+/** Downloads of release files, counted per file, account and day (a download starting at byte 0). */
+export const ReleaseDownloadEntity = defineEntity({
+  name: "ReleaseDownload",
+  tableName: "release_downloads",
+  properties: {
+    artifactId: p.text().primary(),
+    accountId: p.text().primary(),
+    day: p.date().primary(),
+    releaseId: p.text().index("release_downloads_by_release"),
+    downloads: p.integer(),
+    lastAt: p.datetime(),
+  },
+});
+
 /** Each product and channel's release index version, the highest an event carried. */
 export const ReleaseIndexVersionEntity = defineEntity({
   name: "ReleaseIndexVersion",
@@ -238,4 +252,5 @@ export const distributionEntities = [
   LegacyConsumptionEntity,
   ReleaseEntity,
   ReleaseIndexVersionEntity,
+  ReleaseDownloadEntity,
 ];

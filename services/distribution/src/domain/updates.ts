@@ -4,6 +4,7 @@ import {
   issuer,
   type ReleaseArtifact,
   type ReleaseChannel,
+  type ReleaseDownloads,
   type ReleaseEvent,
   releases,
   type updateCheckRequest,
@@ -165,8 +166,9 @@ export class Updates {
   async artifact(
     license: LicenseRecord,
     id: string,
-  ): Promise<ReleaseArtifact & { product: string; version: string }> {
+  ): Promise<ReleaseArtifact & { product: string; version: string; releaseId: string }> {
     const row = await queryOne<{
+      release_id: string;
       product: string;
       channel: string;
       version: string;
@@ -175,7 +177,7 @@ export class Updates {
       artifact: ReleaseArtifact;
     }>(
       this.#orm,
-      `select r.product, r.channel, r.version, r.state, r.published_at, a.artifact
+      `select r.id as release_id, r.product, r.channel, r.version, r.state, r.published_at, a.artifact
        from distribution.releases r, jsonb_array_elements(r.artifacts) as a(artifact)
        where a.artifact->>'id' = $1`,
       [id],
@@ -192,7 +194,49 @@ export class Updates {
         "forbidden",
         `Release ${row.version} came after this license's end (${license.endDate})`,
       );
-    return { ...row.artifact, product: row.product, version: row.version };
+    return { ...row.artifact, product: row.product, version: row.version, releaseId: row.release_id };
+  }
+
+  /** Counts one download of `artifact` by the license's account (today's row of the file and account). */
+  async countDownload(license: LicenseRecord, artifact: { id: string; releaseId: string }): Promise<void> {
+    const now = this.#now();
+    await execute(
+      this.#orm,
+      `insert into distribution.release_downloads (artifact_id, account_id, day, release_id, downloads, last_at)
+       values ($1, $2, $3::date, $4, 1, $5)
+       on conflict (artifact_id, account_id, day)
+       do update set downloads = release_downloads.downloads + 1, last_at = excluded.last_at`,
+      [artifact.id, license.accountId, now.toISOString().slice(0, 10), artifact.releaseId, now],
+    );
+  }
+
+  /** A release's downloads: in all, by file, and by account (the 100 with most). */
+  async downloads(releaseId: string): Promise<ReleaseDownloads> {
+    const byArtifact = await query<{ artifact_id: string; downloads: string }>(
+      this.#orm,
+      `select artifact_id, sum(downloads) as downloads from distribution.release_downloads
+       where release_id = $1 group by artifact_id order by artifact_id`,
+      [releaseId],
+    );
+    const byAccount = await query<{ account_id: string; downloads: string; last_at: Timestamp }>(
+      this.#orm,
+      `select account_id, sum(downloads) as downloads, max(last_at) as last_at from distribution.release_downloads
+       where release_id = $1 group by account_id order by sum(downloads) desc, account_id limit 100`,
+      [releaseId],
+    );
+    return {
+      releaseId,
+      total: byArtifact.reduce((sum, row) => sum + Number(row.downloads), 0),
+      byArtifact: byArtifact.map((row) => ({
+        artifactId: row.artifact_id,
+        downloads: Number(row.downloads),
+      })),
+      byAccount: byAccount.map((row) => ({
+        accountId: row.account_id,
+        downloads: Number(row.downloads),
+        lastAt: iso(row.last_at),
+      })),
+    };
   }
 
   /** A usable license for `product` whose kind `channel` serves. */

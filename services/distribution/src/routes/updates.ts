@@ -65,8 +65,11 @@ export const updateRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) 
         reply.header("Content-Range", `bytes */${size}`);
         throw new AppError("range_not_satisfiable", `The file has ${size} bytes; ${header} is outside it`);
       }
-      if (Array.isArray(ranges) && ranges.length === 1) {
-        const { start, end } = ranges[0]!;
+      const partial = Array.isArray(ranges) && ranges.length === 1 ? ranges[0]! : undefined;
+      // A download counts once: when it starts at the first byte (resuming it does not count again).
+      if (!partial || partial.start === 0) await updates.countDownload(licenseOf(request), artifact);
+      if (partial) {
+        const { start, end } = partial;
         reply
           .code(206)
           .header("Content-Range", `bytes ${start}-${end}/${size}`)
