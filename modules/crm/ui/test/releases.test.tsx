@@ -12,6 +12,7 @@ import {
   cockpit,
   collector,
   draftRelease,
+  initech,
   publishedRelease,
   stableChannel,
   yankedRelease,
@@ -38,6 +39,16 @@ function releaseApi(change?: (request: Recorded) => { status: number; body?: unk
       );
       return { status: 200, body: { items } };
     }
+    if (request.path === `/api/releases/${publishedRelease.id}/downloads`)
+      return {
+        status: 200,
+        body: {
+          releaseId: publishedRelease.id,
+          total: 3,
+          byArtifact: [{ artifactId: publishedRelease.artifacts[0]!.id, downloads: 3 }],
+          byAccount: [{ accountId: initech.id, downloads: 3, lastAt: "2026-02-03T10:00:00.000Z" }],
+        },
+      };
     const one = releases.find((r) => request.path === `/api/releases/${r.id}`);
     if (one && request.method === "GET") return { status: 200, body: one };
     return { status: 404, body: { code: "not_found", message: "No such route", requestId: "req_1" } };
@@ -175,6 +186,10 @@ describe("a release's page", () => {
     expect(screen.queryByRole("button", { name: /^Remove/ })).toBeNull();
     expect(screen.queryByRole("button", { name: "Publish" })).toBeNull();
     expect(screen.getByRole("button", { name: "Yank" })).toBeTruthy();
+    // Who downloaded it; a release manager may not read accounts, so the id is not a link.
+    expect(await screen.findByText("3 downloads")).toBeTruthy();
+    expect(within(screen.getByText(initech.id).closest("tr")!).getByText("3")).toBeTruthy();
+    expect(screen.queryByRole("link", { name: initech.id })).toBeNull();
   });
 
   it("cannot be published without a file, and says why", async () => {
@@ -194,6 +209,8 @@ describe("a release's page", () => {
       if (request.path === "/api/release-channels")
         return { status: 200, body: { items: [stableChannel, betaChannel] } };
       if (request.path === "/api/products") return { status: 200, body: { items: [collector] } };
+      if (request.path.endsWith("/downloads"))
+        return { status: 200, body: { releaseId: withFile.id, total: 0, byArtifact: [], byAccount: [] } };
       if (request.method === "POST")
         return {
           status: 200,
@@ -209,6 +226,7 @@ describe("a release's page", () => {
     await waitFor(() => expect(errors(api.requests)).toHaveLength(1));
     expect(errors(api.requests)[0]?.path).toBe(`/api/releases/${draftRelease.id}/publish`);
     expect(await screen.findByRole("button", { name: "Yank" })).toBeTruthy();
+    expect(await screen.findByText("Not downloaded yet.")).toBeTruthy();
   });
 
   it("is yanked only with a reason", async () => {
@@ -266,6 +284,8 @@ describe("a release's page", () => {
     await screen.findByRole("heading", { level: 1, name: /2\.5\.0-beta\.1/ });
     for (const name of ["Choose file…", "Publish", "Delete draft", "Edit notes and range"])
       expect(screen.queryByRole("button", { name })).toBeNull();
+    // A draft was never offered: its downloads are not asked for.
+    expect(screen.queryByRole("heading", { name: "Downloads" })).toBeNull();
   });
 
   it("says when no release has the id", async () => {

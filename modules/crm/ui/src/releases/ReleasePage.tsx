@@ -16,6 +16,7 @@ import { useProductNames } from "../products/api.ts";
 import { useChannels, useDeleteRelease, usePublishRelease, useRelease } from "./api.ts";
 import { EditReleaseDialog } from "./EditReleaseDialog.tsx";
 import { NotesView } from "./Notes.tsx";
+import { ReleaseDownloads } from "./ReleaseDownloads.tsx";
 import { ReleaseFiles } from "./ReleaseFiles.tsx";
 import { formatBytes, stateColor, stateLabel, totalSize } from "./text.ts";
 import { YankButton } from "./YankButton.tsx";
@@ -164,6 +165,7 @@ function ReleaseView({
         <NotesView notes={release.notes} />
       </Stack>
       <ReleaseFiles release={release} onUploaded={() => void reload()} />
+      <ReleaseDownloads release={release} />
       {editing && channels.data && (
         <EditReleaseDialog
           release={release}

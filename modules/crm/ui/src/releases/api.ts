@@ -1,4 +1,4 @@
-import type { ProductRelease, ReleaseChannel } from "@licensing/contracts";
+import type { ProductRelease, ReleaseChannel, ReleaseDownloads } from "@licensing/contracts";
 import { api } from "@licensing/ui/kit";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
@@ -35,6 +35,7 @@ export const releaseKeys = {
   channels: ["releases", "channels"] as const,
   ofProduct: (product: string, filters: ReleaseFilters) => ["releases", "product", product, filters] as const,
   one: (id: string) => ["releases", "one", id] as const,
+  downloads: (id: string) => ["releases", "downloads", id] as const,
 };
 
 const releasePath = (id: string) => `/api/releases/${encodeURIComponent(id)}`;
@@ -61,6 +62,15 @@ export function useReleases(product: string | null, filters: ReleaseFilters) {
 
 export function useRelease(id: string) {
   return useQuery({ queryKey: releaseKeys.one(id), queryFn: () => api.get<ProductRelease>(releasePath(id)) });
+}
+
+/** How often a published (or yanked) release's files were downloaded; drafts have none to ask for. */
+export function useReleaseDownloads(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: releaseKeys.downloads(id),
+    queryFn: () => api.get<ReleaseDownloads>(`${releasePath(id)}/downloads`),
+    enabled,
+  });
 }
 
 /** A change that answers the release: kept as the release's data, and every list refreshed. */
