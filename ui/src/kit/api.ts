@@ -37,6 +37,11 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
+/** The CSRF token, for requests not made through `api` (the release files' tus uploads). */
+export function getCsrfToken(): string | undefined {
+  return csrfToken;
+}
+
 /** Called when a request answers 401: the session has ended, so the app shows the sign-in page. */
 export function onUnauthorized(listener: (() => void) | undefined): void {
   unauthorizedListener = listener;

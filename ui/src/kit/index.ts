@@ -2,7 +2,7 @@
 // the gateway, reports errors, checks permissions and validates forms the same way.
 
 export { AuditChanges } from "./AuditChanges.tsx";
-export { ApiError, api, apiRequest, isApiError } from "./api.ts";
+export { ApiError, api, apiRequest, getCsrfToken, isApiError } from "./api.ts";
 export { ConfirmButton } from "./ConfirmButton.tsx";
 export { CopyKey } from "./CopyKey.tsx";
 export { CursorPager, type CursorPages, useCursorPages } from "./CursorPager.tsx";

@@ -42,6 +42,7 @@ export const missing = {
   product: "No product with this id",
   preset: "No preset with this id",
   migrationRun: "No migration run with this id",
+  release: "No release with this id",
 } as const;
 
 const rawPatterns: [RegExp, (m: RegExpMatchArray) => Partial<Issue>][] = [

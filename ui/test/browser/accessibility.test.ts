@@ -23,6 +23,7 @@ const session = browserSession("accessibility", { credentials: adminCredentials 
 let accountId: string;
 let licenseId: string;
 let presetId: string;
+let releaseId: string;
 
 /** A GET of the gateway's API from the signed-in page: its JSON body. */
 async function get(page: Page, path: string): Promise<unknown> {
@@ -51,7 +52,16 @@ const pages = (): { name: string; path: string; ready?: (page: Page) => Promise<
   { name: "license-usage", path: `/crm/licenses/${licenseId}?tab=usage` },
   { name: "license-audit", path: `/crm/licenses/${licenseId}?tab=audit` },
   { name: "usage-report", path: "/crm/usage" },
-  { name: "update-server", path: "/crm/update-server" },
+  {
+    name: "update-server",
+    path: "/crm/update-server?product=scanner",
+    ready: (page) => page.getByRole("link", { name: "1.0.0" }).waitFor(),
+  },
+  {
+    name: "release",
+    path: `/crm/releases/${releaseId}`,
+    ready: (page) => page.getByRole("button", { name: "Choose file…" }).waitFor(),
+  },
   {
     name: "accounts",
     path: "/crm/accounts",
@@ -119,6 +129,14 @@ describe.skipIf(!browserTestsRun)("every page passes axe-core, light and dark", 
       licenseId ??= (created.body as { licenses: IssuedLicense[] }).licenses[0]!.license.id;
     }
     expect((await post(page, "/api/users", { username: "sam", roles: ["sales"] })).status).toBe(201);
+    // A draft release of the product, with Markdown notes, for the Update server's two pages.
+    const release = await post(page, "/api/products/scanner/releases", {
+      version: "1.0.0",
+      channel: "stable",
+      notes: "## New\n\n- **Faster** scans\n- [Docs](https://example.com)",
+    });
+    expect(release.status).toBe(201);
+    releaseId = (release.body as { id: string }).id;
     // The issuer makes the product's built-in presets when it learns of the product.
     for (let tries = 0; !presetId; tries += 1) {
       const presets = (await get(page, "/api/presets")) as { items?: { id: string }[] };

@@ -26,7 +26,7 @@ const crm: UiModule = {
     { label: "Dashboard", path: "/crm/dashboard", icon: IconChartBar, action: "dashboard.read" },
     { label: "Usage report", path: "/crm/usage", icon: IconChartLine, action: "usage.read" },
     { label: "Customer accounts", path: "/crm/accounts", icon: IconAddressBook, action: "account.read" },
-    { label: "Update server", path: "/crm/update-server", icon: IconCloudUpload, action: "license.read" },
+    { label: "Update server", path: "/crm/update-server", icon: IconCloudUpload, action: "release.read" },
   ],
   settingsMenu: [
     { label: "Products", path: "/settings/products", icon: IconPackage, action: "product.read" },
@@ -66,8 +66,13 @@ const crm: UiModule = {
     },
     {
       path: "crm/update-server",
-      action: "license.read",
-      load: async () => (await import("./placeholders.tsx")).UpdateServerPage,
+      action: "release.read",
+      load: async () => (await import("./releases/UpdateServerPage.tsx")).UpdateServerPage,
+    },
+    {
+      path: "crm/releases/:id",
+      action: "release.read",
+      load: async () => (await import("./releases/ReleasePage.tsx")).ReleasePage,
     },
     {
       path: "crm/accounts",

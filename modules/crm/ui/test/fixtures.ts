@@ -6,6 +6,9 @@ import type {
   Machine,
   Preset,
   Product,
+  ProductRelease,
+  ReleaseArtifact,
+  ReleaseChannel,
   UsageSummary,
 } from "@licensing/contracts";
 
@@ -219,3 +222,73 @@ export const directoryUsers = [
   { id: "usr_01JD6X8Q0V4N3ZP8E4E3W1T9QM", username: "bob.sales" },
   { id: "usr_01JD6X8Q0V4N3ZP8E4E3W1T9QN", username: "carol" },
 ];
+
+export const stableChannel: ReleaseChannel = {
+  code: "stable",
+  name: "Stable",
+  kinds: ["commercial", "test"],
+  position: 0,
+  createdAt: "2026-01-05T10:00:00.000Z",
+  updatedAt: "2026-01-05T10:00:00.000Z",
+};
+
+export const betaChannel: ReleaseChannel = {
+  ...stableChannel,
+  code: "beta",
+  name: "Beta",
+  kinds: ["test"],
+  position: 10,
+};
+
+export const msiArtifact: ReleaseArtifact = {
+  id: "art_01JD6X8Q0V4N3ZP8E4E3W1T9QK",
+  platform: "windows",
+  arch: "x64",
+  fileType: "msi",
+  fileName: "collector-2.4.0-win-x64.msi",
+  size: 2_500_000_000,
+  sha256: "a".repeat(64),
+  storageKey: "upload-1",
+  createdAt: "2026-02-01T10:00:00.000Z",
+};
+
+/** A published release of `collector` with one 2.5 GB file. */
+export const publishedRelease: ProductRelease = {
+  id: "rel_01JD6X8Q0V4N3ZP8E4E3W1T9QA",
+  product: "collector",
+  version: "2.4.0",
+  channel: "stable",
+  notes: "## Fixed\n\n- Scans of **large** repositories",
+  state: "published",
+  minUpgradableFrom: "2.0.0",
+  maxUpgradableFrom: null,
+  artifacts: [msiArtifact],
+  publishedAt: "2026-02-02T10:00:00.000Z",
+  yankedAt: null,
+  createdBy: "alice",
+  revision: 3,
+  createdAt: "2026-02-01T09:00:00.000Z",
+  updatedAt: "2026-02-02T10:00:00.000Z",
+};
+
+/** A draft without files. */
+export const draftRelease: ProductRelease = {
+  ...publishedRelease,
+  id: "rel_01JD6X8Q0V4N3ZP8E4E3W1T9QB",
+  version: "2.5.0-beta.1",
+  channel: "beta",
+  notes: "",
+  state: "draft",
+  minUpgradableFrom: null,
+  artifacts: [],
+  publishedAt: null,
+  revision: 1,
+};
+
+export const yankedRelease: ProductRelease = {
+  ...publishedRelease,
+  id: "rel_01JD6X8Q0V4N3ZP8E4E3W1T9QC",
+  version: "2.3.9",
+  state: "yanked",
+  yankedAt: "2026-01-30T10:00:00.000Z",
+};
