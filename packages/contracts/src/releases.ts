@@ -86,6 +86,7 @@ export const productReleaseSchema = z.object({
   artifacts: z.array(releaseArtifactSchema),
   publishedAt: timestamp.nullable(),
   yankedAt: timestamp.nullable(),
+  /** The username of who drafted it. */
   createdBy: z.string(),
   /** Grows with every change: what `expectedRevision` compares with. */
   revision: z.number().int(),

@@ -103,7 +103,7 @@ describe("releases", () => {
       notes: "# 2.0.0\n\n- faster scans",
       minUpgradableFrom: "1.4.0",
     });
-    expect(draft).toMatchObject({ state: "draft", channel: "stable", createdBy: "usr_rm", artifacts: [] });
+    expect(draft).toMatchObject({ state: "draft", channel: "stable", createdBy: "rita", artifacts: [] });
     // Nothing to offer yet: no file.
     expect((await refusal(call(releases.publishRelease, { id: draft.id }))).code).toBe("conflict");
     const first = artifact();

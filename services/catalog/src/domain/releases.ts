@@ -122,7 +122,8 @@ export class Releases {
           publishedAt: null,
           yankedAt: null,
           yankReason: null,
-          createdBy: (ctx.actor ?? systemActor).id,
+          // The username, as people read it (usernames never change; the audit entry has the id).
+          createdBy: (ctx.actor ?? systemActor).username,
         });
         await em.flush();
         const release = toRelease(row, []);
