@@ -34,6 +34,8 @@ async function goTo(name: string): Promise<void> {
   await session.page.keyboard.press("Control+K");
   const box = session.page.getByRole("dialog", { name: "Search everywhere" }).getByRole("combobox");
   await box.waitFor();
+  // The palette moves the focus into its box once it has opened: keys typed before would go elsewhere.
+  await expect.poll(() => focused(box)).toBe(true);
   await session.page.keyboard.type(name);
   await session.page
     .getByRole("dialog", { name: "Search everywhere" })

@@ -24,6 +24,10 @@ async function searchFor(text: string): Promise<void> {
   await session.page.keyboard.press("Control+K");
   const box = palette().getByRole("combobox", { name: /^Search pages/ });
   await box.waitFor();
+  // The palette moves the focus into its box once it has opened: keys typed before would go elsewhere.
+  await expect
+    .poll(() => box.evaluate((element) => element === element.ownerDocument.activeElement))
+    .toBe(true);
   await session.page.keyboard.type(text);
   await expect.poll(() => box.inputValue()).toBe(text);
 }
