@@ -1,6 +1,8 @@
+import { isArtifactKey } from "@licensing/artifacts";
 import {
   AppError,
   artifactSchemaFields,
+  type ErrorCode,
   idOf,
   MAX_ARTIFACT_BYTES,
   releases,
@@ -33,6 +35,17 @@ function refusal(error: AppError, request: FastifyRequest) {
   };
 }
 
+/** The platform's code for a status the tus server answers with (412, 415 and 460 are bad requests). */
+function codeOfTusStatus(status: number): ErrorCode {
+  if (status === 401) return "unauthorized";
+  if (status === 403) return "forbidden";
+  if (status === 404 || status === 410) return "not_found";
+  if (status === 409) return "conflict";
+  if (status === 413) return "payload_too_large";
+  if (status >= 500) return "internal";
+  return "validation_failed";
+}
+
 /**
  * Release files come in through the tus resumable upload protocol (tus.io; `@tus/server`), chunk by
  * chunk, resumed after a broken connection or a reload from where the server says it stands, into
@@ -58,6 +71,23 @@ export const releaseUploadRoutes: GatewayModulePlugin = async (app, { call, arti
         datastore: artifacts.uploads,
         maxSize: MAX_ARTIFACT_BYTES,
         relativeLocation: true,
+        // The tus server's own refusals (an offset that does not match, a missing header…) in the
+        // platform's error shape, as every other answer of the API.
+        onResponseError(req, error) {
+          const request = operatorOf(req);
+          const status = "status_code" in error ? error.status_code : 500;
+          const body = "body" in error ? error.body : "";
+          if (body.startsWith("{")) return { status_code: status, body };
+          if (status >= 500) request.log.error({ err: error }, "a release upload failed");
+          const message =
+            status >= 500
+              ? "The upload failed; the failure is logged under this request id"
+              : body.trim() || `tus answered ${status}`;
+          return {
+            status_code: status,
+            body: JSON.stringify({ code: codeOfTusStatus(status), message, requestId: request.id }),
+          };
+        },
         async onUploadCreate(req, upload) {
           const request = operatorOf(req);
           const parsed = uploadMetadata.safeParse(upload.metadata ?? {});
@@ -110,10 +140,20 @@ export const releaseUploadRoutes: GatewayModulePlugin = async (app, { call, arti
       })
     : undefined;
 
-  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+  const handle = async (request: FastifyRequest<{ Params: { uploadId?: string } }>, reply: FastifyReply) => {
     if (!tus)
       throw new AppError("service_unavailable", "This deployment keeps no release files (ARTIFACT_*)");
+    const { uploadId } = request.params;
+    if (uploadId !== undefined && !isArtifactKey(uploadId))
+      throw AppError.validation([{ path: "uploadId", message: "is not an upload of this server" }]);
+    if (request.headers["tus-resumable"] !== "1.0.0")
+      throw AppError.validation([
+        { path: "Tus-Resumable", message: "must be 1.0.0: uploads speak the tus protocol (tus.io)" },
+      ]);
     operators.set(request.raw, request);
+    // Hijacked, the answer skips the gateway's hooks: its request id is set here.
+    reply.raw.setHeader("X-Request-Id", request.id);
+    reply.raw.setHeader("X-Content-Type-Options", "nosniff");
     reply.hijack();
     await tus.handle(request.raw, reply.raw);
   };
@@ -126,12 +166,22 @@ export const releaseUploadRoutes: GatewayModulePlugin = async (app, { call, arti
       `At most ${MAX_ARTIFACT_BYTES} bytes. When the last chunk is in, the file is hashed and attached to the ` +
       "draft release (the answer's `Artifact-Id` header).",
   };
-  for (const url of ["/release-uploads", "/release-uploads/:uploadId"])
+  for (const url of ["/release-uploads", "/release-uploads/:uploadId"]) {
     app.route({
-      method: ["POST", "HEAD", "PATCH", "DELETE"],
+      method: ["POST", "PATCH", "DELETE"],
       url,
       config: { access: "release.write" },
       schema,
       handler: handle,
     });
+    // HEAD (how much of an upload arrived) answers with headers alone, errors included, as HTTP
+    // wants: it is the protocol's, and left out of the API document, whose errors have a body.
+    app.route({
+      method: "HEAD",
+      url,
+      config: { access: "release.write" },
+      schema: { ...schema, hide: true },
+      handler: handle,
+    });
+  }
 };
