@@ -89,6 +89,11 @@ export function buildReleaseVectors(): unknown {
     { ...index, indexVersion: 8, issuedAt: now, expiresAt: "2026-03-02T12:00:00Z" },
     signerFor(release),
   );
+  // The same content signed again an hour later, as the server does to keep an index fresh.
+  const refreshed = sealReleaseIndex(
+    { ...index, issuedAt: "2026-03-01T01:00:00Z", expiresAt: "2026-03-02T01:00:00Z" },
+    signerFor(release),
+  );
   const license = signLicense(sampleLicense({ keyId: licenseKey.keyId }), signerFor(licenseKey));
   // Purposes keep documents apart even under one key: a license file signed with the release key
   // (which the issuer never does) still fails as an index.
@@ -114,6 +119,13 @@ export function buildReleaseVectors(): unknown {
     { name: "valid", file: valid, now, expected: { ...ok(valid), payloadCanonical: payloadOf(valid) } },
     { name: "valid, the same index again", file: valid, now, lastSeen: seen, expected: ok(valid) },
     { name: "valid, newer than the last seen", file: newer, now, lastSeen: seen, expected: ok(newer) },
+    {
+      name: "valid, the version last seen signed again for freshness (new issuedAt and expiresAt)",
+      file: refreshed,
+      now,
+      lastSeen: seen,
+      expected: ok(refreshed),
+    },
     {
       name: "valid, issued 5 minutes ahead of the clock (the allowed skew)",
       file: valid,

@@ -5,10 +5,9 @@
 // forever). The issuer signs indexes with a key of its own role, never the license-file key: the
 // caller passes the release keys, and the purpose's domain separation means a signature made for
 // any other purpose never verifies as an index whatever the key.
-import { fromBase64 } from "#codec";
 import { createSha256 } from "#sha256";
-import { dearmor } from "./armor.ts";
 import { toHex } from "./bytes.ts";
+import { canonicalBytes } from "./canonical-json.ts";
 import type { Ed25519 } from "./ed25519.ts";
 import { openDocument, sealDocument } from "./envelope.ts";
 import { clip, ModelError, type ValidationIssue } from "./errors.ts";
@@ -27,7 +26,10 @@ export type ReleaseIndexState = {
   product: string;
   channel: string;
   indexVersion: number;
-  /** SHA-256 (lower-case hex) of the index's signed payload bytes. */
+  /**
+   * SHA-256 (lower-case hex) of the index's content: its payload in canonical form without `issuedAt`
+   * and `expiresAt`, so that the same version signed again for freshness is the same content.
+   */
   digest: string;
   expiresAt: string;
 };
@@ -90,7 +92,7 @@ export function openReleaseIndex(text: string, options: OpenReleaseIndexOptions)
       );
     }
   }
-  const digest = payloadDigest(text);
+  const digest = contentDigest(index);
   if (lastSeen !== undefined) {
     if (index.indexVersion < lastSeen.indexVersion) {
       throw new ModelError(
@@ -130,11 +132,14 @@ export function openReleaseIndex(text: string, options: OpenReleaseIndexOptions)
   };
 }
 
-/** SHA-256 of the signed payload bytes of an armored document openDocument already accepted. */
-function payloadDigest(text: string): string {
-  const envelope = JSON.parse(new TextDecoder().decode(dearmor(text).bytes)) as { payload: string };
+/**
+ * SHA-256 of an index's content: everything but `issuedAt` and `expiresAt` (the freshness a server
+ * renews by signing the same version again), in canonical form.
+ */
+function contentDigest(index: ReleaseIndex): string {
+  const { issuedAt: _issuedAt, expiresAt: _expiresAt, ...content } = index;
   const hash = createSha256();
-  hash.update(fromBase64(envelope.payload)!);
+  hash.update(canonicalBytes(content));
   return toHex(hash.digest());
 }
 

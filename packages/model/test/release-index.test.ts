@@ -1,8 +1,8 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dearmor } from "../src/armor.ts";
 import { toHex } from "../src/bytes.ts";
+import { canonicalBytes } from "../src/canonical-json.ts";
 import { toBase64 } from "../src/codec-node.ts";
 import { nobleEd25519 } from "../src/ed25519-noble.ts";
 import { sealDocument } from "../src/envelope.ts";
@@ -58,13 +58,13 @@ describe("sealReleaseIndex / openReleaseIndex", () => {
         const opened = openReleaseIndex(text, { keys: RELEASE_KEYS, now });
         expect(opened.index).toEqual(index);
         expect(opened.keyId).toBe(RELEASE_KEY_ID);
-        const payload = JSON.parse(new TextDecoder().decode(dearmor(text).bytes)).payload;
+        const { issuedAt: _issuedAt, expiresAt: _expiresAt, ...content } = index;
         expect(opened.state).toEqual({
           product: index.product,
           channel: index.channel,
           indexVersion: index.indexVersion,
           expiresAt: index.expiresAt,
-          digest: toHex(sha256(Buffer.from(payload, "base64"))),
+          digest: toHex(sha256(canonicalBytes(content))),
         });
         // The same index again is accepted with its own state as lastSeen (a refresh).
         expect(openReleaseIndex(text, { keys: RELEASE_KEYS, now, lastSeen: opened.state }).state).toEqual(
@@ -101,6 +101,15 @@ describe("sealReleaseIndex / openReleaseIndex", () => {
       expect(isModelError(error, "index_rollback")).toBe(true);
       expect((error as Error).message).toMatch(/version 6, older than version 7/);
     }
+  });
+
+  it("accepts the version already seen signed again for freshness (same content, new dates)", () => {
+    const seen = open(sealReleaseIndex(sampleIndex(), releaseSigner)).state;
+    const refreshed = sealReleaseIndex(
+      sampleIndex({ issuedAt: "2026-03-01T01:00:00Z", expiresAt: "2026-03-02T01:00:00Z" }),
+      releaseSigner,
+    );
+    expect(open(refreshed, { lastSeen: seen }).state).toEqual({ ...seen, expiresAt: "2026-03-02T01:00:00Z" });
   });
 
   it("refuses other content under the version already seen", () => {
