@@ -139,7 +139,10 @@ const listReleasesRequest = z.strictObject({
   state: z.enum(releaseStates).optional(),
 });
 
-/** What release.published and release.yanked carry: the release, and its channel's new index version. */
+/**
+ * What release.published, release.updated (a published or yanked release's notes or range corrected)
+ * and release.yanked carry: the release, and its channel's new index version.
+ */
 export const releaseEventSchema = productReleaseSchema.extend({
   /** The product and channel's release index version after this change (it only grows). */
   indexVersion: z.number().int(),
@@ -253,5 +256,6 @@ export const releases = {
 
 export const releaseEvents = {
   releasePublished: defineEvent("release.published", releaseEventSchema),
+  releaseUpdated: defineEvent("release.updated", releaseEventSchema),
   releaseYanked: defineEvent("release.yanked", releaseEventSchema),
 };

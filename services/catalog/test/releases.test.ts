@@ -164,8 +164,9 @@ describe("releases", () => {
       .poll(() => received.map((r) => [r.event, r.payload.version, r.payload.indexVersion]))
       .toEqual([
         ["release.published", "2.0.0", 1],
-        ["release.published", "2.1.0", 2],
-        ["release.yanked", "2.0.0", 3],
+        ["release.updated", "2.0.0", 2],
+        ["release.published", "2.1.0", 3],
+        ["release.yanked", "2.0.0", 4],
       ]);
     expect(received[0]!.payload.artifacts).toHaveLength(2);
 

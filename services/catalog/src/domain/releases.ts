@@ -33,8 +33,9 @@ import {
 /**
  * The Update server's releases (issue 18): a draft gets its files (artifacts, uploaded to the
  * artifact store by the gateway, named here by their storage key), then is published to its channel,
- * and may be yanked. Publishing and yanking grow the product and channel's release index version and
- * are announced (release.published, release.yanked) and audited, in the same transaction.
+ * and may be yanked. Publishing, yanking and correcting a release that is out grow the product and
+ * channel's release index version and are announced (release.published, release.yanked,
+ * release.updated) and audited, in the same transaction.
  */
 export class Releases {
   readonly #orm: Orm;
@@ -285,7 +286,8 @@ export class Releases {
 
   /**
    * Locks release `id`, applies `change`, and records the result: its audit entry and, for a
-   * publication or a yank, the event with the channel's next index version.
+   * publication, a yank or a correction of a release that is out, the event with the channel's next
+   * index version.
    */
   async #change(
     id: string,
@@ -301,12 +303,7 @@ export class Releases {
       await em.flush();
       const release = toRelease(row, await artifactsOf(em, id));
       await recordAudit(em, releaseAudit(action, before, release, ctx));
-      const event =
-        action === "release.published"
-          ? releaseEvents.releasePublished
-          : action === "release.yanked"
-            ? releaseEvents.releaseYanked
-            : undefined;
+      const event = announced(action, release);
       if (event) {
         const indexVersion = await nextIndexVersion(em, release.product, release.channel);
         await recordEvent(em, event, { ...release, indexVersion }, ctx);
@@ -314,6 +311,17 @@ export class Releases {
       return release;
     });
   }
+}
+
+/**
+ * The event a change announces: a publication, a yank, and a correction of a release already out
+ * (its notes or range: products read them in the index); a draft's changes stay in the catalog.
+ */
+function announced(action: string, release: ProductRelease) {
+  if (action === "release.published") return releaseEvents.releasePublished;
+  if (action === "release.yanked") return releaseEvents.releaseYanked;
+  if (action === "release.updated" && release.state !== "draft") return releaseEvents.releaseUpdated;
+  return undefined;
 }
 
 /** The product and channel's release index version after one more change (1 for the first). */
