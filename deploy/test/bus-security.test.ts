@@ -232,6 +232,24 @@ describe("attacks, each refused and logged", () => {
     ).rejects.toThrow();
     await expect(gatewayJsm.streams.info(names.licenseFiles)).rejects.toThrow();
   });
+
+  it("the releases stream is written by distribution and read by the license server alone", async () => {
+    const distributionNc = await as("distribution");
+    await (await jetstreamManager(distributionNc)).streams.add({
+      name: names.releases,
+      subjects: [`${prefix}.releases.>`],
+      max_msgs_per_subject: 1,
+    });
+    await jetstream(distributionNc).publish(`${prefix}.releases.rel_1`, '{"version":1}');
+    const server = jetstream(await as("license-server"));
+    const consumer = await server.consumers.get(names.releases);
+    const message = await consumer.next({ expires: 2_000 });
+    expect(message?.subject).toBe(`${prefix}.releases.rel_1`);
+    await expect(
+      jetstream(gatewayNc).publish(`${prefix}.releases.rel_2`, "{}", { timeout: 2_000 }),
+    ).rejects.toThrow();
+    await expect((await jetstreamManager(gatewayNc)).streams.info(names.releases)).rejects.toThrow();
+  });
 });
 
 async function connectNatsOnce(seed: string) {

@@ -44,6 +44,7 @@ export function streamNames(prefix: string) {
     events: `${upper}_EVENTS`,
     deadLetters: `${upper}_DEAD_LETTERS`,
     licenseFiles: `${upper}_LICENSE_FILES`,
+    releases: `${upper}_RELEASES`,
     bodies: {
       messages: `${upper}_BODIES`,
       events: `${upper}_EVENT_BODIES`,
@@ -155,12 +156,29 @@ export function busPermissions(
     );
   }
 
-  // The hand-off: distribution writes the license-files stream, the license server alone reads it.
+  // The hand-off: distribution writes the license-files and releases streams (their large items in
+  // one bodies bucket), the license server alone reads them.
+  for (const [stream, feed] of [
+    [names.licenseFiles, "license-files"],
+    [names.releases, "releases"],
+  ] as const) {
+    table.distribution.publish.push(
+      ...manageStream(stream),
+      `${api}.STREAM.MSG.GET.${stream}`,
+      `${api}.DIRECT.GET.${stream}.>`,
+      `${prefix}.${feed}.>`,
+    );
+    table["license-server"].publish.push(
+      `${api}.STREAM.INFO.${stream}`,
+      `${api}.CONSUMER.CREATE.${stream}.>`,
+      `${api}.CONSUMER.INFO.${stream}.*`,
+      `${api}.CONSUMER.MSG.NEXT.${stream}.*`,
+      `${api}.CONSUMER.DELETE.${stream}.*`,
+      `$JS.ACK.${stream}.>`,
+      `$JS.FC.${stream}.>`,
+    );
+  }
   table.distribution.publish.push(
-    ...manageStream(names.licenseFiles),
-    `${api}.STREAM.MSG.GET.${names.licenseFiles}`,
-    `${api}.DIRECT.GET.${names.licenseFiles}.>`,
-    `${prefix}.license-files.>`,
     ...objectStore(names.bodies.licenseFiles),
     // Its replicas share rate-limit counts.
     `${prefix}.distribution.rate-limits`,
@@ -168,13 +186,6 @@ export function busPermissions(
   table.distribution.subscribe.push(`${prefix}.distribution.rate-limits`);
   table["license-server"].publish.push(
     `${api}.INFO`,
-    `${api}.STREAM.INFO.${names.licenseFiles}`,
-    `${api}.CONSUMER.CREATE.${names.licenseFiles}.>`,
-    `${api}.CONSUMER.INFO.${names.licenseFiles}.*`,
-    `${api}.CONSUMER.MSG.NEXT.${names.licenseFiles}.*`,
-    `${api}.CONSUMER.DELETE.${names.licenseFiles}.*`,
-    `$JS.ACK.${names.licenseFiles}.>`,
-    `$JS.FC.${names.licenseFiles}.>`,
     `${api}.STREAM.INFO.OBJ_${names.bodies.licenseFiles}`,
     `${api}.STREAM.MSG.GET.OBJ_${names.bodies.licenseFiles}`,
     `${api}.DIRECT.GET.OBJ_${names.bodies.licenseFiles}.>`,

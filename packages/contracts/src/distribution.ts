@@ -369,6 +369,52 @@ export const syncResponse = z.object({
   hasMore: z.boolean(),
 });
 
+/**
+ * One release as the hand-off carries it (issue 18): its newest state, with its files. The same
+ * shape is `GET /v1/sync/releases`'s item and the body of each message on `<PREFIX>_RELEASES`.
+ */
+export const releaseHandoffItemSchema = z.object({
+  /** Hand-off format version. */
+  version: z.literal(1),
+  /** Position in the release feed (its own numbering, not the licenses'). */
+  cursor: z.string(),
+  release: z.object({
+    id: z.string(),
+    product: z.string(),
+    channel: z.string(),
+    version: z.string(),
+    state: z.enum(["published", "yanked"]),
+    notes: z.string(),
+    minUpgradableFrom: z.string().nullable(),
+    maxUpgradableFrom: z.string().nullable(),
+    publishedAt: timestamp,
+    /** Each file, its `url` on this service (GET with the sync token; Range requests resume). */
+    artifacts: z.array(updateArtifactSchema),
+  }),
+  /** The product and channel's release index version after this change. */
+  indexVersion: z.number().int(),
+  changedAt: timestamp,
+});
+export type ReleaseHandoffItem = z.infer<typeof releaseHandoffItemSchema>;
+
+export const releaseSyncResponse = z.object({
+  items: z.array(releaseHandoffItemSchema),
+  nextCursor: z.string().nullable(),
+  hasMore: z.boolean(),
+});
+
+export const releaseIndexRequest = z.strictObject({ product: codeSchema, channel: codeSchema });
+
+/** A product and channel's current signed release index, for a license server to serve until `expiresAt`. */
+export const releaseIndexResponse = z.object({
+  product: z.string(),
+  channel: z.string(),
+  indexVersion: z.number().int(),
+  expiresAt: timestamp,
+  /** Armored, signed by the issuer's release key: served to products as it is. */
+  index: z.string(),
+});
+
 // ---------- Operators (NATS) ----------
 
 const licenseRef = z.strictObject({ licenseId: idOf("license") });

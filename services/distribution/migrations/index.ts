@@ -12,6 +12,7 @@ import { SharedAuditLog } from "./0005_shared_audit_log.ts";
 import { KeyRoles } from "./0006_key_roles.ts";
 import { Releases } from "./0007_releases.ts";
 import { ReleaseDownloads } from "./0008_release_downloads.ts";
+import { ReleaseFeed } from "./0009_release_feed.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -31,4 +32,5 @@ export const migrations = [
   { name: "0006_key_roles", class: KeyRoles },
   { name: "0007_releases", class: Releases },
   { name: "0008_release_downloads", class: ReleaseDownloads },
+  { name: "0009_release_feed", class: ReleaseFeed },
 ];

@@ -23,12 +23,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { distributionDatabase } from "./database.ts";
 import { DownloadCounter } from "./domain/downloads.ts";
-import { LicenseFilesPublisher } from "./domain/handoff.ts";
+import { HandoffPublisher, licenseFilesFeed } from "./domain/handoff.ts";
 import { Leases } from "./domain/leases.ts";
 import { LicenseDirectory } from "./domain/licenses.ts";
 import { Machines, type MachineTimings } from "./domain/machines.ts";
 import { readModelConsumer } from "./domain/read-model.ts";
 import { type ReconcileCounts, Reconciliation } from "./domain/reconciliation.ts";
+import { releasesFeed } from "./domain/release-handoff.ts";
 import { DocumentSigning, PublicKeys } from "./domain/signing.ts";
 import { Updates } from "./domain/updates.ts";
 import { Usage } from "./domain/usage.ts";
@@ -37,6 +38,7 @@ import { bearerChecker, installCredentials, type RateLimits } from "./http/crede
 import { registerOpenApi } from "./http/openapi.ts";
 import { createSharedLimits } from "./http/rate-limits/shared-limits.ts";
 import type { RouteDeps } from "./routes/deps.ts";
+import { handoffRoutes } from "./routes/handoff.ts";
 import { leaseRoutes } from "./routes/leases.ts";
 import { licenseRoutes } from "./routes/license.ts";
 import { machineRoutes } from "./routes/machines.ts";
@@ -45,6 +47,7 @@ import { updateRoutes } from "./routes/updates.ts";
 import { usageRoutes } from "./routes/usage.ts";
 
 export { licenseFilesStream } from "./domain/handoff.ts";
+export { releasesStream } from "./domain/release-handoff.ts";
 
 /** Opens the distribution schema (migrated) on the database at `url`. */
 export function openDistributionDatabase(url: string, log: Logger, poolSize?: number): Promise<Orm> {
@@ -127,7 +130,8 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
   const keys = new PublicKeys(orm, bus, log);
   const downloads = new DownloadCounter(orm, log);
   const updates = new Updates({ orm, bus, now });
-  const publisher = new LicenseFilesPublisher({ orm, nc, prefix, log });
+  const publisher = new HandoffPublisher(licenseFilesFeed, { orm, nc, prefix, log });
+  const releasePublisher = new HandoffPublisher(releasesFeed, { orm, nc, prefix, log });
   const consumer = readModelConsumer({
     nc,
     orm,
@@ -137,6 +141,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       licenses.forget(keyHash);
       publisher.nudge();
     },
+    releasesChanged: () => releasePublisher.nudge(),
     keysChanged: () => setTimeout(() => void keys.refresh(), 100).unref(),
   });
   const reconciliation = new Reconciliation({
@@ -172,6 +177,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     workers: [
       consumer,
       publisher,
+      releasePublisher,
       downloads,
       keys,
       ...(sharedLimits.gossip ? [sharedLimits.gossip] : []),
@@ -246,7 +252,15 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       requireLicense,
       requireServerToken: bearerChecker(deps.syncTokens ?? []),
     };
-    for (const routes of [licenseRoutes, machineRoutes, usageRoutes, leaseRoutes, updateRoutes, systemRoutes])
+    for (const routes of [
+      licenseRoutes,
+      machineRoutes,
+      usageRoutes,
+      leaseRoutes,
+      updateRoutes,
+      handoffRoutes,
+      systemRoutes,
+    ])
       await root.register(routes, routeDeps);
   });
 

@@ -15,6 +15,7 @@ import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { LightMyRequestResponse } from "fastify";
 import { licenseFilesStream } from "../src/domain/handoff.ts";
+import { releasesStream } from "../src/domain/release-handoff.ts";
 import { rateLimitWindowMs } from "../src/http/rate-limits/shared-limits.ts";
 import {
   createDistributionService,
@@ -255,6 +256,7 @@ export async function startDistribution(options: ReplicaOptions = {}): Promise<D
       await catalogService.stop();
       const jsm = await jetstreamManager(env.nc);
       await jsm.streams.delete(licenseFilesStream(env.prefix)).catch(() => {});
+      await jsm.streams.delete(releasesStream(env.prefix)).catch(() => {});
       for (const replica of replicas) await replica.orm.close();
       await issuerOrm.close();
       await catalogOrm.close();

@@ -6,6 +6,7 @@ import {
   type DistributionService,
   licenseFilesStream,
   openDistributionDatabase,
+  releasesStream,
 } from "@licensing/distribution";
 import type { GatewayUnderTest } from "@licensing/gateway/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -78,6 +79,7 @@ export async function startDistributionBeside(
       await service.stop();
       const jsm = await jetstreamManager(env.nc);
       await jsm.streams.delete(licenseFilesStream(env.prefix)).catch(() => {});
+      await jsm.streams.delete(releasesStream(env.prefix)).catch(() => {});
       await orm.close();
     },
   };

@@ -195,8 +195,9 @@ export const FeedStateEntity = defineEntity({
 });
 
 /**
- * The read model of the catalog's published and yanked releases (issue 18), from release.published
- * and release.yanked: what update checks answer from, while the catalog is down too.
+ * The read model of the catalog's published and yanked releases (issue 18), from release.published,
+ * release.updated and release.yanked: what update checks answer from, while the catalog is down too,
+ * and the license servers' release feed (`changeSeq`, like the licenses').
  */
 export const ReleaseEntity = defineEntity({
   name: "Release",
@@ -213,8 +214,16 @@ export const ReleaseEntity = defineEntity({
     publishedAt: p.datetime(),
     /** The release's artifacts as the event carried them (ReleaseArtifact[]). */
     artifacts: p.json<unknown[]>(),
+    /** The channel's index version of the event applied last: an older event arriving late is ignored. */
+    indexVersion: p.integer().default(0),
+    /** The position of the release's last change in the release feed (sequence `release_changes`). */
+    changeSeq: p.bigint("string").default(0),
+    changedAt: p.datetime().defaultRaw("now()"),
   },
-  indexes: [{ name: "releases_by_product_channel", properties: ["product", "channel"] }],
+  indexes: [
+    { name: "releases_by_product_channel", properties: ["product", "channel"] },
+    { name: "releases_by_change", properties: ["changeSeq"] },
+  ],
 });
 
 /** Downloads of release files, counted per file, account and day (a download starting at byte 0). */

@@ -1,9 +1,10 @@
-// The hand-off to the future license server: every license's newest file and state, as a change
-// feed. Pulled with GET /v1/sync (cursor-based) or pushed on the JetStream stream
-// `<PREFIX>_LICENSE_FILES`, subject `<prefix>.license-files.<licenseId>`, which keeps the last
-// message of each license (a compacted log: a new server reads every license's current file). An
-// item too large for a message is stored in the object store `<PREFIX>_LICENSE_FILE_BODIES` under
-// the license id, and its message names it in `Lic-Body-Ref` (docs/distribution.md).
+// The hand-off to the license server: every license's newest file and state, and every release
+// (release-handoff.ts), as change feeds. Pulled with GET /v1/sync and GET /v1/sync/releases
+// (cursor-based) or pushed on the JetStream streams `<PREFIX>_LICENSE_FILES` (subject
+// `<prefix>.license-files.<licenseId>`) and `<PREFIX>_RELEASES` (`<prefix>.releases.<releaseId>`),
+// which keep the last message of each item (compacted logs: a new server reads every current item).
+// An item too large for a message is stored in the object store `<PREFIX>_LICENSE_FILE_BODIES`
+// under its id, and its message names it in `Lic-Body-Ref` (docs/distribution.md).
 
 import { BodyStore } from "@licensing/bus";
 import type { HandoffItem } from "@licensing/contracts";
@@ -32,10 +33,6 @@ const BATCH = 200;
 
 export function licenseFilesStream(prefix: string): string {
   return `${prefix.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_LICENSE_FILES`;
-}
-
-export function licenseFilesSubject(prefix: string, licenseId: string): string {
-  return `${prefix}.license-files.${licenseId}`;
 }
 
 interface FeedRow {
@@ -104,12 +101,39 @@ export async function changesSince(orm: Orm, cursor: string | undefined, limit: 
   return { items, nextCursor: items.at(-1)?.cursor ?? cursor ?? null, hasMore };
 }
 
-/** Creates (or updates) the license-files stream: the last message per license, kept for good. */
-export async function ensureLicenseFilesStream(nc: NatsConnection, prefix: string): Promise<string> {
-  const name = licenseFilesStream(prefix);
+/**
+ * One feed of the hand-off: what changed after a cursor, and where each item goes. Each feed has its
+ * stream (the last message of each item kept for good) and its row in `feed_state`.
+ */
+export interface HandoffFeed<T extends { cursor: string }> {
+  /** Its row in `feed_state`, and its subjects' token: `<prefix>.<name>.<key>`. */
+  name: "license-files" | "releases";
+  stream: (prefix: string) => string;
+  /** What the item is about: the last part of its subject, its message id's and its stored body's name. */
+  key: (item: T) => string;
+  /** Names the item in errors and logs. */
+  what: (item: T) => string;
+  changes: (orm: Orm, cursor: string, limit: number) => Promise<{ items: T[] }>;
+}
+
+export const licenseFilesFeed: HandoffFeed<HandoffItem> = {
+  name: "license-files",
+  stream: licenseFilesStream,
+  key: (item) => item.licenseId,
+  what: (item) => `license file ${item.licenseId}`,
+  changes: changesSince,
+};
+
+/** Creates (or updates) a feed's stream: the last message per item, kept for good. */
+export async function ensureHandoffStream(
+  nc: NatsConnection,
+  prefix: string,
+  feed: Pick<HandoffFeed<never>, "name" | "stream">,
+): Promise<string> {
+  const name = feed.stream(prefix);
   await ensureStream(nc, {
     name,
-    subjects: [`${prefix}.license-files.>`],
+    subjects: [`${prefix}.${feed.name}.>`],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     max_msgs_per_subject: 1,
@@ -120,11 +144,13 @@ export async function ensureLicenseFilesStream(nc: NatsConnection, prefix: strin
 }
 
 /**
- * Publishes the change feed to the license-files stream, from where it last stopped (kept in
- * `feed_state`). One replica at a time holds the feed row; a repeat after a crash is deduplicated by
- * `Nats-Msg-Id` (`<licenseId>:<cursor>`) and, being the same newest state, harmless anyway.
+ * Publishes a feed to its stream, from where it last stopped (kept in `feed_state`). One replica at a
+ * time holds the feed row; a repeat after a crash is deduplicated by `Nats-Msg-Id`
+ * (`<key>:<cursor>`) and, being the same newest state, harmless anyway. An item too large for a
+ * message is stored in the hand-off's bodies bucket under its key.
  */
-export class LicenseFilesPublisher implements Worker {
+export class HandoffPublisher<T extends { cursor: string }> implements Worker {
+  readonly #feed: HandoffFeed<T>;
   readonly #orm: Orm;
   readonly #nc: NatsConnection;
   readonly #prefix: string;
@@ -132,14 +158,15 @@ export class LicenseFilesPublisher implements Worker {
   readonly #bodies: BodyStore;
   readonly #loop: PollingWorker;
 
-  constructor(deps: { orm: Orm; nc: NatsConnection; prefix: string; log: Logger }) {
+  constructor(feed: HandoffFeed<T>, deps: { orm: Orm; nc: NatsConnection; prefix: string; log: Logger }) {
+    this.#feed = feed;
     this.#orm = deps.orm;
     this.#nc = deps.nc;
     this.#prefix = deps.prefix;
     this.#js = jetstream(deps.nc);
     this.#bodies = new BodyStore(deps.nc, deps.prefix, "licenseFiles");
     this.#loop = new PollingWorker({
-      what: "publish license files",
+      what: `publish ${feed.name}`,
       log: deps.log,
       batchSize: BATCH,
       batch: () => this.publishBatch(),
@@ -147,7 +174,7 @@ export class LicenseFilesPublisher implements Worker {
   }
 
   async start(): Promise<void> {
-    await ensureLicenseFilesStream(this.#nc, this.#prefix);
+    await ensureHandoffStream(this.#nc, this.#prefix, this.#feed);
     this.#loop.start();
   }
 
@@ -161,28 +188,31 @@ export class LicenseFilesPublisher implements Worker {
 
   /** Publishes one batch; returns how many messages. */
   async publishBatch(): Promise<number> {
+    const feed = this.#feed;
     return this.#orm.em.fork().transactional(async (em) => {
       const state = await queryOne<{ last_seq: string }>(
         em,
-        "select last_seq from distribution.feed_state where name = 'license-files' for update skip locked",
+        "select last_seq from distribution.feed_state where name = $1 for update skip locked",
+        [feed.name],
       );
       if (!state) return 0;
-      const { items } = await changesSince(this.#orm, String(state.last_seq), BATCH);
+      const { items } = await feed.changes(this.#orm, String(state.last_seq), BATCH);
       if (items.length === 0) return 0;
-      // A large item is stored under its license id: the store, like the stream, keeps the newest.
+      // A large item is stored under its key: the store, like the stream, keeps the newest.
       const bodies = await Promise.all(
-        items.map((item) => this.#bodies.put(item, `license file ${item.licenseId}`, item.licenseId)),
+        items.map((item) => this.#bodies.put(item, feed.what(item), feed.key(item))),
       );
       await Promise.all(
         items.map((item, i) =>
-          this.#js.publish(licenseFilesSubject(this.#prefix, item.licenseId), bodies[i]!.data, {
-            msgID: `${item.licenseId}:${item.cursor}`,
+          this.#js.publish(`${this.#prefix}.${feed.name}.${feed.key(item)}`, bodies[i]!.data, {
+            msgID: `${feed.key(item)}:${item.cursor}`,
             headers: bodies[i]!.annotate(headers()),
           }),
         ),
       );
-      await execute(em, "update distribution.feed_state set last_seq = $1 where name = 'license-files'", [
+      await execute(em, "update distribution.feed_state set last_seq = $1 where name = $2", [
         items.at(-1)!.cursor,
+        feed.name,
       ]);
       return items.length;
     });

@@ -180,6 +180,8 @@ export interface ReadModelDeps {
   log: Logger;
   /** Called after a change to a license committed, with its key hashes (cache, hand-off publisher). */
   changed: (keyHash: string) => void;
+  /** Called after a change to a release committed (the release feed's publisher). */
+  releasesChanged: () => void;
   /** Called after a signing key rotated. */
   keysChanged: () => void;
 }
@@ -188,9 +190,11 @@ export interface ReadModelDeps {
 export function readModelConsumer(deps: ReadModelDeps): EventConsumer {
   // Caches are told after the transaction commits (a request in between would cache the old row).
   const changedIn = new WeakMap<object, string[]>();
+  const releasesChangedIn = new WeakSet<object>();
   deps.orm.em.getEventManager().registerSubscriber({
     afterTransactionCommit: ({ transaction }) => {
       for (const keyHash of changedIn.get(transaction as object) ?? []) deps.changed(keyHash);
+      if (releasesChangedIn.has(transaction as object)) deps.releasesChanged();
     },
   });
   const consumer = new EventConsumer({ ...deps, name: "distribution" });
@@ -220,6 +224,8 @@ export function readModelConsumer(deps: ReadModelDeps): EventConsumer {
   for (const type of Object.values(releaseEvents)) {
     consumer.on(type, async (received, { em }) => {
       await applyReleaseEvent(em, parseOrThrow(type.payload, received, `${type.name} event`));
+      const transaction = em.getTransactionContext() as object | undefined;
+      if (transaction) releasesChangedIn.add(transaction);
     });
   }
   consumer.on(issuerEvents.signingKeyRotated, async (received, { em }) => {

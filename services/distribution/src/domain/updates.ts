@@ -17,6 +17,26 @@ import { type LicenseRecord, requireNotBlocked } from "./licenses.ts";
 import { iso, type Timestamp } from "./rows.ts";
 
 type CheckRequest = z.output<typeof updateCheckRequest>;
+
+/** A release file found for a download, with its release. */
+export type ServedArtifact = ReleaseArtifact & {
+  product: string;
+  channel: string;
+  version: string;
+  releaseId: string;
+  publishedAt: string;
+  yanked: boolean;
+};
+
+/** `artifact`, unless its release was yanked (403). */
+function requireOut(artifact: ServedArtifact): ServedArtifact {
+  if (artifact.yanked)
+    throw new AppError(
+      "forbidden",
+      `Release ${artifact.version} was withdrawn (yanked); check for updates again`,
+    );
+  return artifact;
+}
 type CheckResponse = z.output<typeof updateCheckResponse>;
 
 /** How long a signed index is valid: a product offline longer than this checks again before trusting it. */
@@ -37,18 +57,28 @@ interface ReleaseRow {
   artifacts: ReleaseArtifact[];
 }
 
-/** Applies a release.published or release.yanked event to the read model; yanked is final. */
+/**
+ * Applies a release.published, release.updated or release.yanked event to the read model: an event
+ * older than the one applied last (a lower index version) changes nothing, and a yank is final. A
+ * change is numbered in the release feed, in commit order (as license changes are).
+ */
 export async function applyReleaseEvent(em: EntityManager, event: ReleaseEvent): Promise<void> {
+  await query(em, "select pg_advisory_xact_lock(hashtext('distribution release changes'))");
   await execute(
     em,
     `insert into distribution.releases
-       (id, product, channel, version, state, notes, min_upgradable_from, max_upgradable_from, published_at, artifacts)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       (id, product, channel, version, state, notes, min_upgradable_from, max_upgradable_from, published_at,
+        artifacts, index_version, change_seq, changed_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nextval('distribution.release_changes'), now())
      on conflict (id) do update set
        state = case when releases.state = 'yanked' then 'yanked' else excluded.state end,
        notes = excluded.notes,
        min_upgradable_from = excluded.min_upgradable_from,
-       max_upgradable_from = excluded.max_upgradable_from`,
+       max_upgradable_from = excluded.max_upgradable_from,
+       index_version = excluded.index_version,
+       change_seq = excluded.change_seq,
+       changed_at = excluded.changed_at
+     where releases.index_version < excluded.index_version`,
     [
       event.id,
       event.product,
@@ -60,6 +90,7 @@ export async function applyReleaseEvent(em: EntityManager, event: ReleaseEvent):
       event.maxUpgradableFrom,
       new Date(event.publishedAt ?? event.updatedAt),
       JSON.stringify(event.artifacts),
+      event.indexVersion,
     ],
   );
   await execute(
@@ -166,10 +197,40 @@ export class Updates {
    * The artifact `id` of a release this license is entitled to (its product, its channel's kinds, published
    * before the license's end, not yanked), for its download. 404 for an unknown id.
    */
-  async artifact(
-    license: LicenseRecord,
-    id: string,
-  ): Promise<ReleaseArtifact & { product: string; version: string; releaseId: string }> {
+  async artifact(license: LicenseRecord, id: string): Promise<ServedArtifact> {
+    const found = await this.#artifact(id);
+    await this.#requireEntitled(license, found.product, found.channel);
+    requireOut(found);
+    if (license.endDate !== null && Date.parse(found.publishedAt) > Date.parse(license.endDate))
+      throw new AppError(
+        "forbidden",
+        `Release ${found.version} came after this license's end (${license.endDate})`,
+      );
+    return found;
+  }
+
+  /** The artifact `id` of a release that is out (not yanked), for a license server to mirror. */
+  async artifactForMirror(id: string): Promise<ServedArtifact> {
+    return requireOut(await this.#artifact(id));
+  }
+
+  /**
+   * A product and channel's current signed index, for a license server to serve as it is until it
+   * expires (it asks again well before). 404 before the product and channel's first release.
+   */
+  async signedIndex(product: string, channel: string) {
+    const index = await this.#index(product, channel);
+    if (!index) throw AppError.notFound("Release index", `${product}/${channel}`);
+    return {
+      product,
+      channel,
+      indexVersion: index.payload.indexVersion,
+      expiresAt: index.payload.expiresAt,
+      index: index.document,
+    };
+  }
+
+  async #artifact(id: string): Promise<ServedArtifact> {
     const row = await queryOne<{
       release_id: string;
       product: string;
@@ -186,18 +247,15 @@ export class Updates {
       [id],
     );
     if (!row) throw AppError.notFound("Artifact", id);
-    await this.#requireEntitled(license, row.product, row.channel);
-    if (row.state === "yanked")
-      throw new AppError(
-        "forbidden",
-        `Release ${row.version} was withdrawn (yanked); check for updates again`,
-      );
-    if (license.endDate !== null && Date.parse(iso(row.published_at)) > Date.parse(license.endDate))
-      throw new AppError(
-        "forbidden",
-        `Release ${row.version} came after this license's end (${license.endDate})`,
-      );
-    return { ...row.artifact, product: row.product, version: row.version, releaseId: row.release_id };
+    return {
+      ...row.artifact,
+      yanked: row.state === "yanked",
+      product: row.product,
+      channel: row.channel,
+      version: row.version,
+      releaseId: row.release_id,
+      publishedAt: iso(row.published_at),
+    };
   }
 
   /** Counts one download of `artifact` by the license's account (today's row of the file and account). */
@@ -269,7 +327,9 @@ export class Updates {
     const cached = this.#signed.get(key);
     // The index of a version never changes: the rows are read and the index signed once per version
     // (and again once the signature is an hour old, for a fresh expiry).
-    if (cached && now.getTime() - cached.signedAt <= resignAfterMs) return cached;
+    // A clock set back (a negative age) signs afresh too: the cached expiry was reckoned from a later time.
+    const age = now.getTime() - (cached?.signedAt ?? 0);
+    if (cached && age >= 0 && age <= resignAfterMs) return cached;
     const rows = await query<ReleaseRow>(
       this.#orm,
       `select id, version, state, notes, min_upgradable_from, max_upgradable_from, published_at, artifacts

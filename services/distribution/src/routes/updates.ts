@@ -1,7 +1,10 @@
+import type { ArtifactStore } from "@licensing/artifacts";
 import { AppError, idOf, updateCheckRequest, updateCheckResponse } from "@licensing/contracts";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import parseRange from "range-parser";
 import { z } from "zod";
+import type { ServedArtifact } from "../domain/updates.ts";
 import { licenseOf, type RouteDeps } from "./deps.ts";
 
 /** "Is there an update for me?" (issue 18): the best upgrade the license is entitled to, with the signed index. */
@@ -46,38 +49,55 @@ export const updateRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) 
       },
     },
     async (request, reply) => {
-      if (!artifacts) throw new AppError("service_unavailable", "This deployment keeps no release files");
       const artifact = await updates.artifact(licenseOf(request), request.params.id);
-      const size = artifact.size;
-      reply
-        .header("Accept-Ranges", "bytes")
-        .header("ETag", `"${artifact.sha256}"`)
-        .header("Cache-Control", "private, no-transform")
-        .header("Content-Type", "application/octet-stream")
-        .header("Content-Disposition", `attachment; filename="${artifact.fileName.replace(/["\\]/g, "_")}"`);
-      const header = request.headers.range;
-      // One range is served as asked; several, a malformed header or an If-Range naming another file
-      // are ignored (the whole file), as RFC 9110 allows.
-      const ifRange = request.headers["if-range"];
-      const current = ifRange === undefined || ifRange === `"${artifact.sha256}"`;
-      const ranges = header && current ? parseRange(size, header) : -2;
-      if (ranges === -1) {
-        reply.header("Content-Range", `bytes */${size}`);
-        throw new AppError("range_not_satisfiable", `The file has ${size} bytes; ${header} is outside it`);
-      }
-      const partial = Array.isArray(ranges) && ranges.length === 1 ? ranges[0]! : undefined;
       // A download counts once: when it starts at the first byte (resuming it does not count again).
-      if (!partial || partial.start === 0) await updates.countDownload(licenseOf(request), artifact);
-      if (partial) {
-        const { start, end } = partial;
-        reply
-          .code(206)
-          .header("Content-Range", `bytes ${start}-${end}/${size}`)
-          .header("Content-Length", end - start + 1);
-        return reply.send(await artifacts.read(artifact.storageKey, { start, end }));
-      }
-      reply.header("Content-Length", size);
-      return reply.send(await artifacts.read(artifact.storageKey));
+      return sendArtifact(request, reply, artifacts, artifact, async (start) => {
+        if (start === 0) await updates.countDownload(licenseOf(request), artifact);
+      });
     },
   );
 };
+
+/**
+ * Sends a release file, whole or the one byte range asked (`Range`, honoured only while `If-Range`
+ * names this file), with its ETag (its SHA-256). `starting` runs before the bytes go, with the first
+ * byte's offset.
+ */
+export async function sendArtifact(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  store: ArtifactStore | undefined,
+  artifact: ServedArtifact,
+  starting: (start: number) => Promise<void>,
+) {
+  if (!store) throw new AppError("service_unavailable", "This deployment keeps no release files");
+  const size = artifact.size;
+  reply
+    .header("Accept-Ranges", "bytes")
+    .header("ETag", `"${artifact.sha256}"`)
+    .header("Cache-Control", "private, no-transform")
+    .header("Content-Type", "application/octet-stream")
+    .header("Content-Disposition", `attachment; filename="${artifact.fileName.replace(/["\\]/g, "_")}"`);
+  const header = request.headers.range;
+  // One range is served as asked; several, a malformed header or an If-Range naming another file
+  // are ignored (the whole file), as RFC 9110 allows.
+  const ifRange = request.headers["if-range"];
+  const current = ifRange === undefined || ifRange === `"${artifact.sha256}"`;
+  const ranges = header && current ? parseRange(size, header) : -2;
+  if (ranges === -1) {
+    reply.header("Content-Range", `bytes */${size}`);
+    throw new AppError("range_not_satisfiable", `The file has ${size} bytes; ${header} is outside it`);
+  }
+  const partial = Array.isArray(ranges) && ranges.length === 1 ? ranges[0]! : undefined;
+  await starting(partial?.start ?? 0);
+  if (partial) {
+    const { start, end } = partial;
+    reply
+      .code(206)
+      .header("Content-Range", `bytes ${start}-${end}/${size}`)
+      .header("Content-Length", end - start + 1);
+    return reply.send(await store.read(artifact.storageKey, { start, end }));
+  }
+  reply.header("Content-Length", size);
+  return reply.send(await store.read(artifact.storageKey));
+}
