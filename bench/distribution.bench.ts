@@ -9,58 +9,23 @@
 //   npm run bench distribution          BENCH_SECONDS=5 npm run bench distribution
 import { type ChildProcess, spawn } from "node:child_process";
 import { createPublicKey, verify } from "node:crypto";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { BusClient } from "@licensing/bus";
 import { LicenseManager, MemoryStorage } from "@licensing/client";
 import { type Actor, catalog, issuer } from "@licensing/contracts";
 import { signedMessage } from "@licensing/model";
-import autocannon from "autocannon";
-import { benchEnv, fixed } from "./support.ts";
+import {
+  benchEnv,
+  type CannonRun,
+  cannon,
+  cannonConnections,
+  cannonSeconds,
+  fixed,
+  freePort,
+  waitFor,
+} from "./support.ts";
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const connections = 50;
 const root = resolve(import.meta.dirname, "..");
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-async function waitFor(url: string, init: RequestInit = {}, ok = (s: number) => s === 200): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if (ok((await fetch(url, init)).status)) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-interface Run {
-  perSecond: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-}
-
-async function cannon(options: autocannon.Options): Promise<Run> {
-  const result = await autocannon({ connections, duration: seconds, ...options });
-  return {
-    perSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
-}
 
 const env = await benchEnv();
 let hello: ChildProcess | undefined;
@@ -165,16 +130,18 @@ try {
     ],
   });
 
-  const row = (name: string, run: Run, target: string) => ({
+  const row = (name: string, run: CannonRun, target: string) => ({
     route: name,
     "req/s": fixed(run.perSecond, 0),
     "p50 ms": fixed(run.p50, 1),
     "p99 ms": fixed(run.p99, 1),
     "non-2xx": String(run.non2xx),
-    errors: String(run.errors),
+    errors: String(run.errors + run.timeouts),
     target,
   });
-  console.log(`\nHTTP at ${connections} connections, ${seconds} s each (service as its own process)`);
+  console.log(
+    `\nHTTP at ${cannonConnections} connections, ${cannonSeconds} s each (service as its own process)`,
+  );
   console.table([
     row("Fastify hello-world", helloRun, "(baseline)"),
     row("GET /v1/license", download, `≥ 0.35× baseline, p99 ≤ 10 ms`),

@@ -8,7 +8,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BusClient } from "@licensing/bus";
@@ -17,7 +16,7 @@ import { devActivationLicense } from "@licensing/gateway/dev-activation";
 import { ensureDevVendorKey } from "@licensing/gateway/dev-vendor-key";
 import { measureInitialJs } from "@licensing/ui/bundle-size";
 import { build } from "vite";
-import { benchEnv, fixed, load, seedLicenses } from "./support.ts";
+import { benchEnv, fixed, freePort, load, seedLicenses } from "./support.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const seedSize = Number(process.env.BENCH_LICENSES ?? 1_000_000);
@@ -166,17 +165,6 @@ try {
   }
   rmSync(keyDir, { recursive: true, force: true });
   await env.stop();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 }
 
 async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {

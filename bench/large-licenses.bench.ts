@@ -8,20 +8,11 @@
 // One at a time, so each figure is a latency, not a queue.
 //
 //   npm run bench large-licenses          BENCH_ROUNDS=40 npm run bench large-licenses
-import { createServer } from "node:net";
 import { BusClient } from "@licensing/bus";
 import { type Actor, catalog, issuer } from "@licensing/contracts";
-import { benchEnv, fixed, percentile } from "./support.ts";
+import { benchEnv, fixed, freePort, percentile } from "./support.ts";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 /** Metadata making the payload about `bytes` (values of 2,000 characters, the most one may hold). */
 function metadataOf(bytes: number): Record<string, string> {

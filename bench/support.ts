@@ -1,6 +1,7 @@
 // What the service benchmarks share: the same PostgreSQL and NATS as `npm start` (environment,
 // localhost, else embedded), a throwaway database and subject prefix, services started as their
-// own processes exactly as in production, and percentile arithmetic.
+// own processes exactly as in production, free ports, waiting for an HTTP server, autocannon runs, and
+// percentile arithmetic.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
@@ -15,7 +16,11 @@ import {
 import { testActorEnv, testActorKeys } from "@licensing/testing";
 import { Svcm } from "@nats-io/services";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import autocannon from "autocannon";
 import pg from "pg";
+
+// The test harness's: the benchmarks start servers on free ports as the tests do.
+export { freePort } from "@licensing/testing";
 
 const root = resolve(import.meta.dirname, "..");
 
@@ -123,6 +128,52 @@ export async function load(total: number, concurrency: number, task: (i: number)
 }
 
 export const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+
+/** Waits (60 s at most) until `url` answers with a status `ok` accepts (200). */
+export async function waitFor(
+  url: string,
+  init: RequestInit = {},
+  ok = (s: number) => s === 200,
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if (ok((await fetch(url, init)).status)) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** How long each autocannon run lasts unless told otherwise: `BENCH_SECONDS`, 10 s by default. */
+export const cannonSeconds = Number(process.env.BENCH_SECONDS ?? 10);
+/** How many connections each autocannon run holds unless told otherwise. */
+export const cannonConnections = 50;
+
+/** What one autocannon run measured; `errors` counts the timeouts too (autocannon's own sum). */
+export interface CannonRun {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+/** One autocannon run, at `cannonConnections` for `cannonSeconds` unless `options` say otherwise. */
+export async function cannon(options: autocannon.Options): Promise<CannonRun> {
+  const result = await autocannon({ connections: cannonConnections, duration: cannonSeconds, ...options });
+  return {
+    perSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
 
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();

@@ -1,5 +1,6 @@
 export { testActorEnv, testActorKeys } from "./actor-keys.ts";
 export { Balancer } from "./balancer.ts";
+export { freePort } from "./free-port.ts";
 export { type NatsCluster, startNatsCluster } from "./nats-cluster.ts";
 export { type StartedPlatform, startPlatform } from "./npm-start.ts";
 export {

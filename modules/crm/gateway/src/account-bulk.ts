@@ -1,18 +1,16 @@
 import {
   type Account,
   AppError,
-  actorMay,
-  type BulkAccountItemResult,
   bulkAccountActions,
   bulkAccountRequest,
   bulkAccountResponse,
   catalog,
   MAX_BULK_ITEMS,
-  transientErrorCodes,
 } from "@licensing/contracts";
 import type { GatewayModuleOptions, GatewayModulePlugin } from "@licensing/gateway/module";
 import type { FastifyRequest } from "fastify";
 import type { z } from "zod";
+import { runBulk } from "./bulk-runner.ts";
 
 type BulkRequest = z.output<typeof bulkAccountRequest>;
 type Call = GatewayModuleOptions["call"];
@@ -41,32 +39,9 @@ function applyTo(call: Call, request: FastifyRequest, body: BulkRequest, id: str
   }
 }
 
-async function settled(
-  call: Call,
-  request: FastifyRequest,
-  body: BulkRequest,
-  id: string,
-): Promise<BulkAccountItemResult> {
-  try {
-    const account = await applyTo(call, request, body, id);
-    return { id, outcome: "done", type: account.type, version: account.version };
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    // A promotion asked for twice (a retried run, or a customer among the selection) finds the
-    // account as asked: done, and said so, as a repeated bulk suspension of licenses is.
-    if (error.code === "invalid_state" && body.action === "promote") {
-      const now = await call(request, catalog.getAccount, { id }).catch(() => undefined);
-      if (now?.type === "customer")
-        return { id, outcome: "done", message: "Already a customer", type: now.type, version: now.version };
-    }
-    const outcome = transientErrorCodes.has(error.code) || error.code === "internal" ? "failed" : "refused";
-    return { id, outcome, code: error.code, message: error.message };
-  }
-}
-
 /**
  * `POST /api/accounts/bulk`: the accounts' counterpart of `POST /api/licenses/bulk`. The loop lives
- * here, one account at a time through the catalog endpoint of the single action, so each change is
+ * in `runBulk`, one account at a time through the catalog endpoint of the single action, so each change is
  * checked, audited and published exactly as if done by hand, and one refusal never stops the rest.
  */
 export const accountBulkRoutes: GatewayModulePlugin = async (app, { call }) => {
@@ -91,27 +66,20 @@ export const accountBulkRoutes: GatewayModulePlugin = async (app, { call }) => {
     },
     async (request) => {
       const body = request.body;
-      const right = bulkAccountActions[body.action];
-      const actor = request.actor!;
-      if (!actorMay(actor, right))
-        throw new AppError("forbidden", `Your roles (${actor.roles.join(", ")}) do not allow ${right}`);
-      const ids = await targets(call, request, body);
-      const items: BulkAccountItemResult[] = [];
-      for (const id of ids) items.push(await settled(call, request, body, id));
-      const count = (outcome: BulkAccountItemResult["outcome"]) =>
-        items.filter((i) => i.outcome === outcome).length;
-      request.log.info(
-        { bulkId: body.bulkId, action: body.action, items: items.length },
-        "bulk account action finished",
-      );
-      return {
-        bulkId: body.bulkId,
-        action: body.action,
-        done: count("done"),
-        refused: count("refused"),
-        failed: count("failed"),
-        items,
-      };
+      return runBulk(request, body, {
+        noun: "account",
+        right: bulkAccountActions[body.action],
+        targets: () => targets(call, request, body),
+        apply: (id) => applyTo(call, request, body, id),
+        report: (account) => ({ type: account.type, version: account.version }),
+        // A promotion asked for twice (a retried run, or a customer among the selection) finds the
+        // account as asked: done, and said so, as a repeated bulk suspension of licenses is.
+        repeat: {
+          read: (id) => call(request, catalog.getAccount, { id }),
+          asked: (now) => now.type === "customer",
+          message: "Already a customer",
+        },
+      });
     },
   );
 };

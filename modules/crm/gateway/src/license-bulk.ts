@@ -1,19 +1,17 @@
 import {
   AppError,
-  actorMay,
   type BulkAction,
-  type BulkItemResult,
   bulkActions,
   bulkLicenseRequest,
   bulkLicenseResponse,
   issuer,
   type LicenseDetail,
   MAX_BULK_ITEMS,
-  transientErrorCodes,
 } from "@licensing/contracts";
 import type { GatewayModuleOptions, GatewayModulePlugin } from "@licensing/gateway/module";
 import type { FastifyRequest } from "fastify";
 import type { z } from "zod";
+import { runBulk } from "./bulk-runner.ts";
 
 type BulkRequest = z.output<typeof bulkLicenseRequest>;
 
@@ -53,7 +51,7 @@ function applyTo(
     case "notice":
       return call(request, issuer.setNotice, { ...body.params, id, idempotencyKey });
     // Suspending and reinstating take no idempotency key: a repeat finds the license already in
-    // the state asked for, which the result reports (see `settled`), and changes nothing.
+    // the state asked for, which the result reports (see `alreadyThere`), and changes nothing.
     case "suspend":
       return call(request, issuer.suspend, { ...body.params, id });
     case "reinstate":
@@ -64,39 +62,8 @@ function applyTo(
 /** A state change asked for twice (a retried bulk) is done, not refused: the license is as asked. */
 const alreadyThere: Partial<Record<BulkAction, string>> = { suspend: "suspended", reinstate: "active" };
 
-async function settled(
-  call: GatewayModuleOptions["call"],
-  request: FastifyRequest,
-  body: BulkRequest,
-  id: string,
-): Promise<BulkItemResult> {
-  try {
-    const license = await applyTo(call, request, body, id);
-    const { status, endDate, notifyDays, serial } = license;
-    return { id, outcome: "done", status, endDate, notifyDays, serial };
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    const wanted = alreadyThere[body.action];
-    if (error.code === "invalid_state" && wanted) {
-      const now = await call(request, issuer.getLicense, { id }).catch(() => undefined);
-      if (now?.state === wanted)
-        return {
-          id,
-          outcome: "done",
-          message: `Already ${wanted}`,
-          status: now.status,
-          endDate: now.endDate,
-          notifyDays: now.notifyDays,
-          serial: now.serial,
-        };
-    }
-    const outcome = transientErrorCodes.has(error.code) || error.code === "internal" ? "failed" : "refused";
-    return { id, outcome, code: error.code, message: error.message };
-  }
-}
-
 /**
- * `POST /api/licenses/bulk`: the loop lives here, in the gateway, one license at a time through the
+ * `POST /api/licenses/bulk`: the loop lives in the gateway (`runBulk`), one license at a time through the
  * same issuer endpoints as the single actions, so each item is checked, signed, audited and
  * published exactly as if done by hand, and one refusal never stops the rest.
  */
@@ -124,26 +91,22 @@ export const licenseBulkRoutes: GatewayModulePlugin = async (app, { call }) => {
     },
     async (request) => {
       const body = request.body;
-      const right = bulkActions[body.action];
-      const actor = request.actor!;
-      if (!actorMay(actor, right))
-        throw new AppError("forbidden", `Your roles (${actor.roles.join(", ")}) do not allow ${right}`);
-      const ids = await targets(call, request, body);
-      const items: BulkItemResult[] = [];
-      for (const id of ids) items.push(await settled(call, request, body, id));
-      const count = (outcome: BulkItemResult["outcome"]) => items.filter((i) => i.outcome === outcome).length;
-      request.log.info(
-        { bulkId: body.bulkId, action: body.action, items: items.length },
-        "bulk license action finished",
-      );
-      return {
-        bulkId: body.bulkId,
-        action: body.action,
-        done: count("done"),
-        refused: count("refused"),
-        failed: count("failed"),
-        items,
-      };
+      const wanted = alreadyThere[body.action];
+      return runBulk(request, body, {
+        noun: "license",
+        right: bulkActions[body.action],
+        targets: () => targets(call, request, body),
+        apply: (id) => applyTo(call, request, body, id),
+        report: ({ status, endDate, notifyDays, serial }) => ({ status, endDate, notifyDays, serial }),
+        repeat:
+          wanted === undefined
+            ? undefined
+            : {
+                read: (id) => call(request, issuer.getLicense, { id }),
+                asked: (now) => now.state === wanted,
+                message: `Already ${wanted}`,
+              },
+      });
     },
   );
 };

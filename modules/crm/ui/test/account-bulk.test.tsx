@@ -1,12 +1,13 @@
 // @vitest-environment jsdom
 import "@licensing/ui/test-support/dom";
-import type { Account, BulkAccountItemResult } from "@licensing/contracts";
-import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
+import type { Account } from "@licensing/contracts";
+import { renderPage, sessionFor } from "@licensing/ui/test-support";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { AccountsPage } from "../src/accounts/AccountsPage.tsx";
 import { accountResultsCsv, accountsCsv } from "../src/accounts/bulk.ts";
+import { type BulkHandler, bulkAnswer, pagedTableApi, selectBoth, tableApi } from "./bulk-table.ts";
 import { prospect } from "./fixtures.ts";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -20,41 +21,13 @@ const archived: Account = {
   contacts: [],
 };
 
-/** The accounts list's API; `bulk` answers POST /api/accounts/bulk. */
-function tableApi(bulk: (request: Recorded) => { status: number; body?: unknown }) {
-  return fakeApi((request) => {
-    if (request.path === "/api/accounts/bulk") return bulk(request);
-    if (request.path === "/api/accounts/count") return { status: 200, body: { count: 2, capped: false } };
-    if (request.path === "/api/accounts")
-      return { status: 200, body: { items: [prospect, archived], nextCursor: null } };
-    return { status: 200, body: { items: [], nextCursor: null } };
-  });
-}
-
-const answer = (request: Recorded, items: BulkAccountItemResult[]) => {
-  const body = request.body as { bulkId: string; action: string };
-  const count = (o: string) => items.filter((i) => i.outcome === o).length;
-  return {
-    status: 200,
-    body: { ...body, done: count("done"), refused: count("refused"), failed: count("failed"), items },
-  };
-};
-
-async function selectBoth() {
-  const user = userEvent.setup();
-  await screen.findByText("Globex");
-  await user.click(screen.getByRole("checkbox", { name: "Select account Initech" }));
-  await user.click(screen.getByRole("checkbox", { name: "Select account Globex" }));
-  expect(
-    within(screen.getByRole("region", { name: "Selected accounts" })).getByText("2 accounts selected"),
-  ).toBeTruthy();
-  return user;
-}
+const accountApi = (bulk: BulkHandler) => tableApi("/api/accounts", [prospect, archived], bulk);
+const selectBothAccounts = () => selectBoth("account", ["Initech", "Globex"]);
 
 describe("bulk actions in the accounts table", () => {
   it("promotes the selected accounts after a confirmation naming the count, then shows each result", async () => {
-    const api = tableApi((request) =>
-      answer(request, [
+    const api = accountApi((request) =>
+      bulkAnswer(request, [
         { id: prospect.id, outcome: "done", type: "customer", version: 2 },
         {
           id: archived.id,
@@ -65,7 +38,7 @@ describe("bulk actions in the accounts table", () => {
       ]),
     );
     renderPage(<AccountsPage />, { session: sessionFor(["sales"]), path: "/crm/accounts" });
-    const user = await selectBoth();
+    const user = await selectBothAccounts();
     await user.click(screen.getByRole("button", { name: "Promote to customer…" }));
     const dialog = await screen.findByRole("dialog", { name: "Promote 2 accounts to customers?" });
     expect(api.requests.some((r) => r.path === "/api/accounts/bulk")).toBe(false);
@@ -87,15 +60,15 @@ describe("bulk actions in the accounts table", () => {
   });
 
   it("offers a viewer the export but not the promotion", async () => {
-    tableApi((request) => answer(request, []));
+    accountApi((request) => bulkAnswer(request, []));
     renderPage(<AccountsPage />, { session: sessionFor(["viewer"]), path: "/crm/accounts" });
-    await selectBoth();
+    await selectBothAccounts();
     expect(screen.queryByRole("button", { name: "Promote to customer…" })).toBeNull();
     expect(screen.getByRole("button", { name: "Export selected" })).toBeTruthy();
   });
 
   it("exports the selected accounts as CSV in the browser", async () => {
-    tableApi((request) => answer(request, []));
+    accountApi((request) => bulkAnswer(request, []));
     const blobs: Blob[] = [];
     // jsdom has no object URLs: the download's blob is caught where the page hands it over.
     const { createObjectURL, revokeObjectURL } = URL;
@@ -109,7 +82,7 @@ describe("bulk actions in the accounts table", () => {
       URL.revokeObjectURL = revokeObjectURL;
     });
     renderPage(<AccountsPage />, { session: sessionFor(["viewer"]), path: "/crm/accounts" });
-    const user = await selectBoth();
+    const user = await selectBothAccounts();
     await user.click(screen.getByRole("button", { name: "Export selected" }));
     expect(blobs).toHaveLength(1);
     const lines = (await blobs[0]!.text())
@@ -126,7 +99,7 @@ describe("bulk actions in the accounts table", () => {
 
   it("marks a part the gateway could not take as failed, and retries it under the same bulk id", async () => {
     let calls = 0;
-    const api = tableApi((request) =>
+    const api = accountApi((request) =>
       ++calls === 1
         ? {
             status: 503,
@@ -136,13 +109,13 @@ describe("bulk actions in the accounts table", () => {
               requestId: "req_1",
             },
           }
-        : answer(request, [
+        : bulkAnswer(request, [
             { id: prospect.id, outcome: "done", type: "customer" },
             { id: archived.id, outcome: "done", type: "customer", message: "Already a customer" },
           ]),
     );
     renderPage(<AccountsPage />, { session: sessionFor(["license-admin"]), path: "/crm/accounts" });
-    const user = await selectBoth();
+    const user = await selectBothAccounts();
     await user.click(screen.getByRole("button", { name: "Promote to customer…" }));
     const dialog = await screen.findByRole("dialog", { name: "Promote 2 accounts to customers?" });
     await user.click(within(dialog).getByRole("button", { name: "Promote 2 accounts to customers" }));
@@ -157,15 +130,7 @@ describe("bulk actions in the accounts table", () => {
   });
 
   it("selects every account matching the filters across pages", async () => {
-    const api = fakeApi((request) => {
-      if (request.path === "/api/accounts/count") return { status: 200, body: { count: 2, capped: false } };
-      if (request.path !== "/api/accounts") return { status: 200, body: { items: [], nextCursor: null } };
-      if (request.query.get("limit") === "500")
-        return request.query.get("cursor")
-          ? { status: 200, body: { items: [archived], nextCursor: null } }
-          : { status: 200, body: { items: [prospect], nextCursor: "c2" } };
-      return { status: 200, body: { items: [prospect], nextCursor: "c2" } };
-    });
+    const api = pagedTableApi("/api/accounts", [prospect, archived]);
     renderPage(<AccountsPage />, {
       session: sessionFor(["sales"]),
       path: "/crm/accounts?type=prospect",

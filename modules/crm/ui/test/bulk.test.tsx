@@ -1,12 +1,13 @@
 // @vitest-environment jsdom
 import "@licensing/ui/test-support/dom";
-import type { BulkItemResult, LicenseSummary } from "@licensing/contracts";
-import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
+import type { LicenseSummary } from "@licensing/contracts";
+import { renderPage, sessionFor } from "@licensing/ui/test-support";
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { resultsCsv } from "../src/licenses/bulk-run.ts";
 import { LicensesPage } from "../src/licenses/LicensesPage.tsx";
+import { type BulkHandler, bulkAnswer, pagedTableApi, selectBoth, tableApi } from "./bulk-table.ts";
 import { license } from "./fixtures.ts";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -19,48 +20,13 @@ const second: LicenseSummary = {
   accountName: "Globex",
 };
 
-/** The licenses table's API; `bulk` answers POST /api/licenses/bulk. */
-function tableApi(bulk: (request: Recorded) => { status: number; body?: unknown }) {
-  return fakeApi((request) => {
-    if (request.path === "/api/licenses")
-      return { status: 200, body: { items: [license, second], nextCursor: null } };
-    if (request.path === "/api/licenses/bulk") return bulk(request);
-    if (request.path === "/api/licenses/count") return { status: 200, body: { count: 2, capped: false } };
-    return { status: 200, body: { items: [], nextCursor: null } };
-  });
-}
-
-const answer = (request: Recorded, items: BulkItemResult[]) => {
-  const body = request.body as { bulkId: string; action: string };
-  const count = (o: string) => items.filter((i) => i.outcome === o).length;
-  return {
-    status: 200,
-    body: {
-      bulkId: body.bulkId,
-      action: body.action,
-      done: count("done"),
-      refused: count("refused"),
-      failed: count("failed"),
-      items,
-    },
-  };
-};
-
-async function selectBoth() {
-  const user = userEvent.setup();
-  await screen.findByText("Globex");
-  await user.click(screen.getByRole("checkbox", { name: "Select license …-7K3QD" }));
-  await user.click(screen.getByRole("checkbox", { name: "Select license …-9ZZZZ" }));
-  expect(
-    within(screen.getByRole("region", { name: "Selected licenses" })).getByText("2 licenses selected"),
-  ).toBeTruthy();
-  return user;
-}
+const licenseApi = (bulk: BulkHandler) => tableApi("/api/licenses", [license, second], bulk);
+const selectBothLicenses = () => selectBoth("license", ["…-7K3QD", "…-9ZZZZ"]);
 
 describe("bulk actions in the licenses table", () => {
   it("renews the selected licenses after a confirmation naming the count, then shows each result", async () => {
-    const api = tableApi((request) =>
-      answer(request, [
+    const api = licenseApi((request) =>
+      bulkAnswer(request, [
         { id: license.id, outcome: "done", status: "active", serial: 2 },
         {
           id: second.id,
@@ -71,7 +37,7 @@ describe("bulk actions in the licenses table", () => {
       ]),
     );
     renderPage(<LicensesPage />, { session: sessionFor(["sales"]), path: "/crm/licenses" });
-    const user = await selectBoth();
+    const user = await selectBothLicenses();
     // Sales may renew (and change the notice days), not suspend.
     expect(screen.queryByRole("button", { name: "Suspend…" })).toBeNull();
     await user.click(screen.getByRole("button", { name: "Renew…" }));
@@ -91,40 +57,40 @@ describe("bulk actions in the licenses table", () => {
   });
 
   it("asks for a reason before suspending, and keeps a viewer to exporting", async () => {
-    tableApi((request) => answer(request, []));
+    licenseApi((request) => bulkAnswer(request, []));
     const view = renderPage(<LicensesPage />, {
       session: sessionFor(["license-admin"]),
       path: "/crm/licenses",
     });
-    const user = await selectBoth();
+    const user = await selectBothLicenses();
     await user.click(screen.getByRole("button", { name: "Suspend…" }));
     const dialog = await screen.findByRole("dialog", { name: "Suspend 2 licenses?" });
     await user.click(within(dialog).getByRole("button", { name: "Suspend 2 licenses" }));
     expect(await within(dialog).findByText("Say why (at least 3 characters)")).toBeTruthy();
     view.unmount();
 
-    tableApi((request) => answer(request, []));
+    licenseApi((request) => bulkAnswer(request, []));
     renderPage(<LicensesPage />, { session: sessionFor(["viewer"]), path: "/crm/licenses" });
-    await selectBoth();
+    await selectBothLicenses();
     expect(screen.queryByRole("button", { name: "Renew…" })).toBeNull();
     expect(screen.getByRole("button", { name: "Export selected" })).toBeTruthy();
   });
 
   it("marks a part the gateway could not take as failed, and retries it under the same bulk id", async () => {
     let calls = 0;
-    const api = tableApi((request) =>
+    const api = licenseApi((request) =>
       ++calls === 1
         ? {
             status: 503,
             body: { code: "service_unavailable", message: "The issuer is not answering", requestId: "req_1" },
           }
-        : answer(request, [
+        : bulkAnswer(request, [
             { id: license.id, outcome: "done", notifyDays: 10 },
             { id: second.id, outcome: "done", notifyDays: 10 },
           ]),
     );
     renderPage(<LicensesPage />, { session: sessionFor(["sales"]), path: "/crm/licenses" });
-    const user = await selectBoth();
+    const user = await selectBothLicenses();
     await user.click(screen.getByRole("button", { name: "Change notice days…" }));
     const dialog = await screen.findByRole("dialog", { name: "Change the notice days of 2 licenses?" });
     await user.type(within(dialog).getByRole("textbox", { name: /Notice days/ }), "10");
@@ -139,15 +105,7 @@ describe("bulk actions in the licenses table", () => {
   });
 
   it("selects every license matching the filters across pages", async () => {
-    const api = fakeApi((request) => {
-      if (request.path === "/api/licenses/count") return { status: 200, body: { count: 2, capped: false } };
-      if (request.path !== "/api/licenses") return { status: 200, body: { items: [], nextCursor: null } };
-      if (request.query.get("limit") === "500")
-        return request.query.get("cursor")
-          ? { status: 200, body: { items: [second], nextCursor: null } }
-          : { status: 200, body: { items: [license], nextCursor: "c2" } };
-      return { status: 200, body: { items: [license], nextCursor: "c2" } };
-    });
+    const api = pagedTableApi("/api/licenses", [license, second]);
     renderPage(<LicensesPage />, {
       session: sessionFor(["sales"]),
       path: "/crm/licenses?kind=commercial",

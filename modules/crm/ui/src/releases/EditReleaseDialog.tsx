@@ -1,19 +1,12 @@
 import type { ProductRelease, ReleaseChannel } from "@licensing/contracts";
 import { applyServerErrors, emptyToNull, isApiError, notifyError, notifySuccess } from "@licensing/ui/kit";
-import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Alert, Button, Group, Modal, Stack } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useState } from "react";
 import { useUpdateRelease } from "./api.ts";
-import { NotesEditor } from "./Notes.tsx";
+import { ReleaseFields, type ReleaseFieldValues } from "./ReleaseFields.tsx";
 
-interface Values {
-  notes: string;
-  channel: string;
-  minUpgradableFrom: string;
-  maxUpgradableFrom: string;
-}
-
-const valuesOf = (release: ProductRelease): Values => ({
+const valuesOf = (release: ProductRelease): ReleaseFieldValues => ({
   notes: release.notes,
   channel: release.channel,
   minUpgradableFrom: release.minUpgradableFrom ?? "",
@@ -38,7 +31,7 @@ export function EditReleaseDialog({
   const update = useUpdateRelease(release.id);
   const [revision, setRevision] = useState(release.revision);
   const [conflict, setConflict] = useState(false);
-  const form = useForm<Values>({ initialValues: valuesOf(release) });
+  const form = useForm<ReleaseFieldValues>({ initialValues: valuesOf(release) });
 
   const submit = form.onSubmit(async (values) => {
     setConflict(false);
@@ -82,30 +75,12 @@ export function EditReleaseDialog({
               </Group>
             </Alert>
           )}
-          <SimpleGrid cols={{ base: 1, sm: 3 }}>
-            <Select
-              label="Channel"
-              allowDeselect={false}
-              disabled={release.state !== "draft"}
-              description={release.state === "draft" ? undefined : "Fixed once published"}
-              data={channels.map((c) => ({ value: c.code, label: c.name }))}
-              {...form.getInputProps("channel")}
-            />
-            <TextInput
-              label="Upgradable from (lowest)"
-              placeholder="any"
-              {...form.getInputProps("minUpgradableFrom")}
-            />
-            <TextInput
-              label="Upgradable from (highest)"
-              placeholder="any"
-              {...form.getInputProps("maxUpgradableFrom")}
-            />
-          </SimpleGrid>
-          <NotesEditor
-            value={form.values.notes}
-            onChange={(notes) => form.setFieldValue("notes", notes)}
-            error={form.errors.notes}
+          <ReleaseFields
+            form={form}
+            channels={channels}
+            channel={release.state === "draft" ? {} : { disabled: true, description: "Fixed once published" }}
+            lowest={{ placeholder: "any" }}
+            highest={{ placeholder: "any" }}
           />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>

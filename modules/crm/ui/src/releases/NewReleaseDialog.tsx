@@ -1,16 +1,12 @@
 import type { ProductRelease, ReleaseChannel } from "@licensing/contracts";
 import { applyServerErrors, emptyToNull, formError } from "@licensing/ui/kit";
-import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Alert, Button, Group, Modal, Stack, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useCreateRelease } from "./api.ts";
-import { NotesEditor } from "./Notes.tsx";
+import { ReleaseFields, type ReleaseFieldValues } from "./ReleaseFields.tsx";
 
-interface Values {
+interface Values extends ReleaseFieldValues {
   version: string;
-  channel: string;
-  notes: string;
-  minUpgradableFrom: string;
-  maxUpgradableFrom: string;
 }
 
 /** "New release": a draft of `product`, opened once created (`onCreated`). */
@@ -67,39 +63,22 @@ export function NewReleaseDialog({
               {form.errors[formError]}
             </Alert>
           )}
-          <SimpleGrid cols={{ base: 1, sm: 2 }}>
-            <TextInput
-              label="Version"
-              description="Semantic version, never used before for this product"
-              placeholder="1.4.2"
-              required
-              data-autofocus
-              {...form.getInputProps("version")}
-            />
-            <Select
-              label="Channel"
-              required
-              allowDeselect={false}
-              data={channels.map((c) => ({ value: c.code, label: c.name }))}
-              {...form.getInputProps("channel")}
-            />
-            <TextInput
-              label="Upgradable from (lowest)"
-              description="Oldest version it installs over; empty: any"
-              placeholder="1.0.0"
-              {...form.getInputProps("minUpgradableFrom")}
-            />
-            <TextInput
-              label="Upgradable from (highest)"
-              description="Newest version it installs over; empty: any"
-              placeholder="1.4.1"
-              {...form.getInputProps("maxUpgradableFrom")}
-            />
-          </SimpleGrid>
-          <NotesEditor
-            value={form.values.notes}
-            onChange={(notes) => form.setFieldValue("notes", notes)}
-            error={form.errors.notes}
+          <ReleaseFields
+            form={form}
+            channels={channels}
+            version={
+              <TextInput
+                label="Version"
+                description="Semantic version, never used before for this product"
+                placeholder="1.4.2"
+                required
+                data-autofocus
+                {...form.getInputProps("version")}
+              />
+            }
+            channel={{ required: true }}
+            lowest={{ description: "Oldest version it installs over; empty: any", placeholder: "1.0.0" }}
+            highest={{ description: "Newest version it installs over; empty: any", placeholder: "1.4.1" }}
           />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
