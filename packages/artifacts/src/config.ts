@@ -16,6 +16,16 @@ export const artifactStoreConfig = z.object({
     description: "the directory of `fs` artifacts; replicas on several machines need it on a shared volume",
     npmStart: "`.data/artifacts`",
   }),
+  ARTIFACT_UPLOAD_EXPIRY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3_600)
+    .max(365 * 86_400)
+    .default(86_400)
+    .meta({
+      description:
+        "an upload unchanged for this long is swept: unfinished, or finished but attached to no release (the gateway looks hourly)",
+    }),
   ARTIFACT_S3_BUCKET: z.string().min(3).max(63).optional().meta({
     description: "the bucket of `s3` artifacts (credentials from the AWS SDK's chain: AWS_ACCESS_KEY_ID…)",
   }),

@@ -1,10 +1,16 @@
 import { createReadStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { FileStore } from "@tus/file-store";
 import { completedSize, digestOf, putThroughUploads, requireCompleted } from "./completed.ts";
-import type { ArtifactStore, ByteRange, Digest } from "./store.ts";
+import {
+  type ArtifactStore,
+  type ByteRange,
+  type Digest,
+  isArtifactKey,
+  type StoredUpload,
+} from "./store.ts";
 
 /**
  * Artifacts as files in one directory (`npm start`: `.data/artifacts`): `<key>` holds the bytes and
@@ -41,6 +47,17 @@ export class FileArtifactStore implements ArtifactStore {
   async digest(key: string): Promise<Digest> {
     const size = await requireCompleted(this.uploads, key);
     return digestOf(createReadStream(join(this.#directory, key)), size, key);
+  }
+
+  async *list(): AsyncIterable<StoredUpload> {
+    for (const name of await readdir(this.#directory)) {
+      // `<key>` holds the bytes (`<key>.json` beside it what tus keeps of the upload).
+      if (!isArtifactKey(name)) continue;
+      const changed = await stat(join(this.#directory, name)).catch(() => undefined);
+      if (!changed?.isFile()) continue;
+      const completed = await completedSize(this.uploads, name).catch(() => undefined);
+      yield { key: name, completed: completed !== undefined, changedAt: changed.mtime };
+    }
   }
 
   async remove(key: string): Promise<void> {

@@ -8,4 +8,5 @@ export {
   checkArtifactKey,
   type Digest,
   isArtifactKey,
+  type StoredUpload,
 } from "./store.ts";

@@ -1,8 +1,15 @@
 import type { Readable } from "node:stream";
-import { GetObjectCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { GetObjectCommand, paginateListObjectsV2, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { S3Store } from "@tus/s3-store";
 import { completedSize, digestOf, putThroughUploads, requireCompleted } from "./completed.ts";
-import { type ArtifactStore, type ByteRange, checkArtifactKey, type Digest } from "./store.ts";
+import {
+  type ArtifactStore,
+  type ByteRange,
+  checkArtifactKey,
+  type Digest,
+  isArtifactKey,
+  type StoredUpload,
+} from "./store.ts";
 
 /**
  * Artifacts in an S3-compatible bucket (production): tus uploads become multipart uploads, each
@@ -37,6 +44,19 @@ export class S3ArtifactStore implements ArtifactStore {
   async digest(key: string): Promise<Digest> {
     const size = await requireCompleted(this.uploads, key);
     return digestOf(await this.#get(key), size, key);
+  }
+
+  async *list(): AsyncIterable<StoredUpload> {
+    // Each upload has its `<key>.info` object (what tus keeps of it), written when the upload begins
+    // and when it completes: an unfinished upload's `changedAt` is when it began.
+    for await (const page of paginateListObjectsV2({ client: this.#client }, { Bucket: this.#bucket })) {
+      for (const object of page.Contents ?? []) {
+        const key = object.Key?.endsWith(".info") ? object.Key.slice(0, -".info".length) : undefined;
+        if (!key || !isArtifactKey(key)) continue;
+        const completed = await completedSize(this.uploads, key).catch(() => undefined);
+        yield { key, completed: completed !== undefined, changedAt: object.LastModified ?? new Date(0) };
+      }
+    }
   }
 
   async remove(key: string): Promise<void> {

@@ -13,6 +13,14 @@ export interface Digest {
   sha256: string;
 }
 
+/** One upload the store holds, whether or not its last byte came. */
+export interface StoredUpload {
+  key: string;
+  completed: boolean;
+  /** When its bytes last changed: its last chunk (files), or when it began or completed (S3). */
+  changedAt: Date;
+}
+
 /**
  * Where release artifacts are kept (issue 18): written by resumable uploads (the tus protocol, whose
  * server takes `uploads` as its data store), read back whole or by byte range, hashed once when an
@@ -33,6 +41,8 @@ export interface ArtifactStore {
   read(key: string, range?: ByteRange): Promise<Readable>;
   /** The size and SHA-256 of the completed object `key`, reading it once. Throws ArtifactNotFound. */
   digest(key: string): Promise<Digest>;
+  /** Every upload held, completed or not, in no particular order (the sweep of abandoned ones). */
+  list(): AsyncIterable<StoredUpload>;
   /** Removes the object `key` (and what its upload kept beside it); nothing when there is none. */
   remove(key: string): Promise<void>;
 }

@@ -234,6 +234,16 @@ export const releases = {
     response: productReleaseSchema,
     errors: ["validation_failed", "not_found", "conflict"],
   }),
+  knownArtifactKeys: defineEndpoint({
+    service: "catalog",
+    subject: "catalog.release.artifact.known",
+    summary:
+      "Which of these artifact storage keys belong to a release (the gateway's sweep of unattached uploads)",
+    request: z.strictObject({ keys: z.array(z.string().min(1).max(128)).max(1_000) }),
+    response: z.object({ known: z.array(z.string()) }),
+    errors: ["validation_failed"],
+    callers: ["gateway"],
+  }),
   getRelease: defineEndpoint({
     service: "catalog",
     subject: "catalog.release.get",

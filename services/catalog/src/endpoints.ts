@@ -46,6 +46,9 @@ export function addCatalogEndpoints(
     .add(releaseEndpoints.yankRelease, (request, ctx) => releases.yank(request.id, request.reason, ctx))
     .add(releaseEndpoints.deleteRelease, (request, ctx) => releases.delete(request.id, ctx))
     .add(releaseEndpoints.getRelease, (request) => releases.get(request.id))
+    .add(releaseEndpoints.knownArtifactKeys, async (request) => ({
+      known: await releases.knownArtifactKeys(request.keys),
+    }))
     .add(releaseEndpoints.listReleases, async (request) => ({ items: await releases.list(request) }))
     .add(audit.catalog, (request) => listAudit(orm.em.fork(), "catalog", request));
 }

@@ -33,8 +33,12 @@ export interface GatewayModuleOptions {
    * the actor travel in the message headers; a service error becomes the HTTP error with its code.
    */
   call<E extends Endpoint>(request: FastifyRequest, endpoint: E, body: RequestIn<E>): Promise<ResponseOf<E>>;
+  /** Calls a platform service for the gateway's own work (no operator): background sweeps. */
+  callForItself<E extends Endpoint>(endpoint: E, body: RequestIn<E>): Promise<ResponseOf<E>>;
   /** Where release files are uploaded to (ARTIFACT_*); without one, uploads answer 503. */
   artifacts: ArtifactStore | undefined;
+  /** An upload unchanged for this long is abandoned: swept if unfinished, or finished but no release's. */
+  uploadExpiryMs: number;
 }
 
 /** A module's routes, registered under `/api`; each route declares its `config.access`. */

@@ -70,6 +70,8 @@ export interface GatewayDeps {
   now?: () => Date;
   /** Where release files are uploaded to (ARTIFACT_*); without one, uploads answer 503. */
   artifacts?: ArtifactStore;
+  /** An upload unchanged for this long is abandoned and swept (ARTIFACT_UPLOAD_EXPIRY_SECONDS; a day). */
+  uploadExpiryMs?: number;
 }
 
 /** What the gateway's start did that its launcher must know. */
@@ -126,6 +128,8 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     bus.request(endpoint, body, {
       ctx: { requestId: request.id, ...(request.actor ? { actor: request.actor } : {}) },
     });
+  const callForItself: GatewayModuleOptions["callForItself"] = (endpoint, body) =>
+    bus.request(endpoint, body);
 
   const app = Fastify(
     httpServerOptions({
@@ -190,7 +194,13 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
     await root.register(auditRoutes, { call, orm });
     await root.register(viewRoutes, { orm });
     const crm = await loadModule(deps.crmModule ?? crmModuleSpecifier);
-    if (crm) await registerModule(root, crm, moduleActivations, { call, artifacts: deps.artifacts });
+    if (crm)
+      await registerModule(root, crm, moduleActivations, {
+        call,
+        callForItself,
+        artifacts: deps.artifacts,
+        uploadExpiryMs: deps.uploadExpiryMs ?? 24 * hour,
+      });
     else log.info("The CRM module is not installed in this deployment: no CRM routes");
     await registerUi(root, deps.uiDir, log);
   });

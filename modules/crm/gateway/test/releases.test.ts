@@ -2,12 +2,13 @@
 // files uploaded with the tus protocol (tus-js-client against the gateway listening on a port) into the
 // artifact store, hashed and attached to the draft, then published or refused.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, utimes } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { FileArtifactStore } from "@licensing/artifacts";
-import type { ProductRelease } from "@licensing/contracts";
+import { type ProductRelease, releases } from "@licensing/contracts";
 import {
   type Browser,
   type ErrorResponse,
@@ -16,6 +17,7 @@ import {
 } from "@licensing/gateway/testing";
 import * as tus from "tus-js-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sweepUploads } from "../src/upload-sweeper.ts";
 
 let gw: GatewayUnderTest;
 let artifacts: FileArtifactStore;
@@ -168,5 +170,50 @@ describe("the Update server's routes", () => {
       (await viewer.put("/api/release-channels/x", { name: "X", kinds: ["test"] })).json<ErrorResponse>()
         .code,
     ).toBe("forbidden");
+  });
+
+  it("sweeps uploads abandoned unfinished or left unattached, and keeps the rest", async () => {
+    const created = await gw.admin.post("/api/products/collector/releases", {
+      version: "9.0.0",
+      channel: "stable",
+    });
+    const draft = created.json() as ProductRelease;
+    const attached = await upload(gw.admin, randomBytes(50_000), meta(draft.id));
+    const half = await upload(gw.admin, randomBytes(300_000), meta(draft.id, { arch: "arm64" }), {
+      chunkSize: 64 * 1024,
+      stopAfter: 64 * 1024,
+    });
+    // The gateway killed between the last byte and attaching the file: bytes no release holds.
+    const orphan = await artifacts.put(Readable.from([randomBytes(1_000)]), 1_000);
+    const young = await artifacts.put(Readable.from([randomBytes(1_000)]), 1_000);
+    const keyOf = (url: string) => url.split("/").at(-1)!;
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3_600_000);
+    for (const key of [keyOf(attached.url), keyOf(half.url), orphan])
+      await utimes(join(directory, key), twoDaysAgo, twoDaysAgo);
+    const known = async (keys: string[]) =>
+      (await gw.env.bus.request(releases.knownArtifactKeys, { keys })).known;
+    const sweep = { store: artifacts, known, abandonedAfterMs: 24 * 3_600_000, now: () => new Date() };
+
+    const held = async () => {
+      const keys: string[] = [];
+      for await (const stored of artifacts.list()) keys.push(stored.key);
+      return keys;
+    };
+    expect(await held()).toEqual(expect.arrayContaining([keyOf(half.url), orphan, young]));
+
+    // The catalog cannot answer: the unfinished upload goes (that needs no one's word), nothing finished does.
+    await expect(
+      sweepUploads({ ...sweep, known: () => Promise.reject(new Error("catalog away")) }),
+    ).rejects.toThrow("catalog away");
+    expect(await held()).not.toContain(keyOf(half.url));
+    expect(await artifacts.size(orphan)).toBe(1_000);
+
+    expect(await sweepUploads(sweep)).toEqual({ unfinished: 0, unattached: 1 });
+    expect(await artifacts.size(orphan)).toBeUndefined();
+    expect(await held()).toEqual(expect.arrayContaining([young, keyOf(attached.url)]));
+    expect(await artifacts.size(keyOf(attached.url))).toBe(50_000);
+    // The release still serves its file.
+    const release = (await gw.admin.get(`/api/releases/${draft.id}`)).json() as ProductRelease;
+    expect(release.artifacts.map((a) => a.storageKey)).toEqual([keyOf(attached.url)]);
   });
 });

@@ -261,6 +261,15 @@ export class Releases {
     return toRelease(row, await artifactsOf(em, id));
   }
 
+  /** Which of `keys` are a release artifact's storage key (the others' bytes are nobody's). */
+  async knownArtifactKeys(keys: readonly string[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.#orm.em
+      .fork()
+      .find(ReleaseArtifactEntity, { storageKey: { $in: [...keys] } }, { fields: ["storageKey"] });
+    return rows.map((row) => row.storageKey);
+  }
+
   /** A product's releases, newest version first (SemVer precedence). */
   async list(request: RequestOf<typeof releases.listReleases>): Promise<ProductRelease[]> {
     const em = this.#orm.em.fork();
