@@ -18,6 +18,7 @@ import { signLicense } from "../src/license-file.ts";
 import { licenseKeyLookupHash, parseLicenseKey } from "../src/license-key.ts";
 import { buildEdgeCases } from "../test/ed25519-edge-cases.ts";
 import { sampleLicense } from "../test/fixtures.ts";
+import { buildDelegationVectors } from "./delegation-vectors.ts";
 import { buildReleaseVectors } from "./release-vectors.ts";
 
 const seed = (label: string) => sha256(utf8(`licensing vectors: ${label}`));
@@ -219,6 +220,7 @@ export function buildVectors(): Record<string, unknown> {
       cases,
     },
     "release-indexes.json": buildReleaseVectors(),
+    "fleet-delegation.json": buildDelegationVectors(),
     "license-keys.json": {
       description: "License key inputs, their normalized form and lookup hash, or the error.",
       cases: licenseKeys,

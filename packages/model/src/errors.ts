@@ -29,6 +29,14 @@ export const MODEL_ERROR_CODES = [
   "index_expired",
   "artifact_size_mismatch",
   "artifact_hash_mismatch",
+  // Delegation (fleet-delegation.ts): a cockpit's certificate and the leases it signs.
+  "delegation_not_yet_valid",
+  "delegation_expired",
+  "delegation_revoked",
+  "lease_outside_delegation",
+  "lease_scope_mismatch",
+  "lease_not_yet_valid",
+  "lease_expired",
 ] as const;
 
 /** A stable error code from MODEL_ERROR_CODES. */

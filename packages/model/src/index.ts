@@ -29,6 +29,23 @@ export {
   type ModelErrorCode,
   type ValidationIssue,
 } from "./errors.ts";
+export {
+  authorityKeyId,
+  DELEGATED_LEASE_PURPOSE,
+  DELEGATION_PURPOSE,
+  type DelegatedLease,
+  type Delegation,
+  delegatedLeaseSchema,
+  delegationSchema,
+  MAX_DELEGATION_LIFETIME_MS,
+  MAX_REVOKED_AUTHORITIES,
+  type OpenDelegatedLeaseOptions,
+  type OpenDelegationOptions,
+  openDelegatedLease,
+  openDelegation,
+  sealDelegatedLease,
+  sealDelegation,
+} from "./fleet-delegation.ts";
 export { createSigner, KEY_ID_PATTERN, type KeySet, type PublicKeyEntry, type Signer } from "./key-set.ts";
 export { DOTNET_MIN_VALUE, fromLegacyDate, legacyFields, toLegacyDate } from "./legacy.ts";
 export { isLegacyKey, keyLookupHash, legacyKeyLookupHash, parseLegacyKey } from "./legacy-key.ts";
@@ -81,3 +98,14 @@ export {
 } from "./release-index-schema.ts";
 export { compareSemver, isSemver, MAX_SEMVER_LENGTH, parseSemver, type SemVer } from "./semver.ts";
 export { bestUpgrade, type NoUpgradeReason, type UpgradeAnswer, type UpgradeQuery } from "./upgrade.ts";
+export {
+  GENESIS_HASH,
+  MAX_RECEIPT_PAYLOAD_BYTES,
+  type OpenedReceipt,
+  openReceipt,
+  type SignedReceipt,
+  sealReceipt,
+  USAGE_RECEIPT_PURPOSE,
+  type UsageReceipt,
+  usageReceiptSchema,
+} from "./usage-receipt.ts";

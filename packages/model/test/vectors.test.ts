@@ -9,12 +9,14 @@ import { fromHex } from "../src/bytes.ts";
 import { canonicalize } from "../src/canonical-json.ts";
 import { nativeEd25519 } from "../src/ed25519-native.ts";
 import { nobleEd25519 } from "../src/ed25519-noble.ts";
+import { openDelegatedLease } from "../src/fleet-delegation.ts";
 import { verifyLicenseFile } from "../src/license-file.ts";
 import { licenseKeyLookupHash, parseLicenseKey } from "../src/license-key.ts";
 import { openReleaseIndex, type ReleaseIndexState } from "../src/release-index.ts";
 import type { ReleaseIndex } from "../src/release-index-schema.ts";
 import { compareSemver, isSemver } from "../src/semver.ts";
 import { bestUpgrade, type UpgradeQuery } from "../src/upgrade.ts";
+import { GENESIS_HASH, openReceipt, type SignedReceipt } from "../src/usage-receipt.ts";
 import { codeOf } from "./helpers.ts";
 
 const dir = join(import.meta.dirname, "vectors");
@@ -153,6 +155,68 @@ describe("interoperability vectors", () => {
       expect(canonicalize(JSON.parse(c.input))).toBe(c.canonical);
     },
   );
+
+  describe("fleet delegation", () => {
+    type DelegationCase = {
+      name: string;
+      lease: string;
+      certificate: string;
+      now: string;
+      fingerprint: string;
+      product: string;
+      revoked?: string[];
+      expected: { valid: true; certificate: unknown; lease: unknown } | { valid: false; code: string };
+    };
+    const vectors = read<{
+      keys: { vendor: { keyId: string; publicKeyHex: string } };
+      cases: DelegationCase[];
+      receipts: {
+        machineKeyHex: string;
+        chain: { signed: SignedReceipt; receipt: unknown; hash: string }[];
+        invalid: { name: string; signed: SignedReceipt; expected: string }[];
+      };
+    }>("fleet-delegation.json");
+    const vendor = [
+      { keyId: vectors.keys.vendor.keyId, publicKey: fromHex(vectors.keys.vendor.publicKeyHex) },
+    ];
+    const machineKey = fromHex(vectors.receipts.machineKeyHex);
+
+    describe.each([nativeEd25519, nobleEd25519])("$name", (ed25519) => {
+      it.each(vectors.cases)("$name", (c) => {
+        const open = () =>
+          openDelegatedLease(c.lease, c.certificate, {
+            keys: vendor,
+            now: Date.parse(c.now),
+            fingerprint: c.fingerprint,
+            product: c.product,
+            ...(c.revoked ? { revoked: c.revoked } : {}),
+            ed25519,
+          });
+        if (c.expected.valid) {
+          const { certificate, lease } = open();
+          expect({ certificate, lease }).toEqual({
+            certificate: c.expected.certificate,
+            lease: c.expected.lease,
+          });
+        } else expect(codeOf(open)).toBe(c.expected.code);
+      });
+
+      it("a receipt chain: each verifies, and names the one before by hash", () => {
+        let prev = GENESIS_HASH;
+        for (const [seq, link] of vectors.receipts.chain.entries()) {
+          const opened = openReceipt(link.signed, machineKey, ed25519);
+          expect(opened.receipt).toEqual(link.receipt);
+          expect(opened.hash).toBe(link.hash);
+          expect([opened.receipt.seq, opened.receipt.prev]).toEqual([seq, prev]);
+          prev = opened.hash;
+        }
+      });
+
+      it.each(vectors.receipts.invalid)("receipt: $name", (c) => {
+        expect(codeOf(() => openReceipt(c.signed, machineKey, ed25519))).toBe(c.expected);
+      });
+    });
+  });
 
   it("are exactly what scripts/make-vectors.ts generates", () => {
     for (const [name, content] of Object.entries(buildVectors())) {
