@@ -4,6 +4,7 @@ export * from "./bus-actors.ts";
 export * from "./bus-permissions.ts";
 export * from "./catalog.ts";
 export * from "./context.ts";
+export * from "./delegation.ts";
 export * from "./distribution.ts";
 export * from "./endpoint.ts";
 export * from "./errors.ts";

@@ -24,7 +24,13 @@ import { countResponse, idOf, isoDate, pageOf, pageRequest, text, timestamp } fr
  * What the issuer signs besides license files, for the distribution service (docs/architecture.md, Licenses: signing
  * happens only in the issuer). A license file is never among them: only issuance signs those.
  */
-export const signablePurposes = ["machine-activation", "fleet-lease", "status", "release-index"] as const;
+export const signablePurposes = [
+  "machine-activation",
+  "fleet-lease",
+  "status",
+  "release-index",
+  "fleet-delegation",
+] as const;
 export type SignablePurpose = (typeof signablePurposes)[number];
 /** The role of the key that signs each purpose: a release index with a release key, never a license key. */
 export const purposeKeyRole: Record<SignablePurpose, KeyRole> = {
@@ -32,6 +38,7 @@ export const purposeKeyRole: Record<SignablePurpose, KeyRole> = {
   "fleet-lease": "license",
   status: "license",
   "release-index": "release",
+  "fleet-delegation": "license",
 };
 
 /** Makes a request safe to retry: the same key returns the first answer and creates nothing new. */

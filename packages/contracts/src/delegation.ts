@@ -1,0 +1,188 @@
+// The cockpit as a bounded license authority (issue 19; formats in docs/license-file-format.md,
+// sections 15 and 16): how a cockpit gets its delegation certificate (online, or by an offline
+// request carried over an air gap), how usage receipts come back, and what operators see.
+import { z } from "zod";
+import { defineEndpoint } from "./endpoint.ts";
+import { idOf, timestamp } from "./schema.ts";
+
+/** A raw 32-byte Ed25519 public key in base64 (44 characters). */
+export const machinePublicKey = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{43}=$/, { message: "must be a raw 32-byte Ed25519 public key in base64" });
+
+/**
+ * What a cockpit asks a certificate with: a document of purpose `delegation-request` signed by the
+ * cockpit's own authority key (envelope keyId: its authority key id), proving it holds the key.
+ */
+export const DELEGATION_REQUEST_PURPOSE = "delegation-request";
+export const delegationRequestPayloadSchema = z.strictObject({
+  authorityKey: machinePublicKey,
+  /** The cockpit's machine fingerprint. */
+  fingerprint: z.string().min(1).max(256),
+  hostname: z.string().max(255).nullable(),
+  /** The cockpit license's id (a request names the license it is for). */
+  licenseId: idOf("license"),
+  /** A fresh random value: an offline request answered once is not answered again. */
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, { message: "must be 16 to 128 random characters" }),
+  requestedAt: timestamp,
+});
+export type DelegationRequestPayload = z.infer<typeof delegationRequestPayloadSchema>;
+
+/** POST /v1/delegations (the cockpit's license key): a certificate for the key the request proves. */
+export const delegationRenewRequest = z.strictObject({
+  /** The armored `delegation-request` document. */
+  request: z.string().min(1).max(16_384),
+});
+
+export const delegationResponse = z.object({
+  /** The armored `fleet-delegation` certificate. */
+  certificate: z.string(),
+  certificateId: z.string(),
+  serial: z.number().int(),
+  expiresAt: timestamp,
+});
+
+/** A usage receipt as it travels (section 16): canonical base64 payload and signature. */
+export const signedReceiptSchema = z.strictObject({
+  payload: z.string().min(1).max(2_800),
+  signature: z.string().length(88),
+});
+
+/** Receipts of one upload, at most this many together (a week offline comes in several). */
+export const MAX_RECEIPTS_PER_UPLOAD = 20_000;
+
+/**
+ * POST /v1/receipts (the cockpit's license key), and the file a cockpit exports for an air gap: each
+ * machine's receipts in log order, and the delegated leases they name (their collector keys).
+ */
+export const receiptUploadRequest = z
+  .strictObject({
+    leases: z.array(z.string().min(1).max(16_384)).max(1_000),
+    logs: z
+      .array(
+        z.strictObject({
+          machineKey: machinePublicKey,
+          receipts: z.array(signedReceiptSchema).min(1).max(MAX_RECEIPTS_PER_UPLOAD),
+        }),
+      )
+      .max(1_000),
+  })
+  .refine((upload) => upload.logs.reduce((n, log) => n + log.receipts.length, 0) <= MAX_RECEIPTS_PER_UPLOAD, {
+    message: `must hold at most ${MAX_RECEIPTS_PER_UPLOAD} receipts together`,
+    path: ["logs"],
+  });
+export type ReceiptUpload = z.infer<typeof receiptUploadRequest>;
+
+/** What a verifier of receipt logs reports (never silently counted). */
+export const receiptAnomalyKinds = [
+  /** A receipt past the next position: receipts between are missing (deleted). */
+  "gap",
+  /** A receipt at a position already accepted, with another hash: two histories. */
+  "fork",
+  /** `prev` is not the hash of the receipt before: altered or reordered. */
+  "broken_link",
+  /** The signature does not verify with the machine's key, or the receipt is malformed. */
+  "altered",
+  /** A machine key no lease (nor certificate) of this license binds. */
+  "unknown_machine",
+  /** A lease this license's certificates did not sign, or that oversteps them. */
+  "invalid_lease",
+  /** More leases at once than the certificate's seats. */
+  "over_seats",
+  /** More units consumed than the lease (or the certificate) allows. */
+  "over_units",
+] as const;
+
+export const receiptAnomalySchema = z.object({
+  kind: z.enum(receiptAnomalyKinds),
+  /** The machine's authority key id, when known. */
+  machine: z.string().nullable(),
+  seq: z.number().int().nullable(),
+  leaseId: z.string().nullable(),
+  message: z.string(),
+  detectedAt: timestamp,
+});
+export type ReceiptAnomaly = z.infer<typeof receiptAnomalySchema>;
+
+export const receiptUploadResponse = z.object({
+  /** Receipts accepted now (each counted once). */
+  accepted: z.number().int(),
+  /** Receipts already accepted before (a replayed upload): not counted again. */
+  duplicates: z.number().int(),
+  /** Units counted against the license by this upload. */
+  units: z.number().int(),
+  anomalies: z.array(receiptAnomalySchema),
+});
+
+/** What operators see of a cockpit license's delegation. */
+export const delegationStatusSchema = z.object({
+  licenseId: z.string(),
+  certificates: z.array(
+    z.object({
+      certificateId: z.string(),
+      serial: z.number().int(),
+      authorityKeyId: z.string(),
+      issuedAt: timestamp,
+      expiresAt: timestamp,
+      revokedAt: timestamp.nullable(),
+    }),
+  ),
+  /** Leases current at their collector's last receipt, as last reported. */
+  seatsInUse: z.number().int(),
+  collectors: z.array(
+    z.object({
+      machine: z.string(),
+      fingerprint: z.string().nullable(),
+      leaseId: z.string().nullable(),
+      receipts: z.number().int(),
+      units: z.number().int(),
+      lastReceiptAt: timestamp.nullable(),
+    }),
+  ),
+  receipts: z.number().int(),
+  units: z.number().int(),
+  /** The newest first, at most 100. */
+  anomalies: z.array(receiptAnomalySchema),
+});
+export type DelegationStatus = z.infer<typeof delegationStatusSchema>;
+
+const licenseRef = z.strictObject({ licenseId: idOf("license") });
+
+export const delegation = {
+  status: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.delegation.status",
+    summary: "A cockpit license's delegation: certificates, seats in use, collectors, receipts, anomalies",
+    request: licenseRef,
+    response: delegationStatusSchema,
+    errors: ["validation_failed", "not_found"],
+    callers: ["gateway"],
+  }),
+  answerOfflineRequest: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.delegation.answer",
+    summary: "Answer a cockpit's offline delegation request (carried over an air gap) with a certificate",
+    request: delegationRenewRequest,
+    response: delegationResponse,
+    errors: ["validation_failed", "not_found", "forbidden", "conflict", "unauthorized"],
+    callers: ["gateway"],
+  }),
+  importReceipts: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.receipts.import",
+    summary: "Import a cockpit's exported receipts file (carried over an air gap) for a license",
+    request: z.strictObject({ licenseId: idOf("license"), upload: receiptUploadRequest }),
+    response: receiptUploadResponse,
+    errors: ["validation_failed", "not_found", "forbidden", "unauthorized"],
+    callers: ["gateway"],
+  }),
+  revoke: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.delegation.revoke",
+    summary: "Revoke a cockpit license's delegation: no renewal, its key listed as revoked for the account",
+    request: licenseRef.extend({ reason: z.string().trim().min(3).max(1_000) }),
+    response: delegationStatusSchema,
+    errors: ["validation_failed", "not_found", "unauthorized"],
+    callers: ["gateway"],
+  }),
+};
