@@ -136,7 +136,7 @@ try {
     "p50 ms": fixed(run.p50, 1),
     "p99 ms": fixed(run.p99, 1),
     "non-2xx": String(run.non2xx),
-    errors: String(run.errors + run.timeouts),
+    errors: String(run.errors),
     target,
   });
   console.log(
