@@ -11,5 +11,8 @@ export default defineConfig({
     globalSetup: ["packages/testing/src/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // expect.poll gives up after 1 s by default: on a busy shared machine a page or a consumer can
+    // take longer to get there, and a poll that would have passed fails the run.
+    expect: { poll: { timeout: 10_000 } },
   },
 });

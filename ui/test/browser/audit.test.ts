@@ -2,43 +2,13 @@
 // file's own database and subjects: an auditor sees the audit menu entry and nothing else, reads the
 // merged log (a failed sign-in from the gateway, an account from the catalog), filters it by action,
 // and exports the selection as CSV. Screenshots go to test-artifacts/screenshots.
-import { mkdtemp, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { catalog } from "@licensing/contracts";
-import { type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
-import type { Browser, Page } from "playwright-core";
-import { build } from "vite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserTestsRun, launchChromium, screenshots, signIn, uiRoot } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import { browserTestsRun, gatewaySession, shot, signIn } from "./support.ts";
 
-let platform: GatewayUnderTest;
-let browser: Browser;
-let page: Page;
-let baseUrl: string;
-let uiDir: string;
-const cspViolations: string[] = [];
-
-async function shot(name: string): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-}
-
-describe.skipIf(!browserTestsRun)("Settings → Audit in a browser", () => {
-  beforeAll(async () => {
-    uiDir = await mkdtemp(join(tmpdir(), "ui-audit-"));
-    await build({
-      root: uiRoot,
-      configFile: resolve(uiRoot, "vite.config.ts"),
-      logLevel: "silent",
-      build: { outDir: uiDir },
-    });
-    platform = await startGateway({
-      catalog: true,
-      overrides: { listen: { port: 0, host: "127.0.0.1" }, uiDir, cookieSecure: false },
-    });
-    baseUrl = `http://127.0.0.1:${(platform.service.app.server.address() as AddressInfo).port}`;
+const session = gatewaySession("audit", {
+  gateway: { catalog: true },
+  prepare: async (platform) => {
     await platform.env.bus.request(
       catalog.createAccount,
       { type: "customer", name: "Audited & Sons" },
@@ -50,22 +20,14 @@ describe.skipIf(!browserTestsRun)("Settings → Audit in a browser", () => {
       },
     );
     await platform.userWith(["auditor"], "audrey");
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    context.on("console", (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-  }, 180_000);
+    return undefined;
+  },
+  timeout: 15_000,
+});
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (uiDir) await rm(uiDir, { recursive: true, force: true });
-  });
-
+describe.skipIf(!browserTestsRun)("Settings → Audit in a browser", () => {
   it("shows an auditor the merged log, filtered, and exports it", async () => {
+    const { page, baseUrl, cspViolations } = session;
     // A failed sign-in first: the gateway records it.
     await page.goto(`${baseUrl}/`);
     await page.getByLabel(/^Username/).fill("audrey");
@@ -84,13 +46,13 @@ describe.skipIf(!browserTestsRun)("Settings → Audit in a browser", () => {
     await table.getByText("lea@example.test").waitFor();
     // Services that do not run beside this gateway are named, not hidden.
     await page.getByText("Some services did not answer").waitFor();
-    await shot("50-audit");
+    await shot(page, "50-audit");
 
     await page.getByRole("textbox", { name: "Action" }).fill("account.*");
     await table.getByText("user.sign-in-failed").waitFor({ state: "detached" });
     await table.getByText("account.created").waitFor();
     expect(page.url()).toContain("action=account.*");
-    await shot("51-audit-filtered");
+    await shot(page, "51-audit-filtered");
 
     const href = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
     expect(href).toBe("/api/audit.csv?action=account.*");

@@ -4,50 +4,22 @@
 // email caught and opened under Development mail. Screenshots go to test-artifacts/screenshots.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { catalog, issuer as licenses } from "@licensing/contracts";
-import { adminCredentials, type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
+import { adminCredentials } from "@licensing/gateway/testing";
 import { createIssuerService, openIssuerDatabase } from "@licensing/issuer";
 import { createMailCatcherService, startMailCatcher } from "@licensing/mail-catcher";
 import { createNotifierService, openNotifierDatabase } from "@licensing/notifier";
-import type { Browser, Page } from "playwright-core";
-import { build } from "vite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserTestsRun, launchChromium, screenshots, signIn, uiRoot } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import { browserTestsRun, gatewaySession, shot, signIn } from "./support.ts";
 
-let platform: GatewayUnderTest;
-let browser: Browser;
-let page: Page;
-let baseUrl: string;
-let uiDir: string;
-let mailDir: string;
-const stops: (() => Promise<void>)[] = [];
-/** What Chromium reported breaking the gateway's Content-Security-Policy (the mail frames included). */
-const cspViolations: string[] = [];
-
-async function shot(name: string): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-}
-
-describe.skipIf(!browserTestsRun)("Settings → Notifications in a browser", () => {
-  beforeAll(async () => {
-    uiDir = await mkdtemp(join(tmpdir(), "ui-notifications-"));
-    mailDir = await mkdtemp(join(tmpdir(), "caught-mail-"));
-    await build({
-      root: uiRoot,
-      configFile: resolve(uiRoot, "vite.config.ts"),
-      logLevel: "silent",
-      build: { outDir: uiDir },
-    });
-    platform = await startGateway({
-      catalog: true,
-      overrides: { listen: { port: 0, host: "127.0.0.1" }, uiDir, cookieSecure: false },
-    });
+const session = gatewaySession("notifications", {
+  gateway: { catalog: true },
+  // The issuer, the development mail catcher and the notifier beside the gateway, on its subjects.
+  prepare: async (platform, baseUrl) => {
     const { env } = platform;
-    baseUrl = `http://127.0.0.1:${(platform.service.app.server.address() as AddressInfo).port}`;
+    const mailDir = await mkdtemp(join(tmpdir(), "caught-mail-"));
     const issuerOrm = await openIssuerDatabase(env.databaseUrl, env.log);
     const issuer = createIssuerService({
       nc: await env.connect("issuer"),
@@ -99,44 +71,37 @@ describe.skipIf(!browserTestsRun)("Settings → Notifications in a browser", () 
       },
     });
     await notifier.start();
-    stops.push(async () => {
-      await notifier.stop();
-      await notifierOrm.close();
-      await catcherService.stop();
-      await catcher.close();
-      await issuer.stop();
-      await issuerOrm.close();
-    });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    context.on("console", (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-  }, 180_000);
+    return [
+      async () => {
+        await notifier.stop();
+        await notifierOrm.close();
+        await catcherService.stop();
+        await catcher.close();
+        await issuer.stop();
+        await issuerOrm.close();
+        await rm(mailDir, { recursive: true, force: true });
+      },
+    ];
+  },
+  timeout: 15_000,
+});
 
-  afterAll(async () => {
-    await browser?.close();
-    for (const stop of stops) await stop();
-    await platform?.stop();
-    for (const dir of [uiDir, mailDir]) if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
+describe.skipIf(!browserTestsRun)("Settings → Notifications in a browser", () => {
   it("edits the settings, previews the digest and catches a test email", async () => {
+    const { page, baseUrl, cspViolations } = session;
     await signIn(page, baseUrl, adminCredentials);
     const menu = page.getByRole("navigation", { name: "Main menu" });
     await menu.getByRole("link", { name: "Notifications" }).click();
     await page.getByRole("heading", { name: "Notifications" }).waitFor();
     await page.getByText("No recipients: add at least one to send the daily digest").waitFor();
-    await shot("30-notifications");
+    await shot(page, "30-notifications");
 
     const recipients = page.getByRole("textbox", { name: /^Recipients/ });
     await recipients.fill("not-an-address");
     await recipients.press("Enter");
     await recipients.press("Tab");
     await page.getByText("not-an-address: must be an email address (name@example.com)").waitFor();
-    await shot("31-notifications-field-error");
+    await shot(page, "31-notifications-field-error");
     await recipients.click();
     await recipients.press("Backspace");
     await recipients.fill("ops@example.test");
@@ -151,7 +116,7 @@ describe.skipIf(!browserTestsRun)("Settings → Notifications in a browser", () 
     await frame.getByRole("heading", { name: /License expiry digest/ }).waitFor();
     await frame.getByRole("link", { name: "Acme & Sons" }).waitFor();
     expect(await page.locator('iframe[title="Digest preview"]').getAttribute("sandbox")).toBe("");
-    await shot("32-notifications-preview");
+    await shot(page, "32-notifications-preview");
 
     await page.getByRole("tab", { name: "Settings" }).click();
     await page.getByRole("button", { name: "Send a test email" }).click();
@@ -159,7 +124,7 @@ describe.skipIf(!browserTestsRun)("Settings → Notifications in a browser", () 
     await page.getByText("Test email sent to ops@example.test.").waitFor();
     await page.getByRole("tab", { name: /Development mail \(1\)/ }).click();
     await page.frameLocator('iframe[title="Caught message"]').getByText("This is a test message").waitFor();
-    await shot("33-notifications-dev-mail");
+    await shot(page, "33-notifications-dev-mail");
     expect(cspViolations).toEqual([]);
     // One long walk through three tabs and an SMTP round trip: more than the default 30 s on a busy
     // machine (each step still waits at most 15 s).

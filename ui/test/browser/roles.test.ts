@@ -3,59 +3,16 @@
 // custom role that reads licenses and nothing else, gives it to a new user, and that user, signed in,
 // sees and may do only what the role allows (no accounts, no key in clear, no signed file). The role,
 // still held, cannot be deleted. Screenshots go to test-artifacts/screenshots.
-import { mkdtemp, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { adminCredentials, type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { build } from "vite";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { browserTestsRun, launchChromium, post, screenshots, signIn, uiRoot } from "./support.ts";
+import { adminCredentials } from "@licensing/gateway/testing";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { browserTestsRun, gatewaySession, post, shot, signIn } from "./support.ts";
 
-let platform: GatewayUnderTest;
-let browser: Browser;
-let admin: Page;
-let baseUrl: string;
-let uiDir: string;
 let licenseId: string;
-const cspViolations: string[] = [];
-const watchCsp = (context: BrowserContext) =>
-  context.on("console", (message) => {
-    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-}
-
-const menu = (page: Page) => page.getByRole("navigation", { name: "Main menu" });
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  watchCsp(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-describe.skipIf(!browserTestsRun)("Settings → Roles in a browser", () => {
-  beforeAll(async () => {
-    uiDir = await mkdtemp(join(tmpdir(), "ui-roles-"));
-    await build({
-      root: uiRoot,
-      configFile: resolve(uiRoot, "vite.config.ts"),
-      logLevel: "silent",
-      build: { outDir: uiDir },
-    });
-    platform = await startGateway({
-      issuer: true,
-      activateCrm: true,
-      overrides: { listen: { port: 0, host: "127.0.0.1" }, uiDir, cookieSecure: false },
-    });
-    baseUrl = `http://127.0.0.1:${(platform.service.app.server.address() as AddressInfo).port}`;
-    // A license to read: a product, an account, one test license.
+const session = gatewaySession("roles", {
+  gateway: { issuer: true, activateCrm: true },
+  // A license to read: a product, an account, one test license.
+  prepare: async (platform) => {
     const seeded = [
       await platform.admin.post("/api/products", {
         code: "collector",
@@ -74,27 +31,16 @@ describe.skipIf(!browserTestsRun)("Settings → Roles in a browser", () => {
     });
     expect(license.statusCode, license.body).toBe(201);
     licenseId = license.json<{ licenses: { license: { id: string } }[] }>().licenses[0]!.license.id;
-    browser = await launchChromium();
-    admin = await newPage();
-  }, 240_000);
+    return undefined;
+  },
+  timeout: 15_000,
+});
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (uiDir) await rm(uiDir, { recursive: true, force: true });
-  });
+const menu = (page: Page) => page.getByRole("navigation", { name: "Main menu" });
 
-  // A failed step leaves a picture of every open page, to see what the browser showed.
-  beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(async () => {
-      const pages = browser?.contexts().flatMap((context) => context.pages()) ?? [];
-      const name = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-      for (const [i, open] of pages.entries())
-        await open.screenshot({ path: join(screenshots, `failed-${name}-${i}.png`), fullPage: true });
-    });
-  });
-
+describe.skipIf(!browserTestsRun)("Settings → Roles in a browser", () => {
   it("shows a superadmin the role × action table, and defines a custom role", async () => {
+    const { page: admin, baseUrl, cspViolations } = session;
     await signIn(admin, baseUrl, adminCredentials);
     await menu(admin).getByRole("link", { name: "Roles" }).click();
     await admin.getByRole("heading", { name: "Roles", exact: true }).waitFor();
@@ -122,6 +68,7 @@ describe.skipIf(!browserTestsRun)("Settings → Roles in a browser", () => {
   }, 120_000);
 
   it("gives the custom role to a user, who sees and may do only what it allows", async () => {
+    const { page: admin, baseUrl } = session;
     await menu(admin).getByRole("link", { name: "Users" }).click();
     await admin.getByRole("button", { name: "New user" }).click();
     const created = admin.getByRole("dialog");
@@ -132,7 +79,7 @@ describe.skipIf(!browserTestsRun)("Settings → Roles in a browser", () => {
     await admin.getByRole("button", { name: "Done" }).click();
     await admin.getByRole("cell", { name: "lena.reader", exact: true }).waitFor();
 
-    const page = await newPage();
+    const page = await session.newPage();
     await signIn(page, baseUrl, { username: "lena.reader", password: temporaryPassword });
     await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
     await page.getByLabel(/^Current password/).fill(temporaryPassword);
@@ -164,14 +111,15 @@ describe.skipIf(!browserTestsRun)("Settings → Roles in a browser", () => {
     // The API agrees with what the UI hides.
     const refused = await post(page, `/api/licenses/${licenseId}/reveal-key`, undefined);
     expect([refused.status, (refused.body as { code: string }).code]).toEqual([403, "forbidden"]);
-    const session = await page.evaluate(
+    const signedIn = await page.evaluate(
       async () => (await (await fetch("/api/auth/session")).json()) as unknown,
     );
-    expect(session).toMatchObject({ user: { roles: ["license-reader"] }, permissions: ["license.read"] });
+    expect(signedIn).toMatchObject({ user: { roles: ["license-reader"] }, permissions: ["license.read"] });
     await page.context().close();
   }, 120_000);
 
   it("refuses to delete the role while the user holds it, and says what to do", async () => {
+    const { page: admin, cspViolations } = session;
     await menu(admin).getByRole("link", { name: "Roles" }).click();
     const row = admin.getByTestId("role-license-reader");
     await row.getByRole("link", { name: "1 user(s) hold license-reader" }).waitFor();

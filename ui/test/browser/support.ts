@@ -3,12 +3,16 @@
 // each failure), signing in through the sign-in form, the CRM module's activation, JSON requests
 // made from a signed-in page as the UI makes them, and axe-core's accessibility check of a page.
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { devActivationLicense } from "@licensing/gateway/dev-activation";
+import { type GatewayUnderTest, type HarnessOptions, startGateway } from "@licensing/gateway/testing";
 import { type StartedPlatform, startPlatform } from "@licensing/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { build } from "vite";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 
 export const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -46,8 +50,8 @@ export interface Viewport {
 }
 
 /** What a browser test file works with, there once the session's `beforeAll` has run. */
-export interface BrowserSession {
-  readonly platform: StartedPlatform;
+export interface BrowserSession<P = StartedPlatform> {
+  readonly platform: P;
   /** Where the gateway serves the UI and API. */
   readonly baseUrl: string;
   readonly browser: Browser;
@@ -55,6 +59,13 @@ export interface BrowserSession {
   readonly page: Page;
   /** Another page in a fresh context (no session cookie), at the session's viewport or `viewport`. */
   newPage(viewport?: Viewport): Promise<Page>;
+  /** What Chromium reported breaking the gateway's Content-Security-Policy, on any page of the session. */
+  readonly cspViolations: readonly string[];
+}
+
+interface SessionOptions {
+  viewport?: Viewport;
+  timeout?: number;
 }
 
 /**
@@ -72,32 +83,101 @@ export function browserSession(
   {
     credentials,
     env = {},
-    viewport = { width: 1366, height: 900 },
-    timeout = 30_000,
-  }: {
+    ...options
+  }: SessionOptions & {
     credentials: { username: string; password: string };
     env?: Record<string, string> | (() => Promise<Record<string, string>>);
-    viewport?: Viewport;
-    timeout?: number;
   },
 ): BrowserSession {
-  let started: { platform: StartedPlatform; browser: Browser; page: Page } | undefined;
+  return sessionHooks(name, options, async () => {
+    const platform = await startPlatform({
+      GATEWAY_ADMIN_USERNAME: credentials.username,
+      GATEWAY_ADMIN_PASSWORD: credentials.password,
+      ...(typeof env === "function" ? await env() : env),
+    });
+    return {
+      platform,
+      baseUrl: platform.uiUrl,
+      stop: async () => {
+        await platform.stop();
+      },
+    };
+  });
+}
+
+/**
+ * A browser session against the gateway's own test harness (`startGateway`) rather than `npm start`:
+ * for the pages whose subject is the gateway with only some services beside it (`gateway`), or with
+ * services the test starts itself (`prepare`, which returns how to stop them). The UI is built into
+ * a folder of the session's own; the gateway serves it on a free port.
+ */
+export function gatewaySession(
+  name: string,
+  {
+    gateway = {},
+    prepare,
+    ...options
+  }: SessionOptions & {
+    gateway?: HarnessOptions;
+    /** Seeds data or starts more services once the gateway listens at `baseUrl`; answers how to stop them. */
+    prepare?: (platform: GatewayUnderTest, baseUrl: string) => Promise<(() => Promise<void>)[] | undefined>;
+  },
+): BrowserSession<GatewayUnderTest> {
+  return sessionHooks(name, options, async () => {
+    const uiDir = await mkdtemp(join(tmpdir(), `ui-${name}-`));
+    await build({
+      root: uiRoot,
+      configFile: resolve(uiRoot, "vite.config.ts"),
+      logLevel: "silent",
+      build: { outDir: uiDir },
+    });
+    const platform = await startGateway({
+      ...gateway,
+      overrides: { ...gateway.overrides, listen: { port: 0, host: "127.0.0.1" }, uiDir, cookieSecure: false },
+    });
+    const baseUrl = `http://127.0.0.1:${(platform.service.app.server.address() as AddressInfo).port}`;
+    const stops = (await prepare?.(platform, baseUrl)) ?? [];
+    return {
+      platform,
+      baseUrl,
+      stop: async () => {
+        for (const stop of stops) await stop();
+        await platform.stop();
+        await rm(uiDir, { recursive: true, force: true });
+      },
+    };
+  });
+}
+
+/** The hooks of a session whose platform `start` starts (see browserSession). */
+function sessionHooks<P>(
+  name: string,
+  { viewport = { width: 1366, height: 900 }, timeout = 30_000 }: SessionOptions,
+  start: () => Promise<{ platform: P; baseUrl: string; stop: () => Promise<void> }>,
+): BrowserSession<P> {
+  let started:
+    | { platform: P; baseUrl: string; stop: () => Promise<void>; browser: Browser; page: Page }
+    | undefined;
+  const cspViolations: string[] = [];
   const get = () => {
     if (!started) throw new Error(`the ${name} browser session is not started (read it inside a test)`);
     return started;
   };
-  const newPage = async (size: Viewport = viewport) => {
-    const context = await get().browser.newContext({ viewport: size });
+  const open = async (browser: Browser, size: Viewport) => {
+    const context = await browser.newContext({ viewport: size });
+    context.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(timeout);
     return page;
   };
-  const session: BrowserSession = {
+  const session: BrowserSession<P> = {
     get platform() {
       return get().platform;
     },
     get baseUrl() {
-      return get().platform.uiUrl;
+      return get().baseUrl;
     },
     get browser() {
       return get().browser;
@@ -105,33 +185,27 @@ export function browserSession(
     get page() {
       return get().page;
     },
-    newPage,
+    newPage: (size: Viewport = viewport) => open(get().browser, size),
+    cspViolations,
   };
   if (!browserTestsRun) return session;
 
   beforeAll(async () => {
-    const platform = await startPlatform({
-      GATEWAY_ADMIN_USERNAME: credentials.username,
-      GATEWAY_ADMIN_PASSWORD: credentials.password,
-      ...(typeof env === "function" ? await env() : env),
-    });
+    const platform = await start();
     let browser: Browser | undefined;
     try {
       browser = await launchChromium();
-      const context = await browser.newContext({ viewport });
-      const page = await context.newPage();
-      page.setDefaultTimeout(timeout);
-      started = { platform, browser, page };
+      started = { ...platform, browser, page: await open(browser, viewport) };
     } catch (error) {
       await browser?.close();
       await platform.stop();
       throw error;
     }
-  }, 180_000);
+  }, 240_000);
 
   afterAll(async () => {
     await started?.browser.close();
-    await started?.platform.stop();
+    await started?.stop();
   });
 
   // Every open page, the session's own first: another user's page shows what the test saw there too.
@@ -139,14 +213,20 @@ export function browserSession(
     onTestFailed(async () => {
       const test = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
       const pages = started?.browser.contexts().flatMap((context) => context.pages()) ?? [];
-      for (const [i, open] of pages.entries())
-        await open.screenshot({
+      for (const [i, page] of pages.entries())
+        await page.screenshot({
           path: join(screenshots, `failed-${name}-${test}${i === 0 ? "" : `-${i}`}.png`),
           fullPage: true,
         });
     });
   });
   return session;
+}
+
+/** A full-page picture of `page` once it is quiet, as `<name>.png` among the screenshots. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.waitForLoadState("networkidle");
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 }
 
 /** The development activation license of the CRM module (what `npm start` prints the path of). */
