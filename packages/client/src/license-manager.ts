@@ -2,7 +2,7 @@ import type { FleetLeasePayload, MachineActivationPayload, StatusPayload } from 
 import type { License } from "@licensing/model";
 import { currentPlatform } from "#platform";
 import { checkLicense, type Requirements, unitsLeft } from "./checks.ts";
-import { checkClock, effectiveNow, observeTime } from "./clock.ts";
+import { decisionTime, effectiveNow } from "./clock.ts";
 import type { ManagerContext } from "./context.ts";
 import { LicenseError } from "./errors.ts";
 import { FleetLease } from "./fleet.ts";
@@ -181,16 +181,7 @@ export class LicenseManager {
     const license = await this.#loaded();
     await this.#refreshStatus();
     const fingerprint = await this.fingerprint();
-    const refusal = await this.#state.update(async (s) => {
-      try {
-        await this.#enforce(s, license, requirements, fingerprint, 1_000);
-      } catch (error) {
-        if (error instanceof LicenseError) return error;
-        throw error;
-      }
-      return undefined;
-    });
-    if (refusal) throw refusal;
+    await this.#state.decide((s) => this.#enforce(s, license, requirements, fingerprint, 1_000));
     return license;
   }
 
@@ -206,22 +197,17 @@ export class LicenseManager {
     const license = await this.#loaded();
     await this.#refreshStatus();
     const fingerprint = await this.fingerprint();
-    const outcome = await this.#state.update(async (s) => {
-      try {
-        await this.#enforce(s, license, request, fingerprint, 0);
-        if (license.unitsPerExecution >= 0 && units > license.unitsPerExecution) {
-          throw new LicenseError(
-            "units_per_execution_exceeded",
-            `One execution may use at most ${license.unitsPerExecution} units (asked: ${units})`,
-          );
-        }
-        const left = unitsLeft(license, unitsUsed(s));
-        if (left >= 0 && units > left) {
-          throw new LicenseError("units_exhausted", `Not enough units left: ${left} remain, ${units} needed`);
-        }
-      } catch (error) {
-        if (error instanceof LicenseError) return { refusal: error };
-        throw error;
+    const outcome = await this.#state.decide(async (s) => {
+      await this.#enforce(s, license, request, fingerprint, 0);
+      if (license.unitsPerExecution >= 0 && units > license.unitsPerExecution) {
+        throw new LicenseError(
+          "units_per_execution_exceeded",
+          `One execution may use at most ${license.unitsPerExecution} units (asked: ${units})`,
+        );
+      }
+      const left = unitsLeft(license, unitsUsed(s));
+      if (left >= 0 && units > left) {
+        throw new LicenseError("units_exhausted", `Not enough units left: ${left} remain, ${units} needed`);
       }
       const report = {
         idempotencyKey: `exe-${crypto.randomUUID()}`,
@@ -233,7 +219,6 @@ export class LicenseManager {
       s.lastExecutionAt = report.at;
       return { report, remaining: unitsLeft(license, unitsUsed(s)) };
     });
-    if ("refusal" in outcome) throw outcome.refusal;
     const { report } = outcome;
     const authorization = (queued: boolean, remaining: number): Authorization => ({
       units,
@@ -473,10 +458,7 @@ export class LicenseManager {
     fingerprint: string,
     granularityMs: number,
   ): Promise<void> {
-    const clock = this.#now();
-    checkClock(s, clock, this.#toleranceMs);
-    observeTime(s, clock, granularityMs);
-    const now = effectiveNow(s, clock);
+    const now = decisionTime(s, this.#now(), this.#toleranceMs, granularityMs);
     checkStanding(s, license);
     checkLicense(license, {
       product: requirements.product ?? this.#options.product,

@@ -1,3 +1,4 @@
+import { LicenseError } from "./errors.ts";
 import { type StateMac, seal, unseal } from "./state-seal.ts";
 import { type ClientStorage, Mutex } from "./storage.ts";
 
@@ -234,6 +235,24 @@ export class StateStore {
         throw error;
       }
     });
+  }
+
+  /**
+   * update() for a decision: a LicenseError `change` throws is thrown once the state is written, so
+   * a refusal keeps what the decision recorded (the time it saw: a refused call still moves the
+   * highest time, and a clock set back later is measured from it).
+   */
+  async decide<T>(change: (state: ClientState) => T | Promise<T>): Promise<T> {
+    const outcome = await this.update(async (s): Promise<{ value: T } | { refusal: LicenseError }> => {
+      try {
+        return { value: await change(s) };
+      } catch (error) {
+        if (error instanceof LicenseError) return { refusal: error };
+        throw error;
+      }
+    });
+    if ("refusal" in outcome) throw outcome.refusal;
+    return outcome.value;
   }
 
   getDocument(name: string): Promise<string | null> {
