@@ -4,8 +4,10 @@ import { currentPlatform } from "#platform";
 import { checkLicense, type Requirements, unitsLeft } from "./checks.ts";
 import { decisionTime, effectiveNow } from "./clock.ts";
 import type { ManagerContext } from "./context.ts";
+import { DelegatedCollector } from "./delegated-collector.ts";
 import { LicenseError } from "./errors.ts";
 import { FleetLease } from "./fleet.ts";
+import { FleetAuthority } from "./fleet-authority.ts";
 import { DistributionApi } from "./http.ts";
 import { MachineActivation } from "./machine.ts";
 import type { FetchLike, Platform } from "./platform.ts";
@@ -104,6 +106,8 @@ export class LicenseManager {
   readonly #fleet: FleetLease;
   readonly #usage: UsageMeter;
   readonly #updates: Updates;
+  readonly #authority: FleetAuthority;
+  readonly #collector: DelegatedCollector;
   #lastUpdate: AvailableUpdate | undefined;
 
   constructor(options: LicenseManagerOptions) {
@@ -127,6 +131,7 @@ export class LicenseManager {
     const ctx: ManagerContext = {
       api: () => this.#online(),
       state: this.#state,
+      product: options.product,
       keys: this.#keys,
       fingerprint: () => this.fingerprint(),
       platform: this.#platform,
@@ -140,6 +145,8 @@ export class LicenseManager {
     this.#fleet = new FleetLease(ctx);
     this.#usage = new UsageMeter(ctx);
     this.#updates = new Updates(ctx, options.product, keySetOf(options.trustedKeys, "release"));
+    this.#authority = new FleetAuthority(ctx);
+    this.#collector = new DelegatedCollector(ctx);
   }
 
   /** The verified license, once loaded. */
@@ -348,6 +355,22 @@ export class LicenseManager {
   /** Gives the seat back. */
   releaseLease(): Promise<void> {
     return this.#fleet.releaseLease();
+  }
+
+  /**
+   * The cockpit's side of fleet delegation (docs/client.md, "Fleet delegation"): its authority key,
+   * its certificate, the leases it signs for collectors, the receipts it collects and uploads.
+   */
+  fleetAuthority(): FleetAuthority {
+    return this.#authority;
+  }
+
+  /**
+   * A collector's side of fleet delegation: a delegated lease from a cockpit, verified offline, and
+   * the receipts of its executions. Needs no license file.
+   */
+  delegatedCollector(): DelegatedCollector {
+    return this.#collector;
   }
 
   /**
