@@ -7,6 +7,7 @@ import {
   type ReceiptUpload,
   receiptUploadResponse,
 } from "@licensing/contracts";
+import type { SignedReceipt } from "@licensing/model";
 import type { ManagerContext } from "./context.ts";
 import { LicenseError } from "./errors.ts";
 import { forgetBefore, keptReceipts, receiptOf } from "./receipt-log.ts";
@@ -30,22 +31,37 @@ function logsOf(record: AuthorityRecord, authorityKey: string): [string, LogHead
   ];
 }
 
-/** The oldest receipts not yet acknowledged, up to one upload's worth, and the leases they name. */
+// receiptUploadRequest's other limits (the contracts export only MAX_RECEIPTS_PER_UPLOAD).
+const MAX_LOGS_PER_UPLOAD = 1_000;
+const MAX_LEASES_PER_UPLOAD = 1_000;
+
+/**
+ * The oldest receipts not yet acknowledged, up to one upload's worth (its receipts, logs and the
+ * leases they name, within receiptUploadRequest's limits), and the leases they name.
+ */
 export async function uploadOf(
   state: StateStore,
   record: AuthorityRecord,
   authorityKey: string,
 ): Promise<ReceiptUpload> {
   const upload: ReceiptUpload = { leases: [], logs: [] };
-  const named = new Set<string>();
+  const named = new Set<string | null>([null]);
   let budget = MAX_RECEIPTS_PER_UPLOAD;
   for (const [machineKey, head] of logsOf(record, authorityKey)) {
-    if (budget === 0) break;
-    const receipts = (await keptReceipts(state, head)).slice(0, budget);
-    if (receipts.length === 0) continue;
+    if (budget === 0 || upload.logs.length === MAX_LOGS_PER_UPLOAD) break;
+    const kept = await keptReceipts(state, head);
+    if (kept.length === 0) continue;
+    const receipts: SignedReceipt[] = [];
+    for (const r of kept) {
+      const leaseId = receiptOf(r).leaseId;
+      // A lease more would overflow the upload: the rest goes in the next one.
+      if (receipts.length === budget || (!named.has(leaseId) && named.size > MAX_LEASES_PER_UPLOAD)) break;
+      named.add(leaseId);
+      receipts.push(r);
+    }
+    if (receipts.length === 0) break;
     budget -= receipts.length;
     upload.logs.push({ machineKey, receipts });
-    for (const r of receipts) named.add(receiptOf(r).leaseId ?? "");
   }
   upload.leases = record.leases.filter((l) => named.has(l.leaseId)).map((l) => l.text);
   return upload;
