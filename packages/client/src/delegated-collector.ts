@@ -2,10 +2,11 @@
 // delegated lease verified offline (vendor key → certificate → lease), and a log of usage receipts
 // signed by its own key, which the cockpit collects.
 import { authorityKeyId, type DelegatedLease, type SignedReceipt } from "@licensing/model";
+import { checkUnits } from "./checks.ts";
 import { decisionTime } from "./clock.ts";
 import type { ManagerContext } from "./context.ts";
 import { LicenseError } from "./errors.ts";
-import { fromBase64, type StoredKeyPair, storedKeyPair } from "./offline-activation.ts";
+import { fromBase64, keyPairOnce, type StoredKeyPair } from "./offline-activation.ts";
 import { appendOwn, keptReceipts, newLog } from "./receipt-log.ts";
 import { type ClientState, type DelegatedRecord, documents } from "./state.ts";
 import { verifyDelegatedLease } from "./verify.ts";
@@ -25,9 +26,12 @@ export interface DelegatedExecution {
  */
 export class DelegatedCollector {
   readonly #ctx: ManagerContext;
+  /** This machine's key, made on first use and kept in the storage. */
+  readonly #key: () => Promise<StoredKeyPair>;
 
   constructor(ctx: ManagerContext) {
     this.#ctx = ctx;
+    this.#key = keyPairOnce(ctx.state, documents.machineKey);
   }
 
   /** This collector's public key (base64): the cockpit binds it into the lease (collectorKey). */
@@ -101,7 +105,7 @@ export class DelegatedCollector {
    */
   async recordExecution(execution: { units: number; mode?: string | null }): Promise<DelegatedExecution> {
     const { units } = execution;
-    if (!Number.isSafeInteger(units) || units < 0) throw new RangeError("units must be a whole number ≥ 0");
+    checkUnits(units);
     const key = await this.#key();
     return this.#ctx.state.decide(async (s) => {
       const { lease, record, now } = await this.#current(s);
@@ -158,9 +162,5 @@ export class DelegatedCollector {
 
   #time(s: ClientState): Date {
     return decisionTime(s, this.#ctx.now(), this.#ctx.toleranceMs);
-  }
-
-  #key(): Promise<StoredKeyPair> {
-    return storedKeyPair(this.#ctx.state, documents.machineKey);
   }
 }

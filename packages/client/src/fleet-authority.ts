@@ -17,10 +17,11 @@ import {
   sealDelegatedLease,
   sealDocument,
 } from "@licensing/model";
+import { checkUnits } from "./checks.ts";
 import { decisionTime } from "./clock.ts";
 import type { ManagerContext } from "./context.ts";
 import { LicenseError } from "./errors.ts";
-import { fromBase64, type StoredKeyPair, storedKeyPair } from "./offline-activation.ts";
+import { fromBase64, keyPairOnce, type StoredKeyPair } from "./offline-activation.ts";
 import { sha256Hex } from "./platform.ts";
 import { acceptChain, appendOwn, newLog, type ReceiptReport } from "./receipt-log.ts";
 import { forgetCarried, type ReceiptsSent, sendReceipts, uploadOf } from "./receipt-upload.ts";
@@ -53,9 +54,12 @@ export interface IssuedDelegation {
  */
 export class FleetAuthority {
   readonly #ctx: ManagerContext;
+  /** This machine's key, made on first use and kept in the storage. */
+  readonly #key: () => Promise<StoredKeyPair>;
 
   constructor(ctx: ManagerContext) {
     this.#ctx = ctx;
+    this.#key = keyPairOnce(ctx.state, documents.authorityKey);
   }
 
   /** The authority key's public half and id (what a certificate names). */
@@ -154,8 +158,7 @@ export class FleetAuthority {
         refuse("not_delegated", `The certificate does not delegate the product ${request.product}`);
       const mode = request.executionModes.find((m) => !certificate.executionModes.includes(m));
       if (mode !== undefined) refuse("not_delegated", `The certificate does not delegate the mode ${mode}`);
-      if (!(Number.isSafeInteger(request.units) && request.units >= 0))
-        throw new RangeError("units must be a whole number ≥ 0");
+      checkUnits(request.units);
       if (!(Number.isSafeInteger(request.ttlSeconds) && request.ttlSeconds > 0))
         throw new RangeError("ttlSeconds must be a whole number > 0");
       if (request.ttlSeconds > certificate.maxLeaseSeconds)
@@ -217,6 +220,7 @@ export class FleetAuthority {
    * null) in its own log. It draws on the certificate's units like the leases do.
    */
   async recordExecution(execution: { units: number; mode?: string | null }): Promise<{ seq: number }> {
+    checkUnits(execution.units);
     const key = await this.#key();
     return this.#ctx.state.decide(async (s) => {
       const { record, certificate, now } = await this.#certified(s);
@@ -337,10 +341,6 @@ export class FleetAuthority {
 
   #time(s: ClientState): Date {
     return decisionTime(s, this.#ctx.now(), this.#ctx.toleranceMs);
-  }
-
-  #key(): Promise<StoredKeyPair> {
-    return storedKeyPair(this.#ctx.state, documents.authorityKey);
   }
 
   async #license(): Promise<License> {

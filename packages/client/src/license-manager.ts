@@ -1,7 +1,7 @@
 import type { FleetLeasePayload, MachineActivationPayload, StatusPayload } from "@licensing/contracts";
 import type { License } from "@licensing/model";
 import { currentPlatform } from "#platform";
-import { checkLicense, type Requirements, unitsLeft } from "./checks.ts";
+import { checkLicense, checkUnits, type Requirements, unitsLeft } from "./checks.ts";
 import { decisionTime, effectiveNow } from "./clock.ts";
 import type { ManagerContext } from "./context.ts";
 import { DelegatedCollector } from "./delegated-collector.ts";
@@ -200,7 +200,7 @@ export class LicenseManager {
    */
   async authorizeExecution(request: Requirements & { units?: number } = {}): Promise<Authorization> {
     const units = request.units ?? 0;
-    if (!Number.isSafeInteger(units) || units < 0) throw new RangeError("units must be a whole number ≥ 0");
+    checkUnits(units);
     const license = await this.#loaded();
     await this.#refreshStatus();
     const fingerprint = await this.fingerprint();

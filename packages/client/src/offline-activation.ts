@@ -28,6 +28,18 @@ export function storedKeyPair(state: StateStore, name: string): Promise<StoredKe
 }
 
 /** A new Ed25519 key pair for the machine (base64). */
+/** storedKeyPair, read once per process (a failed read is tried again next time). */
+export function keyPairOnce(state: StateStore, name: string): () => Promise<StoredKeyPair> {
+  let pair: Promise<StoredKeyPair> | undefined;
+  return () => {
+    pair ??= storedKeyPair(state, name).catch((error: unknown) => {
+      pair = undefined;
+      throw error;
+    });
+    return pair;
+  };
+}
+
 export function newMachineKey(): StoredKeyPair {
   const { privateKey, publicKey } = ed25519.generateKeyPair();
   return { privateKey: toBase64(privateKey), publicKey: toBase64(publicKey) };
