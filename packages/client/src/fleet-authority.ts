@@ -10,7 +10,6 @@ import {
 import {
   authorityKeyId,
   createSigner,
-  type DelegatedLease,
   type Delegation,
   type License,
   type SignedReceipt,
@@ -21,26 +20,13 @@ import { checkUnits } from "./checks.ts";
 import { decisionTime } from "./clock.ts";
 import type { ManagerContext } from "./context.ts";
 import { LicenseError } from "./errors.ts";
+import { type LeaseRequest, leaseWithin, recordLease, releaseSeat } from "./lease-issuing.ts";
 import { fromBase64, keyPairOnce, type StoredKeyPair } from "./offline-activation.ts";
 import { sha256Hex } from "./platform.ts";
 import { acceptChain, appendOwn, newLog, type ReceiptReport } from "./receipt-log.ts";
 import { forgetCarried, type ReceiptsSent, sendReceipts, uploadOf } from "./receipt-upload.ts";
-import { type AuthorityRecord, type ClientState, documents, type IssuedLease } from "./state.ts";
+import { type AuthorityRecord, type ClientState, documents } from "./state.ts";
 import { verifyDelegation } from "./verify.ts";
-
-/** What a collector asks a lease for. */
-export interface LeaseRequest {
-  /** The collector's machine fingerprint. */
-  fingerprint: string;
-  /** The collector's own public key (DelegatedCollector.machineKey()): it signs its receipts. */
-  collectorKey: string;
-  product: string;
-  executionModes: string[];
-  /** Units the collector may consume under it. */
-  units: number;
-  /** Its life, at most the certificate's maxLeaseSeconds and not past the certificate. */
-  ttlSeconds: number;
-}
 
 /** A signed lease and the certificate it was signed under: both go to the collector. */
 export interface IssuedDelegation {
@@ -151,57 +137,9 @@ export class FleetAuthority {
     const key = await this.#key();
     return this.#ctx.state.decide(async (s) => {
       const { record, certificate, text, now } = await this.#certified(s);
-      const refuse = (reason: "not_delegated" | "seats_exhausted" | "units_exhausted", message: string) => {
-        throw new LicenseError(reason, message);
-      };
-      if (!certificate.products.includes(request.product))
-        refuse("not_delegated", `The certificate does not delegate the product ${request.product}`);
-      const mode = request.executionModes.find((m) => !certificate.executionModes.includes(m));
-      if (mode !== undefined) refuse("not_delegated", `The certificate does not delegate the mode ${mode}`);
-      checkUnits(request.units);
-      if (!(Number.isSafeInteger(request.ttlSeconds) && request.ttlSeconds > 0))
-        throw new RangeError("ttlSeconds must be a whole number > 0");
-      if (request.ttlSeconds > certificate.maxLeaseSeconds)
-        refuse("not_delegated", `A lease may last at most ${certificate.maxLeaseSeconds} s`);
-      const issuedAt = new Date(Math.max(now.getTime(), Date.parse(certificate.issuedAt)));
-      const expiresAt = new Date(issuedAt.getTime() + request.ttlSeconds * 1000);
-      if (expiresAt.getTime() > Date.parse(certificate.expiresAt))
-        refuse("not_delegated", `A lease may not outlive the certificate (${certificate.expiresAt})`);
-      const current = record.leases.filter((l) => Date.parse(l.expiresAt) > now.getTime());
-      const others = current.filter((l) => l.fingerprint !== request.fingerprint);
-      const taken = new Set(others.map((l) => l.seat));
-      const previous = record.leases.find((l) => l.fingerprint === request.fingerprint);
-      const seat =
-        previous && !taken.has(previous.seat) && previous.seat <= certificate.seats
-          ? previous.seat
-          : firstFree(taken, certificate.seats);
-      if (seat === undefined)
-        refuse(
-          "seats_exhausted",
-          `All ${certificate.seats} seats of the certificate are held by current leases`,
-        );
-      const left = certificate.units - record.unitsGranted;
-      if (request.units > left)
-        refuse("units_exhausted", `The certificate has ${left} units left to grant, ${request.units} asked`);
-      const lease: DelegatedLease = {
-        certificateId: certificate.certificateId,
-        collectorKey: request.collectorKey,
-        executionModes: request.executionModes,
-        expiresAt: expiresAt.toISOString(),
-        fingerprint: request.fingerprint,
-        issuedAt: issuedAt.toISOString(),
-        leaseId: `dls_${crypto.randomUUID().replaceAll("-", "")}`,
-        licenseId: certificate.licenseId,
-        product: request.product,
-        seat: seat as number,
-        units: request.units,
-      };
+      const lease = leaseWithin(certificate, record, request, now);
       const leaseText = sealDelegatedLease(lease, signerOf(key));
-      record.unitsGranted += request.units;
-      // The fingerprint's earlier leases stay (receipts may still name them) but no longer hold its seat.
-      for (const l of record.leases)
-        if (l.fingerprint === lease.fingerprint) l.expiresAt = min(l.expiresAt, now);
-      record.leases.push(issuedOf(lease, leaseText));
+      recordLease(record, lease, leaseText, now);
       return { lease: leaseText, certificate: text };
     });
   }
@@ -209,9 +147,7 @@ export class FleetAuthority {
   /** Frees the seat of `fingerprint`'s lease (the collector left); its receipts are still collected. */
   async releaseLease(fingerprint: string): Promise<void> {
     await this.#ctx.state.update((s) => {
-      const now = this.#time(s);
-      for (const l of s.authority?.leases ?? [])
-        if (l.fingerprint === fingerprint) l.expiresAt = min(l.expiresAt, now);
+      if (s.authority) releaseSeat(s.authority, fingerprint, this.#time(s));
     });
   }
 
@@ -350,19 +286,4 @@ export class FleetAuthority {
 
 function signerOf(key: StoredKeyPair) {
   return createSigner(authorityKeyId(fromBase64(key.publicKey)), fromBase64(key.privateKey));
-}
-
-/** The lowest seat from 1 to `seats` not in `taken`. */
-function firstFree(taken: ReadonlySet<number>, seats: number): number | undefined {
-  for (let seat = 1; seat <= seats; seat++) if (!taken.has(seat)) return seat;
-  return undefined;
-}
-
-function min(iso: string, now: Date): string {
-  return Date.parse(iso) <= now.getTime() ? iso : now.toISOString();
-}
-
-function issuedOf(lease: DelegatedLease, text: string): IssuedLease {
-  const { leaseId, certificateId, fingerprint, collectorKey, seat, units, issuedAt, expiresAt } = lease;
-  return { leaseId, certificateId, fingerprint, collectorKey, seat, units, issuedAt, expiresAt, text };
 }

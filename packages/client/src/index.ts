@@ -2,7 +2,8 @@
 export type { Requirements } from "./checks.ts";
 export { DelegatedCollector, type DelegatedExecution } from "./delegated-collector.ts";
 export { LicenseError, type RefusalReason, refusalReasons } from "./errors.ts";
-export { FleetAuthority, type IssuedDelegation, type LeaseRequest } from "./fleet-authority.ts";
+export { FleetAuthority, type IssuedDelegation } from "./fleet-authority.ts";
+export type { LeaseRequest } from "./lease-issuing.ts";
 export {
   type Authorization,
   type Connectivity,
