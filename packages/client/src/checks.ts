@@ -51,3 +51,8 @@ export function checkLicense(
 export function unitsLeft(license: License, consumed: number): number {
   return license.accumulatedUnits < 0 ? -1 : Math.max(0, license.accumulatedUnits - consumed);
 }
+
+/** Throws a RangeError unless `units` is a whole number ≥ 0 (a caller's mistake, not a refusal). */
+export function checkUnits(units: number): void {
+  if (!Number.isSafeInteger(units) || units < 0) throw new RangeError("units must be a whole number ≥ 0");
+}

@@ -34,3 +34,13 @@ export function observeTime(state: ClientState, time: Date | string, granularity
   state.highestTime = new Date(at).toISOString();
   return true;
 }
+
+/**
+ * The time a decision uses, on the freshest state: refuses a clock set back (checkClock), records
+ * the clock as seen (observeTime), and answers the later of the clock and the highest time seen.
+ */
+export function decisionTime(state: ClientState, clock: Date, toleranceMs: number, granularityMs = 0): Date {
+  checkClock(state, clock, toleranceMs);
+  observeTime(state, clock, granularityMs);
+  return effectiveNow(state, clock);
+}

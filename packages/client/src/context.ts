@@ -8,6 +8,8 @@ export interface ManagerContext {
   /** The distribution API; throws `offline_mode` in offline mode. */
   api(): DistributionApi;
   state: StateStore;
+  /** The product this code is (LicenseManagerOptions.product). */
+  product: string;
   keys: KeySet;
   fingerprint(): Promise<string>;
   platform: Platform;
@@ -18,7 +20,7 @@ export interface ManagerContext {
   /** The license loaded (verified), if any. */
   license(): License | undefined;
   /** Verifies and keeps a license file (LicenseManager.load). */
-  load(file: string): Promise<License>;
+  load(file?: string): Promise<License>;
 }
 
 /** Whether a signed time from the server is close enough to this clock to count as "just now". */

@@ -65,6 +65,16 @@ export const refusalReasons = [
   "update_mismatch",
   /** The downloaded file is not the one released (its size or SHA-256 differs from the index). */
   "artifact_mismatch",
+  // Fleet delegation (FleetAuthority, DelegatedCollector):
+  /** The cockpit's delegation certificate has expired (or it holds none): the cockpit must renew it. */
+  "delegation_expired",
+  /** The cockpit's key was revoked: its certificate and the leases it signed are no longer honoured. */
+  "delegation_revoked",
+  /**
+   * Beyond what the certificate delegates: a product, mode, lease life or seat it does not grant, a
+   * lease that oversteps its certificate, a certificate for another cockpit key or license.
+   */
+  "not_delegated",
 ] as const;
 
 export type RefusalReason = (typeof refusalReasons)[number];
@@ -119,6 +129,12 @@ export function reasonOfModelCode(code: string): RefusalReason {
   if (code === "index_rollback" || code === "index_expired" || code === "index_scope_mismatch") return code;
   if (code === "index_conflict" || code === "index_not_yet_valid") return "index_conflict";
   if (code === "artifact_size_mismatch" || code === "artifact_hash_mismatch") return "artifact_mismatch";
+  if (code === "delegation_expired" || code === "delegation_revoked") return code;
+  if (code === "delegation_not_yet_valid" || code === "lease_not_yet_valid") return "not_yet_valid";
+  if (code === "lease_expired") return "lease_expired";
+  if (code === "lease_outside_delegation") return "not_delegated";
+  // Scope is checked by the collector itself (fingerprint_mismatch, wrong_product); this is the rest.
+  if (code === "lease_scope_mismatch") return "fingerprint_mismatch";
   if (code === "unknown_key") return "untrusted_key";
   if (code === "bad_signature") return "bad_signature";
   if (code === "decryption_failed" || code === "key_required") return "wrong_license_key";

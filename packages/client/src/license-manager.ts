@@ -1,11 +1,13 @@
 import type { FleetLeasePayload, MachineActivationPayload, StatusPayload } from "@licensing/contracts";
 import type { License } from "@licensing/model";
 import { currentPlatform } from "#platform";
-import { checkLicense, type Requirements, unitsLeft } from "./checks.ts";
-import { checkClock, effectiveNow, observeTime } from "./clock.ts";
+import { checkLicense, checkUnits, type Requirements, unitsLeft } from "./checks.ts";
+import { decisionTime, effectiveNow } from "./clock.ts";
 import type { ManagerContext } from "./context.ts";
+import { DelegatedCollector } from "./delegated-collector.ts";
 import { LicenseError } from "./errors.ts";
 import { FleetLease } from "./fleet.ts";
+import { FleetAuthority } from "./fleet-authority.ts";
 import { DistributionApi } from "./http.ts";
 import { MachineActivation } from "./machine.ts";
 import type { FetchLike, Platform } from "./platform.ts";
@@ -104,6 +106,8 @@ export class LicenseManager {
   readonly #fleet: FleetLease;
   readonly #usage: UsageMeter;
   readonly #updates: Updates;
+  readonly #authority: FleetAuthority;
+  readonly #collector: DelegatedCollector;
   #lastUpdate: AvailableUpdate | undefined;
 
   constructor(options: LicenseManagerOptions) {
@@ -127,6 +131,7 @@ export class LicenseManager {
     const ctx: ManagerContext = {
       api: () => this.#online(),
       state: this.#state,
+      product: options.product,
       keys: this.#keys,
       fingerprint: () => this.fingerprint(),
       platform: this.#platform,
@@ -140,6 +145,8 @@ export class LicenseManager {
     this.#fleet = new FleetLease(ctx);
     this.#usage = new UsageMeter(ctx);
     this.#updates = new Updates(ctx, options.product, keySetOf(options.trustedKeys, "release"));
+    this.#authority = new FleetAuthority(ctx);
+    this.#collector = new DelegatedCollector(ctx);
   }
 
   /** The verified license, once loaded. */
@@ -181,16 +188,7 @@ export class LicenseManager {
     const license = await this.#loaded();
     await this.#refreshStatus();
     const fingerprint = await this.fingerprint();
-    const refusal = await this.#state.update(async (s) => {
-      try {
-        await this.#enforce(s, license, requirements, fingerprint, 1_000);
-      } catch (error) {
-        if (error instanceof LicenseError) return error;
-        throw error;
-      }
-      return undefined;
-    });
-    if (refusal) throw refusal;
+    await this.#state.decide((s) => this.#enforce(s, license, requirements, fingerprint, 1_000));
     return license;
   }
 
@@ -202,26 +200,21 @@ export class LicenseManager {
    */
   async authorizeExecution(request: Requirements & { units?: number } = {}): Promise<Authorization> {
     const units = request.units ?? 0;
-    if (!Number.isSafeInteger(units) || units < 0) throw new RangeError("units must be a whole number ≥ 0");
+    checkUnits(units);
     const license = await this.#loaded();
     await this.#refreshStatus();
     const fingerprint = await this.fingerprint();
-    const outcome = await this.#state.update(async (s) => {
-      try {
-        await this.#enforce(s, license, request, fingerprint, 0);
-        if (license.unitsPerExecution >= 0 && units > license.unitsPerExecution) {
-          throw new LicenseError(
-            "units_per_execution_exceeded",
-            `One execution may use at most ${license.unitsPerExecution} units (asked: ${units})`,
-          );
-        }
-        const left = unitsLeft(license, unitsUsed(s));
-        if (left >= 0 && units > left) {
-          throw new LicenseError("units_exhausted", `Not enough units left: ${left} remain, ${units} needed`);
-        }
-      } catch (error) {
-        if (error instanceof LicenseError) return { refusal: error };
-        throw error;
+    const outcome = await this.#state.decide(async (s) => {
+      await this.#enforce(s, license, request, fingerprint, 0);
+      if (license.unitsPerExecution >= 0 && units > license.unitsPerExecution) {
+        throw new LicenseError(
+          "units_per_execution_exceeded",
+          `One execution may use at most ${license.unitsPerExecution} units (asked: ${units})`,
+        );
+      }
+      const left = unitsLeft(license, unitsUsed(s));
+      if (left >= 0 && units > left) {
+        throw new LicenseError("units_exhausted", `Not enough units left: ${left} remain, ${units} needed`);
       }
       const report = {
         idempotencyKey: `exe-${crypto.randomUUID()}`,
@@ -233,7 +226,6 @@ export class LicenseManager {
       s.lastExecutionAt = report.at;
       return { report, remaining: unitsLeft(license, unitsUsed(s)) };
     });
-    if ("refusal" in outcome) throw outcome.refusal;
     const { report } = outcome;
     const authorization = (queued: boolean, remaining: number): Authorization => ({
       units,
@@ -366,6 +358,22 @@ export class LicenseManager {
   }
 
   /**
+   * The cockpit's side of fleet delegation (docs/client.md, "Fleet delegation"): its authority key,
+   * its certificate, the leases it signs for collectors, the receipts it collects and uploads.
+   */
+  fleetAuthority(): FleetAuthority {
+    return this.#authority;
+  }
+
+  /**
+   * A collector's side of fleet delegation: a delegated lease from a cockpit, verified offline, and
+   * the receipts of its executions. Needs no license file.
+   */
+  delegatedCollector(): DelegatedCollector {
+    return this.#collector;
+  }
+
+  /**
    * Asks the server for the license's standing: a signed answer that must echo a fresh nonce and
    * carry a time close to this machine's clock. It is the one answer that clears a remembered
    * suspension or revocation, restarts the offline grace, and corrects a clock that had run ahead;
@@ -473,10 +481,7 @@ export class LicenseManager {
     fingerprint: string,
     granularityMs: number,
   ): Promise<void> {
-    const clock = this.#now();
-    checkClock(s, clock, this.#toleranceMs);
-    observeTime(s, clock, granularityMs);
-    const now = effectiveNow(s, clock);
+    const now = decisionTime(s, this.#now(), this.#toleranceMs, granularityMs);
     checkStanding(s, license);
     checkLicense(license, {
       product: requirements.product ?? this.#options.product,

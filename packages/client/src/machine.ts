@@ -3,7 +3,7 @@ import type { License } from "@licensing/model";
 import { effectiveNow, observeTime } from "./clock.ts";
 import { isFresh, type ManagerContext } from "./context.ts";
 import { LicenseError } from "./errors.ts";
-import { activationRequest, newMachineKey } from "./offline-activation.ts";
+import { activationRequest, storedKeyPair } from "./offline-activation.ts";
 import { type ClientState, documents, type MachineRecord } from "./state.ts";
 import { verifyLicense, verifyMachineFile } from "./verify.ts";
 
@@ -200,13 +200,8 @@ export class MachineActivation {
   async createOfflineActivationRequest(): Promise<string> {
     if (!this.#ctx.licenseKey)
       throw new LicenseError("malformed_key", "An offline activation needs the license key");
-    let stored = await this.#ctx.state.getDocument(documents.machineKey);
-    if (!stored) {
-      stored = JSON.stringify(newMachineKey());
-      await this.#ctx.state.setDocument(documents.machineKey, stored);
-    }
     return activationRequest(
-      JSON.parse(stored) as { privateKey: string; publicKey: string },
+      await storedKeyPair(this.#ctx.state, documents.machineKey),
       this.#ctx.licenseKey,
       {
         fingerprint: await this.#ctx.fingerprint(),

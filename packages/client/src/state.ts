@@ -1,3 +1,4 @@
+import { LicenseError } from "./errors.ts";
 import { type StateMac, seal, unseal } from "./state-seal.ts";
 import { type ClientStorage, Mutex } from "./storage.ts";
 
@@ -40,6 +41,60 @@ export interface LeaseRecord {
   expiresAt: string;
 }
 
+/** Where a per-machine receipt log stands (its receipts are kept beside, one signed receipt a line). */
+export interface LogHead {
+  /** The storage key of its receipts. */
+  document: string;
+  /** The position the next receipt takes. */
+  next: number;
+  /** The hash of the receipt at `next - 1` (GENESIS_HASH when empty). */
+  hash: string;
+  /** The first position still kept (those before were acknowledged and forgotten). */
+  from: number;
+}
+
+/** A delegated lease this cockpit signed (its text kept for the receipts uploads that name it). */
+export interface IssuedLease {
+  leaseId: string;
+  certificateId: string;
+  fingerprint: string;
+  collectorKey: string;
+  seat: number;
+  units: number;
+  issuedAt: string;
+  expiresAt: string;
+  text: string;
+}
+
+/** A cockpit's delegation (fleet-authority.ts); its certificate is kept beside. */
+export interface AuthorityRecord {
+  certificateId: string;
+  serial: number;
+  /** Authority key ids revoked, from the newest certificate. */
+  revoked: string[];
+  /** Units its leases and its own executions took under the current certificate. */
+  unitsGranted: number;
+  leases: IssuedLease[];
+  /** Its own executions' log (signed by the authority key). */
+  own: LogHead | null;
+  /** The collectors' logs it collected, by machine key (base64). */
+  collected: Record<string, LogHead>;
+}
+
+/** A collector's delegated lease (delegated-collector.ts); the lease and its certificate are kept beside. */
+export interface DelegatedRecord {
+  leaseId: string;
+  issuedAt: string;
+  expiresAt: string;
+  units: number;
+  unitsUsed: number;
+  /** Authority key ids revoked, from the newest certificate it accepted (the latest issuedAt). */
+  revoked: string[];
+  /** The issuedAt of that certificate. */
+  revokedFrom: string;
+  log: LogHead | null;
+}
+
 /** What the LicenseManager remembers between runs, authenticated (state-seal.ts). */
 export interface ClientState {
   version: 1;
@@ -59,6 +114,10 @@ export interface ClientState {
   standing: Standing | null;
   machine: MachineRecord | null;
   lease: LeaseRecord | null;
+  /** A cockpit's delegation (absent in states written before it existed). */
+  authority?: AuthorityRecord | null;
+  /** A collector's delegated lease. */
+  delegated?: DelegatedRecord | null;
   /** When a damaged or foreign state was found and set aside (it grants nothing). */
   damagedAt: string | null;
 }
@@ -69,7 +128,16 @@ export const documents = {
   machineFile: "machine-file",
   lease: "lease",
   machineKey: "machine-key",
+  authorityKey: "authority-key",
+  /** A cockpit's certificate. */
+  delegation: "delegation",
+  /** A collector's delegated lease and the certificate it came with. */
+  delegatedLease: "delegated-lease",
+  leaseCertificate: "lease-certificate",
 } as const;
+
+/** The storage key of the receipts of the machine whose key id is `keyId`. */
+export const receiptsDocument = (keyId: string): string => `receipts-${keyId}`;
 
 const STATE = "state";
 const DAMAGED = "state-damaged";
@@ -234,6 +302,24 @@ export class StateStore {
         throw error;
       }
     });
+  }
+
+  /**
+   * update() for a decision: a LicenseError `change` throws is thrown once the state is written, so
+   * a refusal keeps what the decision recorded (the time it saw: a refused call still moves the
+   * highest time, and a clock set back later is measured from it).
+   */
+  async decide<T>(change: (state: ClientState) => T | Promise<T>): Promise<T> {
+    const outcome = await this.update(async (s): Promise<{ value: T } | { refusal: LicenseError }> => {
+      try {
+        return { value: await change(s) };
+      } catch (error) {
+        if (error instanceof LicenseError) return { refusal: error };
+        throw error;
+      }
+    });
+    if ("refusal" in outcome) throw outcome.refusal;
+    return outcome.value;
   }
 
   getDocument(name: string): Promise<string | null> {

@@ -6,7 +6,17 @@ import {
   type StatusPayload,
   statusPayload,
 } from "@licensing/contracts";
-import { isModelError, type KeySet, type License, openDocument, verifyLicenseFile } from "@licensing/model";
+import {
+  type DelegatedLease,
+  type Delegation,
+  isModelError,
+  type KeySet,
+  type License,
+  openDelegatedLease,
+  openDelegation,
+  openDocument,
+  verifyLicenseFile,
+} from "@licensing/model";
 import type { z } from "zod";
 import { LicenseError, reasonOfModelCode } from "./errors.ts";
 
@@ -87,4 +97,33 @@ export function verifyLease(text: string, keys: KeySet): FleetLeasePayload {
 
 export function verifyStatus(text: string, keys: KeySet): StatusPayload {
   return verifyDocument(text, "status", statusPayload, keys);
+}
+
+/** Verifies a delegation certificate (the vendor's license keys, its time, the revoked keys known). */
+export function verifyDelegation(
+  text: string,
+  keys: KeySet,
+  now: Date,
+  revoked: readonly string[],
+): Delegation {
+  try {
+    return openDelegation(text, { keys, now, revoked });
+  } catch (error) {
+    refusal(error, "The delegation certificate is refused");
+  }
+}
+
+/** Verifies a delegated lease and its certificate, offline (scope is the caller's to check). */
+export function verifyDelegatedLease(
+  lease: string,
+  certificate: string,
+  keys: KeySet,
+  now: Date,
+  revoked: readonly string[],
+): { certificate: Delegation; lease: DelegatedLease } {
+  try {
+    return openDelegatedLease(lease, certificate, { keys, now, revoked });
+  } catch (error) {
+    refusal(error, "The delegated lease is refused");
+  }
 }
