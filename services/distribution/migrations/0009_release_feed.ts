@@ -20,11 +20,9 @@ export class ReleaseFeed extends Migration {
              from (select id from "distribution"."releases" order by published_at, id) ordered) numbered
        where r.id = numbered.id;`,
     );
-    this.addSql(`insert into "distribution"."feed_state" values ('releases', 0);`);
   }
 
   override down(): void | Promise<void> {
-    this.addSql(`delete from "distribution"."feed_state" where name = 'releases';`);
     this.addSql(`drop sequence "distribution"."release_changes";`);
     this.addSql(`drop index "distribution"."releases_by_change";`);
     this.addSql(

@@ -175,6 +175,12 @@ export class HandoffPublisher<T extends { cursor: string }> implements Worker {
 
   async start(): Promise<void> {
     await ensureHandoffStream(this.#nc, this.#prefix, this.#feed);
+    // A feed added after the schema's first release gets its row here, from its start.
+    await execute(
+      this.#orm,
+      "insert into distribution.feed_state (name, last_seq) values ($1, 0) on conflict (name) do nothing",
+      [this.#feed.name],
+    );
     this.#loop.start();
   }
 
