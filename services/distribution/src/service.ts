@@ -29,6 +29,7 @@ import { Leases } from "./domain/leases.ts";
 import { LicenseDirectory } from "./domain/licenses.ts";
 import { Machines, type MachineTimings } from "./domain/machines.ts";
 import { readModelConsumer } from "./domain/read-model.ts";
+import { ReceiptVerifier } from "./domain/receipt-verifier.ts";
 import { Receipts } from "./domain/receipts.ts";
 import { type ReconcileCounts, Reconciliation } from "./domain/reconciliation.ts";
 import { releasesFeed } from "./domain/release-handoff.ts";
@@ -132,7 +133,8 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
   const signing = new DocumentSigning(bus);
   const keys = new PublicKeys(orm, bus, log);
   const delegations = new Delegations(orm, signing, now);
-  const receipts = new Receipts(orm, keys, now);
+  const receiptVerifier = new ReceiptVerifier();
+  const receipts = new Receipts(orm, keys, receiptVerifier, now);
   const downloads = new DownloadCounter(orm, log);
   const updates = new Updates({ orm, bus, now });
   const publisher = new HandoffPublisher(licenseFilesFeed, { orm, nc, prefix, log });
@@ -325,6 +327,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       clearInterval(sweeper);
       await drain.close(app, deps.shutdownDelayMs ?? 0);
       await busService.stop();
+      await receiptVerifier.stop();
     },
   };
 }

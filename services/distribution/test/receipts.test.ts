@@ -60,6 +60,15 @@ describe("POST /v1/receipts", () => {
     const replay = await upload(f, body);
     expect(replay.json()).toEqual({ accepted: 0, duplicates: 6, units: 0, anomalies: [] });
     expect((await balance(f)).unitsConsumed).toBe(57);
+    // One log sent in two parts within an upload is one log.
+    const b = collector(f, 4);
+    const halves = [b.machine.upload(b.machine.log.slice(0, 2)), b.machine.upload(b.machine.log)];
+    expect((await upload(f, { leases: [b.lease], logs: halves })).json()).toMatchObject({
+      accepted: 4,
+      duplicates: 2,
+      units: 40,
+    });
+    expect((await balance(f)).unitsConsumed).toBe(97);
     // The log goes on: only the new receipt counts.
     a.machine.run(f.id, a.machine.log[0]!.receipt.leaseId, 3);
     expect((await upload(f, { leases: [], logs: [a.machine.upload()] })).json()).toMatchObject({
@@ -68,7 +77,7 @@ describe("POST /v1/receipts", () => {
       units: 3,
     });
     const status = await t.env.bus.request(delegation.status, { licenseId: f.id });
-    expect(status).toMatchObject({ receipts: 7, units: 60, seatsInUse: 1, anomalies: [] });
+    expect(status).toMatchObject({ receipts: 11, units: 100, seatsInUse: 2, anomalies: [] });
     expect(status.collectors.find((c) => c.machine === a.machine.keyId)).toMatchObject({
       receipts: 6,
       units: 53,
@@ -179,6 +188,20 @@ describe("POST /v1/receipts", () => {
     const over = (await upload(f, { leases: [greedy.lease], logs: [greedy.machine.upload()] })).json();
     expect(kinds(over.anomalies)).toEqual(["over_units"]);
     expect(over).toMatchObject({ accepted: 3, units: 1_200 });
+  });
+
+  it("checks a large log on worker threads with the same rules", async () => {
+    const f = await fleet();
+    const a = collector(f, 1_200, 1, { units: 10_000 });
+    const receipts = a.machine.upload().receipts;
+    const signature = Buffer.from(receipts[700]!.signature, "base64");
+    signature[0]! ^= 1;
+    receipts[700] = { ...receipts[700]!, signature: signature.toString("base64") };
+    const answer = (
+      await upload(f, { leases: [a.lease], logs: [{ machineKey: a.machine.publicKey, receipts }] })
+    ).json();
+    expect(kinds(answer.anomalies)).toEqual(["altered", "gap"]);
+    expect(answer).toMatchObject({ accepted: 1_199, units: 1_199 });
   });
 
   it("answers bad input 400 naming the field", async () => {

@@ -1,11 +1,5 @@
 import type { ReceiptAnomaly, ReceiptUpload } from "@licensing/contracts";
-import {
-  authorityKeyId,
-  GENESIS_HASH,
-  isModelError,
-  type OpenedReceipt,
-  openReceipt,
-} from "@licensing/model";
+import { authorityKeyId, GENESIS_HASH, type OpenedReceipt } from "@licensing/model";
 import type { EntityManager } from "@licensing/platform";
 import { execute, type Orm, query } from "@licensing/platform";
 import { licenseKeySet } from "./documents.ts";
@@ -19,6 +13,7 @@ import {
   type VerifiedLease,
   verifyLeases,
 } from "./receipt-leases.ts";
+import type { ReceiptVerifier } from "./receipt-verifier.ts";
 import type { Timestamp } from "./rows.ts";
 import type { PublicKeys } from "./signing.ts";
 
@@ -46,10 +41,12 @@ export class Receipts {
   readonly #orm: Orm;
   readonly #keys: PublicKeys;
   readonly #now: () => Date;
+  readonly #verifier: ReceiptVerifier;
 
-  constructor(orm: Orm, keys: PublicKeys, now: () => Date) {
+  constructor(orm: Orm, keys: PublicKeys, verifier: ReceiptVerifier, now: () => Date) {
     this.#orm = orm;
     this.#keys = keys;
+    this.#verifier = verifier;
     this.#now = now;
   }
 
@@ -70,7 +67,7 @@ export class Receipts {
       [license.licenseId, upload.logs.map((log) => keyIdOf(log.machineKey))],
     );
     const bindings = bindingsOf(verified.leases, certificates, storedLeases);
-    const logs = openLogs(upload, license.licenseId, bindings, findings);
+    const logs = await openLogs(this.#verifier, upload, license.licenseId, bindings, findings);
     const outcome = await this.#orm.em.fork().transactional(async (em) => {
       await storeLeases(em, license.licenseId, verified.leases, findings);
       return judgeAndStore(em, license, logs, verified.leases, findings, now);
@@ -89,12 +86,13 @@ function keyIdOf(machineKey: string): string {
 }
 
 /** Each bound log's receipts opened with its key; the rest are findings (unknown machine, altered). */
-function openLogs(
+async function openLogs(
+  verifier: ReceiptVerifier,
   upload: ReceiptUpload,
   licenseId: string,
   bindings: Map<string, Binding>,
   findings: Finding[],
-): OpenedLog[] {
+): Promise<OpenedLog[]> {
   const logs: OpenedLog[] = [];
   for (const log of upload.logs) {
     const machine = keyIdOf(log.machineKey);
@@ -110,9 +108,9 @@ function openLogs(
       });
       continue;
     }
-    const key = new Uint8Array(Buffer.from(log.machineKey, "base64"));
     const receipts: OpenedReceipt[] = [];
-    for (const signed of log.receipts) {
+    const checks = await verifier.open(new Uint8Array(Buffer.from(log.machineKey, "base64")), log.receipts);
+    for (const check of checks) {
       const problem = (message: string, seq: number | null) =>
         findings.push({
           kind: "altered",
@@ -120,24 +118,22 @@ function openLogs(
           seq,
           leaseId: null,
           message,
-          key: `altered:${machine}:${sha256Hex(signed.payload + signed.signature)}`,
+          key: `altered:${machine}:${sha256Hex(check.signed.payload + check.signed.signature)}`,
         });
-      try {
-        const opened = openReceipt(signed, key);
-        if (opened.receipt.signer !== machine)
-          problem(
-            `The receipt names signer ${opened.receipt.signer}, not the key that signed it`,
-            opened.receipt.seq,
-          );
-        else if (opened.receipt.licenseId !== licenseId)
-          problem(`The receipt is for license ${opened.receipt.licenseId}, not this one`, opened.receipt.seq);
-        else receipts.push(opened);
-      } catch (error) {
-        if (!isModelError(error)) throw error;
-        problem(`The receipt does not verify: ${error.message} (${error.code})`, null);
-      }
+      if ("code" in check) problem(`The receipt does not verify: ${check.message} (${check.code})`, null);
+      else if (check.receipt.signer !== machine)
+        problem(
+          `The receipt names signer ${check.receipt.signer}, not the key that signed it`,
+          check.receipt.seq,
+        );
+      else if (check.receipt.licenseId !== licenseId)
+        problem(`The receipt is for license ${check.receipt.licenseId}, not this one`, check.receipt.seq);
+      else receipts.push(check);
     }
-    logs.push({ machine, binding, receipts });
+    // One machine's log sent in two parts is one log: judged once, in the order given.
+    const earlier = logs.find((l) => l.machine === machine);
+    if (earlier) earlier.receipts.push(...receipts);
+    else logs.push({ machine, binding, receipts });
   }
   return logs;
 }
