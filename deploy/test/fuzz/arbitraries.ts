@@ -159,7 +159,7 @@ function validValueOf(schema: Schema, known: KnownValues, depth: number): fc.Arb
     case "number":
       return numberOf(schema, type === "integer");
     case "string":
-      return stringOf(schema, known);
+      return stringOf(schema, known, depth);
     case "array":
       return arrayOf(schema, known, depth);
     case "object":
@@ -182,7 +182,7 @@ function numberOf(schema: Schema, integer: boolean): fc.Arbitrary<number> {
   );
 }
 
-function stringOf(schema: Schema, known: KnownValues): fc.Arbitrary<string> {
+function stringOf(schema: Schema, known: KnownValues, depth: number): fc.Arbitrary<string> {
   const min = schema.minLength ?? 0;
   const max = schema.maxLength ?? 64;
   const options: fc.Arbitrary<string>[] = [];
@@ -200,6 +200,8 @@ function stringOf(schema: Schema, known: KnownValues): fc.Arbitrary<string> {
     // and a string of the wrong length is one more boundary case.
     options.push(fc.stringMatching(pattern));
   } else options.push(fc.string({ minLength: min, maxLength: Math.min(max, 200), unit: "grapheme" }));
+  // Inside an array past its bound, values stay small (see arrayOf).
+  if (depth >= SMALL) return fc.oneof(...options);
   // At and past the length bounds.
   options.push(
     fc.constantFrom(
@@ -211,20 +213,30 @@ function stringOf(schema: Schema, known: KnownValues): fc.Arbitrary<string> {
   return fc.oneof(...options);
 }
 
+/**
+ * Depth from which values are kept small: the items of an array past its length bound. Bounds
+ * multiply when arrays nest (1,001 logs of 20,001 receipts each would be gigabytes, past what
+ * JSON.stringify can write), so a past-bound array repeats one small item, in which nothing goes past
+ * its bound again.
+ */
+const SMALL = 100;
+
 function arrayOf(schema: Schema, known: KnownValues, depth: number): fc.Arbitrary<unknown[]> {
   const item = schema.items ? valuesFor(schema.items, known, depth + 1) : hostileValue;
   const min = schema.minItems ?? 0;
   const max = Math.min(schema.maxItems ?? 5, depth > 2 ? 2 : 5);
+  const inside = fc.array(item, { minLength: min, maxLength: Math.max(min, max) });
+  if (depth >= SMALL) return inside;
+  const past = (schema.maxItems ?? 100) + 1;
+  // Each item within a share of a few megabytes (else null): a hostile member may be megabytes itself.
+  const budget = Math.max(64, Math.floor(4_000_000 / past));
+  const small = (schema.items ? valuesFor(schema.items, known, SMALL) : hostileValue).map((value) =>
+    (JSON.stringify(value)?.length ?? 0) <= budget ? value : null,
+  );
   return fc.oneof(
-    { weight: 4, arbitrary: fc.array(item, { minLength: min, maxLength: Math.max(min, max) }) },
+    { weight: 4, arbitrary: inside },
     // Past the length bound.
-    {
-      weight: 1,
-      arbitrary: fc.array(item, {
-        minLength: (schema.maxItems ?? 100) + 1,
-        maxLength: (schema.maxItems ?? 100) + 1,
-      }),
-    },
+    { weight: 1, arbitrary: small.map((value) => Array.from({ length: past }, () => value)) },
   );
 }
 
@@ -239,7 +251,7 @@ function objectOf(schema: Schema, known: KnownValues, depth: number): fc.Arbitra
     typeof schema.additionalProperties === "object"
       ? fc.dictionary(
           schema.propertyNames
-            ? (stringOf(schema.propertyNames, known) as fc.Arbitrary<string>)
+            ? (stringOf(schema.propertyNames, known, depth + 1) as fc.Arbitrary<string>)
             : fc.string(),
           valuesFor(schema.additionalProperties, known, depth + 1),
           { maxKeys: 3 },

@@ -25,6 +25,8 @@ export const idPrefixes = {
   /** A product release (the Update server) and one of its files. */
   release: "rel",
   artifact: "art",
+  /** A cockpit's delegation certificate (issue 19). */
+  delegation: "dlg",
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

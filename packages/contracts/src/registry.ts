@@ -2,6 +2,7 @@ import { audit } from "./audit.ts";
 import type { BusIdentity } from "./bus-actors.ts";
 import { busPermissions, type SubjectPermissions } from "./bus-permissions.ts";
 import { catalog, catalogEvents } from "./catalog.ts";
+import { delegation } from "./delegation.ts";
 import { distribution } from "./distribution.ts";
 import type { Endpoint } from "./endpoint.ts";
 import type { EventType } from "./event.ts";
@@ -16,6 +17,7 @@ export const allEndpoints: readonly Endpoint[] = [
   ...Object.values(releases),
   ...Object.values(issuer),
   ...Object.values(distribution),
+  ...Object.values(delegation),
   ...Object.values(notifier),
   ...Object.values(migration),
   ...Object.values(mailCatcher),

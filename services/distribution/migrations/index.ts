@@ -13,6 +13,7 @@ import { KeyRoles } from "./0006_key_roles.ts";
 import { Releases } from "./0007_releases.ts";
 import { ReleaseDownloads } from "./0008_release_downloads.ts";
 import { ReleaseFeed } from "./0009_release_feed.ts";
+import { Delegation } from "./0010_delegation.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -33,4 +34,5 @@ export const migrations = [
   { name: "0007_releases", class: Releases },
   { name: "0008_release_downloads", class: ReleaseDownloads },
   { name: "0009_release_feed", class: ReleaseFeed },
+  { name: "0010_delegation", class: Delegation },
 ];

@@ -1,9 +1,13 @@
 import type { EndpointServer } from "@licensing/bus";
-import { AppError, audit, distribution, type RequestContext } from "@licensing/contracts";
+import { AppError, audit, delegation, distribution, type RequestContext } from "@licensing/contracts";
 import { listAudit, type Orm, recordAudit } from "@licensing/platform";
+import { delegationStatus } from "./domain/delegation-status.ts";
+import type { Delegations } from "./domain/delegations.ts";
 import type { Leases } from "./domain/leases.ts";
 import { LegacyConsumption } from "./domain/legacy-consumption.ts";
+import { licenseById } from "./domain/licenses.ts";
 import type { Machines } from "./domain/machines.ts";
+import type { Receipts } from "./domain/receipts.ts";
 import { licenseUsage, usageReport } from "./domain/reports.ts";
 import { usageSummary } from "./domain/summary.ts";
 import type { Updates } from "./domain/updates.ts";
@@ -15,6 +19,8 @@ export interface OperatorDomain {
   usage: Usage;
   leases: Leases;
   updates: Updates;
+  delegations: Delegations;
+  receipts: Receipts;
   now: () => Date;
 }
 
@@ -78,6 +84,66 @@ export function addDistributionEndpoints(server: EndpointServer, domain: Operato
     .add(distribution.usageSummary, (request) => usageSummary(orm, domain.now(), request.days))
     .add(distribution.releaseDownloads, (request) => domain.updates.downloads(request.releaseId))
     .add(audit.distribution, (request) => listAudit(orm.em.fork(), "distribution", request));
+  addDelegationEndpoints(server, domain);
+}
+
+/** Operators' side of fleet delegation (issue 19): air-gapped requests and receipts, revocation, status. */
+function addDelegationEndpoints(server: EndpointServer, domain: OperatorDomain): void {
+  const { orm, delegations, receipts } = domain;
+  const audited = (
+    ctx: RequestContext,
+    action: string,
+    entity: [string, string],
+    changes: object,
+    reason?: string,
+  ) =>
+    orm.em.fork().transactional((em) =>
+      recordAudit(em, {
+        action,
+        entityType: entity[0],
+        entityId: entity[1],
+        actor: requireActor(ctx),
+        ctx,
+        reason: reason ?? null,
+        changes: changes as never,
+      }),
+    );
+  server
+    .add(delegation.status, (request) => delegationStatus(orm, request.licenseId))
+    .add(delegation.answerOfflineRequest, async (request, ctx) => {
+      requireActor(ctx);
+      const answer = await delegations.issue(request.request, { offline: true });
+      await audited(ctx, "delegation.issued", ["delegation", answer.certificateId], {
+        serial: [null, answer.serial],
+        expiresAt: [null, answer.expiresAt],
+        offline: [null, true],
+      });
+      return answer;
+    })
+    .add(delegation.revoke, async (request, ctx) => {
+      requireActor(ctx);
+      await licenseById(orm, request.licenseId);
+      const revoked = await delegations.revoke(request.licenseId, request.reason);
+      if (revoked > 0)
+        await audited(
+          ctx,
+          "delegation.revoked",
+          ["license", request.licenseId],
+          { delegation: ["active", "revoked"], certificates: [revoked, revoked] },
+          request.reason,
+        );
+      return delegationStatus(orm, request.licenseId);
+    })
+    .add(delegation.importReceipts, async (request, ctx) => {
+      requireActor(ctx);
+      const answer = await receipts.import(await licenseById(orm, request.licenseId), request.upload);
+      await audited(ctx, "receipts.imported", ["license", request.licenseId], {
+        receipts: [null, answer.accepted],
+        units: [null, answer.units],
+        anomalies: [null, answer.anomalies.length],
+      });
+      return answer;
+    });
 }
 
 function requireActor(ctx: RequestContext) {

@@ -22,12 +22,15 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { distributionDatabase } from "./database.ts";
+import { Delegations } from "./domain/delegations.ts";
 import { DownloadCounter } from "./domain/downloads.ts";
 import { HandoffPublisher, licenseFilesFeed } from "./domain/handoff.ts";
 import { Leases } from "./domain/leases.ts";
 import { LicenseDirectory } from "./domain/licenses.ts";
 import { Machines, type MachineTimings } from "./domain/machines.ts";
 import { readModelConsumer } from "./domain/read-model.ts";
+import { ReceiptVerifier } from "./domain/receipt-verifier.ts";
+import { Receipts } from "./domain/receipts.ts";
 import { type ReconcileCounts, Reconciliation } from "./domain/reconciliation.ts";
 import { releasesFeed } from "./domain/release-handoff.ts";
 import { DocumentSigning, PublicKeys } from "./domain/signing.ts";
@@ -37,6 +40,7 @@ import { addDistributionEndpoints } from "./endpoints.ts";
 import { bearerChecker, installCredentials, type RateLimits } from "./http/credentials.ts";
 import { registerOpenApi } from "./http/openapi.ts";
 import { createSharedLimits } from "./http/rate-limits/shared-limits.ts";
+import { delegationRoutes } from "./routes/delegation.ts";
 import type { RouteDeps } from "./routes/deps.ts";
 import { handoffRoutes } from "./routes/handoff.ts";
 import { leaseRoutes } from "./routes/leases.ts";
@@ -128,6 +132,9 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
   const leases = new Leases(orm, timings.leaseTtlMs, now);
   const signing = new DocumentSigning(bus);
   const keys = new PublicKeys(orm, bus, log);
+  const delegations = new Delegations(orm, signing, now);
+  const receiptVerifier = new ReceiptVerifier();
+  const receipts = new Receipts(orm, keys, receiptVerifier, now);
   const downloads = new DownloadCounter(orm, log);
   const updates = new Updates({ orm, bus, now });
   const publisher = new HandoffPublisher(licenseFilesFeed, { orm, nc, prefix, log });
@@ -173,7 +180,17 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     description:
       "License files, activations, usage and fleet seats for products; the license-server hand-off",
     classifyError: classify,
-    endpoints: (server) => addDistributionEndpoints(server, { orm, machines, usage, leases, updates, now }),
+    endpoints: (server) =>
+      addDistributionEndpoints(server, {
+        orm,
+        machines,
+        usage,
+        leases,
+        updates,
+        delegations,
+        receipts,
+        now,
+      }),
     workers: [
       consumer,
       publisher,
@@ -243,6 +260,8 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       machines,
       usage,
       leases,
+      delegations,
+      receipts,
       signing,
       keys,
       downloads,
@@ -257,6 +276,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       machineRoutes,
       usageRoutes,
       leaseRoutes,
+      delegationRoutes,
       updateRoutes,
       handoffRoutes,
       systemRoutes,
@@ -307,6 +327,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       clearInterval(sweeper);
       await drain.close(app, deps.shutdownDelayMs ?? 0);
       await busService.stop();
+      await receiptVerifier.stop();
     },
   };
 }

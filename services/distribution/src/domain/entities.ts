@@ -251,6 +251,128 @@ export const ReleaseIndexVersionEntity = defineEntity({
   },
 });
 
+/** The `license_id` of a table of the license's (issue 19's tables), as a foreign key named `name`. */
+const licenseKey = (name: string) =>
+  p.manyToOne(LicenseEntity).mapToPk().fieldName("license_id").foreignKeyName(name);
+
+/**
+ * A delegation certificate issued to a cockpit license (issue 19, docs/license-file-format.md section
+ * 15): the cockpit's authority key bound to limits, signed by the issuer. Each renewal is a new row
+ * with the next serial; revoking the license's delegation marks them all.
+ */
+export const DelegationEntity = defineEntity({
+  name: "Delegation",
+  tableName: "delegations",
+  properties: {
+    certificateId: p.text().primary(),
+    licenseId: () => licenseKey("delegations_license_id_fkey"),
+    accountId: p.text(),
+    authorityKey: p.text(),
+    authorityKeyId: p.text(),
+    /** The cockpit's fingerprint, as its request named it. */
+    fingerprint: p.text(),
+    serial: p.integer(),
+    issuedAt: p.datetime(),
+    expiresAt: p.datetime(),
+    /** The armored certificate as signed. */
+    certificate: p.text().lazy(),
+    revokedAt: p.datetime().nullable(),
+    revokedReason: p.text().nullable(),
+    /** The request's nonce: a request (an offline one above all) is answered once. */
+    requestNonce: p.text().unique("delegations_request_nonce_key"),
+  },
+  uniques: [{ name: "delegations_serial", properties: ["licenseId", "serial"] }],
+  indexes: [
+    { name: "delegations_by_account", properties: ["accountId", "authorityKeyId"] },
+    { name: "delegations_by_authority", properties: ["authorityKeyId"] },
+  ],
+});
+
+/** A lease a cockpit signed under one of its certificates, as its receipts uploads brought it. */
+export const DelegatedLeaseEntity = defineEntity({
+  name: "DelegatedLease",
+  tableName: "delegated_leases",
+  properties: {
+    licenseId: () => licenseKey("delegated_leases_license_id_fkey").primary(),
+    /** Chosen by the cockpit: unique within its license. */
+    leaseId: p.text().primary(),
+    certificateId: () =>
+      p
+        .manyToOne(DelegationEntity)
+        .mapToPk()
+        .fieldName("certificate_id")
+        .foreignKeyName("delegated_leases_certificate_id_fkey"),
+    collectorKeyId: p.text(),
+    collectorKey: p.text(),
+    fingerprint: p.text(),
+    seat: p.integer(),
+    units: p.bigint("number"),
+    /** Units the receipts accepted under it carry together. */
+    unitsUsed: p.bigint("number").defaultRaw("0"),
+    product: p.text(),
+    issuedAt: p.datetime(),
+    expiresAt: p.datetime(),
+  },
+  indexes: [
+    { name: "delegated_leases_by_collector", properties: ["licenseId", "collectorKeyId"] },
+    { name: "delegated_leases_by_certificate", properties: ["certificateId", "issuedAt"] },
+  ],
+});
+
+/** The head of one machine's receipt log (section 16): where the next receipt must link. */
+export const ReceiptChainEntity = defineEntity({
+  name: "ReceiptChain",
+  tableName: "receipt_chains",
+  properties: {
+    /** The machine's authority key id (a collector's or the cockpit's own key). */
+    machineKeyId: p.text().primary(),
+    licenseId: () => licenseKey("receipt_chains_license_id_fkey"),
+    /** The position of the last receipt accepted in log order (-1: none yet). */
+    lastSeq: p.bigint("number"),
+    lastHash: p.text(),
+    receipts: p.bigint("number").defaultRaw("0"),
+    units: p.bigint("number").defaultRaw("0"),
+    lastReceiptAt: p.datetime().nullable(),
+    fingerprint: p.text().nullable(),
+    leaseId: p.text().nullable(),
+  },
+  indexes: [{ name: "receipt_chains_by_license", properties: ["licenseId"] }],
+});
+
+/** One accepted usage receipt: its position and hash decide duplicates and forks. */
+export const ReceiptEntity = defineEntity({
+  name: "Receipt",
+  tableName: "receipts",
+  properties: {
+    machineKeyId: p.text().primary(),
+    seq: p.bigint("number").primary(),
+    hash: p.text(),
+    at: p.datetime(),
+    units: p.bigint("number"),
+    leaseId: p.text().nullable(),
+    product: p.text(),
+    mode: p.text().nullable(),
+  },
+});
+
+/** What a receipts upload showed wrong (never silently counted); one row per finding, replays add none. */
+export const ReceiptAnomalyEntity = defineEntity({
+  name: "ReceiptAnomaly",
+  tableName: "receipt_anomalies",
+  properties: {
+    licenseId: () => licenseKey("receipt_anomalies_license_id_fkey").primary(),
+    /** What makes the finding the same one again: kind, machine, position, lease and the receipt's hash. */
+    findingKey: p.text().primary(),
+    kind: p.text(),
+    machine: p.text().nullable(),
+    seq: p.bigint("number").nullable(),
+    leaseId: p.text().nullable(),
+    message: p.text(),
+    detectedAt: p.datetime(),
+  },
+  indexes: [{ name: "receipt_anomalies_newest", properties: ["licenseId", "detectedAt"] }],
+});
+
 export const distributionEntities = [
   LicenseEntity,
   MachineEntity,
@@ -262,4 +384,9 @@ export const distributionEntities = [
   ReleaseEntity,
   ReleaseIndexVersionEntity,
   ReleaseDownloadEntity,
+  DelegationEntity,
+  DelegatedLeaseEntity,
+  ReceiptChainEntity,
+  ReceiptEntity,
+  ReceiptAnomalyEntity,
 ];

@@ -27,7 +27,7 @@ export interface LicenseRecord {
   executionModes: string[] | null;
 }
 
-interface LicenseRow {
+export interface LicenseRow {
   license_id: string;
   key_hash: string;
   legacy_key_hash: string | null;
@@ -119,6 +119,17 @@ export class LicenseDirectory {
   forget(keyHash: string): void {
     this.#cache?.delete(keyHash);
   }
+}
+
+/** A license by id (operators' endpoints name licenses by id), or not_found. */
+export async function licenseById(orm: Orm, licenseId: string): Promise<LicenseRecord> {
+  const row = await queryOne<LicenseRow>(
+    orm,
+    `select ${licenseColumns} from distribution.licenses where license_id = $1`,
+    [licenseId],
+  );
+  if (!row) throw new AppError("not_found", `License ${licenseId} has not reached the distribution service`);
+  return toRecord(row);
 }
 
 /** Refuses a suspended or revoked license, everywhere. */

@@ -7,8 +7,10 @@ import {
   type KeyRole,
   type MachineActivationPayload,
   type PublicKey,
+  type SignablePurpose,
   type StatusPayload,
 } from "@licensing/contracts";
+import type { Delegation } from "@licensing/model";
 import { type Logger, type Orm, query } from "@licensing/platform";
 import { storeSigningKey } from "./read-model.ts";
 import { iso, type Timestamp } from "./rows.ts";
@@ -37,7 +39,12 @@ export class DocumentSigning {
     return this.#sign(documentPurposes.status, payload);
   }
 
-  async #sign(purpose: "machine-activation" | "fleet-lease" | "status", payload: object): Promise<string> {
+  /** A cockpit's delegation certificate (issue 19), signed with the license key like license files. */
+  fleetDelegation(payload: Delegation): Promise<string> {
+    return this.#sign("fleet-delegation", payload);
+  }
+
+  async #sign(purpose: Exclude<SignablePurpose, "release-index">, payload: object): Promise<string> {
     try {
       const signed = await this.#bus.request(
         issuer.signDocument,
