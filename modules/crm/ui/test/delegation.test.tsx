@@ -2,7 +2,8 @@
 import "@licensing/ui/test-support/dom";
 import type { DelegationStatus, LicenseDetail } from "@licensing/contracts";
 import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { certificateState } from "../src/delegation/text.ts";
 import { LicensePage } from "../src/licenses/LicensePage.tsx";
@@ -168,5 +169,155 @@ describe("a cockpit license's Fleet delegation tab", () => {
     expect(certificateState({ ...cert, expiresAt: at(7) }, now)).toBe("expiring");
     expect(certificateState({ ...cert, expiresAt: at(0) }, now)).toBe("expired");
     expect(certificateState({ ...cert, expiresAt: at(20), revokedAt: at(-1) }, now)).toBe("revoked");
+  });
+});
+
+const armoredRequest = "-----BEGIN DELEGATION REQUEST-----\nabc\n-----END DELEGATION REQUEST-----";
+const certificate = "-----BEGIN FLEET DELEGATION-----\nxyz\n-----END FLEET DELEGATION-----";
+
+describe("the Fleet delegation tab's actions", () => {
+  it("answers an offline request chosen from its file, and shows the certificate to copy or download", async () => {
+    const api = delegationApi({
+      changes: () => ({
+        status: 200,
+        body: { certificate, certificateId: "dlg_03", serial: 3, expiresAt: "2026-04-09T10:00:00.000Z" },
+      }),
+    });
+    openDelegation(["license-admin"]);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Answer an offline request" }));
+    const dialog = await screen.findByRole("dialog", { name: "Answer an offline request" });
+    const input = dialog.querySelector('input[type="file"]') as HTMLInputElement;
+    await user.upload(input, new File([armoredRequest], "cockpit.req", { type: "text/plain" }));
+    await waitFor(() =>
+      expect(within(dialog).getByLabelText(/^Delegation request/)).toHaveProperty("value", armoredRequest),
+    );
+    await user.click(within(dialog).getByRole("button", { name: "Answer" }));
+    expect(await within(dialog).findByText(/Certificate 3 is signed/)).toBeTruthy();
+    expect(within(dialog).getByLabelText("Certificate")).toHaveProperty("value", certificate);
+    expect(within(dialog).getByRole("button", { name: "Copy" })).toBeTruthy();
+    expect(within(dialog).getByRole("button", { name: "Download" })).toBeTruthy();
+    expect(api.requests.filter((r) => r.method === "POST").map((r) => [r.path, r.body])).toEqual([
+      [`/api/licenses/${cockpit.id}/delegation/answer`, { request: armoredRequest }],
+    ]);
+  });
+
+  it("shows a refused request in words, with the request id", async () => {
+    delegationApi({ changes: () => refusal(409, "conflict", "This request was answered already.") });
+    openDelegation(["license-admin"]);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Answer an offline request" }));
+    const dialog = await screen.findByRole("dialog", { name: "Answer an offline request" });
+    await user.click(within(dialog).getByLabelText(/^Delegation request/));
+    await user.paste(armoredRequest);
+    await user.click(within(dialog).getByRole("button", { name: "Answer" }));
+    const alert = await within(dialog).findByRole("alert");
+    expect(within(alert).getByText("This request was answered already.")).toBeTruthy();
+    expect(within(alert).getByText("req_delegation")).toBeTruthy();
+  });
+
+  it("imports an exported receipts file and shows what was accepted, duplicated and found wrong", async () => {
+    const upload = {
+      leases: [],
+      logs: [
+        {
+          machineKey: `${"A".repeat(43)}=`,
+          receipts: [{ payload: "eyJ9", signature: `${"B".repeat(86)}==` }],
+        },
+      ],
+    };
+    const api = delegationApi({
+      changes: () => ({
+        status: 200,
+        body: { accepted: 1, duplicates: 2, units: 40, anomalies: status.anomalies },
+      }),
+    });
+    openDelegation(["license-admin"]);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Import receipts" }));
+    const dialog = await screen.findByRole("dialog", { name: "Import receipts" });
+    const input = dialog.querySelector('input[type="file"]') as HTMLInputElement;
+    await user.upload(
+      input,
+      new File([JSON.stringify(upload)], "receipts.json", { type: "application/json" }),
+    );
+    const importButton = within(dialog).getByRole("button", { name: "Import" });
+    await waitFor(() => expect(importButton).toHaveProperty("disabled", false));
+    await user.click(importButton);
+    expect(
+      await within(dialog).findByText(/1 receipts accepted, 2 already imported, 40 units counted/),
+    ).toBeTruthy();
+    expect(within(within(dialog).getByRole("group", { name: "Duplicates" })).getByText("2")).toBeTruthy();
+    const anomalies = within(dialog).getByRole("table", { name: "Anomalies in this file" });
+    expect(within(anomalies).getByText("Receipts missing")).toBeTruthy();
+    expect(api.requests.filter((r) => r.method === "POST").map((r) => [r.path, r.body])).toEqual([
+      [`/api/licenses/${cockpit.id}/delegation/receipts`, upload],
+    ]);
+  });
+
+  it("says a file is not a receipts file before sending it, and shows a refused import in words", async () => {
+    const api = delegationApi({
+      changes: () => refusal(403, "forbidden", "These receipts name another license."),
+    });
+    openDelegation(["license-admin"]);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Import receipts" }));
+    const dialog = await screen.findByRole("dialog", { name: "Import receipts" });
+    const input = dialog.querySelector('input[type="file"]') as HTMLInputElement;
+    await user.upload(input, new File(["not json"], "receipts.json", { type: "application/json" }));
+    expect(await within(dialog).findByText(/This file is not JSON/)).toBeTruthy();
+    await user.upload(
+      input,
+      new File([JSON.stringify({ leases: [] })], "other.json", { type: "application/json" }),
+    );
+    expect(await within(dialog).findByText(/This is not a receipts file the cockpit exported/)).toBeTruthy();
+    expect(within(dialog).getByRole("button", { name: "Import" })).toHaveProperty("disabled", true);
+
+    const upload = { leases: [], logs: [] };
+    await user.upload(input, new File([JSON.stringify(upload)], "empty.json", { type: "application/json" }));
+    const importButton = within(dialog).getByRole("button", { name: "Import" });
+    await waitFor(() => expect(importButton).toHaveProperty("disabled", false));
+    await user.click(importButton);
+    const alert = await within(dialog).findByRole("alert");
+    expect(within(alert).getByText("These receipts name another license.")).toBeTruthy();
+    expect(api.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+  });
+
+  it("revokes the delegation after a confirmation naming the license, with a required reason", async () => {
+    const revoked = {
+      ...status,
+      certificates: status.certificates.map((c) => ({ ...c, revokedAt: inDays(0) })),
+    };
+    const api = delegationApi({ changes: () => ({ status: 200, body: revoked }) });
+    openDelegation(["license-admin"]);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Revoke delegation" }));
+    const dialog = await screen.findByRole("dialog", {
+      name: "Revoke the fleet delegation of License …-7K3QD?",
+    });
+    await user.click(within(dialog).getByRole("button", { name: "Revoke delegation" }));
+    expect(await within(dialog).findByText("At least 3 characters")).toBeTruthy();
+    expect(api.requests.filter((r) => r.method === "POST")).toHaveLength(0);
+    await user.type(within(dialog).getByLabelText(/^Reason/), "Cockpit decommissioned");
+    await user.click(within(dialog).getByRole("button", { name: "Revoke delegation" }));
+    expect(await screen.findByText("The fleet delegation is revoked.")).toBeTruthy();
+    expect(api.requests.filter((r) => r.method === "POST").map((r) => [r.path, r.body])).toEqual([
+      [`/api/licenses/${cockpit.id}/delegation/revoke`, { reason: "Cockpit decommissioned" }],
+    ]);
+  });
+
+  it("shows a refused revocation in words and keeps the dialog open", async () => {
+    delegationApi({
+      changes: () => refusal(503, "service_unavailable", "The distribution service is not running."),
+    });
+    openDelegation(["license-admin"]);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Revoke delegation" }));
+    const dialog = await screen.findByRole("dialog", { name: /^Revoke the fleet delegation/ });
+    await user.type(within(dialog).getByLabelText(/^Reason/), "Cockpit decommissioned");
+    await user.click(within(dialog).getByRole("button", { name: "Revoke delegation" }));
+    const alert = await within(dialog).findByRole("alert");
+    expect(within(alert).getByText("The distribution service is not running.")).toBeTruthy();
+    expect(within(alert).getByText("The delegation was not revoked")).toBeTruthy();
   });
 });

@@ -29,6 +29,7 @@ import {
 import { IconCopy, IconDownload, IconEye, IconPencil } from "@tabler/icons-react";
 import { type ReactNode, useEffect, useMemo, useRef } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
+import { DelegationActions } from "../delegation/DelegationActions.tsx";
 import { DelegationPanel } from "../delegation/DelegationPanel.tsx";
 import { UsagePanel } from "../usage/UsagePanel.tsx";
 import type { AmendedState } from "./AmendPage.tsx";
@@ -299,7 +300,14 @@ function LicenseTabs({ license: l }: { license: LicenseDetail }) {
       )}
       {delegation && (
         <Tabs.Panel value="delegation" pt="md">
-          <DelegationPanel license={delegated} />
+          <DelegationPanel
+            license={delegated}
+            actions={
+              <Can action="usage.manage">
+                <DelegationActions license={delegated} />
+              </Can>
+            }
+          />
         </Tabs.Panel>
       )}
       <Tabs.Panel value="audit" pt="md">
