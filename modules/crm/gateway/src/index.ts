@@ -5,6 +5,7 @@ import { releases } from "@licensing/contracts";
 import type { GatewayModule } from "@licensing/gateway/module";
 import { accountBulkRoutes } from "./account-bulk.ts";
 import { accountRoutes } from "./accounts.ts";
+import { delegationRoutes } from "./delegation.ts";
 import { licenseBulkRoutes } from "./license-bulk.ts";
 import { licenseExportRoutes } from "./license-export.ts";
 import { licenseRoutes } from "./licenses.ts";
@@ -42,6 +43,7 @@ export const gatewayModule: GatewayModule = {
       dashboardRoutes,
       usageRoutes,
       usageExportRoutes,
+      delegationRoutes,
       presetRoutes,
       migrationRoutes,
       releaseRoutes,

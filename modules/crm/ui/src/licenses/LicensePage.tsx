@@ -29,6 +29,8 @@ import {
 import { IconCopy, IconDownload, IconEye, IconPencil } from "@tabler/icons-react";
 import { type ReactNode, useEffect, useMemo, useRef } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
+import { DelegationActions } from "../delegation/DelegationActions.tsx";
+import { DelegationPanel } from "../delegation/DelegationPanel.tsx";
 import { UsagePanel } from "../usage/UsagePanel.tsx";
 import type { AmendedState } from "./AmendPage.tsx";
 import { fileUrl, useAudit, useLicense, useRevealKey, useVersions } from "./api.ts";
@@ -190,7 +192,7 @@ function LicenseView({ license: l }: { license: LicenseDetail }) {
         </SimpleGrid>
         <KeyValues license={l} />
       </Card>
-      <LicenseTabs id={l.id} />
+      <LicenseTabs license={l} />
     </Stack>
   );
 }
@@ -261,15 +263,21 @@ function KeyValues({ license: l }: { license: LicenseDetail }) {
   );
 }
 
-const tabs = ["versions", "usage", "audit"] as const;
+const tabs = ["versions", "usage", "delegation", "audit"] as const;
 type Tab = (typeof tabs)[number];
 
-/** The tab is in the URL (`?tab=usage`), so a link can open the Usage tab and a reload keeps it. */
-function LicenseTabs({ id }: { id: string }) {
+/**
+ * The tab is in the URL (`?tab=usage`), so a link can open the Usage tab and a reload keeps it. Fleet
+ * delegation is a cockpit license's (one with fleet seats), read with the usage right.
+ */
+function LicenseTabs({ license: l }: { license: LicenseDetail }) {
   const [params, setParams] = useSearchParams();
   const usage = useCan("usage.read");
+  const delegation = usage && l.seats !== 0;
+  const shown: Record<Tab, boolean> = { versions: true, usage, delegation, audit: true };
   const asked = params.get("tab") as Tab;
-  const tab: Tab = tabs.includes(asked) && (asked !== "usage" || usage) ? asked : "versions";
+  const tab: Tab = tabs.includes(asked) && shown[asked] ? asked : "versions";
+  const delegated = { id: l.id, label: `License …-${l.keyHint}`, seats: l.seats };
   return (
     <Tabs
       value={tab}
@@ -279,18 +287,31 @@ function LicenseTabs({ id }: { id: string }) {
       <Tabs.List>
         <Tabs.Tab value="versions">Version history</Tabs.Tab>
         {usage && <Tabs.Tab value="usage">Usage</Tabs.Tab>}
+        {delegation && <Tabs.Tab value="delegation">Fleet delegation</Tabs.Tab>}
         <Tabs.Tab value="audit">Audit trail</Tabs.Tab>
       </Tabs.List>
       <Tabs.Panel value="versions" pt="md">
-        <Versions id={id} />
+        <Versions id={l.id} />
       </Tabs.Panel>
       {usage && (
         <Tabs.Panel value="usage" pt="md">
-          <UsagePanel licenseId={id} />
+          <UsagePanel licenseId={l.id} />
+        </Tabs.Panel>
+      )}
+      {delegation && (
+        <Tabs.Panel value="delegation" pt="md">
+          <DelegationPanel
+            license={delegated}
+            actions={
+              <Can action="usage.manage">
+                <DelegationActions license={delegated} />
+              </Can>
+            }
+          />
         </Tabs.Panel>
       )}
       <Tabs.Panel value="audit" pt="md">
-        <Audit id={id} />
+        <Audit id={l.id} />
       </Tabs.Panel>
     </Tabs>
   );

@@ -26,7 +26,8 @@ import { FreeButton } from "./FreeButton.tsx";
 
 const unlimited = (n: number) => n === -1;
 
-function Figure({
+/** A figure of a license's use, in a card named by its label. */
+export function Figure({
   label,
   value,
   hint,
@@ -62,7 +63,7 @@ const machineColors: Record<Machine["status"], string> = {
 };
 
 /** A fingerprint in full (they can be long): monospace, wrapping anywhere. */
-function Fingerprint({ value }: { value: string }) {
+export function Fingerprint({ value }: { value: string }) {
   return (
     <Code fz="xs" style={{ wordBreak: "break-all" }}>
       {value}
@@ -70,20 +71,25 @@ function Fingerprint({ value }: { value: string }) {
   );
 }
 
+/** A license the distribution service has not received yet (it does moments after it is issued). */
+export function NotReceivedYet({ title, retry }: { title: string; retry: () => void }) {
+  return (
+    <Alert color="blue" variant="light" icon={<IconInfoCircle />} title={title}>
+      <Text size="sm">
+        The distribution service has not received this license yet; it does moments after it is issued.
+      </Text>
+      <Button mt="sm" size="xs" variant="light" onClick={retry}>
+        Look again
+      </Button>
+    </Alert>
+  );
+}
+
 export function UsagePanel({ licenseId }: { licenseId: string }) {
   const usage = useLicenseUsage(licenseId);
   if (usage.isPending) return <Loader size="sm" />;
   if (isApiError(usage.error, "not_found"))
-    return (
-      <Alert color="blue" variant="light" icon={<IconInfoCircle />} title="No usage yet">
-        <Text size="sm">
-          The distribution service has not received this license yet; it does moments after it is issued.
-        </Text>
-        <Button mt="sm" size="xs" variant="light" onClick={() => void usage.refetch()}>
-          Look again
-        </Button>
-      </Alert>
-    );
+    return <NotReceivedYet title="No usage yet" retry={() => void usage.refetch()} />;
   if (usage.error) return <QueryError error={usage.error} retry={() => void usage.refetch()} />;
   return <UsageView usage={usage.data} />;
 }
