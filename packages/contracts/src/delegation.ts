@@ -162,7 +162,8 @@ export const delegation = {
     service: "distribution",
     subject: "distribution.delegation.answer",
     summary: "Answer a cockpit's offline delegation request (carried over an air gap) with a certificate",
-    request: delegationRenewRequest,
+    /** `licenseId`: the license the operator answers for; a request naming another is refused. */
+    request: delegationRenewRequest.extend({ licenseId: idOf("license") }),
     response: delegationResponse,
     errors: ["validation_failed", "not_found", "forbidden", "conflict", "unauthorized"],
     callers: ["gateway"],

@@ -112,7 +112,10 @@ function addDelegationEndpoints(server: EndpointServer, domain: OperatorDomain):
     .add(delegation.status, (request) => delegationStatus(orm, request.licenseId))
     .add(delegation.answerOfflineRequest, async (request, ctx) => {
       requireActor(ctx);
-      const answer = await delegations.issue(request.request, { offline: true });
+      const answer = await delegations.issue(request.request, {
+        offline: true,
+        licenseId: request.licenseId,
+      });
       await audited(ctx, "delegation.issued", ["delegation", answer.certificateId], {
         serial: [null, answer.serial],
         expiresAt: [null, answer.expiresAt],

@@ -105,13 +105,25 @@ describe("distribution.delegation.answerOfflineRequest and revoke", () => {
     expect((await renew(license.licenseKey, request)).json().details.issues[0].path).toBe(
       "request.requestedAt",
     );
-    const answer = await t.env.bus.request(delegation.answerOfflineRequest, { request }, as);
-    expect(answer.serial).toBe(1);
-    await expect(t.env.bus.request(delegation.answerOfflineRequest, { request }, as)).rejects.toMatchObject({
-      code: "conflict",
-    });
+    // Answered from another license's page: refused, naming the request's license.
+    const other = await t.issue({ seats: 3 });
     await expect(
-      t.env.bus.request(delegation.answerOfflineRequest, { request: new Cockpit().request(license.id) }),
+      t.env.bus.request(delegation.answerOfflineRequest, { request, licenseId: other.id }, as),
+    ).rejects.toMatchObject({ code: "validation_failed" });
+    const answer = await t.env.bus.request(
+      delegation.answerOfflineRequest,
+      { request, licenseId: license.id },
+      as,
+    );
+    expect(answer.serial).toBe(1);
+    await expect(
+      t.env.bus.request(delegation.answerOfflineRequest, { request, licenseId: license.id }, as),
+    ).rejects.toMatchObject({ code: "conflict" });
+    await expect(
+      t.env.bus.request(delegation.answerOfflineRequest, {
+        request: new Cockpit().request(license.id),
+        licenseId: license.id,
+      }),
     ).rejects.toMatchObject({ code: "unauthorized" });
   });
 

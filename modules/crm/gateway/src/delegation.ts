@@ -56,15 +56,15 @@ export const delegationRoutes: GatewayModulePlugin = async (app, { call }) => {
         summary: delegation.answerOfflineRequest.summary,
         description:
           "The armored `delegation-request` a cockpit without a connection wrote; the answer is the signed " +
-          "`fleet-delegation` certificate to carry back. The request names its license itself (the path's " +
-          "is where the operator stands; the distribution service checks the request's). A request is " +
-          "answered once (409 `conflict` for its nonce again).",
+          "`fleet-delegation` certificate to carry back. A request for another license than the path's is " +
+          "refused (400, `request.licenseId`). A request is answered once (409 `conflict` for its nonce again).",
         params: licenseRef,
         body: delegationRenewRequest,
         response: { 200: delegationResponse },
       },
     },
-    (request) => call(request, delegation.answerOfflineRequest, request.body),
+    (request) =>
+      call(request, delegation.answerOfflineRequest, { ...request.body, licenseId: request.params.id }),
   );
 
   app.post(

@@ -69,9 +69,9 @@ export class Delegations {
 
   /**
    * Answers a delegation request with a new certificate. Online, the request must be the calling
-   * license's; offline (an operator carrying it over an air gap), the license is the one it names.
+   * license's; offline (an operator carrying it over an air gap), the license the operator answers for.
    */
-  async issue(requestText: string, from: { license: LicenseRecord } | { offline: true }) {
+  async issue(requestText: string, from: { license: LicenseRecord } | { offline: true; licenseId: string }) {
     const now = this.#now();
     const request = openRequest(requestText);
     const age = now.getTime() - Date.parse(request.requestedAt);
@@ -83,11 +83,15 @@ export class Delegations {
           message: `must be within ${maxAge / 3_600_000} hours before now (${now.toISOString()}): ask the cockpit for a new request`,
         },
       ]);
-    if ("license" in from && request.licenseId !== from.license.licenseId)
+    const expected = "license" in from ? from.license.licenseId : from.licenseId;
+    if (request.licenseId !== expected)
       throw AppError.validation([
         {
           path: "request.licenseId",
-          message: "must be the license whose key calls (this request is for another)",
+          message:
+            "license" in from
+              ? "must be the license whose key calls (this request is for another)"
+              : `must be ${expected}, the license answered for (this request is for ${request.licenseId})`,
         },
       ]);
     return this.#orm.em.fork().transactional(async (em) => {

@@ -1,4 +1,4 @@
-import { delegation, receiptUploadRequest } from "@licensing/contracts";
+import { delegation, delegationRenewRequest, receiptUploadRequest } from "@licensing/contracts";
 import {
   ApiError,
   applyServerErrors,
@@ -118,7 +118,7 @@ function AnswerRequest({ license }: { license: DelegationLicense }) {
   const [placed, setPlaced] = useState(false);
   const form = useForm({
     initialValues: { request: "" },
-    validate: zodValidate(delegation.answerOfflineRequest.request, (v: { request: string }) => ({
+    validate: zodValidate(delegationRenewRequest, (v: { request: string }) => ({
       request: v.request.trim(),
     })),
   });
