@@ -87,19 +87,22 @@ export function judgeLog(
 
 /**
  * Leases of one certificate held at once beyond its seats: each lease that, when it began, found
- * `seats` others current is a finding (the cockpit handed out more than it was allowed).
+ * `seats` other machines holding a current lease is a finding (the cockpit handed out more than it
+ * was allowed). A machine's renewal keeps its seat.
  */
 export function overSeats(
-  leases: readonly { leaseId: string; issuedAt: number; expiresAt: number }[],
+  leases: readonly { leaseId: string; holder: string; issuedAt: number; expiresAt: number }[],
   seats: number,
 ): string[] {
   const sorted = [...leases].sort((a, b) => a.issuedAt - b.issuedAt || a.leaseId.localeCompare(b.leaseId));
   const over: string[] = [];
-  const current: number[] = [];
+  // The machines holding a seat, each with the end of its newest lease: a renewal replaces the lease
+  // its machine held (the same seat), it does not take another.
+  const current = new Map<string, number>();
   for (const lease of sorted) {
-    for (let i = current.length - 1; i >= 0; i--) if (current[i]! <= lease.issuedAt) current.splice(i, 1);
-    if (current.length >= seats) over.push(lease.leaseId);
-    current.push(lease.expiresAt);
+    for (const [holder, expiresAt] of current) if (expiresAt <= lease.issuedAt) current.delete(holder);
+    if (!current.has(lease.holder) && current.size >= seats) over.push(lease.leaseId);
+    current.set(lease.holder, lease.expiresAt);
   }
   return over;
 }

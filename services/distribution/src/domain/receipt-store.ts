@@ -161,11 +161,12 @@ export async function checkLeases(
   const held = await query<{
     certificate_id: string;
     lease_id: string;
+    collector_key_id: string;
     issued_at: Timestamp;
     expires_at: Timestamp;
   }>(
     em,
-    `select certificate_id, lease_id, issued_at, expires_at from distribution.delegated_leases
+    `select certificate_id, lease_id, collector_key_id, issued_at, expires_at from distribution.delegated_leases
      where license_id = $1 and certificate_id = any($2::text[])`,
     [licenseId, [...seatsOf.keys()]],
   );
@@ -174,6 +175,7 @@ export async function checkLeases(
       .filter((row) => row.certificate_id === certificateId)
       .map((row) => ({
         leaseId: row.lease_id,
+        holder: row.collector_key_id,
         issuedAt: new Date(row.issued_at).getTime(),
         expiresAt: new Date(row.expires_at).getTime(),
       }));
@@ -184,7 +186,7 @@ export async function checkLeases(
         machine: null,
         seq: null,
         leaseId,
-        message: `This lease began while ${seats} other lease(s) of certificate ${certificateId} were current: more than its ${seats} seat(s)`,
+        message: `This lease began while ${seats} other collector(s) held a current lease of certificate ${certificateId}: more than its ${seats} seat(s)`,
         key: `over_seats:${leaseId}`,
       });
   }

@@ -1,0 +1,135 @@
+// Issue 19 end to end: a cockpit license issued through the gateway, the cockpit's certificate from
+// the real distribution service, then a simulated week with that service unreachable (the cockpit
+// and 10 collectors on their own clock, leases and receipts offline), then reconnecting: every unit
+// counted exactly once, the same upload again counted never, and the operator's view agrees.
+import { LicenseManager, MemoryStorage } from "@licensing/client";
+import type { Account, DelegationStatus, IssuedLicense, LicenseUsage } from "@licensing/contracts";
+import { type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DistributionBeside, startDistributionBeside } from "./distribution-beside.ts";
+
+const COLLECTORS = 10;
+const DAYS = 7;
+const RUNS_A_DAY = 8;
+const day = 86_400_000;
+
+let gw: GatewayUnderTest;
+let dist: DistributionBeside;
+let issued: IssuedLicense;
+
+beforeAll(async () => {
+  gw = await startGateway({ issuer: true, activateCrm: true });
+  dist = await startDistributionBeside(gw);
+  for (const code of ["cockpit", "collector"]) await gw.admin.post("/api/products", { code, name: code });
+  const account = (
+    await gw.admin.post("/api/accounts", { type: "customer", name: "Air-gapped AG" })
+  ).json<Account>();
+  const created = await gw.admin.post("/api/licenses", {
+    accountId: account.id,
+    products: ["cockpit", "collector"],
+    kind: "commercial",
+    seats: COLLECTORS,
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  issued = created.json<{ licenses: IssuedLicense[] }>().licenses[0]!;
+  await dist.knows(issued.licenseKey);
+});
+afterAll(async () => {
+  await dist?.stop();
+  await gw?.stop();
+});
+
+describe("a cockpit and 10 collectors, a week without the distribution service", () => {
+  it("count every unit exactly once when the cockpit reconnects", async () => {
+    const { keys } = await fetch(`${dist.url}/v1/keys`).then((r) => r.json() as Promise<{ keys: never[] }>);
+    const clock = { t: Date.now() + 60_000, now: () => new Date(clock.t) };
+    let reachable = true;
+    const cockpit = new LicenseManager({
+      product: "cockpit",
+      serverUrl: dist.url,
+      licenseKey: issued.licenseKey,
+      trustedKeys: keys,
+      storage: new MemoryStorage(),
+      fingerprint: "cockpit-01",
+      now: clock.now,
+      fetch: (url, init) => (reachable ? fetch(url, init) : Promise.reject(new TypeError("fetch failed"))),
+    });
+    await cockpit.load(issued.file);
+    const authority = cockpit.fleetAuthority();
+    const certificate = await authority.renewDelegation();
+    expect(certificate).toMatchObject({ seats: COLLECTORS, licenseId: issued.license.id });
+
+    // The network goes: nothing below reaches the service until the week is over.
+    reachable = false;
+    const fleet = [];
+    for (let i = 0; i < COLLECTORS; i++) {
+      const fingerprint = `collector-${String(i).padStart(2, "0")}`;
+      const collector = new LicenseManager({
+        product: "collector",
+        trustedKeys: keys,
+        storage: new MemoryStorage(),
+        fingerprint,
+        offline: true,
+        now: clock.now,
+      }).delegatedCollector();
+      fleet.push({ fingerprint, collector, key: await collector.machineKey(), units: 0 });
+    }
+    let cockpitUnits = 0;
+    for (let d = 0; d < DAYS; d++) {
+      clock.t += d === 0 ? 0 : day;
+      for (const member of fleet) {
+        const lease = await authority.issueLease({
+          fingerprint: member.fingerprint,
+          collectorKey: member.key,
+          product: "collector",
+          executionModes: certificate.executionModes,
+          units: 100,
+          ttlSeconds: 36 * 3600,
+        });
+        await member.collector.installDelegatedLease(lease.lease, lease.certificate);
+      }
+      for (let run = 0; run < RUNS_A_DAY; run++) {
+        clock.t += 3_600_000;
+        for (const [i, member] of fleet.entries()) {
+          const units = ((i + d + run) % 3) + 1;
+          await member.collector.recordExecution({ units });
+          member.units += units;
+        }
+      }
+      await authority.recordExecution({ units: 5 });
+      cockpitUnits += 5;
+      for (const member of fleet) {
+        const report = await authority.acceptReceipts(member.key, await member.collector.receipts());
+        expect(report.anomalies).toEqual([]);
+      }
+      // Each day the cockpit tries to upload, and fails: nothing it holds is lost for that.
+      await expect(authority.uploadReceipts()).rejects.toThrow();
+    }
+    const expected = fleet.reduce((sum, m) => sum + m.units, 0) + cockpitUnits;
+    const backlog = await authority.exportReceipts();
+
+    // Back online: the upload is counted once; the same file imported again counts nothing more.
+    reachable = true;
+    const sent = await authority.uploadReceipts();
+    expect(sent).toMatchObject({ units: expected, anomalies: [] });
+    const usage = await gw.admin.get(`/api/licenses/${issued.license.id}/usage`);
+    expect(usage.json<LicenseUsage>().balance.unitsConsumed).toBe(expected);
+    const again = await gw.admin.post(`/api/licenses/${issued.license.id}/delegation/receipts`, backlog);
+    expect(again.statusCode, again.body.slice(0, 300)).toBe(200);
+    expect(again.json()).toMatchObject({ accepted: 0, units: 0, anomalies: [] });
+    expect(
+      (await gw.admin.get(`/api/licenses/${issued.license.id}/usage`)).json<LicenseUsage>().balance
+        .unitsConsumed,
+    ).toBe(expected);
+
+    const status = (
+      await gw.admin.get(`/api/licenses/${issued.license.id}/delegation`)
+    ).json<DelegationStatus>();
+    expect(status).toMatchObject({
+      receipts: COLLECTORS * DAYS * RUNS_A_DAY + DAYS,
+      units: expected,
+      anomalies: [],
+    });
+    expect(status.collectors.filter((c) => c.leaseId !== null)).toHaveLength(COLLECTORS);
+  }, 180_000);
+});
