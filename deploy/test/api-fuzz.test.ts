@@ -86,9 +86,10 @@ async function call(
   path: string,
   options: { body?: string | Uint8Array; headers?: Record<string, string> } = {},
 ) {
-  // An answer that never comes is a failure too, and names the request, with one exception: a body
-  // past a route's limit (1 MiB for most, up to 8 MiB) may be refused before it is read. The server answers 413 and
-  // closes; fetch, still sending, sees the connection cut (EPIPE, ECONNRESET) and not the answer.
+  // An answer that never comes is a failure too, and names the request, with two exceptions: a body
+  // past a route's limit (1 MiB for most, up to 8 MiB) may be refused before it is read, and a URL
+  // past Node's header limit (16 KiB) too. The server answers 413 or 431 and closes; fetch, still
+  // sending, sees the connection cut (EPIPE, ECONNRESET) and not the answer.
   const response = await fetch(`${base}${path}`, {
     method,
     headers: options.headers ?? {},
@@ -98,7 +99,9 @@ async function call(
     const code = (error as { cause?: { code?: unknown } }).cause?.code;
     const bytes =
       typeof options.body === "string" ? Buffer.byteLength(options.body) : (options.body?.length ?? 0);
-    if (bytes > 1024 * 1024 && (code === "EPIPE" || code === "ECONNRESET")) return null;
+    const cut = code === "EPIPE" || code === "ECONNRESET";
+    if (cut && bytes > 1024 * 1024) return null;
+    if (cut && path.length > 16 * 1024) return { status: 431, cutOff: true };
     // The cause (a reset, a closed socket, a refused connection) tells a dropped answer from a
     // gateway that was not there (npm start restarts a crashed one: its output says so).
     const cause = (error as { cause?: { message?: unknown } }).cause?.message;
@@ -108,6 +111,8 @@ async function call(
     );
   });
   if (response === null) return { status: 413, headers: new Headers(), text: "", cutOff: true };
+  if ("cutOff" in response)
+    return { status: response.status, headers: new Headers(), text: "", cutOff: true };
   return { status: response.status, headers: response.headers, text: await response.text(), cutOff: false };
 }
 

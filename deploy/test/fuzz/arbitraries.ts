@@ -228,10 +228,11 @@ function arrayOf(schema: Schema, known: KnownValues, depth: number): fc.Arbitrar
   const inside = fc.array(item, { minLength: min, maxLength: Math.max(min, max) });
   if (depth >= SMALL) return inside;
   const past = (schema.maxItems ?? 100) + 1;
-  // Each item within a share of a few megabytes (else null): a hostile member may be megabytes itself.
+  // Each item within a share of a few megabytes (else null): a hostile member may be megabytes itself,
+  // deep nesting too once written out (toJsonText, not JSON.stringify, which sees its placeholder).
   const budget = Math.max(64, Math.floor(4_000_000 / past));
   const small = (schema.items ? valuesFor(schema.items, known, SMALL) : hostileValue).map((value) =>
-    (JSON.stringify(value)?.length ?? 0) <= budget ? value : null,
+    (value === undefined ? 0 : toJsonText(value).length) <= budget ? value : null,
   );
   return fc.oneof(
     { weight: 4, arbitrary: inside },
