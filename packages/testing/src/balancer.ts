@@ -1,8 +1,10 @@
 // What a load balancer in front of distribution replicas does, as a `fetch` for the client: round
 // robin over the replicas whose /readyz says ready (polled every 100 ms), and a retry on another
 // replica of what was certainly not processed — a refused connection, or a 503 answered to a
-// request the replica did not take. Anything else that fails (a reset, a timeout, another 5xx) is
-// a request lost or failed in flight, recorded in `unsafe`.
+// request the replica did not take — and, as nginx's `proxy_next_upstream error` does, of a GET or
+// HEAD whose connection broke before any answer (a replica closing an idle keep-alive connection
+// as the request went out on it). Anything else that fails (a reset of a write, a timeout, another
+// 5xx) is a request lost or failed in flight, recorded in `unsafe`.
 import { setTimeout as sleep } from "node:timers/promises";
 
 interface Target {
@@ -55,8 +57,10 @@ export class Balancer {
         // A 503 of the service itself (a dependency down) is the client's to see and retry later.
         if (!body.includes("shutting down")) return new Response(body, response);
       } catch (error) {
-        const code = (error as { cause?: { code?: string } }).cause?.code;
-        if (code !== "ECONNREFUSED" || attempt >= 50) {
+        const code = (error as { cause?: { code?: string } }).cause?.code ?? "";
+        const idempotent = ["GET", "HEAD"].includes(init?.method ?? "GET");
+        const unprocessed = code === "ECONNREFUSED" || (idempotent && brokenConnection.has(code));
+        if (!unprocessed || attempt >= 50) {
           this.unsafe.push(`${init?.method ?? "GET"} ${path} to ${target.url}: ${describe(error)}`);
           throw error;
         }
@@ -76,6 +80,9 @@ export class Balancer {
     for (const target of this.#targets) target.ready = await isReady(target.url);
   }
 }
+
+/** How a connection that broke before any answer shows in undici's `fetch failed` cause. */
+const brokenConnection = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
 
 async function isReady(url: string): Promise<boolean> {
   try {
