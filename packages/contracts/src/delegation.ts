@@ -2,6 +2,7 @@
 // sections 15 and 16): how a cockpit gets its delegation certificate (online, or by an offline
 // request carried over an air gap), how usage receipts come back, and what operators see.
 import { z } from "zod";
+import { checkUsageRange, usageReportSelection } from "./distribution.ts";
 import { defineEndpoint } from "./endpoint.ts";
 import { idOf, timestamp } from "./schema.ts";
 
@@ -146,6 +147,44 @@ export const delegationStatusSchema = z.object({
 });
 export type DelegationStatus = z.infer<typeof delegationStatusSchema>;
 
+/**
+ * The usage report's cockpit section: every cockpit license with a delegation the selection's
+ * account and product filters select, and what its fleet did over [`from`, `to`).
+ */
+export const cockpitReportRequest = checkUsageRange(
+  usageReportSelection.omit({ bucket: true }).extend({
+    cursor: z.string().max(500).optional(),
+    limit: z.number().int().min(1).max(1_000).default(100),
+  }),
+);
+
+export const cockpitReportRowSchema = z.object({
+  licenseId: z.string(),
+  accountId: z.string(),
+  /** The license's main product. */
+  product: z.string(),
+  /** The newest certificate's end and revocation (null: none issued yet, or not revoked). */
+  certificateExpiresAt: timestamp.nullable(),
+  certificateRevokedAt: timestamp.nullable(),
+  /** Now, as last reported: collectors whose last receipt fell within their current lease. */
+  seatsInUse: z.number().int(),
+  /** Machines (cockpit and collectors) whose receipts were received in the range. */
+  collectors: z.number().int(),
+  /** Receipts received in the range, each counted once, and their units. */
+  receipts: z.number().int(),
+  units: z.number().int(),
+  /** Anomalies detected in the range. */
+  anomalies: z.number().int(),
+});
+export type CockpitReportRow = z.infer<typeof cockpitReportRowSchema>;
+
+export const cockpitReportResponse = z.object({
+  /** Ordered by license id. */
+  items: z.array(cockpitReportRowSchema),
+  nextCursor: z.string().nullable(),
+});
+export type CockpitReportPage = z.infer<typeof cockpitReportResponse>;
+
 const licenseRef = z.strictObject({ licenseId: idOf("license") });
 
 export const delegation = {
@@ -175,6 +214,16 @@ export const delegation = {
     request: z.strictObject({ licenseId: idOf("license"), upload: receiptUploadRequest }),
     response: receiptUploadResponse,
     errors: ["validation_failed", "not_found", "forbidden", "unauthorized"],
+    callers: ["gateway"],
+  }),
+  report: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.delegation.report",
+    summary:
+      "The usage report's cockpit section: per cockpit license, its certificate, seats, receipts and anomalies",
+    request: cockpitReportRequest,
+    response: cockpitReportResponse,
+    errors: ["validation_failed"],
     callers: ["gateway"],
   }),
   revoke: defineEndpoint({

@@ -14,6 +14,7 @@ import { Releases } from "./0007_releases.ts";
 import { ReleaseDownloads } from "./0008_release_downloads.ts";
 import { ReleaseFeed } from "./0009_release_feed.ts";
 import { Delegation } from "./0010_delegation.ts";
+import { ReceiptsReceivedAt } from "./0011_receipts_received_at.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -35,4 +36,5 @@ export const migrations = [
   { name: "0008_release_downloads", class: ReleaseDownloads },
   { name: "0009_release_feed", class: ReleaseFeed },
   { name: "0010_delegation", class: Delegation },
+  { name: "0011_receipts_received_at", class: ReceiptsReceivedAt },
 ];

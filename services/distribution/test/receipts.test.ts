@@ -1,4 +1,4 @@
-import { delegation, type ReceiptAnomaly } from "@licensing/contracts";
+import { delegation, type ReceiptAnomaly, type RequestIn } from "@licensing/contracts";
 import { type Delegation, openDelegation } from "@licensing/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { licenseKeySet } from "../src/domain/documents.ts";
@@ -246,5 +246,79 @@ describe("distribution.receipts.import", () => {
     await expect(
       t.env.bus.request(delegation.importReceipts, { licenseId: f.id, upload: exported }),
     ).rejects.toMatchObject({ code: "unauthorized" });
+  });
+});
+
+describe("distribution.delegation.report", () => {
+  const report = (selection: Partial<RequestIn<typeof delegation.report>> = {}) =>
+    t.env.bus.request(delegation.report, {
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 3_600_000).toISOString(),
+      ...selection,
+    });
+
+  it("gives each cockpit license its certificate, seats, and the receipts and anomalies of the range", async () => {
+    const f = await fleet(2);
+    const collectors = [collector(f, 3), collector(f, 3)];
+    const gapped = collectors[1]!.machine.log.filter((r) => r.receipt.seq !== 1);
+    await upload(f, {
+      leases: collectors.map((c) => c.lease),
+      logs: [collectors[0]!.machine.upload(), collectors[1]!.machine.upload(gapped)],
+    });
+    const idle = await fleet(5);
+    const plain = await t.issue();
+    const { items } = await report({ limit: 1_000 });
+    expect(items.find((row) => row.licenseId === f.id)).toEqual({
+      licenseId: f.id,
+      accountId: plain.accountId,
+      product: "collector",
+      certificateExpiresAt: f.certificate.expiresAt,
+      certificateRevokedAt: null,
+      seatsInUse: 2,
+      collectors: 2,
+      receipts: 5,
+      units: 50,
+      anomalies: 1,
+    });
+    expect(items.find((row) => row.licenseId === idle.id)).toMatchObject({
+      seatsInUse: 0,
+      receipts: 0,
+      units: 0,
+      anomalies: 0,
+    });
+    // A range after the upload: the certificate, nothing received; one that ended before it: not there.
+    const after = await report({ from: new Date(Date.now() + 1).toISOString() });
+    expect(after.items.find((row) => row.licenseId === f.id)).toMatchObject({
+      seatsInUse: 2,
+      receipts: 0,
+      anomalies: 0,
+    });
+    const before = await report({ to: new Date(Date.now() - 60_000).toISOString() });
+    expect(before.items.some((row) => row.licenseId === f.id)).toBe(false);
+    // Filters, and a license without delegation never listed.
+    expect(items.some((row) => row.licenseId === plain.id)).toBe(false);
+    expect((await report({ product: "cockpit" })).items).toEqual([]);
+    expect((await report({ accountId: "acc_0000000000nobody" })).items).toEqual([]);
+  });
+
+  it("pages by license id, each license once, and refuses a cursor it did not make", async () => {
+    await fleet();
+    await fleet();
+    const all = (await report({ limit: 1_000 })).items.map((row) => row.licenseId);
+    const walked: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await report({ limit: 2, cursor });
+      walked.push(...page.items.map((row) => row.licenseId));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(walked).toEqual(all);
+    expect(all).toEqual([...all].sort());
+    await expect(report({ cursor: "bm90IGEgbGljZW5zZQ" })).rejects.toMatchObject({
+      code: "validation_failed",
+    });
+    await expect(report({ to: new Date(Date.now() - 7_200_000).toISOString() })).rejects.toMatchObject({
+      code: "validation_failed",
+    });
   });
 });

@@ -1,7 +1,20 @@
-import { AppError, type DelegationStatus } from "@licensing/contracts";
-import { type Orm, query, queryOne } from "@licensing/platform";
+import {
+  AppError,
+  type CockpitReportPage,
+  type DelegationStatus,
+  type delegation,
+  idOf,
+  type RequestOf,
+} from "@licensing/contracts";
+import { type Orm, Params, query, queryOne } from "@licensing/platform";
 import { type DelegationRow, delegationColumns, toCertificateSummary } from "./delegations.ts";
 import { iso, isoOrNull, type Timestamp } from "./rows.ts";
+
+/**
+ * Whether a collector's chain `c` holds a seat now, as last reported: its last receipt fell within
+ * its lease `l` (joined on the chain's lease).
+ */
+const holdsSeat = "coalesce(c.last_receipt_at >= l.issued_at and c.last_receipt_at < l.expires_at, false)";
 
 /** What operators see of a cockpit license's delegation (`distribution.delegation.status`). */
 export async function delegationStatus(orm: Orm, licenseId: string): Promise<DelegationStatus> {
@@ -27,7 +40,7 @@ export async function delegationStatus(orm: Orm, licenseId: string): Promise<Del
     }>(
       orm,
       `select c.machine_key_id, c.fingerprint, c.lease_id, c.receipts, c.units, c.last_receipt_at,
-         coalesce(c.last_receipt_at >= l.issued_at and c.last_receipt_at < l.expires_at, false) as current
+         ${holdsSeat} as current
        from distribution.receipt_chains c
        left join distribution.delegated_leases l on l.license_id = c.license_id and l.lease_id = c.lease_id
        where c.license_id = $1 order by c.machine_key_id`,
@@ -70,4 +83,81 @@ export async function delegationStatus(orm: Orm, licenseId: string): Promise<Del
       detectedAt: iso(a.detected_at),
     })),
   };
+}
+
+interface CockpitRow {
+  license_id: string;
+  account_id: string;
+  product: string;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  seats: string;
+  collectors: string;
+  receipts: string;
+  units: string;
+  anomalies: string;
+}
+
+/**
+ * The usage report's cockpit section (`distribution.delegation.report`): every license holding a
+ * certificate issued before the range's end, with its newest certificate, the seats held now, and
+ * the receipts received and anomalies detected in the range; keyset pages by license id.
+ */
+export async function cockpitReport(
+  orm: Orm,
+  request: RequestOf<typeof delegation.report>,
+): Promise<CockpitReportPage> {
+  const params = new Params();
+  const from = params.add(new Date(request.from));
+  const to = params.add(new Date(request.to));
+  const filters = [
+    `exists (select 1 from distribution.delegations d where d.license_id = x.license_id and d.issued_at < ${to})`,
+  ];
+  if (request.accountId) filters.push(`x.account_id = ${params.add(request.accountId)}`);
+  if (request.product) filters.push(`x.products[1] = ${params.add(request.product)}`);
+  if (request.cursor) filters.push(`x.license_id > ${params.add(decodeCursor(request.cursor))}`);
+  const rows = await query<CockpitRow>(
+    orm,
+    `select x.license_id, x.account_id, x.products[1] as product, cert.expires_at, cert.revoked_at,
+       (select count(*) from distribution.receipt_chains c
+          left join distribution.delegated_leases l on l.license_id = c.license_id and l.lease_id = c.lease_id
+          where c.license_id = x.license_id and ${holdsSeat}) as seats,
+       fleet.collectors, fleet.receipts, fleet.units,
+       (select count(*) from distribution.receipt_anomalies a
+          where a.license_id = x.license_id and a.detected_at >= ${from} and a.detected_at < ${to}) as anomalies
+     from distribution.licenses x
+     left join lateral (select expires_at, revoked_at from distribution.delegations d
+       where d.license_id = x.license_id order by serial desc limit 1) cert on true
+     left join lateral (select count(distinct r.machine_key_id) as collectors, count(r.seq) as receipts,
+         coalesce(sum(r.units), 0) as units
+       from distribution.receipt_chains c join distribution.receipts r on r.machine_key_id = c.machine_key_id
+       where c.license_id = x.license_id and r.received_at >= ${from} and r.received_at < ${to}) fleet on true
+     where ${filters.join(" and ")}
+     order by x.license_id limit ${params.add(request.limit + 1)}`,
+    params.values,
+  );
+  const page = rows.slice(0, request.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => ({
+      licenseId: r.license_id,
+      accountId: r.account_id,
+      product: r.product,
+      certificateExpiresAt: isoOrNull(r.expires_at),
+      certificateRevokedAt: isoOrNull(r.revoked_at),
+      seatsInUse: Number(r.seats),
+      collectors: Number(r.collectors),
+      receipts: Number(r.receipts),
+      units: Number(r.units),
+      anomalies: Number(r.anomalies),
+    })),
+    nextCursor:
+      rows.length > request.limit && last ? Buffer.from(last.license_id).toString("base64url") : null,
+  };
+}
+
+function decodeCursor(cursor: string): string {
+  const licenseId = Buffer.from(cursor, "base64url").toString();
+  if (idOf("license").safeParse(licenseId).success) return licenseId;
+  throw AppError.validation([{ path: "cursor", message: "is not a cursor from an earlier page" }]);
 }

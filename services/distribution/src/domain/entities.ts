@@ -352,6 +352,8 @@ export const ReceiptEntity = defineEntity({
     leaseId: p.text().nullable(),
     product: p.text(),
     mode: p.text().nullable(),
+    /** When its upload (or import) was accepted; null for receipts stored before it was recorded. */
+    receivedAt: p.datetime().nullable(),
   },
 });
 

@@ -77,10 +77,11 @@ export async function countUnits(
   const r = (pick: (a: (typeof accepted)[number]) => unknown) => accepted.map(pick);
   await execute(
     em,
-    `insert into distribution.receipts (machine_key_id, seq, hash, at, units, lease_id, product, mode)
-     select * from unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::bigint[], $6::text[],
-       $7::text[], $8::text[])`,
+    `insert into distribution.receipts (received_at, machine_key_id, seq, hash, at, units, lease_id, product, mode)
+     select $1, * from unnest($2::text[], $3::bigint[], $4::text[], $5::timestamptz[], $6::bigint[], $7::text[],
+       $8::text[], $9::text[])`,
     [
+      now,
       r((a) => a.log.machine),
       r((a) => a.opened.receipt.seq),
       r((a) => a.opened.hash),
