@@ -1,4 +1,5 @@
 import {
+  delegation,
   distribution,
   idOf,
   issuer,
@@ -10,7 +11,13 @@ import {
 import type { GatewayModulePlugin } from "@licensing/gateway/module";
 import { z } from "zod";
 import { AccountNames } from "./account-names.ts";
-import { namedUsageReportSchema, usageReportQuery, usageSummaryQuery } from "./usage-query.ts";
+import {
+  cockpitReportQuery,
+  namedCockpitReportSchema,
+  namedUsageReportSchema,
+  usageReportQuery,
+  usageSummaryQuery,
+} from "./usage-query.ts";
 
 const licenseRef = issuer.getLicense.request;
 const tags = ["usage"];
@@ -107,6 +114,28 @@ export const usageRoutes: GatewayModulePlugin = async (app, { call }) => {
     },
     async (request) => {
       const report = await call(request, distribution.usageReport, request.query);
+      return { ...report, items: await new AccountNames(call, request).named(report.items) };
+    },
+  );
+
+  app.get(
+    "/usage/cockpits",
+    {
+      config: { access: "usage.read" },
+      schema: {
+        tags,
+        summary: delegation.report.summary,
+        description:
+          "One row per cockpit license holding a delegation certificate issued before `to` (ordered by license " +
+          "id): its newest certificate's end and revocation, the seats its collectors hold now (as last " +
+          "reported), and the machines, receipts, units and anomalies received or detected in [`from`, `to`). " +
+          "Each row carries its account's name from the catalog. Pass `nextCursor` as `cursor` for the next page.",
+        querystring: cockpitReportQuery,
+        response: { 200: namedCockpitReportSchema },
+      },
+    },
+    async (request) => {
+      const report = await call(request, delegation.report, request.query);
       return { ...report, items: await new AccountNames(call, request).named(report.items) };
     },
   );

@@ -131,5 +131,44 @@ describe("a cockpit and 10 collectors, a week without the distribution service",
       anomalies: [],
     });
     expect(status.collectors.filter((c) => c.leaseId !== null)).toHaveLength(COLLECTORS);
+
+    // The usage report's cockpit section, on screen and as CSV, says the same.
+    const range = new URLSearchParams({
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const section = await gw.admin.get(`/api/usage/cockpits?${range}`);
+    expect(section.statusCode, section.body).toBe(200);
+    expect(section.json()).toEqual({
+      items: [
+        {
+          licenseId: issued.license.id,
+          accountId: issued.license.accountId,
+          accountName: "Air-gapped AG",
+          product: "cockpit",
+          certificateExpiresAt: certificate.expiresAt,
+          certificateRevokedAt: null,
+          seatsInUse: COLLECTORS,
+          collectors: COLLECTORS + 1,
+          receipts: status.receipts,
+          units: expected,
+          anomalies: 0,
+        },
+      ],
+      nextCursor: null,
+    });
+    const csv = await gw.admin.get(`/api/usage/cockpits.csv?${range}`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers["content-disposition"]).toMatch(/^attachment; filename="cockpits-\d{8}-\d{8}\.csv"$/);
+    const [header, row, end] = csv.body.replace(/^\uFEFF/, "").split("\n");
+    expect(header).toBe(
+      "License id,Account id,Account,Product,Product name,Certificate expires,Certificate revoked," +
+        "Seats in use,Collectors,Receipts,Units,Anomalies",
+    );
+    expect(row).toBe(
+      `${issued.license.id},${issued.license.accountId},Air-gapped AG,cockpit,cockpit,${certificate.expiresAt},,` +
+        `${COLLECTORS},${COLLECTORS + 1},${status.receipts},${expected},0`,
+    );
+    expect(end).toBe("");
   }, 180_000);
 });

@@ -119,6 +119,11 @@ describe("unknown members in a query string", () => {
         "acountId",
         "unknown member (did you mean accountId?)",
       ],
+      [
+        "/api/usage/cockpits?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&bucket=day",
+        "bucket",
+        "unknown member",
+      ],
       ["/api/products?include=all", "include", "unknown member (this route takes none)"],
       ["/api/dashboard?refresh=1", "refresh", "unknown member (this route takes none)"],
       [`/api/licenses/${licenseId}?expand=versions`, "expand", "unknown member (this route takes none)"],

@@ -136,12 +136,38 @@ function reportApi() {
           ],
         },
       };
+    if (request.path === "/api/usage/cockpits")
+      return {
+        status: 200,
+        body: {
+          items: [
+            {
+              licenseId: license.id,
+              accountId: license.accountId,
+              accountName: "Initech",
+              product: "collector",
+              certificateExpiresAt: "2099-01-31T00:00:00.000Z",
+              certificateRevokedAt: null,
+              seatsInUse: 4,
+              collectors: 5,
+              receipts: 1_234,
+              units: 9_876,
+              anomalies: 2,
+            },
+          ],
+          nextCursor: null,
+        },
+      };
     if (request.path === `/api/accounts/${license.accountId}`)
       return { status: 200, body: { id: license.accountId, name: "Initech" } };
     if (request.path === "/api/accounts") return { status: 200, body: { items: [], nextCursor: null } };
     return notFound;
   });
 }
+
+/** The last request of the report's own pages (the cockpit section asks beside it). */
+const lastReport = (api: ReturnType<typeof reportApi>) =>
+  api.requests.filter((r) => r.path === "/api/usage/report").at(-1);
 
 describe("the usage report", () => {
   it("sends the URL's selection as UTC days, shows totals, rows with names, and exports the same", async () => {
@@ -151,7 +177,7 @@ describe("the usage report", () => {
       path: `/crm/usage?from=2026-01-01&to=2026-01-31&bucket=week&product=collector&accountId=${license.accountId}`,
       pattern: "/crm/usage",
     });
-    expect(await screen.findByRole("link", { name: "Initech" })).toBeTruthy();
+    expect(await screen.findAllByRole("link", { name: "Initech" })).toHaveLength(2);
     const sent = api.requests.find((r) => r.path === "/api/usage/report")!;
     expect(Object.fromEntries(sent.query)).toEqual({
       from: "2026-01-01T00:00:00.000Z",
@@ -162,7 +188,7 @@ describe("the usage report", () => {
       limit: "50",
     });
     expect(screen.getByLabelText("Units consumed: 1500")).toBeTruthy();
-    expect(screen.getByRole("cell", { name: "Collector" })).toBeTruthy();
+    expect(screen.getAllByRole("cell", { name: "Collector" })).toHaveLength(2);
     expect(screen.getByText(/^Week of /)).toBeTruthy();
     const csv = screen.getByRole("link", { name: "Export CSV" }).getAttribute("href")!;
     expect(csv.startsWith("/api/usage/report.csv?")).toBe(true);
@@ -173,6 +199,25 @@ describe("the usage report", () => {
       product: "collector",
       bucket: "week",
     });
+    // The cockpit section: the same selection without the grouping, its own export.
+    const cockpits = (await screen.findByRole("heading", { name: "Cockpits (fleet delegation)" })).closest(
+      ".mantine-Card-root",
+    ) as HTMLElement;
+    expect(
+      within(cockpits)
+        .getByRole("link", { name: `…${license.id.slice(-8)}` })
+        .getAttribute("href"),
+    ).toBe(`/crm/licenses/${license.id}?tab=delegation`);
+    expect(within(cockpits).getByText("valid")).toBeTruthy();
+    expect(within(cockpits).getByRole("cell", { name: "1,234" })).toBeTruthy();
+    expect(within(cockpits).getByRole("cell", { name: "2" })).toBeTruthy();
+    const sentCockpits = api.requests.find((r) => r.path === "/api/usage/cockpits")!;
+    expect(sentCockpits.query.has("bucket")).toBe(false);
+    const cockpitsCsv = within(cockpits)
+      .getByRole("link", { name: "Export cockpits CSV" })
+      .getAttribute("href")!;
+    expect(cockpitsCsv.startsWith("/api/usage/cockpits.csv?")).toBe(true);
+    expect(new URL(cockpitsCsv, "http://x").searchParams.has("bucket")).toBe(false);
   });
 
   it("pages with the server's cursor, and regroups from the URL", async () => {
@@ -182,21 +227,21 @@ describe("the usage report", () => {
       path: "/crm/usage?from=2026-01-01&to=2026-01-31",
       pattern: "/crm/usage",
     });
-    await screen.findByRole("link", { name: "Initech" });
+    await screen.findByRole("heading", { name: "Cockpits (fleet delegation)" });
     const user = userEvent.setup();
     await user.click(screen.getByRole("button", { name: "Next" }));
-    await waitFor(() => expect(api.requests.at(-1)?.query.get("cursor")).toBe("page-2"));
+    await waitFor(() => expect(lastReport(api)?.query.get("cursor")).toBe("page-2"));
     await user.click(screen.getByRole("textbox", { name: "Group by" }));
     await user.click(await screen.findByRole("option", { name: "Month" }));
     await waitFor(() =>
       expect(router.state.location.search).toBe("?from=2026-01-01&to=2026-01-31&bucket=month"),
     );
-    await waitFor(() => expect(api.requests.at(-1)?.query.get("bucket")).toBe("month"));
+    await waitFor(() => expect(lastReport(api)?.query.get("bucket")).toBe("month"));
     // New selection, first page again.
-    expect(api.requests.at(-1)?.query.get("cursor")).toBeNull();
+    expect(lastReport(api)?.query.get("cursor")).toBeNull();
     await user.click(screen.getByRole("textbox", { name: "Group by" }));
     await user.click(await screen.findByRole("option", { name: "Nothing: the whole period" }));
-    await waitFor(() => expect(api.requests.at(-1)?.query.has("bucket")).toBe(false));
+    await waitFor(() => expect(lastReport(api)?.query.has("bucket")).toBe(false));
     expect(screen.queryByText(/^Per /)).toBeNull();
   });
 

@@ -8,7 +8,10 @@ export type CertificateState = "valid" | "expiring" | "expired" | "revoked";
 /** A certificate lives 30 days (at most 90) and a cockpit renews it well before: a week left is late. */
 const soonMs = 7 * 86_400_000;
 
-export function certificateState(certificate: Certificate, now: number): CertificateState {
+export function certificateState(
+  certificate: Pick<Certificate, "expiresAt" | "revokedAt">,
+  now: number,
+): CertificateState {
   if (certificate.revokedAt) return "revoked";
   const expires = Date.parse(certificate.expiresAt);
   if (expires <= now) return "expired";

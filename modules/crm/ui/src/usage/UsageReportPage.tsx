@@ -2,16 +2,18 @@ import "@mantine/dates/styles.css";
 import "mantine-datatable/styles.css";
 import type { UsageBucket } from "@licensing/contracts";
 import { CursorPager, PageHeader, QueryError, useCursorPages } from "@licensing/ui/kit";
-import { Anchor, Button, Card, Group, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Button, Card, Group, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 import { IconCalendar, IconDownload } from "@tabler/icons-react";
 import { DataTable, type DataTableColumn } from "mantine-datatable";
 import { useEffect, useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { useSearchParams } from "react-router";
 import { AccountPicker } from "../licenses/AccountPicker.tsx";
 import { useProducts } from "../products/api.ts";
 import { ProductFilter } from "../products/fields.tsx";
+import { AccountCell } from "./AccountCell.tsx";
 import { type NamedUsageRow, usageCsvUrl, useUsageReport } from "./api.ts";
+import { CockpitSection } from "./CockpitSection.tsx";
 import {
   dayLabel,
   lastDays,
@@ -93,6 +95,7 @@ export function UsageReportPage() {
   const pages = useCursorPages(JSON.stringify(query));
   const report = useUsageReport({ ...query, cursor: pages.cursor, limit: pages.limit });
   const bucket = query.bucket;
+  const { bucket: _, ...cockpitQuery } = query;
   const rows = report.data?.items ?? [];
   const narrow = (period: string) => {
     if (!bucket) return;
@@ -117,11 +120,7 @@ export function UsageReportPage() {
     {
       accessor: "accountName",
       title: "Account",
-      render: (r) => (
-        <Anchor component={Link} to={`/crm/accounts/${r.accountId}`} size="sm">
-          {r.accountName ?? r.accountId}
-        </Anchor>
-      ),
+      render: (r) => <AccountCell row={r} />,
     },
     { accessor: "product", title: "Product", render: (r) => productName.get(r.product) ?? r.product },
     {
@@ -211,6 +210,7 @@ export function UsageReportPage() {
             columns={columns}
           />
           <CursorPager pages={pages} nextCursor={report.data?.nextCursor} shown={rows.length} />
+          <CockpitSection query={cockpitQuery} productName={(code) => productName.get(code) ?? code} />
         </>
       )}
     </Stack>

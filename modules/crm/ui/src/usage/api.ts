@@ -1,4 +1,6 @@
 import type {
+  CockpitReportPage,
+  CockpitReportRow,
   Lease,
   LicenseUsage,
   Machine,
@@ -23,10 +25,18 @@ export interface UsageQuery {
 export type NamedUsageRow = UsageReportRow & { accountName: string | null };
 export type NamedUsageReport = Omit<UsageReportPage, "items"> & { items: NamedUsageRow[] };
 
+export type NamedCockpitRow = CockpitReportRow & { accountName: string | null };
+export type NamedCockpitReport = Omit<CockpitReportPage, "items"> & { items: NamedCockpitRow[] };
+
+/** The cockpit section's selection: the report's, without grouping by period. */
+export type CockpitQuery = Omit<UsageQuery, "bucket">;
+
 export const usageKeys = {
   all: ["usage"] as const,
   license: (id: string) => ["usage", "license", id] as const,
   report: (query: UsageQuery & { cursor?: string; limit?: number }) => ["usage", "report", query] as const,
+  cockpits: (query: CockpitQuery & { cursor?: string; limit?: number }) =>
+    ["usage", "cockpits", query] as const,
   summary: (days: number) => ["usage", "summary", days] as const,
 };
 
@@ -46,17 +56,26 @@ export function useUsageReport(query: UsageQuery & { cursor?: string; limit?: nu
   });
 }
 
+export function useCockpitReport(query: CockpitQuery & { cursor?: string; limit?: number }) {
+  return useQuery({
+    queryKey: usageKeys.cockpits(query),
+    queryFn: ({ signal }) =>
+      api.get<NamedCockpitReport>("/api/usage/cockpits", { query: { ...query }, signal }),
+    placeholderData: keepPreviousData,
+  });
+}
+
 export const useUsageSummary = (days = 30) =>
   useQuery({
     queryKey: usageKeys.summary(days),
     queryFn: ({ signal }) => api.get<UsageSummary>("/api/usage/summary", { query: { days }, signal }),
   });
 
-/** Where the browser downloads the report of `query` from, as CSV. */
-export function usageCsvUrl(query: UsageQuery): string {
+/** Where the browser downloads a report (`report` or `cockpits`) of `query` from, as CSV. */
+export function usageCsvUrl(query: UsageQuery, report: "report" | "cockpits" = "report"): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) if (value) params.set(key, String(value));
-  return `/api/usage/report.csv?${params}`;
+  return `/api/usage/${report}.csv?${params}`;
 }
 
 /** Frees a machine's activation or a collector's seat; every usage figure is stale afterwards. */
