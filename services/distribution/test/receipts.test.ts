@@ -190,6 +190,20 @@ describe("POST /v1/receipts", () => {
     expect(over).toMatchObject({ accepted: 3, units: 1_200 });
   });
 
+  it("counts a log sent by several uploads at once exactly once", async () => {
+    const f = await fleet();
+    const a = collector(f, 40, 5);
+    f.cockpit.run(f.id, null, 1);
+    const body = { leases: [a.lease], logs: [a.machine.upload(), f.cockpit.upload()] };
+    const answers = (await Promise.all(Array.from({ length: 6 }, () => upload(f, body)))).map((r) =>
+      r.json(),
+    );
+    expect(answers.reduce((n, answer) => n + answer.accepted, 0)).toBe(41);
+    expect(answers.reduce((n, answer) => n + answer.units, 0)).toBe(201);
+    expect(answers.every((answer) => answer.anomalies.length === 0)).toBe(true);
+    expect((await balance(f)).unitsConsumed).toBe(201);
+  });
+
   it("checks a large log on worker threads with the same rules", async () => {
     const f = await fleet();
     const a = collector(f, 1_200, 1, { units: 10_000 });
