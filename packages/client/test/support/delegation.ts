@@ -13,13 +13,13 @@ import {
   type Delegation,
   ed25519,
   GENESIS_HASH,
-  type License,
   openDelegatedLease,
   openDocument,
   openReceipt,
   sealDelegation,
   signLicense,
 } from "@licensing/model";
+import { sampleLicense } from "@licensing/model/testing";
 import { type FetchLike, LicenseManager, MemoryStorage } from "../../src/index.ts";
 
 export const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
@@ -58,41 +58,26 @@ export const LICENSE_ID = "lic_01JCOCKPITLICENSE0001";
 
 /** The cockpit's license file, signed by the vendor. */
 export function cockpitLicense(vendor: Vendor, id = LICENSE_ID): string {
-  // Like the model's sample license (its fixtures are not importable across workspaces), current
-  // for the test clock and signed by this vendor.
-  const license: License = {
+  // The model's sample license, current for the test clock, unlimited, and signed by this vendor.
+  const license = sampleLicense({
     id,
     accountId: "acc_contoso0001",
-    serial: 1,
-    kind: "commercial",
-    internal: false,
-    licenseType: "subscription",
     products: ["cockpit", "collector"],
     productFriendlyNames: ["Cockpit", "Collector"],
-    ownerCompany: "Contoso Ltd",
-    ownerName: "Ada Lovelace",
-    ownerEmail: "ada@contoso.example",
-    createdBy: "usr_42",
-    ownerIpAddress: "192.0.2.10",
-    createdAtComputer: "SALES-PC-07",
-    licensingAssemblyVersion: "2.0",
     dateIssued: "2026-01-01T00:00:00Z",
     signedAt: "2026-01-01T00:00:00Z",
     startDate: "2026-01-01T00:00:00Z",
     endDate: "2027-01-01T00:00:00Z",
-    unitsType: "executions",
     accumulatedUnits: -1,
     unitsPerExecution: -1,
     availableActivations: -1,
     seats: 10,
-    fingerprint: null,
     executionModes: ["scan", "inventory"],
-    notifyDays: 30,
     friendlyRestrictions: [],
     allowedCustomFeatures: [],
     metadata: {},
     keyId: vendor.keyId,
-  };
+  });
   return signLicense(license, vendor.signer);
 }
 
