@@ -7,30 +7,17 @@
 //
 //   npm run bench delegation          BENCH_UPLOADS=8 npm run bench delegation
 import { createPublicKey, verify } from "node:crypto";
-import { BusClient } from "@licensing/bus";
-import { type Actor, catalog, issuer } from "@licensing/contracts";
+import { issuer } from "@licensing/contracts";
 import { Cockpit, Machine } from "@licensing/distribution/cockpit";
 import { ed25519, openDelegatedLease, openDelegation, signedMessage } from "@licensing/model";
-import { benchEnv, fixed, freePort, waitFor } from "./support.ts";
+import { benchEnv, fixed, startLicensing, waitFor } from "./support.ts";
 
 const RECEIPTS_PER_UPLOAD = 5_000;
 const uploads = Number(process.env.BENCH_UPLOADS ?? 8);
 
 const env = await benchEnv();
 try {
-  const port = await freePort();
-  await env.startService("catalog");
-  await env.startService("issuer", { ISSUER_KEK: Buffer.alloc(32, 7).toString("base64") });
-  await env.startService("distribution", {
-    DISTRIBUTION_PORT: String(port),
-    DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: "1000000000",
-    DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: "1000000000",
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const bus = new BusClient(env.nc, { prefix: env.prefix, timeoutMs: 60_000 });
-  const actor: Actor = { id: "usr_bench", username: "bench", roles: ["superadmin"] };
-  await bus.request(catalog.createProduct, { code: "collector", name: "Collector" });
-  const account = await bus.request(catalog.createAccount, { type: "customer", name: "Bench Fleet" });
+  const { base, bus, account, as } = await startLicensing(env, { accountName: "Bench Fleet" });
   const created = await bus.request(
     issuer.createLicense,
     {
@@ -40,7 +27,7 @@ try {
       accumulatedUnits: -1,
       unitsPerExecution: -1,
     },
-    { ctx: { requestId: "req_bench_delegation", actor } },
+    as("req_bench_delegation"),
   );
   const license = created.licenses[0]!;
   const authorization = `License ${license.licenseKey}`;

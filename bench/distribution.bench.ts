@@ -10,9 +10,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createPublicKey, verify } from "node:crypto";
 import { resolve } from "node:path";
-import { BusClient } from "@licensing/bus";
 import { LicenseManager, MemoryStorage } from "@licensing/client";
-import { type Actor, catalog, issuer } from "@licensing/contracts";
+import { issuer } from "@licensing/contracts";
 import { signedMessage } from "@licensing/model";
 import {
   benchEnv,
@@ -22,6 +21,7 @@ import {
   cannonSeconds,
   fixed,
   freePort,
+  startLicensing,
   waitFor,
 } from "./support.ts";
 
@@ -30,19 +30,12 @@ const root = resolve(import.meta.dirname, "..");
 const env = await benchEnv();
 let hello: ChildProcess | undefined;
 try {
-  const port = await freePort();
   const helloPort = await freePort();
-  await env.startService("catalog");
-  await env.startService("issuer", { ISSUER_KEK: Buffer.alloc(32, 7).toString("base64") });
-  await env.startService("distribution", {
-    DISTRIBUTION_PORT: String(port),
-    // The limits are on, as in production (their bookkeeping runs for every request, shared with
-    // other replicas), but too high to refuse anything the benchmark sends.
-    DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: "1000000000",
-    DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: "1000000000",
-    DATABASE_POOL_SIZE: "20",
+  // The rate limits are on, as in production (their bookkeeping runs for every request, shared with
+  // other replicas), but too high to refuse anything the benchmark sends.
+  const { base, bus, account, as } = await startLicensing(env, {
+    distribution: { DATABASE_POOL_SIZE: "20" },
   });
-  const base = `http://127.0.0.1:${port}`;
   hello = spawn(
     process.execPath,
     [
@@ -57,10 +50,6 @@ try {
   );
   await waitFor(`http://127.0.0.1:${helloPort}/hello`);
 
-  const bus = new BusClient(env.nc, { prefix: env.prefix, timeoutMs: 60_000 });
-  const actor: Actor = { id: "usr_bench", username: "bench", roles: ["superadmin"] };
-  await bus.request(catalog.createProduct, { code: "collector", name: "Collector" });
-  const account = await bus.request(catalog.createAccount, { type: "customer", name: "Bench Corp" });
   const licenses = [];
   for (let batch = 0; batch < 2; batch++) {
     const created = await bus.request(
@@ -73,7 +62,7 @@ try {
         accumulatedUnits: -1,
         unitsPerExecution: -1,
       },
-      { ctx: { requestId: `req_bench_${batch}`, actor } },
+      as(`req_bench_${batch}`),
     );
     licenses.push(...created.licenses);
   }

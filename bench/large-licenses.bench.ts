@@ -1,16 +1,5 @@
-// Large licenses: create (over the bus, as the gateway does) and download (distribution's HTTP API,
-// as products do) a license at the model's 2 MiB payload limit, beside a 1 KiB license measured in
-// the same run. NATS keeps its default 1 MiB max_payload: the 2 MiB case's request, answer and
-// event travel by reference through the JetStream object store (docs/development.md#large-bodies).
-//   - create: issuer.license.create, request to answer (signed, stored, committed);
-//   - visible: from the answer until distribution serves the file (the event's trip);
-//   - download: GET /v1/license once distribution has it.
-// One at a time, so each figure is a latency, not a queue.
-//
-//   npm run bench large-licenses          BENCH_ROUNDS=40 npm run bench large-licenses
-import { BusClient } from "@licensing/bus";
-import { type Actor, catalog, issuer } from "@licensing/contracts";
-import { benchEnv, fixed, freePort, percentile } from "./support.ts";
+import { issuer } from "@licensing/contracts";
+import { benchEnv, fixed, percentile, startLicensing } from "./support.ts";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
 
@@ -25,19 +14,9 @@ function metadataOf(bytes: number): Record<string, string> {
 
 const env = await benchEnv();
 try {
-  const port = await freePort();
-  await env.startService("catalog");
-  await env.startService("issuer", { ISSUER_KEK: Buffer.alloc(32, 7).toString("base64") });
-  await env.startService("distribution", {
-    DISTRIBUTION_PORT: String(port),
-    DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: "0",
-    DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: "0",
+  const { base, bus, account, as } = await startLicensing(env, {
+    distribution: { DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: "0", DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: "0" },
   });
-  const base = `http://127.0.0.1:${port}`;
-  const bus = new BusClient(env.nc, { prefix: env.prefix, timeoutMs: 60_000 });
-  const actor: Actor = { id: "usr_bench", username: "bench", roles: ["superadmin"] };
-  await bus.request(catalog.createProduct, { code: "collector", name: "Collector" });
-  const account = await bus.request(catalog.createAccount, { type: "customer", name: "Bench Corp" });
 
   const download = (key: string) =>
     fetch(`${base}/v1/license`, { headers: { authorization: `License ${key}` } });
@@ -53,7 +32,7 @@ try {
       const created = await bus.request(
         issuer.createLicense,
         { accountId: account.id, products: ["collector"], metadata },
-        { ctx: { requestId: `req_bench_${payloadBytes}_${round}`, actor } },
+        as(`req_bench_${payloadBytes}_${round}`),
       );
       const t1 = performance.now();
       const { licenseKey, file } = created.licenses[0]!;

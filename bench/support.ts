@@ -5,7 +5,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
-import { setActorKeys } from "@licensing/bus";
+import { BusClient, setActorKeys } from "@licensing/bus";
+import { type Account, type Actor, catalog } from "@licensing/contracts";
 import {
   databaseUrlFor,
   dropDatabase,
@@ -21,6 +22,8 @@ import pg from "pg";
 
 // The test harness's: the benchmarks start servers on free ports as the tests do.
 export { freePort } from "@licensing/testing";
+
+import { freePort } from "@licensing/testing";
 
 const root = resolve(import.meta.dirname, "..");
 
@@ -93,6 +96,50 @@ export async function benchEnv(): Promise<BenchEnv> {
       await dropDatabase(infra.databaseUrl, database);
       await infra.stop();
     },
+  };
+}
+
+/** Who the benchmarks act as on the bus, as the gateway signs for an operator. */
+export const benchActor: Actor = { id: "usr_bench", username: "bench", roles: ["superadmin"] };
+
+/** What startLicensing brings up: distribution's base URL, the bus, the account to license. */
+export interface Licensing {
+  base: string;
+  bus: BusClient;
+  account: Account;
+  /** The bus call options of an operator's request. */
+  as(requestId: string): { ctx: { requestId: string; actor: Actor } };
+}
+
+/**
+ * Catalog, issuer and distribution (HTTP on a free port, its rate limits on, as in production, but
+ * too high to refuse anything a benchmark sends), each its own process; a `collector` product and a
+ * customer account. `distribution` adds to (or overrides) the distribution service's environment.
+ */
+export async function startLicensing(
+  env: BenchEnv,
+  options: { distribution?: Record<string, string>; accountName?: string } = {},
+): Promise<Licensing> {
+  const port = await freePort();
+  await env.startService("catalog");
+  await env.startService("issuer", { ISSUER_KEK: Buffer.alloc(32, 7).toString("base64") });
+  await env.startService("distribution", {
+    DISTRIBUTION_PORT: String(port),
+    DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: "1000000000",
+    DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: "1000000000",
+    ...options.distribution,
+  });
+  const bus = new BusClient(env.nc, { prefix: env.prefix, timeoutMs: 60_000 });
+  await bus.request(catalog.createProduct, { code: "collector", name: "Collector" });
+  const account = await bus.request(catalog.createAccount, {
+    type: "customer",
+    name: options.accountName ?? "Bench Corp",
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    bus,
+    account,
+    as: (requestId) => ({ ctx: { requestId, actor: benchActor } }),
   };
 }
 

@@ -15,9 +15,16 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { FileArtifactStore } from "@licensing/artifacts";
-import { BusClient } from "@licensing/bus";
-import { type Actor, catalog, issuer, releases } from "@licensing/contracts";
-import { benchEnv, cannon, cannonConnections, cannonSeconds, fixed, freePort } from "./support.ts";
+import { issuer, releases } from "@licensing/contracts";
+import {
+  benchEnv,
+  cannon,
+  cannonConnections,
+  cannonSeconds,
+  fixed,
+  freePort,
+  startLicensing,
+} from "./support.ts";
 
 const megabytes = Number(process.env.BENCH_ARTIFACT_MB ?? 1024);
 const size = megabytes * 1024 * 1024;
@@ -47,18 +54,11 @@ const env = await benchEnv();
 const artifactDir = await mkdtemp(join(tmpdir(), "bench-artifacts-"));
 let staticServer: ChildProcess | undefined;
 try {
-  const port = await freePort();
   const staticPort = await freePort();
-  await env.startService("catalog");
-  await env.startService("issuer", { ISSUER_KEK: Buffer.alloc(32, 7).toString("base64") });
-  await env.startService("distribution", {
-    DISTRIBUTION_PORT: String(port),
-    DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: "1000000000",
-    DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: "1000000000",
-    DATABASE_POOL_SIZE: "20",
-    ARTIFACT_DIR: artifactDir,
+  const licensing = await startLicensing(env, {
+    distribution: { DATABASE_POOL_SIZE: "20", ARTIFACT_DIR: artifactDir },
   });
-  const base = `http://127.0.0.1:${port}`;
+  const { base, bus, account } = licensing;
 
   // The file: random bytes, stored as an upload would leave it, and the same bytes for the baseline.
   const store = await FileArtifactStore.open(artifactDir);
@@ -95,11 +95,7 @@ try {
     { stdio: "inherit" },
   );
 
-  const bus = new BusClient(env.nc, { prefix: env.prefix, timeoutMs: 60_000 });
-  const actor: Actor = { id: "usr_bench", username: "bench", roles: ["superadmin"] };
-  const as = { ctx: { requestId: "req_bench_updates", actor } };
-  await bus.request(catalog.createProduct, { code: "collector", name: "Collector" });
-  const account = await bus.request(catalog.createAccount, { type: "customer", name: "Bench Corp" });
+  const as = licensing.as("req_bench_updates");
   const [license] = (
     await bus.request(issuer.createLicense, { accountId: account.id, products: ["collector"] }, as)
   ).licenses;
