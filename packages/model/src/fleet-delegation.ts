@@ -4,14 +4,13 @@
 // offline. Each document has its own purpose, so none can pass for another or for a license file.
 import { z } from "zod";
 import { fromBase64 } from "#codec";
-import { createSha256 } from "#sha256";
-import { toHex } from "./bytes.ts";
 import type { Ed25519 } from "./ed25519.ts";
 import { openDocument, sealDocument } from "./envelope.ts";
 import { clip, ModelError } from "./errors.ts";
 import type { KeySet, Signer } from "./key-set.ts";
 import { toIssues } from "./license.ts";
 import { MAX_CLOCK_SKEW_MS } from "./release-index.ts";
+import { sha256Hex } from "./sha256.ts";
 
 export const DELEGATION_PURPOSE = "fleet-delegation";
 export const DELEGATED_LEASE_PURPOSE = "delegated-lease";
@@ -116,9 +115,7 @@ export type DelegatedLease = z.infer<typeof delegatedLeaseSchema>;
 export function authorityKeyId(key: Uint8Array): string {
   if (!(key instanceof Uint8Array) || key.length !== 32)
     throw new ModelError("invalid_argument", "An authority key is a raw 32-byte Ed25519 public key.");
-  const hash = createSha256();
-  hash.update(key);
-  return `fa-${toHex(hash.digest()).slice(0, 32)}`;
+  return `fa-${sha256Hex(key).slice(0, 32)}`;
 }
 
 function parse<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {

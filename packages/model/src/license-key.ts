@@ -10,10 +10,10 @@
 // simply never generated (costing 0.2 bits of the 145), so the check is an ordinary symbol.
 // The key is a credential: the server stores only licenseKeyLookupHash(key).
 
-import { sha256 } from "@noble/hashes/sha2.js";
-import { toHex, utf8 } from "./bytes.ts";
+import { utf8 } from "./bytes.ts";
 import { ModelError } from "./errors.ts";
 import { randomBytes } from "./random.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /** Crockford base32 symbols, in value order. */
 export const CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -102,7 +102,7 @@ export function isLicenseKey(input: string): boolean {
 
 /** SHA-256 (lower-case hex) of the normalized key's ASCII bytes: the only form the server stores. */
 export function licenseKeyLookupHash(key: string): string {
-  return toHex(sha256(utf8(parseLicenseKey(key))));
+  return sha256Hex(utf8(parseLicenseKey(key)));
 }
 
 function weightedSum(values: ArrayLike<number>): number {

@@ -5,14 +5,14 @@
 // forever). The issuer signs indexes with a key of its own role, never the license-file key: the
 // caller passes the release keys, and the purpose's domain separation means a signature made for
 // any other purpose never verifies as an index whatever the key.
-import { createSha256 } from "#sha256";
-import { toHex } from "./bytes.ts";
+
 import { canonicalBytes } from "./canonical-json.ts";
 import type { Ed25519 } from "./ed25519.ts";
 import { openDocument, sealDocument } from "./envelope.ts";
 import { clip, ModelError, type ValidationIssue } from "./errors.ts";
 import type { KeySet, Signer } from "./key-set.ts";
 import { checkReleaseIndex, type ReleaseIndex } from "./release-index-schema.ts";
+import { sha256Hex } from "./sha256.ts";
 
 export const RELEASE_INDEX_PURPOSE = "release-index";
 /** How far in the future `issuedAt` may be before the index is refused (clocks differ a little). */
@@ -138,9 +138,7 @@ export function openReleaseIndex(text: string, options: OpenReleaseIndexOptions)
  */
 function contentDigest(index: ReleaseIndex): string {
   const { issuedAt: _issuedAt, expiresAt: _expiresAt, ...content } = index;
-  const hash = createSha256();
-  hash.update(canonicalBytes(content));
-  return toHex(hash.digest());
+  return sha256Hex(canonicalBytes(content));
 }
 
 function instant(now: unknown): number {

@@ -6,13 +6,13 @@
 import { z } from "zod";
 import { fromBase64, toBase64 } from "#codec";
 import { ed25519 as platformEd25519 } from "#ed25519";
-import { createSha256 } from "#sha256";
-import { toHex } from "./bytes.ts";
+import { equalBytes } from "./bytes.ts";
 import { canonicalBytes } from "./canonical-json.ts";
 import type { Ed25519 } from "./ed25519.ts";
 import { signedMessage } from "./envelope.ts";
 import { ModelError } from "./errors.ts";
 import { toIssues } from "./license.ts";
+import { sha256Hex } from "./sha256.ts";
 
 export const USAGE_RECEIPT_PURPOSE = "usage-receipt";
 /** The `prev` of a log's first receipt (position 0). */
@@ -77,7 +77,7 @@ export function sealReceipt(
   const signature = ed25519.sign(privateKey, signedMessage(USAGE_RECEIPT_PURPOSE, bytes));
   return {
     receipt: checked,
-    hash: hashOf(bytes),
+    hash: sha256Hex(bytes),
     signed: { payload: toBase64(bytes), signature: toBase64(signature) },
   };
 }
@@ -111,9 +111,9 @@ export function openReceipt(
     throw new ModelError("invalid_payload", "The receipt's payload is not UTF-8 JSON.");
   }
   const receipt = parseReceipt(json);
-  if (toHex(canonicalBytes(receipt)) !== toHex(bytes))
+  if (!equalBytes(canonicalBytes(receipt), bytes))
     throw new ModelError("invalid_payload", "The receipt's payload is not in canonical form.");
-  return { receipt, hash: hashOf(bytes), signed };
+  return { receipt, hash: sha256Hex(bytes), signed };
 }
 
 function parseReceipt(input: unknown): UsageReceipt {
@@ -122,10 +122,4 @@ function parseReceipt(input: unknown): UsageReceipt {
   throw new ModelError("invalid_payload", "The receipt is not a valid usage receipt", {
     issues: toIssues(result.error.issues),
   });
-}
-
-function hashOf(bytes: Uint8Array): string {
-  const hash = createSha256();
-  hash.update(bytes);
-  return toHex(hash.digest());
 }
