@@ -5,13 +5,13 @@ import {
   formatDateTime,
   notifySuccess,
   QueryError,
+  TextFileField,
   userMessage,
   zodValidate,
 } from "@licensing/ui/kit";
 import {
   Button,
   CopyButton,
-  FileButton,
   FileInput,
   Group,
   List,
@@ -147,36 +147,21 @@ function AnswerRequest({ license }: { license: DelegationLicense }) {
                 A cockpit without a connection writes a delegation request. Paste it, or choose its file: the
                 answer is the certificate to carry back to the cockpit. A request is answered once.
               </Text>
-              <Textarea
+              <TextFileField
                 label="Delegation request"
                 description="The whole request, from its BEGIN line to its END line"
-                autosize
-                minRows={6}
-                maxRows={14}
-                spellCheck={false}
-                styles={monospace}
                 required
                 data-autofocus
+                accept=".req,.txt,text/plain"
                 {...form.getInputProps("request")}
-              />
-              {answer.error && !placed && (
-                <Refusal error={answer.error} title="The request was not answered" />
-              )}
-              <Group justify="space-between">
-                <FileButton
-                  onChange={async (file) => file && form.setFieldValue("request", await file.text())}
-                  accept=".req,.txt,text/plain"
-                >
-                  {(props) => (
-                    <Button variant="default" leftSection={<IconUpload size={16} />} {...props}>
-                      Load from a file
-                    </Button>
-                  )}
-                </FileButton>
+              >
                 <Button type="submit" loading={answer.isPending}>
                   Answer
                 </Button>
-              </Group>
+              </TextFileField>
+              {answer.error && !placed && (
+                <Refusal error={answer.error} title="The request was not answered" />
+              )}
             </Stack>
           </form>
         )
