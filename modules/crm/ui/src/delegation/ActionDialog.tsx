@@ -55,7 +55,15 @@ export function ActionDialog({
       >
         {label}
       </Button>
-      <Modal opened={opened} onClose={close} title={title} centered size="lg">
+      <Modal
+        opened={opened}
+        onClose={close}
+        title={title}
+        centered
+        size="lg"
+        // The × is an icon: without a name a screen reader says only "button" (axe's button-name).
+        closeButtonProps={{ "aria-label": "Close dialog" }}
+      >
         {children(close)}
       </Modal>
     </>
