@@ -150,7 +150,8 @@ export function AnomaliesTable({
         // biome-ignore lint/suspicious/noArrayIndexKey: anomalies have no id, and one may repeat
         <Table.Tr key={i}>
           <Table.Td>
-            <Badge color="red" variant="light" size="sm">
+            {/* Its whole width: a long message beside it would otherwise cut the kind to "Receipts miss…". */}
+            <Badge color="red" variant="light" size="sm" miw="max-content">
               {anomalyKinds[a.kind]}
             </Badge>
           </Table.Td>
