@@ -16,5 +16,6 @@ export { isMissing, QueryError } from "./QueryError.tsx";
 export { reveal, revealFirstError } from "./reveal.ts";
 export { guardedPage, NoAccess, RequireAction } from "./routes.tsx";
 export { Can, SessionProvider, useCan, useSession } from "./session.tsx";
+export { TextFileField } from "./TextFileField.tsx";
 export type * from "./types.ts";
 export { zodValidate } from "./zod-form.ts";

@@ -5,29 +5,19 @@
 // keyboard user would reach, so a control that Tab never reaches fails the test.
 // Screenshots go to test-artifacts/screenshots (keyboard-*.png).
 import { join } from "node:path";
-import type { Locator } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { activateCrm, browserSession, browserTestsRun, post, screenshots } from "./support.ts";
+import {
+  activateCrm,
+  browserSession,
+  browserTestsRun,
+  focused,
+  post,
+  screenshots,
+  tabTo,
+} from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for the keyboard" };
 const session = browserSession("keyboard", { credentials: adminCredentials });
-
-/** Whether the focus is on `target` or inside it. */
-const focused = (target: Locator) =>
-  target.evaluate((element) => {
-    const active = element.ownerDocument.activeElement;
-    return element === active || element.contains(active);
-  });
-
-/** Presses Tab (Shift+Tab when `back`) until the focus reaches `target`; fails if it never does. */
-async function tabTo(target: Locator, { back = false, max = 80 } = {}): Promise<void> {
-  await target.waitFor();
-  for (let presses = 0; presses < max; presses += 1) {
-    if (await focused(target)) return;
-    await session.page.keyboard.press(back ? "Shift+Tab" : "Tab");
-  }
-  throw new Error(`Tab never reached ${target}`);
-}
 
 /** Opens a page by its name through the command palette (Ctrl-K, type, Enter). */
 async function goTo(name: string): Promise<void> {

@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { devActivationLicense } from "@licensing/gateway/dev-activation";
 import { type GatewayUnderTest, type HarnessOptions, startGateway } from "@licensing/gateway/testing";
 import { type StartedPlatform, startPlatform } from "@licensing/testing";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 
@@ -248,6 +248,26 @@ export async function activateCrm(page: Page): Promise<void> {
     .getByRole("navigation", { name: "Main menu" })
     .getByRole("link", { name: "Licenses", exact: true })
     .waitFor();
+}
+
+/** Whether the focus is on `target` or inside it. */
+export const focused = (target: Locator) =>
+  target.evaluate((element) => {
+    const active = element.ownerDocument.activeElement;
+    return element === active || element.contains(active);
+  });
+
+/**
+ * Presses Tab (Shift+Tab when `back`) in `target`'s page until the focus reaches `target`; fails if
+ * it never does: what a keyboard-only user cannot reach, a test using this cannot either.
+ */
+export async function tabTo(target: Locator, { back = false, max = 80 } = {}): Promise<void> {
+  await target.waitFor();
+  for (let presses = 0; presses < max; presses += 1) {
+    if (await focused(target)) return;
+    await target.page().keyboard.press(back ? "Shift+Tab" : "Tab");
+  }
+  throw new Error(`Tab never reached ${target}`);
 }
 
 /**

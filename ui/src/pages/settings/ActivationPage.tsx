@@ -1,19 +1,5 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  FileButton,
-  Group,
-  Loader,
-  SimpleGrid,
-  Stack,
-  Text,
-  Textarea,
-  Title,
-} from "@mantine/core";
+import { Alert, Badge, Button, Card, Group, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { IconUpload } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../kit/api.ts";
 import { ConfirmButton } from "../../kit/ConfirmButton.tsx";
@@ -22,6 +8,7 @@ import { formatDate, formatDateTime } from "../../kit/format.ts";
 import { notifySuccess } from "../../kit/notify.tsx";
 import { PageHeader } from "../../kit/PageHeader.tsx";
 import { QueryError } from "../../kit/QueryError.tsx";
+import { TextFileField } from "../../kit/TextFileField.tsx";
 import type { Modules } from "../../kit/types.ts";
 import { sessionKey } from "../../shell/auth.ts";
 
@@ -135,32 +122,18 @@ export function ActivationPage() {
                 <Title order={2} size="h4">
                   {crm.activation ? "Replace the activation license" : "Activate"}
                 </Title>
-                <Textarea
+                <TextFileField
                   label="Activation license"
                   description="Paste the whole license file, from -----BEGIN LICENSE FILE----- to its END line. For development, npm start prints how to get one."
-                  autosize
-                  minRows={6}
                   maxRows={16}
-                  spellCheck={false}
-                  styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 12 } }}
                   required
+                  accept=".lic,.txt,text/plain"
                   {...form.getInputProps("licenseFile")}
-                />
-                <Group justify="space-between">
-                  <FileButton
-                    onChange={async (file) => file && form.setFieldValue("licenseFile", await file.text())}
-                    accept=".lic,.txt,text/plain"
-                  >
-                    {(props) => (
-                      <Button variant="default" leftSection={<IconUpload size={16} />} {...props}>
-                        Load from a file
-                      </Button>
-                    )}
-                  </FileButton>
+                >
                   <Button type="submit" loading={activate.isPending}>
                     Activate
                   </Button>
-                </Group>
+                </TextFileField>
               </Stack>
             </form>
           </Card>

@@ -2,6 +2,7 @@ import type { DelegationStatus } from "@licensing/contracts";
 import { formatDateTime, isApiError, QueryError } from "@licensing/ui/kit";
 import { Badge, Code, Loader, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import type { ReactNode } from "react";
+import { NamedTable } from "../NamedTable.tsx";
 import { Figure, Fingerprint, NotReceivedYet } from "../usage/UsagePanel.tsx";
 import { useDelegation } from "./api.ts";
 import { anomalyKinds, certificateState, certificateStates } from "./text.ts";
@@ -49,109 +50,88 @@ export function DelegationPanel({ license, actions }: { license: DelegationLicen
   );
 }
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Stack gap="xs">
-      <Title order={2} size="h5">
-        {title}
-      </Title>
-      {children}
-    </Stack>
-  );
-}
-
 const none = (text: string) => (
   <Text size="sm" c="dimmed">
     {text}
   </Text>
 );
 
+/** A titled part of the tab: `children`, or the sentence `empty` says when there is nothing to list. */
+function Section({ title, empty, children }: { title: string; empty: string | false; children: ReactNode }) {
+  return (
+    <Stack gap="xs">
+      <Title order={2} size="h5">
+        {title}
+      </Title>
+      {empty ? none(empty) : children}
+    </Stack>
+  );
+}
+
 function Certificates({ certificates }: { certificates: DelegationStatus["certificates"] }) {
   const now = Date.now();
   return (
-    <Section title="Delegation certificates">
-      {certificates.length === 0 ? (
-        none("No certificate was signed for this license's cockpit yet.")
-      ) : (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped aria-label="Delegation certificates">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Serial</Table.Th>
-                <Table.Th>Authority key id</Table.Th>
-                <Table.Th>Issued</Table.Th>
-                <Table.Th>Expires</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {certificates.map((c) => {
-                const state = certificateStates[certificateState(c, now)];
-                return (
-                  <Table.Tr key={c.certificateId}>
-                    <Table.Td>{c.serial}</Table.Td>
-                    <Table.Td>
-                      <Code fz="xs">{c.authorityKeyId}</Code>
-                    </Table.Td>
-                    <Table.Td>{formatDateTime(c.issuedAt)}</Table.Td>
-                    <Table.Td>
-                      {formatDateTime(c.expiresAt)}{" "}
-                      <Badge color={state.color} variant="light" size="sm">
-                        {state.label}
-                      </Badge>
-                      {c.revokedAt && (
-                        <Text size="xs" c="dimmed">
-                          revoked {formatDateTime(c.revokedAt)}
-                        </Text>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+    <Section
+      title="Delegation certificates"
+      empty={certificates.length === 0 && "No certificate was signed for this license's cockpit yet."}
+    >
+      <NamedTable
+        label="Delegation certificates"
+        headers={["Serial", "Authority key id", "Issued", "Expires"]}
+        minWidth={640}
+      >
+        {certificates.map((c) => {
+          const state = certificateStates[certificateState(c, now)];
+          return (
+            <Table.Tr key={c.certificateId}>
+              <Table.Td>{c.serial}</Table.Td>
+              <Table.Td>
+                <Code fz="xs">{c.authorityKeyId}</Code>
+              </Table.Td>
+              <Table.Td>{formatDateTime(c.issuedAt)}</Table.Td>
+              <Table.Td>
+                {formatDateTime(c.expiresAt)}{" "}
+                <Badge color={state.color} variant="light" size="sm">
+                  {state.label}
+                </Badge>
+                {c.revokedAt && (
+                  <Text size="xs" c="dimmed">
+                    revoked {formatDateTime(c.revokedAt)}
+                  </Text>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          );
+        })}
+      </NamedTable>
     </Section>
   );
 }
 
 function Collectors({ collectors }: { collectors: DelegationStatus["collectors"] }) {
   return (
-    <Section title="Collectors">
-      {collectors.length === 0 ? (
-        none("No collector's receipts have come back yet.")
-      ) : (
-        <Table.ScrollContainer minWidth={800}>
-          <Table striped aria-label="Collectors">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Machine</Table.Th>
-                <Table.Th>Fingerprint</Table.Th>
-                <Table.Th>Lease</Table.Th>
-                <Table.Th>Receipts</Table.Th>
-                <Table.Th>Units</Table.Th>
-                <Table.Th>Last receipt</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {collectors.map((c) => (
-                <Table.Tr key={c.machine}>
-                  <Table.Td>
-                    <Code fz="xs">{c.machine}</Code>
-                  </Table.Td>
-                  <Table.Td maw={260}>{c.fingerprint ? <Fingerprint value={c.fingerprint} /> : "—"}</Table.Td>
-                  <Table.Td>
-                    {c.leaseId ? <Code fz="xs">{c.leaseId}</Code> : "None (the cockpit's own)"}
-                  </Table.Td>
-                  <Table.Td>{c.receipts.toLocaleString()}</Table.Td>
-                  <Table.Td>{c.units.toLocaleString()}</Table.Td>
-                  <Table.Td>{c.lastReceiptAt ? formatDateTime(c.lastReceiptAt) : "—"}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
+    <Section
+      title="Collectors"
+      empty={collectors.length === 0 && "No collector's receipts have come back yet."}
+    >
+      <NamedTable
+        label="Collectors"
+        headers={["Machine", "Fingerprint", "Lease", "Receipts", "Units", "Last receipt"]}
+        minWidth={800}
+      >
+        {collectors.map((c) => (
+          <Table.Tr key={c.machine}>
+            <Table.Td>
+              <Code fz="xs">{c.machine}</Code>
+            </Table.Td>
+            <Table.Td maw={260}>{c.fingerprint ? <Fingerprint value={c.fingerprint} /> : "—"}</Table.Td>
+            <Table.Td>{c.leaseId ? <Code fz="xs">{c.leaseId}</Code> : "None (the cockpit's own)"}</Table.Td>
+            <Table.Td>{c.receipts.toLocaleString()}</Table.Td>
+            <Table.Td>{c.units.toLocaleString()}</Table.Td>
+            <Table.Td>{c.lastReceiptAt ? formatDateTime(c.lastReceiptAt) : "—"}</Table.Td>
+          </Table.Tr>
+        ))}
+      </NamedTable>
     </Section>
   );
 }
@@ -165,49 +145,37 @@ export function AnomaliesTable({
   label: string;
 }) {
   return (
-    <Table.ScrollContainer minWidth={720}>
-      <Table striped aria-label={label}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Kind</Table.Th>
-            <Table.Th>Machine</Table.Th>
-            <Table.Th>Position</Table.Th>
-            <Table.Th>Message</Table.Th>
-            <Table.Th>When</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {anomalies.map((a, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: anomalies have no id, and one may repeat
-            <Table.Tr key={i}>
-              <Table.Td>
-                <Badge color="red" variant="light" size="sm">
-                  {anomalyKinds[a.kind]}
-                </Badge>
-              </Table.Td>
-              <Table.Td>{a.machine ? <Code fz="xs">{a.machine}</Code> : "Unknown"}</Table.Td>
-              <Table.Td>{a.seq === null ? "—" : a.seq.toLocaleString()}</Table.Td>
-              <Table.Td>{a.message}</Table.Td>
-              <Table.Td>{formatDateTime(a.detectedAt)}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <NamedTable label={label} headers={["Kind", "Machine", "Position", "Message", "When"]} minWidth={720}>
+      {anomalies.map((a, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: anomalies have no id, and one may repeat
+        <Table.Tr key={i}>
+          <Table.Td>
+            {/* Its whole width: a long message beside it would otherwise cut the kind to "Receipts miss…". */}
+            <Badge color="red" variant="light" size="sm" miw="max-content">
+              {anomalyKinds[a.kind]}
+            </Badge>
+          </Table.Td>
+          <Table.Td>{a.machine ? <Code fz="xs">{a.machine}</Code> : "Unknown"}</Table.Td>
+          <Table.Td>{a.seq === null ? "—" : a.seq.toLocaleString()}</Table.Td>
+          <Table.Td>{a.message}</Table.Td>
+          <Table.Td>{formatDateTime(a.detectedAt)}</Table.Td>
+        </Table.Tr>
+      ))}
+    </NamedTable>
   );
 }
 
 function Anomalies({ anomalies }: { anomalies: DelegationStatus["anomalies"] }) {
   return (
-    <Section title="Anomalies">
-      {anomalies.length === 0 ? (
-        none("No anomalies were detected in the receipts: no gaps, forks, broken links or altered receipts.")
-      ) : (
-        <>
-          <AnomaliesTable anomalies={anomalies} label="Anomalies" />
-          {anomalies.length >= 100 && none("The 100 most recent anomalies are shown.")}
-        </>
-      )}
+    <Section
+      title="Anomalies"
+      empty={
+        anomalies.length === 0 &&
+        "No anomalies were detected in the receipts: no gaps, forks, broken links or altered receipts."
+      }
+    >
+      <AnomaliesTable anomalies={anomalies} label="Anomalies" />
+      {anomalies.length >= 100 && none("The 100 most recent anomalies are shown.")}
     </Section>
   );
 }
