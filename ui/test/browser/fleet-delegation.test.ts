@@ -240,6 +240,24 @@ describe.skipIf(!browserTestsRun)(
       expect(await figure(page, "Units")).toBe(String(allUnits));
     });
 
+    it("shows the cockpit in the usage report's cockpit section, accessible, linking to its tab", async () => {
+      const { page, baseUrl } = session;
+      await page.goto(`${baseUrl}/crm/usage`);
+      const card = page.locator(".mantine-Card-root", {
+        has: page.getByRole("heading", { name: "Cockpits (fleet delegation)" }),
+      });
+      const row = card.getByRole("row").filter({ hasText: issued.license.id.slice(-8) });
+      await row.waitFor();
+      // Every receipt was received today: all of them, the gap among the anomalies.
+      await row.getByRole("cell", { name: String(allReceipts), exact: true }).waitFor();
+      await row.getByRole("cell", { name: String(allUnits), exact: true }).waitFor();
+      await row.getByText("valid", { exact: true }).waitFor();
+      await expectAccessible(page, "the usage report with its cockpit section");
+      await page.screenshot({ path: join(screenshots, "usage-report-cockpits.png"), fullPage: true });
+      await row.getByRole("link", { name: `…${issued.license.id.slice(-8)}` }).click();
+      await page.getByRole("tab", { name: "Fleet delegation", selected: true }).waitFor();
+    });
+
     it("answers the cockpit's offline request by keyboard: the cockpit accepts the certificate", async () => {
       const { page } = session;
       await openTab(page);
