@@ -166,6 +166,8 @@ describe("the roles page", () => {
     const held = await screen.findByRole("dialog", { name: "field-support cannot be deleted" });
     expect(within(held).getByText(/2 user\(s\) hold field-support/)).toBeTruthy();
     expect(within(held).queryByRole("button", { name: /Delete/ })).toBeNull();
+    // Every dialog's × has a name (the theme's), beside the dialog's own Close.
+    expect(within(held).getByRole("button", { name: "Close dialog" })).toBeTruthy();
     await user.click(within(held).getByRole("button", { name: "Close" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
     await user.click(screen.getByRole("button", { name: "Changes to spare" }));

@@ -128,7 +128,7 @@ describe.skipIf(!browserTestsRun)("Settings → Roles in a browser", () => {
     const dialog = admin.getByRole("dialog", { name: "license-reader cannot be deleted" });
     await dialog.getByText(/Take the role from them on the Users page first/).waitFor();
     await shot(admin, "63-roles-delete-held");
-    await dialog.getByRole("button", { name: "Close" }).click();
+    await dialog.getByRole("button", { name: "Close", exact: true }).click();
     expect(cspViolations).toEqual([]);
   }, 60_000);
 });

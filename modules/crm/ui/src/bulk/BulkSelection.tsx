@@ -190,8 +190,6 @@ export function BulkRunDialog<T>({
       closeOnEscape={phase !== "running"}
       closeOnClickOutside={phase !== "running"}
       withCloseButton={phase !== "running"}
-      // The × is an icon: without a name a screen reader says only "button" (axe's button-name).
-      closeButtonProps={{ "aria-label": "Close dialog" }}
     >
       {phase === "form" && (
         <form onSubmit={confirm} noValidate>

@@ -55,15 +55,7 @@ export function ActionDialog({
       >
         {label}
       </Button>
-      <Modal
-        opened={opened}
-        onClose={close}
-        title={title}
-        centered
-        size="lg"
-        // The × is an icon: without a name a screen reader says only "button" (axe's button-name).
-        closeButtonProps={{ "aria-label": "Close dialog" }}
-      >
+      <Modal opened={opened} onClose={close} title={title} centered size="lg">
         {children(close)}
       </Modal>
     </>
