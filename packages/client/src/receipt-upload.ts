@@ -2,6 +2,8 @@
 // receipt logs not yet acknowledged, its own and its collectors', with the leases they name, in
 // uploads of at most MAX_RECEIPTS_PER_UPLOAD receipts, online or as a file carried over an air gap.
 import {
+  MAX_LEASES_PER_UPLOAD,
+  MAX_LOGS_PER_UPLOAD,
   MAX_RECEIPTS_PER_UPLOAD,
   type ReceiptAnomaly,
   type ReceiptUpload,
@@ -30,10 +32,6 @@ function logsOf(record: AuthorityRecord, authorityKey: string): [string, LogHead
     ...Object.entries(record.collected),
   ];
 }
-
-// receiptUploadRequest's other limits (the contracts export only MAX_RECEIPTS_PER_UPLOAD).
-const MAX_LOGS_PER_UPLOAD = 1_000;
-const MAX_LEASES_PER_UPLOAD = 1_000;
 
 /**
  * The oldest receipts not yet acknowledged, up to one upload's worth (its receipts, logs and the

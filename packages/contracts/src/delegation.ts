@@ -51,6 +51,10 @@ export const signedReceiptSchema = z.strictObject({
 
 /** Receipts of one upload, at most this many together (a week offline comes in several). */
 export const MAX_RECEIPTS_PER_UPLOAD = 20_000;
+/** Machines' logs of one upload, at most. */
+export const MAX_LOGS_PER_UPLOAD = 1_000;
+/** Leases one upload brings, at most. */
+export const MAX_LEASES_PER_UPLOAD = 1_000;
 
 /**
  * POST /v1/receipts (the cockpit's license key), and the file a cockpit exports for an air gap: each
@@ -58,7 +62,7 @@ export const MAX_RECEIPTS_PER_UPLOAD = 20_000;
  */
 export const receiptUploadRequest = z
   .strictObject({
-    leases: z.array(z.string().min(1).max(16_384)).max(1_000),
+    leases: z.array(z.string().min(1).max(16_384)).max(MAX_LEASES_PER_UPLOAD),
     logs: z
       .array(
         z.strictObject({
@@ -66,7 +70,7 @@ export const receiptUploadRequest = z
           receipts: z.array(signedReceiptSchema).min(1).max(MAX_RECEIPTS_PER_UPLOAD),
         }),
       )
-      .max(1_000),
+      .max(MAX_LOGS_PER_UPLOAD),
   })
   .refine((upload) => upload.logs.reduce((n, log) => n + log.receipts.length, 0) <= MAX_RECEIPTS_PER_UPLOAD, {
     message: `must hold at most ${MAX_RECEIPTS_PER_UPLOAD} receipts together`,
