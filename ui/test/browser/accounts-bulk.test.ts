@@ -7,37 +7,21 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Account } from "@licensing/contracts";
-import type { Locator } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
   activateCrm,
   browserSession,
   browserTestsRun,
   expectAccessible,
+  focused,
   post,
   screenshots,
   signIn,
+  tabTo,
 } from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for accounts in bulk" };
 const session = browserSession("accounts-bulk", { credentials: adminCredentials });
-
-/** Whether the focus is on `target` or inside it. */
-const focused = (target: Locator) =>
-  target.evaluate((element) => {
-    const active = element.ownerDocument.activeElement;
-    return element === active || element.contains(active);
-  });
-
-/** Presses Tab until the focus reaches `target`; fails if it never does. */
-async function tabTo(target: Locator, max = 80): Promise<void> {
-  await target.waitFor();
-  for (let presses = 0; presses < max; presses += 1) {
-    if (await focused(target)) return;
-    await session.page.keyboard.press("Tab");
-  }
-  throw new Error(`Tab never reached ${target}`);
-}
 
 const accounts: Record<string, Account> = {};
 
@@ -184,7 +168,7 @@ describe.skipIf(!browserTestsRun)(
       await page.keyboard.press("Enter");
       const dialog = page.getByRole("dialog", { name: "Promote 2 accounts to customers?" });
       await dialog.waitFor();
-      await tabTo(dialog.getByRole("button", { name: "Promote 2 accounts to customers" }), 10);
+      await tabTo(dialog.getByRole("button", { name: "Promote 2 accounts to customers" }), { max: 10 });
       await page.screenshot({ path: join(screenshots, "accounts-bulk-confirm.png") });
       await page.keyboard.press("Enter");
 

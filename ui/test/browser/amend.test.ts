@@ -4,31 +4,22 @@
 // Screenshots go to test-artifacts/screenshots (amend-*.png).
 import { join } from "node:path";
 import type { IssuedLicense } from "@licensing/contracts";
-import type { Locator } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { activateCrm, browserSession, browserTestsRun, post, screenshots, signIn } from "./support.ts";
+import {
+  activateCrm,
+  browserSession,
+  browserTestsRun,
+  focused,
+  post,
+  screenshots,
+  signIn,
+  tabTo,
+} from "./support.ts";
 
 const adminCredentials = { username: "admin", password: "an admin password for amendments" };
 const session = browserSession("amend", { credentials: adminCredentials });
 
 let issued: IssuedLicense;
-
-// The page's own `document` (this file is typed for Node, without the DOM library).
-const isFocused = (locator: Locator) =>
-  locator.evaluate(
-    (element) =>
-      element === (element as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement,
-  );
-
-/** Presses Tab until `target` has the focus (as a keyboard user moves through the page). */
-async function tabTo(target: Locator, most = 120): Promise<void> {
-  await target.waitFor();
-  for (let i = 0; i < most; i += 1) {
-    if (await isFocused(target)) return;
-    await session.page.keyboard.press("Tab");
-  }
-  throw new Error(`${most} presses of Tab never reached ${target}`);
-}
 
 describe.skipIf(!browserTestsRun)(
   "amending and cloning a license in the browser",
@@ -78,7 +69,7 @@ describe.skipIf(!browserTestsRun)(
       const outcome = page.getByRole("alert").filter({ hasText: "License amended" });
       await outcome.waitFor();
       await expect.poll(() => page.url()).toBe(`${baseUrl}/crm/licenses/${id}`);
-      await expect.poll(() => isFocused(outcome)).toBe(true);
+      await expect.poll(() => focused(outcome)).toBe(true);
       expect(await outcome.textContent()).toMatch(/Version 2 is signed with the new activations/);
       await expect
         .poll(() => page.getByRole("status").filter({ hasText: "The license was amended" }).count())
@@ -114,7 +105,7 @@ describe.skipIf(!browserTestsRun)(
       await page.keyboard.press("Enter");
       const result = page.getByRole("region", { name: "License created" });
       await result.waitFor();
-      await expect.poll(() => isFocused(result)).toBe(true);
+      await expect.poll(() => focused(result)).toBe(true);
       await page.screenshot({ path: join(screenshots, "amend-clone.png"), fullPage: true });
       // A new license: another id and key, and the original untouched.
       const listed = await page.evaluate(async () => (await fetch("/api/licenses")).json());

@@ -261,7 +261,7 @@ export const focused = (target: Locator) =>
  * Presses Tab (Shift+Tab when `back`) in `target`'s page until the focus reaches `target`; fails if
  * it never does: what a keyboard-only user cannot reach, a test using this cannot either.
  */
-export async function tabTo(target: Locator, { back = false, max = 80 } = {}): Promise<void> {
+export async function tabTo(target: Locator, { back = false, max = 120 } = {}): Promise<void> {
   await target.waitFor();
   for (let presses = 0; presses < max; presses += 1) {
     if (await focused(target)) return;
