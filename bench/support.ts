@@ -180,7 +180,7 @@ export const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(
 export async function waitFor(
   url: string,
   init: RequestInit = {},
-  ok = (s: number) => s === 200,
+  ok: (status: number) => boolean = (status) => status === 200,
 ): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
