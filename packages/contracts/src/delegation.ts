@@ -167,8 +167,8 @@ export const cockpitReportRowSchema = z.object({
   accountId: z.string(),
   /** The license's main product. */
   product: z.string(),
-  /** The newest certificate's end and revocation (null: none issued yet, or not revoked). */
-  certificateExpiresAt: timestamp.nullable(),
+  /** The newest certificate's end, and its revocation (null: not revoked). */
+  certificateExpiresAt: timestamp,
   certificateRevokedAt: timestamp.nullable(),
   /** Now, as last reported: collectors whose last receipt fell within their current lease. */
   seatsInUse: z.number().int(),

@@ -89,7 +89,7 @@ interface CockpitRow {
   license_id: string;
   account_id: string;
   product: string;
-  expires_at: Timestamp | null;
+  expires_at: Timestamp;
   revoked_at: Timestamp | null;
   seats: string;
   collectors: string;
@@ -126,7 +126,7 @@ export async function cockpitReport(
        (select count(*) from distribution.receipt_anomalies a
           where a.license_id = x.license_id and a.detected_at >= ${from} and a.detected_at < ${to}) as anomalies
      from distribution.licenses x
-     left join lateral (select expires_at, revoked_at from distribution.delegations d
+     join lateral (select expires_at, revoked_at from distribution.delegations d
        where d.license_id = x.license_id order by serial desc limit 1) cert on true
      left join lateral (select count(distinct r.machine_key_id) as collectors, count(r.seq) as receipts,
          coalesce(sum(r.units), 0) as units
@@ -143,7 +143,7 @@ export async function cockpitReport(
       licenseId: r.license_id,
       accountId: r.account_id,
       product: r.product,
-      certificateExpiresAt: isoOrNull(r.expires_at),
+      certificateExpiresAt: iso(r.expires_at),
       certificateRevokedAt: isoOrNull(r.revoked_at),
       seatsInUse: Number(r.seats),
       collectors: Number(r.collectors),

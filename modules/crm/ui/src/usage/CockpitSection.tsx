@@ -12,7 +12,6 @@ import { type CockpitQuery, type NamedCockpitRow, usageCsvUrl, useCockpitReport 
 // Shown only when the selection holds a cockpit license: most reports have none.
 
 function Certificate({ row }: { row: NamedCockpitRow }) {
-  if (!row.certificateExpiresAt) return <Text size="sm">—</Text>;
   const state =
     certificateStates[
       certificateState(
