@@ -4,6 +4,7 @@ export {
   type AuditRecord,
   auditChainWorker,
   auditLogMigration,
+  auditRows,
   chainAuditBatch,
   changesBetween,
   checkAuditWindow,
@@ -56,7 +57,7 @@ export {
 export { type EventEnvelope, envelopeHeaders, readEnvelope } from "./event-envelope.ts";
 export { ensureEventStream, eventStreamName } from "./event-stream.ts";
 export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
-export { insertRows } from "./insert-rows.ts";
+export { insertRows, insertRowsOfEach, type RowsOf, rowsOf } from "./insert-rows.ts";
 export {
   type ColumnRotation,
   rotateSealedColumns,
@@ -88,6 +89,7 @@ export {
   eventTraceMigration,
   eventVersionMigration,
   OutboxMessage,
+  outboxRows,
   ProcessedEvent,
   recordEvent,
   recordEvents,
