@@ -61,9 +61,17 @@ export class ActorAssertionError extends AppError {
   }
 }
 
+// Trusted keys are looked up by id for every request verified: each key's id is hashed once.
+const keyIds = new WeakMap<Uint8Array, { bytes: Buffer; id: string }>();
+
 /** The id of a public key: 12 base64url characters of its SHA-256. */
 export function actorKeyId(publicKey: Uint8Array): string {
-  return createHash("sha256").update(publicKey).digest("base64url").slice(0, 12);
+  const known = keyIds.get(publicKey);
+  // The copy kept guards against the caller changing the array afterwards.
+  if (known?.bytes.equals(publicKey)) return known.id;
+  const id = createHash("sha256").update(publicKey).digest("base64url").slice(0, 12);
+  keyIds.set(publicKey, { bytes: Buffer.from(publicKey), id });
+  return id;
 }
 
 /** Signs `actor` for the request `requestId`. */
