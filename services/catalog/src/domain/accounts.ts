@@ -81,8 +81,12 @@ export class Accounts {
 
   /** Accounts by id, in one query: for callers needing many at once (a migration's batch). */
   async getMany(ids: string[]): Promise<Account[]> {
-    const rows = await this.#orm.em.fork().find(AccountEntity, { id: { $in: [...new Set(ids)] } });
-    return rows.map(toAccount);
+    // By hand, as get: the issuer asks this for the accounts of concurrent license creations.
+    const em = this.#orm.em.fork();
+    const rows = await query(em, "select a.* from catalog.accounts a where a.id = any($1::text[])", [
+      [...new Set(ids)],
+    ]);
+    return rows.map((raw) => toAccount(em.map(AccountEntity, raw)));
   }
 
   /** Names by id, in one query: for callers naming rows that carry only account ids. */
