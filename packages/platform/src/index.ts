@@ -4,7 +4,6 @@ export {
   type AuditRecord,
   auditChainWorker,
   auditLogMigration,
-  auditRows,
   chainAuditBatch,
   changesBetween,
   checkAuditWindow,
@@ -57,7 +56,7 @@ export {
 export { type EventEnvelope, envelopeHeaders, readEnvelope } from "./event-envelope.ts";
 export { ensureEventStream, eventStreamName } from "./event-stream.ts";
 export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
-export { insertRows, insertRowsOfEach, type RowsOf, rowsOf } from "./insert-rows.ts";
+export { insertRows } from "./insert-rows.ts";
 export {
   type ColumnRotation,
   rotateSealedColumns,
@@ -89,7 +88,6 @@ export {
   eventTraceMigration,
   eventVersionMigration,
   OutboxMessage,
-  outboxRows,
   ProcessedEvent,
   recordEvent,
   recordEvents,

@@ -23,59 +23,19 @@ export async function insertRows<T extends object>(
   entity: EntitySchema<T>,
   rows: Partial<T>[],
 ): Promise<void> {
-  await insertRowsOfEach(em, [rowsOf(entity, rows)]);
-}
-
-/** Rows of one entity, for insertRowsOfEach: made by rowsOf, which checks them against it. */
-export interface RowsOf {
-  // biome-ignore lint/suspicious/noExplicitAny: any entity schema (rowsOf checked the rows)
-  entity: EntitySchema<any>;
-  rows: object[];
-}
-
-/** Rows of `entity`, for insertRowsOfEach. */
-export function rowsOf<T extends object>(entity: EntitySchema<T>, rows: Partial<T>[]): RowsOf {
-  return { entity, rows };
-}
-
-/** Parameters one statement may carry (the protocol counts them in 16 bits). */
-const MAX_PARAMS = 65_535;
-
-/**
- * Inserts rows of several entities (see insertRows) in one statement, each table's insert a step of
- * it: one round trip to PostgreSQL rather than one per table. Foreign keys are checked, and statement
- * triggers run, at the end of the statement, so rows may refer to rows of another step (a version to
- * its license). More parameters than a statement carries go as one statement per entity.
- */
-export async function insertRowsOfEach(em: EntityManager, parts: RowsOf[]): Promise<void> {
-  const steps = parts
-    .filter((part) => part.rows.length > 0)
-    .map((part) => ({ plan: planOf(em, part.entity), rows: part.rows }));
-  const params = steps.reduce((sum, step) => sum + step.plan.properties.length * step.rows.length, 0);
-  if (params > MAX_PARAMS && steps.length > 1) {
-    for (const step of steps) await insertStatement(em, [step]);
-  } else if (steps.length > 0) {
-    await insertStatement(em, steps);
-  }
-}
-
-async function insertStatement(em: EntityManager, steps: { plan: InsertPlan; rows: object[] }[]) {
+  if (rows.length === 0) return;
+  const plan = planOf(em, entity);
   const params: unknown[] = [];
-  const inserts = steps.map(({ plan, rows }) => {
-    const tuples = rows.map((row) => {
-      const placeholders = plan.properties.map(({ name, json }) => {
-        const value = (row as Record<string, unknown>)[name];
-        params.push(json && value !== null && value !== undefined ? JSON.stringify(value) : (value ?? null));
-        return `$${params.length}`;
-      });
-      return `(${placeholders.join(", ")})`;
+  const tuples = rows.map((row) => {
+    const placeholders = plan.properties.map(({ name, json }) => {
+      const value = (row as Record<string, unknown>)[name];
+      params.push(json && value !== null && value !== undefined ? JSON.stringify(value) : (value ?? null));
+      return `$${params.length}`;
     });
-    const columns = plan.properties.map((p) => `"${p.column}"`).join(", ");
-    return `insert into ${plan.table} (${columns}) values ${tuples.join(", ")}`;
+    return `(${placeholders.join(", ")})`;
   });
-  const last = inserts.pop()!;
-  const before = inserts.map((insert, i) => `step${i} as (${insert})`).join(", ");
-  await query(em, before ? `with ${before} ${last}` : last, params);
+  const columns = plan.properties.map((p) => `"${p.column}"`).join(", ");
+  await query(em, `insert into ${plan.table} (${columns}) values ${tuples.join(", ")}`, params);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any entity schema

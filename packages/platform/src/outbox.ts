@@ -136,16 +136,6 @@ export async function recordEvent<E extends EventType>(
 
 /** Records many events in one statement (see recordEvent). */
 export async function recordEvents(em: EntityManager, events: EventRecord[]): Promise<string[]> {
-  const rows = outboxRows(em, events);
-  await insertRows(em, OutboxMessage, rows);
-  return rows.map((row) => row.id);
-}
-
-/**
- * The outbox rows of `events`, to insert with other rows in one statement (insertRowsOfEach), inside
- * the transaction `em` belongs to: the relay publishes them as soon as it commits.
- */
-export function outboxRows(em: EntityManager, events: EventRecord[]) {
   if (events.length === 0) return [];
   const transaction = em.getTransactionContext();
   if (!transaction) throw new Error("recordEvent must be called inside a transaction (em.transactional)");
@@ -162,6 +152,7 @@ export function outboxRows(em: EntityManager, events: EventRecord[]) {
     createdAt: now,
     publishedAt: null,
   }));
+  await insertRows(em, OutboxMessage, rows);
   transactionsWithEvents.add(transaction);
-  return rows;
+  return rows.map((row) => row.id);
 }

@@ -26,29 +26,29 @@ export interface AuditRecord {
  * no writer waits for another; the chaining worker chains them once committed (chain.ts).
  */
 export async function recordAudit(em: EntityManager, ...records: AuditRecord[]): Promise<void> {
-  await insertRows(em, AuditLogEntity, auditRows(records));
-}
-
-/** The audit log rows of `records`, to insert with other rows in one statement (insertRowsOfEach). */
-export function auditRows(records: AuditRecord[]) {
+  if (records.length === 0) return;
   const now = new Date();
-  return records.map((record) => {
-    const actor = record.actor ?? record.ctx?.actor ?? systemActor;
-    return {
-      id: newId("audit"),
-      at: record.at ?? now,
-      actorId: actor.id,
-      actorName: actor.username,
-      action: record.action,
-      entityType: record.entityType,
-      entityId: record.entityId,
-      requestId: record.ctx?.requestId ?? null,
-      reason: record.reason ?? null,
-      changes: record.changes ?? {},
-      chainSeq: null,
-      hash: null,
-    };
-  });
+  await insertRows(
+    em,
+    AuditLogEntity,
+    records.map((record) => {
+      const actor = record.actor ?? record.ctx?.actor ?? systemActor;
+      return {
+        id: newId("audit"),
+        at: record.at ?? now,
+        actorId: actor.id,
+        actorName: actor.username,
+        action: record.action,
+        entityType: record.entityType,
+        entityId: record.entityId,
+        requestId: record.ctx?.requestId ?? null,
+        reason: record.reason ?? null,
+        changes: record.changes ?? {},
+        chainSeq: null,
+        hash: null,
+      };
+    }),
+  );
 }
 
 /** The fields that differ between two snapshots, as field → [before, after]. */

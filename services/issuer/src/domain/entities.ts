@@ -114,21 +114,6 @@ export const LicenseVersionEntity = defineEntity({
 });
 export type LicenseVersionRow = InferEntity<typeof LicenseVersionEntity>;
 
-/** The first version of a new license, signed by `actor`: the row to insert. */
-export function firstVersion(row: LicenseRow, file: string, actor: { id: string; username: string }) {
-  return {
-    licenseId: row.id,
-    serial: row.serial,
-    keyId: row.keyId,
-    signedAt: row.signedAt,
-    reason: "issued" as const,
-    endDate: row.endDate,
-    file,
-    createdBy: actor.id,
-    createdByName: actor.username,
-  };
-}
-
 export const PresetEntity = defineEntity({
   name: "Preset",
   tableName: "presets",

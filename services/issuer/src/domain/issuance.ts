@@ -11,19 +11,16 @@ import {
 import { generateLicenseKey, licenseKeyLookupHash } from "@licensing/model";
 import type { SealedBox } from "@licensing/platform";
 import {
-  AuditLogEntity,
-  auditRows,
   type EntityManager,
   GroupCommit,
-  insertRowsOfEach,
+  insertRows,
   type Orm,
-  OutboxMessage,
-  outboxRows,
-  rowsOf,
+  recordAudit,
+  recordEvents,
   traceCarrier,
 } from "@licensing/platform";
 import type { CatalogLookup } from "./catalog-lookup.ts";
-import { firstVersion, LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
+import { LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
 import type { ExpiryRule } from "./expiry.ts";
 import { type IdempotencyStore, type IdempotentRequest, idempotentRequest } from "./idempotency.ts";
 import { draftLicense } from "./license-draft.ts";
@@ -184,52 +181,57 @@ export class Issuance {
 
 /**
  * New licenses with their first versions, audit entries and `license.issued` events: one statement
- * for the whole batch, each table a step of it.
+ * per table for the whole batch (licenses first: versions refer to them).
  */
 async function storeIssued(em: EntityManager, creations: Creation[]): Promise<void> {
   const issued = creations.flatMap((creation) =>
     creation.licenses.map((license) => ({ ...license, creation })),
   );
   if (issued.length === 0) return;
-  await insertRowsOfEach(em, [
-    rowsOf(
-      LicenseEntity,
-      issued.map(({ row }) => row),
-    ),
-    rowsOf(
-      LicenseVersionEntity,
-      issued.map(({ row, file, creation }) => firstVersion(row, file, creation.actor)),
-    ),
-    rowsOf(
-      AuditLogEntity,
-      auditRows(
-        issued.map(({ row, creation }) => ({
-          entityType: "license",
-          entityId: row.id,
-          action: "license.issued",
-          actor: creation.actor,
-          ctx: creation.ctx,
-          changes: {
-            kind: [null, row.kind],
-            products: [null, row.products],
-            endDate: [null, row.endDate?.toISOString() ?? null],
-          } as Record<string, [unknown, unknown]>,
-        })),
-      ),
-    ),
-    rowsOf(
-      OutboxMessage,
-      outboxRows(
-        em,
-        issued.map(({ row, file, creation }) => ({
-          type: issuerEvents.licenseIssued,
-          payload: toEvent(row, file, null),
-          ctx: creation.ctx,
-          traceContext: creation.traceContext,
-        })),
-      ),
-    ),
-  ]);
+  await insertRows(
+    em,
+    LicenseEntity,
+    issued.map(({ row }) => row),
+  );
+  await insertRows(
+    em,
+    LicenseVersionEntity,
+    issued.map(({ row, file, creation }) => ({
+      licenseId: row.id,
+      serial: row.serial,
+      keyId: row.keyId,
+      signedAt: row.signedAt,
+      reason: "issued" as const,
+      endDate: row.endDate,
+      file,
+      createdBy: creation.actor.id,
+      createdByName: creation.actor.username,
+    })),
+  );
+  await recordAudit(
+    em,
+    ...issued.map(({ row, creation }) => ({
+      entityType: "license",
+      entityId: row.id,
+      action: "license.issued",
+      actor: creation.actor,
+      ctx: creation.ctx,
+      changes: {
+        kind: [null, row.kind],
+        products: [null, row.products],
+        endDate: [null, row.endDate?.toISOString() ?? null],
+      } as Record<string, [unknown, unknown]>,
+    })),
+  );
+  await recordEvents(
+    em,
+    issued.map(({ row, file, creation }) => ({
+      type: issuerEvents.licenseIssued,
+      payload: toEvent(row, file, null),
+      ctx: creation.ctx,
+      traceContext: creation.traceContext,
+    })),
+  );
 }
 
 /** Licenses record who made them: every change needs a signed-in operator. */

@@ -12,7 +12,6 @@ import {
 } from "@licensing/platform";
 import { LockMode } from "@mikro-orm/core";
 import {
-  firstVersion,
   LegacyLicenseEntity,
   type LegacyLicenseRow,
   LicenseEntity,
@@ -85,7 +84,17 @@ export class LegacyWrites {
     await insertRows(
       em,
       LicenseVersionEntity,
-      created.map(({ p, row, file }) => firstVersion(row, file, p.actor)),
+      created.map(({ p, row, file }) => ({
+        licenseId: row.id,
+        serial: row.serial,
+        keyId: row.keyId,
+        signedAt: row.signedAt,
+        reason: "issued" as const,
+        endDate: row.endDate,
+        file,
+        createdBy: p.actor.id,
+        createdByName: p.actor.username,
+      })),
     );
     await insertRows(
       em,
