@@ -96,18 +96,16 @@ export class OutboxRelay {
     const { orm, prefix, batchSize, beforeMarkPublished } = this.#options;
     return orm.em.fork().transactional(async (em) => {
       const outbox = tableName(em, "outbox");
-      // The payload as JSON text, sent as it is: parsing it only to serialize it again is work for
-      // every event (a license event carries its whole signed file).
       const batch = await query<{
         id: string;
         event: string;
         version: string;
-        payload: string;
+        payload: unknown;
         request_id: string | null;
         trace_context: Record<string, string> | null;
       }>(
         em,
-        `select id, event, version, payload::text as payload, request_id, trace_context from ${outbox}
+        `select id, event, version, payload, request_id, trace_context from ${outbox}
          where published_at is null order by id limit $1 for update skip locked`,
         [batchSize],
       );
@@ -115,9 +113,7 @@ export class OutboxRelay {
       // Published in order on one connection; acks are awaited together. An event too large for a
       // message goes by reference, stored under its own id (so a repeated publish stores it again).
       const bodies = await Promise.all(
-        batch.map((message) =>
-          this.#bodies.putBytes(Buffer.from(message.payload), `event ${message.id}`, message.id),
-        ),
+        batch.map((message) => this.#bodies.put(message.payload, `event ${message.id}`, message.id)),
       );
       await Promise.all(
         batch.map((message, i) => {
