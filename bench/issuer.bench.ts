@@ -10,14 +10,23 @@ import { BusClient } from "@licensing/bus";
 import { type Actor, catalog, issuer, type ListLicensesRequest } from "@licensing/contracts";
 import { canonicalize } from "@licensing/model";
 import pg from "pg";
-import { benchEnv, fixed, load, seedLicenses } from "./support.ts";
+import {
+  benchEnv,
+  type CpuGroups,
+  cpuTime,
+  fixed,
+  load,
+  pidsNamed,
+  postgresPids,
+  seedLicenses,
+} from "./support.ts";
 
 const seedSize = Number(process.env.BENCH_LICENSES ?? 1_000_000);
 const parts = (process.env.BENCH_PARTS ?? "issuance,reads").split(",");
 const env = await benchEnv();
 try {
-  await env.startService("catalog");
-  await env.startService("issuer", {
+  const catalogProcess = await env.startService("catalog");
+  const issuerProcess = await env.startService("issuer", {
     ISSUER_KEK: randomBytes(32).toString("base64"),
     DATABASE_POOL_SIZE: "20",
   });
@@ -60,11 +69,38 @@ try {
 
     await load(200, 16, createOne); // warm-up
     await load(200, 16, baselineOne);
+    // CPU per license, per process, from /proc: NATS and PostgreSQL's shared processes are shared with
+    // whatever else runs on the machine, so on a busy one these figures are upper bounds.
+    const groups: CpuGroups = {
+      issuer: () => [issuerProcess.pid!],
+      // Each creation request asks the catalog for its account (never cached: catalog-lookup.ts).
+      catalog: () => [catalogProcess.pid!],
+      PostgreSQL: () => postgresPids(baselineDb),
+      NATS: () => pidsNamed("nats-server"),
+      requester: () => [process.pid],
+    };
+    const cpu: Record<string, string>[] = [];
+    const cpuRow = (what: string, count: number, seconds: Record<string, number>) => {
+      const total = Object.values(seconds).reduce((a, b) => a + b, 0);
+      cpu.push({
+        run: what,
+        ...Object.fromEntries(
+          Object.entries(seconds).map(([name, s]) => [`${name} µs`, fixed((s / count) * 1e6, 0)]),
+        ),
+        "total µs": fixed((total / count) * 1e6, 0),
+      });
+    };
     const rows: Record<string, string>[] = [];
+    let baselineAt64 = Number.NaN;
     for (const concurrency of [1, 16, 64]) {
       const total = concurrency === 1 ? 400 : 3_000;
-      const ours = await load(total, concurrency, createOne);
-      const base = await load(total, concurrency, baselineOne);
+      const { result: ours, seconds } = await cpuTime(groups, () => load(total, concurrency, createOne));
+      cpuRow(`issuer, concurrency ${concurrency}`, total, seconds);
+      const { result: base, seconds: baseSeconds } = await cpuTime(groups, () =>
+        load(total, concurrency, baselineOne),
+      );
+      cpuRow(`baseline, concurrency ${concurrency}`, total, baseSeconds);
+      if (concurrency === 64) baselineAt64 = base.perSecond;
       rows.push({
         concurrency: String(concurrency),
         "issuer licenses/s": fixed(ours.perSecond, 0),
@@ -76,20 +112,27 @@ try {
         "issuer ÷ baseline": fixed(ours.perSecond / base.perSecond, 2),
       });
     }
-    await baselineDb.end();
     console.log("\nIssuance over NATS vs. sign + one INSERT per commit (target at concurrency 64: ≥ 1.00×)");
     console.table(rows);
     // The bulk path: one request creating 100 identical licenses (all or none).
-    const batch = await load(30, 1, () =>
-      bus.request(
-        issuer.createLicense,
-        { accountId: account.id, products: ["collector"], count: 100 },
-        { ctx },
+    const { result: batch, seconds } = await cpuTime(groups, () =>
+      load(30, 1, () =>
+        bus.request(
+          issuer.createLicense,
+          { accountId: account.id, products: ["collector"], count: 100 },
+          { ctx },
+        ),
       ),
     );
+    cpuRow("issuer, batches of 100", 3_000, seconds);
+    await baselineDb.end();
     console.log(
-      `Batch requests of 100 licenses, one at a time: ${fixed(batch.perSecond * 100, 0)} licenses/s (p50 ${fixed(batch.p50, 1)} ms per request)`,
+      `Batch requests of 100 licenses, one at a time: ${fixed(batch.perSecond * 100, 0)} licenses/s, ${fixed((batch.perSecond * 100) / baselineAt64, 2)}× the baseline at concurrency 64 (p50 ${fixed(batch.p50, 1)} ms per request)`,
     );
+    console.log(
+      "\nCPU per license (or baseline row) per process, from /proc (the baseline runs in the requester)",
+    );
+    console.table(cpu);
   }
 
   async function reads() {

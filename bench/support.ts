@@ -4,6 +4,7 @@
 // percentile arithmetic.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BusClient, setActorKeys } from "@licensing/bus";
 import { type Account, type Actor, catalog } from "@licensing/contracts";
@@ -172,6 +173,68 @@ export async function load(total: number, concurrency: number, task: (i: number)
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
   };
+}
+
+/** Processes whose CPU time `cpuTime` adds up, by name: their pids, looked up at each reading. */
+export type CpuGroups = Record<string, () => Promise<number[]> | number[]>;
+
+/**
+ * Runs `task` and returns, per group, the CPU seconds (user + system, from `/proc/<pid>/stat`) its
+ * processes spent meanwhile. A process that exits during the run loses its share; one that starts
+ * during it counts whole.
+ */
+export async function cpuTime<T>(groups: CpuGroups, task: () => Promise<T>) {
+  const read = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        Object.entries(groups).map(
+          async ([name, pids]) =>
+            [name, new Map((await pids()).map((pid) => [pid, processCpuSeconds(pid)]))] as const,
+        ),
+      ),
+    );
+  const before = await read();
+  const result = await task();
+  const after = await read();
+  const seconds: Record<string, number> = {};
+  for (const [name, pids] of Object.entries(after)) {
+    seconds[name] = 0;
+    for (const [pid, cpu] of pids) seconds[name] += cpu - (before[name]?.get(pid) ?? 0);
+  }
+  return { result, seconds };
+}
+
+/** The pids of every running process whose command name is `comm` (e.g. `nats-server`). */
+export function pidsNamed(comm: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === comm;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** The pids of PostgreSQL's processes serving `pool`'s database, and its shared ones (WAL writer, checkpointer…). */
+export async function postgresPids(pool: pg.Pool): Promise<number[]> {
+  const { rows } = await pool.query<{ pid: number }>(
+    "select pid from pg_stat_activity where datname = current_database() or datname is null",
+  );
+  return rows.map((row) => row.pid);
+}
+
+/** CPU seconds `pid` has used so far; 0 once it is gone. Linux reports them in ticks of 1/100 s. */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 export const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");

@@ -61,10 +61,28 @@ export class ActorAssertionError extends AppError {
   }
 }
 
-/** The id of a public key: 12 base64url characters of its SHA-256. */
-export function actorKeyId(publicKey: Uint8Array): string {
-  return createHash("sha256").update(publicKey).digest("base64url").slice(0, 12);
+/**
+ * `derive`, remembered per key array: keys are read for every request signed or verified, and are
+ * the same arrays each time. The copy kept of each key's bytes makes a changed array derive afresh.
+ */
+function perKey(derive: (key: Uint8Array) => string): (key: Uint8Array) => string {
+  const known = new WeakMap<Uint8Array, { bytes: Buffer; value: string }>();
+  return (key) => {
+    const hit = known.get(key);
+    if (hit?.bytes.equals(key)) return hit.value;
+    const value = derive(key);
+    known.set(key, { bytes: Buffer.from(key), value });
+    return value;
+  };
 }
+
+/** The id of a public key: 12 base64url characters of its SHA-256. */
+export const actorKeyId = perKey((publicKey) =>
+  createHash("sha256").update(publicKey).digest("base64url").slice(0, 12),
+);
+
+/** The id of the public key of a signing key. */
+const signingKeyId = perKey((privateKey) => actorKeyId(ed25519.getPublicKey(privateKey)));
 
 /** Signs `actor` for the request `requestId`. */
 export function signActorAssertion(
@@ -76,7 +94,7 @@ export function signActorAssertion(
   const iat = Math.floor(now / 1_000);
   const claims = {
     iss: key.signer,
-    kid: actorKeyId(ed25519.getPublicKey(key.privateKey)),
+    kid: signingKeyId(key.privateKey),
     act: actor,
     rid: requestId,
     iat,

@@ -125,13 +125,17 @@ export class EndpointServer {
     ctx: RequestContext,
     refused?: ActorAssertionError,
   ): Promise<string> {
-    const log = this.#options.log.child({ requestId: ctx.requestId, endpoint: endpoint.subject });
+    // The request's logger is made when something logs, which most requests never do: a pino
+    // child (its bindings serialized, its redaction set up) was a cost of every request.
+    let requestLog: Logger | undefined;
+    const log = () =>
+      (requestLog ??= this.#options.log.child({ requestId: ctx.requestId, endpoint: endpoint.subject }));
     let answer: { ref?: string } | undefined;
     const startedAt = performance.now();
     let code = "ok";
     try {
       if (refused) {
-        log.warn(
+        log().warn(
           { reason: refused.reason, signer: refused.signer, subject: msg.subject },
           "refused a request: its actor assertion is not valid",
         );
@@ -139,7 +143,12 @@ export class EndpointServer {
         throw refused;
       }
       const request = await this.#parseRequest(endpoint, msg);
-      const response = await handler(request, { ...ctx, log });
+      const response = await handler(request, {
+        ...ctx,
+        get log() {
+          return log();
+        },
+      });
       const json = JSON.stringify(response ?? null);
       const data = encoder.encode(json);
       // Too large is the store's to say (payload_too_large); parsing 64 MiB first would only be slower.
@@ -152,7 +161,7 @@ export class EndpointServer {
       const appError = this.#toAppError(error, log);
       code = appError.code;
       if (appError.code === "internal" || appError.code === "service_unavailable") {
-        log.warn({ code: appError.code, msg: appError.message }, "request failed");
+        log().warn({ code: appError.code, msg: appError.message }, "request failed");
       }
       msg.respondError(
         appError.status,
@@ -181,11 +190,11 @@ export class EndpointServer {
     return result.data as RequestOf<E>;
   }
 
-  #toAppError(error: unknown, log: Logger): AppError {
+  #toAppError(error: unknown, log: () => Logger): AppError {
     if (error instanceof AppError) return error;
     const known = this.#options.classifyError?.(error);
     if (known) return known;
-    log.error({ err: error }, "unexpected error");
+    log().error({ err: error }, "unexpected error");
     return new AppError(
       "internal",
       "The service failed unexpectedly; the failure is logged under this request id",
@@ -198,10 +207,10 @@ export class EndpointServer {
  * `internal`, logged with the issues (which name fields, not values), and the body is not sent. It is
  * checked as JSON, as the caller will read it (a Date the handler returned is a string by then).
  */
-function checkAnswer(endpoint: Endpoint, json: string, log: Logger): void {
+function checkAnswer(endpoint: Endpoint, json: string, log: () => Logger): void {
   const result = endpoint.response.safeParse(JSON.parse(json));
   if (result.success) return;
-  log.error(
+  log().error(
     { issues: toFieldIssues(result.error, endpoint.response) },
     "the answer does not match the endpoint's response schema; answered internal",
   );

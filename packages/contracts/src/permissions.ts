@@ -186,10 +186,7 @@ export function actionsOf(
   custom: readonly Pick<RoleDefinition, "name" | "actions">[] = [],
 ): Action[] {
   const held = new Set<Action>();
-  for (const name of roleNames) {
-    const granted = isBuiltInRole(name) ? permissions[name] : custom.find((r) => r.name === name)?.actions;
-    for (const action of granted ?? []) held.add(action);
-  }
+  for (const name of roleNames) for (const action of grantedBy(name, custom)) held.add(action);
   return actions.filter((action) => held.has(action));
 }
 
@@ -199,7 +196,13 @@ export function isAllowed(
   action: Action,
   custom: readonly Pick<RoleDefinition, "name" | "actions">[] = [],
 ): boolean {
-  return actionsOf(roleNames, custom).includes(action);
+  // Checked on every request: each role's list is read, not every action of all of them gathered.
+  return roleNames.some((name) => grantedBy(name, custom).includes(action));
+}
+
+/** What one role allows: a built-in role's from the table, a custom role's from `custom`. */
+function grantedBy(name: string, custom: readonly Pick<RoleDefinition, "name" | "actions">[]) {
+  return (isBuiltInRole(name) ? permissions[name] : custom.find((r) => r.name === name)?.actions) ?? [];
 }
 
 /** Every action `roleNames` allow, for the UI (the same as actionsOf). */

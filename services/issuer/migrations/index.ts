@@ -20,6 +20,7 @@ import { BuiltinPresets } from "./0013_builtin_presets.ts";
 import { SharedAuditLog } from "./0014_shared_audit_log.ts";
 import { AmendedVersions } from "./0015_amended_versions.ts";
 import { ReleaseKeys } from "./0016_release_keys.ts";
+import { DropUnusedCreatorIndex } from "./0017_drop_unused_creator_index.ts";
 
 /**
  * Every migration of the issuer schema, in order: written by hand up to 0010_license_origin,
@@ -47,4 +48,5 @@ export const migrations = [
   { name: "0014_shared_audit_log", class: SharedAuditLog },
   { name: "0015_amended_versions", class: AmendedVersions },
   { name: "0016_release_keys", class: ReleaseKeys },
+  { name: "0017_drop_unused_creator_index", class: DropUnusedCreatorIndex },
 ];

@@ -86,7 +86,7 @@ export class Amendment {
       if (!changed.includes("notifyDays")) amended.notifyDays = noticeFitting(row, amended);
       // The catalog's word now: an archived account is not granted more; unknown products are named.
       const [account, products] = await Promise.all([
-        this.#deps.catalog.licensableAccount(row.accountId, ctx),
+        this.#deps.catalog.licensableAccount(row.accountId),
         this.#deps.catalog.products(amended.products, ctx),
       ]);
       const now = new Date();

@@ -93,7 +93,7 @@ export class Issuance {
       if (earlier) return earlier;
     }
     const [account, products, signer] = await Promise.all([
-      this.#deps.catalog.licensableAccount(request.accountId, ctx),
+      this.#deps.catalog.licensableAccount(request.accountId),
       this.#deps.catalog.products(request.products, ctx),
       this.#deps.signingKeys.signer(),
     ]);
