@@ -15,6 +15,7 @@ export { PlaceholderPage } from "./PlaceholderPage.tsx";
 export { isMissing, QueryError } from "./QueryError.tsx";
 export { reveal, revealFirstError } from "./reveal.ts";
 export { guardedPage, NoAccess, RequireAction } from "./routes.tsx";
+export { useSearchParamsUpdate } from "./search-params.ts";
 export { Can, SessionProvider, useCan, useSession } from "./session.tsx";
 export { TextFileField } from "./TextFileField.tsx";
 export type * from "./types.ts";

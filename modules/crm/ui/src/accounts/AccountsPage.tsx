@@ -1,6 +1,14 @@
 import "mantine-datatable/styles.css";
 import type { Account } from "@licensing/contracts";
-import { Can, CursorPager, formatDateTime, PageHeader, QueryError, useCursorPages } from "@licensing/ui/kit";
+import {
+  Can,
+  CursorPager,
+  formatDateTime,
+  PageHeader,
+  QueryError,
+  useCursorPages,
+  useSearchParamsUpdate,
+} from "@licensing/ui/kit";
 import {
   Anchor,
   Badge,
@@ -16,7 +24,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { IconFileImport, IconPlus, IconSearch } from "@tabler/icons-react";
 import { DataTable } from "mantine-datatable";
 import { useCallback, useEffect, useState } from "react";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { matchText } from "../match-count.ts";
 import { SavedViews } from "../SavedViews.tsx";
 import { AccountBulkBar } from "./AccountBulk.tsx";
@@ -39,24 +47,24 @@ export function TypeBadge({ type }: { type: Account["type"] }) {
 
 /** The search box's text, debounced, with type and archived in the URL so a filtered list can be shared. */
 function useAccountFilters() {
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useSearchParamsUpdate();
   const [text, setText] = useState(params.get("q") ?? "");
   const [query] = useDebouncedValue(text.trim(), 300);
   const type =
     params.get("type") === "customer" || params.get("type") === "prospect" ? params.get("type") : "";
   const includeArchived = params.get("archived") === "1";
+  // From the latest change asked for: the debounced search and a type clicked meanwhile both apply.
   const set = useCallback(
     (key: string, value: string) =>
-      setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
+      update(
+        (next) => {
           if (value) next.set(key, value);
           else next.delete(key);
           return next;
         },
         { replace: true },
       ),
-    [setParams],
+    [update],
   );
   const addressText = params.get("q") ?? "";
   // Only a settled change of the typed text writes the address; the address changing otherwise (a

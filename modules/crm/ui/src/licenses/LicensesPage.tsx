@@ -1,10 +1,10 @@
 import "@mantine/dates/styles.css";
 import type { LicenseSummary } from "@licensing/contracts";
-import { Can, PageHeader } from "@licensing/ui/kit";
+import { Can, PageHeader, useSearchParamsUpdate } from "@licensing/ui/kit";
 import { Button, Group, Stack, Text } from "@mantine/core";
 import { IconDownload, IconFilterOff, IconPlus } from "@tabler/icons-react";
 import { useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { matchText } from "../match-count.ts";
 import { SavedViews } from "../SavedViews.tsx";
 import { useLicenseCount } from "./api.ts";
@@ -21,12 +21,12 @@ import { ColumnChooser, LicenseTable } from "./LicenseTable.tsx";
 
 /** The filters in the URL; text fields wait for a pause in typing before they change it. */
 function useUrlFilters() {
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useSearchParamsUpdate();
   const filters = filtersFromParams(params);
+  // From the latest change asked for, not this render's query: two changes in a row both apply.
   const set = (change: Partial<LicenseFilters>) =>
-    // From the router's current query, not this render's: two changes in a row both apply.
-    setParams((current) => filtersToParams({ ...filtersFromParams(current), ...change }), { replace: true });
-  return { filters, set, clear: () => setParams(new URLSearchParams(), { replace: true }) };
+    update((latest) => filtersToParams({ ...filtersFromParams(latest), ...change }), { replace: true });
+  return { filters, set, clear: () => update(() => new URLSearchParams(), { replace: true }) };
 }
 
 /** "1,234 licenses match" (or "10,000+" past the issuer's count limit), announced as it changes. */
