@@ -6,26 +6,25 @@ import { DatePickerInput } from "@mantine/dates";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconCalendar, IconDownload, IconFilterOff } from "@tabler/icons-react";
 import { DataTable, type DataTableColumn } from "mantine-datatable";
-import { useSearchParams } from "react-router";
 import { AuditChanges } from "../../kit/AuditChanges.tsx";
 import { CursorPager, useCursorPages } from "../../kit/CursorPager.tsx";
 import { formatDateTime } from "../../kit/format.ts";
 import { PageHeader } from "../../kit/PageHeader.tsx";
 import { QueryError } from "../../kit/QueryError.tsx";
+import { useSearchParamsUpdate } from "../../kit/search-params.ts";
 import { type AuditFilters, auditCsvUrl, auditQuery, noAuditFilters, useAuditLog } from "./audit-api.ts";
 
 const filterKeys = Object.keys(noAuditFilters) as (keyof AuditFilters)[];
 
 /** The filters live in the address, so a filtered view can be bookmarked and shared. */
 function useUrlFilters() {
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useSearchParamsUpdate();
   const filters = Object.fromEntries(
     filterKeys.map((key) => [key, params.get(key) ?? ""]),
   ) as unknown as AuditFilters;
   const set = (change: Partial<AuditFilters>) =>
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
+    update(
+      (next) => {
         for (const [key, value] of Object.entries(change)) {
           if (value) next.set(key, value);
           else next.delete(key);

@@ -1,13 +1,18 @@
 import "@mantine/dates/styles.css";
 import "mantine-datatable/styles.css";
 import type { UsageBucket } from "@licensing/contracts";
-import { CursorPager, PageHeader, QueryError, useCursorPages } from "@licensing/ui/kit";
+import {
+  CursorPager,
+  PageHeader,
+  QueryError,
+  useCursorPages,
+  useSearchParamsUpdate,
+} from "@licensing/ui/kit";
 import { Button, Card, Group, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 import { IconCalendar, IconDownload } from "@tabler/icons-react";
 import { DataTable, type DataTableColumn } from "mantine-datatable";
 import { useEffect, useState } from "react";
-import { useSearchParams } from "react-router";
 import { AccountPicker } from "../licenses/AccountPicker.tsx";
 import { useProducts } from "../products/api.ts";
 import { ProductFilter } from "../products/fields.tsx";
@@ -38,10 +43,10 @@ const ranges: { label: string; range: () => Pick<ReportFilters, "from" | "to"> }
 ];
 
 function useUrlFilters() {
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useSearchParamsUpdate();
   const filters = reportFiltersFromParams(params);
   const set = (change: Partial<ReportFilters>) =>
-    setParams((current) => reportFiltersToParams({ ...reportFiltersFromParams(current), ...change }), {
+    update((latest) => reportFiltersToParams({ ...reportFiltersFromParams(latest), ...change }), {
       replace: true,
     });
   return { filters, set };
