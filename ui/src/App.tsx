@@ -14,7 +14,9 @@ export function App() {
   return (
     <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto">
       <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
+        {/* Navigations render at once, not in a transition: a filter's change is in the address and
+            on the page together (a transition a busy page held back let a saved view miss it). */}
+        <RouterProvider router={router} useTransitions={false} />
       </QueryClientProvider>
       {/* After the app: the skip link stays the first thing Tab reaches, whatever is notified. */}
       <Notifications position="top-right" />

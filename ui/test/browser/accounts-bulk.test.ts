@@ -92,6 +92,9 @@ describe.skipIf(!browserTestsRun)(
       await page.getByText("Prospects", { exact: true }).click();
       await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("Zephyr");
       await expect.poll(() => new URL(page.url()).searchParams.get("type")).toBe("prospect");
+      // Saved once the page shows both (a user saves what is on screen): the address changes first,
+      // and on a starved machine the page's render of it can come later than the next click.
+      await page.getByText("2 accounts match").waitFor();
       await saveView("Zephyr prospects");
       await page.reload();
       await page.goto(`${baseUrl}/crm/accounts`);

@@ -42,7 +42,7 @@ export function renderPage(
     <MantineProvider theme={theme} env="test">
       <QueryClientProvider client={queryClient}>
         <SessionProvider session={options.session}>
-          <RouterProvider router={router} />
+          <RouterProvider router={router} useTransitions={false} />
         </SessionProvider>
       </QueryClientProvider>
       <Notifications />
@@ -97,7 +97,7 @@ export function renderApp(path: string, crm: UiModule | null) {
   const view = render(
     <MantineProvider theme={theme} env="test">
       <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
+        <RouterProvider router={router} useTransitions={false} />
       </QueryClientProvider>
       <Notifications />
     </MantineProvider>,
