@@ -1,7 +1,8 @@
 // Distribution: the public HTTP API under load, against the service started as its own process as in
 // production (with a catalog and an issuer), driven by autocannon at 50 connections:
 //   - license download by key beside a Fastify hello-world route (its own process) in the same run
-//     (issue 20: ≥ 0.7× its rate, p99 ≤ 5 ms);
+//     (issue 20: ≥ 0.7× its rate, p99 ≤ 5 ms), and beside the same process answering the download's
+//     exact bytes from memory (what the payload alone costs);
 //   - activations/s and usage reports/s beside a one-row-commit route (its own process: Fastify and
 //     a pool of 20 on the same database, one INSERT committed per request, the physical limit of a
 //     route that must commit once) (issue 20: ≥ 0.5× its rate, p99 ≤ 20 ms);
@@ -21,6 +22,7 @@ import {
   cannon,
   cannonConnections,
   cannonSeconds,
+  cpuTime,
   fixed,
   freePort,
   startLicensing,
@@ -37,22 +39,9 @@ try {
   const oneRowPort = await freePort();
   // The rate limits are on, as in production (their bookkeeping runs for every request, shared with
   // other replicas), but too high to refuse anything the benchmark sends.
-  const { base, bus, account, as } = await startLicensing(env, {
+  const { base, distributionPid, bus, account, as } = await startLicensing(env, {
     distribution: { DATABASE_POOL_SIZE: "20" },
   });
-  hello = spawn(
-    process.execPath,
-    [
-      "--input-type=module",
-      "-e",
-      `import Fastify from "fastify";
-       const app = Fastify();
-       app.get("/hello", async () => ({ hello: "world" }));
-       await app.listen({ port: ${helloPort}, host: "127.0.0.1" });`,
-    ],
-    { cwd: root, stdio: "inherit" },
-  );
-  await waitFor(`http://127.0.0.1:${helloPort}/hello`);
   oneRow = spawn(
     process.execPath,
     [
@@ -93,23 +82,53 @@ try {
   for (const key of [keys[0]!, keys.at(-1)!])
     await waitFor(`${base}/v1/license`, { headers: { authorization: `License ${key}` } });
   const downloadKey = keys[0]!;
+  // The hello-world process also answers the download's exact bytes from memory (`/same-bytes`):
+  // the cost of the payload and its headers alone, without anything the service does per request.
+  const downloadBody = await (
+    await fetch(`${base}/v1/license`, { headers: { authorization: `License ${downloadKey}` } })
+  ).text();
+  hello = spawn(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `import Fastify from "fastify";
+       const app = Fastify();
+       app.get("/hello", async () => ({ hello: "world" }));
+       const body = Buffer.from(process.env.BENCH_BODY);
+       app.get("/same-bytes", async (_request, reply) =>
+         reply.header("ETag", '"same"').header("Cache-Control", "private, no-cache")
+           .type("application/json; charset=utf-8").send(body));
+       await app.listen({ port: ${helloPort}, host: "127.0.0.1" });`,
+    ],
+    { cwd: root, stdio: "inherit", env: { ...process.env, BENCH_BODY: downloadBody } },
+  );
+  await waitFor(`http://127.0.0.1:${helloPort}/hello`);
 
   // Warm-up, then the hello-world and the download, one after the other.
   await cannon({ url: `http://127.0.0.1:${helloPort}/hello`, duration: 2 });
+  await cannon({ url: `http://127.0.0.1:${helloPort}/same-bytes`, duration: 2 });
   await cannon({
     url: `${base}/v1/license`,
     headers: { authorization: `License ${downloadKey}` },
     duration: 2,
   });
-  const helloRun = await cannon({ url: `http://127.0.0.1:${helloPort}/hello` });
-  const download = await cannon({
+  // Each run also measures the CPU its server process spent per request (user + system, from /proc):
+  // steadier than the rate on a shared machine, where the client competes for the same cores.
+  const served = async (pid: number, options: Parameters<typeof cannon>[0]) => {
+    const { result, seconds } = await cpuTime({ server: () => [pid] }, () => cannon(options));
+    return { ...result, cpuMicros: ((seconds.server ?? 0) * 1e6) / Math.max(1, result.total) };
+  };
+  const helloRun = await served(hello.pid!, { url: `http://127.0.0.1:${helloPort}/hello` });
+  const sameBytesRun = await served(hello.pid!, { url: `http://127.0.0.1:${helloPort}/same-bytes` });
+  const download = await served(distributionPid, {
     url: `${base}/v1/license`,
     headers: { authorization: `License ${downloadKey}` },
   });
 
   let n = 0;
   const nextKey = () => keys[n++ % keys.length]!;
-  const activations = await cannon({
+  const activations = await served(distributionPid, {
     url: base,
     requests: [
       {
@@ -127,7 +146,7 @@ try {
       },
     ],
   });
-  const oneRowRun = await cannon({
+  const oneRowRun = await served(oneRow.pid!, {
     url: `http://127.0.0.1:${oneRowPort}`,
     requests: [
       {
@@ -141,7 +160,7 @@ try {
       },
     ],
   });
-  const usage = await cannon({
+  const usage = await served(distributionPid, {
     url: base,
     requests: [
       {
@@ -156,9 +175,10 @@ try {
     ],
   });
 
-  const row = (name: string, run: CannonRun, target: string) => ({
+  const row = (name: string, run: CannonRun & { cpuMicros?: number }, target: string) => ({
     route: name,
     "req/s": fixed(run.perSecond, 0),
+    "server CPU µs/req": run.cpuMicros === undefined ? "" : fixed(run.cpuMicros, 1),
     "p50 ms": fixed(run.p50, 1),
     "p99 ms": fixed(run.p99, 1),
     "non-2xx": String(run.non2xx),
@@ -170,13 +190,15 @@ try {
   );
   console.table([
     row("Fastify hello-world", helloRun, "(baseline)"),
+    row("Fastify, the download's bytes", sameBytesRun, "(what the payload alone costs)"),
     row("GET /v1/license", download, "≥ 0.7× hello-world, p99 ≤ 5 ms"),
     row("one-row commit", oneRowRun, "(baseline)"),
     row("POST /v1/machines", activations, "≥ 0.5× one-row, p99 ≤ 20 ms"),
     row("POST /v1/usage", usage, "≥ 0.5× one-row, p99 ≤ 20 ms"),
   ]);
   console.log(
-    `download ÷ hello-world: ${fixed(download.perSecond / helloRun.perSecond, 2)}×; ` +
+    `download ÷ hello-world: ${fixed(download.perSecond / helloRun.perSecond, 2)}× ` +
+      `(÷ the same bytes: ${fixed(download.perSecond / sameBytesRun.perSecond, 2)}×); ` +
       `activations ÷ one-row: ${fixed(activations.perSecond / oneRowRun.perSecond, 2)}×; ` +
       `usage reports ÷ one-row: ${fixed(usage.perSecond / oneRowRun.perSecond, 2)}×`,
   );

@@ -106,6 +106,8 @@ export const benchActor: Actor = { id: "usr_bench", username: "bench", roles: ["
 /** What startLicensing brings up: distribution's base URL, the bus, the account to license. */
 export interface Licensing {
   base: string;
+  /** The distribution service's process id (to read its CPU time). */
+  distributionPid: number;
   bus: BusClient;
   account: Account;
   /** The bus call options of an operator's request. */
@@ -124,7 +126,7 @@ export async function startLicensing(
   const port = await freePort();
   await env.startService("catalog");
   await env.startService("issuer", { ISSUER_KEK: Buffer.alloc(32, 7).toString("base64") });
-  await env.startService("distribution", {
+  const distribution = await env.startService("distribution", {
     DISTRIBUTION_PORT: String(port),
     DISTRIBUTION_RATE_LIMIT_IP_PER_MINUTE: "1000000000",
     DISTRIBUTION_RATE_LIMIT_KEY_PER_MINUTE: "1000000000",
@@ -138,6 +140,7 @@ export async function startLicensing(
   });
   return {
     base: `http://127.0.0.1:${port}`,
+    distributionPid: distribution.pid!,
     bus,
     account,
     as: (requestId) => ({ ctx: { requestId, actor: benchActor } }),
@@ -265,6 +268,8 @@ export const cannonConnections = 50;
 /** What one autocannon run measured; `errors` counts the timeouts too (autocannon's own sum). */
 export interface CannonRun {
   perSecond: number;
+  /** Requests answered in all. */
+  total: number;
   p50: number;
   p99: number;
   non2xx: number;
@@ -277,6 +282,7 @@ export async function cannon(options: autocannon.Options): Promise<CannonRun> {
   const result = await autocannon({ connections: cannonConnections, duration: cannonSeconds, ...options });
   return {
     perSecond: result.requests.average,
+    total: result.requests.total,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,

@@ -144,6 +144,7 @@ export const downloadResponse = z.object({
   /** The signed license file, armored, exactly as the issuer issued it. */
   file: z.string(),
 });
+export type DownloadResponse = z.infer<typeof downloadResponse>;
 
 export const machineRef = z.strictObject({ fingerprint: fingerprintSchema });
 

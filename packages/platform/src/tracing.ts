@@ -56,6 +56,11 @@ export class TracingAlreadyStarted extends Error {
 const off: Tracing = { enabled: false, stop: async () => {} };
 let running: Tracing | undefined;
 
+/** Whether this process records spans (per-request tracing hooks are installed only then). */
+export function tracingStarted(): boolean {
+  return running !== undefined;
+}
+
 /** Starts tracing for this process when an endpoint (or a test exporter) is given; else does nothing. */
 export function startTracing(options: TracingOptions): Tracing {
   const processors: SpanProcessor[] = [];

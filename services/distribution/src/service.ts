@@ -221,33 +221,35 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     // published at an https:// DISTRIBUTION_PUBLIC_URL.
     strictTransportSecurity: (request) => httpsPublicUrl || request.protocol === "https",
   });
-  app.addHook("onRequest", async (request, reply) => {
+  // Callback hooks (no promise per request): products call often, and these run on every call.
+  app.addHook("onRequest", (request, reply, done) => {
     // Products may run in browsers: the key travels in a header, never in a cookie, so any origin may call.
-    reply.header("Access-Control-Allow-Origin", "*");
-    if (request.method === "OPTIONS") {
-      reply
-        .header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-        .header("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match")
-        .header("Access-Control-Max-Age", "86400")
-        .code(204)
-        .send();
-      // An async hook that sent its reply must return it, or Fastify runs the route after it.
-      return reply;
+    reply
+      .header("Access-Control-Allow-Origin", "*")
+      .header("Access-Control-Expose-Headers", "ETag, Retry-After, X-Request-Id");
+    if (request.method !== "OPTIONS") return done();
+    // Answered here: the route never runs (a hook that replies does not call done).
+    reply
+      .header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+      .header("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match")
+      .header("Access-Control-Max-Age", "86400")
+      .code(204)
+      .send();
+  });
+  app.addHook("onResponse", (request, reply, done) => {
+    // Successes are logged at debug level, failures at info.
+    const failed = reply.statusCode >= 400;
+    if (failed || request.log.level === "debug" || request.log.level === "trace") {
+      const line = {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      };
+      if (failed) request.log.info(line, "request");
+      else request.log.debug(line, "request");
     }
-  });
-  app.addHook("onSend", async (_request, reply) => {
-    reply.header("Access-Control-Expose-Headers", "ETag, Retry-After, X-Request-Id");
-  });
-  app.addHook("onResponse", async (request, reply) => {
-    // Products call often: successes are logged at debug level, failures at info.
-    const line = {
-      method: request.method,
-      url: request.url,
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime),
-    };
-    if (reply.statusCode >= 400) request.log.info(line, "request");
-    else request.log.debug(line, "request");
+    done();
   });
 
   app.register(async (root) => {

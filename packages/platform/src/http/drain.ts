@@ -22,14 +22,16 @@ export class HttpDrain {
 
   /** Installs the hooks on the root instance, before any other onRequest hook. */
   install(app: FastifyInstance): void {
-    app.addHook("onRequest", async (_request, reply) => {
-      if (!this.#closing) return;
+    // Callback hooks (no promise per request): they run on every request of the service.
+    app.addHook("onRequest", (_request, reply, done) => {
+      if (!this.#closing) return done();
       reply.header("Connection", "close");
+      // Answered here: the route never runs (a hook that replies does not call done).
       sendError(reply, new AppError("service_unavailable", "This replica is shutting down: try again"));
-      return reply;
     });
-    app.addHook("onSend", async (_request, reply) => {
+    app.addHook("onSend", (_request, reply, payload, done) => {
       if (this.#draining) reply.header("Connection", "close");
+      done(null, payload);
     });
   }
 

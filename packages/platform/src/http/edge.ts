@@ -50,13 +50,14 @@ export function installHttpEdge(app: FastifyInstance, options: HttpEdgeOptions):
   installErrorHandler(app, options);
   installRequestHygiene(app);
   installSecurityHeaders(app, options);
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     observeHttpRequest(
       request.routeOptions.url ?? "(no route)",
       request.method,
       reply.statusCode,
       reply.elapsedTime / 1_000,
     );
+    done();
   });
   return drain;
 }

@@ -38,12 +38,13 @@ export interface SecurityHeaderOptions {
  * other origins, a Content-Security-Policy, and HSTS where the service is reached over https.
  */
 export function installSecurityHeaders(app: FastifyInstance, options: SecurityHeaderOptions): void {
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("X-Request-Id", request.id);
     reply.header("X-Content-Type-Options", "nosniff");
     reply.header("X-Frame-Options", "DENY");
     reply.header("Referrer-Policy", "same-origin");
     reply.header("Content-Security-Policy", options.contentSecurityPolicy(request));
     if (options.strictTransportSecurity(request)) reply.header("Strict-Transport-Security", hstsValue);
+    done(null, payload);
   });
 }

@@ -1,6 +1,7 @@
 // A server span per HTTP request (tracing.ts): the child of the client's `traceparent` when it sends
 // one, else the root of a new trace; named by method and route pattern (never the path), ended with
-// the status code. With tracing off the API's no-ops run and nothing is recorded.
+// the status code. With tracing off (not started when the server is built) no hook is installed:
+// the API's no-ops would record nothing, and a product's download would still pay for four hooks.
 import {
   type Context,
   context,
@@ -11,11 +12,12 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { platformTracer } from "../tracing.ts";
+import { platformTracer, tracingStarted } from "../tracing.ts";
 
 const requestContexts = new WeakMap<FastifyRequest, Context>();
 
 export function installRequestTracing(app: FastifyInstance): void {
+  if (!tracingStarted()) return;
   app.addHook("onRequest", (request, _reply, done) => {
     const route = request.routeOptions.url ?? "(no route)";
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);

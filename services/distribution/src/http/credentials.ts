@@ -3,6 +3,7 @@ import rateLimit, { type FastifyRateLimitStoreCtor } from "@fastify/rate-limit";
 import { AppError } from "@licensing/contracts";
 import { isLegacyKey, isModelError, legacyKeyLookupHash, licenseKeyLookupHash } from "@licensing/model";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { LRUCache } from "lru-cache";
 import type { LicenseDirectory, LicenseRecord } from "../domain/licenses.ts";
 import { budgetKey, keyBudgets } from "../domain/rate-budget.ts";
 import { rateLimitWindowMs } from "./rate-limits/shared-limits.ts";
@@ -104,6 +105,9 @@ export async function installCredentials(
     });
   }
 
+  // A product presents the same key on every call: its lookup hash (a parse and a SHA-256) is
+  // worked out once per key while the key is in use.
+  const keyHashes = new LRUCache<string, string>({ max: 100_000 });
   return {
     async requireLicense(request) {
       const header = request.headers.authorization;
@@ -123,12 +127,15 @@ export async function installCredentials(
       // A migrated license's legacy GUID is accepted wherever its LK- key is (docs/distribution.md).
       const presented = header.slice(space + 1).trim();
       const legacy = isLegacyKey(presented);
-      let keyHash: string;
-      try {
-        keyHash = legacy ? legacyKeyLookupHash(presented) : licenseKeyLookupHash(presented);
-      } catch (error) {
-        if (isModelError(error)) throw new AppError("malformed_key", error.message);
-        throw error;
+      let keyHash = keyHashes.get(presented);
+      if (keyHash === undefined) {
+        try {
+          keyHash = legacy ? legacyKeyLookupHash(presented) : licenseKeyLookupHash(presented);
+        } catch (error) {
+          if (isModelError(error)) throw new AppError("malformed_key", error.message);
+          throw error;
+        }
+        keyHashes.set(presented, keyHash);
       }
       const license = await licenses.byKeyHash(keyHash, legacy);
       if (!license) throw new AppError("not_found", "No license matches this key");

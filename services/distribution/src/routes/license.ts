@@ -1,7 +1,7 @@
-import { downloadResponse, keyRoles, publicKeysResponse } from "@licensing/contracts";
+import { type DownloadResponse, downloadResponse, keyRoles, publicKeysResponse } from "@licensing/contracts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { requireNotBlocked } from "../domain/licenses.ts";
+import { type LicenseRecord, requireNotBlocked } from "../domain/licenses.ts";
 import { licenseOf, type RouteDeps } from "./deps.ts";
 
 /** Downloads of license files, and the public keys that verify them. */
@@ -9,6 +9,23 @@ export const licenseRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps)
   const { requireLicense, downloads, now } = deps;
   const auth = { auth: "licenseKey" } as const;
   const etagOf = (licenseId: string, serial: number) => `"${licenseId}.${serial}"`;
+  // A download answers the same bytes until the license's next file: they are encoded once per
+  // record (the directory keeps one record per key and file version), not per request.
+  const bodies = new WeakMap<LicenseRecord, Buffer>();
+  const downloadBody = (license: LicenseRecord): Buffer => {
+    let body = bodies.get(license);
+    if (!body) {
+      const answer: DownloadResponse = {
+        licenseId: license.licenseId,
+        serial: license.serial,
+        encrypted: license.encrypted,
+        file: license.file,
+      };
+      body = Buffer.from(JSON.stringify(answer));
+      bodies.set(license, body);
+    }
+    return body;
+  };
 
   app.get(
     "/v1/license",
@@ -32,12 +49,10 @@ export const licenseRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps)
       reply.header("ETag", etag).header("Cache-Control", "private, no-cache");
       if (request.headers["if-none-match"] === etag) return reply.code(304).send(null);
       downloads.count(license.licenseId, now());
-      return {
-        licenseId: license.licenseId,
-        serial: license.serial,
-        encrypted: license.encrypted,
-        file: license.file,
-      };
+      // The bytes of a DownloadResponse, encoded once (a Buffer is sent as it is, not serialized).
+      return reply
+        .type("application/json; charset=utf-8")
+        .send(downloadBody(license) as unknown as DownloadResponse);
     },
   );
 
