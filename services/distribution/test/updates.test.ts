@@ -221,6 +221,47 @@ describe("POST /v1/updates/check", () => {
     await expect.poll(async () => (await t.call("GET", url, { key: licenseKey })).statusCode).toBe(403);
   });
 
+  it("signs the index afresh when the clock is set back or its signature is an hour old", async () => {
+    const { licenseKey } = await t.issue({
+      startDate: "2020-01-01T00:00:00Z",
+      endDate: "2099-01-01T00:00:00Z",
+    });
+    const keys = await releaseKeys();
+    const indexAt = async () => {
+      const answer = (await check(licenseKey, { currentVersion: "1.0.0" })).json();
+      const opened = openReleaseIndex(answer.index, {
+        keys,
+        product: "collector",
+        channel: "stable",
+        now: t.clock.now(),
+      });
+      return opened.index;
+    };
+    const first = await indexAt();
+    expect(await indexAt()).toEqual(first); // the same version, served from the cache
+    const hour = 3_600_000;
+    t.clock.advance(-2 * hour);
+    try {
+      // An index signed by the later clock would claim an issue time in this clock's future.
+      const setBack = await indexAt();
+      expect(Date.parse(setBack.issuedAt)).toBeLessThanOrEqual(t.clock.now().getTime());
+      expect(Date.parse(setBack.issuedAt)).toBeLessThan(Date.parse(first.issuedAt));
+      expect(Date.parse(setBack.expiresAt) - Date.parse(setBack.issuedAt)).toBe(24 * hour);
+      expect(setBack.indexVersion).toBe(first.indexVersion);
+    } finally {
+      t.clock.advance(2 * hour);
+    }
+    // More than an hour on: the same version again, with a fresh expiry.
+    t.clock.advance(hour + 60_000);
+    try {
+      const later = await indexAt();
+      expect(later.indexVersion).toBe(first.indexVersion);
+      expect(Date.parse(later.expiresAt)).toBeGreaterThan(Date.parse(first.expiresAt));
+    } finally {
+      t.clock.advance(-(hour + 60_000));
+    }
+  });
+
   it("names what is wrong with a request", async () => {
     const { licenseKey } = await t.issue();
     for (const [body, path] of [
