@@ -45,6 +45,8 @@ export function streamNames(prefix: string) {
     deadLetters: `${upper}_DEAD_LETTERS`,
     licenseFiles: `${upper}_LICENSE_FILES`,
     releases: `${upper}_RELEASES`,
+    /** The key-value bucket of release upload locks, shared by the gateway's replicas. */
+    uploadLocks: `${upper}_UPLOAD_LOCKS`,
     bodies: {
       messages: `${upper}_BODIES`,
       events: `${upper}_EVENT_BODIES`,
@@ -96,6 +98,17 @@ function objectStore(bucket: string): string[] {
   ];
 }
 
+/** A key-value bucket, read and written (create, update, conditional delete), and brought up at start. */
+function keyValue(bucket: string): string[] {
+  const stream = `KV_${bucket}`;
+  return [
+    ...manageStream(stream),
+    `${api}.STREAM.MSG.GET.${stream}`,
+    `${api}.DIRECT.GET.${stream}.>`,
+    `$KV.${bucket}.>`,
+  ];
+}
+
 /**
  * The subject permissions of every identity in the deployment of `prefix`, derived from the
  * endpoints and events given (the registry's: `allEndpoints`, `allEvents` with their publishers).
@@ -127,6 +140,9 @@ export function busPermissions(
   }
   // The gateway's readiness asks every service on the bus for a ping.
   table.gateway.publish.push("$SRV.PING", "$SRV.PING.*");
+  // Its replicas share the locks of release uploads, and ask each other to let one go.
+  table.gateway.publish.push(...keyValue(names.uploadLocks), `${prefix}.upload-locks.>`);
+  table.gateway.subscribe.push(`${prefix}.upload-locks.>`);
 
   for (const endpoint of endpoints) {
     const subject = `${prefix}.${endpoint.subject}`;

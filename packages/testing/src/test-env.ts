@@ -66,11 +66,12 @@ export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestE
     log,
     connect,
     async stop() {
-      // Every stream of this prefix: events, license files, and the object stores of large bodies.
+      // Every stream of this prefix: events, license files, the object stores of large bodies, and the
+      // key-value buckets (the gateway's upload locks).
       const jsm = await jetstreamManager(nc);
       const own = eventStreamName(prefix).replace(/EVENTS$/, "");
       for await (const name of jsm.streams.names()) {
-        if (name.startsWith(own) || name.startsWith(`OBJ_${own}`))
+        if (name.startsWith(own) || name.startsWith(`OBJ_${own}`) || name.startsWith(`KV_${own}`))
           await jsm.streams.delete(name).catch(() => {});
       }
       await Promise.all(connections.map((c) => c.close().catch(() => {})));

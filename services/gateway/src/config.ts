@@ -112,6 +112,10 @@ export const gatewayConfig = baseConfig
       .max(365 * day)
       .default(7 * day)
       .meta({ description: "a session ends this long after sign-in (7 days)" }),
+    GATEWAY_UPLOAD_LOCK_SECONDS: z.coerce.number().int().min(1).max(300).default(30).meta({
+      description:
+        "a release upload's lock, shared by the replicas, lapses this long after its holder stops renewing it (crashed)",
+    }),
   });
 
 export type GatewayConfig = z.output<typeof gatewayConfig>;

@@ -35,6 +35,7 @@ await runUntilSignal(async () => {
     publicUrl: config.GATEWAY_PUBLIC_URL,
     artifacts: await openArtifactStore(config),
     uploadExpiryMs: config.ARTIFACT_UPLOAD_EXPIRY_SECONDS * 1_000,
+    uploadLockTtlMs: config.GATEWAY_UPLOAD_LOCK_SECONDS * 1_000,
     cookieSecure: config.GATEWAY_COOKIE_SECURE,
     trustProxy: config.GATEWAY_TRUST_PROXY,
     requiredServices: config.GATEWAY_REQUIRED_SERVICES,

@@ -3,6 +3,7 @@
 // Types only, so a module depends on the gateway at compile time and never at run time.
 import type { ArtifactStore } from "@licensing/artifacts";
 import type { Action, Actor, Endpoint, RequestIn, ResponseOf } from "@licensing/contracts";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 
@@ -39,6 +40,11 @@ export interface GatewayModuleOptions {
   artifacts: ArtifactStore | undefined;
   /** An upload unchanged for this long is abandoned: swept if unfinished, or finished but no release's. */
   uploadExpiryMs: number;
+  /** The gateway's bus connection and subject prefix: what its replicas share (the upload locks). */
+  nc: NatsConnection;
+  subjectPrefix: string;
+  /** An upload's lock lapses this long after its holder last renewed it (GATEWAY_UPLOAD_LOCK_SECONDS). */
+  uploadLockTtlMs: number;
 }
 
 /** A module's routes, registered under `/api`; each route declares its `config.access`. */

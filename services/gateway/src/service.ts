@@ -72,6 +72,8 @@ export interface GatewayDeps {
   artifacts?: ArtifactStore;
   /** An upload unchanged for this long is abandoned and swept (ARTIFACT_UPLOAD_EXPIRY_SECONDS; a day). */
   uploadExpiryMs?: number;
+  /** An upload's lock lapses this long after its holder last renewed it (GATEWAY_UPLOAD_LOCK_SECONDS). */
+  uploadLockTtlMs?: number;
 }
 
 /** What the gateway's start did that its launcher must know. */
@@ -200,6 +202,9 @@ export function createGatewayService(deps: GatewayDeps): GatewayService {
         callForItself,
         artifacts: deps.artifacts,
         uploadExpiryMs: deps.uploadExpiryMs ?? 24 * hour,
+        nc,
+        subjectPrefix: prefix,
+        uploadLockTtlMs: deps.uploadLockTtlMs ?? 30_000,
       });
     else log.info("The CRM module is not installed in this deployment: no CRM routes");
     await registerUi(root, deps.uiDir, log);

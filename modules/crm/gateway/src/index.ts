@@ -21,7 +21,9 @@ import { usageExportRoutes } from "./usage-export.ts";
 /** The CRM module as the gateway loads it. */
 export const gatewayModule: GatewayModule = {
   name: "crm",
-  plugin: async (app, { call, callForItself, artifacts, uploadExpiryMs }) => {
+  plugin: async (app, options) => {
+    // Not `options` itself: it carries the `/api` prefix, which the routes would get twice.
+    const { call, callForItself, artifacts, uploadExpiryMs, nc, subjectPrefix, uploadLockTtlMs } = options;
     if (artifacts) {
       const sweep = scheduleUploadSweep({
         store: artifacts,
@@ -49,6 +51,14 @@ export const gatewayModule: GatewayModule = {
       releaseRoutes,
       releaseUploadRoutes,
     ])
-      await app.register(routes, { call, callForItself, artifacts, uploadExpiryMs });
+      await app.register(routes, {
+        call,
+        callForItself,
+        artifacts,
+        uploadExpiryMs,
+        nc,
+        subjectPrefix,
+        uploadLockTtlMs,
+      });
   },
 };

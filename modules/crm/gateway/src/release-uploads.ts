@@ -12,6 +12,7 @@ import type { GatewayModulePlugin } from "@licensing/gateway/module";
 import { Server as TusServer } from "@tus/server";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { UploadLocks } from "./upload-locks.ts";
 
 /** What an upload says of its file (tus `Upload-Metadata`), checked as the release index checks it. */
 const uploadMetadata = z.object({
@@ -51,10 +52,13 @@ function codeOfTusStatus(status: number): ErrorCode {
  * chunk, resumed after a broken connection or a reload from where the server says it stands, into
  * the artifact store. The upload names its draft release and what the file is for; when its last
  * byte is in, the file is hashed once and attached to the release as the operator who sent it.
- * One gateway replica serves an upload at a time (its lock is in memory): behind several replicas,
- * route `/api/release-uploads` with sticky sessions (docs/operations.md).
+ * One request writes an upload at a time, whichever replica it reached: the lock is shared by the
+ * gateway's replicas over NATS and lapses when its holder dies (upload-locks.ts).
  */
-export const releaseUploadRoutes: GatewayModulePlugin = async (app, { call, artifacts }) => {
+export const releaseUploadRoutes: GatewayModulePlugin = async (
+  app,
+  { call, artifacts, nc, subjectPrefix, uploadLockTtlMs },
+) => {
   // The tus server reads the chunk itself, from the request as Node gave it.
   app.addContentTypeParser("application/offset+octet-stream", (_request, _payload, done) => done(null));
   // The tus hooks get the request as a web Request; the Node request under it leads back to the
@@ -69,6 +73,7 @@ export const releaseUploadRoutes: GatewayModulePlugin = async (app, { call, arti
     ? new TusServer({
         path: "/api/release-uploads",
         datastore: artifacts.uploads,
+        locker: new UploadLocks({ nc, prefix: subjectPrefix, ttlMs: uploadLockTtlMs }),
         maxSize: MAX_ARTIFACT_BYTES,
         relativeLocation: true,
         // The tus server's own refusals (an offset that does not match, a missing header…) in the
