@@ -43,6 +43,7 @@ function codeOfTusStatus(status: number): ErrorCode {
   if (status === 404 || status === 410) return "not_found";
   if (status === 409) return "conflict";
   if (status === 413) return "payload_too_large";
+  if (status === 503) return "service_unavailable";
   if (status >= 500) return "internal";
   return "validation_failed";
 }
@@ -83,11 +84,13 @@ export const releaseUploadRoutes: GatewayModulePlugin = async (
           const status = "status_code" in error ? error.status_code : 500;
           const body = "body" in error ? error.body : "";
           if (body.startsWith("{")) return { status_code: status, body };
-          if (status >= 500) request.log.error({ err: error }, "a release upload failed");
-          const message =
-            status >= 500
-              ? "The upload failed; the failure is logged under this request id"
-              : body.trim() || `tus answered ${status}`;
+          // 503: the upload's lock could not be reached (upload-locks.ts), the client's to retry.
+          const unexpected = status >= 500 && status !== 503;
+          if (unexpected) request.log.error({ err: error }, "a release upload failed");
+          else if (status === 503) request.log.warn({ err: error }, "a release upload waits for the bus");
+          const message = unexpected
+            ? "The upload failed; the failure is logged under this request id"
+            : body.trim() || `tus answered ${status}`;
           return {
             status_code: status,
             body: JSON.stringify({ code: codeOfTusStatus(status), message, requestId: request.id }),

@@ -91,6 +91,12 @@ export const uploadLockedRefusal = {
   body: "Another request is writing this upload: ask its offset (HEAD) and resume from there",
 };
 
+/** The refusal a request gets when the locks' bucket cannot be reached (503 `service_unavailable`). */
+export const uploadLockUnreachable = {
+  status_code: 503,
+  body: "The upload's lock cannot be reached (the bus is away): try again in a moment",
+};
+
 class UploadLock implements Lock {
   readonly #locks: UploadLocks;
   readonly #id: string;
@@ -108,13 +114,16 @@ class UploadLock implements Lock {
   }
 
   async lock(signal: AbortSignal, requestRelease: RequestRelease): Promise<void> {
-    const kv = await this.#locks.bucket();
+    // A bus that cannot be reached is the client's to retry (503), not an internal failure.
+    const kv = await this.#locks.bucket().catch((cause: unknown) => {
+      throw { ...uploadLockUnreachable, cause };
+    });
     const deadline = Date.now() + this.#locks.waitMs;
     for (;;) {
       if (signal.aborted || Date.now() >= deadline) throw uploadLockedRefusal;
       const revision = await kv.create(this.#id, Empty).catch((error: unknown) => {
         if (isTaken(error)) return 0;
-        throw error;
+        throw { ...uploadLockUnreachable, cause: error };
       });
       if (revision > 0) return this.#hold(kv, revision, requestRelease);
       await untilAborted(this.#askHolder(deadline), signal);

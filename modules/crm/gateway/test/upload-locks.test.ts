@@ -5,7 +5,7 @@ import { streamNames } from "@licensing/contracts";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { Kvm } from "@nats-io/kv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UploadLocks, uploadLockedRefusal } from "../src/upload-locks.ts";
+import { UploadLocks, uploadLockedRefusal, uploadLockUnreachable } from "../src/upload-locks.ts";
 
 const ttlMs = 1_500;
 let env: TestEnv;
@@ -112,5 +112,15 @@ describe("the upload locks the gateway's replicas share", () => {
     await expect(replicaA.newLock(id).lock(aborted.signal, () => {})).rejects.toBe(uploadLockedRefusal);
     await current.unlock();
     expect(formerAsked).toBe(0);
+  });
+
+  it("answers 503 when the bus cannot be reached, for the client to retry", async () => {
+    const nc = await env.connect("gateway");
+    const cut = new UploadLocks({ nc, prefix: env.prefix, ttlMs });
+    await nc.close();
+    await expect(cut.newLock(uploadId()).lock(never(), () => {})).rejects.toMatchObject({
+      status_code: uploadLockUnreachable.status_code,
+      body: uploadLockUnreachable.body,
+    });
   });
 });
