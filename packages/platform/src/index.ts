@@ -71,7 +71,7 @@ export {
   tellLauncher,
 } from "./launcher.ts";
 export { createLogger, type Logger } from "./logger.ts";
-export { runUntilSignal, type Stoppable } from "./main.ts";
+export { runServiceProcess, runUntilSignal, type StartedService, type Stoppable } from "./main.ts";
 export {
   type MetricsServer,
   observeBusRequest,

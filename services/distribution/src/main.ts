@@ -1,27 +1,9 @@
 import { openArtifactStore } from "@licensing/artifacts";
-import {
-  connectNats,
-  createLogger,
-  definedOnly,
-  ensureEventStream,
-  natsOptionsFrom,
-  runUntilSignal,
-  startMetricsServer,
-  startTracing,
-} from "@licensing/platform";
+import { definedOnly, ensureEventStream, runServiceProcess } from "@licensing/platform";
 import { loadDistributionConfig } from "./config.ts";
 import { createDistributionService, openDistributionDatabase } from "./service.ts";
 
-await runUntilSignal(async () => {
-  const config = loadDistributionConfig();
-  const log = createLogger("distribution", config.LOG_LEVEL);
-  const tracing = startTracing({
-    service: "distribution",
-    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-    sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
-  });
-  const metrics = await startMetricsServer("distribution", config.METRICS_PORT, log);
-  const nc = await connectNats(config.NATS_URL, "distribution", log, natsOptionsFrom(config));
+await runServiceProcess("distribution", loadDistributionConfig, async ({ config, log, nc }) => {
   await ensureEventStream(nc, config.SUBJECT_PREFIX);
   const orm = await openDistributionDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createDistributionService({
@@ -52,15 +34,9 @@ await runUntilSignal(async () => {
   });
   await service.start();
   return {
+    service,
+    orm,
     // For npm start, which must show where products reach it whatever LOG_LEVEL hides.
     started: definedOnly({ listening: service.url(), url: service.publicUrl() }),
-    graceSeconds: config.SHUTDOWN_GRACE_SECONDS,
-    async stop() {
-      await metrics?.close();
-      await service.stop();
-      await nc.drain();
-      await orm.close();
-      await tracing.stop();
-    },
   };
 });

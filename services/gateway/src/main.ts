@@ -1,27 +1,9 @@
 import { openArtifactStore } from "@licensing/artifacts";
-import {
-  connectNats,
-  createLogger,
-  definedOnly,
-  hasLauncher,
-  natsOptionsFrom,
-  runUntilSignal,
-  startMetricsServer,
-  startTracing,
-} from "@licensing/platform";
+import { definedOnly, hasLauncher, runServiceProcess } from "@licensing/platform";
 import { loadGatewayConfig } from "./config.ts";
 import { createGatewayService, firstSuperadminNotice, openGatewayDatabase } from "./service.ts";
 
-await runUntilSignal(async () => {
-  const config = loadGatewayConfig();
-  const log = createLogger("gateway", config.LOG_LEVEL);
-  const tracing = startTracing({
-    service: "gateway",
-    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-    sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
-  });
-  const metrics = await startMetricsServer("gateway", config.METRICS_PORT, log);
-  const nc = await connectNats(config.NATS_URL, "gateway", log, natsOptionsFrom(config));
+await runServiceProcess("gateway", loadGatewayConfig, async ({ config, log, nc }) => {
   const orm = await openGatewayDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createGatewayService({
     nc,
@@ -49,19 +31,13 @@ await runUntilSignal(async () => {
   // Plain console text, not a log field; under npm start the launcher's summary shows it instead.
   if (admin && !hasLauncher()) console.log(firstSuperadminNotice(admin));
   return {
+    service,
+    orm,
     // For npm start, which must show these whatever LOG_LEVEL hides.
     started: definedOnly({
       listening,
       url,
       details: admin && { firstSuperadmin: admin.username, temporaryPassword: admin.temporaryPassword },
     }),
-    graceSeconds: config.SHUTDOWN_GRACE_SECONDS,
-    async stop() {
-      await metrics?.close();
-      await service.stop();
-      await nc.drain();
-      await orm.close();
-      await tracing.stop();
-    },
   };
 });

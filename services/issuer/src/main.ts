@@ -1,25 +1,8 @@
-import {
-  connectNats,
-  createLogger,
-  ensureEventStream,
-  natsOptionsFrom,
-  runUntilSignal,
-  startMetricsServer,
-  startTracing,
-} from "@licensing/platform";
+import { ensureEventStream, runServiceProcess } from "@licensing/platform";
 import { loadIssuerConfig } from "./config.ts";
 import { createIssuerService, openIssuerDatabase } from "./service.ts";
 
-await runUntilSignal(async () => {
-  const config = loadIssuerConfig();
-  const log = createLogger("issuer", config.LOG_LEVEL);
-  const tracing = startTracing({
-    service: "issuer",
-    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-    sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
-  });
-  const metrics = await startMetricsServer("issuer", config.METRICS_PORT, log);
-  const nc = await connectNats(config.NATS_URL, "issuer", log, natsOptionsFrom(config));
+await runServiceProcess("issuer", loadIssuerConfig, async ({ config, log, nc }) => {
   await ensureEventStream(nc, config.SUBJECT_PREFIX);
   const orm = await openIssuerDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createIssuerService({
@@ -33,14 +16,5 @@ await runUntilSignal(async () => {
     timeZone: config.ISSUER_TIME_ZONE,
   });
   await service.start();
-  return {
-    graceSeconds: config.SHUTDOWN_GRACE_SECONDS,
-    async stop() {
-      await metrics?.close();
-      await service.stop();
-      await nc.drain();
-      await orm.close();
-      await tracing.stop();
-    },
-  };
+  return { service, orm };
 });

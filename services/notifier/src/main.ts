@@ -1,24 +1,8 @@
-import {
-  connectNats,
-  createLogger,
-  natsOptionsFrom,
-  runUntilSignal,
-  startMetricsServer,
-  startTracing,
-} from "@licensing/platform";
+import { runServiceProcess } from "@licensing/platform";
 import { loadNotifierConfig } from "./config.ts";
 import { createNotifierService, openNotifierDatabase } from "./service.ts";
 
-await runUntilSignal(async () => {
-  const config = loadNotifierConfig();
-  const log = createLogger("notifier", config.LOG_LEVEL);
-  const tracing = startTracing({
-    service: "notifier",
-    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-    sampleRatio: config.OTEL_TRACES_SAMPLE_RATIO,
-  });
-  const metrics = await startMetricsServer("notifier", config.METRICS_PORT, log);
-  const nc = await connectNats(config.NATS_URL, "notifier", log, natsOptionsFrom(config));
+await runServiceProcess("notifier", loadNotifierConfig, async ({ config, log, nc }) => {
   const orm = await openNotifierDatabase(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const service = createNotifierService({
     nc,
@@ -35,14 +19,5 @@ await runUntilSignal(async () => {
     },
   });
   await service.start();
-  return {
-    graceSeconds: config.SHUTDOWN_GRACE_SECONDS,
-    async stop() {
-      await metrics?.close();
-      await service.stop();
-      await nc.drain();
-      await orm.close();
-      await tracing.stop();
-    },
-  };
+  return { service, orm };
 });
