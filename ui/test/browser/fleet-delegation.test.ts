@@ -7,6 +7,7 @@
 // the delegation with the keyboard only. Screenshots: fleet-delegation-*.png.
 import { join } from "node:path";
 import { type FleetAuthority, LicenseManager, MemoryStorage } from "@licensing/client";
+import { leaseSeat, offlineCollector } from "@licensing/client/testing";
 import type { DelegationStatus, IssuedLicense, ReceiptUpload } from "@licensing/contracts";
 import type { Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -117,27 +118,16 @@ describe.skipIf(!browserTestsRun)(
       // Three collectors on leases it signs, their receipts collected, and one of its own.
       const collectorKeys: string[] = [];
       for (let i = 0; i < COLLECTORS; i++) {
-        const fingerprint = `collector-${String(i).padStart(2, "0")}`;
-        const collector = new LicenseManager({
-          product: "collector",
+        const member = await offlineCollector({
+          fingerprint: `collector-${String(i).padStart(2, "0")}`,
           trustedKeys: keys,
-          storage: new MemoryStorage(),
-          fingerprint,
-          offline: true,
-        }).delegatedCollector();
-        const key = await collector.machineKey();
-        collectorKeys.push(key);
-        const lease = await authority.issueLease({
-          fingerprint,
-          collectorKey: key,
-          product: "collector",
-          executionModes: certificate.executionModes,
-          units: 100,
-          ttlSeconds: 36 * 3600,
         });
-        await collector.installDelegatedLease(lease.lease, lease.certificate);
-        for (let run = 0; run < RUNS; run++) await collector.recordExecution({ units: unitsOf(i, run) });
-        expect((await authority.acceptReceipts(key, await collector.receipts())).anomalies).toEqual([]);
+        collectorKeys.push(member.key);
+        await leaseSeat(authority, member, certificate.executionModes);
+        for (let run = 0; run < RUNS; run++)
+          await member.collector.recordExecution({ units: unitsOf(i, run) });
+        const report = await authority.acceptReceipts(member.key, await member.collector.receipts());
+        expect(report.anomalies).toEqual([]);
       }
       await authority.recordExecution({ units: COCKPIT_UNITS });
       exported = await authority.exportReceipts();

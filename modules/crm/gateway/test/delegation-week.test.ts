@@ -3,6 +3,7 @@
 // and 10 collectors on their own clock, leases and receipts offline), then reconnecting: every unit
 // counted exactly once, the same upload again counted never, and the operator's view agrees.
 import { LicenseManager, MemoryStorage } from "@licensing/client";
+import { leaseSeat, offlineCollector } from "@licensing/client/testing";
 import type { Account, DelegationStatus, IssuedLicense, LicenseUsage } from "@licensing/contracts";
 import { type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,30 +65,15 @@ describe("a cockpit and 10 collectors, a week without the distribution service",
     const fleet = [];
     for (let i = 0; i < COLLECTORS; i++) {
       const fingerprint = `collector-${String(i).padStart(2, "0")}`;
-      const collector = new LicenseManager({
-        product: "collector",
-        trustedKeys: keys,
-        storage: new MemoryStorage(),
-        fingerprint,
-        offline: true,
-        now: clock.now,
-      }).delegatedCollector();
-      fleet.push({ fingerprint, collector, key: await collector.machineKey(), units: 0 });
+      fleet.push({
+        ...(await offlineCollector({ fingerprint, trustedKeys: keys, now: clock.now })),
+        units: 0,
+      });
     }
     let cockpitUnits = 0;
     for (let d = 0; d < DAYS; d++) {
       clock.t += d === 0 ? 0 : day;
-      for (const member of fleet) {
-        const lease = await authority.issueLease({
-          fingerprint: member.fingerprint,
-          collectorKey: member.key,
-          product: "collector",
-          executionModes: certificate.executionModes,
-          units: 100,
-          ttlSeconds: 36 * 3600,
-        });
-        await member.collector.installDelegatedLease(lease.lease, lease.certificate);
-      }
+      for (const member of fleet) await leaseSeat(authority, member, certificate.executionModes);
       for (let run = 0; run < RUNS_A_DAY; run++) {
         clock.t += 3_600_000;
         for (const [i, member] of fleet.entries()) {
