@@ -201,6 +201,29 @@ describe("probes", () => {
   });
 });
 
+describe("a page calling the API from another origin", () => {
+  it("may read every answer, success or refusal, with its ETag, Retry-After and request id", async () => {
+    const { licenseKey } = await t.issue();
+    for (const [url, authorization, status] of [
+      ["/v1/license", `License ${licenseKey}`, 200],
+      ["/v1/license", "License LK-not-a-key", 400],
+      ["/v1/no-such-route", undefined, 404],
+    ] as const) {
+      const response = await t.service.app.inject({
+        method: "GET",
+        url,
+        headers: { origin: "https://app.example", ...(authorization ? { authorization } : {}) },
+      });
+      expect({ url, status: response.statusCode }).toEqual({ url, status });
+      expect(response.headers).toMatchObject({
+        "access-control-allow-origin": "*",
+        "access-control-expose-headers": "ETag, Retry-After, X-Request-Id",
+        "x-request-id": expect.any(String),
+      });
+    }
+  });
+});
+
 describe("a browser's CORS preflight", () => {
   it("is 204 with what a page may send, for any route, and runs no route after it", async () => {
     for (const url of ["/v1/machines", "/v1/usage", "/v1/no-such-route"]) {
