@@ -13,6 +13,7 @@ export { errorMessage, notifyError, notifySuccess } from "./notify.tsx";
 export { PageHeader } from "./PageHeader.tsx";
 export { PlaceholderPage } from "./PlaceholderPage.tsx";
 export { isMissing, QueryError } from "./QueryError.tsx";
+export { DialogActions, ReasonField } from "./ReasonDialog.tsx";
 export { reveal, revealFirstError } from "./reveal.ts";
 export { guardedPage, NoAccess, RequireAction } from "./routes.tsx";
 export { useSearchParamsUpdate } from "./search-params.ts";

@@ -1,6 +1,6 @@
 import { delegation } from "@licensing/contracts";
-import { applyServerErrors, notifySuccess, zodValidate } from "@licensing/ui/kit";
-import { Button, Group, Stack, Text, Textarea } from "@mantine/core";
+import { applyServerErrors, DialogActions, notifySuccess, ReasonField, zodValidate } from "@licensing/ui/kit";
+import { Stack, Text } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { IconBan } from "@tabler/icons-react";
 import { useState } from "react";
@@ -48,26 +48,21 @@ export function RevokeDelegation({ license }: { license: DelegationLicense }) {
               account: collectors refuse the leases it signs. The license itself stays as it is. Say why: the
               reason is recorded with your name.
             </Text>
-            <Textarea
-              label="Reason"
-              description="Required; recorded with your name"
+            <ReasonField
+              kept="recorded with your name"
               required
-              autosize
-              minRows={2}
               data-autofocus
               {...form.getInputProps("reason")}
             />
             {revoke.error && !placed && (
               <Refusal error={revoke.error} title="The delegation was not revoked" />
             )}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" color="red" loading={revoke.isPending}>
-                Revoke delegation
-              </Button>
-            </Group>
+            <DialogActions
+              onCancel={close}
+              confirmLabel="Revoke delegation"
+              color="red"
+              loading={revoke.isPending}
+            />
           </Stack>
         </form>
       )}

@@ -1,6 +1,6 @@
 import type { Action, BulkAction, LicenseSummary } from "@licensing/contracts";
-import { Can } from "@licensing/ui/kit";
-import { Button, NumberInput, Text, Textarea } from "@mantine/core";
+import { Can, ReasonField } from "@licensing/ui/kit";
+import { Button, NumberInput, Text } from "@mantine/core";
 import {
   IconBellRinging,
   IconCalendarPlus,
@@ -231,16 +231,9 @@ function BulkDialog({
           onChange={(notifyDays) => setValues({ ...values, notifyDays })}
         />
       )}
-      <Textarea
-        label="Reason"
-        description={
-          spec.reasonRequired
-            ? "Required; recorded in each license's audit trail"
-            : "Optional; recorded in each license's audit trail"
-        }
+      <ReasonField
+        kept="recorded in each license's audit trail"
         required={spec.reasonRequired}
-        autosize
-        minRows={2}
         data-autofocus={spec.action === "suspend" || spec.action === "reinstate" || undefined}
         value={values.reason}
         error={errors.reason}

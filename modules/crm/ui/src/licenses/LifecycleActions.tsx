@@ -1,7 +1,15 @@
 import "@mantine/dates/styles.css";
 import { issuer, type LicenseDetail } from "@licensing/contracts";
-import { applyServerErrors, Can, formatDate, notifySuccess, zodValidate } from "@licensing/ui/kit";
-import { Button, Group, Modal, NumberInput, SegmentedControl, Stack, Text, Textarea } from "@mantine/core";
+import {
+  applyServerErrors,
+  Can,
+  DialogActions,
+  formatDate,
+  notifySuccess,
+  ReasonField,
+  zodValidate,
+} from "@licensing/ui/kit";
+import { Button, Modal, NumberInput, SegmentedControl, Stack, Text } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 import { useForm } from "@mantine/form";
 import { useDisclosure } from "@mantine/hooks";
@@ -216,27 +224,18 @@ function ActionButton({ spec, license }: { spec: ActionSpec; license: LicenseDet
                 )}
               </>
             )}
-            <Textarea
-              label="Reason"
-              description={
-                spec.reasonRequired
-                  ? "Required; recorded in the audit trail"
-                  : "Optional; recorded in the audit trail"
-              }
+            <ReasonField
+              kept="recorded in the audit trail"
               required={spec.reasonRequired}
-              autosize
-              minRows={2}
               data-autofocus={spec.verb !== "renew" || undefined}
               {...form.getInputProps("reason")}
             />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" color={spec.color} loading={change.isPending}>
-                {spec.label}
-              </Button>
-            </Group>
+            <DialogActions
+              onCancel={close}
+              confirmLabel={spec.label}
+              color={spec.color}
+              loading={change.isPending}
+            />
           </Stack>
         </form>
       </Modal>

@@ -1,6 +1,6 @@
 import type { ProductRelease } from "@licensing/contracts";
-import { applyServerErrors, notifySuccess } from "@licensing/ui/kit";
-import { Button, Group, Modal, Stack, Text, Textarea } from "@mantine/core";
+import { applyServerErrors, DialogActions, notifySuccess, ReasonField } from "@licensing/ui/kit";
+import { Button, Modal, Stack, Text } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useDisclosure } from "@mantine/hooks";
 import { useYankRelease } from "./api.ts";
@@ -37,22 +37,18 @@ export function YankButton({ release, channelName }: { release: ProductRelease; 
               Release {release.version} will no longer be offered on the {channelName} channel. Installations
               already running it are told it was withdrawn. This cannot be undone.
             </Text>
-            <Textarea
-              label="Reason"
+            <ReasonField
+              kept="recorded in the audit trail"
               required
-              autosize
-              minRows={2}
               data-autofocus
               {...form.getInputProps("reason")}
             />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" color="red" loading={yank.isPending}>
-                Yank release
-              </Button>
-            </Group>
+            <DialogActions
+              onCancel={close}
+              confirmLabel="Yank release"
+              color="red"
+              loading={yank.isPending}
+            />
           </Stack>
         </form>
       </Modal>

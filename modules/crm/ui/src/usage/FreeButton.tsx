@@ -1,5 +1,5 @@
-import { notifySuccess } from "@licensing/ui/kit";
-import { Button, Group, Modal, Stack, Text, Textarea } from "@mantine/core";
+import { DialogActions, notifySuccess, ReasonField } from "@licensing/ui/kit";
+import { Button, Modal, Stack, Text } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import type { UseMutationResult } from "@tanstack/react-query";
 import type { ReactNode } from "react";
@@ -55,24 +55,20 @@ export function FreeButton({
       <Modal opened={opened} onClose={close} title={title} centered>
         <Stack>
           <Text size="sm">{message}</Text>
-          <Textarea
-            label="Reason"
-            description="Optional; recorded with your name"
-            autosize
-            minRows={2}
+          <ReasonField
+            kept="recorded with your name"
             maxLength={1_000}
             data-autofocus
             value={reason}
             onChange={(event) => setReason(event.currentTarget.value)}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button color="red" loading={mutation.isPending} onClick={confirm}>
-              {label}
-            </Button>
-          </Group>
+          <DialogActions
+            onCancel={close}
+            confirmLabel={label}
+            color="red"
+            loading={mutation.isPending}
+            onConfirm={confirm}
+          />
         </Stack>
       </Modal>
     </>
