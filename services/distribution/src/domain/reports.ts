@@ -1,9 +1,11 @@
 import { AppError, type distribution, type LicenseUsage, type RequestOf } from "@licensing/contracts";
-import { type Orm, Params, query, queryOne } from "@licensing/platform";
+import { type EntityManager, type Orm, Params, query, queryOne } from "@licensing/platform";
+import { IsolationLevel } from "@mikro-orm/core";
 import type { Leases } from "./leases.ts";
 import type { Machines } from "./machines.ts";
 import { isoOrNull, type Timestamp } from "./rows.ts";
 import type { Usage } from "./usage.ts";
+import { usageLines, usageSource } from "./usage-source.ts";
 
 interface UsageLicenseRow {
   license_id: string;
@@ -67,28 +69,37 @@ interface ReportRow {
 
 /**
  * Units consumed and active machines per account and product (and period) over a range. Units and
- * executions come from the usage reports received in the range; active machines are those whose
+ * executions come from the usage reports received in the range (the per-day rollups for the whole
+ * days rolled up, usage-source.ts); active machines are those whose
  * activation overlapped it (or its period). Rows are ordered by period, account and product, and
  * paged by a cursor holding the last row's position.
  */
 export async function usageReport(orm: Orm, request: ReportRequest) {
+  // One snapshot for every statement: the line between rollups and detail cannot move between them.
+  return orm.em
+    .fork()
+    .transactional((em) => reportIn(em, request), {
+      isolationLevel: IsolationLevel.REPEATABLE_READ,
+      readOnly: true,
+    });
+}
+
+async function reportIn(em: EntityManager, request: ReportRequest) {
   const bucket = request.bucket ?? null;
   // Every statement below starts with `sql`; the values its placeholders name come first.
   const params = new Params();
   const from = params.add(new Date(request.from));
   const to = params.add(new Date(request.to));
-  const filters: string[] = [];
   const licenseFilters: string[] = [];
-  if (request.accountId) {
-    const account = params.add(request.accountId);
-    filters.push(`u.account_id = ${account}`);
-    licenseFilters.push(`l.account_id = ${account}`);
-  }
-  if (request.product) {
-    const product = params.add(request.product);
-    filters.push(`u.product = ${product}`);
-    licenseFilters.push(`l.products[1] = ${product}`);
-  }
+  if (request.accountId) licenseFilters.push(`l.account_id = ${params.add(request.accountId)}`);
+  if (request.product) licenseFilters.push(`l.products[1] = ${params.add(request.product)}`);
+  // Units and executions from the days rolled up and the detail (usage-source.ts).
+  const usage = usageSource(
+    params,
+    { from: new Date(request.from), to: new Date(request.to) },
+    await usageLines(em),
+    { accountId: request.accountId, product: request.product },
+  );
   // Periods: one per bucket in the range (UTC), or the whole range as one.
   let periods = `select null::date as period, ${from}::timestamptz as p_from, ${to}::timestamptz as p_to`;
   if (bucket) {
@@ -101,10 +112,10 @@ export async function usageReport(orm: Orm, request: ReportRequest) {
   }
   const sql = `
     with periods as (${periods}),
+    usage as (${usage}),
     units as (
-      select pr.period, u.account_id, u.product, sum(u.units) as units, count(*) as executions
-      from periods pr join distribution.usage_reports u on u.reported_at >= pr.p_from and u.reported_at < pr.p_to
-      ${filters.length ? `where ${filters.join(" and ")}` : ""}
+      select pr.period, u.account_id, u.product, sum(u.units) as units, sum(u.executions) as executions
+      from periods pr join usage u on u.at >= pr.p_from and u.at < pr.p_to
       group by 1, 2, 3),
     machines as (
       select pr.period, l.account_id, l.products[1] as product, count(distinct m.id) as machines
@@ -118,7 +129,6 @@ export async function usageReport(orm: Orm, request: ReportRequest) {
         coalesce(u.executions, 0) as executions, coalesce(m.machines, 0) as machines
       from units u full join machines m
         on u.period is not distinct from m.period and u.account_id = m.account_id and u.product = m.product)`;
-  const em = orm.em.fork();
   const totals = await queryOne<{ units: string | null; executions: string | null; machines: string | null }>(
     em,
     `${sql} select sum(units) as units, sum(executions) as executions,
