@@ -76,12 +76,10 @@ interface ReportRow {
  */
 export async function usageReport(orm: Orm, request: ReportRequest) {
   // One snapshot for every statement: the line between rollups and detail cannot move between them.
-  return orm.em
-    .fork()
-    .transactional((em) => reportIn(em, request), {
-      isolationLevel: IsolationLevel.REPEATABLE_READ,
-      readOnly: true,
-    });
+  return orm.em.fork().transactional((em) => reportIn(em, request), {
+    isolationLevel: IsolationLevel.REPEATABLE_READ,
+    readOnly: true,
+  });
 }
 
 async function reportIn(em: EntityManager, request: ReportRequest) {
