@@ -100,8 +100,11 @@ async function reportIn(em: EntityManager, request: ReportRequest) {
   );
   // Periods: one per bucket in the range (UTC), or the whole range as one.
   let periods = `select null::date as period, ${from}::timestamptz as p_from, ${to}::timestamptz as p_to`;
+  // A report's period: its bucket's first day (every instant of the source is inside the range).
+  let periodOf = "null::date";
   if (bucket) {
     const unit = params.add(bucket);
+    periodOf = `(date_trunc(${unit}::text, u.at at time zone 'UTC'))::date`;
     periods = `select (p at time zone 'UTC')::date as period, greatest(p, ${from}::timestamptz) as p_from,
          least(p + ('1 ' || ${unit}::text)::interval, ${to}::timestamptz) as p_to
        from generate_series(date_trunc(${unit}::text, ${from}::timestamptz at time zone 'UTC') at time zone 'UTC',
@@ -112,9 +115,8 @@ async function reportIn(em: EntityManager, request: ReportRequest) {
     with periods as (${periods}),
     usage as (${usage}),
     units as (
-      select pr.period, u.account_id, u.product, sum(u.units) as units, sum(u.executions) as executions
-      from periods pr join usage u on u.at >= pr.p_from and u.at < pr.p_to
-      group by 1, 2, 3),
+      select ${periodOf} as period, u.account_id, u.product, sum(u.units) as units, sum(u.executions) as executions
+      from usage u group by 1, 2, 3),
     machines as (
       select pr.period, l.account_id, l.products[1] as product, count(distinct m.id) as machines
       from periods pr join distribution.machines m on m.activated_at < pr.p_to and coalesce(m.ended_at, 'infinity') >= pr.p_from
