@@ -62,10 +62,13 @@ interface ReportRow {
   period: string | null;
   account_id: string;
   product: string;
-  units: string;
-  executions: string;
-  machines: string;
+  units: number | string;
+  executions: number | string;
+  machines: number | string;
 }
+
+type PeriodRow = Omit<ReportRow, "account_id" | "product">;
+type Totals = { units: number | string; executions: number | string; machines: number | string };
 
 /**
  * Units consumed and active machines per account and product (and period) over a range. Units and
@@ -129,35 +132,42 @@ async function reportIn(em: EntityManager, request: ReportRequest) {
         coalesce(u.executions, 0) as executions, coalesce(m.machines, 0) as machines
       from units u full join machines m
         on u.period is not distinct from m.period and u.account_id = m.account_id and u.product = m.product)`;
-  const totals = await queryOne<{ units: string | null; executions: string | null; machines: string | null }>(
+  const after = request.cursor ? decodeCursor(request.cursor) : undefined;
+  const cursorAt = after
+    ? `where (coalesce(period, '-infinity'::date), account_id, product) > (coalesce(${params.add(after.period)}::date, '-infinity'::date), ${params.add(after.accountId)}, ${params.add(after.product)})`
+    : "";
+  // One statement, so the rows are summed once (a CTE read three times is materialized): the page,
+  // the totals and, with a bucket, every account and product together per period (a machine belongs
+  // to one license, so one account and one product: summing the rows' distinct counts counts each
+  // machine once a period).
+  const report = await queryOne<{ page: ReportRow[] | null; totals: Totals; periods: PeriodRow[] | null }>(
     em,
-    `${sql} select sum(units) as units, sum(executions) as executions,
-       (select count(distinct m.id) from distribution.machines m join distribution.licenses l on l.license_id = m.license_id
-        where m.activated_at < ${to} and coalesce(m.ended_at, 'infinity') >= ${from}
-        ${licenseFilters.length ? `and ${licenseFilters.join(" and ")}` : ""}) as machines
-     from rows`,
+    `${sql},
+    page as (
+      select to_char(period, 'YYYY-MM-DD') as period, account_id, product, units, executions, machines
+      from rows ${cursorAt}
+      order by coalesce(period, '-infinity'::date), account_id, product limit ${params.add(request.limit + 1)})
+    select
+      (select json_agg(p order by coalesce(p.period, ''), p.account_id, p.product) from page p) as page,
+      (select json_build_object('units', coalesce(sum(units), 0), 'executions', coalesce(sum(executions), 0),
+         'machines', (select count(distinct m.id) from distribution.machines m
+                      join distribution.licenses l on l.license_id = m.license_id
+                      where m.activated_at < ${to} and coalesce(m.ended_at, 'infinity') >= ${from}
+                      ${licenseFilters.length ? `and ${licenseFilters.join(" and ")}` : ""}))
+       from rows) as totals,
+      ${
+        bucket
+          ? `(select json_agg(pp order by pp.period) from (
+               select to_char(pr.period, 'YYYY-MM-DD') as period, coalesce(sum(r.units), 0) as units,
+                 coalesce(sum(r.executions), 0) as executions, coalesce(sum(r.machines), 0) as machines
+               from periods pr left join rows r on r.period = pr.period group by pr.period) pp)`
+          : "null::json"
+      } as periods`,
     params.values,
   );
-  const after = request.cursor ? decodeCursor(request.cursor) : undefined;
-  const pageParams = new Params(params.values);
-  const rows = await query<ReportRow>(
-    em,
-    `${sql} select to_char(period, 'YYYY-MM-DD') as period, account_id, product, units, executions, machines from rows
-     ${after ? `where (coalesce(period, '-infinity'::date), account_id, product) > (coalesce(${pageParams.add(after.period)}::date, '-infinity'::date), ${pageParams.add(after.accountId)}, ${pageParams.add(after.product)})` : ""}
-     order by coalesce(period, '-infinity'::date), account_id, product limit ${pageParams.add(request.limit + 1)}`,
-    pageParams.values,
-  );
-  // Every account and product together, per period (a machine belongs to one license, so one
-  // account and one product: summing the rows' distinct counts counts each machine once a period).
-  const perPeriod = bucket
-    ? await query<Omit<ReportRow, "account_id" | "product">>(
-        em,
-        `${sql} select to_char(pr.period, 'YYYY-MM-DD') as period, coalesce(sum(r.units), 0) as units,
-           coalesce(sum(r.executions), 0) as executions, coalesce(sum(r.machines), 0) as machines
-         from periods pr left join rows r on r.period = pr.period group by pr.period order by pr.period`,
-        params.values,
-      )
-    : [];
+  const rows = report?.page ?? [];
+  const totals = report?.totals;
+  const perPeriod = report?.periods ?? [];
   const more = rows.length > request.limit;
   const page = rows.slice(0, request.limit);
   const last = page.at(-1);
