@@ -1,5 +1,5 @@
 import { AppError, type distribution, type LicenseUsage, type RequestOf } from "@licensing/contracts";
-import { type EntityManager, type Orm, Params, query, queryOne } from "@licensing/platform";
+import { type EntityManager, type Orm, Params, queryOne } from "@licensing/platform";
 import { IsolationLevel } from "@mikro-orm/core";
 import type { Leases } from "./leases.ts";
 import type { Machines } from "./machines.ts";
