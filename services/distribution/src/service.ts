@@ -310,8 +310,11 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     rollUpUsage: () => usageRollup.run(),
     async start() {
       await keys.load();
-      // A report is never lost for want of a partition (a default one catches it), but it belongs in its month's.
-      await usageRollup.ensurePartitions();
+      // A report is never lost for want of a partition (a default one catches it), but it belongs in
+      // its month's; a failure here (the table busy) is left to the rollup's next run.
+      await usageRollup
+        .ensurePartitions()
+        .catch((error: unknown) => log.warn({ err: error }, "could not make the usage partitions ahead"));
       await app.ready();
       if (deps.listen) {
         await app.listen({ port: deps.listen.port, host: deps.listen.host });

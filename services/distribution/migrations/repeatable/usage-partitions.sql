@@ -38,6 +38,9 @@ create or replace function distribution.usage_partition_for(p_at timestamptz) re
   declare upper timestamptz := (month + interval '1 month') at time zone 'UTC';
   begin
     if to_regclass('distribution.' || part) is not null then return part; end if;
+    -- Making a partition locks the table: rather than queue every writer behind a long report, give
+    -- up after a while (the next run tries again; the default partition holds what comes meanwhile).
+    perform set_config('lock_timeout', '2s', true);
     perform pg_advisory_xact_lock(hashtext('distribution usage partitions'));
     if to_regclass('distribution.' || part) is not null then return part; end if;
     if not exists (select 1 from distribution.usage_reports_default where reported_at >= lower and reported_at < upper) then
@@ -66,6 +69,8 @@ create or replace function distribution.usage_drop_detail(p_before timestamptz) 
     if cutoff is null or cutoff <= (select detail_from from distribution.usage_rollup_state where id = 1) then
       return 0;
     end if;
+    -- Dropping a partition locks the table: as when making one, give up rather than queue the writers.
+    perform set_config('lock_timeout', '2s', true);
     for part in
       select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
       where i.inhparent = 'distribution.usage_reports'::regclass and c.relname ~ '^usage_reports_p[0-9]{6}$'
