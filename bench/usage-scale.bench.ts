@@ -66,7 +66,27 @@ try {
         `fp-${license}`,
       ]);
     });
+  // The same row written by a bare INSERT (no key lookup, no balance): what the table's size costs
+  // on its own, apart from report_usage's look across the partitions.
+  const insertOnly = async () =>
+    load(ingestCalls, 16, async () => {
+      const n = key++;
+      const license = n % licenses;
+      await pool.query(
+        `insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, fingerprint,
+           reported_at) values ($1, $2, $3, $4, $5, $6, now())`,
+        [
+          `lic_seed${String(license).padStart(6, "0")}`,
+          `bench-insert-${n}`,
+          1 + (n % 100),
+          `acc_seed${String(license % accounts).padStart(6, "0")}`,
+          license % 4 === 0 ? "cockpit" : "collector",
+          `fp-${license}`,
+        ],
+      );
+    });
   const empty = await ingest();
+  const emptyInsert = await insertOnly();
 
   // The seed: a partition per month of the past year, then the rows in time order, two at once.
   for (let month = 0; month <= 13; month++)
@@ -102,6 +122,7 @@ try {
     `\nSeeded ${seededRows.toLocaleString("en")} usage reports in ${fixed(seedTook)} s (${fixed(seededRows / seedTook, 0)} rows/s)`,
   );
   const seeded = await ingest();
+  const seededInsert = await insertOnly();
 
   // The service as deployed: at start it rolls up every closed day, then drops detail past 90 days.
   const rollupStarted = performance.now();
@@ -120,6 +141,7 @@ try {
   const daily = await sizeOf("usage_daily");
   const kept = await sizeOf("usage_reports");
   const afterRollup = await ingest();
+  const afterRollupInsert = await insertOnly();
 
   const bus = new BusClient(env.nc, { prefix: env.prefix, timeoutMs: 60_000 });
   const as = { ctx: { requestId: "req_bench_usage", actor: benchActor } };
@@ -164,21 +186,26 @@ try {
   }
 
   console.log(
-    `\nUsage reports and dashboard over NATS, ${rows.toLocaleString("en")} reports seeded (30 runs each)`,
+    `\nUsage reports and dashboard over NATS, ${seededRows.toLocaleString("en")} reports seeded (30 runs each)`,
   );
   console.table(latencies);
-  const ingestRow = (table: string, run: Awaited<ReturnType<typeof ingest>>) => ({
+  type Run = Awaited<ReturnType<typeof ingest>>;
+  const ingestRow = (table: string, run: Run, insert: Run) => ({
     table,
     "reports/s": fixed(run.perSecond, 0),
     "p50 ms": fixed(run.p50, 2),
     "p99 ms": fixed(run.p99, 2),
     "÷ empty": fixed(run.perSecond / empty.perSecond, 2),
+    "bare INSERT/s": fixed(insert.perSecond, 0),
+    "INSERT ÷ empty": fixed(insert.perSecond / emptyInsert.perSecond, 2),
   });
-  console.log(`\nIngestion: report_usage, ${ingestCalls.toLocaleString("en")} calls, 16 at once`);
+  console.log(
+    `\nIngestion: report_usage, ${ingestCalls.toLocaleString("en")} calls, 16 at once; beside, a bare INSERT of the same row`,
+  );
   console.table([
-    ingestRow("empty", empty),
-    ingestRow(`seeded (${detail.partitions} partitions)`, seeded),
-    ingestRow(`rolled up (${kept.partitions} partitions)`, afterRollup),
+    ingestRow("empty", empty, emptyInsert),
+    ingestRow(`seeded (${detail.partitions} partitions)`, seeded, seededInsert),
+    ingestRow(`rolled up (${kept.partitions} partitions)`, afterRollup, afterRollupInsert),
   ]);
   console.log(
     `\nRollup of the year at start: ${fixed(rollupSeconds)} s (every closed day, then the retention)`,
