@@ -291,7 +291,8 @@ export async function cannon(options: autocannon.Options): Promise<CannonRun> {
   };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** Stops a service process (SIGTERM) and waits until it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((done) => {
     child.once("exit", () => done());

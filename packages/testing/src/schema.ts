@@ -78,6 +78,9 @@ export async function tableContents(
     `select table_name, array_agg(column_name::text order by ordinal_position) as columns
      from information_schema.columns
      where table_schema = $1 and table_name not in ('schema_migrations', 'schema_repeatables')
+       -- A partition's rows are its parent table's, compared there.
+       and not exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                       where n.nspname = table_schema and c.relname = table_name and c.relispartition)
      group by table_name order by table_name`,
     [schema],
   );

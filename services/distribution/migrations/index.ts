@@ -15,6 +15,7 @@ import { ReleaseDownloads } from "./0008_release_downloads.ts";
 import { ReleaseFeed } from "./0009_release_feed.ts";
 import { Delegation } from "./0010_delegation.ts";
 import { ReceiptsReceivedAt } from "./0011_receipts_received_at.ts";
+import { UsagePartitions } from "./0012_usage_partitions.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -37,4 +38,5 @@ export const migrations = [
   { name: "0009_release_feed", class: ReleaseFeed },
   { name: "0010_delegation", class: Delegation },
   { name: "0011_receipts_received_at", class: ReceiptsReceivedAt },
+  { name: "0012_usage_partitions", class: UsagePartitions },
 ];

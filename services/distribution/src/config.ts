@@ -110,6 +110,14 @@ export const distributionConfig = baseConfig
         description:
           'how often the read model of licenses is compared with the issuer and repaired (docs/distribution.md, "Reconciliation"); 0: never',
       }),
+    DISTRIBUTION_USAGE_DETAIL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_660).default(90).meta({
+      description:
+        'days each usage report is kept (and a retried one recognised); older usage is kept per UTC day (docs/distribution.md, "Usage data")',
+    }),
+    DISTRIBUTION_USAGE_ROLLUP_INTERVAL_SECONDS: z.coerce.number().int().min(60).max(day).default(900).meta({
+      description:
+        "how often closed days are rolled up, partitions made ahead and detail past the retention dropped (15 minutes)",
+    }),
   });
 export type DistributionConfig = z.output<typeof distributionConfig>;
 

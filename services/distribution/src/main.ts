@@ -30,7 +30,9 @@ await runServiceProcess("distribution", loadDistributionConfig, async ({ config,
       leaseTtlMs: config.DISTRIBUTION_LEASE_TTL_SECONDS * 1_000,
       cacheTtlMs: config.DISTRIBUTION_CACHE_TTL_SECONDS * 1_000,
       reconcileIntervalMs: config.DISTRIBUTION_RECONCILE_INTERVAL_SECONDS * 1_000,
+      usageRollupIntervalMs: config.DISTRIBUTION_USAGE_ROLLUP_INTERVAL_SECONDS * 1_000,
     },
+    usageRetentionDays: config.DISTRIBUTION_USAGE_DETAIL_RETENTION_DAYS,
   });
   await service.start();
   return {

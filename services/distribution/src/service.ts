@@ -36,6 +36,7 @@ import { releasesFeed } from "./domain/release-handoff.ts";
 import { DocumentSigning, PublicKeys } from "./domain/signing.ts";
 import { Updates } from "./domain/updates.ts";
 import { Usage } from "./domain/usage.ts";
+import { type RollupCounts, UsageRollup, usageRollupWorker } from "./domain/usage-rollup.ts";
 import { addDistributionEndpoints } from "./endpoints.ts";
 import { bearerChecker, installCredentials, type RateLimits } from "./http/credentials.ts";
 import { registerOpenApi } from "./http/openapi.ts";
@@ -66,6 +67,8 @@ export interface DistributionTimings extends MachineTimings {
   sweepIntervalMs: number;
   /** How often the read model is reconciled with the issuer (0: never; docs/distribution.md). */
   reconcileIntervalMs: number;
+  /** How often usage is rolled up and old detail dropped (0: never; docs/distribution.md, "Usage data"). */
+  usageRollupIntervalMs: number;
 }
 
 export const defaultTimings: DistributionTimings = {
@@ -77,6 +80,8 @@ export const defaultTimings: DistributionTimings = {
   sweepIntervalMs: 30_000,
   // Off unless configured (main.ts passes DISTRIBUTION_RECONCILE_INTERVAL_SECONDS): tests run it by hand.
   reconcileIntervalMs: 0,
+  // Likewise (main.ts passes DISTRIBUTION_USAGE_ROLLUP_INTERVAL_SECONDS); the partitions are made at start.
+  usageRollupIntervalMs: 0,
 };
 
 export interface DistributionDeps {
@@ -92,6 +97,8 @@ export interface DistributionDeps {
   syncTokens?: readonly string[];
   rateLimits?: RateLimits;
   timings?: Partial<DistributionTimings>;
+  /** Days of usage detail kept (DISTRIBUTION_USAGE_DETAIL_RETENTION_DAYS; 90). */
+  usageRetentionDays?: number;
   /** After SIGTERM, how long it stays up but unready before it closes its port (SHUTDOWN_DELAY_SECONDS). */
   shutdownDelayMs?: number;
   /** The clock (tests move it to expire leases and release silent machines). */
@@ -114,6 +121,8 @@ export interface DistributionService {
   flushDownloads(): Promise<void>;
   /** Reconciles the read model with the issuer now; undefined when another replica is at it. */
   reconcile(): Promise<ReconcileCounts | undefined>;
+  /** Rolls up closed days and drops detail past the retention now; undefined when another replica is at it. */
+  rollUpUsage(): Promise<RollupCounts | undefined>;
 }
 
 /**
@@ -161,6 +170,8 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     },
   });
   const reconciler = reconcileWorker(reconciliation, timings.reconcileIntervalMs, log);
+  const usageRollup = new UsageRollup({ orm, log, now, retentionDays: deps.usageRetentionDays ?? 90 });
+  const usageRollups = usageRollupWorker(usageRollup, timings.usageRollupIntervalMs, log);
   const rateLimits = deps.rateLimits ?? { perIp: 600, perKey: 300 };
   const sharedLimits = createSharedLimits({
     nc,
@@ -199,6 +210,7 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
       keys,
       ...(sharedLimits.gossip ? [sharedLimits.gossip] : []),
       ...(reconciler ? [reconciler] : []),
+      ...(usageRollups ? [usageRollups] : []),
       auditChainWorker({ orm, service: "distribution", log }),
     ],
   });
@@ -297,8 +309,14 @@ export function createDistributionService(deps: DistributionDeps): DistributionS
     sweep,
     flushDownloads: () => downloads.flush(),
     reconcile: () => reconciliation.run(),
+    rollUpUsage: () => usageRollup.run(),
     async start() {
       await keys.load();
+      // A report is never lost for want of a partition (a default one catches it), but it belongs in
+      // its month's; a failure here (the table busy) is left to the rollup's next run.
+      await usageRollup
+        .ensurePartitions()
+        .catch((error: unknown) => log.warn({ err: error }, "could not make the usage partitions ahead"));
       await app.ready();
       if (deps.listen) {
         await app.listen({ port: deps.listen.port, host: deps.listen.host });

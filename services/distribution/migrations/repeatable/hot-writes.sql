@@ -36,24 +36,29 @@ create or replace function distribution.activate_machine(p_id text, p_license te
     return to_jsonb(m) || '{"created": false}';
   end $$;
 
--- A retried report (same idempotency key) is answered as the first was, and counted once.
+-- A retried report (same idempotency key) is answered as the first was, and counted once. The key
+-- is unique per monthly partition only (the partition key is the time, and a retry comes later), so
+-- the first is looked for across the live partitions under a lock on (license, key): a retry finds
+-- it for as long as the detail is kept (docs/distribution.md, "Usage data").
 create or replace function distribution.report_usage(p_license text, p_key text, p_units bigint, p_account text,
     p_product text, p_fingerprint text, p_mode text, p_executed timestamptz, p_now timestamptz) returns jsonb
   language plpgsql as $$
   declare l distribution.licenses;
   declare earlier bigint;
   begin
-    insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, fingerprint,
-      execution_mode, executed_at, reported_at)
-    values (p_license, p_key, p_units, p_account, p_product, p_fingerprint, p_mode, p_executed, p_now)
-    on conflict (license_id, idempotency_key) do nothing;
-    if not found then
-      select units into earlier from distribution.usage_reports where license_id = p_license and idempotency_key = p_key;
+    perform pg_advisory_xact_lock(hashtextextended(p_license || chr(31) || p_key, 0));
+    select units into earlier from distribution.usage_reports
+    where license_id = p_license and idempotency_key = p_key limit 1;
+    if found then
       select * into l from distribution.licenses where license_id = p_license;
       return jsonb_build_object('duplicate', true, 'earlierUnits', earlier, 'units_consumed', l.units_consumed,
         'accumulated_units', l.accumulated_units, 'units_per_execution', l.units_per_execution,
         'last_used_at', l.last_used_at);
     end if;
+    insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, fingerprint,
+      execution_mode, executed_at, reported_at)
+    values (p_license, p_key, p_units, p_account, p_product, p_fingerprint, p_mode, p_executed,
+      distribution.usage_report_time(p_now));
     update distribution.licenses set units_consumed = units_consumed + p_units,
       last_used_at = greatest(last_used_at, p_now)
     where license_id = p_license and (accumulated_units < 0 or units_consumed + p_units <= accumulated_units)

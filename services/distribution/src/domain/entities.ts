@@ -84,7 +84,11 @@ export const MachineEntity = defineEntity({
   ],
 });
 
-/** One usage report, kept by its idempotency key so a retried report counts once. */
+/**
+ * One usage report (the detail), kept by its idempotency key so a retried report counts once. The
+ * table is partitioned by month of `reported_at` (docs/distribution.md, "Usage data"): the key is
+ * unique per partition only, and report_usage looks it up across the live partitions.
+ */
 export const UsageReportEntity = defineEntity({
   name: "UsageReport",
   tableName: "usage_reports",
@@ -103,12 +107,42 @@ export const UsageReportEntity = defineEntity({
     fingerprint: p.text().nullable(),
     executionMode: p.text().nullable(),
     executedAt: p.datetime().nullable(),
-    reportedAt: p.datetime(),
+    /** The partition key, so part of the primary key. */
+    reportedAt: p.datetime().primary(),
   },
   indexes: [
     { name: "usage_by_time", properties: ["reportedAt"] },
     { name: "usage_by_account", properties: ["accountId", "reportedAt"] },
   ],
+});
+
+/** Units and executions per UTC day, account and product, for the days rolled up from the detail. */
+export const UsageDailyEntity = defineEntity({
+  name: "UsageDaily",
+  tableName: "usage_daily",
+  properties: {
+    day: p.date().primary(),
+    accountId: p.text().primary(),
+    product: p.text().primary(),
+    units: p.bigint("number"),
+    executions: p.bigint("number"),
+  },
+  indexes: [{ name: "usage_daily_by_account", properties: ["accountId", "day"] }],
+});
+
+/**
+ * Where usage detail ends and rollups begin (one row): writers never report before `closedBefore`,
+ * readers take days before `rolledUpBefore` from usage_daily, and detail before `detailFrom` is gone.
+ */
+export const UsageRollupStateEntity = defineEntity({
+  name: "UsageRollupState",
+  tableName: "usage_rollup_state",
+  properties: {
+    id: p.integer().primary().autoincrement(false),
+    closedBefore: p.datetime(),
+    rolledUpBefore: p.datetime(),
+    detailFrom: p.datetime(),
+  },
 });
 
 /** A cockpit license's fleet seat held by one collector until it expires or is released. */
@@ -379,6 +413,8 @@ export const distributionEntities = [
   LicenseEntity,
   MachineEntity,
   UsageReportEntity,
+  UsageDailyEntity,
+  UsageRollupStateEntity,
   LeaseEntity,
   SigningKeyEntity,
   FeedStateEntity,

@@ -97,7 +97,7 @@ export async function countUnits(
     em,
     `insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product,
        fingerprint, execution_mode, executed_at, reported_at)
-     select $1, k, u, $2, p, f, m, a, $3 from unnest($4::text[], $5::bigint[], $6::text[], $7::text[],
+     select $1, k, u, $2, p, f, m, a, (select distribution.usage_report_time($3)) from unnest($4::text[], $5::bigint[], $6::text[], $7::text[],
        $8::text[], $9::timestamptz[]) as t(k, u, p, f, m, a)`,
     [
       license.licenseId,

@@ -1,0 +1,250 @@
+// Usage data at fleet scale (issue 20): N usage reports seeded straight into distribution's detail
+// table over the past year (10,000 licenses of 1,000 accounts, two products, evenly through time),
+// then, in one run:
+//   - ingestion: the report_usage function (what POST /v1/usage runs, one call a report, 16 at once)
+//     on the empty table, on the seeded one, and once the service has rolled the year up and dropped
+//     the detail past its retention (issue 20: within 10% of the empty table);
+//   - the rollup the service runs at start (every closed day, then the retention), its duration;
+//   - usage reports and the dashboard as operators' tools call them (over NATS): p50/p95 of each
+//     (issue 20: p95 ≤ 200 ms);
+//   - storage per row: detail and per-day rollup (pg_total_relation_size ÷ rows).
+// The bench database is dropped at the end.
+//
+//   npm run bench usage-scale          BENCH_USAGE_ROWS=100000000 npm run bench usage-scale
+import { execFileSync } from "node:child_process";
+import { BusClient } from "@licensing/bus";
+import { distribution } from "@licensing/contracts";
+import pg from "pg";
+import { benchActor, benchEnv, fixed, load, percentile, stopChild } from "./support.ts";
+
+const rows = Number(process.env.BENCH_USAGE_ROWS ?? 2_000_000);
+/** Seeding stops after this long (whole chunks of a million), however many rows that makes. */
+const seedSeconds = Number(process.env.BENCH_USAGE_SEED_SECONDS ?? Number.POSITIVE_INFINITY);
+const licenses = 10_000;
+const accounts = 1_000;
+const ingestCalls = Number(process.env.BENCH_USAGE_INGEST_CALLS ?? 20_000);
+const dayMs = 86_400_000;
+const today = Math.floor(Date.now() / dayMs) * dayMs;
+const yearAgo = today - 365 * dayMs;
+
+const env = await benchEnv();
+const pool = new pg.Pool({ connectionString: env.databaseUrl, max: 16 });
+// Alone (no issuer: it signs nothing here), quiet about that, and quick to stop.
+const service = {
+  DISTRIBUTION_PORT: "0",
+  DISTRIBUTION_USAGE_ROLLUP_INTERVAL_SECONDS: "86400",
+  LOG_LEVEL: "error",
+  SHUTDOWN_GRACE_SECONDS: "3",
+};
+try {
+  // Once to migrate the schema; the rollup it ran at start (nothing to do) is forgotten, so the
+  // seeded history is as a deployment that never rolled up.
+  await stopChild(await env.startService("distribution", service));
+  await pool.query("delete from distribution.usage_rollup_state");
+  await pool.query(
+    `insert into distribution.licenses (license_id, key_hash, account_id, state, state_at, serial, file, encrypted,
+       products, kind, internal, start_date, end_date, available_activations, accumulated_units,
+       units_per_execution, seats, fingerprint, execution_modes, change_seq, changed_at)
+     select 'lic_seed' || lpad(i::text, 6, '0'), md5(i::text), 'acc_seed' || lpad((i % $1)::text, 6, '0'), 'active',
+       now(), 1, 'file', false, array[case when i % 4 = 0 then 'cockpit' else 'collector' end], 'commercial', false,
+       now() - interval '2 years', null, -1, -1, -1, 0, null, null, nextval('distribution.license_changes'), now()
+     from generate_series(0, $2 - 1) i`,
+    [accounts, licenses],
+  );
+
+  let key = 0;
+  const ingest = async () =>
+    load(ingestCalls, 16, async () => {
+      const n = key++;
+      const license = n % licenses;
+      await pool.query("select distribution.report_usage($1, $2, $3, $4, $5, $6, null, null, now())", [
+        `lic_seed${String(license).padStart(6, "0")}`,
+        `bench-ingest-${n}`,
+        1 + (n % 100),
+        `acc_seed${String(license % accounts).padStart(6, "0")}`,
+        license % 4 === 0 ? "cockpit" : "collector",
+        `fp-${license}`,
+      ]);
+    });
+  // The same row written by a bare INSERT (no key lookup, no balance): what the table's size costs
+  // on its own, apart from report_usage's look across the partitions.
+  const insertOnly = async () =>
+    load(ingestCalls, 16, async () => {
+      const n = key++;
+      const license = n % licenses;
+      await pool.query(
+        `insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, fingerprint,
+           reported_at) values ($1, $2, $3, $4, $5, $6, now())`,
+        [
+          `lic_seed${String(license).padStart(6, "0")}`,
+          `bench-insert-${n}`,
+          1 + (n % 100),
+          `acc_seed${String(license % accounts).padStart(6, "0")}`,
+          license % 4 === 0 ? "cockpit" : "collector",
+          `fp-${license}`,
+        ],
+      );
+    });
+  const empty = await ingest();
+  const emptyInsert = await insertOnly();
+
+  // The seed: a partition per month of the past year, then the rows in time order, two at once.
+  for (let month = 0; month <= 13; month++)
+    await pool.query("select distribution.usage_partition_for($1)", [new Date(yearAgo + month * 30 * dayMs)]);
+  // Each chunk spreads its rows over the whole year (offset within the spacing), so a seed cut short
+  // by BENCH_USAGE_SEED_SECONDS still covers the year evenly; its size is then what was seeded.
+  const seedStarted = performance.now();
+  const chunk = Math.min(1_000_000, rows);
+  const chunks = Math.ceil(rows / chunk);
+  let next = 0;
+  await Promise.all(
+    [0, 1].map(async () => {
+      while (next < chunks && (performance.now() - seedStarted) / 1000 < seedSeconds) {
+        const c = next++;
+        await pool.query(
+          `insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, fingerprint,
+             execution_mode, executed_at, reported_at)
+           select 'lic_seed' || lpad((i % $3)::text, 6, '0'), 'run-' || ($7::bigint * $2 + i), 1 + (i * 7919) % 1000,
+             'acc_seed' || lpad((i % $3 % $4)::text, 6, '0'), case when i % $3 % 4 = 0 then 'cockpit' else 'collector' end,
+             'fp-' || (i % $3), 'online', t, t
+           from generate_series(0, $2::bigint - 1) i,
+             lateral (select to_timestamp($5::float8 + (i + $1::float8) * $6::float8) as t) at`,
+          [(c * 0.618_034) % 1, chunk, licenses, accounts, yearAgo / 1000, (365 * 86_400) / chunk, c],
+        );
+      }
+    }),
+  );
+  const seedTook = (performance.now() - seedStarted) / 1000;
+  await pool.query("vacuum analyze distribution.usage_reports");
+  const detail = await sizeOf("usage_reports");
+  const seededRows = detail.rows;
+  console.log(
+    `\nSeeded ${seededRows.toLocaleString("en")} usage reports in ${fixed(seedTook)} s (${fixed(seededRows / seedTook, 0)} rows/s)`,
+  );
+  const seeded = await ingest();
+  const seededInsert = await insertOnly();
+
+  // The service as deployed: at start it rolls up every closed day, then drops detail past 90 days.
+  const rollupStarted = performance.now();
+  await env.startService("distribution", service);
+  for (;;) {
+    const { rows: state } = await pool.query<{ done: boolean }>(
+      "select rolled_up_before >= $1 and detail_from > '-infinity' as done from distribution.usage_rollup_state",
+      [new Date(today)],
+    );
+    if (state[0]?.done) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const rollupSeconds = (performance.now() - rollupStarted) / 1000;
+  await pool.query("vacuum analyze distribution.usage_reports");
+  await pool.query("vacuum analyze distribution.usage_daily");
+  const daily = await sizeOf("usage_daily");
+  const kept = await sizeOf("usage_reports");
+  const afterRollup = await ingest();
+  const afterRollupInsert = await insertOnly();
+
+  const bus = new BusClient(env.nc, { prefix: env.prefix, timeoutMs: 60_000 });
+  const as = { ctx: { requestId: "req_bench_usage", actor: benchActor } };
+  const now = Date.now();
+  const account = "acc_seed000007";
+  const month = { from: new Date(now - 30 * dayMs).toISOString(), to: new Date(now).toISOString() };
+  const year = { from: new Date(yearAgo).toISOString(), to: new Date(now).toISOString() };
+  const queries: [string, () => Promise<unknown>][] = [];
+  for (const [name, range] of [
+    ["month", month],
+    ["year", year],
+  ] as const)
+    for (const bucket of [undefined, "day", "month"] as const)
+      for (const accountId of [undefined, account]) {
+        if (name === "month" && bucket === "month") continue;
+        queries.push([
+          `report ${name}${bucket ? ` per ${bucket}` : ""}${accountId ? ", one account" : ""}`,
+          () =>
+            bus.request(
+              distribution.usageReport,
+              { ...range, ...(bucket ? { bucket } : {}), ...(accountId ? { accountId } : {}) },
+              as,
+            ),
+        ]);
+      }
+  for (const days of [30, 366])
+    queries.push([`dashboard ${days} days`, () => bus.request(distribution.usageSummary, { days }, as)]);
+  const latencies = [];
+  for (const [name, run] of queries) {
+    for (let i = 0; i < 3; i++) await run();
+    const times: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const started = performance.now();
+      await run();
+      times.push(performance.now() - started);
+    }
+    latencies.push({
+      query: name,
+      "p50 ms": fixed(percentile(times, 50)),
+      "p95 ms": fixed(percentile(times, 95)),
+    });
+  }
+
+  console.log(
+    `\nUsage reports and dashboard over NATS, ${seededRows.toLocaleString("en")} reports seeded (30 runs each)`,
+  );
+  console.table(latencies);
+  type Run = Awaited<ReturnType<typeof ingest>>;
+  const ingestRow = (table: string, run: Run, insert: Run) => ({
+    table,
+    "reports/s": fixed(run.perSecond, 0),
+    "p50 ms": fixed(run.p50, 2),
+    "p99 ms": fixed(run.p99, 2),
+    "÷ empty": fixed(run.perSecond / empty.perSecond, 2),
+    "bare INSERT/s": fixed(insert.perSecond, 0),
+    "INSERT ÷ empty": fixed(insert.perSecond / emptyInsert.perSecond, 2),
+  });
+  console.log(
+    `\nIngestion: report_usage, ${ingestCalls.toLocaleString("en")} calls, 16 at once; beside, a bare INSERT of the same row`,
+  );
+  console.table([
+    ingestRow("empty", empty, emptyInsert),
+    ingestRow(`seeded (${detail.partitions} partitions)`, seeded, seededInsert),
+    ingestRow(`rolled up (${kept.partitions} partitions)`, afterRollup, afterRollupInsert),
+  ]);
+  console.log(
+    `\nRollup of the year at start: ${fixed(rollupSeconds)} s (every closed day, then the retention)`,
+  );
+  console.table([
+    {
+      table: "detail (seeded)",
+      rows: detail.rows,
+      bytes: detail.bytes,
+      "bytes/row": fixed(detail.bytes / detail.rows, 0),
+    },
+    {
+      table: "detail (90 days kept)",
+      rows: kept.rows,
+      bytes: kept.bytes,
+      "bytes/row": fixed(kept.bytes / kept.rows, 0),
+    },
+    {
+      table: "usage_daily",
+      rows: daily.rows,
+      bytes: daily.bytes,
+      "bytes/row": fixed(daily.bytes / daily.rows, 0),
+    },
+  ]);
+  console.log(`load: ${execFileSync("uptime").toString().trim()}`);
+} finally {
+  await pool.end();
+  await env.stop();
+}
+
+/** Rows, bytes (heap, indexes, TOAST) and partitions of a table, its partitions together. */
+async function sizeOf(table: string): Promise<{ rows: number; bytes: number; partitions: number }> {
+  const { rows: found } = await pool.query<{ rows: string; bytes: string; partitions: string }>(
+    `select (select count(*) from distribution.${table}) as rows,
+       coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes, count(*) filter (where c.relispartition) as partitions
+     from pg_class c where c.oid = $1::regclass
+       or c.oid in (select inhrelid from pg_inherits where inhparent = $1::regclass)`,
+    [`distribution.${table}`],
+  );
+  const row = found[0]!;
+  return { rows: Number(row.rows), bytes: Number(row.bytes), partitions: Number(row.partitions) };
+}

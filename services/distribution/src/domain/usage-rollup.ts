@@ -1,0 +1,137 @@
+import { type Logger, type Orm, PollingWorker, query, queryOne, type Worker } from "@licensing/platform";
+
+const dayMs = 86_400_000;
+
+/** What one run did. */
+export interface RollupCounts {
+  /** UTC days whose detail was summed into usage_daily. */
+  daysRolledUp: number;
+  /** Monthly detail partitions dropped, past the retention. */
+  partitionsDropped: number;
+}
+
+export interface UsageRollupOptions {
+  orm: Orm;
+  log: Logger;
+  now: () => Date;
+  /** Days of usage detail kept (DISTRIBUTION_USAGE_DETAIL_RETENTION_DAYS); older days are per-day totals only. */
+  retentionDays: number;
+  /** How long after midnight (UTC) a day closes: the replicas' clocks may differ by up to this. */
+  closeAfterMs?: number;
+  /** Months of partitions made ahead of the current one. */
+  monthsAhead?: number;
+}
+
+/** The start of the UTC day holding `at`. */
+export function utcDay(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / dayMs) * dayMs);
+}
+
+/**
+ * The upkeep of usage data (docs/distribution.md, "Usage data"): monthly partitions made ahead, closed
+ * UTC days summed into usage_daily one day per transaction (a day is in the rollup or not, never
+ * half), and detail past the retention dropped once rolled up. One run at a time across replicas (an
+ * advisory lock, as reconciliation); a day moves only if `rolled_up_before` still names it, so even
+ * two runs could not count one twice.
+ */
+export class UsageRollup {
+  readonly #o: Required<UsageRollupOptions>;
+
+  constructor(options: UsageRollupOptions) {
+    this.#o = { closeAfterMs: 5 * 60_000, monthsAhead: 2, ...options };
+  }
+
+  /** Makes the partitions of this month and the next ones (at start, and on every run). */
+  async ensurePartitions(): Promise<void> {
+    const now = this.#o.now();
+    for (let month = 0; month <= this.#o.monthsAhead; month++) {
+      const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + month, 1));
+      await queryOne(this.#o.orm, "select distribution.usage_partition_for($1)", [at]);
+    }
+  }
+
+  /** Runs once; undefined when another replica is running it. */
+  async run(): Promise<RollupCounts | undefined> {
+    return this.#o.orm.em.fork().transactional(async (em) => {
+      const lock = await queryOne<{ ok: boolean }>(
+        em,
+        "select pg_try_advisory_xact_lock(hashtext('distribution usage rollup')) as ok",
+      );
+      if (!lock?.ok) return undefined;
+      await this.ensurePartitions();
+      const now = this.#o.now();
+      const closedBefore = utcDay(new Date(now.getTime() - this.#o.closeAfterMs));
+      await queryOne(this.#o.orm, "select distribution.usage_close_days($1)", [closedBefore]);
+      let daysRolledUp = 0;
+      while (await this.#rollUpNextDay()) daysRolledUp++;
+      const keepFrom = new Date(utcDay(now).getTime() - this.#o.retentionDays * dayMs);
+      const dropped = await queryOne<{ n: number }>(
+        this.#o.orm,
+        "select distribution.usage_drop_detail($1) as n",
+        [keepFrom],
+      );
+      const counts = { daysRolledUp, partitionsDropped: dropped?.n ?? 0 };
+      if (counts.daysRolledUp || counts.partitionsDropped) this.#o.log.info(counts, "usage rolled up");
+      return counts;
+    });
+  }
+
+  /**
+   * Sums the first closed day not rolled up yet into usage_daily and moves `rolled_up_before` past
+   * it, in one transaction; false when every closed day is. Days without detail are passed over.
+   */
+  async #rollUpNextDay(): Promise<boolean> {
+    return this.#o.orm.em.fork().transactional(async (em) => {
+      // The row lock first: a second runner waits here, then reads the line the first one moved.
+      const line = await queryOne<{ rolled: Date | string; closed: Date | string }>(
+        em,
+        "select rolled_up_before as rolled, closed_before as closed from distribution.usage_rollup_state where id = 1 for update",
+      );
+      if (!line) return false;
+      // The first day with detail: an index's first entry (usage_by_time), however large the table.
+      const next = await queryOne<{ from_ms: number | null }>(
+        em,
+        `select extract(epoch from date_trunc('day', min(reported_at) at time zone 'UTC') at time zone 'UTC')::float8 * 1000 as from_ms
+         from distribution.usage_reports where reported_at >= $1::timestamptz and reported_at < $2::timestamptz`,
+        [line.rolled, line.closed],
+      );
+      if (!next) return false;
+      if (next.from_ms === null) {
+        // Only empty days left before the closed line: nothing to sum, the line moves on.
+        await query(
+          em,
+          "update distribution.usage_rollup_state set rolled_up_before = closed_before where id = 1 and rolled_up_before < closed_before",
+        );
+        return false;
+      }
+      const from = new Date(next.from_ms);
+      const to = new Date(next.from_ms + dayMs);
+      await query(
+        em,
+        `insert into distribution.usage_daily (day, account_id, product, units, executions)
+         select $1::date, account_id, product, sum(units), count(*) from distribution.usage_reports
+         where reported_at >= $2 and reported_at < $3 group by account_id, product`,
+        [from.toISOString().slice(0, 10), from, to],
+      );
+      await query(em, "update distribution.usage_rollup_state set rolled_up_before = $1 where id = 1", [to]);
+      return true;
+    });
+  }
+}
+
+/** Runs the rollup every `intervalMs` (none when 0); the partitions are made at start as well. */
+export function usageRollupWorker(rollup: UsageRollup, intervalMs: number, log: Logger): Worker | undefined {
+  if (intervalMs <= 0) return undefined;
+  const poller = new PollingWorker({
+    what: "roll up usage detail",
+    log,
+    batch: async () => {
+      await rollup.run();
+      return 0;
+    },
+    batchSize: 1,
+    pollMs: intervalMs,
+    maxBackoffMs: Math.min(intervalMs, 300_000),
+  });
+  return { start: () => poller.start(), stop: () => poller.stop() };
+}

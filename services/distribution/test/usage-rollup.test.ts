@@ -1,0 +1,234 @@
+// Usage data at fleet scale (docs/distribution.md, "Usage data"): monthly partitions, per-day
+// rollups read in place of the detail, the retention, and idempotency across both. The tests run
+// in order on one database and one clock, which they move: each takes the state the one before left.
+import { distribution } from "@licensing/contracts";
+import { query, queryOne } from "@licensing/platform";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UsageRollup, utcDay } from "../src/domain/usage-rollup.ts";
+import { type DistributionUnderTest, type Issued, startDistribution } from "./distribution-harness.ts";
+
+const dayMs = 86_400_000;
+const hourMs = 3_600_000;
+
+let t: DistributionUnderTest;
+let license: Issued;
+let other: Issued;
+let start: Date;
+beforeAll(async () => {
+  t = await startDistribution();
+  start = t.clock.now();
+  license = await t.issue({ accumulatedUnits: -1, unitsPerExecution: -1 });
+  other = await t.issue({ products: ["cockpit"], accumulatedUnits: -1, unitsPerExecution: -1 });
+});
+afterAll(() => t?.stop());
+
+const report = (key: string, units: number, idempotencyKey: string) =>
+  t.call("POST", "/v1/usage", { key, body: { units, idempotencyKey } });
+
+/** Moves the clock to `hours` past midnight (UTC) `days` days after the first day. */
+function moveTo(days: number, hours: number): void {
+  const target = utcDay(start).getTime() + days * dayMs + hours * hourMs;
+  t.clock.advance(target - t.clock.now().getTime());
+}
+
+const monthName = (at: Date) => `usage_reports_p${at.toISOString().slice(0, 7).replace("-", "")}`;
+const partitions = async () =>
+  (
+    await query<{ name: string }>(
+      t.orm,
+      `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+       where i.inhparent = 'distribution.usage_reports'::regclass order by 1`,
+    )
+  ).map((r) => r.name);
+
+/** What operators see: reports over whole days, unaligned ranges, buckets, filters; and the dashboard. */
+async function figures(wholeDaysOnly = false) {
+  const first = utcDay(start).getTime();
+  const ranges = [
+    { from: first - dayMs, to: first + 40 * dayMs, bucket: "day" as const },
+    { from: first - dayMs, to: first + 40 * dayMs, bucket: "week" as const },
+    { from: first - dayMs, to: first + 40 * dayMs },
+    { from: first + 2 * hourMs, to: first + 2 * dayMs + 5 * hourMs },
+    { from: first + 2 * hourMs, to: first + 2 * dayMs + 5 * hourMs, bucket: "day" as const },
+  ];
+  const reports = [];
+  for (const range of wholeDaysOnly ? ranges.slice(0, 3) : ranges)
+    for (const accountId of [undefined, license.accountId])
+      reports.push(
+        await t.env.bus.request(distribution.usageReport, {
+          from: new Date(range.from).toISOString(),
+          to: new Date(range.to).toISOString(),
+          ...(range.bucket ? { bucket: range.bucket } : {}),
+          ...(accountId ? { accountId } : {}),
+          limit: 1_000,
+        }),
+      );
+  const summary = await t.env.bus.request(distribution.usageSummary, { days: 60 });
+  return { reports, summary: { ...summary, activeMachines: 0, leasesHeld: 0 } };
+}
+
+describe("usage partitions", () => {
+  it("are made for this month and the next two at start", async () => {
+    const now = t.clock.now();
+    const months = [0, 1, 2].map((m) =>
+      monthName(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + m, 1))),
+    );
+    expect(await partitions()).toEqual(expect.arrayContaining([...months, "usage_reports_default"]));
+  });
+
+  it("keep a report from a clock far ahead in the default partition, then move it into its month's", async () => {
+    moveTo(200, 12);
+    expect((await report(license.licenseKey, 3, "far-ahead-0001")).statusCode).toBe(200);
+    const at = t.clock.now();
+    expect(await partitions()).not.toContain(monthName(at));
+    const inDefault =
+      "select count(*)::int as n from distribution.usage_reports_default where idempotency_key = $1";
+    expect((await queryOne<{ n: number }>(t.orm, inDefault, ["far-ahead-0001"]))?.n).toBe(1);
+    await query(t.orm, "select distribution.usage_partition_for($1)", [at]);
+    expect(await partitions()).toContain(monthName(at));
+    expect((await queryOne<{ n: number }>(t.orm, inDefault, ["far-ahead-0001"]))?.n).toBe(0);
+    const moved = await queryOne<{ n: number }>(
+      t.orm,
+      `select count(*)::int as n from distribution.${monthName(at)} where idempotency_key = 'far-ahead-0001'`,
+    );
+    expect(moved?.n).toBe(1);
+    moveTo(0, 1);
+  });
+});
+
+describe("usage rollups", () => {
+  it("give operators the same figures as the detail did, to the unit", async () => {
+    moveTo(0, 3);
+    await report(license.licenseKey, 10, "day-0-run-1");
+    await report(license.licenseKey, 11, "day-0-run-2");
+    await report(other.licenseKey, 5, "day-0-run-3");
+    moveTo(1, 4);
+    await report(license.licenseKey, 20, "day-1-run-1");
+    await report(other.licenseKey, 7, "day-1-run-2");
+    moveTo(2, 2);
+    await report(license.licenseKey, 30, "day-2-run-1");
+    moveTo(2, 6);
+    const before = await figures();
+    expect(await t.service.rollUpUsage()).toEqual({ daysRolledUp: 2, partitionsDropped: 0 });
+    const daily = await query<{ day: string; units: string }>(
+      t.orm,
+      "select to_char(day, 'YYYY-MM-DD') as day, sum(units) as units from distribution.usage_daily group by day order by day",
+    );
+    expect(daily.map((d) => Number(d.units))).toEqual([26, 27]);
+    expect(await figures()).toEqual(before);
+    // Nothing more is closed: a second run rolls up nothing.
+    expect(await t.service.rollUpUsage()).toEqual({ daysRolledUp: 0, partitionsDropped: 0 });
+  });
+
+  it("count a retried report once when its day is rolled up and when it crosses into another month", async () => {
+    const before = await figures();
+    const again = await report(license.licenseKey, 10, "day-0-run-1");
+    expect(again.json()).toMatchObject({ duplicate: true });
+    const nextMonth = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1, 1));
+    moveTo((nextMonth.getTime() - utcDay(start).getTime()) / dayMs, 1);
+    expect(monthName(t.clock.now())).not.toBe(monthName(start));
+    expect((await report(license.licenseKey, 30, "day-2-run-1")).json()).toMatchObject({ duplicate: true });
+    expect((await report(license.licenseKey, 20, "day-1-run-1")).json()).toMatchObject({ duplicate: true });
+    expect((await report(license.licenseKey, 21, "day-1-run-1")).json().code).toBe("conflict");
+    const after = await figures();
+    expect(after.reports).toEqual(before.reports);
+  });
+
+  it("never count a report in a day already rolled up, when the clock is set back", async () => {
+    await t.service.rollUpUsage();
+    const closed = utcDay(new Date(t.clock.now().getTime() - 5 * 60_000));
+    const first = utcDay(start).getTime();
+    const whole = {
+      from: new Date(first - dayMs).toISOString(),
+      to: new Date(first + 60 * dayMs).toISOString(),
+    };
+    const before = await t.env.bus.request(distribution.usageReport, whole);
+    moveTo(1, 12);
+    expect((await report(license.licenseKey, 9, "set-back-0001")).statusCode).toBe(200);
+    const row = await queryOne<{ at: number }>(
+      t.orm,
+      "select extract(epoch from reported_at)::float8 * 1000 as at from distribution.usage_reports where idempotency_key = 'set-back-0001'",
+    );
+    expect(row!.at).toBe(closed.getTime());
+    const after = await t.env.bus.request(distribution.usageReport, whole);
+    expect(after.totals.unitsConsumed).toBe(before.totals.unitsConsumed + 9);
+    expect(after.totals.executions).toBe(before.totals.executions + 1);
+  });
+
+  it("run once when two runners start together, and leave nothing half-written when one is killed", async () => {
+    const nextMonth = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+    const base = (nextMonth.getTime() - utcDay(start).getTime()) / dayMs;
+    for (const day of [1, 2, 3]) {
+      moveTo(base + day, 3);
+      await report(license.licenseKey, day, `runner-day-${day}`);
+    }
+    moveTo(base + 2, 9);
+    const before = await figures();
+    const runner = () =>
+      new UsageRollup({ orm: t.orm, log: t.env.log, now: t.clock.now, retentionDays: 90 }).run();
+    const both = await Promise.all([runner(), runner()]);
+    expect(both.filter((r) => r === undefined)).toHaveLength(1);
+    expect(both.find((r) => r !== undefined)?.daysRolledUp).toBe(2);
+    expect(await figures()).toEqual(before);
+
+    // Killed while it writes a day: the day stays in the detail, and the next run counts it once.
+    moveTo(base + 3, 9);
+    const beforeKill = await figures();
+    const blocker = t.orm.em.fork();
+    const killed = blocker.transactional(async (em) => {
+      await query(em, "lock table distribution.usage_daily in exclusive mode");
+      const running = runner();
+      let pid: number | undefined;
+      for (let i = 0; i < 200 && pid === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        pid = (
+          await queryOne<{ pid: number }>(
+            t.orm,
+            `select pid from pg_stat_activity where wait_event_type = 'Lock'
+             and query like '%insert into distribution.usage_daily%'`,
+          )
+        )?.pid;
+      }
+      expect(pid).toBeDefined();
+      await query(t.orm, "select pg_terminate_backend($1)", [pid]);
+      return running.then(
+        () => "finished",
+        () => "killed",
+      );
+    });
+    expect(await killed).toBe("killed");
+    expect(await figures()).toEqual(beforeKill);
+    expect((await runner())?.daysRolledUp).toBe(1);
+    expect(await figures()).toEqual(beforeKill);
+  });
+});
+
+describe("usage detail past the retention", () => {
+  it("is dropped by whole partitions once rolled up, the figures unchanged, a bound inside it refused", async () => {
+    const before = await figures(true);
+    const firstMonth = monthName(start);
+    expect(await partitions()).toContain(firstMonth);
+    const counts = await new UsageRollup({
+      orm: t.orm,
+      log: t.env.log,
+      now: t.clock.now,
+      retentionDays: 1,
+    }).run();
+    expect(counts?.partitionsDropped).toBe(1);
+    expect(await partitions()).not.toContain(firstMonth);
+    // Whole days are answered from the rollups: the figures operators saw stay.
+    expect(await figures(true)).toEqual(before);
+    // A bound inside a day kept only per day cannot be answered exactly.
+    const first = utcDay(start).getTime();
+    const refused = await t.env.bus
+      .request(distribution.usageReport, {
+        from: new Date(first + 2 * hourMs).toISOString(),
+        to: new Date(first + 2 * dayMs).toISOString(),
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "validation_failed" });
+    expect(JSON.stringify(refused)).toContain('"from"');
+    // The retry window is the retention: a key whose detail is gone counts again.
+    expect((await report(license.licenseKey, 10, "day-0-run-1")).json()).toMatchObject({ duplicate: false });
+  });
+});
