@@ -65,6 +65,22 @@ const reconcileUnknown = new Gauge({
   help: "Licenses in the read model that the issuer does not have, at the last reconciliation (reported, never deleted)",
 });
 
+// The upkeep of usage data (domain/usage-rollup.ts).
+const usageRollupLastRun = new Gauge({
+  name: "lic_usage_rollup_last_run_timestamp_seconds",
+  help: "When this replica last finished rolling up usage (partitions made ahead, closed days summed, old detail dropped); alert when it grows old",
+});
+const usageDaysRolledUp = new Counter({
+  name: "lic_usage_days_rolled_up_total",
+  help: "UTC days of usage detail summed into per-day totals",
+});
+
+/** Records a finished run of the usage rollup. */
+export function observeUsageRollupRun(counts: { daysRolledUp: number }): void {
+  usageDaysRolledUp.inc(counts.daysRolledUp);
+  usageRollupLastRun.set(Date.now() / 1_000);
+}
+
 /** Records a finished reconciliation run. */
 export function observeReconcileRun(counts: { repaired: number; unknownToIssuer: number }): void {
   reconcileRepaired.inc(counts.repaired);

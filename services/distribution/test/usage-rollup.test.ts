@@ -3,6 +3,7 @@
 // in order on one database and one clock, which they move: each takes the state the one before left.
 import { distribution } from "@licensing/contracts";
 import { query, queryOne } from "@licensing/platform";
+import { register } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageRollup, utcDay } from "../src/domain/usage-rollup.ts";
 import { type DistributionUnderTest, type Issued, startDistribution } from "./distribution-harness.ts";
@@ -109,7 +110,11 @@ describe("usage rollups", () => {
     await report(license.licenseKey, 30, "day-2-run-1");
     moveTo(2, 6);
     const before = await figures();
+    const ranAt = Date.now() / 1_000;
     expect(await t.service.rollUpUsage()).toEqual({ daysRolledUp: 2, partitionsDropped: 0 });
+    const lastRun = (await register.getSingleMetric("lic_usage_rollup_last_run_timestamp_seconds")!.get())
+      .values;
+    expect(lastRun[0]?.value).toBeGreaterThanOrEqual(Math.floor(ranAt));
     const daily = await query<{ day: string; units: string }>(
       t.orm,
       "select to_char(day, 'YYYY-MM-DD') as day, sum(units) as units from distribution.usage_daily group by day order by day",

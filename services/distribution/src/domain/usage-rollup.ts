@@ -1,4 +1,5 @@
 import { type Logger, type Orm, PollingWorker, query, queryOne, type Worker } from "@licensing/platform";
+import { observeUsageRollupRun } from "../metrics.ts";
 
 const dayMs = 86_400_000;
 
@@ -71,6 +72,7 @@ export class UsageRollup {
         [keepFrom],
       );
       const counts = { daysRolledUp, partitionsDropped: dropped?.n ?? 0 };
+      observeUsageRollupRun(counts);
       if (counts.daysRolledUp || counts.partitionsDropped) this.#o.log.info(counts, "usage rolled up");
       return counts;
     });
