@@ -56,3 +56,49 @@ describe("the HTTP edge before routing", () => {
     expect(error.message).toContain("16 KiB");
   });
 });
+
+describe("a request's logger", () => {
+  it("writes its lines under the request id, and is only made for a request that writes one", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger("test", "info", { write: (line: string) => lines.push(JSON.parse(line)) });
+    let children = 0;
+    const child = log.child.bind(log);
+    log.child = ((...args: Parameters<typeof log.child>) => {
+      children++;
+      return child(...args);
+    }) as typeof log.child;
+    const logging = Fastify(
+      httpServerOptions({ log: log as FastifyBaseLogger, trustProxy: false, bodyLimit: 1024 }),
+    );
+    installHttpEdge(logging, {
+      who: "test service",
+      contentSecurityPolicy: () => apiContentSecurityPolicy,
+      strictTransportSecurity: () => false,
+    });
+    logging.get("/quiet", async (request) => {
+      request.log.debug({ licenseKey: "LK-secret" }, "below the level");
+      return { ok: true };
+    });
+    logging.get("/loud", async (request) => {
+      request.log.info({ body: { licenseKey: "LK-secret" } }, "hello");
+      request.log.warn("twice");
+      return { ok: true };
+    });
+    try {
+      await logging.ready();
+      children = 0; // what the instance made for itself while starting
+      expect((await logging.inject({ url: "/quiet" })).statusCode).toBe(200);
+      expect(children).toBe(0);
+      expect(lines).toEqual([]);
+
+      const loud = await logging.inject({ url: "/loud" });
+      expect(children).toBe(1);
+      expect(lines.map((line) => line.msg)).toEqual(["hello", "twice"]);
+      for (const line of lines)
+        expect(line).toMatchObject({ requestId: loud.headers["x-request-id"], service: "test" });
+      expect(lines[0]).toMatchObject({ body: { licenseKey: "[redacted]" } });
+    } finally {
+      await logging.close();
+    }
+  });
+});

@@ -14,6 +14,7 @@ import { HttpDrain } from "./drain.ts";
 import { installErrorHandler, sendError } from "./errors.ts";
 import { apiContentSecurityPolicy, installSecurityHeaders, type SecurityHeaderOptions } from "./headers.ts";
 import { installJsonBodyParser } from "./json-body.ts";
+import { requestLoggerFactory } from "./request-logger.ts";
 import { installRequestTracing } from "./tracing.ts";
 import { installRequestHygiene, validatorCompiler } from "./validation.ts";
 
@@ -64,7 +65,8 @@ export function installHttpEdge(app: FastifyInstance, options: HttpEdgeOptions):
 
 /**
  * The Fastify options both HTTP services start from: our own request ids (a client cannot choose
- * the id its request is logged under), one log line per request (the service's own), and the error
+ * the id its request is logged under), one log line per request (the service's own), a request's
+ * logger made only when it writes (./request-logger.ts), and the error
  * shape even for what fails before routing — a path whose %-escapes are not UTF-8, a path parameter
  * too long, or a request Node itself refuses (headers or URL over 16 KiB, a timeout, bytes that
  * are not HTTP).
@@ -79,6 +81,7 @@ export function httpServerOptions(options: {
     genReqId: () => newId("request"),
     requestIdHeader: false,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    childLoggerFactory: requestLoggerFactory,
     trustProxy: options.trustProxy,
     bodyLimit: options.bodyLimit,
     // A request arriving while it closes is answered by the drain (./drain.ts), in the error shape.
