@@ -16,6 +16,7 @@ import { resolve } from "node:path";
 import { LicenseManager, MemoryStorage } from "@licensing/client";
 import { issuer } from "@licensing/contracts";
 import { signedMessage } from "@licensing/model";
+import pg from "pg";
 import {
   benchEnv,
   type CannonRun,
@@ -25,6 +26,7 @@ import {
   cpuTime,
   fixed,
   freePort,
+  postgresPids,
   startLicensing,
   waitFor,
 } from "./support.ts";
@@ -34,6 +36,8 @@ const root = resolve(import.meta.dirname, "..");
 const env = await benchEnv();
 let hello: ChildProcess | undefined;
 let oneRow: ChildProcess | undefined;
+// Reads which PostgreSQL processes serve the bench's database, to count their CPU per request.
+const postgres = new pg.Pool({ connectionString: env.databaseUrl, max: 1 });
 try {
   const helloPort = await freePort();
   const oneRowPort = await freePort();
@@ -114,10 +118,15 @@ try {
     duration: 2,
   });
   // Each run also measures the CPU its server process spent per request (user + system, from /proc):
-  // steadier than the rate on a shared machine, where the client competes for the same cores.
+  // steadier than the rate on a shared machine, where the client competes for the same cores. So does
+  // PostgreSQL's (the backends of the bench's database and its shared processes).
   const served = async (pid: number, options: Parameters<typeof cannon>[0]) => {
-    const { result, seconds } = await cpuTime({ server: () => [pid] }, () => cannon(options));
-    return { ...result, cpuMicros: ((seconds.server ?? 0) * 1e6) / Math.max(1, result.total) };
+    const { result, seconds } = await cpuTime(
+      { server: () => [pid], postgres: () => postgresPids(postgres) },
+      () => cannon(options),
+    );
+    const perRequest = (s = 0) => (s * 1e6) / Math.max(1, result.total);
+    return { ...result, cpuMicros: perRequest(seconds.server), postgresMicros: perRequest(seconds.postgres) };
   };
   const helloRun = await served(hello.pid!, { url: `http://127.0.0.1:${helloPort}/hello` });
   const sameBytesRun = await served(hello.pid!, { url: `http://127.0.0.1:${helloPort}/same-bytes` });
@@ -175,10 +184,15 @@ try {
     ],
   });
 
-  const row = (name: string, run: CannonRun & { cpuMicros?: number }, target: string) => ({
+  const row = (
+    name: string,
+    run: CannonRun & { cpuMicros: number; postgresMicros: number },
+    target: string,
+  ) => ({
     route: name,
     "req/s": fixed(run.perSecond, 0),
-    "server CPU µs/req": run.cpuMicros === undefined ? "" : fixed(run.cpuMicros, 1),
+    "server CPU µs/req": fixed(run.cpuMicros, 1),
+    "PostgreSQL µs/req": fixed(run.postgresMicros, 0),
     "p50 ms": fixed(run.p50, 1),
     "p99 ms": fixed(run.p99, 1),
     "non-2xx": String(run.non2xx),
@@ -254,6 +268,7 @@ try {
   ]);
   console.log(`client ÷ raw: ${fixed(client / baseline, 2)}× (target ≥ 0.80×)`);
 } finally {
+  await postgres.end();
   hello?.kill("SIGTERM");
   oneRow?.kill("SIGTERM");
   await env.stop();
