@@ -28,6 +28,10 @@ export class SigningKeys {
   readonly #encryption: SealedBox;
   readonly #log: Logger;
   readonly #active = new Map<KeyRole, { signer: Signer; checkedAt: number }>();
+  /** A check of a role's active key in flight, which the requests arriving meanwhile share. */
+  readonly #checking = new Map<KeyRole, Promise<Signer>>();
+  /** Rotations made by this replica: a check begun before one must not cache the key it replaced. */
+  #rotations = 0;
 
   constructor(orm: Orm, encryption: SealedBox, log: Logger) {
     this.#orm = orm;
@@ -51,18 +55,35 @@ export class SigningKeys {
     }
   }
 
-  /** The signer of `role`'s active key, decrypted once and cached. */
+  /**
+   * The signer of `role`'s active key, decrypted once and cached; checked again every few seconds
+   * (another replica may have rotated it) by one query, whatever the number of requests waiting.
+   */
   async signer(role: KeyRole = "license"): Promise<Signer> {
     const cached = this.#active.get(role);
     if (cached && Date.now() - cached.checkedAt < activeKeyTtlMs) return cached.signer;
+    let checking = this.#checking.get(role);
+    if (!checking) {
+      const started = this.#check(role, cached?.signer).finally(() => {
+        if (this.#checking.get(role) === started) this.#checking.delete(role);
+      });
+      this.#checking.set(role, started);
+      checking = started;
+    }
+    return checking;
+  }
+
+  async #check(role: KeyRole, cached: Signer | undefined): Promise<Signer> {
+    const rotations = this.#rotations;
     const row = await this.#orm.em
       .fork()
       .findOneOrFail(SigningKeyEntity, { role, status: "active" }, { populate: ["privateKeyEnc"] });
     const signer =
-      cached?.signer.keyId === row.keyId
-        ? cached.signer
+      cached?.keyId === row.keyId
+        ? cached
         : createSigner(row.keyId, this.#encryption.open(row.privateKeyEnc, `signing key ${row.keyId}`));
-    this.#active.set(role, { signer, checkedAt: Date.now() });
+    // A rotation here since the query began: its key is the one to cache, by the next check.
+    if (rotations === this.#rotations) this.#active.set(role, { signer, checkedAt: Date.now() });
     return signer;
   }
 
@@ -92,7 +113,9 @@ export class SigningKeys {
       await recordEvent(em, issuerEvents.signingKeyRotated, key, ctx);
       return key;
     });
+    this.#rotations++;
     this.#active.delete(role);
+    this.#checking.delete(role);
     this.#log.info({ keyId: rotated.keyId, role }, "signing key rotated");
     return rotated;
   }
