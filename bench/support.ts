@@ -45,8 +45,9 @@ export async function benchEnv(): Promise<BenchEnv> {
   await ensureDatabase(infra.databaseUrl, database);
   const databaseUrl = databaseUrlFor(infra.databaseUrl, database);
   const prefix = `b${suffix}`;
-  const nc = await connect({ servers: infra.natsUrl });
-  // The benchmark calls services as the gateway does: with signed actor assertions.
+  // The benchmark calls services as the gateway does: without a stack trace captured per request in
+  // case it fails (as connectNats), and with signed actor assertions.
+  const nc = await connect({ servers: infra.natsUrl, noAsyncTraces: true });
   setActorKeys(nc, testActorKeys("test"));
   const children: ChildProcess[] = [];
   return {
