@@ -1,4 +1,5 @@
-import type { Bindings, ChildLoggerOptions, FastifyBaseLogger, FastifyLogFn as LogFn } from "fastify";
+import type { FastifyBaseLogger, FastifyLogFn as LogFn } from "fastify";
+import type { Bindings, ChildLoggerOptions } from "pino";
 
 /**
  * A request's logger, made only when something logs at an enabled level. Fastify gives every
