@@ -131,6 +131,55 @@ export const UsageDailyEntity = defineEntity({
 });
 
 /**
+ * Units and executions per UTC day and product over every account: the per-day level the dashboard
+ * and the all-accounts reports' totals read (a few rows a day), kept as usage_daily is.
+ */
+export const UsageDailyTotalEntity = defineEntity({
+  name: "UsageDailyTotal",
+  tableName: "usage_daily_totals",
+  properties: {
+    day: p.date().primary(),
+    product: p.text().primary(),
+    units: p.bigint("number"),
+    executions: p.bigint("number"),
+  },
+});
+
+/**
+ * Units and executions per UTC month, account and product, summed from usage_daily as each day is
+ * rolled up: readers take a month from here only once every day of it is rolled up.
+ */
+export const UsageMonthlyEntity = defineEntity({
+  name: "UsageMonthly",
+  tableName: "usage_monthly",
+  properties: {
+    month: p.date().primary(),
+    accountId: p.text().primary(),
+    product: p.text().primary(),
+    units: p.bigint("number"),
+    executions: p.bigint("number"),
+  },
+  indexes: [{ name: "usage_monthly_by_account", properties: ["accountId", "month"] }],
+});
+
+/**
+ * The idempotency keys of the usage reports of the retention window (docs/distribution.md, "Usage
+ * data"): one probe finds a retried key whatever partition its report went to. Keys past the
+ * retention are pruned by the rollup.
+ */
+export const UsageReportKeyEntity = defineEntity({
+  name: "UsageReportKey",
+  tableName: "usage_report_keys",
+  properties: {
+    licenseId: p.text().primary(),
+    idempotencyKey: p.text().primary(),
+    units: p.bigint("number"),
+    reportedAt: p.datetime(),
+  },
+  indexes: [{ name: "usage_report_keys_by_time", properties: ["reportedAt"] }],
+});
+
+/**
  * Where usage detail ends and rollups begin (one row): writers never report before `closedBefore`,
  * readers take days before `rolledUpBefore` from usage_daily, and detail before `detailFrom` is gone.
  */
@@ -414,6 +463,9 @@ export const distributionEntities = [
   MachineEntity,
   UsageReportEntity,
   UsageDailyEntity,
+  UsageDailyTotalEntity,
+  UsageMonthlyEntity,
+  UsageReportKeyEntity,
   UsageRollupStateEntity,
   LeaseEntity,
   SigningKeyEntity,
