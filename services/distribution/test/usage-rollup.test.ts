@@ -272,6 +272,17 @@ describe("usage rollups", () => {
 describe("usage detail past the retention", () => {
   it("is dropped by whole partitions once rolled up, the figures unchanged, a bound inside it refused", async () => {
     const before = await figures(true);
+    const keepFrom = utcDay(t.clock.now()).getTime() - dayMs;
+    const keys = async () =>
+      (
+        await query<{ key: string; old: boolean }>(
+          t.orm,
+          `select idempotency_key as key, reported_at < $1 as old from distribution.usage_report_keys
+           where license_id = $2 order by idempotency_key`,
+          [new Date(keepFrom), license.id],
+        )
+      ).map((k) => `${k.key}${k.old ? " (old)" : ""}`);
+    expect(await keys()).toContain("day-0-run-1 (old)");
     const firstMonth = monthName(start);
     expect(await partitions()).toContain(firstMonth);
     const counts = await new UsageRollup({
@@ -281,6 +292,9 @@ describe("usage detail past the retention", () => {
       retentionDays: 1,
     }).run();
     expect(counts?.partitionsDropped).toBe(1);
+    // Keys past the retention are pruned; those of the last day are kept.
+    expect((await keys()).filter((k) => k.endsWith("(old)"))).toEqual([]);
+    expect(await keys()).toEqual(expect.arrayContaining(["runner-day-3"]));
     expect(await partitions()).not.toContain(firstMonth);
     // Whole days are answered from the rollups: the figures operators saw stay.
     expect(await figures(true)).toEqual(before);
