@@ -85,9 +85,9 @@ export const MachineEntity = defineEntity({
 });
 
 /**
- * One usage report (the detail), kept by its idempotency key so a retried report counts once. The
- * table is partitioned by month of `reported_at` (docs/distribution.md, "Usage data"): the key is
- * unique per partition only, and report_usage looks it up across the live partitions.
+ * One usage report (the detail). The table is partitioned by month of `reported_at`
+ * (docs/distribution.md, "Usage data") and holds no unique key since 0013_usage_levels: a retried
+ * report is recognised by usage_report_keys. The ORM needs a primary key; this one is unique in fact.
  */
 export const UsageReportEntity = defineEntity({
   name: "UsageReport",

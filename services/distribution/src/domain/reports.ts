@@ -129,6 +129,7 @@ async function reportIn(em: EntityManager, request: ReportRequest) {
       executions: Number(summary.totals.executions),
       activeMachines: Number(summary.totals.machines),
     },
+    detailFrom: Number.isFinite(lines.detailFrom) ? new Date(lines.detailFrom).toISOString() : null,
     periods: summary.periods.map((p) => ({
       period: p.period!,
       unitsConsumed: Number(p.units),
@@ -278,7 +279,10 @@ function decodeCursor(cursor: string): Cursor {
   try {
     const [period, accountId, product] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown[];
     if (
-      (period === null || typeof period === "string") &&
+      (period === null ||
+        (typeof period === "string" &&
+          /^\d{4}-\d{2}-\d{2}$/.test(period) &&
+          !Number.isNaN(Date.parse(`${period}T00:00:00Z`)))) &&
       typeof accountId === "string" &&
       typeof product === "string"
     )
