@@ -136,6 +136,15 @@ describe("distribution.usage.report", () => {
     expect(daily.items.reduce((sum, r) => sum + r.unitsConsumed, 0)).toBe(5);
     const bad = await t.env.bus.request(distribution.usageReport, { from: to, to: from }).catch((e) => e);
     expect(bad.code).toBe("validation_failed");
+    // A cursor whose period is not a day (it bounds the periods a page reads) names the cursor.
+    for (const period of ["2026-13-45", "yesterday", 7]) {
+      const cursor = Buffer.from(JSON.stringify([period, one.accountId, "collector"])).toString("base64url");
+      const refused = await t.env.bus
+        .request(distribution.usageReport, { from, to, bucket: "day", cursor })
+        .catch((e) => e);
+      expect(refused).toMatchObject({ code: "validation_failed" });
+      expect(JSON.stringify(refused)).toContain('"cursor"');
+    }
   });
 });
 
