@@ -94,7 +94,7 @@ async function reportIn(em: EntityManager, request: ReportRequest) {
   const from = new Date(request.from);
   const to = new Date(request.to);
   const lines = await usageLines(em);
-  // First, as it refuses a bound the rollups cannot answer: the figures over every page.
+  // The figures over every page (a bound the rollups cannot answer is refused here or by the page).
   const summary = await summaryIn(em, request, lines);
   const after = request.cursor ? decodeCursor(request.cursor) : undefined;
   // The page: with a bucket, only the periods from the cursor's on, as many as it takes to fill it
@@ -103,9 +103,13 @@ async function reportIn(em: EntityManager, request: ReportRequest) {
   if (bucket && after?.period)
     start = new Date(Math.max(from.getTime(), Date.parse(`${after.period}T00:00:00Z`)));
   let rows: ReportRow[] = [];
+  let totals = summary.totals;
   for (let periods = 1; start < to; periods *= 4) {
     const end = bucket ? new Date(Math.min(to.getTime(), periodsAfter(start, bucket, periods))) : to;
-    rows = await pageIn(em, request, lines, { from: start, to: end }, after);
+    const read = await pageIn(em, request, lines, { from: start, to: end }, after);
+    rows = read.rows;
+    // Without a bucket the page read the whole range: its units are the totals'.
+    if (!bucket) totals = { ...read.units, machines: summary.totals.machines };
     if (rows.length > request.limit || end >= to) break;
   }
   const more = rows.length > request.limit;
@@ -125,9 +129,9 @@ async function reportIn(em: EntityManager, request: ReportRequest) {
         ? Buffer.from(JSON.stringify([last.period, last.account_id, last.product])).toString("base64url")
         : null,
     totals: {
-      unitsConsumed: Number(summary.totals.units),
-      executions: Number(summary.totals.executions),
-      activeMachines: Number(summary.totals.machines),
+      unitsConsumed: Number(totals.units),
+      executions: Number(totals.executions),
+      activeMachines: Number(totals.machines),
     },
     detailFrom: Number.isFinite(lines.detailFrom) ? new Date(lines.detailFrom).toISOString() : null,
     periods: summary.periods.map((p) => ({
@@ -184,14 +188,19 @@ function licenseFilters(params: Params, request: ReportRequest): string[] {
  * The totals and, with a bucket, every account and product together per period, over the whole
  * range: from the per-day totals across accounts when no account is chosen (a few rows a day), and
  * machines counted once a period (a machine belongs to one license, so one account and product).
+ * Without a bucket only the machines: the page's statement sums the units.
  */
 async function summaryIn(em: EntityManager, request: ReportRequest, lines: UsageLines) {
   const params = new Params();
   const range = { from: new Date(request.from), to: new Date(request.to) };
-  const usage = usageSource(params, range, lines, request, undefined, {
-    acrossAccounts: true,
-    months: !request.bucket || request.bucket === "month",
-  });
+  // Without a bucket the page covers the whole range and sums its units itself (pageIn): reading the
+  // open days' detail here as well would read it twice.
+  const usage = request.bucket
+    ? usageSource(params, range, lines, request, undefined, {
+        acrossAccounts: true,
+        months: request.bucket === "month",
+      })
+    : noUsage;
   const { periods, periodOf } = periodsOf(params, request, range);
   const filters = licenseFilters(params, request);
   const where = filters.length ? `and ${filters.join(" and ")}` : "";
@@ -227,6 +236,9 @@ async function summaryIn(em: EntityManager, request: ReportRequest, lines: Usage
   return { totals: row?.totals ?? { units: 0, executions: 0, machines: 0 }, periods: row?.periods ?? [] };
 }
 
+const noUsage =
+  "select null::timestamptz as at, null::text as account_id, null::text as product, 0::bigint as units, 0::bigint as executions where false";
+
 /** The rows of [range) (whole periods of the request) past the cursor: a page and one more. */
 async function pageIn(
   em: EntityManager,
@@ -234,7 +246,7 @@ async function pageIn(
   lines: UsageLines,
   range: { from: Date; to: Date },
   after: Cursor | undefined,
-): Promise<ReportRow[]> {
+): Promise<{ rows: ReportRow[]; units: Omit<Totals, "machines"> }> {
   // Every statement below starts with `sql`; the values its placeholders name come first.
   const params = new Params();
   // Month totals only where a row may stand at its month's first instant (usage-source.ts).
@@ -246,7 +258,7 @@ async function pageIn(
   const cursorAt = after
     ? `where (coalesce(period, '-infinity'::date), account_id, product) > (coalesce(${params.add(after.period)}::date, '-infinity'::date), ${params.add(after.accountId)}, ${params.add(after.product)})`
     : "";
-  const page = await queryOne<{ page: ReportRow[] | null }>(
+  const page = await queryOne<{ page: ReportRow[] | null; units: Omit<Totals, "machines"> }>(
     em,
     `with periods as (${periods}),
     usage as (${usage}),
@@ -269,10 +281,12 @@ async function pageIn(
       select to_char(period, 'YYYY-MM-DD') as period, account_id, product, units, executions, machines
       from rows ${cursorAt}
       order by coalesce(period, '-infinity'::date), account_id, product limit ${params.add(request.limit + 1)})
-    select json_agg(p order by coalesce(p.period, ''), p.account_id, p.product) as page from page p`,
+    select (select json_agg(p order by coalesce(p.period, ''), p.account_id, p.product) from page p) as page,
+      (select json_build_object('units', coalesce(sum(units), 0), 'executions', coalesce(sum(executions), 0))
+       from units) as units`,
     params.values,
   );
-  return page?.page ?? [];
+  return { rows: page?.page ?? [], units: page?.units ?? { units: 0, executions: 0 } };
 }
 
 function decodeCursor(cursor: string): Cursor {
