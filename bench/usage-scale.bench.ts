@@ -7,7 +7,7 @@
 //   - the rollup the service runs at start (every closed day, then the retention), its duration;
 //   - usage reports and the dashboard as operators' tools call them (over NATS): p50/p95 of each
 //     (issue 20: p95 ≤ 200 ms);
-//   - storage per row: detail and per-day rollup (pg_total_relation_size ÷ rows).
+//   - storage per row: detail, the rollup levels and the idempotency keys (pg_total_relation_size ÷ rows).
 // The bench database is dropped at the end.
 //
 //   npm run bench usage-scale          BENCH_USAGE_ROWS=100000000 npm run bench usage-scale
@@ -53,8 +53,8 @@ try {
   );
 
   let key = 0;
-  const ingest = async () =>
-    load(ingestCalls, 16, async () => {
+  const ingest = async (calls = ingestCalls) =>
+    load(calls, 16, async () => {
       const n = key++;
       const license = n % licenses;
       await pool.query("select distribution.report_usage($1, $2, $3, $4, $5, $6, null, null, now())", [
@@ -67,9 +67,9 @@ try {
       ]);
     });
   // The same row written by a bare INSERT (no key lookup, no balance): what the table's size costs
-  // on its own, apart from report_usage's look across the partitions.
-  const insertOnly = async () =>
-    load(ingestCalls, 16, async () => {
+  // on its own, apart from report_usage's key and balance.
+  const insertOnly = async (calls = ingestCalls) =>
+    load(calls, 16, async () => {
       const n = key++;
       const license = n % licenses;
       await pool.query(
@@ -85,6 +85,10 @@ try {
         ],
       );
     });
+  // Warm-up first (connections, plans, the server's caches), so the empty table's figures are not
+  // the cold start's: the first run measured the seeded table faster than the empty one.
+  await ingest(2_000);
+  await insertOnly(2_000);
   const empty = await ingest();
   const emptyInsert = await insertOnly();
 
@@ -101,14 +105,18 @@ try {
     [0, 1].map(async () => {
       while (next < chunks && (performance.now() - seedStarted) / 1000 < seedSeconds) {
         const c = next++;
+        // Each report's idempotency key beside it, as report_usage writes them.
         await pool.query(
-          `insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, fingerprint,
+          `with seeded as (insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, fingerprint,
              execution_mode, executed_at, reported_at)
            select 'lic_seed' || lpad((i % $3)::text, 6, '0'), 'run-' || ($7::bigint * $2 + i), 1 + (i * 7919) % 1000,
              'acc_seed' || lpad((i % $3 % $4)::text, 6, '0'), case when i % $3 % 4 = 0 then 'cockpit' else 'collector' end,
              'fp-' || (i % $3), 'online', t, t
            from generate_series(0, $2::bigint - 1) i,
-             lateral (select to_timestamp($5::float8 + (i + $1::float8) * $6::float8) as t) at`,
+             lateral (select to_timestamp($5::float8 + (i + $1::float8) * $6::float8) as t) at
+           returning license_id, idempotency_key, units, reported_at)
+           insert into distribution.usage_report_keys (license_id, idempotency_key, units, reported_at)
+           select license_id, idempotency_key, units, reported_at from seeded`,
           [(c * 0.618_034) % 1, chunk, licenses, accounts, yearAgo / 1000, (365 * 86_400) / chunk, c],
         );
       }
@@ -129,8 +137,10 @@ try {
   await env.startService("distribution", service);
   for (;;) {
     const { rows: state } = await pool.query<{ done: boolean }>(
-      "select rolled_up_before >= $1 and detail_from > '-infinity' as done from distribution.usage_rollup_state",
-      [new Date(today)],
+      // Done once the keys past the retention are pruned as well (the last step of a run).
+      `select rolled_up_before >= $1 and detail_from > '-infinity' and not exists (
+         select 1 from distribution.usage_report_keys where reported_at < $2) as done from distribution.usage_rollup_state`,
+      [new Date(today), new Date(today - 90 * dayMs)],
     );
     if (state[0]?.done) break;
     await new Promise((r) => setTimeout(r, 500));
@@ -138,7 +148,13 @@ try {
   const rollupSeconds = (performance.now() - rollupStarted) / 1000;
   await pool.query("vacuum analyze distribution.usage_reports");
   await pool.query("vacuum analyze distribution.usage_daily");
+  await pool.query(
+    "vacuum analyze distribution.usage_report_keys, distribution.usage_daily_totals, distribution.usage_monthly",
+  );
   const daily = await sizeOf("usage_daily");
+  const dailyTotals = await sizeOf("usage_daily_totals");
+  const monthly = await sizeOf("usage_monthly");
+  const keys = await sizeOf("usage_report_keys");
   const kept = await sizeOf("usage_reports");
   const afterRollup = await ingest();
   const afterRollupInsert = await insertOnly();
@@ -154,9 +170,8 @@ try {
     ["month", month],
     ["year", year],
   ] as const)
-    for (const bucket of [undefined, "day", "month"] as const)
+    for (const bucket of [undefined, "day", "week", "month"] as const)
       for (const accountId of [undefined, account]) {
-        if (name === "month" && bucket === "month") continue;
         queries.push([
           `report ${name}${bucket ? ` per ${bucket}` : ""}${accountId ? ", one account" : ""}`,
           () =>
@@ -167,6 +182,17 @@ try {
             ),
         ]);
       }
+  // A later page of the longest all-accounts report: it reads the periods from the cursor's on.
+  const firstPage = await bus.request(distribution.usageReport, { ...year, bucket: "day", limit: 1_000 }, as);
+  queries.push([
+    "report year per day, second page",
+    () =>
+      bus.request(
+        distribution.usageReport,
+        { ...year, bucket: "day", limit: 1_000, cursor: firstPage.nextCursor ?? undefined },
+        as,
+      ),
+  ]);
   for (const days of [30, 366])
     queries.push([`dashboard ${days} days`, () => bus.request(distribution.usageSummary, { days }, as)]);
   const latencies = [];
@@ -198,6 +224,7 @@ try {
     "÷ empty": fixed(run.perSecond / empty.perSecond, 2),
     "bare INSERT/s": fixed(insert.perSecond, 0),
     "INSERT ÷ empty": fixed(insert.perSecond / emptyInsert.perSecond, 2),
+    "report_usage ÷ INSERT": fixed(run.perSecond / insert.perSecond, 2),
   });
   console.log(
     `\nIngestion: report_usage, ${ingestCalls.toLocaleString("en")} calls, 16 at once; beside, a bare INSERT of the same row`,
@@ -223,12 +250,19 @@ try {
       bytes: kept.bytes,
       "bytes/row": fixed(kept.bytes / kept.rows, 0),
     },
-    {
-      table: "usage_daily",
-      rows: daily.rows,
-      bytes: daily.bytes,
-      "bytes/row": fixed(daily.bytes / daily.rows, 0),
-    },
+    ...(
+      [
+        ["usage_daily", daily],
+        ["usage_daily_totals", dailyTotals],
+        ["usage_monthly", monthly],
+        ["usage_report_keys (90 days)", keys],
+      ] as const
+    ).map(([table, size]) => ({
+      table,
+      rows: size.rows,
+      bytes: size.bytes,
+      "bytes/row": fixed(size.bytes / Math.max(size.rows, 1), 0),
+    })),
   ]);
   console.log(`load: ${execFileSync("uptime").toString().trim()}`);
 } finally {

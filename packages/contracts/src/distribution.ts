@@ -516,6 +516,11 @@ export const usageReportResponse = z.object({
    * over everything the filters select (every page together). Without `bucket`: empty.
    */
   periods: z.array(usagePeriodSchema),
+  /**
+   * From when every report's detail is kept: before it usage is counted per UTC day only, so a
+   * bound there must be a midnight (UTC). Null while every report's detail is kept.
+   */
+  detailFrom: timestamp.nullable(),
 });
 export type UsageReportPage = z.infer<typeof usageReportResponse>;
 

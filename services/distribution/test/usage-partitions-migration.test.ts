@@ -1,5 +1,5 @@
 import { execute, openDatabase, query } from "@licensing/platform";
-import { createTestEnv, openAsBefore, type TestEnv } from "@licensing/testing";
+import { createTestEnv, openAsBefore, scratchDatabase, type TestEnv } from "@licensing/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { distributionDatabase } from "../src/database.ts";
 
@@ -50,6 +50,80 @@ describe("0012_usage_partitions", () => {
       ]);
     } finally {
       await orm.close();
+    }
+  });
+});
+
+describe("0013_usage_levels", () => {
+  it("fills the coarser levels from the days rolled up and the key table from the detail, first report first", async () => {
+    const scratch = await scratchDatabase(env.databaseUrl);
+    const old = await openAsBefore(
+      { ...distributionDatabase, url: scratch.url, log: env.log },
+      "0012_usage_partitions",
+    );
+    try {
+      await execute(
+        old,
+        `insert into distribution.licenses (license_id, key_hash, account_id, state, state_at, serial, file, encrypted,
+           products, kind, internal, start_date, end_date, available_activations, accumulated_units,
+           units_per_execution, seats, fingerprint, execution_modes, change_seq, changed_at)
+         values ('lic_1', 'hash-1', 'acc_1', 'active', now(), 1, 'file', false, '{collector}', 'commercial', false,
+           '2024-01-01T00:00:00Z', null, -1, -1, -1, 0, null, null, nextval('distribution.license_changes'), now())`,
+      );
+      // A key twice, in two months (the old layout's key was unique within a month only).
+      await execute(
+        old,
+        `insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, reported_at)
+         values ('lic_1', 'run-1', 4, 'acc_1', 'collector', '2024-02-29T10:00:00Z'),
+                ('lic_1', 'run-1', 4, 'acc_1', 'collector', '2024-03-01T10:00:00Z'),
+                ('lic_1', 'run-2', 6, 'acc_1', 'collector', '2024-03-01T11:00:00Z')`,
+      );
+      await execute(
+        old,
+        `insert into distribution.usage_daily (day, account_id, product, units, executions)
+         values ('2024-01-30', 'acc_1', 'collector', 10, 2), ('2024-01-31', 'acc_1', 'collector', 20, 3),
+                ('2024-01-31', 'acc_2', 'collector', 5, 1), ('2024-02-01', 'acc_1', 'cockpit', 7, 1)`,
+      );
+    } finally {
+      await old.close();
+    }
+    const orm = await openDatabase({ ...distributionDatabase, url: scratch.url, log: env.log });
+    try {
+      expect(
+        await query(
+          orm,
+          `select idempotency_key as key, units::int, reported_at = '2024-02-29T10:00:00Z' as first
+           from distribution.usage_report_keys order by 1`,
+        ),
+      ).toEqual([
+        { key: "run-1", units: 4, first: true },
+        { key: "run-2", units: 6, first: false },
+      ]);
+      expect(
+        await query(
+          orm,
+          `select to_char(day, 'YYYY-MM-DD') as day, product, units::int, executions::int
+           from distribution.usage_daily_totals order by 1, 2`,
+        ),
+      ).toEqual([
+        { day: "2024-01-30", product: "collector", units: 10, executions: 2 },
+        { day: "2024-01-31", product: "collector", units: 25, executions: 4 },
+        { day: "2024-02-01", product: "cockpit", units: 7, executions: 1 },
+      ]);
+      expect(
+        await query(
+          orm,
+          `select to_char(month, 'YYYY-MM-DD') as month, account_id, product, units::int, executions::int
+           from distribution.usage_monthly order by 1, 2, 3`,
+        ),
+      ).toEqual([
+        { month: "2024-01-01", account_id: "acc_1", product: "collector", units: 30, executions: 5 },
+        { month: "2024-01-01", account_id: "acc_2", product: "collector", units: 5, executions: 1 },
+        { month: "2024-02-01", account_id: "acc_1", product: "cockpit", units: 7, executions: 1 },
+      ]);
+    } finally {
+      await orm.close();
+      await scratch.drop();
     }
   });
 });

@@ -42,31 +42,82 @@ const partitions = async () =>
     )
   ).map((r) => r.name);
 
-/** What operators see: reports over whole days, unaligned ranges, buckets, filters; and the dashboard. */
+type Range = { from: number; to: number; bucket?: "day" | "week" | "month"; product?: string };
+
+const reportOf = (range: Range, accountId: string | undefined, limit: number, cursor?: string) =>
+  t.env.bus.request(distribution.usageReport, {
+    from: new Date(range.from).toISOString(),
+    to: new Date(range.to).toISOString(),
+    ...(range.bucket ? { bucket: range.bucket } : {}),
+    ...(range.product ? { product: range.product } : {}),
+    ...(accountId ? { accountId } : {}),
+    ...(cursor ? { cursor } : {}),
+    limit,
+  });
+
+/** Every row of a report, walked a page of `limit` at a time. */
+async function walk(range: Range, accountId: string | undefined, limit: number) {
+  const items = [];
+  let cursor: string | undefined;
+  do {
+    const page = await reportOf(range, accountId, limit, cursor);
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return items;
+}
+
+/**
+ * What operators see: reports over whole days, unaligned ranges, whole months (every bucket, with
+ * and without an account or a product), pages walked one row at a time; and the dashboard.
+ */
 async function figures(wholeDaysOnly = false) {
   const first = utcDay(start).getTime();
-  const ranges = [
-    { from: first - dayMs, to: first + 40 * dayMs, bucket: "day" as const },
-    { from: first - dayMs, to: first + 40 * dayMs, bucket: "week" as const },
+  const month = (m: number) => Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + m, 1);
+  const months = { from: month(-1), to: month(2) };
+  const ranges: Range[] = [
+    { from: first - dayMs, to: first + 40 * dayMs, bucket: "day" },
+    { from: first - dayMs, to: first + 40 * dayMs, bucket: "week" },
     { from: first - dayMs, to: first + 40 * dayMs },
+    { ...months, bucket: "month" },
+    { ...months, bucket: "week" },
+    { ...months, bucket: "day" },
+    { ...months },
+    { ...months, bucket: "month", product: "cockpit" },
+    { ...months, product: "cockpit" },
     { from: first + 2 * hourMs, to: first + 2 * dayMs + 5 * hourMs },
-    { from: first + 2 * hourMs, to: first + 2 * dayMs + 5 * hourMs, bucket: "day" as const },
+    { from: first + 2 * hourMs, to: first + 2 * dayMs + 5 * hourMs, bucket: "day" },
   ];
   const reports = [];
-  for (const range of wholeDaysOnly ? ranges.slice(0, 3) : ranges)
-    for (const accountId of [undefined, license.accountId])
-      reports.push(
-        await t.env.bus.request(distribution.usageReport, {
-          from: new Date(range.from).toISOString(),
-          to: new Date(range.to).toISOString(),
-          ...(range.bucket ? { bucket: range.bucket } : {}),
-          ...(accountId ? { accountId } : {}),
-          limit: 1_000,
-        }),
-      );
+  for (const range of wholeDaysOnly
+    ? ranges.filter((r) => r.from % dayMs === 0 && r.to % dayMs === 0)
+    : ranges)
+    for (const accountId of [undefined, license.accountId]) {
+      const whole = await reportOf(range, accountId, 1_000);
+      // The same rows a page at a time: a page reads only the periods it needs.
+      if (range.bucket) expect(await walk(range, accountId, 1)).toEqual(whole.items);
+      // From when detail is kept is told apart (the retention test checks it): the figures are compared.
+      const { detailFrom: _, ...figures } = whole;
+      reports.push(figures);
+    }
   const summary = await t.env.bus.request(distribution.usageSummary, { days: 60 });
   return { reports, summary: { ...summary, activeMachines: 0, leasesHeld: 0 } };
 }
+
+/** Every shape of report over the first month and the one before it, which the later tests leave alone. */
+async function firstMonthFigures() {
+  const month = (m: number) => Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + m, 1);
+  const reports = [];
+  for (const bucket of [undefined, "day", "week", "month"] as const)
+    for (const accountId of [undefined, license.accountId]) {
+      const range = { from: month(-1), to: month(1), ...(bucket ? { bucket } : {}) };
+      const { detailFrom: _, ...figures } = await reportOf(range, accountId, 1_000);
+      reports.push(figures);
+    }
+  return reports;
+}
+/** The first month's figures from the detail alone, before anything was rolled up. */
+let firstMonthFromDetail: Awaited<ReturnType<typeof firstMonthFigures>>;
 
 describe("usage partitions", () => {
   it("are made for this month and the next two at start", async () => {
@@ -110,6 +161,7 @@ describe("usage rollups", () => {
     await report(license.licenseKey, 30, "day-2-run-1");
     moveTo(2, 6);
     const before = await figures();
+    firstMonthFromDetail = await firstMonthFigures();
     const ranAt = Date.now() / 1_000;
     expect(await t.service.rollUpUsage()).toEqual({ daysRolledUp: 2, partitionsDropped: 0 });
     const lastRun = (await register.getSingleMetric("lic_usage_rollup_last_run_timestamp_seconds")!.get())
@@ -121,6 +173,16 @@ describe("usage rollups", () => {
     );
     expect(daily.map((d) => Number(d.units))).toEqual([26, 27]);
     expect(await figures()).toEqual(before);
+    // The first month is partly rolled up: its days from usage_daily, the rest from the detail.
+    expect(await firstMonthFigures()).toEqual(firstMonthFromDetail);
+    // Every level holds the days rolled up, and only those.
+    const levels = await queryOne<{ daily: string; totals: string; monthly: string }>(
+      t.orm,
+      `select (select sum(units) from distribution.usage_daily)::text as daily,
+         (select sum(units) from distribution.usage_daily_totals)::text as totals,
+         (select sum(units) from distribution.usage_monthly)::text as monthly`,
+    );
+    expect(levels).toEqual({ daily: "53", totals: "53", monthly: "53" });
     // Nothing more is closed: a second run rolls up nothing.
     expect(await t.service.rollUpUsage()).toEqual({ daysRolledUp: 0, partitionsDropped: 0 });
   });
@@ -175,6 +237,8 @@ describe("usage rollups", () => {
     expect(both.filter((r) => r === undefined)).toHaveLength(1);
     expect(both.find((r) => r !== undefined)?.daysRolledUp).toBe(2);
     expect(await figures()).toEqual(before);
+    // The first month is now rolled up whole: read from usage_monthly, the figures of the detail.
+    expect(await firstMonthFigures()).toEqual(firstMonthFromDetail);
 
     // Killed while it writes a day: the day stays in the detail, and the next run counts it once.
     moveTo(base + 3, 9);
@@ -211,6 +275,17 @@ describe("usage rollups", () => {
 describe("usage detail past the retention", () => {
   it("is dropped by whole partitions once rolled up, the figures unchanged, a bound inside it refused", async () => {
     const before = await figures(true);
+    const keepFrom = utcDay(t.clock.now()).getTime() - dayMs;
+    const keys = async () =>
+      (
+        await query<{ key: string; old: boolean }>(
+          t.orm,
+          `select idempotency_key as key, reported_at < $1 as old from distribution.usage_report_keys
+           where license_id = $2 order by idempotency_key`,
+          [new Date(keepFrom), license.id],
+        )
+      ).map((k) => `${k.key}${k.old ? " (old)" : ""}`);
+    expect(await keys()).toContain("day-0-run-1 (old)");
     const firstMonth = monthName(start);
     expect(await partitions()).toContain(firstMonth);
     const counts = await new UsageRollup({
@@ -220,9 +295,19 @@ describe("usage detail past the retention", () => {
       retentionDays: 1,
     }).run();
     expect(counts?.partitionsDropped).toBe(1);
+    // Keys past the retention are pruned; those of the last day are kept.
+    expect((await keys()).filter((k) => k.endsWith("(old)"))).toEqual([]);
+    expect(await keys()).toEqual(expect.arrayContaining(["runner-day-3"]));
     expect(await partitions()).not.toContain(firstMonth);
     // Whole days are answered from the rollups: the figures operators saw stay.
     expect(await figures(true)).toEqual(before);
+    // A report says from when detail is kept, so an operator sees it before choosing a bound there.
+    const told = await reportOf(
+      { from: utcDay(start).getTime(), to: utcDay(start).getTime() + dayMs },
+      undefined,
+      1,
+    );
+    expect(told.detailFrom).toBe(new Date(keepFrom).toISOString());
     // A bound inside a day kept only per day cannot be answered exactly.
     const first = utcDay(start).getTime();
     const refused = await t.env.bus

@@ -1,4 +1,5 @@
 import { distribution } from "@licensing/contracts";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DistributionUnderTest, startDistribution } from "./distribution-harness.ts";
 
@@ -30,6 +31,37 @@ describe("POST /v1/usage", () => {
     const usage = await t.env.bus.request(distribution.licenseUsage, { licenseId: id });
     expect(usage.balance.unitsConsumed).toBe(16);
     expect(usage.balance.lastUsedAt).not.toBeNull();
+  });
+
+  it("counts a report racing itself 16 at once once, each twin answered with the first one's units", async () => {
+    const { id, accountId } = await t.issue({ accumulatedUnits: -1, unitsPerExecution: -1 });
+    // Sixteen connections of their own, so the twins meet in PostgreSQL, not in a pool's queue.
+    const pool = new pg.Pool({ connectionString: t.env.databaseUrl, max: 16 });
+    try {
+      for (const key of ["race-0001", "race-0002", "race-0003"]) {
+        const answers = await Promise.all(
+          Array.from({ length: 16 }, () =>
+            pool.query<{ answer: { duplicate: boolean; earlierUnits?: number } }>(
+              "select distribution.report_usage($1, $2, 5, $3, 'collector', null, null, null, now()) as answer",
+              [id, key, accountId],
+            ),
+          ),
+        );
+        const firsts = answers.filter((a) => !a.rows[0]!.answer.duplicate);
+        expect(firsts).toHaveLength(1);
+        expect(answers.filter((a) => a.rows[0]!.answer.earlierUnits === 5)).toHaveLength(15);
+      }
+      const stored = await pool.query<{ reports: number; keys: number }>(
+        `select (select count(*)::int from distribution.usage_reports where license_id = $1) as reports,
+           (select count(*)::int from distribution.usage_report_keys where license_id = $1) as keys`,
+        [id],
+      );
+      expect(stored.rows[0]).toEqual({ reports: 3, keys: 3 });
+    } finally {
+      await pool.end();
+    }
+    const usage = await t.env.bus.request(distribution.licenseUsage, { licenseId: id });
+    expect(usage.balance.unitsConsumed).toBe(15);
   });
 
   it("never overdraws the balance under concurrent executions", async () => {
@@ -104,6 +136,15 @@ describe("distribution.usage.report", () => {
     expect(daily.items.reduce((sum, r) => sum + r.unitsConsumed, 0)).toBe(5);
     const bad = await t.env.bus.request(distribution.usageReport, { from: to, to: from }).catch((e) => e);
     expect(bad.code).toBe("validation_failed");
+    // A cursor whose period is not a day (it bounds the periods a page reads) names the cursor.
+    for (const period of ["2026-13-45", "yesterday", 7]) {
+      const cursor = Buffer.from(JSON.stringify([period, one.accountId, "collector"])).toString("base64url");
+      const refused = await t.env.bus
+        .request(distribution.usageReport, { from, to, bucket: "day", cursor })
+        .catch((e) => e);
+      expect(refused).toMatchObject({ code: "validation_failed" });
+      expect(JSON.stringify(refused)).toContain('"cursor"');
+    }
   });
 });
 

@@ -36,20 +36,24 @@ create or replace function distribution.activate_machine(p_id text, p_license te
     return to_jsonb(m) || '{"created": false}';
   end $$;
 
--- A retried report (same idempotency key) is answered as the first was, and counted once. The key
--- is unique per monthly partition only (the partition key is the time, and a retry comes later), so
--- the first is looked for across the live partitions under a lock on (license, key): a retry finds
--- it for as long as the detail is kept (docs/distribution.md, "Usage data").
+-- A retried report (same idempotency key) is answered as the first was, and counted once. The keys
+-- of the retention window are one table with one primary key (usage_report_keys; the detail's
+-- partitions could only make a key unique within a month): the key goes in first, `on conflict do
+-- nothing`, so a twin sent at the same moment waits on the first one's commit, then finds its row
+-- (a retry is recognised while its key is kept: docs/distribution.md, "Usage data").
 create or replace function distribution.report_usage(p_license text, p_key text, p_units bigint, p_account text,
     p_product text, p_fingerprint text, p_mode text, p_executed timestamptz, p_now timestamptz) returns jsonb
   language plpgsql as $$
   declare l distribution.licenses;
   declare earlier bigint;
+  declare counted_at timestamptz := distribution.usage_report_time(p_now);
   begin
-    perform pg_advisory_xact_lock(hashtextextended(p_license || chr(31) || p_key, 0));
-    select units into earlier from distribution.usage_reports
-    where license_id = p_license and idempotency_key = p_key limit 1;
-    if found then
+    insert into distribution.usage_report_keys (license_id, idempotency_key, units, reported_at)
+    values (p_license, p_key, p_units, counted_at)
+    on conflict (license_id, idempotency_key) do nothing;
+    if not found then
+      select units into earlier from distribution.usage_report_keys
+      where license_id = p_license and idempotency_key = p_key;
       select * into l from distribution.licenses where license_id = p_license;
       return jsonb_build_object('duplicate', true, 'earlierUnits', earlier, 'units_consumed', l.units_consumed,
         'accumulated_units', l.accumulated_units, 'units_per_execution', l.units_per_execution,
@@ -57,8 +61,7 @@ create or replace function distribution.report_usage(p_license text, p_key text,
     end if;
     insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, fingerprint,
       execution_mode, executed_at, reported_at)
-    values (p_license, p_key, p_units, p_account, p_product, p_fingerprint, p_mode, p_executed,
-      distribution.usage_report_time(p_now));
+    values (p_license, p_key, p_units, p_account, p_product, p_fingerprint, p_mode, p_executed, counted_at);
     update distribution.licenses set units_consumed = units_consumed + p_units,
       last_used_at = greatest(last_used_at, p_now)
     where license_id = p_license and (accumulated_units < 0 or units_consumed + p_units <= accumulated_units)

@@ -85,9 +85,9 @@ export const MachineEntity = defineEntity({
 });
 
 /**
- * One usage report (the detail), kept by its idempotency key so a retried report counts once. The
- * table is partitioned by month of `reported_at` (docs/distribution.md, "Usage data"): the key is
- * unique per partition only, and report_usage looks it up across the live partitions.
+ * One usage report (the detail). The table is partitioned by month of `reported_at`
+ * (docs/distribution.md, "Usage data") and holds no unique key since 0013_usage_levels: a retried
+ * report is recognised by usage_report_keys. The ORM needs a primary key; this one is unique in fact.
  */
 export const UsageReportEntity = defineEntity({
   name: "UsageReport",
@@ -128,6 +128,55 @@ export const UsageDailyEntity = defineEntity({
     executions: p.bigint("number"),
   },
   indexes: [{ name: "usage_daily_by_account", properties: ["accountId", "day"] }],
+});
+
+/**
+ * Units and executions per UTC day and product over every account: the per-day level the dashboard
+ * and the all-accounts reports' totals read (a few rows a day), kept as usage_daily is.
+ */
+export const UsageDailyTotalEntity = defineEntity({
+  name: "UsageDailyTotal",
+  tableName: "usage_daily_totals",
+  properties: {
+    day: p.date().primary(),
+    product: p.text().primary(),
+    units: p.bigint("number"),
+    executions: p.bigint("number"),
+  },
+});
+
+/**
+ * Units and executions per UTC month, account and product, summed from usage_daily as each day is
+ * rolled up: readers take a month from here only once every day of it is rolled up.
+ */
+export const UsageMonthlyEntity = defineEntity({
+  name: "UsageMonthly",
+  tableName: "usage_monthly",
+  properties: {
+    month: p.date().primary(),
+    accountId: p.text().primary(),
+    product: p.text().primary(),
+    units: p.bigint("number"),
+    executions: p.bigint("number"),
+  },
+  indexes: [{ name: "usage_monthly_by_account", properties: ["accountId", "month"] }],
+});
+
+/**
+ * The idempotency keys of the usage reports of the retention window (docs/distribution.md, "Usage
+ * data"): one probe finds a retried key whatever partition its report went to. Keys past the
+ * retention are pruned by the rollup.
+ */
+export const UsageReportKeyEntity = defineEntity({
+  name: "UsageReportKey",
+  tableName: "usage_report_keys",
+  properties: {
+    licenseId: p.text().primary(),
+    idempotencyKey: p.text().primary(),
+    units: p.bigint("number"),
+    reportedAt: p.datetime(),
+  },
+  indexes: [{ name: "usage_report_keys_by_time", properties: ["reportedAt"] }],
 });
 
 /**
@@ -414,6 +463,9 @@ export const distributionEntities = [
   MachineEntity,
   UsageReportEntity,
   UsageDailyEntity,
+  UsageDailyTotalEntity,
+  UsageMonthlyEntity,
+  UsageReportKeyEntity,
   UsageRollupStateEntity,
   LeaseEntity,
   SigningKeyEntity,

@@ -92,7 +92,20 @@ export async function countUnits(
       r((a) => a.opened.receipt.mode),
     ],
   );
-  // Each receipt is one execution in the operators' usage reports, keyed so it is never counted twice.
+  // Each receipt is one execution in the operators' usage reports, keyed so it is never counted twice;
+  // its key is kept as report_usage's are, so a POST /v1/usage under the same key finds it.
+  await execute(
+    em,
+    `insert into distribution.usage_report_keys (license_id, idempotency_key, units, reported_at)
+     select $1, k, u, (select distribution.usage_report_time($2)) from unnest($3::text[], $4::bigint[]) as t(k, u)
+     on conflict (license_id, idempotency_key) do nothing`,
+    [
+      license.licenseId,
+      now,
+      r((a) => `receipt:${a.log.machine}:${a.opened.receipt.seq}`),
+      r((a) => a.opened.receipt.units),
+    ],
+  );
   await execute(
     em,
     `insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product,

@@ -5,7 +5,9 @@ import type { Leases } from "./leases.ts";
 import type { Machines } from "./machines.ts";
 import { isoOrNull, type Timestamp } from "./rows.ts";
 import type { Usage } from "./usage.ts";
-import { usageLines, usageSource } from "./usage-source.ts";
+import { type UsageLines, usageLines, usageSource } from "./usage-source.ts";
+
+const dayMs = 86_400_000;
 
 interface UsageLicenseRow {
   license_id: string;
@@ -69,11 +71,13 @@ interface ReportRow {
 
 type PeriodRow = Omit<ReportRow, "account_id" | "product">;
 type Totals = { units: number | string; executions: number | string; machines: number | string };
+type Cursor = { period: string | null; accountId: string; product: string };
+type Bucket = NonNullable<ReportRequest["bucket"]>;
 
 /**
  * Units consumed and active machines per account and product (and period) over a range. Units and
- * executions come from the usage reports received in the range (the per-day rollups for the whole
- * days rolled up, usage-source.ts); active machines are those whose
+ * executions come from the usage reports received in the range (the coarsest rollup level that
+ * answers exactly for the whole days rolled up, usage-source.ts); active machines are those whose
  * activation overlapped it (or its period). Rows are ordered by period, account and product, and
  * paged by a cursor holding the last row's position.
  */
@@ -87,87 +91,27 @@ export async function usageReport(orm: Orm, request: ReportRequest) {
 
 async function reportIn(em: EntityManager, request: ReportRequest) {
   const bucket = request.bucket ?? null;
-  // Every statement below starts with `sql`; the values its placeholders name come first.
-  const params = new Params();
-  const from = params.add(new Date(request.from));
-  const to = params.add(new Date(request.to));
-  const licenseFilters: string[] = [];
-  if (request.accountId) licenseFilters.push(`l.account_id = ${params.add(request.accountId)}`);
-  if (request.product) licenseFilters.push(`l.products[1] = ${params.add(request.product)}`);
-  // Units and executions from the days rolled up and the detail (usage-source.ts).
-  const usage = usageSource(
-    params,
-    { from: new Date(request.from), to: new Date(request.to) },
-    await usageLines(em),
-    { accountId: request.accountId, product: request.product },
-  );
-  // Periods: one per bucket in the range (UTC), or the whole range as one.
-  let periods = `select null::date as period, ${from}::timestamptz as p_from, ${to}::timestamptz as p_to`;
-  // A report's period: its bucket's first day (every instant of the source is inside the range).
-  let periodOf = "null::date";
-  if (bucket) {
-    const unit = params.add(bucket);
-    periodOf = `(date_trunc(${unit}::text, u.at at time zone 'UTC'))::date`;
-    periods = `select (p at time zone 'UTC')::date as period, greatest(p, ${from}::timestamptz) as p_from,
-         least(p + ('1 ' || ${unit}::text)::interval, ${to}::timestamptz) as p_to
-       from generate_series(date_trunc(${unit}::text, ${from}::timestamptz at time zone 'UTC') at time zone 'UTC',
-         ${to}::timestamptz, ('1 ' || ${unit}::text)::interval) p
-       where p < ${to}::timestamptz`;
-  }
-  const sql = `
-    with periods as (${periods}),
-    usage as (${usage}),
-    units as (
-      select ${periodOf} as period, u.account_id, u.product, sum(u.units) as units, sum(u.executions) as executions
-      from usage u group by 1, 2, 3),
-    machines as (
-      select pr.period, l.account_id, l.products[1] as product, count(distinct m.id) as machines
-      from periods pr join distribution.machines m on m.activated_at < pr.p_to and coalesce(m.ended_at, 'infinity') >= pr.p_from
-      join distribution.licenses l on l.license_id = m.license_id
-      ${licenseFilters.length ? `where ${licenseFilters.join(" and ")}` : ""}
-      group by 1, 2, 3),
-    rows as (
-      select coalesce(u.period, m.period) as period, coalesce(u.account_id, m.account_id) as account_id,
-        coalesce(u.product, m.product) as product, coalesce(u.units, 0) as units,
-        coalesce(u.executions, 0) as executions, coalesce(m.machines, 0) as machines
-      from units u full join machines m
-        on u.period is not distinct from m.period and u.account_id = m.account_id and u.product = m.product)`;
+  const from = new Date(request.from);
+  const to = new Date(request.to);
+  const lines = await usageLines(em);
+  // The figures over every page (a bound the rollups cannot answer is refused here or by the page).
+  const summary = await summaryIn(em, request, lines);
   const after = request.cursor ? decodeCursor(request.cursor) : undefined;
-  const cursorAt = after
-    ? `where (coalesce(period, '-infinity'::date), account_id, product) > (coalesce(${params.add(after.period)}::date, '-infinity'::date), ${params.add(after.accountId)}, ${params.add(after.product)})`
-    : "";
-  // One statement, so the rows are summed once (a CTE read three times is materialized): the page,
-  // the totals and, with a bucket, every account and product together per period (a machine belongs
-  // to one license, so one account and one product: summing the rows' distinct counts counts each
-  // machine once a period).
-  const report = await queryOne<{ page: ReportRow[] | null; totals: Totals; periods: PeriodRow[] | null }>(
-    em,
-    `${sql},
-    page as (
-      select to_char(period, 'YYYY-MM-DD') as period, account_id, product, units, executions, machines
-      from rows ${cursorAt}
-      order by coalesce(period, '-infinity'::date), account_id, product limit ${params.add(request.limit + 1)})
-    select
-      (select json_agg(p order by coalesce(p.period, ''), p.account_id, p.product) from page p) as page,
-      (select json_build_object('units', coalesce(sum(units), 0), 'executions', coalesce(sum(executions), 0),
-         'machines', (select count(distinct m.id) from distribution.machines m
-                      join distribution.licenses l on l.license_id = m.license_id
-                      where m.activated_at < ${to} and coalesce(m.ended_at, 'infinity') >= ${from}
-                      ${licenseFilters.length ? `and ${licenseFilters.join(" and ")}` : ""}))
-       from rows) as totals,
-      ${
-        bucket
-          ? `(select json_agg(pp order by pp.period) from (
-               select to_char(pr.period, 'YYYY-MM-DD') as period, coalesce(sum(r.units), 0) as units,
-                 coalesce(sum(r.executions), 0) as executions, coalesce(sum(r.machines), 0) as machines
-               from periods pr left join rows r on r.period = pr.period group by pr.period) pp)`
-          : "null::json"
-      } as periods`,
-    params.values,
-  );
-  const rows = report?.page ?? [];
-  const totals = report?.totals;
-  const perPeriod = report?.periods ?? [];
+  // The page: with a bucket, only the periods from the cursor's on, as many as it takes to fill it
+  // (one, then four times more each time), not every row of the range.
+  let start = from;
+  if (bucket && after?.period)
+    start = new Date(Math.max(from.getTime(), Date.parse(`${after.period}T00:00:00Z`)));
+  let rows: ReportRow[] = [];
+  let totals = summary.totals;
+  for (let periods = 1; start < to; periods *= 4) {
+    const end = bucket ? new Date(Math.min(to.getTime(), periodsAfter(start, bucket, periods))) : to;
+    const read = await pageIn(em, request, lines, { from: start, to: end }, after);
+    rows = read.rows;
+    // Without a bucket the page read the whole range: its units are the totals'.
+    if (!bucket) totals = { ...read.units, machines: summary.totals.machines };
+    if (rows.length > request.limit || end >= to) break;
+  }
   const more = rows.length > request.limit;
   const page = rows.slice(0, request.limit);
   const last = page.at(-1);
@@ -185,11 +129,12 @@ async function reportIn(em: EntityManager, request: ReportRequest) {
         ? Buffer.from(JSON.stringify([last.period, last.account_id, last.product])).toString("base64url")
         : null,
     totals: {
-      unitsConsumed: Number(totals?.units ?? 0),
-      executions: Number(totals?.executions ?? 0),
-      activeMachines: Number(totals?.machines ?? 0),
+      unitsConsumed: Number(totals.units),
+      executions: Number(totals.executions),
+      activeMachines: Number(totals.machines),
     },
-    periods: perPeriod.map((p) => ({
+    detailFrom: Number.isFinite(lines.detailFrom) ? new Date(lines.detailFrom).toISOString() : null,
+    periods: summary.periods.map((p) => ({
       period: p.period!,
       unitsConsumed: Number(p.units),
       executions: Number(p.executions),
@@ -198,11 +143,160 @@ async function reportIn(em: EntityManager, request: ReportRequest) {
   };
 }
 
-function decodeCursor(cursor: string): { period: string | null; accountId: string; product: string } {
+/** The end of `count` periods of `bucket` from the one holding `at` (UTC), in ms. */
+function periodsAfter(at: Date, bucket: Bucket, count: number): number {
+  const day = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
+  if (bucket === "day") return day + count * dayMs;
+  if (bucket === "week") return day - ((at.getUTCDay() + 6) % 7) * dayMs + count * 7 * dayMs;
+  return Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + count, 1);
+}
+
+/**
+ * The periods of [range) as rows (period, p_from, p_to): one per bucket (UTC) clipped to the
+ * request's range, or the whole range as one; and a usage row's period as an expression of `u.at`.
+ */
+function periodsOf(params: Params, request: ReportRequest, range: { from: Date; to: Date }) {
+  const from = params.add(new Date(request.from));
+  const to = params.add(new Date(request.to));
+  if (!request.bucket)
+    return {
+      periods: `select null::date as period, ${from}::timestamptz as p_from, ${to}::timestamptz as p_to`,
+      periodOf: "null::date",
+    };
+  const unit = params.add(request.bucket);
+  const rangeFrom = params.add(range.from);
+  const rangeTo = params.add(range.to);
+  return {
+    periods: `select (p at time zone 'UTC')::date as period, greatest(p, ${from}::timestamptz) as p_from,
+         least(p + ('1 ' || ${unit}::text)::interval, ${to}::timestamptz) as p_to
+       from generate_series(date_trunc(${unit}::text, ${rangeFrom}::timestamptz at time zone 'UTC') at time zone 'UTC',
+         ${rangeTo}::timestamptz, ('1 ' || ${unit}::text)::interval) p
+       where p < ${rangeTo}::timestamptz`,
+    // A report's period: its bucket's first day (every instant of the source is inside the range).
+    periodOf: `(date_trunc(${unit}::text, u.at at time zone 'UTC'))::date`,
+  };
+}
+
+function licenseFilters(params: Params, request: ReportRequest): string[] {
+  const filters: string[] = [];
+  if (request.accountId) filters.push(`l.account_id = ${params.add(request.accountId)}`);
+  if (request.product) filters.push(`l.products[1] = ${params.add(request.product)}`);
+  return filters;
+}
+
+/**
+ * The totals and, with a bucket, every account and product together per period, over the whole
+ * range: from the per-day totals across accounts when no account is chosen (a few rows a day), and
+ * machines counted once a period (a machine belongs to one license, so one account and product).
+ * Without a bucket only the machines: the page's statement sums the units.
+ */
+async function summaryIn(em: EntityManager, request: ReportRequest, lines: UsageLines) {
+  const params = new Params();
+  const range = { from: new Date(request.from), to: new Date(request.to) };
+  // Without a bucket the page covers the whole range and sums its units itself (pageIn): reading the
+  // open days' detail here as well would read it twice.
+  const usage = request.bucket
+    ? usageSource(params, range, lines, request, undefined, {
+        acrossAccounts: true,
+        months: request.bucket === "month",
+      })
+    : noUsage;
+  const { periods, periodOf } = periodsOf(params, request, range);
+  const filters = licenseFilters(params, request);
+  const where = filters.length ? `and ${filters.join(" and ")}` : "";
+  const from = params.add(range.from);
+  const to = params.add(range.to);
+  const row = await queryOne<{ totals: Totals; periods: PeriodRow[] | null }>(
+    em,
+    `with usage as (${usage}),
+     periods as (${periods}),
+     used as (select ${periodOf} as period, sum(u.units) as units, sum(u.executions) as executions from usage u group by 1),
+     active as (
+       select pr.period, count(distinct m.id) as machines
+       from periods pr join distribution.machines m on m.activated_at < pr.p_to and coalesce(m.ended_at, 'infinity') >= pr.p_from
+       join distribution.licenses l on l.license_id = m.license_id ${filters.length ? `where ${filters.join(" and ")}` : ""}
+       group by pr.period)
+     select
+       (select json_build_object('units', coalesce(sum(units), 0), 'executions', coalesce(sum(executions), 0),
+          'machines', (select count(distinct m.id) from distribution.machines m
+                       join distribution.licenses l on l.license_id = m.license_id
+                       where m.activated_at < ${to} and coalesce(m.ended_at, 'infinity') >= ${from} ${where}))
+        from used) as totals,
+       ${
+         request.bucket
+           ? `(select json_agg(pp order by pp.period) from (
+                select to_char(pr.period, 'YYYY-MM-DD') as period, coalesce(used.units, 0) as units,
+                  coalesce(used.executions, 0) as executions, coalesce(active.machines, 0) as machines
+                from periods pr left join used on used.period = pr.period
+                left join active on active.period = pr.period) pp)`
+           : "null::json"
+       } as periods`,
+    params.values,
+  );
+  return { totals: row?.totals ?? { units: 0, executions: 0, machines: 0 }, periods: row?.periods ?? [] };
+}
+
+const noUsage =
+  "select null::timestamptz as at, null::text as account_id, null::text as product, 0::bigint as units, 0::bigint as executions where false";
+
+/** The rows of [range) (whole periods of the request) past the cursor: a page and one more. */
+async function pageIn(
+  em: EntityManager,
+  request: ReportRequest,
+  lines: UsageLines,
+  range: { from: Date; to: Date },
+  after: Cursor | undefined,
+): Promise<{ rows: ReportRow[]; units: Omit<Totals, "machines"> }> {
+  // Every statement below starts with `sql`; the values its placeholders name come first.
+  const params = new Params();
+  // Month totals only where a row may stand at its month's first instant (usage-source.ts).
+  const usage = usageSource(params, range, lines, request, undefined, {
+    months: !request.bucket || request.bucket === "month",
+  });
+  const { periods, periodOf } = periodsOf(params, request, range);
+  const filters = licenseFilters(params, request);
+  const cursorAt = after
+    ? `where (coalesce(period, '-infinity'::date), account_id, product) > (coalesce(${params.add(after.period)}::date, '-infinity'::date), ${params.add(after.accountId)}, ${params.add(after.product)})`
+    : "";
+  const page = await queryOne<{ page: ReportRow[] | null; units: Omit<Totals, "machines"> }>(
+    em,
+    `with periods as (${periods}),
+    usage as (${usage}),
+    units as (
+      select ${periodOf} as period, u.account_id, u.product, sum(u.units) as units, sum(u.executions) as executions
+      from usage u group by 1, 2, 3),
+    machines as (
+      select pr.period, l.account_id, l.products[1] as product, count(distinct m.id) as machines
+      from periods pr join distribution.machines m on m.activated_at < pr.p_to and coalesce(m.ended_at, 'infinity') >= pr.p_from
+      join distribution.licenses l on l.license_id = m.license_id
+      ${filters.length ? `where ${filters.join(" and ")}` : ""}
+      group by 1, 2, 3),
+    rows as (
+      select coalesce(u.period, m.period) as period, coalesce(u.account_id, m.account_id) as account_id,
+        coalesce(u.product, m.product) as product, coalesce(u.units, 0) as units,
+        coalesce(u.executions, 0) as executions, coalesce(m.machines, 0) as machines
+      from units u full join machines m
+        on u.period is not distinct from m.period and u.account_id = m.account_id and u.product = m.product),
+    page as (
+      select to_char(period, 'YYYY-MM-DD') as period, account_id, product, units, executions, machines
+      from rows ${cursorAt}
+      order by coalesce(period, '-infinity'::date), account_id, product limit ${params.add(request.limit + 1)})
+    select (select json_agg(p order by coalesce(p.period, ''), p.account_id, p.product) from page p) as page,
+      (select json_build_object('units', coalesce(sum(units), 0), 'executions', coalesce(sum(executions), 0))
+       from units) as units`,
+    params.values,
+  );
+  return { rows: page?.page ?? [], units: page?.units ?? { units: 0, executions: 0 } };
+}
+
+function decodeCursor(cursor: string): Cursor {
   try {
     const [period, accountId, product] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown[];
     if (
-      (period === null || typeof period === "string") &&
+      (period === null ||
+        (typeof period === "string" &&
+          /^\d{4}-\d{2}-\d{2}$/.test(period) &&
+          !Number.isNaN(Date.parse(`${period}T00:00:00Z`)))) &&
       typeof accountId === "string" &&
       typeof product === "string"
     )

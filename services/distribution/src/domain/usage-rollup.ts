@@ -2,6 +2,8 @@ import { type Logger, type Orm, PollingWorker, query, queryOne, type Worker } fr
 import { observeUsageRollupRun } from "../metrics.ts";
 
 const dayMs = 86_400_000;
+/** Idempotency keys deleted per statement when pruning. */
+const keyBatch = 10_000;
 
 /** What one run did. */
 export interface RollupCounts {
@@ -71,11 +73,32 @@ export class UsageRollup {
         "select distribution.usage_drop_detail($1) as n",
         [keepFrom],
       );
+      const keysPruned = await this.#pruneKeys(keepFrom);
       const counts = { daysRolledUp, partitionsDropped: dropped?.n ?? 0 };
       observeUsageRollupRun(counts);
-      if (counts.daysRolledUp || counts.partitionsDropped) this.#o.log.info(counts, "usage rolled up");
+      if (counts.daysRolledUp || counts.partitionsDropped || keysPruned)
+        this.#o.log.info({ ...counts, keysPruned }, "usage rolled up");
       return counts;
     });
+  }
+
+  /**
+   * Deletes the idempotency keys reported before `before` (past the retention), a batch per
+   * statement so no one transaction holds many rows; a retry of one is counted again, as documented.
+   */
+  async #pruneKeys(before: Date): Promise<number> {
+    let pruned = 0;
+    for (;;) {
+      const batch = await queryOne<{ n: number }>(
+        this.#o.orm,
+        `with gone as (delete from distribution.usage_report_keys where ctid = any(array(
+           select ctid from distribution.usage_report_keys where reported_at < $1 limit ${keyBatch})) returning 1)
+         select count(*)::int as n from gone`,
+        [before],
+      );
+      pruned += batch?.n ?? 0;
+      if ((batch?.n ?? 0) < keyBatch) return pruned;
+    }
   }
 
   /**
@@ -114,6 +137,24 @@ export class UsageRollup {
          select $1::date, account_id, product, sum(units), count(*) from distribution.usage_reports
          where reported_at >= $2 and reported_at < $3 group by account_id, product`,
         [from.toISOString().slice(0, 10), from, to],
+      );
+      // The coarser levels from the day's totals, in the same transaction: a day is in every level or
+      // in none (docs/distribution.md, "Usage data").
+      await query(
+        em,
+        `insert into distribution.usage_daily_totals (day, product, units, executions)
+         select day, product, sum(units), sum(executions) from distribution.usage_daily
+         where day = $1::date group by day, product`,
+        [from.toISOString().slice(0, 10)],
+      );
+      await query(
+        em,
+        `insert into distribution.usage_monthly (month, account_id, product, units, executions)
+         select date_trunc('month', day)::date, account_id, product, units, executions from distribution.usage_daily
+         where day = $1::date
+         on conflict (month, account_id, product) do update
+           set units = usage_monthly.units + excluded.units, executions = usage_monthly.executions + excluded.executions`,
+        [from.toISOString().slice(0, 10)],
       );
       await query(em, "update distribution.usage_rollup_state set rolled_up_before = $1 where id = 1", [to]);
       return true;

@@ -30,11 +30,22 @@ export interface UsageFilters {
 }
 
 /**
- * The usage in [from, to) as rows (at, account_id, product, units, executions): the whole UTC days
- * rolled up come from usage_daily (each as one row at its midnight), the rest from the detail, each
- * report a row. Every instant of the range is counted from exactly one of them. A range whose bound
- * falls inside a day only kept as a daily total cannot be answered exactly, and is refused with a
- * validation error naming the bound.
+ * Which rollup levels a source may read besides usage_daily (docs/distribution.md, "Usage data"):
+ * `months` when every row of a month may stand at its first instant (the reader groups by month or
+ * not at all), `acrossAccounts` when the reader needs no account (the rows' account_id is null).
+ */
+export interface UsageLevels {
+  months?: boolean;
+  acrossAccounts?: boolean;
+}
+
+/**
+ * The usage in [from, to) as rows (at, account_id, product, units, executions), each instant of the
+ * range counted from exactly one level: the whole UTC days rolled up from the coarsest level that
+ * holds them exactly (usage_daily_totals across accounts; usage_monthly for whole months, every day
+ * of them rolled up; else usage_daily), each row at its day's or month's first instant, the rest
+ * from the detail, each report a row. A range whose bound falls inside a day only kept as a daily
+ * total cannot be answered exactly, and is refused with a validation error naming the bound.
  */
 export function usageSource(
   params: Params,
@@ -42,6 +53,7 @@ export function usageSource(
   lines: UsageLines,
   filters: UsageFilters,
   names: { from: string; to: string } = { from: "from", to: "to" },
+  levels: UsageLevels = {},
 ): string {
   const from = range.from.getTime();
   const to = range.to.getTime();
@@ -65,6 +77,7 @@ export function usageSource(
       },
     ]);
   }
+  const acrossAccounts = levels.acrossAccounts === true && !filters.accountId;
   const where = (table: string) => {
     const conditions: string[] = [];
     if (filters.accountId) conditions.push(`${table}.account_id = ${params.add(filters.accountId)}`);
@@ -75,19 +88,45 @@ export function usageSource(
     .filter(([start, end]) => start < end)
     .map(
       ([start, end]) =>
-        `select u.reported_at as at, u.account_id, u.product, u.units, 1::bigint as executions
+        `select u.reported_at as at, ${acrossAccounts ? "null::text" : "u.account_id"} as account_id, u.product, u.units, 1::bigint as executions
          from distribution.usage_reports u
          where u.reported_at >= ${params.add(new Date(start))}::timestamptz and u.reported_at < ${params.add(new Date(end))}::timestamptz${where("u")}`,
     );
-  if (firstWholeDay < rolledUpTo)
+  // The rolled-up days: whole months of them from usage_monthly where allowed, the others per day.
+  const days: [number, number][] = [];
+  if (firstWholeDay < rolledUpTo) {
+    const [monthsFrom, monthsTo] = wholeMonths(firstWholeDay, rolledUpTo);
+    if (levels.months && !acrossAccounts && monthsFrom < monthsTo) {
+      days.push([firstWholeDay, monthsFrom], [monthsTo, rolledUpTo]);
+      parts.push(
+        `select (m.month::timestamp at time zone 'UTC') as at, m.account_id, m.product, m.units, m.executions
+         from distribution.usage_monthly m
+         where m.month >= ${params.add(isoDay(monthsFrom))}::date and m.month < ${params.add(isoDay(monthsTo))}::date${where("m")}`,
+      );
+    } else days.push([firstWholeDay, rolledUpTo]);
+  }
+  for (const [start, end] of days.filter(([start, end]) => start < end))
     parts.push(
-      `select (d.day::timestamp at time zone 'UTC') as at, d.account_id, d.product, d.units, d.executions
-       from distribution.usage_daily d
-       where d.day >= ${params.add(isoDay(firstWholeDay))}::date and d.day < ${params.add(isoDay(rolledUpTo))}::date${where("d")}`,
+      acrossAccounts
+        ? `select (d.day::timestamp at time zone 'UTC') as at, null::text as account_id, d.product, d.units, d.executions
+           from distribution.usage_daily_totals d
+           where d.day >= ${params.add(isoDay(start))}::date and d.day < ${params.add(isoDay(end))}::date${where("d")}`
+        : `select (d.day::timestamp at time zone 'UTC') as at, d.account_id, d.product, d.units, d.executions
+           from distribution.usage_daily d
+           where d.day >= ${params.add(isoDay(start))}::date and d.day < ${params.add(isoDay(end))}::date${where("d")}`,
     );
   if (parts.length === 0)
     return "select null::timestamptz as at, null::text as account_id, null::text as product, 0::bigint as units, 0::bigint as executions where false";
   return parts.join("\n union all\n");
+}
+
+/** The whole UTC months inside [from, to) (midnights), as [first month's start, end of the last); empty when none. */
+function wholeMonths(from: number, to: number): [number, number] {
+  const f = new Date(from);
+  const first = Date.UTC(f.getUTCFullYear(), f.getUTCMonth() + (f.getUTCDate() === 1 ? 0 : 1), 1);
+  const t = new Date(to);
+  const last = Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1);
+  return first < last ? [first, last] : [first, first];
 }
 
 function isoDay(ms: number): string {

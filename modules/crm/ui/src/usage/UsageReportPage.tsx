@@ -188,6 +188,12 @@ export function UsageReportPage() {
           </Button>
         ))}
       </Group>
+      {report.data?.detailFrom && (
+        <Text size="sm" c="dimmed">
+          Each report is kept from {dayLabel(report.data.detailFrom.slice(0, 10))} (UTC); before that, usage
+          is counted per UTC day, so a range there starts and ends on a whole day.
+        </Text>
+      )}
       {report.error ? (
         <QueryError error={report.error} retry={() => void report.refetch()} />
       ) : (
