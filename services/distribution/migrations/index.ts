@@ -16,6 +16,7 @@ import { ReleaseFeed } from "./0009_release_feed.ts";
 import { Delegation } from "./0010_delegation.ts";
 import { ReceiptsReceivedAt } from "./0011_receipts_received_at.ts";
 import { UsagePartitions } from "./0012_usage_partitions.ts";
+import { ReceiptChainsByLicenseMachine } from "./0013_receipt_chains_by_license_machine.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -39,4 +40,5 @@ export const migrations = [
   { name: "0010_delegation", class: Delegation },
   { name: "0011_receipts_received_at", class: ReceiptsReceivedAt },
   { name: "0012_usage_partitions", class: UsagePartitions },
+  { name: "0013_receipt_chains_by_license_machine", class: ReceiptChainsByLicenseMachine },
 ];
