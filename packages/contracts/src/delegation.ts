@@ -119,6 +119,24 @@ export const receiptUploadResponse = z.object({
   anomalies: z.array(receiptAnomalySchema),
 });
 
+/** One machine's receipt log (a collector's, or the cockpit's own), as it last reported. */
+export const delegationCollectorSchema = z.object({
+  /** Its machine key id. */
+  machine: z.string(),
+  fingerprint: z.string().nullable(),
+  /** The lease of its last receipt (null: the cockpit's own receipts). */
+  leaseId: z.string().nullable(),
+  /** Its last receipt fell within that lease: it holds a seat now, as last reported. */
+  holdingSeat: z.boolean(),
+  receipts: z.number().int(),
+  units: z.number().int(),
+  lastReceiptAt: timestamp.nullable(),
+});
+export type DelegationCollector = z.infer<typeof delegationCollectorSchema>;
+
+/** How many collectors the status lists: the first page of `delegation.collectors`. */
+export const STATUS_COLLECTORS = 50;
+
 /**
  * What operators see of a cockpit license's delegation: its figures, computed over every collector
  * however large the fleet; the collectors themselves come a page at a time (`delegation.collectors`).
@@ -137,29 +155,19 @@ export const delegationStatusSchema = z.object({
   ),
   /** Leases current at their collector's last receipt, as last reported. */
   seatsInUse: z.number().int(),
+  /**
+   * The first collectors by machine key id, at most `STATUS_COLLECTORS`: every one comes a page at a
+   * time from `delegation.collectors`. (A list still, so a caller of an earlier release reads it.)
+   */
+  collectors: z.array(delegationCollectorSchema),
   /** Machines (collectors and the cockpit itself) with at least one receipt accepted. */
-  collectors: z.number().int(),
+  collectorCount: z.number().int(),
   receipts: z.number().int(),
   units: z.number().int(),
   /** The newest first, at most 100. */
   anomalies: z.array(receiptAnomalySchema),
 });
 export type DelegationStatus = z.infer<typeof delegationStatusSchema>;
-
-/** One machine's receipt log (a collector's, or the cockpit's own), as it last reported. */
-export const delegationCollectorSchema = z.object({
-  /** Its machine key id. */
-  machine: z.string(),
-  fingerprint: z.string().nullable(),
-  /** The lease of its last receipt (null: the cockpit's own receipts). */
-  leaseId: z.string().nullable(),
-  /** Its last receipt fell within that lease: it holds a seat now, as last reported. */
-  holdingSeat: z.boolean(),
-  receipts: z.number().int(),
-  units: z.number().int(),
-  lastReceiptAt: timestamp.nullable(),
-});
-export type DelegationCollector = z.infer<typeof delegationCollectorSchema>;
 
 /** A page of a license's collectors, by machine key id; `holdingSeat` keeps those holding (or not) a seat. */
 export const delegationCollectorsRequest = z.strictObject({

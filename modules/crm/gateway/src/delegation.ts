@@ -44,9 +44,10 @@ export const delegationRoutes: GatewayModulePlugin = async (app, { call }) => {
         summary: delegation.status.summary,
         description:
           "The delegation certificates signed for the cockpit's key (newest first, revoked ones included), " +
-          "the fleet seats in use as the collectors last reported them, how many collectors sent receipts, " +
-          "the receipts and units in total, and the newest 100 anomalies found in the receipt logs. The " +
-          "collectors themselves are listed a page at a time by `GET /licenses/{id}/delegation/collectors`.",
+          "the fleet seats in use as the collectors last reported them, how many collectors sent receipts " +
+          "(`collectorCount`), the receipts and units in total, and the newest 100 anomalies found in the " +
+          "receipt logs. `collectors` holds only the first 50 collectors by machine key id: every one is " +
+          "listed a page at a time by `GET /licenses/{id}/delegation/collectors`.",
         params: licenseRef,
         response: { 200: delegationStatusSchema },
       },

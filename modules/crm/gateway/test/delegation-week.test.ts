@@ -123,7 +123,7 @@ describe("a cockpit and 10 collectors, a week without the distribution service",
       anomalies: [],
     });
     // The cockpit's own log and each collector's, the collectors under a lease.
-    expect(status.collectors).toBe(COLLECTORS + 1);
+    expect(status.collectorCount).toBe(COLLECTORS + 1);
     const listed = (
       await gw.admin.get(`/api/licenses/${issued.license.id}/delegation/collectors`)
     ).json<DelegationCollectorsPage>();

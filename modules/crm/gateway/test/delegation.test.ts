@@ -71,7 +71,8 @@ describe("delegation (happy path)", () => {
       licenseId: cockpit.license.id,
       certificates: [],
       seatsInUse: 0,
-      collectors: 0,
+      collectors: [],
+      collectorCount: 0,
       receipts: 0,
       units: 0,
       anomalies: [],
@@ -127,8 +128,11 @@ describe("delegation collectors (happy path)", () => {
     expect(holding.json()).toEqual({ items: [], nextCursor: null });
     const free = await viewer.get(path(cockpit.license.id, "/collectors?holdingSeat=false"));
     expect(free.json<DelegationCollectorsPage>().items).toHaveLength(3);
-    expect((await viewer.get(path(cockpit.license.id))).json()).toMatchObject({
-      collectors: 3,
+    const status = (await viewer.get(path(cockpit.license.id))).json<DelegationStatus>();
+    // The status lists the first page (all three here), and counts them all.
+    expect(status.collectors.map((c) => c.machine)).toEqual(machines);
+    expect(status).toMatchObject({
+      collectorCount: 3,
       seatsInUse: 0,
       receipts: 6,
       units: 15,

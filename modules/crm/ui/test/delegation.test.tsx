@@ -37,7 +37,8 @@ const status: DelegationStatus = {
     },
   ],
   seatsInUse: 3,
-  collectors: 1,
+  collectors: [],
+  collectorCount: 1,
   receipts: 1_204,
   units: 4_816,
   anomalies: [
@@ -159,7 +160,8 @@ describe("a cockpit license's Fleet delegation tab", () => {
       status: {
         ...status,
         certificates: [],
-        collectors: 0,
+        collectors: [],
+        collectorCount: 0,
         anomalies: [],
         seatsInUse: 0,
         receipts: 0,
@@ -186,7 +188,14 @@ describe("a cockpit license's Fleet delegation tab", () => {
       };
     });
     const api = delegationApi({
-      status: { ...status, collectors: 120, seatsInUse: 40, receipts: 1_200, units: 4_800 },
+      status: {
+        ...status,
+        collectors: fleet.slice(0, 50),
+        collectorCount: 120,
+        seatsInUse: 40,
+        receipts: 1_200,
+        units: 4_800,
+      },
       collectors: fleet,
     });
     openDelegation(["viewer"]);

@@ -6,6 +6,7 @@ import {
   type delegation,
   idOf,
   type RequestOf,
+  STATUS_COLLECTORS,
 } from "@licensing/contracts";
 import { type Orm, Params, query, queryOne } from "@licensing/platform";
 import { type DelegationRow, delegationColumns, toCertificateSummary } from "./delegations.ts";
@@ -29,11 +30,12 @@ async function requireLicense(orm: Orm, licenseId: string): Promise<void> {
 /**
  * What operators see of a cockpit license's delegation (`distribution.delegation.status`). The
  * figures are summed in SQL over every chain of the license, so a fleet of thousands of collectors
- * costs one aggregate, not an answer listing them all (`delegationCollectors` pages through them).
+ * costs one aggregate, not an answer listing them all: only the first page is listed
+ * (`delegationCollectors` pages through the rest).
  */
 export async function delegationStatus(orm: Orm, licenseId: string): Promise<DelegationStatus> {
   await requireLicense(orm, licenseId);
-  const [certificates, figures, anomalies] = await Promise.all([
+  const [certificates, figures, firstPage, anomalies] = await Promise.all([
     query<DelegationRow>(
       orm,
       `select ${delegationColumns} from distribution.delegations where license_id = $1 order by serial`,
@@ -48,6 +50,7 @@ export async function delegationStatus(orm: Orm, licenseId: string): Promise<Del
        where c.license_id = $1`,
       [licenseId],
     ),
+    collectorPage(orm, { licenseId, limit: STATUS_COLLECTORS }),
     query<{
       kind: DelegationStatus["anomalies"][number]["kind"];
       machine: string | null;
@@ -67,7 +70,8 @@ export async function delegationStatus(orm: Orm, licenseId: string): Promise<Del
     certificates: certificates.map(toCertificateSummary),
     // An aggregate without a group answers one row, even over no chain.
     seatsInUse: Number(figures?.seats ?? 0),
-    collectors: Number(figures?.collectors ?? 0),
+    collectors: firstPage.items,
+    collectorCount: Number(figures?.collectors ?? 0),
     receipts: Number(figures?.receipts ?? 0),
     units: Number(figures?.units ?? 0),
     anomalies: anomalies.map((a) => ({
@@ -91,6 +95,15 @@ export async function delegationCollectors(
 ): Promise<DelegationCollectorsPage> {
   const after = request.cursor === undefined ? null : decodeMachineCursor(request.cursor);
   await requireLicense(orm, request.licenseId);
+  return collectorPage(orm, { ...request, after });
+}
+
+/** A page of a known license's collectors after machine `after` (none: from the first). */
+async function collectorPage(
+  orm: Orm,
+  request: { licenseId: string; limit: number; holdingSeat?: boolean | undefined; after?: string | null },
+): Promise<DelegationCollectorsPage> {
+  const after = request.after ?? null;
   const params = new Params();
   const filters = [`c.license_id = ${params.add(request.licenseId)}`];
   if (after !== null) filters.push(`c.machine_key_id > ${params.add(after)}`);

@@ -51,12 +51,12 @@ export function DelegationPanel({ license, actions }: { license: DelegationLicen
               : `of ${license.seats.toLocaleString()} seats, as last reported`
           }
         />
-        <Figure label="Collectors" value={s.collectors.toLocaleString()} hint="with receipts" />
+        <Figure label="Collectors" value={s.collectorCount.toLocaleString()} hint="with receipts" />
         <Figure label="Receipts" value={s.receipts.toLocaleString()} hint="accepted, each counted once" />
         <Figure label="Units" value={s.units.toLocaleString()} hint="counted from the receipts" />
       </SimpleGrid>
       <Certificates certificates={s.certificates} />
-      <Collectors licenseId={license.id} received={s.collectors > 0} />
+      <Collectors licenseId={license.id} received={s.collectorCount > 0 || s.collectors.length > 0} />
       <Anomalies anomalies={s.anomalies} />
     </Stack>
   );
