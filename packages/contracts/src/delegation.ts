@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { checkUsageRange, usageReportSelection } from "./distribution.ts";
 import { defineEndpoint } from "./endpoint.ts";
-import { idOf, timestamp } from "./schema.ts";
+import { idOf, pageOf, pageRequest, timestamp } from "./schema.ts";
 
 /** A raw 32-byte Ed25519 public key in base64 (44 characters). */
 export const machinePublicKey = z
@@ -119,7 +119,28 @@ export const receiptUploadResponse = z.object({
   anomalies: z.array(receiptAnomalySchema),
 });
 
-/** What operators see of a cockpit license's delegation. */
+/** One machine's receipt log (a collector's, or the cockpit's own), as it last reported. */
+export const delegationCollectorSchema = z.object({
+  /** Its machine key id. */
+  machine: z.string(),
+  fingerprint: z.string().nullable(),
+  /** The lease of its last receipt (null: the cockpit's own receipts). */
+  leaseId: z.string().nullable(),
+  /** Its last receipt fell within that lease: it holds a seat now, as last reported. */
+  holdingSeat: z.boolean(),
+  receipts: z.number().int(),
+  units: z.number().int(),
+  lastReceiptAt: timestamp.nullable(),
+});
+export type DelegationCollector = z.infer<typeof delegationCollectorSchema>;
+
+/** How many collectors the status lists: the first page of `delegation.collectors`. */
+export const STATUS_COLLECTORS = 50;
+
+/**
+ * What operators see of a cockpit license's delegation: its figures, computed over every collector
+ * however large the fleet; the collectors themselves come a page at a time (`delegation.collectors`).
+ */
 export const delegationStatusSchema = z.object({
   licenseId: z.string(),
   certificates: z.array(
@@ -134,22 +155,29 @@ export const delegationStatusSchema = z.object({
   ),
   /** Leases current at their collector's last receipt, as last reported. */
   seatsInUse: z.number().int(),
-  collectors: z.array(
-    z.object({
-      machine: z.string(),
-      fingerprint: z.string().nullable(),
-      leaseId: z.string().nullable(),
-      receipts: z.number().int(),
-      units: z.number().int(),
-      lastReceiptAt: timestamp.nullable(),
-    }),
-  ),
+  /**
+   * The first collectors by machine key id, at most `STATUS_COLLECTORS`: every one comes a page at a
+   * time from `delegation.collectors`. (A list still, so a caller of an earlier release reads it.)
+   */
+  collectors: z.array(delegationCollectorSchema),
+  /** Machines (collectors and the cockpit itself) with at least one receipt accepted. */
+  collectorCount: z.number().int(),
   receipts: z.number().int(),
   units: z.number().int(),
   /** The newest first, at most 100. */
   anomalies: z.array(receiptAnomalySchema),
 });
 export type DelegationStatus = z.infer<typeof delegationStatusSchema>;
+
+/** A page of a license's collectors, by machine key id; `holdingSeat` keeps those holding (or not) a seat. */
+export const delegationCollectorsRequest = z.strictObject({
+  licenseId: idOf("license"),
+  holdingSeat: z.boolean().optional(),
+  ...pageRequest,
+});
+
+export const delegationCollectorsResponse = pageOf(delegationCollectorSchema);
+export type DelegationCollectorsPage = z.infer<typeof delegationCollectorsResponse>;
 
 /**
  * The usage report's cockpit section: every cockpit license with a delegation the selection's
@@ -195,9 +223,19 @@ export const delegation = {
   status: defineEndpoint({
     service: "distribution",
     subject: "distribution.delegation.status",
-    summary: "A cockpit license's delegation: certificates, seats in use, collectors, receipts, anomalies",
+    summary:
+      "A cockpit license's delegation: certificates, seats in use, collectors, receipts and units, anomalies",
     request: licenseRef,
     response: delegationStatusSchema,
+    errors: ["validation_failed", "not_found"],
+    callers: ["gateway"],
+  }),
+  collectors: defineEndpoint({
+    service: "distribution",
+    subject: "distribution.delegation.collectors",
+    summary: "A cockpit license's collectors, a page at a time: each one's receipts, units, lease and seat",
+    request: delegationCollectorsRequest,
+    response: delegationCollectorsResponse,
     errors: ["validation_failed", "not_found"],
     callers: ["gateway"],
   }),

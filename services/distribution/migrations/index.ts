@@ -17,6 +17,7 @@ import { Delegation } from "./0010_delegation.ts";
 import { ReceiptsReceivedAt } from "./0011_receipts_received_at.ts";
 import { UsagePartitions } from "./0012_usage_partitions.ts";
 import { UsageLevels } from "./0013_usage_levels.ts";
+import { ReceiptChainsByLicenseMachine } from "./0014_receipt_chains_by_license_machine.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -41,4 +42,5 @@ export const migrations = [
   { name: "0011_receipts_received_at", class: ReceiptsReceivedAt },
   { name: "0012_usage_partitions", class: UsagePartitions },
   { name: "0013_usage_levels", class: UsageLevels },
+  { name: "0014_receipt_chains_by_license_machine", class: ReceiptChainsByLicenseMachine },
 ];

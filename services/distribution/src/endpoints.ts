@@ -1,7 +1,7 @@
 import type { EndpointServer } from "@licensing/bus";
 import { AppError, audit, delegation, distribution, type RequestContext } from "@licensing/contracts";
 import { listAudit, type Orm, recordAudit } from "@licensing/platform";
-import { cockpitReport, delegationStatus } from "./domain/delegation-status.ts";
+import { cockpitReport, delegationCollectors, delegationStatus } from "./domain/delegation-status.ts";
 import type { Delegations } from "./domain/delegations.ts";
 import type { Leases } from "./domain/leases.ts";
 import { LegacyConsumption } from "./domain/legacy-consumption.ts";
@@ -110,6 +110,7 @@ function addDelegationEndpoints(server: EndpointServer, domain: OperatorDomain):
     );
   server
     .add(delegation.status, (request) => delegationStatus(orm, request.licenseId))
+    .add(delegation.collectors, (request) => delegationCollectors(orm, request))
     .add(delegation.report, (request) => cockpitReport(orm, request))
     .add(delegation.answerOfflineRequest, async (request, ctx) => {
       requireActor(ctx);

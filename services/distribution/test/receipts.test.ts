@@ -78,7 +78,8 @@ describe("POST /v1/receipts", () => {
     });
     const status = await t.env.bus.request(delegation.status, { licenseId: f.id });
     expect(status).toMatchObject({ receipts: 11, units: 100, seatsInUse: 2, anomalies: [] });
-    expect(status.collectors.find((c) => c.machine === a.machine.keyId)).toMatchObject({
+    const { items } = await t.env.bus.request(delegation.collectors, { licenseId: f.id });
+    expect(items.find((c) => c.machine === a.machine.keyId)).toMatchObject({
       receipts: 6,
       units: 53,
     });

@@ -1,5 +1,6 @@
 import {
   delegation,
+  delegationCollectorsResponse,
   delegationRenewRequest,
   delegationResponse,
   delegationStatusSchema,
@@ -12,6 +13,11 @@ import { z } from "zod";
 
 const licenseRef = issuer.getLicense.request;
 const tags = ["delegation"];
+// Query strings carry text: `holdingSeat=true` becomes the boolean the contract expects (`limit`
+// is coerced by the contract itself).
+const collectorsQuery = delegation.collectors.request
+  .omit({ licenseId: true })
+  .extend({ holdingSeat: z.stringbool().optional() });
 /**
  * What an exported receipts file of 20,000 receipts needs. A real receipt is about 510 bytes of JSON
  * (a 392-character payload and its 88-character signature, as the test vectors' are): 10.2 MB for
@@ -38,13 +44,35 @@ export const delegationRoutes: GatewayModulePlugin = async (app, { call }) => {
         summary: delegation.status.summary,
         description:
           "The delegation certificates signed for the cockpit's key (newest first, revoked ones included), " +
-          "the fleet seats in use as the collectors last reported them, each collector's receipts and units, " +
-          "the totals, and the newest 100 anomalies found in the receipt logs.",
+          "the fleet seats in use as the collectors last reported them, how many collectors sent receipts " +
+          "(`collectorCount`), the receipts and units in total, and the newest 100 anomalies found in the " +
+          "receipt logs. `collectors` holds only the first 50 collectors by machine key id: every one is " +
+          "listed a page at a time by `GET /licenses/{id}/delegation/collectors`.",
         params: licenseRef,
         response: { 200: delegationStatusSchema },
       },
     },
     (request) => call(request, delegation.status, { licenseId: request.params.id }),
+  );
+
+  app.get(
+    "/licenses/:id/delegation/collectors",
+    {
+      config: { access: "usage.read" },
+      schema: {
+        tags,
+        summary: delegation.collectors.summary,
+        description:
+          "Every machine whose receipt log came back (the collectors, and the cockpit's own log with no " +
+          "lease), ordered by machine key id; `nextCursor` continues, `limit` is 1 to 500 (50 by default). " +
+          "`holdingSeat=true` keeps those whose last receipt fell within their lease (the seats in use), " +
+          "`false` the others. A cursor not from an earlier page is a 400 `validation_failed`.",
+        params: licenseRef,
+        querystring: collectorsQuery,
+        response: { 200: delegationCollectorsResponse },
+      },
+    },
+    (request) => call(request, delegation.collectors, { ...request.query, licenseId: request.params.id }),
   );
 
   app.post(

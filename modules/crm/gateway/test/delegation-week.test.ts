@@ -4,7 +4,13 @@
 // counted exactly once, the same upload again counted never, and the operator's view agrees.
 import { LicenseManager, MemoryStorage } from "@licensing/client";
 import { leaseSeat, offlineCollector } from "@licensing/client/testing";
-import type { Account, DelegationStatus, IssuedLicense, LicenseUsage } from "@licensing/contracts";
+import type {
+  Account,
+  DelegationCollectorsPage,
+  DelegationStatus,
+  IssuedLicense,
+  LicenseUsage,
+} from "@licensing/contracts";
 import { type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DistributionBeside, startDistributionBeside } from "./distribution-beside.ts";
@@ -116,7 +122,12 @@ describe("a cockpit and 10 collectors, a week without the distribution service",
       units: expected,
       anomalies: [],
     });
-    expect(status.collectors.filter((c) => c.leaseId !== null)).toHaveLength(COLLECTORS);
+    // The cockpit's own log and each collector's, the collectors under a lease.
+    expect(status.collectorCount).toBe(COLLECTORS + 1);
+    const listed = (
+      await gw.admin.get(`/api/licenses/${issued.license.id}/delegation/collectors`)
+    ).json<DelegationCollectorsPage>();
+    expect(listed.items.filter((c) => c.leaseId !== null)).toHaveLength(COLLECTORS);
 
     // The usage report's cockpit section, on screen and as CSV, says the same.
     const range = new URLSearchParams({

@@ -1,12 +1,16 @@
 import { randomBytes } from "node:crypto";
 import {
   type Account,
+  type DelegationCollectorsPage,
   type DelegationStatus,
   type IssuedLicense,
+  isAllowed,
   MAX_RECEIPTS_PER_UPLOAD,
   type ReceiptUpload,
+  roles,
 } from "@licensing/contracts";
-import { Browser, type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
+import { Browser, type ErrorResponse, type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
+import { execute } from "@licensing/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RECEIPTS_BODY_LIMIT } from "../src/delegation.ts";
 import { type DistributionBeside, startDistributionBeside } from "./distribution-beside.ts";
@@ -68,6 +72,7 @@ describe("delegation (happy path)", () => {
       certificates: [],
       seatsInUse: 0,
       collectors: [],
+      collectorCount: 0,
       receipts: 0,
       units: 0,
       anomalies: [],
@@ -89,7 +94,77 @@ describe("delegation (happy path)", () => {
   });
 });
 
+/** Three machine key ids as the distribution service writes them, in order. */
+const machines = [
+  "fa-00000000000000000000000000000001",
+  "fa-00000000000000000000000000000002",
+  "fa-00000000000000000000000000000003",
+];
+
+describe("delegation collectors (happy path)", () => {
+  it("pages a cockpit's collectors to a viewer, filtered by seat, and the status counts them", async () => {
+    const empty = await viewer.get(path(cockpit.license.id, "/collectors"));
+    expect(empty.statusCode, empty.body).toBe(200);
+    expect(empty.json()).toEqual({ items: [], nextCursor: null });
+    // Chains as the receipts would leave them (their receipts are the distribution service's to test);
+    // none under a lease, so none holds a seat.
+    await execute(
+      gw.orm,
+      `insert into distribution.receipt_chains (machine_key_id, license_id, last_seq, last_hash, receipts, units,
+         last_receipt_at)
+       select m, $1, 1, 'hash', 2, 5, now() from unnest($2::text[]) m`,
+      [cockpit.license.id, machines],
+    );
+    const first = await viewer.get(path(cockpit.license.id, "/collectors?limit=2"));
+    expect(first.statusCode, first.body).toBe(200);
+    const page = first.json<DelegationCollectorsPage>();
+    expect(page.items.map((c) => c.machine)).toEqual(machines.slice(0, 2));
+    expect(page.items[0]).toMatchObject({ leaseId: null, holdingSeat: false, receipts: 2, units: 5 });
+    const next = await viewer.get(
+      path(cockpit.license.id, `/collectors?limit=2&cursor=${encodeURIComponent(page.nextCursor!)}`),
+    );
+    expect(next.json()).toMatchObject({ items: [{ machine: machines[2] }], nextCursor: null });
+    const holding = await viewer.get(path(cockpit.license.id, "/collectors?holdingSeat=true"));
+    expect(holding.json()).toEqual({ items: [], nextCursor: null });
+    const free = await viewer.get(path(cockpit.license.id, "/collectors?holdingSeat=false"));
+    expect(free.json<DelegationCollectorsPage>().items).toHaveLength(3);
+    const status = (await viewer.get(path(cockpit.license.id))).json<DelegationStatus>();
+    // The status lists the first page (all three here), and counts them all.
+    expect(status.collectors.map((c) => c.machine)).toEqual(machines);
+    expect(status).toMatchObject({
+      collectorCount: 3,
+      seatsInUse: 0,
+      receipts: 6,
+      units: 15,
+    });
+  });
+});
+
 describe("delegation (errors)", () => {
+  it("refuses a forged cursor, a limit outside 1 to 500 and a seat filter not a boolean with 400 naming it", async () => {
+    const forged = Buffer.from("fa-not-a-machine").toString("base64url");
+    for (const [query, field] of [
+      [`cursor=${forged}`, "cursor"],
+      ["cursor=%27%20or%201%3D1", "cursor"],
+      ["limit=0", "limit"],
+      ["limit=501", "limit"],
+      ["limit=ten", "limit"],
+      ["holdingSeat=maybe", "holdingSeat"],
+    ] as const) {
+      const answer = await viewer.get(path(cockpit.license.id, `/collectors?${query}`));
+      expect(answer.statusCode, query).toBe(400);
+      const body = answer.json<ErrorResponse>();
+      expect(body.code, query).toBe("validation_failed");
+      expect(
+        body.details?.issues?.map((i) => i.path),
+        query,
+      ).toEqual([field]);
+    }
+    // An unknown license is a 404, not an empty list.
+    const unknown = await viewer.get(path(missing, "/collectors?limit=10"));
+    expect([unknown.statusCode, unknown.json().code]).toEqual([404, "not_found"]);
+  });
+
   it("answers 404 not_found for a license it does not know", async () => {
     for (const [method, url, body] of [
       ["GET", path(missing), undefined],
@@ -134,5 +209,15 @@ describe("delegation (security)", () => {
   it("answers 401 when signed out", async () => {
     const anonymous = new Browser(gw.app);
     expect((await anonymous.get(path(cockpit.license.id))).statusCode).toBe(401);
+    expect((await anonymous.get(path(cockpit.license.id, "/collectors"))).statusCode).toBe(401);
+  });
+
+  it("lets every role with usage.read list the collectors as it reads the status, and no other", async () => {
+    for (const role of roles) {
+      const user = await gw.userWith([role]);
+      const expected = isAllowed([role], "usage.read") ? 200 : 403;
+      for (const url of [path(cockpit.license.id), path(cockpit.license.id, "/collectors")])
+        expect((await user.get(url)).statusCode, `${role} ${url}`).toBe(expected);
+    }
   });
 });

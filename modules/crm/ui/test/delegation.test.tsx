@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import "@licensing/ui/test-support/dom";
-import type { DelegationStatus, LicenseDetail } from "@licensing/contracts";
+import type { DelegationCollector, DelegationStatus, LicenseDetail } from "@licensing/contracts";
 import { fakeApi, type Recorded, renderPage, sessionFor } from "@licensing/ui/test-support";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -37,16 +37,8 @@ const status: DelegationStatus = {
     },
   ],
   seatsInUse: 3,
-  collectors: [
-    {
-      machine: "fa-1111aaaa2222bbbb3333cccc4444dddd",
-      fingerprint: "collector-fleet-01",
-      leaseId: "dls_01JLEASE000000000000000001",
-      receipts: 1_204,
-      units: 4_816,
-      lastReceiptAt: "2026-03-10T12:00:00.000Z",
-    },
-  ],
+  collectors: [],
+  collectorCount: 1,
   receipts: 1_204,
   units: 4_816,
   anomalies: [
@@ -61,6 +53,36 @@ const status: DelegationStatus = {
   ],
 };
 
+const fleetOfOne: DelegationCollector[] = [
+  {
+    machine: "fa-1111aaaa2222bbbb3333cccc4444dddd",
+    fingerprint: "collector-fleet-01",
+    leaseId: "dls_01JLEASE000000000000000001",
+    holdingSeat: true,
+    receipts: 1_204,
+    units: 4_816,
+    lastReceiptAt: "2026-03-10T12:00:00.000Z",
+  },
+];
+
+/**
+ * `GET …/delegation/collectors` over `fleet` as the gateway answers it: keyset pages by machine (the
+ * fake's cursor is the last machine shown), `limit`, and `holdingSeat`.
+ */
+function collectorPage(fleet: DelegationCollector[], request: Recorded): Answer {
+  const limit = Number(request.query.get("limit") ?? 50);
+  const cursor = request.query.get("cursor");
+  const seat = request.query.get("holdingSeat");
+  const matching = fleet.filter(
+    (c) => (cursor === null || c.machine > cursor) && (seat === null || String(c.holdingSeat) === seat),
+  );
+  const items = matching.slice(0, limit);
+  return {
+    status: 200,
+    body: { items, nextCursor: matching.length > limit ? items.at(-1)!.machine : null },
+  };
+}
+
 const refusal = (status: number, code: string, message: string) => ({
   status,
   body: { code, message, requestId: "req_delegation" },
@@ -73,6 +95,7 @@ type Answer = { status: number; body?: unknown };
 function delegationApi(
   options: {
     status?: DelegationStatus;
+    collectors?: DelegationCollector[];
     changes?: (request: Recorded) => Answer;
     licenseBody?: LicenseDetail;
   } = {},
@@ -82,6 +105,8 @@ function delegationApi(
       return { status: 200, body: { items: [] } };
     if (request.path === `/api/licenses/${cockpit.id}/delegation`)
       return { status: 200, body: options.status ?? status };
+    if (request.path === `/api/licenses/${cockpit.id}/delegation/collectors`)
+      return collectorPage(options.collectors ?? fleetOfOne, request);
     if (request.path.startsWith(`/api/licenses/${cockpit.id}/delegation/`) && options.changes)
       return options.changes(request);
     if (request.path === `/api/licenses/${cockpit.id}`)
@@ -110,7 +135,8 @@ describe("a cockpit license's Fleet delegation tab", () => {
     expect(screen.getByText("of 5 seats, as last reported")).toBeTruthy();
     expect(within(screen.getByRole("group", { name: "Receipts" })).getByText("1,204")).toBeTruthy();
     expect(within(screen.getByRole("group", { name: "Units" })).getByText("4,816")).toBeTruthy();
-    const collectors = screen.getByRole("table", { name: "Collectors" });
+    // The collectors come a page at a time, after the status.
+    const collectors = await screen.findByRole("table", { name: "Collectors" });
     expect(within(collectors).getByText("collector-fleet-01")).toBeTruthy();
     expect(within(collectors).getByText("dls_01JLEASE000000000000000001")).toBeTruthy();
     const anomalies = screen.getByRole("table", { name: "Anomalies" });
@@ -135,6 +161,7 @@ describe("a cockpit license's Fleet delegation tab", () => {
         ...status,
         certificates: [],
         collectors: [],
+        collectorCount: 0,
         anomalies: [],
         seatsInUse: 0,
         receipts: 0,
@@ -145,6 +172,66 @@ describe("a cockpit license's Fleet delegation tab", () => {
     expect(await screen.findByText(/^No anomalies were detected in the receipts/)).toBeTruthy();
     expect(screen.getByText("No certificate was signed for this license's cockpit yet.")).toBeTruthy();
     expect(screen.getByText("No collector's receipts have come back yet.")).toBeTruthy();
+  });
+
+  it("pages through a large fleet's collectors and filters those holding a seat; the figures are the status's", async () => {
+    // 120 collectors, one in three holding a seat; the status counts them all, the table pages.
+    const fleet = Array.from({ length: 120 }, (_, i): DelegationCollector => {
+      const n = String(i + 1).padStart(3, "0");
+      return {
+        ...fleetOfOne[0]!,
+        machine: `fa-${n.padStart(32, "0")}`,
+        fingerprint: `collector-${n}`,
+        holdingSeat: i % 3 === 0,
+        receipts: 10,
+        units: 40,
+      };
+    });
+    const api = delegationApi({
+      status: {
+        ...status,
+        collectors: fleet.slice(0, 50),
+        collectorCount: 120,
+        seatsInUse: 40,
+        receipts: 1_200,
+        units: 4_800,
+      },
+      collectors: fleet,
+    });
+    openDelegation(["viewer"]);
+    const user = userEvent.setup();
+    expect(within(await screen.findByRole("group", { name: "Collectors" })).getByText("120")).toBeTruthy();
+    expect(within(screen.getByRole("group", { name: "Seats in use" })).getByText("40")).toBeTruthy();
+    const table = () => screen.getByRole("table", { name: "Collectors" });
+    const bodyRows = () => within(table()).getAllByRole("row").slice(1);
+    await waitFor(() => expect(bodyRows()).toHaveLength(50));
+    expect(within(table()).getByText("collector-001")).toBeTruthy();
+    expect(screen.getByText("Page 1, 50 shown")).toBeTruthy();
+
+    await user.click(screen.getByRole("button", { name: "Next" }));
+    expect(await screen.findByText("Page 2, 50 shown")).toBeTruthy();
+    await waitFor(() => expect(within(table()).getByText("collector-051")).toBeTruthy());
+    expect(within(table()).queryByText("collector-001")).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Next" }));
+    await waitFor(() => expect(bodyRows()).toHaveLength(20));
+    expect(within(table()).getByText("collector-120")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Next" })).toHaveProperty("disabled", true);
+    await user.click(screen.getByRole("button", { name: "Previous" }));
+    await waitFor(() => expect(within(table()).getByText("collector-051")).toBeTruthy());
+
+    // The filter starts again from the first page, with only those holding a seat.
+    await user.click(screen.getByRole("radio", { name: "Holding a seat" }));
+    expect(await screen.findByText("Page 1, 40 shown")).toBeTruthy();
+    expect(within(table()).getByText("collector-001")).toBeTruthy();
+    expect(within(table()).queryByText("collector-002")).toBeNull();
+    expect(bodyRows().every((row) => within(row).queryByText("Held") !== null)).toBe(true);
+    const pages = api.requests.filter((r) => r.path.endsWith("/delegation/collectors"));
+    expect(pages.map((r) => Object.fromEntries(r.query))).toEqual([
+      { limit: "50" },
+      { limit: "50", cursor: fleet[49]!.machine },
+      { limit: "50", cursor: fleet[99]!.machine },
+      { limit: "50", holdingSeat: "true" },
+    ]);
   });
 
   it("is not offered for a license without fleet seats, nor without the usage right", async () => {

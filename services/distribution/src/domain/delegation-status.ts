@@ -1,10 +1,12 @@
 import {
   AppError,
   type CockpitReportPage,
+  type DelegationCollectorsPage,
   type DelegationStatus,
   type delegation,
   idOf,
   type RequestOf,
+  STATUS_COLLECTORS,
 } from "@licensing/contracts";
 import { type Orm, Params, query, queryOne } from "@licensing/platform";
 import { type DelegationRow, delegationColumns, toCertificateSummary } from "./delegations.ts";
@@ -16,36 +18,39 @@ import { iso, isoOrNull, type Timestamp } from "./rows.ts";
  */
 const holdsSeat = "coalesce(c.last_receipt_at >= l.issued_at and c.last_receipt_at < l.expires_at, false)";
 
-/** What operators see of a cockpit license's delegation (`distribution.delegation.status`). */
-export async function delegationStatus(orm: Orm, licenseId: string): Promise<DelegationStatus> {
+/** The license's row in this service, or `not_found`: a license the catalog never sent here. */
+async function requireLicense(orm: Orm, licenseId: string): Promise<void> {
   const license = await queryOne(orm, "select 1 from distribution.licenses where license_id = $1", [
     licenseId,
   ]);
   if (!license)
     throw new AppError("not_found", `License ${licenseId} has not reached the distribution service`);
-  const [certificates, collectors, anomalies] = await Promise.all([
+}
+
+/**
+ * What operators see of a cockpit license's delegation (`distribution.delegation.status`). The
+ * figures are summed in SQL over every chain of the license, so a fleet of thousands of collectors
+ * costs one aggregate, not an answer listing them all: only the first page is listed
+ * (`delegationCollectors` pages through the rest).
+ */
+export async function delegationStatus(orm: Orm, licenseId: string): Promise<DelegationStatus> {
+  await requireLicense(orm, licenseId);
+  const [certificates, figures, firstPage, anomalies] = await Promise.all([
     query<DelegationRow>(
       orm,
       `select ${delegationColumns} from distribution.delegations where license_id = $1 order by serial`,
       [licenseId],
     ),
-    query<{
-      machine_key_id: string;
-      fingerprint: string | null;
-      lease_id: string | null;
-      receipts: string;
-      units: string;
-      last_receipt_at: Timestamp | null;
-      current: boolean;
-    }>(
+    queryOne<{ collectors: string; seats: string; receipts: string; units: string }>(
       orm,
-      `select c.machine_key_id, c.fingerprint, c.lease_id, c.receipts, c.units, c.last_receipt_at,
-         ${holdsSeat} as current
+      `select count(*) filter (where c.receipts > 0) as collectors, count(*) filter (where ${holdsSeat}) as seats,
+         coalesce(sum(c.receipts), 0) as receipts, coalesce(sum(c.units), 0) as units
        from distribution.receipt_chains c
        left join distribution.delegated_leases l on l.license_id = c.license_id and l.lease_id = c.lease_id
-       where c.license_id = $1 order by c.machine_key_id`,
+       where c.license_id = $1`,
       [licenseId],
     ),
+    collectorPage(orm, { licenseId, limit: STATUS_COLLECTORS }),
     query<{
       kind: DelegationStatus["anomalies"][number]["kind"];
       machine: string | null;
@@ -63,17 +68,12 @@ export async function delegationStatus(orm: Orm, licenseId: string): Promise<Del
   return {
     licenseId,
     certificates: certificates.map(toCertificateSummary),
-    seatsInUse: collectors.filter((c) => c.current).length,
-    collectors: collectors.map((c) => ({
-      machine: c.machine_key_id,
-      fingerprint: c.fingerprint,
-      leaseId: c.lease_id,
-      receipts: Number(c.receipts),
-      units: Number(c.units),
-      lastReceiptAt: isoOrNull(c.last_receipt_at),
-    })),
-    receipts: collectors.reduce((n, c) => n + Number(c.receipts), 0),
-    units: collectors.reduce((n, c) => n + Number(c.units), 0),
+    // An aggregate without a group answers one row, even over no chain.
+    seatsInUse: Number(figures?.seats ?? 0),
+    collectors: firstPage.items,
+    collectorCount: Number(figures?.collectors ?? 0),
+    receipts: Number(figures?.receipts ?? 0),
+    units: Number(figures?.units ?? 0),
     anomalies: anomalies.map((a) => ({
       kind: a.kind,
       machine: a.machine,
@@ -83,6 +83,73 @@ export async function delegationStatus(orm: Orm, licenseId: string): Promise<Del
       detectedAt: iso(a.detected_at),
     })),
   };
+}
+
+/**
+ * A license's collectors (`distribution.delegation.collectors`): keyset pages by machine key id, on
+ * the index by (license_id, machine_key_id), optionally only those holding (or not holding) a seat.
+ */
+export async function delegationCollectors(
+  orm: Orm,
+  request: RequestOf<typeof delegation.collectors>,
+): Promise<DelegationCollectorsPage> {
+  const after = request.cursor === undefined ? null : decodeMachineCursor(request.cursor);
+  await requireLicense(orm, request.licenseId);
+  return collectorPage(orm, { ...request, after });
+}
+
+/** A page of a known license's collectors after machine `after` (none: from the first). */
+async function collectorPage(
+  orm: Orm,
+  request: { licenseId: string; limit: number; holdingSeat?: boolean | undefined; after?: string | null },
+): Promise<DelegationCollectorsPage> {
+  const after = request.after ?? null;
+  const params = new Params();
+  const filters = [`c.license_id = ${params.add(request.licenseId)}`];
+  if (after !== null) filters.push(`c.machine_key_id > ${params.add(after)}`);
+  if (request.holdingSeat !== undefined) filters.push(`${holdsSeat} = ${params.add(request.holdingSeat)}`);
+  const rows = await query<{
+    machine_key_id: string;
+    fingerprint: string | null;
+    lease_id: string | null;
+    receipts: string;
+    units: string;
+    last_receipt_at: Timestamp | null;
+    holding: boolean;
+  }>(
+    orm,
+    `select c.machine_key_id, c.fingerprint, c.lease_id, c.receipts, c.units, c.last_receipt_at,
+       ${holdsSeat} as holding
+     from distribution.receipt_chains c
+     left join distribution.delegated_leases l on l.license_id = c.license_id and l.lease_id = c.lease_id
+     where ${filters.join(" and ")}
+     order by c.machine_key_id limit ${params.add(request.limit + 1)}`,
+    params.values,
+  );
+  const page = rows.slice(0, request.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((c) => ({
+      machine: c.machine_key_id,
+      fingerprint: c.fingerprint,
+      leaseId: c.lease_id,
+      holdingSeat: c.holding,
+      receipts: Number(c.receipts),
+      units: Number(c.units),
+      lastReceiptAt: isoOrNull(c.last_receipt_at),
+    })),
+    nextCursor:
+      rows.length > request.limit && last ? Buffer.from(last.machine_key_id).toString("base64url") : null,
+  };
+}
+
+/** A machine key id as `authorityKeyId` (@licensing/model) makes it: `fa-` and 32 hex digits. */
+const MACHINE_KEY_ID = /^fa-[0-9a-f]{32}$/;
+
+function decodeMachineCursor(cursor: string): string {
+  const machine = Buffer.from(cursor, "base64url").toString();
+  if (MACHINE_KEY_ID.test(machine) && Buffer.from(machine).toString("base64url") === cursor) return machine;
+  throw AppError.validation([{ path: "cursor", message: "is not a cursor from an earlier page" }]);
 }
 
 interface CockpitRow {

@@ -419,7 +419,9 @@ export const ReceiptChainEntity = defineEntity({
     fingerprint: p.text().nullable(),
     leaseId: p.text().nullable(),
   },
-  indexes: [{ name: "receipt_chains_by_license", properties: ["licenseId"] }],
+  // By license, then machine: the collectors' keyset pages read a range of it in order; its prefix
+  // serves the license's aggregates.
+  indexes: [{ name: "receipt_chains_by_license_machine", properties: ["licenseId", "machineKeyId"] }],
 });
 
 /** One accepted usage receipt: its position and hash decide duplicates and forks. */

@@ -1,15 +1,27 @@
 import type { DelegationStatus } from "@licensing/contracts";
-import { formatDateTime, isApiError, QueryError } from "@licensing/ui/kit";
-import { Badge, Code, Loader, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
-import type { ReactNode } from "react";
+import { CursorPager, formatDateTime, isApiError, QueryError, useCursorPages } from "@licensing/ui/kit";
+import {
+  Badge,
+  Code,
+  Group,
+  Loader,
+  SegmentedControl,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from "@mantine/core";
+import { type ReactNode, useState } from "react";
 import { NamedTable } from "../NamedTable.tsx";
 import { Figure, Fingerprint, NotReceivedYet } from "../usage/UsagePanel.tsx";
-import { useDelegation } from "./api.ts";
+import { useDelegation, useDelegationCollectors } from "./api.ts";
 import { anomalyKinds, certificateState, certificateStates } from "./text.ts";
 
 // A cockpit license's Fleet delegation tab (issue 19): the certificates its key was given, the
 // collectors whose receipts came back, and what the receipt logs showed wrong. Every figure is the
-// distribution service's, as the collectors last reported it.
+// distribution service's, as the collectors last reported it; a fleet may hold thousands of
+// collectors, so the figures come from the status and the table pages through the collectors.
 
 export interface DelegationLicense {
   id: string;
@@ -39,12 +51,12 @@ export function DelegationPanel({ license, actions }: { license: DelegationLicen
               : `of ${license.seats.toLocaleString()} seats, as last reported`
           }
         />
-        <Figure label="Collectors" value={s.collectors.length.toLocaleString()} hint="with receipts" />
+        <Figure label="Collectors" value={s.collectorCount.toLocaleString()} hint="with receipts" />
         <Figure label="Receipts" value={s.receipts.toLocaleString()} hint="accepted, each counted once" />
         <Figure label="Units" value={s.units.toLocaleString()} hint="counted from the receipts" />
       </SimpleGrid>
       <Certificates certificates={s.certificates} />
-      <Collectors collectors={s.collectors} />
+      <Collectors licenseId={license.id} received={s.collectorCount > 0 || s.collectors.length > 0} />
       <Anomalies anomalies={s.anomalies} />
     </Stack>
   );
@@ -108,30 +120,70 @@ function Certificates({ certificates }: { certificates: DelegationStatus["certif
   );
 }
 
-function Collectors({ collectors }: { collectors: DelegationStatus["collectors"] }) {
+/** The table's seat filter, as the segmented control names it; "all" sends no filter. */
+const seatFilters = {
+  all: undefined,
+  holding: true,
+  free: false,
+} as const;
+type SeatFilter = keyof typeof seatFilters;
+
+/** The collectors, a page at a time by machine key id; `received`: the status counted at least one. */
+function Collectors({ licenseId, received }: { licenseId: string; received: boolean }) {
+  const [seat, setSeat] = useState<SeatFilter>("all");
+  const pages = useCursorPages(seat, 50);
+  const collectors = useDelegationCollectors(licenseId, {
+    holdingSeat: seatFilters[seat],
+    cursor: pages.cursor,
+    limit: pages.limit,
+  });
+  const rows = collectors.data?.items ?? [];
   return (
-    <Section
-      title="Collectors"
-      empty={collectors.length === 0 && "No collector's receipts have come back yet."}
-    >
-      <NamedTable
-        label="Collectors"
-        headers={["Machine", "Fingerprint", "Lease", "Receipts", "Units", "Last receipt"]}
-        minWidth={800}
-      >
-        {collectors.map((c) => (
-          <Table.Tr key={c.machine}>
-            <Table.Td>
-              <Code fz="xs">{c.machine}</Code>
-            </Table.Td>
-            <Table.Td maw={260}>{c.fingerprint ? <Fingerprint value={c.fingerprint} /> : "—"}</Table.Td>
-            <Table.Td>{c.leaseId ? <Code fz="xs">{c.leaseId}</Code> : "None (the cockpit's own)"}</Table.Td>
-            <Table.Td>{c.receipts.toLocaleString()}</Table.Td>
-            <Table.Td>{c.units.toLocaleString()}</Table.Td>
-            <Table.Td>{c.lastReceiptAt ? formatDateTime(c.lastReceiptAt) : "—"}</Table.Td>
-          </Table.Tr>
-        ))}
-      </NamedTable>
+    <Section title="Collectors" empty={!received && "No collector's receipts have come back yet."}>
+      <Group>
+        <SegmentedControl
+          aria-label="Seat"
+          size="xs"
+          value={seat}
+          onChange={(value) => setSeat(value as SeatFilter)}
+          data={[
+            { value: "all", label: "Every collector" },
+            { value: "holding", label: "Holding a seat" },
+            { value: "free", label: "Not holding a seat" },
+          ]}
+        />
+      </Group>
+      {collectors.error ? (
+        <QueryError error={collectors.error} retry={() => void collectors.refetch()} />
+      ) : collectors.isPending ? (
+        <Loader size="sm" />
+      ) : (
+        <Stack gap={0}>
+          <NamedTable
+            label="Collectors"
+            headers={["Machine", "Fingerprint", "Lease", "Seat", "Receipts", "Units", "Last receipt"]}
+            minWidth={880}
+          >
+            {rows.map((c) => (
+              <Table.Tr key={c.machine}>
+                <Table.Td>
+                  <Code fz="xs">{c.machine}</Code>
+                </Table.Td>
+                <Table.Td maw={260}>{c.fingerprint ? <Fingerprint value={c.fingerprint} /> : "—"}</Table.Td>
+                <Table.Td>
+                  {c.leaseId ? <Code fz="xs">{c.leaseId}</Code> : "None (the cockpit's own)"}
+                </Table.Td>
+                <Table.Td>{c.holdingSeat ? "Held" : "—"}</Table.Td>
+                <Table.Td>{c.receipts.toLocaleString()}</Table.Td>
+                <Table.Td>{c.units.toLocaleString()}</Table.Td>
+                <Table.Td>{c.lastReceiptAt ? formatDateTime(c.lastReceiptAt) : "—"}</Table.Td>
+              </Table.Tr>
+            ))}
+          </NamedTable>
+          {rows.length === 0 && none("No collector matches this filter.")}
+          <CursorPager pages={pages} nextCursor={collectors.data?.nextCursor} shown={rows.length} />
+        </Stack>
+      )}
     </Section>
   );
 }

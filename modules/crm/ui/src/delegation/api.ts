@@ -1,6 +1,11 @@
-import type { DelegationStatus, delegationResponse, receiptUploadResponse } from "@licensing/contracts";
+import type {
+  DelegationCollectorsPage,
+  DelegationStatus,
+  delegationResponse,
+  receiptUploadResponse,
+} from "@licensing/contracts";
 import { api } from "@licensing/ui/kit";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { z } from "zod";
 import { licensePath } from "../licenses/api.ts";
 
@@ -16,6 +21,26 @@ export const useDelegation = (licenseId: string) =>
     queryKey: delegationKey(licenseId),
     queryFn: ({ signal }) => api.get<DelegationStatus>(licensePath(licenseId, "/delegation"), { signal }),
     // Receipts arrive while the page is open (a cockpit online uploads them); a look on focus is cheap.
+    refetchOnWindowFocus: true,
+  });
+
+/** A page of the collectors' table: `holdingSeat` undefined lists every collector. */
+export interface CollectorsQuery {
+  holdingSeat?: boolean;
+  cursor?: string;
+  limit: number;
+}
+
+export const useDelegationCollectors = (licenseId: string, query: CollectorsQuery) =>
+  useQuery({
+    // Under the status's key: a change to the delegation makes both stale at once.
+    queryKey: [...delegationKey(licenseId), "collectors", query] as const,
+    queryFn: ({ signal }) =>
+      api.get<DelegationCollectorsPage>(licensePath(licenseId, "/delegation/collectors"), {
+        query: { ...query },
+        signal,
+      }),
+    placeholderData: keepPreviousData,
     refetchOnWindowFocus: true,
   });
 
