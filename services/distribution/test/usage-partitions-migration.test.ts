@@ -16,14 +16,7 @@ describe("0012_usage_partitions", () => {
       "0011_receipts_received_at",
     );
     try {
-      await execute(
-        old,
-        `insert into distribution.licenses (license_id, key_hash, account_id, state, state_at, serial, file, encrypted,
-           products, kind, internal, start_date, end_date, available_activations, accumulated_units,
-           units_per_execution, seats, fingerprint, execution_modes, change_seq, changed_at)
-         values ('lic_1', 'hash-1', 'acc_1', 'active', now(), 1, 'file', false, '{collector}', 'commercial', false,
-           '2024-01-01T00:00:00Z', null, -1, -1, -1, 0, null, null, nextval('distribution.license_changes'), now())`,
-      );
+      await insertLicense(old);
       await execute(
         old,
         `insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, reported_at)
@@ -62,14 +55,7 @@ describe("0013_usage_levels", () => {
       "0012_usage_partitions",
     );
     try {
-      await execute(
-        old,
-        `insert into distribution.licenses (license_id, key_hash, account_id, state, state_at, serial, file, encrypted,
-           products, kind, internal, start_date, end_date, available_activations, accumulated_units,
-           units_per_execution, seats, fingerprint, execution_modes, change_seq, changed_at)
-         values ('lic_1', 'hash-1', 'acc_1', 'active', now(), 1, 'file', false, '{collector}', 'commercial', false,
-           '2024-01-01T00:00:00Z', null, -1, -1, -1, 0, null, null, nextval('distribution.license_changes'), now())`,
-      );
+      await insertLicense(old);
       // A key twice, in two months (the old layout's key was unique within a month only).
       await execute(
         old,
@@ -127,3 +113,15 @@ describe("0013_usage_levels", () => {
     }
   });
 });
+
+/** The license the reports are made for, in a database at an older schema. */
+function insertLicense(old: Parameters<typeof execute>[0]) {
+  return execute(
+    old,
+    `insert into distribution.licenses (license_id, key_hash, account_id, state, state_at, serial, file, encrypted,
+       products, kind, internal, start_date, end_date, available_activations, accumulated_units,
+       units_per_execution, seats, fingerprint, execution_modes, change_seq, changed_at)
+     values ('lic_1', 'hash-1', 'acc_1', 'active', now(), 1, 'file', false, '{collector}', 'commercial', false,
+       '2024-01-01T00:00:00Z', null, -1, -1, -1, 0, null, null, nextval('distribution.license_changes'), now())`,
+  );
+}
