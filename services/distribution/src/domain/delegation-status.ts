@@ -93,7 +93,13 @@ export async function delegationCollectors(
   orm: Orm,
   request: RequestOf<typeof delegation.collectors>,
 ): Promise<DelegationCollectorsPage> {
-  const after = request.cursor === undefined ? null : decodeMachineCursor(request.cursor);
+  const after =
+    request.cursor === undefined
+      ? null
+      : decodeIdCursor(
+          request.cursor,
+          (id) => MACHINE_KEY_ID.test(id) && encodeIdCursor(id) === request.cursor,
+        );
   await requireLicense(orm, request.licenseId);
   return collectorPage(orm, { ...request, after });
 }
@@ -138,17 +144,22 @@ async function collectorPage(
       units: Number(c.units),
       lastReceiptAt: isoOrNull(c.last_receipt_at),
     })),
-    nextCursor:
-      rows.length > request.limit && last ? Buffer.from(last.machine_key_id).toString("base64url") : null,
+    nextCursor: rows.length > request.limit && last ? encodeIdCursor(last.machine_key_id) : null,
   };
 }
 
 /** A machine key id as `authorityKeyId` (@licensing/model) makes it: `fa-` and 32 hex digits. */
 const MACHINE_KEY_ID = /^fa-[0-9a-f]{32}$/;
 
-function decodeMachineCursor(cursor: string): string {
-  const machine = Buffer.from(cursor, "base64url").toString();
-  if (MACHINE_KEY_ID.test(machine) && Buffer.from(machine).toString("base64url") === cursor) return machine;
+/** A keyset cursor over one id: the page's last id, base64url. */
+function encodeIdCursor(id: string): string {
+  return Buffer.from(id).toString("base64url");
+}
+
+/** The id a cursor holds, when `valid` accepts it; else 400 naming `cursor`. */
+function decodeIdCursor(cursor: string, valid: (id: string) => boolean): string {
+  const id = Buffer.from(cursor, "base64url").toString();
+  if (valid(id)) return id;
   throw AppError.validation([{ path: "cursor", message: "is not a cursor from an earlier page" }]);
 }
 
@@ -182,7 +193,10 @@ export async function cockpitReport(
   ];
   if (request.accountId) filters.push(`x.account_id = ${params.add(request.accountId)}`);
   if (request.product) filters.push(`x.products[1] = ${params.add(request.product)}`);
-  if (request.cursor) filters.push(`x.license_id > ${params.add(decodeCursor(request.cursor))}`);
+  if (request.cursor)
+    filters.push(
+      `x.license_id > ${params.add(decodeIdCursor(request.cursor, (id) => idOf("license").safeParse(id).success))}`,
+    );
   const rows = await query<CockpitRow>(
     orm,
     `select x.license_id, x.account_id, x.products[1] as product, cert.expires_at, cert.revoked_at,
@@ -218,13 +232,6 @@ export async function cockpitReport(
       units: Number(r.units),
       anomalies: Number(r.anomalies),
     })),
-    nextCursor:
-      rows.length > request.limit && last ? Buffer.from(last.license_id).toString("base64url") : null,
+    nextCursor: rows.length > request.limit && last ? encodeIdCursor(last.license_id) : null,
   };
-}
-
-function decodeCursor(cursor: string): string {
-  const licenseId = Buffer.from(cursor, "base64url").toString();
-  if (idOf("license").safeParse(licenseId).success) return licenseId;
-  throw AppError.validation([{ path: "cursor", message: "is not a cursor from an earlier page" }]);
 }
