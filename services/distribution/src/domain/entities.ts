@@ -73,13 +73,14 @@ export const MachineEntity = defineEntity({
     { name: "machines_one_active", properties: ["licenseId", "fingerprint"], where: "status = 'active'" },
   ],
   indexes: [
+    // The sweep's: machines that sent a heartbeat (an activation enters it with its first one).
     {
       name: "machines_heartbeats",
       properties: ["lastHeartbeatAt"],
-      where: "status = 'active' and not offline",
+      where: "status = 'active' and not offline and last_heartbeat_at is not null",
     },
-    { name: "machines_by_license", properties: ["licenseId", "activatedAt"] },
-    // Whether a fingerprint ever activated a license (usage reports are checked against it).
+    // Whether a fingerprint ever activated a license (usage reports are checked against it); its
+    // prefix also finds a license's machines.
     { name: "machines_by_fingerprint", properties: ["licenseId", "fingerprint"] },
   ],
 });
