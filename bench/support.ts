@@ -95,7 +95,9 @@ export async function benchEnv(): Promise<BenchEnv> {
     async stop() {
       await Promise.all(children.map(stopChild));
       await nc.close();
-      await dropDatabase(infra.databaseUrl, database);
+      // BENCH_KEEP_DATABASE=1 leaves the bench database for a look afterwards (EXPLAIN, sizes).
+      if (process.env.BENCH_KEEP_DATABASE) console.log(`kept database ${database}`);
+      else await dropDatabase(infra.databaseUrl, database);
       await infra.stop();
     },
   };
