@@ -9,7 +9,7 @@
 //   - usage reports and the dashboard as operators' tools call them (over NATS): p50/p95 of each
 //     (issue 20: p95 ≤ 200 ms);
 //   - storage per row: detail, the rollup levels and the idempotency keys (pg_total_relation_size ÷ rows).
-// The bench database is dropped at the end.
+// The bench database is dropped at the end (kept with BENCH_KEEP_DATABASE=1).
 //
 //   npm run bench usage-scale          BENCH_USAGE_ROWS=100000000 npm run bench usage-scale
 import { execFileSync } from "node:child_process";
