@@ -19,6 +19,7 @@ import { UsagePartitions } from "./0012_usage_partitions.ts";
 import { UsageLevels } from "./0013_usage_levels.ts";
 import { ReceiptChainsByLicenseMachine } from "./0014_receipt_chains_by_license_machine.ts";
 import { MachinesFewerIndexes } from "./0015_machines_fewer_indexes.ts";
+import { UsageHourly } from "./0016_usage_hourly.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -45,4 +46,5 @@ export const migrations = [
   { name: "0013_usage_levels", class: UsageLevels },
   { name: "0014_receipt_chains_by_license_machine", class: ReceiptChainsByLicenseMachine },
   { name: "0015_machines_fewer_indexes", class: MachinesFewerIndexes },
+  { name: "0016_usage_hourly", class: UsageHourly },
 ];

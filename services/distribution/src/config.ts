@@ -116,7 +116,7 @@ export const distributionConfig = baseConfig
     }),
     DISTRIBUTION_USAGE_ROLLUP_INTERVAL_SECONDS: z.coerce.number().int().min(60).max(day).default(900).meta({
       description:
-        "how often closed days are rolled up, partitions made ahead and detail past the retention dropped (15 minutes)",
+        "how often closed hours and days are rolled up, partitions made ahead and detail past the retention dropped (15 minutes)",
     }),
   });
 export type DistributionConfig = z.output<typeof distributionConfig>;

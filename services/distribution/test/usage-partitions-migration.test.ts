@@ -2,6 +2,7 @@ import { execute, openDatabase, query } from "@licensing/platform";
 import { createTestEnv, openAsBefore, scratchDatabase, type TestEnv } from "@licensing/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { distributionDatabase } from "../src/database.ts";
+import { UsageRollup, utcHour } from "../src/domain/usage-rollup.ts";
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -107,6 +108,67 @@ describe("0013_usage_levels", () => {
         { month: "2024-01-01", account_id: "acc_2", product: "collector", units: 5, executions: 1 },
         { month: "2024-02-01", account_id: "acc_1", product: "cockpit", units: 7, executions: 1 },
       ]);
+    } finally {
+      await orm.close();
+      await scratch.drop();
+    }
+  });
+});
+
+describe("0016_usage_hourly", () => {
+  it("starts the hourly level empty, and the next rollup fills it from the detail kept, an hour a row", async () => {
+    const scratch = await scratchDatabase(env.databaseUrl);
+    const old = await openAsBefore(
+      { ...distributionDatabase, url: scratch.url, log: env.log },
+      "0015_machines_fewer_indexes",
+    );
+    try {
+      await insertLicense(old);
+      // Days rolled up to 2 March; detail kept from 1 March (the report of 29 February is past it).
+      await execute(
+        old,
+        `insert into distribution.usage_rollup_state (id, closed_before, rolled_up_before, detail_from)
+         values (1, '2024-03-02T00:00:00Z', '2024-03-02T00:00:00Z', '2024-03-01T00:00:00Z')`,
+      );
+      await execute(
+        old,
+        `insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, reported_at)
+         values ('lic_1', 'run-1', 9, 'acc_1', 'collector', '2024-02-29T10:00:00Z'),
+                ('lic_1', 'run-2', 4, 'acc_1', 'collector', '2024-03-01T10:00:00Z'),
+                ('lic_1', 'run-3', 1, 'acc_1', 'collector', '2024-03-01T10:59:59.999Z'),
+                ('lic_1', 'run-4', 6, 'acc_1', 'collector', '2024-03-01T11:00:00Z')`,
+      );
+    } finally {
+      await old.close();
+    }
+    const orm = await openDatabase({ ...distributionDatabase, url: scratch.url, log: env.log });
+    try {
+      const line = () =>
+        query<{ hours: string }>(
+          orm,
+          "select hours_rolled_up_before::text as hours from distribution.usage_rollup_state",
+        );
+      expect(await line()).toEqual([{ hours: "-infinity" }]);
+      const now = new Date();
+      // A retention long enough to keep the detail of 2024.
+      const rollup = new UsageRollup({ orm, log: env.log, now: () => now, retentionDays: 36_500 });
+      expect(await rollup.run()).toMatchObject({ hoursRolledUp: 2, daysRolledUp: 0 });
+      expect(
+        await query(
+          orm,
+          `select to_char(hour at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as hour, account_id, product, units::int, executions::int
+           from distribution.usage_hourly order by 1`,
+        ),
+      ).toEqual([
+        { hour: "2024-03-01 10:00", account_id: "acc_1", product: "collector", units: 5, executions: 2 },
+        { hour: "2024-03-01 11:00", account_id: "acc_1", product: "collector", units: 6, executions: 1 },
+      ]);
+      const closed = utcHour(new Date(now.getTime() - 5 * 60_000));
+      const moved = await query<{ hours: Date }>(
+        orm,
+        "select hours_rolled_up_before as hours from distribution.usage_rollup_state",
+      );
+      expect(new Date(moved[0]!.hours).getTime()).toBe(closed.getTime());
     } finally {
       await orm.close();
       await scratch.drop();

@@ -5,7 +5,7 @@ import { distribution } from "@licensing/contracts";
 import { query, queryOne } from "@licensing/platform";
 import { register } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageRollup, utcDay } from "../src/domain/usage-rollup.ts";
+import { UsageRollup, utcDay, utcHour } from "../src/domain/usage-rollup.ts";
 import { type DistributionUnderTest, type Issued, startDistribution } from "./distribution-harness.ts";
 
 const dayMs = 86_400_000;
@@ -87,6 +87,9 @@ async function figures(wholeDaysOnly = false) {
     { ...months, product: "cockpit" },
     { from: first + 2 * hourMs, to: first + 2 * dayMs + 5 * hourMs },
     { from: first + 2 * hourMs, to: first + 2 * dayMs + 5 * hourMs, bucket: "day" },
+    // Bounds inside an hour: its part from the detail, the whole hours from usage_hourly.
+    { from: first + 4.25 * hourMs, to: first + dayMs + 4.75 * hourMs },
+    { from: first + 3.5 * hourMs, to: first + 2 * dayMs + 2.25 * hourMs, bucket: "day" },
   ];
   const reports = [];
   for (const range of wholeDaysOnly
@@ -157,13 +160,20 @@ describe("usage rollups", () => {
     moveTo(1, 4);
     await report(license.licenseKey, 20, "day-1-run-1");
     await report(other.licenseKey, 7, "day-1-run-2");
+    moveTo(1, 4.5);
+    await report(other.licenseKey, 4, "day-1-run-3");
     moveTo(2, 2);
     await report(license.licenseKey, 30, "day-2-run-1");
     moveTo(2, 6);
     const before = await figures();
     firstMonthFromDetail = await firstMonthFigures();
     const ranAt = Date.now() / 1_000;
-    expect(await t.service.rollUpUsage()).toEqual({ daysRolledUp: 2, partitionsDropped: 0 });
+    // The closed hours with detail (day 0 at 3, day 1 at 4, day 2 at 2), then the closed days.
+    expect(await t.service.rollUpUsage()).toEqual({
+      hoursRolledUp: 3,
+      daysRolledUp: 2,
+      partitionsDropped: 0,
+    });
     const lastRun = (await register.getSingleMetric("lic_usage_rollup_last_run_timestamp_seconds")!.get())
       .values;
     expect(lastRun[0]?.value).toBeGreaterThanOrEqual(Math.floor(ranAt));
@@ -171,8 +181,34 @@ describe("usage rollups", () => {
       t.orm,
       "select to_char(day, 'YYYY-MM-DD') as day, sum(units) as units from distribution.usage_daily group by day order by day",
     );
-    expect(daily.map((d) => Number(d.units))).toEqual([26, 27]);
+    expect(daily.map((d) => Number(d.units))).toEqual([26, 31]);
+    const hourly = await query<{ hour: string; units: string }>(
+      t.orm,
+      `select to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24') as hour, sum(units) as units
+       from distribution.usage_hourly group by hour order by hour`,
+    );
+    const hourOf = (days: number, hours: number) =>
+      new Date(utcDay(start).getTime() + days * dayMs + hours * hourMs).toISOString().slice(0, 13);
+    expect(hourly).toEqual([
+      { hour: hourOf(0, 3), units: "26" },
+      { hour: hourOf(1, 4), units: "31" },
+      { hour: hourOf(2, 2), units: "30" },
+    ]);
     expect(await figures()).toEqual(before);
+    // A bound inside a day reads that day's whole hours from usage_hourly, not the detail.
+    const first = utcDay(start).getTime();
+    const midDay = { from: first + 4.25 * hourMs, to: first + dayMs + 5.5 * hourMs };
+    const unitsOf = async () => (await reportOf(midDay, undefined, 10)).totals.unitsConsumed;
+    const fromDetail = await unitsOf();
+    const shift = (by: number) =>
+      query(
+        t.orm,
+        "update distribution.usage_hourly set units = units + $1 where hour = $2 and account_id = $3 and product <> 'cockpit'",
+        [by, new Date(first + dayMs + 4 * hourMs), license.accountId],
+      );
+    await shift(1_000);
+    expect(await unitsOf()).toBe(fromDetail + 1_000);
+    await shift(-1_000);
     // The first month is partly rolled up: its days from usage_daily, the rest from the detail.
     expect(await firstMonthFigures()).toEqual(firstMonthFromDetail);
     // Every level holds the days rolled up, and only those.
@@ -182,9 +218,13 @@ describe("usage rollups", () => {
          (select sum(units) from distribution.usage_daily_totals)::text as totals,
          (select sum(units) from distribution.usage_monthly)::text as monthly`,
     );
-    expect(levels).toEqual({ daily: "53", totals: "53", monthly: "53" });
+    expect(levels).toEqual({ daily: "57", totals: "57", monthly: "57" });
     // Nothing more is closed: a second run rolls up nothing.
-    expect(await t.service.rollUpUsage()).toEqual({ daysRolledUp: 0, partitionsDropped: 0 });
+    expect(await t.service.rollUpUsage()).toEqual({
+      hoursRolledUp: 0,
+      daysRolledUp: 0,
+      partitionsDropped: 0,
+    });
   });
 
   it("count a retried report once when its day is rolled up and when it crosses into another month", async () => {
@@ -201,9 +241,9 @@ describe("usage rollups", () => {
     expect(after.reports).toEqual(before.reports);
   });
 
-  it("never count a report in a day already rolled up, when the clock is set back", async () => {
+  it("never count a report in an hour or a day already rolled up, when the clock is set back", async () => {
     await t.service.rollUpUsage();
-    const closed = utcDay(new Date(t.clock.now().getTime() - 5 * 60_000));
+    const closed = utcHour(new Date(t.clock.now().getTime() - 5 * 60_000));
     const first = utcDay(start).getTime();
     const whole = {
       from: new Date(first - dayMs).toISOString(),
@@ -220,6 +260,30 @@ describe("usage rollups", () => {
     const after = await t.env.bus.request(distribution.usageReport, whole);
     expect(after.totals.unitsConsumed).toBe(before.totals.unitsConsumed + 9);
     expect(after.totals.executions).toBe(before.totals.executions + 1);
+
+    // Set back by minutes across an hour rolled up: the report lands in the first open hour.
+    const nextMonth = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+    const base = (nextMonth.getTime() - utcDay(start).getTime()) / dayMs;
+    moveTo(base, 10.25);
+    await t.service.rollUpUsage();
+    const hourBefore = await reportOf(
+      { from: nextMonth.getTime() + 9 * hourMs, to: nextMonth.getTime() + 10 * hourMs },
+      undefined,
+      10,
+    );
+    moveTo(base, 9.75);
+    expect((await report(license.licenseKey, 2, "set-back-0002")).statusCode).toBe(200);
+    const moved = await queryOne<{ at: number }>(
+      t.orm,
+      "select extract(epoch from reported_at)::float8 * 1000 as at from distribution.usage_reports where idempotency_key = 'set-back-0002'",
+    );
+    expect(moved!.at).toBe(nextMonth.getTime() + 10 * hourMs);
+    const hourAfter = await reportOf(
+      { from: nextMonth.getTime() + 9 * hourMs, to: nextMonth.getTime() + 10 * hourMs },
+      undefined,
+      10,
+    );
+    expect(hourAfter).toEqual(hourBefore);
   });
 
   it("run once when two runners start together, and leave nothing half-written when one is killed", async () => {

@@ -2,9 +2,9 @@
 -- data"; src/domain/usage-rollup.ts runs them). Applied after the migrations, again whenever this
 -- file changes: every statement must be safe to run twice.
 
--- When a report is counted: now, unless that day is already closed for rollup (a clock set back),
--- then the first open instant, so no report lands in a day whose totals are already taken. The
--- shared lock is held to the writer's commit: closing a day (usage_close_days) waits for the
+-- When a report is counted: now, unless that hour is already closed for rollup (a clock set back),
+-- then the first open instant, so no report lands in an hour or a day whose totals are already
+-- taken. The shared lock is held to the writer's commit: closing (usage_close_before) waits for the
 -- writers in flight, so none lands behind it.
 create or replace function distribution.usage_report_time(p_now timestamptz) returns timestamptz
   language plpgsql as $$
@@ -15,14 +15,16 @@ create or replace function distribution.usage_report_time(p_now timestamptz) ret
     return greatest(p_now, coalesce(closed, '-infinity'));
   end $$;
 
--- Closes the days before p_before: once it returns, no writer reports before it.
-create or replace function distribution.usage_close_days(p_before timestamptz) returns timestamptz
+-- Closes the time before p_before (an hour's start): once it returns, no writer reports before it.
+-- It closed whole days before the hourly level came (0016_usage_hourly), under another name.
+drop function if exists distribution.usage_close_days(timestamptz);
+create or replace function distribution.usage_close_before(p_before timestamptz) returns timestamptz
   language plpgsql set search_path = distribution, pg_catalog as $$
   declare closed timestamptz;
   begin
     perform pg_advisory_xact_lock(hashtext('distribution usage closing'));
-    insert into distribution.usage_rollup_state (id, closed_before, rolled_up_before, detail_from)
-    values (1, p_before, '-infinity', '-infinity')
+    insert into distribution.usage_rollup_state (id, closed_before, rolled_up_before, hours_rolled_up_before, detail_from)
+    values (1, p_before, '-infinity', '-infinity', '-infinity')
     on conflict (id) do update set closed_before = greatest(usage_rollup_state.closed_before, excluded.closed_before)
     returning closed_before into closed;
     return closed;
@@ -58,7 +60,7 @@ create or replace function distribution.usage_partition_for(p_at timestamptz) re
   end $$;
 
 -- Drops the detail before p_before (whole monthly partitions, and what the default partition holds
--- of it) and records that detail is kept from p_before on. Only days already rolled up go.
+-- of it) and its hours in usage_hourly, and records that detail is kept from p_before on. Only days already rolled up go.
 create or replace function distribution.usage_drop_detail(p_before timestamptz) returns integer
   language plpgsql set search_path = distribution, pg_catalog as $$
   declare cutoff timestamptz;
@@ -80,6 +82,8 @@ create or replace function distribution.usage_drop_detail(p_before timestamptz) 
       dropped := dropped + 1;
     end loop;
     delete from distribution.usage_reports_default where reported_at < cutoff;
+    -- The hours go with the detail they were summed from: a bound before the cutoff is refused.
+    delete from distribution.usage_hourly where hour < cutoff;
     update distribution.usage_rollup_state set detail_from = cutoff where id = 1;
     return dropped;
   end $$;

@@ -132,6 +132,24 @@ export const UsageDailyEntity = defineEntity({
 });
 
 /**
+ * Units and executions per UTC hour, account and product, for the closed hours of the detail kept
+ * (the retention): what a range whose bound falls inside a day reads for that day's whole hours, and
+ * today's closed hours, so a report reads at most the last hour or so of detail per bound.
+ */
+export const UsageHourlyEntity = defineEntity({
+  name: "UsageHourly",
+  tableName: "usage_hourly",
+  properties: {
+    hour: p.datetime().primary(),
+    accountId: p.text().primary(),
+    product: p.text().primary(),
+    units: p.bigint("number"),
+    executions: p.bigint("number"),
+  },
+  indexes: [{ name: "usage_hourly_by_account", properties: ["accountId", "hour"] }],
+});
+
+/**
  * Units and executions per UTC day and product over every account: the per-day level the dashboard
  * and the all-accounts reports' totals read (a few rows a day), kept as usage_daily is.
  */
@@ -182,7 +200,8 @@ export const UsageReportKeyEntity = defineEntity({
 
 /**
  * Where usage detail ends and rollups begin (one row): writers never report before `closedBefore`,
- * readers take days before `rolledUpBefore` from usage_daily, and detail before `detailFrom` is gone.
+ * readers take days before `rolledUpBefore` from usage_daily and hours before `hoursRolledUpBefore`
+ * from usage_hourly, and detail before `detailFrom` is gone.
  */
 export const UsageRollupStateEntity = defineEntity({
   name: "UsageRollupState",
@@ -191,6 +210,7 @@ export const UsageRollupStateEntity = defineEntity({
     id: p.integer().primary().autoincrement(false),
     closedBefore: p.datetime(),
     rolledUpBefore: p.datetime(),
+    hoursRolledUpBefore: p.datetime(),
     detailFrom: p.datetime(),
   },
 });
@@ -466,6 +486,7 @@ export const distributionEntities = [
   MachineEntity,
   UsageReportEntity,
   UsageDailyEntity,
+  UsageHourlyEntity,
   UsageDailyTotalEntity,
   UsageMonthlyEntity,
   UsageReportKeyEntity,

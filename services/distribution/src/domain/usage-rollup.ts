@@ -2,11 +2,14 @@ import { type Logger, type Orm, PollingWorker, query, queryOne, type Worker } fr
 import { observeUsageRollupRun } from "../metrics.ts";
 
 const dayMs = 86_400_000;
+const hourMs = 3_600_000;
 /** Idempotency keys deleted per statement when pruning. */
 const keyBatch = 10_000;
 
 /** What one run did. */
 export interface RollupCounts {
+  /** UTC hours whose detail was summed into usage_hourly. */
+  hoursRolledUp: number;
   /** UTC days whose detail was summed into usage_daily. */
   daysRolledUp: number;
   /** Monthly detail partitions dropped, past the retention. */
@@ -19,7 +22,7 @@ export interface UsageRollupOptions {
   now: () => Date;
   /** Days of usage detail kept (DISTRIBUTION_USAGE_DETAIL_RETENTION_DAYS); older days are per-day totals only. */
   retentionDays: number;
-  /** How long after midnight (UTC) a day closes: the replicas' clocks may differ by up to this. */
+  /** How long after its end an hour (UTC) closes: the replicas' clocks may differ by up to this. */
   closeAfterMs?: number;
   /** Months of partitions made ahead of the current one. */
   monthsAhead?: number;
@@ -30,10 +33,16 @@ export function utcDay(at: Date): Date {
   return new Date(Math.floor(at.getTime() / dayMs) * dayMs);
 }
 
+/** The start of the UTC hour holding `at`. */
+export function utcHour(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / hourMs) * hourMs);
+}
+
 /**
  * The upkeep of usage data (docs/distribution.md, "Usage data"): monthly partitions made ahead, closed
- * UTC days summed into usage_daily one day per transaction (a day is in the rollup or not, never
- * half), and detail past the retention dropped once rolled up. One run at a time across replicas (an
+ * UTC days summed into usage_daily, detail past the retention dropped once rolled up (with its
+ * hours), then the closed UTC hours of the detail kept summed into usage_hourly; a day per
+ * transaction (an hour or a day is in its level or not, never half). One run at a time across replicas (an
  * advisory lock, as reconciliation); a day moves only if `rolled_up_before` still names it, so even
  * two runs could not count one twice.
  */
@@ -63,8 +72,8 @@ export class UsageRollup {
       if (!lock?.ok) return undefined;
       await this.ensurePartitions();
       const now = this.#o.now();
-      const closedBefore = utcDay(new Date(now.getTime() - this.#o.closeAfterMs));
-      await queryOne(this.#o.orm, "select distribution.usage_close_days($1)", [closedBefore]);
+      const closedBefore = utcHour(new Date(now.getTime() - this.#o.closeAfterMs));
+      await queryOne(this.#o.orm, "select distribution.usage_close_before($1)", [closedBefore]);
       let daysRolledUp = 0;
       while (await this.#rollUpNextDay()) daysRolledUp++;
       const keepFrom = new Date(utcDay(now).getTime() - this.#o.retentionDays * dayMs);
@@ -73,10 +82,18 @@ export class UsageRollup {
         "select distribution.usage_drop_detail($1) as n",
         [keepFrom],
       );
+      // The hours after the retention, so a first run over a year of detail sums only the days kept.
+      let hoursRolledUp = 0;
+      for (
+        let hours = await this.#rollUpNextHours();
+        hours !== undefined;
+        hours = await this.#rollUpNextHours()
+      )
+        hoursRolledUp += hours;
       const keysPruned = await this.#pruneKeys(keepFrom);
-      const counts = { daysRolledUp, partitionsDropped: dropped?.n ?? 0 };
+      const counts = { hoursRolledUp, daysRolledUp, partitionsDropped: dropped?.n ?? 0 };
       observeUsageRollupRun(counts);
-      if (counts.daysRolledUp || counts.partitionsDropped || keysPruned)
+      if (counts.hoursRolledUp || counts.daysRolledUp || counts.partitionsDropped || keysPruned)
         this.#o.log.info({ ...counts, keysPruned }, "usage rolled up");
       return counts;
     });
@@ -102,15 +119,68 @@ export class UsageRollup {
   }
 
   /**
+   * Sums the closed hours not rolled up yet of the first UTC day that has some into usage_hourly
+   * (the detail kept only) and moves `hours_rolled_up_before` past them, in one transaction; how
+   * many hours had detail, or undefined when every closed hour is rolled up. A day at a time, so
+   * the first run after the level came (0016_usage_hourly) fills it from 90 days of detail in
+   * steps of a day's reports.
+   */
+  async #rollUpNextHours(): Promise<number | undefined> {
+    return this.#o.orm.em.fork().transactional(async (em) => {
+      // The row lock first: a second runner waits here, then reads the line the first one moved.
+      const line = await queryOne<{ start: Date | string; closed: Date | string }>(
+        em,
+        `select greatest(hours_rolled_up_before, detail_from) as start, closed_before as closed
+         from distribution.usage_rollup_state where id = 1 for update`,
+      );
+      if (!line) return undefined;
+      const next = await queryOne<{ from_ms: number | null }>(
+        em,
+        `select extract(epoch from date_trunc('hour', min(reported_at) at time zone 'UTC') at time zone 'UTC')::float8 * 1000 as from_ms
+         from distribution.usage_reports where reported_at >= $1::timestamptz and reported_at < $2::timestamptz`,
+        [line.start, line.closed],
+      );
+      if (!next) return undefined;
+      if (next.from_ms === null) {
+        // Only empty hours left before the closed line: nothing to sum, the line moves on.
+        await query(
+          em,
+          "update distribution.usage_rollup_state set hours_rolled_up_before = closed_before where id = 1 and hours_rolled_up_before < closed_before",
+        );
+        return undefined;
+      }
+      const from = new Date(next.from_ms);
+      const to = new Date(Math.min(new Date(line.closed).getTime(), utcDay(from).getTime() + dayMs));
+      const rolled = await queryOne<{ hours: number }>(
+        em,
+        `with summed as (
+           insert into distribution.usage_hourly (hour, account_id, product, units, executions)
+           select date_trunc('hour', reported_at at time zone 'UTC') at time zone 'UTC', account_id, product, sum(units), count(*)
+           from distribution.usage_reports where reported_at >= $1 and reported_at < $2 group by 1, 2, 3
+           returning hour)
+         select count(distinct hour)::int as hours from summed`,
+        [from, to],
+      );
+      await query(em, "update distribution.usage_rollup_state set hours_rolled_up_before = $1 where id = 1", [
+        to,
+      ]);
+      return rolled?.hours ?? 0;
+    });
+  }
+
+  /**
    * Sums the first closed day not rolled up yet into usage_daily and moves `rolled_up_before` past
    * it, in one transaction; false when every closed day is. Days without detail are passed over.
    */
   async #rollUpNextDay(): Promise<boolean> {
     return this.#o.orm.em.fork().transactional(async (em) => {
       // The row lock first: a second runner waits here, then reads the line the first one moved.
+      // Closing goes by the hour; a day is closed once its last hour is.
       const line = await queryOne<{ rolled: Date | string; closed: Date | string }>(
         em,
-        "select rolled_up_before as rolled, closed_before as closed from distribution.usage_rollup_state where id = 1 for update",
+        `select rolled_up_before as rolled,
+           date_trunc('day', closed_before at time zone 'UTC') at time zone 'UTC' as closed
+         from distribution.usage_rollup_state where id = 1 for update`,
       );
       if (!line) return false;
       // The first day with detail: an index's first entry (usage_by_time), however large the table.
@@ -125,7 +195,8 @@ export class UsageRollup {
         // Only empty days left before the closed line: nothing to sum, the line moves on.
         await query(
           em,
-          "update distribution.usage_rollup_state set rolled_up_before = closed_before where id = 1 and rolled_up_before < closed_before",
+          "update distribution.usage_rollup_state set rolled_up_before = $1 where id = 1 and rolled_up_before < $1",
+          [line.closed],
         );
         return false;
       }

@@ -3,24 +3,32 @@ import { type EntityManager, type Params, queryOne } from "@licensing/platform";
 import { utcDay } from "./usage-rollup.ts";
 
 const dayMs = 86_400_000;
+const hourMs = 3_600_000;
 
 /** Where usage detail ends and rollups begin, as a reader sees it (usage_rollup_state). */
 export interface UsageLines {
   /** Days before it are read from usage_daily. */
   rolledUpBefore: number;
+  /** Hours before it (and from `detailFrom` on) are read from usage_hourly. */
+  hoursRolledUpBefore: number;
   /** Detail before it is gone (past the retention). */
   detailFrom: number;
 }
 
 /** Reads the lines; in the reader's transaction, so they hold for its every statement. */
 export async function usageLines(em: EntityManager): Promise<UsageLines> {
-  const row = await queryOne<{ rolled: number; detail: number }>(
+  const row = await queryOne<{ rolled: number; hours: number; detail: number }>(
     em,
     `select extract(epoch from rolled_up_before)::float8 * 1000 as rolled,
+       extract(epoch from hours_rolled_up_before)::float8 * 1000 as hours,
        extract(epoch from detail_from)::float8 * 1000 as detail
      from distribution.usage_rollup_state where id = 1`,
   );
-  return { rolledUpBefore: row?.rolled ?? -Infinity, detailFrom: row?.detail ?? -Infinity };
+  return {
+    rolledUpBefore: row?.rolled ?? -Infinity,
+    hoursRolledUpBefore: row?.hours ?? -Infinity,
+    detailFrom: row?.detail ?? -Infinity,
+  };
 }
 
 /** The filters a usage source takes, as columns of both usage_reports and usage_daily. */
@@ -43,9 +51,11 @@ export interface UsageLevels {
  * The usage in [from, to) as rows (at, account_id, product, units, executions), each instant of the
  * range counted from exactly one level: the whole UTC days rolled up from the coarsest level that
  * holds them exactly (usage_daily_totals across accounts; usage_monthly for whole months, every day
- * of them rolled up; else usage_daily), each row at its day's or month's first instant, the rest
- * from the detail, each report a row. A range whose bound falls inside a day only kept as a daily
- * total cannot be answered exactly, and is refused with a validation error naming the bound.
+ * of them rolled up; else usage_daily), then the whole UTC hours rolled up from usage_hourly, each
+ * row at its day's, month's or hour's first instant, the rest from the detail, each report a row.
+ * So a bound inside a day reads at most its hour of detail. A range whose bound falls inside a day
+ * only kept as a daily total cannot be answered exactly, and is refused with a validation error
+ * naming the bound.
  */
 export function usageSource(
   params: Params,
@@ -59,14 +69,15 @@ export function usageSource(
   const to = range.to.getTime();
   const firstWholeDay = Math.ceil(from / dayMs) * dayMs;
   const rolledUpTo = Math.max(firstWholeDay, Math.min(utcDay(range.to).getTime(), lines.rolledUpBefore));
-  const detail: [number, number][] =
+  // The parts of the range outside the days rolled up: each bound's partial day, and the days after.
+  const outside: [number, number][] =
     firstWholeDay < rolledUpTo
       ? [
           [from, firstWholeDay],
           [rolledUpTo, to],
         ]
       : [[from, to]];
-  for (const [start, end] of detail) {
+  for (const [start, end] of outside) {
     if (start >= end || start >= lines.detailFrom) continue;
     const bound = start === from ? names.from : names.to;
     const kept = new Date(lines.detailFrom).toISOString();
@@ -76,6 +87,20 @@ export function usageSource(
         message: `falls inside a day kept only as a daily total: usage before ${kept} is counted per UTC day, so start and end there on a midnight (UTC), or after ${kept}`,
       },
     ]);
+  }
+  // Each of them: its whole hours rolled up from usage_hourly, the partial hours at its ends from the detail.
+  const hours: [number, number][] = [];
+  const detail: [number, number][] = [];
+  for (const [start, end] of outside) {
+    const firstWholeHour = Math.ceil(start / hourMs) * hourMs;
+    const hoursTo = Math.max(
+      firstWholeHour,
+      Math.min(Math.floor(end / hourMs) * hourMs, lines.hoursRolledUpBefore),
+    );
+    if (firstWholeHour < hoursTo) {
+      hours.push([firstWholeHour, hoursTo]);
+      detail.push([start, firstWholeHour], [hoursTo, end]);
+    } else detail.push([start, end]);
   }
   const acrossAccounts = levels.acrossAccounts === true && !filters.accountId;
   const where = (table: string) => {
@@ -91,6 +116,12 @@ export function usageSource(
         `select u.reported_at as at, ${acrossAccounts ? "null::text" : "u.account_id"} as account_id, u.product, u.units, 1::bigint as executions
          from distribution.usage_reports u
          where u.reported_at >= ${params.add(new Date(start))}::timestamptz and u.reported_at < ${params.add(new Date(end))}::timestamptz${where("u")}`,
+    );
+  for (const [start, end] of hours)
+    parts.push(
+      `select h.hour as at, ${acrossAccounts ? "null::text" : "h.account_id"} as account_id, h.product, h.units, h.executions
+       from distribution.usage_hourly h
+       where h.hour >= ${params.add(new Date(start))}::timestamptz and h.hour < ${params.add(new Date(end))}::timestamptz${where("h")}`,
     );
   // The rolled-up days: whole months of them from usage_monthly where allowed, the others per day.
   const days: [number, number][] = [];
