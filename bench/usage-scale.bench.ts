@@ -1,14 +1,16 @@
 // Usage data at fleet scale (issue 20): N usage reports seeded straight into distribution's detail
-// table over the past year (10,000 licenses of 1,000 accounts, two products, evenly through time,
-// written a day at a time in time order),
+// table over the past year and today up to now (10,000 licenses of 1,000 accounts, two products,
+// evenly through time, written a day at a time in time order),
 // then, in one run:
 //   - ingestion: the report_usage function (what POST /v1/usage runs, one call a report, 16 at once)
 //     on the empty table, on the seeded one, and once the service has rolled the year up and dropped
 //     the detail past its retention (issue 20: within 10% of the empty table), the last two twice
 //     (just after the seed or the rollup, its pages cold; then as a service taking reports runs);
-//   - the rollup the service runs at start (every closed day, then the retention), its duration;
+//   - the rollup the service runs at start (every closed day, the retention, then the closed hours
+//     of the days kept), its duration;
 //   - usage reports and the dashboard as operators' tools call them (over NATS): p50/p95 of each
-//     (issue 20: p95 ≤ 200 ms);
+//     (issue 20: p95 ≤ 200 ms); those whose bounds fall inside a day (or that hold today) again
+//     with the hourly level set aside, as they were read before it (a day of detail per bound);
 //   - storage per row: detail, the rollup levels and the idempotency keys (pg_total_relation_size ÷ rows).
 // The bench database is dropped at the end (kept with BENCH_KEEP_DATABASE=1).
 //
@@ -28,6 +30,20 @@ const ingestCalls = Number(process.env.BENCH_USAGE_INGEST_CALLS ?? 20_000);
 const dayMs = 86_400_000;
 const today = Math.floor(Date.now() / dayMs) * dayMs;
 const yearAgo = today - 365 * dayMs;
+/**
+ * One day's reports ($1 of them, from $4 in epoch seconds, $6 a day apart evenly), each with its
+ * idempotency key beside it as report_usage writes them; $5 numbers the day (keys stay unique).
+ */
+const seedDay = `with seeded as (insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, fingerprint,
+     execution_mode, executed_at, reported_at)
+   select 'lic_seed' || lpad((i % $2)::text, 6, '0'), 'run-' || ($5::bigint * $6 + i), 1 + (i * 7919) % 1000,
+     'acc_seed' || lpad((i % $2 % $3)::text, 6, '0'), case when i % $2 % 4 = 0 then 'cockpit' else 'collector' end,
+     'fp-' || (i % $2), 'online', t, t
+   from generate_series(0, $1::bigint - 1) i,
+     lateral (select to_timestamp($4::float8 + (i + 0.5) * 86400.0 / $6::float8) as t) at
+   returning license_id, idempotency_key, units, reported_at)
+   insert into distribution.usage_report_keys (license_id, idempotency_key, units, reported_at)
+   select license_id, idempotency_key, units, reported_at from seeded`;
 
 const env = await benchEnv();
 const pool = new pg.Pool({ connectionString: env.databaseUrl, max: 16 });
@@ -109,25 +125,22 @@ try {
     await pool.query("select distribution.usage_partition_for($1)", [new Date(yearAgo + month * 30 * dayMs)]);
   const seedStarted = performance.now();
   const perDay = Math.ceil(rows / 365);
+  // Today up to now at the same pace (a deployment's reports of today so far), then the past days.
+  const todaySoFar = Math.floor((perDay * (seedStarted + performance.timeOrigin - today)) / dayMs);
+  await pool.query(seedDay, [todaySoFar, licenses, accounts, today / 1000, -1, perDay]);
   let daysBack = 0;
   await Promise.all(
     [0, 1].map(async () => {
       while (daysBack < 365 && (performance.now() - seedStarted) / 1000 < seedSeconds) {
         const day = daysBack++;
-        // Each report's idempotency key beside it, as report_usage writes them.
-        await pool.query(
-          `with seeded as (insert into distribution.usage_reports (license_id, idempotency_key, units, account_id, product, fingerprint,
-             execution_mode, executed_at, reported_at)
-           select 'lic_seed' || lpad((i % $2)::text, 6, '0'), 'run-' || ($5::bigint * $1 + i), 1 + (i * 7919) % 1000,
-             'acc_seed' || lpad((i % $2 % $3)::text, 6, '0'), case when i % $2 % 4 = 0 then 'cockpit' else 'collector' end,
-             'fp-' || (i % $2), 'online', t, t
-           from generate_series(0, $1::bigint - 1) i,
-             lateral (select to_timestamp($4::float8 + (i + 0.5) * 86400.0 / $1::float8) as t) at
-           returning license_id, idempotency_key, units, reported_at)
-           insert into distribution.usage_report_keys (license_id, idempotency_key, units, reported_at)
-           select license_id, idempotency_key, units, reported_at from seeded`,
-          [perDay, licenses, accounts, (today - (day + 1) * dayMs) / 1000, day],
-        );
+        await pool.query(seedDay, [
+          perDay,
+          licenses,
+          accounts,
+          (today - (day + 1) * dayMs) / 1000,
+          day,
+          perDay,
+        ]);
       }
     }),
   );
@@ -167,6 +180,8 @@ try {
   await pool.query(
     "vacuum analyze distribution.usage_report_keys, distribution.usage_daily_totals, distribution.usage_monthly",
   );
+  await pool.query("vacuum analyze distribution.usage_hourly");
+  const hourly = await sizeOf("usage_hourly");
   const daily = await sizeOf("usage_daily");
   const dailyTotals = await sizeOf("usage_daily_totals");
   const monthly = await sizeOf("usage_monthly");
@@ -190,7 +205,8 @@ try {
   const month = lastDays(30);
   const year = lastDays(365);
   const queries: [string, () => Promise<unknown>][] = [];
-  // The public API also takes any instant: a range starting mid-day reads its first day from detail.
+  // The public API also takes any instant: a range starting mid-day reads that day's whole hours from
+  // usage_hourly, the rest of its hour from the detail.
   const instants = { from: new Date(now - 30 * dayMs).toISOString(), to: new Date(now).toISOString() };
   for (const bucket of [undefined, "day"] as const)
     queries.push([
@@ -226,8 +242,7 @@ try {
   ]);
   for (const days of [30, 366])
     queries.push([`dashboard ${days} days`, () => bus.request(distribution.usageSummary, { days }, as)]);
-  const latencies = [];
-  for (const [name, run] of queries) {
+  const measure = async (name: string, run: () => Promise<unknown>) => {
     for (let i = 0; i < 3; i++) await run();
     const times: number[] = [];
     for (let i = 0; i < 30; i++) {
@@ -235,12 +250,23 @@ try {
       await run();
       times.push(performance.now() - started);
     }
-    latencies.push({
-      query: name,
-      "p50 ms": fixed(percentile(times, 50)),
-      "p95 ms": fixed(percentile(times, 95)),
-    });
-  }
+    return { query: name, "p50 ms": fixed(percentile(times, 50)), "p95 ms": fixed(percentile(times, 95)) };
+  };
+  const latencies = [];
+  for (const [name, run] of queries) latencies.push(await measure(name, run));
+  // The same reports read as before the hourly level: each bound's day (and today) from the detail.
+  // The service's next rollup (a day away) would fill the level again; the line is put back at once.
+  const { rows: hoursLine } = await pool.query<{ at: Date }>(
+    "select hours_rolled_up_before as at from distribution.usage_rollup_state",
+  );
+  await pool.query("update distribution.usage_rollup_state set hours_rolled_up_before = '-infinity'");
+  for (const [name, run] of queries.filter(([name]) =>
+    /millisecond|^report 30 days(, one account)?$/.test(name),
+  ))
+    latencies.push(await measure(`${name}, without the hourly level`, run));
+  await pool.query("update distribution.usage_rollup_state set hours_rolled_up_before = $1", [
+    hoursLine[0]?.at,
+  ]);
 
   console.log(
     `\nUsage reports and dashboard over NATS, ${seededRows.toLocaleString("en")} reports seeded (30 runs each)`,
@@ -268,7 +294,7 @@ try {
     ingestRow(`rolled up (${kept.partitions} partitions)`, afterRollup, afterRollupInsert),
   ]);
   console.log(
-    `\nRollup of the year at start: ${fixed(rollupSeconds)} s (every closed day, then the retention)`,
+    `\nRollup of the year at start: ${fixed(rollupSeconds)} s (every closed day, the retention, then the closed hours kept)`,
   );
   console.table([
     {
@@ -285,6 +311,7 @@ try {
     },
     ...(
       [
+        ["usage_hourly (90 days)", hourly],
         ["usage_daily", daily],
         ["usage_daily_totals", dailyTotals],
         ["usage_monthly", monthly],
