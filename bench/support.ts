@@ -93,7 +93,7 @@ export async function benchEnv(): Promise<BenchEnv> {
       }
     },
     async stop() {
-      await Promise.all(children.map(stopChild));
+      await Promise.all(children.map((child) => stopChild(child)));
       await nc.close();
       // BENCH_KEEP_DATABASE=1 leaves the bench database for a look afterwards (EXPLAIN, sizes).
       if (process.env.BENCH_KEEP_DATABASE) console.log(`kept database ${database}`);
@@ -294,11 +294,22 @@ export async function cannon(options: autocannon.Options): Promise<CannonRun> {
   };
 }
 
-/** Stops a service process (SIGTERM) and waits until it has exited. */
-export function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+/**
+ * Stops a service process (SIGTERM) and waits until it has exited; SIGKILL after `graceMs`, so a
+ * benchmark never hangs at its end with its database left behind (a usage-scale run was seen to).
+ */
+export function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  // Gone already: exited (exitCode) or ended by a signal (signalCode; its exitCode stays null).
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
-    child.once("exit", () => done());
+    const kill = setTimeout(() => {
+      console.error(`process ${child.pid} did not exit ${graceMs / 1000} s after SIGTERM: killed`);
+      child.kill("SIGKILL");
+    }, graceMs);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      done();
+    });
     child.kill("SIGTERM");
   });
 }
