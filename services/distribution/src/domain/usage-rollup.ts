@@ -42,9 +42,9 @@ export function utcHour(at: Date): Date {
  * The upkeep of usage data (docs/distribution.md, "Usage data"): monthly partitions made ahead, closed
  * UTC days summed into usage_daily, detail past the retention dropped once rolled up (with its
  * hours), then the closed UTC hours of the detail kept summed into usage_hourly; a day per
- * transaction (an hour or a day is in its level or not, never half). One run at a time across replicas (an
- * advisory lock, as reconciliation); a day moves only if `rolled_up_before` still names it, so even
- * two runs could not count one twice.
+ * transaction (an hour or a day is in its level or not, never half). One run at a time across
+ * replicas (an advisory lock, as reconciliation); a day or an hour moves only if its line still
+ * names it, so even two runs could not count one twice.
  */
 export class UsageRollup {
   readonly #o: Required<UsageRollupOptions>;
