@@ -87,6 +87,8 @@ async function figures(wholeDaysOnly = false) {
     { ...months, product: "cockpit" },
     { from: first + 2 * hourMs, to: first + 2 * dayMs + 5 * hourMs },
     { from: first + 2 * hourMs, to: first + 2 * dayMs + 5 * hourMs, bucket: "day" },
+    // Periods without use: none read, none listed, every period still in the chart.
+    { from: first + 100 * dayMs, to: first + 110 * dayMs, bucket: "day" },
     // Bounds inside an hour: its part from the detail, the whole hours from usage_hourly.
     { from: first + 4.25 * hourMs, to: first + dayMs + 4.75 * hourMs },
     { from: first + 3.5 * hourMs, to: first + 2 * dayMs + 2.25 * hourMs, bucket: "day" },
@@ -195,8 +197,18 @@ describe("usage rollups", () => {
       { hour: hourOf(2, 2), units: "30" },
     ]);
     expect(await figures()).toEqual(before);
-    // A bound inside a day reads that day's whole hours from usage_hourly, not the detail.
     const first = utcDay(start).getTime();
+    // A range of periods without use: no row, every period listed at zero.
+    const quiet = await reportOf(
+      { from: first + 100 * dayMs, to: first + 110 * dayMs, bucket: "day" },
+      undefined,
+      5,
+    );
+    expect(quiet.items).toEqual([]);
+    expect(quiet.nextCursor).toBeNull();
+    expect(quiet.periods).toHaveLength(10);
+    expect(quiet.periods.every((p) => p.executions === 0 && p.unitsConsumed === 0)).toBe(true);
+    // A bound inside a day reads that day's whole hours from usage_hourly, not the detail.
     const midDay = { from: first + 4.25 * hourMs, to: first + dayMs + 5.5 * hourMs };
     const unitsOf = async () => (await reportOf(midDay, undefined, 10)).totals.unitsConsumed;
     const fromDetail = await unitsOf();

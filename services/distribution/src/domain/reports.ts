@@ -102,6 +102,16 @@ async function reportIn(em: EntityManager, request: ReportRequest) {
   let start = from;
   if (bucket && after?.period)
     start = new Date(Math.max(from.getTime(), Date.parse(`${after.period}T00:00:00Z`)));
+  if (bucket) {
+    // A period without executions or machines holds no row: the page starts at the first one from
+    // here that has some (a young deployment's year is mostly empty periods), or reads nothing.
+    const busy = summary.periods.find(
+      (p) =>
+        periodsAfter(new Date(`${p.period}T00:00:00Z`), bucket, 1) > start.getTime() &&
+        (Number(p.executions) > 0 || Number(p.machines) > 0),
+    );
+    start = busy ? new Date(Math.max(start.getTime(), Date.parse(`${busy.period}T00:00:00Z`))) : to;
+  }
   let rows: ReportRow[] = [];
   let totals = summary.totals;
   for (let periods = 1; start < to; periods *= 4) {
