@@ -1,4 +1,12 @@
-import { type Logger, type Orm, PollingWorker, query, queryOne, type Worker } from "@licensing/platform";
+import {
+  type EntityManager,
+  type Logger,
+  type Orm,
+  PollingWorker,
+  query,
+  queryOne,
+  type Worker,
+} from "@licensing/platform";
 import { observeUsageRollupRun } from "../metrics.ts";
 
 const dayMs = 86_400_000;
@@ -134,22 +142,8 @@ export class UsageRollup {
          from distribution.usage_rollup_state where id = 1 for update`,
       );
       if (!line) return undefined;
-      const next = await queryOne<{ from_ms: number | null }>(
-        em,
-        `select extract(epoch from date_trunc('hour', min(reported_at) at time zone 'UTC') at time zone 'UTC')::float8 * 1000 as from_ms
-         from distribution.usage_reports where reported_at >= $1::timestamptz and reported_at < $2::timestamptz`,
-        [line.start, line.closed],
-      );
-      if (!next) return undefined;
-      if (next.from_ms === null) {
-        // Only empty hours left before the closed line: nothing to sum, the line moves on.
-        await query(
-          em,
-          "update distribution.usage_rollup_state set hours_rolled_up_before = closed_before where id = 1 and hours_rolled_up_before < closed_before",
-        );
-        return undefined;
-      }
-      const from = new Date(next.from_ms);
+      const from = await firstWithDetail(em, "hour", line.start, line.closed);
+      if (!from) return undefined;
       const to = new Date(Math.min(new Date(line.closed).getTime(), utcDay(from).getTime() + dayMs));
       const rolled = await queryOne<{ hours: number }>(
         em,
@@ -183,25 +177,9 @@ export class UsageRollup {
          from distribution.usage_rollup_state where id = 1 for update`,
       );
       if (!line) return false;
-      // The first day with detail: an index's first entry (usage_by_time), however large the table.
-      const next = await queryOne<{ from_ms: number | null }>(
-        em,
-        `select extract(epoch from date_trunc('day', min(reported_at) at time zone 'UTC') at time zone 'UTC')::float8 * 1000 as from_ms
-         from distribution.usage_reports where reported_at >= $1::timestamptz and reported_at < $2::timestamptz`,
-        [line.rolled, line.closed],
-      );
-      if (!next) return false;
-      if (next.from_ms === null) {
-        // Only empty days left before the closed line: nothing to sum, the line moves on.
-        await query(
-          em,
-          "update distribution.usage_rollup_state set rolled_up_before = $1 where id = 1 and rolled_up_before < $1",
-          [line.closed],
-        );
-        return false;
-      }
-      const from = new Date(next.from_ms);
-      const to = new Date(next.from_ms + dayMs);
+      const from = await firstWithDetail(em, "day", line.rolled, line.closed);
+      if (!from) return false;
+      const to = new Date(from.getTime() + dayMs);
       await query(
         em,
         `insert into distribution.usage_daily (day, account_id, product, units, executions)
@@ -231,6 +209,34 @@ export class UsageRollup {
       return true;
     });
   }
+}
+
+/** The line each level moves past what it has summed (distribution.usage_rollup_state). */
+const lineOf = { hour: "hours_rolled_up_before", day: "rolled_up_before" } as const;
+
+/**
+ * The start of the first UTC hour or day with detail in [from, before): the first entry of an index
+ * (usage_by_time), however large the table. When there is none, only empty hours or days are left,
+ * so the level's line moves on to `before` (never back) and the answer is undefined.
+ */
+async function firstWithDetail(
+  em: EntityManager,
+  unit: keyof typeof lineOf,
+  from: Date | string,
+  before: Date | string,
+): Promise<Date | undefined> {
+  const first = await queryOne<{ from_ms: number | null }>(
+    em,
+    `select extract(epoch from date_trunc('${unit}', min(reported_at) at time zone 'UTC') at time zone 'UTC')::float8 * 1000 as from_ms
+     from distribution.usage_reports where reported_at >= $1::timestamptz and reported_at < $2::timestamptz`,
+    [from, before],
+  );
+  if (first?.from_ms != null) return new Date(first.from_ms);
+  const line = lineOf[unit];
+  await query(em, `update distribution.usage_rollup_state set ${line} = $1 where id = 1 and ${line} < $1`, [
+    before,
+  ]);
+  return undefined;
 }
 
 /** Runs the rollup every `intervalMs` (none when 0); the partitions are made at start as well. */
