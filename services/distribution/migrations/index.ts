@@ -20,6 +20,7 @@ import { UsageLevels } from "./0013_usage_levels.ts";
 import { ReceiptChainsByLicenseMachine } from "./0014_receipt_chains_by_license_machine.ts";
 import { MachinesFewerIndexes } from "./0015_machines_fewer_indexes.ts";
 import { UsageHourly } from "./0016_usage_hourly.ts";
+import { UsageLinesOnTheHour } from "./0017_usage_lines_on_the_hour.ts";
 
 /**
  * Every migration of the distribution schema, in order: written by hand up to 0002_usage_checks,
@@ -47,4 +48,5 @@ export const migrations = [
   { name: "0014_receipt_chains_by_license_machine", class: ReceiptChainsByLicenseMachine },
   { name: "0015_machines_fewer_indexes", class: MachinesFewerIndexes },
   { name: "0016_usage_hourly", class: UsageHourly },
+  { name: "0017_usage_lines_on_the_hour", class: UsageLinesOnTheHour },
 ];

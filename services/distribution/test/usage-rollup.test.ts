@@ -319,34 +319,59 @@ describe("usage rollups", () => {
     // Killed while it writes a day: the day stays in the detail, and the next run counts it once.
     moveTo(base + 3, 9);
     const beforeKill = await figures();
-    const blocker = t.orm.em.fork();
-    const killed = blocker.transactional(async (em) => {
-      await query(em, "lock table distribution.usage_daily in exclusive mode");
-      const running = runner();
-      let pid: number | undefined;
-      for (let i = 0; i < 200 && pid === undefined; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-        pid = (
-          await queryOne<{ pid: number }>(
-            t.orm,
-            `select pid from pg_stat_activity where wait_event_type = 'Lock'
-             and query like '%insert into distribution.usage_daily%'`,
-          )
-        )?.pid;
-      }
-      expect(pid).toBeDefined();
-      await query(t.orm, "select pg_terminate_backend($1)", [pid]);
-      return running.then(
-        () => "finished",
-        () => "killed",
-      );
-    });
-    expect(await killed).toBe("killed");
+    expect(await killedWhileWriting("usage_daily", runner)).toBe("killed");
     expect(await figures()).toEqual(beforeKill);
     expect((await runner())?.daysRolledUp).toBe(1);
     expect(await figures()).toEqual(beforeKill);
   });
+
+  it("refuse a line edited by hand to fall inside an hour or a day", async () => {
+    for (const column of ["closed_before", "hours_rolled_up_before", "rolled_up_before", "detail_from"]) {
+      await expect(
+        query(
+          t.orm,
+          `update distribution.usage_rollup_state set ${column} = ${column} + interval '30 minutes' where id = 1`,
+        ),
+        column,
+      ).rejects.toMatchObject({ code: "23514" });
+    }
+    // A day's line moved by a whole hour is not on a day either.
+    await expect(
+      query(
+        t.orm,
+        "update distribution.usage_rollup_state set rolled_up_before = rolled_up_before + interval '1 hour'",
+      ),
+    ).rejects.toMatchObject({ code: "23514" });
+  });
 });
+
+/**
+ * Runs `runner` while `table` is locked, and kills its connection once its insert into the table
+ * waits: what a rollup killed in that step leaves. Answers how the run ended.
+ */
+async function killedWhileWriting(table: string, runner: () => Promise<unknown>): Promise<string> {
+  return t.orm.em.fork().transactional(async (em) => {
+    await query(em, `lock table distribution.${table} in exclusive mode`);
+    const running = runner();
+    let pid: number | undefined;
+    for (let i = 0; i < 200 && pid === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      pid = (
+        await queryOne<{ pid: number }>(
+          t.orm,
+          `select pid from pg_stat_activity where wait_event_type = 'Lock' and query like $1`,
+          [`%insert into distribution.${table}%`],
+        )
+      )?.pid;
+    }
+    expect(pid).toBeDefined();
+    await query(t.orm, "select pg_terminate_backend($1)", [pid]);
+    return running.then(
+      () => "finished",
+      () => "killed",
+    );
+  });
+}
 
 describe("usage detail past the retention", () => {
   it("is dropped by whole partitions once rolled up, the figures unchanged, a bound inside it refused", async () => {

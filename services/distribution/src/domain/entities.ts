@@ -198,6 +198,11 @@ export const UsageReportKeyEntity = defineEntity({
   indexes: [{ name: "usage_report_keys_by_time", properties: ["reportedAt"] }],
 });
 
+/** A check that a timestamptz column is the start of a UTC hour or day (or -infinity: none yet). */
+function onThe(unit: "hour" | "day", column: string): string {
+  return `date_trunc('${unit}', ${column} at time zone 'UTC') = ${column} at time zone 'UTC'`;
+}
+
 /**
  * Where usage detail ends and rollups begin (one row): writers never report before `closedBefore`,
  * readers take days before `rolledUpBefore` from usage_daily and hours before `hoursRolledUpBefore`
@@ -213,6 +218,14 @@ export const UsageRollupStateEntity = defineEntity({
     hoursRolledUpBefore: p.datetime(),
     detailFrom: p.datetime(),
   },
+  // Each line is where a level starts or ends (docs/distribution.md, "Usage data"): a line edited by
+  // hand to fall inside an hour or a day would have an hour or a day read from two places.
+  checks: [
+    { name: "usage_rollup_state_closed_check", expression: onThe("hour", "closed_before") },
+    { name: "usage_rollup_state_hours_check", expression: onThe("hour", "hours_rolled_up_before") },
+    { name: "usage_rollup_state_days_check", expression: onThe("day", "rolled_up_before") },
+    { name: "usage_rollup_state_detail_check", expression: onThe("day", "detail_from") },
+  ],
 });
 
 /** A cockpit license's fleet seat held by one collector until it expires or is released. */
