@@ -323,6 +323,16 @@ describe("usage rollups", () => {
     expect(await figures()).toEqual(beforeKill);
     expect((await runner())?.daysRolledUp).toBe(1);
     expect(await figures()).toEqual(beforeKill);
+
+    // Killed while it writes hours: they stay in the detail, and the next run sums them once.
+    moveTo(base + 3, 10.5);
+    await report(license.licenseKey, 4, "runner-hour-1");
+    moveTo(base + 3, 12.5);
+    const beforeHourKill = await figures();
+    expect(await killedWhileWriting("usage_hourly", runner)).toBe("killed");
+    expect(await figures()).toEqual(beforeHourKill);
+    expect((await runner())?.hoursRolledUp).toBe(1);
+    expect(await figures()).toEqual(beforeHourKill);
   });
 
   it("refuse a line edited by hand to fall inside an hour or a day", async () => {
@@ -421,5 +431,35 @@ describe("usage detail past the retention", () => {
     expect(JSON.stringify(refused)).toContain('"from"');
     // The retry window is the retention: a key whose detail is gone counts again.
     expect((await report(license.licenseKey, 10, "day-0-run-1")).json()).toMatchObject({ duplicate: false });
+  });
+});
+
+describe("usage report pages", () => {
+  it("start at the first period with an active machine, even before any use", async () => {
+    // Days past any the earlier tests reported in (the clock far ahead went to day 200).
+    moveTo(300, 6);
+    const activated = await t.call("POST", "/v1/machines", {
+      key: license.licenseKey,
+      body: { fingerprint: "page-start-machine", hostname: "pc" },
+    });
+    expect(activated.statusCode).toBe(201);
+    moveTo(303, 6);
+    await report(license.licenseKey, 5, "page-start-use");
+    moveTo(306, 6);
+    const day = (d: number) => utcDay(start).getTime() + d * dayMs;
+    const range: Range = { from: day(298), to: day(306), bucket: "day" };
+    const whole = await reportOf(range, undefined, 1_000);
+    const dateOf = (d: number) => new Date(day(d)).toISOString().slice(0, 10);
+    expect(whole.items.map((r) => [r.period, r.activeMachines, r.unitsConsumed])).toEqual([
+      [dateOf(300), 1, 0],
+      [dateOf(301), 1, 0],
+      [dateOf(302), 1, 0],
+      [dateOf(303), 1, 5],
+      [dateOf(304), 1, 0],
+      [dateOf(305), 1, 0],
+    ]);
+    expect(whole.periods).toHaveLength(8);
+    expect(await walk(range, undefined, 1)).toEqual(whole.items);
+    expect(await walk(range, undefined, 4)).toEqual(whole.items);
   });
 });
