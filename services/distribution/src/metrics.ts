@@ -68,16 +68,21 @@ const reconcileUnknown = new Gauge({
 // The upkeep of usage data (domain/usage-rollup.ts).
 const usageRollupLastRun = new Gauge({
   name: "lic_usage_rollup_last_run_timestamp_seconds",
-  help: "When this replica last finished rolling up usage (partitions made ahead, closed days summed, old detail dropped); alert when it grows old",
+  help: "When this replica last finished rolling up usage (partitions made ahead, closed days and hours summed, old detail dropped); alert when it grows old",
 });
 const usageDaysRolledUp = new Counter({
   name: "lic_usage_days_rolled_up_total",
   help: "UTC days of usage detail summed into per-day totals",
 });
+const usageHoursRolledUp = new Counter({
+  name: "lic_usage_hours_rolled_up_total",
+  help: "UTC hours of usage detail summed into per-hour totals (hours without reports not counted)",
+});
 
 /** Records a finished run of the usage rollup. */
-export function observeUsageRollupRun(counts: { daysRolledUp: number }): void {
+export function observeUsageRollupRun(counts: { daysRolledUp: number; hoursRolledUp: number }): void {
   usageDaysRolledUp.inc(counts.daysRolledUp);
+  usageHoursRolledUp.inc(counts.hoursRolledUp);
   usageRollupLastRun.set(Date.now() / 1_000);
 }
 

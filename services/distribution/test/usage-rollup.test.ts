@@ -170,6 +170,9 @@ describe("usage rollups", () => {
     const before = await figures();
     firstMonthFromDetail = await firstMonthFigures();
     const ranAt = Date.now() / 1_000;
+    const hoursCounted = async () =>
+      (await register.getSingleMetric("lic_usage_hours_rolled_up_total")!.get()).values[0]?.value ?? 0;
+    const hoursBefore = await hoursCounted();
     // The closed hours with detail (day 0 at 3, day 1 at 4, day 2 at 2), then the closed days.
     expect(await t.service.rollUpUsage()).toEqual({
       hoursRolledUp: 3,
@@ -179,6 +182,7 @@ describe("usage rollups", () => {
     const lastRun = (await register.getSingleMetric("lic_usage_rollup_last_run_timestamp_seconds")!.get())
       .values;
     expect(lastRun[0]?.value).toBeGreaterThanOrEqual(Math.floor(ranAt));
+    expect((await hoursCounted()) - hoursBefore).toBe(3);
     const daily = await query<{ day: string; units: string }>(
       t.orm,
       "select to_char(day, 'YYYY-MM-DD') as day, sum(units) as units from distribution.usage_daily group by day order by day",
