@@ -5,7 +5,10 @@
 //     exact bytes from memory (what the payload alone costs);
 //   - activations/s and usage reports/s beside a one-row-commit route (its own process: Fastify and
 //     a pool of 20 on the same database, one INSERT committed per request, the physical limit of a
-//     route that must commit once) (issue 20: ≥ 0.5× its rate, p99 ≤ 20 ms);
+//     route that must commit once) (issue 20: ≥ 0.5× its rate, p99 ≤ 20 ms); activations also
+//     beside a route of the same process committing what an activation must write: a row that
+//     references its license and the seat counted on that license, in one statement (the fair
+//     baseline for a write of two rows; docs/benchmarks.md);
 // then, in this process, the client's offline verification of a license file against raw native
 // Ed25519 verification of the same file (target ≥ 0.8×).
 //
@@ -55,10 +58,20 @@ try {
        import pg from "pg";
        const pool = new pg.Pool({ connectionString: ${JSON.stringify(env.databaseUrl)}, max: 20 });
        await pool.query("create table if not exists bench_one_row (id bigserial primary key, body jsonb not null, at timestamptz not null default now())");
+       await pool.query("create table if not exists bench_seats (license text primary key, used integer not null)");
+       await pool.query("insert into bench_seats select 'lic' || i, 0 from generate_series(0, 199) i on conflict do nothing");
+       await pool.query("create table if not exists bench_seat_rows (id bigserial primary key, license text not null references bench_seats, body jsonb not null, at timestamptz not null default now())");
        const app = Fastify();
        app.post("/row", async (request) => {
          const { rows } = await pool.query("insert into bench_one_row (body) values ($1) returning id", [request.body]);
          return { id: rows[0].id };
+       });
+       app.post("/seat", async (request) => {
+         const { rows } = await pool.query(
+           "with seat as (insert into bench_seat_rows (license, body) values ($1, $2) returning license) " +
+             "update bench_seats set used = used + 1 where license = (select license from seat) returning used",
+           [request.body.license, request.body]);
+         return { used: rows[0].used };
        });
        await app.listen({ port: ${oneRowPort}, host: "127.0.0.1" });`,
     ],
@@ -169,6 +182,23 @@ try {
       },
     ],
   });
+  const seatRun = await served(oneRow.pid!, {
+    url: `http://127.0.0.1:${oneRowPort}`,
+    requests: [
+      {
+        method: "POST",
+        path: "/seat",
+        setupRequest: (request) => ({
+          ...request,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            license: `lic${n++ % 200}`,
+            fingerprint: `bench-seat-${n}-${Math.random()}`,
+          }),
+        }),
+      },
+    ],
+  });
   const usage = await served(distributionPid, {
     url: base,
     requests: [
@@ -207,13 +237,15 @@ try {
     row("Fastify, the download's bytes", sameBytesRun, "(what the payload alone costs)"),
     row("GET /v1/license", download, "≥ 0.7× hello-world, p99 ≤ 5 ms"),
     row("one-row commit", oneRowRun, "(baseline)"),
+    row("a row and its seat counted, one commit", seatRun, "(baseline for activations)"),
     row("POST /v1/machines", activations, "≥ 0.5× one-row, p99 ≤ 20 ms"),
     row("POST /v1/usage", usage, "≥ 0.5× one-row, p99 ≤ 20 ms"),
   ]);
   console.log(
     `download ÷ hello-world: ${fixed(download.perSecond / helloRun.perSecond, 2)}× ` +
       `(÷ the same bytes: ${fixed(download.perSecond / sameBytesRun.perSecond, 2)}×); ` +
-      `activations ÷ one-row: ${fixed(activations.perSecond / oneRowRun.perSecond, 2)}×; ` +
+      `activations ÷ one-row: ${fixed(activations.perSecond / oneRowRun.perSecond, 2)}× ` +
+      `(÷ a row and its seat: ${fixed(activations.perSecond / seatRun.perSecond, 2)}×); ` +
       `usage reports ÷ one-row: ${fixed(usage.perSecond / oneRowRun.perSecond, 2)}×`,
   );
 
