@@ -5,10 +5,11 @@
 //     exact bytes from memory (what the payload alone costs);
 //   - activations/s and usage reports/s beside a one-row-commit route (its own process: Fastify and
 //     a pool of 20 on the same database, one INSERT committed per request, the physical limit of a
-//     route that must commit once) (issue 20: ≥ 0.5× its rate, p99 ≤ 20 ms); activations also
-//     beside a route of the same process committing what an activation must write: a row that
-//     references its license and the seat counted on that license, in one statement (the fair
-//     baseline for a write of two rows; docs/benchmarks.md);
+//     route that must commit once) (issue 20: ≥ 0.5× its rate, p99 ≤ 20 ms); each also beside a
+//     route of the same process committing the rows it must write, in one statement: for an
+//     activation a row that references its license and the seat counted on that license, for a
+//     usage report its idempotency key, its row and the license's balance (the fair baselines for
+//     writes of two and three rows; docs/benchmarks.md);
 // then, in this process, the client's offline verification of a license file against raw native
 // Ed25519 verification of the same file (target ≥ 0.8×).
 //
@@ -61,6 +62,8 @@ try {
        await pool.query("create table if not exists bench_seats (license text primary key, used integer not null)");
        await pool.query("insert into bench_seats select 'lic' || i, 0 from generate_series(0, 199) i on conflict do nothing");
        await pool.query("create table if not exists bench_seat_rows (id bigserial primary key, license text not null references bench_seats, body jsonb not null, at timestamptz not null default now())");
+       await pool.query("create table if not exists bench_usage_keys (license text not null, key text not null, units integer not null, primary key (license, key))");
+       await pool.query("create table if not exists bench_usage_rows (id bigserial primary key, license text not null references bench_seats, key text not null, units integer not null, at timestamptz not null default now())");
        const app = Fastify();
        app.post("/row", async (request) => {
          const { rows } = await pool.query("insert into bench_one_row (body) values ($1) returning id", [request.body]);
@@ -71,6 +74,14 @@ try {
            "with seat as (insert into bench_seat_rows (license, body) values ($1, $2) returning license) " +
              "update bench_seats set used = used + 1 where license = (select license from seat) returning used",
            [request.body.license, request.body]);
+         return { used: rows[0].used };
+       });
+       app.post("/usage-rows", async (request) => {
+         const { rows } = await pool.query(
+           "with k as (insert into bench_usage_keys (license, key, units) values ($1, $2, $3) returning license, key, units), " +
+             "r as (insert into bench_usage_rows (license, key, units) select license, key, units from k returning license, units) " +
+             "update bench_seats set used = used + r.units from r where bench_seats.license = r.license returning used",
+           [request.body.license, request.body.idempotencyKey, request.body.units]);
          return { used: rows[0].used };
        });
        await app.listen({ port: ${oneRowPort}, host: "127.0.0.1" });`,
@@ -214,6 +225,25 @@ try {
     ],
   });
 
+  const usageRowsRun = await served(oneRow.pid!, {
+    url: `http://127.0.0.1:${oneRowPort}`,
+    requests: [
+      {
+        method: "POST",
+        path: "/usage-rows",
+        setupRequest: (request) => ({
+          ...request,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            license: `lic${n++ % 200}`,
+            units: 1,
+            idempotencyKey: `bench-usage-row-${n}-${Math.random()}`,
+          }),
+        }),
+      },
+    ],
+  });
+
   const row = (
     name: string,
     run: CannonRun & { cpuMicros: number; postgresMicros: number },
@@ -239,6 +269,7 @@ try {
     row("one-row commit", oneRowRun, "(baseline)"),
     row("a row and its seat counted, one commit", seatRun, "(baseline for activations)"),
     row("POST /v1/machines", activations, "≥ 0.5× one-row, p99 ≤ 20 ms"),
+    row("a key, a row and the balance, one commit", usageRowsRun, "(baseline for usage reports)"),
     row("POST /v1/usage", usage, "≥ 0.5× one-row, p99 ≤ 20 ms"),
   ]);
   console.log(
@@ -246,7 +277,8 @@ try {
       `(÷ the same bytes: ${fixed(download.perSecond / sameBytesRun.perSecond, 2)}×); ` +
       `activations ÷ one-row: ${fixed(activations.perSecond / oneRowRun.perSecond, 2)}× ` +
       `(÷ a row and its seat: ${fixed(activations.perSecond / seatRun.perSecond, 2)}×); ` +
-      `usage reports ÷ one-row: ${fixed(usage.perSecond / oneRowRun.perSecond, 2)}×`,
+      `usage reports ÷ one-row: ${fixed(usage.perSecond / oneRowRun.perSecond, 2)}× ` +
+      `(÷ a key, a row and the balance: ${fixed(usage.perSecond / usageRowsRun.perSecond, 2)}×)`,
   );
 
   // Offline verification: the client's whole check of a license file vs. one raw native verify.
