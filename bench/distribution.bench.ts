@@ -161,88 +161,53 @@ try {
 
   let n = 0;
   const nextKey = () => keys[n++ % keys.length]!;
-  const activations = await served(distributionPid, {
-    url: base,
-    requests: [
-      {
-        method: "POST",
-        path: "/v1/machines",
-        setupRequest: (request) => ({
-          ...request,
-          headers: { "content-type": "application/json", authorization: `License ${nextKey()}` },
-          body: JSON.stringify({
-            fingerprint: `bench-machine-${n}-${Math.random()}`,
-            hostname: "bench",
-            platform: "linux-x64",
+  // POSTs of a JSON body made afresh for each request; `licensed`: under the next license key.
+  const posted = (pid: number, url: string, path: string, body: () => object, licensed = false) =>
+    served(pid, {
+      url,
+      requests: [
+        {
+          method: "POST",
+          path,
+          setupRequest: (request) => ({
+            ...request,
+            headers: {
+              "content-type": "application/json",
+              ...(licensed ? { authorization: `License ${nextKey()}` } : {}),
+            },
+            body: JSON.stringify(body()),
           }),
-        }),
-      },
-    ],
-  });
-  const oneRowRun = await served(oneRow.pid!, {
-    url: `http://127.0.0.1:${oneRowPort}`,
-    requests: [
-      {
-        method: "POST",
-        path: "/row",
-        setupRequest: (request) => ({
-          ...request,
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ units: 1, idempotencyKey: `bench-row-${n++}-${Math.random()}` }),
-        }),
-      },
-    ],
-  });
-  const seatRun = await served(oneRow.pid!, {
-    url: `http://127.0.0.1:${oneRowPort}`,
-    requests: [
-      {
-        method: "POST",
-        path: "/seat",
-        setupRequest: (request) => ({
-          ...request,
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            license: `lic${n++ % 200}`,
-            fingerprint: `bench-seat-${n}-${Math.random()}`,
-          }),
-        }),
-      },
-    ],
-  });
-  const usage = await served(distributionPid, {
-    url: base,
-    requests: [
-      {
-        method: "POST",
-        path: "/v1/usage",
-        setupRequest: (request) => ({
-          ...request,
-          headers: { "content-type": "application/json", authorization: `License ${nextKey()}` },
-          body: JSON.stringify({ units: 1, idempotencyKey: `bench-run-${n}-${Math.random()}` }),
-        }),
-      },
-    ],
-  });
-
-  const usageRowsRun = await served(oneRow.pid!, {
-    url: `http://127.0.0.1:${oneRowPort}`,
-    requests: [
-      {
-        method: "POST",
-        path: "/usage-rows",
-        setupRequest: (request) => ({
-          ...request,
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            license: `lic${n++ % 200}`,
-            units: 1,
-            idempotencyKey: `bench-usage-row-${n}-${Math.random()}`,
-          }),
-        }),
-      },
-    ],
-  });
+        },
+      ],
+    });
+  const oneRowUrl = `http://127.0.0.1:${oneRowPort}`;
+  const activations = await posted(
+    distributionPid,
+    base,
+    "/v1/machines",
+    () => ({ fingerprint: `bench-machine-${n}-${Math.random()}`, hostname: "bench", platform: "linux-x64" }),
+    true,
+  );
+  const oneRowRun = await posted(oneRow.pid!, oneRowUrl, "/row", () => ({
+    units: 1,
+    idempotencyKey: `bench-row-${n++}-${Math.random()}`,
+  }));
+  const seatRun = await posted(oneRow.pid!, oneRowUrl, "/seat", () => ({
+    license: `lic${n++ % 200}`,
+    fingerprint: `bench-seat-${n}-${Math.random()}`,
+  }));
+  const usage = await posted(
+    distributionPid,
+    base,
+    "/v1/usage",
+    () => ({ units: 1, idempotencyKey: `bench-run-${n}-${Math.random()}` }),
+    true,
+  );
+  const usageRowsRun = await posted(oneRow.pid!, oneRowUrl, "/usage-rows", () => ({
+    license: `lic${n++ % 200}`,
+    units: 1,
+    idempotencyKey: `bench-usage-row-${n}-${Math.random()}`,
+  }));
 
   const row = (
     name: string,
