@@ -78,7 +78,7 @@ export class BusClient {
     const subject = `${this.#prefix}.${endpoint.subject}`;
     const timeout = options.timeoutMs ?? this.#timeoutMs;
     // Signed before anything is stored: a caller that may not send this actor sends nothing.
-    const headers = contextToHeaders(options.ctx, actorKeysOf(this.#nc));
+    const headers = contextToHeaders(options.ctx, actorKeysOf(this.#nc), endpoint.service);
     const outgoing = await this.#bodies.put(body, `request to ${endpoint.subject}`);
     let reply: Awaited<ReturnType<NatsConnection["request"]>>;
     try {

@@ -4,26 +4,33 @@ import {
   ActorAssertionError,
   type ActorKeys,
   signActorAssertion,
+  tagActorAssertion,
   verifyActorAssertion,
 } from "./actor-assertion.ts";
 
 /**
  * The request context as NATS headers. The actor goes as the assertion it arrived with (a handler
- * forwarding its context) or as one signed here with the connection's own key; a caller without a
- * key cannot send an actor at all.
+ * forwarding its context) or as one signed here with the connection's own key, tagged for the keys of
+ * `audience` (the bus identity the request is addressed to); a caller without a key cannot send an
+ * actor at all.
  */
 export function contextToHeaders(
   ctx: RequestContext | undefined,
   keys: ActorKeys,
+  audience?: string,
   into: MsgHdrs = natsHeaders(),
 ): MsgHdrs {
   const requestId = ctx?.requestId ?? newId("request");
   into.set(contextHeaders.requestId, requestId);
   if (ctx?.actor) {
     if (ctx.assertion) into.set(contextHeaders.actor, ctx.assertion);
-    else if (keys.signing)
-      into.set(contextHeaders.actor, signActorAssertion(keys.signing, ctx.actor, requestId));
-    else
+    else if (keys.signing) {
+      const assertion = signActorAssertion(keys.signing, ctx.actor, requestId);
+      into.set(contextHeaders.actor, assertion);
+      const recipients = keys.trusted.filter((key) => key.signer === audience);
+      const tag = recipients.length > 0 ? tagActorAssertion(keys.signing, assertion, recipients) : undefined;
+      if (tag !== undefined) into.set(contextHeaders.actorTag, tag);
+    } else
       throw new ActorAssertionError(
         `this connection has no BUS_ACTOR_KEY, so it cannot act as ${ctx.actor.username}`,
       );
@@ -41,6 +48,10 @@ export function contextFromHeaders(headers: MsgHdrs | undefined, keys: ActorKeys
   const requestId = headers?.get(contextHeaders.requestId) || newId("request");
   const assertion = headers?.get(contextHeaders.actor);
   if (!assertion) return { requestId };
-  const actor = verifyActorAssertion(assertion, requestId, keys.trusted);
+  const tag = headers?.get(contextHeaders.actorTag) || undefined;
+  const actor = verifyActorAssertion(assertion, requestId, keys.trusted, {
+    ...(tag !== undefined ? { tag } : {}),
+    ...(keys.signing ? { verifier: keys.signing } : {}),
+  });
   return { requestId, actor, assertion };
 }

@@ -8,6 +8,8 @@ export {
   setActorKeys,
   signActorAssertion,
   type TrustedActorKey,
+  tagActorAssertion,
+  type VerifyOptions,
   verifyActorAssertion,
 } from "./actor-assertion.ts";
 export {

@@ -49,6 +49,8 @@ export const contextHeaders = {
   requestId: "Lic-Request-Id",
   /** A signed actor assertion (bus/src/actor-assertion.ts), never a bare actor. */
   actor: "Lic-Actor",
+  /** Its tags for the service it is addressed to: a cheaper check than the signature (same file). */
+  actorTag: "Lic-Actor-Tag",
 } as const;
 
 /** The actor of work a service does on its own (relays, schedules, imports started by the system). */

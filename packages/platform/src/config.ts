@@ -48,7 +48,7 @@ export const baseConfig = z.object({
   }),
   BUS_ACTOR_KEY: base64Key32().optional().meta({
     description:
-      "32 random bytes, base64: the Ed25519 seed this service signs its actor assertions with (the gateway: for the operator signed in; others: for themselves); unset: it cannot send an actor",
+      "32 random bytes, base64: the Ed25519 seed this service signs its actor assertions with (the gateway: for the operator signed in; others: for themselves) and checks the tags addressed to it under; unset: it cannot send an actor, and verifies every signature",
     secret: true,
     npmStart: "generated in `.data/bus/`",
   }),

@@ -3,10 +3,13 @@
 import {
   ActorAssertionError,
   ASSERTION_TTL_SECONDS,
+  actorKeyId,
   actorKeysOf,
   BusClient,
+  contextToHeaders,
   setActorKeys,
   signActorAssertion,
+  tagActorAssertion,
   verifyActorAssertion,
 } from "@licensing/bus";
 import { type Actor, contextHeaders, defineEndpoint, serviceActor, systemActor } from "@licensing/contracts";
@@ -51,11 +54,15 @@ afterAll(async () => {
   await env?.stop();
 });
 
-/** Sends `assertion` as Lic-Actor under `requestId`, bypassing the typed client; the decoded answer. */
-async function send(assertion: string | undefined, requestId = "req_attack") {
+/**
+ * Sends `assertion` as Lic-Actor (and `tag` as Lic-Actor-Tag) under `requestId`, bypassing the typed
+ * client; the decoded answer.
+ */
+async function send(assertion: string | undefined, requestId = "req_attack", tag?: string) {
   const h = headers();
   h.set(contextHeaders.requestId, requestId);
   if (assertion !== undefined) h.set(contextHeaders.actor, assertion);
+  if (tag !== undefined) h.set(contextHeaders.actorTag, tag);
   const reply = await env.nc.request(`${env.prefix}.${whoami.subject}`, "{}", { headers: h, timeout: 5_000 });
   return JSON.parse(reply.string()) as { actor?: string | null; code?: string; message?: string };
 }
@@ -153,6 +160,92 @@ describe("refused, and logged by the service", () => {
       expect(logs).toHaveLength(1);
       expect(logs[0]).toMatchObject({ requestId: "req_attack", subject: `${env.prefix}.${whoami.subject}` });
       expect(String(logs[0]!.reason)).toContain(reason);
+    });
+  }
+});
+
+describe("the tag for the service a request is addressed to (a check cheaper than the signature)", () => {
+  const keysOf = (signer: string) => actorKeysOf(env.nc).trusted.filter((key) => key.signer === signer);
+  const probeKeyId = () => actorKeyId(keysOf("probe")[0]!.publicKey);
+  /** The assertion with its signature replaced by zeros: only a tag can make it pass. */
+  const unsigned = (token: string) => {
+    const [version, body] = token.split(".") as [string, string, string];
+    return `${version}.${body}.${Buffer.alloc(64).toString("base64url")}`;
+  };
+  /** The tag part of `tag` (made for some key), presented as one for the probe's key. */
+  const asProbes = (tag: string) => `${probeKeyId()}.${tag.split(".")[1]}`;
+
+  it("is sent by the typed client to the identity the endpoint names, and nowhere else", () => {
+    const ctx = { requestId: "req_tag", actor: ann };
+    const toProbe = contextToHeaders(ctx, actorKeysOf(env.nc), "probe");
+    // One tag, for the probe's key: `<key id>.<128 bits>`.
+    expect(toProbe.get(contextHeaders.actorTag)).toMatch(new RegExp(`^${probeKeyId()}\\.[\\w-]{22}$`));
+    expect(contextToHeaders(ctx, actorKeysOf(env.nc), "nobody").has(contextHeaders.actorTag)).toBe(false);
+    // A forwarded assertion goes without one: its tag was for the service it first reached.
+    const assertion = toProbe.get(contextHeaders.actor);
+    const forwarded = contextToHeaders({ ...ctx, assertion }, actorKeysOf(env.nc), "probe");
+    expect(forwarded.has(contextHeaders.actorTag)).toBe(false);
+  });
+
+  it("stands in for the signature where it is for this service's key", async () => {
+    const token = unsigned(signActorAssertion(gatewayKey(), ann, "req_tagged"));
+    const tag = tagActorAssertion(gatewayKey(), token, keysOf("probe"));
+    expect(await send(token, "req_tagged", tag)).toEqual({ actor: "usr_1" });
+  });
+
+  it("leaves a valid signature to decide when it is wrong, for another key or unreadable", async () => {
+    const token = signActorAssertion(gatewayKey(), ann, "req_badtag");
+    const forCatalog = tagActorAssertion(gatewayKey(), token, keysOf("catalog"))!;
+    for (const tag of [forCatalog, asProbes(forCatalog), `${probeKeyId()}.AAAA`, ",,.", "x".repeat(5_000)])
+      expect(await send(token, "req_badtag", tag)).toEqual({ actor: "usr_1" });
+  });
+
+  const refused: [string, () => [token: string, tag: string]][] = [
+    [
+      "a tag made for another service's key",
+      () => {
+        const token = unsigned(signActorAssertion(gatewayKey(), ann, "req_attack"));
+        return [token, asProbes(tagActorAssertion(gatewayKey(), token, keysOf("catalog"))!)];
+      },
+    ],
+    [
+      "a tag over claims changed afterwards",
+      () => {
+        const token = unsigned(signActorAssertion(gatewayKey(), { ...ann, roles: ["viewer"] }, "req_attack"));
+        const tag = tagActorAssertion(gatewayKey(), token, keysOf("probe"))!;
+        const [version, body, signature] = token.split(".") as [string, string, string];
+        const claims = JSON.parse(Buffer.from(body, "base64url").toString());
+        claims.act.roles = ["superadmin"];
+        return [`${version}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${signature}`, tag];
+      },
+    ],
+    [
+      "a tag the service itself made in the gateway's name",
+      () => {
+        // The probe shares a secret with the gateway, but its key is one way: what the probe tags
+        // towards the gateway is no tag from the gateway.
+        const token = unsigned(signActorAssertion(gatewayKey(), ann, "req_attack"));
+        return [
+          token,
+          asProbes(tagActorAssertion(testActorKeys("probe").signing!, token, keysOf("gateway"))!),
+        ];
+      },
+    ],
+    [
+      "a tag made with a key nobody trusts",
+      () => {
+        const stranger = { signer: "gateway", privateKey: ed25519.generateKeyPair().privateKey };
+        const token = unsigned(signActorAssertion(gatewayKey(), ann, "req_attack"));
+        return [token, tagActorAssertion(stranger, token, keysOf("probe"))!];
+      },
+    ],
+  ];
+  for (const [what, make] of refused) {
+    it(`refuses, without a valid signature, ${what}`, async () => {
+      const [token, tag] = make();
+      const answer = await send(token, "req_attack", tag);
+      expect(answer).toMatchObject({ code: "unauthorized" });
+      expect(answer.message).toContain("signature does not verify");
     });
   }
 });
