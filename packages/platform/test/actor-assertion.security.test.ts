@@ -248,6 +248,26 @@ describe("the tag for the service a request is addressed to (a check cheaper tha
       expect(answer.message).toContain("signature does not verify");
     });
   }
+
+  it("is made for each of the service's trusted keys while its key is rotated", () => {
+    // docs/operations.md, "Rotating an actor-signing key": the new public key is trusted everywhere
+    // before the service switches to it, so its tag is there on either side of the switch.
+    const rotated = { signer: "probe", privateKey: ed25519.generateKeyPair().privateKey };
+    const oldKey = testActorKeys("probe").signing!;
+    const trusted = [
+      ...actorKeysOf(env.nc).trusted,
+      { signer: "probe", publicKey: ed25519.getPublicKey(rotated.privateKey) },
+    ];
+    const token = unsigned(signActorAssertion(gatewayKey(), ann, "req_rotate"));
+    const tag = tagActorAssertion(
+      gatewayKey(),
+      token,
+      trusted.filter((key) => key.signer === "probe"),
+    )!;
+    expect(tag.split(",")).toHaveLength(2);
+    for (const verifier of [oldKey, rotated])
+      expect(verifyActorAssertion(token, "req_rotate", trusted, { tag, verifier })).toEqual(ann);
+  });
 });
 
 describe("services acting for themselves", () => {
