@@ -196,7 +196,8 @@ describe("the tag for the service a request is addressed to (a check cheaper tha
   it("leaves a valid signature to decide when it is wrong, for another key or unreadable", async () => {
     const token = signActorAssertion(gatewayKey(), ann, "req_badtag");
     const forCatalog = tagActorAssertion(gatewayKey(), token, keysOf("catalog"))!;
-    for (const tag of [forCatalog, asProbes(forCatalog), `${probeKeyId()}.AAAA`, ",,.", "x".repeat(5_000)])
+    const unreadable = [`${probeKeyId()}.AAAA`, ",,.", `${probeKeyId()}.\u0000\ud800`, "x".repeat(5_000)];
+    for (const tag of [forCatalog, asProbes(forCatalog), ...unreadable])
       expect(await send(token, "req_badtag", tag)).toEqual({ actor: "usr_1" });
   });
 
