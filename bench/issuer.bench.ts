@@ -30,6 +30,7 @@ const issuedTables = ["licenses", "license_versions", "audit_log", "outbox"] as 
 
 const seedSize = Number(process.env.BENCH_LICENSES ?? 1_000_000);
 const parts = (process.env.BENCH_PARTS ?? "issuance,reads").split(",");
+const actor: Actor = { id: "usr_bench", username: "bench", roles: ["superadmin"] };
 const env = await benchEnv();
 try {
   const catalogProcess = await env.startService("catalog");
@@ -38,7 +39,6 @@ try {
     DATABASE_POOL_SIZE: "20",
   });
   const bus = new BusClient(env.nc, { prefix: env.prefix, timeoutMs: 120_000 });
-  const actor: Actor = { id: "usr_bench", username: "bench", roles: ["superadmin"] };
   const ctx = { requestId: "req_bench", actor };
   await bus.request(catalog.createProduct, { code: "collector", name: "Collector" });
   const account = await bus.request(catalog.createAccount, { type: "customer", name: "Bench Corp" });
@@ -168,10 +168,7 @@ try {
   // apart (a service the assertion is forwarded to pays it). The target of ≤ 400 µs per license in
   // all is to be read beside it (docs/benchmarks.md, Issuer).
   function cryptoPerLicense(message: Buffer, privateKey: ReturnType<typeof createPrivateKey>) {
-    const keys = testActorKeys("test");
-    const issuerKeys = testActorKeys("issuer");
-    const toIssuer = keys.trusted.filter((key) => key.signer === "issuer");
-    const box = new SealedBox({ current: randomBytes(32), previous: [] }, "BENCH_KEK");
+    const crypto = licenseCryptography(message, privateKey);
     const cpuMicros = (work: () => unknown) => {
       for (let i = 0; i < 300; i++) work();
       const started = process.cpuUsage();
@@ -179,20 +176,16 @@ try {
       const used = process.cpuUsage(started);
       return (used.user + used.system) / 3_000;
     };
-    const token = signActorAssertion(keys.signing!, actor, "req_bench");
-    const tag = tagActorAssertion(keys.signing!, token, toIssuer)!;
+    const assertion = crypto.signAssertion("req_bench");
+    const tag = crypto.tag(assertion);
     const parts = {
-      "sign the actor assertion (caller)": cpuMicros(() =>
-        signActorAssertion(keys.signing!, actor, "req_bench"),
-      ),
-      "tag it for the issuer (caller)": cpuMicros(() => tagActorAssertion(keys.signing!, token, toIssuer)),
-      "check it by its tag (issuer)": cpuMicros(() =>
-        verifyActorAssertion(token, "req_bench", issuerKeys.trusted, { tag, verifier: issuerKeys.signing! }),
-      ),
-      "sign the file (issuer)": cpuMicros(() => sign(null, message, privateKey)),
-      "make and seal the key (issuer)": cpuMicros(() => box.seal(generateLicenseKey(), "license key bench")),
+      "sign the actor assertion (caller)": cpuMicros(() => crypto.signAssertion("req_bench")),
+      "tag it for the issuer (caller)": cpuMicros(() => crypto.tag(assertion)),
+      "check it by its tag (issuer)": cpuMicros(() => crypto.checkTag(assertion, "req_bench", tag)),
+      "sign the file (issuer)": cpuMicros(crypto.signFile),
+      "make and seal the key (issuer)": cpuMicros(crypto.sealKey),
     };
-    const bySignature = cpuMicros(() => verifyActorAssertion(token, "req_bench", keys.trusted));
+    const bySignature = cpuMicros(() => crypto.checkSignature(assertion, "req_bench"));
     const total = Object.values(parts).reduce((a, b) => a + b, 0);
     console.log("\nCryptography every license needs, µs of CPU (this process, same run)");
     console.table(
@@ -231,6 +224,28 @@ try {
   }
 } finally {
   await env.stop();
+}
+
+/**
+ * The cryptography every license needs, step by step: the caller signs the operator's assertion and
+ * tags it for the issuer; the issuer checks the tag (or, for comparison, the signature), makes and
+ * seals the license key and signs the file (`message`, a typical license's canonical JSON).
+ */
+function licenseCryptography(message: Buffer, privateKey: ReturnType<typeof createPrivateKey>) {
+  const caller = testActorKeys("test");
+  const issuerKeys = testActorKeys("issuer");
+  const toIssuer = caller.trusted.filter((key) => key.signer === "issuer");
+  const box = new SealedBox({ current: randomBytes(32), previous: [] }, "BENCH_KEK");
+  return {
+    signAssertion: (requestId: string) => signActorAssertion(caller.signing!, actor, requestId),
+    tag: (assertion: string) => tagActorAssertion(caller.signing!, assertion, toIssuer)!,
+    checkTag: (assertion: string, requestId: string, tag: string) =>
+      verifyActorAssertion(assertion, requestId, issuerKeys.trusted, { tag, verifier: issuerKeys.signing! }),
+    checkSignature: (assertion: string, requestId: string) =>
+      verifyActorAssertion(assertion, requestId, issuerKeys.trusted),
+    sealKey: () => box.seal(generateLicenseKey(), "license key bench"),
+    signFile: () => sign(null, message, privateKey),
+  };
 }
 
 /**
@@ -314,21 +329,16 @@ async function sameWorkBaseline(
     }
     return sql;
   };
-  const keys = testActorKeys("test");
-  const issuerKeys = testActorKeys("issuer");
-  const toIssuer = keys.trusted.filter((key) => key.signer === "issuer");
-  const box = new SealedBox({ current: randomBytes(32), previous: [] }, "BENCH_KEK");
-  const actor: Actor = { id: "usr_bench", username: "bench", roles: ["superadmin"] };
+  const crypto = licenseCryptography(message, privateKey);
   let made = 0;
   /** A license's cryptography, then its four rows (as record texts) under fresh ids. */
   const prepare = () => {
     const n = String(++made).padStart(10, "0");
     const requestId = `req_same_${n}`;
-    const assertion = signActorAssertion(keys.signing!, actor, requestId);
-    const tag = tagActorAssertion(keys.signing!, assertion, toIssuer)!;
-    verifyActorAssertion(assertion, requestId, issuerKeys.trusted, { tag, verifier: issuerKeys.signing! });
-    box.seal(generateLicenseKey(), "license key bench");
-    sign(null, message, privateKey);
+    const assertion = crypto.signAssertion(requestId);
+    crypto.checkTag(assertion, requestId, crypto.tag(assertion));
+    crypto.sealKey();
+    crypto.signFile();
     return texts.map((text) => unique.reduce((t, id) => t.replaceAll(id, id.slice(0, -10) + n), text));
   };
   // As the issuer commits: whatever arrived meanwhile, up to 64 licenses, two commits at a time.
