@@ -268,18 +268,18 @@ async function sameWorkBaseline(
   await db.query("create schema bench_fair");
   for (const table of issuedTables)
     await db.query(`create table bench_fair.${table} (like issuer.${table} including all)`);
-  await db.query("insert into bench_fair.licenses select * from issuer.licenses where id = $1", [licenseId]);
-  await db.query(
-    "insert into bench_fair.license_versions select * from issuer.license_versions where license_id = $1",
-    [licenseId],
-  );
-  await db.query("insert into bench_fair.audit_log select * from issuer.audit_log where entity_id = $1", [
-    licenseId,
-  ]);
-  await db.query(
-    "insert into bench_fair.outbox select * from issuer.outbox where payload->>'licenseId' = $1",
-    [licenseId],
-  );
+  // The sample license's rows as issued: its audit entry not yet chained, its event not published.
+  const ofTheLicense: Record<(typeof issuedTables)[number], string> = {
+    licenses: "id = $1",
+    license_versions: "license_id = $1",
+    audit_log: "entity_id = $1",
+    outbox: "payload->>'licenseId' = $1",
+  };
+  for (const table of issuedTables)
+    await db.query(
+      `insert into bench_fair.${table} select * from issuer.${table} where ${ofTheLicense[table]}`,
+      [licenseId],
+    );
   await db.query("update bench_fair.audit_log set chain_seq = null, hash = null");
   await db.query("update bench_fair.outbox set published_at = null");
   const texts: string[] = [];
@@ -287,8 +287,14 @@ async function sameWorkBaseline(
     const { rows } = await db.query<{ text: string }>(`select t::text as text from bench_fair.${table} t`);
     if (rows.length !== 1) throw new Error(`${table}: ${rows.length} rows of the sample license, not 1`);
     texts.push(rows[0]!.text);
-    await db.query(`delete from bench_fair.${table}`);
   }
+  // The values that must be unique, replaced by fresh ones of the same length wherever they appear.
+  const { rows: unique } = await db.query<{ value: string }>(
+    `select id as value from bench_fair.licenses union all select key_hash from bench_fair.licenses
+     union all select id from bench_fair.audit_log union all select id from bench_fair.outbox`,
+  );
+  const uniqueValues = new RegExp(unique.map((row) => row.value).join("|"), "g");
+  for (const table of issuedTables) await db.query(`delete from bench_fair.${table}`);
   // Foreign keys among these tables, and the tables' triggers, as the issuer has them.
   const { rows: constraints } = await db.query<{ sql: string }>(
     `select format('alter table %s add %s', conrelid::regclass, pg_get_constraintdef(oid)) as sql
@@ -304,14 +310,6 @@ async function sameWorkBaseline(
       (issuedTables as readonly string[]).includes(table) ? `bench_fair.${table}` : name,
     );
   for (const { sql } of [...constraints, ...triggers]) await db.query(intoCopies(sql));
-  // The ids that must be unique, replaced by fresh ones of the same length in every row they appear in.
-  const [licenseText, , auditText, outboxText] = texts as [string, string, string, string];
-  const unique = [
-    licenseId,
-    /^\(lic_\w+,(\w{64}),/.exec(licenseText)![1]!, // key_hash
-    /^\((aud_\w+),/.exec(auditText)![1]!,
-    /^\((evt_\w+),/.exec(outboxText)![1]!,
-  ];
   // One statement writing `count` licenses: each table's rows as one INSERT of an array of records.
   const statements = new Map<number, string>();
   const insertOf = (count: number) => {
@@ -339,7 +337,7 @@ async function sameWorkBaseline(
     crypto.checkTag(assertion, requestId, crypto.tag(assertion));
     crypto.sealKey();
     crypto.signFile();
-    return texts.map((text) => unique.reduce((t, id) => t.replaceAll(id, id.slice(0, -10) + n), text));
+    return texts.map((text) => text.replace(uniqueValues, (value) => value.slice(0, -10) + n));
   };
   // As the issuer commits: whatever arrived meanwhile, up to 64 licenses, two commits at a time.
   const committer = new GroupCommit<string[], undefined>(

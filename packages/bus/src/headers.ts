@@ -28,7 +28,7 @@ export function contextToHeaders(
       const assertion = signActorAssertion(keys.signing, ctx.actor, requestId);
       into.set(contextHeaders.actor, assertion);
       const recipients = keys.trusted.filter((key) => key.signer === audience);
-      const tag = recipients.length > 0 ? tagActorAssertion(keys.signing, assertion, recipients) : undefined;
+      const tag = tagActorAssertion(keys.signing, assertion, recipients);
       if (tag !== undefined) into.set(contextHeaders.actorTag, tag);
     } else
       throw new ActorAssertionError(
