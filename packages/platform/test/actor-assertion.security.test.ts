@@ -250,6 +250,15 @@ describe("the tag for the service a request is addressed to (a check cheaper tha
     });
   }
 
+  it("is not made for a trusted key of small order (a key list edited by hand): the signature decides", () => {
+    const identityPoint = new Uint8Array(32);
+    identityPoint[0] = 1;
+    const token = signActorAssertion(gatewayKey(), ann, "req_small");
+    const beside = [{ signer: "probe", publicKey: identityPoint }, ...keysOf("probe")];
+    expect(tagActorAssertion(gatewayKey(), token, [beside[0]!])).toBeUndefined();
+    expect(tagActorAssertion(gatewayKey(), token, beside)).toMatch(new RegExp(`^${probeKeyId()}\\.`));
+  });
+
   it("is made for each of the service's trusted keys while its key is rotated", () => {
     // docs/operations.md, "Rotating an actor-signing key": the new public key is trusted everywhere
     // before the service switches to it, so its tag is there on either side of the switch.
