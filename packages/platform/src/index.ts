@@ -84,6 +84,7 @@ export { connectNats, type NatsOptions, natsOptionsFrom } from "./nats.ts";
 export { definedOnly } from "./objects.ts";
 export {
   eventEntities,
+  eventInlineMigration,
   eventTablesMigration,
   eventTraceMigration,
   eventVersionMigration,

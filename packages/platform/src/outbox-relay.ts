@@ -19,21 +19,21 @@ export interface OutboxRelayOptions {
   /** How often to look for events when nothing nudged the relay. */
   pollMs?: number;
   batchSize?: number;
-  /** How long published events stay in the outbox (for inspection) before they are deleted. */
-  retainMs?: number;
-  /** Test seam: runs after publishing a batch and before marking it published. */
-  beforeMarkPublished?: (eventIds: string[]) => Promise<void>;
+  /** Test seam: runs after publishing a batch and before deleting its rows. */
+  beforeDelete?: (eventIds: string[]) => Promise<void>;
 }
 
 /**
- * Publishes outbox rows to JetStream with `Nats-Msg-Id` = the outbox id, then marks them published.
- * If it dies in between, the next run publishes them again and JetStream's duplicate window (and the
- * consumers' own deduplication) makes the repeat harmless: every event arrives, and arrives once.
- * Replicas share the work: each batch is claimed with `FOR UPDATE SKIP LOCKED`.
+ * Publishes outbox rows to JetStream with `Nats-Msg-Id` = the outbox id, then deletes them: once the
+ * stream has an event, the change it reports is in the database and the event in the stream, so the
+ * row has nothing left to do (deleting costs PostgreSQL less than marking it and deleting it later).
+ * If the relay dies in between, the next run publishes them again and JetStream's duplicate window
+ * (and the consumers' own deduplication) makes the repeat harmless: every event arrives, and arrives
+ * once. Replicas share the work: each batch is claimed with `FOR UPDATE SKIP LOCKED`.
  */
 export class OutboxRelay {
-  readonly #options: Required<Omit<OutboxRelayOptions, "beforeMarkPublished">> &
-    Pick<OutboxRelayOptions, "beforeMarkPublished">;
+  readonly #options: Required<Omit<OutboxRelayOptions, "beforeDelete">> &
+    Pick<OutboxRelayOptions, "beforeDelete">;
   readonly #js: JetStreamClient;
   readonly #bodies: BodyStore;
   readonly #loop: PollingWorker;
@@ -41,7 +41,7 @@ export class OutboxRelay {
   #unwatch: (() => void) | undefined;
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { pollMs: 1_000, batchSize: 200, retainMs: 7 * 24 * 3_600_000, ...options };
+    this.#options = { pollMs: 1_000, batchSize: 200, ...options };
     this.#js = jetstream(options.nc);
     this.#bodies = new BodyStore(options.nc, options.prefix, "events");
     this.#loop = new PollingWorker({
@@ -93,7 +93,7 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many events it published. */
   async publishBatch(): Promise<number> {
-    const { orm, prefix, batchSize, beforeMarkPublished } = this.#options;
+    const { orm, prefix, batchSize, beforeDelete } = this.#options;
     return orm.em.fork().transactional(async (em) => {
       const outbox = tableName(em, "outbox");
       const batch = await query<{
@@ -134,20 +134,18 @@ export class OutboxRelay {
         }),
       );
       const ids = batch.map((m) => m.id);
-      await beforeMarkPublished?.(ids);
-      await query(em, `update ${outbox} set published_at = now() where id = any($1)`, [ids]);
+      await beforeDelete?.(ids);
+      await query(em, `delete from ${outbox} where id = any($1)`, [ids]);
       return batch.length;
     });
   }
 
+  /** Rows a relay of an earlier release marked published and kept (for a week): hourly. */
   async #cleanup(): Promise<void> {
-    const { orm, retainMs } = this.#options;
     if (Date.now() - this.#lastCleanup < 3_600_000) return;
     this.#lastCleanup = Date.now();
-    const em = orm.em.fork();
-    await query(em, `delete from ${tableName(em, "outbox")} where published_at < $1`, [
-      new Date(Date.now() - retainMs),
-    ]);
+    const em = this.#options.orm.em.fork();
+    await query(em, `delete from ${tableName(em, "outbox")} where published_at is not null`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { bodyRefHeader } from "@licensing/bus";
 import { defineEvent } from "@licensing/contracts";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
@@ -8,6 +9,7 @@ import {
   EventConsumer,
   ensureEventStream,
   eventEntities,
+  eventInlineMigration,
   eventStreamName,
   eventTablesMigration,
   eventTraceMigration,
@@ -22,6 +24,7 @@ import {
 
 const happened = defineEvent("probe.happened", z.object({ n: z.number() }));
 const carried = defineEvent("probe.carried", z.object({ text: z.string() }));
+const signed = defineEvent("probe.signed", z.object({ file: z.string() }));
 
 let env: TestEnv;
 let orm: Orm;
@@ -34,7 +37,7 @@ beforeAll(async () => {
     url: env.databaseUrl,
     schema: "probe",
     entities: eventEntities,
-    migrations: [eventTablesMigration, eventVersionMigration, eventTraceMigration],
+    migrations: [eventTablesMigration, eventVersionMigration, eventTraceMigration, eventInlineMigration],
     folder: import.meta.dirname,
     log: env.log,
   });
@@ -130,12 +133,12 @@ describe("outbox relay and consumer", () => {
     expect(seen.filter((s) => s.n === 10)).toEqual([{ n: 10, eventId: id }]);
   });
 
-  it("delivers once when the relay dies between the publish and marking it published", async () => {
+  it("delivers once when the relay dies between the publish and deleting the row", async () => {
     const { seen } = await consume();
     const before = await streamCount();
     const [id] = await commitEvents(20);
     const dying = relay({
-      beforeMarkPublished: async () => {
+      beforeDelete: async () => {
         throw new Error("relay killed");
       },
     });
@@ -148,7 +151,33 @@ describe("outbox relay and consumer", () => {
     expect(await streamCount()).toBe(before + 1);
     await settled(seen);
     expect(seen.filter((s) => s.n === 20)).toHaveLength(1);
-    expect((await orm.em.fork().findOneOrFail(OutboxMessage, { id: id! })).publishedAt).not.toBeNull();
+    expect(await orm.em.fork().findOne(OutboxMessage, { id: id! })).toBeNull();
+  });
+
+  it("keeps a signed license's payload in the row, and removes rows an earlier release kept as published", async () => {
+    const { seen } = await consume();
+    // A relay of an earlier release marked rows published and kept them a week: they are not
+    // published again, and go at the next cleanup.
+    const [kept] = await commitEvents(40);
+    await orm.em.fork().execute(`update probe.outbox set published_at = now() where id = ?`, [kept]);
+    // A signed license's file is about this size, and does not compress: it stays in the row.
+    const [large] = await orm.em
+      .fork()
+      .transactional((em) =>
+        recordEvents(em, [{ type: signed, payload: { file: randomBytes(2_250).toString("base64") } }]),
+      );
+    const [toast] = await orm.em
+      .fork()
+      .execute<{ bytes: string }[]>(
+        `select pg_relation_size(reltoastrelid) as bytes from pg_class where oid = 'probe.outbox'::regclass`,
+      );
+    expect(Number(toast?.bytes)).toBe(0);
+    const r = relay();
+    r.start();
+    running.push(r);
+    await expect.poll(() => orm.em.fork().count(OutboxMessage, { id: { $in: [kept!, large!] } })).toBe(0);
+    await settled(seen);
+    expect(seen.some((s) => s.eventId === kept)).toBe(false);
   });
 
   it("a consumer replaying the stream skips what it already handled", async () => {
@@ -200,9 +229,9 @@ describe("outbox relay and consumer", () => {
     const [id] = await orm.em
       .fork()
       .transactional((em) => recordEvents(em, [{ type: carried, payload: { text } }]));
-    // Published twice (a relay that died before marking it): stored and delivered once.
+    // Published twice (a relay that died before deleting its row): stored and delivered once.
     await expect(
-      relay({ beforeMarkPublished: async () => Promise.reject(new Error("killed")) }).publishBatch(),
+      relay({ beforeDelete: async () => Promise.reject(new Error("killed")) }).publishBatch(),
     ).rejects.toThrow("killed");
     await relay().publishBatch();
     await expect.poll(() => received.length, { timeout: 10_000 }).toBeGreaterThan(0);

@@ -79,7 +79,7 @@ const oldest = 'lic_outbox_oldest_age_seconds{schema="probe",service="probe"}';
 describe("outbox gauges", () => {
   it("show a backlog that grows older while the relay cannot publish, and none once it can", async () => {
     const stuck = relay({
-      beforeMarkPublished: async () => {
+      beforeDelete: async () => {
         throw new Error("JetStream is away");
       },
     });

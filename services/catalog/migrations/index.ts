@@ -1,5 +1,6 @@
 import {
   auditLogMigration,
+  eventInlineMigration,
   eventTablesMigration,
   eventTraceMigration,
   eventVersionMigration,
@@ -21,4 +22,5 @@ export const migrations = [
   auditLogMigration,
   { name: "0002_test_defaults", class: TestDefaults },
   { name: "0003_releases", class: Releases },
+  eventInlineMigration,
 ];

@@ -1,5 +1,6 @@
 import {
   auditLogMigration,
+  eventInlineMigration,
   eventTablesMigration,
   eventTraceMigration,
   eventVersionMigration,
@@ -49,4 +50,5 @@ export const migrations = [
   { name: "0015_machines_fewer_indexes", class: MachinesFewerIndexes },
   { name: "0016_usage_hourly", class: UsageHourly },
   { name: "0017_usage_lines_on_the_hour", class: UsageLinesOnTheHour },
+  eventInlineMigration,
 ];

@@ -1,5 +1,6 @@
 import {
   auditLogMigration,
+  eventInlineMigration,
   eventTablesMigration,
   eventTraceMigration,
   eventVersionMigration,
@@ -49,4 +50,5 @@ export const migrations = [
   { name: "0015_amended_versions", class: AmendedVersions },
   { name: "0016_release_keys", class: ReleaseKeys },
   { name: "0017_drop_unused_creator_index", class: DropUnusedCreatorIndex },
+  eventInlineMigration,
 ];
