@@ -1,26 +1,35 @@
 // Issuer: license issuance over NATS (requester → issuer → PostgreSQL, durable before the reply) at
-// concurrency 1, 16 and 64, beside baselines measured in the same run in this process, on the same
-// PostgreSQL: the issue's (native Ed25519 signing and one INSERT of one row per commit), and the work
-// every license must do (its cryptography, and its four rows with their indexes and the statistics
-// trigger), committed one license at a time or grouped as the issuer groups them. Then, with a
-// million licenses seeded, list pages and dashboard figures over NATS.
+// concurrency 1, 16 and 64, beside baselines measured in the same run, on the same PostgreSQL: the
+// issue's (native Ed25519 signing and one INSERT of one row per commit), and the work every license
+// must do (its cryptography, and its four rows with their indexes and the statistics trigger; the
+// floor, issuance-floor.ts), in this process committed one license at a time or grouped as the issuer
+// groups them, and as a service of its own on the bus with its event published as the relay does
+// (issuance-floor-service.ts). Then, with a million licenses seeded, list pages and dashboard
+// figures over NATS.
 //
 //   npm run bench issuer            BENCH_LICENSES=200000 npm run bench issuer   (a smaller seed)
 //   BENCH_PARTS=reads npm run bench issuer                                       (one part only)
+import { type ChildProcess, spawn } from "node:child_process";
 import { createPrivateKey, randomBytes, sign } from "node:crypto";
-import { BusClient, signActorAssertion, tagActorAssertion, verifyActorAssertion } from "@licensing/bus";
-import { type Actor, catalog, issuer, type ListLicensesRequest } from "@licensing/contracts";
-import { canonicalize, generateLicenseKey } from "@licensing/model";
-import {
-  type EventEnvelope,
-  eventStreamName,
-  GroupCommit,
-  readEnvelope,
-  SealedBox,
-} from "@licensing/platform";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { BusClient } from "@licensing/bus";
+import { type Actor, catalog, contextHeaders, issuer, type ListLicensesRequest } from "@licensing/contracts";
+import { canonicalize } from "@licensing/model";
+import { eventStreamName, GroupCommit, readEnvelope } from "@licensing/platform";
 import { testActorKeys } from "@licensing/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { headers as natsHeaders } from "@nats-io/transport-node";
 import pg from "pg";
+import {
+  createFloorTables,
+  type FloorLicense,
+  type FloorSample,
+  floorRows,
+  type IssuedEvent,
+  licenseCryptography,
+} from "./issuance-floor.ts";
+import type { FloorSetup } from "./issuance-floor-service.ts";
 import {
   benchEnv,
   type CpuGroups,
@@ -31,9 +40,6 @@ import {
   postgresPids,
   seedLicenses,
 } from "./support.ts";
-
-/** The issuer's tables a license is written to when it is issued. */
-const issuedTables = ["licenses", "license_versions", "audit_log", "outbox"] as const;
 
 const seedSize = Number(process.env.BENCH_LICENSES ?? 1_000_000);
 const parts = (process.env.BENCH_PARTS ?? "issuance,reads").split(",");
@@ -69,6 +75,7 @@ try {
       type: "pkcs8",
     });
     const baselineDb = new pg.Pool({ connectionString: env.databaseUrl, max: 32 });
+    let floorService: ChildProcess | undefined;
     try {
       await baselineDb.query(
         "create table baseline_licenses (id text primary key, signature bytea not null, payload text not null, created_at timestamptz not null)",
@@ -82,18 +89,30 @@ try {
         ]);
       };
 
-      const sameWork = await sameWorkBaseline(
-        baselineDb,
-        sample.license.id,
-        await issuedEvent(sample.license.id),
-        message,
-        privateKey,
-      );
+      const issued = await issuedEvent(sample.license.id);
+      const floor = await createFloorTables(baselineDb, sample.license.id, issued, actor.id);
+      const sameWork = sameWorkBaseline(baselineDb, floor, message, privateKey);
+      floorService = await startFloorService({
+        subject: `${env.prefix}.bench.floor`,
+        eventSubject: `${env.prefix}.evt.bench.floor-issued`,
+        sample: floor,
+        eventPayload: issued.payload,
+        answer: JSON.stringify({ batchId: null, licenses: [sample] }),
+        message: message.toString("base64"),
+        privateKey: privateKey.export({ format: "der", type: "pkcs8" }).toString("base64"),
+        actor,
+        issuerKey: Buffer.from(testActorKeys("issuer").signing!.privateKey).toString("base64"),
+        trustedKeys: testActorKeys("issuer").trusted.map((key) => ({
+          signer: key.signer,
+          publicKey: Buffer.from(key.publicKey).toString("base64"),
+        })),
+      });
       // Each run of the issuer beside the baselines, by the name their columns carry.
       const baselines: [string, (i: number) => Promise<unknown>][] = [
         ["baseline", baselineOne],
         ["same work", sameWork.oneByOne],
         ["same work grouped", sameWork.grouped],
+        ["same work as a service", floorRequest(message, privateKey, account.id)],
       ];
 
       await load(200, 16, createOne); // warm-up
@@ -101,7 +120,8 @@ try {
       // CPU per license, per process, from /proc: NATS and PostgreSQL's shared processes are shared with
       // whatever else runs on the machine, so on a busy one these figures are upper bounds.
       const groups: CpuGroups = {
-        issuer: () => [issuerProcess.pid!],
+        // The issuer, or the floor's service: each is idle while the other runs.
+        service: () => [issuerProcess.pid!, floorService!.pid!],
         // Each creation request asks the catalog for its account (never cached: catalog-lookup.ts).
         catalog: () => [catalogProcess.pid!],
         PostgreSQL: () => postgresPids(baselineDb),
@@ -170,6 +190,7 @@ try {
       );
       console.table(cpu);
     } finally {
+      await stopFloorService(floorService);
       await baselineDb.end();
     }
     cryptoPerLicense(message, privateKey);
@@ -181,7 +202,7 @@ try {
   // apart (a service the assertion is forwarded to pays it). The target of ≤ 400 µs per license in
   // all is to be read beside it (docs/benchmarks.md, Issuer).
   function cryptoPerLicense(message: Buffer, privateKey: ReturnType<typeof createPrivateKey>) {
-    const crypto = licenseCryptography(message, privateKey);
+    const crypto = licenseCryptography(message, privateKey, actor);
     const cpuMicros = (work: () => unknown) => {
       for (let i = 0; i < 300; i++) work();
       const started = process.cpuUsage();
@@ -239,32 +260,7 @@ try {
   await env.stop();
 }
 
-/**
- * The cryptography every license needs, step by step: the caller signs the operator's assertion and
- * tags it for the issuer; the issuer checks the tag (or, for comparison, the signature), makes and
- * seals the license key and signs the file (`message`, a typical license's canonical JSON).
- */
-function licenseCryptography(message: Buffer, privateKey: ReturnType<typeof createPrivateKey>) {
-  const caller = testActorKeys("test");
-  const issuerKeys = testActorKeys("issuer");
-  const toIssuer = caller.trusted.filter((key) => key.signer === "issuer");
-  const box = new SealedBox({ current: randomBytes(32), previous: [] }, "BENCH_KEK");
-  return {
-    signAssertion: (requestId: string) => signActorAssertion(caller.signing!, actor, requestId),
-    tag: (assertion: string) => tagActorAssertion(caller.signing!, assertion, toIssuer)!,
-    checkTag: (assertion: string, requestId: string, tag: string) =>
-      verifyActorAssertion(assertion, requestId, issuerKeys.trusted, { tag, verifier: issuerKeys.signing! }),
-    checkSignature: (assertion: string, requestId: string) =>
-      verifyActorAssertion(assertion, requestId, issuerKeys.trusted),
-    sealKey: () => box.seal(generateLicenseKey(), "license key bench"),
-    signFile: () => sign(null, message, privateKey),
-  };
-}
-
-/** An event as its outbox row held it: its envelope and its payload (JSON text). */
-type IssuedEvent = EventEnvelope & { payload: string };
-
-/** `licenseId`'s `license.issued` event, from the stream once the relay has published it. */
+/** `licenseId`'s `license.issued` event, read from the stream once the relay has published it. */
 async function issuedEvent(licenseId: string): Promise<IssuedEvent> {
   const jsm = await jetstreamManager(env.nc);
   const deadline = Date.now() + 10_000;
@@ -280,118 +276,90 @@ async function issuedEvent(licenseId: string): Promise<IssuedEvent> {
 }
 
 /**
- * A baseline doing in this process what every license needs, with nothing around it: the caller signs
+ * Baselines doing in this process what every license needs, with nothing around it: the caller signs
  * the operator's assertion and tags it for the issuer; the issuer checks the tag, makes and seals the
- * license key, signs the file; then its four rows (the license, its first version, its audit entry,
- * its `license.issued` event) go in as one statement: one commit per license (`oneByOne`), or one for
- * whatever arrived meanwhile, through the issuer's own GroupCommit with its settings (`grouped`:
- * what issuing costs at the least in this design). The rows go into copies of the
- * issuer's tables (`bench_fair`) with their indexes, foreign keys and triggers (the statistics the
- * dashboard reads), and are copies of `licenseId`'s rows as issued (not yet chained or published)
- * under fresh ids.
+ * license key, signs the file; then its four rows (`floor`) go in as one statement: one commit per
+ * license (`oneByOne`), or one for whatever arrived meanwhile, through the issuer's own GroupCommit
+ * with its settings (`grouped`: what issuing costs at the least in this design).
  */
-async function sameWorkBaseline(
+function sameWorkBaseline(
   db: pg.Pool,
-  licenseId: string,
-  issued: IssuedEvent,
+  floor: FloorSample,
   message: Buffer,
   privateKey: ReturnType<typeof createPrivateKey>,
-): Promise<{ oneByOne: () => Promise<unknown>; grouped: () => Promise<unknown> }> {
-  await db.query("create schema bench_fair");
-  for (const table of issuedTables) {
-    await db.query(`create table bench_fair.${table} (like issuer.${table} including all)`);
-    // Storage parameters too (the outbox keeps its rows' payloads inline).
-    const { rows } = await db.query<{ options: string | null }>(
-      "select array_to_string(reloptions, ', ') as options from pg_class where oid = $1::regclass",
-      [`issuer.${table}`],
-    );
-    if (rows[0]?.options) await db.query(`alter table bench_fair.${table} set (${rows[0].options})`);
-  }
-  // The sample license's rows as issued: its audit entry not yet chained, its event not published
-  // (the relay deleted its outbox row: it is made again from the event in the stream).
-  const ofTheLicense: Record<Exclude<(typeof issuedTables)[number], "outbox">, string> = {
-    licenses: "id = $1",
-    license_versions: "license_id = $1",
-    audit_log: "entity_id = $1",
-  };
-  for (const [table, where] of Object.entries(ofTheLicense))
-    await db.query(`insert into bench_fair.${table} select * from issuer.${table} where ${where}`, [
-      licenseId,
-    ]);
-  await db.query("update bench_fair.audit_log set chain_seq = null, hash = null");
-  await db.query(
-    `insert into bench_fair.outbox (id, event, version, payload, request_id, actor_id, created_at)
-     values ($1, 'license.issued', $2, $3, $4, $5, now())`,
-    [issued.eventId, issued.version, issued.payload, issued.requestId, actor.id],
-  );
-  const texts: string[] = [];
-  for (const table of issuedTables) {
-    const { rows } = await db.query<{ text: string }>(`select t::text as text from bench_fair.${table} t`);
-    if (rows.length !== 1) throw new Error(`${table}: ${rows.length} rows of the sample license, not 1`);
-    texts.push(rows[0]!.text);
-  }
-  // The values that must be unique, replaced by fresh ones of the same length wherever they appear.
-  const { rows: unique } = await db.query<{ value: string }>(
-    `select id as value from bench_fair.licenses union all select key_hash from bench_fair.licenses
-     union all select id from bench_fair.audit_log union all select id from bench_fair.outbox`,
-  );
-  const uniqueValues = new RegExp(unique.map((row) => row.value).join("|"), "g");
-  for (const table of issuedTables) await db.query(`delete from bench_fair.${table}`);
-  // Foreign keys among these tables, and the tables' triggers, as the issuer has them.
-  const { rows: constraints } = await db.query<{ sql: string }>(
-    `select format('alter table %s add %s', conrelid::regclass, pg_get_constraintdef(oid)) as sql
-     from pg_constraint where contype = 'f' and conrelid = any($1::regclass[]) and confrelid = any($1::regclass[])`,
-    [issuedTables.map((table) => `issuer.${table}`)],
-  );
-  const { rows: triggers } = await db.query<{ sql: string }>(
-    "select pg_get_triggerdef(oid) as sql from pg_trigger where tgrelid = any($1::regclass[]) and not tgisinternal",
-    [issuedTables.map((table) => `issuer.${table}`)],
-  );
-  const intoCopies = (sql: string) =>
-    sql.replace(/\bissuer\.(\w+)\b/g, (name, table: string) =>
-      (issuedTables as readonly string[]).includes(table) ? `bench_fair.${table}` : name,
-    );
-  for (const { sql } of [...constraints, ...triggers]) await db.query(intoCopies(sql));
-  // One statement writing `count` licenses: each table's rows as one INSERT of an array of records.
-  const statements = new Map<number, string>();
-  const insertOf = (count: number) => {
-    let sql = statements.get(count);
-    if (sql === undefined) {
-      const inserts = issuedTables.map((table, i) => {
-        const records = Array.from(
-          { length: count },
-          (_, k) => `$${k * issuedTables.length + i + 1}::bench_fair.${table}`,
-        );
-        return `t${i} as (insert into bench_fair.${table} select * from unnest(array[${records.join(", ")}]))`;
-      });
-      sql = `with ${inserts.join(", ")} select 1`;
-      statements.set(count, sql);
-    }
-    return sql;
-  };
-  const crypto = licenseCryptography(message, privateKey);
+): { oneByOne: () => Promise<unknown>; grouped: () => Promise<unknown> } {
+  const crypto = licenseCryptography(message, privateKey, actor);
+  const rows = floorRows(floor);
   let made = 0;
-  /** A license's cryptography, then its four rows (as record texts) under fresh ids. */
+  /** A license's cryptography, then its four rows under fresh ids. */
   const prepare = () => {
-    const n = String(++made).padStart(10, "0");
-    const requestId = `req_same_${n}`;
+    const requestId = `req_same_${++made}`;
     const assertion = crypto.signAssertion(requestId);
     crypto.checkTag(assertion, requestId, crypto.tag(assertion));
     crypto.sealKey();
     crypto.signFile();
-    return texts.map((text) => text.replace(uniqueValues, (value) => value.slice(0, -10) + n));
+    return rows.next();
   };
   // As the issuer commits: whatever arrived meanwhile, up to 64 licenses, two commits at a time.
-  const committer = new GroupCommit<string[], undefined>(
+  const committer = new GroupCommit<FloorLicense, undefined>(
     async (licenses) => {
-      await db.query(insertOf(licenses.length), licenses.flat());
+      await rows.insert(db, licenses);
       return licenses.map(() => undefined);
     },
     { maxBatch: 64, concurrency: 2 },
   );
   return {
-    oneByOne: () => db.query(insertOf(1), prepare()),
+    oneByOne: () => rows.insert(db, [prepare()]),
     grouped: () => committer.submit(prepare()),
+  };
+}
+
+/**
+ * The floor as a service on the bus (issuance-floor-service.ts), in its own process, once it
+ * listens. Its CPU is counted with the issuer's.
+ */
+async function startFloorService(setup: FloorSetup): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, "issuance-floor-service.ts")], {
+    env: {
+      ...process.env,
+      FLOOR_SETUP: JSON.stringify(setup),
+      DATABASE_URL: env.databaseUrl,
+      NATS_URL: env.infra.natsUrl,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  for await (const line of createInterface({ input: child.stdout! })) if (line === "ready") return child;
+  throw new Error("the floor's service did not start");
+}
+
+async function stopFloorService(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+/**
+ * A request to the floor's service, as the bus client makes one: the operator's assertion signed and
+ * tagged for the issuer, the creation request as JSON, the answer read.
+ */
+function floorRequest(
+  message: Buffer,
+  privateKey: ReturnType<typeof createPrivateKey>,
+  accountId: string,
+): () => Promise<unknown> {
+  const crypto = licenseCryptography(message, privateKey, actor);
+  const body = new TextEncoder().encode(JSON.stringify({ accountId, products: ["collector"] }));
+  let sent = 0;
+  return async () => {
+    const requestId = `req_floor_${++sent}`;
+    const assertion = crypto.signAssertion(requestId);
+    const headers = natsHeaders();
+    headers.set(contextHeaders.requestId, requestId);
+    headers.set(contextHeaders.actor, assertion);
+    headers.set(contextHeaders.actorTag, crypto.tag(assertion));
+    const answer = await env.nc.request(`${env.prefix}.bench.floor`, body, { headers, timeout: 120_000 });
+    return answer.json();
   };
 }
 
