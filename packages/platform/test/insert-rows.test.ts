@@ -1,0 +1,131 @@
+import { createTestEnv, type TestEnv } from "@licensing/testing";
+import { defineEntity, p } from "@mikro-orm/core";
+import { Migration } from "@mikro-orm/migrations";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { insertRows, type Orm, openDatabase, query } from "../src/index.ts";
+
+// Every kind of column the services write with insertRows, read back as PostgreSQL stored it.
+const Sample = defineEntity({
+  name: "Sample",
+  tableName: "samples",
+  properties: {
+    id: p.text().primary(),
+    note: p.text().nullable(),
+    count: p.integer(),
+    big: p.bigint().nullable(),
+    ratio: p.double().nullable(),
+    done: p.boolean(),
+    at: p.datetime(),
+    tags: p.array(),
+    sealed: p.blob().nullable(),
+    details: p.json<unknown>().nullable(),
+  },
+});
+
+class Samples extends Migration {
+  override up(): void {
+    this.addSql(`create table "samples" (
+      "id" text primary key, "note" text null, "count" int not null, "big" bigint null,
+      "ratio" double precision null, "done" boolean not null, "at" timestamptz not null,
+      "tags" text[] not null, "sealed" bytea null, "details" jsonb null,
+      "id_length" int generated always as (length(id)) stored)`);
+  }
+}
+
+let env: TestEnv;
+let orm: Orm;
+beforeAll(async () => {
+  env = await createTestEnv();
+  orm = await openDatabase({
+    url: env.databaseUrl,
+    schema: "probe_rows",
+    entities: [Sample],
+    migrations: [{ name: "samples", class: Samples }],
+    folder: import.meta.dirname,
+    log: env.log,
+  });
+});
+afterAll(async () => {
+  await orm?.close();
+  await env?.stop();
+});
+
+const at = new Date("2026-12-05T17:30:00.123Z");
+const full = {
+  id: "s1",
+  note: 'quotes " and \\ backslashes, a newline\n, {braces}, ünïcödé and 😀',
+  count: -7,
+  big: 9007199254740993n,
+  ratio: 0.1,
+  done: true,
+  at,
+  tags: ["a", "b,c", 'd"e', ""],
+  sealed: Buffer.from([0, 1, 254, 255]),
+  details: { nested: [1, "two", null, { three: true }], text: "x" },
+};
+
+const stored = (id: string) =>
+  query<Record<string, unknown>>(
+    orm,
+    `select id, note, count, big::text as big, ratio, done, to_json(at)#>>'{}' as at, tags,
+            encode(sealed, 'hex') as sealed, details, id_length
+       from probe_rows.samples where id = any($1) order by id`,
+    [[id]],
+  );
+
+describe("insertRows", () => {
+  it("stores each value as its column's type, many rows in one statement", async () => {
+    const rows = [
+      full,
+      {
+        id: "s2",
+        note: null,
+        count: 0,
+        big: null,
+        ratio: null,
+        done: false,
+        at,
+        tags: [],
+        sealed: null,
+        details: null,
+      },
+      { ...full, id: "s3", details: "a JSON string", note: undefined },
+    ];
+    await orm.em.fork().transactional((em) => insertRows(em, Sample, rows));
+    expect(await stored("s1")).toEqual([
+      {
+        id: "s1",
+        note: full.note,
+        count: -7,
+        big: "9007199254740993",
+        ratio: 0.1,
+        done: true,
+        at: "2026-12-05T17:30:00.123+00:00",
+        tags: full.tags,
+        sealed: "0001feff",
+        details: full.details,
+        id_length: 2,
+      },
+    ]);
+    expect(await stored("s2")).toEqual([
+      expect.objectContaining({ note: null, big: null, ratio: null, done: false, tags: [], sealed: null }),
+    ]);
+    expect((await stored("s2"))[0]!.details).toBeNull();
+    expect(await stored("s3")).toEqual([expect.objectContaining({ note: null, details: "a JSON string" })]);
+  });
+
+  it("refuses an invalid Date or text PostgreSQL cannot hold, and writes none of the rows", async () => {
+    const attempt = (row: Record<string, unknown>) =>
+      orm.em.fork().transactional((em) =>
+        insertRows(em, Sample, [
+          { ...full, id: "ok" },
+          { ...full, ...row },
+        ]),
+      );
+    await expect(attempt({ id: "bad-date", at: new Date("not a date") })).rejects.toThrow();
+    await expect(attempt({ id: "nul", note: "a\u0000b" })).rejects.toThrow();
+    expect(
+      await query(orm, "select id from probe_rows.samples where id = any($1)", [["ok", "bad-date", "nul"]]),
+    ).toEqual([]);
+  });
+});
