@@ -97,10 +97,10 @@ export class EventTraceMigration extends Migration {
 
 /**
  * Outbox rows keep their payload in the row, uncompressed, up to a page: an event is read once and
- * deleted seconds after it is written, so compressing it and moving it to the TOAST table (done past
- * 2 kB by default, and a signed license is larger) cost more than they save: about a tenth of the
- * WAL and PostgreSQL's CPU per license issued (issue 20). Every service lists this migration after
- * its own history.
+ * deleted moments after it is written, so compressing it and moving it to the TOAST table (done past
+ * 2 kB by default, and a signed license is larger) cost more than they save: with the relay deleting
+ * rows, about 600 of the 9,600 bytes of WAL a license issued writes (issue 20). Every service lists
+ * this migration after its own history.
  */
 export class EventInlineMigration extends Migration {
   override name = "platform_event_inline";

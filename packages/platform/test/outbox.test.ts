@@ -118,6 +118,31 @@ describe("outbox relay and consumer", () => {
     expect(withoutMarkers(seen).map((s) => s.n)).toEqual([1, 2, 3]);
   });
 
+  it("publishes what a transaction recorded as soon as it commits, and not what a savepoint rolled back", async () => {
+    const { seen } = await consume();
+    // Polling once a minute: only the publication at commit can be this quick.
+    const r = relay({ pollMs: 60_000 });
+    r.start();
+    running.push(r);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its first poll is done
+    const [kept] = await orm.em.fork().transactional(async (em) => {
+      const ids = await recordEvents(em, [{ type: happened, payload: { n: 50 } }]);
+      await em
+        .transactional(async (inner) => {
+          await recordEvents(inner, [{ type: happened, payload: { n: 51 } }]);
+          throw new Error("savepoint rolled back");
+        })
+        .catch(() => {});
+      return ids;
+    });
+    await expect.poll(() => seen.some((s) => s.eventId === kept), { timeout: 5_000 }).toBe(true);
+    await expect.poll(() => orm.em.fork().count(OutboxMessage, { id: kept! })).toBe(0);
+    await r.stop();
+    running.splice(running.indexOf(r), 1);
+    await settled(seen);
+    expect(withoutMarkers(seen).filter((s) => s.n === 50 || s.n === 51)).toEqual([{ n: 50, eventId: kept }]);
+  });
+
   it("delivers once when the relay dies between the commit and the publish", async () => {
     const { seen } = await consume();
     const before = await streamCount();
