@@ -122,7 +122,7 @@ try {
       const groups: CpuGroups = {
         // The issuer, or the floor's service: each is idle while the other runs.
         service: () => [issuerProcess.pid!, floorService!.pid!],
-        // Each creation request asks the catalog for its account (never cached: catalog-lookup.ts).
+        // Creation requests ask the catalog for their account (an answer serves 250 ms: catalog-lookup.ts).
         catalog: () => [catalogProcess.pid!],
         PostgreSQL: () => postgresPids(baselineDb),
         NATS: () => pidsNamed("nats-server"),

@@ -233,6 +233,15 @@ const productRef = z.strictObject({ code: codeSchema });
 
 // ---------- Endpoints ----------
 
+/**
+ * How long a service may license an account on the catalog's word that it is licensable (it exists
+ * and is not archived), counted from when it asked. Archiving an account, or changing what licenses
+ * copy from it (its name, its contacts), answers only once this long has passed since the change
+ * committed: whoever gets that answer can rely on no later request being licensed on the account
+ * as it was (docs/issuer.md).
+ */
+export const accountAnswerLeaseMs = 250;
+
 export const catalog = {
   createAccount: defineEndpoint({
     service: "catalog",

@@ -1,4 +1,4 @@
-import { type Actor, catalog, issuer } from "@licensing/contracts";
+import { type Actor, accountAnswerLeaseMs, catalog, issuer } from "@licensing/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actors, as, collectorProduct, type IssuerUnderTest, startIssuer } from "./issuer-harness.ts";
 
@@ -46,6 +46,18 @@ describe("creating a license: errors", () => {
     } finally {
       await replica.stop();
     }
+  });
+
+  it("licenses a renamed account under its new name from the request after the rename", async () => {
+    const account = await under.account({ name: "Old Name Ltd" });
+    // The issuer has just been told the account is licensable, under its old name...
+    for (let i = 0; i < 3; i++) await create({ accountId: account.id });
+    const asked = performance.now();
+    await under.env.bus.request(catalog.updateAccount, { id: account.id, name: "New Name Ltd" });
+    // ...and the catalog answers the rename only once that answer has run out.
+    expect(performance.now() - asked).toBeGreaterThanOrEqual(accountAnswerLeaseMs);
+    const [license] = (await create({ accountId: account.id })).licenses;
+    expect(license?.license.accountName).toBe("New Name Ltd");
   });
 
   it("names a product the catalog does not have", async () => {

@@ -14,7 +14,7 @@ import {
 import { type EntityManager, type Orm, recordAudit, recordEvents } from "@licensing/platform";
 import { CsvError, parse } from "csv-parse/sync";
 import { AccountEntity, type AccountRow, toAccount } from "./account-entity.ts";
-import { accountAudit } from "./accounts.ts";
+import { accountAudit, answersExpire } from "./accounts.ts";
 
 type Outcome = ImportAccountsResponse["rows"][number];
 
@@ -126,6 +126,8 @@ export async function importAccounts(
 
   outcomes.sort((a, b) => a.row - b.row);
   const count = (outcome: Outcome["outcome"]) => outcomes.filter((o) => o.outcome === outcome).length;
+  // An updated account may have a new name or contacts: answered as a single update is.
+  if (!request.dryRun && count("updated") > 0) await answersExpire(performance.now());
   return {
     dryRun: request.dryRun,
     created: count("created"),

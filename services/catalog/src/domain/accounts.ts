@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type Account,
   AppError,
+  accountAnswerLeaseMs,
   type catalog,
   catalogEvents,
   newId,
@@ -42,17 +44,21 @@ export class Accounts {
 
   async update(request: RequestOf<typeof catalog.updateAccount>, ctx: RequestContext): Promise<Account> {
     const { id, expectedVersion, ...fields } = request;
-    return this.#change(id, expectedVersion, ctx, "account.updated", (row) => {
+    const account = await this.#change(id, expectedVersion, ctx, "account.updated", (row) => {
       if (row.archived)
         throw new AppError("account_archived", `Account ${id} is archived; restore it before editing`);
       Object.assign(row, definedOnly(fields));
     });
+    await answersExpire(performance.now());
+    return account;
   }
 
   async archive(id: string, ctx: RequestContext): Promise<Account> {
-    return this.#change(id, undefined, ctx, "account.archived", (row) => {
+    const account = await this.#change(id, undefined, ctx, "account.archived", (row) => {
       row.archived = true;
     });
+    await answersExpire(performance.now());
+    return account;
   }
 
   async restore(id: string, ctx: RequestContext): Promise<Account> {
@@ -174,4 +180,15 @@ export function accountAudit(
       now,
     ),
   };
+}
+
+/**
+ * Waits until every answer given before the change committed (at `committed`, performance.now()) has
+ * run out (accountAnswerLeaseMs): the issuer licenses an account on an answer for that long, so
+ * whoever is told of an archive or a new name can rely on the next license request seeing it. A few
+ * milliseconds more, as a timer may fire early by this clock and a cache may check it coarsely.
+ */
+export async function answersExpire(committed: number): Promise<void> {
+  const until = committed + accountAnswerLeaseMs + 10;
+  for (let left = until - performance.now(); left > 0; left = until - performance.now()) await sleep(left);
 }

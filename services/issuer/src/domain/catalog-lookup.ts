@@ -2,6 +2,7 @@ import type { BusClient } from "@licensing/bus";
 import {
   type Account,
   AppError,
+  accountAnswerLeaseMs,
   catalog,
   type FieldIssue,
   newId,
@@ -11,16 +12,19 @@ import {
 import { LRUCache } from "lru-cache";
 
 /**
- * Accounts and products, asked of the catalog over the bus. The account is asked afresh for every
- * creation request (a batch of licenses asks once): archiving an account must stop the very next
- * request, and the catalog's change event reaches the issuer only some time later, so a cached
- * answer could license an account archived a moment ago. Products are cached briefly (a burst of
+ * Accounts and products, asked of the catalog over the bus. Archiving an account must stop the very
+ * next request, and the catalog's change event reaches the issuer only some time later: an account
+ * is licensed on the catalog's answer for `accountAnswerLeaseMs` (250 ms) counted from when it was
+ * asked, and the catalog answers an archive (or a new name) only once that long has passed since it
+ * committed, so no answer from before it is still relied on. Products are cached briefly (a burst of
  * licenses asks once) and dropped as soon as the catalog says they changed: a product edit takes
  * effect at the latest when the entry expires.
  */
 export class CatalogLookup {
   readonly #bus: BusClient;
   readonly #products: LRUCache<string, Product>;
+  /** Licensable accounts, each until its answer's lease runs out (a refusal is never kept). */
+  readonly #leased = new LRUCache<string, Account>({ max: 10_000 });
   readonly #accounts = new AskedTogether<string, Account | AppError>((ids) =>
     // The issuer's own question, for requests of several operators: no operator's context.
     this.licensableAccounts(ids, { requestId: newId("request") }),
@@ -32,14 +36,21 @@ export class CatalogLookup {
   }
 
   /**
-   * The account licenses may be created for: it exists and is not archived, as the catalog says
-   * now. Never cached, and asked only after the request arrived; requests arriving together share
-   * one question (at concurrency 64, a question per creation cost the catalog nearly as much CPU
-   * as the issuer spent on the creation).
+   * The account licenses may be created for: it exists and is not archived, as the catalog said less
+   * than `accountAnswerLeaseMs` ago (else asked now); requests arriving together share one question.
+   * At concurrency 64 a question per creation cost the catalog nearly as much CPU as the issuer spent
+   * on the creation; shared, and then leased, it costs a tenth of the whole (docs/benchmarks.md).
    */
   async licensableAccount(id: string): Promise<Account> {
+    const leased = this.#leased.get(id);
+    if (leased) return leased;
+    const asked = performance.now();
     const account = await this.#accounts.ask(id);
     if (account instanceof AppError) throw account;
+    // The lease counts from the question, not the answer: an answer read before an archive committed
+    // must run out before the archive is answered, however long it took to arrive.
+    const left = accountAnswerLeaseMs - (performance.now() - asked);
+    if (left > 0) this.#leased.set(id, account, { ttl: left });
     return account;
   }
 
