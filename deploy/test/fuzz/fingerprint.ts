@@ -1,6 +1,8 @@
 // What "nothing half-written" is checked against: a fingerprint of every row a request can write
 // (count and digest per table), and, once the platform has settled, the event accounting (every
 // event in the stream comes from a committed outbox row, and every outbox row was published once).
+// A relay deletes an outbox row once its event is published: the ledger keeps the id of every row
+// as it commits (a trigger it puts on each outbox), to count them.
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import pg from "pg";
@@ -52,6 +54,15 @@ export class Ledger {
          and table_type = 'BASE TABLE' order by 1`,
     );
     this.#outboxes = rows.map((r) => r.name).filter((name) => name.endsWith(".outbox"));
+    await this.#client.query("create table if not exists public.fuzz_committed_events (id text primary key)");
+    await this.#client.query(
+      `create or replace function public.fuzz_keep_event() returns trigger language plpgsql as $$
+       begin insert into public.fuzz_committed_events values (new.id); return new; end $$`,
+    );
+    for (const outbox of this.#outboxes)
+      await this.#client.query(
+        `create or replace trigger fuzz_keep_event after insert on ${outbox} for each row execute function public.fuzz_keep_event()`,
+      );
     const tables = rows
       .map((r) => r.name)
       .filter((name) => !derived.has(name) && !derivedPatterns.some((p) => p.test(name)));
@@ -82,11 +93,18 @@ export class Ledger {
       .map(([name]) => name);
   }
 
-  /** Outbox rows of every service: committed events. */
+  /** Counts events from now on (call it once the platform has settled). */
+  async startCounting(): Promise<void> {
+    await this.#client.query("truncate public.fuzz_committed_events");
+  }
+
+  /** Events committed to every service's outbox since startCounting, and those not yet published. */
   async outboxRows(): Promise<{ total: number; unpublished: number }> {
     const { rows } = await this.#client.query<{ total: string; unpublished: string }>(
-      `select count(*) as total, count(*) filter (where published_at is null) as unpublished
-       from (${this.#outboxes.map((name) => `select published_at from ${name}`).join(" union all ")}) o`,
+      `select (select count(*) from public.fuzz_committed_events) as total,
+              (select count(*) from (${this.#outboxes
+                .map((name) => `select 1 from ${name} where published_at is null`)
+                .join(" union all ")}) o) as unpublished`,
     );
     return { total: Number(rows[0]!.total), unpublished: Number(rows[0]!.unpublished) };
   }

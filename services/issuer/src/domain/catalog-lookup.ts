@@ -39,7 +39,7 @@ export class CatalogLookup {
    * The account licenses may be created for: it exists and is not archived, as the catalog said less
    * than `accountAnswerLeaseMs` ago (else asked now); requests arriving together share one question.
    * At concurrency 64 a question per creation cost the catalog nearly as much CPU as the issuer spent
-   * on the creation; shared, and then leased, it costs a tenth of the whole (docs/benchmarks.md).
+   * on the creation; shared, still a tenth of the whole; leased, about 1 % (docs/benchmarks.md).
    */
   async licensableAccount(id: string): Promise<Account> {
     const leased = this.#leased.get(id);
