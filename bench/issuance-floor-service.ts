@@ -5,14 +5,21 @@
 // issuer's answer once they are committed; then publishes each event to JetStream and deletes its
 // outbox row, as the relay does. No schemas, no drafting, no ORM, no audit chain, no catalog.
 //
-//   FLOOR_SETUP=<json: FloorSetup> DATABASE_URL=… NATS_URL=… node bench/issuance-floor-service.ts
+//   FLOOR_SETUP=<json: FloorSetup> DATABASE_URL=… NATS_URL=… BUS_ACTOR_KEY=… BUS_ACTOR_TRUSTED_KEYS=…
+//   node bench/issuance-floor-service.ts      (started by bench/issuer.bench.ts, with the issuer's test keys)
 import { createPrivateKey } from "node:crypto";
-import type { ActorKeys } from "@licensing/bus";
+import { actorKeysOf, contextFromHeaders } from "@licensing/bus";
 import type { Actor } from "@licensing/contracts";
-import { contextHeaders } from "@licensing/contracts";
-import { GroupCommit } from "@licensing/platform";
+import {
+  baseConfig,
+  connectNats,
+  createLogger,
+  databaseConfig,
+  GroupCommit,
+  loadConfig,
+  natsOptionsFrom,
+} from "@licensing/platform";
 import { jetstream } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import pg from "pg";
 import { type FloorLicense, type FloorSample, floorRows, licenseCryptography } from "./issuance-floor.ts";
 
@@ -29,29 +36,24 @@ export interface FloorSetup {
   message: string;
   privateKey: string;
   actor: Actor;
-  /** The bench's test keys of the issuer (base64): the service checks tags made for them. */
-  issuerKey: string;
-  trustedKeys: { signer: string; publicKey: string }[];
 }
 
 const setup = JSON.parse(process.env.FLOOR_SETUP!) as FloorSetup;
-const nc = await connect({ servers: process.env.NATS_URL!, noAsyncTraces: true });
-const db = new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: 20 });
+// Connected as a service connects: the issuer's actor keys from its environment (BUS_ACTOR_KEY…).
+const config = loadConfig(baseConfig.extend(databaseConfig.shape));
+const nc = await connectNats(
+  config.NATS_URL,
+  "issuer",
+  createLogger("floor", "warn"),
+  natsOptionsFrom(config),
+);
+const keys = actorKeysOf(nc);
+const db = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20 });
 const js = jetstream(nc);
 const crypto = licenseCryptography(
   Buffer.from(setup.message, "base64"),
   createPrivateKey({ key: Buffer.from(setup.privateKey, "base64"), format: "der", type: "pkcs8" }),
   setup.actor,
-  (() => {
-    const issuer: ActorKeys = {
-      signing: { signer: "issuer", privateKey: Buffer.from(setup.issuerKey, "base64") },
-      trusted: setup.trustedKeys.map((key) => ({
-        signer: key.signer,
-        publicKey: Buffer.from(key.publicKey, "base64"),
-      })),
-    };
-    return { caller: issuer, issuer };
-  })(),
 );
 // Fresh ids from 10⁹ on: the bench's own floor counts from 1 in the same tables.
 const rows = floorRows(setup.sample, 1_000_000_000);
@@ -79,12 +81,8 @@ nc.subscribe(setup.subject, {
   callback: (error, message) => {
     if (error) throw error;
     void (async () => {
-      const requestId = message.headers?.get(contextHeaders.requestId) ?? "";
-      crypto.checkTag(
-        message.headers?.get(contextHeaders.actor) ?? "",
-        requestId,
-        message.headers?.get(contextHeaders.actorTag) ?? "",
-      );
+      // The operator checked as every service checks it: by the tag made for this identity.
+      contextFromHeaders(message.headers, keys);
       message.json();
       crypto.sealKey();
       crypto.signFile();

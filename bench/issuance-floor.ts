@@ -2,7 +2,7 @@
 // measures it beside the issuer in two forms: in the bench's own process (issuer.bench.ts), and as a
 // service of its own on the bus, as the architecture asks (issuance-floor-service.ts).
 import { type createPrivateKey, randomBytes, sign } from "node:crypto";
-import { type ActorKeys, signActorAssertion, tagActorAssertion, verifyActorAssertion } from "@licensing/bus";
+import { signActorAssertion, tagActorAssertion, verifyActorAssertion } from "@licensing/bus";
 import type { Actor } from "@licensing/contracts";
 import { generateLicenseKey } from "@licensing/model";
 import { SealedBox } from "@licensing/platform";
@@ -32,19 +32,15 @@ export interface FloorSample {
 /**
  * The cryptography every license needs, step by step: the caller signs the operator's assertion and
  * tags it for the issuer; the issuer checks the tag (or, for comparison, the signature), makes and
- * seals the license key and signs the file (`message`, a typical license's canonical JSON). The keys
- * are this process's test keys unless others are given (the floor's service is given the bench's).
+ * seals the license key and signs the file (`message`, a typical license's canonical JSON).
  */
 export function licenseCryptography(
   message: Buffer,
   privateKey: ReturnType<typeof createPrivateKey>,
   actor: Actor,
-  keys: { caller: ActorKeys; issuer: ActorKeys } = {
-    caller: testActorKeys("test"),
-    issuer: testActorKeys("issuer"),
-  },
 ) {
-  const { caller, issuer: issuerKeys } = keys;
+  const caller = testActorKeys("test");
+  const issuerKeys = testActorKeys("issuer");
   const toIssuer = caller.trusted.filter((key) => key.signer === "issuer");
   const box = new SealedBox({ current: randomBytes(32), previous: [] }, "BENCH_KEK");
   return {

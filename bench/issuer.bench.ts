@@ -13,13 +13,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createPrivateKey, randomBytes, sign } from "node:crypto";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { BusClient } from "@licensing/bus";
-import { type Actor, catalog, contextHeaders, issuer, type ListLicensesRequest } from "@licensing/contracts";
+import { actorKeysOf, BusClient, contextToHeaders } from "@licensing/bus";
+import { type Actor, catalog, issuer, type ListLicensesRequest, newId } from "@licensing/contracts";
 import { canonicalize } from "@licensing/model";
 import { eventStreamName, GroupCommit, readEnvelope } from "@licensing/platform";
-import { testActorKeys } from "@licensing/testing";
+import { testActorEnv } from "@licensing/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { headers as natsHeaders } from "@nats-io/transport-node";
 import pg from "pg";
 import {
   createFloorTables,
@@ -101,13 +100,8 @@ try {
         message: message.toString("base64"),
         privateKey: privateKey.export({ format: "der", type: "pkcs8" }).toString("base64"),
         actor,
-        issuerKey: Buffer.from(testActorKeys("issuer").signing!.privateKey).toString("base64"),
-        trustedKeys: testActorKeys("issuer").trusted.map((key) => ({
-          signer: key.signer,
-          publicKey: Buffer.from(key.publicKey).toString("base64"),
-        })),
       });
-      const floorOverTheBus = floorRequest(message, privateKey, account.id);
+      const floorOverTheBus = floorRequest(account.id);
       // Each run of the issuer beside the baselines, by the name their columns carry.
       const baselines: [string, (i: number) => Promise<unknown>][] = [
         ["baseline", baselineOne],
@@ -362,6 +356,8 @@ async function startFloorService(setup: FloorSetup): Promise<ChildProcess> {
       FLOOR_SETUP: JSON.stringify(setup),
       DATABASE_URL: env.databaseUrl,
       NATS_URL: env.infra.natsUrl,
+      SUBJECT_PREFIX: env.prefix,
+      ...testActorEnv("issuer"),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -377,24 +373,14 @@ async function stopFloorService(child: ChildProcess | undefined): Promise<void> 
 }
 
 /**
- * A request to the floor's service, as the bus client makes one: the operator's assertion signed and
- * tagged for the issuer, the creation request as JSON, the answer read.
+ * A request to the floor's service, as the bus client makes one: the context's headers (the
+ * operator's assertion signed and tagged for the issuer), the creation request as JSON, the answer
+ * read.
  */
-function floorRequest(
-  message: Buffer,
-  privateKey: ReturnType<typeof createPrivateKey>,
-  accountId: string,
-): () => Promise<unknown> {
-  const crypto = licenseCryptography(message, privateKey, actor);
+function floorRequest(accountId: string): () => Promise<unknown> {
   const body = new TextEncoder().encode(JSON.stringify({ accountId, products: ["collector"] }));
-  let sent = 0;
   return async () => {
-    const requestId = `req_floor_${++sent}`;
-    const assertion = crypto.signAssertion(requestId);
-    const headers = natsHeaders();
-    headers.set(contextHeaders.requestId, requestId);
-    headers.set(contextHeaders.actor, assertion);
-    headers.set(contextHeaders.actorTag, crypto.tag(assertion));
+    const headers = contextToHeaders({ requestId: newId("request"), actor }, actorKeysOf(env.nc), "issuer");
     const answer = await env.nc.request(`${env.prefix}.bench.floor`, body, { headers, timeout: 120_000 });
     return answer.json();
   };
