@@ -2,7 +2,8 @@
 // of its own answering requests on the bus, doing only what every license needs. Per request it
 // checks the operator's assertion by its tag, makes and seals a key, signs the file, writes the
 // license's four rows grouped as the issuer groups them (one statement a batch), answers with an
-// issuer's answer once they are committed; then publishes each event to JetStream and deletes its
+// issuer's answer once they are committed (a request for `count` licenses makes them all, then writes
+// them in one statement); then publishes each event to JetStream and deletes its
 // outbox row, as the relay does. No schemas, no drafting, no ORM, no audit chain, no catalog.
 //
 //   FLOOR_SETUP=<json: FloorSetup> DATABASE_URL=… NATS_URL=… BUS_ACTOR_KEY=… BUS_ACTOR_TRUSTED_KEYS=…
@@ -58,6 +59,18 @@ const crypto = licenseCryptography(
 // Fresh ids from 10⁹ on: the bench's own floor counts from 1 in the same tables.
 const rows = floorRows(setup.sample, 1_000_000_000);
 const answer = new TextEncoder().encode(setup.answer);
+// A batch's answer: the sample license as many times as asked, under one batch id.
+const sampleLicense = (JSON.parse(setup.answer) as { licenses: unknown[] }).licenses[0];
+const batchAnswers = new Map<number, Uint8Array>();
+const batchAnswer = (count: number) => {
+  let bytes = batchAnswers.get(count);
+  if (!bytes) {
+    const licenses = Array.from({ length: count }, () => sampleLicense);
+    bytes = new TextEncoder().encode(JSON.stringify({ batchId: "bat_floor", licenses }));
+    batchAnswers.set(count, bytes);
+  }
+  return bytes;
+};
 const eventPayload = new TextEncoder().encode(setup.eventPayload);
 
 // After each commit, as the relay: publish its events (acknowledged), then delete their rows.
@@ -83,11 +96,23 @@ nc.subscribe(setup.subject, {
     void (async () => {
       // The operator checked as every service checks it: by the tag made for this identity.
       contextFromHeaders(message.headers, keys);
-      message.json();
-      crypto.sealKey();
-      crypto.signFile();
-      await committer.submit(rows.next());
-      message.respond(answer);
+      const { count = 1 } = message.json<{ count?: number }>();
+      if (count === 1) {
+        crypto.sealKey();
+        crypto.signFile();
+        await committer.submit(rows.next());
+        message.respond(answer);
+        return;
+      }
+      // A batch is all or nothing, as the issuer's: every license made, then one statement for all.
+      const licenses = Array.from({ length: count }, () => {
+        crypto.sealKey();
+        crypto.signFile();
+        return rows.next();
+      });
+      await rows.insert(db, licenses);
+      relay(licenses.map((license) => license.eventId));
+      message.respond(batchAnswer(count));
     })().catch((failure: unknown) => {
       console.error(failure);
       process.exit(1);
