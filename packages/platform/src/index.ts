@@ -4,6 +4,7 @@ export {
   type AuditRecord,
   auditChainWorker,
   auditLogMigration,
+  auditRows,
   chainAuditBatch,
   changesBetween,
   checkAuditWindow,
@@ -56,7 +57,7 @@ export {
 export { type EventEnvelope, envelopeHeaders, readEnvelope } from "./event-envelope.ts";
 export { ensureEventStream, eventStreamName } from "./event-stream.ts";
 export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
-export { insertRows } from "./insert-rows.ts";
+export { type EntityRows, insertRows, insertRowsTogether } from "./insert-rows.ts";
 export {
   type ColumnRotation,
   rotateSealedColumns,
@@ -85,6 +86,7 @@ export { definedOnly } from "./objects.ts";
 export {
   eventEntities,
   eventInlineMigration,
+  eventRows,
   eventTablesMigration,
   eventTraceMigration,
   eventVersionMigration,

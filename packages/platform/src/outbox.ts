@@ -8,7 +8,7 @@ import {
 import { defineEntity, p } from "@mikro-orm/core";
 import { Migration } from "@mikro-orm/migrations";
 import type { EntityManager } from "./database.ts";
-import { insertRows } from "./insert-rows.ts";
+import { type EntityRows, insertRowsTogether } from "./insert-rows.ts";
 import { traceCarrier } from "./tracing.ts";
 
 /**
@@ -154,6 +154,17 @@ export async function recordEvent<E extends EventType>(
 /** Records many events in one statement (see recordEvent). */
 export async function recordEvents(em: EntityManager, events: EventRecord[]): Promise<string[]> {
   if (events.length === 0) return [];
+  const rows = eventRows(em, events);
+  await insertRowsTogether(em, [rows]);
+  return rows.ids;
+}
+
+/**
+ * Events as outbox rows, for a write that inserts them with other rows in one statement
+ * (insertRowsTogether), inside the transaction `em` belongs to, as recordEvents: the relay publishes
+ * them once it commits.
+ */
+export function eventRows(em: EntityManager, events: EventRecord[]): EntityRows & { ids: string[] } {
   const transaction = em.getTransactionContext();
   if (!transaction) throw new Error("recordEvent must be called inside a transaction (em.transactional)");
   const now = new Date();
@@ -169,7 +180,6 @@ export async function recordEvents(em: EntityManager, events: EventRecord[]): Pr
     createdAt: now,
     publishedAt: null,
   }));
-  await insertRows(em, OutboxMessage, rows);
-  transactionsWithEvents.add(transaction);
-  return rows.map((row) => row.id);
+  if (rows.length > 0) transactionsWithEvents.add(transaction);
+  return { entity: OutboxMessage, rows, ids: rows.map((row) => row.id) };
 }

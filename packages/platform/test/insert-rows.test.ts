@@ -2,7 +2,7 @@ import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { defineEntity, p } from "@mikro-orm/core";
 import { Migration } from "@mikro-orm/migrations";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { insertRows, type Orm, openDatabase, query } from "../src/index.ts";
+import { insertRows, insertRowsTogether, type Orm, openDatabase, query } from "../src/index.ts";
 
 // Every kind of column the services write with insertRows, read back as PostgreSQL stored it.
 const Sample = defineEntity({
@@ -22,6 +22,17 @@ const Sample = defineEntity({
   },
 });
 
+// A row that refers to a sample, for rows of two tables written together.
+const Child = defineEntity({
+  name: "Child",
+  tableName: "children",
+  properties: {
+    id: p.text().primary(),
+    sampleId: p.text(),
+    label: p.text(),
+  },
+});
+
 class Samples extends Migration {
   override up(): void {
     this.addSql(`create table "samples" (
@@ -29,6 +40,8 @@ class Samples extends Migration {
       "ratio" double precision null, "done" boolean not null, "at" timestamptz not null,
       "tags" text[] not null, "sealed" bytea null, "details" jsonb null,
       "id_length" int generated always as (length(id)) stored)`);
+    this.addSql(`create table "children" (
+      "id" text primary key, "sample_id" text not null references "samples" ("id"), "label" text not null)`);
   }
 }
 
@@ -39,7 +52,7 @@ beforeAll(async () => {
   orm = await openDatabase({
     url: env.databaseUrl,
     schema: "probe_rows",
-    entities: [Sample],
+    entities: [Sample, Child],
     migrations: [{ name: "samples", class: Samples }],
     folder: import.meta.dirname,
     log: env.log,
@@ -127,5 +140,58 @@ describe("insertRows", () => {
     expect(
       await query(orm, "select id from probe_rows.samples where id = any($1)", [["ok", "bad-date", "nul"]]),
     ).toEqual([]);
+  });
+});
+
+describe("insertRowsTogether", () => {
+  const sample = (id: string) => ({ ...full, id, details: null, sealed: null });
+  const count = async (table: string, prefix: string) =>
+    Number(
+      (
+        await query<{ n: string }>(orm, `select count(*) as n from probe_rows.${table} where id like $1`, [
+          `${prefix}%`,
+        ])
+      )[0]!.n,
+    );
+
+  it("writes rows of several tables in one statement: a child beside its parent, or none of them", async () => {
+    await insertRowsTogether(orm.em.fork(), [
+      { entity: Sample, rows: [sample("t-parent")] },
+      { entity: Child, rows: [{ id: "t-child", sampleId: "t-parent", label: "beside its parent" }] },
+    ]);
+    expect(
+      await query(orm, "select id, sample_id, label from probe_rows.children where id = 't-child'"),
+    ).toEqual([{ id: "t-child", sample_id: "t-parent", label: "beside its parent" }]);
+    // Outside a transaction each statement commits on its own: had the samples gone in first, the
+    // failing child would have left them behind.
+    const refused = insertRowsTogether(orm.em.fork(), [
+      { entity: Sample, rows: [sample("u-parent")] },
+      { entity: Child, rows: [{ id: "u-child", sampleId: "u-parent", label: "a\u0000b" }] },
+    ]);
+    await expect(refused).rejects.toThrow();
+    const orphan = insertRowsTogether(orm.em.fork(), [
+      { entity: Sample, rows: [sample("v-parent")] },
+      { entity: Child, rows: [{ id: "v-child", sampleId: "no such sample", label: "orphan" }] },
+    ]);
+    await expect(orphan).rejects.toThrow(/foreign key/);
+    expect((await count("samples", "u-")) + (await count("samples", "v-"))).toBe(0);
+  });
+
+  it("past the 65,535 parameters of a statement, writes the rows in several, parents first", async () => {
+    // Ten columns a sample: 6,600 of them need 66,000 parameters, their children 300 more.
+    const samples = Array.from({ length: 6_600 }, (_, i) => sample(`w-${i}`));
+    const children = Array.from({ length: 100 }, (_, i) => ({
+      id: `w-child-${i}`,
+      sampleId: `w-${6_599 - i}`,
+      label: "after the last statement of samples",
+    }));
+    await orm.em.fork().transactional((em) =>
+      insertRowsTogether(em, [
+        { entity: Sample, rows: samples },
+        { entity: Child, rows: children },
+      ]),
+    );
+    expect(await count("samples", "w-")).toBe(6_600);
+    expect(await count("children", "w-child-")).toBe(100);
   });
 });

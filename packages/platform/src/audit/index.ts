@@ -15,5 +15,5 @@ export {
   listAudit,
   toAuditLogEntry,
 } from "./read.ts";
-export { type AuditRecord, changesBetween, recordAudit } from "./record.ts";
+export { type AuditRecord, auditRows, changesBetween, recordAudit } from "./record.ts";
 export { runAuditVerifyCli } from "./verify-cli.ts";

@@ -1,6 +1,6 @@
 import { type Actor, type AuditChanges, newId, systemActor } from "@licensing/contracts";
 import type { EntityManager } from "../database.ts";
-import { insertRows } from "../insert-rows.ts";
+import { type EntityRows, insertRowsTogether } from "../insert-rows.ts";
 import { AuditLogEntity } from "./entity.ts";
 
 /** One thing to record in the audit log: who did what to which entity, under which request. */
@@ -26,12 +26,15 @@ export interface AuditRecord {
  * no writer waits for another; the chaining worker chains them once committed (chain.ts).
  */
 export async function recordAudit(em: EntityManager, ...records: AuditRecord[]): Promise<void> {
-  if (records.length === 0) return;
+  await insertRowsTogether(em, [auditRows(...records)]);
+}
+
+/** Audit entries as rows, for a write that inserts them with other rows in one statement (insertRowsTogether). */
+export function auditRows(...records: AuditRecord[]): EntityRows {
   const now = new Date();
-  await insertRows(
-    em,
-    AuditLogEntity,
-    records.map((record) => {
+  return {
+    entity: AuditLogEntity,
+    rows: records.map((record) => {
       const actor = record.actor ?? record.ctx?.actor ?? systemActor;
       return {
         id: newId("audit"),
@@ -48,7 +51,7 @@ export async function recordAudit(em: EntityManager, ...records: AuditRecord[]):
         hash: null,
       };
     }),
-  );
+  };
 }
 
 /** The fields that differ between two snapshots, as field → [before, after]. */
