@@ -91,4 +91,19 @@ describe("a batch of 100 licenses", () => {
     expect(await storedFor(account.id)).toEqual({ licenses: 100, batches: 1, versions: 100, audit: 100 });
     expect(await create(account.id, { idempotencyKey: "bulk-order-7" })).toEqual(first);
   });
+
+  it("stores every one of 30 batches sent at once, past what one statement can bind", async () => {
+    // A group commit writes whatever queued up meanwhile: here up to 3,000 licenses and their
+    // versions, audit entries and events, about 75 parameters each where one statement binds 65,535
+    // (groups of 1,200 and more were seen here, written in several statements).
+    const account = await under.account({ name: "Thirty Batches Ltd" });
+    const answers = await Promise.all(Array.from({ length: 30 }, () => create(account.id)));
+    expect(answers.flatMap((answer) => answer.licenses)).toHaveLength(3_000);
+    expect(await storedFor(account.id)).toEqual({
+      licenses: 3_000,
+      batches: 30,
+      versions: 3_000,
+      audit: 3_000,
+    });
+  });
 });
