@@ -41,7 +41,8 @@ export async function insertRows<T extends object>(
  * data-modifying WITH clause: one round trip for all, where each table would cost one (a license's
  * four tables). Constraints are checked at the end of the statement, so a row may refer to one
  * inserted beside it; triggers must not read the other tables' new rows. Rows past the 65,535
- * parameters a statement can bind go in as several statements, in the order given.
+ * parameters a statement can bind go in as several statements, in the order given: all or none of
+ * them only inside a transaction, as every caller writes.
  */
 export async function insertRowsTogether(em: EntityManager, sets: EntityRows[]): Promise<void> {
   const parts = sets
