@@ -90,6 +90,21 @@ export const LicenseEntity = defineEntity({
 });
 export type LicenseRow = InferEntity<typeof LicenseEntity>;
 
+/** The first version of a license just issued: its row as signed, its file, and who issued it. */
+export function firstVersion(row: LicenseRow, file: string, issuedBy: { id: string; username: string }) {
+  return {
+    licenseId: row.id,
+    serial: row.serial,
+    keyId: row.keyId,
+    signedAt: row.signedAt,
+    reason: "issued" as const,
+    endDate: row.endDate,
+    file,
+    createdBy: issuedBy.id,
+    createdByName: issuedBy.username,
+  };
+}
+
 /** One signed file of a license, byte for byte as it was issued. */
 export const LicenseVersionEntity = defineEntity({
   name: "LicenseVersion",

@@ -20,7 +20,7 @@ import {
   traceCarrier,
 } from "@licensing/platform";
 import type { CatalogLookup } from "./catalog-lookup.ts";
-import { LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
+import { firstVersion, LicenseEntity, type LicenseRow, LicenseVersionEntity } from "./entities.ts";
 import type { ExpiryRule } from "./expiry.ts";
 import { type IdempotencyStore, type IdempotentRequest, idempotentRequest } from "./idempotency.ts";
 import { draftLicense } from "./license-draft.ts";
@@ -193,17 +193,7 @@ async function storeIssued(em: EntityManager, creations: Creation[]): Promise<vo
     { entity: LicenseEntity, rows: issued.map(({ row }) => row) },
     {
       entity: LicenseVersionEntity,
-      rows: issued.map(({ row, file, creation }) => ({
-        licenseId: row.id,
-        serial: row.serial,
-        keyId: row.keyId,
-        signedAt: row.signedAt,
-        reason: "issued" as const,
-        endDate: row.endDate,
-        file,
-        createdBy: creation.actor.id,
-        createdByName: creation.actor.username,
-      })),
+      rows: issued.map(({ row, file, creation }) => firstVersion(row, file, creation.actor)),
     },
     auditRows(
       ...issued.map(({ row, creation }) => ({

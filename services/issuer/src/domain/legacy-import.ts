@@ -225,7 +225,7 @@ export class LegacyImport {
   }
 
   /**
-   * Stores new licenses together: one transaction, one statement per table. Under the same locks as
+   * Stores new licenses together: one transaction, one statement for all. Under the same locks as
    * an item alone, it checks again that none of them arrived meanwhile; if one did (another replica,
    * a re-run started twice), it stores nothing and answers false, and they go one at a time.
    */

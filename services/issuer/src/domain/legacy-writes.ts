@@ -3,15 +3,17 @@ import { generateLicenseKey, type License, licenseKeyLookupHash } from "@licensi
 import type { SealedBox } from "@licensing/platform";
 import {
   type AuditRecord,
+  auditRows,
   changesBetween,
   type EntityManager,
-  insertRows,
+  eventRows,
+  insertRowsTogether,
   recordAudit,
   recordEvent,
-  recordEvents,
 } from "@licensing/platform";
 import { LockMode } from "@mikro-orm/core";
 import {
+  firstVersion,
   LegacyLicenseEntity,
   type LegacyLicenseRow,
   LicenseEntity,
@@ -74,58 +76,43 @@ export class LegacyWrites {
     return { p, row, file, now };
   }
 
-  /** New licenses with their first versions, origins, audit entries and events: a statement per table. */
+  /** New licenses with their first versions, origins, audit entries and events, in one statement. */
   async storeNew(em: EntityManager, created: NewLicense[]): Promise<void> {
-    await insertRows(
-      em,
-      LicenseEntity,
-      created.map((n) => n.row),
-    );
-    await insertRows(
-      em,
-      LicenseVersionEntity,
-      created.map(({ p, row, file }) => ({
-        licenseId: row.id,
-        serial: row.serial,
-        keyId: row.keyId,
-        signedAt: row.signedAt,
-        reason: "issued" as const,
-        endDate: row.endDate,
-        file,
-        createdBy: p.actor.id,
-        createdByName: p.actor.username,
-      })),
-    );
-    await insertRows(
-      em,
-      LegacyLicenseEntity,
-      created.map(({ p, row, now }) => ({
-        ...this.#origin(p, now),
-        source: p.item.legacy.source,
-        legacyId: p.item.legacy.id,
-        licenseId: row.id,
-        createdRunId: p.runId,
-        importedVersion: 1,
-      })),
-    );
-    await recordAudit(
-      em,
-      ...created.map(({ p, row }) =>
-        this.#auditRecord(p, row.id, "created", {
-          kind: [null, row.kind],
-          products: [null, row.products],
-          endDate: [null, row.endDate?.toISOString() ?? null],
-        }),
+    await insertRowsTogether(em, [
+      { entity: LicenseEntity, rows: created.map((n) => n.row) },
+      {
+        entity: LicenseVersionEntity,
+        rows: created.map(({ p, row, file }) => firstVersion(row, file, p.actor)),
+      },
+      {
+        entity: LegacyLicenseEntity,
+        rows: created.map(({ p, row, now }) => ({
+          ...this.#origin(p, now),
+          source: p.item.legacy.source,
+          legacyId: p.item.legacy.id,
+          licenseId: row.id,
+          createdRunId: p.runId,
+          importedVersion: 1,
+        })),
+      },
+      auditRows(
+        ...created.map(({ p, row }) =>
+          this.#auditRecord(p, row.id, "created", {
+            kind: [null, row.kind],
+            products: [null, row.products],
+            endDate: [null, row.endDate?.toISOString() ?? null],
+          }),
+        ),
       ),
-    );
-    await recordEvents(
-      em,
-      created.map(({ p, row, file }) => ({
-        type: issuerEvents.licenseIssued,
-        payload: toEvent(row, file, null),
-        ctx: p.ctx,
-      })),
-    );
+      eventRows(
+        em,
+        created.map(({ p, row, file }) => ({
+          type: issuerEvents.licenseIssued,
+          payload: toEvent(row, file, null),
+          ctx: p.ctx,
+        })),
+      ),
+    ]);
   }
 
   /** A new version of the license with what the legacy system says now (signed with the current key). */
