@@ -38,6 +38,7 @@ import {
   paced,
   pidsNamed,
   postgresPids,
+  profileFlags,
   seedLicenses,
 } from "./support.ts";
 
@@ -379,17 +380,21 @@ function sameWorkBaseline(
  * listens. Its CPU is counted with the issuer's.
  */
 async function startFloorService(setup: FloorSetup): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, "issuance-floor-service.ts")], {
-    env: {
-      ...process.env,
-      FLOOR_SETUP: JSON.stringify(setup),
-      DATABASE_URL: env.databaseUrl,
-      NATS_URL: env.infra.natsUrl,
-      SUBJECT_PREFIX: env.prefix,
-      ...testActorEnv("issuer"),
+  const child = spawn(
+    process.execPath,
+    [...profileFlags("floor-service"), resolve(import.meta.dirname, "issuance-floor-service.ts")],
+    {
+      env: {
+        ...process.env,
+        FLOOR_SETUP: JSON.stringify(setup),
+        DATABASE_URL: env.databaseUrl,
+        NATS_URL: env.infra.natsUrl,
+        SUBJECT_PREFIX: env.prefix,
+        ...testActorEnv("issuer"),
+      },
+      stdio: ["ignore", "pipe", "inherit"],
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  );
   for await (const line of createInterface({ input: child.stdout! })) if (line === "ready") return child;
   throw new Error("the floor's service did not start");
 }

@@ -56,26 +56,22 @@ export async function benchEnv(): Promise<BenchEnv> {
     prefix,
     nc,
     async startService(name, extra = {}) {
-      // BENCH_PROFILE_DIR=<dir>: each service writes a CPU profile there when it stops (`node --cpu-prof`).
-      const profile = process.env.BENCH_PROFILE_DIR
-        ? [
-            "--cpu-prof",
-            `--cpu-prof-dir=${resolve(process.env.BENCH_PROFILE_DIR)}`,
-            `--cpu-prof-name=${name}.cpuprofile`,
-          ]
-        : [];
-      const child = spawn(process.execPath, [...profile, resolve(root, `services/${name}/src/main.ts`)], {
-        env: {
-          ...process.env,
-          DATABASE_URL: databaseUrl,
-          NATS_URL: infra.natsUrl,
-          SUBJECT_PREFIX: prefix,
-          LOG_LEVEL: "warn",
-          ...testActorEnv(name),
-          ...extra,
+      const child = spawn(
+        process.execPath,
+        [...profileFlags(name), resolve(root, `services/${name}/src/main.ts`)],
+        {
+          env: {
+            ...process.env,
+            DATABASE_URL: databaseUrl,
+            NATS_URL: infra.natsUrl,
+            SUBJECT_PREFIX: prefix,
+            LOG_LEVEL: "warn",
+            ...testActorEnv(name),
+            ...extra,
+          },
+          stdio: ["ignore", "inherit", "inherit"],
         },
-        stdio: ["ignore", "inherit", "inherit"],
-      });
+      );
       children.push(child);
       const deadline = Date.now() + 60_000;
       for (;;) {
@@ -380,4 +376,13 @@ export async function seedLicenses(databaseUrl: string, accountId: string, count
   console.log(
     `\nSeeded ${count.toLocaleString("en")} licenses in ${fixed((performance.now() - started) / 1000)} s`,
   );
+}
+
+/**
+ * BENCH_PROFILE_DIR=<dir>: a process started with these flags writes a CPU profile there, named
+ * after it, when it stops (`node --cpu-prof`).
+ */
+export function profileFlags(name: string): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${resolve(dir)}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
 }
