@@ -16,6 +16,11 @@ export interface EntityRows {
   // biome-ignore lint/suspicious/noExplicitAny: any entity schema
   entity: EntitySchema<any>;
   rows: object[];
+  /**
+   * Called once the rows are committed, when insertRowsTogether committed them itself (it was given
+   * no transaction); inside the caller's transaction, announcing its commit is the caller's part.
+   */
+  committed?: () => void;
 }
 
 // PostgreSQL's bind message counts parameters in 16 bits.
@@ -40,19 +45,28 @@ export async function insertRows<T extends object>(
  * Inserts the rows of several entities (as insertRows) in one statement, each table's rows a
  * data-modifying WITH clause: one round trip for all, where each table would cost one (a license's
  * four tables). Constraints are checked at the end of the statement, so a row may refer to one
- * inserted beside it; triggers must not read the other tables' new rows. Rows past the 65,535
- * parameters a statement can bind go in as several statements, in the order given: all or none of
- * them only inside a transaction, as every caller writes.
+ * inserted beside it; triggers must not read the other tables' new rows. All the rows go in or
+ * none: given no transaction, the statement commits on its own (one round trip where BEGIN and
+ * COMMIT would make three). Rows past the 65,535 parameters a statement can bind go in as several
+ * statements, in the order given, inside the caller's transaction or one of their own.
  */
 export async function insertRowsTogether(em: EntityManager, sets: EntityRows[]): Promise<void> {
   const parts = sets
     .filter((set) => set.rows.length > 0)
     .map((set) => ({ plan: planOf(em, set.entity), rows: set.rows as Record<string, unknown>[] }));
+  if (parts.length === 0) return;
   const parameters = parts.reduce((sum, part) => sum + part.plan.properties.length * part.rows.length, 0);
-  if (parameters <= maxParameters) {
-    if (parts.length > 0) await insertStatement(em, parts);
-    return;
-  }
+  const inTransaction = em.getTransactionContext() !== undefined;
+  if (parameters <= maxParameters) await insertStatement(em, parts);
+  else if (inTransaction) await insertStatements(em, parts);
+  else await em.transactional((inner) => insertStatements(inner, parts));
+  if (!inTransaction) for (const set of sets) set.committed?.();
+}
+
+async function insertStatements(
+  em: EntityManager,
+  parts: { plan: InsertPlan; rows: Record<string, unknown>[] }[],
+): Promise<void> {
   for (const { plan, rows } of parts) {
     const perStatement = Math.floor(maxParameters / plan.properties.length);
     for (let start = 0; start < rows.length; start += perStatement)

@@ -5,7 +5,7 @@ import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@ope
 import type { Logger } from "pino";
 import type { Orm } from "./database.ts";
 import { envelopeHeaders } from "./event-envelope.ts";
-import { wroteEvents } from "./outbox.ts";
+import { onEventsCommitted } from "./outbox.ts";
 import { PollingWorker } from "./polling-worker.ts";
 import { query, tableName } from "./sql.ts";
 import { platformTracer } from "./tracing.ts";
@@ -55,12 +55,7 @@ export class OutboxRelay {
         return published;
       },
     });
-    // Wake up as soon as a transaction that wrote an event commits.
-    options.orm.em.getEventManager().registerSubscriber({
-      afterTransactionCommit: ({ transaction }) => {
-        if (wroteEvents(transaction)) this.nudge();
-      },
-    });
+    onEventsCommitted(options.orm, () => this.nudge());
   }
 
   start(): void {
@@ -100,12 +95,14 @@ export class OutboxRelay {
         id: string;
         event: string;
         version: string;
-        payload: unknown;
+        payload: string;
         request_id: string | null;
         trace_context: Record<string, string> | null;
       }>(
         em,
-        `select id, event, version, payload, request_id, trace_context from ${outbox}
+        // The payload as PostgreSQL writes it out: parsing it here only to encode it again cost the
+        // relay as much as a license's event was large (issue 20).
+        `select id, event, version, payload::text as payload, request_id, trace_context from ${outbox}
          where published_at is null order by id limit $1 for update skip locked`,
         [batchSize],
       );
@@ -113,7 +110,9 @@ export class OutboxRelay {
       // Published in order on one connection; acks are awaited together. An event too large for a
       // message goes by reference, stored under its own id (so a repeated publish stores it again).
       const bodies = await Promise.all(
-        batch.map((message) => this.#bodies.put(message.payload, `event ${message.id}`, message.id)),
+        batch.map((message) =>
+          this.#bodies.putBytes(Buffer.from(message.payload), `event ${message.id}`, message.id),
+        ),
       );
       await Promise.all(
         batch.map((message, i) => {

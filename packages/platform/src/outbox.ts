@@ -7,7 +7,7 @@ import {
 } from "@licensing/contracts";
 import { defineEntity, p } from "@mikro-orm/core";
 import { Migration } from "@mikro-orm/migrations";
-import type { EntityManager } from "./database.ts";
+import type { EntityManager, Orm } from "./database.ts";
 import { type EntityRows, insertRowsTogether } from "./insert-rows.ts";
 import { traceCarrier } from "./tracing.ts";
 
@@ -116,12 +116,34 @@ export const eventVersionMigration = { name: "platform_event_version", class: Ev
 export const eventTraceMigration = { name: "platform_event_trace", class: EventTraceMigration };
 export const eventInlineMigration = { name: "platform_event_inline", class: EventInlineMigration };
 
-// Transactions that wrote events: the relay publishes as soon as one of them commits.
+// Transactions that wrote events, and the relays to wake when events commit, by the event manager
+// of the ORM they publish from (which its forks share).
 const transactionsWithEvents = new WeakSet<object>();
+const relayNudges = new WeakMap<object, Set<() => void>>();
 
-/** Whether the transaction that just committed wrote events (see OutboxRelay). */
-export function wroteEvents(transaction: unknown): boolean {
-  return typeof transaction === "object" && transaction !== null && transactionsWithEvents.has(transaction);
+/**
+ * Calls `nudge` as soon as events commit through `orm`: at the commit of a transaction that recorded
+ * some, or once rows holding some were written on their own (insertRowsTogether given no transaction).
+ */
+export function onEventsCommitted(orm: Orm, nudge: () => void): void {
+  const events = orm.em.getEventManager();
+  let nudges = relayNudges.get(events);
+  if (!nudges) {
+    const registered = new Set<() => void>();
+    events.registerSubscriber({
+      afterTransactionCommit: ({ transaction }) => {
+        if (
+          typeof transaction === "object" &&
+          transaction !== null &&
+          transactionsWithEvents.has(transaction)
+        )
+          for (const wake of registered) wake();
+      },
+    });
+    relayNudges.set(events, registered);
+    nudges = registered;
+  }
+  nudges.add(nudge);
 }
 
 /** One event to record: its type, its payload, and the request that caused it. */
@@ -154,19 +176,20 @@ export async function recordEvent<E extends EventType>(
 /** Records many events in one statement (see recordEvent). */
 export async function recordEvents(em: EntityManager, events: EventRecord[]): Promise<string[]> {
   if (events.length === 0) return [];
+  if (!em.getTransactionContext())
+    throw new Error("recordEvent must be called inside a transaction (em.transactional)");
   const rows = eventRows(em, events);
   await insertRowsTogether(em, [rows]);
   return rows.ids;
 }
 
 /**
- * Events as outbox rows, for a write that inserts them with other rows in one statement
- * (insertRowsTogether), inside the transaction `em` belongs to, as recordEvents: the relay publishes
- * them once it commits.
+ * Events as outbox rows, for a write that inserts them with the change they report in one call of
+ * insertRowsTogether: inside the transaction `em` belongs to, the relay publishes them once it
+ * commits; given none, once insertRowsTogether has committed them with the rest.
  */
 export function eventRows(em: EntityManager, events: EventRecord[]): EntityRows & { ids: string[] } {
-  const transaction = em.getTransactionContext();
-  if (!transaction) throw new Error("recordEvent must be called inside a transaction (em.transactional)");
+  const transaction = em.getTransactionContext() as object | undefined;
   const now = new Date();
   const active = traceCarrier();
   const rows = events.map(({ type, payload, ctx, traceContext }) => ({
@@ -180,6 +203,10 @@ export function eventRows(em: EntityManager, events: EventRecord[]): EntityRows 
     createdAt: now,
     publishedAt: null,
   }));
-  if (rows.length > 0) transactionsWithEvents.add(transaction);
-  return { entity: OutboxMessage, rows, ids: rows.map((row) => row.id) };
+  if (transaction && rows.length > 0) transactionsWithEvents.add(transaction);
+  // Called by insertRowsTogether only when it committed them itself.
+  const committed = () => {
+    for (const wake of relayNudges.get(em.getEventManager()) ?? []) wake();
+  };
+  return { entity: OutboxMessage, rows, ids: rows.map((row) => row.id), committed };
 }

@@ -194,4 +194,22 @@ describe("insertRowsTogether", () => {
     expect(await count("samples", "w-")).toBe(6_600);
     expect(await count("children", "w-child-")).toBe(100);
   });
+
+  it("past the limit with no transaction given, writes the statements in one of its own", async () => {
+    const samples = Array.from({ length: 6_600 }, (_, i) => sample(`x-${i}`));
+    const refused = insertRowsTogether(orm.em.fork(), [
+      { entity: Sample, rows: samples },
+      { entity: Child, rows: [{ id: "x-child", sampleId: "x-0", label: "a\u0000b" }] },
+    ]);
+    await expect(refused).rejects.toThrow();
+    expect(await count("samples", "x-")).toBe(0);
+    let committed = 0;
+    await insertRowsTogether(orm.em.fork(), [
+      { entity: Sample, rows: samples, committed: () => committed++ },
+      { entity: Child, rows: [{ id: "x-child", sampleId: "x-0", label: "fine" }] },
+    ]);
+    expect([await count("samples", "x-"), await count("children", "x-child"), committed]).toEqual([
+      6_600, 1, 1,
+    ]);
+  });
 });

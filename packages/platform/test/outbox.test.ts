@@ -10,10 +10,12 @@ import {
   ensureEventStream,
   eventEntities,
   eventInlineMigration,
+  eventRows,
   eventStreamName,
   eventTablesMigration,
   eventTraceMigration,
   eventVersionMigration,
+  insertRowsTogether,
   type Orm,
   OutboxMessage,
   OutboxRelay,
@@ -141,6 +143,22 @@ describe("outbox relay and consumer", () => {
     running.splice(running.indexOf(r), 1);
     await settled(seen);
     expect(withoutMarkers(seen).filter((s) => s.n === 50 || s.n === 51)).toEqual([{ n: 50, eventId: kept }]);
+  });
+
+  it("publishes events written with no transaction as soon as their statement commits", async () => {
+    const { seen } = await consume();
+    const r = relay({ pollMs: 60_000 });
+    r.start();
+    running.push(r);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its first poll is done
+    const em = orm.em.fork();
+    const events = eventRows(em, [{ type: happened, payload: { n: 60 } }]);
+    await insertRowsTogether(em, [events]);
+    await expect.poll(() => seen.some((s) => s.eventId === events.ids[0]), { timeout: 5_000 }).toBe(true);
+    // recordEvents is a statement beside the change it reports: only a transaction keeps them together.
+    await expect(recordEvents(orm.em.fork(), [{ type: happened, payload: { n: 61 } }])).rejects.toThrow(
+      /inside a transaction/,
+    );
   });
 
   it("delivers once when the relay dies between the commit and the publish", async () => {
