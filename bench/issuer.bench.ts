@@ -303,6 +303,7 @@ async function alternatingRounds(
       "issuer ÷ floor": fixed(figures.one.at(-1)!, 2),
       "p99 ms issuer / floor": `${fixed(issued.p99, 0)} / ${fixed(floorRun.p99, 0)}`,
       "paced /s": String(rate),
+      "paced p50 ms issuer / floor": `${fixed(pacedIssuer.p50, 1)} / ${fixed(pacedFloor.p50, 1)}`,
       "paced p99 ms issuer / floor": `${fixed(pacedIssuer.p99, 1)} / ${fixed(pacedFloor.p99, 1)}`,
       "batches /s issuer / floor": `${fixed(batches.perSecond * 100, 0)} / ${fixed(floorBatches.perSecond * 100, 0)}`,
       "batches ÷ floor's": fixed(figures.hundred.at(-1)!, 2),
