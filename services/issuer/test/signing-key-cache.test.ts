@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Orm } from "@licensing/platform";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { issuerSealedBox } from "../src/domain/sealed-values.ts";
 import { SigningKeys } from "../src/domain/signing-keys.ts";
 import { openIssuerDatabase } from "../src/service.ts";
@@ -38,6 +38,33 @@ describe("the active signing key's cache", () => {
     expect(new Set(signers).size).toBe(1);
     expect(await keys.signer("license")).toBe(signers[0]);
     expect(forks).toBe(1);
+  });
+
+  it("checks the key again a second before the cache runs out, while the cached key still signs", async () => {
+    const keys = new SigningKeys(orm, issuerSealedBox(kek), pino({ level: "silent" }));
+    await keys.ensureActiveKeys();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const start = Date.now();
+      const signer = await keys.signer("license");
+      forks = 0;
+      vi.setSystemTime(start + 3_000);
+      expect(await keys.signer("license")).toBe(signer);
+      expect(forks).toBe(0);
+      // Within the last second: answered at once by the cached key, and checked meanwhile, once.
+      vi.setSystemTime(start + 4_500);
+      expect(await keys.signer("license")).toBe(signer);
+      expect(await keys.signer("license")).toBe(signer);
+      expect(forks).toBe(1);
+      // Past the first five seconds no new query is made: the check begun ahead answers (or is
+      // still under way, and is shared).
+      vi.setSystemTime(start + 5_500);
+      forks = 0;
+      expect(await keys.signer("license")).toBe(signer);
+      expect(forks).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("keeps a rotation made while a check was in flight", async () => {

@@ -15,6 +15,8 @@ import { SigningKeyEntity, type SigningKeyRow } from "./entities.ts";
 
 // How long a replica trusts its cached active key before checking whether another rotated it.
 const activeKeyTtlMs = 5_000;
+// How long before then a key in use is checked, while the cached one still signs.
+const checkAheadMs = 1_000;
 
 /**
  * The issuer's Ed25519 keys, one active key per role (`license` keys sign license files and the
@@ -61,10 +63,22 @@ export class SigningKeys {
    */
   async signer(role: KeyRole = "license"): Promise<Signer> {
     const cached = this.#active.get(role);
-    if (cached && Date.now() - cached.checkedAt < activeKeyTtlMs) return cached.signer;
+    const age = cached ? Date.now() - cached.checkedAt : Number.POSITIVE_INFINITY;
+    if (cached && age < activeKeyTtlMs) {
+      // Checked a second before it is due, while the cached key still signs: under steady traffic the
+      // requests of the moment it ran out used to wait on that query (issue 20). A failed check
+      // leaves the cache to run out, and the next request meets the failure.
+      if (age >= activeKeyTtlMs - checkAheadMs) this.#checkOnce(role, cached.signer).catch(() => {});
+      return cached.signer;
+    }
+    return this.#checkOnce(role, cached?.signer);
+  }
+
+  /** One check of `role`'s active key at a time, whatever the number of requests waiting on it. */
+  #checkOnce(role: KeyRole, cached: Signer | undefined): Promise<Signer> {
     let checking = this.#checking.get(role);
     if (!checking) {
-      const started = this.#check(role, cached?.signer).finally(() => {
+      const started = this.#check(role, cached).finally(() => {
         if (this.#checking.get(role) === started) this.#checking.delete(role);
       });
       this.#checking.set(role, started);
