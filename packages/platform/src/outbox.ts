@@ -132,18 +132,17 @@ export function onEventsCommitted(orm: Orm, nudge: () => void): void {
     const registered = new Set<() => void>();
     events.registerSubscriber({
       afterTransactionCommit: ({ transaction }) => {
-        if (
-          typeof transaction === "object" &&
-          transaction !== null &&
-          transactionsWithEvents.has(transaction)
-        )
-          for (const wake of registered) wake();
+        if (wroteEvents(transaction)) for (const wake of registered) wake();
       },
     });
     relayNudges.set(events, registered);
     nudges = registered;
   }
   nudges.add(nudge);
+}
+
+function wroteEvents(transaction: unknown): boolean {
+  return typeof transaction === "object" && transaction !== null && transactionsWithEvents.has(transaction);
 }
 
 /** One event to record: its type, its payload, and the request that caused it. */

@@ -66,6 +66,18 @@ function relay(options: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = 
   return r;
 }
 
+/**
+ * A running relay that polls once a minute, past its first poll: only a publication at commit can
+ * be quick.
+ */
+async function nudgedRelay(): Promise<OutboxRelay> {
+  const r = relay({ pollMs: 60_000 });
+  r.start();
+  running.push(r);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return r;
+}
+
 /** A consumer that records what it handled, under a fresh durable name unless one is given. */
 async function consume(name = `c${Math.random().toString(36).slice(2, 8)}`) {
   const seen: { n: number; eventId: string }[] = [];
@@ -122,11 +134,7 @@ describe("outbox relay and consumer", () => {
 
   it("publishes what a transaction recorded as soon as it commits, and not what a savepoint rolled back", async () => {
     const { seen } = await consume();
-    // Polling once a minute: only the publication at commit can be this quick.
-    const r = relay({ pollMs: 60_000 });
-    r.start();
-    running.push(r);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // its first poll is done
+    const r = await nudgedRelay();
     const [kept] = await orm.em.fork().transactional(async (em) => {
       const ids = await recordEvents(em, [{ type: happened, payload: { n: 50 } }]);
       await em
@@ -147,10 +155,7 @@ describe("outbox relay and consumer", () => {
 
   it("publishes events written with no transaction as soon as their statement commits", async () => {
     const { seen } = await consume();
-    const r = relay({ pollMs: 60_000 });
-    r.start();
-    running.push(r);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // its first poll is done
+    await nudgedRelay();
     const em = orm.em.fork();
     const events = eventRows(em, [{ type: happened, payload: { n: 60 } }]);
     await insertRowsTogether(em, [events]);
