@@ -29,6 +29,7 @@ export class SigningKeys {
   readonly #orm: Orm;
   readonly #encryption: SealedBox;
   readonly #log: Logger;
+  /** Each role's signer, and when it was checked (a monotonic clock: a wall clock set back cannot keep it). */
   readonly #active = new Map<KeyRole, { signer: Signer; checkedAt: number }>();
   /** A check of a role's active key in flight, which the requests arriving meanwhile share. */
   readonly #checking = new Map<KeyRole, Promise<Signer>>();
@@ -63,7 +64,7 @@ export class SigningKeys {
    */
   async signer(role: KeyRole = "license"): Promise<Signer> {
     const cached = this.#active.get(role);
-    const age = cached ? Date.now() - cached.checkedAt : Number.POSITIVE_INFINITY;
+    const age = cached ? performance.now() - cached.checkedAt : Number.POSITIVE_INFINITY;
     if (cached && age < activeKeyTtlMs) {
       // Checked a second before it is due, while the cached key still signs: under steady traffic the
       // requests of the moment it ran out used to wait on that query (issue 20). A failed check
@@ -97,7 +98,7 @@ export class SigningKeys {
         ? cached
         : createSigner(row.keyId, this.#encryption.open(row.privateKeyEnc, `signing key ${row.keyId}`));
     // A rotation here since the query began: its key is the one to cache, by the next check.
-    if (rotations === this.#rotations) this.#active.set(role, { signer, checkedAt: Date.now() });
+    if (rotations === this.#rotations) this.#active.set(role, { signer, checkedAt: performance.now() });
     return signer;
   }
 
