@@ -180,17 +180,26 @@ export async function load(total: number, concurrency: number, task: (i: number)
 /**
  * Starts `task` `total` times at a steady `perSecond`, whether or not earlier calls have returned: an
  * open loop, as independent callers arrive. Each latency counts from when its call was due, so a
- * stall delays the calls queued behind it too (no coordinated omission).
+ * stall delays the calls queued behind it too (no coordinated omission). The first `warmUp` calls
+ * come first on the same beat and are not measured: the load is steady by the time it counts.
  */
-export async function paced(total: number, perSecond: number, task: (i: number) => Promise<unknown>) {
+export async function paced(
+  total: number,
+  perSecond: number,
+  task: (i: number) => Promise<unknown>,
+  warmUp = 0,
+) {
   const latencies: number[] = [];
   const calls: Promise<void>[] = [];
   const started = performance.now();
-  for (let i = 0; i < total; i++) {
+  for (let i = 0; i < warmUp + total; i++) {
     const due = started + (i * 1_000) / perSecond;
     const wait = due - performance.now();
     if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    calls.push(task(i).then(() => void latencies.push(performance.now() - due)));
+    const call = task(i);
+    calls.push(
+      i < warmUp ? call.then(() => {}) : call.then(() => void latencies.push(performance.now() - due)),
+    );
   }
   await Promise.all(calls);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
