@@ -51,6 +51,7 @@ function pathOf(link: PathLink | undefined): string {
  * Walks iteratively, so a deeply nested value cannot overflow the stack.
  */
 export function unsafeTextIssues(value: unknown): FieldIssue[] {
+  if (!holdsUnsafeText(value)) return [];
   const issues: FieldIssue[] = [];
   type Item = { value: unknown; at: PathLink | undefined; memberName?: boolean };
   const stack: Item[] = [{ value, at: undefined }];
@@ -76,6 +77,30 @@ export function unsafeTextIssues(value: unknown): FieldIssue[] {
   }
   return issues;
 }
+
+/**
+ * Whether any string of `value` (member names included) may hold a NUL or a lone surrogate: the walk
+ * of unsafeTextIssues without its paths, recursive, so the usual answer (none) allocates nothing.
+ * Every request and every event is checked, and a license's event holds its whole signed file.
+ * Past `maxDepth` it answers yes, and unsafeTextIssues' own walk, which no depth overflows, decides.
+ */
+function holdsUnsafeText(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return isUnsafe(value);
+  if (value === null || typeof value !== "object") return false;
+  if (depth >= maxDepth) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsUnsafeText(value[i], depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (isUnsafe(key) || holdsUnsafeText((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
+}
+
+const maxDepth = 200;
+const isUnsafe = (text: string) => text.includes("\u0000") || !text.isWellFormed();
 
 /** Throws `validation_failed` naming every field of `value` that holds text no store can keep. */
 export function rejectUnsafeText(value: unknown, what = "request"): void {

@@ -39,6 +39,20 @@ describe("unsafeTextIssues", () => {
     let deep: unknown = "\u0000";
     for (let i = 0; i < 100_000; i++) deep = [deep];
     expect(unsafeTextIssues(deep)).toHaveLength(1);
+    let clean: unknown = { a: "fine" };
+    for (let i = 0; i < 100_000; i++) clean = { [`k${i % 3}`]: [clean] };
+    expect(unsafeTextIssues(clean)).toEqual([]);
+  });
+
+  it("finds such text in any member JSON.parse makes, __proto__ included, and only in a value's own members", () => {
+    expect(unsafeTextIssues(JSON.parse('{"a":{"__proto__":{"b":"x\\u0000"}}}'))).toEqual([
+      { path: "a.__proto__.b", message: "must not contain a NUL character (U+0000)" },
+    ]);
+    expect(unsafeTextIssues(JSON.parse('[{"ok":"y","\\ud800":1}]'))).toEqual([
+      { path: "0.\\ud800", message: "member name must not contain a lone UTF-16 surrogate (U+D800)" },
+    ]);
+    const inherited = Object.create({ hidden: "\u0000" }) as object;
+    expect(unsafeTextIssues({ inherited })).toEqual([]);
   });
 });
 
