@@ -7,16 +7,64 @@ import {
 } from "@mikro-orm/core";
 import { Migration } from "@mikro-orm/migrations";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EntityManager, execute, type Orm, openDatabase, query, type SqlTarget } from "../src/index.ts";
+import {
+  type EntityManager,
+  execute,
+  insertRows,
+  insertRowsTogether,
+  type Orm,
+  openDatabase,
+  query,
+  type SqlTarget,
+} from "../src/index.ts";
 
+// The platform's raw SQL (sql.ts, insert-rows.ts) against a schema of its own.
+
+// Every kind of column the services write with insertRows, read back as PostgreSQL stored it.
+const Sample = defineEntity({
+  name: "Sample",
+  tableName: "samples",
+  properties: {
+    id: p.text().primary(),
+    note: p.text().nullable(),
+    count: p.integer(),
+    big: p.bigint().nullable(),
+    ratio: p.double().nullable(),
+    done: p.boolean(),
+    at: p.datetime(),
+    tags: p.array(),
+    sealed: p.blob().nullable(),
+    details: p.json<unknown>().nullable(),
+  },
+});
+
+// A row that refers to a sample, for rows of two tables written together.
+const Child = defineEntity({
+  name: "Child",
+  tableName: "children",
+  properties: {
+    id: p.text().primary(),
+    sampleId: p.text(),
+    label: p.text(),
+  },
+});
+
+// A table of plain text, for query and execute.
 const Note = defineEntity({
   name: "Note",
   tableName: "notes",
   properties: { id: p.text().primary(), body: p.text() },
 });
 
-class Notes extends Migration {
+class Samples extends Migration {
   override up(): void {
+    this.addSql(`create table "samples" (
+      "id" text primary key, "note" text null, "count" int not null, "big" bigint null,
+      "ratio" double precision null, "done" boolean not null, "at" timestamptz not null,
+      "tags" text[] not null, "sealed" bytea null, "details" jsonb null,
+      "id_length" int generated always as (length(id)) stored)`);
+    this.addSql(`create table "children" (
+      "id" text primary key, "sample_id" text not null references "samples" ("id"), "label" text not null)`);
     this.addSql(`create table "notes" ("id" text primary key, "body" text not null)`);
   }
 }
@@ -27,9 +75,9 @@ beforeAll(async () => {
   env = await createTestEnv();
   orm = await openDatabase({
     url: env.databaseUrl,
-    schema: "probe_sql",
-    entities: [Note],
-    migrations: [{ name: "notes", class: Notes }],
+    schema: "probe_rows",
+    entities: [Sample, Child, Note],
+    migrations: [{ name: "samples", class: Samples }],
     folder: import.meta.dirname,
     log: env.log,
   });
@@ -37,6 +85,157 @@ beforeAll(async () => {
 afterAll(async () => {
   await orm?.close();
   await env?.stop();
+});
+
+const at = new Date("2026-12-05T17:30:00.123Z");
+const full = {
+  id: "s1",
+  note: 'quotes " and \\ backslashes, a newline\n, {braces}, ünïcödé and 😀',
+  count: -7,
+  big: 9007199254740993n,
+  ratio: 0.1,
+  done: true,
+  at,
+  tags: ["a", "b,c", 'd"e', ""],
+  sealed: Buffer.from([0, 1, 254, 255]),
+  details: { nested: [1, "two", null, { three: true }], text: "x" },
+};
+
+const stored = (id: string) =>
+  query<Record<string, unknown>>(
+    orm,
+    `select id, note, count, big::text as big, ratio, done, to_json(at)#>>'{}' as at, tags,
+            encode(sealed, 'hex') as sealed, details, id_length
+       from probe_rows.samples where id = any($1) order by id`,
+    [[id]],
+  );
+
+describe("insertRows", () => {
+  it("stores each value as its column's type, many rows in one statement", async () => {
+    const rows = [
+      full,
+      {
+        id: "s2",
+        note: null,
+        count: 0,
+        big: null,
+        ratio: null,
+        done: false,
+        at,
+        tags: [],
+        sealed: null,
+        details: null,
+      },
+      { ...full, id: "s3", details: "a JSON string", note: undefined },
+    ];
+    await orm.em.fork().transactional((em) => insertRows(em, Sample, rows));
+    expect(await stored("s1")).toEqual([
+      {
+        id: "s1",
+        note: full.note,
+        count: -7,
+        big: "9007199254740993",
+        ratio: 0.1,
+        done: true,
+        at: "2026-12-05T17:30:00.123+00:00",
+        tags: full.tags,
+        sealed: "0001feff",
+        details: full.details,
+        id_length: 2,
+      },
+    ]);
+    expect(await stored("s2")).toEqual([
+      expect.objectContaining({ note: null, big: null, ratio: null, done: false, tags: [], sealed: null }),
+    ]);
+    expect((await stored("s2"))[0]!.details).toBeNull();
+    expect(await stored("s3")).toEqual([expect.objectContaining({ note: null, details: "a JSON string" })]);
+  });
+
+  it("refuses an invalid Date or text PostgreSQL cannot hold, and writes none of the rows", async () => {
+    const attempt = (row: Record<string, unknown>) =>
+      orm.em.fork().transactional((em) =>
+        insertRows(em, Sample, [
+          { ...full, id: "ok" },
+          { ...full, ...row },
+        ]),
+      );
+    await expect(attempt({ id: "bad-date", at: new Date("not a date") })).rejects.toThrow();
+    await expect(attempt({ id: "nul", note: "a\u0000b" })).rejects.toThrow();
+    expect(
+      await query(orm, "select id from probe_rows.samples where id = any($1)", [["ok", "bad-date", "nul"]]),
+    ).toEqual([]);
+  });
+});
+
+describe("insertRowsTogether", () => {
+  const sample = (id: string) => ({ ...full, id, details: null, sealed: null });
+  const count = async (table: string, prefix: string) =>
+    Number(
+      (
+        await query<{ n: string }>(orm, `select count(*) as n from probe_rows.${table} where id like $1`, [
+          `${prefix}%`,
+        ])
+      )[0]!.n,
+    );
+
+  it("writes rows of several tables in one statement: a child beside its parent, or none of them", async () => {
+    await insertRowsTogether(orm.em.fork(), [
+      { entity: Sample, rows: [sample("t-parent")] },
+      { entity: Child, rows: [{ id: "t-child", sampleId: "t-parent", label: "beside its parent" }] },
+    ]);
+    expect(
+      await query(orm, "select id, sample_id, label from probe_rows.children where id = 't-child'"),
+    ).toEqual([{ id: "t-child", sample_id: "t-parent", label: "beside its parent" }]);
+    // Outside a transaction each statement commits on its own: had the samples gone in first, the
+    // failing child would have left them behind.
+    const refused = insertRowsTogether(orm.em.fork(), [
+      { entity: Sample, rows: [sample("u-parent")] },
+      { entity: Child, rows: [{ id: "u-child", sampleId: "u-parent", label: "a\u0000b" }] },
+    ]);
+    await expect(refused).rejects.toThrow();
+    const orphan = insertRowsTogether(orm.em.fork(), [
+      { entity: Sample, rows: [sample("v-parent")] },
+      { entity: Child, rows: [{ id: "v-child", sampleId: "no such sample", label: "orphan" }] },
+    ]);
+    await expect(orphan).rejects.toThrow(/foreign key/);
+    expect((await count("samples", "u-")) + (await count("samples", "v-"))).toBe(0);
+  });
+
+  it("past the 65,535 parameters of a statement, writes the rows in several, parents first", async () => {
+    // Ten columns a sample: 6,600 of them need 66,000 parameters, their children 300 more.
+    const samples = Array.from({ length: 6_600 }, (_, i) => sample(`w-${i}`));
+    const children = Array.from({ length: 100 }, (_, i) => ({
+      id: `w-child-${i}`,
+      sampleId: `w-${6_599 - i}`,
+      label: "after the last statement of samples",
+    }));
+    await orm.em.fork().transactional((em) =>
+      insertRowsTogether(em, [
+        { entity: Sample, rows: samples },
+        { entity: Child, rows: children },
+      ]),
+    );
+    expect(await count("samples", "w-")).toBe(6_600);
+    expect(await count("children", "w-child-")).toBe(100);
+  });
+
+  it("past the limit with no transaction given, writes the statements in one of its own", async () => {
+    const samples = Array.from({ length: 6_600 }, (_, i) => sample(`x-${i}`));
+    const refused = insertRowsTogether(orm.em.fork(), [
+      { entity: Sample, rows: samples },
+      { entity: Child, rows: [{ id: "x-child", sampleId: "x-0", label: "a\u0000b" }] },
+    ]);
+    await expect(refused).rejects.toThrow();
+    expect(await count("samples", "x-")).toBe(0);
+    let committed = 0;
+    await insertRowsTogether(orm.em.fork(), [
+      { entity: Sample, rows: samples, committed: () => committed++ },
+      { entity: Child, rows: [{ id: "x-child", sampleId: "x-0", label: "fine" }] },
+    ]);
+    expect([await count("samples", "x-"), await count("children", "x-child"), committed]).toEqual([
+      6_600, 1, 1,
+    ]);
+  });
 });
 
 // A statement runs on a connection of the pool given the Orm or an EntityManager outside a
@@ -56,18 +255,20 @@ describe.each(targets)("SQL run on %s", (name, on) => {
   it("answers rows as selected, and how many rows a statement changed or returned", async () => {
     expect(
       await on((target) =>
-        execute(target, "insert into probe_sql.notes values ($1, $2), ($3, $4)", [id(1), "a", id(2), "b"]),
+        execute(target, "insert into probe_rows.notes values ($1, $2), ($3, $4)", [id(1), "a", id(2), "b"]),
       ),
     ).toBe(2);
     expect(
-      await on((target) => execute(target, "update probe_sql.notes set body = 'c' where id = $1", [id(1)])),
+      await on((target) => execute(target, "update probe_rows.notes set body = 'c' where id = $1", [id(1)])),
     ).toBe(1);
     expect(
-      await on((target) => execute(target, "select id from probe_sql.notes where id like $1", [`${name}-%`])),
+      await on((target) =>
+        execute(target, "select id from probe_rows.notes where id like $1", [`${name}-%`]),
+      ),
     ).toBe(2);
     expect(
       await on((target) =>
-        query(target, "select id, body from probe_sql.notes where id like $1 order by id", [`${name}-%`]),
+        query(target, "select id, body from probe_rows.notes where id like $1 order by id", [`${name}-%`]),
       ),
     ).toEqual([
       { id: id(1), body: "c" },
@@ -77,18 +278,20 @@ describe.each(targets)("SQL run on %s", (name, on) => {
 
   it("throws MikroORM's typed errors with PostgreSQL's code, and keeps nothing of a refused statement", async () => {
     const twice = on((target) =>
-      execute(target, "insert into probe_sql.notes values ($1, 'x'), ($1, 'y')", [id(3)]),
+      execute(target, "insert into probe_rows.notes values ($1, 'x'), ($1, 'y')", [id(3)]),
     );
     await expect(twice).rejects.toBeInstanceOf(UniqueConstraintViolationException);
     await expect(twice).rejects.toMatchObject({ code: "23505" });
-    const missing = on((target) => execute(target, "insert into probe_sql.notes values ($1, null)", [id(4)]));
+    const missing = on((target) =>
+      execute(target, "insert into probe_rows.notes values ($1, null)", [id(4)]),
+    );
     await expect(missing).rejects.toBeInstanceOf(NotNullConstraintViolationException);
     const nul = on((target) =>
-      execute(target, "insert into probe_sql.notes values ($1, $2)", [id(5), "a\u0000b"]),
+      execute(target, "insert into probe_rows.notes values ($1, $2)", [id(5), "a\u0000b"]),
     );
     await expect(nul).rejects.toMatchObject({ code: "22021" });
     expect(
-      await query(orm, "select id from probe_sql.notes where id = any($1)", [[id(3), id(4), id(5)]]),
+      await query(orm, "select id from probe_rows.notes where id = any($1)", [[id(3), id(4), id(5)]]),
     ).toEqual([]);
   });
 });
