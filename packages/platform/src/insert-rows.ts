@@ -17,10 +17,10 @@ export interface EntityRows {
   entity: EntitySchema<any>;
   rows: object[];
   /**
-   * Called once the rows are committed, when insertRowsTogether committed them itself (it was given
-   * no transaction); inside the caller's transaction, announcing its commit is the caller's part.
+   * Called once the rows are written: with the caller's transaction, whose commit stores them, or
+   * with none once insertRowsTogether has committed them itself (it was given no transaction).
    */
-  committed?: () => void;
+  written?: (transaction: object | undefined) => void;
 }
 
 // PostgreSQL's bind message counts parameters in 16 bits.
@@ -56,11 +56,11 @@ export async function insertRowsTogether(em: EntityManager, sets: EntityRows[]):
     .map((set) => ({ plan: planOf(em, set.entity), rows: set.rows as Record<string, unknown>[] }));
   if (parts.length === 0) return;
   const parameters = parts.reduce((sum, part) => sum + part.plan.properties.length * part.rows.length, 0);
-  const inTransaction = em.getTransactionContext() !== undefined;
+  const transaction = em.getTransactionContext() as object | undefined;
   if (parameters <= maxParameters) await insertStatement(em, parts);
-  else if (inTransaction) await insertStatements(em, parts);
+  else if (transaction) await insertStatements(em, parts);
   else await em.transactional((inner) => insertStatements(inner, parts));
-  if (!inTransaction) for (const set of sets) set.committed?.();
+  for (const set of sets) set.written?.(transaction);
 }
 
 async function insertStatements(

@@ -5,7 +5,7 @@ import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@ope
 import type { Logger } from "pino";
 import type { Orm } from "./database.ts";
 import { envelopeHeaders } from "./event-envelope.ts";
-import { onEventsCommitted } from "./outbox.ts";
+import { type OutboxEvent, onEventsCommitted } from "./outbox.ts";
 import { PollingWorker } from "./polling-worker.ts";
 import { query, tableName } from "./sql.ts";
 import { platformTracer } from "./tracing.ts";
@@ -16,20 +16,40 @@ export interface OutboxRelayOptions {
   nc: NatsConnection;
   prefix: string;
   log: Logger;
-  /** How often to look for events when nothing nudged the relay. */
+  /** How often to look for events the relay was not handed at their commit. */
   pollMs?: number;
   batchSize?: number;
   /** Test seam: runs after publishing a batch and before deleting its rows. */
   beforeDelete?: (eventIds: string[]) => Promise<void>;
 }
 
+/** An event to publish, its payload as JSON text. */
+interface Publishable {
+  id: string;
+  event: string;
+  version: string;
+  payload: Buffer;
+  requestId: string | null;
+  traceContext: Record<string, string> | null;
+}
+
+/** How many batches of events handed over at commit may wait in memory; past them, the poll has them. */
+const batchesHeldAtMost = 10;
+
 /**
  * Publishes outbox rows to JetStream with `Nats-Msg-Id` = the outbox id, then deletes them: once the
  * stream has an event, the change it reports is in the database and the event in the stream, so the
  * row has nothing left to do (deleting costs PostgreSQL less than marking it and deleting it later).
- * If the relay dies in between, the next run publishes them again and JetStream's duplicate window
- * (and the consumers' own deduplication) makes the repeat harmless: every event arrives, and arrives
- * once. Replicas share the work: each batch is claimed with `FOR UPDATE SKIP LOCKED`.
+ *
+ * Events that commit through this process's ORM are handed to the relay as they commit, and
+ * published from memory in the order they committed, each batch followed by one statement deleting
+ * its rows: no transaction, and no reading back what was just written (issue 20). Anything else — a
+ * row a process left when it died, one whose publishing failed, one recorded in a savepoint — is
+ * found by polling, in batches claimed with `FOR UPDATE SKIP LOCKED` so that replicas share them;
+ * the poll leaves alone the events this relay holds. If the relay dies between publishing and
+ * deleting, the next poll publishes them again, and JetStream's duplicate window (and the consumers'
+ * own deduplication) makes the repeat harmless: every event arrives, and arrives once. A replica's
+ * poll may take events another replica is publishing from memory: the same harmless repeat.
  */
 export class OutboxRelay {
   readonly #options: Required<Omit<OutboxRelayOptions, "beforeDelete">> &
@@ -39,6 +59,12 @@ export class OutboxRelay {
   readonly #loop: PollingWorker;
   #lastCleanup = 0;
   #unwatch: (() => void) | undefined;
+  #stopTaking: (() => void) | undefined;
+  /** Events handed over at commit and not yet published. */
+  #committed: OutboxEvent[] = [];
+  /** The ids of those and of the batch being published from memory: the poll leaves them alone. */
+  readonly #held = new Set<string>();
+  #publishing: Promise<void> | undefined;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { pollMs: 1_000, batchSize: 200, ...options };
@@ -55,24 +81,27 @@ export class OutboxRelay {
         return published;
       },
     });
-    onEventsCommitted(options.orm, () => this.nudge());
   }
 
   start(): void {
     this.#loop.start();
+    this.#stopTaking ??= onEventsCommitted(this.#options.orm, (events) => this.#take(events));
     const schema = this.#options.orm.config.get("schema") ?? "public";
     this.#unwatch ??= watchOutbox(schema, () => this.backlog(), this.#options.log);
   }
 
-  /** Publish now rather than at the next poll. */
+  /** Poll now rather than at the next poll. */
   nudge(): void {
     this.#loop.nudge();
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
+    this.#stopTaking?.();
+    this.#stopTaking = undefined;
     this.#unwatch?.();
     this.#unwatch = undefined;
-    return this.#loop.stop();
+    await this.#publishing;
+    await this.#loop.stop();
   }
 
   /** The rows not yet published and the age of the oldest (`/metrics`, on each scrape). */
@@ -86,12 +115,12 @@ export class OutboxRelay {
     return { backlog: Number(row?.backlog ?? 0), oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
   }
 
-  /** Publishes one batch; returns how many events it published. */
+  /** Publishes one batch of the rows it was not handed; returns how many events it published. */
   async publishBatch(): Promise<number> {
-    const { orm, prefix, batchSize, beforeDelete } = this.#options;
+    const { orm, batchSize, beforeDelete } = this.#options;
     return orm.em.fork().transactional(async (em) => {
       const outbox = tableName(em, "outbox");
-      const batch = await query<{
+      const rows = await query<{
         id: string;
         event: string;
         version: string;
@@ -103,40 +132,91 @@ export class OutboxRelay {
         // The payload as PostgreSQL writes it out: parsing it here only to encode it again cost the
         // relay as much as a license's event was large (issue 20).
         `select id, event, version, payload::text as payload, request_id, trace_context from ${outbox}
-         where published_at is null order by id limit $1 for update skip locked`,
-        [batchSize],
+         where published_at is null and id <> all($2) order by id limit $1 for update skip locked`,
+        [batchSize, [...this.#held]],
       );
-      if (batch.length === 0) return 0;
-      // Published in order on one connection; acks are awaited together. An event too large for a
-      // message goes by reference, stored under its own id (so a repeated publish stores it again).
-      const bodies = await Promise.all(
-        batch.map((message) =>
-          this.#bodies.putBytes(Buffer.from(message.payload), `event ${message.id}`, message.id),
-        ),
+      if (rows.length === 0) return 0;
+      await this.#publish(
+        rows.map((row) => ({
+          id: row.id,
+          event: row.event,
+          version: row.version,
+          payload: Buffer.from(row.payload),
+          requestId: row.request_id,
+          traceContext: row.trace_context,
+        })),
       );
-      await Promise.all(
-        batch.map((message, i) => {
-          const subject = `${prefix}.evt.${message.event}`;
-          return publishSpan(subject, message, (traceContext) =>
-            this.#js.publish(subject, bodies[i]!.data, {
-              msgID: message.id,
-              headers: bodies[i]!.annotate(
-                envelopeHeaders({
-                  eventId: message.id,
-                  version: message.version,
-                  requestId: message.request_id ?? undefined,
-                  traceContext,
-                }),
-              ),
-            }),
-          );
-        }),
-      );
-      const ids = batch.map((m) => m.id);
+      const ids = rows.map((row) => row.id);
       await beforeDelete?.(ids);
       await query(em, `delete from ${outbox} where id = any($1)`, [ids]);
-      return batch.length;
+      return rows.length;
     });
+  }
+
+  /** Events that just committed: published from memory, unless too many wait already. */
+  #take(events: OutboxEvent[]): void {
+    if (this.#held.size + events.length > batchesHeldAtMost * this.#options.batchSize) {
+      this.nudge();
+      return;
+    }
+    for (const event of events) this.#held.add(event.id);
+    this.#committed.push(...events);
+    this.#publishing ??= this.#publishCommitted();
+  }
+
+  async #publishCommitted(): Promise<void> {
+    const { orm, batchSize, beforeDelete, log } = this.#options;
+    try {
+      while (this.#committed.length > 0) {
+        const batch = this.#committed.splice(0, batchSize);
+        const ids = batch.map((event) => event.id);
+        try {
+          await this.#publish(
+            batch.map((event) => ({ ...event, payload: Buffer.from(JSON.stringify(event.payload)) })),
+          );
+          await beforeDelete?.(ids);
+          const em = orm.em.fork();
+          await query(em, `delete from ${tableName(em, "outbox")} where id = any($1)`, [ids]);
+        } catch (error) {
+          // Their rows stay: the poll publishes them (again).
+          log.warn({ err: error, events: ids.length }, "could not publish events at their commit; polling");
+          this.nudge();
+        } finally {
+          for (const id of ids) this.#held.delete(id);
+        }
+      }
+    } finally {
+      this.#publishing = undefined;
+    }
+  }
+
+  /**
+   * Publishes events in order on one connection; acks are awaited together. An event too large for a
+   * message goes by reference, stored under its own id (so a repeated publish stores it again).
+   */
+  async #publish(events: Publishable[]): Promise<void> {
+    const { prefix } = this.#options;
+    const bodies = await Promise.all(
+      events.map((event) => this.#bodies.putBytes(event.payload, `event ${event.id}`, event.id)),
+    );
+    await Promise.all(
+      events.map((event, i) => {
+        const subject = `${prefix}.evt.${event.event}`;
+        return publishSpan(subject, event, (traceContext) =>
+          this.#js.publish(subject, bodies[i]!.data, {
+            msgID: event.id,
+            headers: bodies[i]!.annotate(
+              envelopeHeaders({
+                eventId: event.id,
+                version: event.version,
+                requestId: event.requestId ?? undefined,
+                traceContext,
+              }),
+            ),
+          }),
+        );
+      }),
+    );
   }
 
   /** Rows a relay of an earlier release marked published and kept (for a week): hourly. */
@@ -155,11 +235,11 @@ export class OutboxRelay {
  */
 async function publishSpan<T>(
   subject: string,
-  message: { id: string; event: string; trace_context: Record<string, string> | null },
+  message: { id: string; event: string; traceContext: Record<string, string> | null },
   publish: (traceContext: Record<string, string> | null) => Promise<T>,
 ): Promise<T> {
-  if (!message.trace_context) return publish(null);
-  const parent = propagation.extract(ROOT_CONTEXT, message.trace_context);
+  if (!message.traceContext) return publish(null);
+  const parent = propagation.extract(ROOT_CONTEXT, message.traceContext);
   const span = platformTracer().startSpan(
     `publish ${message.event}`,
     {
@@ -176,7 +256,7 @@ async function publishSpan<T>(
   const carrier: Record<string, string> = {};
   propagation.inject(trace.setSpan(parent, span), carrier);
   try {
-    return await publish(Object.keys(carrier).length > 0 ? carrier : message.trace_context);
+    return await publish(Object.keys(carrier).length > 0 ? carrier : message.traceContext);
   } catch (error) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
     throw error;

@@ -116,33 +116,58 @@ export const eventVersionMigration = { name: "platform_event_version", class: Ev
 export const eventTraceMigration = { name: "platform_event_trace", class: EventTraceMigration };
 export const eventInlineMigration = { name: "platform_event_inline", class: EventInlineMigration };
 
-// Transactions that wrote events, and the relays to wake when events commit, by the event manager
-// of the ORM they publish from (which its forks share).
-const transactionsWithEvents = new WeakSet<object>();
-const relayNudges = new WeakMap<object, Set<() => void>>();
-
-/**
- * Calls `nudge` as soon as events commit through `orm`: at the commit of a transaction that recorded
- * some, or once rows holding some were written on their own (insertRowsTogether given no transaction).
- */
-export function onEventsCommitted(orm: Orm, nudge: () => void): void {
-  const events = orm.em.getEventManager();
-  let nudges = relayNudges.get(events);
-  if (!nudges) {
-    const registered = new Set<() => void>();
-    events.registerSubscriber({
-      afterTransactionCommit: ({ transaction }) => {
-        if (wroteEvents(transaction)) for (const wake of registered) wake();
-      },
-    });
-    relayNudges.set(events, registered);
-    nudges = registered;
-  }
-  nudges.add(nudge);
+/** An event as its outbox row holds it: what a relay publishes. */
+export interface OutboxEvent {
+  id: string;
+  /** The event type's name. */
+  event: string;
+  version: string;
+  payload: unknown;
+  requestId: string | null;
+  traceContext: Record<string, string> | null;
 }
 
-function wroteEvents(transaction: unknown): boolean {
-  return typeof transaction === "object" && transaction !== null && transactionsWithEvents.has(transaction);
+/** Takes events that just committed, to publish them. */
+export type CommittedEventsTaker = (events: OutboxEvent[]) => void;
+
+// The events each transaction recorded, handed over when it commits; and the relays that take them,
+// by the event manager of the ORM they publish from (which its forks share).
+const eventsOfTransactions = new WeakMap<object, OutboxEvent[]>();
+const takersOf = new WeakMap<object, Set<CommittedEventsTaker>>();
+
+/**
+ * Hands `take` the events that commit through `orm` as they commit: those a transaction recorded,
+ * at its commit, and those written on their own (insertRowsTogether given no transaction), once
+ * their statement has committed. One taker has them (the first registered). Events recorded in a
+ * nested transaction (a savepoint) are not handed over: the relay's next poll finds them. Returns
+ * a function that stops handing events to `take`.
+ */
+export function onEventsCommitted(orm: Orm, take: CommittedEventsTaker): () => void {
+  const events = orm.em.getEventManager();
+  let takers = takersOf.get(events);
+  if (!takers) {
+    const registered = new Set<CommittedEventsTaker>();
+    events.registerSubscriber({
+      afterTransactionCommit: ({ transaction }) => {
+        const recorded = transaction ? eventsOfTransactions.get(transaction as object) : undefined;
+        if (recorded) handOver(registered, recorded);
+      },
+    });
+    takersOf.set(events, registered);
+    takers = registered;
+  }
+  takers.add(take);
+  return () => takers.delete(take);
+}
+
+function handOver(takers: Set<CommittedEventsTaker>, events: OutboxEvent[]): void {
+  const [take] = takers;
+  take?.(events);
+}
+
+/** A savepoint's transaction context (MikroORM names it): its commit is not the transaction's. */
+function isSavepoint(transaction: object): boolean {
+  return "savepointName" in transaction;
 }
 
 /** One event to record: its type, its payload, and the request that caused it. */
@@ -184,11 +209,10 @@ export async function recordEvents(em: EntityManager, events: EventRecord[]): Pr
 
 /**
  * Events as outbox rows, for a write that inserts them with the change they report in one call of
- * insertRowsTogether: inside the transaction `em` belongs to, the relay publishes them once it
+ * insertRowsTogether: inside the transaction `em` belongs to, they are handed to the relay when it
  * commits; given none, once insertRowsTogether has committed them with the rest.
  */
 export function eventRows(em: EntityManager, events: EventRecord[]): EntityRows & { ids: string[] } {
-  const transaction = em.getTransactionContext() as object | undefined;
   const now = new Date();
   const active = traceCarrier();
   const rows = events.map(({ type, payload, ctx, traceContext }) => ({
@@ -202,10 +226,17 @@ export function eventRows(em: EntityManager, events: EventRecord[]): EntityRows 
     createdAt: now,
     publishedAt: null,
   }));
-  if (transaction && rows.length > 0) transactionsWithEvents.add(transaction);
-  // Called by insertRowsTogether only when it committed them itself.
-  const committed = () => {
-    for (const wake of relayNudges.get(em.getEventManager()) ?? []) wake();
+  // Only once their statement succeeded: rows that were never written have nothing to publish.
+  const written = (transaction: object | undefined) => {
+    if (rows.length === 0) return;
+    if (!transaction) {
+      const takers = takersOf.get(em.getEventManager());
+      if (takers) handOver(takers, rows);
+    } else if (!isSavepoint(transaction)) {
+      const recorded = eventsOfTransactions.get(transaction);
+      if (recorded) recorded.push(...rows);
+      else eventsOfTransactions.set(transaction, [...rows]);
+    }
   };
-  return { entity: OutboxMessage, rows, ids: rows.map((row) => row.id), committed };
+  return { entity: OutboxMessage, rows, ids: rows.map((row) => row.id), written };
 }

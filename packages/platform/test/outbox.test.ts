@@ -166,6 +166,97 @@ describe("outbox relay and consumer", () => {
     );
   });
 
+  it("publishes at their commit events a savepoint did not record, and the poll those it did", async () => {
+    const { seen } = await consume();
+    const r = relay({ pollMs: 200 });
+    r.start();
+    running.push(r);
+    const [outer, nested] = await orm.em.fork().transactional(async (em) => {
+      const [first] = await recordEvents(em, [{ type: happened, payload: { n: 55 } }]);
+      const [second] = await em.transactional((inner) =>
+        recordEvents(inner, [{ type: happened, payload: { n: 56 } }]),
+      );
+      return [first, second];
+    });
+    await expect
+      .poll(
+        () =>
+          seen
+            .filter((s) => s.n === 55 || s.n === 56)
+            .map((s) => s.eventId)
+            .sort(),
+        {
+          timeout: 5_000,
+        },
+      )
+      .toEqual([outer, nested].sort());
+    await expect.poll(() => orm.em.fork().count(OutboxMessage, { id: { $in: [outer!, nested!] } })).toBe(0);
+  });
+
+  it("publishes again by the poll, and stores once, an event it published at commit and died before deleting", async () => {
+    const { seen } = await consume();
+    const before = await streamCount();
+    // Armed once the relay's first poll is done: only this test's event meets it.
+    let armed = false;
+    let deletes = 0;
+    const r = relay({
+      pollMs: 60_000,
+      beforeDelete: async () => {
+        if (armed && deletes++ === 0) throw new Error("relay killed");
+      },
+    });
+    r.start();
+    running.push(r);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    armed = true;
+    const [id] = await commitEvents(25);
+    await expect.poll(() => orm.em.fork().count(OutboxMessage, { id: id! }), { timeout: 5_000 }).toBe(0);
+    expect(deletes).toBe(2);
+    await settled(seen);
+    expect(seen.filter((s) => s.n === 25)).toEqual([{ n: 25, eventId: id }]);
+    expect(await streamCount()).toBe(before + 2);
+  });
+
+  it("leaves to the poll what it holds past ten batches, and the poll leaves alone what it holds", async () => {
+    const { seen } = await consume();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let armed = false;
+    let deletes = 0;
+    // The first batch published at commit waits before deleting its rows, and with it every later one.
+    const r = relay({
+      pollMs: 60_000,
+      batchSize: 2,
+      beforeDelete: () => (armed && deletes++ === 0 ? gate : Promise.resolve()),
+    });
+    r.start();
+    running.push(r);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    armed = true;
+    const ids: string[] = [];
+    for (let n = 101; n <= 130; n++) ids.push(...(await commitEvents(n)));
+    // 1 is published and waits; 2–20 wait in memory (ten batches of 2 in all); 21–30 go by the poll.
+    const byPoll = ids.slice(20);
+    await expect
+      .poll(() => byPoll.every((id) => seen.some((s) => s.eventId === id)), { timeout: 5_000 })
+      .toBe(true);
+    expect(await r.publishBatch()).toBe(0);
+    expect(seen.filter((s) => ids.slice(1, 20).includes(s.eventId))).toEqual([]);
+    open();
+    await expect
+      .poll(() => orm.em.fork().count(OutboxMessage, { id: { $in: ids } }), { timeout: 5_000 })
+      .toBe(0);
+    await settled(seen);
+    expect(
+      withoutMarkers(seen)
+        .filter((s) => s.n > 100)
+        .map((s) => s.eventId)
+        .sort(),
+    ).toEqual([...ids].sort());
+  });
+
   it("delivers once when the relay dies between the commit and the publish", async () => {
     const { seen } = await consume();
     const before = await streamCount();

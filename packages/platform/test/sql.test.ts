@@ -221,20 +221,36 @@ describe("insertRowsTogether", () => {
 
   it("past the limit with no transaction given, writes the statements in one of its own", async () => {
     const samples = Array.from({ length: 6_600 }, (_, i) => sample(`x-${i}`));
+    // Told once the rows are written: with the transaction whose commit stores them, or with none
+    // once committed; never for rows refused.
+    const written: (object | undefined)[] = [];
     const refused = insertRowsTogether(orm.em.fork(), [
-      { entity: Sample, rows: samples },
+      { entity: Sample, rows: samples, written: (transaction) => written.push(transaction) },
       { entity: Child, rows: [{ id: "x-child", sampleId: "x-0", label: "a\u0000b" }] },
     ]);
     await expect(refused).rejects.toThrow();
-    expect(await count("samples", "x-")).toBe(0);
-    let committed = 0;
+    expect([await count("samples", "x-"), written]).toEqual([0, []]);
     await insertRowsTogether(orm.em.fork(), [
-      { entity: Sample, rows: samples, committed: () => committed++ },
+      { entity: Sample, rows: samples, written: (transaction) => written.push(transaction) },
       { entity: Child, rows: [{ id: "x-child", sampleId: "x-0", label: "fine" }] },
     ]);
-    expect([await count("samples", "x-"), await count("children", "x-child"), committed]).toEqual([
-      6_600, 1, 1,
+    expect([await count("samples", "x-"), await count("children", "x-child"), written]).toEqual([
+      6_600,
+      1,
+      [undefined],
     ]);
+    const inside = await orm.em.fork().transactional(async (em) => {
+      await insertRowsTogether(em, [
+        {
+          entity: Child,
+          rows: [{ id: "x-child-2", sampleId: "x-0", label: "in" }],
+          written: (transaction) => written.push(transaction),
+        },
+      ]);
+      return em.getTransactionContext();
+    });
+    expect(written).toHaveLength(2);
+    expect(written[1]).toBe(inside);
   });
 });
 
