@@ -46,10 +46,12 @@ const batchesHeldAtMost = 10;
  * its rows: no transaction, and no reading back what was just written (issue 20). Anything else — a
  * row a process left when it died, one whose publishing failed, one recorded in a savepoint — is
  * found by polling, in batches claimed with `FOR UPDATE SKIP LOCKED` so that replicas share them;
- * the poll leaves alone the events this relay holds. If the relay dies between publishing and
- * deleting, the next poll publishes them again, and JetStream's duplicate window (and the consumers'
- * own deduplication) makes the repeat harmless: every event arrives, and arrives once. A replica's
- * poll may take events another replica is publishing from memory: the same harmless repeat.
+ * the poll leaves alone the events this relay holds. Once events were left to the poll (a failed
+ * publish, too many held), those that commit next wait until it has caught up, so that a process's
+ * events keep their order. If the relay dies between publishing and deleting, the next poll
+ * publishes them again, and JetStream's duplicate window (and the consumers' own deduplication) makes
+ * the repeat harmless: every event arrives, and arrives once. A replica's poll may take events
+ * another replica is publishing from memory: the same harmless repeat.
  */
 export class OutboxRelay {
   readonly #options: Required<Omit<OutboxRelayOptions, "beforeDelete">> &
@@ -65,6 +67,11 @@ export class OutboxRelay {
   /** The ids of those and of the batch being published from memory: the poll leaves them alone. */
   readonly #held = new Set<string>();
   #publishing: Promise<void> | undefined;
+  /**
+   * Set once events were left to the poll (a publish failed, or too many waited): until the poll has
+   * caught up, the events that commit wait in memory, so that none overtakes an older one.
+   */
+  #pollFirst = false;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { pollMs: 1_000, batchSize: 200, ...options };
@@ -77,6 +84,11 @@ export class OutboxRelay {
       batchSize: this.#options.batchSize,
       batch: async () => {
         const published = await this.publishBatch();
+        if (published < this.#options.batchSize && this.#pollFirst) {
+          // Caught up: what waited in memory meanwhile is newer than anything the poll published.
+          this.#pollFirst = false;
+          this.#publishing ??= this.#publishCommitted();
+        }
         await this.#cleanup();
         return published;
       },
@@ -153,21 +165,31 @@ export class OutboxRelay {
     });
   }
 
-  /** Events that just committed: published from memory, unless too many wait already. */
+  /**
+   * Events that just committed: published from memory, after the poll has published what it was left.
+   * Past ten batches waiting, they and those before them are left to the poll.
+   */
   #take(events: OutboxEvent[]): void {
     if (this.#held.size + events.length > batchesHeldAtMost * this.#options.batchSize) {
-      this.nudge();
+      this.#leaveToPoll();
       return;
     }
     for (const event of events) this.#held.add(event.id);
     this.#committed.push(...events);
-    this.#publishing ??= this.#publishCommitted();
+    if (!this.#pollFirst) this.#publishing ??= this.#publishCommitted();
+  }
+
+  /** What waits in memory goes by the poll, in order; what commits next waits until it has caught up. */
+  #leaveToPoll(): void {
+    for (const event of this.#committed.splice(0)) this.#held.delete(event.id);
+    this.#pollFirst = true;
+    this.nudge();
   }
 
   async #publishCommitted(): Promise<void> {
     const { orm, batchSize, beforeDelete, log } = this.#options;
     try {
-      while (this.#committed.length > 0) {
+      while (!this.#pollFirst && this.#committed.length > 0) {
         const batch = this.#committed.splice(0, batchSize);
         const ids = batch.map((event) => event.id);
         try {
@@ -178,9 +200,9 @@ export class OutboxRelay {
           const em = orm.em.fork();
           await query(em, `delete from ${tableName(em, "outbox")} where id = any($1)`, [ids]);
         } catch (error) {
-          // Their rows stay: the poll publishes them (again).
+          // Their rows stay: the poll publishes them (again), and those after them.
           log.warn({ err: error, events: ids.length }, "could not publish events at their commit; polling");
-          this.nudge();
+          this.#leaveToPoll();
         } finally {
           for (const id of ids) this.#held.delete(id);
         }
