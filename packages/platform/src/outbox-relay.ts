@@ -72,6 +72,8 @@ export class OutboxRelay {
    * caught up, the events that commit wait in memory, so that none overtakes an older one.
    */
   #pollFirst = false;
+  /** How many times events were left to the poll: a poll that began before the last has not caught up. */
+  #leftToPoll = 0;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { pollMs: 1_000, batchSize: 200, ...options };
@@ -83,8 +85,9 @@ export class OutboxRelay {
       pollMs: this.#options.pollMs,
       batchSize: this.#options.batchSize,
       batch: async () => {
+        const left = this.#leftToPoll;
         const published = await this.publishBatch();
-        if (published < this.#options.batchSize && this.#pollFirst) {
+        if (published < this.#options.batchSize && this.#pollFirst && left === this.#leftToPoll) {
           // Caught up: what waited in memory meanwhile is newer than anything the poll published.
           this.#pollFirst = false;
           this.#publishing ??= this.#publishCommitted();
@@ -112,8 +115,9 @@ export class OutboxRelay {
     this.#stopTaking = undefined;
     this.#unwatch?.();
     this.#unwatch = undefined;
-    await this.#publishing;
+    // The poll first: once it has stopped, nothing starts publishing from memory again.
     await this.#loop.stop();
+    await this.#publishing;
   }
 
   /** The rows not yet published and the age of the oldest (`/metrics`, on each scrape). */
@@ -183,6 +187,7 @@ export class OutboxRelay {
   #leaveToPoll(): void {
     for (const event of this.#committed.splice(0)) this.#held.delete(event.id);
     this.#pollFirst = true;
+    this.#leftToPoll++;
     this.nudge();
   }
 
