@@ -1,6 +1,7 @@
 import type { Account } from "@licensing/contracts";
 import { type ErrorResponse, type GatewayUnderTest, startGateway } from "@licensing/gateway/testing";
-import { OutboxMessage } from "@licensing/platform";
+import { AuditLogEntity, eventStreamName, readEnvelope } from "@licensing/platform";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The accounts routes end to end: browser → gateway → NATS → a real catalog service → PostgreSQL.
@@ -26,10 +27,25 @@ describe("accounts (happy path)", () => {
     expect(response.statusCode).toBe(201);
     const account = response.json<Account>();
     expect(account).toMatchObject({ type: "prospect", name: "Acme Corporation", country: "FR", version: 1 });
-    // The catalog recorded the event with the gateway's request id and the operator as the actor.
-    const event = await gw.catalogOrm!.em.fork().findOneOrFail(OutboxMessage, { event: "account.created" });
+    // The catalog recorded the change with the gateway's request id and the operator as the actor,
+    // and published its event under that request id (the relay deletes the outbox row once it has).
+    const requestId = response.headers["x-request-id"];
     const samId = (await sales.get("/api/auth/session")).json().user.id;
-    expect(event).toMatchObject({ requestId: response.headers["x-request-id"], actorId: samId });
+    const audit = await gw.catalogOrm!.em.fork().findOneOrFail(AuditLogEntity, {
+      action: "account.created",
+      entityId: account.id,
+    });
+    expect(audit).toMatchObject({ requestId, actorId: samId });
+    const jsm = await jetstreamManager(gw.env.nc);
+    const published = async () => {
+      const stored = await jsm.streams
+        .getMessage(eventStreamName(gw.env.prefix), { last_by_subj: `${gw.env.prefix}.evt.account.created` })
+        .catch(() => null);
+      return stored?.json<Account>().id === account.id
+        ? readEnvelope(stored.header, "").requestId
+        : undefined;
+    };
+    await expect.poll(published, { timeout: 10_000 }).toBe(requestId);
     expect((await sales.get(`/api/accounts/${account.id}`)).json()).toEqual(account);
   });
 
