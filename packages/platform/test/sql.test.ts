@@ -96,9 +96,9 @@ const full = {
   ratio: 0.1,
   done: true,
   at,
-  tags: ["a", "b,c", 'd"e', ""],
+  tags: ["a", "b,c", 'd"e', "", "NULL", "back\\slash", "{braces}", " spaced "],
   sealed: Buffer.from([0, 1, 254, 255]),
-  details: { nested: [1, "two", null, { three: true }], text: "x" },
+  details: { nested: [1, "two", null, { three: true }], text: 'x "quoted", \\ {}' },
 };
 
 const stored = (id: string) =>
@@ -110,12 +110,28 @@ const stored = (id: string) =>
     [[id]],
   );
 
-describe("insertRows", () => {
+// Up to 1,000 values a statement binds each in a placeholder; past that, each column as an array.
+// Both must store every value alike: the rows under test, then filler rows past the bound.
+describe.each([
+  ["a few rows, a placeholder a value", "p-", 0],
+  ["past 1,000 values, an array a column", "a-", 100],
+])("insertRows, %s", (_, prefix, fillers) => {
+  let statements = 0;
+  // Fresh filler rows for each statement, so that only the rows under test can make it fail.
+  const insert = (rows: Record<string, unknown>[]) => {
+    const batch = ++statements;
+    const filler = Array.from({ length: fillers }, (_, i) => ({
+      ...full,
+      id: `${prefix}filler-${batch}-${i}`,
+    }));
+    return orm.em.fork().transactional((em) => insertRows(em, Sample, [...rows, ...filler]));
+  };
+
   it("stores each value as its column's type, many rows in one statement", async () => {
     const rows = [
-      full,
+      { ...full, id: `${prefix}s1` },
       {
-        id: "s2",
+        id: `${prefix}s2`,
         note: null,
         count: 0,
         big: null,
@@ -126,12 +142,13 @@ describe("insertRows", () => {
         sealed: null,
         details: null,
       },
-      { ...full, id: "s3", details: "a JSON string", note: undefined },
+      { ...full, id: `${prefix}s3`, details: "a JSON string", note: undefined },
+      { ...full, id: `${prefix}s4`, note: "a lone \ud800 surrogate", tags: ["\udc00"] },
     ];
-    await orm.em.fork().transactional((em) => insertRows(em, Sample, rows));
-    expect(await stored("s1")).toEqual([
+    await insert(rows);
+    expect(await stored(`${prefix}s1`)).toEqual([
       {
-        id: "s1",
+        id: `${prefix}s1`,
         note: full.note,
         count: -7,
         big: "9007199254740993",
@@ -141,28 +158,37 @@ describe("insertRows", () => {
         tags: full.tags,
         sealed: "0001feff",
         details: full.details,
-        id_length: 2,
+        id_length: 4,
       },
     ]);
-    expect(await stored("s2")).toEqual([
+    expect(await stored(`${prefix}s2`)).toEqual([
       expect.objectContaining({ note: null, big: null, ratio: null, done: false, tags: [], sealed: null }),
     ]);
-    expect((await stored("s2"))[0]!.details).toBeNull();
-    expect(await stored("s3")).toEqual([expect.objectContaining({ note: null, details: "a JSON string" })]);
+    expect((await stored(`${prefix}s2`))[0]!.details).toBeNull();
+    expect(await stored(`${prefix}s3`)).toEqual([
+      expect.objectContaining({ note: null, details: "a JSON string" }),
+    ]);
+    // The driver writes text as UTF-8, where a lone surrogate becomes U+FFFD.
+    expect(await stored(`${prefix}s4`)).toEqual([
+      expect.objectContaining({ note: "a lone \ufffd surrogate", tags: ["\ufffd"] }),
+    ]);
   });
 
   it("refuses an invalid Date or text PostgreSQL cannot hold, and writes none of the rows", async () => {
     const attempt = (row: Record<string, unknown>) =>
-      orm.em.fork().transactional((em) =>
-        insertRows(em, Sample, [
-          { ...full, id: "ok" },
-          { ...full, ...row },
-        ]),
-      );
-    await expect(attempt({ id: "bad-date", at: new Date("not a date") })).rejects.toThrow();
-    await expect(attempt({ id: "nul", note: "a\u0000b" })).rejects.toThrow();
+      insert([
+        { ...full, id: `${prefix}ok` },
+        { ...full, ...row },
+      ]);
+    await expect(attempt({ id: `${prefix}bad-date`, at: new Date("not a date") })).rejects.toThrow();
+    await expect(attempt({ id: `${prefix}nul`, note: "a\u0000b" })).rejects.toThrow();
+    await expect(attempt({ id: `${prefix}nul-tag`, tags: ["a\u0000b"] })).rejects.toThrow();
+    const ids = ["ok", "bad-date", "nul", "nul-tag"].map((id) => `${prefix}${id}`);
+    expect(await query(orm, "select id from probe_rows.samples where id = any($1)", [ids])).toEqual([]);
     expect(
-      await query(orm, "select id from probe_rows.samples where id = any($1)", [["ok", "bad-date", "nul"]]),
+      await query(orm, "select id from probe_rows.samples where id like $1", [
+        `${prefix}filler-${statements}-%`,
+      ]),
     ).toEqual([]);
   });
 });
@@ -201,8 +227,9 @@ describe("insertRowsTogether", () => {
     expect((await count("samples", "u-")) + (await count("samples", "v-"))).toBe(0);
   });
 
-  it("past the 65,535 parameters of a statement, writes the rows in several, parents first", async () => {
-    // Ten columns a sample: 6,600 of them need 66,000 parameters, their children 300 more.
+  it("writes rows past what a placeholder a value could bind (65,535) in one statement", async () => {
+    // Ten columns a sample: 6,600 of them would have needed 66,000 placeholders, their children 300
+    // more; as one array a column, the statement binds 13.
     const samples = Array.from({ length: 6_600 }, (_, i) => sample(`w-${i}`));
     const children = Array.from({ length: 100 }, (_, i) => ({
       id: `w-child-${i}`,
@@ -219,7 +246,7 @@ describe("insertRowsTogether", () => {
     expect(await count("children", "w-child-")).toBe(100);
   });
 
-  it("past the limit with no transaction given, writes the statements in one of its own", async () => {
+  it("past that many values with no transaction given, commits all of them or none", async () => {
     const samples = Array.from({ length: 6_600 }, (_, i) => sample(`x-${i}`));
     // Told once the rows are written: with the transaction whose commit stores them, or with none
     // once committed; never for rows refused.
