@@ -32,10 +32,9 @@ let env: TestEnv;
 let orm: Orm;
 const running: { stop(): Promise<void> }[] = [];
 
-beforeAll(async () => {
-  env = await createTestEnv();
-  await ensureEventStream(env.nc, env.prefix);
-  orm = await openDatabase({
+// The event tables in a schema of their own; a second call is a second process on the same schema.
+const openProbeDatabase = () =>
+  openDatabase({
     url: env.databaseUrl,
     schema: "probe",
     entities: eventEntities,
@@ -43,6 +42,11 @@ beforeAll(async () => {
     folder: import.meta.dirname,
     log: env.log,
   });
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  await ensureEventStream(env.nc, env.prefix);
+  orm = await openProbeDatabase();
 });
 afterEach(async () => {
   for (const r of running.splice(0)) await r.stop();
@@ -165,14 +169,7 @@ describe("outbox relay and consumer", () => {
     const { seen } = await consume();
     // A second process on the same schema: its relay polls often and takes what it finds, including
     // events the first is publishing from memory.
-    const replica = await openDatabase({
-      url: env.databaseUrl,
-      schema: "probe",
-      entities: eventEntities,
-      migrations: [eventTablesMigration, eventVersionMigration, eventTraceMigration, eventInlineMigration],
-      folder: import.meta.dirname,
-      log: env.log,
-    });
+    const replica = await openProbeDatabase();
     try {
       const polling = new OutboxRelay({
         orm: replica,
