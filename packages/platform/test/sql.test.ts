@@ -227,6 +227,22 @@ describe("insertRowsTogether", () => {
     expect((await count("samples", "u-")) + (await count("samples", "v-"))).toBe(0);
   });
 
+  it("stores rows alike at the bound between the two shapes (1,000 values) and one row past it", async () => {
+    // Ten columns a sample: 100 of them are 1,000 values, each a placeholder; 101, an array a column.
+    for (const [prefix, length] of [
+      ["at-", 100],
+      ["past-", 101],
+    ] as const) {
+      const rows = Array.from({ length }, (_, i) => ({ ...full, id: `${prefix}${i}` }));
+      await orm.em.fork().transactional((em) => insertRowsTogether(em, [{ entity: Sample, rows }]));
+      expect(await count("samples", prefix)).toBe(length);
+      const [last] = await stored(`${prefix}${length - 1}`);
+      expect(last).toEqual(
+        expect.objectContaining({ note: full.note, tags: full.tags, details: full.details }),
+      );
+    }
+  });
+
   it("writes rows past what a placeholder a value could bind (65,535) in one statement", async () => {
     // Ten columns a sample: 6,600 of them would have needed 66,000 placeholders, their children 300
     // more; as one array a column, the statement binds 13.
