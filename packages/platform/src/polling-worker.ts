@@ -11,15 +11,21 @@ export interface PollingWorkerOptions {
   batchSize: number;
   /** How often to look for work when nothing nudged the worker. */
   pollMs?: number;
+  /**
+   * How soon to look again after a batch that found work but less than a full batch: by default
+   * `pollMs`. Shorter, a steady stream of work is done in small batches as it comes rather than in
+   * one large batch a poll.
+   */
+  busyPollMs?: number;
   /** The longest wait between retries after failures (they back off from `pollMs`). */
   maxBackoffMs?: number;
 }
 
 /**
- * A loop that does batches of work until stopped: at once when nudged, else every `pollMs`, again
- * at once after a full batch, and backing off (doubling, up to `maxBackoffMs`) while it fails —
- * logging the first failure and every 30th, not each one. The outbox relay and the hand-off to
- * license servers are such loops.
+ * A loop that does batches of work until stopped: at once when nudged, else every `pollMs` (every
+ * `busyPollMs` while it finds work), again at once after a full batch, and backing off (doubling,
+ * up to `maxBackoffMs`) while it fails — logging the first failure and every 30th, not each one. The
+ * outbox relay, the audit chain and the hand-off to license servers are such loops.
  */
 export class PollingWorker implements Worker {
   readonly #options: Required<PollingWorkerOptions>;
@@ -29,7 +35,13 @@ export class PollingWorker implements Worker {
   #nudged = false;
 
   constructor(options: PollingWorkerOptions) {
-    this.#options = { pollMs: 1_000, maxBackoffMs: 10_000, ...options };
+    const pollMs = options.pollMs ?? 1_000;
+    this.#options = {
+      ...options,
+      pollMs,
+      busyPollMs: options.busyPollMs ?? pollMs,
+      maxBackoffMs: options.maxBackoffMs ?? 10_000,
+    };
   }
 
   start(): void {
@@ -51,12 +63,13 @@ export class PollingWorker implements Worker {
   }
 
   async #run(): Promise<void> {
-    const { log, what, batch, batchSize, pollMs, maxBackoffMs } = this.#options;
+    const { log, what, batch, batchSize, pollMs, busyPollMs, maxBackoffMs } = this.#options;
     let failures = 0;
     while (this.#running) {
       this.#nudged = false;
+      let done = 0;
       try {
-        const done = await batch();
+        done = await batch();
         failures = 0;
         if (done >= batchSize) continue;
       } catch (error) {
@@ -64,8 +77,10 @@ export class PollingWorker implements Worker {
         if (failures === 1 || failures % 30 === 0)
           log.warn({ err: error, failures }, `could not ${what}; retrying`);
       }
-      if (!this.#nudged)
-        await this.#sleep(failures > 0 ? Math.min(pollMs * 2 ** failures, maxBackoffMs) : pollMs);
+      if (!this.#nudged) {
+        if (failures > 0) await this.#sleep(Math.min(pollMs * 2 ** failures, maxBackoffMs));
+        else await this.#sleep(done > 0 ? busyPollMs : pollMs);
+      }
     }
   }
 
