@@ -1,6 +1,7 @@
 import { AppError, newId } from "@licensing/contracts";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AuditRow, chainHash, chainLinks, linksBetweenTurns } from "../src/audit/chain.ts";
 import {
   AuditLogEntity,
   auditLogMigration,
@@ -168,6 +169,44 @@ describe("the audit log", () => {
     while ((await chainAuditBatch(orm, "probe")) > 0);
     const report = await verifyAuditChain(orm.em.fork(), "probe");
     expect(report).toMatchObject({ ok: true, checked: 200, pending: 0, head: { seq: 200 } });
+  });
+
+  it("links a long batch in stretches, letting requests through between them", async () => {
+    const rows: AuditRow[] = Array.from({ length: 500 }, (_, i) => ({
+      id: `audit_${i}`,
+      at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
+      actor_id: ada.id,
+      actor_name: ada.username,
+      action: "thing.changed",
+      entity_type: "thing",
+      entity_id: `thing_${i}`,
+      request_id: null,
+      reason: null,
+      changes: { n: [i, i + 1] },
+      chain_seq: null,
+      hash: null,
+    }));
+    // Something else waiting on the event loop: it runs once at every turn the linking lets through.
+    let turns = 0;
+    let linking = true;
+    const otherWork = () => {
+      turns++;
+      if (linking) setImmediate(otherWork);
+    };
+    setImmediate(otherWork);
+    const links = await chainLinks("probe", { seq: 7, hash: "a".repeat(64) }, rows);
+    linking = false;
+    expect(turns).toBeGreaterThanOrEqual(rows.length / linksBetweenTurns - 1);
+    // The same links as linking them in one go.
+    let previous = "a".repeat(64);
+    const hashes = rows.map((row, i) => (previous = chainHash(previous, "probe", 8 + i, row)));
+    expect(links).toEqual({ ids: rows.map((row) => row.id), seqs: rows.map((_, i) => 8 + i), hashes });
+
+    const { orm } = await openLog();
+    await write(orm, 3 * linksBetweenTurns + 7);
+    expect(await chainAuditBatch(orm, "probe")).toBe(3 * linksBetweenTurns + 7);
+    const report = await verifyAuditChain(orm.em.fork(), "probe");
+    expect(report).toMatchObject({ ok: true, pending: 0, head: { seq: 3 * linksBetweenTurns + 7 } });
   });
 
   it("lists entries newest first, filtered, a page at a time", async () => {
