@@ -162,8 +162,10 @@ describe("the audit log", () => {
   it("chains once and in one order however many replicas chain while writers write", async () => {
     const { orm } = await openLog();
     const writers = Array.from({ length: 10 }, () => write(orm, 20));
-    const chainers = Array.from({ length: 4 }, async () => {
-      for (let i = 0; i < 10; i++) await chainAuditBatch(orm, "probe", 37);
+    // Half the replicas take batches long enough to let the event loop turn while they hold the lock.
+    const chainers = Array.from({ length: 4 }, async (_, replica) => {
+      const batchSize = replica % 2 ? 37 : 3 * linksBetweenTurns + 7;
+      for (let i = 0; i < 10; i++) await chainAuditBatch(orm, "probe", batchSize);
     });
     await Promise.all([...writers, ...chainers]);
     while ((await chainAuditBatch(orm, "probe")) > 0);
