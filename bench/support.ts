@@ -15,7 +15,7 @@ import {
   type LocalInfra,
   resolveLocalInfra,
 } from "@licensing/deploy/local-infra";
-import { testActorEnv, testActorKeys } from "@licensing/testing";
+import { deletePrefixStreams, testActorEnv, testActorKeys } from "@licensing/testing";
 import { Svcm } from "@nats-io/services";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import autocannon from "autocannon";
@@ -90,6 +90,8 @@ export async function benchEnv(): Promise<BenchEnv> {
     },
     async stop() {
       await Promise.all(children.map((child) => stopChild(child)));
+      // The events, license files and object stores the run wrote, often gigabytes in the shared NATS.
+      await deletePrefixStreams(nc, prefix);
       await nc.close();
       // BENCH_KEEP_DATABASE=1 leaves the bench database for a look afterwards (EXPLAIN, sizes).
       if (process.env.BENCH_KEEP_DATABASE) console.log(`kept database ${database}`);

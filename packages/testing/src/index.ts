@@ -3,6 +3,7 @@ export { Balancer } from "./balancer.ts";
 export { freePort } from "./free-port.ts";
 export { type NatsCluster, startNatsCluster } from "./nats-cluster.ts";
 export { type StartedPlatform, startPlatform } from "./npm-start.ts";
+export { deletePrefixStreams } from "./prefix-streams.ts";
 export {
   missingMigration,
   openAsBefore,

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { BusClient, setActorKeys } from "@licensing/bus";
 import { databaseUrlFor, dropDatabase, ensureDatabase } from "@licensing/deploy/local-infra";
-import { connectNats, createLogger, eventStreamName, type Logger } from "@licensing/platform";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { connectNats, createLogger, type Logger } from "@licensing/platform";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { inject } from "vitest";
 import { testActorKeys } from "./actor-keys.ts";
+import { deletePrefixStreams } from "./prefix-streams.ts";
 
 /**
  * What one test file runs against: its own database and its own subject prefix (and so its own event
@@ -66,14 +66,7 @@ export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestE
     log,
     connect,
     async stop() {
-      // Every stream of this prefix: events, license files, the object stores of large bodies, and the
-      // key-value buckets (the gateway's upload locks).
-      const jsm = await jetstreamManager(nc);
-      const own = eventStreamName(prefix).replace(/EVENTS$/, "");
-      for await (const name of jsm.streams.names()) {
-        if (name.startsWith(own) || name.startsWith(`OBJ_${own}`) || name.startsWith(`KV_${own}`))
-          await jsm.streams.delete(name).catch(() => {});
-      }
+      await deletePrefixStreams(nc, prefix);
       await Promise.all(connections.map((c) => c.close().catch(() => {})));
       await dropDatabase(infra.databaseUrl, database);
     },
