@@ -215,5 +215,62 @@ describe.each([
       expect(asRecord(revoked.byStatus).revoked).toBe(asRecord(figures.byStatus).revoked! + 1);
       expect(asRecord(revoked.byStatus)).toEqual((await oracle()).byStatus);
     });
+
+    it("folds only the buckets that changed since the last fold", async () => {
+      const em = under.orm.em.fork();
+      const compact = () => execute(em, "select issuer.stats_compact()");
+      const rows = async () =>
+        new Set(
+          (
+            await query<{ row: string }>(
+              em,
+              `select 'end ' || id as row from issuer.stats_by_end union all
+               select 'product ' || id from issuer.stats_by_product union all
+               select 'created ' || id from issuer.stats_by_created union all
+               select 'account ' || id from issuer.stats_by_account`,
+            )
+          ).map((r) => r.row),
+        );
+      await compact();
+      const folded = await rows();
+      expect(folded.size).toBeGreaterThan(20);
+      // Nothing changed since: nothing is rewritten.
+      await compact();
+      expect(await rows()).toEqual(folded);
+
+      const rewrittenBy = async (change: () => Promise<unknown>) => {
+        const before = await rows();
+        await change();
+        await compact();
+        const after = await rows();
+        return [...before].filter((row) => !after.has(row));
+      };
+      // A license for a new account: the buckets of today's commercial licenses and of the
+      // collector's, and its end day's if others share it. The account's first row is new.
+      const account = await under.account({ name: "One more" });
+      let licenseId = "";
+      const created = await rewrittenBy(async () => {
+        const { licenses } = await under.env.bus.request(
+          issuer.createLicense,
+          { accountId: account.id, products: ["collector"], startDate: at(-day), endDate: at(7 * day) },
+          as(actors.sales),
+        );
+        licenseId = licenses[0]!.license.id;
+      });
+      expect(created.length).toBeGreaterThan(0);
+      expect(created.length).toBeLessThanOrEqual(3);
+      expect(created.filter((row) => row.startsWith("account "))).toEqual([]);
+      // Renewed: only its old and new end days; no count by account, product or day moves.
+      const renewed = await rewrittenBy(() =>
+        under.env.bus.request(issuer.renew, { id: licenseId, extendDays: 30 }, as(actors.licenseAdmin)),
+      );
+      expect(renewed.length).toBeGreaterThan(0);
+      expect(renewed.length).toBeLessThanOrEqual(2);
+      expect(renewed.every((row) => row.startsWith("end "))).toBe(true);
+      const now = await under.env.bus.request(issuer.dashboard, {});
+      const truth = await oracle();
+      expect(asRecord(now.byStatus)).toEqual(truth.byStatus);
+      expect(now.total).toBe(Object.values(truth.byStatus).reduce((a, b) => a + b, 0));
+    });
   });
 });
