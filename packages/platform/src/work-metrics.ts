@@ -1,7 +1,8 @@
-// Gauges that say work is stuck: outbox rows not yet relayed, events a consumer has not yet
-// acknowledged, database connections in use. Each is read when Prometheus scrapes (prom-client's
-// `collect()`), from the component that owns it while it runs: nothing is counted on the hot path,
-// and a relay or consumer that stopped stops reporting instead of reporting a stale figure.
+// Gauges that say work is stuck: outbox rows not yet relayed, audit entries not yet chained, events
+// a consumer has not yet acknowledged, database connections in use. Each is read when Prometheus
+// scrapes (prom-client's `collect()`), from the component that owns it while it runs: nothing is
+// counted on the hot path, and a worker that stopped stops reporting instead of reporting a stale
+// figure.
 import { Gauge } from "prom-client";
 import type { Logger } from "./logger.ts";
 
@@ -69,6 +70,44 @@ export function watchOutbox(schema: string, read: () => Promise<OutboxFigures>, 
       return figures ? [[{ schema }, figures.backlog]] : [];
     }),
     outboxOldestAge(async () => {
+      const figures = await shared();
+      return figures ? [[{ schema }, figures.oldestAgeSeconds]] : [];
+    }),
+  ];
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
+const auditUnchained = sampledGauge(
+  "lic_audit_unchained_entries",
+  "Audit entries not yet chained (given their place and link in the tamper-evident chain), by schema",
+  ["schema"],
+);
+const auditOldestUnchainedAge = sampledGauge(
+  "lic_audit_oldest_unchained_age_seconds",
+  "Age of the oldest audit entry not yet chained (0 when none waits), by schema",
+  ["schema"],
+);
+
+export interface AuditChainFigures {
+  unchained: number;
+  oldestAgeSeconds: number;
+}
+
+/** Reports how far a service's audit chain lags while its worker runs; returns what stops it. */
+export function watchAuditChain(
+  schema: string,
+  read: () => Promise<AuditChainFigures>,
+  log: Logger,
+): () => void {
+  const shared = sharedReading(read, `the ${schema} audit chain's backlog`, log);
+  const stops = [
+    auditUnchained(async () => {
+      const figures = await shared();
+      return figures ? [[{ schema }, figures.unchained]] : [];
+    }),
+    auditOldestUnchainedAge(async () => {
       const figures = await shared();
       return figures ? [[{ schema }, figures.oldestAgeSeconds]] : [];
     }),

@@ -4,6 +4,9 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
+  AuditLogEntity,
+  auditChainWorker,
+  auditLogMigration,
   EventConsumer,
   ensureEventStream,
   eventEntities,
@@ -11,10 +14,12 @@ import {
   eventTablesMigration,
   eventTraceMigration,
   eventVersionMigration,
+  execute,
   type MetricsServer,
   type Orm,
   OutboxRelay,
   openDatabase,
+  recordAudit,
   recordEvents,
   startMetricsServer,
 } from "../src/index.ts";
@@ -143,5 +148,69 @@ describe("pool gauges", () => {
     ).toBeGreaterThan(0);
     expect(await scraped('lic_db_pool_connections{schema="probe",state="in_use",service="probe"}')).toBe(0);
     expect(await scraped('lic_db_pool_waiting_requests{schema="probe",service="probe"}')).toBe(0);
+  });
+});
+
+const unchained = 'lic_audit_unchained_entries{schema="probe_audit",service="probe"}';
+const oldestUnchained = 'lic_audit_oldest_unchained_age_seconds{schema="probe_audit",service="probe"}';
+
+describe("audit chain gauges", () => {
+  it("show entries waiting to be chained, older while the chain is held up, and none once chained", async () => {
+    const audited = await openDatabase({
+      url: env.databaseUrl,
+      schema: "probe_audit",
+      entities: [AuditLogEntity],
+      migrations: [auditLogMigration],
+      folder: import.meta.dirname,
+      log: env.log,
+    });
+    // Another replica holding the chain's lock, in a transaction left open: this one finds nothing
+    // it may chain.
+    let locked = () => {};
+    const holding = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const held = audited.em.fork().transactional(async (em) => {
+      await execute(em, "select pg_advisory_xact_lock(hashtext($1))", [
+        'audit chain "probe_audit"."audit_log"',
+      ]);
+      locked();
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    try {
+      await holding;
+      await audited.em.fork().transactional((em) =>
+        recordAudit(
+          em,
+          ...[1, 2, 3].map((n) => ({
+            action: "thing.changed",
+            entityType: "thing",
+            entityId: `thing_${n}`,
+            actor: { id: "usr_01ADA", username: "ada" },
+          })),
+        ),
+      );
+      const worker = auditChainWorker({ orm: audited, service: "probe", log: env.log, pollMs: 50 });
+      worker.start();
+      running.push(worker);
+      await expect.poll(() => scraped(unchained)).toBe(3);
+      const firstAge = (await scraped(oldestUnchained))!;
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      expect(await scraped(oldestUnchained)).toBeGreaterThan(firstAge + 1);
+
+      release();
+      await held;
+      await expect.poll(() => scraped(unchained), { timeout: 5_000 }).toBe(0);
+      expect(await scraped(oldestUnchained)).toBe(0);
+      await worker.stop();
+      running.splice(running.indexOf(worker), 1);
+      expect(await scraped(unchained)).toBeUndefined(); // a stopped worker reports nothing
+    } finally {
+      release();
+      await held;
+      await audited.close();
+    }
   });
 });

@@ -2,9 +2,11 @@ import { createHash } from "node:crypto";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { canonicalize } from "@licensing/model";
 import type { Logger } from "pino";
+import type { Worker } from "../bus-service.ts";
 import type { EntityManager, Orm } from "../database.ts";
 import { PollingWorker } from "../polling-worker.ts";
 import { execute, query, queryOne, tableName } from "../sql.ts";
+import { type AuditChainFigures, watchAuditChain } from "../work-metrics.ts";
 
 /** An audit entry as the table holds it (raw rows: what is hashed is what is stored). */
 export interface AuditRow {
@@ -125,17 +127,18 @@ export async function chainAuditBatch(orm: Orm, service: string, batchSize = 500
  * The worker that chains a service's audit entries as they commit (one per service process): idle,
  * it looks once a second; while entries keep coming, every 100 ms, at most 100 at a time. Chaining
  * an entry rewrites its row and five index entries, and 500 at a time, once a second, held up
- * the commits of the requests beside it by 20–60 ms (issue 20).
+ * the commits of the requests beside it by 20–60 ms (issue 20). While it runs, `/metrics` shows how
+ * many entries wait to be chained and how old the oldest is.
  */
 export function auditChainWorker(options: {
   orm: Orm;
   service: string;
   log: Logger;
   pollMs?: number;
-}): PollingWorker {
+}): Worker {
   const batchSize = 100;
   const pollMs = options.pollMs ?? 1_000;
-  return new PollingWorker({
+  const loop = new PollingWorker({
     what: "chain audit entries",
     log: options.log,
     batchSize,
@@ -143,6 +146,30 @@ export function auditChainWorker(options: {
     busyPollMs: Math.min(pollMs, 100),
     batch: () => chainAuditBatch(options.orm, options.service, batchSize),
   });
+  const schema = options.orm.config.get("schema") ?? "public";
+  let unwatch: (() => void) | undefined;
+  return {
+    start() {
+      loop.start();
+      unwatch ??= watchAuditChain(schema, () => unchainedAudit(options.orm), options.log);
+    },
+    async stop() {
+      unwatch?.();
+      unwatch = undefined;
+      await loop.stop();
+    },
+  };
+}
+
+/** The entries not chained yet and the age of the oldest (`/metrics`, on each scrape). */
+export async function unchainedAudit(orm: Orm): Promise<AuditChainFigures> {
+  const em = orm.em.fork();
+  const row = await queryOne<{ unchained: string; age: number | null }>(
+    em,
+    `select count(*) as unchained, extract(epoch from now() - min(at))::float8 as age
+       from ${tableName(em, "audit_log")} where chain_seq is null`,
+  );
+  return { unchained: Number(row?.unchained ?? 0), oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
 }
 
 /** What verifying a service's chain found. */
