@@ -204,7 +204,7 @@ export async function paced(
     );
   }
   await Promise.all(calls);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), latencies };
 }
 
 /** Processes whose CPU time `cpuTime` adds up, by name: their pids, looked up at each reading. */
