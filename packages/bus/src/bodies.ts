@@ -3,7 +3,7 @@
 // JetStream object store bucket (chunked, checksummed) and the message carries only its name in the
 // `Lic-Body-Ref` header. Readers resolve the reference, so requests, answers and events of any size
 // up to MAX_BODY_BYTES look the same to the code on both sides.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { AppError, formatBytes } from "@licensing/contracts";
 import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import { type ObjectStore, Objm, StorageType, setSha256Backend } from "@nats-io/obj";
@@ -93,10 +93,14 @@ export class BodyStore {
     if (data.length <= this.inlineLimit) return { data, annotate: (h) => h };
     const ref = name ?? randomUUID();
     const store = await this.#open();
-    await store.putBlob(
-      { name: ref, options: { max_chunk_size: Math.min(CHUNK_BYTES, this.inlineLimit) } },
-      data,
-    );
+    // A named body is stored once. Storing it again (a relay that died before deleting its outbox row
+    // publishes the event again) would replace the object and purge the chunks a reader of the first
+    // copy is waiting for, and that reader would wait for ever.
+    if (name === undefined || !(await storedAlready(store, name, data)))
+      await store.putBlob(
+        { name: ref, options: { max_chunk_size: Math.min(CHUNK_BYTES, this.inlineLimit) } },
+        data,
+      );
     return {
       data: new Uint8Array(0),
       ref,
@@ -164,6 +168,15 @@ export class BodyStore {
       });
     return this.#store;
   }
+}
+
+/** Whether `name` already holds these very bytes, whole (the object store writes its digest last). */
+async function storedAlready(store: ObjectStore, name: string, data: Uint8Array): Promise<boolean> {
+  const info = await store.info(name);
+  if (info === null || info.deleted || info.size !== data.length) return false;
+  // The store's digest: SHA-256 in base64url, padded.
+  const digest = createHash("sha256").update(data).digest("base64").replaceAll("+", "-").replaceAll("/", "_");
+  return info.digest === `SHA-256=${digest}`;
 }
 
 /** A body sent by reference that is no longer stored (expired, or its reader already took it). */

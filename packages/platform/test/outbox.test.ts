@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { bodyRefHeader } from "@licensing/bus";
+import { bodyBucketName, bodyRefHeader } from "@licensing/bus";
 import { defineEvent } from "@licensing/contracts";
 import { createTestEnv, type TestEnv } from "@licensing/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -410,14 +410,20 @@ describe("outbox relay and consumer", () => {
       .fork()
       .transactional((em) => recordEvents(em, [{ type: carried, payload: { text } }]));
     // Published twice (a relay that died before deleting its row): stored and delivered once.
+    const jsm = await jetstreamManager(env.nc);
+    const lastStored = async () =>
+      (await jsm.streams.info(`OBJ_${bodyBucketName(env.prefix, "events")}`)).state.last_seq;
     await expect(
       relay({ beforeDelete: async () => Promise.reject(new Error("killed")) }).publishBatch(),
     ).rejects.toThrow("killed");
+    const storedOnce = await lastStored();
     await relay().publishBatch();
+    // The second relay leaves the body as it is: replacing it would purge the chunks that a consumer
+    // of the first publication may be reading.
+    expect(await lastStored()).toBe(storedOnce);
     await expect.poll(() => received.length, { timeout: 10_000 }).toBeGreaterThan(0);
     expect(received).toHaveLength(1);
     expect(received[0] === text).toBe(true);
-    const jsm = await jetstreamManager(env.nc);
     const stored = await jsm.streams.getMessage(eventStreamName(env.prefix), {
       last_by_subj: `${env.prefix}.evt.probe.carried`,
     });
