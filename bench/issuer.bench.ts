@@ -47,6 +47,10 @@ import {
 // Seconds counted at each steady rate. At about 1,000 requests a second, 10 s in each of 5 rounds
 // put the run's p99 at its 500th slowest request, where 2 s put a round's at its 20th.
 const pacedSeconds = Number(process.env.BENCH_PACED_SECONDS ?? 10);
+if (!(pacedSeconds > 0))
+  throw new Error(
+    `BENCH_PACED_SECONDS must be a number of seconds over 0, not ${process.env.BENCH_PACED_SECONDS}`,
+  );
 const seedSize = Number(process.env.BENCH_LICENSES ?? 1_000_000);
 const parts = (process.env.BENCH_PARTS ?? "issuance,reads").split(",");
 const actor: Actor = { id: "usr_bench", username: "bench", roles: ["superadmin"] };

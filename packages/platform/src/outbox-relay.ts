@@ -9,7 +9,7 @@ import { type OutboxEvent, onEventsCommitted } from "./outbox.ts";
 import { PollingWorker } from "./polling-worker.ts";
 import { query, tableName } from "./sql.ts";
 import { platformTracer } from "./tracing.ts";
-import { type OutboxFigures, watchOutbox } from "./work-metrics.ts";
+import { type Backlog, watchOutbox } from "./work-metrics.ts";
 
 export interface OutboxRelayOptions {
   orm: Orm;
@@ -121,14 +121,14 @@ export class OutboxRelay {
   }
 
   /** The rows not yet published and the age of the oldest (`/metrics`, on each scrape). */
-  async backlog(): Promise<OutboxFigures> {
+  async backlog(): Promise<Backlog> {
     const em = this.#options.orm.em.fork();
     const [row] = await query<{ backlog: string; age: number | null }>(
       em,
       `select count(*) as backlog, extract(epoch from now() - min(created_at))::float8 as age
        from ${tableName(em, "outbox")} where published_at is null`,
     );
-    return { backlog: Number(row?.backlog ?? 0), oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
+    return { waiting: Number(row?.backlog ?? 0), oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
   }
 
   /** Publishes one batch of the rows it was not handed; returns how many events it published. */

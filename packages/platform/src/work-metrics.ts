@@ -45,77 +45,66 @@ function sharedReading<T>(read: () => Promise<T>, what: string, log: Logger): ()
   };
 }
 
-const outboxBacklog = sampledGauge(
-  "lic_outbox_backlog",
-  "Outbox rows not yet published to JetStream, by schema (the service's)",
-  ["schema"],
-);
-const outboxOldestAge = sampledGauge(
-  "lic_outbox_oldest_age_seconds",
-  "Age of the oldest outbox row not yet published (0 when none is waiting), by schema",
-  ["schema"],
-);
-
-export interface OutboxFigures {
-  backlog: number;
+/** Work waiting in a table for a worker: how many rows, and how old the oldest is (0 when none). */
+export interface Backlog {
+  waiting: number;
   oldestAgeSeconds: number;
 }
 
-/** Reports an outbox relay's backlog while it runs; returns the function that stops reporting it. */
-export function watchOutbox(schema: string, read: () => Promise<OutboxFigures>, log: Logger): () => void {
-  const shared = sharedReading(read, `the ${schema} outbox backlog`, log);
-  const stops = [
-    outboxBacklog(async () => {
-      const figures = await shared();
-      return figures ? [[{ schema }, figures.backlog]] : [];
-    }),
-    outboxOldestAge(async () => {
-      const figures = await shared();
-      return figures ? [[{ schema }, figures.oldestAgeSeconds]] : [];
-    }),
-  ];
-  return () => {
-    for (const stop of stops) stop();
+/**
+ * A pair of gauges for one kind of backlog, by schema, and the function that reports a worker's
+ * backlog on them while it runs (it returns the function that stops reporting it).
+ */
+function backlogGauges(
+  waiting: { name: string; help: string },
+  oldest: { name: string; help: string },
+  what: string,
+) {
+  const waitingGauge = sampledGauge(waiting.name, waiting.help, ["schema"]);
+  const oldestGauge = sampledGauge(oldest.name, oldest.help, ["schema"]);
+  return (schema: string, read: () => Promise<Backlog>, log: Logger): (() => void) => {
+    const shared = sharedReading(read, `the ${schema} ${what}`, log);
+    const stops = [
+      waitingGauge(async () => {
+        const backlog = await shared();
+        return backlog ? [[{ schema }, backlog.waiting]] : [];
+      }),
+      oldestGauge(async () => {
+        const backlog = await shared();
+        return backlog ? [[{ schema }, backlog.oldestAgeSeconds]] : [];
+      }),
+    ];
+    return () => {
+      for (const stop of stops) stop();
+    };
   };
 }
 
-const auditUnchained = sampledGauge(
-  "lic_audit_unchained_entries",
-  "Audit entries not yet chained (given their place and link in the tamper-evident chain), by schema",
-  ["schema"],
-);
-const auditOldestUnchainedAge = sampledGauge(
-  "lic_audit_oldest_unchained_age_seconds",
-  "Age of the oldest audit entry not yet chained (0 when none waits), by schema",
-  ["schema"],
+/** Reports an outbox relay's backlog: rows not yet published. */
+export const watchOutbox = backlogGauges(
+  {
+    name: "lic_outbox_backlog",
+    help: "Outbox rows not yet published to JetStream, by schema (the service's)",
+  },
+  {
+    name: "lic_outbox_oldest_age_seconds",
+    help: "Age of the oldest outbox row not yet published (0 when none is waiting), by schema",
+  },
+  "outbox backlog",
 );
 
-export interface AuditChainFigures {
-  unchained: number;
-  oldestAgeSeconds: number;
-}
-
-/** Reports how far a service's audit chain lags while its worker runs; returns what stops it. */
-export function watchAuditChain(
-  schema: string,
-  read: () => Promise<AuditChainFigures>,
-  log: Logger,
-): () => void {
-  const shared = sharedReading(read, `the ${schema} audit chain's backlog`, log);
-  const stops = [
-    auditUnchained(async () => {
-      const figures = await shared();
-      return figures ? [[{ schema }, figures.unchained]] : [];
-    }),
-    auditOldestUnchainedAge(async () => {
-      const figures = await shared();
-      return figures ? [[{ schema }, figures.oldestAgeSeconds]] : [];
-    }),
-  ];
-  return () => {
-    for (const stop of stops) stop();
-  };
-}
+/** Reports how far a service's audit chain lags: entries not yet chained. */
+export const watchAuditChain = backlogGauges(
+  {
+    name: "lic_audit_unchained_entries",
+    help: "Audit entries not yet chained (given their place and link in the tamper-evident chain), by schema",
+  },
+  {
+    name: "lic_audit_oldest_unchained_age_seconds",
+    help: "Age of the oldest audit entry not yet chained (0 when none waits), by schema",
+  },
+  "audit chain's backlog",
+);
 
 const consumerPending = sampledGauge(
   "lic_consumer_pending_messages",

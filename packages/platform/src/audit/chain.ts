@@ -6,7 +6,7 @@ import type { Worker } from "../bus-service.ts";
 import type { EntityManager, Orm } from "../database.ts";
 import { PollingWorker } from "../polling-worker.ts";
 import { execute, query, queryOne, tableName } from "../sql.ts";
-import { type AuditChainFigures, watchAuditChain } from "../work-metrics.ts";
+import { type Backlog, watchAuditChain } from "../work-metrics.ts";
 
 /** An audit entry as the table holds it (raw rows: what is hashed is what is stored). */
 export interface AuditRow {
@@ -162,14 +162,14 @@ export function auditChainWorker(options: {
 }
 
 /** The entries not chained yet and the age of the oldest (`/metrics`, on each scrape). */
-export async function unchainedAudit(orm: Orm): Promise<AuditChainFigures> {
+async function unchainedAudit(orm: Orm): Promise<Backlog> {
   const em = orm.em.fork();
   const row = await queryOne<{ unchained: string; age: number | null }>(
     em,
     `select count(*) as unchained, extract(epoch from now() - min(at))::float8 as age
        from ${tableName(em, "audit_log")} where chain_seq is null`,
   );
-  return { unchained: Number(row?.unchained ?? 0), oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
+  return { waiting: Number(row?.unchained ?? 0), oldestAgeSeconds: Math.max(0, row?.age ?? 0) };
 }
 
 /** What verifying a service's chain found. */
