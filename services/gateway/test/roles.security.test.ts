@@ -137,7 +137,17 @@ function auditLogs(): Record<string, Orm> {
 async function snapshot(logs: Record<string, Orm>): Promise<Record<string, unknown[]>> {
   const rows: Record<string, unknown[]> = {};
   for (const [service, orm] of Object.entries(logs)) {
-    while ((await chainAuditBatch(orm, service)) > 0);
+    // A batch that finds the chain's lock taken chains nothing: the service's own worker is linking
+    // entries meanwhile, so wait until none is left unchained rather than until a batch finds none.
+    for (;;) {
+      await chainAuditBatch(orm, service);
+      const [left] = await query<{ n: string }>(
+        orm,
+        `select count(*) as n from "${service}".audit_log where chain_seq is null`,
+      );
+      if (left?.n === "0") break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     rows[service] = await query(orm, `select * from "${service}".audit_log order by chain_seq`);
   }
   return rows;
